@@ -1,0 +1,18 @@
+export { writeGguf } from "./writer.ts";
+export { readGguf, type GgufInfo, type MetadataValue } from "./reader.ts";
+export { ValueType, TensorType, type MetadataEntry, type TensorEntry } from "./types.ts";
+export { toHalf, fromHalf } from "./f16.ts";
+export { bytesToUnicode, CHATML_TEMPLATE, CHATML_TOKENS } from "./byte-level-bpe.ts";
+export { seededRandom, seededNormal } from "./prng.ts";
+export {
+  llamaToGguf,
+  randomLlamaWeights,
+  byteLevelTokenizer,
+  headDim,
+  type LlamaConfig,
+  type LlamaWeights,
+  type LlamaLayerWeights,
+  type ByteLevelTokenizer,
+  type LlamaGgufOptions,
+} from "./llama.ts";
+export { writeTestModel, type TestModelOptions } from "./test-model.ts";

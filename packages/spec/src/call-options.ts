@@ -1,0 +1,22 @@
+import type { Message } from "./message.ts";
+import type { FunctionTool, ToolChoice } from "./tool.ts";
+
+export type ResponseFormat = { type: "text" } | { type: "json" };
+
+export interface CallOptions {
+  prompt: Message[];
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stopSequences?: string[];
+  seed?: number;
+  responseFormat?: ResponseFormat;
+  tools?: FunctionTool[];
+  toolChoice?: ToolChoice;
+  /** End-user id, forwarded where the upstream accepts one. */
+  user?: string;
+  /** Aborting cancels the upstream request, including a stream in progress. */
+  abortSignal?: AbortSignal;
+  /** Extra HTTP headers for this call (HTTP providers only). */
+  headers?: Record<string, string>;
+}
