@@ -1,0 +1,97 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { Kysely, Selectable } from "kysely";
+import type { ApiKeysTable, Database } from "./schema.ts";
+
+export type ApiKey = Omit<Selectable<ApiKeysTable>, "hash">;
+export type ApiKeyRole = ApiKeysTable["role"];
+
+const KEY_PREFIX = "bk-";
+
+// Keys carry 192 random bits, so a fast hash is enough: there is nothing to brute-force that a slow hash would
+// protect, and verification stays cheap on every request.
+export function hashKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+const columns = ["id", "name", "prefix", "role", "created_at", "last_used_at", "revoked_at"] as const;
+
+export class ApiKeys {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Creates a key; the returned `key` is the only time the secret is available. */
+  async create(name: string, role: ApiKeyRole = "user"): Promise<ApiKey & { key: string }> {
+    const key = KEY_PREFIX + randomBytes(24).toString("base64url");
+    const row = {
+      id: randomUUID(),
+      name,
+      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      hash: hashKey(key),
+      role,
+      created_at: Date.now(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.db.insertInto("api_keys").values(row).execute();
+    const { hash: _hash, ...rest } = row;
+    return { ...rest, key };
+  }
+
+  /** Registers a key whose secret comes from outside (BENIH_ADMIN_KEY); idempotent. */
+  async ensure(key: string, name: string, role: ApiKeyRole): Promise<ApiKey> {
+    const existing = await this.verify(key);
+    if (existing) return existing;
+    const row = {
+      id: randomUUID(),
+      name,
+      prefix: key.slice(0, Math.min(key.length, 9)),
+      hash: hashKey(key),
+      role,
+      created_at: Date.now(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    // A revoked row with the same hash would collide; the environment variable says it should be live again.
+    await this.db.deleteFrom("api_keys").where("hash", "=", row.hash).execute();
+    await this.db.insertInto("api_keys").values(row).execute();
+    const { hash: _hash, ...rest } = row;
+    return rest;
+  }
+
+  /** The live key with this secret, if any. */
+  async verify(key: string): Promise<ApiKey | undefined> {
+    return this.db
+      .selectFrom("api_keys")
+      .select(columns)
+      .where("hash", "=", hashKey(key))
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+  }
+
+  async list(): Promise<ApiKey[]> {
+    return this.db.selectFrom("api_keys").select(columns).orderBy("created_at").execute();
+  }
+
+  /** Revokes by id or by the displayed prefix; returns how many keys were revoked. */
+  async revoke(idOrPrefix: string): Promise<number> {
+    const res = await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: Date.now() })
+      .where((eb) => eb.or([eb("id", "=", idOrPrefix), eb("prefix", "=", idOrPrefix)]))
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
+  async touch(ids: string[], at = Date.now()): Promise<void> {
+    if (ids.length) await this.db.updateTable("api_keys").set({ last_used_at: at }).where("id", "in", ids).execute();
+  }
+
+  async countLive(): Promise<number> {
+    const r = await this.db
+      .selectFrom("api_keys")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("revoked_at", "is", null)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}

@@ -1,0 +1,11 @@
+export { Store } from "./store.ts";
+export { storeLocationFromEnv, type StoreLocation, type Dialect } from "./open.ts";
+export { ApiKeys, hashKey, type ApiKey, type ApiKeyRole } from "./api-keys.ts";
+export {
+  RequestLog,
+  BufferedRequestLogWriter,
+  type RequestLogEntry,
+  type RequestLogRow,
+  type AttemptRecord,
+} from "./request-log.ts";
+export type { Database } from "./schema.ts";

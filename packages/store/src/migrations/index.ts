@@ -1,0 +1,11 @@
+import type { Migration, MigrationProvider } from "kysely";
+import * as m0001 from "./0001-request-log-and-keys.ts";
+
+// Listed in code rather than read from a folder, so they run the same under tsx, a bundle, or compiled output.
+const migrations: Record<string, Migration> = {
+  "0001-request-log-and-keys": m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,61 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { migrationProvider } from "./migrations/index.ts";
+import type { Database } from "./schema.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface StoreLocation {
+  dialect: Dialect;
+  /** A file path for SQLite (":memory:" allowed), a connection URL for PostgreSQL. */
+  target: string;
+}
+
+/**
+ * Where the store lives: `DATABASE_URL` (postgres:// or postgresql://) wins; otherwise SQLite at
+ * `<BENIH_DATA_DIR or ./.benih>/benih.db`.
+ */
+export function storeLocationFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): StoreLocation {
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    if (/^postgres(ql)?:\/\//.test(url)) return { dialect: "postgres", target: url };
+    if (url.startsWith("sqlite:")) return { dialect: "sqlite", target: url.slice("sqlite:".length) };
+    throw new Error(`DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got "${url.split(":")[0]}:")`);
+  }
+  return { dialect: "sqlite", target: resolve(cwd, env.BENIH_DATA_DIR ?? ".benih", "benih.db") };
+}
+
+export function openDatabase(loc: StoreLocation): Kysely<Database> {
+  if (loc.dialect === "postgres") {
+    const pool = new pg.Pool({
+      connectionString: loc.target,
+      max: 10,
+      // bigint columns hold epoch milliseconds and counts, all far below 2^53.
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          oid === 20 ? Number : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+      },
+    });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (loc.target !== ":memory:") mkdirSync(dirname(loc.target), { recursive: true });
+  const db = new SQLite(loc.target);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: "benih_migrations" });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    const why = error instanceof Error ? error.message : String(error ?? "unknown error");
+    throw new Error(`store migration ${failed?.migrationName ?? ""} failed: ${why}`);
+  }
+}

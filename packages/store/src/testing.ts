@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { Store } from "./store.ts";
+
+/** Admin URL of the PostgreSQL used by tests: BENIH_TEST_PG_URL, else the local server. */
+export const testPgAdminUrl = () => process.env.BENIH_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export interface TestStore {
+  store: Store;
+  /** Closes the store and deletes its file or database. */
+  dispose(): Promise<void>;
+}
+
+export async function openTestSqlite(): Promise<TestStore> {
+  const dir = mkdtempSync(join(tmpdir(), "benih-store-"));
+  const store = await Store.open({ dialect: "sqlite", target: join(dir, "benih.db") });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Whether the test PostgreSQL answers; the reason when it does not. */
+export async function pgAvailable(): Promise<string | true> {
+  const client = new pg.Client({ connectionString: testPgAdminUrl(), connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch (err) {
+    return `PostgreSQL at ${testPgAdminUrl()} is not reachable: ${(err as Error).message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A throwaway database, created for this test and dropped after it. */
+export async function openTestPostgres(): Promise<TestStore> {
+  const name = `benih_test_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: testPgAdminUrl() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(testPgAdminUrl());
+  url.pathname = `/${name}`;
+  const store = await Store.open({ dialect: "postgres", target: url.toString() });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      const again = new pg.Client({ connectionString: testPgAdminUrl() });
+      await again.connect();
+      await again.query(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
+}
+
+/**
+ * The backends store tests run on: SQLite always, PostgreSQL when it answers. BENIH_TEST_PG=require turns an
+ * unreachable PostgreSQL into a failure instead of a skip (CI sets it).
+ */
+export async function testBackends(): Promise<Array<{ name: string; open: () => Promise<TestStore>; skip: string | false }>> {
+  const pgState = await pgAvailable();
+  const pgSkip = pgState === true ? false : pgState;
+  if (pgSkip && process.env.BENIH_TEST_PG === "require") throw new Error(pgSkip);
+  return [
+    { name: "sqlite", open: openTestSqlite, skip: false },
+    { name: "postgres", open: openTestPostgres, skip: pgSkip },
+  ];
+}

@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BufferedRequestLogWriter, type RequestLogEntry } from "@benih/store";
+import { testBackends } from "@benih/store/testing";
+
+const entry = (id: string, extra: Partial<RequestLogEntry> = {}): RequestLogEntry => ({
+  id,
+  created_at: Date.now(),
+  api_key_id: null,
+  endpoint: "/v1/chat/completions",
+  model: "m",
+  target: "openai/gpt-4o-mini",
+  attempts: 2,
+  status: 200,
+  error_code: null,
+  error_message: null,
+  stream: 1,
+  input_tokens: 12,
+  output_tokens: 34,
+  ttft_ms: 5.5,
+  total_ms: 20.25,
+  cost_usd: 0.000123,
+  attempt_log: JSON.stringify([{ target: "a/b", outcome: "error", status: 500, ms: 3 }]),
+  ...extra,
+});
+
+for (const backend of await testBackends()) {
+  describe(`store on ${backend.name}`, { skip: backend.skip }, () => {
+    it("creates keys hashed, verifies them, lists and revokes them", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const created = await store.apiKeys.create("ci", "user");
+        assert.match(created.key, /^bk-[A-Za-z0-9_-]{32}$/);
+        const raw = await store.db.selectFrom("api_keys").select(["hash", "prefix"]).executeTakeFirstOrThrow();
+        assert.notEqual(raw.hash, created.key, "the key itself is never stored");
+        assert.ok(!raw.hash.includes(created.key.slice(3)));
+        assert.ok(created.key.startsWith(raw.prefix));
+
+        assert.equal((await store.apiKeys.verify(created.key))?.id, created.id);
+        assert.equal(await store.apiKeys.verify(created.key + "x"), undefined);
+        assert.equal(await store.apiKeys.countLive(), 1);
+
+        assert.equal(await store.apiKeys.revoke(created.prefix), 1);
+        assert.equal(await store.apiKeys.verify(created.key), undefined);
+        assert.equal(await store.apiKeys.countLive(), 0);
+        assert.equal(typeof (await store.apiKeys.list())[0]!.revoked_at, "number");
+
+        const admin = await store.apiKeys.ensure("an-admin-secret", "env", "admin");
+        assert.equal((await store.apiKeys.ensure("an-admin-secret", "env", "admin")).id, admin.id);
+        assert.equal((await store.apiKeys.verify("an-admin-secret"))?.role, "admin");
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("writes request log entries in batches and reads them back with their numbers intact", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const errors: unknown[] = [];
+        const writer = new BufferedRequestLogWriter(store.requestLog, (e) => errors.push(e), 50);
+        for (let i = 0; i < 450; i++) writer.write(entry(`req_${i}`, { created_at: 1_700_000_000_000 + i }));
+        await writer.flush();
+        assert.deepEqual(errors, []);
+        const row = await store.requestLog.get("req_7");
+        assert.ok(row);
+        assert.equal(row.created_at, 1_700_000_000_007);
+        assert.equal(row.input_tokens, 12);
+        assert.equal(row.ttft_ms, 5.5);
+        assert.equal(row.cost_usd, 0.000123);
+        assert.deepEqual(JSON.parse(row.attempt_log), [{ target: "a/b", outcome: "error", status: 500, ms: 3 }]);
+        const recent = await store.requestLog.recent(3);
+        assert.deepEqual(recent.map((r) => r.id), ["req_449", "req_448", "req_447"]);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("keeps its data across a reopen and migrates idempotently", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const { Store } = await import("@benih/store");
+        await store.apiKeys.create("kept");
+        const again = await Store.open(store.location);
+        assert.equal((await again.apiKeys.list())[0]?.name, "kept");
+        await again.close();
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
