@@ -10,6 +10,8 @@ export interface CallOptions {
   topP?: number;
   stopSequences?: string[];
   seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
   responseFormat?: ResponseFormat;
   tools?: FunctionTool[];
   toolChoice?: ToolChoice;

@@ -1,0 +1,201 @@
+import { statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename } from "node:path";
+import type { CallOptions, ChatModel, FinishReason, ModelInfo, Provider, StreamPart, StreamResult } from "@benih/spec";
+import type { LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
+import { collectStream } from "../shared/collect-stream.ts";
+import { ProviderFailureError } from "../shared/provider-failure.ts";
+import { getRuntime } from "./runtime.ts";
+import { SequencePool } from "./sequence-pool.ts";
+import { toChatHistory } from "./to-chat-history.ts";
+
+export interface LlamaCppModelConfig {
+  /** The id clients use, e.g. "benih-tiny-global". */
+  id: string;
+  /** Path of the GGUF file. */
+  path: string;
+  /** Tokens per sequence; defaults to the model's training context, at most 4096. */
+  contextSize?: number;
+  /** How many requests run at once; more wait in a queue. */
+  sequences?: number;
+  /**
+   * CPU threads. Defaults to 1 for small files: on tiny models extra threads cost more in synchronisation than
+   * they win (measured ~100× slower with 2 threads on a 2-core machine); larger models get all cores.
+   */
+  threads?: number;
+}
+
+export interface LlamaCppSettings {
+  name?: string;
+  models: LlamaCppModelConfig[];
+  /** Used when a request gives no temperature (llama.cpp server's default). */
+  defaultTemperature?: number;
+}
+
+interface Loaded {
+  model: LlamaModel;
+  context: LlamaContext;
+  pool: SequencePool;
+  json?: Promise<LlamaGrammar>;
+}
+
+const SMALL_MODEL_BYTES = 256 * 1024 * 1024;
+
+function mapStopReason(reason: string): FinishReason {
+  switch (reason) {
+    case "eogToken":
+    case "stopGenerationTrigger":
+    case "customStopTrigger":
+      return "stop";
+    case "maxTokens":
+      return "length";
+    default:
+      return "other";
+  }
+}
+
+export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload(): Promise<void> } {
+  const name = settings.name ?? "local";
+  const configs = new Map(settings.models.map((m) => [m.id, m]));
+  const loaded = new Map<string, Promise<Loaded>>();
+
+  const load = (cfg: LlamaCppModelConfig): Promise<Loaded> => {
+    let p = loaded.get(cfg.id);
+    if (!p) {
+      p = (async () => {
+        const llama = await getRuntime();
+        const model = await llama.loadModel({ modelPath: cfg.path }).catch((err: unknown) => {
+          throw new ProviderFailureError({
+            kind: "internal",
+            provider: name,
+            message: `cannot load ${cfg.path} for model ${cfg.id}: ${(err as Error).message}`,
+            cause: err,
+          });
+        });
+        const threads = cfg.threads ?? (statSync(cfg.path).size < SMALL_MODEL_BYTES ? 1 : availableParallelism());
+        const context = await model.createContext({
+          sequences: cfg.sequences ?? 4,
+          threads,
+          contextSize: Math.min(cfg.contextSize ?? model.trainContextSize, model.trainContextSize, 4096),
+        });
+        return { model, context, pool: new SequencePool(context) };
+      })();
+      // A failed load is retried on the next request rather than remembered forever.
+      p.catch(() => loaded.delete(cfg.id));
+      loaded.set(cfg.id, p);
+    }
+    return p;
+  };
+
+  const chatModel = (modelId: string): ChatModel => {
+    const cfg = configs.get(modelId);
+    const unsupported = (message: string) => new ProviderFailureError({ kind: "unsupported", provider: name, message });
+
+    const doStream = async (o: CallOptions): Promise<StreamResult> => {
+      if (!cfg) throw new ProviderFailureError({ kind: "http", status: 404, provider: name, message: `no local model "${modelId}"` });
+      if (o.tools?.length && o.toolChoice !== "none") throw unsupported(`model ${modelId} does not support tool calling`);
+      if (o.prompt.some((m) => m.role === "user" && m.content.some((p) => p.type === "image"))) {
+        throw unsupported(`model ${modelId} does not accept images`);
+      }
+      const state = await load(cfg);
+      const { LlamaChat } = await import("node-llama-cpp");
+      const stop = new AbortController();
+      const onCallerAbort = () => stop.abort(o.abortSignal!.reason);
+      if (o.abortSignal?.aborted) onCallerAbort();
+      o.abortSignal?.addEventListener("abort", onCallerAbort, { once: true });
+      const grammar = o.responseFormat?.type === "json" ? await (state.json ??= getRuntime().then((l) => l.getGrammarFor("json"))) : undefined;
+      const history = toChatHistory(o.prompt);
+      let sequence;
+      try {
+        sequence = await state.pool.acquire(stop.signal);
+      } catch (err) {
+        o.abortSignal?.removeEventListener("abort", onCallerAbort);
+        throw new ProviderFailureError({ kind: "aborted", provider: name, message: "aborted while waiting for a free sequence", cause: err });
+      }
+      const chat = new LlamaChat({ contextSequence: sequence });
+      const inputTokens = chat.chatWrapper
+        .generateContextState({ chatHistory: history })
+        .contextText.tokenize(state.model.tokenizer).length;
+      const meterBefore = sequence.tokenMeter.getState();
+
+      const stream = new ReadableStream<StreamPart>({
+        start(controller) {
+          controller.enqueue({ type: "response-metadata", modelId, created: Math.floor(Date.now() / 1000) });
+          chat
+            .generateResponse(history, {
+              onTextChunk: (delta) => {
+                if (delta) controller.enqueue({ type: "text-delta", delta });
+              },
+              signal: stop.signal,
+              stopOnAbortSignal: true,
+              temperature: o.temperature ?? settings.defaultTemperature ?? 0.8,
+              ...(o.topP !== undefined && { topP: o.topP }),
+              ...(o.seed !== undefined && { seed: o.seed }),
+              ...(o.maxOutputTokens !== undefined && { maxTokens: o.maxOutputTokens }),
+              ...(o.stopSequences?.length && { customStopTriggers: o.stopSequences }),
+              ...(grammar && { grammar }),
+            })
+            .then((res) => {
+              const used = sequence.tokenMeter.diff(meterBefore);
+              controller.enqueue({
+                type: "finish",
+                finishReason: mapStopReason(res.metadata.stopReason),
+                usage: { inputTokens, outputTokens: used.usedOutputTokens },
+              });
+              controller.close();
+            })
+            .catch((err: unknown) => {
+              try {
+                controller.enqueue({
+                  type: "error",
+                  error: new ProviderFailureError({ kind: "internal", provider: name, message: `llama.cpp failed: ${(err as Error).message}`, cause: err }),
+                });
+                controller.close();
+              } catch {
+                // the consumer cancelled the stream already
+              }
+            })
+            .finally(() => {
+              o.abortSignal?.removeEventListener("abort", onCallerAbort);
+              chat.dispose();
+              state.pool.release(sequence);
+            });
+        },
+        cancel(reason) {
+          stop.abort(reason);
+        },
+      });
+      return { stream };
+    };
+
+    return {
+      specificationVersion: "benih-1",
+      provider: name,
+      modelId,
+      capabilities: { tools: false, jsonMode: true, images: false },
+      doStream,
+      doGenerate: async (o) => collectStream(await doStream(o)),
+    };
+  };
+
+  return {
+    name,
+    chatModel,
+    async listModels(): Promise<ModelInfo[]> {
+      return settings.models.map((m) => ({ id: m.id, ownedBy: `${name}:${basename(m.path)}` }));
+    },
+    async preload() {
+      await Promise.all(settings.models.map((m) => load(m)));
+    },
+    async close() {
+      const all = await Promise.allSettled(loaded.values());
+      loaded.clear();
+      for (const r of all) {
+        if (r.status === "fulfilled") {
+          await r.value.context.dispose();
+          await r.value.model.dispose();
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
+
+/**
+ * Hands out the context's sequences, one per concurrent request, and queues requests when all are busy. A
+ * sequence keeps its tokens between requests, so a follow-up turn that lands on it reuses the shared prefix.
+ */
+export class SequencePool {
+  private readonly idle: LlamaContextSequence[] = [];
+  private readonly waiting: Array<(s: LlamaContextSequence) => void> = [];
+
+  constructor(private readonly context: LlamaContext) {}
+
+  async acquire(signal?: AbortSignal): Promise<LlamaContextSequence> {
+    const free = this.idle.pop();
+    if (free) return free;
+    if (this.context.sequencesLeft > 0) return this.context.getSequence();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal!.reason);
+      };
+      const grant = (s: LlamaContextSequence) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(s);
+      };
+      if (signal?.aborted) return reject(signal.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiting.push(grant);
+    });
+  }
+
+  release(sequence: LlamaContextSequence): void {
+    const next = this.waiting.shift();
+    if (next) next(sequence);
+    else this.idle.push(sequence);
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+}

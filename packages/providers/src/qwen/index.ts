@@ -1,0 +1,12 @@
+import type { OpenAICompatiblePreset } from "../shared/preset.ts";
+
+/** Alibaba Cloud DashScope in OpenAI-compatible mode (international: dashscope-intl.aliyuncs.com). */
+export const qwen: OpenAICompatiblePreset = {
+  id: "qwen",
+  displayName: "Qwen (DashScope)",
+  defaultBaseURL: "https://dashscope.aliyuncs.com/compatible-mode/v1",
+  apiKeyEnv: "DASHSCOPE_API_KEY",
+  baseURLEnv: "DASHSCOPE_BASE_URL",
+  needsApiKey: true,
+  region: "cn",
+};
