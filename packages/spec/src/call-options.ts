@@ -1,7 +1,10 @@
 import type { Message } from "./message.ts";
 import type { FunctionTool, ToolChoice } from "./tool.ts";
 
-export type ResponseFormat = { type: "text" } | { type: "json" };
+import type { JSONSchema } from "./tool.ts";
+
+/** `json` with a schema asks for output matching it; without one, for any JSON object. */
+export type ResponseFormat = { type: "text" } | { type: "json"; schema?: JSONSchema; name?: string };
 
 export interface CallOptions {
   prompt: Message[];

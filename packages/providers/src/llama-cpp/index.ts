@@ -39,6 +39,20 @@ interface Loaded {
   json?: Promise<LlamaGrammar>;
 }
 
+/** JSON mode through a grammar: any JSON object, or the request's schema where it gave one. */
+async function grammarFor(state: Loaded, o: CallOptions): Promise<LlamaGrammar | undefined> {
+  if (o.responseFormat?.type !== "json") return undefined;
+  const llama = await getRuntime();
+  if (o.responseFormat.schema) {
+    try {
+      return await llama.createGrammarForJsonSchema(o.responseFormat.schema as never);
+    } catch (err) {
+      throw new ProviderFailureError({ kind: "unsupported", provider: "llama-cpp", message: `the JSON schema cannot be enforced locally: ${(err as Error).message}` });
+    }
+  }
+  return (state.json ??= llama.getGrammarFor("json"));
+}
+
 const SMALL_MODEL_BYTES = 256 * 1024 * 1024;
 
 function mapStopReason(reason: string): FinishReason {
@@ -103,7 +117,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
       const onCallerAbort = () => stop.abort(o.abortSignal!.reason);
       if (o.abortSignal?.aborted) onCallerAbort();
       o.abortSignal?.addEventListener("abort", onCallerAbort, { once: true });
-      const grammar = o.responseFormat?.type === "json" ? await (state.json ??= getRuntime().then((l) => l.getGrammarFor("json"))) : undefined;
+      const grammar = await grammarFor(state, o);
       const history = toChatHistory(o.prompt);
       let sequence;
       try {

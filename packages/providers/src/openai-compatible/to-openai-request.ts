@@ -62,7 +62,11 @@ export function toOpenAIRequest(
       set("frequency_penalty", o.frequencyPenalty);
     } else warnings.push({ type: "unsupported-setting", setting: "penalties", message: "this provider ignores penalties" });
   }
-  if (o.responseFormat?.type === "json") body.response_format = { type: "json_object" };
+  if (o.responseFormat?.type === "json") {
+    body.response_format = o.responseFormat.schema
+      ? { type: "json_schema", json_schema: { name: o.responseFormat.name ?? "response", schema: o.responseFormat.schema } }
+      : { type: "json_object" };
+  }
   set("user", o.user);
   if (o.tools?.length) {
     body.tools = o.tools.map((t) => ({

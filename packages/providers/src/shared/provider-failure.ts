@@ -79,6 +79,6 @@ export function failureFromThrown(provider: string, err: unknown, signal?: Abort
     });
   }
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
-  return new ProviderFailureError({ kind: "connect", provider, message: `cannot reach ${provider}: ${detail}`, cause: err });
+  const detail = [cause?.code, cause?.message ?? (err as Error)?.message ?? String(err)].filter(Boolean).join(" ");
+  return new ProviderFailureError({ kind: "connect", provider, message: `connection to ${provider} failed: ${detail}`, cause: err });
 }

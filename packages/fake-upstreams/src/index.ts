@@ -1,0 +1,3 @@
+export { startFakeOpenAI, type FakeOpenAIOptions } from "./openai.ts";
+export { startFakeAnthropic } from "./anthropic.ts";
+export { startFake, sleep, json, type FakeServer, type SeenRequest, type Handler } from "./server.ts";

@@ -1,0 +1,121 @@
+import type { ServerResponse } from "node:http";
+import { json, sleep, startFake, type FakeServer } from "./server.ts";
+
+/**
+ * A loopback server speaking OpenAI's chat-completions and models API. What it does is chosen by the requested
+ * model name, so a routing table can point targets at different behaviours of one server:
+ *
+ * - `ok` (or anything not listed): answers "Hello from <model>", streamed as "Hello", " from", " <model>"
+ * - `tools`: calls `get_weather` with `{"city":"Jakarta"}`, or answers with the tool result once it has one
+ * - `slow-<ms>`: waits before answering
+ * - `rate-limited`: 429 with `retry-after: 0` and OpenAI's rate-limit error body
+ * - `rate-limited-long`: 429 with `retry-after: 30`
+ * - `error-500`, `error-503`: that status with an OpenAI error body
+ * - `bad-request`: 400 about a parameter, as OpenAI words it
+ * - `unauthorized`: 401 invalid_api_key
+ * - `reset-mid-stream`: sends two chunks, then destroys the socket
+ * - `malformed-sse`: sends one chunk, then a data line that is not JSON
+ * - `stall-mid-stream`: sends one chunk, then nothing until the client goes away
+ * - `error-mid-stream`: sends one chunk, then an `{"error": …}` event
+ */
+export interface FakeOpenAIOptions {
+  models?: string[];
+  /** Stream chunk pacing, to make streams observable in time. */
+  chunkDelayMs?: number;
+}
+
+const words = (model: string) => ["Hello", " from", ` ${model}`];
+
+function chunk(id: string, model: string, delta: object, finish: string | null = null, usage: object | null = null) {
+  return `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1700000000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage !== null && { usage }) })}\n\n`;
+}
+
+function errorBody(message: string, type: string, code: string | null, param: string | null = null) {
+  return { error: { message, type, param, code } };
+}
+
+export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeServer> {
+  const models = o.models ?? ["ok", "tools", "gpt-4o-mini"];
+  return startFake(async (req, res, body, seen) => {
+    if (req.method === "GET" && req.url?.endsWith("/models")) {
+      return json(res, 200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 1700000000, owned_by: "fake" })) });
+    }
+    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) return json(res, 404, errorBody("not found", "invalid_request_error", null));
+    if (!req.headers.authorization?.startsWith("Bearer ")) {
+      return json(res, 401, errorBody("You didn't provide an API key.", "invalid_request_error", "invalid_api_key"));
+    }
+    const model: string = body?.model ?? "";
+    const id = `chatcmpl-fake${seen.path.length}${Date.now()}`;
+    const slow = /^slow-(\d+)$/.exec(model);
+    if (slow) await sleep(Number(slow[1]));
+    switch (model) {
+      case "rate-limited":
+        return json(res, 429, errorBody("Rate limit reached for requests", "requests", "rate_limit_exceeded"), { "retry-after": "0" });
+      case "rate-limited-long":
+        return json(res, 429, errorBody("Rate limit reached for requests", "requests", "rate_limit_exceeded"), { "retry-after": "30" });
+      case "error-500":
+        return json(res, 500, errorBody("The server had an error while processing your request.", "server_error", null));
+      case "error-503":
+        return json(res, 503, errorBody("The engine is currently overloaded.", "server_error", null));
+      case "bad-request":
+        return json(res, 400, errorBody("Invalid value for 'temperature'.", "invalid_request_error", "invalid_value", "temperature"));
+      case "unauthorized":
+        return json(res, 401, errorBody("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"));
+    }
+    const lastTool = [...(body.messages ?? [])].reverse().find((m: { role: string }) => m.role === "tool");
+    const wantsTool = model === "tools" && !lastTool && body.tools?.length;
+    const text = model === "tools" && lastTool ? `The weather: ${lastTool.content}` : words(model).join("");
+    const usage = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
+
+    if (!body.stream) {
+      const message = wantsTool
+        ? { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Jakarta"}' } }] }
+        : { role: "assistant", content: text };
+      return json(res, 200, {
+        id,
+        object: "chat.completion",
+        created: 1700000000,
+        model,
+        choices: [{ index: 0, message, finish_reason: wantsTool ? "tool_calls" : "stop" }],
+        usage,
+      });
+    }
+
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const send = async (s: string) => {
+      res.write(s);
+      if (o.chunkDelayMs) await sleep(o.chunkDelayMs);
+    };
+    await send(chunk(id, model, { role: "assistant", content: "" }));
+    if (wantsTool) {
+      await send(chunk(id, model, { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_weather", arguments: "" } }] }));
+      await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }));
+      await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: '"Jakarta"}' } }] }));
+      await send(chunk(id, model, {}, "tool_calls"));
+    } else {
+      const parts = model === "tools" ? [text] : words(model);
+      for (const [i, w] of parts.entries()) {
+        await send(chunk(id, model, { content: w }));
+        if (i === 0) {
+          if (model === "reset-mid-stream") {
+            await send(chunk(id, model, { content: " partial" }));
+            await sleep(30); // let the chunks reach the client before the reset
+            return void res.socket?.destroy();
+          }
+          if (model === "malformed-sse") return void res.end("data: {this is not json\n\n");
+          if (model === "error-mid-stream") {
+            return void res.end(`data: ${JSON.stringify(errorBody("The server had an error while processing your request.", "server_error", null))}\n\n`);
+          }
+          if (model === "stall-mid-stream") return stall(res);
+        }
+      }
+      await send(chunk(id, model, {}, "stop"));
+    }
+    if (body.stream_options?.include_usage) await send(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1700000000, model, choices: [], usage })}\n\n`);
+    res.end("data: [DONE]\n\n");
+  });
+}
+
+function stall(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => res.on("close", resolve));
+}

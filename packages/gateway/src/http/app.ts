@@ -1,0 +1,109 @@
+import { randomBytes } from "node:crypto";
+import type { BufferedRequestLogWriter } from "@benih/store";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { ModelCatalog } from "../catalog.ts";
+import { GatewayError } from "../errors.ts";
+import type { GatewayMetrics } from "../metrics.ts";
+import type { PriceTable } from "../pricing.ts";
+import type { RetryPolicy } from "../routing/execute.ts";
+import type { Router } from "../routing/router.ts";
+import type { Authenticator, Principal } from "./auth.ts";
+import { chatCompletionsHandler } from "./chat-completions.ts";
+import { registerModelRoutes } from "./models.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface GatewayAppOptions {
+  router: Router;
+  catalog: ModelCatalog;
+  prices: PriceTable;
+  policy: RetryPolicy;
+  auth: Authenticator;
+  metrics: GatewayMetrics;
+  requestLog?: BufferedRequestLogWriter;
+  logger?: FastifyBaseLogger | boolean;
+  /** Largest accepted request body in bytes (images travel inline as data URLs). */
+  bodyLimit?: number;
+  /** Extra routes (the server adds its own); called before the app is ready. */
+  extend?: (app: FastifyInstance) => void;
+}
+
+const newRequestId = () => `req_${randomBytes(12).toString("base64url")}`;
+
+/** Fastify's own 4xx errors (bad JSON, body too large, wrong content type) in OpenAI's shape. */
+function fromFastifyError(err: { statusCode?: number; code?: string; message: string }): GatewayError | undefined {
+  const status = err.statusCode;
+  if (!status || status >= 500) return undefined;
+  if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    return new GatewayError(413, "invalid_request_error", "The request body is too large.", "request_too_large");
+  }
+  if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return new GatewayError(415, "invalid_request_error", "Send the request body as application/json.", "unsupported_media_type");
+  }
+  if (err.code?.startsWith("FST_ERR_CTP_") || /JSON/i.test(err.message)) {
+    return new GatewayError(400, "invalid_request_error", `We could not parse the JSON body of your request: ${err.message}`, "invalid_json");
+  }
+  return new GatewayError(status, "invalid_request_error", err.message, err.code ?? null);
+}
+
+export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: o.bodyLimit ?? 20 * 1024 * 1024,
+    genReqId: newRequestId,
+    return503OnClosing: true,
+    // Bad JSON with __proto__ or constructor.prototype is refused rather than merged.
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  app.addHook("preHandler", async (request) => {
+    if (request.url.startsWith("/v1/")) {
+      const principal = await o.auth.authenticate(request.headers);
+      if (principal) request.principal = principal;
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const e = err instanceof GatewayError ? err : fromFastifyError(err as never);
+    if (e) {
+      if (e.retryAfter !== undefined) reply.header("retry-after", String(e.retryAfter));
+      if (e.status >= 500) request.log.warn({ err: e.message, code: e.code }, "request failed upstream");
+      return reply.code(e.status).send(e.toBody());
+    }
+    request.log.error({ err }, "unhandled error");
+    return reply
+      .code(500)
+      .send(new GatewayError(500, "server_error", `The server had an error processing your request (request id ${request.id}).`).toBody());
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send(new GatewayError(404, "invalid_request_error", `Unknown request URL: ${request.method} ${request.url.split("?")[0]}.`, "unknown_url").toBody());
+  });
+
+  registerModelRoutes(app, o.catalog);
+  app.post("/v1/chat/completions", chatCompletionsHandler(o));
+
+  app.get("/health", async () => ({ status: "ok" }));
+  app.get("/metrics", async (request, reply) => {
+    if (o.auth.required) {
+      const p = await o.auth.authenticate(request.headers);
+      if (p?.role !== "admin") throw new GatewayError(403, "permission_error", "/metrics needs an admin key.", "admin_only");
+    }
+    reply.header("content-type", o.metrics.registry.contentType);
+    return o.metrics.registry.metrics();
+  });
+
+  o.extend?.(app);
+  return app;
+}

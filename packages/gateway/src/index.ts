@@ -1,0 +1,10 @@
+export { createGatewayApp, type GatewayAppOptions } from "./http/app.ts";
+export { Authenticator, presentedKey, type Principal } from "./http/auth.ts";
+export { Router, targetName, type Route, type Target } from "./routing/router.ts";
+export { defaultRetryPolicy, runWithFallback, type RetryPolicy } from "./routing/execute.ts";
+export { ModelCatalog, type CatalogEntry } from "./catalog.ts";
+export { PriceTable, type Price } from "./pricing.ts";
+export { GatewayMetrics } from "./metrics.ts";
+export { GatewayError } from "./errors.ts";
+export { parseChatRequest } from "./openai-wire/parse-request.ts";
+export { toCallOptions } from "./openai-wire/to-call-options.ts";

@@ -1,0 +1,31 @@
+import type { GenerateResult } from "@benih/spec";
+import { openAIUsage, toOpenAIFinishReason } from "./finish-reason.ts";
+
+/** A non-streamed chat completion in OpenAI's shape. */
+export function toCompletionBody(id: string, model: string, created: number, r: GenerateResult) {
+  const text = r.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
+  const toolCalls = r.content.flatMap((p) =>
+    p.type === "tool-call" ? [{ id: p.toolCallId, type: "function" as const, function: { name: p.toolName, arguments: p.input } }] : [],
+  );
+  return {
+    id,
+    object: "chat.completion" as const,
+    created,
+    model,
+    system_fingerprint: null,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant" as const,
+          content: toolCalls.length && !text ? null : text,
+          refusal: null,
+          ...(toolCalls.length && { tool_calls: toolCalls }),
+        },
+        logprobs: null,
+        finish_reason: toOpenAIFinishReason(r.finishReason),
+      },
+    ],
+    usage: openAIUsage(r.usage),
+  };
+}

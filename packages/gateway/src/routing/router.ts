@@ -1,0 +1,66 @@
+import type { ChatModel, Provider } from "@benih/spec";
+
+export interface Target {
+  provider: string;
+  model: string;
+  /** Until the first token (streaming) or the whole answer (non-streaming). */
+  timeoutMs?: number;
+  /** Longest silence allowed between two parts of a stream once it has started. */
+  idleTimeoutMs?: number;
+  /** Extra tries on this target for connect errors, 429 and 5xx, before falling back. */
+  retries?: number;
+}
+
+export interface Route {
+  /** The name clients send as `model`. */
+  model: string;
+  /** Tried in order; the next one only when the previous failed before sending anything. */
+  targets: Target[];
+}
+
+export const targetName = (t: Target) => `${t.provider}/${t.model}`;
+
+/**
+ * Maps a requested model name to its targets: a configured route first, else `<provider>/<model>` for any
+ * registered provider, so every upstream model is reachable without configuring it.
+ */
+export class Router {
+  private readonly routes = new Map<string, Route>();
+  private readonly models = new Map<string, ChatModel>();
+
+  constructor(
+    private readonly providers: ReadonlyMap<string, Provider>,
+    routes: Route[],
+    /** Why a provider that routes name is missing, e.g. "set OPENAI_API_KEY". */
+    private readonly missingProviderHint: (name: string) => string = (name) => `provider ${name} is not configured`,
+  ) {
+    for (const r of routes) this.routes.set(r.model, r);
+  }
+
+  resolve(model: string): Route | undefined {
+    const route = this.routes.get(model);
+    if (route) return route;
+    const slash = model.indexOf("/");
+    if (slash > 0 && this.providers.has(model.slice(0, slash)) && slash < model.length - 1) {
+      return { model, targets: [{ provider: model.slice(0, slash), model: model.slice(slash + 1) }] };
+    }
+    return undefined;
+  }
+
+  /** The chat model behind a target, or why there is none. */
+  chatModel(t: Target): ChatModel | { missing: string } {
+    const key = targetName(t);
+    let m = this.models.get(key);
+    if (!m) {
+      const provider = this.providers.get(t.provider);
+      if (!provider) return { missing: this.missingProviderHint(t.provider) };
+      m = provider.chatModel(t.model);
+      this.models.set(key, m);
+    }
+    return m;
+  }
+
+  configuredRoutes(): Route[] {
+    return [...this.routes.values()];
+  }
+}
