@@ -25,7 +25,8 @@ export interface GatewayAppOptions {
   auth: Authenticator;
   metrics: GatewayMetrics;
   requestLog?: BufferedRequestLogWriter;
-  logger?: FastifyBaseLogger | boolean;
+  /** A pino logger; requests are logged with their id. Omitted: no logging. */
+  logger?: FastifyBaseLogger;
   /** Largest accepted request body in bytes (images travel inline as data URLs). */
   bodyLimit?: number;
   /** Extra routes (the server adds its own); called before the app is ready. */
@@ -52,7 +53,7 @@ function fromFastifyError(err: { statusCode?: number; code?: string; message: st
 
 export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
   const app = Fastify({
-    logger: o.logger ?? false,
+    ...(o.logger ? { loggerInstance: o.logger } : { logger: false }),
     bodyLimit: o.bodyLimit ?? 20 * 1024 * 1024,
     genReqId: newRequestId,
     return503OnClosing: true,

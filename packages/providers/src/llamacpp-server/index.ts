@@ -4,6 +4,7 @@ import type { OpenAICompatiblePreset } from "../shared/preset.ts";
 export const llamacppServer: OpenAICompatiblePreset = {
   id: "llamacpp-server",
   displayName: "llama.cpp server",
+  defaultName: "llamacpp",
   defaultBaseURL: "http://127.0.0.1:8081/v1",
   baseURLEnv: "LLAMACPP_SERVER_URL",
   needsApiKey: false,

@@ -3,6 +3,7 @@ import type { OpenAICompatiblePreset } from "../shared/preset.ts";
 export const openai: OpenAICompatiblePreset = {
   id: "openai",
   displayName: "OpenAI",
+  defaultName: "openai",
   defaultBaseURL: "https://api.openai.com/v1",
   apiKeyEnv: "OPENAI_API_KEY",
   baseURLEnv: "OPENAI_BASE_URL",

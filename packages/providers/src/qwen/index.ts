@@ -4,6 +4,7 @@ import type { OpenAICompatiblePreset } from "../shared/preset.ts";
 export const qwen: OpenAICompatiblePreset = {
   id: "qwen",
   displayName: "Qwen (DashScope)",
+  defaultName: "qwen",
   defaultBaseURL: "https://dashscope.aliyuncs.com/compatible-mode/v1",
   apiKeyEnv: "DASHSCOPE_API_KEY",
   baseURLEnv: "DASHSCOPE_BASE_URL",

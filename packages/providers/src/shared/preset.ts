@@ -8,6 +8,8 @@ import type { Quirks } from "../openai-compatible/settings.ts";
 export interface OpenAICompatiblePreset {
   id: string;
   displayName: string;
+  /** The instance name (and model prefix) when registered from environment variables alone. */
+  defaultName?: string;
   defaultBaseURL?: string;
   /** Setting this variable registers the provider on its own. */
   apiKeyEnv?: string;

@@ -4,6 +4,7 @@ import type { OpenAICompatiblePreset } from "../shared/preset.ts";
 export const volcanoArk: OpenAICompatiblePreset = {
   id: "volcano-ark",
   displayName: "Volcano Ark (Doubao)",
+  defaultName: "ark",
   defaultBaseURL: "https://ark.cn-beijing.volces.com/api/v3",
   apiKeyEnv: "ARK_API_KEY",
   baseURLEnv: "ARK_BASE_URL",

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { UsageError } from "../cli/args.ts";
+
+const HELP = `benih: your own assistant gateway over local and third-party models
+
+usage: benih <command> [options]
+
+  serve [--config FILE] [--host H] [--port N]   run the server (default 127.0.0.1:8080)
+  chat [--model M] [--system TEXT] [MESSAGE]     streaming chat with a running server
+  models [--json]                                list the models a running server offers
+  keys create [--name N] [--admin] | list | revoke ID
+  config check [--config FILE]                   validate the config and show what would run
+
+client commands take --url (or BENIH_URL) and --key (or BENIH_API_KEY).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const env = process.env;
+  switch (cmd) {
+    case "serve":
+      await (await import("../cli/serve.ts")).serve(rest, env);
+      return -1; // keeps running
+    case "chat":
+      await (await import("../cli/chat.ts")).chat(rest, env);
+      return 0;
+    case "models":
+      await (await import("../cli/models.ts")).models(rest, env);
+      return 0;
+    case "keys":
+      await (await import("../cli/keys.ts")).keys(rest, env);
+      return 0;
+    case "config":
+      if (rest[0] !== "check") throw new UsageError("usage: benih config check [--config FILE]");
+      return (await import("../cli/config-check.ts")).configCheck(rest.slice(1), env);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(HELP);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${cmd}"\n\n${HELP}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: Error) => {
+    // A person reads this: the message, never a stack trace.
+    process.stderr.write(`benih: ${err.message}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

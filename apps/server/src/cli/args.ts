@@ -1,0 +1,40 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+export class UsageError extends Error {}
+
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The server URL the client commands talk to: --url, BENIH_URL, else what `benih serve` uses by default. */
+export function serverURL(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return (flag ?? env.BENIH_URL ?? `http://127.0.0.1:${env.PORT ?? 8080}`).replace(/\/+$/, "");
+}
+
+export function authHeaders(key: string | undefined): Record<string, string> {
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+/** A fetch to the benih server that turns "nothing is listening" into a hint. */
+export async function callServer(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    if (code === "ECONNREFUSED") throw new UsageError(`no benih server at ${new URL(url).origin}: start one with \`npm start\` (or pass --url)`);
+    throw err;
+  }
+}
+
+export async function errorMessage(res: Response): Promise<string> {
+  const text = await res.text();
+  try {
+    return (JSON.parse(text) as { error: { message: string } }).error.message;
+  } catch {
+    return `HTTP ${res.status}: ${text.slice(0, 200)}`;
+  }
+}

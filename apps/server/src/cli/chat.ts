@@ -1,0 +1,97 @@
+import { createInterface } from "node:readline/promises";
+import { authHeaders, callServer, errorMessage, parse, serverURL, UsageError } from "./args.ts";
+
+type Msg = { role: "system" | "user" | "assistant"; content: string };
+
+/** Streams one answer to `out`; returns the whole text. Aborting the signal stops the stream (and the upstream). */
+async function streamAnswer(url: string, key: string | undefined, model: string, messages: Msg[], out: NodeJS.WritableStream, signal: AbortSignal) {
+  const res = await callServer(`${url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...authHeaders(key) },
+    body: JSON.stringify({ model, messages, stream: true }),
+    signal,
+  });
+  if (!res.ok) throw new Error(await errorMessage(res));
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let text = "";
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (!event.startsWith("data: ") || event === "data: [DONE]") continue;
+      const data = JSON.parse(event.slice(6)) as { choices?: Array<{ delta?: { content?: string } }>; error?: { message: string } };
+      if (data.error) throw new Error(data.error.message);
+      const delta = data.choices?.[0]?.delta?.content;
+      if (delta) {
+        text += delta;
+        out.write(delta);
+      }
+    }
+  }
+  return text;
+}
+
+async function pickModel(url: string, key: string | undefined): Promise<string> {
+  const res = await callServer(`${url}/v1/models`, { headers: authHeaders(key) });
+  if (!res.ok) throw new Error(await errorMessage(res));
+  const { data } = (await res.json()) as { data: Array<{ id: string }> };
+  if (!data[0]) throw new UsageError("the server offers no models: add GGUF files to models/ or configure a provider");
+  return data[0].id;
+}
+
+export async function chat(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values, positionals } = parse(
+    args,
+    { url: { type: "string" }, key: { type: "string" }, model: { type: "string", short: "m" }, system: { type: "string", short: "s" } },
+    true,
+  );
+  const url = serverURL(values.url, env);
+  const key = values.key ?? env.BENIH_API_KEY;
+  const model = values.model ?? (await pickModel(url, key));
+  const history: Msg[] = values.system ? [{ role: "system", content: values.system }] : [];
+
+  if (positionals.length) {
+    history.push({ role: "user", content: positionals.join(" ") });
+    await streamAnswer(url, key, model, history, process.stdout, new AbortController().signal);
+    process.stdout.write("\n");
+    return;
+  }
+
+  process.stderr.write(`chatting with ${model} at ${url}. Ctrl+C stops an answer; Ctrl+D or /exit quits.\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  let current: AbortController | undefined;
+  rl.on("SIGINT", () => {
+    if (current) current.abort();
+    else rl.close();
+  });
+  try {
+    for (;;) {
+      let line: string;
+      try {
+        line = (await rl.question("> ")).trim();
+      } catch {
+        break; // input closed
+      }
+      if (line === "/exit" || line === "/quit") break;
+      if (!line) continue;
+      history.push({ role: "user", content: line });
+      current = new AbortController();
+      try {
+        const answer = await streamAnswer(url, key, model, history, process.stdout, current.signal);
+        history.push({ role: "assistant", content: answer });
+      } catch (err) {
+        if (current.signal.aborted) process.stdout.write(" [stopped]");
+        else process.stderr.write(`\nerror: ${(err as Error).message}`);
+        history.pop();
+      } finally {
+        current = undefined;
+        process.stdout.write("\n");
+      }
+    }
+  } finally {
+    rl.close();
+  }
+}

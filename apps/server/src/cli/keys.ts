@@ -1,0 +1,41 @@
+import { Store, storeLocationFromEnv } from "@benih/store";
+import { parse, UsageError } from "./args.ts";
+
+export async function keys(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const [sub, ...rest] = args;
+  const store = await Store.open(storeLocationFromEnv(env));
+  try {
+    switch (sub) {
+      case "create": {
+        const { values } = parse(rest, { name: { type: "string", short: "n" }, admin: { type: "boolean" } });
+        const k = await store.apiKeys.create(values.name ?? "default", values.admin ? "admin" : "user");
+        process.stdout.write(`${k.key}\n`);
+        process.stderr.write(`created ${k.role} key "${k.name}" (${k.prefix}…). This is the only time it is shown; store it now.\n`);
+        return;
+      }
+      case "list": {
+        parse(rest, {});
+        const all = await store.apiKeys.list();
+        if (!all.length) return void process.stdout.write("no keys; create one with `benih keys create --name NAME`\n");
+        for (const k of all) {
+          const state = k.revoked_at ? `revoked ${new Date(k.revoked_at).toISOString()}` : "live";
+          const used = k.last_used_at ? new Date(k.last_used_at).toISOString() : "never";
+          process.stdout.write(`${k.prefix}…  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  ${state}  last used ${used}  id ${k.id}\n`);
+        }
+        return;
+      }
+      case "revoke": {
+        const { positionals } = parse(rest, {}, true);
+        if (positionals.length !== 1) throw new UsageError("usage: benih keys revoke <id or prefix>");
+        const n = await store.apiKeys.revoke(positionals[0]!);
+        if (!n) throw new Error(`no live key has id or prefix "${positionals[0]}"`);
+        process.stdout.write(`revoked ${n} key${n > 1 ? "s" : ""}\n`);
+        return;
+      }
+      default:
+        throw new UsageError("usage: benih keys create [--name NAME] [--admin] | list | revoke <id or prefix>");
+    }
+  } finally {
+    await store.close();
+  }
+}

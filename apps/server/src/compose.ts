@@ -1,0 +1,122 @@
+import type { AddressInfo } from "node:net";
+import {
+  Authenticator,
+  createGatewayApp,
+  defaultRetryPolicy,
+  GatewayMetrics,
+  ModelCatalog,
+  PriceTable,
+  Router,
+} from "@benih/gateway";
+import { BufferedRequestLogWriter, Store, storeLocationFromEnv, type StoreLocation } from "@benih/store";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { BenihConfig } from "./config/schema.ts";
+import { buildProviders } from "./providers.ts";
+
+export interface BenihServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  authRequired: boolean;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: BenihConfig;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  logger?: FastifyBaseLogger;
+  /** Overrides the store location derived from DATABASE_URL / BENIH_DATA_DIR. */
+  store?: StoreLocation;
+  /** For tests: every upstream request goes through this fetch. */
+  fetch?: typeof fetch;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The composition root: config → store → providers → router → gateway → HTTP. */
+export async function startBenih(o: StartOptions): Promise<BenihServer> {
+  const env = o.env ?? process.env;
+  const cwd = o.cwd ?? process.cwd();
+  const { config } = o;
+  const log = o.logger;
+
+  const authRequired = config.auth.required === true || !isLoopback(config.server.host);
+  if (config.auth.required === false && !isLoopback(config.server.host)) {
+    throw new Error(`auth.required is false but server.host ${config.server.host} is beyond loopback; API keys are required there`);
+  }
+
+  const store = await Store.open(o.store ?? storeLocationFromEnv(env, cwd));
+  const closers: Array<() => Promise<unknown>> = [() => store.close()];
+  try {
+    const adminKey = env.BENIH_ADMIN_KEY?.trim();
+    if (adminKey) await store.apiKeys.ensure(adminKey, "BENIH_ADMIN_KEY", "admin");
+    if (authRequired && (await store.apiKeys.countLive()) === 0) {
+      log?.warn("API keys are required but none exist: run `benih keys create` or set BENIH_ADMIN_KEY");
+    }
+
+    const set = buildProviders(config, env, cwd, o.fetch);
+    const configured = new Set(config.routes.map((r) => r.model));
+    const routes = [...config.routes, ...set.localRoutes.filter((r) => !configured.has(r.model))];
+    const router = new Router(set.providers, routes, set.missingHint);
+    const catalog = new ModelCatalog(router, set.providers, set.unprefixed);
+    await catalog.refresh();
+    for (const [name, problem] of catalog.problems) log?.warn({ provider: name }, `cannot list models: ${problem}`);
+    const refresher = setInterval(() => void catalog.refresh(), 10 * 60_000);
+    refresher.unref();
+    closers.push(async () => clearInterval(refresher));
+
+    const freeProviders = new Set(set.unprefixed);
+    const requestLog = new BufferedRequestLogWriter(store.requestLog, (err, lost) =>
+      log?.error({ err, lost }, "could not write the request log"),
+    );
+    closers.push(() => requestLog.flush());
+    const auth = new Authenticator(store.apiKeys, authRequired);
+    closers.push(() => auth.close());
+    const policy = {
+      ...defaultRetryPolicy,
+      ...Object.fromEntries(Object.entries(config.retry).filter(([, v]) => v !== undefined)),
+    };
+    const app = createGatewayApp({
+      router,
+      catalog,
+      prices: new PriceTable(config.prices, freeProviders),
+      policy,
+      auth,
+      metrics: new GatewayMetrics(),
+      requestLog,
+      bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
+      ...(log && { logger: log }),
+    });
+    // Closed in reverse: the app stops taking requests before the providers release their models.
+    closers.push(async () => Promise.all([...set.providers.values()].map((p) => p.close?.())));
+    closers.push(() => app.close());
+
+    // Load local weights now, so the first request does not wait for them.
+    for (const p of set.providers.values()) {
+      const preload = (p as { preload?: () => Promise<void> }).preload;
+      preload?.call(p).catch((err: Error) => log?.error({ provider: p.name }, err.message));
+    }
+
+    await app.listen({ host: config.server.host, port: config.server.port });
+    const { port } = app.server.address() as AddressInfo;
+    const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
+    const url = `http://${host}:${port}`;
+    log?.info({ url, store: store.describe(), providers: Object.fromEntries(set.origins), auth: authRequired ? "required" : "optional" }, "benih is listening");
+    return {
+      app,
+      store,
+      url,
+      authRequired,
+      async close() {
+        // Reverse order: stop accepting requests first, close the store last.
+        for (const c of closers.reverse()) await c().catch((err: Error) => log?.error(err.message));
+      },
+    };
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,124 @@
+import { existsSync, readdirSync } from "node:fs";
+import { basename, resolve } from "node:path";
+import { createAnthropic, createLlamaCpp, createOpenAICompatible, normalizeBaseURL, openAICompatiblePresets } from "@benih/providers";
+import type { LlamaCppModelConfig } from "@benih/providers";
+import type { Provider } from "@benih/spec";
+import type { Route } from "@benih/gateway";
+import type { BenihConfig } from "./config/schema.ts";
+
+export interface ProviderSet {
+  providers: Map<string, Provider>;
+  /** Providers whose models are listed by bare id (local GGUF models). */
+  unprefixed: Set<string>;
+  /** One route per local model, so `benih-tiny` works as a model name. */
+  localRoutes: Route[];
+  /** Where each provider came from, for `config check` and the startup log. */
+  origins: Map<string, string>;
+  /** What to set to enable a provider that a route names but that is not registered. */
+  missingHint(name: string): string;
+}
+
+/** Environment variables that register a provider on their own, beyond the OpenAI-compatible presets. */
+const ANTHROPIC_ENV = { apiKey: "ANTHROPIC_API_KEY", baseURL: "ANTHROPIC_BASE_URL" };
+
+function ggufFiles(dir: string): LlamaCppModelConfig[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".gguf"))
+    .sort()
+    .map((f) => ({ id: basename(f, ".gguf"), path: resolve(dir, f) }));
+}
+
+export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd: string, fetchImpl?: typeof fetch): ProviderSet {
+  const providers = new Map<string, Provider>();
+  const origins = new Map<string, string>();
+  const unprefixed = new Set<string>();
+  const localRoutes: Route[] = [];
+  const add = (p: Provider, origin: string) => {
+    if (providers.has(p.name)) throw new Error(`two providers are named "${p.name}"`);
+    providers.set(p.name, p);
+    origins.set(p.name, origin);
+  };
+  const addLocal = (name: string, models: LlamaCppModelConfig[], origin: string) => {
+    add(createLlamaCpp({ name, models }), origin);
+    unprefixed.add(name);
+    for (const m of models) localRoutes.push({ model: m.id, targets: [{ provider: name, model: m.id }] });
+  };
+
+  // A provider whose upstream has no usable model list (or should not be asked) is still routable by name.
+  const listed = (p: Provider, list: boolean): Provider => (list ? p : { ...p, listModels: undefined });
+
+  for (const p of config.providers) {
+    if (p.type === "llama-cpp") {
+      addLocal(p.name, p.models.map((m) => ({ ...m, path: resolve(cwd, m.path) })), "config");
+    } else if (p.type === "anthropic") {
+      const anthropic = createAnthropic({
+        name: p.name,
+        ...(p.baseURL && { baseURL: p.baseURL }),
+        ...(p.apiKey && { apiKey: p.apiKey }),
+        ...(p.headers && { headers: p.headers }),
+        ...(fetchImpl && { fetch: fetchImpl }),
+      });
+      add(listed(anthropic, p.listModels), "config");
+    } else {
+      const preset = openAICompatiblePresets[p.type]!;
+      const baseURL = p.baseURL ?? preset.defaultBaseURL;
+      if (!baseURL) throw new Error(`provider "${p.name}" (${p.type}) needs a baseURL`);
+      const compatible = createOpenAICompatible({
+          name: p.name,
+          baseURL: normalizeBaseURL(preset, baseURL),
+          ...(p.apiKey && { apiKey: p.apiKey }),
+          ...(p.headers && { headers: p.headers }),
+          ...(preset.quirks && { quirks: preset.quirks }),
+          ...(preset.capabilities && { capabilities: preset.capabilities }),
+          ...(fetchImpl && { fetch: fetchImpl }),
+        });
+      add(listed(compatible, p.listModels), "config");
+    }
+  }
+
+  // Environment variables register providers that the config does not already name.
+  for (const preset of Object.values(openAICompatiblePresets)) {
+    const name = preset.defaultName;
+    if (!name || providers.has(name)) continue;
+    const apiKey = preset.apiKeyEnv ? env[preset.apiKeyEnv]?.trim() : undefined;
+    const baseURLFromEnv = preset.baseURLEnv ? env[preset.baseURLEnv]?.trim() : undefined;
+    if (preset.needsApiKey ? !apiKey : !baseURLFromEnv) continue;
+    const baseURL = baseURLFromEnv || preset.defaultBaseURL!;
+    add(
+      createOpenAICompatible({
+        name,
+        baseURL: normalizeBaseURL(preset, baseURL),
+        ...(apiKey && { apiKey }),
+        ...(preset.quirks && { quirks: preset.quirks }),
+        ...(preset.capabilities && { capabilities: preset.capabilities }),
+        ...(fetchImpl && { fetch: fetchImpl }),
+      }),
+      `environment (${[preset.apiKeyEnv && apiKey ? preset.apiKeyEnv : "", baseURLFromEnv ? preset.baseURLEnv : ""].filter(Boolean).join(", ")})`,
+    );
+  }
+  const anthropicKey = env[ANTHROPIC_ENV.apiKey]?.trim();
+  if (anthropicKey && !providers.has("anthropic")) {
+    const baseURL = env[ANTHROPIC_ENV.baseURL]?.trim();
+    add(createAnthropic({ apiKey: anthropicKey, ...(baseURL && { baseURL }), ...(fetchImpl && { fetch: fetchImpl }) }), `environment (${ANTHROPIC_ENV.apiKey})`);
+  }
+
+  const dir = resolve(cwd, env.BENIH_MODELS_DIR ?? config.modelsDir);
+  const found = ggufFiles(dir).filter((m) => !localRoutes.some((r) => r.model === m.id));
+  if (found.length && !providers.has("local")) addLocal("local", found, `GGUF files in ${dir}`);
+
+  const envHints = new Map<string, string>([["anthropic", ANTHROPIC_ENV.apiKey]]);
+  for (const p of Object.values(openAICompatiblePresets)) {
+    if (p.defaultName) envHints.set(p.defaultName, (p.needsApiKey ? p.apiKeyEnv : p.baseURLEnv) ?? "");
+  }
+  return {
+    providers,
+    unprefixed,
+    localRoutes,
+    origins,
+    missingHint: (name) => {
+      const v = envHints.get(name);
+      return v ? `provider ${name} is not configured: set ${v}` : `provider ${name} is not configured: add it under providers in benih.yaml`;
+    },
+  };
+}
