@@ -62,6 +62,9 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     onConstructorPoisoning: "error",
   });
 
+  // The API speaks JSON only; a text body is a client mistake worth a 415, not a confusing 400.
+  app.removeContentTypeParser("text/plain");
+
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
