@@ -4,7 +4,7 @@ import { basename } from "node:path";
 import type { CallOptions, ChatModel, FinishReason, ModelInfo, Provider, StreamPart, StreamResult } from "@benih/spec";
 import type { LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
 import { collectStream } from "../shared/collect-stream.ts";
-import { ProviderFailureError } from "../shared/provider-failure.ts";
+import { ProviderFailureError, failureFromThrown } from "../shared/provider-failure.ts";
 import { getRuntime } from "./runtime.ts";
 import { SequencePool } from "./sequence-pool.ts";
 import { toChatHistory } from "./to-chat-history.ts";
@@ -162,7 +162,9 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
               try {
                 controller.enqueue({
                   type: "error",
-                  error: new ProviderFailureError({ kind: "internal", provider: name, message: `llama.cpp failed: ${(err as Error).message}`, cause: err }),
+                  error: stop.signal.aborted
+                    ? failureFromThrown(name, err, stop.signal)
+                    : new ProviderFailureError({ kind: "internal", provider: name, message: `llama.cpp failed: ${(err as Error).message}`, cause: err }),
                 });
                 controller.close();
               } catch {
