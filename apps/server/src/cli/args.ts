@@ -24,9 +24,9 @@ export async function callServer(url: string, init?: RequestInit): Promise<Respo
   try {
     return await fetch(url, init);
   } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code;
-    if (code === "ECONNREFUSED") throw new UsageError(`no benih server at ${new URL(url).origin}: start one with \`npm start\` (or pass --url)`);
-    throw err;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code === "ECONNREFUSED") throw new UsageError(`no benih server at ${new URL(url).origin}: start one with \`npm start\` (or pass --url)`);
+    throw new Error(`cannot reach ${new URL(url).origin}: ${cause?.message ?? (err as Error).message}`);
   }
 }
 

@@ -55,7 +55,7 @@ function interpolate(doc: Document, counter: LineCounter, env: NodeJS.ProcessEnv
 /** Parses and validates YAML config text; errors name the file, the line and the key. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): BenihConfig {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     throw new ConfigError(`${file}:${e.linePos?.[0]?.line ?? "?"}: not valid YAML: ${e.message.split("\n")[0]}`);
@@ -64,7 +64,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, 5).map((issue) => {
-      const line = lineOf(doc, counter, issue.path);
+      const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
+      const line = lineOf(doc, counter, at);
       const key = keyPath(issue.path) || "(top level)";
       const msg = issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}` : issue.message;
       return `${file}:${line ?? "?"}: ${key}: ${msg}`;

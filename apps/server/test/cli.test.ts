@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import { startServer } from "./harness.ts";
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "benih-cli-"));
+const env = { ...process.env, BENIH_DATA_DIR: dir, BENIH_MODELS_DIR: join(dir, "models"), OPENAI_API_KEY: "", DATABASE_URL: "" };
+
+const benih = (args: string[], extraEnv: Record<string, string> = {}) =>
+  run(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, cwd: dir }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+
+let up: FakeServer;
+before(async () => {
+  up = await startFakeOpenAI();
+});
+after(async () => {
+  await up.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the benih CLI", () => {
+  it("creates a key that the server then accepts, lists it, and revokes it", async () => {
+    const created = await benih(["keys", "create", "--name", "ci"]);
+    const key = created.stdout.trim();
+    assert.match(key, /^bk-/);
+    assert.match(created.stderr, /only time it is shown/);
+
+    const server = await startServer({ yaml: "auth:\n  required: true\n", env: { BENIH_DATA_DIR: dir, OPENAI_API_KEY: "sk", OPENAI_BASE_URL: `${up.url}/v1` } });
+    try {
+      const ok = await benih(["models", "--url", server.url, "--key", key]);
+      assert.match(ok.stdout, /openai\/gpt-4o-mini\s+fake/);
+      const denied = (await benih(["models", "--url", server.url, "--key", "bk-wrong"])) as { code: number; stderr: string };
+      assert.equal(denied.code, 1);
+      assert.match(denied.stderr, /^benih: Incorrect API key provided\.\n$/);
+
+      const answer = await benih(["chat", "--url", server.url, "--key", key, "--model", "openai/ok", "Hello?"]);
+      assert.equal(answer.stdout, "Hello from ok\n");
+    } finally {
+      await server.close().catch(() => {});
+    }
+    const list = await benih(["keys", "list"]);
+    assert.match(list.stdout, /user\s+ci\s+live/);
+    const prefix = key.slice(0, 9);
+    assert.match((await benih(["keys", "revoke", prefix])).stdout, /revoked 1 key/);
+    assert.match((await benih(["keys", "list"])).stdout, /ci\s+revoked/);
+  });
+
+  it("config check shows what would run and warns about routes to unconfigured providers", async () => {
+    const file = join(dir, "benih.yaml");
+    writeFileSync(file, "routes:\n  - model: smart\n    targets:\n      - { provider: deepseek, model: deepseek-chat }\n");
+    const out = await benih(["config", "check"], { OPENAI_API_KEY: "sk-x" });
+    assert.match(out.stdout, /config:\s+.*benih\.yaml/);
+    assert.match(out.stdout, /openai\s+from environment \(OPENAI_API_KEY\)/);
+    assert.match(out.stdout, /smart → deepseek\/deepseek-chat/);
+    assert.match(out.stdout, /warning: route smart: provider deepseek is not configured: set DEEPSEEK_API_KEY/);
+    rmSync(file);
+  });
+
+  it("explains a bad config and exits non-zero, without a stack trace", async () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "server:\n  port: eighty\n");
+    const out = (await benih(["config", "check", "--config", file])) as { code: number; stderr: string };
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /bad\.yaml:2: server\.port: /);
+    assert.doesNotMatch(out.stderr, /\n\s+at /);
+  });
+
+  it("says where no server is running instead of failing obscurely", async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const out = (await benih(["models", "--url", `http://127.0.0.1:${port}`])) as { code: number; stderr: string };
+    assert.equal(out.code, 2);
+    assert.match(out.stderr, new RegExp(`no benih server at http://127.0.0.1:${port}: start one with \`npm start\``));
+  });
+});

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { writeTestModel } from "@benih/gguf";
+import OpenAI from "openai";
+import { startServer } from "./harness.ts";
+
+// What `npm start` does: GGUF files in the models folder are served by name through llama.cpp.
+let server: Awaited<ReturnType<typeof startServer>>;
+before(async () => {
+  const base = await startServer();
+  await base.close();
+  const modelsDir = join(base.dataDir + "-models");
+  mkdirSync(modelsDir, { recursive: true });
+  writeFileSync(join(modelsDir, "benih-test.gguf"), writeTestModel({ seed: 9 }));
+  server = await startServer({ env: { BENIH_MODELS_DIR: modelsDir } });
+});
+after(async () => server.close());
+
+describe("local GGUF models through the API", () => {
+  it("lists the file by name and streams a completion from it", async () => {
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused-on-loopback", maxRetries: 0 });
+    const ids = [];
+    for await (const m of client.models.list()) ids.push(m.id);
+    assert.deepEqual(ids, ["benih-test"]);
+    const stream = await client.chat.completions.create({
+      model: "benih-test",
+      messages: [{ role: "user", content: "Hi" }],
+      stream: true,
+      max_tokens: 10,
+      seed: 1,
+      stream_options: { include_usage: true },
+    });
+    let chunks = 0;
+    let usage;
+    let finish;
+    for await (const c of stream) {
+      if (c.choices[0]?.delta.content) chunks++;
+      finish = c.choices[0]?.finish_reason ?? finish;
+      usage = c.usage ?? usage;
+    }
+    assert.ok(chunks >= 1);
+    assert.equal(finish, "length");
+    assert.equal(usage?.completion_tokens, 10);
+  });
+
+  it("says a local model cannot use tools, with a 400 rather than a failure", async () => {
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "benih-test", messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "f" } }] }),
+    });
+    assert.equal(res.status, 400);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(error.code, "unsupported_by_model");
+    assert.match(error.message, /does not support tool calling/);
+  });
+});
+
+describe("binding beyond loopback", () => {
+  it("requires API keys, and refuses to start with auth switched off", async () => {
+    await assert.rejects(startServer({ yaml: "server:\n  host: 0.0.0.0\nauth:\n  required: false\n" }), /beyond loopback/);
+    const open = await startServer({ yaml: "server:\n  host: 0.0.0.0\n" });
+    try {
+      assert.equal(open.authRequired, true);
+      const res = await fetch(`${open.url.replace("0.0.0.0", "127.0.0.1")}/v1/models`);
+      assert.equal(res.status, 401);
+    } finally {
+      await open.close();
+    }
+  });
+});
