@@ -28,6 +28,7 @@ export async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<voi
     stopping = true;
     logger.info({ signal }, "shutting down");
     await server.close();
+    logger.flushSync();
     process.exit(0);
   };
   process.once("SIGINT", () => void stop("SIGINT"));

@@ -9,6 +9,7 @@ import type { RetryPolicy } from "../routing/execute.ts";
 import type { Router } from "../routing/router.ts";
 import type { Authenticator, Principal } from "./auth.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
+import { AccessLog } from "./log-controller.ts";
 import { registerModelRoutes } from "./models.ts";
 
 declare module "fastify" {
@@ -33,7 +34,10 @@ export interface GatewayAppOptions {
   extend?: (app: FastifyInstance) => void;
 }
 
-const newRequestId = () => `req_${randomBytes(12).toString("base64url")}`;
+// Unique per process start (random prefix) and cheap per request (a counter): ids are generated on the hot path.
+const idPrefix = `req_${randomBytes(6).toString("base64url")}`;
+let idCounter = 0;
+const newRequestId = () => `${idPrefix}${(idCounter++).toString(36).padStart(6, "0")}`;
 
 /** Fastify's own 4xx errors (bad JSON, body too large, wrong content type) in OpenAI's shape. */
 function fromFastifyError(err: { statusCode?: number; code?: string; message: string }): GatewayError | undefined {
@@ -53,7 +57,7 @@ function fromFastifyError(err: { statusCode?: number; code?: string; message: st
 
 export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
   const app = Fastify({
-    ...(o.logger ? { loggerInstance: o.logger } : { logger: false }),
+    ...(o.logger ? { loggerInstance: o.logger, logController: new AccessLog() } : { logger: false }),
     bodyLimit: o.bodyLimit ?? 20 * 1024 * 1024,
     genReqId: newRequestId,
     return503OnClosing: true,

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { StreamPart, Usage } from "@benih/spec";
 import type { AttemptRecord, BufferedRequestLogWriter } from "@benih/store";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -62,6 +61,19 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       if (outcome.usage?.inputTokens) m.tokens.inc({ model: req.model, target: tName, direction: "input" }, outcome.usage.inputTokens);
       if (outcome.usage?.outputTokens) m.tokens.inc({ model: req.model, target: tName, direction: "output" }, outcome.usage.outputTokens);
       for (const a of outcome.attempts) m.attempts.inc({ target: a.target, outcome: a.outcome });
+      const line = {
+        model: req.model,
+        target: tName || null,
+        status: outcome.status,
+        stream,
+        attempts: outcome.attempts.length,
+        inputTokens: outcome.usage?.inputTokens,
+        outputTokens: outcome.usage?.outputTokens,
+        ttftMs: outcome.ttftMs !== undefined ? Math.round(outcome.ttftMs) : undefined,
+        ms: Math.round(totalMs),
+      };
+      if (outcome.status >= 500) request.log.warn({ ...line, error: outcome.error?.message }, "chat completion failed");
+      else request.log.info(line, "chat completion");
       deps.requestLog?.write({
         id: request.id,
         created_at: Date.now(),
@@ -95,7 +107,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
           run,
         );
         Object.assign(outcome, { target: s.target, usage: s.value.usage });
-        s.controller.abort(); // nothing left to cancel; releases listeners
+        s.release();
         reply.header("x-benih-target", targetName(s.target));
         return toCompletionBody(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), s.value);
       }
@@ -192,6 +204,7 @@ async function pipeStream(
       }
     }
   } finally {
+    s.release();
     if (!encoder.finished) {
       s.controller.abort(s.controller.signal.reason ?? abortFailure(s.controller.signal, provider));
       void reader.cancel().catch(() => {});

@@ -38,6 +38,8 @@ export interface Started<T> {
   /** The successful attempt's controller: abort it to cancel the upstream (idle timeout, client gone). */
   controller: AbortController;
   idleTimeoutMs: number;
+  /** Unlinks the client's disconnect from the controller once the answer is complete. */
+  release(): void;
 }
 
 export class ClientGoneError extends Error {
@@ -93,7 +95,14 @@ export async function runWithFallback<T>(
         const value = await call({ model, target, signal: controller.signal });
         attempts.push({ target: name, outcome: "ok", ms: Math.round(performance.now() - t0) });
         // The caller now owns the controller and the client-abort link; only the first-byte timer ends here.
-        return { value, target, attempts, controller, idleTimeoutMs: target.idleTimeoutMs ?? policy.idleTimeoutMs };
+        return {
+          value,
+          target,
+          attempts,
+          controller,
+          idleTimeoutMs: target.idleTimeoutMs ?? policy.idleTimeoutMs,
+          release: () => clientSignal.removeEventListener("abort", onClientGone),
+        };
       } catch (err) {
         clientSignal.removeEventListener("abort", onClientGone);
         if (clientSignal.aborted) throw new ClientGoneError();

@@ -1,5 +1,6 @@
 import type { CallOptions, ChatModel, GenerateResult, ModelInfo, Provider, StreamResult } from "@benih/spec";
 import { ProviderFailureError, failureFromResponse, failureFromThrown } from "../shared/provider-failure.ts";
+import { transportFor, type HttpRequest, type HttpResponse } from "../shared/transport.ts";
 import { prepend } from "../shared/prepend.ts";
 import { mapAnthropicStopReason } from "./finish-reason.ts";
 import { anthropicStreamParts } from "./stream-parts.ts";
@@ -21,7 +22,7 @@ const API_VERSION = "2023-06-01";
 export function createAnthropic(s: AnthropicSettings = {}): Provider {
   const name = s.name ?? "anthropic";
   const base = (s.baseURL ?? "https://api.anthropic.com").replace(/\/+$/, "").replace(/\/v1$/, "");
-  const doFetch = s.fetch ?? fetch;
+  const transport = transportFor(s.fetch);
   const headers = (extra?: Record<string, string>) => ({
     "content-type": "application/json",
     "anthropic-version": API_VERSION,
@@ -29,14 +30,14 @@ export function createAnthropic(s: AnthropicSettings = {}): Provider {
     ...s.headers,
     ...extra,
   });
-  const request = async (path: string, init: RequestInit, signal?: AbortSignal) => {
-    let res: Response;
+  const request = async (path: string, init: HttpRequest) => {
+    let res: HttpResponse;
     try {
-      res = await doFetch(base + path, { ...init, ...(signal && { signal }) });
+      res = await transport(base + path, init);
     } catch (err) {
-      throw failureFromThrown(name, err, signal);
+      throw failureFromThrown(name, err, init.signal);
     }
-    if (!res.ok) throw await failureFromResponse(name, res);
+    if (res.status < 200 || res.status > 299) throw await failureFromResponse(name, res);
     return res;
   };
 
@@ -47,7 +48,7 @@ export function createAnthropic(s: AnthropicSettings = {}): Provider {
     capabilities: { tools: true, jsonMode: false, images: true },
     async doGenerate(o: CallOptions): Promise<GenerateResult> {
       const { body, warnings } = toAnthropicRequest(modelId, o, false, s.defaultMaxTokens ?? 4096);
-      const res = await request("/v1/messages", { method: "POST", headers: headers(o.headers), body: JSON.stringify(body) }, o.abortSignal);
+      const res = await request("/v1/messages", { method: "POST", headers: headers(o.headers), body: JSON.stringify(body), ...(o.abortSignal && { signal: o.abortSignal }) });
       const json = (await res.json().catch(() => undefined)) as
         | {
             id?: string;
@@ -76,8 +77,7 @@ export function createAnthropic(s: AnthropicSettings = {}): Provider {
     },
     async doStream(o: CallOptions): Promise<StreamResult> {
       const { body, warnings } = toAnthropicRequest(modelId, o, true, s.defaultMaxTokens ?? 4096);
-      const res = await request("/v1/messages", { method: "POST", headers: headers(o.headers), body: JSON.stringify(body) }, o.abortSignal);
-      if (!res.body) throw new ProviderFailureError({ kind: "invalid-response", provider: name, message: `${name} answered without a body` });
+      const res = await request("/v1/messages", { method: "POST", headers: headers(o.headers), body: JSON.stringify(body), ...(o.abortSignal && { signal: o.abortSignal }) });
       const parts = anthropicStreamParts(name, res.body, o.abortSignal);
       if (!warnings.length) return { stream: parts };
       return { stream: prepend({ type: "stream-start", warnings }, parts) };
@@ -88,7 +88,7 @@ export function createAnthropic(s: AnthropicSettings = {}): Provider {
     name,
     chatModel,
     async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-      const res = await request("/v1/models?limit=1000", { headers: headers() }, signal);
+      const res = await request("/v1/models?limit=1000", { method: "GET", headers: headers(), ...(signal && { signal }) });
       const json = (await res.json()) as { data?: Array<{ id?: string; created_at?: string }> };
       return (json.data ?? []).flatMap((m) =>
         m.id ? [{ id: m.id, ownedBy: "anthropic", ...(m.created_at && { created: Math.floor(Date.parse(m.created_at) / 1000) }) }] : [],

@@ -16,7 +16,7 @@ interface AnthropicEvent {
 /** Messages API SSE → stream parts. The stream is complete only after `message_stop`. */
 export function anthropicStreamParts(
   provider: string,
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   signal: AbortSignal | undefined,
 ): ReadableStream<StreamPart> {
   const events = parseSSE(body);

@@ -1,5 +1,6 @@
 import type { CallOptions, ChatModel, GenerateResult, ModelCapabilities, StreamResult } from "@benih/spec";
 import { ProviderFailureError, failureFromResponse, failureFromThrown } from "../shared/provider-failure.ts";
+import { transportFor, type HttpResponse, type Transport } from "../shared/transport.ts";
 import { prepend } from "../shared/prepend.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
 import type { OpenAICompatibleSettings, Quirks } from "./settings.ts";
@@ -20,6 +21,8 @@ interface CompletionBody {
 export class OpenAICompatibleChatModel implements ChatModel {
   readonly specificationVersion = "benih-1" as const;
   readonly provider: string;
+  private readonly transport: Transport;
+  private readonly url: string;
 
   constructor(
     readonly modelId: string,
@@ -28,14 +31,15 @@ export class OpenAICompatibleChatModel implements ChatModel {
     readonly capabilities: ModelCapabilities,
   ) {
     this.provider = settings.name;
+    this.transport = transportFor(settings.fetch);
+    this.url = `${settings.baseURL.replace(/\/+$/, "")}${settings.chatPath ?? "/chat/completions"}`;
   }
 
-  private async post(body: Record<string, unknown>, o: CallOptions): Promise<Response> {
-    const { name, baseURL, apiKey, headers } = this.settings;
-    const doFetch = this.settings.fetch ?? fetch;
-    let res: Response;
+  private async post(body: Record<string, unknown>, o: CallOptions): Promise<HttpResponse> {
+    const { name, apiKey, headers } = this.settings;
+    let res: HttpResponse;
     try {
-      res = await doFetch(`${baseURL.replace(/\/+$/, "")}${this.settings.chatPath ?? "/chat/completions"}`, {
+      res = await this.transport(this.url, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -49,7 +53,7 @@ export class OpenAICompatibleChatModel implements ChatModel {
     } catch (err) {
       throw failureFromThrown(name, err, o.abortSignal);
     }
-    if (!res.ok) throw await failureFromResponse(name, res);
+    if (res.status < 200 || res.status > 299) throw await failureFromResponse(name, res);
     return res;
   }
 
@@ -88,9 +92,6 @@ export class OpenAICompatibleChatModel implements ChatModel {
   async doStream(o: CallOptions): Promise<StreamResult> {
     const { body, warnings } = toOpenAIRequest(this.modelId, o, this.quirks, true);
     const res = await this.post(body, o);
-    if (!res.body) {
-      throw new ProviderFailureError({ kind: "invalid-response", provider: this.provider, message: `${this.provider} answered without a body` });
-    }
     const parts = openAIStreamParts(this.provider, res.body, o.abortSignal);
     if (!warnings.length) return { stream: parts };
     return { stream: prepend({ type: "stream-start", warnings }, parts) };

@@ -25,7 +25,7 @@ interface Chunk {
  */
 export function openAIStreamParts(
   provider: string,
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   signal: AbortSignal | undefined,
 ): ReadableStream<StreamPart> {
   const events = parseSSE(body);

@@ -1,4 +1,5 @@
 import type { ProviderFailure, ProviderFailureKind } from "@benih/spec";
+import type { HttpResponse } from "./transport.ts";
 
 export class ProviderFailureError extends Error implements ProviderFailure {
   override readonly name = "ProviderFailure" as const;
@@ -27,10 +28,10 @@ export function isProviderFailure(err: unknown): err is ProviderFailure {
 }
 
 /** `retry-after-ms`, or `retry-after` as seconds or an HTTP date. */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
-  const ms = headers.get("retry-after-ms");
+export function parseRetryAfter(header: (name: string) => string | null | undefined, now = Date.now()): number | undefined {
+  const ms = header("retry-after-ms");
   if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const ra = headers.get("retry-after");
+  const ra = header("retry-after");
   if (!ra) return undefined;
   if (/^\s*\d+(\.\d+)?\s*$/.test(ra)) return Math.max(0, Number(ra) * 1000);
   const date = Date.parse(ra);
@@ -51,10 +52,10 @@ function upstreamMessageOf(text: string): string | undefined {
   return text.slice(0, 500);
 }
 
-export async function failureFromResponse(provider: string, res: Response): Promise<ProviderFailureError> {
+export async function failureFromResponse(provider: string, res: HttpResponse): Promise<ProviderFailureError> {
   const text = await res.text().catch(() => "");
   const upstreamMessage = upstreamMessageOf(text);
-  const retryAfterMs = parseRetryAfter(res.headers);
+  const retryAfterMs = parseRetryAfter(res.header);
   return new ProviderFailureError({
     kind: "http",
     provider,
@@ -78,7 +79,9 @@ export function failureFromThrown(provider: string, err: unknown, signal?: Abort
       cause: err,
     });
   }
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = [cause?.code, cause?.message ?? (err as Error)?.message ?? String(err)].filter(Boolean).join(" ");
+  // fetch wraps the network error in `cause`; undici's request API throws it directly.
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
+  const source = e?.cause ?? e;
+  const detail = [source?.code, source?.message ?? String(err)].filter(Boolean).join(" ");
   return new ProviderFailureError({ kind: "connect", provider, message: `connection to ${provider} failed: ${detail}`, cause: err });
 }

@@ -7,16 +7,16 @@ export interface SSEEvent {
  * Server-sent events from a byte stream, per the WHATWG EventSource parsing rules (fields, multi-line data,
  * comments, CR/LF/CRLF line ends). Yields each event as soon as its blank line arrives.
  */
-export async function* parseSSE(body: ReadableStream<Uint8Array>): AsyncGenerator<SSEEvent> {
+export async function* parseSSE(body: AsyncIterable<Uint8Array>): AsyncGenerator<SSEEvent> {
   const decoder = new TextDecoder();
   let buffer = "";
   let data: string[] = [];
   let event: string | undefined;
-  const reader = body.getReader();
+  const chunks = body[Symbol.asyncIterator]();
   let finished = false;
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = await chunks.next();
       buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
       let start = 0;
       for (;;) {
@@ -46,8 +46,7 @@ export async function* parseSSE(body: ReadableStream<Uint8Array>): AsyncGenerato
     // An event not closed by a blank line before the end of the stream is dropped, as the standard says.
     finished = true;
   } finally {
-    // The consumer stopped early: cancel the body so the upstream connection is released.
-    if (!finished) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    // The consumer stopped early: end the body so the upstream connection is released.
+    if (!finished) await chunks.return?.().catch(() => {});
   }
 }

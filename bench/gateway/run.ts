@@ -1,0 +1,118 @@
+// bench:gateway — what benih adds in front of an upstream, against the upstream called directly and against
+// Portkey's open-source gateway on the same upstream, all measured in this one run.
+//
+// Each server runs in its own process; this process only drives load. Targets: benih's added p50 latency at most
+// half of Portkey's, and benih's requests/s at least twice Portkey's.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { latency, type Target } from "../lib/measure.ts";
+import { freePort, startProcess, stop } from "../lib/processes.ts";
+
+const N = Number(process.env.BENCH_REQUESTS ?? 2000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 32;
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const tsx = ["--import", "tsx"];
+
+const body = (stream: boolean, model: string) =>
+  JSON.stringify({ model, messages: [{ role: "user", content: "Say something about foxes." }], ...(stream && { stream: true }) });
+
+async function throughput(t: Target, b: string): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const r = await autocannon({
+    url: t.url,
+    method: "POST",
+    headers: { "content-type": "application/json", ...t.headers },
+    body: b,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "benih-bench-"));
+const [upPort, benihPort, portkeyPort] = [await freePort(), await freePort(), await freePort()];
+const upstream = await startProcess("upstream", process.execPath, [...tsx, join(root, "bench/lib/upstream.ts"), String(upPort)], `http://127.0.0.1:${upPort}/v1/models`);
+const benih = await startProcess(
+  "benih",
+  process.execPath,
+  [join(root, "apps/server/bin/benih.mjs"), "serve", "--port", String(benihPort)],
+  `http://127.0.0.1:${benihPort}/health`,
+  { BENIH_DATA_DIR: dataDir, BENIH_MODELS_DIR: join(dataDir, "none"), OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: `http://127.0.0.1:${upPort}/v1`, LOG_LEVEL: "info" },
+);
+let portkey;
+try {
+  portkey = await startProcess(
+    "portkey",
+    process.execPath,
+    [join(root, "node_modules/@portkey-ai/gateway/build/start-server.js"), `--port=${portkeyPort}`, "--headless"],
+    `http://127.0.0.1:${portkeyPort}/`,
+  );
+} catch (err) {
+  console.log(`Portkey could not start: ${(err as Error).message.slice(0, 300)}`);
+}
+
+const targets: Record<"direct" | "benih" | "portkey", Target> = {
+  direct: { name: "direct", url: `http://127.0.0.1:${upPort}/v1/chat/completions`, headers: {} },
+  benih: { name: "benih", url: `http://127.0.0.1:${benihPort}/v1/chat/completions`, headers: {} },
+  portkey: {
+    name: "portkey",
+    url: `http://127.0.0.1:${portkeyPort}/v1/chat/completions`,
+    headers: { "x-portkey-provider": "openai", "x-portkey-custom-host": `http://127.0.0.1:${upPort}/v1`, authorization: "Bearer sk-bench" },
+  },
+};
+const modelFor = (name: string) => (name === "benih" ? "openai/bench" : "bench");
+
+const fmt = (x: number) => x.toFixed(3).padStart(8);
+try {
+  console.log(`bench:gateway — ${N} sequential requests per target for latency, ${CONNECTIONS} connections × ${SECONDS}s for throughput\n`);
+
+  const lat: Record<string, Awaited<ReturnType<typeof latency>>> = {};
+  const streamLat: Record<string, Awaited<ReturnType<typeof latency>> | string> = {};
+  for (const [name, t] of Object.entries(targets)) {
+    if (name === "portkey" && !portkey) continue;
+    lat[name] = await latency(t, body(false, modelFor(name)), N);
+    streamLat[name] = await latency(t, body(true, modelFor(name)), N).catch((e: Error) => `failed (${e.message})`);
+  }
+  const added = (name: string) => lat[name]!.p50 - lat.direct!.p50;
+  const added99 = (name: string) => lat[name]!.p99 - lat.direct!.p99;
+  console.log("non-streaming latency, ms        p50      p99   added p50  added p99");
+  for (const name of Object.keys(lat)) {
+    console.log(`  ${name.padEnd(28)}${fmt(lat[name]!.p50)} ${fmt(lat[name]!.p99)} ${name === "direct" ? "" : `${fmt(added(name))}   ${fmt(added99(name))}`}`);
+  }
+  console.log("streaming, time to first byte, ms  p50      p99   added p50");
+  for (const [name, r] of Object.entries(streamLat)) {
+    if (typeof r === "string") console.log(`  ${name.padEnd(28)}${r}`);
+    else {
+      const d = streamLat.direct as { ttft50: number };
+      console.log(`  ${name.padEnd(28)}${fmt(r.ttft50)} ${fmt(r.ttft99)} ${name === "direct" ? "" : fmt(r.ttft50 - d.ttft50)}`);
+    }
+  }
+
+  const tp: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
+  for (const [name, t] of Object.entries(targets)) {
+    if (name === "portkey" && !portkey) continue;
+    tp[name] = await throughput(t, body(false, modelFor(name)));
+  }
+  const streamTp = { direct: await throughput(targets.direct, body(true, "bench")), benih: await throughput(targets.benih, body(true, "openai/bench")) };
+  console.log(`\nthroughput, ${CONNECTIONS} connections        req/s    p50 ms   p99 ms  errors`);
+  for (const [name, r] of Object.entries(tp)) console.log(`  ${name.padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`);
+  for (const [name, r] of Object.entries(streamTp)) console.log(`  ${(name + " (stream)").padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`);
+
+  console.log("\nratios");
+  console.log(`  benih req/s ÷ direct req/s:              ${(tp.benih!.rps / tp.direct!.rps).toFixed(3)}`);
+  console.log(`  benih stream req/s ÷ direct stream req/s: ${(streamTp.benih.rps / streamTp.direct.rps).toFixed(3)}`);
+  if (tp.portkey) {
+    const latRatio = added("benih") / added("portkey");
+    const rpsRatio = tp.benih!.rps / tp.portkey.rps;
+    console.log(`  benih added p50 ÷ Portkey added p50:      ${latRatio.toFixed(3)}  (target ≤ 0.5: ${latRatio <= 0.5 ? "met" : "NOT met"})`);
+    console.log(`  benih req/s ÷ Portkey req/s:              ${rpsRatio.toFixed(2)}  (target ≥ 2: ${rpsRatio >= 2 ? "met" : "NOT met"})`);
+  } else {
+    console.log("  Portkey did not run: no comparison");
+  }
+} finally {
+  stop(upstream, benih, portkey);
+  rmSync(dataDir, { recursive: true, force: true });
+}
