@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import autocannon from "autocannon";
-import { latency, type Target } from "../lib/measure.ts";
+import { latencies, type LatencyResult, type Target } from "../lib/measure.ts";
 import { freePort, startProcess, stop } from "../lib/processes.ts";
 
 const N = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -42,7 +43,7 @@ const benih = await startProcess(
   `http://127.0.0.1:${benihPort}/health`,
   { BENIH_DATA_DIR: dataDir, BENIH_MODELS_DIR: join(dataDir, "none"), OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: `http://127.0.0.1:${upPort}/v1`, LOG_LEVEL: "info" },
 );
-let portkey;
+let portkey: ChildProcess | undefined;
 try {
   portkey = await startProcess(
     "portkey",
@@ -67,28 +68,24 @@ const modelFor = (name: string) => (name === "benih" ? "openai/bench" : "bench")
 
 const fmt = (x: number) => x.toFixed(3).padStart(8);
 try {
-  console.log(`bench:gateway — ${N} sequential requests per target for latency, ${CONNECTIONS} connections × ${SECONDS}s for throughput\n`);
+  console.log(`bench:gateway — ${N} sequential requests per target for latency (after 1000 to warm up, interleaved), ${CONNECTIONS} connections × ${SECONDS}s for throughput\n`);
 
-  const lat: Record<string, Awaited<ReturnType<typeof latency>>> = {};
-  const streamLat: Record<string, Awaited<ReturnType<typeof latency>> | string> = {};
-  for (const [name, t] of Object.entries(targets)) {
-    if (name === "portkey" && !portkey) continue;
-    lat[name] = await latency(t, body(false, modelFor(name)), N);
-    streamLat[name] = await latency(t, body(true, modelFor(name)), N).catch((e: Error) => `failed (${e.message})`);
-  }
-  const added = (name: string) => lat[name]!.p50 - lat.direct!.p50;
-  const added99 = (name: string) => lat[name]!.p99 - lat.direct!.p99;
+  const running = Object.values(targets).filter((t) => t.name !== "portkey" || portkey);
+  const lat = await latencies(running.map((t) => ({ target: t, body: body(false, modelFor(t.name)) })), N);
+  const streamLat = await latencies(running.map((t) => ({ target: t, body: body(true, modelFor(t.name)) })), N);
+  const ok = (r: LatencyResult | string | undefined): r is LatencyResult => typeof r === "object";
+  const direct = lat.get("direct") as LatencyResult;
+  const directStream = streamLat.get("direct") as LatencyResult;
+  const added = (name: string) => (lat.get(name) as LatencyResult).p50 - direct.p50;
   console.log("non-streaming latency, ms        p50      p99   added p50  added p99");
-  for (const name of Object.keys(lat)) {
-    console.log(`  ${name.padEnd(28)}${fmt(lat[name]!.p50)} ${fmt(lat[name]!.p99)} ${name === "direct" ? "" : `${fmt(added(name))}   ${fmt(added99(name))}`}`);
+  for (const [name, r] of lat) {
+    if (!ok(r)) console.log(`  ${name.padEnd(28)}${r}`);
+    else console.log(`  ${name.padEnd(28)}${fmt(r.p50)} ${fmt(r.p99)} ${name === "direct" ? "" : `${fmt(r.p50 - direct.p50)}   ${fmt(r.p99 - direct.p99)}`}`);
   }
-  console.log("streaming, time to first byte, ms  p50      p99   added p50");
-  for (const [name, r] of Object.entries(streamLat)) {
-    if (typeof r === "string") console.log(`  ${name.padEnd(28)}${r}`);
-    else {
-      const d = streamLat.direct as { ttft50: number };
-      console.log(`  ${name.padEnd(28)}${fmt(r.ttft50)} ${fmt(r.ttft99)} ${name === "direct" ? "" : fmt(r.ttft50 - d.ttft50)}`);
-    }
+  console.log("streaming, time to first byte, ms  p50      p99   added p50  added p99");
+  for (const [name, r] of streamLat) {
+    if (!ok(r)) console.log(`  ${name.padEnd(28)}${r}`);
+    else console.log(`  ${name.padEnd(28)}${fmt(r.ttft50)} ${fmt(r.ttft99)} ${name === "direct" ? "" : `${fmt(r.ttft50 - directStream.ttft50)}   ${fmt(r.ttft99 - directStream.ttft99)}`}`);
   }
 
   const tp: Record<string, Awaited<ReturnType<typeof throughput>>> = {};

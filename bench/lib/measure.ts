@@ -35,15 +35,48 @@ export const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-/** Sequential requests (one connection, so no queueing): p50/p99 of total time and of time to first byte. */
-export async function latency(t: Target, body: string, n: number) {
-  for (let i = 0; i < Math.min(200, n); i++) await once(t, body); // warm-up: JIT, connections, caches
-  const total: number[] = [];
-  const first: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const [f, tt] = await once(t, body);
-    first.push(f);
-    total.push(tt);
+export interface LatencyResult {
+  p50: number;
+  p99: number;
+  ttft50: number;
+  ttft99: number;
+}
+
+/**
+ * Sequential requests (one connection each, so no queueing), for several targets at once: all are warmed up
+ * first, then measured in interleaved batches so that drift on a shared machine (other load, CPU frequency) falls
+ * on every target alike. A target that fails is reported by its error message.
+ */
+export async function latencies(targets: Array<{ target: Target; body: string }>, n: number, warmup = 1000): Promise<Map<string, LatencyResult | string>> {
+  const samples = new Map(targets.map(({ target }) => [target.name, { total: [] as number[], first: [] as number[], error: "" }]));
+  for (const { target, body } of targets) {
+    for (let i = 0; i < warmup; i++) {
+      try {
+        await once(target, body);
+      } catch (err) {
+        samples.get(target.name)!.error = (err as Error).message;
+        break;
+      }
+    }
   }
-  return { p50: percentile(total, 50), p99: percentile(total, 99), ttft50: percentile(first, 50), ttft99: percentile(first, 99) };
+  const batch = 100;
+  for (let done = 0; done < n; done += batch) {
+    for (const { target, body } of targets) {
+      const s = samples.get(target.name)!;
+      if (s.error) continue;
+      for (let i = 0; i < batch; i++) {
+        const [f, t] = await once(target, body);
+        s.first.push(f);
+        s.total.push(t);
+      }
+    }
+  }
+  return new Map(
+    [...samples].map(([name, s]) => [
+      name,
+      s.error
+        ? `failed (${s.error})`
+        : { p50: percentile(s.total, 50), p99: percentile(s.total, 99), ttft50: percentile(s.first, 50), ttft99: percentile(s.first, 99) },
+    ]),
+  );
 }

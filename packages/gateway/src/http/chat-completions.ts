@@ -8,6 +8,7 @@ import { toCompletionBody } from "../openai-wire/completion.ts";
 import { parseChatRequest } from "../openai-wire/parse-request.ts";
 import { toCallOptions } from "../openai-wire/to-call-options.ts";
 import type { PriceTable } from "../pricing.ts";
+import { CancelSource } from "../routing/cancel-source.ts";
 import { ClientGoneError, runWithFallback, type RetryPolicy, type Started } from "../routing/execute.ts";
 import { targetName, type Router, type Target } from "../routing/router.ts";
 import { abortFailure, openStream, raceAbort, type OpenedStream } from "../routing/stream-start.ts";
@@ -29,13 +30,13 @@ interface Outcome {
   error?: { code: string | null; message: string };
 }
 
-/** An AbortSignal that fires when the client's connection closes before the answer was fully written. */
-function clientGoneSignal(reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
+/** Fires when the client's connection closes before the answer was fully written. */
+function clientGone(reply: FastifyReply): CancelSource {
+  const source = new CancelSource();
   reply.raw.once("close", () => {
-    if (!reply.raw.writableFinished) ac.abort(new ClientGoneError());
+    if (!reply.raw.writableFinished) source.cancel();
   });
-  return ac.signal;
+  return source;
 }
 
 export function chatCompletionsHandler(deps: ChatDeps) {
@@ -45,7 +46,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     const route = deps.router.resolve(req.model);
     if (!route) throw modelNotFound(req.model);
     const options = toCallOptions(req);
-    const clientSignal = clientGoneSignal(reply);
+    const client = clientGone(reply);
     const stream = req.stream === true;
     const outcome: Outcome = { status: 200, attempts: [] };
 
@@ -54,13 +55,17 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       const target = outcome.target;
       const tName = target ? targetName(target) : "";
       const cost = target && outcome.usage ? deps.prices.cost(target.provider, target.model, outcome.usage) : null;
-      const m = deps.metrics;
-      m.requests.inc({ model: req.model, target: tName, status: String(outcome.status), stream: String(stream) });
-      m.duration.observe({ model: req.model, stream: String(stream) }, totalMs / 1000);
-      if (outcome.ttftMs !== undefined) m.ttft.observe({ model: req.model }, outcome.ttftMs / 1000);
-      if (outcome.usage?.inputTokens) m.tokens.inc({ model: req.model, target: tName, direction: "input" }, outcome.usage.inputTokens);
-      if (outcome.usage?.outputTokens) m.tokens.inc({ model: req.model, target: tName, direction: "output" }, outcome.usage.outputTokens);
-      for (const a of outcome.attempts) m.attempts.inc({ target: a.target, outcome: a.outcome });
+      deps.metrics.observeChat({
+        model: req.model,
+        target: tName,
+        status: outcome.status,
+        stream,
+        totalMs,
+        ttftMs: outcome.ttftMs,
+        inputTokens: outcome.usage?.inputTokens,
+        outputTokens: outcome.usage?.outputTokens,
+        attempts: outcome.attempts,
+      });
       const line = {
         model: req.model,
         target: tName || null,
@@ -101,7 +106,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
         const s = await runWithFallback(
           deps.router,
           route,
-          clientSignal,
+          client,
           deps.policy,
           (a) => raceAbort(a.model.doGenerate({ ...options, abortSignal: a.signal }), a.signal, a.model.provider),
           run,
@@ -111,7 +116,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
         reply.header("x-benih-target", targetName(s.target));
         return toCompletionBody(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), s.value);
       }
-      const s = await runWithFallback(deps.router, route, clientSignal, deps.policy, (a) => openStream(a.model, options, a.signal), run);
+      const s = await runWithFallback(deps.router, route, client, deps.policy, (a) => openStream(a.model, options, a.signal), run);
       outcome.target = s.target;
       outcome.ttftMs = performance.now() - t0;
       reply.hijack();

@@ -1,19 +1,21 @@
+import type { CancelSource } from "./cancel-source.ts";
+
 /** Exponential backoff with jitter: base·2^attempt scaled by a random factor in [0.5, 1.5), capped. */
 export function backoffMs(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
   return Math.min(capMs, baseMs * 2 ** attempt * (0.5 + random()));
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or rejects as soon as `cancel` fires. */
+export function sleep(ms: number, cancel: CancelSource): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (cancel.aborted) return reject(new Error("cancelled"));
     const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      off();
       resolve();
     }, ms);
-    const onAbort = () => {
+    const off = cancel.onCancel(() => {
       clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
+      reject(new Error("cancelled"));
+    });
   });
 }

@@ -2,6 +2,7 @@ import type { ChatModel, ProviderFailure } from "@benih/spec";
 import type { AttemptRecord } from "@benih/store";
 import { GatewayError } from "../errors.ts";
 import { backoffMs, sleep } from "./backoff.ts";
+import type { CancelSource } from "./cancel-source.ts";
 import { asFailure, classify } from "./classify.ts";
 import { targetName, type Route, type Router, type Target } from "./router.ts";
 
@@ -58,7 +59,7 @@ const timeoutReason = (ms: number) => new DOMException(`no answer within ${ms} m
 export async function runWithFallback<T>(
   router: Router,
   route: Route,
-  clientSignal: AbortSignal,
+  client: CancelSource,
   policy: RetryPolicy,
   call: (a: Attempt) => Promise<T>,
   opts: {
@@ -85,10 +86,9 @@ export async function runWithFallback<T>(
     const retries = target.retries ?? policy.retries;
     const timeoutMs = target.timeoutMs ?? policy.timeoutMs;
     for (let n = 0; ; n++) {
-      if (clientSignal.aborted) throw new ClientGoneError();
+      if (client.aborted) throw new ClientGoneError();
       const controller = new AbortController();
-      const onClientGone = () => controller.abort(new ClientGoneError());
-      clientSignal.addEventListener("abort", onClientGone, { once: true });
+      const unsubscribe = client.onCancel(() => controller.abort(new ClientGoneError()));
       const timer = setTimeout(() => controller.abort(timeoutReason(timeoutMs)), timeoutMs);
       const t0 = performance.now();
       try {
@@ -101,11 +101,11 @@ export async function runWithFallback<T>(
           attempts,
           controller,
           idleTimeoutMs: target.idleTimeoutMs ?? policy.idleTimeoutMs,
-          release: () => clientSignal.removeEventListener("abort", onClientGone),
+          release: unsubscribe,
         };
       } catch (err) {
-        clientSignal.removeEventListener("abort", onClientGone);
-        if (clientSignal.aborted) throw new ClientGoneError();
+        unsubscribe();
+        if (client.aborted) throw new ClientGoneError();
         const failure = asFailure(err, target.provider);
         const cls = classify(failure);
         attempts.push({
@@ -121,7 +121,7 @@ export async function runWithFallback<T>(
         const wait =
           failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffMs(n, policy.backoffBaseMs, policy.backoffCapMs);
         if (wait > policy.maxRetryAfterMs) break;
-        await sleep(wait, clientSignal).catch(() => {
+        await sleep(wait, client).catch(() => {
           throw new ClientGoneError();
         });
       } finally {
