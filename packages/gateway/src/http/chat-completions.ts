@@ -168,20 +168,30 @@ async function pipeStream(
           res.once("close", resolve);
         })
       : undefined;
+  // Per token this loop must stay cheap: one watchdog timer re-armed lazily rather than a timer per part. An
+  // abort (silence, client gone) cancels the reader, which ends a pending read even if the provider ignores its
+  // signal, so the loop can never hang.
+  const signal = s.controller.signal;
+  let lastPartAt = performance.now();
+  const watchdog = (): NodeJS.Timeout =>
+    setTimeout(() => {
+      if (performance.now() - lastPartAt >= s.idleTimeoutMs) s.controller.abort(new DOMException(`no data for ${s.idleTimeoutMs} ms`, "TimeoutError"));
+      else timer = watchdog();
+    }, s.idleTimeoutMs - (performance.now() - lastPartAt));
+  let timer = watchdog();
+  const cancelReader = () => void reader.cancel().catch(() => {});
+  signal.addEventListener("abort", cancelReader, { once: true });
   const nextPart = async (): Promise<StreamPart | undefined> => {
     const buffered = head.shift();
     if (buffered) return buffered;
-    const idle = setTimeout(
-      () => s.controller.abort(new DOMException(`no data for ${s.idleTimeoutMs} ms`, "TimeoutError")),
-      s.idleTimeoutMs,
-    );
     try {
-      const r = await raceAbort(reader.read(), s.controller.signal, provider);
+      const r = await reader.read();
+      if (signal.aborted) return { type: "error", error: abortFailure(signal, provider) };
       return r.done ? undefined : r.value;
     } catch (err) {
-      return { type: "error", error: err };
+      return { type: "error", error: signal.aborted ? abortFailure(signal, provider) : err };
     } finally {
-      clearTimeout(idle);
+      lastPartAt = performance.now();
     }
   };
   try {
@@ -209,6 +219,8 @@ async function pipeStream(
       }
     }
   } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", cancelReader);
     s.release();
     if (!encoder.finished) {
       s.controller.abort(s.controller.signal.reason ?? abortFailure(s.controller.signal, provider));

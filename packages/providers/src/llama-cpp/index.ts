@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import type { CallOptions, ChatModel, FinishReason, ModelInfo, Provider, StreamPart, StreamResult } from "@benih/spec";
-import type { LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
 import { collectStream } from "../shared/collect-stream.ts";
 import { ProviderFailureError, failureFromThrown } from "../shared/provider-failure.ts";
 import { getRuntime } from "./runtime.ts";
@@ -35,6 +35,8 @@ export interface LlamaCppSettings {
 interface Loaded {
   model: LlamaModel;
   context: LlamaContext;
+  /** Resolved once: resolving it per request (what LlamaChat does by default) cost more than a short answer. */
+  chatWrapper: ChatWrapper;
   pool: SequencePool;
   json?: Promise<LlamaGrammar>;
 }
@@ -52,6 +54,8 @@ async function grammarFor(state: Loaded, o: CallOptions): Promise<LlamaGrammar |
   }
   return (state.json ??= llama.getGrammarFor("json"));
 }
+
+const MIN_CHUNK_INTERVAL_MS = 2;
 
 const SMALL_MODEL_BYTES = 256 * 1024 * 1024;
 
@@ -92,7 +96,8 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
           threads,
           contextSize: Math.min(cfg.contextSize ?? model.trainContextSize, model.trainContextSize, 4096),
         });
-        return { model, context, pool: new SequencePool(context) };
+        const { resolveChatWrapper } = await import("node-llama-cpp");
+        return { model, context, chatWrapper: resolveChatWrapper(model), pool: new SequencePool(context) };
       })();
       // A failed load is retried on the next request rather than remembered forever.
       p.catch(() => loaded.delete(cfg.id));
@@ -126,7 +131,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
         o.abortSignal?.removeEventListener("abort", onCallerAbort);
         throw new ProviderFailureError({ kind: "aborted", provider: name, message: "aborted while waiting for a free sequence", cause: err });
       }
-      const chat = new LlamaChat({ contextSequence: sequence });
+      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: state.chatWrapper });
       const inputTokens = chat.chatWrapper
         .generateContextState({ chatHistory: history })
         .contextText.tokenize(state.model.tokenizer).length;
@@ -135,10 +140,34 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
       const stream = new ReadableStream<StreamPart>({
         start(controller) {
           controller.enqueue({ type: "response-metadata", modelId, created: Math.floor(Date.now() / 1000) });
+          // Text is handed on in a later macrotask, not inside llama.cpp's token loop, so whatever the consumer
+          // does with it (encode, write to a socket) overlaps the next token's evaluation instead of delaying it.
+          // Tokens arriving within MIN_CHUNK_INTERVAL_MS of the last chunk are joined: a tiny model makes thousands
+          // of tokens a second, and a chunk per token then costs more in wake-ups than the tokens themselves.
+          let pending = "";
+          let scheduled = false;
+          let lastFlush = 0;
+          const flush = () => {
+            scheduled = false;
+            if (!pending) return;
+            lastFlush = performance.now();
+            try {
+              controller.enqueue({ type: "text-delta", delta: pending });
+            } catch {
+              // the consumer cancelled: generation is being stopped
+            }
+            pending = "";
+          };
           chat
             .generateResponse(history, {
               onTextChunk: (delta) => {
-                if (delta) controller.enqueue({ type: "text-delta", delta });
+                if (!delta) return;
+                pending += delta;
+                if (scheduled) return;
+                scheduled = true;
+                const wait = MIN_CHUNK_INTERVAL_MS - (performance.now() - lastFlush);
+                if (wait > 0) setTimeout(flush, wait);
+                else setImmediate(flush);
               },
               signal: stop.signal,
               stopOnAbortSignal: true,
@@ -150,6 +179,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
               ...(grammar && { grammar }),
             })
             .then((res) => {
+              flush();
               const used = sequence.tokenMeter.diff(meterBefore);
               controller.enqueue({
                 type: "finish",
@@ -160,6 +190,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
             })
             .catch((err: unknown) => {
               try {
+                flush();
                 controller.enqueue({
                   type: "error",
                   error: stop.signal.aborted
