@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import type { CallOptions, ChatModel, FinishReason, ModelInfo, Provider, StreamPart, StreamResult } from "@benih/spec";
-import type { ChatWrapper, LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
 import { collectStream } from "../shared/collect-stream.ts";
 import { ProviderFailureError, failureFromThrown } from "../shared/provider-failure.ts";
 import { getRuntime } from "./runtime.ts";
@@ -37,6 +37,7 @@ interface Loaded {
   context: LlamaContext;
   /** Resolved once: resolving it per request (what LlamaChat does by default) cost more than a short answer. */
   chatWrapper: ChatWrapper;
+  LlamaChat: typeof LlamaChat;
   pool: SequencePool;
   json?: Promise<LlamaGrammar>;
 }
@@ -44,7 +45,7 @@ interface Loaded {
 /** JSON mode through a grammar: any JSON object, or the request's schema where it gave one. */
 async function grammarFor(state: Loaded, o: CallOptions): Promise<LlamaGrammar | undefined> {
   if (o.responseFormat?.type !== "json") return undefined;
-  const llama = await getRuntime();
+  const { llama } = await getRuntime();
   if (o.responseFormat.schema) {
     try {
       return await llama.createGrammarForJsonSchema(o.responseFormat.schema as never);
@@ -81,7 +82,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
     let p = loaded.get(cfg.id);
     if (!p) {
       p = (async () => {
-        const llama = await getRuntime();
+        const { llama, lib } = await getRuntime();
         const model = await llama.loadModel({ modelPath: cfg.path }).catch((err: unknown) => {
           throw new ProviderFailureError({
             kind: "internal",
@@ -96,8 +97,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
           threads,
           contextSize: Math.min(cfg.contextSize ?? model.trainContextSize, model.trainContextSize, 4096),
         });
-        const { resolveChatWrapper } = await import("node-llama-cpp");
-        return { model, context, chatWrapper: resolveChatWrapper(model), pool: new SequencePool(context) };
+        return { model, context, chatWrapper: lib.resolveChatWrapper(model), LlamaChat: lib.LlamaChat, pool: new SequencePool(context) };
       })();
       // A failed load is retried on the next request rather than remembered forever.
       p.catch(() => loaded.delete(cfg.id));
@@ -117,7 +117,6 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
         throw unsupported(`model ${modelId} does not accept images`);
       }
       const state = await load(cfg);
-      const { LlamaChat } = await import("node-llama-cpp");
       const stop = new AbortController();
       const onCallerAbort = () => stop.abort(o.abortSignal!.reason);
       if (o.abortSignal?.aborted) onCallerAbort();
@@ -131,7 +130,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
         o.abortSignal?.removeEventListener("abort", onCallerAbort);
         throw new ProviderFailureError({ kind: "aborted", provider: name, message: "aborted while waiting for a free sequence", cause: err });
       }
-      const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: state.chatWrapper });
+      const chat = new state.LlamaChat({ contextSequence: sequence, chatWrapper: state.chatWrapper });
       const inputTokens = chat.chatWrapper
         .generateContextState({ chatHistory: history })
         .contextText.tokenize(state.model.tokenizer).length;
