@@ -1,18 +1,23 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
-import { createOpenAICompatible } from "@benih/providers";
+import { startFakeAnthropic, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import { createAnthropic, createOpenAICompatible } from "@benih/providers";
 import { chat, hello, readSSE, startGateway, type GatewayHarness } from "./harness.ts";
 
 let up: FakeServer;
+let anthropic: FakeServer;
 let gw: GatewayHarness;
 
 const targets = (...models: string[]) => models.map((model) => ({ provider: "fake", model }));
 
 before(async () => {
   up = await startFakeOpenAI();
+  anthropic = await startFakeAnthropic();
   gw = await startGateway({
-    providers: [createOpenAICompatible({ name: "fake", baseURL: `${up.url}/v1`, apiKey: "sk-upstream" })],
+    providers: [
+      createOpenAICompatible({ name: "fake", baseURL: `${up.url}/v1`, apiKey: "sk-upstream" }),
+      createAnthropic({ baseURL: anthropic.url, apiKey: "sk-ant" }),
+    ],
     routes: [
       { model: "chain", targets: targets("error-500", "rate-limited", "ok") },
       { model: "timeout-then-ok", targets: [{ provider: "fake", model: "slow-3000", timeoutMs: 150 }, { provider: "fake", model: "ok" }] },
@@ -25,12 +30,14 @@ before(async () => {
       { model: "malformed", targets: targets("malformed-sse", "ok") },
       { model: "error-event", targets: targets("error-mid-stream", "ok") },
       { model: "stall", targets: [{ provider: "fake", model: "stall-mid-stream", idleTimeoutMs: 200 }] },
+      { model: "claude-then-openai", targets: [{ provider: "anthropic", model: "overloaded", retries: 1 }, { provider: "fake", model: "ok" }] },
     ],
   });
 });
 after(async () => {
   await gw.close();
   await up.close();
+  await anthropic.close();
 });
 
 const upstreamModels = (from: number) => up.seen.slice(from).map((s) => s.body?.model);
@@ -124,6 +131,20 @@ describe("fallback before the first byte", () => {
     assert.deepEqual(upstreamModels(from), ["bad-request"]);
   });
 
+  it("treats Anthropic's 529 overloaded like a 5xx: retried, then the next target", async () => {
+    const from = anthropic.seen.length;
+    const res = await chat(gw.url, { model: "claude-then-openai", messages: hello, stream: true });
+    const events = await readSSE(res);
+    assert.equal(events.at(-1), "[DONE]");
+    assert.equal(anthropic.seen.length - from, 2);
+    const row = await logRow(res);
+    assert.deepEqual(row.attempts_parsed.map((a) => [a.target, a.status]), [
+      ["anthropic/overloaded", 529],
+      ["anthropic/overloaded", 529],
+      ["fake/ok", undefined],
+    ]);
+  });
+
   it("skips a target whose provider is not configured and says so in the log", async () => {
     const res = await chat(gw.url, { model: "missing-provider", messages: hello });
     assert.equal(res.status, 200);
@@ -174,11 +195,17 @@ describe("failures after the first byte", () => {
     const first = new TextDecoder().decode((await reader.read()).value);
     assert.match(first, /Hello/);
     assert.equal(up.seen[from]!.aborted, false, "the upstream is still streaming");
+    const id = res.headers.get("x-request-id")!;
     ac.abort();
     await waitFor(() => up.seen[from]!.aborted);
-    await gw.log.flush();
-    const rows = await gw.store.requestLog.recent(1);
-    assert.equal(rows[0]!.model, "fake/stall-mid-stream");
+    let row;
+    for (let i = 0; i < 100 && !row; i++) {
+      await gw.log.flush();
+      row = await gw.store.requestLog.get(id);
+      if (!row) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(row?.status, 499);
+    assert.equal(row?.error_code, "client_closed");
   });
 });
 

@@ -10,29 +10,28 @@ const target = z.strictObject({
 
 const headers = z.record(z.string(), z.string());
 
-const openAICompatibleProvider = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase letters, digits, '.', '_' or '-'"),
-  type: z.enum(["openai", "volcano-ark", "deepseek", "qwen", "ollama", "vllm", "llamacpp-server", "openai-compatible"]),
+const providerName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase letters, digits, '.', '_' or '-'");
+
+/** What every provider reached over HTTP takes. */
+const remote = {
+  name: providerName,
   baseURL: z.url().optional(),
   apiKey: z.string().optional(),
   headers: headers.optional(),
-  /** Fetch the upstream's /models for GET /v1/models. */
+  /** Fetch the upstream's model list for GET /v1/models. */
   listModels: z.boolean().default(true),
   region: z.string().optional(),
+};
+
+const openAICompatibleProvider = z.strictObject({
+  ...remote,
+  type: z.enum(["openai", "volcano-ark", "deepseek", "qwen", "ollama", "vllm", "llamacpp-server", "openai-compatible"]),
 });
 
-const anthropicProvider = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
-  type: z.literal("anthropic"),
-  baseURL: z.url().optional(),
-  apiKey: z.string().optional(),
-  headers: headers.optional(),
-  listModels: z.boolean().default(true),
-  region: z.string().optional(),
-});
+const anthropicProvider = z.strictObject({ ...remote, type: z.literal("anthropic") });
 
 const llamaCppProvider = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  name: providerName,
   type: z.literal("llama-cpp"),
   models: z
     .array(

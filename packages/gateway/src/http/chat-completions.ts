@@ -1,5 +1,5 @@
-import type { StreamPart, Usage } from "@benih/spec";
-import type { AttemptRecord, BufferedRequestLogWriter } from "@benih/store";
+import type { StreamPart } from "@benih/spec";
+import type { BufferedRequestLogWriter } from "@benih/store";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { GatewayError, modelNotFound } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
@@ -10,8 +10,9 @@ import { toCallOptions } from "../openai-wire/to-call-options.ts";
 import type { PriceTable } from "../pricing.ts";
 import { CancelSource } from "../routing/cancel-source.ts";
 import { ClientGoneError, runWithFallback, type RetryPolicy, type Started } from "../routing/execute.ts";
-import { targetName, type Router, type Target } from "../routing/router.ts";
+import { targetName, type Router } from "../routing/router.ts";
 import { abortFailure, openStream, raceAbort, type OpenedStream } from "../routing/stream-start.ts";
+import { recordOutcome, type Outcome } from "./record-outcome.ts";
 
 export interface ChatDeps {
   router: Router;
@@ -19,15 +20,6 @@ export interface ChatDeps {
   prices: PriceTable;
   metrics: GatewayMetrics;
   requestLog?: BufferedRequestLogWriter;
-}
-
-interface Outcome {
-  status: number;
-  target?: Target;
-  attempts: AttemptRecord[];
-  usage?: Usage;
-  ttftMs?: number;
-  error?: { code: string | null; message: string };
 }
 
 /** Fires when the client's connection closes before the answer was fully written. */
@@ -49,56 +41,6 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     const client = clientGone(reply);
     const stream = req.stream === true;
     const outcome: Outcome = { status: 200, attempts: [] };
-
-    const finish = () => {
-      const totalMs = performance.now() - t0;
-      const target = outcome.target;
-      const tName = target ? targetName(target) : "";
-      const cost = target && outcome.usage ? deps.prices.cost(target.provider, target.model, outcome.usage) : null;
-      deps.metrics.observeChat({
-        model: req.model,
-        target: tName,
-        status: outcome.status,
-        stream,
-        totalMs,
-        ttftMs: outcome.ttftMs,
-        inputTokens: outcome.usage?.inputTokens,
-        outputTokens: outcome.usage?.outputTokens,
-        attempts: outcome.attempts,
-      });
-      const line = {
-        model: req.model,
-        target: tName || null,
-        status: outcome.status,
-        stream,
-        attempts: outcome.attempts.length,
-        inputTokens: outcome.usage?.inputTokens,
-        outputTokens: outcome.usage?.outputTokens,
-        ttftMs: outcome.ttftMs !== undefined ? Math.round(outcome.ttftMs) : undefined,
-        ms: Math.round(totalMs),
-      };
-      if (outcome.status >= 500) request.log.warn({ ...line, error: outcome.error?.message }, "chat completion failed");
-      else request.log.info(line, "chat completion");
-      deps.requestLog?.write({
-        id: request.id,
-        created_at: Date.now(),
-        api_key_id: request.principal?.keyId ?? null,
-        endpoint: "/v1/chat/completions",
-        model: req.model,
-        target: target ? tName : null,
-        attempts: outcome.attempts.filter((a) => a.outcome !== "skipped").length,
-        status: outcome.status,
-        error_code: outcome.error?.code ?? null,
-        error_message: outcome.error?.message ?? null,
-        stream: stream ? 1 : 0,
-        input_tokens: outcome.usage?.inputTokens ?? null,
-        output_tokens: outcome.usage?.outputTokens ?? null,
-        ttft_ms: outcome.ttftMs ?? null,
-        total_ms: totalMs,
-        cost_usd: cost,
-        attempt_log: JSON.stringify(outcome.attempts),
-      });
-    };
 
     const run = { attempts: outcome.attempts };
     try {
@@ -135,7 +77,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       }
       throw err;
     } finally {
-      finish();
+      recordOutcome(deps, request, req.model, stream, outcome, performance.now() - t0);
     }
   };
 }
@@ -195,11 +137,15 @@ async function pipeStream(
     }
   };
   try {
+    const clientGone = () => {
+      outcome.status = 499;
+      outcome.error = { code: "client_closed", message: "the client closed the connection mid-stream" };
+    };
     for (;;) {
-      if (res.destroyed) return; // client gone: the close listener has aborted the upstream
+      if (res.destroyed) return clientGone(); // the close listener has aborted the upstream
       const part = await nextPart();
       if (!part || part.type === "error") {
-        if (res.destroyed || s.controller.signal.reason instanceof ClientGoneError) return;
+        if (res.destroyed || signal.reason instanceof ClientGoneError) return clientGone();
         const err = (part?.type === "error" ? part.error : undefined) as { message?: string; kind?: string } | undefined;
         const message = err
           ? `${targetName(s.target)} failed mid-stream: ${err.message ?? String(err)}`
@@ -207,13 +153,12 @@ async function pipeStream(
         const code = err?.kind === "timeout" ? "upstream_timeout" : "upstream_stream_error";
         outcome.status = err?.kind === "timeout" ? 504 : 502;
         outcome.error = { code, message };
-        outcome.usage = encoder.usage;
         res.end(ChunkEncoder.error(message, "upstream_error", code));
         return;
       }
       await write(encoder.encode(part));
       if (part.type === "finish") {
-        outcome.usage = encoder.usage;
+        outcome.usage = part.usage;
         res.end();
         return;
       }
@@ -223,7 +168,8 @@ async function pipeStream(
     signal.removeEventListener("abort", cancelReader);
     s.release();
     if (!encoder.finished) {
-      s.controller.abort(s.controller.signal.reason ?? abortFailure(s.controller.signal, provider));
+      // Ended early (upstream error, client gone): make sure the upstream request stops too.
+      if (!signal.aborted) s.controller.abort(new Error("benih stopped reading this stream"));
       void reader.cancel().catch(() => {});
     }
   }

@@ -1,4 +1,4 @@
-import type { StreamPart, Usage } from "@benih/spec";
+import type { StreamPart } from "@benih/spec";
 import { openAIUsage, toOpenAIFinishReason } from "./finish-reason.ts";
 
 /**
@@ -10,7 +10,6 @@ export class ChunkEncoder {
   private readonly usageField: string;
   private readonly toolIndex = new Map<string, number>();
   private sentRole = false;
-  usage: Usage = { inputTokens: undefined, outputTokens: undefined };
   finished = false;
 
   constructor(id: string, model: string, created: number, private readonly includeUsage: boolean) {
@@ -55,7 +54,6 @@ export class ChunkEncoder {
       }
       case "finish": {
         this.finished = true;
-        this.usage = part.usage;
         let out = this.choice(this.withRole({}), toOpenAIFinishReason(part.finishReason));
         if (this.includeUsage) out += `${this.head}],"usage":${JSON.stringify(openAIUsage(part.usage))}}\n\n`;
         return out + "data: [DONE]\n\n";

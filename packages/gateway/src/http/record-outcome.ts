@@ -1,0 +1,65 @@
+import type { Usage } from "@benih/spec";
+import type { AttemptRecord } from "@benih/store";
+import type { FastifyRequest } from "fastify";
+import { targetName, type Target } from "../routing/router.ts";
+import type { ChatDeps } from "./chat-completions.ts";
+
+/** What happened to one chat request, filled in as it goes. */
+export interface Outcome {
+  status: number;
+  target?: Target;
+  attempts: AttemptRecord[];
+  usage?: Usage;
+  ttftMs?: number;
+  error?: { code: string | null; message: string };
+}
+
+/** One request's metrics, access-log line and request-log row, whatever the outcome. */
+export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: string, stream: boolean, outcome: Outcome, totalMs: number) {
+  const { target, usage } = outcome;
+  const tName = target ? targetName(target) : "";
+  const attempts = outcome.attempts.filter((a) => a.outcome !== "skipped").length;
+  deps.metrics.observeChat({
+    model,
+    target: tName,
+    status: outcome.status,
+    stream,
+    totalMs,
+    ttftMs: outcome.ttftMs,
+    inputTokens: usage?.inputTokens,
+    outputTokens: usage?.outputTokens,
+    attempts: outcome.attempts,
+  });
+  const line = {
+    model,
+    target: tName || null,
+    status: outcome.status,
+    stream,
+    attempts,
+    inputTokens: usage?.inputTokens,
+    outputTokens: usage?.outputTokens,
+    ttftMs: outcome.ttftMs !== undefined ? Math.round(outcome.ttftMs) : undefined,
+    ms: Math.round(totalMs),
+  };
+  if (outcome.status >= 500) request.log.warn({ ...line, error: outcome.error?.message }, "chat completion failed");
+  else request.log.info(line, "chat completion");
+  deps.requestLog?.write({
+    id: request.id,
+    created_at: Date.now(),
+    api_key_id: request.principal?.keyId ?? null,
+    endpoint: "/v1/chat/completions",
+    model,
+    target: target ? tName : null,
+    attempts,
+    status: outcome.status,
+    error_code: outcome.error?.code ?? null,
+    error_message: outcome.error?.message ?? null,
+    stream: stream ? 1 : 0,
+    input_tokens: usage?.inputTokens ?? null,
+    output_tokens: usage?.outputTokens ?? null,
+    ttft_ms: outcome.ttftMs ?? null,
+    total_ms: totalMs,
+    cost_usd: target && usage ? deps.prices.cost(target.provider, target.model, usage) : null,
+    attempt_log: JSON.stringify(outcome.attempts),
+  });
+}
