@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,6 +45,17 @@ describe("the benih CLI", () => {
 
       const answer = await benih(["chat", "--url", server.url, "--key", key, "--model", "openai/ok", "Hello?"]);
       assert.equal(answer.stdout, "Hello from ok\n");
+
+      // Interactive chat over piped input: every line answered in turn, with the conversation so far.
+      const from = up.seen.length;
+      const session = spawn(process.execPath, [bin, "chat", "--url", server.url, "--key", key, "--model", "openai/ok"], { env, cwd: dir });
+      session.stdin.end("first\nsecond\n/exit\nnever sent\n");
+      let out = "";
+      session.stdout.on("data", (d) => (out += d));
+      assert.equal(await new Promise((r) => session.on("close", r)), 0);
+      assert.equal(out, "Hello from ok\nHello from ok\n");
+      const sent = up.seen.slice(from).map((r) => r.body.messages.map((m: { content: string }) => m.content));
+      assert.deepEqual(sent, [["first"], ["first", "Hello from ok", "second"]]);
     } finally {
       await server.close().catch(() => {});
     }

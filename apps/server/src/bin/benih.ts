@@ -6,7 +6,8 @@ const HELP = `benih: your own assistant gateway over local and third-party model
 usage: benih <command> [options]
 
   serve [--config FILE] [--host H] [--port N]   run the server (default 127.0.0.1:8080)
-  chat [--model M] [--system TEXT] [MESSAGE]     streaming chat with a running server
+  chat [--model M] [--system TEXT] [--max-tokens N] [MESSAGE]
+                                                 streaming chat with a running server
   models [--json]                                list the models a running server offers
   keys create [--name N] [--admin] | list | revoke ID
   config check [--config FILE]                   validate the config and show what would run

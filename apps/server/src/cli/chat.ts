@@ -4,11 +4,19 @@ import { authHeaders, callServer, errorMessage, parse, serverURL, UsageError } f
 type Msg = { role: "system" | "user" | "assistant"; content: string };
 
 /** Streams one answer to `out`; returns the whole text. Aborting the signal stops the stream (and the upstream). */
-async function streamAnswer(url: string, key: string | undefined, model: string, messages: Msg[], out: NodeJS.WritableStream, signal: AbortSignal) {
+async function streamAnswer(
+  url: string,
+  key: string | undefined,
+  model: string,
+  messages: Msg[],
+  out: NodeJS.WritableStream,
+  signal: AbortSignal,
+  maxTokens: number | undefined,
+) {
   const res = await callServer(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", ...authHeaders(key) },
-    body: JSON.stringify({ model, messages, stream: true }),
+    body: JSON.stringify({ model, messages, stream: true, ...(maxTokens && { max_tokens: maxTokens }) }),
     signal,
   });
   if (!res.ok) throw new Error(await errorMessage(res));
@@ -45,51 +53,61 @@ async function pickModel(url: string, key: string | undefined): Promise<string> 
 export async function chat(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { values, positionals } = parse(
     args,
-    { url: { type: "string" }, key: { type: "string" }, model: { type: "string", short: "m" }, system: { type: "string", short: "s" } },
+    {
+      url: { type: "string" },
+      key: { type: "string" },
+      model: { type: "string", short: "m" },
+      system: { type: "string", short: "s" },
+      "max-tokens": { type: "string" },
+    },
     true,
   );
   const url = serverURL(values.url, env);
   const key = values.key ?? env.BENIH_API_KEY;
   const model = values.model ?? (await pickModel(url, key));
+  const maxTokens = values["max-tokens"] === undefined ? undefined : Number(values["max-tokens"]);
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens > 0)) throw new UsageError("--max-tokens must be a positive integer");
   const history: Msg[] = values.system ? [{ role: "system", content: values.system }] : [];
 
   if (positionals.length) {
     history.push({ role: "user", content: positionals.join(" ") });
-    await streamAnswer(url, key, model, history, process.stdout, new AbortController().signal);
+    await streamAnswer(url, key, model, history, process.stdout, new AbortController().signal, maxTokens);
     process.stdout.write("\n");
     return;
   }
 
   process.stderr.write(`chatting with ${model} at ${url}. Ctrl+C stops an answer; Ctrl+D or /exit quits.\n`);
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const tty = process.stdin.isTTY === true;
+  // Lines are read with the async iterator, which queues input that arrives while an answer streams, so piped
+  // input is answered line by line to its end.
+  const rl = createInterface({ input: process.stdin, ...(tty && { output: process.stdout, terminal: true }) });
   let current: AbortController | undefined;
   rl.on("SIGINT", () => {
     if (current) current.abort();
     else rl.close();
   });
+  if (tty) rl.setPrompt("> ");
+  rl.prompt();
   try {
-    for (;;) {
-      let line: string;
-      try {
-        line = (await rl.question("> ")).trim();
-      } catch {
-        break; // input closed
-      }
+    for await (const raw of rl) {
+      const line = raw.trim();
       if (line === "/exit" || line === "/quit") break;
-      if (!line) continue;
-      history.push({ role: "user", content: line });
-      current = new AbortController();
-      try {
-        const answer = await streamAnswer(url, key, model, history, process.stdout, current.signal);
-        history.push({ role: "assistant", content: answer });
-      } catch (err) {
-        if (current.signal.aborted) process.stdout.write(" [stopped]");
-        else process.stderr.write(`\nerror: ${(err as Error).message}`);
-        history.pop();
-      } finally {
-        current = undefined;
-        process.stdout.write("\n");
+      if (line) {
+        history.push({ role: "user", content: line });
+        current = new AbortController();
+        try {
+          const answer = await streamAnswer(url, key, model, history, process.stdout, current.signal, maxTokens);
+          history.push({ role: "assistant", content: answer });
+        } catch (err) {
+          if (current.signal.aborted) process.stdout.write(" [stopped]");
+          else process.stderr.write(`\nerror: ${(err as Error).message}`);
+          history.pop();
+        } finally {
+          current = undefined;
+          process.stdout.write("\n");
+        }
       }
+      if (tty) rl.prompt();
     }
   } finally {
     rl.close();
