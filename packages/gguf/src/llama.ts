@@ -45,13 +45,20 @@ export interface ByteLevelTokenizer {
   bosId: number;
 }
 
-/** 256 byte tokens, then one token per merge, then the ChatML control tokens. */
+/**
+ * 256 byte tokens, then one token per merge that makes a new string (two merges can spell the same token, e.g.
+ * "ab"+"c" and "a"+"bc"; it gets one id), then the ChatML control tokens.
+ */
 export function byteLevelTokenizer(merges: string[] = []): ByteLevelTokenizer {
   const tokens = bytesToUnicode();
+  const seen = new Set(tokens);
   for (const m of merges) {
-    const [a, b] = m.split(" ");
-    if (a === undefined || b === undefined) throw new Error(`merge "${m}" is not two tokens separated by a space`);
-    tokens.push(a + b);
+    const [a, b, extra] = m.split(" ");
+    if (a === undefined || b === undefined || extra !== undefined) throw new Error(`merge "${m}" is not two tokens separated by a space`);
+    if (!seen.has(a + b)) {
+      seen.add(a + b);
+      tokens.push(a + b);
+    }
   }
   const tokenTypes = tokens.map(() => 1);
   for (const t of CHATML_TOKENS) {

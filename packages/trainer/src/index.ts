@@ -1,0 +1,3 @@
+export { pretokenize } from "./tokenizer/pretokenize.ts";
+export { trainBpe, type TrainBpeOptions } from "./tokenizer/train-bpe.ts";
+export { BpeTokenizer } from "./tokenizer/bpe.ts";
