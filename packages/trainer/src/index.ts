@@ -1,3 +1,4 @@
 export { pretokenize } from "./tokenizer/pretokenize.ts";
 export { trainBpe, type TrainBpeOptions } from "./tokenizer/train-bpe.ts";
 export { BpeTokenizer } from "./tokenizer/bpe.ts";
+export { forward, matvec, rmsnorm, rope, softmax } from "./model/forward.ts";
