@@ -27,20 +27,25 @@ export function parameterCount(c: LlamaConfig): number {
   return s.tokenEmbedding + s.layers * Object.values(s.layer).reduce((a, b) => a + b, 0) + s.finalNorm;
 }
 
-export interface ParamViews {
-  tokenEmbedding: Vec;
-  layers: Array<Record<keyof LlamaLayerWeights, Vec>>;
-  finalNorm: Vec;
+type Flat = Vec | Uint8Array;
+
+export interface ParamViews<A extends Flat = Vec> {
+  tokenEmbedding: A;
+  layers: Array<Record<keyof LlamaLayerWeights, A>>;
+  finalNorm: A;
 }
 
-/** Named views into one flat buffer (llm.c's layout: all parameters, or all gradients, in one allocation). */
-export function carve(c: LlamaConfig, buf: Vec): ParamViews {
+/**
+ * Named views into one flat buffer (llm.c's layout: all parameters, or all gradients, or a per-parameter mask, in
+ * one allocation).
+ */
+export function carve<A extends Flat>(c: LlamaConfig, buf: A): ParamViews<A> {
   const s = parameterShapes(c);
   let at = 0;
-  const take = (n: number) => buf.subarray(at, (at += n));
+  const take = (n: number) => buf.subarray(at, (at += n)) as A;
   const tokenEmbedding = take(s.tokenEmbedding);
   const layers = Array.from({ length: s.layers }, () => {
-    const l = {} as Record<keyof LlamaLayerWeights, Vec>;
+    const l = {} as Record<keyof LlamaLayerWeights, A>;
     for (const [name, n] of Object.entries(s.layer)) l[name as keyof LlamaLayerWeights] = take(n);
     return l;
   });

@@ -1,0 +1,53 @@
+import type { LlamaConfig } from "@benih/gguf";
+
+/**
+ * "The same algorithm": an architecture and its hyper-parameters, trained unchanged on any dataset. The vocabulary
+ * size is not part of it: each dataset trains its own tokenizer.
+ */
+export interface Recipe {
+  name: string;
+  model: Omit<LlamaConfig, "vocab">;
+  train: {
+    /** Sequences per step. */
+    batch: number;
+    /** Tokens per sequence (at most model.contextLength). */
+    seqLen: number;
+    steps: number;
+    lr: number;
+    minLr: number;
+    warmupSteps: number;
+    weightDecay: number;
+    beta1: number;
+    beta2: number;
+    eps: number;
+    /** Global gradient norm above which gradients are scaled down. */
+    gradClip: number;
+    /** Loss weight of prompt tokens; answer tokens weigh 1. */
+    promptLossWeight: number;
+    seed: number;
+  };
+  tokenizer: { merges: number };
+}
+
+export const tinyRecipe: Recipe = {
+  name: "tiny",
+  model: { dim: 128, layers: 4, heads: 4, kvHeads: 2, ff: 384, contextLength: 256, normEps: 1e-5, ropeTheta: 10000 },
+  train: {
+    batch: 8,
+    seqLen: 128,
+    steps: 4000,
+    lr: 3e-3,
+    minLr: 3e-4,
+    warmupSteps: 100,
+    weightDecay: 0.1,
+    beta1: 0.9,
+    beta2: 0.95,
+    eps: 1e-8,
+    gradClip: 1,
+    promptLossWeight: 0.1,
+    seed: 1337,
+  },
+  tokenizer: { merges: 1500 },
+};
+
+export const recipes: Record<string, Recipe> = { tiny: tinyRecipe };
