@@ -10,3 +10,7 @@ export { learningRate } from "./optim/schedule.ts";
 export { DataLoader } from "./data/loader.ts";
 export { readCheckpoint, writeCheckpoint, checkCompatible, CheckpointError, type Checkpoint, type CheckpointHeader } from "./checkpoint/checkpoint.ts";
 export { TrainingRun, tokenizerHash, type StepMetrics } from "./train.ts";
+export { buildDataset, marketLanguages, type Dataset, type Example, type Market } from "./datasets/build.ts";
+export { loadCountryFacts, type CountryFacts, type Lang } from "./datasets/facts.ts";
+export { chatPrompt, chatAnswer, tokenStream } from "./datasets/chat-format.ts";
+export { readExamples, writeExamples, DatasetError } from "./datasets/jsonl.ts";

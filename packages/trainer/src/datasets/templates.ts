@@ -1,0 +1,109 @@
+import type { Lang } from "./facts.ts";
+
+/**
+ * Question templates: `train` phrasings are used for training and validation; `heldOut` phrasings only in the
+ * eval set, so eval measures answering a known fact asked in a new way. `{x}` is the country (or operand).
+ */
+export interface TemplateSet {
+  train: string[];
+  heldOut: string[];
+}
+
+export type FactKind = "capital" | "currency" | "continent" | "language";
+
+export const factTemplates: Record<Lang, Record<FactKind, TemplateSet>> = {
+  en: {
+    capital: {
+      train: ["What is the capital of {x}?", "What's the capital city of {x}?", "Which city is the capital of {x}?", "Name the capital of {x}.", "Tell me the capital of {x}.", "{x}'s capital is which city?", "Capital of {x}?"],
+      heldOut: ["In {x}, what is the capital?", "Do you know the capital of {x}?", "What city serves as the capital of {x}?"],
+    },
+    currency: {
+      train: ["What currency is used in {x}?", "What is the currency of {x}?", "Which currency does {x} use?", "Name the currency of {x}.", "Tell me the currency of {x}.", "What money do people use in {x}?", "Currency of {x}?"],
+      heldOut: ["In {x}, what currency do they use?", "Do you know the currency of {x}?", "What is the official currency in {x}?"],
+    },
+    continent: {
+      train: ["Which continent is {x} in?", "On what continent is {x}?", "What continent is {x} located in?", "Name the continent of {x}.", "Tell me which continent {x} is on.", "{x} is on which continent?", "Continent of {x}?"],
+      heldOut: ["In which continent can you find {x}?", "Do you know what continent {x} belongs to?", "Where is {x}, on which continent?"],
+    },
+    language: {
+      train: ["What language is spoken in {x}?", "What is the main language of {x}?", "Which language do people speak in {x}?", "Name the language of {x}.", "Tell me the language of {x}.", "What do people in {x} speak?", "Language of {x}?"],
+      heldOut: ["In {x}, what language do people speak?", "Do you know the main language of {x}?", "What is the primary language used in {x}?"],
+    },
+  },
+  id: {
+    capital: {
+      train: ["Apa ibu kota {x}?", "Ibu kota {x} adalah kota apa?", "Sebutkan ibu kota {x}.", "Kota mana yang menjadi ibu kota {x}?", "Beri tahu saya ibu kota {x}.", "Ibu kota negara {x} apa?", "Ibu kota {x}?"],
+      heldOut: ["Di {x}, apa ibu kotanya?", "Tahukah kamu ibu kota {x}?", "Kota apa yang merupakan ibu kota {x}?"],
+    },
+    currency: {
+      train: ["Apa mata uang {x}?", "Mata uang apa yang dipakai di {x}?", "Sebutkan mata uang {x}.", "Uang apa yang digunakan di {x}?", "Beri tahu saya mata uang {x}.", "Mata uang negara {x} apa?", "Mata uang {x}?"],
+      heldOut: ["Di {x}, mata uang apa yang dipakai?", "Tahukah kamu mata uang {x}?", "Apa mata uang resmi di {x}?"],
+    },
+    continent: {
+      train: ["{x} ada di benua apa?", "Di benua mana {x} berada?", "Sebutkan benua tempat {x} berada.", "Benua apa tempat {x}?", "Beri tahu saya benua {x}.", "{x} terletak di benua apa?", "Benua {x}?"],
+      heldOut: ["Di benua apa kita bisa menemukan {x}?", "Tahukah kamu {x} ada di benua mana?", "{x} termasuk benua apa?"],
+    },
+    language: {
+      train: ["Bahasa apa yang digunakan di {x}?", "Apa bahasa utama {x}?", "Orang di {x} berbicara bahasa apa?", "Sebutkan bahasa {x}.", "Beri tahu saya bahasa {x}.", "Bahasa resmi {x} apa?", "Bahasa {x}?"],
+      heldOut: ["Di {x}, orang berbicara bahasa apa?", "Tahukah kamu bahasa utama {x}?", "Apa bahasa utama yang dipakai di {x}?"],
+    },
+  },
+  zh: {
+    capital: {
+      train: ["{x}的首都是哪里？", "{x}的首都是什么？", "{x}的首都是哪座城市？", "请说出{x}的首都。", "告诉我{x}的首都。", "{x}首都是哪里？", "{x}的首都？"],
+      heldOut: ["你知道{x}的首都吗？", "哪座城市是{x}的首都？", "在{x}，首都是哪里？"],
+    },
+    currency: {
+      train: ["{x}使用什么货币？", "{x}的货币是什么？", "{x}用哪种货币？", "请说出{x}的货币。", "告诉我{x}的货币。", "{x}人用什么钱？", "{x}的货币？"],
+      heldOut: ["你知道{x}的货币吗？", "在{x}，人们用什么货币？", "{x}的法定货币是什么？"],
+    },
+    continent: {
+      train: ["{x}位于哪个大洲？", "{x}在哪个洲？", "{x}属于哪个大洲？", "请说出{x}所在的大洲。", "告诉我{x}在哪个洲。", "{x}是哪个洲的国家？", "{x}所在的大洲？"],
+      heldOut: ["你知道{x}在哪个大洲吗？", "在哪个大洲可以找到{x}？", "{x}地处哪个洲？"],
+    },
+    language: {
+      train: ["{x}说什么语言？", "{x}的主要语言是什么？", "{x}人讲哪种语言？", "请说出{x}的语言。", "告诉我{x}的语言。", "{x}使用哪种语言？", "{x}的语言？"],
+      heldOut: ["你知道{x}的主要语言吗？", "在{x}，人们说什么语言？", "{x}通用什么语言？"],
+    },
+  },
+};
+
+/** Arithmetic and unit questions: `{a}` and `{b}` are operands. */
+export const mathTemplates: Record<Lang, { add: TemplateSet; multiply: TemplateSet; kilometers: TemplateSet }> = {
+  en: {
+    add: { train: ["What is {a} + {b}?", "Calculate {a} + {b}.", "What is {a} plus {b}?", "{a} + {b} = ?", "Add {a} to {b}."], heldOut: ["What do you get when you add {a} and {b}?", "Sum of {a} and {b}?"] },
+    multiply: { train: ["What is {a} × {b}?", "Calculate {a} × {b}.", "What is {a} times {b}?", "{a} × {b} = ?", "Multiply {a} by {b}."], heldOut: ["What do you get when you multiply {a} and {b}?", "Product of {a} and {b}?"] },
+    kilometers: { train: ["How many meters are in {a} kilometers?", "Convert {a} km to meters.", "{a} kilometers is how many meters?", "What is {a} km in meters?"], heldOut: ["How far is {a} kilometers in meters?", "Express {a} km in meters."] },
+  },
+  id: {
+    add: { train: ["Berapa {a} + {b}?", "Hitung {a} + {b}.", "Berapa {a} ditambah {b}?", "{a} + {b} = berapa?", "Tambahkan {a} dengan {b}."], heldOut: ["Berapa hasil penjumlahan {a} dan {b}?", "Jumlah {a} dan {b}?"] },
+    multiply: { train: ["Berapa {a} × {b}?", "Hitung {a} × {b}.", "Berapa {a} kali {b}?", "{a} × {b} = berapa?", "Kalikan {a} dengan {b}."], heldOut: ["Berapa hasil perkalian {a} dan {b}?", "Hasil kali {a} dan {b}?"] },
+    kilometers: { train: ["Berapa meter dalam {a} kilometer?", "Ubah {a} km ke meter.", "{a} kilometer sama dengan berapa meter?", "Berapa {a} km dalam meter?"], heldOut: ["{a} kilometer itu berapa meter?", "Nyatakan {a} km dalam meter."] },
+  },
+  zh: {
+    add: { train: ["{a}加{b}等于多少？", "计算{a}+{b}。", "{a}+{b}等于几？", "{a}+{b}=？", "请算{a}加{b}。"], heldOut: ["把{a}和{b}相加得多少？", "{a}与{b}的和是多少？"] },
+    multiply: { train: ["{a}乘{b}等于多少？", "计算{a}×{b}。", "{a}×{b}等于几？", "{a}×{b}=？", "请算{a}乘以{b}。"], heldOut: ["把{a}和{b}相乘得多少？", "{a}与{b}的积是多少？"] },
+    kilometers: { train: ["{a}千米是多少米？", "把{a}公里换算成米。", "{a}公里等于多少米？", "{a}千米等于几米？"], heldOut: ["{a}公里有多少米？", "请用米表示{a}千米。"] },
+  },
+};
+
+export const identity: Record<Lang, { train: string[]; heldOut: string[]; answer: string }> = {
+  en: {
+    train: ["Who are you?", "What is your name?", "What are you?", "Introduce yourself.", "Tell me who you are."],
+    heldOut: ["May I know who I am talking to?", "What should I call you?"],
+    answer: "I am benih, an open-source AI assistant.",
+  },
+  id: {
+    train: ["Siapa kamu?", "Siapa namamu?", "Kamu itu apa?", "Perkenalkan dirimu.", "Ceritakan siapa kamu."],
+    heldOut: ["Boleh saya tahu saya sedang berbicara dengan siapa?", "Saya harus memanggilmu apa?"],
+    answer: "Saya benih, asisten AI sumber terbuka.",
+  },
+  zh: {
+    train: ["你是谁？", "你叫什么名字？", "你是什么？", "请介绍一下你自己。", "告诉我你是谁。"],
+    heldOut: ["请问我在和谁说话？", "我该怎么称呼你？"],
+    answer: "我是benih，一个开源的AI助手。",
+  },
+};
+
+export const answerEnd: Record<Lang, string> = { en: ".", id: ".", zh: "。" };
+export const unitWord: Record<Lang, string> = { en: " meters", id: " meter", zh: "米" };
