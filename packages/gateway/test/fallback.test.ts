@@ -42,9 +42,15 @@ after(async () => {
 
 const upstreamModels = (from: number) => up.seen.slice(from).map((s) => s.body?.model);
 
+/** The request's log row; it is written just after the answer went out, so wait for it briefly. */
 async function logRow(res: Response) {
-  await gw.log.flush();
-  const row = await gw.store.requestLog.get(res.headers.get("x-request-id")!);
+  const id = res.headers.get("x-request-id")!;
+  let row;
+  for (let i = 0; i < 100 && !row; i++) {
+    await gw.log.flush();
+    row = await gw.store.requestLog.get(id);
+    if (!row) await new Promise((r) => setTimeout(r, 10));
+  }
   assert.ok(row, "the request is in the request log");
   return { ...row, attempts_parsed: JSON.parse(row.attempt_log) as Array<{ target: string; outcome: string; status?: number; reason?: string }> };
 }
@@ -195,17 +201,11 @@ describe("failures after the first byte", () => {
     const first = new TextDecoder().decode((await reader.read()).value);
     assert.match(first, /Hello/);
     assert.equal(up.seen[from]!.aborted, false, "the upstream is still streaming");
-    const id = res.headers.get("x-request-id")!;
     ac.abort();
     await waitFor(() => up.seen[from]!.aborted);
-    let row;
-    for (let i = 0; i < 100 && !row; i++) {
-      await gw.log.flush();
-      row = await gw.store.requestLog.get(id);
-      if (!row) await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.equal(row?.status, 499);
-    assert.equal(row?.error_code, "client_closed");
+    const row = await logRow(res);
+    assert.equal(row.status, 499);
+    assert.equal(row.error_code, "client_closed");
   });
 });
 

@@ -77,7 +77,10 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       }
       throw err;
     } finally {
-      recordOutcome(deps, request, req.model, stream, outcome, performance.now() - t0);
+      // Recorded after the answer has gone out: metrics, the access line and the request-log row are not on
+      // the client's clock.
+      const totalMs = performance.now() - t0;
+      setImmediate(() => recordOutcome(deps, request, req.model, stream, outcome, totalMs));
     }
   };
 }
