@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { createAnthropic, createLlamaCpp, createOpenAICompatible, normalizeBaseURL, openAICompatiblePresets } from "@benih/providers";
-import type { LlamaCppModelConfig } from "@benih/providers";
+import type { LlamaCppModelConfig, OpenAICompatiblePreset } from "@benih/providers";
 import type { Provider } from "@benih/spec";
 import type { Route } from "@benih/gateway";
 import type { BenihConfig } from "./config/schema.ts";
@@ -47,6 +47,16 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
 
   // A provider whose upstream has no usable model list (or should not be asked) is still routable by name.
   const listed = (p: Provider, list: boolean): Provider => (list ? p : { ...p, listModels: undefined });
+  const fromPreset = (preset: OpenAICompatiblePreset, name: string, baseURL: string, apiKey?: string, headers?: Record<string, string>) =>
+    createOpenAICompatible({
+      name,
+      baseURL: normalizeBaseURL(preset, baseURL),
+      ...(apiKey && { apiKey }),
+      ...(headers && { headers }),
+      ...(preset.quirks && { quirks: preset.quirks }),
+      ...(preset.capabilities && { capabilities: preset.capabilities }),
+      ...(fetchImpl && { fetch: fetchImpl }),
+    });
 
   for (const p of config.providers) {
     if (p.type === "llama-cpp") {
@@ -64,16 +74,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
       const preset = openAICompatiblePresets[p.type]!;
       const baseURL = p.baseURL ?? preset.defaultBaseURL;
       if (!baseURL) throw new Error(`provider "${p.name}" (${p.type}) needs a baseURL`);
-      const compatible = createOpenAICompatible({
-          name: p.name,
-          baseURL: normalizeBaseURL(preset, baseURL),
-          ...(p.apiKey && { apiKey: p.apiKey }),
-          ...(p.headers && { headers: p.headers }),
-          ...(preset.quirks && { quirks: preset.quirks }),
-          ...(preset.capabilities && { capabilities: preset.capabilities }),
-          ...(fetchImpl && { fetch: fetchImpl }),
-        });
-      add(listed(compatible, p.listModels), "config");
+      add(listed(fromPreset(preset, p.name, baseURL, p.apiKey, p.headers), p.listModels), "config");
     }
   }
 
@@ -84,16 +85,8 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     const apiKey = preset.apiKeyEnv ? env[preset.apiKeyEnv]?.trim() : undefined;
     const baseURLFromEnv = preset.baseURLEnv ? env[preset.baseURLEnv]?.trim() : undefined;
     if (preset.needsApiKey ? !apiKey : !baseURLFromEnv) continue;
-    const baseURL = baseURLFromEnv || preset.defaultBaseURL!;
     add(
-      createOpenAICompatible({
-        name,
-        baseURL: normalizeBaseURL(preset, baseURL),
-        ...(apiKey && { apiKey }),
-        ...(preset.quirks && { quirks: preset.quirks }),
-        ...(preset.capabilities && { capabilities: preset.capabilities }),
-        ...(fetchImpl && { fetch: fetchImpl }),
-      }),
+      fromPreset(preset, name, baseURLFromEnv || preset.defaultBaseURL!, apiKey),
       `environment (${[preset.apiKeyEnv && apiKey ? preset.apiKeyEnv : "", baseURLFromEnv ? preset.baseURLEnv : ""].filter(Boolean).join(", ")})`,
     );
   }

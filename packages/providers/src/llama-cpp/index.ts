@@ -139,8 +139,8 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
       const stream = new ReadableStream<StreamPart>({
         start(controller) {
           controller.enqueue({ type: "response-metadata", modelId, created: Math.floor(Date.now() / 1000) });
-          // Text is handed on in a later macrotask, not inside llama.cpp's token loop, so whatever the consumer
-          // does with it (encode, write to a socket) overlaps the next token's evaluation instead of delaying it.
+          // Text is handed on after llama.cpp's next evaluation has been dispatched, so whatever the consumer does
+          // with it (encode, write to a socket) overlaps that evaluation instead of delaying it.
           // Tokens arriving within MIN_CHUNK_INTERVAL_MS of the last chunk are joined: a tiny model makes thousands
           // of tokens a second, and a chunk per token then costs more in wake-ups than the tokens themselves.
           let pending = "";
@@ -166,7 +166,9 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
                 scheduled = true;
                 const wait = MIN_CHUNK_INTERVAL_MS - (performance.now() - lastFlush);
                 if (wait > 0) setTimeout(flush, wait);
-                else setImmediate(flush);
+                // Two hops: node-llama-cpp dispatches the next evaluation with setImmediate after this callback
+                // returns, and the flush must come after that dispatch, not before it.
+                else setImmediate(() => setImmediate(flush));
               },
               signal: stop.signal,
               stopOnAbortSignal: true,
