@@ -117,12 +117,12 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
         throw unsupported(`model ${modelId} does not accept images`);
       }
       const state = await load(cfg);
+      const grammar = await grammarFor(state, o);
+      const history = toChatHistory(o.prompt);
       const stop = new AbortController();
       const onCallerAbort = () => stop.abort(o.abortSignal!.reason);
       if (o.abortSignal?.aborted) onCallerAbort();
       o.abortSignal?.addEventListener("abort", onCallerAbort, { once: true });
-      const grammar = await grammarFor(state, o);
-      const history = toChatHistory(o.prompt);
       let sequence;
       try {
         sequence = await state.pool.acquire(stop.signal);
