@@ -14,3 +14,7 @@ export { buildDataset, marketLanguages, type Dataset, type Example, type Market 
 export { loadCountryFacts, type CountryFacts, type Lang } from "./datasets/facts.ts";
 export { chatPrompt, chatAnswer, tokenStream } from "./datasets/chat-format.ts";
 export { readExamples, writeExamples, DatasetError } from "./datasets/jsonl.ts";
+export { exportGguf, type ModelCard } from "./export.ts";
+export { scoreAnswers, answerPerplexity, type ScoreLine } from "./eval.ts";
+export { prepare, train, type TrainOptions, type TrainResult, type Prepared } from "./pipeline.ts";
+export { microRecipe } from "./recipe.ts";

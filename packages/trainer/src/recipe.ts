@@ -50,4 +50,12 @@ export const tinyRecipe: Recipe = {
   tokenizer: { merges: 1500 },
 };
 
-export const recipes: Record<string, Recipe> = { tiny: tinyRecipe };
+/** A recipe small enough to train in seconds: for tests and smoke runs of the whole pipeline, not for use. */
+export const microRecipe: Recipe = {
+  name: "micro",
+  model: { dim: 32, layers: 1, heads: 2, kvHeads: 1, ff: 64, contextLength: 64 },
+  train: { ...tinyRecipe.train, batch: 2, seqLen: 32, steps: 20, warmupSteps: 2, lr: 1e-2 },
+  tokenizer: { merges: 100 },
+};
+
+export const recipes: Record<string, Recipe> = { tiny: tinyRecipe, micro: microRecipe };

@@ -11,6 +11,9 @@ usage: benih <command> [options]
   models [--json]                                list the models a running server offers
   keys create [--name N] [--admin] | list | revoke ID
   config check [--config FILE]                   validate the config and show what would run
+  train --dataset cn|global [--recipe tiny] [--steps N] [--out DIR]
+                                                 train benih's own model; resumable, SIGTERM checkpoints
+  eval --run DIR --dataset cn|global [--limit N] exact-match on held-out phrasings, validation perplexity
 
 client commands take --url (or BENIH_URL) and --key (or BENIH_API_KEY).
 `;
@@ -30,6 +33,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "keys":
       await (await import("../cli/keys.ts")).keys(rest, env);
+      return 0;
+    case "train":
+      await (await import("../cli/train.ts")).trainCommand(rest, env);
+      return 0;
+    case "eval":
+      await (await import("../cli/eval.ts")).evalCommand(rest);
       return 0;
     case "config":
       if (rest[0] !== "check") throw new UsageError("usage: benih config check [--config FILE]");

@@ -134,6 +134,16 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
       const inputTokens = chat.chatWrapper
         .generateContextState({ chatHistory: history })
         .contextText.tokenize(state.model.tokenizer).length;
+      // The answer must fit in what the context leaves after the prompt; llama.cpp would otherwise try to
+      // "compress" the history and fail with a message about that.
+      const room = sequence.contextSize - inputTokens;
+      if (room < 1) {
+        chat.dispose();
+        state.pool.release(sequence);
+        o.abortSignal?.removeEventListener("abort", onCallerAbort);
+        throw unsupported(`the prompt is ${inputTokens} tokens; model ${modelId} has a context of ${sequence.contextSize}`);
+      }
+      const maxTokens = Math.min(o.maxOutputTokens ?? room, room);
       const meterBefore = sequence.tokenMeter.getState();
 
       const stream = new ReadableStream<StreamPart>({
@@ -175,7 +185,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
               temperature: o.temperature ?? settings.defaultTemperature ?? 0.8,
               ...(o.topP !== undefined && { topP: o.topP }),
               ...(o.seed !== undefined && { seed: o.seed }),
-              ...(o.maxOutputTokens !== undefined && { maxTokens: o.maxOutputTokens }),
+              maxTokens,
               ...(o.stopSequences?.length && { customStopTriggers: o.stopSequences }),
               ...(grammar && { grammar }),
             })

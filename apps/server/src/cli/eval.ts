@@ -1,0 +1,45 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { createLlamaCpp } from "@benih/providers";
+import { answerPerplexity, buildDataset, prepare, readCheckpoint, recipes, scoreAnswers, TrainableModel, type Market } from "@benih/trainer";
+import { parse, UsageError } from "./args.ts";
+
+/**
+ * `benih eval --run DIR --dataset cn`: exact- and contains-match of the run's exported GGUF on the held-out
+ * phrasings (through llama.cpp, as served), per language, and the answers' perplexity on the validation split.
+ */
+export async function evalCommand(args: string[]): Promise<void> {
+  const { values } = parse(args, { run: { type: "string" }, dataset: { type: "string" }, limit: { type: "string" } });
+  if (!values.run || !values.dataset) throw new UsageError("usage: benih eval --run DIR --dataset cn|global [--limit N]");
+  const market = values.dataset as Market;
+  if (market !== "cn" && market !== "global") throw new UsageError("--dataset must be cn or global");
+  const gguf = existsSync(values.run) ? readdirSync(values.run).find((f) => f.endsWith(".gguf")) : undefined;
+  if (!gguf) throw new Error(`${values.run} holds no exported model (.gguf): finish the run with \`benih train\` first`);
+  const ckptPath = join(values.run, "checkpoint.bin");
+  const ck = readCheckpoint(ckptPath);
+  const recipe = recipes[ck.header.recipe];
+  if (!recipe) throw new Error(`${ckptPath} is from recipe "${ck.header.recipe}", which this benih does not know`);
+
+  const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  const examples = buildDataset(market).eval.slice(0, limit);
+  const provider = createLlamaCpp({ models: [{ id: "eval", path: join(values.run, gguf) }] });
+  try {
+    const scores = await scoreAnswers(examples, async (question) => {
+      const r = await provider.chatModel("eval").doGenerate({
+        prompt: [{ role: "user", content: [{ type: "text", text: question }] }],
+        maxOutputTokens: 48,
+        temperature: 0,
+      });
+      return r.content[0]?.type === "text" ? r.content[0].text : "";
+    });
+    const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
+    process.stdout.write(`held-out phrasings of the ${market} eval set (${gguf}):\n`);
+    for (const s of scores) process.stdout.write(`  ${s.lang}: exact ${pct(s.exact, s.total)}  contains ${pct(s.contains, s.total)}  (${s.total} questions)\n`);
+  } finally {
+    await provider.close?.();
+  }
+  const prepared = prepare(market, recipe);
+  const model = new TrainableModel(ck.header.config, 1, recipe.train.seqLen, "f32", ck.params);
+  const ppl = answerPerplexity(model, prepared.tokenizer, prepared.dataset.validation);
+  process.stdout.write(`validation: answer perplexity ${ppl.toFixed(3)} (${prepared.dataset.validation.length} examples)\n`);
+}

@@ -1,0 +1,60 @@
+import { join, relative } from "node:path";
+import { recipes, train, type Market } from "@benih/trainer";
+import { parse, UsageError } from "./args.ts";
+
+const markets: Market[] = ["cn", "global"];
+
+function duration(s: number): string {
+  if (!Number.isFinite(s)) return "?";
+  if (s < 90) return `${Math.round(s)}s`;
+  if (s < 5400) return `${Math.round(s / 60)}m`;
+  return `${(s / 3600).toFixed(1)}h`;
+}
+
+/** `benih train --recipe tiny --dataset cn`: resumable; SIGTERM or Ctrl+C checkpoints and exits 0. */
+export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values } = parse(args, {
+    recipe: { type: "string", default: "tiny" },
+    dataset: { type: "string" },
+    steps: { type: "string" },
+    out: { type: "string" },
+    "checkpoint-every": { type: "string", default: "100" },
+  });
+  const recipe = recipes[values.recipe!];
+  if (!recipe) throw new UsageError(`unknown recipe "${values.recipe}"; recipes: ${Object.keys(recipes).join(", ")}`);
+  const market = values.dataset as Market;
+  if (!markets.includes(market)) throw new UsageError(`--dataset must be one of ${markets.join(", ")}`);
+  const steps = values.steps === undefined ? recipe.train.steps : Number(values.steps);
+  const every = Number(values["checkpoint-every"]);
+  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(every) || every < 1) throw new UsageError("--steps and --checkpoint-every take positive integers");
+  const dir = values.out ?? join(env.BENIH_DATA_DIR ?? ".benih", "runs", `${recipe.name}-${market}`);
+
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  const tty = process.stderr.isTTY === true;
+  const result = await train({
+    recipe,
+    market,
+    dir,
+    steps,
+    checkpointEvery: every,
+    signal: stop.signal,
+    onStep: (m) => {
+      const line = `step ${m.step}/${steps}  loss ${m.loss.toFixed(4)}  lr ${m.lr.toExponential(2)}  ${Math.round(m.tokensPerSecond)} tok/s  ETA ${duration(m.etaSeconds)}`;
+      if (tty) process.stderr.write(`\r${line.padEnd(90)}`);
+      else if (m.step % 10 === 0 || m.step === steps) process.stderr.write(line + "\n");
+    },
+  });
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
+  if (tty) process.stderr.write("\n");
+  const where = relative(process.cwd(), dir) || ".";
+  if (result.stopped) {
+    process.stderr.write(`stopped at step ${result.run.step}; checkpoint in ${where}. Run the same command to resume.\n`);
+  } else {
+    process.stderr.write(`trained ${result.run.step} steps (${result.run.tokensSeen} tokens); model: ${relative(process.cwd(), result.ggufPath!)}\n`);
+    process.stderr.write(`serve it by copying it into models/ (npm start lists it by its file name)\n`);
+  }
+}

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, describe, it } from "node:test";
+
+const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "benih-train-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function benih(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void) {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, BENIH_DATA_DIR: join(dir, "data") } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => (stdout += d));
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    onStderr?.(stderr, child);
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+describe("benih train and eval", () => {
+  it("checkpoints on SIGTERM and exits 0; the same command resumes; eval reports per language", async () => {
+    const out = join(dir, "run");
+    let sent = false;
+    const first = await benih(["train", "--recipe", "micro", "--dataset", "global", "--steps", "100000", "--out", out], (text, child) => {
+      if (!sent && /step 10\/100000/.test(text)) {
+        sent = true;
+        child.kill("SIGTERM");
+      }
+    });
+    assert.equal(first.code, 0, first.stderr);
+    const stoppedAt = Number(/stopped at step (\d+)/.exec(first.stderr)?.[1]);
+    assert.ok(stoppedAt >= 10, first.stderr);
+    assert.ok(existsSync(join(out, "checkpoint.bin")));
+
+    const second = await benih(["train", "--recipe", "micro", "--dataset", "global", "--steps", String(stoppedAt + 5), "--out", out]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, new RegExp(`trained ${stoppedAt + 5} steps`));
+    const steps = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).step);
+    assert.deepEqual(steps, Array.from({ length: stoppedAt + 5 }, (_, i) => i + 1));
+
+    const evaluated = await benih(["eval", "--run", out, "--dataset", "global", "--limit", "6"]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.match(evaluated.stdout, /en: exact \d+\.\d%  contains \d+\.\d%  \(6 questions\)/);
+    assert.match(evaluated.stdout, /validation: answer perplexity \d+\.\d+/);
+  });
+
+  it("names what is wrong with its arguments or its run folder", async () => {
+    const noDataset = await benih(["train", "--recipe", "micro"]);
+    assert.equal(noDataset.code, 2);
+    assert.match(noDataset.stderr, /--dataset must be one of cn, global/);
+    const badRecipe = await benih(["train", "--recipe", "huge", "--dataset", "cn"]);
+    assert.match(badRecipe.stderr, /unknown recipe "huge"; recipes: tiny, micro/);
+    const noRun = await benih(["eval", "--run", join(dir, "nothing"), "--dataset", "cn"]);
+    assert.equal(noRun.code, 1);
+    assert.match(noRun.stderr, /holds no exported model/);
+  });
+});

@@ -1,0 +1,63 @@
+import type { Example } from "./datasets/build.ts";
+import type { Lang } from "./datasets/facts.ts";
+import { chatAnswer, chatPrompt } from "./datasets/chat-format.ts";
+import type { TrainableModel } from "./model/model.ts";
+import type { BpeTokenizer } from "./tokenizer/bpe.ts";
+
+export interface ScoreLine {
+  lang: Lang | string;
+  total: number;
+  exact: number;
+  contains: number;
+}
+
+/** Removes the closing full stop an answer ends with, for contains-match. */
+const core = (answer: string) => answer.replace(/[.。]$/, "").trim();
+
+/**
+ * Exact-match and contains-match per language. `generate` answers one question (greedy, as served); exact means
+ * the answer equals the expected one, contains that the expected value appears in it.
+ */
+export async function scoreAnswers(examples: Example[], generate: (question: string) => Promise<string>): Promise<ScoreLine[]> {
+  const byLang = new Map<string, ScoreLine>();
+  for (const ex of examples) {
+    const line = byLang.get(ex.lang) ?? { lang: ex.lang, total: 0, exact: 0, contains: 0 };
+    byLang.set(ex.lang, line);
+    const got = (await generate(ex.question)).trim();
+    line.total++;
+    if (got === ex.answer) line.exact++;
+    if (got.includes(core(ex.answer))) line.contains++;
+  }
+  return [...byLang.values()];
+}
+
+/**
+ * Perplexity of the answers (prompt tokens weigh 0) under the model, over examples packed into the model's
+ * batch windows; what remains of the last window is padded and masked.
+ */
+export function answerPerplexity(model: TrainableModel, tokenizer: BpeTokenizer, examples: Example[]): number {
+  const N = model.B * model.T;
+  const stream: number[] = [];
+  const weights: number[] = [];
+  for (const ex of examples) {
+    for (const t of tokenizer.encode(chatPrompt(ex.question))) (stream.push(t), weights.push(0));
+    for (const t of tokenizer.encode(chatAnswer(ex.answer))) (stream.push(t), weights.push(1));
+  }
+  let nll = 0;
+  let count = 0;
+  for (let start = 0; start + 1 < stream.length; start += N) {
+    const tokens = new Int32Array(N);
+    const targets = new Int32Array(N);
+    const w = new Float32Array(N);
+    for (let i = 0; i < N && start + i + 1 < stream.length; i++) {
+      tokens[i] = stream[start + i]!;
+      targets[i] = stream[start + i + 1]!;
+      w[i] = weights[start + i + 1]!;
+    }
+    const total = w.reduce((a, b) => a + b, 0);
+    if (!total) continue;
+    nll += model.forward(tokens, targets, w) * total;
+    count += total;
+  }
+  return Math.exp(nll / count);
+}

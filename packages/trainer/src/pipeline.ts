@@ -1,0 +1,100 @@
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { TensorType } from "@benih/gguf";
+import { buildDataset, type Dataset, type Market } from "./datasets/build.ts";
+import { chatAnswer, chatPrompt, tokenStream } from "./datasets/chat-format.ts";
+import { exportGguf } from "./export.ts";
+import type { Recipe } from "./recipe.ts";
+import { BpeTokenizer } from "./tokenizer/bpe.ts";
+import { trainBpe } from "./tokenizer/train-bpe.ts";
+import { tokenizerHash, TrainingRun, type StepMetrics } from "./train.ts";
+
+export interface Prepared {
+  dataset: Dataset;
+  tokenizer: BpeTokenizer;
+  merges: string[];
+  hash: string;
+  train: { tokens: Int32Array; weights: Float32Array };
+}
+
+/** A market's dataset and the tokenizer trained on its training split: deterministic, so rebuilt on every run. */
+export function prepare(market: Market, recipe: Recipe): Prepared {
+  const dataset = buildDataset(market);
+  const merges = trainBpe(
+    dataset.train.map((e) => chatPrompt(e.question) + chatAnswer(e.answer)),
+    { merges: recipe.tokenizer.merges },
+  );
+  const tokenizer = new BpeTokenizer(merges);
+  return { dataset, tokenizer, merges, hash: tokenizerHash(merges), train: tokenStream(dataset.train, tokenizer, recipe.train.promptLossWeight) };
+}
+
+export interface TrainOptions {
+  recipe: Recipe;
+  market: Market;
+  /** Where the checkpoint, metrics.jsonl and the exported GGUF go; a checkpoint there is resumed. */
+  dir: string;
+  /** Steps to reach (the recipe's by default). */
+  steps?: number;
+  checkpointEvery?: number;
+  /** Stops after the current step, checkpointing first (SIGTERM). */
+  signal?: AbortSignal;
+  onStep?: (m: StepMetrics & { tokensPerSecond: number; etaSeconds: number }) => void;
+}
+
+export interface TrainResult {
+  run: TrainingRun;
+  prepared: Prepared;
+  stopped: boolean;
+  ggufPath?: string;
+}
+
+/**
+ * Trains a recipe on a market's dataset, resuming from `dir/checkpoint.bin` if present. Metrics go to
+ * `dir/metrics.jsonl` as one JSON object per step; a checkpoint is written every `checkpointEvery` steps, on
+ * stop, and at the end, when the model is also exported as `dir/benih-<recipe>-<market>.gguf`.
+ */
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  mkdirSync(o.dir, { recursive: true });
+  const prepared = prepare(o.market, o.recipe);
+  const ckpt = join(o.dir, "checkpoint.bin");
+  const run = existsSync(ckpt)
+    ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash)
+    : TrainingRun.start(o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash);
+  const steps = o.steps ?? o.recipe.train.steps;
+  const every = o.checkpointEvery ?? 100;
+  const metrics = join(o.dir, "metrics.jsonl");
+  let last: StepMetrics | undefined;
+  const t0 = performance.now();
+  const startStep = run.step;
+  while (run.step < steps) {
+    // Yield between steps, so a signal handler (SIGTERM → o.signal) gets to run.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (o.signal?.aborted) {
+      run.save(ckpt);
+      return { run, prepared, stopped: true };
+    }
+    last = run.trainStep();
+    const elapsed = (performance.now() - t0) / 1000;
+    const tokensPerSecond = ((run.step - startStep) * last.tokens) / elapsed;
+    appendFileSync(metrics, JSON.stringify({ ...last, tokensPerSecond: Math.round(tokensPerSecond), time: new Date().toISOString() }) + "\n");
+    o.onStep?.({ ...last, tokensPerSecond, etaSeconds: ((steps - run.step) * last.tokens) / tokensPerSecond });
+    if (run.step % every === 0) run.save(ckpt);
+  }
+  run.save(ckpt);
+  const name = `benih-${o.recipe.name}-${o.market}`;
+  const ggufPath = join(o.dir, `${name}.gguf`);
+  writeFileSync(
+    ggufPath,
+    exportGguf(run.config, run.model.params, prepared.tokenizer, {
+      name,
+      description: `benih's ${o.recipe.name} recipe trained on the ${o.market} dataset`,
+      recipe: o.recipe.name,
+      dataset: o.market,
+      steps: run.step,
+      tokensSeen: run.tokensSeen,
+      finalLoss: last?.loss ?? NaN,
+      wallSeconds: run.wallMs / 1000,
+    }, TensorType.F32),
+  );
+  return { run, prepared, stopped: false, ggufPath };
+}
