@@ -29,13 +29,18 @@ export interface Recipe {
   tokenizer: { merges: number };
 }
 
+/**
+ * The tiny recipe, sized for what the current TypeScript kernels train in under an hour on two CPU cores
+ * (~1,100 tokens/s): 0.18M parameters with a 1,259-token vocabulary on the cn data. A faster engine should grow
+ * it (dim 128, 4 layers was the plan).
+ */
 export const tinyRecipe: Recipe = {
   name: "tiny",
-  model: { dim: 128, layers: 4, heads: 4, kvHeads: 2, ff: 384, contextLength: 256, normEps: 1e-5, ropeTheta: 10000 },
+  model: { dim: 64, layers: 2, heads: 4, kvHeads: 2, ff: 192, contextLength: 128, normEps: 1e-5, ropeTheta: 10000 },
   train: {
     batch: 8,
-    seqLen: 128,
-    steps: 4000,
+    seqLen: 96,
+    steps: 3600,
     lr: 3e-3,
     minLr: 3e-4,
     warmupSteps: 100,
@@ -47,7 +52,7 @@ export const tinyRecipe: Recipe = {
     promptLossWeight: 0.1,
     seed: 1337,
   },
-  tokenizer: { merges: 1500 },
+  tokenizer: { merges: 1000 },
 };
 
 /** A recipe small enough to train in seconds: for tests and smoke runs of the whole pipeline, not for use. */
