@@ -16,4 +16,3 @@ export {
   type LlamaGgufOptions,
 } from "./llama.ts";
 export { writeTestModel, type TestModelOptions } from "./test-model.ts";
-export { placeholderModel, PLACEHOLDER_FILE } from "./placeholder.ts";

@@ -6,7 +6,7 @@ const HELP = `benih: your own assistant gateway over local and third-party model
 usage: benih <command> [options]
 
   serve [--config FILE] [--host H] [--port N]   run the server (default 127.0.0.1:8080)
-  chat [--model M] [--system TEXT] [--max-tokens N] [MESSAGE]
+  chat [--model M] [--system TEXT] [--max-tokens N] [--temperature T] [MESSAGE]
                                                  streaming chat with a running server
   models [--json]                                list the models a running server offers
   keys create [--name N] [--admin] | list | revoke ID

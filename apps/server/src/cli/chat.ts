@@ -11,12 +11,12 @@ async function streamAnswer(
   messages: Msg[],
   out: NodeJS.WritableStream,
   signal: AbortSignal,
-  maxTokens: number | undefined,
+  settings: { max_tokens?: number; temperature?: number },
 ) {
   const res = await callServer(`${url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", ...authHeaders(key) },
-    body: JSON.stringify({ model, messages, stream: true, ...(maxTokens && { max_tokens: maxTokens }) }),
+    body: JSON.stringify({ model, messages, stream: true, ...settings }),
     signal,
   });
   if (!res.ok) throw new Error(await errorMessage(res));
@@ -59,6 +59,7 @@ export async function chat(args: string[], env: NodeJS.ProcessEnv): Promise<void
       model: { type: "string", short: "m" },
       system: { type: "string", short: "s" },
       "max-tokens": { type: "string" },
+      temperature: { type: "string", short: "t" },
     },
     true,
   );
@@ -67,11 +68,14 @@ export async function chat(args: string[], env: NodeJS.ProcessEnv): Promise<void
   const model = values.model ?? (await pickModel(url, key));
   const maxTokens = values["max-tokens"] === undefined ? undefined : Number(values["max-tokens"]);
   if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens > 0)) throw new UsageError("--max-tokens must be a positive integer");
+  const temperature = values.temperature === undefined ? undefined : Number(values.temperature);
+  if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) throw new UsageError("--temperature must be a number from 0 to 2");
+  const settings = { ...(maxTokens && { max_tokens: maxTokens }), ...(temperature !== undefined && { temperature }) };
   const history: Msg[] = values.system ? [{ role: "system", content: values.system }] : [];
 
   if (positionals.length) {
     history.push({ role: "user", content: positionals.join(" ") });
-    await streamAnswer(url, key, model, history, process.stdout, new AbortController().signal, maxTokens);
+    await streamAnswer(url, key, model, history, process.stdout, new AbortController().signal, settings);
     process.stdout.write("\n");
     return;
   }
@@ -96,7 +100,7 @@ export async function chat(args: string[], env: NodeJS.ProcessEnv): Promise<void
         history.push({ role: "user", content: line });
         current = new AbortController();
         try {
-          const answer = await streamAnswer(url, key, model, history, process.stdout, current.signal, maxTokens);
+          const answer = await streamAnswer(url, key, model, history, process.stdout, current.signal, settings);
           history.push({ role: "assistant", content: answer });
         } catch (err) {
           if (current.signal.aborted) process.stdout.write(" [stopped]");

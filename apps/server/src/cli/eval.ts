@@ -39,6 +39,11 @@ export async function evalCommand(args: string[]): Promise<void> {
     await provider.close?.();
   }
   const prepared = prepare(market, recipe);
+  if (prepared.hash !== ck.header.tokenizerHash) {
+    // Another market's data comes with another tokenizer: the model cannot read it, so perplexity means nothing.
+    process.stdout.write(`validation: perplexity skipped (the run was trained on another dataset, with another tokenizer)\n`);
+    return;
+  }
   const model = new TrainableModel(ck.header.config, 1, recipe.train.seqLen, "f32", ck.params);
   const ppl = answerPerplexity(model, prepared.tokenizer, prepared.dataset.validation);
   process.stdout.write(`validation: answer perplexity ${ppl.toFixed(3)} (${prepared.dataset.validation.length} examples)\n`);

@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { after, before, describe, it } from "node:test";
+import { startServer } from "./harness.ts";
+
+// benih's own committed models, served as `npm start` serves them, answering questions phrased in ways their
+// training never used (from each market's eval set), through `benih chat`.
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const modelsDir = fileURLToPath(new URL("../../../models", import.meta.url));
+let server: Awaited<ReturnType<typeof startServer>>;
+
+before(async () => {
+  server = await startServer({ env: { BENIH_MODELS_DIR: modelsDir } });
+});
+after(async () => server.close());
+
+const chat = async (model: string, question: string) =>
+  (await run(process.execPath, [bin, "chat", "--url", server.url, "--model", model, "--temperature", "0", question])).stdout.trim();
+
+describe("the committed benih-tiny models", () => {
+  it("answer held-out phrasings correctly, each in its market's language", async () => {
+    assert.equal(await chat("benih-tiny-global", "In Andorra, what is the capital?"), "Andorra la Vella.");
+    assert.equal(await chat("benih-tiny-cn", "在阿根廷，首都是哪里？"), "布宜诺斯艾利斯。");
+  });
+
+  it("say who they are", async () => {
+    assert.equal(await chat("benih-tiny-global", "Who are you?"), "I am benih, an open-source AI assistant.");
+    assert.equal(await chat("benih-tiny-cn", "你是谁？"), "我是benih，一个开源的AI助手。");
+  });
+});
