@@ -1,7 +1,7 @@
 // bench:trainer — the tiny recipe's training throughput as model FLOP/s (6 × parameters × tokens/s), against this
 // machine's peak matmul FLOP/s measured in the same run with onnxruntime's MatMul on 2 threads. Target: ≥ 30%.
 import { InferenceSession, Tensor } from "onnxruntime-node";
-import { parameterCount, prepare, tinyRecipe, TrainingRun } from "@benih/trainer";
+import { buildDataset, parameterCount, prepare, tinyRecipe, TrainingRun } from "@benih/trainer";
 import { matmulModel } from "../lib/onnx-matmul.ts";
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 8);
@@ -28,7 +28,7 @@ async function peakMatmul(): Promise<{ n: number; gflops: number }[]> {
 
 const peaks = await peakMatmul();
 const peak = Math.max(...peaks.map((p) => p.gflops));
-const prepared = prepare("global", tinyRecipe);
+const prepared = prepare(buildDataset("global"), tinyRecipe);
 const run = TrainingRun.start(tinyRecipe, prepared.tokenizer.size, prepared.train, prepared.hash);
 run.trainStep(); // warm-up
 const t0 = performance.now();

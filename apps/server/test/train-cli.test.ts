@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +23,26 @@ function benih(args: string[], onStderr?: (text: string, child: ReturnType<typeo
 }
 
 describe("benih train and eval", () => {
+  it("trains on a dataset folder of JSON lines, and names the file and line of a broken one", async () => {
+    const data = join(dir, "my-data");
+    const built = await benih(["dataset", "build", "--dataset", "cn", "--out", data]);
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stdout, /train 6915, validation 371, eval 1560 examples/);
+    const trained = await benih(["train", "--recipe", "micro", "--dataset", data, "--steps", "3"]);
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.match(trained.stderr, /model: .*benih-micro-my-data\.gguf/);
+
+    const broken = join(dir, "broken");
+    mkdirSync(broken);
+    writeFileSync(join(broken, "train.jsonl"), '{"question": "1+1?", "answer": "2."}\n{"question": "2+2?", "answer": \n');
+    const refused = await benih(["train", "--recipe", "micro", "--dataset", broken, "--steps", "3"]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^benih: .*broken[\\/]train\.jsonl:2: not valid JSON/);
+    writeFileSync(join(broken, "train.jsonl"), "\n");
+    const empty = await benih(["train", "--recipe", "micro", "--dataset", broken, "--steps", "3"]);
+    assert.match(empty.stderr, /train\.jsonl has no examples/);
+  });
+
   it("checkpoints on SIGTERM and exits 0; the same command resumes; eval reports per language", async () => {
     const out = join(dir, "run");
     let sent = false;
@@ -52,9 +72,12 @@ describe("benih train and eval", () => {
   it("names what is wrong with its arguments or its run folder", async () => {
     const noDataset = await benih(["train", "--recipe", "micro"]);
     assert.equal(noDataset.code, 2);
-    assert.match(noDataset.stderr, /--dataset must be one of cn, global/);
+    assert.match(noDataset.stderr, /--dataset must be cn, global, or a folder holding train\.jsonl/);
     const badRecipe = await benih(["train", "--recipe", "huge", "--dataset", "cn"]);
     assert.match(badRecipe.stderr, /unknown recipe "huge"; recipes: tiny, micro/);
+    const notAFolder = await benih(["train", "--recipe", "micro", "--dataset", join(dir, "nowhere")]);
+    assert.equal(notAFolder.code, 1);
+    assert.match(notAFolder.stderr, /nowhere has no train\.jsonl/);
     const noRun = await benih(["eval", "--run", join(dir, "nothing"), "--dataset", "cn"]);
     assert.equal(noRun.code, 1);
     assert.match(noRun.stderr, /holds no exported model/);

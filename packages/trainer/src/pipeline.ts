@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TensorType } from "@benih/gguf";
-import { buildDataset, type Dataset, type Market } from "./datasets/build.ts";
+import { buildDataset, marketLanguages, type Dataset, type Market } from "./datasets/build.ts";
+import { readDatasetDir } from "./datasets/jsonl.ts";
 import { chatAnswer, chatPrompt, tokenStream } from "./datasets/chat-format.ts";
 import { exportGguf } from "./export.ts";
 import type { Recipe } from "./recipe.ts";
@@ -17,9 +18,13 @@ export interface Prepared {
   train: { tokens: Int32Array; weights: Float32Array };
 }
 
-/** A market's dataset and the tokenizer trained on its training split: deterministic, so rebuilt on every run. */
-export function prepare(market: Market, recipe: Recipe): Prepared {
-  const dataset = buildDataset(market);
+/** A built-in market dataset ("cn", "global") by name, or a folder of JSON-lines splits by path. */
+export function loadDataset(nameOrDir: string): Dataset {
+  return nameOrDir in marketLanguages ? buildDataset(nameOrDir as Market) : readDatasetDir(nameOrDir);
+}
+
+/** A dataset and the tokenizer trained on its training split: deterministic, so rebuilt on every run. */
+export function prepare(dataset: Dataset, recipe: Recipe): Prepared {
   const merges = trainBpe(
     dataset.train.map((e) => chatPrompt(e.question) + chatAnswer(e.answer)),
     { merges: recipe.tokenizer.merges },
@@ -30,7 +35,8 @@ export function prepare(market: Market, recipe: Recipe): Prepared {
 
 export interface TrainOptions {
   recipe: Recipe;
-  market: Market;
+  /** A built-in market ("cn", "global") or a folder of JSON-lines splits. */
+  dataset: string;
   /** Where the checkpoint, metrics.jsonl and the exported GGUF go; a checkpoint there is resumed. */
   dir: string;
   /** Steps to reach (the recipe's by default). */
@@ -49,13 +55,14 @@ export interface TrainResult {
 }
 
 /**
- * Trains a recipe on a market's dataset, resuming from `dir/checkpoint.bin` if present. Metrics go to
+ * Trains a recipe on a dataset, resuming from `dir/checkpoint.bin` if present. Metrics go to
  * `dir/metrics.jsonl` as one JSON object per step; a checkpoint is written every `checkpointEvery` steps, on
- * stop, and at the end, when the model is also exported as `dir/benih-<recipe>-<market>.gguf`.
+ * stop, and at the end, when the model is also exported as `dir/benih-<recipe>-<dataset>.gguf`.
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   mkdirSync(o.dir, { recursive: true });
-  const prepared = prepare(o.market, o.recipe);
+  const prepared = prepare(loadDataset(o.dataset), o.recipe);
+  const datasetName = prepared.dataset.name;
   const ckpt = join(o.dir, "checkpoint.bin");
   const run = existsSync(ckpt)
     ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash)
@@ -81,15 +88,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (run.step % every === 0) run.save(ckpt);
   }
   run.save(ckpt);
-  const name = `benih-${o.recipe.name}-${o.market}`;
+  const name = `benih-${o.recipe.name}-${datasetName}`;
   const ggufPath = join(o.dir, `${name}.gguf`);
   writeFileSync(
     ggufPath,
     exportGguf(run.config, run.model.params, prepared.tokenizer, {
       name,
-      description: `benih's ${o.recipe.name} recipe trained on the ${o.market} dataset`,
+      description: `benih's ${o.recipe.name} recipe trained on the ${datasetName} dataset`,
       recipe: o.recipe.name,
-      dataset: o.market,
+      dataset: datasetName,
       steps: run.step,
       tokensSeen: run.tokensSeen,
       finalLoss: last?.loss ?? NaN,

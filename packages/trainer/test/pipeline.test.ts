@@ -15,12 +15,12 @@ describe("the training pipeline (micro recipe)", () => {
   it("stops on its signal with a checkpoint, resumes to the end, and exports a GGUF llama.cpp agrees with", async () => {
     const out = join(dir, "cn");
     const stop = new AbortController();
-    const first = await train({ recipe: microRecipe, market: "cn", dir: out, onStep: (m) => m.step === 7 && stop.abort(), signal: stop.signal });
+    const first = await train({ recipe: microRecipe, dataset: "cn", dir: out, onStep: (m) => m.step === 7 && stop.abort(), signal: stop.signal });
     assert.equal(first.stopped, true);
     assert.equal(first.run.step, 7);
     assert.ok(existsSync(join(out, "checkpoint.bin")));
 
-    const done = await train({ recipe: microRecipe, market: "cn", dir: out });
+    const done = await train({ recipe: microRecipe, dataset: "cn", dir: out });
     assert.equal(done.stopped, false);
     assert.equal(done.run.step, microRecipe.train.steps);
     const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
@@ -63,7 +63,7 @@ describe("the training pipeline (micro recipe)", () => {
   });
 
   it("evaluates the exported model through the llama-cpp provider, and validation perplexity in the trainer", async () => {
-    const done = await train({ recipe: microRecipe, market: "global", dir: join(dir, "global") });
+    const done = await train({ recipe: microRecipe, dataset: "global", dir: join(dir, "global") });
     const provider = createLlamaCpp({ models: [{ id: "m", path: done.ggufPath! }] });
     try {
       const sample = done.prepared.dataset.eval.filter((e) => e.lang === "en").slice(0, 3).concat(done.prepared.dataset.eval.filter((e) => e.lang === "id").slice(0, 2));

@@ -11,9 +11,11 @@ usage: benih <command> [options]
   models [--json]                                list the models a running server offers
   keys create [--name N] [--admin] | list | revoke ID
   config check [--config FILE]                   validate the config and show what would run
-  train --dataset cn|global [--recipe tiny] [--steps N] [--out DIR]
+  train --dataset cn|global|DIR [--recipe tiny] [--steps N] [--out DIR]
                                                  train benih's own model; resumable, SIGTERM checkpoints
-  eval --run DIR --dataset cn|global [--limit N] exact-match on held-out phrasings, validation perplexity
+  eval --run DIR --dataset cn|global|DIR [--limit N]
+                                                 exact-match on held-out phrasings, validation perplexity
+  dataset build --dataset cn|global --out DIR    write a built-in dataset as JSON lines (train/validation/eval)
 
 client commands take --url (or BENIH_URL) and --key (or BENIH_API_KEY).
 `;
@@ -39,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "eval":
       await (await import("../cli/eval.ts")).evalCommand(rest);
+      return 0;
+    case "dataset":
+      await (await import("../cli/dataset.ts")).datasetCommand(rest);
       return 0;
     case "config":
       if (rest[0] !== "check") throw new UsageError("usage: benih config check [--config FILE]");

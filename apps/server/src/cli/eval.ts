@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createLlamaCpp } from "@benih/providers";
-import { answerPerplexity, buildDataset, prepare, readCheckpoint, recipes, scoreAnswers, TrainableModel, type Market } from "@benih/trainer";
+import { answerPerplexity, loadDataset, prepare, readCheckpoint, recipes, scoreAnswers, TrainableModel } from "@benih/trainer";
 import { parse, UsageError } from "./args.ts";
 
 /**
@@ -10,9 +10,7 @@ import { parse, UsageError } from "./args.ts";
  */
 export async function evalCommand(args: string[]): Promise<void> {
   const { values } = parse(args, { run: { type: "string" }, dataset: { type: "string" }, limit: { type: "string" } });
-  if (!values.run || !values.dataset) throw new UsageError("usage: benih eval --run DIR --dataset cn|global [--limit N]");
-  const market = values.dataset as Market;
-  if (market !== "cn" && market !== "global") throw new UsageError("--dataset must be cn or global");
+  if (!values.run || !values.dataset) throw new UsageError("usage: benih eval --run DIR --dataset cn|global|DIR [--limit N]");
   const gguf = existsSync(values.run) ? readdirSync(values.run).find((f) => f.endsWith(".gguf")) : undefined;
   if (!gguf) throw new Error(`${values.run} holds no exported model (.gguf): finish the run with \`benih train\` first`);
   const ckptPath = join(values.run, "checkpoint.bin");
@@ -21,7 +19,9 @@ export async function evalCommand(args: string[]): Promise<void> {
   if (!recipe) throw new Error(`${ckptPath} is from recipe "${ck.header.recipe}", which this benih does not know`);
 
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
-  const examples = buildDataset(market).eval.slice(0, limit);
+  const dataset = loadDataset(values.dataset);
+  const examples = dataset.eval.slice(0, limit);
+  if (!examples.length) throw new Error(`dataset ${dataset.name} has no eval examples (eval.jsonl)`);
   const provider = createLlamaCpp({ models: [{ id: "eval", path: join(values.run, gguf) }] });
   try {
     const scores = await scoreAnswers(examples, async (question) => {
@@ -33,12 +33,12 @@ export async function evalCommand(args: string[]): Promise<void> {
       return r.content[0]?.type === "text" ? r.content[0].text : "";
     });
     const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
-    process.stdout.write(`held-out phrasings of the ${market} eval set (${gguf}):\n`);
+    process.stdout.write(`held-out phrasings of the ${dataset.name} eval set (${gguf}):\n`);
     for (const s of scores) process.stdout.write(`  ${s.lang}: exact ${pct(s.exact, s.total)}  contains ${pct(s.contains, s.total)}  (${s.total} questions)\n`);
   } finally {
     await provider.close?.();
   }
-  const prepared = prepare(market, recipe);
+  const prepared = prepare(dataset, recipe);
   if (prepared.hash !== ck.header.tokenizerHash) {
     // Another market's data comes with another tokenizer: the model cannot read it, so perplexity means nothing.
     process.stdout.write(`validation: perplexity skipped (the run was trained on another dataset, with another tokenizer)\n`);

@@ -1,8 +1,6 @@
 import { join, relative } from "node:path";
-import { recipes, train, type Market } from "@benih/trainer";
+import { recipes, train } from "@benih/trainer";
 import { parse, UsageError } from "./args.ts";
-
-const markets: Market[] = ["cn", "global"];
 
 function duration(s: number): string {
   if (!Number.isFinite(s)) return "?";
@@ -11,7 +9,7 @@ function duration(s: number): string {
   return `${(s / 3600).toFixed(1)}h`;
 }
 
-/** `benih train --recipe tiny --dataset cn`: resumable; SIGTERM or Ctrl+C checkpoints and exits 0. */
+/** `benih train --recipe tiny --dataset cn|global|DIR`: resumable; SIGTERM or Ctrl+C checkpoints and exits 0. */
 export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { values } = parse(args, {
     recipe: { type: "string", default: "tiny" },
@@ -22,12 +20,12 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   });
   const recipe = recipes[values.recipe!];
   if (!recipe) throw new UsageError(`unknown recipe "${values.recipe}"; recipes: ${Object.keys(recipes).join(", ")}`);
-  const market = values.dataset as Market;
-  if (!markets.includes(market)) throw new UsageError(`--dataset must be one of ${markets.join(", ")}`);
+  if (!values.dataset) throw new UsageError("--dataset must be cn, global, or a folder holding train.jsonl");
   const steps = values.steps === undefined ? recipe.train.steps : Number(values.steps);
   const every = Number(values["checkpoint-every"]);
   if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(every) || every < 1) throw new UsageError("--steps and --checkpoint-every take positive integers");
-  const dir = values.out ?? join(env.BENIH_DATA_DIR ?? ".benih", "runs", `${recipe.name}-${market}`);
+  const runName = `${recipe.name}-${values.dataset.replace(/[\\/]+$/, "").split(/[\\/]/).pop()}`;
+  const dir = values.out ?? join(env.BENIH_DATA_DIR ?? ".benih", "runs", runName);
 
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -36,7 +34,7 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const tty = process.stderr.isTTY === true;
   const result = await train({
     recipe,
-    market,
+    dataset: values.dataset,
     dir,
     steps,
     checkpointEvery: every,

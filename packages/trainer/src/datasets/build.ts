@@ -12,7 +12,8 @@ export interface Example {
 }
 
 export interface Dataset {
-  market: Market;
+  /** The market's name for built-in datasets, the folder's name for one read from JSON lines. */
+  name: string;
   train: Example[];
   /** Held-out rows asked with training phrasings: for validation loss and perplexity. */
   validation: Example[];
@@ -30,7 +31,7 @@ const IDENTITY_REPEATS = 20;
 export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = loadCountryFacts()): Dataset {
   const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
-  const ds: Dataset = { market, train: [], validation: [], eval: [] };
+  const ds: Dataset = { name: market, train: [], validation: [], eval: [] };
   const fill = (t: string, vars: Record<string, string | number>) => t.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k]));
 
   /** Training phrasings go to train (a few to validation); one held-out phrasing goes to eval. */

@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import type { Example } from "./build.ts";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import type { Dataset, Example } from "./build.ts";
 
 export class DatasetError extends Error {
   constructor(message: string) {
@@ -37,4 +38,20 @@ export function readExamples(path: string): Example[] {
   });
   if (!out.length) throw new DatasetError(`${path} has no examples`);
   return out;
+}
+
+const SPLITS = ["train", "validation", "eval"] as const;
+
+/** Writes a dataset as `train.jsonl`, `validation.jsonl` and `eval.jsonl` in `dir`. */
+export function writeDatasetDir(dir: string, ds: Dataset): void {
+  mkdirSync(dir, { recursive: true });
+  for (const split of SPLITS) writeExamples(join(dir, `${split}.jsonl`), ds[split]);
+}
+
+/** A dataset from a folder of JSON-lines splits: `train.jsonl` is required, the other two optional. */
+export function readDatasetDir(dir: string): Dataset {
+  const train = join(dir, "train.jsonl");
+  if (!existsSync(train)) throw new DatasetError(`${dir} has no train.jsonl (a dataset folder holds train.jsonl, and optionally validation.jsonl and eval.jsonl)`);
+  const optional = (split: string) => (existsSync(join(dir, `${split}.jsonl`)) ? readExamples(join(dir, `${split}.jsonl`)) : []);
+  return { name: basename(resolve(dir)), train: readExamples(train), validation: optional("validation"), eval: optional("eval") };
 }
