@@ -14,55 +14,55 @@ export type FactKind = "capital" | "currency" | "continent" | "language";
 export const factTemplates: Record<Lang, Record<FactKind, TemplateSet>> = {
   en: {
     capital: {
-      train: ["What is the capital of {x}?", "What's the capital city of {x}?", "Which city is the capital of {x}?", "Name the capital of {x}.", "Tell me the capital of {x}.", "{x}'s capital is which city?", "Capital of {x}?"],
+      train: ["What is the capital of {x}?", "What's the capital city of {x}?", "Which city is the capital of {x}?", "Name the capital of {x}.", "Tell me the capital of {x}.", "{x}'s capital is which city?", "Capital of {x}?", "Please tell me the capital of {x}.", "I want to know the capital of {x}.", "{x} has which city as its capital?", "What is {x}'s capital?", "Which city is {x}'s capital?"],
       heldOut: ["In {x}, what is the capital?", "Do you know the capital of {x}?", "What city serves as the capital of {x}?"],
     },
     currency: {
-      train: ["What currency is used in {x}?", "What is the currency of {x}?", "Which currency does {x} use?", "Name the currency of {x}.", "Tell me the currency of {x}.", "What money do people use in {x}?", "Currency of {x}?"],
+      train: ["What currency is used in {x}?", "What is the currency of {x}?", "Which currency does {x} use?", "Name the currency of {x}.", "Tell me the currency of {x}.", "What money do people use in {x}?", "Currency of {x}?", "Please tell me the currency of {x}.", "I want to know the currency of {x}.", "{x} uses which currency?", "What is {x}'s currency?", "Which money is used in {x}?"],
       heldOut: ["In {x}, what currency do they use?", "Do you know the currency of {x}?", "What is the official currency in {x}?"],
     },
     continent: {
-      train: ["Which continent is {x} in?", "On what continent is {x}?", "What continent is {x} located in?", "Name the continent of {x}.", "Tell me which continent {x} is on.", "{x} is on which continent?", "Continent of {x}?"],
+      train: ["Which continent is {x} in?", "On what continent is {x}?", "What continent is {x} located in?", "Name the continent of {x}.", "Tell me which continent {x} is on.", "{x} is on which continent?", "Continent of {x}?", "Please tell me the continent of {x}.", "I want to know which continent {x} is on.", "{x} belongs to which continent?", "What is {x}'s continent?", "Where is {x} located?"],
       heldOut: ["In which continent can you find {x}?", "Do you know what continent {x} belongs to?", "Where is {x}, on which continent?"],
     },
     language: {
-      train: ["What language is spoken in {x}?", "What is the main language of {x}?", "Which language do people speak in {x}?", "Name the language of {x}.", "Tell me the language of {x}.", "What do people in {x} speak?", "Language of {x}?"],
+      train: ["What language is spoken in {x}?", "What is the main language of {x}?", "Which language do people speak in {x}?", "Name the language of {x}.", "Tell me the language of {x}.", "What do people in {x} speak?", "Language of {x}?", "Please tell me the language of {x}.", "I want to know the language of {x}.", "{x} speaks which language?", "What is {x}'s language?", "Which language is used in {x}?"],
       heldOut: ["In {x}, what language do people speak?", "Do you know the main language of {x}?", "What is the primary language used in {x}?"],
     },
   },
   id: {
     capital: {
-      train: ["Apa ibu kota {x}?", "Ibu kota {x} adalah kota apa?", "Sebutkan ibu kota {x}.", "Kota mana yang menjadi ibu kota {x}?", "Beri tahu saya ibu kota {x}.", "Ibu kota negara {x} apa?", "Ibu kota {x}?"],
+      train: ["Apa ibu kota {x}?", "Ibu kota {x} adalah kota apa?", "Sebutkan ibu kota {x}.", "Kota mana yang menjadi ibu kota {x}?", "Beri tahu saya ibu kota {x}.", "Ibu kota negara {x} apa?", "Ibu kota {x}?", "Tolong sebutkan ibu kota {x}.", "Saya ingin tahu ibu kota {x}.", "{x} beribu kota di mana?", "Apa nama ibu kota {x}?", "Ibu kota dari {x} adalah?"],
       heldOut: ["Di {x}, apa ibu kotanya?", "Tahukah kamu ibu kota {x}?", "Kota apa yang merupakan ibu kota {x}?"],
     },
     currency: {
-      train: ["Apa mata uang {x}?", "Mata uang apa yang dipakai di {x}?", "Sebutkan mata uang {x}.", "Uang apa yang digunakan di {x}?", "Beri tahu saya mata uang {x}.", "Mata uang negara {x} apa?", "Mata uang {x}?"],
+      train: ["Apa mata uang {x}?", "Mata uang apa yang dipakai di {x}?", "Sebutkan mata uang {x}.", "Uang apa yang digunakan di {x}?", "Beri tahu saya mata uang {x}.", "Mata uang negara {x} apa?", "Mata uang {x}?", "Tolong sebutkan mata uang {x}.", "Saya ingin tahu mata uang {x}.", "{x} memakai mata uang apa?", "Apa nama mata uang {x}?", "Mata uang dari {x} adalah?"],
       heldOut: ["Di {x}, mata uang apa yang dipakai?", "Tahukah kamu mata uang {x}?", "Apa mata uang resmi di {x}?"],
     },
     continent: {
-      train: ["{x} ada di benua apa?", "Di benua mana {x} berada?", "Sebutkan benua tempat {x} berada.", "Benua apa tempat {x}?", "Beri tahu saya benua {x}.", "{x} terletak di benua apa?", "Benua {x}?"],
+      train: ["{x} ada di benua apa?", "Di benua mana {x} berada?", "Sebutkan benua tempat {x} berada.", "Benua apa tempat {x}?", "Beri tahu saya benua {x}.", "{x} terletak di benua apa?", "Benua {x}?", "Tolong sebutkan benua {x}.", "Saya ingin tahu benua {x}.", "{x} berada di benua apa?", "Apa nama benua {x}?", "Benua dari {x} adalah?"],
       heldOut: ["Di benua apa kita bisa menemukan {x}?", "Tahukah kamu {x} ada di benua mana?", "{x} termasuk benua apa?"],
     },
     language: {
-      train: ["Bahasa apa yang digunakan di {x}?", "Apa bahasa utama {x}?", "Orang di {x} berbicara bahasa apa?", "Sebutkan bahasa {x}.", "Beri tahu saya bahasa {x}.", "Bahasa resmi {x} apa?", "Bahasa {x}?"],
+      train: ["Bahasa apa yang digunakan di {x}?", "Apa bahasa utama {x}?", "Orang di {x} berbicara bahasa apa?", "Sebutkan bahasa {x}.", "Beri tahu saya bahasa {x}.", "Bahasa resmi {x} apa?", "Bahasa {x}?", "Tolong sebutkan bahasa {x}.", "Saya ingin tahu bahasa {x}.", "{x} memakai bahasa apa?", "Apa nama bahasa {x}?", "Bahasa dari {x} adalah?"],
       heldOut: ["Di {x}, orang berbicara bahasa apa?", "Tahukah kamu bahasa utama {x}?", "Apa bahasa utama yang dipakai di {x}?"],
     },
   },
   zh: {
     capital: {
-      train: ["{x}的首都是哪里？", "{x}的首都是什么？", "{x}的首都是哪座城市？", "请说出{x}的首都。", "告诉我{x}的首都。", "{x}首都是哪里？", "{x}的首都？"],
+      train: ["{x}的首都是哪里？", "{x}的首都是什么？", "{x}的首都是哪座城市？", "请说出{x}的首都。", "告诉我{x}的首都。", "{x}首都是哪里？", "{x}的首都？", "请问{x}的首都是哪里？", "我想知道{x}的首都。", "{x}以哪座城市为首都？", "{x}这个国家的首都是？", "你能告诉我{x}的首都吗？"],
       heldOut: ["你知道{x}的首都吗？", "哪座城市是{x}的首都？", "在{x}，首都是哪里？"],
     },
     currency: {
-      train: ["{x}使用什么货币？", "{x}的货币是什么？", "{x}用哪种货币？", "请说出{x}的货币。", "告诉我{x}的货币。", "{x}人用什么钱？", "{x}的货币？"],
+      train: ["{x}使用什么货币？", "{x}的货币是什么？", "{x}用哪种货币？", "请说出{x}的货币。", "告诉我{x}的货币。", "{x}人用什么钱？", "{x}的货币？", "请问{x}的货币是什么？", "我想知道{x}的货币。", "{x}通用哪种货币？", "{x}这个国家用什么货币？", "你能告诉我{x}的货币吗？"],
       heldOut: ["你知道{x}的货币吗？", "在{x}，人们用什么货币？", "{x}的法定货币是什么？"],
     },
     continent: {
-      train: ["{x}位于哪个大洲？", "{x}在哪个洲？", "{x}属于哪个大洲？", "请说出{x}所在的大洲。", "告诉我{x}在哪个洲。", "{x}是哪个洲的国家？", "{x}所在的大洲？"],
+      train: ["{x}位于哪个大洲？", "{x}在哪个洲？", "{x}属于哪个大洲？", "请说出{x}所在的大洲。", "告诉我{x}在哪个洲。", "{x}是哪个洲的国家？", "{x}所在的大洲？", "请问{x}在哪个大洲？", "我想知道{x}在哪个洲。", "{x}位于哪一个洲？", "{x}这个国家在哪个洲？", "你能告诉我{x}在哪个大洲吗？"],
       heldOut: ["你知道{x}在哪个大洲吗？", "在哪个大洲可以找到{x}？", "{x}地处哪个洲？"],
     },
     language: {
-      train: ["{x}说什么语言？", "{x}的主要语言是什么？", "{x}人讲哪种语言？", "请说出{x}的语言。", "告诉我{x}的语言。", "{x}使用哪种语言？", "{x}的语言？"],
+      train: ["{x}说什么语言？", "{x}的主要语言是什么？", "{x}人讲哪种语言？", "请说出{x}的语言。", "告诉我{x}的语言。", "{x}使用哪种语言？", "{x}的语言？", "请问{x}说什么语言？", "我想知道{x}的语言。", "{x}讲什么话？", "{x}这个国家说什么语言？", "你能告诉我{x}的语言吗？"],
       heldOut: ["你知道{x}的主要语言吗？", "在{x}，人们说什么语言？", "{x}通用什么语言？"],
     },
   },
@@ -89,17 +89,17 @@ export const mathTemplates: Record<Lang, { add: TemplateSet; multiply: TemplateS
 
 export const identity: Record<Lang, { train: string[]; heldOut: string[]; answer: string }> = {
   en: {
-    train: ["Who are you?", "What is your name?", "What are you?", "Introduce yourself.", "Tell me who you are."],
+    train: ["Who are you?", "What is your name?", "What are you?", "Introduce yourself.", "Tell me who you are.", "Please introduce yourself.", "Who am I chatting with?", "Are you an assistant?"],
     heldOut: ["May I know who I am talking to?", "What should I call you?"],
     answer: "I am benih, an open-source AI assistant.",
   },
   id: {
-    train: ["Siapa kamu?", "Siapa namamu?", "Kamu itu apa?", "Perkenalkan dirimu.", "Ceritakan siapa kamu."],
+    train: ["Siapa kamu?", "Siapa namamu?", "Kamu itu apa?", "Perkenalkan dirimu.", "Ceritakan siapa kamu.", "Tolong perkenalkan dirimu.", "Saya sedang mengobrol dengan siapa?", "Apakah kamu asisten?"],
     heldOut: ["Boleh saya tahu saya sedang berbicara dengan siapa?", "Saya harus memanggilmu apa?"],
     answer: "Saya benih, asisten AI sumber terbuka.",
   },
   zh: {
-    train: ["你是谁？", "你叫什么名字？", "你是什么？", "请介绍一下你自己。", "告诉我你是谁。"],
+    train: ["你是谁？", "你叫什么名字？", "你是什么？", "请介绍一下你自己。", "告诉我你是谁。", "请问你是谁？", "我在和谁聊天？", "你是助手吗？"],
     heldOut: ["请问我在和谁说话？", "我该怎么称呼你？"],
     answer: "我是benih，一个开源的AI助手。",
   },
