@@ -1,7 +1,7 @@
 // bench:trainer — the tiny recipe's training throughput as model FLOP/s (6 × parameters × tokens/s), against this
 // machine's peak matmul FLOP/s measured in the same run with onnxruntime's MatMul on 2 threads. Target: ≥ 30%.
 import { InferenceSession, Tensor } from "onnxruntime-node";
-import { buildDataset, parameterCount, prepare, tinyRecipe, TrainingRun } from "@benih/trainer";
+import { buildDataset, parameterCount, pickEngine, prepare, tinyRecipe, TrainingRun, type EngineChoice } from "@benih/trainer";
 import { matmulModel } from "../lib/onnx-matmul.ts";
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 8);
@@ -29,20 +29,29 @@ async function peakMatmul(): Promise<{ n: number; gflops: number }[]> {
 const peaks = await peakMatmul();
 const peak = Math.max(...peaks.map((p) => p.gflops));
 const prepared = prepare(buildDataset("global"), tinyRecipe);
-const run = TrainingRun.start(tinyRecipe, prepared.tokenizer.size, prepared.train, prepared.hash);
-run.trainStep(); // warm-up
-const t0 = performance.now();
-let tokens = 0;
-for (let i = 0; i < STEPS; i++) tokens += run.trainStep().tokens;
-const seconds = (performance.now() - t0) / 1000;
-const params = parameterCount(run.config);
-const tokensPerSecond = tokens / seconds;
-const modelGflops = (6 * params * tokensPerSecond) / 1e9;
+
+function measure(engine: EngineChoice, steps: number) {
+  const run = TrainingRun.start(tinyRecipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine);
+  run.trainStep(); // warm-up
+  const t0 = performance.now();
+  let tokens = 0;
+  for (let i = 0; i < steps; i++) tokens += run.trainStep().tokens;
+  const tokensPerSecond = tokens / ((performance.now() - t0) / 1000);
+  const params = parameterCount(run.config);
+  return { params, tokensPerSecond, gflops: (6 * params * tokensPerSecond) / 1e9 };
+}
+
+const engine = pickEngine();
+const main = measure(engine, STEPS);
+// The TypeScript kernels, for scale: one step is enough at their speed.
+const reference = engine.addon ? measure(pickEngine("typescript"), 1) : main;
 
 console.log("bench:trainer\n");
 console.log("peak matmul (onnxruntime MatMul, 2 threads, best of 5):");
 for (const p of peaks) console.log(`  n = ${String(p.n).padEnd(5)} ${p.gflops.toFixed(1).padStart(7)} GFLOP/s`);
-console.log(`\ntiny recipe: ${params.toLocaleString("en")} parameters, batch ${tinyRecipe.train.batch} × ${tinyRecipe.train.seqLen} tokens, ${STEPS} steps`);
-console.log(`  ${tokensPerSecond.toFixed(0)} tokens/s, model FLOP/s ${modelGflops.toFixed(2)} G`);
-const ratio = modelGflops / peak;
+const m = tinyRecipe.model;
+console.log(`\ntiny recipe: ${main.params.toLocaleString("en")} parameters (dim ${m.dim}, ${m.layers} layers), batch ${tinyRecipe.train.batch} × ${tinyRecipe.train.seqLen} tokens, ${STEPS} steps`);
+console.log(`  ${engine.name} engine${engine.fallbackReason ? ` (${engine.fallbackReason})` : ""}: ${main.tokensPerSecond.toFixed(0)} tokens/s, model FLOP/s ${main.gflops.toFixed(2)} G`);
+if (reference !== main) console.log(`  typescript engine: ${reference.tokensPerSecond.toFixed(0)} tokens/s (the C++ engine is ${(main.tokensPerSecond / reference.tokensPerSecond).toFixed(0)}× faster)`);
+const ratio = main.gflops / peak;
 console.log(`\nratio: model FLOP/s ÷ peak matmul FLOP/s = ${(100 * ratio).toFixed(2)}% (target ≥ 30%: ${ratio >= 0.3 ? "met" : "NOT met"})`);

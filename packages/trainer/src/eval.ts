@@ -1,7 +1,7 @@
 import type { Example } from "./datasets/build.ts";
 import type { Lang } from "./datasets/facts.ts";
 import { chatAnswer, chatPrompt } from "./datasets/chat-format.ts";
-import type { TrainableModel } from "./model/model.ts";
+import type { StepModel } from "./model/model.ts";
 import type { BpeTokenizer } from "./tokenizer/bpe.ts";
 
 export interface ScoreLine {
@@ -35,7 +35,7 @@ export async function scoreAnswers(examples: Example[], generate: (question: str
  * Perplexity of the answers (prompt tokens weigh 0) under the model, over examples packed into the model's
  * batch windows; what remains of the last window is padded and masked.
  */
-export function answerPerplexity(model: TrainableModel, tokenizer: BpeTokenizer, examples: Example[]): number {
+export function answerPerplexity(model: StepModel, tokenizer: BpeTokenizer, examples: Example[]): number {
   const N = model.B * model.T;
   const stream: number[] = [];
   const weights: number[] = [];

@@ -8,7 +8,7 @@ import { exportGguf } from "./export.ts";
 import type { Recipe } from "./recipe.ts";
 import { BpeTokenizer } from "./tokenizer/bpe.ts";
 import { trainBpe } from "./tokenizer/train-bpe.ts";
-import { tokenizerHash, TrainingRun, type StepMetrics } from "./train.ts";
+import { pickEngine, tokenizerHash, TrainingRun, type EngineChoice, type StepMetrics } from "./train.ts";
 
 export interface Prepared {
   dataset: Dataset;
@@ -42,6 +42,8 @@ export interface TrainOptions {
   /** Steps to reach (the recipe's by default). */
   steps?: number;
   checkpointEvery?: number;
+  /** The C++ engine where built (pickEngine()). */
+  engine?: EngineChoice;
   /** Stops after the current step, checkpointing first (SIGTERM). */
   signal?: AbortSignal;
   onStep?: (m: StepMetrics & { tokensPerSecond: number; etaSeconds: number }) => void;
@@ -64,9 +66,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const prepared = prepare(loadDataset(o.dataset), o.recipe);
   const datasetName = prepared.dataset.name;
   const ckpt = join(o.dir, "checkpoint.bin");
+  const engine = o.engine ?? pickEngine();
   const run = existsSync(ckpt)
-    ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash)
-    : TrainingRun.start(o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash);
+    ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine)
+    : TrainingRun.start(o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine);
   const steps = o.steps ?? o.recipe.train.steps;
   const every = o.checkpointEvery ?? 100;
   const metrics = join(o.dir, "metrics.jsonl");

@@ -30,20 +30,19 @@ export interface Recipe {
 }
 
 /**
- * The tiny recipe, sized for what the current TypeScript kernels train in under an hour on two CPU cores
- * (~1,100 tokens/s): 0.18M parameters with a 1,259-token vocabulary on the cn data. A faster engine should grow
- * it (dim 128, 4 layers was the plan).
+ * The tiny recipe, sized for the C++ engine on two CPU cores (~11,000 tokens/s): 1.9M parameters, 9.2M training
+ * tokens, about 15 minutes per market. dim 192 keeps every GEMM large enough to run near the machine's peak.
  */
 export const tinyRecipe: Recipe = {
   name: "tiny",
-  model: { dim: 64, layers: 2, heads: 4, kvHeads: 2, ff: 192, contextLength: 128, normEps: 1e-5, ropeTheta: 10000 },
+  model: { dim: 192, layers: 4, heads: 6, kvHeads: 2, ff: 512, contextLength: 128, normEps: 1e-5, ropeTheta: 10000 },
   train: {
-    batch: 8,
+    batch: 16,
     seqLen: 96,
-    steps: 3600,
-    lr: 3e-3,
-    minLr: 3e-4,
-    warmupSteps: 100,
+    steps: 6000,
+    lr: 2e-3,
+    minLr: 2e-4,
+    warmupSteps: 200,
     weightDecay: 0.1,
     beta1: 0.9,
     beta2: 0.95,
@@ -52,7 +51,7 @@ export const tinyRecipe: Recipe = {
     promptLossWeight: 0.1,
     seed: 1337,
   },
-  tokenizer: { merges: 1000 },
+  tokenizer: { merges: 1500 },
 };
 
 /** A recipe small enough to train in seconds: for tests and smoke runs of the whole pipeline, not for use. */

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { seededRandom } from "@benih/gguf";
-import { learningRate, TrainingRun, type Recipe } from "@benih/trainer";
+import { learningRate, pickEngine, TrainingRun, type EngineChoice, type Recipe } from "@benih/trainer";
 
 const micro: Recipe = {
   name: "micro",
@@ -37,22 +37,27 @@ describe("training", () => {
     assert.ok(losses.slice(-5).reduce((a, b) => a + b) / 5 < losses[0]! * 0.7, `loss ${losses[0]} → ${losses.at(-1)}`);
   });
 
-  it("is deterministic, and resumes exactly: N steps straight equal N/2, checkpoint, resume, N/2", () => {
-    const straight = TrainingRun.start(micro, vocab, data, "tok");
-    const a = Array.from({ length: 10 }, () => straight.trainStep().loss);
-    const again = TrainingRun.start(micro, vocab, data, "tok");
-    assert.deepEqual(Array.from({ length: 10 }, () => again.trainStep().loss), a);
+  const engines: EngineChoice[] = [pickEngine("typescript")];
+  const native = pickEngine();
+  if (native.addon) engines.push(native);
+  for (const engine of engines) {
+    it(`is deterministic, and resumes exactly: N steps straight equal N/2, checkpoint, resume, N/2 (${engine.name} engine)`, () => {
+      const straight = TrainingRun.start(micro, vocab, data, "tok", engine);
+      const a = Array.from({ length: 10 }, () => straight.trainStep().loss);
+      const again = TrainingRun.start(micro, vocab, data, "tok", engine);
+      assert.deepEqual(Array.from({ length: 10 }, () => again.trainStep().loss), a);
 
-    const first = TrainingRun.start(micro, vocab, data, "tok");
-    const b = Array.from({ length: 5 }, () => first.trainStep().loss);
-    const path = join(dir, "run.ckpt");
-    first.save(path);
-    const resumed = TrainingRun.resume(path, micro, vocab, data, "tok");
-    assert.equal(resumed.step, 5);
-    b.push(...Array.from({ length: 5 }, () => resumed.trainStep().loss));
-    for (let i = 0; i < 10; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-6, `step ${i + 1}: ${a[i]} vs ${b[i]}`);
-    assert.deepEqual(resumed.model.params, straight.model.params);
-  });
+      const first = TrainingRun.start(micro, vocab, data, "tok", engine);
+      const b = Array.from({ length: 5 }, () => first.trainStep().loss);
+      const path = join(dir, `run-${engine.name}.ckpt`);
+      first.save(path);
+      const resumed = TrainingRun.resume(path, micro, vocab, data, "tok", engine);
+      assert.equal(resumed.step, 5);
+      b.push(...Array.from({ length: 5 }, () => resumed.trainStep().loss));
+      for (let i = 0; i < 10; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-6, `step ${i + 1}: ${a[i]} vs ${b[i]}`);
+      assert.deepEqual(resumed.model.params, straight.model.params);
+    });
+  }
 
   it("refuses a damaged or mismatched checkpoint with a message naming the file and the problem", () => {
     const run = TrainingRun.start(micro, vocab, data, "tok");

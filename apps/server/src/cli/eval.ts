@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createLlamaCpp } from "@benih/providers";
-import { answerPerplexity, loadDataset, prepare, readCheckpoint, recipes, scoreAnswers, TrainableModel } from "@benih/trainer";
+import { answerPerplexity, loadDataset, prepare, readCheckpoint, recipes, scoreAnswers, createModel } from "@benih/trainer";
 import { parse, UsageError } from "./args.ts";
 
 /**
@@ -44,7 +44,7 @@ export async function evalCommand(args: string[]): Promise<void> {
     process.stdout.write(`validation: perplexity skipped (the run was trained on another dataset, with another tokenizer)\n`);
     return;
   }
-  const model = new TrainableModel(ck.header.config, 1, recipe.train.seqLen, "f32", ck.params);
+  const model = createModel(ck.header.config, 1, recipe.train.seqLen, ck.params);
   const ppl = answerPerplexity(model, prepared.tokenizer, prepared.dataset.validation);
   process.stdout.write(`validation: answer perplexity ${ppl.toFixed(3)} (${prepared.dataset.validation.length} examples)\n`);
 }

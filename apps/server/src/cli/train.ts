@@ -1,5 +1,5 @@
 import { join, relative } from "node:path";
-import { recipes, train } from "@benih/trainer";
+import { pickEngine, recipes, train } from "@benih/trainer";
 import { parse, UsageError } from "./args.ts";
 
 function duration(s: number): string {
@@ -27,6 +27,10 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const runName = `${recipe.name}-${values.dataset.replace(/[\\/]+$/, "").split(/[\\/]/).pop()}`;
   const dir = values.out ?? join(env.BENIH_DATA_DIR ?? ".benih", "runs", runName);
 
+  const engine = pickEngine();
+  process.stderr.write(
+    engine.addon ? `engine: C++ (native), ${process.env.BENIH_TRAINER_THREADS ?? "all"} threads\n` : `engine: TypeScript (about 50× slower than the C++ engine${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})\n`,
+  );
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGTERM", onSignal);
@@ -36,6 +40,7 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     recipe,
     dataset: values.dataset,
     dir,
+    engine,
     steps,
     checkpointEvery: every,
     signal: stop.signal,

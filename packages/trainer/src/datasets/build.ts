@@ -1,6 +1,6 @@
 import { seededRandom } from "@benih/gguf";
 import { loadCountryFacts, type CountryFacts, type Lang } from "./facts.ts";
-import { answerEnd, factTemplates, identity, mathTemplates, unitWord, type FactKind, type TemplateSet } from "./templates.ts";
+import { answerEnd, factTemplates, identity, mathTemplates, trainPhrasings, unitWord, type FactKind, type TemplateSet } from "./templates.ts";
 
 export interface Example {
   lang: Lang;
@@ -26,42 +26,45 @@ export const marketLanguages: Record<Market, Lang[]> = { cn: ["zh"], global: ["e
 
 const VALIDATION_SHARE = 0.05;
 const IDENTITY_REPEATS = 20;
+/** Training phrasings drawn per fact, from the 60–80 its kind has: every phrasing is seen, each fact many ways. */
+const PHRASINGS_PER_FACT = 24;
 
 /** Builds a market's dataset from the fact sources and templates; the same seed gives the same dataset. */
 export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = loadCountryFacts()): Dataset {
   const rnd = seededRandom(seed);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const ds: Dataset = { name: market, train: [], validation: [], eval: [] };
   const fill = (t: string, vars: Record<string, string | number>) => t.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k]));
 
-  /** Training phrasings go to train (a few to validation); one held-out phrasing goes to eval. */
-  const addAll = (lang: Lang, kind: string, set: TemplateSet, vars: Record<string, string | number>, answer: string) => {
-    set.train.forEach((t, i) => {
-      const ex = { lang, kind, question: fill(t, vars), answer, template: `${lang}/${kind}/train/${i}` };
+  /** Training phrasings (`use` of them, all when 0) go to train, a few to validation; one held-out phrasing to eval. */
+  const addAll = (lang: Lang, kind: string, set: TemplateSet, vars: Record<string, string | number>, answer: string, use = 0) => {
+    for (const i of choose(set.train.length, use, rnd)) {
+      const ex = { lang, kind, question: fill(set.train[i]!, vars), answer, template: `${lang}/${kind}/train/${i}` };
       (rnd() < VALIDATION_SHARE ? ds.validation : ds.train).push(ex);
-    });
+    }
     const h = Math.floor(rnd() * set.heldOut.length);
     ds.eval.push({ lang, kind, question: fill(set.heldOut[h]!, vars), answer, template: `${lang}/${kind}/heldOut/${h}` });
   };
 
   for (const lang of marketLanguages[market]) {
     const end = answerEnd[lang];
+    const kinds = ["capital", "currency", "continent", "language"] as FactKind[];
+    const phrasings = Object.fromEntries(kinds.map((k) => [k, { train: trainPhrasings(lang, k), heldOut: factTemplates[lang][k].heldOut }])) as Record<FactKind, TemplateSet>;
     for (const f of facts) {
       const country = f.name[lang];
       if (!country) continue;
-      for (const kind of ["capital", "currency", "continent", "language"] as FactKind[]) {
+      for (const kind of kinds) {
         const value = f[kind][lang];
-        if (value) addAll(lang, kind, factTemplates[lang][kind], { x: country }, value + end);
+        if (value) addAll(lang, kind, phrasings[kind], { x: country }, value + end, PHRASINGS_PER_FACT);
       }
     }
     const m = mathTemplates[lang];
-    for (let a = 1; a <= 12; a++) for (let b = 1; b <= 12; b++) addAll(lang, "multiply", sample(m.multiply, 2, pick), { a, b }, `${a * b}${end}`);
+    for (let a = 1; a <= 12; a++) for (let b = 1; b <= 12; b++) addAll(lang, "multiply", m.multiply, { a, b }, `${a * b}${end}`, 2);
     for (let i = 0; i < 400; i++) {
       const a = Math.floor(rnd() * 100);
       const b = Math.floor(rnd() * 100);
-      addAll(lang, "add", sample(m.add, 1, pick), { a, b }, `${a + b}${end}`);
+      addAll(lang, "add", m.add, { a, b }, `${a + b}${end}`, 1);
     }
-    for (let a = 1; a <= 100; a++) addAll(lang, "kilometers", sample(m.kilometers, 1, pick), { a }, `${a * 1000}${unitWord[lang]}${end}`);
+    for (let a = 1; a <= 100; a++) addAll(lang, "kilometers", m.kilometers, { a }, `${a * 1000}${unitWord[lang]}${end}`, 1);
     const who = identity[lang];
     for (let r = 0; r < IDENTITY_REPEATS; r++) {
       who.train.forEach((q, i) => ds.train.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/train/${i}` }));
@@ -72,11 +75,12 @@ export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = l
   return ds;
 }
 
-/** A template set narrowed to `n` random training phrasings (all held-out phrasings kept). */
-function sample(set: TemplateSet, n: number, pick: <T>(xs: readonly T[]) => T): TemplateSet {
-  const train = new Set<string>();
-  while (train.size < Math.min(n, set.train.length)) train.add(pick(set.train));
-  return { train: [...train], heldOut: set.heldOut };
+/** `n` distinct random indices below `size` in ascending order; every index when `n` is 0 or at least `size`. */
+function choose(size: number, n: number, rnd: () => number): number[] {
+  if (!n || n >= size) return Array.from({ length: size }, (_, i) => i);
+  const picked = new Set<number>();
+  while (picked.size < n) picked.add(Math.floor(rnd() * size));
+  return [...picked].sort((a, b) => a - b);
 }
 
 function shuffle<T>(xs: T[], rnd: () => number): void {

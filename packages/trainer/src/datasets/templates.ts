@@ -68,6 +68,79 @@ export const factTemplates: Record<Lang, Record<FactKind, TemplateSet>> = {
   },
 };
 
+/**
+ * Building blocks for many more training phrasings than the lists above: each question with a greeting before or
+ * thanks after it, and each noun phrase ("the capital of {x}") inside a request ("Can you tell me …?"). Held-out
+ * phrasings use wrappers and word orders that are not here, so the eval still measures generalisation.
+ */
+interface Composition {
+  prefixes: string[];
+  suffixes: string[];
+  /** `{n}` is the noun phrase. */
+  wrappers: string[];
+  nouns: Record<FactKind, string[]>;
+  /** Lower-cases a question's first letter after a prefix (not for Chinese). */
+  lowerAfterPrefix: boolean;
+}
+
+const composition: Record<Lang, Composition> = {
+  en: {
+    prefixes: ["Hi! ", "Hey, ", "Quick question: ", "Excuse me, ", "Question: ", "Hello. "],
+    suffixes: [" Thanks!", " Thank you.", " Answer briefly."],
+    wrappers: ["Tell me {n}.", "Please tell me {n}.", "I want to know {n}.", "Can you tell me {n}?", "Could you tell me {n}?", "I'd like to know {n}.", "Name {n}.", "Give me {n}.", "I need {n}.", "Let me know {n}.", "Tell me {n}, please.", "Help me find {n}.", "Please name {n}.", "I'm curious about {n}."],
+    nouns: {
+      capital: ["the capital of {x}", "the capital city of {x}", "{x}'s capital"],
+      currency: ["the currency of {x}", "the currency used in {x}", "{x}'s currency"],
+      continent: ["the continent of {x}", "the continent {x} is on", "{x}'s continent"],
+      language: ["the language of {x}", "the main language of {x}", "the language spoken in {x}"],
+    },
+    lowerAfterPrefix: true,
+  },
+  id: {
+    prefixes: ["Halo, ", "Hai, ", "Permisi, ", "Pertanyaan: ", "Maaf, "],
+    suffixes: [" Terima kasih.", " Jawab singkat saja.", " Makasih!"],
+    wrappers: ["Sebutkan {n}.", "Beri tahu saya {n}.", "Tolong sebutkan {n}.", "Saya ingin tahu {n}.", "Bisakah kamu memberi tahu {n}?", "Coba sebutkan {n}.", "Mohon sebutkan {n}.", "Saya perlu tahu {n}.", "Katakan {n}.", "Tolong beri tahu {n}.", "Saya penasaran dengan {n}.", "Bantu saya mencari {n}."],
+    nouns: {
+      capital: ["ibu kota {x}", "ibu kota negara {x}", "nama ibu kota {x}"],
+      currency: ["mata uang {x}", "mata uang yang dipakai di {x}", "nama mata uang {x}"],
+      continent: ["benua {x}", "benua tempat {x} berada", "nama benua {x}"],
+      language: ["bahasa {x}", "bahasa utama {x}", "bahasa yang digunakan di {x}"],
+    },
+    lowerAfterPrefix: true,
+  },
+  zh: {
+    prefixes: ["你好，", "请问，", "问一下，", "嗨，", "打扰一下，"],
+    suffixes: ["谢谢！", "简单回答就好。", "多谢。"],
+    wrappers: ["告诉我{n}。", "请告诉我{n}。", "我想知道{n}。", "你能告诉我{n}吗？", "请说出{n}。", "麻烦告诉我{n}。", "我想了解{n}。", "说一下{n}。", "{n}是？", "能说说{n}吗？", "帮我查一下{n}。", "我很好奇{n}。"],
+    nouns: {
+      capital: ["{x}的首都", "{x}的首都城市", "{x}这个国家的首都"],
+      currency: ["{x}的货币", "{x}使用的货币", "{x}这个国家的货币"],
+      continent: ["{x}所在的大洲", "{x}位于的大洲", "{x}属于的大洲"],
+      language: ["{x}的语言", "{x}的主要语言", "{x}使用的语言"],
+    },
+    lowerAfterPrefix: false,
+  },
+};
+
+/**
+ * Every training phrasing of a fact kind: the listed questions, each also with a prefix and with a suffix, and
+ * every noun phrase in every wrapper. Throws if one equals a held-out phrasing.
+ */
+export function trainPhrasings(lang: Lang, kind: FactKind): string[] {
+  const c = composition[lang];
+  const set = factTemplates[lang][kind];
+  const out = new Set(set.train);
+  for (const q of set.train) {
+    const body = c.lowerAfterPrefix && !q.startsWith("{") ? q[0]!.toLowerCase() + q.slice(1) : q;
+    for (const p of c.prefixes) out.add(p + body);
+    for (const s of c.suffixes) out.add(q + s);
+  }
+  for (const w of c.wrappers) for (const n of c.nouns[kind]) out.add(w.replace("{n}", n));
+  const leak = set.heldOut.find((h) => out.has(h));
+  if (leak) throw new Error(`held-out phrasing "${leak}" is also a training phrasing (${lang}/${kind})`);
+  return [...out];
+}
+
 /** Arithmetic and unit questions: `{a}` and `{b}` are operands. */
 export const mathTemplates: Record<Lang, { add: TemplateSet; multiply: TemplateSet; kilometers: TemplateSet }> = {
   en: {

@@ -33,11 +33,23 @@ interface LayerActs {
   act: Vec; // [N][F]
 }
 
+/** One training step's model: forward a batch, add its gradients, on one flat parameter buffer. */
+export interface StepModel {
+  readonly config: LlamaConfig;
+  readonly B: number;
+  readonly T: number;
+  readonly params: Vec;
+  readonly grads: Vec;
+  forward(tokens: Int32Array, targets: Int32Array, weights: Float32Array): number;
+  backward(): void;
+  zeroGrad(): void;
+}
+
 /**
- * The trainable model for batches of B sequences of T tokens: parameters and gradients each in one flat buffer,
+ * The TypeScript reference model (the gradient check runs it in f64) for batches of B sequences of T tokens: parameters and gradients each in one flat buffer,
  * activations kept from `forward` for `backward`. Tied embeddings: the output projection is the embedding.
  */
-export class TrainableModel {
+export class TrainableModel implements StepModel {
   readonly params: Vec;
   readonly grads: Vec;
   readonly p: ParamViews;

@@ -1,4 +1,5 @@
 import type { Vec } from "../model/kernels.ts";
+import type { NativeAddon } from "../model/native.ts";
 
 export interface AdamWSettings {
   beta1: number;
@@ -21,6 +22,8 @@ export class AdamW {
     readonly size: number,
     private readonly decay: Uint8Array,
     private readonly s: AdamWSettings,
+    /** The C++ engine's kernel, for Float32 parameters. */
+    private readonly native?: NativeAddon,
   ) {
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
@@ -29,6 +32,10 @@ export class AdamW {
   step(params: Vec, grads: Vec, lr: number): void {
     this.t++;
     const { beta1, beta2, eps, weightDecay } = this.s;
+    if (this.native && params instanceof Float32Array && grads instanceof Float32Array) {
+      this.native.adamw(params, grads, this.m, this.v, this.decay, lr, beta1, beta2, eps, weightDecay, this.t);
+      return;
+    }
     const c1 = 1 - Math.pow(beta1, this.t);
     const c2 = 1 - Math.pow(beta2, this.t);
     for (let i = 0; i < params.length; i++) {
@@ -42,7 +49,8 @@ export class AdamW {
 }
 
 /** Scales gradients so their global L2 norm is at most `max`; returns the norm before clipping. */
-export function clipGradients(grads: Vec, max: number): number {
+export function clipGradients(grads: Vec, max: number, native?: NativeAddon): number {
+  if (native && grads instanceof Float32Array) return native.clipGradients(grads, max);
   let ss = 0;
   for (let i = 0; i < grads.length; i++) ss += grads[i]! * grads[i]!;
   const norm = Math.sqrt(ss);

@@ -1,0 +1,357 @@
+#include "engine.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace benih {
+namespace {
+
+void rmsnormForward(float* out, float* rstd, const float* x, const float* w, int N, int C, float eps) {
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < N; n++) {
+    const float* xr = x + (long)n * C;
+    float* o = out + (long)n * C;
+    float ss = 0;
+#pragma omp simd reduction(+ : ss)
+    for (int i = 0; i < C; i++) ss += xr[i] * xr[i];
+    const float r = 1.0f / std::sqrt(ss / C + eps);
+    rstd[n] = r;
+#pragma omp simd
+    for (int i = 0; i < C; i++) o[i] = xr[i] * r * w[i];
+  }
+}
+
+// dx += ∂/∂x, dw += ∂/∂w. dw is summed row by row in order, so results do not depend on the thread count.
+void rmsnormBackward(float* dx, float* dw, const float* dout, const float* x, const float* w, const float* rstd, int N,
+                     int C) {
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < N; n++) {
+    const float* d = dout + (long)n * C;
+    const float* xr = x + (long)n * C;
+    float* dxr = dx + (long)n * C;
+    const float r = rstd[n];
+    float dot = 0;
+#pragma omp simd reduction(+ : dot)
+    for (int i = 0; i < C; i++) dot += d[i] * w[i] * xr[i];
+    const float k = dot * r * r * r / C;
+#pragma omp simd
+    for (int i = 0; i < C; i++) dxr[i] += d[i] * w[i] * r - xr[i] * k;
+  }
+  for (int n = 0; n < N; n++) {
+    const float* d = dout + (long)n * C;
+    const float* xr = x + (long)n * C;
+    const float r = rstd[n];
+#pragma omp simd
+    for (int i = 0; i < C; i++) dw[i] += d[i] * xr[i] * r;
+  }
+}
+
+void add(float* y, const float* x, long n) {
+#pragma omp parallel for simd schedule(static)
+  for (long i = 0; i < n; i++) y[i] += x[i];
+}
+
+}  // namespace
+
+Engine::Engine(const ModelShape& s, int batch, int seqLen) : s_(s), B_(batch), T_(seqLen), N_(batch * seqLen) {
+  if (s.dim <= 0 || s.layers <= 0 || s.heads <= 0 || s.kvHeads <= 0 || s.ff <= 0 || s.vocab <= 0 || batch <= 0 ||
+      seqLen <= 0)
+    throw std::invalid_argument("every model dimension, the batch and the sequence length must be positive");
+  if (s.dim % s.heads || s.heads % s.kvHeads || (s.dim / s.heads) % 2)
+    throw std::invalid_argument("dim must split into heads of even size, and heads into kv groups");
+  const int C = s.dim, H = s.heads, KV = s.kvHeads, F = s.ff, V = s.vocab, N = N_;
+  D_ = C / H;
+  QW_ = (H + 2 * KV) * D_;
+  // Layout of src/model/params.ts: embedding, per layer attnNorm wq wk wv wo ffnNorm gate up down, final norm.
+  // wq|wk|wv and gate|up are adjacent, so each pair of projections is one GEMM.
+  size_t at = (size_t)V * C;
+  for (int l = 0; l < s.layers; l++) {
+    Offsets o;
+    o.attnNorm = at, at += C;
+    o.wqkv = at, at += (size_t)QW_ * C;
+    o.wo = at, at += (size_t)C * H * D_;
+    o.ffnNorm = at, at += C;
+    o.wgu = at, at += (size_t)2 * F * C;
+    o.down = at, at += (size_t)C * F;
+    at_.push_back(o);
+  }
+  finalNormAt_ = at;
+  paramCount_ = at + C;
+  L_.resize(s.layers);
+  for (auto& l : L_) {
+    l.x.resize((size_t)N * C), l.xn1.resize((size_t)N * C), l.rstd1.resize(N), l.qkv.resize((size_t)N * QW_);
+    l.probs.resize((size_t)B_ * H * T_ * T_), l.att.resize((size_t)N * H * D_), l.x2.resize((size_t)N * C);
+    l.xn2.resize((size_t)N * C), l.rstd2.resize(N), l.gu.resize((size_t)N * 2 * F), l.act.resize((size_t)N * F);
+  }
+  xLast_.resize((size_t)N * C), xf_.resize((size_t)N * C), rstdf_.resize(N), logits_.resize((size_t)N * V);
+  dxf_.resize((size_t)N * C), dx_.resize((size_t)N * C), dx2_.resize((size_t)N * C), dxIn_.resize((size_t)N * C);
+  dact_.resize((size_t)N * F), dgu_.resize((size_t)N * 2 * F), dxn_.resize((size_t)N * C);
+  datt_.resize((size_t)N * H * D_), dqkv_.resize((size_t)N * QW_);
+  const int half = D_ / 2;
+  cos_.resize((size_t)T_ * half), sin_.resize((size_t)T_ * half);
+  for (int t = 0; t < T_; t++)
+    for (int i = 0; i < half; i++) {
+      const double a = t * std::pow((double)s.ropeTheta, -2.0 * i / D_);
+      cos_[t * half + i] = (float)std::cos(a), sin_[t * half + i] = (float)std::sin(a);
+    }
+  tokens_.resize(N), targets_.resize(N), weights_.resize(N);
+}
+
+// Rotates adjacent pairs of `heads` heads starting at column `offset` of rows of width `stride`, by position.
+void Engine::rope(float* v, int stride, int offset, int heads, float sign) {
+  const int half = D_ / 2;
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < N_; n++) {
+    const int t = n % T_;
+    const float* c = &cos_[t * half];
+    const float* sn = &sin_[t * half];
+    for (int h = 0; h < heads; h++) {
+      float* p = v + (long)n * stride + offset + h * D_;
+      for (int i = 0; i < half; i++) {
+        const float s = sign * sn[i], x0 = p[2 * i], x1 = p[2 * i + 1];
+        p[2 * i] = x0 * c[i] - x1 * s;
+        p[2 * i + 1] = x0 * s + x1 * c[i];
+      }
+    }
+  }
+}
+
+double Engine::forward(const float* P, const int32_t* tokens, const int32_t* targets, const float* weights) {
+  const int C = s_.dim, H = s_.heads, KV = s_.kvHeads, F = s_.ff, V = s_.vocab, N = N_, T = T_, D = D_, QW = QW_;
+  for (int n = 0; n < N; n++) {
+    if (tokens[n] < 0 || tokens[n] >= V)
+      throw std::range_error("token " + std::to_string(tokens[n]) + " is outside the vocabulary (" + std::to_string(V) + ")");
+    if (targets[n] < 0 || targets[n] >= V)
+      throw std::range_error("target " + std::to_string(targets[n]) + " is outside the vocabulary (" + std::to_string(V) + ")");
+  }
+  std::copy(tokens, tokens + N, tokens_.begin());
+  std::copy(targets, targets + N, targets_.begin());
+  std::copy(weights, weights + N, weights_.begin());
+  ready_ = false;
+
+  float* x = s_.layers ? L_[0].x.data() : xLast_.data();
+  for (int n = 0; n < N; n++) std::memcpy(x + (long)n * C, P + (size_t)tokens[n] * C, C * sizeof(float));
+  const float scale = 1.0f / std::sqrt((float)D);
+  const int group = H / KV;
+  for (int l = 0; l < s_.layers; l++) {
+    Layer& A = L_[l];
+    const Offsets& o = at_[l];
+    rmsnormForward(A.xn1.data(), A.rstd1.data(), A.x.data(), P + o.attnNorm, N, C, s_.eps);
+    gemm(N, QW, C, A.xn1.data(), C, false, P + o.wqkv, C, true, A.qkv.data(), QW, false, gs_);
+    rope(A.qkv.data(), QW, 0, H, 1);
+    rope(A.qkv.data(), QW, H * D, KV, 1);
+    const float* q = A.qkv.data();
+    const float* k = q + H * D;
+    const float* v = q + (H + KV) * D;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B_; b++)
+      for (int h = 0; h < H; h++) {
+        const int kvh = h / group;
+        for (int t = 0; t < T; t++) {
+          const float* qr = q + (long)(b * T + t) * QW + h * D;
+          float* pr = &A.probs[(((size_t)b * H + h) * T + t) * T];
+          float max = -INFINITY;
+          for (int j = 0; j <= t; j++) {
+            const float* kr = k + (long)(b * T + j) * QW + kvh * D;
+            float dot = 0;
+#pragma omp simd reduction(+ : dot)
+            for (int d = 0; d < D; d++) dot += qr[d] * kr[d];
+            pr[j] = dot * scale;
+            max = std::max(max, pr[j]);
+          }
+          float sum = 0;
+          for (int j = 0; j <= t; j++) sum += pr[j] = std::exp(pr[j] - max);
+          const float inv = 1.0f / sum;
+          for (int j = 0; j <= t; j++) pr[j] *= inv;
+          for (int j = t + 1; j < T; j++) pr[j] = 0;
+          float* out = &A.att[(size_t)(b * T + t) * H * D + h * D];
+          std::fill(out, out + D, 0.f);
+          for (int j = 0; j <= t; j++) {
+            const float* vr = v + (long)(b * T + j) * QW + kvh * D;
+            const float p = pr[j];
+#pragma omp simd
+            for (int d = 0; d < D; d++) out[d] += p * vr[d];
+          }
+        }
+      }
+    gemm(N, C, H * D, A.att.data(), H * D, false, P + o.wo, H * D, true, A.x2.data(), C, false, gs_);
+    add(A.x2.data(), A.x.data(), (long)N * C);
+    rmsnormForward(A.xn2.data(), A.rstd2.data(), A.x2.data(), P + o.ffnNorm, N, C, s_.eps);
+    gemm(N, 2 * F, C, A.xn2.data(), C, false, P + o.wgu, C, true, A.gu.data(), 2 * F, false, gs_);
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+      const float* g = &A.gu[(size_t)n * 2 * F];
+      float* a = &A.act[(size_t)n * F];
+      for (int i = 0; i < F; i++) a[i] = g[i] / (1.0f + std::exp(-g[i])) * g[F + i];
+    }
+    float* next = l + 1 < s_.layers ? L_[l + 1].x.data() : xLast_.data();
+    gemm(N, C, F, A.act.data(), F, false, P + o.down, F, true, next, C, false, gs_);
+    add(next, A.x2.data(), (long)N * C);
+  }
+  rmsnormForward(xf_.data(), rstdf_.data(), xLast_.data(), P + finalNormAt_, N, C, s_.eps);
+  gemm(N, V, C, xf_.data(), C, false, P, C, true, logits_.data(), V, false, gs_);
+  // Softmax in place (logits_ holds probabilities from here on); the loss sums in a fixed order.
+  std::vector<double> rowLoss(N);
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < N; n++) {
+    float* r = &logits_[(size_t)n * V];
+    float max = -INFINITY;
+    for (int i = 0; i < V; i++) max = std::max(max, r[i]);
+    float sum = 0;
+    for (int i = 0; i < V; i++) sum += r[i] = std::exp(r[i] - max);
+    const float inv = 1.0f / sum;
+    for (int i = 0; i < V; i++) r[i] *= inv;
+    rowLoss[n] = weights[n] ? -weights[n] * std::log((double)r[targets[n]]) : 0;
+  }
+  double loss = 0, total = 0;
+  for (int n = 0; n < N; n++) loss += rowLoss[n], total += weights[n];
+  weightTotal_ = total;
+  ready_ = true;
+  return total ? loss / total : 0;
+}
+
+void Engine::backward(const float* P, float* G) {
+  if (!ready_) throw std::logic_error("backward() needs a forward() first");
+  ready_ = false;  // the softmax buffer becomes the logits' gradient below
+  const int C = s_.dim, H = s_.heads, KV = s_.kvHeads, F = s_.ff, V = s_.vocab, N = N_, T = T_, D = D_, QW = QW_;
+  if (!weightTotal_) return;
+  float* dl = logits_.data();
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < N; n++) {
+    float* r = dl + (size_t)n * V;
+    const float w = (float)(weights_[n] / weightTotal_);
+    if (!w) {
+      std::fill(r, r + V, 0.f);
+      continue;
+    }
+#pragma omp simd
+    for (int i = 0; i < V; i++) r[i] *= w;
+    r[targets_[n]] -= w;
+  }
+  gemm(N, C, V, dl, V, false, P, C, false, dxf_.data(), C, false, gs_);
+  gemm(V, C, N, dl, V, true, xf_.data(), C, false, G, C, true, gs_);
+  std::fill(dx_.begin(), dx_.end(), 0.f);
+  rmsnormBackward(dx_.data(), G + finalNormAt_, dxf_.data(), xLast_.data(), P + finalNormAt_, rstdf_.data(), N, C);
+
+  const float scale = 1.0f / std::sqrt((float)D);
+  const int group = H / KV;
+  for (int l = s_.layers - 1; l >= 0; l--) {
+    Layer& A = L_[l];
+    const Offsets& o = at_[l];
+    // x_out = x2 + down(act)
+    dx2_ = dx_;
+    gemm(N, F, C, dx_.data(), C, false, P + o.down, F, false, dact_.data(), F, false, gs_);
+    gemm(C, F, N, dx_.data(), C, true, A.act.data(), F, false, G + o.down, F, true, gs_);
+#pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+      const float* g = &A.gu[(size_t)n * 2 * F];
+      const float* da = &dact_[(size_t)n * F];
+      float* dg = &dgu_[(size_t)n * 2 * F];
+      for (int i = 0; i < F; i++) {
+        const float gi = g[i], sg = 1.0f / (1.0f + std::exp(-gi));
+        dg[F + i] = da[i] * gi * sg;
+        dg[i] = da[i] * g[F + i] * sg * (1 + gi * (1 - sg));
+      }
+    }
+    gemm(N, C, 2 * F, dgu_.data(), 2 * F, false, P + o.wgu, C, false, dxn_.data(), C, false, gs_);
+    gemm(2 * F, C, N, dgu_.data(), 2 * F, true, A.xn2.data(), C, false, G + o.wgu, C, true, gs_);
+    rmsnormBackward(dx2_.data(), G + o.ffnNorm, dxn_.data(), A.x2.data(), P + o.ffnNorm, A.rstd2.data(), N, C);
+    // x2 = x + wo(att)
+    dxIn_ = dx2_;
+    gemm(N, H * D, C, dx2_.data(), C, false, P + o.wo, H * D, false, datt_.data(), H * D, false, gs_);
+    gemm(C, H * D, N, dx2_.data(), C, true, A.att.data(), H * D, false, G + o.wo, H * D, true, gs_);
+    std::fill(dqkv_.begin(), dqkv_.end(), 0.f);
+    const float* q = A.qkv.data();
+    const float* k = q + H * D;
+    const float* v = q + (H + KV) * D;
+    float* dq = dqkv_.data();
+    float* dk = dq + H * D;
+    float* dv = dq + (H + KV) * D;
+    // One task per (sequence, kv head): the query heads of a group all add into that kv head's dk and dv.
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int b = 0; b < B_; b++)
+      for (int kvh = 0; kvh < KV; kvh++) {
+        std::vector<float> dp(T);
+        for (int h = kvh * group; h < (kvh + 1) * group; h++)
+          for (int t = 0; t < T; t++) {
+            const long qo = (long)(b * T + t) * QW + h * D;
+            const float* dout = &datt_[(size_t)(b * T + t) * H * D + h * D];
+            const float* pr = &A.probs[(((size_t)b * H + h) * T + t) * T];
+            float pdp = 0;
+            for (int j = 0; j <= t; j++) {
+              const long vo = (long)(b * T + j) * QW + kvh * D;
+              float dot = 0;
+              const float p = pr[j];
+#pragma omp simd reduction(+ : dot)
+              for (int d = 0; d < D; d++) {
+                dot += dout[d] * v[vo + d];
+                dv[vo + d] += p * dout[d];
+              }
+              dp[j] = dot;
+              pdp += p * dot;
+            }
+            for (int j = 0; j <= t; j++) {
+              const float ds = pr[j] * (dp[j] - pdp) * scale;
+              const long ko = (long)(b * T + j) * QW + kvh * D;
+#pragma omp simd
+              for (int d = 0; d < D; d++) {
+                dq[qo + d] += ds * k[ko + d];
+                dk[ko + d] += ds * q[qo + d];
+              }
+            }
+          }
+      }
+    rope(dqkv_.data(), QW, 0, H, -1);  // a rotation's gradient is the inverse rotation
+    rope(dqkv_.data(), QW, H * D, KV, -1);
+    gemm(N, C, QW, dqkv_.data(), QW, false, P + o.wqkv, C, false, dxn_.data(), C, false, gs_);
+    gemm(QW, C, N, dqkv_.data(), QW, true, A.xn1.data(), C, false, G + o.wqkv, C, true, gs_);
+    rmsnormBackward(dxIn_.data(), G + o.attnNorm, dxn_.data(), A.x.data(), P + o.attnNorm, A.rstd1.data(), N, C);
+    dx_.swap(dxIn_);
+  }
+  // Embedding rows: in token order, so a token seen twice sums the same way every run.
+  for (int n = 0; n < N; n++) {
+    float* e = G + (size_t)tokens_[n] * C;
+    const float* d = &dx_[(size_t)n * C];
+#pragma omp simd
+    for (int i = 0; i < C; i++) e[i] += d[i];
+  }
+}
+
+void adamw(float* p, const float* g, float* m, float* v, const uint8_t* decay, size_t n, float lr, float beta1,
+           float beta2, float eps, float weightDecay, int t) {
+  const float c1 = 1 - std::pow(beta1, t), c2 = 1 - std::pow(beta2, t);
+#pragma omp parallel for simd schedule(static)
+  for (size_t i = 0; i < n; i++) {
+    const float mi = m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+    const float vi = v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+    p[i] -= lr * (mi / c1 / (std::sqrt(vi / c2) + eps) + (decay[i] ? weightDecay * p[i] : 0.f));
+  }
+}
+
+double clipGradients(float* g, size_t n, double maxNorm) {
+  // Fixed chunks summed in order: the same norm whatever the thread count.
+  const size_t chunk = 1 << 14, chunks = (n + chunk - 1) / chunk;
+  std::vector<double> part(chunks);
+#pragma omp parallel for schedule(static)
+  for (size_t c = 0; c < chunks; c++) {
+    double ss = 0;
+    for (size_t i = c * chunk; i < std::min(n, (c + 1) * chunk); i++) ss += (double)g[i] * g[i];
+    part[c] = ss;
+  }
+  double ss = 0;
+  for (double x : part) ss += x;
+  const double norm = std::sqrt(ss);
+  if (norm > maxNorm) {
+    const float k = (float)(maxNorm / norm);
+#pragma omp parallel for simd schedule(static)
+    for (size_t i = 0; i < n; i++) g[i] *= k;
+  }
+  return norm;
+}
+
+}  // namespace benih
