@@ -13,13 +13,13 @@ export function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-const columns = ["id", "name", "prefix", "role", "created_at", "last_used_at", "revoked_at"] as const;
+const columns = ["id", "name", "prefix", "role", "created_at", "last_used_at", "revoked_at", "market"] as const;
 
 export class ApiKeys {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Creates a key; the returned `key` is the only time the secret is available. */
-  async create(name: string, role: ApiKeyRole = "user"): Promise<ApiKey & { key: string }> {
+  async create(name: string, role: ApiKeyRole = "user", market: string | null = null): Promise<ApiKey & { key: string }> {
     const key = KEY_PREFIX + randomBytes(24).toString("base64url");
     const row = {
       id: randomUUID(),
@@ -30,6 +30,7 @@ export class ApiKeys {
       created_at: Date.now(),
       last_used_at: null,
       revoked_at: null,
+      market,
     };
     await this.db.insertInto("api_keys").values(row).execute();
     const { hash: _hash, ...rest } = row;
@@ -49,6 +50,7 @@ export class ApiKeys {
       created_at: Date.now(),
       last_used_at: null,
       revoked_at: null,
+      market: null,
     };
     // A revoked row with the same hash would collide; the environment variable says it should be live again.
     await this.db.deleteFrom("api_keys").where("hash", "=", row.hash).execute();

@@ -9,3 +9,4 @@ export {
   type AttemptRecord,
 } from "./request-log.ts";
 export type { Database } from "./schema.ts";
+export { PolicyAudit, type PolicyAuditEntry, type PolicyAuditRow } from "./policy-audit.ts";

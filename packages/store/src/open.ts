@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from "kysely";
 import pg from "pg";
 import { migrationProvider } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
@@ -12,6 +12,8 @@ export interface StoreLocation {
   dialect: Dialect;
   /** A file path for SQLite (":memory:" allowed), a connection URL for PostgreSQL. */
   target: string;
+  /** PostgreSQL only: keep every table in this schema (created if missing), e.g. one per market. */
+  schema?: string;
 }
 
 /**
@@ -30,8 +32,13 @@ export function storeLocationFromEnv(env: NodeJS.ProcessEnv = process.env, cwd =
 
 export function openDatabase(loc: StoreLocation): Kysely<Database> {
   if (loc.dialect === "postgres") {
+    if (loc.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(loc.schema)) {
+      throw new Error(`PostgreSQL schema "${loc.schema}" must be lowercase letters, digits and _`);
+    }
     const pool = new pg.Pool({
       connectionString: loc.target,
+      // Unqualified names resolve to the market's schema, so the one set of migrations and queries serves all.
+      ...(loc.schema && { options: `-c search_path=${loc.schema}` }),
       max: 10,
       // bigint columns hold epoch milliseconds and counts, all far below 2^53.
       types: {
@@ -50,8 +57,14 @@ export function openDatabase(loc: StoreLocation): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
 }
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: "benih_migrations" });
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: "benih_migrations",
+    ...(schema && { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {

@@ -10,6 +10,8 @@ export interface ApiKeysTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** The market the key belongs to; null: any market (admins, single-market setups). */
+  market: string | null;
 }
 
 export interface RequestLogTable {
@@ -34,7 +36,23 @@ export interface RequestLogTable {
   attempt_log: string;
 }
 
+export interface PolicyAuditTable {
+  id: string;
+  created_at: number;
+  request_id: string;
+  api_key_id: string | null;
+  market: string;
+  direction: "input" | "output";
+  category: string;
+  /** The configured term that matched. */
+  term: string;
+  model: string;
+  /** A few words around the hit. */
+  excerpt: string;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   request_log: RequestLogTable;
+  policy_audit: PolicyAuditTable;
 }

@@ -1,12 +1,14 @@
 import type { Kysely } from "kysely";
 import { ApiKeys } from "./api-keys.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
+import { PolicyAudit } from "./policy-audit.ts";
 import { RequestLog } from "./request-log.ts";
 import type { Database } from "./schema.ts";
 
 export class Store {
   readonly apiKeys: ApiKeys;
   readonly requestLog: RequestLog;
+  readonly policyAudit: PolicyAudit;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -14,13 +16,14 @@ export class Store {
   ) {
     this.apiKeys = new ApiKeys(db);
     this.requestLog = new RequestLog(db);
+    this.policyAudit = new PolicyAudit(db);
   }
 
   /** Opens the store and brings its schema up to date. */
   static async open(location: StoreLocation): Promise<Store> {
     const db = openDatabase(location);
     try {
-      await migrateToLatest(db);
+      await migrateToLatest(db, location.schema);
     } catch (err) {
       await db.destroy();
       throw err;
@@ -28,10 +31,18 @@ export class Store {
     return new Store(db, location);
   }
 
+  /** Deletes request-log and audit rows older than `before` (retention); returns how many went. */
+  async prune(before: number): Promise<number> {
+    const a = await this.db.deleteFrom("request_log").where("created_at", "<", before).executeTakeFirst();
+    const b = await this.db.deleteFrom("policy_audit").where("created_at", "<", before).executeTakeFirst();
+    return Number(a.numDeletedRows) + Number(b.numDeletedRows);
+  }
+
   /** Where the store is, for logs: a PostgreSQL URL without its password. */
   describe(): string {
     if (this.location.dialect === "sqlite") return `sqlite ${this.location.target}`;
-    return `postgres ${this.location.target.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}`;
+    const schema = this.location.schema ? ` schema ${this.location.schema}` : "";
+    return `postgres ${this.location.target.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}${schema}`;
   }
 
   close(): Promise<void> {

@@ -11,10 +11,13 @@ import type { Authenticator, Principal } from "./auth.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
 import { AccessLog } from "./log-controller.ts";
 import { registerModelRoutes } from "./models.ts";
+import { openScope, type RequestScope, type ResolveScope } from "../scope.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
     principal?: Principal;
+    /** Set for every /v1/ request before its handler runs. */
+    scope?: RequestScope;
   }
 }
 
@@ -30,6 +33,8 @@ export interface GatewayAppOptions {
   logger?: FastifyBaseLogger;
   /** Largest accepted request body in bytes (images travel inline as data URLs). */
   bodyLimit?: number;
+  /** Which market a request belongs to; without it every request gets the open scope (and `requestLog`). */
+  resolveScope?: ResolveScope;
   /** Extra routes (the server adds its own); called before the app is ready. */
   extend?: (app: FastifyInstance) => void;
 }
@@ -75,11 +80,19 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     done();
   });
 
-  app.addHook("preHandler", (request, _reply, done) => {
+  const open = openScope(o.requestLog);
+  const resolveScope = o.resolveScope;
+  app.addHook("preHandler", (request, reply, done) => {
     if (!request.url.startsWith("/v1/")) return done();
     o.auth.authenticate(request.headers).then(
       (principal) => {
         if (principal) request.principal = principal;
+        try {
+          request.scope = resolveScope ? resolveScope({ host: request.headers.host, headers: request.headers, principal }) : open;
+        } catch (err) {
+          return done(err as Error);
+        }
+        if (request.scope.market) reply.header("x-benih-market", request.scope.market);
         done();
       },
       (err: Error) => done(err),
@@ -105,7 +118,7 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
       .send(new GatewayError(404, "invalid_request_error", `Unknown request URL: ${request.method} ${request.url.split("?")[0]}.`, "unknown_url").toBody());
   });
 
-  registerModelRoutes(app, o.catalog);
+  registerModelRoutes(app, o.catalog, o.router);
   app.post("/v1/chat/completions", chatCompletionsHandler(o));
 
   app.get("/health", async () => ({ status: "ok" }));

@@ -5,6 +5,8 @@ export interface Principal {
   keyId: string;
   name: string;
   role: ApiKey["role"];
+  /** The market the key belongs to; null: any. */
+  market: string | null;
 }
 
 /** The key from `Authorization: Bearer …` or `x-api-key` (what Anthropic-style clients send). */
@@ -42,7 +44,7 @@ export class Authenticator {
     const now = Date.now();
     if (hit && hit.until > now) return hit.principal;
     const row = await this.keys.verify(key);
-    const principal = row ? { keyId: row.id, name: row.name, role: row.role } : undefined;
+    const principal = row ? { keyId: row.id, name: row.name, role: row.role, market: row.market } : undefined;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, { principal, until: now + this.cacheMs });
     return principal;

@@ -10,8 +10,10 @@ import { toCallOptions } from "../openai-wire/to-call-options.ts";
 import type { PriceTable } from "../pricing.ts";
 import { CancelSource } from "../routing/cancel-source.ts";
 import { ClientGoneError, runWithFallback, type RetryPolicy, type Started } from "../routing/execute.ts";
-import { targetName, type Router } from "../routing/router.ts";
+import { targetName, type Router, type Target } from "../routing/router.ts";
 import { abortFailure, openStream, raceAbort, type OpenedStream } from "../routing/stream-start.ts";
+import { allowedTargets, type PolicyHit, type RequestScope, type StreamGuard } from "../scope.ts";
+import type { ChatCompletionRequest } from "../openai-wire/request-schema.ts";
 import { recordOutcome, type Outcome } from "./record-outcome.ts";
 
 export interface ChatDeps {
@@ -31,18 +33,51 @@ function clientGone(reply: FastifyReply): CancelSource {
   return source;
 }
 
+/** What the user wrote, and what tools brought in: the text the content policy checks before any model sees it. */
+function inputText(req: ChatCompletionRequest): string {
+  const parts: string[] = [];
+  for (const m of req.messages) {
+    if (m.role !== "user" && m.role !== "tool") continue;
+    if (typeof m.content === "string") parts.push(m.content);
+    else for (const p of m.content) if (p.type === "text") parts.push(p.text);
+  }
+  return parts.join("\n");
+}
+
+/** Records a policy hit in the market's audit table and on the outcome. */
+function audit(scope: RequestScope, request: FastifyRequest, model: string, direction: "input" | "output", hit: PolicyHit, outcome: Outcome) {
+  outcome.policy = { direction, category: hit.category };
+  scope.audit?.({ request_id: request.id, api_key_id: request.principal?.keyId ?? null, direction, category: hit.category, term: hit.term, model, excerpt: hit.excerpt });
+}
+
 export function chatCompletionsHandler(deps: ChatDeps) {
   return async function handle(request: FastifyRequest, reply: FastifyReply) {
     const t0 = performance.now();
     const req = parseChatRequest(request.body);
+    const scope = request.scope!;
     const route = deps.router.resolve(req.model);
-    if (!route) throw modelNotFound(req.model);
-    const options = toCallOptions(req);
-    const client = clientGone(reply);
+    // A model the market may not use does not exist for it.
+    if (!route || !allowedTargets(scope, route.targets).length) throw modelNotFound(req.model);
     const stream = req.stream === true;
     const outcome: Outcome = { status: 200, attempts: [] };
+    const refusalBody = () => refusal(`chatcmpl-${request.id}`, req.model, scope.refusal);
 
-    const run = { attempts: outcome.attempts };
+    const inputHit = scope.scan(inputText(req));
+    if (inputHit) {
+      audit(scope, request, req.model, "input", inputHit, outcome);
+      setImmediate(() => recordOutcome(deps, request, req.model, stream, outcome, performance.now() - t0));
+      reply.header("x-benih-policy", "input");
+      if (!stream) return refusalBody();
+      reply.hijack();
+      const encoder = new ChunkEncoder(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), req.stream_options?.include_usage === true);
+      reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": request.id, "x-benih-policy": "input", ...(scope.market && { "x-benih-market": scope.market }) });
+      reply.raw.end(encoder.encode({ type: "text-delta", delta: scope.refusal }) + encoder.encode({ type: "finish", finishReason: "content-filter", usage: { inputTokens: 0, outputTokens: 0 } }));
+      return;
+    }
+
+    const options = toCallOptions(req);
+    const client = clientGone(reply);
+    const run = { attempts: outcome.attempts, exclude: (t: Target) => scope.refuseTarget(t) };
     try {
       if (!stream) {
         const s = await runWithFallback(
@@ -56,13 +91,21 @@ export function chatCompletionsHandler(deps: ChatDeps) {
         Object.assign(outcome, { target: s.target, usage: s.value.usage });
         s.release();
         reply.header("x-benih-target", targetName(s.target));
+        const outputHit = scope.scan(s.value.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(""));
+        if (outputHit) {
+          audit(scope, request, req.model, "output", outputHit, outcome);
+          reply.header("x-benih-policy", "output");
+          return { ...refusalBody(), usage: toCompletionBody("", "", 0, s.value).usage };
+        }
         return toCompletionBody(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), s.value);
       }
       const s = await runWithFallback(deps.router, route, client, deps.policy, (a) => openStream(a.model, options, a.signal), run);
       outcome.target = s.target;
       outcome.ttftMs = performance.now() - t0;
       reply.hijack();
-      await pipeStream(reply, s, request.id, req.model, req.stream_options?.include_usage === true, outcome);
+      const guard = scope.guard();
+      const onHit = (hit: PolicyHit) => audit(scope, request, req.model, "output", hit, outcome);
+      await pipeStream(reply, s, request.id, req.model, req.stream_options?.include_usage === true, outcome, guard && { guard, refusal: scope.refusal, onHit });
     } catch (err) {
       if (err instanceof GatewayError) {
         outcome.status = err.status;
@@ -93,6 +136,7 @@ async function pipeStream(
   model: string,
   includeUsage: boolean,
   outcome: Outcome,
+  policy?: { guard: StreamGuard; refusal: string; onHit: (hit: PolicyHit) => void },
 ): Promise<void> {
   const res = reply.raw;
   res.writeHead(200, {
@@ -159,6 +203,18 @@ async function pipeStream(
         res.end(ChunkEncoder.error(message, "upstream_error", code));
         return;
       }
+      if (policy && (part.type === "text-delta" || part.type === "finish")) {
+        // Text goes out only once the guard has cleared it; a blocked term ends the answer with the refusal.
+        const r = part.type === "text-delta" ? policy.guard.push(part.delta) : policy.guard.end();
+        if (r.text) await write(encoder.encode({ type: "text-delta", delta: r.text }));
+        if (r.hit) {
+          policy.onHit(r.hit);
+          const usage = part.type === "finish" ? part.usage : { inputTokens: undefined, outputTokens: undefined };
+          res.end(encoder.encode({ type: "text-delta", delta: policy.refusal }) + encoder.encode({ type: "finish", finishReason: "content-filter", usage }));
+          return;
+        }
+        if (part.type === "text-delta") continue;
+      }
       await write(encoder.encode(part));
       if (part.type === "finish") {
         outcome.usage = part.usage;
@@ -176,4 +232,16 @@ async function pipeStream(
       void reader.cancel().catch(() => {});
     }
   }
+}
+
+/** The answer to a request that hit the content policy, in OpenAI's shape: the market's refusal, finish "content_filter". */
+function refusal(id: string, model: string, text: string) {
+  const body = toCompletionBody(id, model, Math.floor(Date.now() / 1000), {
+    content: [{ type: "text", text }],
+    finishReason: "content-filter",
+    usage: { inputTokens: 0, outputTokens: 0 },
+    warnings: [],
+  });
+  body.choices[0]!.message.refusal = text as never;
+  return body;
 }

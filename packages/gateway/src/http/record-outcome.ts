@@ -12,6 +12,8 @@ export interface Outcome {
   usage?: Usage;
   ttftMs?: number;
   error?: { code: string | null; message: string };
+  /** Set when the content policy stopped the input or the answer. */
+  policy?: { direction: "input" | "output"; category: string };
 }
 
 /** One request's metrics, access-log line and request-log row, whatever the outcome. */
@@ -40,10 +42,13 @@ export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: st
     outputTokens: usage?.outputTokens,
     ttftMs: outcome.ttftMs !== undefined ? Math.round(outcome.ttftMs) : undefined,
     ms: Math.round(totalMs),
+    ...(request.scope?.market && { market: request.scope.market }),
+    ...(outcome.policy && { policy: `${outcome.policy.direction}:${outcome.policy.category}` }),
   };
   if (outcome.status >= 500) request.log.warn({ ...line, error: outcome.error?.message }, "chat completion failed");
   else request.log.info(line, "chat completion");
-  deps.requestLog?.write({
+  // The market's own log: a request is never written to another market's store.
+  request.scope?.requestLog?.write({
     id: request.id,
     created_at: Date.now(),
     api_key_id: request.principal?.keyId ?? null,
@@ -52,7 +57,7 @@ export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: st
     target: target ? tName : null,
     attempts,
     status: outcome.status,
-    error_code: outcome.error?.code ?? null,
+    error_code: outcome.error?.code ?? (outcome.policy ? `content_filter_${outcome.policy.direction}` : null),
     error_message: outcome.error?.message ?? null,
     stream: stream ? 1 : 0,
     input_tokens: usage?.inputTokens ?? null,

@@ -1,0 +1,58 @@
+import type { BufferedRequestLogWriter, PolicyAuditEntry } from "@benih/store";
+import type { Principal } from "./http/auth.ts";
+import type { Target } from "./routing/router.ts";
+
+export interface PolicyHit {
+  term: string;
+  category: string;
+  excerpt: string;
+}
+
+/** Checks an answer as it streams: returns the text cleared so far, or the hit. */
+export interface StreamGuard {
+  push(text: string): { text: string; hit?: PolicyHit };
+  end(): { text: string; hit?: PolicyHit };
+}
+
+/**
+ * What one request may do and where its records go. The server builds one per market (allow-list, content
+ * policy, the market's own store); without markets every request shares the open scope.
+ */
+export interface RequestScope {
+  /** The market's id, sent back as `x-benih-market`; undefined without markets. */
+  market?: string;
+  /** Why this request may not use a target, or undefined when it may. Fallbacks are checked too. */
+  refuseTarget(t: Target): string | undefined;
+  /** The first blocked term in a complete text (the input, a whole answer). */
+  scan(text: string): PolicyHit | undefined;
+  /** A guard for one streamed answer; undefined when nothing is blocked. */
+  guard(): StreamGuard | undefined;
+  /** What the user sees instead of an answer that hit the policy. */
+  refusal: string;
+  /** The request log this request is written to. */
+  requestLog?: BufferedRequestLogWriter;
+  audit?(entry: Omit<PolicyAuditEntry, "market">): void;
+}
+
+export interface ScopeRequest {
+  host: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  principal: Principal | undefined;
+}
+
+/** Picks the scope of a request, or throws a GatewayError (unknown host, a key of another market…). */
+export type ResolveScope = (r: ScopeRequest) => RequestScope;
+
+/** Everything allowed, nothing blocked: a gateway without markets. */
+export function openScope(requestLog?: BufferedRequestLogWriter): RequestScope {
+  return {
+    refuseTarget: () => undefined,
+    scan: () => undefined,
+    guard: () => undefined,
+    refusal: "",
+    ...(requestLog && { requestLog }),
+  };
+}
+
+/** The targets of a route that a scope allows. */
+export const allowedTargets = (scope: RequestScope, targets: readonly Target[]) => targets.filter((t) => !scope.refuseTarget(t));
