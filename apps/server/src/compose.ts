@@ -11,11 +11,15 @@ import {
 import { BufferedRequestLogWriter, Store, storeLocationFromEnv, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { BenihConfig } from "./config/schema.ts";
+import { marketsOf, openMarkets, type MarketRuntime } from "./markets.ts";
 import { buildProviders } from "./providers.ts";
 
 export interface BenihServer {
   app: FastifyInstance;
+  /** The home store: API keys (and, without markets, the request log). */
   store: Store;
+  /** With markets configured: each market's own store. */
+  markets?: MarketRuntime;
   url: string;
   authRequired: boolean;
   close(): Promise<void>;
@@ -48,9 +52,14 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     throw new Error(`auth.required is false but server.host ${config.server.host} is beyond loopback; API keys are required there`);
   }
 
-  const store = await Store.open(o.store ?? storeLocationFromEnv(env, cwd));
+  const home = o.store ?? storeLocationFromEnv(env, cwd);
+  // Built before any store opens, so a market config error leaves nothing half-open.
+  const markets = config.markets.length ? marketsOf(config, home, cwd) : undefined;
+  const store = await Store.open(home);
   const closers: Array<() => Promise<unknown>> = [() => store.close()];
   try {
+    const marketRuntime = markets && (await openMarkets(markets, log));
+    if (marketRuntime) closers.push(() => marketRuntime.close());
     const adminKey = env.BENIH_ADMIN_KEY?.trim();
     if (adminKey) await store.apiKeys.ensure(adminKey, "BENIH_ADMIN_KEY", "admin");
     if (authRequired && (await store.apiKeys.countLive()) === 0) {
@@ -69,10 +78,10 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     closers.push(async () => clearInterval(refresher));
 
     const freeProviders = new Set(set.unprefixed);
-    const requestLog = new BufferedRequestLogWriter(store.requestLog, (err, lost) =>
-      log?.error({ err, lost }, "could not write the request log"),
-    );
-    closers.push(() => requestLog.flush());
+    const requestLog = marketRuntime
+      ? undefined
+      : new BufferedRequestLogWriter(store.requestLog, (err, lost) => log?.error({ err, lost }, "could not write the request log"));
+    if (requestLog) closers.push(() => requestLog.flush());
     const auth = new Authenticator(store.apiKeys, authRequired);
     closers.push(() => auth.close());
     const policy = {
@@ -86,7 +95,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       policy,
       auth,
       metrics: new GatewayMetrics(),
-      requestLog,
+      ...(requestLog && { requestLog }),
+      ...(marketRuntime && { resolveScope: marketRuntime.resolveScope }),
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
       ...(log && { logger: log }),
     });
@@ -104,10 +114,12 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const { port } = app.server.address() as AddressInfo;
     const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
     const url = `http://${host}:${port}`;
-    log?.info({ url, store: store.describe(), providers: Object.fromEntries(set.origins), auth: authRequired ? "required" : "optional" }, "benih is listening");
+    const marketInfo = marketRuntime && Object.fromEntries([...marketRuntime.stores].map(([id, s]) => [id, s.describe()]));
+    log?.info({ url, store: store.describe(), ...(marketInfo && { markets: marketInfo }), providers: Object.fromEntries(set.origins), auth: authRequired ? "required" : "optional" }, "benih is listening");
     return {
       app,
       store,
+      ...(marketRuntime && { markets: marketRuntime }),
       url,
       authRequired,
       async close() {

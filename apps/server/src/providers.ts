@@ -14,6 +14,8 @@ export interface ProviderSet {
   localRoutes: Route[];
   /** Where each provider came from, for `config check` and the startup log. */
   origins: Map<string, string>;
+  /** Where each provider processes requests: "cn", "global", a configured region, or "local" (this server). */
+  regions: Map<string, string>;
   /** What to set to enable a provider that a route names but that is not registered. */
   missingHint(name: string): string;
 }
@@ -34,13 +36,15 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
   const origins = new Map<string, string>();
   const unprefixed = new Set<string>();
   const localRoutes: Route[] = [];
-  const add = (p: Provider, origin: string) => {
+  const regions = new Map<string, string>();
+  const add = (p: Provider, origin: string, region: string | undefined) => {
     if (providers.has(p.name)) throw new Error(`two providers are named "${p.name}"`);
     providers.set(p.name, p);
     origins.set(p.name, origin);
+    if (region) regions.set(p.name, region);
   };
   const addLocal = (name: string, models: LlamaCppModelConfig[], origin: string) => {
-    add(createLlamaCpp({ name, models }), origin);
+    add(createLlamaCpp({ name, models }), origin, "local");
     unprefixed.add(name);
     for (const m of models) localRoutes.push({ model: m.id, targets: [{ provider: name, model: m.id }] });
   };
@@ -69,12 +73,12 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
         ...(p.headers && { headers: p.headers }),
         ...(fetchImpl && { fetch: fetchImpl }),
       });
-      add(listed(anthropic, p.listModels), "config");
+      add(listed(anthropic, p.listModels), "config", p.region ?? "global");
     } else {
       const preset = openAICompatiblePresets[p.type]!;
       const baseURL = p.baseURL ?? preset.defaultBaseURL;
       if (!baseURL) throw new Error(`provider "${p.name}" (${p.type}) needs a baseURL`);
-      add(listed(fromPreset(preset, p.name, baseURL, p.apiKey, p.headers), p.listModels), "config");
+      add(listed(fromPreset(preset, p.name, baseURL, p.apiKey, p.headers), p.listModels), "config", p.region ?? preset.region);
     }
   }
 
@@ -88,12 +92,13 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     add(
       fromPreset(preset, name, baseURLFromEnv || preset.defaultBaseURL!, apiKey),
       `environment (${[preset.apiKeyEnv && apiKey ? preset.apiKeyEnv : "", baseURLFromEnv ? preset.baseURLEnv : ""].filter(Boolean).join(", ")})`,
+      preset.region,
     );
   }
   const anthropicKey = env[ANTHROPIC_ENV.apiKey]?.trim();
   if (anthropicKey && !providers.has("anthropic")) {
     const baseURL = env[ANTHROPIC_ENV.baseURL]?.trim();
-    add(createAnthropic({ apiKey: anthropicKey, ...(baseURL && { baseURL }), ...(fetchImpl && { fetch: fetchImpl }) }), `environment (${ANTHROPIC_ENV.apiKey})`);
+    add(createAnthropic({ apiKey: anthropicKey, ...(baseURL && { baseURL }), ...(fetchImpl && { fetch: fetchImpl }) }), `environment (${ANTHROPIC_ENV.apiKey})`, "global");
   }
 
   const dir = resolve(cwd, env.BENIH_MODELS_DIR ?? config.modelsDir);
@@ -109,6 +114,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     unprefixed,
     localRoutes,
     origins,
+    regions,
     missingHint: (name) => {
       const v = envHints.get(name);
       return v ? `provider ${name} is not configured: set ${v}` : `provider ${name} is not configured: add it under providers in benih.yaml`;

@@ -17,6 +17,7 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `malformed-sse`: sends one chunk, then a data line that is not JSON
  * - `stall-mid-stream`: sends one chunk, then nothing until the client goes away
  * - `error-mid-stream`: sends one chunk, then an `{"error": …}` event
+ * - `say:<text>`: answers exactly <text>, streamed in pieces of 3 characters (so words split across chunks)
  */
 export interface FakeOpenAIOptions {
   models?: string[];
@@ -24,7 +25,11 @@ export interface FakeOpenAIOptions {
   chunkDelayMs?: number;
 }
 
-const words = (model: string) => ["Hello", " from", ` ${model}`];
+const words = (model: string) => {
+  if (!model.startsWith("say:")) return ["Hello", " from", ` ${model}`];
+  const text = model.slice(4);
+  return Array.from({ length: Math.ceil(text.length / 3) }, (_, i) => text.slice(i * 3, i * 3 + 3));
+};
 
 function chunk(id: string, model: string, delta: object, finish: string | null = null, usage: object | null = null) {
   return `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1700000000, model, choices: [{ index: 0, delta, finish_reason: finish }], ...(usage !== null && { usage }) })}\n\n`;

@@ -8,3 +8,4 @@ export { GatewayMetrics } from "./metrics.ts";
 export { GatewayError } from "./errors.ts";
 export { parseChatRequest } from "./openai-wire/parse-request.ts";
 export { toCallOptions } from "./openai-wire/to-call-options.ts";
+export { openScope, type RequestScope, type ResolveScope, type ScopeRequest, type StreamGuard, type PolicyHit } from "./scope.ts";

@@ -2,7 +2,7 @@ import type { Markets } from "./markets.ts";
 import { hostName } from "./markets.ts";
 
 export interface ProviderInfo {
-  /** Where the provider processes requests ("us", "cn", …); undefined: on this server. */
+  /** Where the provider processes requests ("cn", "global", …); "local" or undefined: on this server. */
   region?: string;
 }
 
@@ -44,7 +44,7 @@ export function checkMarkets(
         add("warning", `allows ${name}, which is not configured (${hint(name)})`);
         continue;
       }
-      if (p.region !== "global" && info.region && info.region !== p.region) {
+      if (info.region && info.region !== "local" && info.region !== p.region) {
         add("warning", `allows provider ${name}, whose region ${info.region} lies outside the market's region ${p.region}`);
       }
     }

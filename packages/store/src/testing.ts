@@ -39,8 +39,8 @@ export async function pgAvailable(): Promise<string | true> {
   }
 }
 
-/** A throwaway database, created for this test and dropped after it. */
-export async function openTestPostgres(): Promise<TestStore> {
+/** A throwaway PostgreSQL database: its URL, and `drop()` for after the test. */
+export async function createTestPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `benih_test_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: testPgAdminUrl() });
   await admin.connect();
@@ -48,15 +48,26 @@ export async function openTestPostgres(): Promise<TestStore> {
   await admin.end();
   const url = new URL(testPgAdminUrl());
   url.pathname = `/${name}`;
-  const store = await Store.open({ dialect: "postgres", target: url.toString() });
   return {
-    store,
-    dispose: async () => {
-      await store.close();
+    url: url.toString(),
+    drop: async () => {
       const again = new pg.Client({ connectionString: testPgAdminUrl() });
       await again.connect();
       await again.query(`drop database if exists ${name} with (force)`);
       await again.end();
+    },
+  };
+}
+
+/** A throwaway database, created for this test and dropped after it. */
+export async function openTestPostgres(): Promise<TestStore> {
+  const db = await createTestPgDatabase();
+  const store = await Store.open({ dialect: "postgres", target: db.url });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      await db.drop();
     },
   };
 }

@@ -9,7 +9,8 @@ usage: benih <command> [options]
   chat [--model M] [--system TEXT] [--max-tokens N] [--temperature T] [MESSAGE]
                                                  streaming chat with a running server
   models [--json]                                list the models a running server offers
-  keys create [--name N] [--admin] | list | revoke ID
+  keys create [--name N] [--admin] [--market ID] | list | revoke ID
+  markets list|check [--json]                    each market's hosts, allow-list, store and policy; warnings
   config check [--config FILE]                   validate the config and show what would run
   train --dataset cn|global|DIR [--recipe tiny] [--steps N] [--out DIR]
                                                  train benih's own model; resumable, SIGTERM checkpoints
@@ -33,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
     case "models":
       await (await import("../cli/models.ts")).models(rest, env);
       return 0;
+    case "markets":
+      return (await import("../cli/markets.ts")).marketsCommand(rest, env);
     case "keys":
       await (await import("../cli/keys.ts")).keys(rest, env);
       return 0;

@@ -1,3 +1,5 @@
+import { lookup } from "node:dns";
+import { Agent, fetch as undiciFetch } from "undici";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export class UsageError extends Error {}
@@ -19,10 +21,23 @@ export function authHeaders(key: string | undefined): Record<string, string> {
   return key ? { authorization: `Bearer ${key}` } : {};
 }
 
+// Names under .localhost are this machine (RFC 6761), as browsers treat them, so `--url http://cn.localhost:8080`
+// reaches the local server with the Host header that picks the cn market.
+const loopbackAgent = new Agent({
+  connect: {
+    lookup: (hostname, options, callback) => {
+      if (hostname !== "localhost" && !hostname.endsWith(".localhost")) return lookup(hostname, options, callback);
+      // net.connect asks for every address when it races IPv4 and IPv6, for one otherwise.
+      if ((options as { all?: boolean }).all) callback(null, [{ address: "127.0.0.1", family: 4 }] as never, 4);
+      else callback(null, "127.0.0.1", 4);
+    },
+  },
+});
+
 /** A fetch to the benih server that turns "nothing is listening" into a hint. */
 export async function callServer(url: string, init?: RequestInit): Promise<Response> {
   try {
-    return await fetch(url, init);
+    return (await undiciFetch(url, { ...(init as object), dispatcher: loopbackAgent })) as unknown as Response;
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     if (cause?.code === "ECONNREFUSED") throw new UsageError(`no benih server at ${new URL(url).origin}: start one with \`npm start\` (or pass --url)`);

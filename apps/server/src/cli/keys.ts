@@ -1,4 +1,5 @@
 import { Store, storeLocationFromEnv } from "@benih/store";
+import { loadConfig } from "../config/load.ts";
 import { parse, UsageError } from "./args.ts";
 
 export async function keys(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -7,10 +8,15 @@ export async function keys(args: string[], env: NodeJS.ProcessEnv): Promise<void
   try {
     switch (sub) {
       case "create": {
-        const { values } = parse(rest, { name: { type: "string", short: "n" }, admin: { type: "boolean" } });
-        const k = await store.apiKeys.create(values.name ?? "default", values.admin ? "admin" : "user");
+        const { values } = parse(rest, { name: { type: "string", short: "n" }, admin: { type: "boolean" }, market: { type: "string" }, config: { type: "string", short: "c" } });
+        if (values.market !== undefined) {
+          const ids = loadConfig({ ...(values.config && { path: values.config }), env }).config.markets.map((m) => m.id);
+          if (!ids.includes(values.market)) throw new UsageError(`no market is named "${values.market}"; markets: ${ids.join(", ") || "none configured"}`);
+        }
+        const k = await store.apiKeys.create(values.name ?? "default", values.admin ? "admin" : "user", values.market ?? null);
         process.stdout.write(`${k.key}\n`);
-        process.stderr.write(`created ${k.role} key "${k.name}" (${k.prefix}…). This is the only time it is shown; store it now.\n`);
+        const scope = k.market ? ` for market ${k.market}` : "";
+        process.stderr.write(`created ${k.role} key "${k.name}"${scope} (${k.prefix}…). This is the only time it is shown; store it now.\n`);
         return;
       }
       case "list": {
@@ -20,7 +26,7 @@ export async function keys(args: string[], env: NodeJS.ProcessEnv): Promise<void
         for (const k of all) {
           const state = k.revoked_at ? `revoked ${new Date(k.revoked_at).toISOString()}` : "live";
           const used = k.last_used_at ? new Date(k.last_used_at).toISOString() : "never";
-          process.stdout.write(`${k.prefix}…  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  ${state}  last used ${used}  id ${k.id}\n`);
+          process.stdout.write(`${k.prefix}…  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  market ${(k.market ?? "any").padEnd(8)}  ${state}  last used ${used}  id ${k.id}\n`);
         }
         return;
       }
@@ -33,7 +39,7 @@ export async function keys(args: string[], env: NodeJS.ProcessEnv): Promise<void
         return;
       }
       default:
-        throw new UsageError("usage: benih keys create [--name NAME] [--admin] | list | revoke <id or prefix>");
+        throw new UsageError("usage: benih keys create [--name NAME] [--admin] [--market ID] | list | revoke <id or prefix>");
     }
   } finally {
     await store.close();

@@ -46,6 +46,32 @@ const llamaCppProvider = z.strictObject({
     .min(1),
 });
 
+const localized = z.record(z.string(), z.string().min(1)).refine((r) => Object.keys(r).length > 0, "give the text in at least one locale");
+const color = z.string().regex(/^#[0-9a-fA-F]{3,8}$/, "use a hex colour such as #1f6feb");
+
+/** One product (a Doubao-like `cn`, a Cici-like `global`): see packages/markets. */
+const market = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "use lowercase letters, digits and _ (it names the market's store)"),
+  region: z.string().min(1),
+  displayName: localized,
+  brand: z.strictObject({ name: localized, logo: z.string().optional(), colors: z.strictObject({ primary: color, accent: color.optional() }) }),
+  defaultLocale: z.string().min(2),
+  locales: z.array(z.string().min(2)).min(1),
+  hosts: z.array(z.string().min(1)).default([]),
+  /** provider/model globs: the only targets this market's requests reach. */
+  allow: z.array(z.string().regex(/^[^/\s]+\/\S+$/, "use provider/model or provider/*")).min(1),
+  defaults: z.record(z.string(), z.string()).default({}),
+  search: z.array(z.string()).default([]),
+  policy: z
+    .strictObject({
+      blocked: z.array(z.strictObject({ term: z.string().trim().min(1), category: z.string().min(1) })).default([]),
+      refusal: localized,
+    }),
+  retentionDays: z.number().int().positive().default(180),
+  /** Omitted: its own SQLite file in the data folder, or its own schema when DATABASE_URL is PostgreSQL. */
+  store: z.union([z.strictObject({ sqlite: z.string().min(1) }), z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, "use a postgres:// URL"), schema: z.string().optional() })]).optional(),
+});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -75,7 +101,23 @@ export const configSchema = z.strictObject({
       maxRetryAfterMs: z.number().int().min(0).optional(),
     })
     .prefault({}),
+  /** Without markets, every request shares one store and no allow-list applies. */
+  markets: z.array(market).default([]),
+  /** The market for requests whose host no market lists; without it they are refused. */
+  defaultMarket: z.string().optional(),
+}).superRefine((c, ctx) => {
+  const ids = c.markets.map((m) => m.id);
+  ids.forEach((id, i) => {
+    if (ids.indexOf(id) !== i) ctx.addIssue({ code: "custom", path: ["markets", i, "id"], message: `another market is already named "${id}"` });
+  });
+  if (c.defaultMarket !== undefined && !ids.includes(c.defaultMarket)) {
+    ctx.addIssue({ code: "custom", path: ["defaultMarket"], message: `"${c.defaultMarket}" is not one of the markets (${ids.join(", ") || "none configured"})` });
+  }
+  c.markets.forEach((m, i) => {
+    if (!m.locales.includes(m.defaultLocale)) ctx.addIssue({ code: "custom", path: ["markets", i, "defaultLocale"], message: `${m.defaultLocale} is not one of locales (${m.locales.join(", ")})` });
+  });
 });
 
 export type BenihConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = BenihConfig["providers"][number];
+export type MarketConfig = BenihConfig["markets"][number];

@@ -70,7 +70,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       if (!stream) return refusalBody();
       reply.hijack();
       const encoder = new ChunkEncoder(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), req.stream_options?.include_usage === true);
-      reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": request.id, "x-benih-policy": "input", ...(scope.market && { "x-benih-market": scope.market }) });
+      writeSseHead(reply);
       reply.raw.end(encoder.encode({ type: "text-delta", delta: scope.refusal }) + encoder.encode({ type: "finish", finishReason: "content-filter", usage: { inputTokens: 0, outputTokens: 0 } }));
       return;
     }
@@ -128,6 +128,17 @@ export function chatCompletionsHandler(deps: ChatDeps) {
   };
 }
 
+/** The SSE response head, with the headers set on the reply so far (request id, market, target, policy). */
+function writeSseHead(reply: FastifyReply) {
+  reply.raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+}
+
 /** Writes parts as SSE as they arrive, honouring backpressure; a silent or failing upstream ends it with an error event. */
 async function pipeStream(
   reply: FastifyReply,
@@ -139,14 +150,8 @@ async function pipeStream(
   policy?: { guard: StreamGuard; refusal: string; onHit: (hit: PolicyHit) => void },
 ): Promise<void> {
   const res = reply.raw;
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-    "x-request-id": requestId,
-    "x-benih-target": targetName(s.target),
-  });
+  reply.header("x-benih-target", targetName(s.target));
+  writeSseHead(reply);
   const encoder = new ChunkEncoder(`chatcmpl-${requestId}`, model, Math.floor(Date.now() / 1000), includeUsage);
   const { reader, head } = s.value;
   const provider = s.target.provider;

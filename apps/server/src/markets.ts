@@ -1,0 +1,98 @@
+import { dirname, resolve } from "node:path";
+import { GatewayError, type RequestScope, type ResolveScope } from "@benih/gateway";
+import { localized, Markets, type MarketProfile } from "@benih/markets";
+import { BufferedRequestLogWriter, Store, type StoreLocation } from "@benih/store";
+import type { FastifyBaseLogger } from "fastify";
+import type { BenihConfig, MarketConfig } from "./config/schema.ts";
+
+/** The markets of a config, each with its own open store and request log. */
+export interface MarketRuntime {
+  markets: Markets;
+  stores: Map<string, Store>;
+  resolveScope: ResolveScope;
+  /** Writes every market's buffered request-log rows now. */
+  flush(): Promise<void>;
+  /** Flushes the logs and closes every market's store. */
+  close(): Promise<void>;
+}
+
+export function toProfile(m: MarketConfig, home: StoreLocation, cwd: string): MarketProfile {
+  const store: MarketProfile["store"] = m.store
+    ? "sqlite" in m.store
+      ? { sqlite: resolve(cwd, m.store.sqlite) }
+      : { postgres: m.store.postgres, ...(m.store.schema && { schema: m.store.schema }) }
+    : home.dialect === "postgres"
+      ? { postgres: home.target, schema: `market_${m.id}` }
+      : { sqlite: resolve(dirname(home.target), "markets", `${m.id}.db`) };
+  return { ...m, store };
+}
+
+export const marketsOf = (config: BenihConfig, home: StoreLocation, cwd: string) =>
+  new Markets(config.markets.map((m) => toProfile(m, home, cwd)), config.defaultMarket);
+
+const locationOf = (p: MarketProfile): StoreLocation =>
+  "sqlite" in p.store ? { dialect: "sqlite", target: p.store.sqlite } : { dialect: "postgres", target: p.store.postgres, ...(p.store.schema && { schema: p.store.schema }) };
+
+/**
+ * Opens each market's own store and builds one request scope per market: its allow-list, its content policy,
+ * its request log and audit table. A request only ever holds its own market's scope, so it cannot write
+ * anywhere else.
+ */
+export async function openMarkets(markets: Markets, log?: FastifyBaseLogger): Promise<MarketRuntime> {
+  const stores = new Map<string, Store>();
+  const writers: BufferedRequestLogWriter[] = [];
+  const scopes = new Map<string, RequestScope>();
+  const timers: NodeJS.Timeout[] = [];
+  const close = async () => {
+    for (const t of timers) clearInterval(t);
+    for (const w of writers) await w.flush();
+    for (const s of stores.values()) await s.close();
+  };
+  try {
+    for (const { profile: p, allow, policy } of markets.list()) {
+      const store = await Store.open(locationOf(p));
+      stores.set(p.id, store);
+      const requestLog = new BufferedRequestLogWriter(store.requestLog, (err, lost) => log?.error({ err, lost, market: p.id }, "could not write the request log"));
+      writers.push(requestLog);
+      scopes.set(p.id, {
+        market: p.id,
+        refuseTarget: (t) => (allow.allows(t.provider, t.model) ? undefined : `${t.provider}/${t.model} is not allowed in market ${p.id}`),
+        scan: (text) => policy.scan(text),
+        guard: () => (policy.holdBack ? policy.guard() : undefined),
+        refusal: localized(p.policy.refusal, p.defaultLocale, p.defaultLocale),
+        requestLog,
+        audit: (e) =>
+          void store.policyAudit.record({ ...e, market: p.id }).catch((err: Error) => log?.error({ err, market: p.id }, "could not write a policy audit row")),
+      });
+      const prune = () =>
+        void store
+          .prune(Date.now() - p.retentionDays * 86_400_000)
+          .then((n) => n && log?.info({ market: p.id, rows: n }, "retention: deleted old rows"))
+          .catch((err: Error) => log?.error({ err, market: p.id }, "retention: could not delete old rows"));
+      prune();
+      const timer = setInterval(prune, 3_600_000);
+      timer.unref();
+      timers.push(timer);
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  const resolveScope: ResolveScope = ({ host, headers, principal }) => {
+    const header = headers["x-benih-market"];
+    const r = markets.resolve({
+      host,
+      isAdmin: principal?.role === "admin",
+      ...(principal && { keyMarket: principal.market }),
+      ...(typeof header === "string" && { header }),
+    });
+    if ("refused" in r) {
+      const { status, code, message } = r.refused;
+      throw new GatewayError(status, status === 403 ? "permission_error" : "invalid_request_error", message, code);
+    }
+    return scopes.get(r.market.profile.id)!;
+  };
+  const flush = async () => void (await Promise.all(writers.map((w) => w.flush())));
+  return { markets, stores, resolveScope, flush, close };
+}
