@@ -11,7 +11,7 @@ import {
 import { BufferedRequestLogWriter, Store, storeLocationFromEnv, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { BenihConfig } from "./config/schema.ts";
-import { marketsOf, openMarkets, type MarketRuntime } from "./markets.ts";
+import { marketsOf, openMarkets, publicProfile, type MarketRuntime } from "./markets.ts";
 import { buildProviders } from "./providers.ts";
 
 export interface BenihServer {
@@ -98,6 +98,15 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       ...(requestLog && { requestLog }),
       ...(marketRuntime && { resolveScope: marketRuntime.resolveScope }),
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
+      extend: (app) => {
+        // The market serving this request (by host, key or admin header): brand, languages, default models.
+        app.get("/v1/market", async (request, reply) => {
+          const id = request.scope?.market;
+          const market = id ? marketRuntime?.markets.get(id) : undefined;
+          if (!market) return reply.code(404).send({ error: { message: "This server has no markets configured.", type: "invalid_request_error", param: null, code: "no_markets" } });
+          return publicProfile(market.profile);
+        });
+      },
       ...(log && { logger: log }),
     });
     // Closed in reverse: the app stops taking requests before the providers release their models.

@@ -5,6 +5,19 @@ import { BufferedRequestLogWriter, Store, type StoreLocation } from "@benih/stor
 import type { FastifyBaseLogger } from "fastify";
 import type { BenihConfig, MarketConfig } from "./config/schema.ts";
 
+/** What anyone may know about the market serving them: the web app brands itself and picks its language from it. */
+export function publicProfile(p: MarketProfile) {
+  return {
+    id: p.id,
+    displayName: p.displayName,
+    brand: p.brand,
+    defaultLocale: p.defaultLocale,
+    locales: p.locales,
+    defaults: p.defaults,
+    search: p.search,
+  };
+}
+
 /** The markets of a config, each with its own open store and request log. */
 export interface MarketRuntime {
   markets: Markets;

@@ -86,6 +86,49 @@ describe("the benih CLI", () => {
     assert.doesNotMatch(out.stderr, /\n\s+at /);
   });
 
+  it("markets list shows each shipped market's hosts, models and store; markets check exits 1 on a misconfigured market", async () => {
+    const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
+    const models = fileURLToPath(new URL("../../../models", import.meta.url));
+    const list = await benih(["markets", "list", "--config", shipped], { BENIH_MODELS_DIR: models });
+    assert.equal(list.code ?? 0, 0, list.stderr);
+    assert.match(list.stdout, /^cn: 种子助手, region cn$/m);
+    assert.match(list.stdout, /^ {2}hosts: {6}cn\.localhost$/m);
+    assert.match(list.stdout, /^global: Benih, region global\n {2}hosts: {6}global\.localhost, localhost, 127\.0\.0\.1, ::1$/m);
+    assert.match(list.stdout, /models now: benih-tiny-cn\n/);
+    assert.match(list.stdout, /models now: benih-tiny-global\n/);
+    assert.match(list.stdout, /store: {6}sqlite .*markets\/cn\.db, kept 180 days/);
+    assert.match(list.stdout, /warning: market cn allows ark, which is not configured \(provider ark is not configured: set ARK_API_KEY\)/);
+
+    const bad = join(dir, "bad-markets.yaml");
+    writeFileSync(
+      bad,
+      [
+        "markets:",
+        "  - { id: cn, region: cn, displayName: { zh: 种子 }, brand: { name: { zh: 种子 }, colors: { primary: '#e5484d' } }, defaultLocale: zh, locales: [zh],",
+        "      hosts: [cn.localhost], allow: [local/*, openai/*], defaults: { chat: openai/gpt-4o }, policy: { refusal: { zh: 不 } }, store: { sqlite: one.db } }",
+        "  - { id: global, region: global, displayName: { en: B }, brand: { name: { en: B }, colors: { primary: '#1f6feb' } }, defaultLocale: en, locales: [en],",
+        "      hosts: [localhost], allow: [local/*], defaults: { chat: openai/gpt-4o }, policy: { refusal: { en: no } }, store: { sqlite: one.db } }",
+        "",
+      ].join("\n"),
+    );
+    const check = await benih(["markets", "check", "--config", bad], { OPENAI_API_KEY: "sk-test" });
+    assert.equal(check.code, 1);
+    assert.match(check.stdout, /warning: market cn allows provider openai, whose region global lies outside the market's region cn/);
+    assert.match(check.stdout, /error: market global default chat model openai\/gpt-4o is not in the market's allow-list/);
+    assert.match(check.stdout, /error: market global shares its store with market cn/);
+    assert.match(check.stdout, /2 error\(s\)/);
+  });
+
+  it("keys belong to a configured market", async () => {
+    const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
+    const unknown = await benih(["keys", "create", "--market", "mars", "--config", shipped]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no market is named "mars"; markets: cn, global/);
+    const created = await benih(["keys", "create", "--name", "cn app", "--market", "cn", "--config", shipped]);
+    assert.match(created.stderr, /created user key "cn app" for market cn/);
+    assert.match((await benih(["keys", "list"])).stdout, /cn app +market cn/);
+  });
+
   it("says where no server is running instead of failing obscurely", async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));

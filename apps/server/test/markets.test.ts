@@ -95,6 +95,11 @@ describe("markets", () => {
       const globalModels = (await call(server.url, { host: "localhost", path: "/v1/models" })).json().data.map((m: { id: string }) => m.id);
       assert.deepEqual(globalModels.sort(), ["assistant", "gpt"]);
       assert.equal((await call(server.url, { host: "cn.localhost", path: "/v1/models/gpt" })).status, 404);
+      // What the web app reads to brand itself per host.
+      const cn = (await call(server.url, { host: "cn.localhost", path: "/v1/market" })).json();
+      assert.deepEqual([cn.id, cn.brand.name.zh, cn.defaultLocale, cn.brand.colors.primary], ["cn", "种子", "zh", "#e5484d"]);
+      assert.equal(cn.store, undefined, "where the data lives is not public");
+      assert.equal((await call(server.url, { host: "localhost", path: "/v1/market" })).json().id, "global");
     } finally {
       await server.close();
     }

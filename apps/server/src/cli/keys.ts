@@ -26,7 +26,7 @@ export async function keys(args: string[], env: NodeJS.ProcessEnv): Promise<void
         for (const k of all) {
           const state = k.revoked_at ? `revoked ${new Date(k.revoked_at).toISOString()}` : "live";
           const used = k.last_used_at ? new Date(k.last_used_at).toISOString() : "never";
-          process.stdout.write(`${k.prefix}…  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  market ${(k.market ?? "any").padEnd(8)}  ${state}  last used ${used}  id ${k.id}\n`);
+          process.stdout.write(`${k.prefix}…  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  ${k.market ? `market ${k.market}  ` : ""}${state}  last used ${used}  id ${k.id}\n`);
         }
         return;
       }
