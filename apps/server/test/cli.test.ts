@@ -16,6 +16,7 @@ const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "benih-cli-"));
 const env = { ...process.env, BENIH_DATA_DIR: dir, BENIH_MODELS_DIR: join(dir, "models"), OPENAI_API_KEY: "", DATABASE_URL: "" };
 
+const exitCode = (r: object) => ("code" in r ? (r.code as number) : 0);
 const benih = (args: string[], extraEnv: Record<string, string> = {}) =>
   run(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, cwd: dir }).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
@@ -90,7 +91,7 @@ describe("the benih CLI", () => {
     const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
     const models = fileURLToPath(new URL("../../../models", import.meta.url));
     const list = await benih(["markets", "list", "--config", shipped], { BENIH_MODELS_DIR: models });
-    assert.equal(list.code ?? 0, 0, list.stderr);
+    assert.equal(exitCode(list), 0, list.stderr);
     assert.match(list.stdout, /^cn: 种子助手, region cn$/m);
     assert.match(list.stdout, /^ {2}hosts: {6}cn\.localhost$/m);
     assert.match(list.stdout, /^global: Benih, region global\n {2}hosts: {6}global\.localhost, localhost, 127\.0\.0\.1, ::1$/m);
@@ -112,7 +113,7 @@ describe("the benih CLI", () => {
       ].join("\n"),
     );
     const check = await benih(["markets", "check", "--config", bad], { OPENAI_API_KEY: "sk-test" });
-    assert.equal(check.code, 1);
+    assert.equal(exitCode(check), 1);
     assert.match(check.stdout, /warning: market cn allows provider openai, whose region global lies outside the market's region cn/);
     assert.match(check.stdout, /error: market global default chat model openai\/gpt-4o is not in the market's allow-list/);
     assert.match(check.stdout, /error: market global shares its store with market cn/);
@@ -122,7 +123,7 @@ describe("the benih CLI", () => {
   it("keys belong to a configured market", async () => {
     const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
     const unknown = await benih(["keys", "create", "--market", "mars", "--config", shipped]);
-    assert.equal(unknown.code, 2);
+    assert.equal(exitCode(unknown), 2);
     assert.match(unknown.stderr, /no market is named "mars"; markets: cn, global/);
     const created = await benih(["keys", "create", "--name", "cn app", "--market", "cn", "--config", shipped]);
     assert.match(created.stderr, /created user key "cn app" for market cn/);

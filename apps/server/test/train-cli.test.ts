@@ -27,7 +27,7 @@ describe("benih train and eval", () => {
     const data = join(dir, "my-data");
     const built = await benih(["dataset", "build", "--dataset", "cn", "--out", data]);
     assert.equal(built.code, 0, built.stderr);
-    assert.match(built.stdout, /train 21805, validation 1079, eval 1560 examples/);
+    assert.match(built.stdout, /train 35651, validation 1857, eval 1560 examples/);
     const trained = await benih(["train", "--recipe", "micro", "--dataset", data, "--steps", "3"]);
     assert.equal(trained.code, 0, trained.stderr);
     assert.match(trained.stderr, /model: .*benih-micro-my-data\.gguf/);

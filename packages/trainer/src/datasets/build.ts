@@ -26,8 +26,11 @@ export const marketLanguages: Record<Market, Lang[]> = { cn: ["zh"], global: ["e
 
 const VALIDATION_SHARE = 0.05;
 const IDENTITY_REPEATS = 20;
-/** Training phrasings drawn per fact, from the 60–80 its kind has: every phrasing is seen, each fact many ways. */
-const PHRASINGS_PER_FACT = 24;
+/**
+ * Training phrasings drawn per fact, from the 140–170 its kind has: every phrasing is seen, each fact many ways.
+ * The first listed question ("What is the capital of {x}?") is always among them.
+ */
+const PHRASINGS_PER_FACT = 40;
 
 /** Builds a market's dataset from the fact sources and templates; the same seed gives the same dataset. */
 export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = loadCountryFacts()): Dataset {
@@ -59,9 +62,11 @@ export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = l
     }
     const m = mathTemplates[lang];
     for (let a = 1; a <= 12; a++) for (let b = 1; b <= 12; b++) addAll(lang, "multiply", m.multiply, { a, b }, `${a * b}${end}`, 2);
-    for (let i = 0; i < 400; i++) {
-      const a = Math.floor(rnd() * 100);
-      const b = Math.floor(rnd() * 100);
+    // 400 distinct sums, so a validation row never repeats a training one.
+    const pairs = new Set<number>();
+    while (pairs.size < 400) pairs.add(Math.floor(rnd() * 10_000));
+    for (const p of pairs) {
+      const [a, b] = [Math.floor(p / 100), p % 100];
       addAll(lang, "add", m.add, { a, b }, `${a + b}${end}`, 1);
     }
     for (let a = 1; a <= 100; a++) addAll(lang, "kilometers", m.kilometers, { a }, `${a * 1000}${unitWord[lang]}${end}`, 1);
@@ -75,10 +80,10 @@ export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = l
   return ds;
 }
 
-/** `n` distinct random indices below `size` in ascending order; every index when `n` is 0 or at least `size`. */
+/** Index 0 and `n - 1` other distinct random indices below `size`, ascending; all when `n` is 0 or ≥ `size`. */
 function choose(size: number, n: number, rnd: () => number): number[] {
   if (!n || n >= size) return Array.from({ length: size }, (_, i) => i);
-  const picked = new Set<number>();
+  const picked = new Set<number>([0]);
   while (picked.size < n) picked.add(Math.floor(rnd() * size));
   return [...picked].sort((a, b) => a - b);
 }

@@ -79,7 +79,7 @@ interface Composition {
   /** `{n}` is the noun phrase. */
   wrappers: string[];
   nouns: Record<FactKind, string[]>;
-  /** Lower-cases a question's first letter after a prefix (not for Chinese). */
+  /** Lower-cases a question's first letter after a prefix ending in "," or ":" (not for Chinese). */
   lowerAfterPrefix: boolean;
 }
 
@@ -89,10 +89,10 @@ const composition: Record<Lang, Composition> = {
     suffixes: [" Thanks!", " Thank you.", " Answer briefly."],
     wrappers: ["Tell me {n}.", "Please tell me {n}.", "I want to know {n}.", "Can you tell me {n}?", "Could you tell me {n}?", "I'd like to know {n}.", "Name {n}.", "Give me {n}.", "I need {n}.", "Let me know {n}.", "Tell me {n}, please.", "Help me find {n}.", "Please name {n}.", "I'm curious about {n}."],
     nouns: {
-      capital: ["the capital of {x}", "the capital city of {x}", "{x}'s capital"],
-      currency: ["the currency of {x}", "the currency used in {x}", "{x}'s currency"],
-      continent: ["the continent of {x}", "the continent {x} is on", "{x}'s continent"],
-      language: ["the language of {x}", "the main language of {x}", "the language spoken in {x}"],
+      capital: ["the capital of {x}", "the capital city of {x}", "{x}'s capital", "the city that serves as {x}'s capital"],
+      currency: ["the currency of {x}", "the currency used in {x}", "{x}'s currency", "{x}'s official currency"],
+      continent: ["the continent of {x}", "the continent {x} is on", "{x}'s continent", "the continent where you find {x}"],
+      language: ["the language of {x}", "the main language of {x}", "the language spoken in {x}", "{x}'s primary language"],
     },
     lowerAfterPrefix: true,
   },
@@ -101,10 +101,10 @@ const composition: Record<Lang, Composition> = {
     suffixes: [" Terima kasih.", " Jawab singkat saja.", " Makasih!"],
     wrappers: ["Sebutkan {n}.", "Beri tahu saya {n}.", "Tolong sebutkan {n}.", "Saya ingin tahu {n}.", "Bisakah kamu memberi tahu {n}?", "Coba sebutkan {n}.", "Mohon sebutkan {n}.", "Saya perlu tahu {n}.", "Katakan {n}.", "Tolong beri tahu {n}.", "Saya penasaran dengan {n}.", "Bantu saya mencari {n}."],
     nouns: {
-      capital: ["ibu kota {x}", "ibu kota negara {x}", "nama ibu kota {x}"],
-      currency: ["mata uang {x}", "mata uang yang dipakai di {x}", "nama mata uang {x}"],
-      continent: ["benua {x}", "benua tempat {x} berada", "nama benua {x}"],
-      language: ["bahasa {x}", "bahasa utama {x}", "bahasa yang digunakan di {x}"],
+      capital: ["ibu kota {x}", "ibu kota negara {x}", "nama ibu kota {x}", "kota yang merupakan ibu kota negara {x}"],
+      currency: ["mata uang {x}", "mata uang yang dipakai di {x}", "nama mata uang {x}", "mata uang resmi negara {x}"],
+      continent: ["benua {x}", "benua tempat {x} berada", "nama benua {x}", "benua tempat kita bisa menemukan {x}"],
+      language: ["bahasa {x}", "bahasa utama {x}", "bahasa yang digunakan di {x}", "bahasa utama orang {x}"],
     },
     lowerAfterPrefix: true,
   },
@@ -113,10 +113,10 @@ const composition: Record<Lang, Composition> = {
     suffixes: ["谢谢！", "简单回答就好。", "多谢。"],
     wrappers: ["告诉我{n}。", "请告诉我{n}。", "我想知道{n}。", "你能告诉我{n}吗？", "请说出{n}。", "麻烦告诉我{n}。", "我想了解{n}。", "说一下{n}。", "{n}是？", "能说说{n}吗？", "帮我查一下{n}。", "我很好奇{n}。"],
     nouns: {
-      capital: ["{x}的首都", "{x}的首都城市", "{x}这个国家的首都"],
-      currency: ["{x}的货币", "{x}使用的货币", "{x}这个国家的货币"],
-      continent: ["{x}所在的大洲", "{x}位于的大洲", "{x}属于的大洲"],
-      language: ["{x}的语言", "{x}的主要语言", "{x}使用的语言"],
+      capital: ["{x}的首都", "{x}的首都城市", "{x}这个国家的首都", "作为{x}首都的城市"],
+      currency: ["{x}的货币", "{x}使用的货币", "{x}这个国家的货币", "{x}的法定货币", "{x}人们使用的货币"],
+      continent: ["{x}所在的大洲", "{x}位于的大洲", "{x}属于的大洲", "{x}地处的大洲", "能找到{x}的大洲"],
+      language: ["{x}的语言", "{x}的主要语言", "{x}使用的语言", "{x}通用的语言", "{x}人们说的语言"],
     },
     lowerAfterPrefix: false,
   },
@@ -131,8 +131,8 @@ export function trainPhrasings(lang: Lang, kind: FactKind): string[] {
   const set = factTemplates[lang][kind];
   const out = new Set(set.train);
   for (const q of set.train) {
-    const body = c.lowerAfterPrefix && !q.startsWith("{") ? q[0]!.toLowerCase() + q.slice(1) : q;
-    for (const p of c.prefixes) out.add(p + body);
+    const lower = c.lowerAfterPrefix && !q.startsWith("{") && !/^I\b/.test(q) ? q[0]!.toLowerCase() + q.slice(1) : q;
+    for (const p of c.prefixes) out.add(p + (/[,:]\s*$/.test(p) ? lower : q));
     for (const s of c.suffixes) out.add(q + s);
   }
   for (const w of c.wrappers) for (const n of c.nouns[kind]) out.add(w.replace("{n}", n));
@@ -154,9 +154,9 @@ export const mathTemplates: Record<Lang, { add: TemplateSet; multiply: TemplateS
     kilometers: { train: ["Berapa meter dalam {a} kilometer?", "Ubah {a} km ke meter.", "{a} kilometer sama dengan berapa meter?", "Berapa {a} km dalam meter?"], heldOut: ["{a} kilometer itu berapa meter?", "Nyatakan {a} km dalam meter."] },
   },
   zh: {
-    add: { train: ["{a}加{b}等于多少？", "计算{a}+{b}。", "{a}+{b}等于几？", "{a}+{b}=？", "请算{a}加{b}。"], heldOut: ["把{a}和{b}相加得多少？", "{a}与{b}的和是多少？"] },
-    multiply: { train: ["{a}乘{b}等于多少？", "计算{a}×{b}。", "{a}×{b}等于几？", "{a}×{b}=？", "请算{a}乘以{b}。"], heldOut: ["把{a}和{b}相乘得多少？", "{a}与{b}的积是多少？"] },
-    kilometers: { train: ["{a}千米是多少米？", "把{a}公里换算成米。", "{a}公里等于多少米？", "{a}千米等于几米？"], heldOut: ["{a}公里有多少米？", "请用米表示{a}千米。"] },
+    add: { train: ["{a}加{b}等于多少？", "计算{a}+{b}。", "{a}+{b}等于几？", "{a}+{b}=？", "请算{a}加{b}。", "{a}和{b}相加等于几？", "求{a}与{b}之和。"], heldOut: ["把{a}和{b}相加得多少？", "{a}与{b}的和是多少？"] },
+    multiply: { train: ["{a}乘{b}等于多少？", "计算{a}×{b}。", "{a}×{b}等于几？", "{a}×{b}=？", "请算{a}乘以{b}。", "{a}和{b}相乘等于几？", "求{a}与{b}之积。"], heldOut: ["把{a}和{b}相乘得多少？", "{a}与{b}的积是多少？"] },
+    kilometers: { train: ["{a}千米是多少米？", "把{a}公里换算成米。", "{a}公里等于多少米？", "{a}千米等于几米？", "{a}公里合多少米？", "{a}千米用米表示是多少？"], heldOut: ["{a}公里有多少米？", "请用米表示{a}千米。"] },
   },
 };
 
