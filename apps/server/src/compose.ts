@@ -58,8 +58,6 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
   const store = await Store.open(home);
   const closers: Array<() => Promise<unknown>> = [() => store.close()];
   try {
-    const marketRuntime = markets && (await openMarkets(markets, log));
-    if (marketRuntime) closers.push(() => marketRuntime.close());
     const adminKey = env.BENIH_ADMIN_KEY?.trim();
     if (adminKey) await store.apiKeys.ensure(adminKey, "BENIH_ADMIN_KEY", "admin");
     if (authRequired && (await store.apiKeys.countLive()) === 0) {
@@ -67,6 +65,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     }
 
     const set = buildProviders(config, env, cwd, o.fetch);
+    const marketRuntime = markets && (await openMarkets(markets, set.providers, log));
+    if (marketRuntime) closers.push(() => marketRuntime.close());
     const configured = new Set(config.routes.map((r) => r.model));
     const routes = [...config.routes, ...set.localRoutes.filter((r) => !configured.has(r.model))];
     const router = new Router(set.providers, routes, set.missingHint);

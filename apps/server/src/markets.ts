@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { GatewayError, type RequestScope, type ResolveScope } from "@benih/gateway";
-import { localized, Markets, type MarketProfile } from "@benih/markets";
+import { localized, Markets, type Market, type MarketProfile } from "@benih/markets";
+import type { Provider } from "@benih/spec";
 import { BufferedRequestLogWriter, Store, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger } from "fastify";
 import type { BenihConfig, MarketConfig } from "./config/schema.ts";
@@ -43,6 +44,21 @@ export function toProfile(m: MarketConfig, home: StoreLocation, cwd: string): Ma
 export const marketsOf = (config: BenihConfig, home: StoreLocation, cwd: string) =>
   new Markets(config.markets.map((m) => toProfile(m, home, cwd)), config.defaultMarket);
 
+/** The market's moderation check, refusing at start-up a moderation model the market could not use. */
+function moderator(p: MarketProfile, allow: Market["allow"], providers: ReadonlyMap<string, Provider>): RequestScope["moderate"] {
+  const target = p.policy.moderation;
+  if (!target) return undefined;
+  const [name, model] = [target.slice(0, target.indexOf("/")), target.slice(target.indexOf("/") + 1)];
+  const provider = providers.get(name);
+  if (!allow.allows(name, model)) throw new Error(`market ${p.id}: policy.moderation ${target} is not in the market's allow-list, and inputs may only go where it allows`);
+  if (!provider?.moderate) throw new Error(`market ${p.id}: policy.moderation ${target}: ${provider ? `provider ${name} has no moderation API` : `provider ${name} is not configured`}`);
+  const check = provider.moderate.bind(provider);
+  return async (text, signal) => {
+    const r = await check(model, text, signal);
+    return r.flagged ? { term: `moderation:${target}`, category: r.categories[0] ?? "flagged", excerpt: text.slice(0, 60) } : undefined;
+  };
+}
+
 const locationOf = (p: MarketProfile): StoreLocation =>
   "sqlite" in p.store ? { dialect: "sqlite", target: p.store.sqlite } : { dialect: "postgres", target: p.store.postgres, ...(p.store.schema && { schema: p.store.schema }) };
 
@@ -51,7 +67,7 @@ const locationOf = (p: MarketProfile): StoreLocation =>
  * its request log and audit table. A request only ever holds its own market's scope, so it cannot write
  * anywhere else.
  */
-export async function openMarkets(markets: Markets, log?: FastifyBaseLogger): Promise<MarketRuntime> {
+export async function openMarkets(markets: Markets, providers: ReadonlyMap<string, Provider>, log?: FastifyBaseLogger): Promise<MarketRuntime> {
   const stores = new Map<string, Store>();
   const writers: BufferedRequestLogWriter[] = [];
   const scopes = new Map<string, RequestScope>();
@@ -63,6 +79,7 @@ export async function openMarkets(markets: Markets, log?: FastifyBaseLogger): Pr
   };
   try {
     for (const { profile: p, allow, policy } of markets.list()) {
+      const moderate = moderator(p, allow, providers);
       const store = await Store.open(locationOf(p));
       stores.set(p.id, store);
       const requestLog = new BufferedRequestLogWriter(store.requestLog, (err, lost) => log?.error({ err, lost, market: p.id }, "could not write the request log"));
@@ -72,6 +89,7 @@ export async function openMarkets(markets: Markets, log?: FastifyBaseLogger): Pr
         refuseTarget: (t) => (allow.allows(t.provider, t.model) ? undefined : `${t.provider}/${t.model} is not allowed in market ${p.id}`),
         scan: (text) => policy.scan(text),
         guard: () => (policy.holdBack ? policy.guard() : undefined),
+        ...(moderate && { moderate }),
         refusal: localized(p.policy.refusal, p.defaultLocale, p.defaultLocale),
         requestLog,
         audit: (e) =>

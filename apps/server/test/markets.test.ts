@@ -8,7 +8,7 @@ import { startServer } from "./harness.ts";
 
 // Two markets on one server: cn may reach only the "ark" upstream, global only "openai". Both upstreams are
 // loopback servers speaking OpenAI's API; each records what it was asked.
-const config = (ark: string, openai: string, stores = { cn: "", global: "" }) => `
+const config = (ark: string, openai: string, stores = { cn: "", global: "" }, moderation = "") => `
 providers:
   - { name: ark, type: volcano-ark, baseURL: "${ark}", apiKey: k, listModels: false }
   - { name: openai, type: openai, baseURL: "${openai}", apiKey: k, listModels: false }
@@ -28,6 +28,7 @@ markets:
     policy:
       blocked: [{ term: 网络赌场, category: gambling }]
       refusal: { zh: 抱歉，这个问题我无法回答。 }
+      ${moderation && `moderation: ${moderation}`}
     ${stores.cn}
   - id: global
     region: global
@@ -184,6 +185,44 @@ describe("markets", () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe("market moderation", () => {
+  it("asks the market's moderation model before any chat model; fails closed; must be allowed", async () => {
+    const server = await startServer({ yaml: config(ark.url, openai.url, undefined, "ark/omni-moderation-latest") });
+    try {
+      const chats = () => ark.seen.filter((r) => r.path.endsWith("/chat/completions")).length;
+      const before = chats();
+      const flagged = await call(server.url, { host: "cn.localhost", body: chat("doubao", "please flag-me now") });
+      assert.equal(flagged.json().choices[0].message.content, "抱歉，这个问题我无法回答。");
+      assert.equal(flagged.header("x-benih-policy"), "input");
+      assert.equal(chats(), before, "the chat model never saw it");
+      const moderated = ark.seen.filter((r) => r.path.endsWith("/moderations")).at(-1);
+      assert.deepEqual([moderated?.body.model, moderated?.body.input], ["omni-moderation-latest", "please flag-me now"]);
+      assert.equal((await call(server.url, { host: "cn.localhost", body: chat("doubao", "你好") })).status, 200);
+      assert.equal(chats(), before + 1);
+      await new Promise((r) => setTimeout(r, 50));
+      const audit = await server.markets!.stores.get("cn")!.policyAudit.recent();
+      assert.deepEqual(audit.map((a) => [a.direction, a.category, a.term]), [["input", "violence", "moderation:ark/omni-moderation-latest"]]);
+      const global = await call(server.url, { host: "localhost", body: chat("gpt", "flag-me") });
+      assert.equal(global.status, 200, "global has no moderation configured");
+    } finally {
+      await server.close();
+    }
+
+    const failing = await startServer({ yaml: config(ark.url, openai.url, undefined, "ark/error-500") });
+    try {
+      const before = ark.seen.filter((r) => r.path.endsWith("/chat/completions")).length;
+      const r = await call(failing.url, { host: "cn.localhost", body: chat("doubao", "你好") });
+      assert.equal(r.status, 503);
+      assert.equal(r.json().error.code, "moderation_unavailable");
+      assert.equal(ark.seen.filter((x) => x.path.endsWith("/chat/completions")).length, before, "not sent unchecked");
+    } finally {
+      await failing.close();
+    }
+
+    await assert.rejects(startServer({ yaml: config(ark.url, openai.url, undefined, "openai/omni-moderation-latest") }), /market cn: policy.moderation openai\/omni-moderation-latest is not in the market's allow-list/);
   });
 });
 

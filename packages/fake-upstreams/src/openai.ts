@@ -18,6 +18,8 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `stall-mid-stream`: sends one chunk, then nothing until the client goes away
  * - `error-mid-stream`: sends one chunk, then an `{"error": …}` event
  * - `say:<text>`: answers exactly <text>, streamed in pieces of 3 characters (so words split across chunks)
+ *
+ * `POST /moderations` flags an input that contains "flag-me" as violence; model `error-500` fails there too.
  */
 export interface FakeOpenAIOptions {
   models?: string[];
@@ -44,6 +46,15 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
   return startFake(async (req, res, body, seen) => {
     if (req.method === "GET" && req.url?.endsWith("/models")) {
       return json(res, 200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 1700000000, owned_by: "fake" })) });
+    }
+    if (req.method === "POST" && req.url?.endsWith("/moderations")) {
+      if (body?.model === "error-500") return json(res, 500, errorBody("The server had an error while processing your request.", "server_error", null));
+      const flagged = String(body?.input ?? "").includes("flag-me");
+      return json(res, 200, {
+        id: "modr-fake",
+        model: body?.model,
+        results: [{ flagged, categories: { violence: flagged, hate: false }, category_scores: { violence: flagged ? 0.97 : 0.01, hate: 0.01 } }],
+      });
     }
     if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) return json(res, 404, errorBody("not found", "invalid_request_error", null));
     if (!req.headers.authorization?.startsWith("Bearer ")) {

@@ -25,6 +25,11 @@ export interface RequestScope {
   refuseTarget(t: Target): string | undefined;
   /** The first blocked term in a complete text (the input, a whole answer). */
   scan(text: string): PolicyHit | undefined;
+  /**
+   * Asks the market's moderation model about the input, after the blocked terms; a hit is refused like one.
+   * Rejects when the moderation service fails: the request is then refused (503), never sent unchecked.
+   */
+  moderate?(text: string, signal: AbortSignal): Promise<PolicyHit | undefined>;
   /** A guard for one streamed answer; undefined when nothing is blocked. */
   guard(): StreamGuard | undefined;
   /** What the user sees instead of an answer that hit the policy. */

@@ -53,6 +53,10 @@ export function checkMarkets(
       if (!targets) add("error", `default ${skill} model ${model} is not a model benih can route`);
       else if (!targets.some((t) => allow.allows(t.provider, t.model))) add("error", `default ${skill} model ${model} is not in the market's allow-list`);
     }
+    const mod = p.policy.moderation;
+    if (mod && !allow.allows(mod.slice(0, mod.indexOf("/")), mod.slice(mod.indexOf("/") + 1))) {
+      add("error", `moderation model ${mod} is not in the market's allow-list: inputs may only go where it allows`);
+    }
     for (const locale of p.locales) {
       if (!p.policy.refusal[locale]) add("warning", `has no refusal message in ${locale}; ${p.defaultLocale}'s is shown`);
     }

@@ -8,5 +8,5 @@ export type { JSONSchema, FunctionTool, ToolChoice } from "./tool.ts";
 export type { CallOptions, ResponseFormat } from "./call-options.ts";
 export type { StreamPart, FinishReason, Usage, CallWarning } from "./stream-part.ts";
 export type { ChatModel, GenerateResult, StreamResult, ModelCapabilities } from "./chat-model.ts";
-export type { Provider, ModelInfo } from "./provider.ts";
+export type { Provider, ModelInfo, ModerationResult } from "./provider.ts";
 export type { ProviderFailure, ProviderFailureKind } from "./failure.ts";

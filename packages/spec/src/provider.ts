@@ -7,12 +7,21 @@ export interface ModelInfo {
   contextLength?: number;
 }
 
+/** A moderation verdict on one text. */
+export interface ModerationResult {
+  flagged: boolean;
+  /** The flagged categories, in the provider's words ("violence", "hate/threatening"). */
+  categories: string[];
+}
+
 export interface Provider {
   /** The provider's instance name, e.g. "openai" or "ark"; model ids are routed as `<name>/<model>`. */
   readonly name: string;
   chatModel(modelId: string): ChatModel;
   /** The upstream's own model list, where the upstream has one. */
   listModels?(signal?: AbortSignal): Promise<ModelInfo[]>;
+  /** Classifies a text with a moderation model (OpenAI's /v1/moderations), where the provider has one. */
+  moderate?(modelId: string, input: string, signal?: AbortSignal): Promise<ModerationResult>;
   /** Release what the provider holds (loaded weights, sockets). */
   close?(): Promise<void>;
 }

@@ -66,6 +66,8 @@ const market = z.strictObject({
     .strictObject({
       blocked: z.array(z.strictObject({ term: z.string().trim().min(1), category: z.string().min(1) })).default([]),
       refusal: localized,
+      /** A moderation model (OpenAI's /v1/moderations) asked about every input, as provider/model; it must be allowed. */
+      moderation: z.string().regex(/^[^/\s]+\/\S+$/, "use provider/model").optional(),
     }),
   retentionDays: z.number().int().positive().default(180),
   /** Omitted: its own SQLite file in the data folder, or its own schema when DATABASE_URL is PostgreSQL. */

@@ -44,6 +44,23 @@ function inputText(req: ChatCompletionRequest): string {
   return parts.join("\n");
 }
 
+/** The moderation verdict, or a 503 that names the failure: a market that moderates never skips it. */
+async function moderate(scope: RequestScope, text: string, reply: FastifyReply): Promise<PolicyHit | undefined> {
+  const gone = new AbortController();
+  const onClose = () => reply.raw.writableFinished || gone.abort();
+  reply.raw.once("close", onClose);
+  try {
+    return await scope.moderate!(text, AbortSignal.any([gone.signal, AbortSignal.timeout(MODERATION_TIMEOUT_MS)]));
+  } catch (err) {
+    if (gone.signal.aborted) throw new GatewayError(499, "invalid_request_error", "The client closed the connection.", "client_closed");
+    throw new GatewayError(503, "upstream_error", `The content check this market requires failed, so the request was not sent: ${(err as Error).message}`, "moderation_unavailable");
+  } finally {
+    reply.raw.off("close", onClose);
+  }
+}
+
+const MODERATION_TIMEOUT_MS = 15_000;
+
 /** Records a policy hit in the market's audit table and on the outcome. */
 function audit(scope: RequestScope, request: FastifyRequest, model: string, direction: "input" | "output", hit: PolicyHit, outcome: Outcome) {
   outcome.policy = { direction, category: hit.category };
@@ -62,7 +79,8 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     const outcome: Outcome = { status: 200, attempts: [] };
     const refusalBody = () => refusal(`chatcmpl-${request.id}`, req.model, scope.refusal);
 
-    const inputHit = scope.scan(inputText(req));
+    const input = inputText(req);
+    const inputHit = scope.scan(input) ?? (scope.moderate ? await moderate(scope, input, reply) : undefined);
     if (inputHit) {
       audit(scope, request, req.model, "input", inputHit, outcome);
       setImmediate(() => recordOutcome(deps, request, req.model, stream, outcome, performance.now() - t0));

@@ -1,4 +1,4 @@
-import type { ModelInfo, Provider } from "@benih/spec";
+import type { ModelInfo, ModerationResult, Provider } from "@benih/spec";
 import { failureFromResponse, failureFromThrown } from "../shared/provider-failure.ts";
 import { transportFor, type HttpResponse } from "../shared/transport.ts";
 import { OpenAICompatibleChatModel } from "./chat-model.ts";
@@ -12,15 +12,17 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
   const quirks = { ...defaultQuirks, ...settings.quirks };
   const capabilities = { ...defaultCapabilities, ...settings.capabilities };
   const transport = transportFor(settings.fetch);
+  const base = settings.baseURL.replace(/\/+$/, "");
+  const auth = { ...(settings.apiKey && { authorization: `Bearer ${settings.apiKey}` }), ...settings.headers };
   return {
     name: settings.name,
     chatModel: (modelId) => new OpenAICompatibleChatModel(modelId, settings, quirks, capabilities),
     async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
       let res: HttpResponse;
       try {
-        res = await transport(`${settings.baseURL.replace(/\/+$/, "")}/models`, {
+        res = await transport(`${base}/models`, {
           method: "GET",
-          headers: { ...(settings.apiKey && { authorization: `Bearer ${settings.apiKey}` }), ...settings.headers },
+          headers: auth,
           ...(signal && { signal }),
         });
       } catch (err) {
@@ -33,6 +35,24 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
           ? [{ id: m.id, ownedBy: typeof m.owned_by === "string" ? m.owned_by : settings.name, ...(typeof m.created === "number" && { created: m.created }) }]
           : [],
       );
+    },
+    async moderate(modelId: string, input: string, signal?: AbortSignal): Promise<ModerationResult> {
+      let res: HttpResponse;
+      try {
+        res = await transport(`${base}/moderations`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...auth },
+          body: JSON.stringify({ model: modelId, input }),
+          ...(signal && { signal }),
+        });
+      } catch (err) {
+        throw failureFromThrown(settings.name, err, signal);
+      }
+      if (res.status !== 200) throw await failureFromResponse(settings.name, res);
+      const body = (await res.json()) as { results?: Array<{ flagged?: unknown; categories?: Record<string, unknown> }> };
+      const first = body.results?.[0];
+      if (!first || typeof first.flagged !== "boolean") throw failureFromThrown(settings.name, new Error("the moderation answer has no results[0].flagged"));
+      return { flagged: first.flagged, categories: Object.entries(first.categories ?? {}).flatMap(([k, v]) => (v === true ? [k] : [])) };
     },
   };
 }
