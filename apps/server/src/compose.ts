@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import fastifyStatic from "@fastify/static";
 import {
   Authenticator,
   createGatewayApp,
@@ -99,6 +102,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       ...(marketRuntime && { resolveScope: marketRuntime.resolveScope }),
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
       extend: (app) => {
+        serveWebApp(app);
         // The market serving this request (by host, key or admin header): brand, languages, default models.
         app.get("/v1/market", async (request, reply) => {
           const id = request.scope?.market;
@@ -140,4 +144,20 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     for (const c of closers.reverse()) await c().catch(() => {});
     throw err;
   }
+}
+
+/** The web app's build (apps/web, built by `npm ci`); one build for every market, which it asks about at load. */
+const webDist = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+function serveWebApp(app: FastifyInstance) {
+  if (existsSync(`${webDist}/index.html`)) {
+    void app.register(fastifyStatic, { root: webDist, index: "index.html", wildcard: false, cacheControl: false, setHeaders: (res, path) => {
+      // Hashed asset names change with their content; the page itself must always be asked for again.
+      res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+    } });
+    return;
+  }
+  app.get("/", async (_request, reply) =>
+    reply.code(503).type("text/plain; charset=utf-8").send("The web app is not built: run `npm run build -w @benih/web` (npm ci does it).\n"),
+  );
 }

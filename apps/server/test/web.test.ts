@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { chromium, type Browser } from "playwright-core";
+import { startServer } from "./harness.ts";
+
+// Real Chromium (Debian's, which .ci/run installs) against the whole server with the shipped benih.yaml and the
+// committed models. Chromium resolves *.localhost to this machine, so each market is reached by its own host.
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+const built = existsSync(repo("apps/web/dist/index.html"));
+const skip = process.env.BENIH_REQUIRE_BROWSER
+  ? false
+  : !existsSync(executablePath)
+    ? `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`
+    : !built && "the web app is not built (npm run build -w @benih/web)";
+const shots = repo("test-output/screenshots");
+
+describe("the web app in Chromium", { skip }, () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let origin: (host: string) => string;
+
+  before(async () => {
+    server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8"), env: { BENIH_MODELS_DIR: repo("models") } });
+    origin = (host) => server.url.replace("127.0.0.1", host);
+    browser = await chromium.launch({
+      executablePath,
+      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+    });
+    mkdirSync(shots, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("cn.localhost shows the cn brand in Chinese, global.localhost the global brand in English (desktop and 390 px)", async () => {
+    for (const [host, brand, lang, placeholder, send] of [
+      ["cn.localhost", "种子", "zh-CN", "输入消息", "发送"],
+      ["global.localhost", "Benih", "en", "Message", "Send"],
+    ] as const) {
+      for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+        const page = await browser.newPage({ viewport: { width, height } });
+        await page.goto(origin(host));
+        await page.getByTestId("brand").getByText(brand, { exact: true }).waitFor();
+        assert.equal(await page.evaluate("document.documentElement.lang"), lang);
+        assert.equal(await page.title(), brand);
+        assert.equal(await page.getByTestId("input").getAttribute("placeholder"), placeholder);
+        assert.equal(await page.getByTestId("send").textContent(), send);
+        const model = await page.getByTestId("model").inputValue();
+        assert.equal(model, host === "cn.localhost" ? "benih-tiny-cn" : "benih-tiny-global", "the market's own model, and only it");
+        assert.equal(await page.getByTestId("model").locator("option").count(), 1);
+        // Nothing overflows sideways at phone width.
+        assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), `${host} at ${width}px scrolls sideways`);
+        await page.screenshot({ path: `${shots}/${host.split(".")[0]}-${width}.png` });
+        await page.close();
+      }
+    }
+  });
+
+  it("streams an answer from the market's model, switches the UI language, and keeps the choice", async () => {
+    const page = await browser.newPage();
+    await page.goto(origin("global.localhost"));
+    await page.getByTestId("input").fill("What is the capital of Indonesia?");
+    await page.getByTestId("input").press("Enter");
+    const answer = page.getByTestId("assistant-turn").last();
+    await answer.and(page.locator('[data-state="done"]')).waitFor({ timeout: 20_000 });
+    assert.equal((await answer.textContent())?.trim(), "Jakarta.");
+    assert.equal(await page.getByTestId("user-turn").count(), 1);
+
+    await page.goto(origin("cn.localhost"));
+    await page.getByTestId("locale").selectOption("en");
+    assert.equal(await page.getByTestId("send").textContent(), "Send");
+    await page.reload();
+    assert.equal(await page.getByTestId("send").textContent(), "Send", "the language choice is kept");
+    await page.getByTestId("locale").selectOption("zh");
+    await page.getByTestId("input").fill("你是谁？");
+    await page.getByTestId("send").click();
+    const cn = page.getByTestId("assistant-turn").last();
+    await cn.and(page.locator('[data-state="done"]')).waitFor({ timeout: 20_000 });
+    assert.equal((await cn.textContent())?.trim(), "我是benih，一个开源的AI助手。");
+    await page.screenshot({ path: `${shots}/cn-chat-1280.png` });
+    await page.close();
+  });
+});
