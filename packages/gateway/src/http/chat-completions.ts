@@ -1,10 +1,10 @@
 import type { StreamPart } from "@benih/spec";
-import type { BufferedRequestLogWriter } from "@benih/store";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { GatewayError, modelNotFound } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
 import { ChunkEncoder } from "../openai-wire/chunk-encoder.ts";
 import { toCompletionBody } from "../openai-wire/completion.ts";
+import { openAIUsage } from "../openai-wire/finish-reason.ts";
 import { parseChatRequest } from "../openai-wire/parse-request.ts";
 import { toCallOptions } from "../openai-wire/to-call-options.ts";
 import type { PriceTable } from "../pricing.ts";
@@ -21,7 +21,6 @@ export interface ChatDeps {
   policy: RetryPolicy;
   prices: PriceTable;
   metrics: GatewayMetrics;
-  requestLog?: BufferedRequestLogWriter;
 }
 
 /** Fires when the client's connection closes before the answer was fully written. */
@@ -113,7 +112,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
         if (outputHit) {
           audit(scope, request, req.model, "output", outputHit, outcome);
           reply.header("x-benih-policy", "output");
-          return { ...refusalBody(), usage: toCompletionBody("", "", 0, s.value).usage };
+          return { ...refusalBody(), usage: openAIUsage(s.value.usage) };
         }
         return toCompletionBody(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), s.value);
       }
