@@ -1,0 +1,3 @@
+export type { Accelerator, Cluster, Dataset, FleetNode, RunRequest } from "./fleet.ts";
+export { acceleratorRefusal, acceleratorRuleFor, type AcceleratorRule, type PlacementRules } from "./rules.ts";
+export { place, type Candidate, type PlacementDecision } from "./placement.ts";
