@@ -51,8 +51,59 @@ export interface PolicyAuditTable {
   excerpt: string;
 }
 
+export interface TrainingRunsTable {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  recipe: string;
+  dataset: string;
+  market: string;
+  /** queued | placed | running | paused | lost | succeeded | failed | stopped */
+  state: string;
+  /** Steps the run is to reach, and the last step it reported. */
+  steps: number;
+  step: number;
+  cluster: string | null;
+  node: string | null;
+  accelerator: string | null;
+  /** JSON: the last placement decision with every candidate's reasons. */
+  placement: string;
+}
+
+export interface TrainingRunEventsTable {
+  run_id: string;
+  seq: number;
+  at: number;
+  from_state: string | null;
+  to_state: string;
+  reason: string;
+}
+
+export interface TrainingCheckpointsTable {
+  run_id: string;
+  step: number;
+  at: number;
+  /** Where the agent keeps it, in its own region: a path or an s3:// URL. The bytes never leave the region. */
+  location: string;
+  bytes: number;
+}
+
+export interface TrainingMetricsTable {
+  run_id: string;
+  step: number;
+  at: number;
+  loss: number;
+  lr: number;
+  grad_norm: number;
+  tokens_per_s: number;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   request_log: RequestLogTable;
   policy_audit: PolicyAuditTable;
+  training_runs: TrainingRunsTable;
+  training_run_events: TrainingRunEventsTable;
+  training_checkpoints: TrainingCheckpointsTable;
+  training_metrics: TrainingMetricsTable;
 }

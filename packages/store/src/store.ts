@@ -3,12 +3,14 @@ import { ApiKeys } from "./api-keys.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
 import { PolicyAudit } from "./policy-audit.ts";
 import { RequestLog } from "./request-log.ts";
+import { TrainingStore } from "./training.ts";
 import type { Database } from "./schema.ts";
 
 export class Store {
   readonly apiKeys: ApiKeys;
   readonly requestLog: RequestLog;
   readonly policyAudit: PolicyAudit;
+  readonly training: TrainingStore;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -17,6 +19,7 @@ export class Store {
     this.apiKeys = new ApiKeys(db);
     this.requestLog = new RequestLog(db);
     this.policyAudit = new PolicyAudit(db);
+    this.training = new TrainingStore(db);
   }
 
   /** Opens the store and brings its schema up to date. */

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { testBackends } from "@benih/store/testing";
+
+const run = { id: "run-1", recipe: "tiny", dataset: "cn-chat", market: "cn", state: "queued", steps: 100, cluster: null, node: null, accelerator: null, placement: "{}" };
+
+for (const backend of await testBackends()) {
+  describe(`training store on ${backend.name}`, { skip: backend.skip }, () => {
+    it("moves a run only from the state it is in, and keeps the history with reasons", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        await store.training.createRun(run, "created by ops", 1000);
+        assert.equal(await store.training.transition("run-1", "queued", "placed", "placed on bj-1/h20-a", { cluster: "bj-1", node: "h20-a", accelerator: "H20" }, 2000), true);
+        assert.equal(await store.training.transition("run-1", "queued", "placed", "a second placement", {}, 2500), false, "compare-and-set: already placed");
+        assert.equal(await store.training.transition("run-1", "placed", "running", "agent started it", {}, 3000), true);
+        const r = await store.training.getRun("run-1");
+        assert.deepEqual([r?.state, r?.cluster, r?.node, r?.updated_at], ["running", "bj-1", "h20-a", 3000]);
+        const events = await store.training.events("run-1");
+        assert.deepEqual(events.map((e) => [e.seq, e.from_state, e.to_state, e.reason]), [
+          [1, null, "queued", "created by ops"],
+          [2, "queued", "placed", "placed on bj-1/h20-a"],
+          [3, "placed", "running", "agent started it"],
+        ]);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("appends metrics idempotently (a batch sent twice), reads step ranges in order, tracks the last step and checkpoint", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        await store.training.createRun(run, "created");
+        const point = (step: number) => ({ step, at: step * 10, loss: 5 / step, lr: 1e-3, grad_norm: 1, tokens_per_s: 4000 });
+        const batch = Array.from({ length: 1200 }, (_, i) => point(i + 1));
+        await store.training.appendMetrics("run-1", batch.slice(0, 700));
+        await store.training.appendMetrics("run-1", batch.slice(600)); // overlaps: 100 points re-sent after a reconnect
+        const all = await store.training.metrics("run-1");
+        assert.equal(all.length, 1200);
+        assert.deepEqual(all.map((p) => p.step), batch.map((p) => p.step), "no gaps, no duplicates, in order");
+        const range = await store.training.metrics("run-1", 500, 509);
+        assert.deepEqual(range.map((p) => p.step), [500, 501, 502, 503, 504, 505, 506, 507, 508, 509]);
+        assert.equal(range[0]!.loss, 5 / 500);
+        assert.equal((await store.training.getRun("run-1"))?.step, 1200);
+        await store.training.recordCheckpoint("run-1", 500, "/data/ckpt/run-1/500.bin", 123_456);
+        await store.training.recordCheckpoint("run-1", 1000, "s3://cn-north-ckpt/run-1/1000.bin", 123_456);
+        await store.training.recordCheckpoint("run-1", 1000, "s3://cn-north-ckpt/run-1/1000.bin", 123_456); // re-sent
+        assert.equal((await store.training.lastCheckpoint("run-1"))?.location, "s3://cn-north-ckpt/run-1/1000.bin");
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
