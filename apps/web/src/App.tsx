@@ -106,7 +106,7 @@ export function App() {
           {market?.brand.logo ? <img src={market.brand.logo} alt="" /> : <span className="mark" aria-hidden="true" />}
           <span>{name}</span>
         </div>
-        <div className="controls">
+        <div className="pickers">
           <label>
             <span className="sr">{t(locale, "model")}</span>
             <select data-testid="model" value={model} onChange={(e) => setModel(e.target.value)} disabled={!models.length}>
@@ -127,6 +127,8 @@ export function App() {
               </select>
             </label>
           )}
+        </div>
+        <div className="actions">
           <button type="button" className="ghost" onClick={toggleTheme} title={t(locale, "theme")} data-testid="theme">
             {theme === "dark" ? t(locale, "light") : t(locale, "dark")}
           </button>
