@@ -1,0 +1,118 @@
+import type { TrainingStore } from "@benih/store";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { downsample } from "./downsample.ts";
+import { ControlPlane, PlaneError } from "./plane.ts";
+
+const node = z.strictObject({ id: z.string().min(1), accelerator: z.string().min(1), count: z.number().int().positive(), free: z.number().int().min(0) });
+const registration = z.strictObject({ cluster: z.strictObject({ id: z.string().min(1), region: z.string().min(1), operator: z.string().min(1), nodes: z.array(node) }) });
+const metricsBatch = z.strictObject({
+  points: z
+    .array(z.strictObject({ step: z.number().int().positive(), at: z.number().int().positive(), loss: z.number().finite(), lr: z.number().finite(), gradNorm: z.number().finite(), tokensPerSecond: z.number().finite() }))
+    .min(1)
+    .max(10_000),
+});
+const report = z.strictObject({
+  state: z.enum(["running", "paused", "succeeded", "failed", "stopped"]).optional(),
+  reason: z.string().max(2000).optional(),
+  checkpoint: z.strictObject({ step: z.number().int().min(0), location: z.string().min(1), bytes: z.number().int().min(0) }).optional(),
+});
+const createRun = z.strictObject({ recipe: z.string().min(1), dataset: z.string().min(1), steps: z.number().int().positive(), accelerator: z.string().min(1).optional(), count: z.number().int().positive().optional() });
+const command = z.strictObject({ command: z.enum(["pause", "resume", "stop", "checkpoint"]) });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new PlaneError(400, `${issue.path.join(".") || "body"}: ${issue.message}`);
+}
+
+const bearer = (request: FastifyRequest) => /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1]?.trim();
+
+export interface ControlRoutesOptions {
+  plane: ControlPlane;
+  store: TrainingStore;
+  /** Whether the caller may manage runs (the server checks its admin keys). */
+  isAdmin(request: FastifyRequest): Promise<boolean>;
+}
+
+/**
+ * The control plane's HTTP API under /control/v1: agents (with their region's token) register, long-poll for
+ * commands, and send metrics and reports; admins create runs and command them.
+ */
+export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOptions) {
+  const { plane, store } = o;
+  const fail = (reply: FastifyReply, err: unknown) => {
+    if (err instanceof PlaneError) return reply.code(err.status).send({ error: { message: err.message, ...(err.details !== undefined && { details: err.details }) } });
+    throw err;
+  };
+  const admin = async (request: FastifyRequest) => {
+    if (!(await o.isAdmin(request))) throw new PlaneError(403, "managing training runs needs an admin key");
+  };
+  const route = (fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await fn(request, reply);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  };
+  const params = (request: FastifyRequest) => request.params as { id: string };
+
+  app.post("/control/v1/agents", route(async (request) => ({ agentId: plane.register(plane.regionOf(bearer(request)), parse(registration, request.body).cluster) })));
+  app.get("/control/v1/agents/:id/commands", route(async (request) => {
+    const region = plane.regionOf(bearer(request));
+    const wait = Math.min(Number((request.query as { waitMs?: string }).waitMs ?? 25_000) || 0, 60_000);
+    const gone = new AbortController();
+    request.raw.once("close", () => gone.abort());
+    return { commands: await plane.nextCommands(params(request).id, region, wait, gone.signal) };
+  }));
+  app.post("/control/v1/agents/:id/heartbeat", route(async (request, reply) => {
+    plane.heartbeat(params(request).id, plane.regionOf(bearer(request)));
+    return reply.code(204).send();
+  }));
+  app.post("/control/v1/runs/:id/metrics", route(async (request, reply) => {
+    const region = plane.regionOf(bearer(request));
+    const { points } = parse(metricsBatch, request.body);
+    const run = await store.getRun(params(request).id);
+    if (!run) throw new PlaneError(404, `no run ${params(request).id}`);
+    if (plane.fleet().find((c) => c.id === run.cluster)?.region !== region) throw new PlaneError(403, `run ${run.id} does not run in ${region}`);
+    await store.appendMetrics(run.id, points.map((p) => ({ step: p.step, at: p.at, loss: p.loss, lr: p.lr, grad_norm: p.gradNorm, tokens_per_s: p.tokensPerSecond })));
+    return reply.code(204).send();
+  }));
+  app.post("/control/v1/runs/:id/reports", route(async (request, reply) => {
+    await plane.report(params(request).id, plane.regionOf(bearer(request)), parse(report, request.body));
+    return reply.code(204).send();
+  }));
+
+  app.post("/control/v1/runs", route(async (request, reply) => {
+    await admin(request);
+    return reply.code(201).send(await plane.createRun(parse(createRun, request.body)));
+  }));
+  app.get("/control/v1/runs", route(async (request) => {
+    await admin(request);
+    return { runs: await store.listRuns() };
+  }));
+  app.get("/control/v1/runs/:id", route(async (request) => {
+    await admin(request);
+    const run = await store.getRun(params(request).id);
+    if (!run) throw new PlaneError(404, `no run ${params(request).id}`);
+    return { run: { ...run, placement: JSON.parse(run.placement) }, events: await store.events(run.id), lastCheckpoint: (await store.lastCheckpoint(run.id)) ?? null };
+  }));
+  app.get("/control/v1/runs/:id/metrics", route(async (request) => {
+    await admin(request);
+    const q = request.query as { from?: string; to?: string; buckets?: string };
+    const rows = await store.metrics(params(request).id, Number(q.from ?? 0), Number(q.to ?? 2_147_483_647));
+    const buckets = Number(q.buckets ?? 500);
+    const series = (key: "loss" | "lr" | "tokens_per_s") => downsample(rows.map((r) => ({ step: r.step, value: r[key] })), buckets);
+    return { points: rows.length, loss: series("loss"), lr: series("lr"), tokensPerSecond: series("tokens_per_s") };
+  }));
+  app.post("/control/v1/runs/:id/commands", route(async (request, reply) => {
+    await admin(request);
+    await plane.command(params(request).id, parse(command, request.body).command);
+    return reply.code(202).send({ accepted: true });
+  }));
+  app.get("/control/v1/fleet", route(async (request) => {
+    await admin(request);
+    return { clusters: plane.fleet() };
+  }));
+}

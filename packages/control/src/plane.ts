@@ -1,0 +1,165 @@
+import { randomUUID } from "node:crypto";
+import type { TrainingStore } from "@benih/store";
+import type { Cluster, Dataset, RunRequest } from "./fleet.ts";
+import { place, type PlacementDecision } from "./placement.ts";
+import type { PlacementRules } from "./rules.ts";
+import { commandRefusal, transitionRefusal, type RunCommand, type RunState } from "./run-state.ts";
+
+/** What the control plane sends an agent. Only commands and metadata cross regions, never data or weights. */
+export type AgentCommand =
+  | { type: "start"; runId: string; recipe: string; dataset: string; steps: number; node: string; resumeFromStep: number | null }
+  | { type: "pause" | "stop" | "checkpoint"; runId: string };
+
+export class PlaneError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 422,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+interface Agent {
+  id: string;
+  cluster: Cluster;
+  lastSeen: number;
+  queue: AgentCommand[];
+  waiter?: (commands: AgentCommand[]) => void;
+}
+
+export interface PlaneOptions {
+  store: TrainingStore;
+  rules: PlacementRules;
+  datasets: Dataset[];
+  /** Agent tokens and the region each may speak for. */
+  agentTokens: ReadonlyMap<string, string>;
+  now?: () => Date;
+}
+
+/**
+ * The home team's side: runs are created and placed here, commands queued for the agent of the run's cluster and
+ * delivered when it next asks. Runs live in the store; agents re-register after a restart of the plane.
+ */
+export class ControlPlane {
+  private readonly agents = new Map<string, Agent>();
+  private readonly now: () => Date;
+
+  constructor(private readonly o: PlaneOptions) {
+    this.now = o.now ?? (() => new Date());
+  }
+
+  /** The region an agent token speaks for, or a 401. */
+  regionOf(token: string | undefined): string {
+    const region = token ? this.o.agentTokens.get(token) : undefined;
+    if (!region) throw new PlaneError(401, "unknown agent token");
+    return region;
+  }
+
+  register(tokenRegion: string, cluster: Cluster): string {
+    if (cluster.region !== tokenRegion) throw new PlaneError(403, `this token speaks for region ${tokenRegion}, not ${cluster.region}`);
+    const existing = [...this.agents.values()].find((a) => a.cluster.id === cluster.id);
+    const id = existing?.id ?? `agent-${randomUUID().slice(0, 8)}`;
+    this.agents.set(id, { id, cluster, lastSeen: this.now().getTime(), queue: existing?.queue ?? [] });
+    return id;
+  }
+
+  private agent(id: string, tokenRegion: string): Agent {
+    const a = this.agents.get(id);
+    if (!a) throw new PlaneError(404, `no agent ${id}: register again`);
+    if (a.cluster.region !== tokenRegion) throw new PlaneError(403, `agent ${id} is in ${a.cluster.region}, not ${tokenRegion}`);
+    return a;
+  }
+
+  /** Commands for an agent: those queued, or the next to arrive within `waitMs` (a long poll; also a heartbeat). */
+  async nextCommands(agentId: string, tokenRegion: string, waitMs: number, signal?: AbortSignal): Promise<AgentCommand[]> {
+    const a = this.agent(agentId, tokenRegion);
+    a.lastSeen = this.now().getTime();
+    if (a.queue.length) return a.queue.splice(0);
+    return new Promise((resolve) => {
+      const done = (cmds: AgentCommand[]) => {
+        clearTimeout(timer);
+        if (a.waiter === done) delete a.waiter;
+        resolve(cmds);
+      };
+      const timer = setTimeout(() => done([]), waitMs);
+      signal?.addEventListener("abort", () => done([]), { once: true });
+      a.waiter?.([]);
+      a.waiter = done;
+    });
+  }
+
+  heartbeat(agentId: string, tokenRegion: string): void {
+    this.agent(agentId, tokenRegion).lastSeen = this.now().getTime();
+  }
+
+  private send(clusterId: string, cmd: AgentCommand): void {
+    const a = [...this.agents.values()].find((x) => x.cluster.id === clusterId);
+    if (!a) return; // delivered when the agent registers again: its queue is kept by cluster
+    if (a.waiter) a.waiter([...a.queue.splice(0), cmd]);
+    else a.queue.push(cmd);
+  }
+
+  fleet(): Cluster[] {
+    return [...this.agents.values()].map((a) => a.cluster);
+  }
+
+  dataset(id: string): Dataset {
+    const d = this.o.datasets.find((x) => x.id === id);
+    if (!d) throw new PlaneError(422, `no dataset ${id}; datasets: ${this.o.datasets.map((x) => x.id).join(", ")}`);
+    return d;
+  }
+
+  /** Creates and places a run; a run that can go nowhere is refused with every cluster's reasons (422). */
+  async createRun(r: { recipe: string; dataset: string; steps: number; accelerator?: string; count?: number }): Promise<{ id: string; placement: PlacementDecision }> {
+    const dataset = this.dataset(r.dataset);
+    const request: RunRequest = { dataset, count: r.count ?? 1, ...(r.accelerator && { accelerator: r.accelerator }) };
+    const placement = place(request, this.fleet(), this.o.rules, this.now());
+    if (!placement.placed) throw new PlaneError(422, placement.summary, placement);
+    const id = `run-${randomUUID().slice(0, 8)}`;
+    const at = this.now().getTime();
+    await this.o.store.createRun({ id, recipe: r.recipe, dataset: dataset.id, market: dataset.market, state: "queued", steps: r.steps, cluster: null, node: null, accelerator: null, placement: JSON.stringify(placement) }, "created", at);
+    const p = placement.placed;
+    await this.o.store.transition(id, "queued", "placed", placement.summary, { cluster: p.cluster, node: p.node, accelerator: p.accelerator }, at);
+    this.send(p.cluster, { type: "start", runId: id, recipe: r.recipe, dataset: dataset.id, steps: r.steps, node: p.node, resumeFromStep: null });
+    return { id, placement };
+  }
+
+  /** pause, resume, stop, checkpoint: refused with 409 and the reason when the run's state does not allow it. */
+  async command(runId: string, command: RunCommand): Promise<void> {
+    const run = await this.o.store.getRun(runId);
+    if (!run) throw new PlaneError(404, `no run ${runId}`);
+    const refused = commandRefusal(runId, run.state as RunState, command);
+    if (refused) throw new PlaneError(409, refused);
+    if (command === "resume") {
+      const last = await this.o.store.lastCheckpoint(runId);
+      const placement = place({ dataset: this.dataset(run.dataset), count: 1, ...(run.accelerator && { accelerator: run.accelerator }) }, this.fleet(), this.o.rules, this.now());
+      if (!placement.placed) throw new PlaneError(409, `run ${runId} cannot resume now: ${placement.summary}`, placement);
+      const p = placement.placed;
+      const moved = await this.o.store.transition(runId, "paused", "placed", `resumed from step ${last?.step ?? 0}: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });
+      if (!moved) throw new PlaneError(409, `run ${runId} changed state meanwhile`);
+      this.send(p.cluster, { type: "start", runId, recipe: run.recipe, dataset: run.dataset, steps: run.steps, node: p.node, resumeFromStep: last?.step ?? null });
+      return;
+    }
+    if (command === "stop" && (run.state === "queued" || run.state === "paused" || run.state === "lost")) {
+      // Nothing runs anywhere: stopped at once.
+      await this.o.store.transition(runId, run.state, "stopped", "stopped by command");
+      return;
+    }
+    this.send(run.cluster!, { type: command, runId });
+  }
+
+  /** What an agent reports about a run it executes: state changes and checkpoints. */
+  async report(runId: string, tokenRegion: string, e: { state?: RunState; reason?: string; checkpoint?: { step: number; location: string; bytes: number } }): Promise<void> {
+    const run = await this.o.store.getRun(runId);
+    if (!run) throw new PlaneError(404, `no run ${runId}`);
+    const cluster = this.fleet().find((c) => c.id === run.cluster);
+    if (cluster && cluster.region !== tokenRegion) throw new PlaneError(403, `run ${runId} runs in ${cluster.region}, not ${tokenRegion}`);
+    if (e.checkpoint) await this.o.store.recordCheckpoint(runId, e.checkpoint.step, e.checkpoint.location, e.checkpoint.bytes);
+    if (e.state && e.state !== run.state) {
+      const refused = transitionRefusal(run.state as RunState, e.state);
+      if (refused) throw new PlaneError(409, `run ${runId}: ${refused}`);
+      await this.o.store.transition(runId, run.state, e.state, e.reason ?? `reported by the agent`);
+    }
+  }
+}

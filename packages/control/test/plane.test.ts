@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ControlPlane, registerControlRoutes, type PlacementRules } from "@benih/control";
+import { openTestSqlite, type TestStore } from "@benih/store/testing";
+import Fastify, { type FastifyInstance } from "fastify";
+
+const rules: PlacementRules = {
+  accelerators: [
+    { regions: ["cn-north"], allow: ["H20"], effective: "2023-10-17", source: "US export controls, 2023-10-17" },
+    { regions: ["my-johor", "sg"], deny: ["H20"], effective: "2023-01-01", source: "fleet policy" },
+  ],
+  preference: ["cn-north", "my-johor", "sg"],
+};
+const datasets = [
+  { id: "cn-chat", market: "cn", region: "cn-north", flags: ["personal-information" as const], transfers: [] },
+  { id: "global-chat", market: "global", region: "my-johor", flags: [], transfers: [] },
+];
+const tokens = new Map([["tok-cn", "cn-north"], ["tok-my", "my-johor"], ["tok-sg", "sg"]]);
+
+let db: TestStore;
+let app: FastifyInstance;
+let base: string;
+before(async () => {
+  db = await openTestSqlite();
+  app = Fastify();
+  const plane = new ControlPlane({ store: db.store.training, rules, datasets, agentTokens: tokens });
+  registerControlRoutes(app, { plane, store: db.store.training, isAdmin: async (r) => r.headers.authorization === "Bearer admin" });
+  base = await app.listen({ port: 0, host: "127.0.0.1" });
+});
+after(async () => {
+  await app.close();
+  await db.dispose();
+});
+
+async function call(method: string, path: string, token: string, body?: unknown) {
+  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+const cluster = (id: string, region: string, accelerator: string) => ({ cluster: { id, region, operator: "ops", nodes: [{ id: `${id}-n1`, accelerator, count: 8, free: 8 }] } });
+
+describe("the control plane over HTTP", () => {
+  it("registers agents by region token, places runs by the rules, and carries commands, metrics and reports", async () => {
+    assert.equal((await call("POST", "/control/v1/agents", "wrong", cluster("bj-1", "cn-north", "H20"))).status, 401);
+    const spoof = await call("POST", "/control/v1/agents", "tok-cn", cluster("johor-1", "my-johor", "B200"));
+    assert.deepEqual([spoof.status, spoof.body.error.message], [403, "this token speaks for region cn-north, not my-johor"]);
+    const cn = (await call("POST", "/control/v1/agents", "tok-cn", cluster("bj-1", "cn-north", "H20"))).body.agentId;
+    await call("POST", "/control/v1/agents", "tok-my", cluster("johor-1", "my-johor", "B200"));
+    await call("POST", "/control/v1/agents", "tok-sg", cluster("sg-1", "sg", "CPU"));
+
+    // The cn agent is already waiting when the run is created: the long poll returns with the start command.
+    const polled = call("GET", `/control/v1/agents/${cn}/commands?waitMs=5000`, "tok-cn");
+    assert.equal((await call("POST", "/control/v1/runs", "not-admin", { recipe: "tiny", dataset: "cn-chat", steps: 50 })).status, 403);
+    const created = await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "cn-chat", steps: 50 });
+    assert.equal(created.status, 201);
+    const id = created.body.id as string;
+    assert.equal(created.body.placement.placed.cluster, "bj-1");
+    assert.match(created.body.placement.candidates.find((c: { cluster: string }) => c.cluster === "johor-1").reasons[0], /dataset cn-chat \(personal-information\) must stay in cn-north/);
+    assert.deepEqual((await polled).body.commands, [{ type: "start", runId: id, recipe: "tiny", dataset: "cn-chat", steps: 50, node: "bj-1-n1", resumeFromStep: null }]);
+
+    const h100 = await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "cn-chat", steps: 50, accelerator: "H100" });
+    assert.equal(h100.status, 422);
+    assert.match(h100.body.error.message, /refused bj-1: H100 is not allowed in cn-north since 2023-10-17 \(US export controls, 2023-10-17\); allowed there: H20/);
+
+    assert.equal((await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "running" })).status, 204);
+    const bad = await call("POST", `/control/v1/runs/${id}/metrics`, "tok-cn", { points: [{ step: 1, at: 1, loss: "NaN", lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }] });
+    assert.deepEqual([bad.status, bad.body.error.message], [400, "points.0.loss: Invalid input: expected number, received string"]);
+    assert.equal((await call("POST", `/control/v1/runs/${id}/metrics`, "tok-my", { points: [{ step: 1, at: 1, loss: 2, lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }] })).status, 403, "another region's agent");
+    const points = Array.from({ length: 20 }, (_, i) => ({ step: i + 1, at: 1000 + i, loss: 3 - i / 10, lr: 0.001, gradNorm: 1, tokensPerSecond: 4000 }));
+    assert.equal((await call("POST", `/control/v1/runs/${id}/metrics`, "tok-cn", { points })).status, 204);
+    const chart = await call("GET", `/control/v1/runs/${id}/metrics?buckets=5`, "admin");
+    assert.equal(chart.body.points, 20);
+    assert.ok(chart.body.loss.length <= 10 && chart.body.loss[0].value === 3);
+
+    // pause → the agent gets it, checkpoints, reports paused; commands that do not apply get 409 with the reason.
+    assert.equal((await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "pause" })).status, 202);
+    assert.deepEqual((await call("GET", `/control/v1/agents/${cn}/commands?waitMs=0`, "tok-cn")).body.commands, [{ type: "pause", runId: id }]);
+    await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "paused", checkpoint: { step: 20, location: "/ckpt/run/20.bin", bytes: 1024 } });
+    const conflict = await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "checkpoint" });
+    assert.deepEqual([conflict.status, conflict.body.error.message], [409, `checkpoint needs a run that is running; run ${id} is paused`]);
+    assert.equal((await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "resume" })).status, 202);
+    assert.deepEqual((await call("GET", `/control/v1/agents/${cn}/commands?waitMs=0`, "tok-cn")).body.commands, [{ type: "start", runId: id, recipe: "tiny", dataset: "cn-chat", steps: 50, node: "bj-1-n1", resumeFromStep: 20 }]);
+    await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "running" });
+    await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "succeeded" });
+    const done = await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "stop" });
+    assert.deepEqual([done.status, done.body.error.message], [409, `run ${id} has succeeded: it takes no more commands`]);
+
+    const shown = await call("GET", `/control/v1/runs/${id}`, "admin");
+    assert.deepEqual(shown.body.events.map((e: { to_state: string }) => e.to_state), ["queued", "placed", "running", "paused", "placed", "running", "succeeded"]);
+    assert.equal(shown.body.lastCheckpoint.step, 20);
+  });
+});
