@@ -104,6 +104,40 @@ export class ControlPlane {
     return [...this.agents.values()].map((a) => a.cluster);
   }
 
+  /**
+   * Fault recovery: an agent silent for longer than `timeoutMs` is dropped from the fleet; its placed or running
+   * runs are marked lost, then placed again on another eligible agent (the same rules apply), which resumes them
+   * from their last checkpoint. A run with nowhere to go stays lost until an eligible agent registers.
+   */
+  async sweep(timeoutMs: number): Promise<Array<{ runId: string; from: string; to?: string }>> {
+    const now = this.now().getTime();
+    const dead = [...this.agents.values()].filter((a) => now - a.lastSeen > timeoutMs);
+    for (const a of dead) this.agents.delete(a.id);
+    const moved: Array<{ runId: string; from: string; to?: string }> = [];
+    const deadClusters = new Map(dead.map((a) => [a.cluster.id, a]));
+    for (const run of await this.o.store.listRuns()) {
+      const lostAgent = run.cluster ? deadClusters.get(run.cluster) : undefined;
+      if (lostAgent && (run.state === "placed" || run.state === "running")) {
+        const silent = Math.round((now - lostAgent.lastSeen) / 1000);
+        await this.o.store.transition(run.id, run.state, "lost", `agent ${lostAgent.id} (${run.cluster}) sent no heartbeat for ${silent} s`);
+        run.state = "lost";
+      }
+      if (run.state !== "lost") continue;
+      const placement = place({ dataset: this.dataset(run.dataset), count: 1, ...(run.accelerator && { accelerator: run.accelerator }) }, this.fleet(), this.o.rules, this.now());
+      if (!placement.placed) {
+        moved.push({ runId: run.id, from: run.cluster ?? "" });
+        continue;
+      }
+      const p = placement.placed;
+      const last = await this.o.store.lastCheckpoint(run.id);
+      const ok = await this.o.store.transition(run.id, "lost", "placed", `resumed from step ${last?.step ?? 0} after its agent was lost: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });
+      if (!ok) continue;
+      this.send(p.cluster, { type: "start", runId: run.id, recipe: run.recipe, dataset: run.dataset, steps: run.steps, node: p.node, resumeFromStep: last?.step ?? null });
+      moved.push({ runId: run.id, from: run.cluster ?? "", to: p.cluster });
+    }
+    return moved;
+  }
+
   dataset(id: string): Dataset {
     const d = this.o.datasets.find((x) => x.id === id);
     if (!d) throw new PlaneError(422, `no dataset ${id}; datasets: ${this.o.datasets.map((x) => x.id).join(", ")}`);
