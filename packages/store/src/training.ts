@@ -44,12 +44,15 @@ export class TrainingStore {
   /** Appends metric points; points already stored (a batch sent again) are ignored. Advances the run's step. */
   async appendMetrics(runId: string, points: readonly MetricPoint[]): Promise<void> {
     if (!points.length) return;
-    for (let i = 0; i < points.length; i += 500) {
-      const rows = points.slice(i, i + 500).map((p) => ({ ...p, run_id: runId }));
-      await this.db.insertInto("training_metrics").values(rows).onConflict((oc) => oc.columns(["run_id", "step"]).doNothing()).execute();
-    }
     const top = Math.max(...points.map((p) => p.step));
-    await this.db.updateTable("training_runs").set({ step: top, updated_at: Date.now() }).where("id", "=", runId).where("step", "<", top).execute();
+    // One transaction per batch: one commit (one WAL sync on SQLite) instead of one per statement.
+    await this.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < points.length; i += 500) {
+        const rows = points.slice(i, i + 500).map((p) => ({ ...p, run_id: runId }));
+        await tx.insertInto("training_metrics").values(rows).onConflict((oc) => oc.columns(["run_id", "step"]).doNothing()).execute();
+      }
+      await tx.updateTable("training_runs").set({ step: top, updated_at: Date.now() }).where("id", "=", runId).where("step", "<", top).execute();
+    });
   }
 
   /** Metric points of a run with from ≤ step ≤ to, in step order. */
