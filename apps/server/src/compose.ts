@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
+import { ControlPlane, registerControlRoutes } from "@benih/control";
 import {
   Authenticator,
   createGatewayApp,
@@ -91,6 +92,18 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       ...defaultRetryPolicy,
       ...Object.fromEntries(Object.entries(config.retry).filter(([, v]) => v !== undefined)),
     };
+    const plane = config.training && new ControlPlane({
+      store: store.training,
+      rules: config.training.rules,
+      datasets: config.training.datasets,
+      agentTokens: new Map(config.training.agents.map((a) => [a.token, a.region])),
+    });
+    if (plane && config.training) {
+      const timeoutMs = config.training.heartbeatTimeoutSeconds * 1000;
+      const sweeper = setInterval(() => void plane.sweep(timeoutMs).catch((err: Error) => log?.error({ err }, "control plane: the recovery sweep failed")), Math.max(1000, timeoutMs / 3));
+      sweeper.unref();
+      closers.push(async () => clearInterval(sweeper));
+    }
     const app = createGatewayApp({
       router,
       catalog,
@@ -103,6 +116,14 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
       extend: (app) => {
         serveWebApp(app);
+        if (plane) {
+          registerControlRoutes(app, {
+            plane,
+            store: store.training,
+            // As for /metrics: admin keys when keys are required, anyone on an open loopback server.
+            isAdmin: async (request) => !auth.required || (await auth.authenticate(request.headers).catch(() => undefined))?.role === "admin",
+          });
+        }
         // The market serving this request (by host, key or admin header): brand, languages, default models.
         app.get("/v1/market", async (request, reply) => {
           const id = request.scope?.market;

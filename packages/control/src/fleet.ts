@@ -26,6 +26,8 @@ export interface Dataset {
   flags: Array<"personal-information" | "important-data">;
   /** Recorded legal mechanisms that allow copying the data to another region (e.g. a security assessment). */
   transfers: Array<{ to: string; mechanism: string; from: string }>;
+  /** What the agent trains on, in its region: a built-in dataset name or a folder there. Defaults to the id. */
+  source?: string;
 }
 
 export interface RunRequest {

@@ -7,7 +7,7 @@ import { commandRefusal, transitionRefusal, type RunCommand, type RunState } fro
 
 /** What the control plane sends an agent. Only commands and metadata cross regions, never data or weights. */
 export type AgentCommand =
-  | { type: "start"; runId: string; recipe: string; dataset: string; steps: number; node: string; resumeFromStep: number | null }
+  | { type: "start"; runId: string; recipe: string; dataset: string; source: string; steps: number; node: string; resumeFromStep: number | null }
   | { type: "pause" | "stop" | "checkpoint"; runId: string };
 
 export class PlaneError extends Error {
@@ -100,6 +100,11 @@ export class ControlPlane {
     else a.queue.push(cmd);
   }
 
+  private startCommand(run: { id: string; recipe: string; dataset: string; steps: number }, node: string, resumeFromStep: number | null): AgentCommand {
+    const d = this.dataset(run.dataset);
+    return { type: "start", runId: run.id, recipe: run.recipe, dataset: d.id, source: d.source ?? d.id, steps: run.steps, node, resumeFromStep };
+  }
+
   fleet(): Cluster[] {
     return [...this.agents.values()].map((a) => a.cluster);
   }
@@ -132,7 +137,7 @@ export class ControlPlane {
       const last = await this.o.store.lastCheckpoint(run.id);
       const ok = await this.o.store.transition(run.id, "lost", "placed", `resumed from step ${last?.step ?? 0} after its agent was lost: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });
       if (!ok) continue;
-      this.send(p.cluster, { type: "start", runId: run.id, recipe: run.recipe, dataset: run.dataset, steps: run.steps, node: p.node, resumeFromStep: last?.step ?? null });
+      this.send(p.cluster, this.startCommand(run, p.node, last?.step ?? null));
       moved.push({ runId: run.id, from: run.cluster ?? "", to: p.cluster });
     }
     return moved;
@@ -155,7 +160,7 @@ export class ControlPlane {
     await this.o.store.createRun({ id, recipe: r.recipe, dataset: dataset.id, market: dataset.market, state: "queued", steps: r.steps, cluster: null, node: null, accelerator: null, placement: JSON.stringify(placement) }, "created", at);
     const p = placement.placed;
     await this.o.store.transition(id, "queued", "placed", placement.summary, { cluster: p.cluster, node: p.node, accelerator: p.accelerator }, at);
-    this.send(p.cluster, { type: "start", runId: id, recipe: r.recipe, dataset: dataset.id, steps: r.steps, node: p.node, resumeFromStep: null });
+    this.send(p.cluster, { type: "start", runId: id, recipe: r.recipe, dataset: dataset.id, source: dataset.source ?? dataset.id, steps: r.steps, node: p.node, resumeFromStep: null });
     return { id, placement };
   }
 
@@ -172,7 +177,7 @@ export class ControlPlane {
       const p = placement.placed;
       const moved = await this.o.store.transition(runId, "paused", "placed", `resumed from step ${last?.step ?? 0}: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });
       if (!moved) throw new PlaneError(409, `run ${runId} changed state meanwhile`);
-      this.send(p.cluster, { type: "start", runId, recipe: run.recipe, dataset: run.dataset, steps: run.steps, node: p.node, resumeFromStep: last?.step ?? null });
+      this.send(p.cluster, this.startCommand(run, p.node, last?.step ?? null));
       return;
     }
     if (command === "stop" && (run.state === "queued" || run.state === "paused" || run.state === "lost")) {

@@ -4,7 +4,7 @@ import { ControlPlane, type PlacementRules } from "@benih/control";
 import { openTestSqlite } from "@benih/store/testing";
 
 const rules: PlacementRules = { accelerators: [{ regions: ["cn-north"], allow: ["H20"], effective: "2023-10-17", source: "US export controls" }], preference: ["cn-north", "my-johor"] };
-const cnChat = { id: "cn-chat", market: "cn", region: "cn-north", flags: [], transfers: [] };
+const cnChat = { id: "cn-chat", market: "cn", region: "cn-north", flags: [], transfers: [], source: "cn" };
 const cluster = (id: string, region: string, accelerator: string) => ({ id, region, operator: "ops", nodes: [{ id: `${id}-n1`, accelerator, count: 8, free: 8 }] });
 
 describe("fault recovery", () => {
@@ -34,7 +34,7 @@ describe("fault recovery", () => {
       assert.match(events.at(-2)!.reason, /agent agent-\w+ \(bj-1\) sent no heartbeat for 35 s/);
       assert.match(events.at(-1)!.reason, /resumed from step 40 after its agent was lost: placed on bj-2/);
       const cmds = await plane.nextCommands(b, "cn-north", 0);
-      assert.deepEqual(cmds, [{ type: "start", runId: id, recipe: "tiny", dataset: "cn-chat", steps: 100, node: "bj-2-n1", resumeFromStep: 40 }]);
+      assert.deepEqual(cmds, [{ type: "start", runId: id, recipe: "tiny", dataset: "cn-chat", source: "cn", steps: 100, node: "bj-2-n1", resumeFromStep: 40 }]);
       await assert.rejects(plane.nextCommands(a, "cn-north", 0), /no agent .*: register again/);
     } finally {
       await db.dispose();

@@ -74,6 +74,35 @@ const market = z.strictObject({
   store: z.union([z.strictObject({ sqlite: z.string().min(1) }), z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, "use a postgres:// URL"), schema: z.string().optional() })]).optional(),
 });
 
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD");
+
+/** The training control plane: which regional agents may connect, the datasets and the placement rules. */
+const training = z.strictObject({
+  /** An agent silent for this long is lost; its runs resume elsewhere. */
+  heartbeatTimeoutSeconds: z.number().int().positive().default(30),
+  agents: z.array(z.strictObject({ region: z.string().min(1), token: z.string().min(16, "use a token of at least 16 characters") })).default([]),
+  datasets: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1),
+        market: z.string().min(1),
+        region: z.string().min(1),
+        source: z.string().min(1).optional(),
+        flags: z.array(z.enum(["personal-information", "important-data"])).default([]),
+        transfers: z.array(z.strictObject({ to: z.string().min(1), mechanism: z.string().min(1), from: isoDay })).default([]),
+      }),
+    )
+    .default([]),
+  rules: z
+    .strictObject({
+      accelerators: z
+        .array(z.strictObject({ regions: z.array(z.string().min(1)).min(1), allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional(), effective: isoDay, source: z.string().min(1) }))
+        .default([]),
+      preference: z.array(z.string()).default([]),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -107,6 +136,7 @@ export const configSchema = z.strictObject({
   markets: z.array(market).default([]),
   /** The market for requests whose host no market lists; without it they are refused. */
   defaultMarket: z.string().optional(),
+  training: training.optional(),
 }).superRefine((c, ctx) => {
   const ids = c.markets.map((m) => m.id);
   ids.forEach((id, i) => {
