@@ -11,6 +11,9 @@ usage: benih <command> [options]
   models [--json]                                list the models a running server offers
   keys create [--name N] [--admin] [--market ID] | list | revoke ID
   markets list|check [--json]                    each market's hosts, allow-list, store and policy; warnings
+  runs create --dataset ID --steps N [--accelerator A] | list | show ID | pause|resume|stop|checkpoint ID
+                                                 training runs on the control plane (admin key)
+  fleet                                          connected agents by region, their accelerators and use
   config check [--config FILE]                   validate the config and show what would run
   train --dataset cn|global|DIR [--recipe tiny] [--steps N] [--out DIR]
                                                  train benih's own model; resumable, SIGTERM checkpoints
@@ -33,6 +36,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "models":
       await (await import("../cli/models.ts")).models(rest, env);
+      return 0;
+    case "runs":
+      await (await import("../cli/runs.ts")).runsCommand(rest, env);
+      return 0;
+    case "fleet":
+      await (await import("../cli/runs.ts")).runsCommand(rest, env, true);
       return 0;
     case "markets":
       return (await import("../cli/markets.ts")).marketsCommand(rest, env);

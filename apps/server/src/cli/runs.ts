@@ -1,0 +1,103 @@
+import { authHeaders, callServer, errorMessage, parse, serverURL, UsageError } from "./args.ts";
+
+const USAGE = "usage: benih runs create --dataset ID --steps N [--recipe tiny] [--accelerator H20] [--count N] | list | show ID | pause|resume|stop|checkpoint ID";
+
+interface Candidate {
+  cluster: string;
+  reasons: string[];
+}
+
+async function api(url: string, key: string | undefined, method: "GET" | "POST", path: string, body?: unknown) {
+  const res = await callServer(`${url}${path}`, {
+    method,
+    headers: { ...authHeaders(key), ...(body !== undefined && { "content-type": "application/json" }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  if (res.ok) return res.status === 204 ? undefined : res.json();
+  const text = await res.text();
+  let message = `HTTP ${res.status}`;
+  let candidates: Candidate[] = [];
+  try {
+    const e = JSON.parse(text) as { error: { message: string; details?: { candidates?: Candidate[] } } };
+    message = e.error.message;
+    candidates = e.error.details?.candidates ?? [];
+  } catch {
+    message = await errorMessage(new Response(text, { status: res.status }));
+  }
+  // A refused placement lists each cluster and why, one per line, rather than one long sentence.
+  throw new Error(candidates.length ? `no cluster may take this run:\n${candidates.map((c) => `  ${c.cluster}: ${c.reasons.join("; ")}`).join("\n")}` : message);
+}
+
+/** `benih runs …` and `benih fleet`: the training control plane from the command line (admin key needed). */
+export async function runsCommand(args: string[], env: NodeJS.ProcessEnv, fleet = false): Promise<void> {
+  const [sub, ...rest] = fleet ? ["fleet", ...args] : args;
+  const opts = {
+    url: { type: "string" as const },
+    key: { type: "string" as const },
+    recipe: { type: "string" as const, default: "tiny" },
+    dataset: { type: "string" as const },
+    steps: { type: "string" as const },
+    accelerator: { type: "string" as const },
+    count: { type: "string" as const },
+    json: { type: "boolean" as const },
+  };
+  const { values, positionals } = parse(rest, opts, true);
+  const url = serverURL(values.url, env);
+  const key = values.key ?? env.BENIH_API_KEY;
+  const out = (v: unknown, text: string): void => void process.stdout.write(values.json ? `${JSON.stringify(v, null, 2)}\n` : text);
+  const id = () => {
+    if (positionals.length !== 1) throw new UsageError(USAGE);
+    return positionals[0]!;
+  };
+  switch (sub) {
+    case "create": {
+      const steps = Number(values.steps);
+      if (!values.dataset || !Number.isInteger(steps) || steps < 1) throw new UsageError(USAGE);
+      const count = values.count === undefined ? undefined : Number(values.count);
+      const r = (await api(url, key, "POST", "/control/v1/runs", { recipe: values.recipe, dataset: values.dataset, steps, ...(values.accelerator && { accelerator: values.accelerator }), ...(count && { count }) })) as { id: string; placement: { summary: string; candidates: Candidate[] } };
+      const refused = r.placement.candidates.filter((c) => c.reasons.length).map((c) => `  not ${c.cluster}: ${c.reasons.join("; ")}\n`).join("");
+      return out(r, `${r.id}: ${r.placement.summary}\n${refused}`);
+    }
+    case "list": {
+      const { runs } = (await api(url, key, "GET", "/control/v1/runs")) as { runs: Array<{ id: string; state: string; step: number; steps: number; dataset: string; cluster: string | null }> };
+      if (!runs.length) return out({ runs }, "no runs; create one with `benih runs create --dataset ID --steps N`\n");
+      return out({ runs }, runs.map((r) => `${r.id}  ${r.state.padEnd(9)}  step ${r.step}/${r.steps}  ${r.dataset} on ${r.cluster ?? "-"}\n`).join(""));
+    }
+    case "show": {
+      const r = (await api(url, key, "GET", `/control/v1/runs/${encodeURIComponent(id())}`)) as {
+        run: { id: string; state: string; step: number; steps: number; recipe: string; dataset: string; cluster: string | null; node: string | null; accelerator: string | null };
+        events: Array<{ at: number; from_state: string | null; to_state: string; reason: string }>;
+        lastCheckpoint: { step: number; location: string } | null;
+      };
+      const lines = [
+        `${r.run.id}: ${r.run.state}, step ${r.run.step}/${r.run.steps}, recipe ${r.run.recipe} on dataset ${r.run.dataset}`,
+        `placed:     ${r.run.cluster ? `${r.run.cluster}/${r.run.node} (${r.run.accelerator})` : "-"}`,
+        `checkpoint: ${r.lastCheckpoint ? `step ${r.lastCheckpoint.step} at ${r.lastCheckpoint.location}` : "none yet"}`,
+        "history:",
+        ...r.events.map((e) => `  ${new Date(e.at).toISOString()}  ${e.from_state ?? "-"} → ${e.to_state}: ${e.reason}`),
+      ];
+      return out(r, lines.join("\n") + "\n");
+    }
+    case "pause":
+    case "resume":
+    case "stop":
+    case "checkpoint": {
+      const runId = id();
+      await api(url, key, "POST", `/control/v1/runs/${encodeURIComponent(runId)}/commands`, { command: sub });
+      return out({ accepted: true }, `${sub} sent to ${runId}\n`);
+    }
+    case "fleet": {
+      const { clusters } = (await api(url, key, "GET", "/control/v1/fleet")) as { clusters: Array<{ id: string; region: string; operator: string; nodes: Array<{ id: string; accelerator: string; count: number; free: number }> }> };
+      if (!clusters.length) return out({ clusters }, "no agents are connected\n");
+      const byRegion = new Map<string, typeof clusters>();
+      for (const c of clusters) byRegion.set(c.region, [...(byRegion.get(c.region) ?? []), c]);
+      const lines = [...byRegion].flatMap(([region, cs]) => [
+        `${region}:`,
+        ...cs.map((c) => `  ${c.id} (${c.operator}): ${c.nodes.map((n) => `${n.id} ${n.free}/${n.count} × ${n.accelerator} free`).join(", ")}`),
+      ]);
+      return out({ clusters }, lines.join("\n") + "\n");
+    }
+    default:
+      throw new UsageError(USAGE);
+  }
+}
