@@ -27,6 +27,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   throw new PlaneError(400, `${issue.path.join(".") || "body"}: ${issue.message}`);
 }
 
+/** Agents name themselves in `x-benih-agent`, so a run moved away from them can be fenced off. */
+const agentOf = (request: FastifyRequest) => (typeof request.headers["x-benih-agent"] === "string" ? request.headers["x-benih-agent"] : undefined);
 const bearer = (request: FastifyRequest) => /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1]?.trim();
 
 export interface ControlRoutesOptions {
@@ -73,14 +75,12 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
   app.post("/control/v1/runs/:id/metrics", route(async (request, reply) => {
     const region = plane.regionOf(bearer(request));
     const { points } = parse(metricsBatch, request.body);
-    const run = await store.getRun(params(request).id);
-    if (!run) throw new PlaneError(404, `no run ${params(request).id}`);
-    if (plane.fleet().find((c) => c.id === run.cluster)?.region !== region) throw new PlaneError(403, `run ${run.id} does not run in ${region}`);
+    const run = await plane.runFor(params(request).id, region, agentOf(request));
     await store.appendMetrics(run.id, points.map((p) => ({ step: p.step, at: p.at, loss: p.loss, lr: p.lr, grad_norm: p.gradNorm, tokens_per_s: p.tokensPerSecond })));
     return reply.code(204).send();
   }));
   app.post("/control/v1/runs/:id/reports", route(async (request, reply) => {
-    await plane.report(params(request).id, plane.regionOf(bearer(request)), parse(report, request.body));
+    await plane.report(params(request).id, plane.regionOf(bearer(request)), parse(report, request.body), agentOf(request));
     return reply.code(204).send();
   }));
 

@@ -5,3 +5,4 @@ export { commandRefusal, isFinished, transitionRefusal, type RunCommand, type Ru
 export { downsample, type Point } from "./downsample.ts";
 export { ControlPlane, PlaneError, type AgentCommand, type PlaneOptions } from "./plane.ts";
 export { registerControlRoutes, type ControlRoutesOptions } from "./http.ts";
+export { RegionalAgent, type AgentOptions } from "./agent.ts";

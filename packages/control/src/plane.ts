@@ -80,6 +80,7 @@ export class ControlPlane {
       const done = (cmds: AgentCommand[]) => {
         clearTimeout(timer);
         if (a.waiter === done) delete a.waiter;
+        a.lastSeen = this.now().getTime();
         resolve(cmds);
       };
       const timer = setTimeout(() => done([]), waitMs);
@@ -116,7 +117,8 @@ export class ControlPlane {
    */
   async sweep(timeoutMs: number): Promise<Array<{ runId: string; from: string; to?: string }>> {
     const now = this.now().getTime();
-    const dead = [...this.agents.values()].filter((a) => now - a.lastSeen > timeoutMs);
+    // An agent waiting in a long poll is alive: its connection is open (kill -9 closes it, which ends the wait).
+    const dead = [...this.agents.values()].filter((a) => !a.waiter && now - a.lastSeen > timeoutMs);
     for (const a of dead) this.agents.delete(a.id);
     const moved: Array<{ runId: string; from: string; to?: string }> = [];
     const deadClusters = new Map(dead.map((a) => [a.cluster.id, a]));
@@ -188,12 +190,24 @@ export class ControlPlane {
     this.send(run.cluster!, { type: command, runId });
   }
 
-  /** What an agent reports about a run it executes: state changes and checkpoints. */
-  async report(runId: string, tokenRegion: string, e: { state?: RunState; reason?: string; checkpoint?: { step: number; location: string; bytes: number } }): Promise<void> {
+  /**
+   * The run an agent may write for: it must run in the agent's region (403 otherwise) and, when the agent says
+   * who it is, on the agent's own cluster. A run moved elsewhere (its agent was thought lost) gets 409
+   * `run_moved`, and the agent stops its copy: two processes never train one run.
+   */
+  async runFor(runId: string, tokenRegion: string, agentId?: string) {
     const run = await this.o.store.getRun(runId);
     if (!run) throw new PlaneError(404, `no run ${runId}`);
-    const cluster = this.fleet().find((c) => c.id === run.cluster);
-    if (cluster && cluster.region !== tokenRegion) throw new PlaneError(403, `run ${runId} runs in ${cluster.region}, not ${tokenRegion}`);
+    const region = (JSON.parse(run.placement) as { placed?: { region: string } }).placed?.region;
+    if (region !== tokenRegion) throw new PlaneError(403, `run ${runId} does not run in ${tokenRegion}`);
+    const cluster = agentId ? this.agents.get(agentId)?.cluster.id : undefined;
+    if (cluster && cluster !== run.cluster) throw new PlaneError(409, `run ${runId} now runs on ${run.cluster ?? "no cluster"}, not ${cluster}: stop it here`, { code: "run_moved" });
+    return run;
+  }
+
+  /** What an agent reports about a run it executes: state changes and checkpoints. */
+  async report(runId: string, tokenRegion: string, e: { state?: RunState; reason?: string; checkpoint?: { step: number; location: string; bytes: number } }, agentId?: string): Promise<void> {
+    const run = await this.runFor(runId, tokenRegion, agentId);
     if (e.checkpoint) await this.o.store.recordCheckpoint(runId, e.checkpoint.step, e.checkpoint.location, e.checkpoint.bytes);
     if (e.state && e.state !== run.state) {
       const refused = transitionRefusal(run.state as RunState, e.state);

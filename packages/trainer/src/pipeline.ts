@@ -46,6 +46,8 @@ export interface TrainOptions {
   engine?: EngineChoice;
   /** Stops after the current step, checkpointing first (SIGTERM). */
   signal?: AbortSignal;
+  /** Asked after every step: true writes a checkpoint now and goes on (SIGUSR1, the control plane's "checkpoint"). */
+  checkpointNow?: () => boolean;
   onStep?: (m: StepMetrics & { tokensPerSecond: number; etaSeconds: number }) => void;
 }
 
@@ -88,7 +90,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const tokensPerSecond = ((run.step - startStep) * last.tokens) / elapsed;
     appendFileSync(metrics, JSON.stringify({ ...last, tokensPerSecond: Math.round(tokensPerSecond), time: new Date().toISOString() }) + "\n");
     o.onStep?.({ ...last, tokensPerSecond, etaSeconds: ((steps - run.step) * last.tokens) / tokensPerSecond });
-    if (run.step % every === 0) run.save(ckpt);
+    if (run.step % every === 0 || o.checkpointNow?.()) run.save(ckpt);
   }
   run.save(ckpt);
   const name = `benih-${o.recipe.name}-${datasetName}`;

@@ -14,6 +14,8 @@ usage: benih <command> [options]
   runs create --dataset ID --steps N [--accelerator A] | list | show ID | pause|resume|stop|checkpoint ID
                                                  training runs on the control plane (admin key)
   fleet                                          connected agents by region, their accelerators and use
+  agent --region R --control-plane URL --token T [--node ID=ACCEL:COUNT] [--runs DIR]
+                                                 a regional agent that trains the runs placed on it
   config check [--config FILE]                   validate the config and show what would run
   train --dataset cn|global|DIR [--recipe tiny] [--steps N] [--out DIR]
                                                  train benih's own model; resumable, SIGTERM checkpoints
@@ -36,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "models":
       await (await import("../cli/models.ts")).models(rest, env);
+      return 0;
+    case "agent":
+      await (await import("../cli/agent.ts")).agentCommand(rest, env);
       return 0;
     case "runs":
       await (await import("../cli/runs.ts")).runsCommand(rest, env);

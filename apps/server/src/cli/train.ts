@@ -35,6 +35,10 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const onSignal = () => stop.abort();
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
+  // SIGUSR1: write a checkpoint after the current step and keep training (the control plane's checkpoint-now).
+  let checkpointAsked = false;
+  const onCheckpoint = () => (checkpointAsked = true);
+  process.on("SIGUSR1", onCheckpoint);
   const tty = process.stderr.isTTY === true;
   const result = await train({
     recipe,
@@ -44,6 +48,11 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     steps,
     checkpointEvery: every,
     signal: stop.signal,
+    checkpointNow: () => {
+      const asked = checkpointAsked;
+      checkpointAsked = false;
+      return asked;
+    },
     onStep: (m) => {
       const line = `step ${m.step}/${steps}  loss ${m.loss.toFixed(4)}  lr ${m.lr.toExponential(2)}  ${Math.round(m.tokensPerSecond)} tok/s  ETA ${duration(m.etaSeconds)}`;
       if (tty) process.stderr.write(`\r${line.padEnd(90)}`);
@@ -52,6 +61,7 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   });
   process.off("SIGTERM", onSignal);
   process.off("SIGINT", onSignal);
+  process.off("SIGUSR1", onCheckpoint);
   if (tty) process.stderr.write("\n");
   const where = relative(process.cwd(), dir) || ".";
   if (result.stopped) {
