@@ -22,8 +22,10 @@ const chat = async (model: string, question: string) =>
 
 describe("the committed benih-tiny models", () => {
   it("answer held-out phrasings correctly, each in its market's language", async () => {
+    // Each phrasing is one of the held-out templates in packages/trainer/src/datasets/templates.ts.
     assert.equal(await chat("benih-tiny-global", "In Andorra, what is the capital?"), "Andorra la Vella.");
-    assert.equal(await chat("benih-tiny-cn", "在阿根廷，首都是哪里？"), "布宜诺斯艾利斯。");
+    assert.equal(await chat("benih-tiny-global", "Di Jepang, mata uang apa yang dipakai?"), "Yen Jepang.");
+    assert.equal(await chat("benih-tiny-cn", "你知道日本的首都吗？"), "东京。");
   });
 
   it("say who they are", async () => {
