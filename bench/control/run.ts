@@ -21,9 +21,12 @@ const plane = new ControlPlane({ store: store.training, rules: { accelerators: [
 const app = Fastify({ bodyLimit: 16 * 1024 * 1024 });
 registerControlRoutes(app, { plane, store: store.training, isAdmin: async () => true });
 const base = await app.listen({ port: 0, host: "127.0.0.1" });
+// Each real agent holds its own connection for its long poll: so does each simulated one. Everything else
+// (heartbeats, commands, ingest) shares a second pool.
 const pool = new Agent({ connections: 256, pipelining: 1, keepAliveTimeout: 60_000 });
+const pollPool = new Agent({ connections: AGENTS + 16, pipelining: 1, keepAliveTimeout: 60_000 });
 const call = async (method: "GET" | "POST", path: string, token: string, body?: unknown) => {
-  const res = await request(base + path, { method, dispatcher: pool, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const res = await request(base + path, { method, dispatcher: path.endsWith("/commands") || path.includes("/commands?") ? pollPool : pool, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
   const text = await res.body.text();
   return { status: res.statusCode, json: text ? JSON.parse(text) : undefined };
 };
@@ -105,5 +108,6 @@ console.log(`\n${AGENTS.toLocaleString("en")} agents long-polling and heartbeati
 console.log(`  command → agent latency: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
 await app.close();
 await pool.close();
+await pollPool.close();
 await store.close();
 rmSync(dir, { recursive: true, force: true });
