@@ -44,6 +44,8 @@ export interface TrainOptions {
   checkpointEvery?: number;
   /** The C++ engine where built (pickEngine()). */
   engine?: EngineChoice;
+  /** Called once the data is read and the run started or resumed, before the first step. */
+  onStart?: (run: TrainingRun) => void;
   /** Stops after the current step, checkpointing first (SIGTERM). */
   signal?: AbortSignal;
   /** Asked after every step: true writes a checkpoint now and goes on (SIGUSR1, the control plane's "checkpoint"). */
@@ -72,6 +74,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const run = existsSync(ckpt)
     ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine)
     : TrainingRun.start(o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine);
+  o.onStart?.(run);
   const steps = o.steps ?? o.recipe.train.steps;
   const every = o.checkpointEvery ?? 100;
   const metrics = join(o.dir, "metrics.jsonl");

@@ -28,9 +28,10 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const dir = values.out ?? join(env.BENIH_DATA_DIR ?? ".benih", "runs", runName);
 
   const engine = pickEngine();
-  process.stderr.write(
-    engine.addon ? `engine: C++ (native), ${process.env.BENIH_TRAINER_THREADS ?? "all"} threads\n` : `engine: TypeScript (about 50× slower than the C++ engine${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})\n`,
-  );
+  const started = (run: { step: number }) =>
+    process.stderr.write(
+      `${run.step ? `resuming at step ${run.step}` : "starting"} on the ${engine.addon ? `C++ engine (${process.env.BENIH_TRAINER_THREADS ?? "all"} threads)` : `TypeScript engine (about 50× slower than the C++ one${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})`}\n`,
+    );
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGTERM", onSignal);
@@ -45,6 +46,7 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     dataset: values.dataset,
     dir,
     engine,
+    onStart: started,
     steps,
     checkpointEvery: every,
     signal: stop.signal,
