@@ -44,9 +44,11 @@ export interface PlaneOptions {
 export class ControlPlane {
   private readonly agents = new Map<string, Agent>();
   private readonly now: () => Date;
+  private readonly startedAt: number;
 
   constructor(private readonly o: PlaneOptions) {
     this.now = o.now ?? (() => new Date());
+    this.startedAt = this.now().getTime();
   }
 
   /** The region an agent token speaks for, or a 401. */
@@ -122,11 +124,18 @@ export class ControlPlane {
     for (const a of dead) this.agents.delete(a.id);
     const moved: Array<{ runId: string; from: string; to?: string }> = [];
     const deadClusters = new Map(dead.map((a) => [a.cluster.id, a]));
+    const live = new Set([...this.agents.values()].map((a) => a.cluster.id));
+    // After a restart the plane knows no agents: a run whose agent has not registered again within the timeout
+    // is as lost as one whose agent went silent.
+    const settled = now - this.startedAt > timeoutMs;
     for (const run of await this.o.store.listRuns()) {
       const lostAgent = run.cluster ? deadClusters.get(run.cluster) : undefined;
-      if (lostAgent && (run.state === "placed" || run.state === "running")) {
-        const silent = Math.round((now - lostAgent.lastSeen) / 1000);
-        await this.o.store.transition(run.id, run.state, "lost", `agent ${lostAgent.id} (${run.cluster}) sent no heartbeat for ${silent} s`);
+      const orphaned = settled && run.cluster && !live.has(run.cluster);
+      if ((lostAgent || orphaned) && (run.state === "placed" || run.state === "running")) {
+        const reason = lostAgent
+          ? `agent ${lostAgent.id} (${run.cluster}) sent no heartbeat for ${Math.round((now - lostAgent.lastSeen) / 1000)} s`
+          : `no agent for ${run.cluster} has registered since the control plane started`;
+        await this.o.store.transition(run.id, run.state, "lost", reason);
         run.state = "lost";
       }
       if (run.state !== "lost") continue;
