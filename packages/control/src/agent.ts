@@ -118,10 +118,13 @@ export class RegionalAgent {
     const dir = join(this.o.runsDir, c.runId);
     mkdirSync(dir, { recursive: true });
     const { command, args } = this.o.trainCommand(c, dir);
-    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
-    const metricsFile = join(dir, "metrics.jsonl");
-    // Resuming in the same folder: metrics already sent stay sent (the plane ignores repeats by step anyway).
-    const job: Job = { runId: c.runId, child, dir, metricsOffset: existsSync(metricsFile) ? statSync(metricsFile).size : 0, stderrTail: "" };
+    // The trainer's stdin is a pipe we hold: when this agent dies, even by SIGKILL, the pipe closes and the trainer
+    // exits (BENIH_TRAIN_EXIT_WITH_PARENT), so no orphan keeps writing to a run that resumes elsewhere.
+    const child = spawn(command, args, { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, BENIH_TRAIN_EXIT_WITH_PARENT: "1" } });
+    // The whole metrics file is read again, also when resuming: the trainer resumes from the newest checkpoint in
+    // the folder, which a lost agent may have written without reporting it or the steps before it. The control
+    // plane keeps the first point per step, so what it already has costs only bandwidth.
+    const job: Job = { runId: c.runId, child, dir, metricsOffset: 0, stderrTail: "" };
     this.jobs.set(c.runId, job);
     child.stderr!.on("data", (d: Buffer) => (job.stderrTail = (job.stderrTail + d.toString()).slice(-2000)));
     child.on("exit", (code, signal) => void this.finished(job, code, signal));
@@ -130,16 +133,27 @@ export class RegionalAgent {
   }
 
   private async finished(job: Job, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    await this.pump(); // last metrics and checkpoint first
+    // The trainer's last lines and checkpoint go out before the report: a pump already under way may have read
+    // the folder before the exit, so read it once more here.
+    await this.pump();
+    this.readMetrics(job);
+    await this.checkCheckpoint(job);
     this.jobs.delete(job.runId);
+    await this.pump();
     const state = code === 0 ? (job.intent === "pause" ? "paused" : job.intent === "stop" ? "stopped" : "succeeded") : "failed";
     const reason = code === 0 ? `${state} on ${this.o.cluster.id}` : `the trainer exited with ${signal ?? code}: ${job.stderrTail.trim().split("\n").slice(-3).join(" | ")}`;
     this.log(`${job.runId} ${state}`);
     await this.report(job.runId, { state, reason });
   }
 
-  /** Reads new metric lines and checkpoints of every job, then sends what is pending. */
-  private async pump(): Promise<void> {
+  /** Reads new metric lines and checkpoints of every job, then sends what is pending. Never runs twice at once. */
+  private pumping?: Promise<void>;
+  private pump(): Promise<void> {
+    this.pumping ??= this.pumpOnce().finally(() => (this.pumping = undefined));
+    return this.pumping;
+  }
+
+  private async pumpOnce(): Promise<void> {
     for (const job of this.jobs.values()) {
       this.readMetrics(job);
       await this.checkCheckpoint(job);
@@ -155,7 +169,8 @@ export class RegionalAgent {
       } catch {
         return; // unreachable: keep them, the next pump retries
       }
-      for (const b of batch) this.pending.splice(this.pending.indexOf(b), 1);
+      const sent = new Set(batch);
+      for (let i = this.pending.length - 1; i >= 0; i--) if (sent.has(this.pending[i]!)) this.pending.splice(i, 1);
     }
   }
 

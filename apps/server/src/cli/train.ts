@@ -27,6 +27,13 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const runName = `${recipe.name}-${values.dataset.replace(/[\\/]+$/, "").split(/[\\/]/).pop()}`;
   const dir = values.out ?? join(env.BENIH_DATA_DIR ?? ".benih", "runs", runName);
 
+  if (env.BENIH_TRAIN_EXIT_WITH_PARENT === "1") {
+    // Started by an agent: its end (stdin closes) is ours, at once and without a checkpoint, since the run
+    // resumes elsewhere from the last one.
+    process.stdin.on("end", () => process.exit(75));
+    process.stdin.resume();
+    (process.stdin as unknown as { unref?: () => void }).unref?.(); // watching it must not keep us alive
+  }
   const engine = pickEngine();
   const started = (run: { step: number }) =>
     process.stderr.write(
