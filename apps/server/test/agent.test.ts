@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { startServer } from "./harness.ts";
+import { until } from "./until.ts";
 
 // A control plane and four regional agents (real `benih agent` processes training with `benih train`) on
 // loopback: two in cn-north sharing that region's run storage, one in my-johor, one CPU-only in sg.
@@ -31,14 +32,6 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-  for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 100))) {
-    const v = await f();
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
 describe("regional agents", () => {
   it("train a placed run; pause, resume and stop work; kill -9 of its agent resumes it in the same region from its checkpoint; no metric gaps", async () => {
     const server = await startServer({ yaml });
@@ -62,7 +55,7 @@ describe("regional agents", () => {
       };
       await until("four agents", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 4 ? true : undefined));
 
-      const created = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 200_000 });
+      const created = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000 });
       assert.equal(created.status, 201);
       const id = created.json.id as string;
       const show = async () => (await api("GET", `/control/v1/runs/${id}`)).json as { run: { state: string; step: number; cluster: string }; events: Array<{ to_state: string; reason: string }>; lastCheckpoint: { step: number } | null };
@@ -102,7 +95,8 @@ describe("regional agents", () => {
       assert.ok(killedAt - resumedFrom <= 100 + 50, `redid at most one checkpoint interval: killed near ${killedAt}, resumed from ${resumedFrom}`);
 
       await until("progress after recovery", async () => ((await show()).run.step > killedAt + 200 ? true : undefined));
-      assert.equal((await api("POST", `/control/v1/runs/${id}/commands`, { command: "stop" })).status, 202);
+      const stop = await api("POST", `/control/v1/runs/${id}/commands`, { command: "stop" });
+      assert.equal(stop.status, 202, stop.json?.error?.message);
       await until("stopped", async () => ((await show()).run.state === "stopped" ? true : undefined));
       const again = await api("POST", `/control/v1/runs/${id}/commands`, { command: "resume" });
       assert.deepEqual([again.status, again.json.error.message], [409, `run ${id} has been stopped: it takes no more commands`]);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { Store } from "@benih/store";
+import { until } from "./until.ts";
 
 // kill -9 the control plane (a real `benih serve`) in the middle of a run, and start it again on the same data.
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
@@ -24,14 +25,6 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
-const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-  for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 100))) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
 describe("control plane restart", () => {
   it("after kill -9 and a restart no run is lost, the agent reconnects, and the metrics have no gaps", async () => {
     const port = await freePort();
@@ -60,7 +53,7 @@ describe("control plane restart", () => {
     const agent = spawn(process.execPath, [bin, "agent", "--region", "cn-north", "--control-plane", url, "--token", "agent-token-cn-north-0001", "--cluster", "bj-1", "--node", "g0=H20:8", "--runs", join(root, "runs"), "--checkpoint-every", "100"], { env, stdio: "ignore" });
     procs.push(agent);
     await until("the agent", async () => ((await api("GET", "/control/v1/fleet")).clusters.length === 1 ? true : undefined));
-    const { id } = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 200_000 });
+    const { id } = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000 });
     const step = async () => (await api("GET", `/control/v1/runs/${id}`)).run.step as number;
     await until("metrics", async () => ((await step()) > 300 ? true : undefined));
 

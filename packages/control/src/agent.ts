@@ -1,48 +1,67 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { readCheckpoint } from "@benih/trainer";
+import { FolderStorage, type CheckpointStorage } from "./checkpoint-storage.ts";
+import { logFileOf, type Execution, type Executor } from "./executors/executor.ts";
 import type { Cluster } from "./fleet.ts";
 import type { AgentCommand } from "./plane.ts";
+
+type Start = Extract<AgentCommand, { type: "start" }>;
 
 export interface AgentOptions {
   controlPlane: string;
   token: string;
   cluster: Cluster;
-  /** The region's run storage: one folder per run, holding its checkpoint and metrics; they never leave it. */
+  /** The region's run storage: one folder per run, holding its checkpoint, metrics and logs; they never leave it. */
   runsDir: string;
-  /** The command that trains a run into a folder (resuming from a checkpoint there): `benih train …`. */
-  trainCommand(cmd: Extract<AgentCommand, { type: "start" }>, dir: string): { command: string; args: string[] };
+  /** Runs the trainers: child processes here, or Kubernetes Jobs. */
+  executor: Executor;
+  /** Where checkpoints are kept in the region: the run folders themselves (default), or an S3-compatible bucket. */
+  checkpoints?: CheckpointStorage;
+  /** The `benih train` arguments of an attempt, writing into `dir`. */
+  trainArgs(cmd: Start, dir: string): string[];
   log?: (line: string) => void;
 }
 
 interface Job {
   runId: string;
-  child: ChildProcess;
+  attempt: number;
+  execution: Execution;
   dir: string;
-  /** Why the agent signalled it, so its exit is reported as paused or stopped rather than failed. */
+  /** Why the agent asked it to end, so its exit is reported as paused or stopped rather than succeeded. */
   intent?: "pause" | "stop";
+  /** The run moved to another agent and this copy was killed: its end is not reported. */
+  fenced?: boolean;
   metricsOffset: number;
+  logOffset: number;
   checkpointSeen?: number;
-  stderrTail: string;
+}
+
+/** What waits to be sent for one run: its metric points or its log lines, oldest first. */
+interface Outbox {
+  runId: string;
+  kind: "metrics" | "logs";
+  items: object[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MAX_PENDING = 1_000_000;
 
 /**
- * A regional agent: registers its cluster, long-polls the control plane for commands, runs each run as a child
- * process, and sends back metrics in batches, checkpoint records and state reports. When the control plane is
- * unreachable it retries with backoff and keeps the metrics it could not send, so charts get no gaps.
+ * A regional agent: registers its cluster, long-polls the control plane for commands, has its executor run each
+ * run, and sends back metrics and log lines in batches, checkpoint records and state reports. When the control
+ * plane is unreachable it retries with backoff and keeps what it could not send, so charts get no gaps.
  */
 export class RegionalAgent {
   private id?: string;
   private readonly jobs = new Map<string, Job>();
-  private readonly pending: Array<{ runId: string; point: Record<string, number> }> = [];
+  private readonly outboxes = new Map<string, Outbox>();
   private stopped = false;
   private readonly log: (line: string) => void;
+  private readonly storage: CheckpointStorage;
 
   constructor(private readonly o: AgentOptions) {
     this.log = o.log ?? ((l) => process.stderr.write(`${l}\n`));
+    this.storage = o.checkpoints ?? new FolderStorage();
   }
 
   private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -68,7 +87,7 @@ export class RegionalAgent {
             const r = await this.call("POST", "/control/v1/agents", { cluster: this.o.cluster });
             if (r.status === 401 || r.status === 403) throw new Error(`the control plane refused this agent: ${r.json?.error?.message ?? r.status}`);
             this.id = r.json.agentId;
-            this.log(`registered ${this.o.cluster.id} in ${this.o.cluster.region} as ${this.id}`);
+            this.log(`registered ${this.o.cluster.id} in ${this.o.cluster.region} as ${this.id} (${this.o.executor.kind} executor, ${this.storage.kind} checkpoints)`);
           }
           const r = await this.call("GET", `/control/v1/agents/${this.id}/commands?waitMs=10000`);
           if (r.status === 404) {
@@ -86,10 +105,10 @@ export class RegionalAgent {
         }
       }
     } finally {
-      // Shutting down: the runs pause (the trainer checkpoints on SIGTERM) and their reports go out first.
+      // Shutting down: the runs pause (the trainer checkpoints) and their reports go out first.
       for (const job of this.jobs.values()) {
         job.intent = "pause";
-        job.child.kill("SIGTERM");
+        await job.execution.finish().catch(() => {});
       }
       for (let waited = 0; this.jobs.size && waited < 120_000; waited += 100) await sleep(100);
       clearInterval(pump);
@@ -102,14 +121,14 @@ export class RegionalAgent {
     if (c.type === "start") return this.start(c);
     const job = this.jobs.get(c.runId);
     if (!job) return;
-    if (c.type === "checkpoint") job.child.kill("SIGUSR1");
+    if (c.type === "checkpoint") await job.execution.checkpoint();
     else {
       job.intent = c.type;
-      job.child.kill("SIGTERM"); // the trainer checkpoints, then exits 0
+      await job.execution.finish();
     }
   }
 
-  private start(c: Extract<AgentCommand, { type: "start" }>): void {
+  private async start(c: Start): Promise<void> {
     if (this.jobs.has(c.runId)) {
       // Placed here again (we were thought lost and came back): it never stopped running.
       void this.report(c.runId, { state: "running", reason: `still running on ${this.o.cluster.id}` });
@@ -117,98 +136,131 @@ export class RegionalAgent {
     }
     const dir = join(this.o.runsDir, c.runId);
     mkdirSync(dir, { recursive: true });
-    const { command, args } = this.o.trainCommand(c, dir);
-    // The trainer's stdin is a pipe we hold: when this agent dies, even by SIGKILL, the pipe closes and the trainer
-    // exits (BENIH_TRAIN_EXIT_WITH_PARENT), so no orphan keeps writing to a run that resumes elsewhere.
-    const child = spawn(command, args, { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, BENIH_TRAIN_EXIT_WITH_PARENT: "1" } });
+    rmSync(join(dir, "request"), { force: true }); // a stale pause request must not end the new attempt
+    let execution: Execution;
+    try {
+      if (c.resumeFrom) await this.storage.fetch(c.resumeFrom.location, c.resumeFrom.step, join(dir, "checkpoint.bin"));
+      execution = await this.o.executor.start({ runId: c.runId, attempt: c.attempt, dir, args: this.o.trainArgs(c, dir), node: c.node, accelerator: c.accelerator, count: c.count });
+    } catch (err) {
+      this.log(`could not start ${c.runId}: ${(err as Error).message}`);
+      await this.report(c.runId, { state: "failed", reason: `could not start on ${this.o.cluster.id}: ${(err as Error).message}` });
+      return;
+    }
     // The whole metrics file is read again, also when resuming: the trainer resumes from the newest checkpoint in
     // the folder, which a lost agent may have written without reporting it or the steps before it. The control
     // plane keeps the first point per step, so what it already has costs only bandwidth.
-    const job: Job = { runId: c.runId, child, dir, metricsOffset: 0, stderrTail: "" };
+    const job: Job = { runId: c.runId, attempt: c.attempt, execution, dir, metricsOffset: 0, logOffset: 0 };
     this.jobs.set(c.runId, job);
-    child.stderr!.on("data", (d: Buffer) => (job.stderrTail = (job.stderrTail + d.toString()).slice(-2000)));
-    child.on("exit", (code, signal) => void this.finished(job, code, signal));
-    this.log(`started ${c.runId} (${c.recipe} on ${c.source}, ${c.steps} steps${c.resumeFromStep !== null ? `, resuming from step ${c.resumeFromStep}` : ""})`);
+    void execution.ended.then((end) => this.finished(job, end));
+    this.log(`started ${c.runId} attempt ${c.attempt} (${c.recipe} on ${c.source}, ${c.steps} steps${c.resumeFrom ? `, resuming from step ${c.resumeFrom.step}` : ""})`);
     void this.report(c.runId, { state: "running", reason: `started on ${this.o.cluster.id}/${c.node}` });
   }
 
-  private async finished(job: Job, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  private async finished(job: Job, end: { code: number | null; detail: string }): Promise<void> {
+    if (job.fenced) return;
     // The trainer's last lines and checkpoint go out before the report: a pump already under way may have read
     // the folder before the exit, so read it once more here.
     await this.pump();
-    this.readMetrics(job);
-    await this.checkCheckpoint(job);
+    await this.collect(job);
     this.jobs.delete(job.runId);
     await this.pump();
-    const state = code === 0 ? (job.intent === "pause" ? "paused" : job.intent === "stop" ? "stopped" : "succeeded") : "failed";
-    const reason = code === 0 ? `${state} on ${this.o.cluster.id}` : `the trainer exited with ${signal ?? code}: ${job.stderrTail.trim().split("\n").slice(-3).join(" | ")}`;
+    const state = end.code === 0 ? (job.intent === "pause" ? "paused" : job.intent === "stop" ? "stopped" : "succeeded") : "failed";
+    const reason = end.code === 0 ? `${state} on ${this.o.cluster.id}` : end.detail;
     this.log(`${job.runId} ${state}`);
     await this.report(job.runId, { state, reason });
   }
 
-  /** Reads new metric lines and checkpoints of every job, then sends what is pending. Never runs twice at once. */
+  /** Reads new metric and log lines and checkpoints of every job, then sends what is pending. Never runs twice at once. */
   private pumping?: Promise<void>;
   private pump(): Promise<void> {
     this.pumping ??= this.pumpOnce().finally(() => (this.pumping = undefined));
     return this.pumping;
   }
 
-  private async pumpOnce(): Promise<void> {
-    for (const job of this.jobs.values()) {
-      this.readMetrics(job);
-      await this.checkCheckpoint(job);
+  private async collect(job: Job): Promise<void> {
+    await job.execution.collectLogs?.().catch((err: Error) => this.log(`reading the log of ${job.runId}: ${err.message}`));
+    const points = this.outbox(job.runId, "metrics");
+    job.metricsOffset = this.readLines(join(job.dir, "metrics.jsonl"), job.metricsOffset, (line) => {
+      const m = JSON.parse(line) as { step: number; loss: number; lr: number; gradNorm: number; tokensPerSecond: number; time: string };
+      points.push({ step: m.step, at: Date.parse(m.time), loss: m.loss, lr: m.lr, gradNorm: m.gradNorm, tokensPerSecond: m.tokensPerSecond });
+    });
+    const lines = this.outbox(job.runId, "logs");
+    job.logOffset = this.readLines(join(job.dir, logFileOf(job)), job.logOffset, (text, offset) => {
+      // Progress lines drawn in place end in \r: each is a line of its own in the log.
+      text.split("\r").forEach((part, i) => part.trim() && lines.push({ attempt: job.attempt, offset: offset + i, at: Date.now(), text: part.slice(0, 4000) }));
+    });
+    for (const box of [points, lines]) {
+      // A bounded buffer per run: beyond about a day of metrics at 10 points a second, the oldest go (and the log says so).
+      if (box.length <= MAX_PENDING) continue;
+      this.log(`send buffer of ${job.runId} full: dropping ${box.length - MAX_PENDING} old entries`);
+      box.splice(0, box.length - MAX_PENDING);
     }
-    while (this.pending.length) {
-      const runId = this.pending[0]!.runId;
-      const batch = this.pending.filter((p) => p.runId === runId).slice(0, 1000);
-      try {
-        const r = await this.call("POST", `/control/v1/runs/${runId}/metrics`, { points: batch.map((b) => b.point) });
-        if (r.status >= 500) return; // try again on the next pump
-        if (r.status === 409) this.fence(runId, r.json?.error?.message);
-        else if (r.status !== 204) this.log(`metrics for ${runId} refused: ${r.json?.error?.message ?? r.status}`);
-      } catch {
-        return; // unreachable: keep them, the next pump retries
+    await this.checkCheckpoint(job);
+  }
+
+  private async pumpOnce(): Promise<void> {
+    for (const job of this.jobs.values()) await this.collect(job);
+    for (const [key, box] of this.outboxes) {
+      while (box.items.length) {
+        const batch = box.items.slice(0, 5000);
+        try {
+          const r = await this.call("POST", `/control/v1/runs/${box.runId}/${box.kind}`, box.kind === "metrics" ? { points: batch } : { lines: batch });
+          if (r.status >= 500) return; // try again on the next pump
+          if (r.status === 409) {
+            this.fence(box.runId, r.json?.error?.message);
+            break;
+          } else if (r.status !== 204) this.log(`${box.kind} for ${box.runId} refused: ${r.json?.error?.message ?? r.status}`);
+        } catch {
+          return; // unreachable: keep them, the next pump retries
+        }
+        box.items.splice(0, batch.length);
       }
-      const sent = new Set(batch);
-      for (let i = this.pending.length - 1; i >= 0; i--) if (sent.has(this.pending[i]!)) this.pending.splice(i, 1);
+      if (!this.jobs.has(box.runId)) this.outboxes.delete(key);
     }
   }
 
-  private readMetrics(job: Job): void {
-    const file = join(job.dir, "metrics.jsonl");
-    if (!existsSync(file)) return;
+  private outbox(runId: string, kind: Outbox["kind"]): object[] {
+    const key = `${runId}/${kind}`;
+    let box = this.outboxes.get(key);
+    if (!box) this.outboxes.set(key, (box = { runId, kind, items: [] }));
+    return box.items;
+  }
+
+  /** Calls `each` for the complete lines of `file` after byte `offset`, with their byte offsets; returns the new offset. */
+  private readLines(file: string, offset: number, each: (line: string, offset: number) => void): number {
+    if (!existsSync(file)) return offset;
     const size = statSync(file).size;
-    if (size <= job.metricsOffset) return;
+    if (size <= offset) return offset;
     const fd = openSync(file, "r");
-    const buf = Buffer.alloc(size - job.metricsOffset);
-    readSync(fd, buf, 0, buf.length, job.metricsOffset);
+    const buf = Buffer.alloc(size - offset);
+    readSync(fd, buf, 0, buf.length, offset);
     closeSync(fd);
-    const text = buf.toString("utf8");
-    const complete = text.lastIndexOf("\n") + 1; // a line still being written waits for the next read
-    job.metricsOffset += Buffer.byteLength(text.slice(0, complete));
-    for (const line of text.slice(0, complete).split("\n").filter(Boolean)) {
-      const m = JSON.parse(line) as { step: number; loss: number; lr: number; gradNorm: number; tokensPerSecond: number; time: string };
-      this.pending.push({ runId: job.runId, point: { step: m.step, at: Date.parse(m.time), loss: m.loss, lr: m.lr, gradNorm: m.gradNorm, tokensPerSecond: m.tokensPerSecond } });
+    const complete = buf.lastIndexOf(0x0a) + 1; // a line still being written waits for the next read
+    let at = 0;
+    while (at < complete) {
+      const end = buf.indexOf(0x0a, at);
+      const line = buf.subarray(at, end).toString("utf8");
+      if (line) each(line, offset + at);
+      at = end + 1;
     }
-    // A bounded buffer: beyond a day of metrics at 10 points a second, the oldest go (and the log says so).
-    if (this.pending.length > 1_000_000) {
-      this.log(`metrics buffer full: dropping ${this.pending.length - 1_000_000} old points`);
-      this.pending.splice(0, this.pending.length - 1_000_000);
-    }
+    return offset + complete;
   }
 
   private async checkCheckpoint(job: Job): Promise<void> {
     const file = join(job.dir, "checkpoint.bin");
     if (!existsSync(file)) return;
-    const { mtimeMs, size } = statSync(file);
+    const { mtimeMs } = statSync(file);
     if (mtimeMs === job.checkpointSeen) return;
     job.checkpointSeen = mtimeMs;
+    let saved: { step: number; bytes: number; location: string };
     try {
-      const step = readCheckpoint(file).header.step;
-      await this.report(job.runId, { checkpoint: { step, location: file, bytes: size } });
-    } catch {
-      job.checkpointSeen = undefined; // being replaced (temp file + rename): read it next time
+      saved = await this.storage.save(job.runId, file);
+    } catch (err) {
+      job.checkpointSeen = undefined; // being replaced (temp file + rename), or the upload failed: next time
+      this.log(`checkpoint of ${job.runId} not kept yet: ${(err as Error).message}`);
+      return;
     }
+    await this.report(job.runId, { checkpoint: saved });
   }
 
   private async report(runId: string, body: object): Promise<void> {
@@ -224,15 +276,16 @@ export class RegionalAgent {
     }
   }
 
-  /** The run moved to another agent: stop this copy without reporting, and drop its unsent metrics. */
+  /** The run moved to another agent: stop this copy without reporting, and drop what it had not sent. */
   private fence(runId: string, why: string | undefined): void {
     const job = this.jobs.get(runId);
-    for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.runId === runId) this.pending.splice(i, 1);
+    this.outboxes.delete(`${runId}/metrics`);
+    this.outboxes.delete(`${runId}/logs`);
     if (!job) return;
     this.log(`stopping ${runId} here: ${why ?? "it runs elsewhere now"}`);
     this.jobs.delete(runId);
-    job.child.removeAllListeners("exit");
-    job.child.kill("SIGKILL");
+    job.fenced = true;
+    void job.execution.kill().catch(() => {});
   }
 
   /** Stops polling; `run()` then pauses the running jobs, reports them, and returns. */

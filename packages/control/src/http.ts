@@ -12,6 +12,12 @@ const metricsBatch = z.strictObject({
     .min(1)
     .max(10_000),
 });
+const logBatch = z.strictObject({
+  lines: z
+    .array(z.strictObject({ attempt: z.number().int().positive(), offset: z.number().int().min(0), at: z.number().int().positive(), text: z.string().max(4000) }))
+    .min(1)
+    .max(10_000),
+});
 const report = z.strictObject({
   state: z.enum(["running", "paused", "succeeded", "failed", "stopped"]).optional(),
   reason: z.string().max(2000).optional(),
@@ -79,6 +85,13 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     await store.appendMetrics(run.id, points.map((p) => ({ step: p.step, at: p.at, loss: p.loss, lr: p.lr, grad_norm: p.gradNorm, tokens_per_s: p.tokensPerSecond })));
     return reply.code(204).send();
   }));
+  app.post("/control/v1/runs/:id/logs", route(async (request, reply) => {
+    const region = plane.regionOf(bearer(request));
+    const { lines } = parse(logBatch, request.body);
+    const run = await plane.runFor(params(request).id, region, agentOf(request));
+    await store.appendLogs(run.id, lines);
+    return reply.code(204).send();
+  }));
   app.post("/control/v1/runs/:id/reports", route(async (request, reply) => {
     await plane.report(params(request).id, plane.regionOf(bearer(request)), parse(report, request.body), agentOf(request));
     return reply.code(204).send();
@@ -96,7 +109,13 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     await admin(request);
     const run = await store.getRun(params(request).id);
     if (!run) throw new PlaneError(404, `no run ${params(request).id}`);
-    return { run: { ...run, placement: JSON.parse(run.placement) }, events: await store.events(run.id), lastCheckpoint: (await store.lastCheckpoint(run.id)) ?? null };
+    const checkpoints = await store.checkpoints(run.id);
+    return { run: { ...run, placement: JSON.parse(run.placement) }, events: await store.events(run.id), checkpoints, lastCheckpoint: checkpoints.at(-1) ?? null };
+  }));
+  app.get("/control/v1/runs/:id/logs", route(async (request) => {
+    await admin(request);
+    const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 200) || 200, 1), 5000);
+    return { lines: await store.logTail(params(request).id, limit) };
   }));
   app.get("/control/v1/runs/:id/metrics", route(async (request) => {
     await admin(request);

@@ -7,7 +7,21 @@ import { commandRefusal, transitionRefusal, type RunCommand, type RunState } fro
 
 /** What the control plane sends an agent. Only commands and metadata cross regions, never data or weights. */
 export type AgentCommand =
-  | { type: "start"; runId: string; recipe: string; dataset: string; source: string; steps: number; node: string; resumeFromStep: number | null }
+  | {
+      type: "start";
+      runId: string;
+      /** The run's n-th start: 1, then one more per resume or recovery. */
+      attempt: number;
+      recipe: string;
+      dataset: string;
+      source: string;
+      steps: number;
+      node: string;
+      accelerator: string;
+      count: number;
+      /** The checkpoint to continue from (its location is in the run's region), or null for a fresh start. */
+      resumeFrom: { step: number; location: string } | null;
+    }
   | { type: "pause" | "stop" | "checkpoint"; runId: string };
 
 export class PlaneError extends Error {
@@ -103,9 +117,29 @@ export class ControlPlane {
     else a.queue.push(cmd);
   }
 
-  private startCommand(run: { id: string; recipe: string; dataset: string; steps: number }, node: string, resumeFromStep: number | null): AgentCommand {
+  /** Sends the run's next attempt to the cluster it was placed on, resuming from its last checkpoint if any. */
+  private async start(run: { id: string; recipe: string; dataset: string; steps: number; accelerators: number }, placed: { cluster: string; node: string; accelerator: string }): Promise<void> {
     const d = this.dataset(run.dataset);
-    return { type: "start", runId: run.id, recipe: run.recipe, dataset: d.id, source: d.source ?? d.id, steps: run.steps, node, resumeFromStep };
+    const attempt = (await this.o.store.events(run.id)).filter((e) => e.to_state === "placed").length;
+    const last = await this.o.store.lastCheckpoint(run.id);
+    this.send(placed.cluster, {
+      type: "start",
+      runId: run.id,
+      attempt,
+      recipe: run.recipe,
+      dataset: d.id,
+      source: d.source ?? d.id,
+      steps: run.steps,
+      node: placed.node,
+      accelerator: placed.accelerator,
+      count: run.accelerators,
+      resumeFrom: last ? { step: last.step, location: last.location } : null,
+    });
+  }
+
+  /** Where a run may go now, asking for what it asked for when created. */
+  private placeAgain(run: { dataset: string; requested_accelerator: string | null; accelerators: number }) {
+    return place({ dataset: this.dataset(run.dataset), count: run.accelerators, ...(run.requested_accelerator && { accelerator: run.requested_accelerator }) }, this.fleet(), this.o.rules, this.now());
   }
 
   fleet(): Cluster[] {
@@ -139,7 +173,7 @@ export class ControlPlane {
         run.state = "lost";
       }
       if (run.state !== "lost") continue;
-      const placement = place({ dataset: this.dataset(run.dataset), count: 1, ...(run.accelerator && { accelerator: run.accelerator }) }, this.fleet(), this.o.rules, this.now());
+      const placement = this.placeAgain(run);
       if (!placement.placed) {
         moved.push({ runId: run.id, from: run.cluster ?? "" });
         continue;
@@ -148,7 +182,7 @@ export class ControlPlane {
       const last = await this.o.store.lastCheckpoint(run.id);
       const ok = await this.o.store.transition(run.id, "lost", "placed", `resumed from step ${last?.step ?? 0} after its agent was lost: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });
       if (!ok) continue;
-      this.send(p.cluster, this.startCommand(run, p.node, last?.step ?? null));
+      await this.start(run, p);
       moved.push({ runId: run.id, from: run.cluster ?? "", to: p.cluster });
     }
     return moved;
@@ -168,10 +202,11 @@ export class ControlPlane {
     if (!placement.placed) throw new PlaneError(422, placement.summary, placement);
     const id = `run-${randomUUID().slice(0, 8)}`;
     const at = this.now().getTime();
-    await this.o.store.createRun({ id, recipe: r.recipe, dataset: dataset.id, market: dataset.market, state: "queued", steps: r.steps, cluster: null, node: null, accelerator: null, placement: JSON.stringify(placement) }, "created", at);
+    const run = { id, recipe: r.recipe, dataset: dataset.id, market: dataset.market, state: "queued", steps: r.steps, cluster: null, node: null, accelerator: null, requested_accelerator: r.accelerator ?? null, accelerators: request.count, placement: JSON.stringify(placement) };
+    await this.o.store.createRun(run, "created", at);
     const p = placement.placed;
     await this.o.store.transition(id, "queued", "placed", placement.summary, { cluster: p.cluster, node: p.node, accelerator: p.accelerator }, at);
-    this.send(p.cluster, { type: "start", runId: id, recipe: r.recipe, dataset: dataset.id, source: dataset.source ?? dataset.id, steps: r.steps, node: p.node, resumeFromStep: null });
+    await this.start(run, p);
     return { id, placement };
   }
 
@@ -183,12 +218,12 @@ export class ControlPlane {
     if (refused) throw new PlaneError(409, refused);
     if (command === "resume") {
       const last = await this.o.store.lastCheckpoint(runId);
-      const placement = place({ dataset: this.dataset(run.dataset), count: 1, ...(run.accelerator && { accelerator: run.accelerator }) }, this.fleet(), this.o.rules, this.now());
+      const placement = this.placeAgain(run);
       if (!placement.placed) throw new PlaneError(409, `run ${runId} cannot resume now: ${placement.summary}`, placement);
       const p = placement.placed;
       const moved = await this.o.store.transition(runId, "paused", "placed", `resumed from step ${last?.step ?? 0}: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });
       if (!moved) throw new PlaneError(409, `run ${runId} changed state meanwhile`);
-      this.send(p.cluster, this.startCommand(run, p.node, last?.step ?? null));
+      await this.start(run, p);
       return;
     }
     if (command === "stop" && (run.state === "queued" || run.state === "paused" || run.state === "lost")) {

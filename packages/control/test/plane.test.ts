@@ -56,7 +56,7 @@ describe("the control plane over HTTP", () => {
     const id = created.body.id as string;
     assert.equal(created.body.placement.placed.cluster, "bj-1");
     assert.match(created.body.placement.candidates.find((c: { cluster: string }) => c.cluster === "johor-1").reasons[0], /dataset cn-chat \(personal-information\) must stay in cn-north/);
-    assert.deepEqual((await polled).body.commands, [{ type: "start", runId: id, recipe: "tiny", dataset: "cn-chat", source: "cn-chat", steps: 50, node: "bj-1-n1", resumeFromStep: null }]);
+    assert.deepEqual((await polled).body.commands, [{ type: "start", runId: id, attempt: 1, recipe: "tiny", dataset: "cn-chat", source: "cn-chat", steps: 50, node: "bj-1-n1", accelerator: "H20", count: 1, resumeFrom: null }]);
 
     const h100 = await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "cn-chat", steps: 50, accelerator: "H100" });
     assert.equal(h100.status, 422);
@@ -79,7 +79,7 @@ describe("the control plane over HTTP", () => {
     const conflict = await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "checkpoint" });
     assert.deepEqual([conflict.status, conflict.body.error.message], [409, `checkpoint needs a run that is running; run ${id} is paused`]);
     assert.equal((await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "resume" })).status, 202);
-    assert.deepEqual((await call("GET", `/control/v1/agents/${cn}/commands?waitMs=0`, "tok-cn")).body.commands, [{ type: "start", runId: id, recipe: "tiny", dataset: "cn-chat", source: "cn-chat", steps: 50, node: "bj-1-n1", resumeFromStep: 20 }]);
+    assert.deepEqual((await call("GET", `/control/v1/agents/${cn}/commands?waitMs=0`, "tok-cn")).body.commands, [{ type: "start", runId: id, attempt: 2, recipe: "tiny", dataset: "cn-chat", source: "cn-chat", steps: 50, node: "bj-1-n1", accelerator: "H20", count: 1, resumeFrom: { step: 20, location: "/ckpt/run/20.bin" } }]);
     await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "running" });
     await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "succeeded" });
     const done = await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "stop" });

@@ -16,7 +16,7 @@ describe("fault recovery", () => {
       const a = plane.register("cn-north", cluster("bj-1", "cn-north", "H20"));
       const b = plane.register("cn-north", cluster("bj-2", "cn-north", "H20"));
       const johor = plane.register("my-johor", cluster("johor-1", "my-johor", "B200"));
-      const { id } = await plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100 });
+      const { id } = await plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100, count: 4 });
       assert.equal((await db.store.training.getRun(id))?.cluster, "bj-1");
       await plane.report(id, "cn-north", { state: "running", checkpoint: { step: 40, location: "/ckpt/40.bin", bytes: 1 } });
 
@@ -34,7 +34,7 @@ describe("fault recovery", () => {
       assert.match(events.at(-2)!.reason, /agent agent-\w+ \(bj-1\) sent no heartbeat for 35 s/);
       assert.match(events.at(-1)!.reason, /resumed from step 40 after its agent was lost: placed on bj-2/);
       const cmds = await plane.nextCommands(b, "cn-north", 0);
-      assert.deepEqual(cmds, [{ type: "start", runId: id, recipe: "tiny", dataset: "cn-chat", source: "cn", steps: 100, node: "bj-2-n1", resumeFromStep: 40 }]);
+      assert.deepEqual(cmds, [{ type: "start", runId: id, attempt: 2, recipe: "tiny", dataset: "cn-chat", source: "cn", steps: 100, node: "bj-2-n1", accelerator: "H20", count: 4, resumeFrom: { step: 40, location: "/ckpt/40.bin" } }]);
       await assert.rejects(plane.nextCommands(a, "cn-north", 0), /no agent .*: register again/);
     } finally {
       await db.dispose();

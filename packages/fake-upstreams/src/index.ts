@@ -1,3 +1,4 @@
 export { startFakeOpenAI, type FakeOpenAIOptions } from "./openai.ts";
 export { startFakeAnthropic } from "./anthropic.ts";
 export { startFake, sleep, json, type FakeServer, type SeenRequest, type Handler } from "./server.ts";
+export { startFakeKubernetes, type FakeKubernetes, type FakeKubernetesOptions } from "./kubernetes.ts";

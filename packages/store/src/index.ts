@@ -10,4 +10,4 @@ export {
 } from "./request-log.ts";
 export type { Database } from "./schema.ts";
 export { PolicyAudit, type PolicyAuditEntry, type PolicyAuditRow } from "./policy-audit.ts";
-export { TrainingStore, type MetricPoint, type TrainingRunRow } from "./training.ts";
+export { TrainingStore, type LogLine, type MetricPoint, type TrainingRunRow } from "./training.ts";

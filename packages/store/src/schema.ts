@@ -65,7 +65,11 @@ export interface TrainingRunsTable {
   step: number;
   cluster: string | null;
   node: string | null;
+  /** The accelerator model it runs on now. */
   accelerator: string | null;
+  /** What it asked for: a model (null: any the rules allow) and how many on one node. Resuming asks the same. */
+  requested_accelerator: string | null;
+  accelerators: number;
   /** JSON: the last placement decision with every candidate's reasons. */
   placement: string;
 }
@@ -98,6 +102,16 @@ export interface TrainingMetricsTable {
   tokens_per_s: number;
 }
 
+export interface TrainingLogsTable {
+  run_id: string;
+  /** The run's n-th start (1 for the first; each resume or recovery adds one). */
+  attempt: number;
+  /** The line's byte offset in that attempt's log file: with the attempt, what makes a resent line a duplicate. */
+  offset: number;
+  at: number;
+  text: string;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   request_log: RequestLogTable;
@@ -106,4 +120,5 @@ export interface Database {
   training_run_events: TrainingRunEventsTable;
   training_checkpoints: TrainingCheckpointsTable;
   training_metrics: TrainingMetricsTable;
+  training_logs: TrainingLogsTable;
 }

@@ -1,8 +1,9 @@
 import type { Insertable, Kysely, Selectable } from "kysely";
-import type { Database, TrainingMetricsTable, TrainingRunsTable } from "./schema.ts";
+import type { Database, TrainingLogsTable, TrainingMetricsTable, TrainingRunsTable } from "./schema.ts";
 
 export type TrainingRunRow = Selectable<TrainingRunsTable>;
 export type MetricPoint = Omit<Insertable<TrainingMetricsTable>, "run_id">;
+export type LogLine = Omit<Selectable<TrainingLogsTable>, "run_id">;
 
 /** Runs, their state history, checkpoint records and metrics: what the control plane keeps. */
 export class TrainingStore {
@@ -62,6 +63,34 @@ export class TrainingStore {
 
   async recordCheckpoint(runId: string, step: number, location: string, bytes: number, at = Date.now()): Promise<void> {
     await this.db.insertInto("training_checkpoints").values({ run_id: runId, step, location, bytes, at }).onConflict((oc) => oc.columns(["run_id", "step"]).doNothing()).execute();
+  }
+
+  checkpoints(runId: string) {
+    return this.db.selectFrom("training_checkpoints").selectAll().where("run_id", "=", runId).orderBy("step").execute();
+  }
+
+  /** Appends log lines; lines already stored (same attempt and offset) are ignored. */
+  async appendLogs(runId: string, lines: readonly LogLine[]): Promise<void> {
+    if (!lines.length) return;
+    await this.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < lines.length; i += 500) {
+        const rows = lines.slice(i, i + 500).map((l) => ({ ...l, run_id: runId }));
+        await tx.insertInto("training_logs").values(rows).onConflict((oc) => oc.columns(["run_id", "attempt", "offset"]).doNothing()).execute();
+      }
+    });
+  }
+
+  /** The last `limit` log lines of a run, oldest first (a tail). */
+  async logTail(runId: string, limit = 200): Promise<LogLine[]> {
+    const rows = await this.db
+      .selectFrom("training_logs")
+      .select(["attempt", "offset", "at", "text"])
+      .where("run_id", "=", runId)
+      .orderBy("attempt", "desc")
+      .orderBy("offset", "desc")
+      .limit(limit)
+      .execute();
+    return rows.reverse().map((r) => ({ ...r, offset: Number(r.offset), at: Number(r.at) }));
   }
 
   lastCheckpoint(runId: string) {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { testBackends } from "@benih/store/testing";
 
-const run = { id: "run-1", recipe: "tiny", dataset: "cn-chat", market: "cn", state: "queued", steps: 100, cluster: null, node: null, accelerator: null, placement: "{}" };
+const run = { id: "run-1", recipe: "tiny", dataset: "cn-chat", market: "cn", state: "queued", steps: 100, cluster: null, node: null, accelerator: null, requested_accelerator: "H20", accelerators: 8, placement: "{}" };
 
 for (const backend of await testBackends()) {
   describe(`training store on ${backend.name}`, { skip: backend.skip }, () => {
@@ -14,7 +14,7 @@ for (const backend of await testBackends()) {
         assert.equal(await store.training.transition("run-1", "queued", "placed", "a second placement", {}, 2500), false, "compare-and-set: already placed");
         assert.equal(await store.training.transition("run-1", "placed", "running", "agent started it", {}, 3000), true);
         const r = await store.training.getRun("run-1");
-        assert.deepEqual([r?.state, r?.cluster, r?.node, r?.updated_at], ["running", "bj-1", "h20-a", 3000]);
+        assert.deepEqual([r?.state, r?.cluster, r?.node, r?.accelerators, r?.updated_at], ["running", "bj-1", "h20-a", 8, 3000]);
         const events = await store.training.events("run-1");
         assert.deepEqual(events.map((e) => [e.seq, e.from_state, e.to_state, e.reason]), [
           [1, null, "queued", "created by ops"],
@@ -45,6 +45,23 @@ for (const backend of await testBackends()) {
         await store.training.recordCheckpoint("run-1", 1000, "s3://cn-north-ckpt/run-1/1000.bin", 123_456);
         await store.training.recordCheckpoint("run-1", 1000, "s3://cn-north-ckpt/run-1/1000.bin", 123_456); // re-sent
         assert.equal((await store.training.lastCheckpoint("run-1"))?.location, "s3://cn-north-ckpt/run-1/1000.bin");
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("keeps log lines per attempt: resent lines are absorbed, a new attempt's lines come after, the tail is the newest", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        await store.training.createRun(run, "created");
+        const line = (attempt: number, offset: number) => ({ attempt, offset, at: 1000 + offset, text: `attempt ${attempt} byte ${offset}` });
+        await store.training.appendLogs("run-1", [line(1, 0), line(1, 40), line(1, 80)]);
+        await store.training.appendLogs("run-1", [line(1, 80), line(1, 120)]); // re-sent after a reconnect
+        await store.training.appendLogs("run-1", [line(2, 0), line(2, 40)]); // resumed elsewhere: its own file
+        const all = await store.training.logTail("run-1", 100);
+        assert.deepEqual(all.map((l) => l.text), ["attempt 1 byte 0", "attempt 1 byte 40", "attempt 1 byte 80", "attempt 1 byte 120", "attempt 2 byte 0", "attempt 2 byte 40"]);
+        assert.deepEqual((await store.training.logTail("run-1", 3)).map((l) => [l.attempt, l.offset]), [[1, 120], [2, 0], [2, 40]]);
+        assert.equal(typeof all[0]!.at, "number");
       } finally {
         await dispose();
       }

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pickEngine, recipes, train } from "@benih/trainer";
 import { parse, UsageError } from "./args.ts";
@@ -47,6 +48,17 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   let checkpointAsked = false;
   const onCheckpoint = () => (checkpointAsked = true);
   process.on("SIGUSR1", onCheckpoint);
+  // A file named `request` in the run folder asks the same as the signals, for trainers no signal reaches (a
+  // Kubernetes pod): "checkpoint", or "stop" (checkpoint and exit 0). Read once, then removed.
+  const requestFile = join(dir, "request");
+  const readRequest = () => {
+    if (!existsSync(requestFile)) return;
+    const asked = readFileSync(requestFile, "utf8").trim();
+    rmSync(requestFile, { force: true });
+    if (asked === "checkpoint") checkpointAsked = true;
+    else if (asked === "stop") stop.abort();
+    else process.stderr.write(`ignored request "${asked}" in ${requestFile}: use checkpoint or stop\n`);
+  };
   const tty = process.stderr.isTTY === true;
   const result = await train({
     recipe,
@@ -63,6 +75,7 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
       return asked;
     },
     onStep: (m) => {
+      readRequest();
       const line = `step ${m.step}/${steps}  loss ${m.loss.toFixed(4)}  lr ${m.lr.toExponential(2)}  ${Math.round(m.tokensPerSecond)} tok/s  ETA ${duration(m.etaSeconds)}`;
       if (tty) process.stderr.write(`\r${line.padEnd(90)}`);
       else if (m.step % 10 === 0 || m.step === steps) process.stderr.write(line + "\n");

@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as m0001 from "./0001-request-log-and-keys.ts";
 import * as m0002 from "./0002-markets.ts";
 import * as m0003 from "./0003-training.ts";
+import * as m0004 from "./0004-training-logs.ts";
 
 // Listed in code rather than read from a folder, so they run the same under tsx, a bundle, or compiled output.
 const migrations: Record<string, Migration> = {
   "0001-request-log-and-keys": m0001,
   "0002-markets": m0002,
   "0003-training": m0003,
+  "0004-training-logs": m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,144 @@
+import { appendFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from "@kubernetes/client-node";
+import { logFileOf, type Execution, type Executor, type TrainSpec } from "./executor.ts";
+
+export interface KubernetesOptions {
+  kubeConfig: KubeConfig;
+  namespace: string;
+  /** An image whose entrypoint is `benih` (this repository's server image). */
+  image: string;
+  /**
+   * The PersistentVolumeClaim holding the region's run storage, mounted in the pod at the agent's own path for
+   * it, so the trainer and the agent see the same run folder.
+   */
+  volumeClaim: string;
+  runsDir: string;
+  /** How often the Job's state and its pod's log are read. */
+  pollMs?: number;
+  /** Labels a node carries its id in (defaults to the node's host name label). */
+  nodeLabel?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RUN_LABEL = "benih.dev/run";
+const dns1123 = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 52);
+
+/**
+ * Trainers as Kubernetes Jobs: one Job per attempt, pinned to the placed node and asking for its accelerators.
+ * No signal reaches a pod from here, so checkpoint-now and pause/stop are written as a `request` file into the run
+ * folder, which the trainer reads after every step. Before an attempt starts, Jobs of the run's earlier attempts
+ * are deleted: an agent that was thought lost may have left one running, and two trainers must never share a run.
+ */
+export class KubernetesExecutor implements Executor {
+  readonly kind = "kubernetes";
+  private readonly batch: BatchV1Api;
+  private readonly core: CoreV1Api;
+
+  constructor(private readonly o: KubernetesOptions) {
+    this.batch = o.kubeConfig.makeApiClient(BatchV1Api);
+    this.core = o.kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  private async deleteJob(name: string): Promise<void> {
+    try {
+      await this.batch.deleteNamespacedJob({ name, namespace: this.o.namespace, propagationPolicy: "Background" });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+  }
+
+  async start(spec: TrainSpec): Promise<Execution> {
+    const { namespace } = this.o;
+    const earlier = await this.batch.listNamespacedJob({ namespace, labelSelector: `${RUN_LABEL}=${spec.runId}` });
+    for (const job of earlier.items) await this.deleteJob(job.metadata!.name!);
+
+    const name = `benih-${dns1123(spec.runId)}-${spec.attempt}`;
+    const gpu = spec.accelerator !== "CPU";
+    const body: V1Job = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name, labels: { [RUN_LABEL]: spec.runId, "benih.dev/attempt": String(spec.attempt) } },
+      spec: {
+        backoffLimit: 0, // a failed attempt is reported, and the control plane decides what happens next
+        ttlSecondsAfterFinished: 3600,
+        template: {
+          metadata: { labels: { [RUN_LABEL]: spec.runId } },
+          spec: {
+            restartPolicy: "Never",
+            nodeSelector: { [this.o.nodeLabel ?? "kubernetes.io/hostname"]: spec.node },
+            containers: [
+              {
+                name: "trainer",
+                image: this.o.image,
+                command: ["benih", ...spec.args],
+                ...(gpu && { resources: { limits: { "nvidia.com/gpu": String(spec.count) } } }),
+                volumeMounts: [{ name: "runs", mountPath: this.o.runsDir }],
+              },
+            ],
+            volumes: [{ name: "runs", persistentVolumeClaim: { claimName: this.o.volumeClaim } }],
+          },
+        },
+      },
+    };
+    await this.batch.createNamespacedJob({ namespace, body });
+
+    let logged = 0; // characters of the pod's log already in the log file
+    const logFile = join(spec.dir, logFileOf(spec));
+    const collectLogs = async () => {
+      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
+      const pod = pods.items[0];
+      if (!pod || pod.status?.phase === "Pending") return;
+      const text = await this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace, container: "trainer" });
+      if (text.length > logged) {
+        appendFileSync(logFile, text.slice(logged));
+        logged = text.length;
+      }
+    };
+    const exitCode = async (): Promise<number | null> => {
+      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
+      return pods.items[0]?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode ?? null;
+    };
+    let killed = false;
+    const ended = (async (): Promise<{ code: number | null; detail: string }> => {
+      for (;;) {
+        await sleep(this.o.pollMs ?? 1000);
+        if (killed) return { code: null, detail: "the Job was deleted" };
+        let job: V1Job;
+        try {
+          job = await this.batch.readNamespacedJob({ name, namespace });
+        } catch (err) {
+          if ((err as { code?: number }).code === 404) return { code: null, detail: `Job ${name} was deleted by someone else` };
+          continue; // the API server is briefly unreachable: ask again
+        }
+        const s = job.status ?? {};
+        if (!s.succeeded && !s.failed) continue;
+        await collectLogs().catch(() => {});
+        if (s.succeeded) return { code: 0, detail: "" };
+        const code = await exitCode().catch(() => null);
+        const why = s.conditions?.find((c) => c.type === "Failed")?.message ?? `exit code ${code ?? "unknown"}`;
+        return { code: code ?? 1, detail: `Job ${name} failed: ${why}` };
+      }
+    })();
+    const request = async (what: "checkpoint" | "stop") => writeFileSync(join(spec.dir, "request"), what);
+    return {
+      ended,
+      collectLogs,
+      checkpoint: () => request("checkpoint"),
+      finish: () => request("stop"),
+      kill: async () => {
+        killed = true;
+        await this.deleteJob(name);
+      },
+    };
+  }
+}
+
+/** A KubeConfig from the agent's flags: a kubeconfig file, the pod's service account, or the default places. */
+export function kubeConfigFrom(o: { kubeconfig?: string; context?: string }): KubeConfig {
+  const kc = new KubeConfig();
+  if (o.kubeconfig) kc.loadFromFile(o.kubeconfig);
+  else kc.loadFromDefault();
+  if (o.context) kc.setCurrentContext(o.context);
+  return kc;
+}

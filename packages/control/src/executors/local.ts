@@ -1,0 +1,42 @@
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { join } from "node:path";
+import { logFileOf, type Execution, type Executor, type TrainSpec } from "./executor.ts";
+
+/** Trainers as child processes of the agent, on this machine. */
+export class LocalExecutor implements Executor {
+  readonly kind = "local";
+
+  /** `command` runs `benih` (e.g. node and the path of bin/benih.mjs before the arguments). */
+  constructor(private readonly command: { file: string; prefix: string[] }) {}
+
+  async start(spec: TrainSpec): Promise<Execution> {
+    // The trainer's stdin is a pipe we hold: when this agent dies, even by SIGKILL, the pipe closes and the trainer
+    // exits (BENIH_TRAIN_EXIT_WITH_PARENT), so no orphan keeps writing to a run that resumes elsewhere.
+    const child = spawn(this.command.file, [...this.command.prefix, ...spec.args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, BENIH_TRAIN_EXIT_WITH_PARENT: "1" },
+    });
+    const log = createWriteStream(join(spec.dir, logFileOf(spec)), { flags: "a" });
+    let tail = "";
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.on("data", (d: Buffer) => {
+        log.write(d);
+        tail = (tail + d.toString()).slice(-2000);
+      });
+    }
+    const ended = new Promise<{ code: number | null; detail: string }>((resolve) => {
+      child.on("close", (code, signal) => {
+        log.end(() =>
+          resolve({ code: signal ? null : code, detail: code === 0 ? "" : `the trainer exited with ${signal ?? code}: ${tail.trim().split("\n").slice(-3).join(" | ")}` }),
+        );
+      });
+    });
+    return {
+      ended,
+      checkpoint: async () => void child.kill("SIGUSR1"),
+      finish: async () => void child.kill("SIGTERM"), // the trainer checkpoints, then exits 0
+      kill: async () => void child.kill("SIGKILL"),
+    };
+  }
+}
