@@ -2,3 +2,4 @@ export { startFakeOpenAI, type FakeOpenAIOptions } from "./openai.ts";
 export { startFakeAnthropic } from "./anthropic.ts";
 export { startFake, sleep, json, type FakeServer, type SeenRequest, type Handler } from "./server.ts";
 export { startFakeKubernetes, type FakeKubernetes, type FakeKubernetesOptions } from "./kubernetes.ts";
+export { startFakeS3, type FakeS3 } from "./s3.ts";
