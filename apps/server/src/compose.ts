@@ -13,7 +13,7 @@ import {
   Router,
 } from "@benih/gateway";
 import { BufferedRequestLogWriter, Store, storeLocationFromEnv, type StoreLocation } from "@benih/store";
-import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
 import type { BenihConfig } from "./config/schema.ts";
 import { marketsOf, openMarkets, publicProfile, type MarketRuntime } from "./markets.ts";
 import { buildProviders } from "./providers.ts";
@@ -176,6 +176,10 @@ function serveWebApp(app: FastifyInstance) {
       // Hashed asset names change with their content; the page itself must always be asked for again.
       res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
     } });
+    // The dashboard's pages are routes of the one-page app: each gets the page, which shows the route.
+    const page = async (_request: unknown, reply: FastifyReply) => reply.header("cache-control", "no-cache").sendFile("index.html");
+    app.get("/admin", page);
+    app.get("/admin/*", page);
     return;
   }
   app.get("/", async (_request, reply) =>

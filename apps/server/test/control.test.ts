@@ -48,7 +48,7 @@ describe("the control plane in the server", () => {
       assert.match((await cli(["runs", "show", runId], env)).stdout, /history:\n.*- → queued: created\n.*queued → placed: placed on bj-1/);
       const conflict = await cli(["runs", "pause", runId], env);
       assert.match(conflict.stderr, new RegExp(`pause needs a run that is running; run ${runId} is placed`));
-      assert.match((await cli(["fleet"], env)).stdout, /^cn-north:\n {2}bj-1 \(home\): n1 8\/8 × H20 free\n$/);
+      assert.match((await cli(["fleet"], env)).stdout, /^cn-north:\n {2}bj-1 \(home\): n1 6\/8 × H20 free\n$/, "the two placed runs use two");
     } finally {
       await server.close();
     }

@@ -1,6 +1,7 @@
 import type { TrainingStore } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { recipes } from "@benih/trainer";
 import { downsample } from "./downsample.ts";
 import { ControlPlane, PlaneError } from "./plane.ts";
 
@@ -130,8 +131,12 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     await plane.command(params(request).id, parse(command, request.body).command);
     return reply.code(202).send({ accepted: true });
   }));
+  app.get("/control/v1/datasets", route(async (request) => {
+    await admin(request);
+    return { datasets: plane.datasets(), recipes: Object.keys(recipes) };
+  }));
   app.get("/control/v1/fleet", route(async (request) => {
     await admin(request);
-    return { clusters: plane.fleet() };
+    return { clusters: await plane.fleet() };
   }));
 }

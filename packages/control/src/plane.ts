@@ -138,12 +138,23 @@ export class ControlPlane {
   }
 
   /** Where a run may go now, asking for what it asked for when created. */
-  private placeAgain(run: { dataset: string; requested_accelerator: string | null; accelerators: number }) {
-    return place({ dataset: this.dataset(run.dataset), count: run.accelerators, ...(run.requested_accelerator && { accelerator: run.requested_accelerator }) }, this.fleet(), this.o.rules, this.now());
+  private async placeAgain(run: { dataset: string; requested_accelerator: string | null; accelerators: number }) {
+    return place({ dataset: this.dataset(run.dataset), count: run.accelerators, ...(run.requested_accelerator && { accelerator: run.requested_accelerator }) }, await this.fleet(), this.o.rules, this.now());
   }
 
-  fleet(): Cluster[] {
-    return [...this.agents.values()].map((a) => a.cluster);
+  /**
+   * The registered clusters and what is free on them: what each agent offers, less the accelerators of the runs
+   * placed or running on each node, so two runs are not placed on one node's last accelerators.
+   */
+  async fleet(): Promise<Cluster[]> {
+    const active = (await this.o.store.listRuns()).filter((r) => r.state === "placed" || r.state === "running");
+    return [...this.agents.values()].map(({ cluster }) => ({
+      ...cluster,
+      nodes: cluster.nodes.map((n) => {
+        const used = active.filter((r) => r.cluster === cluster.id && r.node === n.id).reduce((sum, r) => sum + r.accelerators, 0);
+        return { ...n, free: Math.max(0, n.free - used) };
+      }),
+    }));
   }
 
   /**
@@ -173,7 +184,7 @@ export class ControlPlane {
         run.state = "lost";
       }
       if (run.state !== "lost") continue;
-      const placement = this.placeAgain(run);
+      const placement = await this.placeAgain(run);
       if (!placement.placed) {
         moved.push({ runId: run.id, from: run.cluster ?? "" });
         continue;
@@ -188,6 +199,10 @@ export class ControlPlane {
     return moved;
   }
 
+  datasets(): readonly Dataset[] {
+    return this.o.datasets;
+  }
+
   dataset(id: string): Dataset {
     const d = this.o.datasets.find((x) => x.id === id);
     if (!d) throw new PlaneError(422, `no dataset ${id}; datasets: ${this.o.datasets.map((x) => x.id).join(", ")}`);
@@ -198,7 +213,7 @@ export class ControlPlane {
   async createRun(r: { recipe: string; dataset: string; steps: number; accelerator?: string; count?: number }): Promise<{ id: string; placement: PlacementDecision }> {
     const dataset = this.dataset(r.dataset);
     const request: RunRequest = { dataset, count: r.count ?? 1, ...(r.accelerator && { accelerator: r.accelerator }) };
-    const placement = place(request, this.fleet(), this.o.rules, this.now());
+    const placement = place(request, await this.fleet(), this.o.rules, this.now());
     if (!placement.placed) throw new PlaneError(422, placement.summary, placement);
     const id = `run-${randomUUID().slice(0, 8)}`;
     const at = this.now().getTime();
@@ -218,7 +233,7 @@ export class ControlPlane {
     if (refused) throw new PlaneError(409, refused);
     if (command === "resume") {
       const last = await this.o.store.lastCheckpoint(runId);
-      const placement = this.placeAgain(run);
+      const placement = await this.placeAgain(run);
       if (!placement.placed) throw new PlaneError(409, `run ${runId} cannot resume now: ${placement.summary}`, placement);
       const p = placement.placed;
       const moved = await this.o.store.transition(runId, "paused", "placed", `resumed from step ${last?.step ?? 0}: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });

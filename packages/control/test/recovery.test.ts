@@ -40,4 +40,18 @@ describe("fault recovery", () => {
       await db.dispose();
     }
   });
+
+  it("counts what placed and running runs use: a node's last accelerators are not given twice", async () => {
+    const db = await openTestSqlite();
+    const plane = new ControlPlane({ store: db.store.training, rules, datasets: [cnChat], agentTokens: new Map() });
+    try {
+      plane.register("cn-north", cluster("bj-1", "cn-north", "H20"));
+      await plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100, count: 6 });
+      assert.deepEqual((await plane.fleet())[0]!.nodes.map((n) => [n.id, n.free]), [["bj-1-n1", 2]]);
+      await assert.rejects(plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100, count: 4 }), /refused bj-1: no node has 4 free allowed accelerator \(most free: 2\)/);
+      await plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100, count: 2 });
+    } finally {
+      await db.dispose();
+    }
+  });
 });

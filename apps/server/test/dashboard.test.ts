@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startServer } from "./harness.ts";
+import { until } from "./until.ts";
+
+// The training dashboard in real Chromium, against the whole server and a real `benih agent` training the micro
+// recipe: the admin key prompt, placement refusals, live charts, and the control buttons.
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+const skip = process.env.BENIH_REQUIRE_BROWSER
+  ? false
+  : !existsSync(executablePath)
+    ? `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`
+    : !existsSync(repo("apps/web/dist/index.html")) && "the web app is not built (npm run build -w @benih/web)";
+const shots = repo("test-output/screenshots");
+const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const root = mkdtempSync(join(tmpdir(), "benih-dashboard-"));
+const ADMIN = "bk-admin-key-for-the-dashboard";
+const yaml = `
+auth: { required: true }
+training:
+  heartbeatTimeoutSeconds: 30
+  agents:
+    - { region: cn-north, token: agent-token-cn-north-0001 }
+  datasets:
+    - { id: cn-chat, market: cn, region: cn-north, source: cn, flags: [personal-information] }
+  rules:
+    accelerators:
+      - { regions: [cn-north], allow: [H20], effective: "2023-10-17", source: "US export controls, 2023-10-17" }
+    preference: [cn-north]
+`;
+
+describe("the training dashboard in Chromium", { skip }, () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let agent: ChildProcess;
+
+  before(async () => {
+    server = await startServer({ yaml, env: { BENIH_ADMIN_KEY: ADMIN } });
+    agent = spawn(process.execPath, [bin, "agent", "--region", "cn-north", "--control-plane", server.url, "--token", "agent-token-cn-north-0001", "--cluster", "bj-1", "--node", "g0=H20:8", "--runs", join(root, "runs"), "--checkpoint-every", "500"], { stdio: "ignore" });
+    browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"] });
+    mkdirSync(shots, { recursive: true });
+    const fleet = async () => ((await (await fetch(`${server.url}/control/v1/fleet`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { clusters: unknown[] }).clusters;
+    await until("the agent", async () => ((await fleet()).length === 1 ? true : undefined));
+  });
+  after(async () => {
+    agent?.kill("SIGKILL");
+    await browser?.close();
+    await server?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const lastStep = async (page: Page) => Number(await page.getByTestId("chart-loss").getAttribute("data-last-step"));
+
+  it("asks for an admin key, shows why a placement is refused, charts a run live, and pauses, resumes and stops it from its buttons", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/admin`);
+    await page.getByTestId("admin-key").fill("not-an-admin-key");
+    await page.getByTestId("admin-key").press("Enter");
+    await page.getByText("That key is not an admin key.").waitFor();
+    await page.getByTestId("admin-key").fill(ADMIN);
+    await page.getByTestId("admin-key").press("Enter");
+    await page.getByText("No runs yet.").waitFor();
+
+    await page.getByTestId("new-steps").fill("2000000");
+    await page.getByTestId("new-accelerator").fill("H100");
+    await page.getByTestId("create").click();
+    const refusal = page.getByTestId("refusal");
+    await refusal.waitFor();
+    assert.match((await refusal.textContent())!, /refused bj-1: H100 is not allowed in cn-north since 2023-10-17/);
+
+    await page.getByTestId("new-accelerator").fill("");
+    await page.getByTestId("create").click();
+    await page.waitForURL(/\/admin\/runs\/run-\w+$/);
+    const runId = page.url().split("/").pop()!;
+    await page.getByTestId("state").getByText("running", { exact: true }).first().waitFor({ timeout: 30_000 });
+
+    // The chart follows the run: its last plotted step keeps moving without a reload.
+    await until("a first point", async () => ((await lastStep(page)) > 0 ? true : undefined));
+    const seen = await lastStep(page);
+    await until("the chart to move", async () => ((await lastStep(page)) > seen + 100 ? true : undefined), 20_000);
+    assert.ok(Number(await page.getByTestId("chart-loss").getAttribute("data-points")) > 1);
+    await page.getByTestId("logs").getByText(/step \d+\/2000000 {2}loss/).first().waitFor();
+    assert.match((await page.getByTestId("placement").textContent())!, /bj-1.*chosen: g0 · H20/);
+    await page.screenshot({ path: `${shots}/dashboard-run-1280.png`, fullPage: true });
+
+    assert.equal(await page.getByTestId("resume").isDisabled(), true, "a running run cannot be resumed");
+    await page.getByTestId("pause").click();
+    await page.locator("header [data-testid=state]").getByText("paused", { exact: true }).waitFor({ timeout: 30_000 });
+    const paused = (await server.store.training.getRun(runId))!;
+    const checkpoint = (await server.store.training.lastCheckpoint(runId))!;
+    assert.ok(checkpoint.step >= paused.step - 1, "paused after a checkpoint");
+    await page.getByTestId("checkpoints").getByText(checkpoint.step.toLocaleString("en-US"), { exact: true }).waitFor();
+    assert.equal(await page.getByTestId("pause").isDisabled(), true);
+
+    await page.getByTestId("resume").click();
+    await page.locator("header [data-testid=state]").getByText("running", { exact: true }).waitFor({ timeout: 30_000 });
+    await until("the chart past the pause", async () => ((await lastStep(page)) > paused.step + 100 ? true : undefined), 30_000);
+    const steps = (await server.store.training.metrics(runId)).map((m) => m.step);
+    assert.deepEqual(steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1), [], "one continuous curve across the pause");
+
+    await page.getByTestId("stop").click();
+    await page.locator("header [data-testid=state]").getByText("stopped", { exact: true }).waitFor({ timeout: 30_000 });
+    for (const b of ["pause", "resume", "checkpoint", "stop"]) assert.equal(await page.getByTestId(b).isDisabled(), true, `${b} after stop`);
+    assert.deepEqual(
+      await page.getByTestId("history").locator("[data-testid=state]").allTextContents(),
+      ["queued", "placed", "running", "paused", "placed", "running", "stopped"],
+    );
+    await page.close();
+  });
+
+  it("shows the fleet by region with accelerator models and use, also at 390 px", async () => {
+    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      await page.goto(`${server.url}/admin/fleet`);
+      await page.getByTestId("admin-key").fill(ADMIN);
+      await page.getByTestId("admin-key").press("Enter");
+      const region = page.locator('[data-region="cn-north"]');
+      await region.waitFor();
+      assert.match((await region.textContent())!, /bj-1.*g0H20In use: 0 \/ 8/);
+      assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), `the fleet page scrolls sideways at ${width}px`);
+      await page.screenshot({ path: `${shots}/dashboard-fleet-${width}.png` });
+      await page.close();
+    }
+  });
+});

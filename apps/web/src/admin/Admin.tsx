@@ -1,0 +1,88 @@
+import { useCallback, useEffect, useState } from "react";
+import { forgetAdminKey, setAdminKey, type AdminError } from "./api.ts";
+import { FleetPage } from "./FleetPage.tsx";
+import { RunPage } from "./RunPage.tsx";
+import { RunsPage } from "./RunsPage.tsx";
+import { words } from "./text.ts";
+import "./admin.css";
+
+/** The training dashboard at /admin: runs, one run, and the fleet. Loaded only when an admin opens it. */
+export default function Admin() {
+  const w = words();
+  const [path, setPath] = useState(location.pathname);
+  const [auth, setAuth] = useState<{ asked: boolean; refused?: boolean }>({ asked: false });
+  const [key, setKey] = useState("");
+  useEffect(() => {
+    const onPop = () => setPath(location.pathname);
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+  useEffect(() => {
+    document.title = `${w.title} · benih`;
+    // The theme the reader chose in the chat app on this host.
+    document.documentElement.dataset.theme = localStorage.getItem("benih.theme") ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+  }, [w.title]);
+  const go = useCallback((to: string) => {
+    history.pushState(null, "", to);
+    setPath(to);
+  }, []);
+  const onAuth = useCallback((e: AdminError) => setAuth((a) => ({ asked: true, refused: a.asked || e.status === 403 && !!localStorage.getItem("benih.adminKey") })), []);
+
+  const run = /^\/admin\/runs\/([\w-]+)/.exec(path)?.[1];
+  const tab = (to: string, label: string, active: boolean) => (
+    <a
+      href={to}
+      className={active ? "active" : ""}
+      onClick={(e) => {
+        e.preventDefault();
+        go(to);
+      }}
+    >
+      {label}
+    </a>
+  );
+  return (
+    <div className="admin">
+      <header className="bar admin-bar">
+        <div className="brand">
+          <span className="mark" aria-hidden="true" />
+          <span>{w.title}</span>
+        </div>
+        <nav>
+          {tab("/admin", w.runs, !path.startsWith("/admin/fleet"))}
+          {tab("/admin/fleet", w.fleet, path.startsWith("/admin/fleet"))}
+          <a href="/">{w.chat}</a>
+        </nav>
+      </header>
+      <main>
+        {auth.asked ? (
+          <form
+            className="key"
+            onSubmit={(e) => {
+              e.preventDefault();
+              setAdminKey(key.trim());
+              setAuth({ asked: false });
+            }}
+          >
+            <p>{auth.refused ? w.wrongKey : w.keyNeeded}</p>
+            <input type="password" value={key} onChange={(e) => setKey(e.target.value)} placeholder={w.key} autoComplete="off" data-testid="admin-key" />
+            <button type="submit" disabled={!key.trim()}>
+              {w.useKey}
+            </button>
+            {auth.refused && (
+              <button type="button" className="ghost" onClick={() => forgetAdminKey()}>
+                ×
+              </button>
+            )}
+          </form>
+        ) : run ? (
+          <RunPage key={run} id={run} w={w} onAuth={onAuth} />
+        ) : path.startsWith("/admin/fleet") ? (
+          <FleetPage w={w} onAuth={onAuth} />
+        ) : (
+          <RunsPage w={w} go={go} onAuth={onAuth} />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,167 @@
+import { useState } from "react";
+import { api, AdminError, type Placement, type Run } from "./api.ts";
+import { usePoll } from "./poll.ts";
+import type { Words } from "./text.ts";
+import { Problem } from "./Problem.tsx";
+
+export function Progress({ run }: { run: Pick<Run, "step" | "steps"> }) {
+  const pct = Math.min(100, (run.step / run.steps) * 100);
+  return (
+    <div className="progress" title={`${run.step} / ${run.steps}`}>
+      <div style={{ width: `${pct}%` }} />
+      <span>
+        {run.step.toLocaleString()} / {run.steps.toLocaleString()}
+      </span>
+    </div>
+  );
+}
+
+export const Badge = ({ state }: { state: string }) => (
+  <span className={`badge ${state}`} data-testid="state">
+    {state}
+  </span>
+);
+
+export function Candidates({ placement, w }: { placement: Placement; w: Words }) {
+  return (
+    <ul className="candidates" data-testid="placement">
+      {placement.candidates.map((c) => (
+        <li key={c.cluster} className={placement.placed?.cluster === c.cluster ? "chosen" : c.reasons.length ? "refused" : ""}>
+          <strong>
+            {c.cluster} <span className="meta">({c.region})</span>
+          </strong>{" "}
+          {placement.placed?.cluster === c.cluster ? `${w.chosen}: ${placement.placed.node} · ${placement.placed.accelerator}` : c.reasons.length ? `${w.refused}: ${c.reasons.join("; ")}` : w.eligible}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCreated: () => void }) {
+  const options = usePoll(() => api.datasets(), 60_000, "datasets");
+  const [form, setForm] = useState({ recipe: "tiny", dataset: "", steps: "6000", accelerator: "", count: "1" });
+  const [refusal, setRefusal] = useState<{ message: string; placement?: Placement }>();
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const dataset = form.dataset || options.data?.datasets[0]?.id || "";
+  const submit = async () => {
+    setBusy(true);
+    setRefusal(undefined);
+    try {
+      const created = await api.create({ recipe: form.recipe, dataset, steps: Number(form.steps), count: Number(form.count), ...(form.accelerator && { accelerator: form.accelerator }) });
+      onCreated();
+      go(`/admin/runs/${created.id}`);
+    } catch (e) {
+      const err = e as AdminError;
+      const placement = err.details && typeof err.details === "object" && "candidates" in err.details ? (err.details as Placement) : undefined;
+      setRefusal({ message: err.message, ...(placement && { placement }) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="new-run"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2>{w.newRun}</h2>
+      <label>
+        {w.recipe}
+        <select value={form.recipe} onChange={set("recipe")}>
+          {(options.data?.recipes ?? ["tiny"]).map((r) => (
+            <option key={r}>{r}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {w.dataset}
+        <select value={dataset} onChange={set("dataset")} data-testid="new-dataset">
+          {options.data?.datasets.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.id} ({d.market}, {d.region})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {w.steps}
+        <input type="number" min={1} value={form.steps} onChange={set("steps")} data-testid="new-steps" />
+      </label>
+      <label>
+        {w.accelerator}
+        <input value={form.accelerator} placeholder={w.any} onChange={set("accelerator")} data-testid="new-accelerator" />
+      </label>
+      <label>
+        {w.count}
+        <input type="number" min={1} value={form.count} onChange={set("count")} />
+      </label>
+      <button type="submit" disabled={busy || !dataset} data-testid="create">
+        {w.create}
+      </button>
+      {refusal && (
+        <div className="refusal" data-testid="refusal">
+          <p className="error">{refusal.message}</p>
+          {refusal.placement && <Candidates placement={refusal.placement} w={w} />}
+        </div>
+      )}
+    </form>
+  );
+}
+
+export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void; onAuth: (e: AdminError) => void }) {
+  const runs = usePoll(() => api.runs(), 2000, "runs");
+  if (runs.error) return <Problem error={runs.error} w={w} onAuth={onAuth} />;
+  return (
+    <>
+      <table className="runs" data-testid="runs">
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>{w.state}</th>
+            <th>{w.dataset}</th>
+            <th>{w.where}</th>
+            <th>{w.progress}</th>
+            <th>{w.updated}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.data?.runs.map((r) => (
+            <tr key={r.id} data-testid="run-row">
+              <td>
+                <a
+                  href={`/admin/runs/${r.id}`}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    go(`/admin/runs/${r.id}`);
+                  }}
+                >
+                  {r.id}
+                </a>
+                <div className="meta">{r.recipe}</div>
+              </td>
+              <td>
+                <Badge state={r.state} />
+              </td>
+              <td>
+                {r.dataset} <span className="meta">({r.market})</span>
+              </td>
+              <td>
+                {r.cluster ?? "—"}
+                {r.accelerator && <div className="meta">{`${r.accelerators} × ${r.accelerator}`}</div>}
+              </td>
+              <td>
+                <Progress run={r} />
+              </td>
+              <td className="meta">{new Date(r.updated_at).toLocaleString()}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {runs.data && !runs.data.runs.length && <p className="notice">{w.noRuns}</p>}
+      <NewRun w={w} go={go} onCreated={runs.reload} />
+    </>
+  );
+}
