@@ -18,7 +18,7 @@ export function Chart({ title, series, testid, log = false }: { title: string; s
         height: 180,
         legend: { show: false },
         scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-        axes: [axis, { ...axis, size: 60 }],
+        axes: [axis, { ...axis, size: 64, values: (_u: uPlot, ticks: number[]) => ticks.map(formatTick) }],
         series: [{}, { stroke: color, width: 1.5, points: { show: false } }],
       },
       [[], []],
@@ -48,5 +48,7 @@ export function Chart({ title, series, testid, log = false }: { title: string; s
     </figure>
   );
 }
+
+const formatTick = (v: number) => (v !== 0 && Math.abs(v) < 0.01 ? v.toExponential(1) : Math.abs(v) >= 10_000 ? `${Math.round(v / 1000)}k` : String(+v.toPrecision(3)));
 
 export const formatValue = (v: number) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString() : Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(2) : v.toFixed(4));
