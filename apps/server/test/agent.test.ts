@@ -21,6 +21,7 @@ training:
     - { region: sg, token: agent-token-sg-000000001 }
   datasets:
     - { id: cn-chat, market: cn, region: cn-north, source: cn, flags: [personal-information] }
+    - { id: global-chat, market: global, region: my-johor, source: global }
   rules:
     accelerators:
       - { regions: [cn-north], allow: [H20], effective: "2023-10-17", source: "US export controls, 2023-10-17" }
@@ -60,6 +61,13 @@ describe("regional agents", () => {
       const id = created.json.id as string;
       const show = async () => (await api("GET", `/control/v1/runs/${id}`)).json as { run: { state: string; step: number; cluster: string }; events: Array<{ to_state: string; reason: string }>; lastCheckpoint: { step: number } | null };
       assert.ok(["bj-1", "bj-2"].includes((await show()).run.cluster), "cn data trains in cn-north only");
+
+      // The global market's dataset lives in my-johor: a short run there trains to the end on johor-1.
+      const global = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "global-chat", steps: 300 });
+      assert.equal(global.json.placement.placed.cluster, "johor-1");
+      assert.match(global.json.placement.candidates.find((c: { cluster: string }) => c.cluster === "bj-1").reasons[0], /dataset global-chat must stay in my-johor/);
+      await until("the global run to finish", async () => ((await api("GET", `/control/v1/runs/${global.json.id}`)).json.run.state === "succeeded" ? true : undefined));
+      assert.equal((await server.store.training.metrics(global.json.id)).length, 300);
 
       await until("metrics", async () => ((await show()).run.step > 300 ? true : undefined));
       assert.equal((await api("POST", `/control/v1/runs/${id}/commands`, { command: "pause" })).status, 202);

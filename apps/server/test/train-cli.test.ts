@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
+import { readCheckpoint } from "@benih/trainer";
+import { until } from "./until.ts";
 
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "benih-train-cli-"));
@@ -67,6 +69,27 @@ describe("benih train and eval", () => {
     assert.equal(evaluated.code, 0, evaluated.stderr);
     assert.match(evaluated.stdout, /en: exact \d+\.\d%  contains \d+\.\d%  \(6 questions\)/);
     assert.match(evaluated.stdout, /validation: answer perplexity \d+\.\d+/);
+  });
+
+  it("writes a checkpoint when asked (SIGUSR1, or a request file for pods no signal reaches) and goes on; a stop request ends it", async () => {
+    const out = join(dir, "asked");
+    const ckpt = join(out, "checkpoint.bin");
+    let child: ReturnType<typeof spawn> | undefined;
+    // Periodic checkpoints never come: each one seen is one that was asked for.
+    const ended = benih(["train", "--recipe", "micro", "--dataset", "cn", "--steps", "2000000", "--out", out, "--checkpoint-every", "1000000"], (_text, c) => (child = c));
+    await until("training", async () => (child && existsSync(join(out, "metrics.jsonl")) ? true : undefined));
+    child!.kill("SIGUSR1");
+    const first = await until("the SIGUSR1 checkpoint", async () => (existsSync(ckpt) ? readCheckpoint(ckpt).header.step : undefined));
+    assert.ok(first > 0);
+    writeFileSync(join(out, "request"), "checkpoint");
+    const second = await until("the requested checkpoint", async () => (!existsSync(join(out, "request")) && readCheckpoint(ckpt).header.step > first ? readCheckpoint(ckpt).header.step : undefined));
+    assert.equal(child!.exitCode, null, "still training after both");
+    writeFileSync(join(out, "request"), "stop");
+    const r = await ended;
+    assert.equal(r.code, 0, r.stderr);
+    const stoppedAt = Number(/stopped at step (\d+)/.exec(r.stderr)?.[1]);
+    assert.ok(stoppedAt > second);
+    assert.equal(readCheckpoint(ckpt).header.step, stoppedAt, "stopping checkpointed first");
   });
 
   it("names what is wrong with its arguments or its run folder", async () => {

@@ -70,7 +70,7 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
       <h2>{w.newRun}</h2>
       <label>
         {w.recipe}
-        <select value={form.recipe} onChange={set("recipe")}>
+        <select value={form.recipe} onChange={set("recipe")} data-testid="new-recipe">
           {(options.data?.recipes ?? ["tiny"]).map((r) => (
             <option key={r}>{r}</option>
           ))}
