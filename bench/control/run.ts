@@ -35,10 +35,11 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 // --- 1. ingest ---------------------------------------------------------------------------------------------------
 const agentIds: string[] = [];
 for (let i = 0; i < AGENTS; i++) {
-  const r = await call("POST", "/control/v1/agents", `tok-${i}`, { cluster: { id: `c-${i}`, region: `region-${i}`, operator: "bench", nodes: [{ id: "n", accelerator: "CPU", count: 1, free: 1 }] } });
+  const r = await call("POST", "/control/v1/agents", `tok-${i}`, { cluster: { id: `c-${i}`, region: `region-${i}`, operator: "bench", nodes: [{ id: "n", accelerator: "CPU", count: 2, free: 2 }] } });
   agentIds.push(r.json.agentId);
 }
 const run = (await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "ds-0", steps: 1_000_000 })).json.id as string;
+// Two runs on ds-0: the node offers two, since placement counts what running runs use.
 const baselineRun = (await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "ds-0", steps: 1_000_000 })).json.id as string;
 const POINTS = Number(process.env.BENCH_POINTS ?? 200_000);
 const BATCH = 500;
