@@ -11,3 +11,4 @@ export {
 export type { Database } from "./schema.ts";
 export { PolicyAudit, type PolicyAuditEntry, type PolicyAuditRow } from "./policy-audit.ts";
 export { TrainingStore, type LogLine, type MetricPoint, type TrainingRunRow } from "./training.ts";
+export { ConversationStore, type Conversation, type Message, type MessageStatus } from "./conversations.ts";

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { ApiKeys } from "./api-keys.ts";
+import { ConversationStore } from "./conversations.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
 import { PolicyAudit } from "./policy-audit.ts";
 import { RequestLog } from "./request-log.ts";
@@ -11,6 +12,7 @@ export class Store {
   readonly requestLog: RequestLog;
   readonly policyAudit: PolicyAudit;
   readonly training: TrainingStore;
+  readonly conversations: ConversationStore;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -20,6 +22,7 @@ export class Store {
     this.requestLog = new RequestLog(db);
     this.policyAudit = new PolicyAudit(db);
     this.training = new TrainingStore(db);
+    this.conversations = new ConversationStore(db);
   }
 
   /** Opens the store and brings its schema up to date. */

@@ -3,6 +3,7 @@ import * as m0001 from "./0001-request-log-and-keys.ts";
 import * as m0002 from "./0002-markets.ts";
 import * as m0003 from "./0003-training.ts";
 import * as m0004 from "./0004-training-logs.ts";
+import * as m0005 from "./0005-conversations.ts";
 
 // Listed in code rather than read from a folder, so they run the same under tsx, a bundle, or compiled output.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "0002-markets": m0002,
   "0003-training": m0003,
   "0004-training-logs": m0004,
+  "0005-conversations": m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
