@@ -2,12 +2,14 @@ import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
+import { GatewayClient, registerAssistantRoutes } from "@benih/assistant";
 import { ControlPlane, registerControlRoutes } from "@benih/control";
 import {
   Authenticator,
   createGatewayApp,
   defaultRetryPolicy,
   GatewayMetrics,
+  isVisible,
   ModelCatalog,
   PriceTable,
   Router,
@@ -104,6 +106,12 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       sweeper.unref();
       closers.push(async () => clearInterval(sweeper));
     }
+    // Answers cut off by a crash or kill: their text stays, marked interrupted.
+    for (const s of [store, ...(marketRuntime?.stores.values() ?? [])]) {
+      const cut = await s.conversations.interruptStreaming();
+      if (cut) log?.warn({ store: s.describe(), answers: cut }, "answers that were streaming when the server stopped are marked interrupted");
+    }
+    let selfUrl = "";
     const app = createGatewayApp({
       router,
       catalog,
@@ -116,6 +124,16 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
       extend: (app) => {
         serveWebApp(app);
+        registerAssistantRoutes(app, {
+          storeFor: (request) => (request.scope?.market && marketRuntime?.stores.get(request.scope.market)?.conversations) || store.conversations,
+          // The assistant calls models through this server's own /v1/chat/completions, as the user.
+          client: new GatewayClient(() => selfUrl),
+          defaultModel: async (request) => {
+            const visible = catalog.list().map((m) => m.id).filter((id) => isVisible(router, request.scope, id));
+            const preferred = request.scope?.market && marketRuntime?.markets.get(request.scope.market)?.profile.defaults.chat;
+            return preferred && visible.includes(preferred) ? preferred : visible[0];
+          },
+        });
         if (plane) {
           registerControlRoutes(app, {
             plane,
@@ -148,6 +166,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const { port } = app.server.address() as AddressInfo;
     const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
     const url = `http://${host}:${port}`;
+    // A wildcard address is not one to connect to: the server's own calls go to loopback.
+    selfUrl = config.server.host === "0.0.0.0" ? `http://127.0.0.1:${port}` : config.server.host === "::" ? `http://[::1]:${port}` : url;
     const marketInfo = marketRuntime && Object.fromEntries([...marketRuntime.stores].map(([id, s]) => [id, s.describe()]));
     log?.info({ url, store: store.describe(), ...(marketInfo && { markets: marketInfo }), providers: Object.fromEntries(set.origins), auth: authRequired ? "required" : "optional" }, "benih is listening");
     return {

@@ -18,6 +18,7 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `stall-mid-stream`: sends one chunk, then nothing until the client goes away
  * - `error-mid-stream`: sends one chunk, then an `{"error": …}` event
  * - `say:<text>`: answers exactly <text>, streamed in pieces of 3 characters (so words split across chunks)
+ * - `echo`: answers "(<n>) <the last user message>", n being how many messages it was sent, in 3-character pieces
  *
  * `POST /moderations` flags an input that contains "flag-me" as violence; model `error-500` fails there too.
  */
@@ -27,9 +28,10 @@ export interface FakeOpenAIOptions {
   chunkDelayMs?: number;
 }
 
-const words = (model: string) => {
-  if (!model.startsWith("say:")) return ["Hello", " from", ` ${model}`];
-  const text = model.slice(4);
+const words = (model: string, messages: Array<{ role: string; content: unknown }> = []) => {
+  const last = [...messages].reverse().find((m) => m.role === "user");
+  const text = model.startsWith("say:") ? model.slice(4) : model === "echo" ? `(${messages.length}) ${typeof last?.content === "string" ? last.content : ""}` : undefined;
+  if (text === undefined) return ["Hello", " from", ` ${model}`];
   return Array.from({ length: Math.ceil(text.length / 3) }, (_, i) => text.slice(i * 3, i * 3 + 3));
 };
 
@@ -80,7 +82,7 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
     }
     const lastTool = [...(body.messages ?? [])].reverse().find((m: { role: string }) => m.role === "tool");
     const wantsTool = model === "tools" && !lastTool && body.tools?.length;
-    const text = model === "tools" && lastTool ? `The weather: ${lastTool.content}` : words(model).join("");
+    const text = model === "tools" && lastTool ? `The weather: ${lastTool.content}` : words(model, body.messages).join("");
     const usage = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
 
     if (!body.stream) {
@@ -109,7 +111,7 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
       await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: '"Jakarta"}' } }] }));
       await send(chunk(id, model, {}, "tool_calls"));
     } else {
-      const parts = model === "tools" ? [text] : words(model);
+      const parts = model === "tools" ? [text] : words(model, body.messages);
       for (const [i, w] of parts.entries()) {
         await send(chunk(id, model, { content: w }));
         if (i === 0) {

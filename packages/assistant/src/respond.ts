@@ -1,0 +1,85 @@
+import type { ConversationStore, Message, MessageStatus } from "@benih/store";
+import { ModelError, type Caller, type ChatTurn, type ModelClient } from "./model-client.ts";
+import { branch } from "./thread.ts";
+
+export interface RespondOptions {
+  store: ConversationStore;
+  client: ModelClient;
+  conversationId: string;
+  /** The user message being answered. */
+  parent: Message;
+  model: string;
+  caller: Caller;
+  /** Aborted when the user stops the answer (or goes away). */
+  signal: AbortSignal;
+  /** How often the partial answer is written while it streams: a crash loses at most this much of it. */
+  flushMs?: number;
+  onStart?: (answer: Message) => void;
+  onText?: (text: string) => void;
+  /** Instructions put before the conversation (an agent's). */
+  system?: string;
+}
+
+export interface Answer {
+  message: Message;
+  status: MessageStatus;
+  finishReason?: string;
+  error?: { status: number; message: string; code?: string };
+}
+
+/** What the model sees: the branch down to the question; answers that failed carry nothing. */
+export function history(messages: readonly Message[], parent: Message, system?: string): ChatTurn[] {
+  const turns: ChatTurn[] = system ? [{ role: "system", content: system }] : [];
+  for (const m of branch(messages, parent.id)) {
+    if (m.role !== "user" && m.role !== "assistant") continue;
+    if (m.role === "assistant" && (m.status === "failed" || !m.content)) continue;
+    turns.push({ role: m.role, content: m.content });
+  }
+  return turns;
+}
+
+/**
+ * Answers `parent` in a new assistant message that is written as it streams: created first (status streaming),
+ * its text saved at most `flushMs` apart, and finished as done, stopped (the user stopped it; the text so far
+ * is kept) or failed (with the model's error). Writes go out one at a time, in order.
+ */
+export async function respond(o: RespondOptions): Promise<Answer> {
+  const answer = await o.store.addMessage({ conversation_id: o.conversationId, parent_id: o.parent.id, role: "assistant", content: "", status: "streaming", model: o.model });
+  o.onStart?.(answer);
+  const turns = history(await o.store.messages(o.conversationId), o.parent, o.system);
+  let text = "";
+  let saved = "";
+  let writing: Promise<void> = Promise.resolve();
+  const save = (set: Parameters<ConversationStore["updateMessage"]>[1]) => (writing = writing.then(() => o.store.updateMessage(answer.id, set)));
+  const timer = setInterval(() => {
+    if (text !== saved) {
+      saved = text;
+      void save({ content: text });
+    }
+  }, o.flushMs ?? 1000);
+  let finishReason: string | undefined;
+  try {
+    for await (const part of o.client.stream({ model: o.model, messages: turns, caller: o.caller, signal: o.signal })) {
+      if (part.type === "text") {
+        text += part.text;
+        o.onText?.(part.text);
+      } else finishReason = part.reason;
+    }
+    clearInterval(timer);
+    const usage = finishReason ? { finishReason } : {};
+    await save({ content: text, status: "done", meta: usage });
+    await writing;
+    return { message: { ...answer, content: text, status: "done" }, status: "done", ...(finishReason && { finishReason }) };
+  } catch (err) {
+    clearInterval(timer);
+    if (o.signal.aborted) {
+      await save({ content: text, status: "stopped" });
+      await writing;
+      return { message: { ...answer, content: text, status: "stopped" }, status: "stopped" };
+    }
+    const e = err instanceof ModelError ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) } : { status: 502, message: (err as Error).message };
+    await save({ content: text, status: "failed", error: e.message });
+    await writing;
+    return { message: { ...answer, content: text, status: "failed", error: e.message }, status: "failed", error: e };
+  }
+}

@@ -1,0 +1,180 @@
+import { GatewayError } from "@benih/gateway";
+import type { ConversationStore, Message } from "@benih/store";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { toMarkdown } from "./export.ts";
+import type { Caller, ModelClient } from "./model-client.ts";
+import { respond, type Answer } from "./respond.ts";
+import { branch, newestLeafUnder, withSiblings } from "./thread.ts";
+
+export interface AssistantRoutesOptions {
+  /** The conversation store of the request's market (its data stays in that market's store). */
+  storeFor(request: FastifyRequest): ConversationStore;
+  client: ModelClient;
+  /** The model a new conversation uses when none is named: the market's default chat model. */
+  defaultModel(request: FastifyRequest): Promise<string | undefined>;
+  flushMs?: number;
+}
+
+const createBody = z.strictObject({ title: z.string().max(200).optional(), model: z.string().min(1).optional(), agent: z.string().min(1).nullable().optional() });
+const patchBody = z.strictObject({ title: z.string().min(1).max(200).optional(), model: z.string().min(1).optional(), leaf: z.string().min(1).optional() });
+const messageBody = z.strictObject({
+  content: z.string().min(1, "write something").max(100_000),
+  /** The message this one follows: the current leaf when left out; an earlier user message's parent to edit it. */
+  parentId: z.string().min(1).nullable().optional(),
+  model: z.string().min(1).optional(),
+});
+const regenerateBody = z.strictObject({ model: z.string().min(1).optional() });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const param = issue.path.join(".") || null;
+  throw new GatewayError(400, "invalid_request_error", `${param ?? "body"}: ${issue.message}`, "invalid_body", param);
+}
+
+const notFound = (what: string) => new GatewayError(404, "not_found_error", `${what} does not exist (or belongs to another key).`, "not_found");
+const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
+const callerOf = (request: FastifyRequest): Caller => ({
+  ...(request.headers.authorization && { authorization: request.headers.authorization }),
+  ...(request.headers.host && { host: request.headers.host }),
+});
+const titleFrom = (text: string) => {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 48 ? `${line.slice(0, 47)}…` : line;
+};
+
+/**
+ * The assistant's conversations under /v1/conversations (behind the gateway's auth and market resolution):
+ * list, create, search, read (every branch), rename, switch branch, delete, export as Markdown, and post or
+ * regenerate a message, answered as server-sent events while the answer is saved as it streams.
+ */
+export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutesOptions) {
+  const conversation = async (request: FastifyRequest) => {
+    const id = (request.params as { id: string }).id;
+    const c = await o.storeFor(request).get(id, owner(request));
+    if (!c) throw notFound(`Conversation ${id}`);
+    return c;
+  };
+  const view = async (store: ConversationStore, id: string, leaf: string | null) => {
+    const messages = await store.messages(id);
+    return { messages: withSiblings(messages), thread: branch(messages, leaf).map((m) => m.id) };
+  };
+
+  app.get("/v1/conversations", async (request) => {
+    const q = request.query as { limit?: string; before?: string };
+    const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 200);
+    return { data: await o.storeFor(request).list(owner(request), { limit, ...(q.before && { before: Number(q.before) }) }) };
+  });
+
+  app.get("/v1/conversations/search", async (request) => {
+    const q = ((request.query as { q?: string }).q ?? "").trim();
+    if (!q) throw new GatewayError(400, "invalid_request_error", "q: say what to look for", "invalid_query", "q");
+    return { data: await o.storeFor(request).search(owner(request), q.slice(0, 200)) };
+  });
+
+  app.post("/v1/conversations", async (request, reply) => {
+    const body = parse(createBody, request.body);
+    const model = body.model ?? (await o.defaultModel(request));
+    if (!model) throw new GatewayError(400, "invalid_request_error", "model: this market offers no model; name one", "no_model", "model");
+    const c = await o.storeFor(request).create({ owner: owner(request), title: body.title ?? "", model, agent: body.agent ?? null });
+    return reply.code(201).send(c);
+  });
+
+  app.get("/v1/conversations/:id", async (request) => {
+    const c = await conversation(request);
+    return { conversation: c, ...(await view(o.storeFor(request), c.id, c.leaf)) };
+  });
+
+  app.patch("/v1/conversations/:id", async (request) => {
+    const c = await conversation(request);
+    const body = parse(patchBody, request.body);
+    const store = o.storeFor(request);
+    let leaf: string | undefined;
+    if (body.leaf) {
+      // Switching branch: to a message of this conversation, landing on the newest answer below it.
+      const messages = await store.messages(c.id);
+      if (!messages.some((m) => m.id === body.leaf)) throw new GatewayError(400, "invalid_request_error", `leaf: ${body.leaf} is not a message of this conversation`, "invalid_leaf", "leaf");
+      leaf = newestLeafUnder(messages, body.leaf);
+    }
+    await store.update(c.id, owner(request), { ...(body.title && { title: body.title }), ...(body.model && { model: body.model }), ...(leaf && { leaf }) });
+    const updated = (await store.get(c.id, owner(request)))!;
+    return { conversation: updated, ...(await view(store, c.id, updated.leaf)) };
+  });
+
+  app.delete("/v1/conversations/:id", async (request, reply) => {
+    const c = await conversation(request);
+    await o.storeFor(request).delete(c.id, owner(request));
+    return reply.code(204).send();
+  });
+
+  app.get("/v1/conversations/:id/export", async (request, reply) => {
+    const c = await conversation(request);
+    const messages = branch(await o.storeFor(request).messages(c.id), c.leaf);
+    const name = (c.title || "conversation").replace(/[^\p{L}\p{N} ._-]+/gu, "").trim() || "conversation";
+    return reply
+      .type("text/markdown; charset=utf-8")
+      .header("content-disposition", `attachment; filename="conversation.md"; filename*=UTF-8''${encodeURIComponent(name)}.md`)
+      .send(toMarkdown(c, messages));
+  });
+
+  app.post("/v1/conversations/:id/messages", async (request, reply) => {
+    const c = await conversation(request);
+    const body = parse(messageBody, request.body);
+    const store = o.storeFor(request);
+    const parentId = body.parentId === undefined ? c.leaf : body.parentId;
+    if (parentId) {
+      const parent = (await store.messages(c.id)).find((m) => m.id === parentId);
+      if (!parent) throw new GatewayError(400, "invalid_request_error", `parentId: ${parentId} is not a message of this conversation`, "invalid_parent", "parentId");
+    }
+    const model = body.model ?? c.model;
+    if (body.model && body.model !== c.model) await store.update(c.id, owner(request), { model });
+    if (!c.title) await store.update(c.id, owner(request), { title: titleFrom(body.content) });
+    const user = await store.addMessage({ conversation_id: c.id, parent_id: parentId, role: "user", content: body.content, status: "done" });
+    return stream(request, reply, store, c.id, user, model, true);
+  });
+
+  app.post("/v1/conversations/:id/messages/:messageId/regenerate", async (request, reply) => {
+    const c = await conversation(request);
+    const body = parse(regenerateBody, request.body);
+    const store = o.storeFor(request);
+    const messageId = (request.params as { messageId: string }).messageId;
+    const messages = await store.messages(c.id);
+    const target = messages.find((m) => m.id === messageId);
+    // Regenerating an answer answers its question again; naming the question itself works too.
+    const question = target?.role === "assistant" ? messages.find((m) => m.id === target.parent_id) : target;
+    if (!question || question.role !== "user") throw notFound(`Message ${messageId}`);
+    return stream(request, reply, store, c.id, question, body.model ?? c.model, false);
+  });
+
+  /** Answers `question` as server-sent events: the user message (when new), the answer's start, its text, its end. */
+  async function stream(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, conversationId: string, question: Message, model: string, sendUser: boolean) {
+    const stop = new AbortController();
+    reply.raw.once("close", () => reply.raw.writableFinished || stop.abort());
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-request-id": request.id,
+      ...(request.scope?.market && { "x-benih-market": request.scope.market }),
+    });
+    const send = (event: string, data: unknown) => reply.raw.writableEnded || reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (sendUser) send("user", withSiblings([question])[0]);
+    const answer: Answer = await respond({
+      store,
+      client: o.client,
+      conversationId,
+      parent: question,
+      model,
+      caller: callerOf(request),
+      signal: stop.signal,
+      ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
+      onStart: (m) => send("answer", { id: m.id, parent_id: m.parent_id, model }),
+      onText: (text) => send("delta", { text }),
+    });
+    send("done", { id: answer.message.id, status: answer.status, ...(answer.finishReason && { finishReason: answer.finishReason }), ...(answer.error && { error: answer.error }) });
+    reply.raw.end();
+  }
+}
