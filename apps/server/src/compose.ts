@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
@@ -17,6 +17,7 @@ import {
 import { BufferedRequestLogWriter, Store, storeLocationFromEnv, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
 import type { BenihConfig } from "./config/schema.ts";
+import { openApiDocument } from "./openapi.ts";
 import { marketsOf, openMarkets, publicProfile, type MarketRuntime } from "./markets.ts";
 import { buildProviders } from "./providers.ts";
 
@@ -124,6 +125,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
       extend: (app) => {
         serveWebApp(app);
+        const openapi = openApiDocument({ version: serverVersion, markets: !!marketRuntime, training: !!plane });
+        app.get("/openapi.json", async () => openapi);
         registerAssistantRoutes(app, {
           storeFor: (request) => (request.scope?.market && marketRuntime?.stores.get(request.scope.market)?.conversations) || store.conversations,
           // The assistant calls models through this server's own /v1/chat/completions, as the user.
@@ -188,6 +191,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
 }
 
 /** The web app's build (apps/web, built by `npm ci`); one build for every market, which it asks about at load. */
+const serverVersion = (JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string }).version;
+
 const webDist = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 function serveWebApp(app: FastifyInstance) {

@@ -3,3 +3,4 @@ export { branch, newestLeafUnder, withSiblings } from "./thread.ts";
 export { history, respond, type Answer, type RespondOptions } from "./respond.ts";
 export { registerAssistantRoutes, type AssistantRoutesOptions } from "./routes.ts";
 export { toMarkdown } from "./export.ts";
+export { assistantOpenApi } from "./openapi.ts";

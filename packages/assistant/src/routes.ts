@@ -1,8 +1,9 @@
 import { GatewayError } from "@benih/gateway";
 import type { ConversationStore, Message } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
+import type { z } from "zod";
 import { toMarkdown } from "./export.ts";
+import { createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
 import type { Caller, ModelClient } from "./model-client.ts";
 import { respond, type Answer } from "./respond.ts";
 import { branch, newestLeafUnder, withSiblings } from "./thread.ts";
@@ -15,16 +16,6 @@ export interface AssistantRoutesOptions {
   defaultModel(request: FastifyRequest): Promise<string | undefined>;
   flushMs?: number;
 }
-
-const createBody = z.strictObject({ title: z.string().max(200).optional(), model: z.string().min(1).optional(), agent: z.string().min(1).nullable().optional() });
-const patchBody = z.strictObject({ title: z.string().min(1).max(200).optional(), model: z.string().min(1).optional(), leaf: z.string().min(1).optional() });
-const messageBody = z.strictObject({
-  content: z.string().min(1, "write something").max(100_000),
-  /** The message this one follows: the current leaf when left out; an earlier user message's parent to edit it. */
-  parentId: z.string().min(1).nullable().optional(),
-  model: z.string().min(1).optional(),
-});
-const regenerateBody = z.strictObject({ model: z.string().min(1).optional() });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});

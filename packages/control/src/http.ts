@@ -6,26 +6,26 @@ import { downsample } from "./downsample.ts";
 import { ControlPlane, PlaneError } from "./plane.ts";
 
 const node = z.strictObject({ id: z.string().min(1), accelerator: z.string().min(1), count: z.number().int().positive(), free: z.number().int().min(0) });
-const registration = z.strictObject({ cluster: z.strictObject({ id: z.string().min(1), region: z.string().min(1), operator: z.string().min(1), nodes: z.array(node) }) });
-const metricsBatch = z.strictObject({
+export const registration = z.strictObject({ cluster: z.strictObject({ id: z.string().min(1), region: z.string().min(1), operator: z.string().min(1), nodes: z.array(node) }) });
+export const metricsBatch = z.strictObject({
   points: z
     .array(z.strictObject({ step: z.number().int().positive(), at: z.number().int().positive(), loss: z.number().finite(), lr: z.number().finite(), gradNorm: z.number().finite(), tokensPerSecond: z.number().finite() }))
     .min(1)
     .max(10_000),
 });
-const logBatch = z.strictObject({
+export const logBatch = z.strictObject({
   lines: z
     .array(z.strictObject({ attempt: z.number().int().positive(), offset: z.number().int().min(0), at: z.number().int().positive(), text: z.string().max(4000) }))
     .min(1)
     .max(10_000),
 });
-const report = z.strictObject({
+export const report = z.strictObject({
   state: z.enum(["running", "paused", "succeeded", "failed", "stopped"]).optional(),
   reason: z.string().max(2000).optional(),
   checkpoint: z.strictObject({ step: z.number().int().min(0), location: z.string().min(1), bytes: z.number().int().min(0) }).optional(),
 });
-const createRun = z.strictObject({ recipe: z.string().min(1), dataset: z.string().min(1), steps: z.number().int().positive(), accelerator: z.string().min(1).optional(), count: z.number().int().positive().optional() });
-const command = z.strictObject({ command: z.enum(["pause", "resume", "stop", "checkpoint"]) });
+export const createRun = z.strictObject({ recipe: z.string().min(1), dataset: z.string().min(1), steps: z.number().int().positive(), accelerator: z.string().min(1).optional(), count: z.number().int().positive().optional() });
+export const command = z.strictObject({ command: z.enum(["pause", "resume", "stop", "checkpoint"]) });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);

@@ -1,5 +1,6 @@
 export { createGatewayApp, type GatewayAppOptions } from "./http/app.ts";
 export { isVisible } from "./http/models.ts";
+export { gatewayOpenApi } from "./openapi.ts";
 export { Authenticator, presentedKey, type Principal } from "./http/auth.ts";
 export { Router, targetName, type Route, type Target } from "./routing/router.ts";
 export { defaultRetryPolicy, runWithFallback, type RetryPolicy } from "./routing/execute.ts";

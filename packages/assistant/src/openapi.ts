@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
+
+const json = (schema: object) => ({ "application/json": { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const err = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: "An error", content: json(ref("Error")) }]));
+const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const body = (schema: z.ZodType) => ({ required: true, content: json(z.toJSONSchema(schema, { io: "input" })) });
+const events = {
+  description:
+    "Server-sent events: `user` (the message posted), `answer` ({ id, parent_id, model }), `delta` ({ text }) as the answer streams, then `done` ({ id, status: done | stopped | failed, finishReason?, error? }). Closing the connection stops the answer; what came is kept.",
+  content: { "text/event-stream": { schema: { type: "string" } } },
+};
+
+/** The assistant's part of the OpenAPI document. */
+export function assistantOpenApi() {
+  const conversationView = { type: "object", properties: { conversation: ref("Conversation"), messages: { type: "array", items: ref("Message") }, thread: { type: "array", items: { type: "string" }, description: "Ids of the branch shown, first to last" } } };
+  return {
+    paths: {
+      "/v1/conversations": {
+        get: {
+          tags: ["assistant"],
+          summary: "The caller's conversations, newest first",
+          parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }, { name: "before", in: "query", schema: { type: "integer" }, description: "updated_at to page on from" }],
+          responses: { "200": { description: "{ data: Conversation[] }", content: json({ type: "object", properties: { data: { type: "array", items: ref("Conversation") } } }) }, ...err(401) },
+        },
+        post: { tags: ["assistant"], summary: "Start a conversation", requestBody: body(createBody), responses: { "201": { description: "The conversation", content: json(ref("Conversation")) }, ...err(400, 401) } },
+      },
+      "/v1/conversations/search": {
+        get: {
+          tags: ["assistant"],
+          summary: "Conversations whose title or messages contain q (case-insensitive)",
+          parameters: [{ name: "q", in: "query", required: true, schema: { type: "string" } }],
+          responses: { "200": { description: "{ data: (Conversation & { match })[] }", content: json({ type: "object" }) }, ...err(400, 401) },
+        },
+      },
+      "/v1/conversations/{id}": {
+        get: { tags: ["assistant"], summary: "A conversation with every message of every branch", parameters: [id], responses: { "200": { description: "The conversation", content: json(conversationView) }, ...err(401, 404) } },
+        patch: { tags: ["assistant"], summary: "Rename, change model, or show another branch (leaf: any message; the newest answer below it is shown)", parameters: [id], requestBody: body(patchBody), responses: { "200": { description: "The conversation", content: json(conversationView) }, ...err(400, 401, 404) } },
+        delete: { tags: ["assistant"], summary: "Delete a conversation", parameters: [id], responses: { "204": { description: "Deleted" }, ...err(401, 404) } },
+      },
+      "/v1/conversations/{id}/export": {
+        get: { tags: ["assistant"], summary: "The branch shown, as Markdown", parameters: [id], responses: { "200": { description: "Markdown", content: { "text/markdown": { schema: { type: "string" } } } }, ...err(401, 404) } },
+      },
+      "/v1/conversations/{id}/messages": {
+        post: { tags: ["assistant"], summary: "Post a message and stream its answer (parentId: an earlier message's parent edits it, as a new branch)", parameters: [id], requestBody: body(messageBody), responses: { "200": events, ...err(400, 401, 404) } },
+      },
+      "/v1/conversations/{id}/messages/{messageId}/regenerate": {
+        post: {
+          tags: ["assistant"],
+          summary: "Answer a question again (name the answer or its question); the new answer is a sibling of the old",
+          parameters: [id, { name: "messageId", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: body(regenerateBody),
+          responses: { "200": events, ...err(400, 401, 404) },
+        },
+      },
+    },
+    schemas: {
+      Conversation: {
+        type: "object",
+        properties: { id: { type: "string" }, created_at: { type: "integer" }, updated_at: { type: "integer" }, title: { type: "string" }, model: { type: "string" }, agent: { type: ["string", "null"] }, leaf: { type: ["string", "null"] } },
+      },
+      Message: {
+        type: "object",
+        properties: {
+          id: { type: "string" },
+          parent_id: { type: ["string", "null"] },
+          seq: { type: "integer" },
+          role: { enum: ["user", "assistant"] },
+          content: { type: "string" },
+          status: { enum: ["done", "streaming", "stopped", "failed", "interrupted"] },
+          model: { type: ["string", "null"] },
+          error: { type: ["string", "null"] },
+          meta: { type: "object" },
+          siblings: { type: "array", items: { type: "string" }, description: "This message and its alternatives (edits, regenerations), in order of writing" },
+        },
+      },
+    },
+  };
+}
