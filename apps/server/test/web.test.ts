@@ -67,7 +67,7 @@ describe("the web app in Chromium", { skip }, () => {
     await page.getByTestId("input").press("Enter");
     const answer = page.getByTestId("assistant-turn").last();
     await answer.and(page.locator('[data-state="done"]')).waitFor({ timeout: 20_000 });
-    assert.equal((await answer.textContent())?.trim(), "Jakarta.");
+    assert.equal((await answer.locator(".bubble").textContent())?.trim(), "Jakarta.");
     assert.equal(await page.getByTestId("user-turn").count(), 1);
 
     await page.goto(origin("cn.localhost"));
@@ -80,7 +80,7 @@ describe("the web app in Chromium", { skip }, () => {
     await page.getByTestId("send").click();
     const cn = page.getByTestId("assistant-turn").last();
     await cn.and(page.locator('[data-state="done"]')).waitFor({ timeout: 20_000 });
-    assert.equal((await cn.textContent())?.trim(), "我是benih，一个开源的AI助手。");
+    assert.equal((await cn.locator(".bubble").textContent())?.trim(), "我是benih，一个开源的AI助手。");
     await page.screenshot({ path: `${shots}/cn-chat-1280.png` });
     await page.close();
   });

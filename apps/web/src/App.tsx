@@ -1,15 +1,15 @@
-import { useEffect, useRef, useState } from "react";
-import { getMarket, getModels, streamChat, type ChatMessage, type MarketInfo } from "./api.ts";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { conversations, getMarket, getModels, streamAnswer, type Conversation, type ConversationView, type MarketInfo } from "./api.ts";
 import { isLocale, localeNames, t, type Locale } from "./i18n.ts";
+import { Sidebar } from "./Sidebar.tsx";
+import { Thread, type Turn } from "./Thread.tsx";
 
 type Theme = "light" | "dark";
-interface Turn extends ChatMessage {
-  state?: "streaming" | "stopped" | "failed";
-  error?: string;
-}
+type Ask = { type: "send"; content: string; parentId?: string | null } | { type: "regenerate"; turn: Turn };
 
 const stored = (key: string) => localStorage.getItem(`benih.${key}`) ?? undefined;
 const store = (key: string, value: string) => localStorage.setItem(`benih.${key}`, value);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The UI language: the user's last choice if this market offers it, else the market's default. */
 function pickLocale(market: MarketInfo | null): Locale {
@@ -21,6 +21,7 @@ function pickLocale(market: MarketInfo | null): Locale {
 }
 
 const brandName = (m: MarketInfo | null, l: Locale) => (m ? (m.brand.name[l] ?? m.brand.name[m.defaultLocale] ?? Object.values(m.brand.name)[0]) : "benih") ?? "benih";
+const branchOf = (v: ConversationView): Turn[] => v.thread.map((id) => v.messages.find((m) => m.id === id)!);
 
 export function App() {
   const [market, setMarket] = useState<MarketInfo | null>(null);
@@ -29,25 +30,42 @@ export function App() {
   const [theme, setTheme] = useState<Theme>(() => (stored("theme") as Theme | undefined) ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
   const [models, setModels] = useState<string[]>([]);
   const [model, setModel] = useState("");
-  const [turns, setTurns] = useState<Turn[]>([]);
+  const [list, setList] = useState<Conversation[]>([]);
+  const [view, setView] = useState<ConversationView | null>(null);
+  /** The branch shown while an answer streams (the saved view comes back when it ends). */
+  const [live, setLive] = useState<Turn[] | null>(null);
   const [draft, setDraft] = useState("");
-  const [loadError, setLoadError] = useState<string>();
+  const [drawer, setDrawer] = useState(false);
+  const [error, setError] = useState<string>();
   const running = useRef<AbortController | null>(null);
   const end = useRef<HTMLDivElement>(null);
+
+  const refreshList = useCallback(() => conversations.list().then(setList, (e: Error) => setError(e.message)), []);
+  const show = useCallback((v: ConversationView | null) => {
+    setView(v);
+    history.replaceState(null, "", v ? `?c=${encodeURIComponent(v.conversation.id)}` : location.pathname);
+  }, []);
 
   useEffect(() => {
     (async () => {
       const m = await getMarket();
-      const list = await getModels();
+      const available = await getModels();
       setMarket(m);
       setLocale(pickLocale(m));
-      setModels(list);
+      setModels(available);
       const preferred = m?.defaults.chat;
-      setModel(preferred && list.includes(preferred) ? preferred : (list[0] ?? ""));
+      setModel(preferred && available.includes(preferred) ? preferred : (available[0] ?? ""));
+      await refreshList();
+      const open = new URLSearchParams(location.search).get("c");
+      if (open) {
+        const v = await conversations.get(open);
+        show(v);
+        if (available.includes(v.conversation.model)) setModel(v.conversation.model);
+      }
     })()
-      .catch((e: Error) => setLoadError(e.message))
+      .catch((e: Error) => setError(e.message))
       .finally(() => setLoaded(true));
-  }, []);
+  }, [refreshList, show]);
 
   const name = brandName(market, locale);
   useEffect(() => {
@@ -61,10 +79,11 @@ export function App() {
     }
   }, [locale, theme, name, market]);
 
+  const turns = live ?? (view ? branchOf(view) : []);
   // A block body: scrollIntoView returns a promise in newer browsers, and an effect may only return a cleanup.
   useEffect(() => {
     end.current?.scrollIntoView({ block: "end" });
-  }, [turns]);
+  }, [turns.length, turns.at(-1)?.content]);
 
   const chooseLocale = (l: Locale) => {
     setLocale(l);
@@ -76,119 +95,179 @@ export function App() {
     store("theme", next);
   };
 
-  async function send() {
-    const text = draft.trim();
-    if (!text || running.current || !model) return;
-    const history: ChatMessage[] = [...turns.filter((x) => !x.error).map(({ role, content }) => ({ role, content })), { role: "user", content: text }];
-    setDraft("");
-    setTurns((ts) => [...ts, { role: "user", content: text }, { role: "assistant", content: "", state: "streaming" }]);
-    const controller = new AbortController();
-    running.current = controller;
-    const update = (f: (t: Turn) => Turn) => setTurns((ts) => [...ts.slice(0, -1), f(ts[ts.length - 1]!)]);
+  async function open(id: string) {
+    if (running.current) return;
     try {
-      await streamChat(model, history, (piece) => update((a) => ({ ...a, content: a.content + piece })), controller.signal);
-      update((a) => ({ ...a, state: undefined }));
+      const v = await conversations.get(id);
+      show(v);
+      if (models.includes(v.conversation.model)) setModel(v.conversation.model);
+      setDrawer(false);
     } catch (e) {
-      if (controller.signal.aborted) update((a) => ({ ...a, state: "stopped" }));
-      else update((a) => ({ ...a, state: "failed", error: (e as Error).message }));
-    } finally {
-      running.current = null;
+      setError((e as Error).message);
     }
   }
 
-  const streaming = turns.at(-1)?.state === "streaming";
+  /** Sends a message (or asks for another answer) and shows the answer as it streams. */
+  async function ask(what: Ask) {
+    if (running.current || !model) return;
+    setError(undefined);
+    const controller = new AbortController();
+    running.current = controller;
+    let id = view?.conversation.id;
+    try {
+      const v = view ?? { conversation: await conversations.create(model), messages: [], thread: [] };
+      id = v.conversation.id;
+      if (!view) show(v);
+      const base = branchOf(v);
+      const answered = what.type === "send" ? (what.parentId === undefined ? v.conversation.leaf : what.parentId) : what.turn.role === "assistant" ? what.turn.parent_id : what.turn.id;
+      setLive(base.slice(0, answered ? base.findIndex((x) => x.id === answered) + 1 : 0));
+      const path = what.type === "send" ? `/v1/conversations/${id}/messages` : `/v1/conversations/${id}/messages/${what.turn.id}/regenerate`;
+      const body = what.type === "send" ? { content: what.content, model, ...(what.parentId !== undefined && { parentId: what.parentId }) } : { model };
+      const ended = await streamAnswer(
+        path,
+        body,
+        {
+          onUser: (m) => setLive((ts) => [...(ts ?? []), m]),
+          onAnswer: (a) => setLive((ts) => [...(ts ?? []), { id: a.id, parent_id: a.parent_id, role: "assistant", content: "", status: "streaming", siblings: [a.id], error: null }]),
+          onText: (text) => setLive((ts) => ts && [...ts.slice(0, -1), { ...ts.at(-1)!, content: ts.at(-1)!.content + text }]),
+        },
+        controller.signal,
+      );
+      if (ended.error) setError(ended.error.message);
+    } catch (e) {
+      if (!controller.signal.aborted) setError((e as Error).message);
+    } finally {
+      if (id) {
+        // The saved conversation is the truth; a stopped answer takes the server a moment to record.
+        for (let i = 0; i < 30; i++) {
+          const fresh = await conversations.get(id).catch(() => null);
+          if (fresh && (!fresh.messages.some((m) => m.status === "streaming") || i === 29)) {
+            show(fresh);
+            break;
+          }
+          await sleep(100);
+        }
+      }
+      setLive(null);
+      running.current = null;
+      void refreshList();
+    }
+  }
+
+  function send() {
+    const text = draft.trim();
+    if (!text || running.current) return;
+    setDraft("");
+    void ask({ type: "send", content: text });
+  }
+
+  const streaming = live !== null;
   const offered = (market?.locales ?? ["en", "zh", "id"]).filter(isLocale);
 
   return (
-    <div className="app">
-      <header className="bar">
-        <div className="brand" data-testid="brand">
-          {market?.brand.logo ? <img src={market.brand.logo} alt="" /> : <span className="mark" aria-hidden="true" />}
-          <span>{name}</span>
-        </div>
-        <div className="pickers">
-          <label>
-            <span className="sr">{t(locale, "model")}</span>
-            <select data-testid="model" value={model} onChange={(e) => setModel(e.target.value)} disabled={!models.length}>
-              {models.map((m) => (
-                <option key={m}>{m}</option>
-              ))}
-            </select>
-          </label>
-          {offered.length > 1 && (
+    <div className={`shell ${drawer ? "drawer-open" : ""}`}>
+      <Sidebar
+        locale={locale}
+        list={list}
+        current={view?.conversation.id}
+        busy={streaming}
+        onOpen={(id) => void open(id)}
+        onNew={() => {
+          if (streaming) return;
+          show(null);
+          setDrawer(false);
+        }}
+      />
+      <button type="button" className="scrim" aria-label={t(locale, "menu")} onClick={() => setDrawer(false)} />
+      <div className="app">
+        <header className="bar">
+          <div className="brand" data-testid="brand">
+            <button type="button" className="ghost menu" data-testid="menu" onClick={() => setDrawer(true)} aria-label={t(locale, "menu")}>
+              ☰
+            </button>
+            {market?.brand.logo ? <img src={market.brand.logo} alt="" /> : <span className="mark" aria-hidden="true" />}
+            <span>{name}</span>
+          </div>
+          <div className="pickers">
             <label>
-              <span className="sr">{t(locale, "language")}</span>
-              <select data-testid="locale" value={locale} onChange={(e) => chooseLocale(e.target.value as Locale)}>
-                {offered.map((l) => (
-                  <option key={l} value={l}>
-                    {localeNames[l]}
-                  </option>
+              <span className="sr">{t(locale, "model")}</span>
+              <select data-testid="model" value={model} onChange={(e) => setModel(e.target.value)} disabled={!models.length}>
+                {models.map((m) => (
+                  <option key={m}>{m}</option>
                 ))}
               </select>
             </label>
-          )}
-        </div>
-        <div className="actions">
-          <button type="button" className="ghost" onClick={toggleTheme} title={t(locale, "theme")} data-testid="theme">
-            {theme === "dark" ? t(locale, "light") : t(locale, "dark")}
-          </button>
-          <button type="button" className="ghost" onClick={() => !streaming && setTurns([])} disabled={streaming}>
-            {t(locale, "newChat")}
-          </button>
-        </div>
-      </header>
-
-      <main className="thread" data-testid="thread">
-        {loadError && <p className="notice error">{loadError}</p>}
-        {loaded && !loadError && !models.length && <p className="notice">{t(locale, "noModels")}</p>}
-        {!turns.length && models.length > 0 && <p className="empty">{t(locale, "empty")}</p>}
-        {turns.map((turn, i) => (
-          <div key={i} className={`turn ${turn.role}`} data-testid={turn.role === "user" ? "user-turn" : "assistant-turn"} data-state={turn.state ?? "done"}>
-            <div className="bubble">
-              {turn.content}
-              {turn.state === "streaming" && <span className="caret" aria-hidden="true" />}
-              {turn.state === "stopped" && <em className="meta"> [{t(locale, "stopped")}]</em>}
-              {turn.error && (
-                <em className="meta error">
-                  {t(locale, "failed")}: {turn.error}
-                </em>
-              )}
-            </div>
+            {offered.length > 1 && (
+              <label>
+                <span className="sr">{t(locale, "language")}</span>
+                <select data-testid="locale" value={locale} onChange={(e) => chooseLocale(e.target.value as Locale)}>
+                  {offered.map((l) => (
+                    <option key={l} value={l}>
+                      {localeNames[l]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
           </div>
-        ))}
-        <div ref={end} />
-      </main>
+          <div className="actions">
+            <button type="button" className="ghost" onClick={toggleTheme} title={t(locale, "theme")} data-testid="theme">
+              {theme === "dark" ? t(locale, "light") : t(locale, "dark")}
+            </button>
+            {view && (
+              <a className="button ghost" href={conversations.exportUrl(view.conversation.id)} download data-testid="export" title={t(locale, "export")}>
+                ⤓
+              </a>
+            )}
+          </div>
+        </header>
 
-      <form
-        className="composer"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send();
-        }}
-      >
-        <textarea
-          data-testid="input"
-          value={draft}
-          placeholder={t(locale, "placeholder")}
-          rows={1}
-          onChange={(e) => setDraft(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
-              e.preventDefault();
-              void send();
-            }
+        <main className="thread" data-testid="thread">
+          {error && <p className="notice error" data-testid="error">{error}</p>}
+          {loaded && !models.length && !error && <p className="notice">{t(locale, "noModels")}</p>}
+          {!turns.length && models.length > 0 && <p className="empty">{t(locale, "empty")}</p>}
+          <Thread
+            turns={turns}
+            locale={locale}
+            busy={streaming}
+            onSwitch={(to) => view && void conversations.update(view.conversation.id, { leaf: to }).then(show, (e: Error) => setError(e.message))}
+            onEdit={(turn, text) => void ask({ type: "send", content: text, parentId: turn.parent_id })}
+            onRegenerate={(turn) => void ask({ type: "regenerate", turn })}
+          />
+          <div ref={end} />
+        </main>
+
+        <form
+          className="composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            send();
           }}
-        />
-        {streaming ? (
-          <button type="button" data-testid="stop" onClick={() => running.current?.abort()}>
-            {t(locale, "stop")}
-          </button>
-        ) : (
-          <button type="submit" data-testid="send" disabled={!draft.trim() || !model}>
-            {t(locale, "send")}
-          </button>
-        )}
-      </form>
+        >
+          <textarea
+            data-testid="input"
+            value={draft}
+            placeholder={t(locale, "placeholder")}
+            rows={1}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+                e.preventDefault();
+                send();
+              }
+            }}
+          />
+          {streaming ? (
+            <button type="button" data-testid="stop" onClick={() => running.current?.abort()}>
+              {t(locale, "stop")}
+            </button>
+          ) : (
+            <button type="submit" data-testid="send" disabled={!draft.trim() || !model}>
+              {t(locale, "send")}
+            </button>
+          )}
+        </form>
+      </div>
     </div>
   );
 }

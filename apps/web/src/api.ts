@@ -1,5 +1,5 @@
-// The benih server's HTTP API, as the web app uses it: the market serving this host, its models, and streamed
-// chat completions (OpenAI's SSE chunks).
+// The benih server's HTTP API, as the web app uses it: the market serving this host, its models, and the
+// conversations, whose answers stream as server-sent events.
 export interface MarketInfo {
   id: string;
   displayName: Record<string, string>;
@@ -7,11 +7,6 @@ export interface MarketInfo {
   defaultLocale: string;
   locales: string[];
   defaults: Record<string, string>;
-}
-
-export interface ChatMessage {
-  role: "user" | "assistant";
-  content: string;
 }
 
 async function errorOf(res: Response): Promise<string> {
@@ -37,33 +32,76 @@ export async function getModels(): Promise<string[]> {
   return ((await res.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
 }
 
-/** Streams an answer, calling `onText` per piece; resolves with why it finished. Aborting `signal` stops it. */
-export async function streamChat(model: string, messages: ChatMessage[], onText: (text: string) => void, signal: AbortSignal): Promise<string> {
-  const res = await fetch("/v1/chat/completions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model, messages, stream: true }),
-    signal,
-  });
+// --- Conversations (/v1/conversations) ----------------------------------------------------------------------------
+
+export interface Conversation {
+  id: string;
+  title: string;
+  model: string;
+  updated_at: number;
+  leaf: string | null;
+  match?: string | null;
+}
+
+export interface Message {
+  id: string;
+  parent_id: string | null;
+  role: "user" | "assistant";
+  content: string;
+  status: "done" | "streaming" | "stopped" | "failed" | "interrupted";
+  model: string | null;
+  error: string | null;
+  siblings: string[];
+}
+
+export interface ConversationView {
+  conversation: Conversation;
+  messages: Message[];
+  thread: string[];
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, { method, ...(body !== undefined && { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  if (!res.ok) throw new Error(await errorOf(res));
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+export const conversations = {
+  list: () => call<{ data: Conversation[] }>("GET", "/v1/conversations").then((r) => r.data),
+  search: (q: string) => call<{ data: Conversation[] }>("GET", `/v1/conversations/search?q=${encodeURIComponent(q)}`).then((r) => r.data),
+  create: (model: string) => call<Conversation>("POST", "/v1/conversations", { model }),
+  get: (id: string) => call<ConversationView>("GET", `/v1/conversations/${id}`),
+  update: (id: string, set: { title?: string; model?: string; leaf?: string }) => call<ConversationView>("PATCH", `/v1/conversations/${id}`, set),
+  remove: (id: string) => call<void>("DELETE", `/v1/conversations/${id}`),
+  exportUrl: (id: string) => `/v1/conversations/${id}/export`,
+};
+
+export interface AnswerEvents {
+  onUser?: (m: Message) => void;
+  onAnswer?: (a: { id: string; parent_id: string }) => void;
+  onText: (text: string) => void;
+}
+
+/** Posts a message (or asks for another answer) and reads the answer's events; resolves with how it ended. */
+export async function streamAnswer(path: string, body: object, on: AnswerEvents, signal: AbortSignal): Promise<{ status: string; error?: { message: string } }> {
+  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
   if (!res.ok || !res.body) throw new Error(await errorOf(res));
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
-  let finish = "stop";
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) return finish;
+    if (done) return { status: "stopped" };
     buffer += value;
     let end: number;
     while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(0, end);
+      const lines = buffer.slice(0, end).split("\n");
       buffer = buffer.slice(end + 2);
-      const data = event.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-      if (!data || data === "[DONE]") continue;
-      const chunk = JSON.parse(data) as { error?: { message: string }; choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }> };
-      if (chunk.error) throw new Error(chunk.error.message);
-      const choice = chunk.choices?.[0];
-      if (choice?.delta?.content) onText(choice.delta.content);
-      if (choice?.finish_reason) finish = choice.finish_reason;
+      const event = lines.find((l) => l.startsWith("event: "))?.slice(7);
+      const data = JSON.parse(lines.find((l) => l.startsWith("data: "))?.slice(6) ?? "null");
+      if (event === "user") on.onUser?.(data as Message);
+      else if (event === "answer") on.onAnswer?.(data as { id: string; parent_id: string });
+      else if (event === "delta") on.onText((data as { text: string }).text);
+      else if (event === "done") return data as { status: string; error?: { message: string } };
     }
   }
 }

@@ -31,6 +31,7 @@ before(async () => {
       { model: "error-event", targets: targets("error-mid-stream", "ok") },
       { model: "stall", targets: [{ provider: "fake", model: "stall-mid-stream", idleTimeoutMs: 200 }] },
       { model: "claude-then-openai", targets: [{ provider: "anthropic", model: "overloaded", retries: 1 }, { provider: "fake", model: "ok" }] },
+      { model: "odd-name", targets: targets("say:通义\n千问") },
     ],
   });
 });
@@ -216,3 +217,15 @@ async function waitFor(cond: () => boolean, ms = 3000) {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe("target names", () => {
+  it("that a header cannot carry (CJK, a newline) are percent-encoded in x-benih-target, streamed or not", async () => {
+    for (const stream of [false, true]) {
+      const res = await chat(gw.url, { model: "odd-name", messages: hello, stream });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-benih-target"), "fake/say:%E9%80%9A%E4%B9%89%0A%E5%8D%83%E9%97%AE");
+      const text = stream ? (await readSSE(res)).map((c: any) => c.choices?.[0]?.delta?.content ?? "").join("") : ((await res.json()) as any).choices[0].message.content;
+      assert.equal(text, "通义\n千问");
+    }
+  });
+});

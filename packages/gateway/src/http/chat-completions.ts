@@ -16,6 +16,12 @@ import { allowedTargets, type PolicyHit, type RequestScope, type StreamGuard } f
 import type { ChatCompletionRequest } from "../openai-wire/request-schema.ts";
 import { recordOutcome, type Outcome } from "./record-outcome.ts";
 
+/**
+ * A name as a header value: characters a header cannot carry (anything outside visible ASCII, e.g. 通义千问 or a
+ * newline in an upstream model id) percent-encoded, so no model name can break a response.
+ */
+export const headerValue = (name: string) => name.replace(/[^\x20-\x7e]+/g, (c) => encodeURIComponent(c));
+
 export interface ChatDeps {
   router: Router;
   policy: RetryPolicy;
@@ -107,7 +113,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
         );
         Object.assign(outcome, { target: s.target, usage: s.value.usage });
         s.release();
-        reply.header("x-benih-target", targetName(s.target));
+        reply.header("x-benih-target", headerValue(targetName(s.target)));
         const outputHit = scope.scan(s.value.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(""));
         if (outputHit) {
           audit(scope, request, req.model, "output", outputHit, outcome);
@@ -167,7 +173,7 @@ async function pipeStream(
   policy?: { guard: StreamGuard; refusal: string; onHit: (hit: PolicyHit) => void },
 ): Promise<void> {
   const res = reply.raw;
-  reply.header("x-benih-target", targetName(s.target));
+  reply.header("x-benih-target", headerValue(targetName(s.target)));
   writeSseHead(reply);
   const encoder = new ChunkEncoder(`chatcmpl-${requestId}`, model, Math.floor(Date.now() / 1000), includeUsage);
   const { reader, head } = s.value;

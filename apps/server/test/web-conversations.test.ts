@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import { startServer } from "./harness.ts";
+
+// Conversations in real Chromium against the whole server, answered by a loopback OpenAI server that streams
+// 3 characters every 60 ms: `echo` answers "(n) <your message>", `slow` a long story, `code` a code block.
+const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
+const skip = process.env.BENIH_REQUIRE_BROWSER
+  ? false
+  : !existsSync(executablePath)
+    ? `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`
+    : !existsSync(repo("apps/web/dist/index.html")) && "the web app is not built (npm run build -w @benih/web)";
+const shots = repo("test-output/screenshots");
+const story = "Once upon a time a seed fell on good soil, and it grew, and it grew. ".repeat(6);
+
+describe("conversations in Chromium", { skip }, () => {
+  let upstream: FakeServer;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+
+  before(async () => {
+    upstream = await startFakeOpenAI({ models: [], chunkDelayMs: 60 });
+    server = await startServer({
+      env: { OPENAI_API_KEY: "sk-upstream", OPENAI_BASE_URL: `${upstream.url}/v1` },
+      yaml: `
+routes:
+  - { model: echo, targets: [{ provider: openai, model: echo }] }
+  - { model: slow, targets: [{ provider: openai, model: "say:${story}" }] }
+  - { model: code, targets: [{ provider: openai, model: "say:Here it is:\\n\\n\`\`\`js\\nconst answer = 42; // the answer\\n\`\`\`\\nDone." }] }
+`,
+    });
+    browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"] });
+    mkdirSync(shots, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await upstream?.close();
+  });
+
+  const bubble = (page: Page, testid: "user-turn" | "assistant-turn", n: number) => page.getByTestId(testid).nth(n).locator(".bubble");
+  const settled = (page: Page) => page.getByTestId("assistant-turn").last().and(page.locator('[data-state="done"], [data-state="stopped"], [data-state="failed"]')).waitFor({ timeout: 20_000 });
+
+  it("streams, stops, regenerates, edits and resends with both branches kept, renders Markdown and code, and keeps it all across a reload", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(server.url);
+    await page.getByTestId("model").selectOption("echo");
+    await page.getByTestId("input").fill("Hello **world**");
+    await page.getByTestId("input").press("Enter");
+    await page.getByTestId("assistant-turn").and(page.locator('[data-state="streaming"]')).waitFor(); // seen while it streams
+    await settled(page);
+    assert.equal(await bubble(page, "assistant-turn", 0).textContent(), "(1) Hello world");
+    assert.equal(await bubble(page, "assistant-turn", 0).locator("strong").textContent(), "world", "Markdown, not raw asterisks");
+    await page.getByTestId("conversation-item").getByText("Hello **world**").waitFor();
+
+    // Regenerate: a second answer beside the first, and the arrows move between them.
+    await page.getByTestId("regenerate").click();
+    await settled(page);
+    const answerTools = page.getByTestId("assistant-turn").last().getByTestId("branch-label");
+    assert.equal(await answerTools.textContent(), "2/2");
+    await page.getByTestId("assistant-turn").last().getByTestId("branch-prev").click();
+    await page.getByTestId("assistant-turn").last().getByTestId("branch-label").getByText("1/2").waitFor();
+
+    // Edit the question and resend: a new branch; the old one is one click away.
+    await page.getByTestId("user-turn").first().getByTestId("edit").click();
+    await page.getByTestId("edit-input").fill("Hi again");
+    await page.getByTestId("edit-send").click();
+    await settled(page);
+    assert.equal(await bubble(page, "user-turn", 0).textContent(), "Hi again");
+    assert.equal(await bubble(page, "assistant-turn", 0).textContent(), "(1) Hi again");
+    assert.equal(await page.getByTestId("user-turn").first().getByTestId("branch-label").textContent(), "2/2");
+    await page.getByTestId("user-turn").first().getByTestId("branch-prev").click();
+    await page.getByTestId("user-turn").first().getByText("Hello **world**").waitFor();
+    assert.equal(await bubble(page, "assistant-turn", 0).textContent(), "(1) Hello world");
+    await page.getByTestId("user-turn").first().getByTestId("branch-next").click();
+    await page.getByTestId("user-turn").first().getByText("Hi again").waitFor();
+
+    // A follow-up on this branch, then a code block, highlighted.
+    await page.getByTestId("model").selectOption("code");
+    await page.getByTestId("input").fill("Show me code");
+    await page.getByTestId("input").press("Enter");
+    await settled(page);
+    const code = page.getByTestId("assistant-turn").last().locator("pre code");
+    assert.equal(await code.textContent(), "const answer = 42; // the answer");
+    assert.equal(await code.locator(".tok-k").first().textContent(), "const");
+    assert.equal(await code.locator(".tok-c").textContent(), "// the answer");
+
+    // Stop a long answer: what came stays, marked stopped, also after a reload.
+    await page.getByTestId("model").selectOption("slow");
+    await page.getByTestId("input").fill("Tell me a story");
+    await page.getByTestId("input").press("Enter");
+    await page.waitForFunction(() => (document.querySelector('[data-testid="assistant-turn"][data-state="streaming"] .bubble')?.textContent?.length ?? 0) > 40);
+    await page.getByTestId("stop").click();
+    await page.getByTestId("assistant-turn").last().and(page.locator('[data-state="stopped"]')).waitFor();
+    const kept = (await bubble(page, "assistant-turn", 2).locator(".md").textContent())!;
+    assert.ok(story.startsWith(kept) && kept.length > 40 && kept.length < story.length, kept);
+    await page.screenshot({ path: `${shots}/conversation-1280.png` });
+
+    await page.reload();
+    await page.getByTestId("assistant-turn").nth(2).and(page.locator('[data-state="stopped"]')).waitFor();
+    assert.equal(await bubble(page, "user-turn", 0).textContent(), "Hi again", "the branch shown is remembered");
+    assert.equal(await bubble(page, "assistant-turn", 2).locator(".md").textContent(), kept);
+
+    // Search finds it by a word of a message; the UI speaks Chinese on request.
+    await page.getByTestId("search").fill("story");
+    await page.getByTestId("conversation-item").getByText("Tell me a story").waitFor();
+    await page.getByTestId("locale").selectOption("zh");
+    assert.equal(await page.getByTestId("regenerate").first().textContent(), "重新生成");
+    assert.equal(await page.getByTestId("send").textContent(), "发送");
+    await page.screenshot({ path: `${shots}/conversation-zh-1280.png` });
+    await page.close();
+  });
+
+  it("fits a 390 px phone: the conversations are a drawer", async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(server.url);
+    await page.getByTestId("model").selectOption("echo");
+    await page.getByTestId("input").fill("Apa kabar?");
+    await page.getByTestId("input").press("Enter");
+    await settled(page);
+    assert.equal(await page.getByTestId("sidebar").isVisible(), true, "in the page, but off screen");
+    assert.ok(await page.evaluate("document.querySelector('[data-testid=sidebar]').getBoundingClientRect().right <= 0"));
+    assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "nothing scrolls sideways");
+    await page.screenshot({ path: `${shots}/conversation-390.png` });
+    await page.getByTestId("menu").click();
+    await page.waitForFunction("document.querySelector('[data-testid=sidebar]').getBoundingClientRect().left >= 0");
+    await page.screenshot({ path: `${shots}/conversation-drawer-390.png` });
+    await page.getByTestId("conversation-item").first().click();
+    await page.waitForFunction("document.querySelector('[data-testid=sidebar]').getBoundingClientRect().right <= 0");
+    await page.close();
+  });
+});

@@ -1,0 +1,42 @@
+import { useEffect, useState } from "react";
+import { conversations, type Conversation } from "./api.ts";
+import { t, type Locale } from "./i18n.ts";
+
+interface Props {
+  locale: Locale;
+  list: Conversation[];
+  current: string | undefined;
+  busy: boolean;
+  onOpen(id: string): void;
+  onNew(): void;
+}
+
+/** Conversations, newest first, with a search over titles and messages (a drawer on narrow screens). */
+export function Sidebar({ locale, list, current, busy, onOpen, onNew }: Props) {
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<Conversation[] | null>(null);
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) return setFound(null);
+    const timer = setTimeout(() => void conversations.search(q).then(setFound, () => setFound([])), 250);
+    return () => clearTimeout(timer);
+  }, [query]);
+  const shown = found ?? list;
+  return (
+    <aside className="sidebar" data-testid="sidebar">
+      <button type="button" className="new" data-testid="new-chat" onClick={onNew} disabled={busy}>
+        + {t(locale, "newChat")}
+      </button>
+      <input type="search" data-testid="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t(locale, "search")} aria-label={t(locale, "search")} />
+      <nav aria-label={t(locale, "conversations")}>
+        {shown.map((c) => (
+          <button key={c.id} type="button" data-testid="conversation-item" className={`item ${c.id === current ? "active" : ""}`} onClick={() => onOpen(c.id)} disabled={busy}>
+            <span className="title">{c.title || t(locale, "untitled")}</span>
+            {found && c.match && <span className="match">{c.match}</span>}
+          </button>
+        ))}
+        {!shown.length && <p className="meta">{t(locale, "noConversations")}</p>}
+      </nav>
+    </aside>
+  );
+}

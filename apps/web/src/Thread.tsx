@@ -1,0 +1,95 @@
+import { useState } from "react";
+import type { Message } from "./api.ts";
+import { t, type Locale } from "./i18n.ts";
+import { Markdown } from "./markdown.tsx";
+
+export interface Turn extends Pick<Message, "id" | "parent_id" | "role" | "content" | "siblings" | "error"> {
+  /** done, or what happened to it; "streaming" while it arrives. */
+  status: Message["status"];
+}
+
+interface Props {
+  turns: Turn[];
+  locale: Locale;
+  busy: boolean;
+  onSwitch(to: string): void;
+  onEdit(turn: Turn, text: string): void;
+  onRegenerate(turn: Turn): void;
+}
+
+/** One branch of a conversation: each turn with its alternatives (‹ 1/2 ›), edit for questions, regenerate for answers. */
+export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate }: Props) {
+  const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+  return (
+    <>
+      {turns.map((turn) => {
+        const at = turn.siblings.indexOf(turn.id);
+        const isEditing = editing?.id === turn.id;
+        return (
+          <div key={turn.id} className={`turn ${turn.role}`} data-testid={turn.role === "user" ? "user-turn" : "assistant-turn"} data-state={turn.status}>
+            <div className="bubble">
+              {isEditing ? (
+                <form
+                  className="edit"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    if (!editing.text.trim()) return;
+                    onEdit(turn, editing.text.trim());
+                    setEditing(null);
+                  }}
+                >
+                  <textarea data-testid="edit-input" value={editing.text} onChange={(e) => setEditing({ id: turn.id, text: e.target.value })} rows={3} />
+                  <div className="row">
+                    <button type="button" className="ghost" onClick={() => setEditing(null)}>
+                      {t(locale, "cancel")}
+                    </button>
+                    <button type="submit" data-testid="edit-send" disabled={busy}>
+                      {t(locale, "save")}
+                    </button>
+                  </div>
+                </form>
+              ) : turn.role === "assistant" ? (
+                <Markdown text={turn.content} />
+              ) : (
+                <div className="plain">{turn.content}</div>
+              )}
+              {turn.status === "streaming" && <span className="caret" aria-hidden="true" />}
+              {(turn.status === "stopped" || turn.status === "interrupted") && <em className="meta"> [{t(locale, turn.status)}]</em>}
+              {turn.status === "failed" && (
+                <em className="meta error">
+                  {t(locale, "failed")}: {turn.error}
+                </em>
+              )}
+            </div>
+            {!isEditing && turn.status !== "streaming" && (
+              <div className="turn-tools">
+                {turn.siblings.length > 1 && (
+                  <span className="branches">
+                    <button type="button" className="ghost" data-testid="branch-prev" disabled={busy || at <= 0} onClick={() => onSwitch(turn.siblings[at - 1]!)} aria-label="previous version">
+                      ‹
+                    </button>
+                    <span data-testid="branch-label">
+                      {at + 1}/{turn.siblings.length}
+                    </span>
+                    <button type="button" className="ghost" data-testid="branch-next" disabled={busy || at >= turn.siblings.length - 1} onClick={() => onSwitch(turn.siblings[at + 1]!)} aria-label="next version">
+                      ›
+                    </button>
+                  </span>
+                )}
+                {turn.role === "user" ? (
+                  <button type="button" className="ghost" data-testid="edit" disabled={busy} onClick={() => setEditing({ id: turn.id, text: turn.content })}>
+                    {t(locale, "edit")}
+                  </button>
+                ) : (
+                  <button type="button" className="ghost" data-testid="regenerate" disabled={busy} onClick={() => onRegenerate(turn)}>
+                    {t(locale, "regenerate")}
+                  </button>
+                )}
+              </div>
+            )}
+          </div>
+        );
+      })}
+    </>
+  );
+}
