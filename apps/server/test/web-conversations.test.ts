@@ -94,7 +94,7 @@ routes:
     await page.getByTestId("model").selectOption("slow");
     await page.getByTestId("input").fill("Tell me a story");
     await page.getByTestId("input").press("Enter");
-    await page.waitForFunction(() => (document.querySelector('[data-testid="assistant-turn"][data-state="streaming"] .bubble')?.textContent?.length ?? 0) > 40);
+    await page.waitForFunction(`(document.querySelector('[data-testid="assistant-turn"][data-state="streaming"] .bubble')?.textContent?.length ?? 0) > 40`);
     await page.getByTestId("stop").click();
     await page.getByTestId("assistant-turn").last().and(page.locator('[data-state="stopped"]')).waitFor();
     const kept = (await bubble(page, "assistant-turn", 2).locator(".md").textContent())!;
