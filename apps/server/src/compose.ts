@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
-import { GatewayClient, registerAssistantRoutes } from "@benih/assistant";
+import { GatewayClient, registerAssistantRoutes, registerKnowledgeRoutes, seedStarterCorpus } from "@benih/assistant";
 import { ControlPlane, registerControlRoutes } from "@benih/control";
 import {
   Authenticator,
@@ -15,7 +15,7 @@ import {
   Router,
 } from "@benih/gateway";
 import { BufferedRequestLogWriter, Store, storeLocationFromEnv, type StoreLocation } from "@benih/store";
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { BenihConfig } from "./config/schema.ts";
 import { openApiDocument } from "./openapi.ts";
 import { marketsOf, openMarkets, publicProfile, type MarketRuntime } from "./markets.ts";
@@ -107,11 +107,14 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       sweeper.unref();
       closers.push(async () => clearInterval(sweeper));
     }
-    // Answers cut off by a crash or kill: their text stays, marked interrupted.
     for (const s of [store, ...(marketRuntime?.stores.values() ?? [])]) {
+      // Answers cut off by a crash or kill: their text stays, marked interrupted.
       const cut = await s.conversations.interruptStreaming();
       if (cut) log?.warn({ store: s.describe(), answers: cut }, "answers that were streaming when the server stopped are marked interrupted");
+      await seedStarterCorpus(s.knowledge, starterCorpus).catch((err: Error) => log?.error({ err }, "could not index the starter corpus"));
     }
+    /** The store of the request's market (each market's data stays in its own), or the home store. */
+    const storeOf = (request: FastifyRequest) => (request.scope?.market && marketRuntime?.stores.get(request.scope.market)) || store;
     let selfUrl = "";
     const app = createGatewayApp({
       router,
@@ -125,10 +128,12 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
       extend: (app) => {
         serveWebApp(app);
+        registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024) });
         const openapi = openApiDocument({ version: serverVersion, markets: !!marketRuntime, training: !!plane });
         app.get("/openapi.json", async () => openapi);
         registerAssistantRoutes(app, {
-          storeFor: (request) => (request.scope?.market && marketRuntime?.stores.get(request.scope.market)?.conversations) || store.conversations,
+          storeFor: (request) => storeOf(request).conversations,
+          knowledgeFor: (request) => storeOf(request).knowledge,
           // The assistant calls models through this server's own /v1/chat/completions, as the user.
           client: new GatewayClient(() => selfUrl),
           defaultModel: async (request) => {
@@ -191,6 +196,9 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
 }
 
 /** The web app's build (apps/web, built by `npm ci`); one build for every market, which it asks about at load. */
+/** benih's own docs, searchable from the first start. */
+const starterCorpus = ["README.md", "DATASETS.md"].map((p) => fileURLToPath(new URL(`../../../${p}`, import.meta.url))).filter((p) => existsSync(p));
+
 const serverVersion = (JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string }).version;
 
 const webDist = fileURLToPath(new URL("../../web/dist", import.meta.url));

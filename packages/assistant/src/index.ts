@@ -4,3 +4,9 @@ export { history, respond, type Answer, type RespondOptions } from "./respond.ts
 export { registerAssistantRoutes, type AssistantRoutesOptions } from "./routes.ts";
 export { toMarkdown } from "./export.ts";
 export { assistantOpenApi } from "./openapi.ts";
+export { registerKnowledgeRoutes, type KnowledgeRoutesOptions } from "./knowledge/routes.ts";
+export { extract, ExtractError, htmlToText } from "./knowledge/extract.ts";
+export { chunk, type PageText } from "./knowledge/chunk.ts";
+export { terms } from "./knowledge/terms.ts";
+export { citationsOf, sourcesPrompt, type Citation } from "./knowledge/sources.ts";
+export { seedStarterCorpus } from "./knowledge/starter.ts";

@@ -16,8 +16,10 @@ export interface RespondOptions {
   flushMs?: number;
   onStart?: (answer: Message) => void;
   onText?: (text: string) => void;
-  /** Instructions put before the conversation (an agent's). */
+  /** Instructions put before the conversation (an agent's, or a skill's sources). */
   system?: string;
+  /** Kept with the answer from its start: the sources a skill gave it. */
+  meta?: Record<string, unknown>;
 }
 
 export interface Answer {
@@ -44,7 +46,7 @@ export function history(messages: readonly Message[], parent: Message, system?: 
  * is kept) or failed (with the model's error). Writes go out one at a time, in order.
  */
 export async function respond(o: RespondOptions): Promise<Answer> {
-  const answer = await o.store.addMessage({ conversation_id: o.conversationId, parent_id: o.parent.id, role: "assistant", content: "", status: "streaming", model: o.model });
+  const answer = await o.store.addMessage({ conversation_id: o.conversationId, parent_id: o.parent.id, role: "assistant", content: "", status: "streaming", model: o.model, meta: o.meta ?? {} });
   o.onStart?.(answer);
   const turns = history(await o.store.messages(o.conversationId), o.parent, o.system);
   let text = "";
@@ -66,8 +68,7 @@ export async function respond(o: RespondOptions): Promise<Answer> {
       } else finishReason = part.reason;
     }
     clearInterval(timer);
-    const usage = finishReason ? { finishReason } : {};
-    await save({ content: text, status: "done", meta: usage });
+    await save({ content: text, status: "done", meta: { ...o.meta, ...(finishReason && { finishReason }) } });
     await writing;
     return { message: { ...answer, content: text, status: "done" }, status: "done", ...(finishReason && { finishReason }) };
   } catch (err) {

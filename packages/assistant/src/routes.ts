@@ -1,16 +1,20 @@
 import { GatewayError } from "@benih/gateway";
-import type { ConversationStore, Message } from "@benih/store";
+import type { ConversationStore, KnowledgeStore, Message } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { toMarkdown } from "./export.ts";
 import { createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
 import type { Caller, ModelClient } from "./model-client.ts";
+import { citationsOf, sourcesPrompt } from "./knowledge/sources.ts";
+import { terms } from "./knowledge/terms.ts";
 import { respond, type Answer } from "./respond.ts";
 import { branch, newestLeafUnder, withSiblings } from "./thread.ts";
 
 export interface AssistantRoutesOptions {
   /** The conversation store of the request's market (its data stays in that market's store). */
   storeFor(request: FastifyRequest): ConversationStore;
+  /** The knowledge base of the request's market, for the search skill. */
+  knowledgeFor(request: FastifyRequest): KnowledgeStore;
   client: ModelClient;
   /** The model a new conversation uses when none is named: the market's default chat model. */
   defaultModel(request: FastifyRequest): Promise<string | undefined>;
@@ -122,7 +126,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     const model = body.model ?? c.model;
     if (body.model && body.model !== c.model) await store.update(c.id, owner(request), { model });
     if (!c.title) await store.update(c.id, owner(request), { title: titleFrom(body.content) });
-    const user = await store.addMessage({ conversation_id: c.id, parent_id: parentId, role: "user", content: body.content, status: "done" });
+    const user = await store.addMessage({ conversation_id: c.id, parent_id: parentId, role: "user", content: body.content, status: "done", ...(body.skill && { meta: { skill: body.skill } }) });
     return stream(request, reply, store, c.id, user, model, true);
   });
 
@@ -141,6 +145,15 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
 
   /** Answers `question` as server-sent events: the user message (when new), the answer's start, its text, its end. */
   async function stream(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, conversationId: string, question: Message, model: string, sendUser: boolean) {
+    // A question asked with the search skill is answered from the knowledge base's best passages, cited as [n];
+    // a regenerated answer searches again (the documents may have changed).
+    const skill = (JSON.parse(question.meta) as { skill?: string }).skill;
+    let grounding: { system: string; meta: Record<string, unknown> } | undefined;
+    if (skill === "search") {
+      const hits = await o.knowledgeFor(request).search(request.principal?.keyId ?? null, terms(question.content), 5);
+      const citations = citationsOf(hits);
+      grounding = { system: sourcesPrompt(citations, hits), meta: { skill, citations } };
+    }
     const stop = new AbortController();
     reply.raw.once("close", () => reply.raw.writableFinished || stop.abort());
     reply.hijack();
@@ -162,7 +175,8 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       caller: callerOf(request),
       signal: stop.signal,
       ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
-      onStart: (m) => send("answer", { id: m.id, parent_id: m.parent_id, model }),
+      ...(grounding && { system: grounding.system, meta: grounding.meta }),
+      onStart: (m) => send("answer", { id: m.id, parent_id: m.parent_id, model, meta: grounding?.meta ?? {} }),
       onText: (text) => send("delta", { text }),
     });
     send("done", { id: answer.message.id, status: answer.status, ...(answer.finishReason && { finishReason: answer.finishReason }), ...(answer.error && { error: answer.error }) });

@@ -19,6 +19,7 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `error-mid-stream`: sends one chunk, then an `{"error": …}` event
  * - `say:<text>`: answers exactly <text>, streamed in pieces of 3 characters (so words split across chunks)
  * - `echo`: answers "(<n>) <the last user message>", n being how many messages it was sent, in 3-character pieces
+ * - `cite`: answers "From [1]: <the line after "[1] …:" in the system message>", or "No sources." without one
  *
  * `POST /moderations` flags an input that contains "flag-me" as violence; model `error-500` fails there too.
  */
@@ -30,7 +31,15 @@ export interface FakeOpenAIOptions {
 
 const words = (model: string, messages: Array<{ role: string; content: unknown }> = []) => {
   const last = [...messages].reverse().find((m) => m.role === "user");
-  const text = model.startsWith("say:") ? model.slice(4) : model === "echo" ? `(${messages.length}) ${typeof last?.content === "string" ? last.content : ""}` : undefined;
+  const system = messages.find((m) => m.role === "system")?.content;
+  const source = typeof system === "string" ? /^\[1\] [^\n]*:\n([^\n]*)/m.exec(system)?.[1] : undefined;
+  const text = model.startsWith("say:")
+    ? model.slice(4)
+    : model === "echo"
+      ? `(${messages.length}) ${typeof last?.content === "string" ? last.content : ""}`
+      : model === "cite"
+        ? source ? `From [1]: ${source}` : "No sources."
+        : undefined;
   if (text === undefined) return ["Hello", " from", ` ${model}`];
   return Array.from({ length: Math.ceil(text.length / 3) }, (_, i) => text.slice(i * 3, i * 3 + 3));
 };

@@ -12,3 +12,4 @@ export type { Database } from "./schema.ts";
 export { PolicyAudit, type PolicyAuditEntry, type PolicyAuditRow } from "./policy-audit.ts";
 export { TrainingStore, type LogLine, type MetricPoint, type TrainingRunRow } from "./training.ts";
 export { ConversationStore, type Conversation, type Message, type MessageStatus } from "./conversations.ts";
+export { KnowledgeStore, SHARED, type KbChunk, type KbDocument, type KbHit } from "./knowledge.ts";

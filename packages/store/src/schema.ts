@@ -1,3 +1,4 @@
+import type { Generated } from "kysely";
 /** Times are epoch milliseconds in `bigint` columns (read back as numbers on both dialects). */
 export interface ApiKeysTable {
   id: string;
@@ -145,6 +146,29 @@ export interface MessagesTable {
   meta: string;
 }
 
+export interface KbDocumentsTable {
+  id: string;
+  /** An API key id; null on a server without keys; "*" for the shared starter corpus. */
+  owner: string | null;
+  created_at: number;
+  title: string;
+  /** The file name or URL it came from. */
+  source: string;
+  mime: string;
+  bytes: number;
+  chunks: number;
+  pages: number | null;
+}
+
+export interface KbChunksTable {
+  id: Generated<number>;
+  document_id: string;
+  ord: number;
+  page: number | null;
+  text: string;
+  terms: string;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   request_log: RequestLogTable;
@@ -156,4 +180,6 @@ export interface Database {
   training_logs: TrainingLogsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  kb_documents: KbDocumentsTable;
+  kb_chunks: KbChunksTable;
 }

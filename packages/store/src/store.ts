@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { ApiKeys } from "./api-keys.ts";
 import { ConversationStore } from "./conversations.ts";
+import { KnowledgeStore } from "./knowledge.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
 import { PolicyAudit } from "./policy-audit.ts";
 import { RequestLog } from "./request-log.ts";
@@ -13,6 +14,7 @@ export class Store {
   readonly policyAudit: PolicyAudit;
   readonly training: TrainingStore;
   readonly conversations: ConversationStore;
+  readonly knowledge: KnowledgeStore;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -23,6 +25,7 @@ export class Store {
     this.policyAudit = new PolicyAudit(db);
     this.training = new TrainingStore(db);
     this.conversations = new ConversationStore(db);
+    this.knowledge = new KnowledgeStore(db);
   }
 
   /** Opens the store and brings its schema up to date. */

@@ -137,6 +137,12 @@ export const configSchema = z.strictObject({
   /** The market for requests whose host no market lists; without it they are refused. */
   defaultMarket: z.string().optional(),
   training: training.optional(),
+  assistant: z
+    .strictObject({
+      /** The largest document an upload may be; bigger ones are refused with 413. */
+      uploadMaxMb: z.number().positive().default(25),
+    })
+    .prefault({}),
 }).superRefine((c, ctx) => {
   const ids = c.markets.map((m) => m.id);
   ids.forEach((id, i) => {

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import JSZip from "jszip";
+import { PDFDocument, StandardFonts } from "pdf-lib";
+import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import { startServer } from "./harness.ts";
+
+// The knowledge base through the whole server: uploads of each kind, search, and the search skill answering with
+// citations through a loopback OpenAI server (`cite` answers "From [1]: <the first source's passage>").
+let upstream: FakeServer;
+let server: Awaited<ReturnType<typeof startServer>>;
+let alice: string;
+let bob: string;
+
+export async function pdfOf(pages: string[]): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (const text of pages) doc.addPage([420, 300]).drawText(text, { x: 20, y: 250, size: 11, font });
+  return doc.save();
+}
+
+async function docxOf(paragraphs: string[]): Promise<Uint8Array> {
+  const zip = new JSZip();
+  zip.file("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`);
+  zip.file("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`);
+  zip.file("word/document.xml", `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs.map((p) => `<w:p><w:r><w:t>${p}</w:t></w:r></w:p>`).join("")}</w:body></w:document>`);
+  return zip.generateAsync({ type: "uint8array" });
+}
+
+before(async () => {
+  upstream = await startFakeOpenAI({ models: ["cite"] });
+  server = await startServer({
+    env: { OPENAI_API_KEY: "sk-upstream", OPENAI_BASE_URL: `${upstream.url}/v1` },
+    yaml: `
+auth: { required: true }
+assistant: { uploadMaxMb: 0.05 }
+routes:
+  - { model: cite, targets: [{ provider: openai, model: cite }] }
+`,
+  });
+  alice = (await server.store.apiKeys.create("alice")).key;
+  bob = (await server.store.apiKeys.create("bob")).key;
+});
+after(async () => {
+  await server?.close();
+  await upstream?.close();
+});
+
+const upload = async (key: string, name: string, bytes: Uint8Array | string) => {
+  const res = await fetch(`${server.url}/v1/knowledge/documents?name=${encodeURIComponent(name)}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream" }, body: typeof bytes === "string" ? bytes : Buffer.from(bytes) });
+  return { status: res.status, json: (await res.json()) as any };
+};
+const get = async (key: string, path: string) => {
+  const res = await fetch(server.url + path, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
+};
+
+describe("the knowledge base", () => {
+  it("reads PDF (by page), DOCX, Markdown, HTML and text uploads, and finds their passages, Chinese included", async () => {
+    const pdf = await upload(alice, "komodo.pdf", await pdfOf(["The Komodo dragon lives on five islands of Indonesia.", "Its bite is venomous; the saliva holds toxins."]));
+    assert.equal(pdf.status, 201, JSON.stringify(pdf.json));
+    assert.deepEqual([pdf.json.title, pdf.json.pages, pdf.json.chunks, pdf.json.mime], ["komodo", 2, 2, "application/pdf"]);
+    assert.equal((await upload(alice, "notes.docx", await docxOf(["Borobudur is a Buddhist temple in Central Java.", "It was built in the ninth century."]))).status, 201);
+    const md = await upload(alice, "rice.md", "# Rice terraces\n\nThe Jatiluwih rice terraces are on Bali.");
+    assert.deepEqual([md.status, md.json.title], [201, "Rice terraces"]);
+    const html = await upload(alice, "page.html", "<html><head><title>Batik &amp; cloth</title><script>alert(1)</script></head><body><p>Batik is a wax-resist dyeing technique.</p></body></html>");
+    assert.deepEqual([html.status, html.json.title], [201, "Batik & cloth"]);
+    assert.equal((await upload(alice, "首都.txt", "印度尼西亚的首都是雅加达。\n\n马来西亚的首都是吉隆坡。")).status, 201);
+
+    const search = async (q: string) => (await get(alice, `/v1/knowledge/search?q=${encodeURIComponent(q)}`)).json.data as Array<{ source: string; page: number | null; text: string }>;
+    assert.deepEqual((await search("venomous bite")).map((h) => [h.source, h.page]), [["komodo.pdf", 2]]);
+    assert.equal((await search("Borobudur temple"))[0]!.source, "notes.docx");
+    assert.equal((await search("wax dyeing"))[0]!.source, "page.html");
+    assert.doesNotMatch((await search("wax dyeing"))[0]!.text, /alert/, "scripts are not text");
+    assert.equal((await search("印度尼西亚的首都"))[0]!.source, "首都.txt");
+    assert.equal((await search("Jatiluwih"))[0]!.source, "rice.md");
+    // The starter corpus (benih's README) is there for everyone, offline.
+    assert.equal((await get(bob, "/v1/knowledge/search?q=benih%20gateway")).json.data[0].source, "README.md");
+    assert.deepEqual((await get(bob, "/v1/knowledge/search?q=komodo")).json.data, [], "alice's documents are hers");
+  });
+
+  it("answers with the search skill from the user's documents, citing file and page", async () => {
+    await upload(alice, "orangutan.pdf", await pdfOf(["Cover page", "Orangutans live in the rainforests of Borneo and Sumatra."]));
+    const conv = (await (await fetch(`${server.url}/v1/conversations`, { method: "POST", headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" }, body: JSON.stringify({ model: "cite" }) })).json()) as { id: string };
+    const res = await fetch(`${server.url}/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" }, body: JSON.stringify({ content: "Where do orangutans live?", skill: "search" }) });
+    const events = await res.text();
+    assert.match(events, /event: done\ndata: \{[^\n]*"status":"done"/);
+    const view = (await get(alice, `/v1/conversations/${conv.id}`)).json;
+    const answer = view.messages.at(-1);
+    assert.equal(answer.content, "From [1]: Orangutans live in the rainforests of Borneo and Sumatra.");
+    assert.deepEqual(answer.meta.citations[0], { n: 1, documentId: answer.meta.citations[0].documentId, title: "orangutan", source: "orangutan.pdf", page: 2, excerpt: "Orangutans live in the rainforests of Borneo and Sumatra." });
+    assert.equal(view.messages.at(-2).meta.skill, "search");
+  });
+
+  it("refuses what it cannot take, saying why", async () => {
+    const big = await upload(alice, "big.txt", "x".repeat(60_000));
+    assert.deepEqual([big.status, big.json.error.code], [413, big.json.error.code]);
+    assert.match(big.json.error.message, /too large|exceeds|limit/i);
+    const broken = await upload(alice, "broken.pdf", (await pdfOf(["fine"])).slice(0, 300));
+    assert.deepEqual([broken.status, broken.json.error.code], [422, "unreadable_file"]);
+    assert.match(broken.json.error.message, /^broken\.pdf is a damaged PDF/);
+    assert.match((await upload(alice, "fake.pdf", "hello")).json.error.message, /fake\.pdf is not a PDF: it does not start with %PDF-/);
+    assert.match((await upload(alice, "fake.docx", "hello")).json.error.message, /not a DOCX file/);
+    assert.match((await upload(alice, "tool.exe", "MZ")).json.error.message, /benih reads \.pdf, \.docx/);
+    assert.match((await upload(alice, "latin1.txt", new Uint8Array([0x63, 0x61, 0x66, 0xe9]))).json.error.message, /is not UTF-8 text/);
+    assert.equal((await upload(alice, "", "x")).status, 400);
+    assert.equal((await upload(alice, "empty.txt", "")).status, 400);
+    const mine = (await get(alice, "/v1/knowledge/documents")).json.data.find((d: { source: string }) => d.source === "komodo.pdf");
+    const refused = await fetch(`${server.url}/v1/knowledge/documents/${mine.id}`, { method: "DELETE", headers: { authorization: `Bearer ${bob}` } });
+    assert.equal(refused.status, 404);
+    assert.equal((await fetch(`${server.url}/v1/knowledge/documents/${mine.id}`, { method: "DELETE", headers: { authorization: `Bearer ${alice}` } })).status, 204);
+  });
+});

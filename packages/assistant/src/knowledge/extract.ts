@@ -1,0 +1,110 @@
+import type { PageText } from "./chunk.ts";
+
+export class ExtractError extends Error {}
+
+export interface Extracted {
+  title: string;
+  mime: string;
+  pages: PageText[];
+  /** Pages in the file (PDF only). */
+  pageCount: number | null;
+}
+
+const kinds = {
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  md: "text/markdown",
+  markdown: "text/markdown",
+  html: "text/html",
+  htm: "text/html",
+  txt: "text/plain",
+} as const;
+
+export const acceptedExtensions = Object.keys(kinds);
+
+const extensionOf = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? "";
+const baseName = (name: string) => name.replace(/^.*[\\/]/, "").replace(/\.[^.]+$/, "");
+
+function utf8(bytes: Uint8Array, name: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
+  } catch {
+    throw new ExtractError(`${name} is not UTF-8 text`);
+  }
+}
+
+/** Text without markup: scripts, styles and tags go; block ends become line breaks; common entities are decoded. */
+export function htmlToText(html: string): { title: string | undefined; text: string } {
+  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]?.trim();
+  const text = html
+    .replace(/<(script|style|noscript|template|svg|head)\b[\s\S]*?<\/\1>/gi, "")
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<\/(p|div|section|article|li|h[1-6]|tr|blockquote|pre)>|<br\s*\/?>/gi, "\n\n")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&(nbsp|amp|lt|gt|quot|#39|#x27);/g, (_, e: string) => ({ nbsp: " ", amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[e] ?? "")
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/[ \t]+/g, " ")
+    .replace(/\n\s*\n\s*(\n\s*)+/g, "\n\n")
+    .trim();
+  return { title: title && htmlToText(title).text, text };
+}
+
+async function pdfPages(bytes: Uint8Array, name: string): Promise<{ pages: PageText[]; count: number }> {
+  if (!Buffer.from(bytes.subarray(0, 5)).toString("latin1").startsWith("%PDF-")) throw new ExtractError(`${name} is not a PDF: it does not start with %PDF-`);
+  const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
+  let doc;
+  try {
+    // pdf.js takes a plain Uint8Array it may detach, not a Buffer: a copy.
+    doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
+  } catch (err) {
+    const e = err as Error;
+    throw new ExtractError(e.name === "PasswordException" ? `${name} is protected by a password` : `${name} is a damaged PDF: ${e.message}`);
+  }
+  try {
+    const pages: PageText[] = [];
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      const content = await page.getTextContent();
+      const text = content.items.map((i) => ("str" in i ? i.str + (i.hasEOL ? "\n" : "") : "")).join("");
+      if (text.trim()) pages.push({ page: n, text });
+    }
+    return { pages, count: doc.numPages };
+  } catch (err) {
+    throw new ExtractError(`${name} is a damaged PDF: ${(err as Error).message}`);
+  } finally {
+    await doc.destroy();
+  }
+}
+
+/** The text of an uploaded file, by its name's extension, checked against its first bytes. */
+export async function extract(name: string, bytes: Uint8Array): Promise<Extracted> {
+  const ext = extensionOf(name);
+  const mime = kinds[ext as keyof typeof kinds];
+  if (!mime) throw new ExtractError(`${name}: benih reads ${acceptedExtensions.map((e) => `.${e}`).join(", ")} files`);
+  let title = baseName(name);
+  let pages: PageText[];
+  let pageCount: number | null = null;
+  if (ext === "pdf") {
+    const r = await pdfPages(bytes, name);
+    pages = r.pages;
+    pageCount = r.count;
+  } else if (ext === "docx") {
+    if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new ExtractError(`${name} is not a DOCX file: it is not a ZIP archive`);
+    const mammoth = await import("mammoth");
+    try {
+      pages = [{ page: null, text: (await mammoth.extractRawText({ buffer: Buffer.from(bytes) })).value }];
+    } catch (err) {
+      throw new ExtractError(`${name} is a damaged DOCX file: ${(err as Error).message}`);
+    }
+  } else if (ext === "html" || ext === "htm") {
+    const r = htmlToText(utf8(bytes, name));
+    title = r.title || title;
+    pages = [{ page: null, text: r.text }];
+  } else {
+    const text = utf8(bytes, name);
+    if (ext !== "txt") title = /^#\s+(.+)$/m.exec(text)?.[1]?.trim() || title;
+    pages = [{ page: null, text }];
+  }
+  if (!pages.some((p) => p.text.trim())) throw new ExtractError(`${name} has no text to read${ext === "pdf" ? " (a scanned PDF needs OCR, which benih does not do yet)" : ""}`);
+  return { title, mime, pages, pageCount };
+}

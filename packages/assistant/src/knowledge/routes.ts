@@ -1,0 +1,57 @@
+import { GatewayError } from "@benih/gateway";
+import type { KnowledgeStore } from "@benih/store";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { chunk } from "./chunk.ts";
+import { extract, ExtractError } from "./extract.ts";
+import { terms } from "./terms.ts";
+
+export interface KnowledgeRoutesOptions {
+  storeFor(request: FastifyRequest): KnowledgeStore;
+  /** The largest upload taken, in bytes (413 above it). */
+  maxUploadBytes: number;
+}
+
+const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
+
+/**
+ * The knowledge base under /v1/knowledge: upload a document (the file as the request body, its name in ?name=),
+ * list and delete them, and search their passages.
+ */
+export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutesOptions) {
+  app.get("/v1/knowledge/documents", async (request) => ({ data: await o.storeFor(request).list(owner(request)) }));
+
+  app.delete("/v1/knowledge/documents/:id", async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    if (!(await o.storeFor(request).delete(id, owner(request)))) throw new GatewayError(404, "not_found_error", `Document ${id} does not exist (or is not yours to delete).`, "not_found");
+    return reply.code(204).send();
+  });
+
+  app.get("/v1/knowledge/search", async (request) => {
+    const q = request.query as { q?: string; limit?: string };
+    if (!q.q?.trim()) throw new GatewayError(400, "invalid_request_error", "q: say what to look for", "invalid_query", "q");
+    const limit = Math.min(Math.max(Number(q.limit ?? 5) || 5, 1), 50);
+    return { data: await o.storeFor(request).search(owner(request), terms(q.q), limit) };
+  });
+
+  // Uploads take the raw file as the body, whatever its content type, up to the configured size.
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: o.maxUploadBytes }, (_request, body, done) => done(null, body));
+    scope.post("/v1/knowledge/documents", async (request, reply) => {
+      const name = ((request.query as { name?: string }).name ?? "").trim();
+      if (!name) throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.pdf", "invalid_name", "name");
+      const bytes = request.body as Buffer | undefined;
+      if (!bytes?.length) throw new GatewayError(400, "invalid_request_error", `${name} is empty`, "empty_file");
+      let doc;
+      try {
+        doc = await extract(name, bytes);
+      } catch (err) {
+        if (err instanceof ExtractError) throw new GatewayError(422, "invalid_request_error", err.message, "unreadable_file");
+        throw err;
+      }
+      const chunks = chunk(doc.pages);
+      const row = await o.storeFor(request).add({ owner: owner(request), title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount }, chunks);
+      return reply.code(201).send(row);
+    });
+  });
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import { sql, SqliteAdapter, type Kysely, type Selectable } from "kysely";
+import type { Database, KbDocumentsTable } from "./schema.ts";
+
+export type KbDocument = Selectable<KbDocumentsTable>;
+export interface KbChunk {
+  page: number | null;
+  text: string;
+  /** The chunk's words separated by spaces (see the assistant's `terms`). */
+  terms: string;
+}
+export interface KbHit {
+  documentId: string;
+  title: string;
+  source: string;
+  page: number | null;
+  text: string;
+  /** Higher is better; comparable within one search only. */
+  score: number;
+}
+
+/** The documents a user searches: their own and the shared ones (owner SHARED: the starter corpus). */
+export const SHARED = "*";
+
+/** Full-text search over document chunks: FTS5 with BM25 on SQLite, tsvector with ts_rank_cd on PostgreSQL. */
+export class KnowledgeStore {
+  private readonly sqlite: boolean;
+  constructor(private readonly db: Kysely<Database>) {
+    this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
+
+  /** Adds a document and its chunks in one transaction: a document is searchable whole or not at all. */
+  async add(doc: { owner: string | null; title: string; source: string; mime: string; bytes: number; pages?: number | null }, chunks: readonly KbChunk[], at = Date.now()): Promise<KbDocument> {
+    const row: KbDocument = { id: `doc-${randomUUID()}`, owner: doc.owner, created_at: at, title: doc.title, source: doc.source, mime: doc.mime, bytes: doc.bytes, chunks: chunks.length, pages: doc.pages ?? null };
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto("kb_documents").values(row).execute();
+      for (let i = 0; i < chunks.length; i += 200) {
+        await tx
+          .insertInto("kb_chunks")
+          .values(chunks.slice(i, i + 200).map((c, j) => ({ document_id: row.id, ord: i + j, page: c.page, text: c.text, terms: c.terms })))
+          .execute();
+      }
+    });
+    return row;
+  }
+
+  private visible(owner: string | null) {
+    return (eb: any) => eb.or([eb("kb_documents.owner", "=", SHARED), owner === null ? eb("kb_documents.owner", "is", null) : eb("kb_documents.owner", "=", owner)]);
+  }
+
+  list(owner: string | null): Promise<KbDocument[]> {
+    return this.db.selectFrom("kb_documents").selectAll().where(this.visible(owner)).orderBy("created_at", "desc").execute();
+  }
+
+  /** Deletes one of the owner's documents (shared ones are not theirs to delete). */
+  async delete(id: string, owner: string | null): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const own = await tx.selectFrom("kb_documents").select("id").where("id", "=", id).where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner))).executeTakeFirst();
+      if (!own) return false;
+      await tx.deleteFrom("kb_chunks").where("document_id", "=", id).execute();
+      await tx.deleteFrom("kb_documents").where("id", "=", id).execute();
+      return true;
+    });
+  }
+
+  async hasSource(source: string, owner: string): Promise<boolean> {
+    return !!(await this.db.selectFrom("kb_documents").select("id").where("source", "=", source).where("owner", "=", owner).executeTakeFirst());
+  }
+
+  /** The best chunks for `terms` (words, any of which may match), best first. */
+  async search(owner: string | null, terms: readonly string[], limit = 5): Promise<KbHit[]> {
+    const words = [...new Set(terms.map((t) => t.replace(/[^\p{L}\p{N}_]+/gu, "")).filter(Boolean))].slice(0, 32);
+    if (!words.length) return [];
+    if (this.sqlite) {
+      const match = words.map((w) => `"${w}"`).join(" OR ");
+      const rows = await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
+        select c.document_id, d.title, d.source, c.page, c.text, -bm25(kb_fts) as score
+        from kb_fts join kb_chunks c on c.id = kb_fts.rowid join kb_documents d on d.id = c.document_id
+        where kb_fts match ${match} and (d.owner = ${SHARED} or ${owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`})
+        order by bm25(kb_fts) limit ${limit}`.execute(this.db);
+      return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: r.score }));
+    }
+    const query = words.join(" | ");
+    const rows = await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
+      select c.document_id, d.title, d.source, c.page, c.text, ts_rank_cd(c.tsv, q) as score
+      from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', ${query}) q
+      where c.tsv @@ q and (d.owner = ${SHARED} or ${owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`})
+      order by score desc limit ${limit}`.execute(this.db);
+    return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: Number(r.score) }));
+  }
+}

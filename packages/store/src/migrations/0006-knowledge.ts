@@ -1,0 +1,47 @@
+import { sql, SqliteAdapter, type Kysely } from "kysely";
+
+// The knowledge base: documents (uploads, and the starter corpus shipped with benih) cut into chunks, searched by
+// full text with BM25-style ranking. `terms` is the chunk as space-separated words (Chinese split into words by
+// Intl.Segmenter before it gets here), so both databases need only a whitespace tokenizer: SQLite indexes it with
+// FTS5, PostgreSQL with a tsvector under the 'simple' configuration and a GIN index.
+export async function up(db: Kysely<any>): Promise<void> {
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  await db.schema
+    .createTable("kb_documents")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("owner", "text")
+    .addColumn("created_at", "bigint", (c) => c.notNull())
+    .addColumn("title", "text", (c) => c.notNull())
+    .addColumn("source", "text", (c) => c.notNull())
+    .addColumn("mime", "text", (c) => c.notNull())
+    .addColumn("bytes", "bigint", (c) => c.notNull())
+    .addColumn("chunks", "integer", (c) => c.notNull())
+    .addColumn("pages", "integer")
+    .execute();
+  await db.schema.createIndex("kb_documents_owner").on("kb_documents").columns(["owner", "created_at"]).execute();
+  await db.schema
+    .createTable("kb_chunks")
+    .addColumn("id", sqlite ? "integer" : "bigserial", (c) => c.primaryKey())
+    .addColumn("document_id", "text", (c) => c.notNull().references("kb_documents.id").onDelete("cascade"))
+    .addColumn("ord", "integer", (c) => c.notNull())
+    .addColumn("page", "integer")
+    .addColumn("text", "text", (c) => c.notNull())
+    .addColumn("terms", "text", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("kb_chunks_document").on("kb_chunks").columns(["document_id", "ord"]).execute();
+  if (sqlite) {
+    // An external-content FTS5 table over kb_chunks.terms, kept in step by triggers.
+    await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(terms, content='kb_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+    await sql`CREATE TRIGGER kb_chunks_ai AFTER INSERT ON kb_chunks BEGIN INSERT INTO kb_fts(rowid, terms) VALUES (new.id, new.terms); END`.execute(db);
+    await sql`CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN INSERT INTO kb_fts(kb_fts, rowid, terms) VALUES ('delete', old.id, old.terms); END`.execute(db);
+  } else {
+    await sql`ALTER TABLE kb_chunks ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED`.execute(db);
+    await sql`CREATE INDEX kb_chunks_tsv ON kb_chunks USING gin (tsv)`.execute(db);
+  }
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) await sql`DROP TABLE kb_fts`.execute(db);
+  await db.schema.dropTable("kb_chunks").execute();
+  await db.schema.dropTable("kb_documents").execute();
+}
