@@ -54,8 +54,31 @@ export function assistantOpenApi() {
           responses: { "200": events, ...err(400, 401, 404) },
         },
       },
+      "/v1/knowledge/documents": {
+        get: { tags: ["knowledge"], summary: "The caller's documents and the shared starter corpus", responses: { "200": { description: "{ data: Document[] }", content: json({ type: "object", properties: { data: { type: "array", items: ref("Document") } } }) }, ...err(401) } },
+        post: {
+          tags: ["knowledge"],
+          summary: "Upload a document (.pdf, .docx, .md, .html, .txt): the file is the body, its name in ?name=",
+          parameters: [{ name: "name", in: "query", required: true, schema: { type: "string" } }],
+          requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+          responses: { "201": { description: "The document, indexed", content: json(ref("Document")) }, ...err(400, 401, 413, 422) },
+        },
+      },
+      "/v1/knowledge/documents/{id}": { delete: { tags: ["knowledge"], summary: "Delete one of the caller's documents", parameters: [id], responses: { "204": { description: "Deleted" }, ...err(401, 404) } } },
+      "/v1/knowledge/search": {
+        get: {
+          tags: ["knowledge"],
+          summary: "The passages that best match q (full text; Chinese split into words)",
+          parameters: [{ name: "q", in: "query", required: true, schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 50 } }],
+          responses: { "200": { description: "{ data: [{ documentId, title, source, page, text, score }] }", content: json({ type: "object" }) }, ...err(400, 401) },
+        },
+      },
     },
     schemas: {
+      Document: {
+        type: "object",
+        properties: { id: { type: "string" }, title: { type: "string" }, source: { type: "string" }, mime: { type: "string" }, bytes: { type: "integer" }, chunks: { type: "integer" }, pages: { type: ["integer", "null"] }, created_at: { type: "integer" } },
+      },
       Conversation: {
         type: "object",
         properties: { id: { type: "string" }, created_at: { type: "integer" }, updated_at: { type: "integer" }, title: { type: "string" }, model: { type: "string" }, agent: { type: ["string", "null"] }, leaf: { type: ["string", "null"] } },
