@@ -4,10 +4,12 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import { pdfOf } from "./documents.ts";
 import { startServer } from "./harness.ts";
 
 // Conversations in real Chromium against the whole server, answered by a loopback OpenAI server that streams
-// 3 characters every 60 ms: `echo` answers "(n) <your message>", `slow` a long story, `code` a code block.
+// 3 characters every 60 ms: `echo` answers "(n) <your message>", `slow` a long story, `code` a code block, `cite`
+// "From [1]: <the first source it was given>".
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
 const skip = process.env.BENIH_REQUIRE_BROWSER
@@ -30,6 +32,7 @@ describe("conversations in Chromium", { skip }, () => {
       yaml: `
 routes:
   - { model: echo, targets: [{ provider: openai, model: echo }] }
+  - { model: cite, targets: [{ provider: openai, model: cite }] }
   - { model: slow, targets: [{ provider: openai, model: "say:${story}" }] }
   - { model: code, targets: [{ provider: openai, model: "say:Here it is:\\n\\n\`\`\`js\\nconst answer = 42; // the answer\\n\`\`\`\\nDone." }] }
 `,
@@ -132,6 +135,31 @@ routes:
     await page.screenshot({ path: `${shots}/conversation-drawer-390.png` });
     await page.getByTestId("conversation-item").first().click();
     await page.waitForFunction("document.querySelector('[data-testid=sidebar]').getBoundingClientRect().right <= 0");
+    await page.close();
+  });
+
+  it("uploads a PDF with progress, answers from it with the search skill, and cites file and page; a broken PDF is refused", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(server.url);
+    await page.getByTestId("attach").setInputFiles([
+      { name: "orangutan.pdf", mimeType: "application/pdf", buffer: Buffer.from(await pdfOf(["Cover page", "Orangutans live in the rainforests of Borneo and Sumatra."])) },
+      { name: "broken.pdf", mimeType: "application/pdf", buffer: Buffer.from((await pdfOf(["x"])).slice(0, 300)) },
+    ]);
+    await page.locator('[data-testid="uploads"] li[data-state="indexed"]').getByText("orangutan.pdf").waitFor();
+    const broken = page.locator('[data-testid="uploads"] li[data-state="failed"]');
+    await broken.waitFor();
+    assert.match((await broken.textContent())!, /broken\.pdf is a damaged PDF/);
+    assert.equal(await page.getByTestId("skill-search").getAttribute("aria-pressed"), "true", "searching documents is on after an upload");
+
+    await page.getByTestId("model").selectOption("cite");
+    await page.getByTestId("input").fill("Where do orangutans live?");
+    await page.getByTestId("input").press("Enter");
+    await settled(page);
+    const answer = page.getByTestId("assistant-turn").last();
+    assert.equal(await answer.locator(".md").textContent(), "From [1]: Orangutans live in the rainforests of Borneo and Sumatra.");
+    assert.equal(await answer.getByTestId("cite-ref").textContent(), "[1]");
+    assert.equal(await answer.getByTestId("sources").textContent(), "[1] orangutan.pdf · p. 2");
+    await page.screenshot({ path: `${shots}/knowledge-1280.png` });
     await page.close();
   });
 });

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { conversations, getMarket, getModels, streamAnswer, type Conversation, type ConversationView, type MarketInfo } from "./api.ts";
+import { conversations, getMarket, getModels, streamAnswer, uploadDocument, type Conversation, type ConversationView, type MarketInfo } from "./api.ts";
 import { isLocale, localeNames, t, type Locale } from "./i18n.ts";
+import { PaperclipIcon, SearchIcon } from "./icons.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Thread, type Turn } from "./Thread.tsx";
 
 type Theme = "light" | "dark";
-type Ask = { type: "send"; content: string; parentId?: string | null } | { type: "regenerate"; turn: Turn };
+type Ask = { type: "send"; content: string; parentId?: string | null; skill?: "search" } | { type: "regenerate"; turn: Turn };
+type Upload = { name: string; progress: number; state: "sending" | "indexed" | "failed"; error?: string };
 
 const stored = (key: string) => localStorage.getItem(`benih.${key}`) ?? undefined;
 const store = (key: string, value: string) => localStorage.setItem(`benih.${key}`, value);
@@ -37,6 +39,8 @@ export function App() {
   const [draft, setDraft] = useState("");
   const [drawer, setDrawer] = useState(false);
   const [error, setError] = useState<string>();
+  const [searchSkill, setSearchSkill] = useState(false);
+  const [uploads, setUploads] = useState<Upload[]>([]);
   const running = useRef<AbortController | null>(null);
   const end = useRef<HTMLDivElement>(null);
 
@@ -122,13 +126,13 @@ export function App() {
       const answered = what.type === "send" ? (what.parentId === undefined ? v.conversation.leaf : what.parentId) : what.turn.role === "assistant" ? what.turn.parent_id : what.turn.id;
       setLive(base.slice(0, answered ? base.findIndex((x) => x.id === answered) + 1 : 0));
       const path = what.type === "send" ? `/v1/conversations/${id}/messages` : `/v1/conversations/${id}/messages/${what.turn.id}/regenerate`;
-      const body = what.type === "send" ? { content: what.content, model, ...(what.parentId !== undefined && { parentId: what.parentId }) } : { model };
+      const body = what.type === "send" ? { content: what.content, model, ...(what.parentId !== undefined && { parentId: what.parentId }), ...(what.skill && { skill: what.skill }) } : { model };
       const ended = await streamAnswer(
         path,
         body,
         {
           onUser: (m) => setLive((ts) => [...(ts ?? []), m]),
-          onAnswer: (a) => setLive((ts) => [...(ts ?? []), { id: a.id, parent_id: a.parent_id, role: "assistant", content: "", status: "streaming", siblings: [a.id], error: null }]),
+          onAnswer: (a) => setLive((ts) => [...(ts ?? []), { id: a.id, parent_id: a.parent_id, role: "assistant", content: "", status: "streaming", siblings: [a.id], error: null, meta: a.meta ?? {} }]),
           onText: (text) => setLive((ts) => ts && [...ts.slice(0, -1), { ...ts.at(-1)!, content: ts.at(-1)!.content + text }]),
         },
         controller.signal,
@@ -158,7 +162,22 @@ export function App() {
     const text = draft.trim();
     if (!text || running.current) return;
     setDraft("");
-    void ask({ type: "send", content: text });
+    void ask({ type: "send", content: text, ...(searchSkill && { skill: "search" as const }) });
+  }
+
+  /** Uploads chosen files into the knowledge base, one at a time, and turns on searching them. */
+  async function attach(files: FileList) {
+    for (const file of Array.from(files)) {
+      const update = (u: Partial<Upload>) => setUploads((us) => us.map((x) => (x.name === file.name ? { ...x, ...u } : x)));
+      setUploads((us) => [...us.filter((x) => x.name !== file.name), { name: file.name, progress: 0, state: "sending" }]);
+      try {
+        await uploadDocument(file, (progress) => update({ progress }));
+        update({ progress: 1, state: "indexed" });
+        setSearchSkill(true);
+      } catch (e) {
+        update({ state: "failed", error: (e as Error).message });
+      }
+    }
   }
 
   const streaming = live !== null;
@@ -237,36 +256,74 @@ export function App() {
           <div ref={end} />
         </main>
 
-        <form
-          className="composer"
-          onSubmit={(e) => {
-            e.preventDefault();
-            send();
-          }}
-        >
-          <textarea
-            data-testid="input"
-            value={draft}
-            placeholder={t(locale, "placeholder")}
-            rows={1}
-            onChange={(e) => setDraft(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
-                e.preventDefault();
-                send();
-              }
-            }}
-          />
-          {streaming ? (
-            <button type="button" data-testid="stop" onClick={() => running.current?.abort()}>
-              {t(locale, "stop")}
-            </button>
-          ) : (
-            <button type="submit" data-testid="send" disabled={!draft.trim() || !model}>
-              {t(locale, "send")}
-            </button>
+        <div className="dock">
+          {uploads.length > 0 && (
+            <ul className="uploads" data-testid="uploads">
+              {uploads.map((u) => (
+                <li key={u.name} className={u.state} data-state={u.state}>
+                  <span className="name">{u.name}</span>
+                  {u.state === "sending" && <progress max={1} value={u.progress} />}
+                  {u.state === "indexed" && <span className="meta">✓ {t(locale, "indexed")}</span>}
+                  {u.state === "failed" && <span className="error">{u.error}</span>}
+                  {u.state !== "sending" && (
+                    <button type="button" className="ghost" aria-label="×" onClick={() => setUploads((us) => us.filter((x) => x.name !== u.name))}>
+                      ×
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
           )}
-        </form>
+          <form
+            className="composer"
+            onSubmit={(e) => {
+              e.preventDefault();
+              send();
+            }}
+          >
+            <label className="attach button ghost" title={t(locale, "attach")}>
+              <PaperclipIcon />
+              <span className="sr">{t(locale, "attach")}</span>
+              <input
+                type="file"
+                data-testid="attach"
+                accept=".pdf,.docx,.md,.markdown,.html,.htm,.txt"
+                multiple
+                onChange={(e) => {
+                  if (e.target.files?.length) void attach(e.target.files);
+                  e.target.value = "";
+                }}
+              />
+            </label>
+            <textarea
+              data-testid="input"
+              value={draft}
+              placeholder={t(locale, "placeholder")}
+              rows={1}
+              onChange={(e) => setDraft(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+                  e.preventDefault();
+                  send();
+                }
+              }}
+            />
+            {streaming ? (
+              <button type="button" data-testid="stop" onClick={() => running.current?.abort()}>
+                {t(locale, "stop")}
+              </button>
+            ) : (
+              <button type="submit" data-testid="send" disabled={!draft.trim() || !model}>
+                {t(locale, "send")}
+              </button>
+            )}
+          </form>
+          <div className="chips">
+            <button type="button" className={`chip ${searchSkill ? "on" : ""}`} aria-pressed={searchSkill} data-testid="skill-search" onClick={() => setSearchSkill(!searchSkill)}>
+              <SearchIcon /> {t(locale, "skillSearch")}
+            </button>
+          </div>
+        </div>
       </div>
     </div>
   );

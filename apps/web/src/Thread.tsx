@@ -3,7 +3,7 @@ import type { Message } from "./api.ts";
 import { t, type Locale } from "./i18n.ts";
 import { Markdown } from "./markdown.tsx";
 
-export interface Turn extends Pick<Message, "id" | "parent_id" | "role" | "content" | "siblings" | "error"> {
+export interface Turn extends Pick<Message, "id" | "parent_id" | "role" | "content" | "siblings" | "error" | "meta"> {
   /** done, or what happened to it; "streaming" while it arrives. */
   status: Message["status"];
 }
@@ -49,11 +49,21 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate }: 
                   </div>
                 </form>
               ) : turn.role === "assistant" ? (
-                <Markdown text={turn.content} />
+                <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />
               ) : (
                 <div className="plain">{turn.content}</div>
               )}
               {turn.status === "streaming" && <span className="caret" aria-hidden="true" />}
+              {!!turn.meta?.citations?.length && (
+                <ol className="sources" data-testid="sources" aria-label={t(locale, "sources")}>
+                  {turn.meta.citations.map((c) => (
+                    <li key={c.n} id={`${turn.id}-src-${c.n}`} title={c.excerpt}>
+                      <span className="n">[{c.n}]</span> {c.source}
+                      {c.page !== null && <span className="meta"> · {t(locale, "page").replace("{n}", String(c.page))}</span>}
+                    </li>
+                  ))}
+                </ol>
+              )}
               {(turn.status === "stopped" || turn.status === "interrupted") && <em className="meta"> [{t(locale, turn.status)}]</em>}
               {turn.status === "failed" && (
                 <em className="meta error">

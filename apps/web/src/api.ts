@@ -52,6 +52,23 @@ export interface Message {
   model: string | null;
   error: string | null;
   siblings: string[];
+  meta?: { skill?: string; citations?: Citation[] };
+}
+
+export interface Citation {
+  n: number;
+  title: string;
+  source: string;
+  page: number | null;
+  excerpt: string;
+}
+
+export interface KbDocument {
+  id: string;
+  title: string;
+  source: string;
+  pages: number | null;
+  chunks: number;
 }
 
 export interface ConversationView {
@@ -78,7 +95,7 @@ export const conversations = {
 
 export interface AnswerEvents {
   onUser?: (m: Message) => void;
-  onAnswer?: (a: { id: string; parent_id: string }) => void;
+  onAnswer?: (a: { id: string; parent_id: string; meta?: Message["meta"] }) => void;
   onText: (text: string) => void;
 }
 
@@ -99,9 +116,31 @@ export async function streamAnswer(path: string, body: object, on: AnswerEvents,
       const event = lines.find((l) => l.startsWith("event: "))?.slice(7);
       const data = JSON.parse(lines.find((l) => l.startsWith("data: "))?.slice(6) ?? "null");
       if (event === "user") on.onUser?.(data as Message);
-      else if (event === "answer") on.onAnswer?.(data as { id: string; parent_id: string });
+      else if (event === "answer") on.onAnswer?.(data as { id: string; parent_id: string; meta?: Message["meta"] });
       else if (event === "delta") on.onText((data as { text: string }).text);
       else if (event === "done") return data as { status: string; error?: { message: string } };
     }
   }
+}
+
+/** Uploads a document into the knowledge base, reporting progress (0–1) as the bytes go out. */
+export function uploadDocument(file: File, onProgress: (fraction: number) => void): Promise<KbDocument> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/v1/knowledge/documents?name=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader("content-type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      let body: { error?: { message: string } } | KbDocument | undefined;
+      try {
+        body = JSON.parse(xhr.responseText) as typeof body;
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status === 201) resolve(body as KbDocument);
+      else reject(new Error((body as { error?: { message: string } } | undefined)?.error?.message ?? `HTTP ${xhr.status}`));
+    };
+    xhr.onerror = () => reject(new Error("the upload did not reach the server"));
+    xhr.send(file);
+  });
 }

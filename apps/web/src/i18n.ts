@@ -29,6 +29,11 @@ const text = {
     delete: "Delete",
     menu: "Menu",
     untitled: "New conversation",
+    skillSearch: "Search my documents",
+    attach: "Attach a document",
+    indexed: "indexed",
+    sources: "Sources",
+    page: "p. {n}",
   },
   zh: {
     placeholder: "输入消息",
@@ -57,6 +62,11 @@ const text = {
     delete: "删除",
     menu: "菜单",
     untitled: "新对话",
+    skillSearch: "搜索知识库",
+    attach: "上传文档",
+    indexed: "已索引",
+    sources: "来源",
+    page: "第 {n} 页",
   },
   id: {
     placeholder: "Pesan",
@@ -85,6 +95,11 @@ const text = {
     delete: "Hapus",
     menu: "Menu",
     untitled: "Obrolan baru",
+    skillSearch: "Cari di dokumen saya",
+    attach: "Lampirkan dokumen",
+    indexed: "terindeks",
+    sources: "Sumber",
+    page: "hlm. {n}",
   },
 } satisfies Record<Locale, Record<string, string>>;
 

@@ -78,18 +78,26 @@ function CodeBlock({ code, lang }: { code: string; lang: string }) {
   );
 }
 
-const INLINE = /(`[^`\n]+`)|(\*\*[^*\n]+\*\*|__[^_\n]+__)|(\*[^*\s][^*\n]*\*|_[^_\s][^_\n]*_)|(\[[^\]\n]+\]\((https?:\/\/[^\s)]+)\))/g;
+const INLINE = /(`[^`\n]+`)|(\*\*[^*\n]+\*\*|__[^_\n]+__)|(\*[^*\s][^*\n]*\*|_[^_\s][^_\n]*_)|(\[[^\]\n]+\]\((https?:\/\/[^\s)]+)\))|(\[(\d{1,2})\])/g;
 
-function inline(text: string, key: string): ReactNode[] {
+/** Inline Markdown; `sources` is how many sources the answer was given: [n] up to that many is a citation mark. */
+function inline(text: string, key: string, sources: number): ReactNode[] {
   const out: ReactNode[] = [];
   let last = 0;
   for (const m of text.matchAll(INLINE)) {
-    const [all, code, bold, italic, link, href] = m;
+    const [all, code, bold, italic, link, href, , cite] = m;
+    if (cite && Number(cite) > sources) continue;
     if (m.index > last) out.push(text.slice(last, m.index));
     const k = `${key}-${m.index}`;
     if (code) out.push(<code key={k}>{code.slice(1, -1)}</code>);
-    else if (bold) out.push(<strong key={k}>{inline(bold.slice(2, -2), k)}</strong>);
-    else if (italic) out.push(<em key={k}>{inline(italic.slice(1, -1), k)}</em>);
+    else if (bold) out.push(<strong key={k}>{inline(bold.slice(2, -2), k, sources)}</strong>);
+    else if (italic) out.push(<em key={k}>{inline(italic.slice(1, -1), k, sources)}</em>);
+    else if (cite)
+      out.push(
+        <sup key={k} className="cite" data-testid="cite-ref">
+          [{cite}]
+        </sup>,
+      );
     else if (link && href)
       out.push(
         <a key={k} href={href} target="_blank" rel="noreferrer noopener">
@@ -102,14 +110,15 @@ function inline(text: string, key: string): ReactNode[] {
   return out;
 }
 
-const withBreaks = (lines: string[], key: string) => lines.flatMap((l, i) => (i ? [<br key={`${key}-br${i}`} />, ...inline(l, `${key}-${i}`)] : inline(l, `${key}-${i}`)));
+const withBreaks = (lines: string[], key: string, sources: number) =>
+  lines.flatMap((l, i) => (i ? [<br key={`${key}-br${i}`} />, ...inline(l, `${key}-${i}`, sources)] : inline(l, `${key}-${i}`, sources)));
 
-export function Markdown({ text }: { text: string }) {
+export function Markdown({ text, citations = 0 }: { text: string; citations?: number }) {
   const lines = text.split("\n");
   const blocks: ReactNode[] = [];
   let para: string[] = [];
   const flush = () => {
-    if (para.length) blocks.push(<p key={`p${blocks.length}`}>{withBreaks(para, `p${blocks.length}`)}</p>);
+    if (para.length) blocks.push(<p key={`p${blocks.length}`}>{withBreaks(para, `p${blocks.length}`, citations)}</p>);
     para = [];
   };
   for (let i = 0; i < lines.length; i++) {
@@ -127,7 +136,7 @@ export function Markdown({ text }: { text: string }) {
       flush();
       const level = Math.min(heading[1]!.length + 2, 6); // inside a chat bubble, # is a small heading
       const H = `h${level}` as "h3";
-      blocks.push(<H key={`h${blocks.length}`}>{inline(heading[2]!, `h${blocks.length}`)}</H>);
+      blocks.push(<H key={`h${blocks.length}`}>{inline(heading[2]!, `h${blocks.length}`, citations)}</H>);
       continue;
     }
     const item = /^\s*([-*+]|\d+[.)])\s+(.*)$/.exec(line);
@@ -145,7 +154,7 @@ export function Markdown({ text }: { text: string }) {
       blocks.push(
         <L key={`l${blocks.length}`}>
           {items.map((t, j) => (
-            <li key={j}>{inline(t, `l${blocks.length}-${j}`)}</li>
+            <li key={j}>{inline(t, `l${blocks.length}-${j}`, citations)}</li>
           ))}
         </L>,
       );
@@ -156,7 +165,7 @@ export function Markdown({ text }: { text: string }) {
       const quoted: string[] = [];
       for (; i < lines.length && /^>\s?/.test(lines[i]!); i++) quoted.push(lines[i]!.replace(/^>\s?/, ""));
       i--;
-      blocks.push(<blockquote key={`q${blocks.length}`}>{withBreaks(quoted, `q${blocks.length}`)}</blockquote>);
+      blocks.push(<blockquote key={`q${blocks.length}`}>{withBreaks(quoted, `q${blocks.length}`, citations)}</blockquote>);
       continue;
     }
     if (!line.trim()) flush();

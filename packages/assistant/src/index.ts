@@ -8,5 +8,5 @@ export { registerKnowledgeRoutes, type KnowledgeRoutesOptions } from "./knowledg
 export { extract, ExtractError, htmlToText } from "./knowledge/extract.ts";
 export { chunk, type PageText } from "./knowledge/chunk.ts";
 export { terms } from "./knowledge/terms.ts";
-export { citationsOf, sourcesPrompt, type Citation } from "./knowledge/sources.ts";
+export { citationsOf, relevant, sourcesPrompt, type Citation } from "./knowledge/sources.ts";
 export { seedStarterCorpus } from "./knowledge/starter.ts";

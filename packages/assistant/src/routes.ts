@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { toMarkdown } from "./export.ts";
 import { createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
 import type { Caller, ModelClient } from "./model-client.ts";
-import { citationsOf, sourcesPrompt } from "./knowledge/sources.ts";
+import { citationsOf, relevant, sourcesPrompt } from "./knowledge/sources.ts";
 import { terms } from "./knowledge/terms.ts";
 import { respond, type Answer } from "./respond.ts";
 import { branch, newestLeafUnder, withSiblings } from "./thread.ts";
@@ -150,7 +150,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     const skill = (JSON.parse(question.meta) as { skill?: string }).skill;
     let grounding: { system: string; meta: Record<string, unknown> } | undefined;
     if (skill === "search") {
-      const hits = await o.knowledgeFor(request).search(request.principal?.keyId ?? null, terms(question.content), 5);
+      const hits = relevant(await o.knowledgeFor(request).search(request.principal?.keyId ?? null, terms(question.content), 5));
       const citations = citationsOf(hits);
       grounding = { system: sourcesPrompt(citations, hits), meta: { skill, citations } };
     }

@@ -10,6 +10,12 @@ export interface Citation {
   excerpt: string;
 }
 
+/**
+ * The hits worth giving a model: those scoring at least half the best one. A question's common words
+ * ("where", "do") also match unrelated passages weakly; handing those over invites citing them.
+ */
+export const relevant = (hits: readonly KbHit[]): KbHit[] => hits.filter((h) => h.score >= hits[0]!.score / 2);
+
 export const citationsOf = (hits: readonly KbHit[]): Citation[] =>
   hits.map((h, i) => ({ n: i + 1, documentId: h.documentId, title: h.title, source: h.source, page: h.page, excerpt: h.text.slice(0, 400) }));
 
