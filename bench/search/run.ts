@@ -15,13 +15,19 @@ const BASELINE_QUERIES = 30;
 
 // A seeded generator: the same corpus every run.
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 const zipf = <T>(xs: readonly T[]) => xs[Math.floor(xs.length * rand() ** 2.2)]!;
 
 const syllables = "ka ri mu to sa no le pa di ver an ton mis gel bor ul en sta pri co lum tra".split(" ");
 const english = Array.from({ length: 6000 }, (_, i) => (i < 60 ? "the of and to in is was for on that with as by at from it an be this are".split(" ")[i % 20]! : Array.from({ length: 2 + (i % 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join("") + (i % 7)));
-const hanzi = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞";
-const chinese = Array.from({ length: 4000 }, () => hanzi[Math.floor(rand() * hanzi.length)]! + hanzi[Math.floor(rand() * hanzi.length)]!);
+// Chinese from real words (common words, and the Chinese names of the world's countries), so that Intl.Segmenter
+// splits it as it splits real text: random characters would come out as single-character "words".
+const common =
+  "我们 因为 所以 问题 工作 学习 时间 中国 发展 经济 技术 市场 公司 政府 社会 教育 文化 历史 城市 人民 国家 世界 生活 科学 研究 方法 系统 数据 信息 网络 服务 产品 管理 环境 能源 交通 医院 学校 学生 老师 朋友 家庭 孩子 电脑 手机 软件 模型 训练 搜索 文档 翻译 图片 视频 天气 旅游 美食 音乐 电影 运动 健康 银行 价格 质量 安全 设计 开发 测试 部署 用户 客户 项目 会议 报告 计划 目标 结果 原因 影响 变化 需要 可以 应该 已经 正在 非常 重要 简单 复杂 不同 相同 今天 明天 昨天 现在 以后 以前 北京 上海 广州 深圳 杭州 南京 成都 武汉 西安 重庆 长江 黄河 雅加达 吉隆坡 首都 人口 面积 语言 货币 大学 公园 博物馆 图书馆 火车站 机场 的 是 在 了 和 有 这 也 都 就"
+    .split(" ");
+const { default: countries } = await import("i18n-iso-countries");
+countries.registerLocale((await import("i18n-iso-countries/langs/zh.json", { with: { type: "json" } })).default);
+const chinese = [...common.slice(-10), ...common.slice(0, -10), ...Object.values(countries.getNames("zh"))];
 const sentence = (zh: boolean) => (zh ? Array.from({ length: 12 + Math.floor(rand() * 10) }, () => zipf(chinese)).join("") + "。" : Array.from({ length: 10 + Math.floor(rand() * 10) }, () => zipf(english)).join(" ") + ".");
 const document = (zh: boolean) => {
   let text = "";
@@ -42,15 +48,22 @@ try {
   }
   const indexSeconds = (performance.now() - t0) / 1000;
 
-  const query = (i: number) => (i % 2 === 0 ? `${zipf(chinese)}${chinese[Math.floor(rand() * chinese.length)]}的问题` : `${english[200 + Math.floor(rand() * 3000)]} ${english[200 + Math.floor(rand() * 3000)]} about`);
+  // Questions as people ask them: a common word or two around the words that matter.
+  const query = (i: number) =>
+    i % 2 === 0
+      ? `${chinese[10 + Math.floor(rand() * (chinese.length - 10))]}的${chinese[10 + Math.floor(rand() * (chinese.length - 10))]}是什么`
+      : `what is the ${english[200 + Math.floor(rand() * 3000)]} of ${english[200 + Math.floor(rand() * 3000)]}`;
   const queries = Array.from({ length: QUERIES }, (_, i) => query(i));
   for (const q of queries.slice(0, 50)) await store.knowledge.search("bench", terms(q), 5); // warm the page cache
   const took: number[] = [];
+  const byLanguage: Record<"zh" | "en", number[]> = { zh: [], en: [] };
   let found = 0;
-  for (const q of queries) {
+  for (const [i, q] of queries.entries()) {
     const s = performance.now();
     const hits = await store.knowledge.search("bench", terms(q), 5);
-    took.push(performance.now() - s);
+    const ms = performance.now() - s;
+    took.push(ms);
+    byLanguage[i % 2 === 0 ? "zh" : "en"].push(ms);
     found += hits.length ? 1 : 0;
   }
   const baseline: number[] = [];
@@ -69,6 +82,7 @@ try {
   console.log("bench:search\n");
   console.log(`indexing ${DOCS.toLocaleString()} documents (${passages.toLocaleString()} passages, half Chinese): ${Math.round(DOCS / indexSeconds).toLocaleString()} documents/s (${indexSeconds.toFixed(1)} s)`);
   console.log(`${QUERIES} queries (half Chinese, half English; ${found} with hits): p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target p50 ≤ 5 ms: ${p50 <= 5 ? "met" : "NOT met"})`);
+  console.log(`  Chinese: p50 ${pct(byLanguage.zh, 50).toFixed(2)} ms, p99 ${pct(byLanguage.zh, 99).toFixed(2)} ms; English: p50 ${pct(byLanguage.en, 50).toFixed(2)} ms, p99 ${pct(byLanguage.en, 99).toFixed(2)} ms`);
   console.log(`baseline, a ranked LIKE scan over the same passages (${BASELINE_QUERIES} queries): p50 ${base50.toFixed(1)} ms → full-text search takes ${(p50 / base50).toFixed(4)}× the baseline's time`);
 } finally {
   await store.close();

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
-import { GatewayClient, registerAssistantRoutes, registerKnowledgeRoutes, seedStarterCorpus } from "@benih/assistant";
+import { GatewayClient, registerAssistantRoutes, registerKnowledgeRoutes, seedStarterCorpus, WEB_SEARCH_MISSING } from "@benih/assistant";
 import { ControlPlane, registerControlRoutes } from "@benih/control";
 import {
   Authenticator,
@@ -134,6 +134,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
         registerAssistantRoutes(app, {
           storeFor: (request) => storeOf(request).conversations,
           knowledgeFor: (request) => storeOf(request).knowledge,
+          ...(config.assistant.webSearch && { webSearch: config.assistant.webSearch }),
+          fetchAllow: config.assistant.fetchAllow,
           // The assistant calls models through this server's own /v1/chat/completions, as the user.
           client: new GatewayClient(() => selfUrl),
           defaultModel: async (request) => {
@@ -150,6 +152,28 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
             isAdmin: async (request) => !auth.required || (await auth.authenticate(request.headers).catch(() => undefined))?.role === "admin",
           });
         }
+        // What is set up and what is missing, for the settings page: providers, and the skills that need one.
+        app.get("/v1/settings", async (request) => {
+          const names = new Set([...set.providers.keys(), ...set.known.map((k) => k.name)]);
+          const providers = [...names].sort().map((name) => {
+            const hint = set.known.find((k) => k.name === name);
+            return set.providers.has(name)
+              ? { name, configured: true, from: set.origins.get(name) ?? null, region: set.regions.get(name) ?? null }
+              : { name, configured: false, set: hint ? `${hint.env} (in the environment or .env)` : "a providers entry in benih.yaml" };
+          });
+          const web = config.assistant.webSearch;
+          return {
+            market: request.scope?.market ?? null,
+            models: catalog.list().map((m) => m.id).filter((id) => isVisible(router, request.scope, id)),
+            providers,
+            skills: {
+              chat: { configured: true },
+              search: { configured: true, note: "your documents and benih's own docs, offline" },
+              web: web ? { configured: true, provider: web.provider } : { configured: false, set: WEB_SEARCH_MISSING },
+            },
+            uploads: { maxMb: config.assistant.uploadMaxMb, types: [".pdf", ".docx", ".md", ".html", ".txt"] },
+          };
+        });
         // The market serving this request (by host, key or admin header): brand, languages, default models.
         app.get("/v1/market", async (request, reply) => {
           const id = request.scope?.market;

@@ -18,6 +18,8 @@ export interface ProviderSet {
   regions: Map<string, string>;
   /** What to set to enable a provider that a route names but that is not registered. */
   missingHint(name: string): string;
+  /** The providers an environment variable alone can turn on, and that variable. */
+  known: Array<{ name: string; env: string }>;
 }
 
 /** Environment variables that register a provider on their own, beyond the OpenAI-compatible presets. */
@@ -115,6 +117,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     localRoutes,
     origins,
     regions,
+    known: [...envHints].filter(([, env]) => env).map(([name, env]) => ({ name, env })),
     missingHint: (name) => {
       const v = envHints.get(name);
       return v ? `provider ${name} is not configured: set ${v}` : `provider ${name} is not configured: add it under providers in benih.yaml`;

@@ -1,7 +1,7 @@
 export { GatewayClient, ModelError, parseChunks, type AnswerPart, type Caller, type ChatTurn, type ModelClient } from "./model-client.ts";
 export { branch, newestLeafUnder, withSiblings } from "./thread.ts";
 export { history, respond, type Answer, type RespondOptions } from "./respond.ts";
-export { registerAssistantRoutes, type AssistantRoutesOptions } from "./routes.ts";
+export { registerAssistantRoutes, WEB_SEARCH_MISSING, type AssistantRoutesOptions } from "./routes.ts";
 export { toMarkdown } from "./export.ts";
 export { assistantOpenApi } from "./openapi.ts";
 export { registerKnowledgeRoutes, type KnowledgeRoutesOptions } from "./knowledge/routes.ts";
@@ -10,3 +10,7 @@ export { chunk, type PageText } from "./knowledge/chunk.ts";
 export { terms } from "./knowledge/terms.ts";
 export { citationsOf, relevant, sourcesPrompt, type Citation } from "./knowledge/sources.ts";
 export { seedStarterCorpus } from "./knowledge/starter.ts";
+export { safeFetch, FetchRefused, type FetchedPage, type SafeFetchOptions } from "./web/safe-fetch.ts";
+export { addressRefusal } from "./web/address.ts";
+export { webSearch, WebSearchError, type WebResult, type WebSearchConfig } from "./web/search.ts";
+export { webSources } from "./web/skill.ts";

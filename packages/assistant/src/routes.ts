@@ -8,6 +8,8 @@ import type { Caller, ModelClient } from "./model-client.ts";
 import { citationsOf, relevant, sourcesPrompt } from "./knowledge/sources.ts";
 import { terms } from "./knowledge/terms.ts";
 import { respond, type Answer } from "./respond.ts";
+import { webSources } from "./web/skill.ts";
+import type { WebSearchConfig } from "./web/search.ts";
 import { branch, newestLeafUnder, withSiblings } from "./thread.ts";
 
 export interface AssistantRoutesOptions {
@@ -19,7 +21,14 @@ export interface AssistantRoutesOptions {
   /** The model a new conversation uses when none is named: the market's default chat model. */
   defaultModel(request: FastifyRequest): Promise<string | undefined>;
   flushMs?: number;
+  /** The web search provider for the web skill; without one the skill explains what to configure. */
+  webSearch?: WebSearchConfig;
+  /** Hosts the page fetcher may reach even though they resolve to private addresses. */
+  fetchAllow?: readonly string[];
 }
+
+/** What to set for the web skill, said where it is asked for without a provider. */
+export const WEB_SEARCH_MISSING = "web search is not configured: set assistant.webSearch in benih.yaml ({ provider: searxng, baseURL: … } for your SearXNG, or brave, tavily or bing with an apiKey)";
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
@@ -117,6 +126,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
   app.post("/v1/conversations/:id/messages", async (request, reply) => {
     const c = await conversation(request);
     const body = parse(messageBody, request.body);
+    if (body.skill === "web" && !o.webSearch) throw new GatewayError(400, "invalid_request_error", WEB_SEARCH_MISSING, "skill_not_configured", "skill");
     const store = o.storeFor(request);
     const parentId = body.parentId === undefined ? c.leaf : body.parentId;
     if (parentId) {
@@ -149,8 +159,18 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     // a regenerated answer searches again (the documents may have changed).
     const skill = (JSON.parse(question.meta) as { skill?: string }).skill;
     let grounding: { system: string; meta: Record<string, unknown> } | undefined;
-    if (skill === "search") {
-      const hits = relevant(await o.knowledgeFor(request).search(request.principal?.keyId ?? null, terms(question.content), 5));
+    if (skill === "search" || skill === "web") {
+      let hits;
+      if (skill === "search") hits = relevant(await o.knowledgeFor(request).search(request.principal?.keyId ?? null, terms(question.content), 5));
+      else if (!o.webSearch) throw new GatewayError(400, "invalid_request_error", WEB_SEARCH_MISSING, "skill_not_configured", "skill");
+      else {
+        try {
+          hits = await webSources(o.webSearch, question.content, o.fetchAllow ?? []);
+        } catch (err) {
+          const e = err as Error & { status?: number };
+          throw new GatewayError(e.status === 429 ? 429 : 502, "upstream_error", `web search failed: ${e.message}`, "web_search_failed");
+        }
+      }
       const citations = citationsOf(hits);
       grounding = { system: sourcesPrompt(citations, hits), meta: { skill, citations } };
     }

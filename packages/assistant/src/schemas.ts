@@ -8,7 +8,7 @@ export const messageBody = z.strictObject({
   /** The message this one follows: the current leaf when left out; an earlier user message's parent to edit it. */
   parentId: z.string().min(1).nullable().optional(),
   model: z.string().min(1).optional(),
-  /** A skill chosen for this message: "search" answers from the knowledge base, citing it. */
-  skill: z.enum(["search"]).optional(),
+  /** A skill chosen for this message: "search" answers from the knowledge base, "web" from web search; both cite. */
+  skill: z.enum(["search", "web"]).optional(),
 });
 export const regenerateBody = z.strictObject({ model: z.string().min(1).optional() });

@@ -3,3 +3,4 @@ export { startFakeAnthropic } from "./anthropic.ts";
 export { startFake, sleep, json, type FakeServer, type SeenRequest, type Handler } from "./server.ts";
 export { startFakeKubernetes, type FakeKubernetes, type FakeKubernetesOptions } from "./kubernetes.ts";
 export { startFakeS3, type FakeS3 } from "./s3.ts";
+export { startFakeWebSearch } from "./web-search.ts";

@@ -67,18 +67,44 @@ export class KnowledgeStore {
     return !!(await this.db.selectFrom("kb_documents").select("id").where("source", "=", source).where("owner", "=", owner).executeTakeFirst());
   }
 
+  private async ftsSearch(owner: string | null, match: string, limit: number): Promise<Array<KbHit & { id: number }>> {
+    const rows = await sql<{ id: number; document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
+      select c.id, c.document_id, d.title, d.source, c.page, c.text, -bm25(kb_fts) as score
+      from kb_fts join kb_chunks c on c.id = kb_fts.rowid join kb_documents d on d.id = c.document_id
+      where kb_fts match ${match} and (d.owner = ${SHARED} or ${owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`})
+      order by bm25(kb_fts) limit ${limit}`.execute(this.db);
+    return rows.rows.map((r) => ({ id: r.id, documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: r.score }));
+  }
+
+  /**
+   * The words of a query worth matching: those in at most a tenth of all passages. Words like 的 or "the" are in
+   * most of them; BM25 gives them almost no weight, yet matching them means scoring most of the index. A query of
+   * only common words keeps its two rarest. Small indexes (under 1,000 passages) are fast either way: all words.
+   */
+  private async distinctive(words: string[]): Promise<string[]> {
+    const total = Number((await sql<{ n: number | null }>`select max(id) as n from kb_chunks`.execute(this.db)).rows[0]?.n ?? 0);
+    if (total < 1000) return words;
+    const df = new Map((await sql<{ term: string; doc: number }>`select term, doc from kb_vocab where term in (${sql.join(words)})`.execute(this.db)).rows.map((r) => [r.term, r.doc]));
+    const known = words.filter((w) => df.has(w));
+    const rare = known.filter((w) => df.get(w)! <= total / 10);
+    return rare.length ? rare : known.sort((a, b) => df.get(a)! - df.get(b)!).slice(0, 2).concat(known.length ? [] : words);
+  }
+
   /** The best chunks for `terms` (words, any of which may match), best first. */
   async search(owner: string | null, terms: readonly string[], limit = 5): Promise<KbHit[]> {
     const words = [...new Set(terms.map((t) => t.replace(/[^\p{L}\p{N}_]+/gu, "")).filter(Boolean))].slice(0, 32);
     if (!words.length) return [];
     if (this.sqlite) {
-      const match = words.map((w) => `"${w}"`).join(" OR ");
-      const rows = await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
-        select c.document_id, d.title, d.source, c.page, c.text, -bm25(kb_fts) as score
-        from kb_fts join kb_chunks c on c.id = kb_fts.rowid join kb_documents d on d.id = c.document_id
-        where kb_fts match ${match} and (d.owner = ${SHARED} or ${owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`})
-        order by bm25(kb_fts) limit ${limit}`.execute(this.db);
-      return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: r.score }));
+      // Passages holding all the distinctive words first (an intersection: few rows to rank), then, if those are
+      // not enough, passages holding any of them.
+      const wanted = await this.distinctive(words);
+      const quoted = wanted.map((w) => `"${w}"`);
+      let hits = await this.ftsSearch(owner, quoted.join(" AND "), limit);
+      if (hits.length < limit && wanted.length > 1) {
+        const seen = new Set(hits.map((h) => h.id));
+        hits = [...hits, ...(await this.ftsSearch(owner, quoted.join(" OR "), limit)).filter((h) => !seen.has(h.id))].slice(0, limit);
+      }
+      return hits.map(({ id: _, ...h }) => h);
     }
     const query = words.join(" | ");
     const rows = await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`

@@ -141,6 +141,13 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** The largest document an upload may be; bigger ones are refused with 413. */
       uploadMaxMb: z.number().positive().default(25),
+      /** The web skill's search provider: your SearXNG (baseURL), or Brave, Tavily or Bing (apiKey). */
+      webSearch: z
+        .strictObject({ provider: z.enum(["searxng", "brave", "tavily", "bing"]), baseURL: z.url().optional(), apiKey: z.string().min(1).optional() })
+        .refine((w) => (w.provider === "searxng" ? !!w.baseURL : !!w.apiKey), { message: "searxng needs baseURL (your instance); brave, tavily and bing need apiKey" })
+        .optional(),
+      /** Hosts (host or host:port) that pages may be fetched from although they resolve to private addresses. */
+      fetchAllow: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
 }).superRefine((c, ctx) => {

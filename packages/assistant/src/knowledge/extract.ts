@@ -33,11 +33,14 @@ function utf8(bytes: Uint8Array, name: string): string {
   }
 }
 
-/** Text without markup: scripts, styles and tags go; block ends become line breaks; common entities are decoded. */
+/**
+ * Readable text of a page: scripts, styles and the page's furniture (navigation, header, footer, asides, forms)
+ * go; block ends become line breaks; common entities are decoded.
+ */
 export function htmlToText(html: string): { title: string | undefined; text: string } {
   const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]?.trim();
   const text = html
-    .replace(/<(script|style|noscript|template|svg|head)\b[\s\S]*?<\/\1>/gi, "")
+    .replace(/<(script|style|noscript|template|svg|head|nav|header|footer|aside|form)\b[\s\S]*?<\/\1>/gi, "")
     .replace(/<!--[\s\S]*?-->/g, "")
     .replace(/<\/(p|div|section|article|li|h[1-6]|tr|blockquote|pre)>|<br\s*\/?>/gi, "\n\n")
     .replace(/<[^>]+>/g, "")

@@ -34,6 +34,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(terms, content='kb_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
     await sql`CREATE TRIGGER kb_chunks_ai AFTER INSERT ON kb_chunks BEGIN INSERT INTO kb_fts(rowid, terms) VALUES (new.id, new.terms); END`.execute(db);
     await sql`CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN INSERT INTO kb_fts(kb_fts, rowid, terms) VALUES ('delete', old.id, old.terms); END`.execute(db);
+    // How many passages hold each word: a query leaves out words too common to tell passages apart.
+    await sql`CREATE VIRTUAL TABLE kb_vocab USING fts5vocab(kb_fts, 'row')`.execute(db);
   } else {
     await sql`ALTER TABLE kb_chunks ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED`.execute(db);
     await sql`CREATE INDEX kb_chunks_tsv ON kb_chunks USING gin (tsv)`.execute(db);
@@ -41,7 +43,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  if (db.getExecutor().adapter instanceof SqliteAdapter) await sql`DROP TABLE kb_fts`.execute(db);
+  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    await sql`DROP TABLE kb_vocab`.execute(db);
+    await sql`DROP TABLE kb_fts`.execute(db);
+  }
   await db.schema.dropTable("kb_chunks").execute();
   await db.schema.dropTable("kb_documents").execute();
 }
