@@ -86,5 +86,6 @@ try {
   console.log(`baseline, a ranked LIKE scan over the same passages (${BASELINE_QUERIES} queries): p50 ${base50.toFixed(1)} ms → full-text search takes ${(p50 / base50).toFixed(4)}× the baseline's time`);
 } finally {
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -135,6 +135,16 @@ routes:
     await page.screenshot({ path: `${shots}/conversation-drawer-390.png` });
     await page.getByTestId("conversation-item").first().click();
     await page.waitForFunction("document.querySelector('[data-testid=sidebar]').getBoundingClientRect().right <= 0");
+
+    // Settings: what is configured, and what to set for the rest; the web skill waits for a search provider.
+    assert.equal(await page.getByTestId("skill-web").isDisabled(), true);
+    assert.match((await page.getByTestId("skill-web").getAttribute("title"))!, /set assistant\.webSearch/);
+    await page.getByTestId("open-settings").click();
+    const providers = page.getByTestId("providers");
+    assert.match((await providers.locator('li[data-configured="true"]').first().textContent())!, /^openai ✓ configured/);
+    assert.match((await providers.locator("li", { hasText: "deepseek" }).textContent())!, /to enable: DEEPSEEK_API_KEY/);
+    assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the settings fit");
+    await page.screenshot({ path: `${shots}/settings-390.png` });
     await page.close();
   });
 

@@ -1,12 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { conversations, getMarket, getModels, streamAnswer, uploadDocument, type Conversation, type ConversationView, type MarketInfo } from "./api.ts";
+import { conversations, getMarket, getModels, getSettings, streamAnswer, uploadDocument, type Conversation, type ConversationView, type MarketInfo, type Settings } from "./api.ts";
 import { isLocale, localeNames, t, type Locale } from "./i18n.ts";
-import { PaperclipIcon, SearchIcon } from "./icons.tsx";
+import { GlobeIcon, PaperclipIcon, SearchIcon } from "./icons.tsx";
+import { SettingsPanel } from "./SettingsPanel.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Thread, type Turn } from "./Thread.tsx";
 
 type Theme = "light" | "dark";
-type Ask = { type: "send"; content: string; parentId?: string | null; skill?: "search" } | { type: "regenerate"; turn: Turn };
+type Skill = "search" | "web";
+type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill } | { type: "regenerate"; turn: Turn };
 type Upload = { name: string; progress: number; state: "sending" | "indexed" | "failed"; error?: string };
 
 const stored = (key: string) => localStorage.getItem(`benih.${key}`) ?? undefined;
@@ -39,7 +41,9 @@ export function App() {
   const [draft, setDraft] = useState("");
   const [drawer, setDrawer] = useState(false);
   const [error, setError] = useState<string>();
-  const [searchSkill, setSearchSkill] = useState(false);
+  const [skill, setSkill] = useState<Skill | null>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [showSettings, setShowSettings] = useState(false);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const running = useRef<AbortController | null>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -60,6 +64,7 @@ export function App() {
       const preferred = m?.defaults.chat;
       setModel(preferred && available.includes(preferred) ? preferred : (available[0] ?? ""));
       await refreshList();
+      setSettings(await getSettings());
       const open = new URLSearchParams(location.search).get("c");
       if (open) {
         const v = await conversations.get(open);
@@ -162,7 +167,7 @@ export function App() {
     const text = draft.trim();
     if (!text || running.current) return;
     setDraft("");
-    void ask({ type: "send", content: text, ...(searchSkill && { skill: "search" as const }) });
+    void ask({ type: "send", content: text, ...(skill && { skill }) });
   }
 
   /** Uploads chosen files into the knowledge base, one at a time, and turns on searching them. */
@@ -173,7 +178,7 @@ export function App() {
       try {
         await uploadDocument(file, (progress) => update({ progress }));
         update({ progress: 1, state: "indexed" });
-        setSearchSkill(true);
+        setSkill("search");
       } catch (e) {
         update({ state: "failed", error: (e as Error).message });
       }
@@ -233,6 +238,9 @@ export function App() {
             <button type="button" className="ghost" onClick={toggleTheme} title={t(locale, "theme")} data-testid="theme">
               {theme === "dark" ? t(locale, "light") : t(locale, "dark")}
             </button>
+            <button type="button" className="ghost" data-testid="open-settings" onClick={() => setShowSettings(true)} disabled={!settings}>
+              {t(locale, "settings")}
+            </button>
             {view && (
               <a className="button ghost" href={conversations.exportUrl(view.conversation.id)} download data-testid="export" title={t(locale, "export")}>
                 ⤓
@@ -241,6 +249,7 @@ export function App() {
           </div>
         </header>
 
+        {showSettings && settings && <SettingsPanel settings={settings} locale={locale} onClose={() => setShowSettings(false)} />}
         <main className="thread" data-testid="thread">
           {error && <p className="notice error" data-testid="error">{error}</p>}
           {loaded && !models.length && !error && <p className="notice">{t(locale, "noModels")}</p>}
@@ -319,8 +328,19 @@ export function App() {
             )}
           </form>
           <div className="chips">
-            <button type="button" className={`chip ${searchSkill ? "on" : ""}`} aria-pressed={searchSkill} data-testid="skill-search" onClick={() => setSearchSkill(!searchSkill)}>
+            <button type="button" className={`chip ${skill === "search" ? "on" : ""}`} aria-pressed={skill === "search"} data-testid="skill-search" onClick={() => setSkill(skill === "search" ? null : "search")}>
               <SearchIcon /> {t(locale, "skillSearch")}
+            </button>
+            <button
+              type="button"
+              className={`chip ${skill === "web" ? "on" : ""}`}
+              aria-pressed={skill === "web"}
+              data-testid="skill-web"
+              disabled={!settings?.skills.web?.configured}
+              title={settings?.skills.web?.set ?? ""}
+              onClick={() => setSkill(skill === "web" ? null : "web")}
+            >
+              <GlobeIcon /> {t(locale, "skillWeb")}
             </button>
           </div>
         </div>

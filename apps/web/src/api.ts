@@ -144,3 +144,13 @@ export function uploadDocument(file: File, onProgress: (fraction: number) => voi
     xhr.send(file);
   });
 }
+
+export interface Settings {
+  market: string | null;
+  models: string[];
+  providers: Array<{ name: string; configured: boolean; from?: string | null; region?: string | null; set?: string }>;
+  skills: Record<string, { configured: boolean; provider?: string; note?: string; set?: string }>;
+  uploads: { maxMb: number; types: string[] };
+}
+
+export const getSettings = () => call<Settings>("GET", "/v1/settings");

@@ -13,3 +13,10 @@ export const SearchIcon = () => (
     <path d="m10.5 10.5 3.5 3.5" />
   </svg>
 );
+
+export const GlobeIcon = () => (
+  <svg {...props}>
+    <circle cx="8" cy="8" r="6" />
+    <path d="M2 8h12M8 2c2 2 2 10 0 12M8 2c-2 2-2 10 0 12" />
+  </svg>
+);

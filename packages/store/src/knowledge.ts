@@ -84,7 +84,12 @@ export class KnowledgeStore {
   private async distinctive(words: string[]): Promise<string[]> {
     const total = Number((await sql<{ n: number | null }>`select max(id) as n from kb_chunks`.execute(this.db)).rows[0]?.n ?? 0);
     if (total < 1000) return words;
-    const df = new Map((await sql<{ term: string; doc: number }>`select term, doc from kb_vocab where term in (${sql.join(words)})`.execute(this.db)).rows.map((r) => [r.term, r.doc]));
+    // One lookup per word: fts5vocab seeks on `term = ?`, while `term in (…)` would read the whole vocabulary.
+    const df = new Map<string, number>();
+    for (const w of words) {
+      const row = (await sql<{ doc: number }>`select doc from kb_vocab where term = ${w}`.execute(this.db)).rows[0];
+      if (row) df.set(w, row.doc);
+    }
     const known = words.filter((w) => df.has(w));
     const rare = known.filter((w) => df.get(w)! <= total / 10);
     return rare.length ? rare : known.sort((a, b) => df.get(a)! - df.get(b)!).slice(0, 2).concat(known.length ? [] : words);
