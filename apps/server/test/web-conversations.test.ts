@@ -47,7 +47,12 @@ routes:
   });
 
   const bubble = (page: Page, testid: "user-turn" | "assistant-turn", n: number) => page.getByTestId(testid).nth(n).locator(".bubble");
-  const settled = (page: Page) => page.getByTestId("assistant-turn").last().and(page.locator('[data-state="done"], [data-state="stopped"], [data-state="failed"]')).waitFor({ timeout: 20_000 });
+  /** Waits for the answer just asked for: its stream starts (the stop button comes) and ends (it goes). */
+  const settled = async (page: Page) => {
+    await page.getByTestId("stop").waitFor({ timeout: 10_000 });
+    await page.getByTestId("stop").waitFor({ state: "detached", timeout: 20_000 });
+    await page.getByTestId("assistant-turn").last().and(page.locator('[data-state="done"], [data-state="stopped"], [data-state="failed"]')).waitFor();
+  };
 
   it("streams, stops, regenerates, edits and resends with both branches kept, renders Markdown and code, and keeps it all across a reload", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
