@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { sql, SqliteAdapter, type Kysely, type Selectable } from "kysely";
 import type { Database, KbDocumentsTable } from "./schema.ts";
 
@@ -22,9 +22,14 @@ export interface KbHit {
 /** The documents a user searches: their own and the shared ones (owner SHARED: the starter corpus). */
 export const SHARED = "*";
 
+/** An owner as one word for the full-text index (letters and digits only, so the tokenizer keeps it whole). */
+const ownerTag = (owner: string | null) => (owner === SHARED ? "oshared" : owner === null ? "onone" : `o${createHash("sha256").update(owner).digest("hex").slice(0, 24)}`);
+
 /** Full-text search over document chunks: FTS5 with BM25 on SQLite, tsvector with ts_rank_cd on PostgreSQL. */
 export class KnowledgeStore {
   private readonly sqlite: boolean;
+  /** Passages per word, for leaving common words out of queries; cleared on every write from this process. */
+  private readonly df = new Map<string, number>();
   constructor(private readonly db: Kysely<Database>) {
     this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   }
@@ -37,10 +42,11 @@ export class KnowledgeStore {
       for (let i = 0; i < chunks.length; i += 200) {
         await tx
           .insertInto("kb_chunks")
-          .values(chunks.slice(i, i + 200).map((c, j) => ({ document_id: row.id, ord: i + j, page: c.page, text: c.text, terms: c.terms })))
+          .values(chunks.slice(i, i + 200).map((c, j) => ({ document_id: row.id, ord: i + j, page: c.page, text: c.text, terms: c.terms, owner_tag: ownerTag(doc.owner) })))
           .execute();
       }
     });
+    this.df.clear();
     return row;
   }
 
@@ -59,6 +65,7 @@ export class KnowledgeStore {
       if (!own) return false;
       await tx.deleteFrom("kb_chunks").where("document_id", "=", id).execute();
       await tx.deleteFrom("kb_documents").where("id", "=", id).execute();
+      this.df.clear();
       return true;
     });
   }
@@ -67,13 +74,35 @@ export class KnowledgeStore {
     return !!(await this.db.selectFrom("kb_documents").select("id").where("source", "=", source).where("owner", "=", owner).executeTakeFirst());
   }
 
-  private async ftsSearch(owner: string | null, match: string, limit: number): Promise<Array<KbHit & { id: number }>> {
-    const rows = await sql<{ id: number; document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
-      select c.id, c.document_id, d.title, d.source, c.page, c.text, -bm25(kb_fts) as score
-      from kb_fts join kb_chunks c on c.id = kb_fts.rowid join kb_documents d on d.id = c.document_id
-      where kb_fts match ${match} and (d.owner = ${SHARED} or ${owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`})
-      order by bm25(kb_fts) limit ${limit}`.execute(this.db);
-    return rows.rows.map((r) => ({ id: r.id, documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: r.score }));
+  /**
+   * The best passages for an FTS5 query over the terms, among the owner's and the shared ones. The index ranks
+   * without the owner first (a tag that every passage of a large owner carries makes ranking several times
+   * slower), keeping the allowed ones among the top 40; only when those are too few, and more matches exist, is
+   * the owner made part of the match, which is exact whatever share of the index the owner has.
+   */
+  private async ftsSearch(owner: string | null, terms: string, limit: number): Promise<Array<KbHit & { id: number }>> {
+    const tags = [ownerTag(SHARED), ownerTag(owner)];
+    const wide = Math.max(40, limit * 4);
+    let top = (await sql<{ id: number; rank: number }>`select rowid as id, rank from kb_fts where kb_fts match ${`terms : (${terms})`} order by rank limit ${wide}`.execute(this.db)).rows;
+    if (top.length) {
+      const allowed = new Set(
+        (await this.db.selectFrom("kb_chunks").select("id").where("id", "in", top.map((t) => t.id)).where("owner_tag", "in", tags).execute()).map((r) => r.id),
+      );
+      const mine = top.filter((t) => allowed.has(t.id));
+      top = mine.length >= limit || top.length < wide ? mine.slice(0, limit) : (await sql<{ id: number; rank: number }>`select rowid as id, rank from kb_fts where kb_fts match ${`owner_tag : (${tags.map((t) => `"${t}"`).join(" OR ")}) AND terms : (${terms})`} order by rank limit ${limit}`.execute(this.db)).rows;
+    }
+    if (!top.length) return [];
+    const rows = await this.db
+      .selectFrom("kb_chunks as c")
+      .innerJoin("kb_documents as d", "d.id", "c.document_id")
+      .select(["c.id", "c.document_id", "d.title", "d.source", "c.page", "c.text"])
+      .where("c.id", "in", top.map((t) => t.id))
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return top.flatMap((t) => {
+      const r = byId.get(t.id);
+      return r ? [{ id: t.id, documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: -t.rank }] : [];
+    });
   }
 
   /**
@@ -84,11 +113,16 @@ export class KnowledgeStore {
   private async distinctive(words: string[]): Promise<string[]> {
     const total = Number((await sql<{ n: number | null }>`select max(id) as n from kb_chunks`.execute(this.db)).rows[0]?.n ?? 0);
     if (total < 1000) return words;
-    // One lookup per word: fts5vocab seeks on `term = ?`, while `term in (…)` would read the whole vocabulary.
+    // One lookup per word (fts5vocab seeks on `term = ?`; its cost grows with the word's passages, hence the cache).
     const df = new Map<string, number>();
     for (const w of words) {
-      const row = (await sql<{ doc: number }>`select doc from kb_vocab where term = ${w}`.execute(this.db)).rows[0];
-      if (row) df.set(w, row.doc);
+      let n = this.df.get(w);
+      if (n === undefined) {
+        n = (await sql<{ doc: number }>`select doc from kb_vocab where term = ${w}`.execute(this.db)).rows[0]?.doc ?? 0;
+        if (this.df.size > 100_000) this.df.clear();
+        this.df.set(w, n);
+      }
+      if (n) df.set(w, n);
     }
     const known = words.filter((w) => df.has(w));
     const rare = known.filter((w) => df.get(w)! <= total / 10);

@@ -167,6 +167,7 @@ export interface KbChunksTable {
   page: number | null;
   text: string;
   terms: string;
+  owner_tag: string;
 }
 
 export interface Database {

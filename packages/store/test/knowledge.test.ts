@@ -32,5 +32,19 @@ for (const backend of await testBackends()) {
         await dispose();
       }
     });
+
+    it("finds an owner's passage even when another owner's better matches fill the top of the index", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const kb = store.knowledge;
+        const bobs = Array.from({ length: 60 }, (_, i) => chunk(`Komodo komodo komodo ${i}`, `komodo komodo komodo n${i}`));
+        await kb.add({ owner: "bob", title: "Bob's", source: "bob.txt", mime: "text/plain", bytes: 5 }, bobs);
+        await kb.add({ owner: "alice", title: "Alice's", source: "alice.txt", mime: "text/plain", bytes: 5 }, [chunk("A long passage that mentions komodo once among many other words here.", "a long passage that mentions komodo once among many other words here")]);
+        assert.deepEqual((await kb.search("alice", ["komodo"])).map((h) => h.source), ["alice.txt"]);
+        assert.equal((await kb.search("bob", ["komodo"], 5)).length, 5);
+      } finally {
+        await dispose();
+      }
+    });
   });
 }

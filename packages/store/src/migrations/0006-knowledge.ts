@@ -27,13 +27,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("page", "integer")
     .addColumn("text", "text", (c) => c.notNull())
     .addColumn("terms", "text", (c) => c.notNull())
+    // The document's owner as one word (see KnowledgeStore): on SQLite it is indexed with the terms, so "this
+    // user's passages" is part of the full-text match, and ranking needs no join.
+    .addColumn("owner_tag", "text", (c) => c.notNull())
     .execute();
   await db.schema.createIndex("kb_chunks_document").on("kb_chunks").columns(["document_id", "ord"]).execute();
   if (sqlite) {
-    // An external-content FTS5 table over kb_chunks.terms, kept in step by triggers.
-    await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(terms, content='kb_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
-    await sql`CREATE TRIGGER kb_chunks_ai AFTER INSERT ON kb_chunks BEGIN INSERT INTO kb_fts(rowid, terms) VALUES (new.id, new.terms); END`.execute(db);
-    await sql`CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN INSERT INTO kb_fts(kb_fts, rowid, terms) VALUES ('delete', old.id, old.terms); END`.execute(db);
+    // An external-content FTS5 table over kb_chunks (terms, owner_tag), kept in step by triggers; ranked by BM25
+    // on the terms alone.
+    await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(terms, owner_tag, content='kb_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+    await sql`INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)')`.execute(db);
+    await sql`CREATE TRIGGER kb_chunks_ai AFTER INSERT ON kb_chunks BEGIN INSERT INTO kb_fts(rowid, terms, owner_tag) VALUES (new.id, new.terms, new.owner_tag); END`.execute(db);
+    await sql`CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN INSERT INTO kb_fts(kb_fts, rowid, terms, owner_tag) VALUES ('delete', old.id, old.terms, old.owner_tag); END`.execute(db);
     // How many passages hold each word: a query leaves out words too common to tell passages apart.
     await sql`CREATE VIRTUAL TABLE kb_vocab USING fts5vocab(kb_fts, 'row')`.execute(db);
   } else {
