@@ -134,6 +134,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
         registerAssistantRoutes(app, {
           storeFor: (request) => storeOf(request).conversations,
           knowledgeFor: (request) => storeOf(request).knowledge,
+          agentsFor: (request) => storeOf(request).agents,
           ...(config.assistant.webSearch && { webSearch: config.assistant.webSearch }),
           fetchAllow: config.assistant.fetchAllow,
           // The assistant calls models through this server's own /v1/chat/completions, as the user.

@@ -14,3 +14,5 @@ export { safeFetch, FetchRefused, type FetchedPage, type SafeFetchOptions } from
 export { addressRefusal } from "./web/address.ts";
 export { webSearch, WebSearchError, type WebResult, type WebSearchConfig } from "./web/search.ts";
 export { webSources } from "./web/skill.ts";
+export { BUILT_IN_AGENTS, type Agent } from "./agents.ts";
+export { translatePrompt, writingPrompt, WRITING_TEMPLATES, type WritingTemplate } from "./skills/prompts.ts";

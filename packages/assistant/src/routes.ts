@@ -1,9 +1,11 @@
 import { GatewayError } from "@benih/gateway";
-import type { ConversationStore, KnowledgeStore, Message } from "@benih/store";
+import type { AgentStore, ConversationStore, KnowledgeStore, Message } from "@benih/store";
+import { BUILT_IN_AGENTS, fromStored, type Agent } from "./agents.ts";
+import { translatePrompt, writingPrompt, type WritingTemplate } from "./skills/prompts.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { toMarkdown } from "./export.ts";
-import { createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
+import { agentBody, agentPatch, createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
 import type { Caller, ModelClient } from "./model-client.ts";
 import { citationsOf, relevant, sourcesPrompt } from "./knowledge/sources.ts";
 import { terms } from "./knowledge/terms.ts";
@@ -17,6 +19,8 @@ export interface AssistantRoutesOptions {
   storeFor(request: FastifyRequest): ConversationStore;
   /** The knowledge base of the request's market, for the search skill. */
   knowledgeFor(request: FastifyRequest): KnowledgeStore;
+  /** The agents users made, in the request's market's store. */
+  agentsFor(request: FastifyRequest): AgentStore;
   client: ModelClient;
   /** The model a new conversation uses when none is named: the market's default chat model. */
   defaultModel(request: FastifyRequest): Promise<string | undefined>;
@@ -66,6 +70,34 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     return { messages: withSiblings(messages), thread: branch(messages, leaf).map((m) => m.id) };
   };
 
+  /** An agent by id: built in, or one of the caller's. */
+  const agentOf = async (request: FastifyRequest, id: string | null): Promise<Agent | undefined> => {
+    if (!id) return undefined;
+    const builtIn = BUILT_IN_AGENTS.find((a) => a.id === id);
+    if (builtIn) return builtIn;
+    const stored = await o.agentsFor(request).get(id, owner(request));
+    return stored && fromStored(stored);
+  };
+
+  app.get("/v1/agents", async (request) => ({ data: [...BUILT_IN_AGENTS, ...(await o.agentsFor(request).list(owner(request))).map(fromStored)] }));
+  app.post("/v1/agents", async (request, reply) => reply.code(201).send(fromStored(await o.agentsFor(request).create(owner(request), parse(agentBody, request.body)))));
+  const editable = (request: FastifyRequest) => {
+    const id = (request.params as { id: string }).id;
+    if (BUILT_IN_AGENTS.some((a) => a.id === id)) throw new GatewayError(403, "permission_error", `${id} is a built-in agent: make your own instead (POST /v1/agents)`, "built_in_agent");
+    return id;
+  };
+  app.patch("/v1/agents/:id", async (request) => {
+    const id = editable(request);
+    const updated = await o.agentsFor(request).update(id, owner(request), parse(agentPatch, request.body));
+    if (!updated) throw notFound(`Agent ${id}`);
+    return fromStored(updated);
+  });
+  app.delete("/v1/agents/:id", async (request, reply) => {
+    const id = editable(request);
+    if (!(await o.agentsFor(request).delete(id, owner(request)))) throw notFound(`Agent ${id}`);
+    return reply.code(204).send();
+  });
+
   app.get("/v1/conversations", async (request) => {
     const q = request.query as { limit?: string; before?: string };
     const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 200);
@@ -80,7 +112,9 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
 
   app.post("/v1/conversations", async (request, reply) => {
     const body = parse(createBody, request.body);
-    const model = body.model ?? (await o.defaultModel(request));
+    const agent = await agentOf(request, body.agent ?? null);
+    if (body.agent && !agent) throw new GatewayError(400, "invalid_request_error", `agent: ${body.agent} does not exist (GET /v1/agents lists them)`, "invalid_agent", "agent");
+    const model = body.model ?? agent?.model ?? (await o.defaultModel(request));
     if (!model) throw new GatewayError(400, "invalid_request_error", "model: this market offers no model; name one", "no_model", "model");
     const c = await o.storeFor(request).create({ owner: owner(request), title: body.title ?? "", model, agent: body.agent ?? null });
     return reply.code(201).send(c);
@@ -136,8 +170,8 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     const model = body.model ?? c.model;
     if (body.model && body.model !== c.model) await store.update(c.id, owner(request), { model });
     if (!c.title) await store.update(c.id, owner(request), { title: titleFrom(body.content) });
-    const user = await store.addMessage({ conversation_id: c.id, parent_id: parentId, role: "user", content: body.content, status: "done", ...(body.skill && { meta: { skill: body.skill } }) });
-    return stream(request, reply, store, c.id, user, model, true);
+    const user = await store.addMessage({ conversation_id: c.id, parent_id: parentId, role: "user", content: body.content, status: "done", ...(body.skill && { meta: { skill: body.skill, ...(body.options && { options: body.options }) } }) });
+    return stream(request, reply, store, c, user, model, true);
   });
 
   app.post("/v1/conversations/:id/messages/:messageId/regenerate", async (request, reply) => {
@@ -150,15 +184,19 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     // Regenerating an answer answers its question again; naming the question itself works too.
     const question = target?.role === "assistant" ? messages.find((m) => m.id === target.parent_id) : target;
     if (!question || question.role !== "user") throw notFound(`Message ${messageId}`);
-    return stream(request, reply, store, c.id, question, body.model ?? c.model, false);
+    return stream(request, reply, store, c, question, body.model ?? c.model, false);
   });
 
   /** Answers `question` as server-sent events: the user message (when new), the answer's start, its text, its end. */
-  async function stream(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, conversationId: string, question: Message, model: string, sendUser: boolean) {
+  async function stream(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, c: { id: string; agent: string | null }, question: Message, model: string, sendUser: boolean) {
+    const conversationId = c.id;
     // A question asked with the search skill is answered from the knowledge base's best passages, cited as [n];
-    // a regenerated answer searches again (the documents may have changed).
-    const skill = (JSON.parse(question.meta) as { skill?: string }).skill;
+    // a regenerated answer searches again (the documents may have changed). Translate and write are instructions.
+    const { skill, options } = JSON.parse(question.meta) as { skill?: string; options?: { target?: string; glossary?: Record<string, string>; template?: WritingTemplate } };
+    const agent = await agentOf(request, c.agent);
     let grounding: { system: string; meta: Record<string, unknown> } | undefined;
+    if (skill === "translate") grounding = { system: translatePrompt(options!.target!, options?.glossary), meta: { skill } };
+    if (skill === "write") grounding = { system: writingPrompt(options!.template!), meta: { skill } };
     if (skill === "search" || skill === "web") {
       let hits;
       if (skill === "search") hits = relevant(await o.knowledgeFor(request).search(request.principal?.keyId ?? null, terms(question.content), 5));
@@ -195,7 +233,8 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       caller: callerOf(request),
       signal: stop.signal,
       ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
-      ...(grounding && { system: grounding.system, meta: grounding.meta }),
+      ...((grounding || agent?.instructions) && { system: [agent?.instructions, grounding?.system].filter(Boolean).join("\n\n") }),
+      ...(grounding && { meta: grounding.meta }),
       onStart: (m) => send("answer", { id: m.id, parent_id: m.parent_id, model, meta: grounding?.meta ?? {} }),
       onText: (text) => send("delta", { text }),
     });

@@ -20,6 +20,7 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `say:<text>`: answers exactly <text>, streamed in pieces of 3 characters (so words split across chunks)
  * - `echo`: answers "(<n>) <the last user message>", n being how many messages it was sent, in 3-character pieces
  * - `cite`: answers "From [1]: <the line after "[1] …:" in the system message>", or "No sources." without one
+ * - `system`: answers "<the system message> | <the last user message>" (or "no system" in place of the first)
  *
  * `POST /moderations` flags an input that contains "flag-me" as violence; model `error-500` fails there too.
  */
@@ -39,7 +40,9 @@ const words = (model: string, messages: Array<{ role: string; content: unknown }
       ? `(${messages.length}) ${typeof last?.content === "string" ? last.content : ""}`
       : model === "cite"
         ? source ? `From [1]: ${source}` : "No sources."
-        : undefined;
+        : model === "system"
+          ? `${typeof system === "string" ? system : "no system"} | ${typeof last?.content === "string" ? last.content : ""}`
+          : undefined;
   if (text === undefined) return ["Hello", " from", ` ${model}`];
   return Array.from({ length: Math.ceil(text.length / 3) }, (_, i) => text.slice(i * 3, i * 3 + 3));
 };

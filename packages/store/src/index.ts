@@ -13,3 +13,4 @@ export { PolicyAudit, type PolicyAuditEntry, type PolicyAuditRow } from "./polic
 export { TrainingStore, type LogLine, type MetricPoint, type TrainingRunRow } from "./training.ts";
 export { ConversationStore, type Conversation, type Message, type MessageStatus } from "./conversations.ts";
 export { KnowledgeStore, SHARED, type KbChunk, type KbDocument, type KbHit } from "./knowledge.ts";
+export { AgentStore, type AgentFields, type StoredAgent } from "./agents.ts";

@@ -170,6 +170,21 @@ export interface KbChunksTable {
   owner_tag: string;
 }
 
+export interface AgentsTable {
+  id: string;
+  owner: string | null;
+  created_at: number;
+  updated_at: number;
+  name: string;
+  instructions: string;
+  /** null: the market's default chat model. */
+  model: string | null;
+  /** JSON: skill names. */
+  skills: string;
+  /** JSON: suggested first prompts. */
+  starters: string;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   request_log: RequestLogTable;
@@ -183,4 +198,5 @@ export interface Database {
   messages: MessagesTable;
   kb_documents: KbDocumentsTable;
   kb_chunks: KbChunksTable;
+  agents: AgentsTable;
 }

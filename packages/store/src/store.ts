@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { ApiKeys } from "./api-keys.ts";
+import { AgentStore } from "./agents.ts";
 import { ConversationStore } from "./conversations.ts";
 import { KnowledgeStore } from "./knowledge.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
@@ -15,6 +16,7 @@ export class Store {
   readonly training: TrainingStore;
   readonly conversations: ConversationStore;
   readonly knowledge: KnowledgeStore;
+  readonly agents: AgentStore;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -26,6 +28,7 @@ export class Store {
     this.training = new TrainingStore(db);
     this.conversations = new ConversationStore(db);
     this.knowledge = new KnowledgeStore(db);
+    this.agents = new AgentStore(db);
   }
 
   /** Opens the store and brings its schema up to date. */

@@ -5,6 +5,7 @@ import * as m0003 from "./0003-training.ts";
 import * as m0004 from "./0004-training-logs.ts";
 import * as m0005 from "./0005-conversations.ts";
 import * as m0006 from "./0006-knowledge.ts";
+import * as m0007 from "./0007-agents.ts";
 
 // Listed in code rather than read from a folder, so they run the same under tsx, a bundle, or compiled output.
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "0004-training-logs": m0004,
   "0005-conversations": m0005,
   "0006-knowledge": m0006,
+  "0007-agents": m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
