@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
+import { agentBody, agentPatch, createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
 
 const json = (schema: object) => ({ "application/json": { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -53,6 +53,14 @@ export function assistantOpenApi() {
           requestBody: body(regenerateBody),
           responses: { "200": events, ...err(400, 401, 404) },
         },
+      },
+      "/v1/agents": {
+        get: { tags: ["assistant"], summary: "The built-in agents and the caller's own", responses: { "200": { description: "{ data: Agent[] }", content: json({ type: "object" }) }, ...err(401) } },
+        post: { tags: ["assistant"], summary: "Make an agent: name, instructions, model (null: the market's default), skills, starter prompts", requestBody: body(agentBody), responses: { "201": { description: "The agent", content: json({ type: "object" }) }, ...err(400, 401) } },
+      },
+      "/v1/agents/{id}": {
+        patch: { tags: ["assistant"], summary: "Change one of the caller's agents (built-in ones: 403)", parameters: [id], requestBody: body(agentPatch), responses: { "200": { description: "The agent", content: json({ type: "object" }) }, ...err(400, 401, 403, 404) } },
+        delete: { tags: ["assistant"], summary: "Delete one of the caller's agents", parameters: [id], responses: { "204": { description: "Deleted" }, ...err(401, 403, 404) } },
       },
       "/v1/knowledge/documents": {
         get: { tags: ["knowledge"], summary: "The caller's documents and the shared starter corpus", responses: { "200": { description: "{ data: Document[] }", content: json({ type: "object", properties: { data: { type: "array", items: ref("Document") } } }) }, ...err(401) } },
