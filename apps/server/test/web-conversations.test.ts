@@ -33,6 +33,7 @@ describe("conversations in Chromium", { skip }, () => {
 routes:
   - { model: echo, targets: [{ provider: openai, model: echo }] }
   - { model: cite, targets: [{ provider: openai, model: cite }] }
+  - { model: system, targets: [{ provider: openai, model: system }] }
   - { model: slow, targets: [{ provider: openai, model: "say:${story}" }] }
   - { model: code, targets: [{ provider: openai, model: "say:Here it is:\\n\\n\`\`\`js\\nconst answer = 42; // the answer\\n\`\`\`\\nDone." }] }
 `,
@@ -175,6 +176,23 @@ routes:
     assert.equal(await answer.getByTestId("cite-ref").textContent(), "[1]");
     assert.equal(await answer.getByTestId("sources").textContent(), "[1] orangutan.pdf · p. 2");
     await page.screenshot({ path: `${shots}/knowledge-1280.png` });
+    await page.close();
+  });
+
+  it("picks an agent, offers its starters, and translates with the skill it brings", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(server.url);
+    await page.getByTestId("agent").selectOption("translator");
+    assert.equal(await page.getByTestId("skill-translate").getAttribute("aria-pressed"), "true", "the translator starts with its skill on");
+    await page.getByTestId("starter").first().click();
+    assert.equal(await page.getByTestId("input").inputValue(), "Translate: Selamat pagi, apa kabar?");
+    await page.getByTestId("translate-target").selectOption("Japanese");
+    await page.getByTestId("model").selectOption("system");
+    await page.getByTestId("send").click();
+    await settled(page);
+    const text = (await page.getByTestId("assistant-turn").last().locator(".md").textContent())!;
+    assert.match(text, /^You translate the user's messages\. Keep formatting and code intact\.You are a translator\. Detect the language of the user's text and translate it into Japanese\./);
+    assert.equal(await page.getByTestId("agent").isDisabled(), true, "a conversation keeps its agent");
     await page.close();
   });
 });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { conversations, getMarket, getModels, getSettings, streamAnswer, uploadDocument, type Conversation, type ConversationView, type MarketInfo, type Settings } from "./api.ts";
+import { conversations, getAgents, getMarket, getModels, getSettings, streamAnswer, uploadDocument, type Agent, type Conversation, type ConversationView, type MarketInfo, type Settings } from "./api.ts";
 import { isLocale, localeNames, t, type Locale } from "./i18n.ts";
 import { GlobeIcon, PaperclipIcon, SearchIcon } from "./icons.tsx";
 import { SettingsPanel } from "./SettingsPanel.tsx";
@@ -7,8 +7,12 @@ import { Sidebar } from "./Sidebar.tsx";
 import { Thread, type Turn } from "./Thread.tsx";
 
 type Theme = "light" | "dark";
-type Skill = "search" | "web";
-type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill } | { type: "regenerate"; turn: Turn };
+type Skill = "search" | "web" | "translate" | "write";
+type Options = { target?: string; template?: string };
+type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill; options?: Options } | { type: "regenerate"; turn: Turn };
+const TARGETS = ["English", "Chinese (Simplified)", "Indonesian", "Malay", "Japanese", "Korean", "Thai", "Vietnamese", "Arabic", "Spanish", "French", "German"];
+const TEMPLATES = ["summarise", "rewrite", "email", "outline"] as const;
+const agentName = (a: Agent, l: Locale) => (typeof a.name === "string" ? a.name : (a.name[l] ?? a.name.en ?? a.id));
 type Upload = { name: string; progress: number; state: "sending" | "indexed" | "failed"; error?: string };
 
 const stored = (key: string) => localStorage.getItem(`benih.${key}`) ?? undefined;
@@ -42,6 +46,9 @@ export function App() {
   const [drawer, setDrawer] = useState(false);
   const [error, setError] = useState<string>();
   const [skill, setSkill] = useState<Skill | null>(null);
+  const [options, setOptions] = useState<Required<Options>>({ target: "English", template: "summarise" });
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [agentId, setAgentId] = useState("benih");
   const [settings, setSettings] = useState<Settings | null>(null);
   const [showSettings, setShowSettings] = useState(false);
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -65,6 +72,7 @@ export function App() {
       setModel(preferred && available.includes(preferred) ? preferred : (available[0] ?? ""));
       await refreshList();
       setSettings(await getSettings());
+      setAgents(await getAgents());
       const open = new URLSearchParams(location.search).get("c");
       if (open) {
         const v = await conversations.get(open);
@@ -124,14 +132,17 @@ export function App() {
     running.current = controller;
     let id = view?.conversation.id;
     try {
-      const v = view ?? { conversation: await conversations.create(model), messages: [], thread: [] };
+      const v = view ?? { conversation: await conversations.create(model, agentId), messages: [], thread: [] };
       id = v.conversation.id;
       if (!view) show(v);
       const base = branchOf(v);
       const answered = what.type === "send" ? (what.parentId === undefined ? v.conversation.leaf : what.parentId) : what.turn.role === "assistant" ? what.turn.parent_id : what.turn.id;
       setLive(base.slice(0, answered ? base.findIndex((x) => x.id === answered) + 1 : 0));
       const path = what.type === "send" ? `/v1/conversations/${id}/messages` : `/v1/conversations/${id}/messages/${what.turn.id}/regenerate`;
-      const body = what.type === "send" ? { content: what.content, model, ...(what.parentId !== undefined && { parentId: what.parentId }), ...(what.skill && { skill: what.skill }) } : { model };
+      const body =
+        what.type === "send"
+          ? { content: what.content, model, ...(what.parentId !== undefined && { parentId: what.parentId }), ...(what.skill && { skill: what.skill }), ...(what.options && { options: what.options }) }
+          : { model };
       const ended = await streamAnswer(
         path,
         body,
@@ -167,7 +178,8 @@ export function App() {
     const text = draft.trim();
     if (!text || running.current) return;
     setDraft("");
-    void ask({ type: "send", content: text, ...(skill && { skill }) });
+    const chosen = skill === "translate" ? { target: options.target } : skill === "write" ? { template: options.template } : undefined;
+    void ask({ type: "send", content: text, ...(skill && { skill }), ...(chosen && { options: chosen }) });
   }
 
   /** Uploads chosen files into the knowledge base, one at a time, and turns on searching them. */
@@ -213,6 +225,29 @@ export function App() {
             <span>{name}</span>
           </div>
           <div className="pickers">
+            {agents.length > 1 && (
+              <label>
+                <span className="sr">{t(locale, "agent")}</span>
+                <select
+                  data-testid="agent"
+                  value={view?.conversation.agent ?? agentId}
+                  disabled={!!view}
+                  onChange={(e) => {
+                    const a = agents.find((x) => x.id === e.target.value);
+                    setAgentId(e.target.value);
+                    const first = a?.skills[0];
+                    setSkill(first === "search" || first === "web" || first === "translate" || first === "write" ? first : null);
+                    if (a?.model && models.includes(a.model)) setModel(a.model);
+                  }}
+                >
+                  {agents.map((a) => (
+                    <option key={a.id} value={a.id}>
+                      {agentName(a, locale)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
             <label>
               <span className="sr">{t(locale, "model")}</span>
               <select data-testid="model" value={model} onChange={(e) => setModel(e.target.value)} disabled={!models.length}>
@@ -254,6 +289,17 @@ export function App() {
           {error && <p className="notice error" data-testid="error">{error}</p>}
           {loaded && !models.length && !error && <p className="notice">{t(locale, "noModels")}</p>}
           {!turns.length && models.length > 0 && <p className="empty">{t(locale, "empty")}</p>}
+          {!turns.length && (agents.find((a) => a.id === agentId)?.starters.length ?? 0) > 0 && (
+            <div className="starters">
+              {agents
+                .find((a) => a.id === agentId)!
+                .starters.map((st) => (
+                  <button key={st} type="button" className="ghost" data-testid="starter" onClick={() => setDraft(st)}>
+                    {st}
+                  </button>
+                ))}
+            </div>
+          )}
           <Thread
             turns={turns}
             locale={locale}
@@ -342,6 +388,31 @@ export function App() {
             >
               <GlobeIcon /> {t(locale, "skillWeb")}
             </button>
+            <button type="button" className={`chip ${skill === "translate" ? "on" : ""}`} aria-pressed={skill === "translate"} data-testid="skill-translate" onClick={() => setSkill(skill === "translate" ? null : "translate")}>
+              {t(locale, "skillTranslate")}
+            </button>
+            {skill === "translate" && (
+              <label className="chip-option">
+                {t(locale, "into")}{" "}
+                <select data-testid="translate-target" value={options.target} onChange={(e) => setOptions({ ...options, target: e.target.value })}>
+                  {TARGETS.map((x) => (
+                    <option key={x}>{x}</option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <button type="button" className={`chip ${skill === "write" ? "on" : ""}`} aria-pressed={skill === "write"} data-testid="skill-write" onClick={() => setSkill(skill === "write" ? null : "write")}>
+              {t(locale, "skillWrite")}
+            </button>
+            {skill === "write" && (
+              <select data-testid="write-template" className="chip-option" value={options.template} onChange={(e) => setOptions({ ...options, template: e.target.value })}>
+                {TEMPLATES.map((x) => (
+                  <option key={x} value={x}>
+                    {t(locale, x)}
+                  </option>
+                ))}
+              </select>
+            )}
           </div>
         </div>
       </div>

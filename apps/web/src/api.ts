@@ -38,6 +38,7 @@ export interface Conversation {
   id: string;
   title: string;
   model: string;
+  agent: string | null;
   updated_at: number;
   leaf: string | null;
   match?: string | null;
@@ -86,7 +87,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 export const conversations = {
   list: () => call<{ data: Conversation[] }>("GET", "/v1/conversations").then((r) => r.data),
   search: (q: string) => call<{ data: Conversation[] }>("GET", `/v1/conversations/search?q=${encodeURIComponent(q)}`).then((r) => r.data),
-  create: (model: string) => call<Conversation>("POST", "/v1/conversations", { model }),
+  create: (model: string, agent?: string) => call<Conversation>("POST", "/v1/conversations", { model, ...(agent && { agent }) }),
   get: (id: string) => call<ConversationView>("GET", `/v1/conversations/${id}`),
   update: (id: string, set: { title?: string; model?: string; leaf?: string }) => call<ConversationView>("PATCH", `/v1/conversations/${id}`, set),
   remove: (id: string) => call<void>("DELETE", `/v1/conversations/${id}`),
@@ -154,3 +155,14 @@ export interface Settings {
 }
 
 export const getSettings = () => call<Settings>("GET", "/v1/settings");
+
+export interface Agent {
+  id: string;
+  builtIn: boolean;
+  name: Record<string, string> | string;
+  model: string | null;
+  skills: string[];
+  starters: string[];
+}
+
+export const getAgents = () => call<{ data: Agent[] }>("GET", "/v1/agents").then((r) => r.data);

@@ -17,7 +17,8 @@ export const BUILT_IN_AGENTS: Agent[] = [
     id: "benih",
     builtIn: true,
     name: { en: "Assistant", zh: "助手", id: "Asisten" },
-    instructions: "You are benih, a helpful assistant. Answer in the language the user writes in. Be concise; use Markdown when it helps.",
+    // No system message: each model answers as it was trained to (benih-tiny, trained without one, stays exact).
+    instructions: "",
     model: null,
     skills: [],
     starters: [],
