@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
-import { GatewayClient, registerAssistantRoutes, registerKnowledgeRoutes, seedStarterCorpus, WEB_SEARCH_MISSING } from "@benih/assistant";
+import { GatewayClient, IMAGES_MISSING, registerAssistantRoutes, registerImageRoutes, registerKnowledgeRoutes, seedStarterCorpus, WEB_SEARCH_MISSING } from "@benih/assistant";
 import { ControlPlane, registerControlRoutes } from "@benih/control";
 import {
   Authenticator,
@@ -131,7 +131,10 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
         registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024) });
         const openapi = openApiDocument({ version: serverVersion, markets: !!marketRuntime, training: !!plane });
         app.get("/openapi.json", async () => openapi);
+        const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images };
+        registerImageRoutes(app, images);
         registerAssistantRoutes(app, {
+          images,
           storeFor: (request) => storeOf(request).conversations,
           knowledgeFor: (request) => storeOf(request).knowledge,
           agentsFor: (request) => storeOf(request).agents,
@@ -171,6 +174,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
               chat: { configured: true },
               search: { configured: true, note: "your documents and benih's own docs, offline" },
               web: web ? { configured: true, provider: web.provider } : { configured: false, set: WEB_SEARCH_MISSING },
+              image: config.assistant.images.length ? { configured: true, models: config.assistant.images.map((m) => `${m.name}/${m.model}`) } : { configured: false, set: IMAGES_MISSING },
             },
             uploads: { maxMb: config.assistant.uploadMaxMb, types: [".pdf", ".docx", ".md", ".html", ".txt"] },
           };

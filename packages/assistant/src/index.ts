@@ -16,3 +16,5 @@ export { webSearch, WebSearchError, type WebResult, type WebSearchConfig } from 
 export { webSources } from "./web/skill.ts";
 export { BUILT_IN_AGENTS, type Agent } from "./agents.ts";
 export { translatePrompt, writingPrompt, WRITING_TEMPLATES, type WritingTemplate } from "./skills/prompts.ts";
+export { generateImages, ImageError, type ImageModelConfig, type ImageRequest } from "./images/providers.ts";
+export { registerImageRoutes, drawAndKeep, imageModelFor, IMAGES_MISSING, type ImageRoutesOptions } from "./images/routes.ts";

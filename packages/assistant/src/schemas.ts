@@ -4,7 +4,7 @@ import { WRITING_TEMPLATES } from "./skills/prompts.ts";
 // The request bodies of the conversation API: checked by the routes, described by the OpenAPI document.
 export const createBody = z.strictObject({ title: z.string().max(200).optional(), model: z.string().min(1).optional(), agent: z.string().min(1).nullable().optional() });
 
-const skillNames = ["search", "web", "translate", "write"] as const;
+const skillNames = ["search", "web", "translate", "write", "image"] as const;
 export const agentBody = z.strictObject({
   name: z.string().trim().min(1).max(80),
   instructions: z.string().max(8000).default(""),
@@ -28,7 +28,7 @@ export const messageBody = z.strictObject({
   /**
    * A skill chosen for this message: "search" answers from the knowledge base, "web" from web search (both cite),
    * "translate" translates the message (options.target, options.glossary), "write" applies a writing template
-   * (options.template).
+   * (options.template), "image" draws the message as a prompt (options.size, options.seed).
    */
   skill: z.enum(skillNames).optional(),
   options: z
@@ -36,6 +36,8 @@ export const messageBody = z.strictObject({
       target: z.string().min(2).max(40).optional(),
       glossary: z.record(z.string().min(1).max(100), z.string().max(200)).optional(),
       template: z.enum(WRITING_TEMPLATES).optional(),
+      size: z.string().regex(/^\d{2,4}x\d{2,4}$/, "use WIDTHxHEIGHT, e.g. 1024x1024").optional(),
+      seed: z.number().int().min(0).optional(),
     })
     .optional(),
 }).refine((b) => b.skill !== "translate" || !!b.options?.target, { message: "translate needs options.target: the language to translate into", path: ["options", "target"] })

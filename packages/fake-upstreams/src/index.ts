@@ -4,3 +4,5 @@ export { startFake, sleep, json, type FakeServer, type SeenRequest, type Handler
 export { startFakeKubernetes, type FakeKubernetes, type FakeKubernetesOptions } from "./kubernetes.ts";
 export { startFakeS3, type FakeS3 } from "./s3.ts";
 export { startFakeWebSearch } from "./web-search.ts";
+export { startFakeAutomatic1111 } from "./automatic1111.ts";
+export { solidPng, seedColour } from "./png.ts";

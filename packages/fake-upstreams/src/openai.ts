@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { seedColour, solidPng } from "./png.ts";
 import { json, sleep, startFake, type FakeServer } from "./server.ts";
 
 /**
@@ -23,6 +24,9 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `system`: answers "<the system message> | <the last user message>" (or "no system" in place of the first)
  *
  * `POST /moderations` flags an input that contains "flag-me" as violence; model `error-500` fails there too.
+ * `POST /images/generations` (OpenAI's Images API, also Volcano Ark's Seedream shape) answers n solid-colour PNGs as
+ * b64_json, the colour from `seed` (random without one); a prompt containing "unsafe" gets OpenAI's 400
+ * content_policy_violation.
  */
 export interface FakeOpenAIOptions {
   models?: string[];
@@ -69,6 +73,16 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
         model: body?.model,
         results: [{ flagged, categories: { violence: flagged, hate: false }, category_scores: { violence: flagged ? 0.97 : 0.01, hate: 0.01 } }],
       });
+    }
+    if (req.method === "POST" && req.url?.endsWith("/images/generations")) {
+      if (!req.headers.authorization?.startsWith("Bearer ")) return json(res, 401, errorBody("You didn't provide an API key.", "invalid_request_error", "invalid_api_key"));
+      if (typeof body?.prompt !== "string" || !body.prompt) return json(res, 400, errorBody("'prompt' is a required property", "invalid_request_error", null, "prompt"));
+      if (body.prompt.includes("unsafe")) return json(res, 400, errorBody("Your request was rejected as a result of our safety system.", "invalid_request_error", "content_policy_violation"));
+      const [w, h] = String(body.size ?? "1024x1024").split("x").map(Number);
+      const n = Number(body.n ?? 1);
+      const seed = Number.isInteger(body.seed) ? (body.seed as number) : Math.floor(Math.random() * 1e6);
+      const data = Array.from({ length: n }, (_, i) => ({ b64_json: solidPng(Math.min(w ?? 64, 64), Math.min(h ?? 64, 64), seedColour(seed + i)).toString("base64"), revised_prompt: `${body.prompt} (fake)` }));
+      return json(res, 200, { created: 1700000000, data });
     }
     if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) return json(res, 404, errorBody("not found", "invalid_request_error", null));
     if (!req.headers.authorization?.startsWith("Bearer ")) {

@@ -14,3 +14,4 @@ export { TrainingStore, type LogLine, type MetricPoint, type TrainingRunRow } fr
 export { ConversationStore, type Conversation, type Message, type MessageStatus } from "./conversations.ts";
 export { KnowledgeStore, SHARED, type KbChunk, type KbDocument, type KbHit } from "./knowledge.ts";
 export { AgentStore, type AgentFields, type StoredAgent } from "./agents.ts";
+export { ImageStore, type ImageInfo, type ImageRow } from "./images.ts";

@@ -185,6 +185,19 @@ export interface AgentsTable {
   starters: string;
 }
 
+export interface ImagesTable {
+  id: string;
+  owner: string | null;
+  created_at: number;
+  prompt: string;
+  /** provider/model that drew it. */
+  model: string;
+  size: string;
+  seed: number | null;
+  mime: string;
+  bytes: Buffer;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   request_log: RequestLogTable;
@@ -199,4 +212,5 @@ export interface Database {
   kb_documents: KbDocumentsTable;
   kb_chunks: KbChunksTable;
   agents: AgentsTable;
+  images: ImagesTable;
 }

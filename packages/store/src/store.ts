@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { ApiKeys } from "./api-keys.ts";
 import { AgentStore } from "./agents.ts";
+import { ImageStore } from "./images.ts";
 import { ConversationStore } from "./conversations.ts";
 import { KnowledgeStore } from "./knowledge.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
@@ -17,6 +18,7 @@ export class Store {
   readonly conversations: ConversationStore;
   readonly knowledge: KnowledgeStore;
   readonly agents: AgentStore;
+  readonly images: ImageStore;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -29,6 +31,7 @@ export class Store {
     this.conversations = new ConversationStore(db);
     this.knowledge = new KnowledgeStore(db);
     this.agents = new AgentStore(db);
+    this.images = new ImageStore(db);
   }
 
   /** Opens the store and brings its schema up to date. */

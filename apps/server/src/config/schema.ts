@@ -148,6 +148,14 @@ export const configSchema = z.strictObject({
         .optional(),
       /** Hosts (host or host:port) that pages may be fetched from although they resolve to private addresses. */
       fetchAllow: z.array(z.string().min(1)).default([]),
+      /** Image models, the first allowed in a market being its default; `name` is the provider in allow-lists. */
+      images: z
+        .array(
+          z
+            .strictObject({ name: providerName, type: z.enum(["openai", "volcano-ark", "automatic1111"]), baseURL: z.url().optional(), apiKey: z.string().min(1).optional(), model: z.string().min(1).default("default") })
+            .refine((m) => (m.type === "automatic1111" ? !!m.baseURL : !!m.apiKey), { message: "automatic1111 needs baseURL (your webui); openai and volcano-ark need apiKey" }),
+        )
+        .default([]),
     })
     .prefault({}),
 }).superRefine((c, ctx) => {

@@ -6,6 +6,7 @@ import * as m0004 from "./0004-training-logs.ts";
 import * as m0005 from "./0005-conversations.ts";
 import * as m0006 from "./0006-knowledge.ts";
 import * as m0007 from "./0007-agents.ts";
+import * as m0008 from "./0008-images.ts";
 
 // Listed in code rather than read from a folder, so they run the same under tsx, a bundle, or compiled output.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "0005-conversations": m0005,
   "0006-knowledge": m0006,
   "0007-agents": m0007,
+  "0008-images": m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

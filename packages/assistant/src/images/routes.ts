@@ -1,0 +1,75 @@
+import { GatewayError } from "@benih/gateway";
+import type { ImageStore } from "@benih/store";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { generateImages, ImageError, type ImageModelConfig } from "./providers.ts";
+
+export const IMAGES_MISSING =
+  "image generation is not configured: add assistant.images in benih.yaml, e.g. { name: openai, type: openai, model: gpt-image-1, apiKey: … }, volcano-ark (Seedream) or automatic1111 (baseURL of your webui)";
+
+export const imageBody = z.strictObject({
+  prompt: z.string().min(1).max(4000),
+  model: z.string().min(1).optional(),
+  n: z.number().int().min(1).max(4).default(1),
+  size: z.string().regex(/^\d{2,4}x\d{2,4}$/, "use WIDTHxHEIGHT, e.g. 1024x1024").default("1024x1024"),
+  seed: z.number().int().min(0).optional(),
+  response_format: z.enum(["url", "b64_json"]).default("url"),
+});
+
+export interface ImageRoutesOptions {
+  models: readonly ImageModelConfig[];
+  storeFor(request: FastifyRequest): ImageStore;
+}
+
+const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
+const idOf = (m: ImageModelConfig) => `${m.name}/${m.model}`;
+
+/**
+ * The image models this request's market may use: configured, allowed by its allow-list. Chosen by `provider/model`
+ * id, or the first allowed one.
+ */
+export function imageModelFor(request: FastifyRequest, models: readonly ImageModelConfig[], wanted?: string): ImageModelConfig {
+  if (!models.length) throw new GatewayError(400, "invalid_request_error", IMAGES_MISSING, "images_not_configured");
+  const allowed = models.filter((m) => !request.scope?.refuseTarget({ provider: m.name, model: m.model }));
+  const m = wanted ? allowed.find((x) => idOf(x) === wanted || x.model === wanted) : allowed[0];
+  if (!m) throw new GatewayError(404, "invalid_request_error", wanted ? `The image model \`${wanted}\` does not exist or you do not have access to it.` : "No image model is allowed in this market.", "model_not_found");
+  return m;
+}
+
+/** Draws and keeps images; the content policy of the request's market applies to the prompt. */
+export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions, body: z.infer<typeof imageBody>) {
+  const model = imageModelFor(request, o.models, body.model);
+  const hit = request.scope?.scan(body.prompt);
+  if (hit) throw new GatewayError(400, "invalid_request_error", `This prompt is not allowed here (${hit.category}).`, "content_policy_violation");
+  let images;
+  try {
+    images = await generateImages(model, { prompt: body.prompt, n: body.n, size: body.size, ...(body.seed !== undefined && { seed: body.seed }) });
+  } catch (err) {
+    if (err instanceof ImageError) throw new GatewayError(err.status, err.status === 400 ? "invalid_request_error" : "upstream_error", err.message, err.code ?? "image_generation_failed");
+    throw err;
+  }
+  const store = o.storeFor(request);
+  return Promise.all(images.map(async (img) => ({ ...(await store.add({ owner: owner(request), prompt: body.prompt, model: idOf(model), size: body.size, seed: img.seed, mime: img.mime, bytes: img.bytes })), bytes: img.bytes, revisedPrompt: img.revisedPrompt })));
+}
+
+/** `POST /v1/images/generations` on OpenAI's wire format, and `GET /v1/images/:id` for the kept bytes. */
+export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions) {
+  app.post("/v1/images/generations", async (request) => {
+    const r = imageBody.safeParse(request.body ?? {});
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new GatewayError(400, "invalid_request_error", `${issue.path.join(".") || "body"}: ${issue.message}`, "invalid_body", issue.path.join(".") || null);
+    }
+    const kept = await drawAndKeep(request, o, r.data);
+    return {
+      created: Math.floor(Date.now() / 1000),
+      data: kept.map((k) => (r.data.response_format === "b64_json" ? { b64_json: k.bytes.toString("base64") } : { url: `${request.protocol}://${request.headers.host}/v1/images/${k.id}` })).map((d, i) => ({ ...d, ...(kept[i]!.revisedPrompt && { revised_prompt: kept[i]!.revisedPrompt }) })),
+    };
+  });
+  app.get("/v1/images/:id", async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    const img = await o.storeFor(request).get(id, owner(request));
+    if (!img) throw new GatewayError(404, "not_found_error", `Image ${id} does not exist (or belongs to another key).`, "not_found");
+    return reply.type(img.mime).header("cache-control", "private, max-age=31536000, immutable").send(img.bytes);
+  });
+}
