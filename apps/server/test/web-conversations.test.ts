@@ -36,6 +36,8 @@ routes:
   - { model: system, targets: [{ provider: openai, model: system }] }
   - { model: slow, targets: [{ provider: openai, model: "say:${story}" }] }
   - { model: code, targets: [{ provider: openai, model: "say:Here it is:\\n\\n\`\`\`js\\nconst answer = 42; // the answer\\n\`\`\`\\nDone." }] }
+assistant:
+  images: [{ name: openai, type: openai, baseURL: "${upstream.url}/v1", apiKey: sk-upstream, model: gpt-image-1 }]
 `,
     });
     browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"] });
@@ -193,6 +195,20 @@ routes:
     const text = (await page.getByTestId("assistant-turn").last().locator(".md").textContent())!;
     assert.match(text, /^You translate the user's messages\. Keep formatting and code intact\.You are a translator\. Detect the language of the user's text and translate it into Japanese\./);
     assert.equal(await page.getByTestId("agent").isDisabled(), true, "a conversation keeps its agent");
+    await page.close();
+  });
+
+  it("draws an image with the image skill and shows it inline", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(server.url);
+    await page.getByTestId("skill-image").click();
+    await page.getByTestId("input").fill("a red kite over rice fields");
+    await page.getByTestId("input").press("Enter");
+    const image = page.getByTestId("drawn-image");
+    await image.waitFor();
+    await page.waitForFunction("document.querySelector('[data-testid=drawn-image]').naturalWidth > 0");
+    assert.equal(await image.getAttribute("alt"), "a red kite over rice fields (fake)");
+    await page.screenshot({ path: `${shots}/image-1280.png` });
     await page.close();
   });
 });

@@ -7,7 +7,7 @@ import { Sidebar } from "./Sidebar.tsx";
 import { Thread, type Turn } from "./Thread.tsx";
 
 type Theme = "light" | "dark";
-type Skill = "search" | "web" | "translate" | "write";
+type Skill = "search" | "web" | "translate" | "write" | "image";
 type Options = { target?: string; template?: string };
 type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill; options?: Options } | { type: "regenerate"; turn: Turn };
 const TARGETS = ["English", "Chinese (Simplified)", "Indonesian", "Malay", "Japanese", "Korean", "Thai", "Vietnamese", "Arabic", "Spanish", "French", "German"];
@@ -236,7 +236,7 @@ export function App() {
                     const a = agents.find((x) => x.id === e.target.value);
                     setAgentId(e.target.value);
                     const first = a?.skills[0];
-                    setSkill(first === "search" || first === "web" || first === "translate" || first === "write" ? first : null);
+                    setSkill(first === "search" || first === "web" || first === "translate" || first === "write" || first === "image" ? first : null);
                     if (a?.model && models.includes(a.model)) setModel(a.model);
                   }}
                 >
@@ -387,6 +387,17 @@ export function App() {
               onClick={() => setSkill(skill === "web" ? null : "web")}
             >
               <GlobeIcon /> {t(locale, "skillWeb")}
+            </button>
+            <button
+              type="button"
+              className={`chip ${skill === "image" ? "on" : ""}`}
+              aria-pressed={skill === "image"}
+              data-testid="skill-image"
+              disabled={!settings?.skills.image?.configured}
+              title={settings?.skills.image?.set ?? ""}
+              onClick={() => setSkill(skill === "image" ? null : "image")}
+            >
+              {t(locale, "skillImage")}
             </button>
             <button type="button" className={`chip ${skill === "translate" ? "on" : ""}`} aria-pressed={skill === "translate"} data-testid="skill-translate" onClick={() => setSkill(skill === "translate" ? null : "translate")}>
               {t(locale, "skillTranslate")}

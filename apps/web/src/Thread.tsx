@@ -49,7 +49,18 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate }: 
                   </div>
                 </form>
               ) : turn.role === "assistant" ? (
-                <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />
+                <>
+                  {turn.meta?.images?.map((img) => (
+                    <a key={img.id} href={img.url} target="_blank" rel="noreferrer" className="drawn">
+                      <img src={img.url} alt={turn.content || img.model} data-testid="drawn-image" loading="lazy" />
+                      <span className="meta">
+                        {img.model} · {img.size}
+                        {img.seed !== null && ` · seed ${img.seed}`}
+                      </span>
+                    </a>
+                  ))}
+                  {turn.content && <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />}
+                </>
               ) : (
                 <div className="plain">{turn.content}</div>
               )}

@@ -53,7 +53,7 @@ export interface Message {
   model: string | null;
   error: string | null;
   siblings: string[];
-  meta?: { skill?: string; citations?: Citation[] };
+  meta?: { skill?: string; citations?: Citation[]; images?: Array<{ id: string; url: string; model: string; size: string; seed: number | null }> };
 }
 
 export interface Citation {
