@@ -2,7 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
-import { GatewayClient, IMAGES_MISSING, registerAssistantRoutes, registerImageRoutes, registerKnowledgeRoutes, seedStarterCorpus, WEB_SEARCH_MISSING } from "@benih/assistant";
+import {
+  GatewayClient,
+  hasFfmpeg,
+  IMAGES_MISSING,
+  registerAssistantRoutes,
+  registerImageRoutes,
+  registerKnowledgeRoutes,
+  registerVideoRoutes,
+  seedStarterCorpus,
+  VIDEO_MISSING,
+  VideoRunner,
+  WEB_SEARCH_MISSING,
+} from "@benih/assistant";
 import { ControlPlane, registerControlRoutes } from "@benih/control";
 import {
   Authenticator,
@@ -115,6 +127,16 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     }
     /** The store of the request's market (each market's data stays in its own), or the home store. */
     const storeOf = (request: FastifyRequest) => (request.scope?.market && marketRuntime?.stores.get(request.scope.market)) || store;
+    // Video jobs run for minutes at the provider; they are polled until done, also after a restart.
+    const ffmpeg = await hasFfmpeg();
+    const videoRunner = new VideoRunner({
+      stores: () => [store, ...(marketRuntime?.stores.values() ?? [])].map((s) => s.videos),
+      models: config.assistant.videos,
+      intervalMs: config.assistant.videoPollSeconds * 1000,
+      log: (msg) => log?.warn(msg),
+    });
+    videoRunner.start();
+    closers.push(async () => videoRunner.stop());
     let selfUrl = "";
     const app = createGatewayApp({
       router,
@@ -133,8 +155,11 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
         app.get("/openapi.json", async () => openapi);
         const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images };
         registerImageRoutes(app, images);
+        const videos = { models: config.assistant.videos, storeFor: (request: FastifyRequest) => storeOf(request).videos, slideshow: ffmpeg };
+        registerVideoRoutes(app, videos);
         registerAssistantRoutes(app, {
           images,
+          videos,
           storeFor: (request) => storeOf(request).conversations,
           knowledgeFor: (request) => storeOf(request).knowledge,
           agentsFor: (request) => storeOf(request).agents,
@@ -175,6 +200,11 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
               search: { configured: true, note: "your documents and benih's own docs, offline" },
               web: web ? { configured: true, provider: web.provider } : { configured: false, set: WEB_SEARCH_MISSING },
               image: config.assistant.images.length ? { configured: true, models: config.assistant.images.map((m) => `${m.name}/${m.model}`) } : { configured: false, set: IMAGES_MISSING },
+              video: config.assistant.videos.length
+                ? { configured: true, models: config.assistant.videos.map((m) => `${m.name}/${m.model}`) }
+                : ffmpeg
+                  ? { configured: true, slideshow: true, note: "no video model: a captioned slideshow made with ffmpeg", set: VIDEO_MISSING }
+                  : { configured: false, set: `${VIDEO_MISSING} (install ffmpeg for the slideshow)` },
             },
             uploads: { maxMb: config.assistant.uploadMaxMb, types: [".pdf", ".docx", ".md", ".html", ".txt"] },
           };

@@ -18,3 +18,7 @@ export { BUILT_IN_AGENTS, type Agent } from "./agents.ts";
 export { translatePrompt, writingPrompt, WRITING_TEMPLATES, type WritingTemplate } from "./skills/prompts.ts";
 export { generateImages, ImageError, type ImageModelConfig, type ImageRequest } from "./images/providers.ts";
 export { registerImageRoutes, drawAndKeep, imageModelFor, IMAGES_MISSING, type ImageRoutesOptions } from "./images/routes.ts";
+export { submitVideo, videoStatus, downloadVideo, VideoError, type VideoModelConfig, type TaskStatus } from "./video/providers.ts";
+export { slideshow, hasFfmpeg } from "./video/slideshow.ts";
+export { VideoRunner, SLIDESHOW } from "./video/runner.ts";
+export { registerVideoRoutes, startVideoJob, jobView, VIDEO_MISSING, type VideoRoutesOptions } from "./video/routes.ts";

@@ -11,6 +11,7 @@ import { citationsOf, relevant, sourcesPrompt } from "./knowledge/sources.ts";
 import { terms } from "./knowledge/terms.ts";
 import { respond, type Answer } from "./respond.ts";
 import { drawAndKeep, type ImageRoutesOptions } from "./images/routes.ts";
+import { jobView, startVideoJob, type VideoRoutesOptions } from "./video/routes.ts";
 import { webSources } from "./web/skill.ts";
 import type { WebSearchConfig } from "./web/search.ts";
 import { branch, newestLeafUnder, withSiblings } from "./thread.ts";
@@ -32,6 +33,8 @@ export interface AssistantRoutesOptions {
   fetchAllow?: readonly string[];
   /** Image models and where images are kept, for the image skill. */
   images: ImageRoutesOptions;
+  /** Video models and jobs, for the video skill. */
+  videos: VideoRoutesOptions;
 }
 
 /** What to set for the web skill, said where it is asked for without a provider. */
@@ -190,16 +193,30 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     return stream(request, reply, store, c, question, body.model ?? c.model, false);
   });
 
-  /** Answers with an image drawn from the question: the answer holds the kept image, not text. */
-  async function drawn(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, conversationId: string, question: Message, sendUser: boolean, options: { size?: string; seed?: number }) {
-    const kept = await drawAndKeep(request, o.images, { prompt: question.content, n: 1, size: options.size ?? "1024x1024", response_format: "url", ...(options.seed !== undefined && { seed: options.seed }) });
-    const images = kept.map((k) => ({ id: k.id, url: `/v1/images/${k.id}`, model: k.model, size: k.size, seed: k.seed }));
-    const answer = await store.addMessage({ conversation_id: conversationId, parent_id: question.id, role: "assistant", content: kept[0]?.revisedPrompt ?? "", status: "done", model: kept[0]?.model ?? null, meta: { skill: "image", images } });
+  /**
+   * Answers with a drawn image (kept, shown by URL) or a started video job (which the page follows until its
+   * video is ready): the answer holds the media, not text.
+   */
+  async function drawn(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, conversationId: string, question: Message, sendUser: boolean, skill: "image" | "video", options: { size?: string; seed?: number }) {
+    let meta: Record<string, unknown>;
+    let content = "";
+    let model: string | null;
+    if (skill === "video") {
+      const job = await startVideoJob(request, o.videos, question.content);
+      meta = { skill, video: jobView(job) };
+      model = job.model;
+    } else {
+      const kept = await drawAndKeep(request, o.images, { prompt: question.content, n: 1, size: options.size ?? "1024x1024", response_format: "url", ...(options.seed !== undefined && { seed: options.seed }) });
+      meta = { skill, images: kept.map((k) => ({ id: k.id, url: `/v1/images/${k.id}`, model: k.model, size: k.size, seed: k.seed })) };
+      content = kept[0]?.revisedPrompt ?? "";
+      model = kept[0]?.model ?? null;
+    }
+    const answer = await store.addMessage({ conversation_id: conversationId, parent_id: question.id, role: "assistant", content, status: "done", model, meta });
     reply.hijack();
     reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": request.id });
     const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     if (sendUser) send("user", withSiblings([question])[0]);
-    send("answer", { id: answer.id, parent_id: question.id, model: answer.model, meta: { skill: "image", images } });
+    send("answer", { id: answer.id, parent_id: question.id, model: answer.model, meta });
     if (answer.content) send("delta", { text: answer.content });
     send("done", { id: answer.id, status: "done" });
     reply.raw.end();
@@ -211,7 +228,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     // A question asked with the search skill is answered from the knowledge base's best passages, cited as [n];
     // a regenerated answer searches again (the documents may have changed). Translate and write are instructions.
     const { skill, options } = JSON.parse(question.meta) as { skill?: string; options?: { target?: string; glossary?: Record<string, string>; template?: WritingTemplate; size?: string; seed?: number } };
-    if (skill === "image") return drawn(request, reply, store, conversationId, question, sendUser, options ?? {});
+    if (skill === "image" || skill === "video") return drawn(request, reply, store, conversationId, question, sendUser, skill, options ?? {});
     const agent = await agentOf(request, c.agent);
     let grounding: { system: string; meta: Record<string, unknown> } | undefined;
     if (skill === "translate") grounding = { system: translatePrompt(options!.target!, options?.glossary), meta: { skill } };

@@ -4,7 +4,7 @@ import { WRITING_TEMPLATES } from "./skills/prompts.ts";
 // The request bodies of the conversation API: checked by the routes, described by the OpenAPI document.
 export const createBody = z.strictObject({ title: z.string().max(200).optional(), model: z.string().min(1).optional(), agent: z.string().min(1).nullable().optional() });
 
-const skillNames = ["search", "web", "translate", "write", "image"] as const;
+const skillNames = ["search", "web", "translate", "write", "image", "video"] as const;
 export const agentBody = z.strictObject({
   name: z.string().trim().min(1).max(80),
   instructions: z.string().max(8000).default(""),
@@ -28,7 +28,7 @@ export const messageBody = z.strictObject({
   /**
    * A skill chosen for this message: "search" answers from the knowledge base, "web" from web search (both cite),
    * "translate" translates the message (options.target, options.glossary), "write" applies a writing template
-   * (options.template), "image" draws the message as a prompt (options.size, options.seed).
+   * (options.template), "image" draws the message as a prompt (options.size, options.seed), "video" starts a video job from it.
    */
   skill: z.enum(skillNames).optional(),
   options: z

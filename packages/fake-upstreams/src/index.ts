@@ -6,3 +6,4 @@ export { startFakeS3, type FakeS3 } from "./s3.ts";
 export { startFakeWebSearch } from "./web-search.ts";
 export { startFakeAutomatic1111 } from "./automatic1111.ts";
 export { solidPng, seedColour } from "./png.ts";
+export { startFakeVideo, fakeMp4 } from "./video.ts";

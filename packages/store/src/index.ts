@@ -15,3 +15,4 @@ export { ConversationStore, type Conversation, type Message, type MessageStatus 
 export { KnowledgeStore, SHARED, type KbChunk, type KbDocument, type KbHit } from "./knowledge.ts";
 export { AgentStore, type AgentFields, type StoredAgent } from "./agents.ts";
 export { ImageStore, type ImageInfo, type ImageRow } from "./images.ts";
+export { VideoJobStore, type VideoJob, type VideoState } from "./video-jobs.ts";

@@ -198,6 +198,25 @@ export interface ImagesTable {
   bytes: Buffer;
 }
 
+export interface VideoJobsTable {
+  id: string;
+  owner: string | null;
+  created_at: number;
+  updated_at: number;
+  prompt: string;
+  /** provider/model, or "slideshow" for the offline path. */
+  model: string;
+  /** The provider's task id, once submitted. */
+  task: string | null;
+  /** queued | running | succeeded | failed */
+  state: string;
+  /** 0–100. */
+  progress: number;
+  error: string | null;
+  mime: string | null;
+  bytes: Buffer | null;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   request_log: RequestLogTable;
@@ -213,4 +232,5 @@ export interface Database {
   kb_chunks: KbChunksTable;
   agents: AgentsTable;
   images: ImagesTable;
+  video_jobs: VideoJobsTable;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { ApiKeys } from "./api-keys.ts";
 import { AgentStore } from "./agents.ts";
 import { ImageStore } from "./images.ts";
+import { VideoJobStore } from "./video-jobs.ts";
 import { ConversationStore } from "./conversations.ts";
 import { KnowledgeStore } from "./knowledge.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
@@ -19,6 +20,7 @@ export class Store {
   readonly knowledge: KnowledgeStore;
   readonly agents: AgentStore;
   readonly images: ImageStore;
+  readonly videos: VideoJobStore;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -32,6 +34,7 @@ export class Store {
     this.knowledge = new KnowledgeStore(db);
     this.agents = new AgentStore(db);
     this.images = new ImageStore(db);
+    this.videos = new VideoJobStore(db);
   }
 
   /** Opens the store and brings its schema up to date. */

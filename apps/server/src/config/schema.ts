@@ -156,6 +156,12 @@ export const configSchema = z.strictObject({
             .refine((m) => (m.type === "automatic1111" ? !!m.baseURL : !!m.apiKey), { message: "automatic1111 needs baseURL (your webui); openai and volcano-ark need apiKey" }),
         )
         .default([]),
+      /** Video models (async jobs), the first allowed in a market being its default. Without any: ffmpeg slideshows. */
+      videos: z
+        .array(z.strictObject({ name: providerName, type: z.enum(["volcano-ark", "openai"]), baseURL: z.url().optional(), apiKey: z.string().min(1), model: z.string().min(1) }))
+        .default([]),
+      /** How often unfinished video jobs are polled. */
+      videoPollSeconds: z.number().positive().default(5),
     })
     .prefault({}),
 }).superRefine((c, ctx) => {

@@ -7,6 +7,7 @@ import * as m0005 from "./0005-conversations.ts";
 import * as m0006 from "./0006-knowledge.ts";
 import * as m0007 from "./0007-agents.ts";
 import * as m0008 from "./0008-images.ts";
+import * as m0009 from "./0009-video-jobs.ts";
 
 // Listed in code rather than read from a folder, so they run the same under tsx, a bundle, or compiled output.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "0006-knowledge": m0006,
   "0007-agents": m0007,
   "0008-images": m0008,
+  "0009-video-jobs": m0009,
 };
 
 export const migrationProvider: MigrationProvider = {

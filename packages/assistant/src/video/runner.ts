@@ -1,0 +1,73 @@
+import type { VideoJob, VideoJobStore } from "@benih/store";
+import { downloadVideo, submitVideo, videoStatus, type VideoModelConfig } from "./providers.ts";
+import { slideshow } from "./slideshow.ts";
+
+export const SLIDESHOW = "slideshow";
+
+/**
+ * Moves video jobs forward: submits queued ones, polls running ones, and keeps the finished video. Jobs live in
+ * the stores, so after a restart the runner finds them and goes on polling where it left off (a slideshow cut off
+ * mid-render is rendered again). One job is worked on at a time per id.
+ */
+export class VideoRunner {
+  private readonly busy = new Set<string>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly o: {
+      stores: () => Iterable<VideoJobStore>;
+      models: readonly VideoModelConfig[];
+      intervalMs?: number;
+      ffmpeg?: string;
+      log?: (msg: string, err?: unknown) => void;
+    },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.o.intervalMs ?? 2000);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async tick(): Promise<void> {
+    for (const store of this.o.stores()) {
+      for (const job of await store.unfinished()) {
+        if (this.busy.has(job.id)) continue;
+        this.busy.add(job.id);
+        void this.advance(store, job).finally(() => this.busy.delete(job.id));
+      }
+    }
+  }
+
+  private async advance(store: VideoJobStore, job: VideoJob): Promise<void> {
+    try {
+      if (job.model === SLIDESHOW) {
+        await store.update(job.id, { state: "running", progress: 10 });
+        const bytes = await slideshow(job.prompt, this.o.ffmpeg);
+        await store.update(job.id, { state: "succeeded", progress: 100, mime: "video/mp4", bytes });
+        return;
+      }
+      const model = this.o.models.find((m) => `${m.name}/${m.model}` === job.model);
+      if (!model) return void (await store.update(job.id, { state: "failed", error: `the video model ${job.model} is no longer configured` }));
+      if (!job.task) {
+        const task = await submitVideo(model, job.prompt);
+        await store.update(job.id, { task, state: "running", progress: 0 });
+        return;
+      }
+      const status = await videoStatus(model, job.task);
+      if (status.state === "failed") return void (await store.update(job.id, { state: "failed", error: status.error ?? "the provider reported a failure" }));
+      if (status.state !== "succeeded") return void (status.progress !== job.progress && (await store.update(job.id, { state: "running", progress: status.progress })));
+      const bytes = await downloadVideo(model, job.task, status);
+      await store.update(job.id, { state: "succeeded", progress: 100, mime: "video/mp4", bytes });
+    } catch (err) {
+      // Submitting or polling can fail for a while (the provider is down, a network blip): the next tick retries.
+      // A slideshow that fails has nothing to wait for.
+      if (job.model === SLIDESHOW) await store.update(job.id, { state: "failed", error: (err as Error).message });
+      else this.o.log?.(`video job ${job.id}: ${(err as Error).message}`, err);
+    }
+  }
+}
