@@ -211,4 +211,21 @@ assistant:
     await page.screenshot({ path: `${shots}/image-1280.png` });
     await page.close();
   });
+
+  it("makes a video with the video skill: progress while it runs, then the video (here the offline slideshow, labelled so)", { skip: !process.env.BENIH_REQUIRE_FFMPEG && !existsSync("/usr/bin/ffmpeg") && "ffmpeg is not installed" }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(server.url);
+    await page.getByTestId("skill-video").click();
+    await page.getByTestId("input").fill("Seeds sleep in the soil. Rain falls.");
+    await page.getByTestId("input").press("Enter");
+    const card = page.getByTestId("video");
+    await card.waitFor();
+    await page.locator('[data-testid="video"][data-status="succeeded"] video').waitFor({ timeout: 60_000 });
+    assert.match((await card.locator("figcaption").textContent())!, /slideshow/i, "the page says plainly what it is");
+    await page.waitForFunction("document.querySelector('[data-testid=video] video').readyState >= 1", undefined, { timeout: 20_000 });
+    const duration = Number(await page.evaluate("document.querySelector('[data-testid=video] video').duration"));
+    assert.ok(Math.abs(duration - 5) < 0.3, `two cards of 2.5 s (${duration} s)`);
+    await page.screenshot({ path: `${shots}/video-1280.png` });
+    await page.close();
+  });
 });

@@ -7,7 +7,7 @@ import { Sidebar } from "./Sidebar.tsx";
 import { Thread, type Turn } from "./Thread.tsx";
 
 type Theme = "light" | "dark";
-type Skill = "search" | "web" | "translate" | "write" | "image";
+type Skill = "search" | "web" | "translate" | "write" | "image" | "video";
 type Options = { target?: string; template?: string };
 type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill; options?: Options } | { type: "regenerate"; turn: Turn };
 const TARGETS = ["English", "Chinese (Simplified)", "Indonesian", "Malay", "Japanese", "Korean", "Thai", "Vietnamese", "Arabic", "Spanish", "French", "German"];
@@ -236,7 +236,7 @@ export function App() {
                     const a = agents.find((x) => x.id === e.target.value);
                     setAgentId(e.target.value);
                     const first = a?.skills[0];
-                    setSkill(first === "search" || first === "web" || first === "translate" || first === "write" || first === "image" ? first : null);
+                    setSkill(first === "search" || first === "web" || first === "translate" || first === "write" || first === "image" || first === "video" ? first : null);
                     if (a?.model && models.includes(a.model)) setModel(a.model);
                   }}
                 >
@@ -398,6 +398,17 @@ export function App() {
               onClick={() => setSkill(skill === "image" ? null : "image")}
             >
               {t(locale, "skillImage")}
+            </button>
+            <button
+              type="button"
+              className={`chip ${skill === "video" ? "on" : ""}`}
+              aria-pressed={skill === "video"}
+              data-testid="skill-video"
+              disabled={!settings?.skills.video?.configured}
+              title={settings?.skills.video?.note ?? settings?.skills.video?.set ?? ""}
+              onClick={() => setSkill(skill === "video" ? null : "video")}
+            >
+              {t(locale, "skillVideo")}
             </button>
             <button type="button" className={`chip ${skill === "translate" ? "on" : ""}`} aria-pressed={skill === "translate"} data-testid="skill-translate" onClick={() => setSkill(skill === "translate" ? null : "translate")}>
               {t(locale, "skillTranslate")}

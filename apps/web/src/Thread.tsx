@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { Message } from "./api.ts";
 import { t, type Locale } from "./i18n.ts";
 import { Markdown } from "./markdown.tsx";
+import { VideoCard } from "./VideoCard.tsx";
 
 export interface Turn extends Pick<Message, "id" | "parent_id" | "role" | "content" | "siblings" | "error" | "meta"> {
   /** done, or what happened to it; "streaming" while it arrives. */
@@ -59,6 +60,7 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate }: 
                       </span>
                     </a>
                   ))}
+                  {turn.meta?.video && <VideoCard job={turn.meta.video} locale={locale} />}
                   {turn.content && <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />}
                 </>
               ) : (

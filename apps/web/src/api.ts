@@ -53,7 +53,7 @@ export interface Message {
   model: string | null;
   error: string | null;
   siblings: string[];
-  meta?: { skill?: string; citations?: Citation[]; images?: Array<{ id: string; url: string; model: string; size: string; seed: number | null }> };
+  meta?: { skill?: string; citations?: Citation[]; images?: Array<{ id: string; url: string; model: string; size: string; seed: number | null }>; video?: VideoJob };
 }
 
 export interface Citation {
@@ -166,3 +166,15 @@ export interface Agent {
 }
 
 export const getAgents = () => call<{ data: Agent[] }>("GET", "/v1/agents").then((r) => r.data);
+
+export interface VideoJob {
+  id: string;
+  kind: "generated" | "slideshow";
+  model: string;
+  status: "queued" | "running" | "succeeded" | "failed";
+  progress: number;
+  error: string | null;
+  content_url: string | null;
+}
+
+export const getVideo = (id: string) => call<VideoJob>("GET", `/v1/videos/${id}`);

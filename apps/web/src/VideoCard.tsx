@@ -1,0 +1,30 @@
+import { useEffect, useState } from "react";
+import { getVideo, type VideoJob } from "./api.ts";
+import { t, type Locale } from "./i18n.ts";
+
+/** A video job in an answer: its progress while it runs (it may take minutes, and survives a restart), then the video. */
+export function VideoCard({ job: first, locale }: { job: VideoJob; locale: Locale }) {
+  const [job, setJob] = useState(first);
+  useEffect(() => {
+    if (job.status === "succeeded" || job.status === "failed") return;
+    const timer = setTimeout(() => void getVideo(job.id).then(setJob, () => undefined), 1500);
+    return () => clearTimeout(timer);
+  }, [job]);
+  return (
+    <figure className="video" data-testid="video" data-status={job.status}>
+      {job.status === "succeeded" && job.content_url ? (
+        <video src={job.content_url} controls playsInline preload="metadata" />
+      ) : job.status === "failed" ? (
+        <p className="error">
+          {t(locale, "videoFailed")}: {job.error}
+        </p>
+      ) : (
+        <div className="working">
+          <span>{t(locale, "videoWorking")}</span>
+          <progress max={100} value={job.progress} />
+        </div>
+      )}
+      <figcaption className="meta">{job.kind === "slideshow" ? t(locale, "videoSlideshow") : job.model}</figcaption>
+    </figure>
+  );
+}
