@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { request } from "undici";
-import { startFakeAutomatic1111, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import { startFakeAutomatic1111, startFakeComfyUI, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { startServer } from "./harness.ts";
 
 // Image generation through the whole server, against loopback servers speaking OpenAI's Images API and
@@ -9,22 +9,25 @@ import { startServer } from "./harness.ts";
 const PNG = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 let openai: FakeServer;
 let sd: FakeServer;
+let comfy: FakeServer;
 let server: Awaited<ReturnType<typeof startServer>>;
 let bare: Awaited<ReturnType<typeof startServer>>;
 
 before(async () => {
   openai = await startFakeOpenAI({ models: [] });
   sd = await startFakeAutomatic1111();
+  comfy = await startFakeComfyUI();
   server = await startServer({
     env: { IMG_KEY: "sk-img" },
     yaml: `
 markets:
-  - { id: cn, region: cn, hosts: [cn.localhost], allow: ["sd/*"], defaultLocale: zh, locales: [zh], displayName: { zh: 种子 }, brand: { name: { zh: 种子 }, colors: { primary: "#e5484d" } }, policy: { blocked: [{ term: 网络赌场, category: gambling }], refusal: { zh: 抱歉 } } }
+  - { id: cn, region: cn, hosts: [cn.localhost], allow: ["sd/*", "comfy/*"], defaultLocale: zh, locales: [zh], displayName: { zh: 种子 }, brand: { name: { zh: 种子 }, colors: { primary: "#e5484d" } }, policy: { blocked: [{ term: 网络赌场, category: gambling }], refusal: { zh: 抱歉 } } }
   - { id: global, region: global, hosts: [global.localhost, 127.0.0.1], allow: ["openai/*"], defaultLocale: en, locales: [en], displayName: { en: Benih }, brand: { name: { en: Benih }, colors: { primary: "#1f6feb" } }, policy: { blocked: [], refusal: { en: Sorry } } }
 assistant:
   images:
     - { name: openai, type: openai, baseURL: "${openai.url}/v1", apiKey: "\${IMG_KEY}", model: gpt-image-1 }
     - { name: sd, type: automatic1111, baseURL: "${sd.url}" }
+    - { name: comfy, type: comfyui, baseURL: "${comfy.url}", model: sd_xl_base_1.0.safetensors }
 `,
   });
   bare = await startServer({});
@@ -34,6 +37,7 @@ after(async () => {
   await bare?.close();
   await openai?.close();
   await sd?.close();
+  await comfy?.close();
 });
 
 /** A request to a market by host name (Node's fetch would replace the Host header). */
@@ -65,6 +69,14 @@ describe("image generation", () => {
     assert.equal(a.status, 200, a.bytes.toString());
     assert.equal(a.json.data[0].b64_json, b.json.data[0].b64_json);
     assert.equal(sd.seen.at(-1)!.body.seed, 7);
+    // ComfyUI: the default workflow is queued with the configured checkpoint, then read back from its history.
+    const viaComfy = await call("cn.localhost", "POST", "/v1/images/generations", { prompt: "稻田", model: "comfy/sd_xl_base_1.0.safetensors", n: 2, size: "64x64", seed: 5, response_format: "b64_json" });
+    assert.equal(viaComfy.status, 200, viaComfy.bytes.toString());
+    assert.equal(viaComfy.json.data.length, 2);
+    assert.notEqual(viaComfy.json.data[0].b64_json, viaComfy.json.data[1].b64_json, "each image of a batch its own seed");
+    const workflow = comfy.seen.find((r) => r.path === "/prompt")!.body.prompt;
+    assert.equal(workflow["4"].inputs.ckpt_name, "sd_xl_base_1.0.safetensors");
+    assert.deepEqual([workflow["3"].inputs.seed, workflow["6"].inputs.text, workflow["5"].inputs.batch_size], [5, "稻田", 2]);
     const refused = await call("cn.localhost", "POST", "/v1/images/generations", { prompt: "x", model: "openai/gpt-image-1" });
     assert.deepEqual([refused.status, refused.json.error.code], [404, "model_not_found"]);
   });

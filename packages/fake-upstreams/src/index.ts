@@ -7,3 +7,4 @@ export { startFakeWebSearch } from "./web-search.ts";
 export { startFakeAutomatic1111 } from "./automatic1111.ts";
 export { solidPng, seedColour } from "./png.ts";
 export { startFakeVideo, fakeMp4 } from "./video.ts";
+export { startFakeComfyUI } from "./comfyui.ts";

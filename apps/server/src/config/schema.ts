@@ -152,8 +152,8 @@ export const configSchema = z.strictObject({
       images: z
         .array(
           z
-            .strictObject({ name: providerName, type: z.enum(["openai", "volcano-ark", "automatic1111"]), baseURL: z.url().optional(), apiKey: z.string().min(1).optional(), model: z.string().min(1).default("default") })
-            .refine((m) => (m.type === "automatic1111" ? !!m.baseURL : !!m.apiKey), { message: "automatic1111 needs baseURL (your webui); openai and volcano-ark need apiKey" }),
+            .strictObject({ name: providerName, type: z.enum(["openai", "volcano-ark", "automatic1111", "comfyui"]), baseURL: z.url().optional(), apiKey: z.string().min(1).optional(), model: z.string().min(1).default("default") })
+            .refine((m) => (m.type === "automatic1111" || m.type === "comfyui" ? !!m.baseURL : !!m.apiKey), { message: "automatic1111 and comfyui need baseURL (your server); openai and volcano-ark need apiKey" }),
         )
         .default([]),
       /** Video models (async jobs), the first allowed in a market being its default. Without any: ffmpeg slideshows. */

@@ -3,7 +3,7 @@ import { request } from "undici";
 export interface ImageModelConfig {
   /** The provider's name in allow-lists (openai, ark, sd, …): models are checked as `name/model`. */
   name: string;
-  type: "openai" | "volcano-ark" | "automatic1111";
+  type: "openai" | "volcano-ark" | "automatic1111" | "comfyui";
   baseURL?: string;
   apiKey?: string;
   model: string;
@@ -52,14 +52,61 @@ async function post(provider: string, url: string, headers: Record<string, strin
   }
   if (res.statusCode >= 400) {
     const e = json.error ?? {};
-    const detail = e.message ?? (Array.isArray(json.detail) ? json.detail.map((d: { msg: string }) => d.msg).join("; ") : json.detail) ?? `HTTP ${res.statusCode}`;
+    const nodeErrors = json.node_errors ? Object.values(json.node_errors as Record<string, { errors: Array<{ message: string }> }>).flatMap((n) => n.errors.map((x) => x.message)) : [];
+    const detail = (nodeErrors.length ? `${e.message}: ${nodeErrors.join("; ")}` : e.message) ?? (Array.isArray(json.detail) ? json.detail.map((d: { msg: string }) => d.msg).join("; ") : json.detail) ?? `HTTP ${res.statusCode}`;
     throw new ImageError(res.statusCode === 400 || res.statusCode === 422 ? 400 : 502, `${provider}: ${detail}`, e.code ?? undefined);
   }
   return json;
 }
 
-/** Draws images with one configured model, as its API documents: OpenAI's Images API, Ark's Seedream (the same shape, with seed), or an Automatic1111 server. */
+/**
+ * ComfyUI's default text-to-image workflow in its API format: checkpoint (the configured model), prompts, empty
+ * latent, sampler, decode, save.
+ */
+function comfyWorkflow(c: ImageModelConfig, r: ImageRequest, seed: number, width: number, height: number) {
+  return {
+    "4": { class_type: "CheckpointLoaderSimple", inputs: { ckpt_name: c.model } },
+    "6": { class_type: "CLIPTextEncode", inputs: { text: r.prompt, clip: ["4", 1] } },
+    "7": { class_type: "CLIPTextEncode", inputs: { text: r.negativePrompt ?? "", clip: ["4", 1] } },
+    "5": { class_type: "EmptyLatentImage", inputs: { width, height, batch_size: r.n } },
+    "3": { class_type: "KSampler", inputs: { seed, steps: 20, cfg: 7, sampler_name: "euler", scheduler: "normal", denoise: 1, model: ["4", 0], positive: ["6", 0], negative: ["7", 0], latent_image: ["5", 0] } },
+    "8": { class_type: "VAEDecode", inputs: { samples: ["3", 0], vae: ["4", 2] } },
+    "9": { class_type: "SaveImage", inputs: { filename_prefix: "benih", images: ["8", 0] } },
+  };
+}
+
+async function comfyUI(c: ImageModelConfig, r: ImageRequest, signal?: AbortSignal): Promise<GeneratedImage[]> {
+  if (!c.baseURL) throw new ImageError(500, "comfyui needs baseURL");
+  const base = c.baseURL.replace(/\/+$/, "");
+  const [width, height] = r.size.split("x").map(Number) as [number, number];
+  const seed = r.seed ?? Math.floor(Math.random() * 2 ** 32);
+  const queued = await post("ComfyUI", `${base}/prompt`, {}, { prompt: comfyWorkflow(c, r, seed, width, height), client_id: "benih" }, signal);
+  const id = queued.prompt_id as string;
+  // ComfyUI runs the queue in order; its history lists a prompt once it has run.
+  for (const deadline = Date.now() + 600_000; Date.now() < deadline; await new Promise((ok) => setTimeout(ok, 500))) {
+    const res = await request(`${base}/history/${encodeURIComponent(id)}`, { method: "GET", ...(signal && { signal }) });
+    const history = (await res.body.json()) as Record<string, { outputs: Record<string, { images?: Array<{ filename: string; subfolder: string; type: string }> }>; status?: { status_str?: string } }>;
+    const done = history[id];
+    if (!done) continue;
+    if (done.status?.status_str === "error") throw new ImageError(502, "ComfyUI: the workflow failed to run");
+    const files = Object.values(done.outputs).flatMap((o) => o.images ?? []);
+    return Promise.all(
+      files.map(async (f, i) => {
+        const img = await request(`${base}/view?${new URLSearchParams({ filename: f.filename, subfolder: f.subfolder, type: f.type })}`, { method: "GET" });
+        if (img.statusCode !== 200) throw new ImageError(502, `ComfyUI: could not read ${f.filename} (HTTP ${img.statusCode})`);
+        return { bytes: Buffer.from(await img.body.arrayBuffer()), mime: String(img.headers["content-type"] ?? "image/png"), seed: seed + i };
+      }),
+    );
+  }
+  throw new ImageError(504, "ComfyUI did not finish within 10 minutes");
+}
+
+/**
+ * Draws images with one configured model, as its API documents: OpenAI's Images API, Ark's Seedream (the same
+ * shape, with seed), an Automatic1111 server, or a ComfyUI server (a workflow queued, then read from its history).
+ */
 export async function generateImages(c: ImageModelConfig, r: ImageRequest, signal?: AbortSignal): Promise<GeneratedImage[]> {
+  if (c.type === "comfyui") return comfyUI(c, r, signal);
   if (c.type === "automatic1111") {
     if (!c.baseURL) throw new ImageError(500, "automatic1111 needs baseURL");
     const [width, height] = r.size.split("x").map(Number);
