@@ -138,6 +138,14 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     videoRunner.start();
     closers.push(async () => videoRunner.stop());
     let selfUrl = "";
+    // The assistant calls models through this server's own /v1/chat/completions, as the user.
+    const modelClient = new GatewayClient(() => selfUrl);
+    /** The market's default chat model if it may use it, else the first it may. */
+    const defaultModel = async (request: FastifyRequest) => {
+      const visible = catalog.list().map((m) => m.id).filter((id) => isVisible(router, request.scope, id));
+      const preferred = request.scope?.market && marketRuntime?.markets.get(request.scope.market)?.profile.defaults.chat;
+      return preferred && visible.includes(preferred) ? preferred : visible[0];
+    };
     const app = createGatewayApp({
       router,
       catalog,
@@ -150,7 +158,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
       extend: (app) => {
         serveWebApp(app);
-        registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024) });
+        registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024), client: modelClient, defaultModel });
         const openapi = openApiDocument({ version: serverVersion, markets: !!marketRuntime, training: !!plane });
         app.get("/openapi.json", async () => openapi);
         const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images };
@@ -165,13 +173,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           agentsFor: (request) => storeOf(request).agents,
           ...(config.assistant.webSearch && { webSearch: config.assistant.webSearch }),
           fetchAllow: config.assistant.fetchAllow,
-          // The assistant calls models through this server's own /v1/chat/completions, as the user.
-          client: new GatewayClient(() => selfUrl),
-          defaultModel: async (request) => {
-            const visible = catalog.list().map((m) => m.id).filter((id) => isVisible(router, request.scope, id));
-            const preferred = request.scope?.market && marketRuntime?.markets.get(request.scope.market)?.profile.defaults.chat;
-            return preferred && visible.includes(preferred) ? preferred : visible[0];
-          },
+          client: modelClient,
+          defaultModel,
         });
         if (plane) {
           registerControlRoutes(app, {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import { docxOf } from "./documents.ts";
 import { startServer } from "./harness.ts";
 
 // Agents and the instruction skills (translate, write): `system` answers "<system message> | <last user message>",
@@ -11,10 +12,10 @@ let alice: string;
 let bob: string;
 
 before(async () => {
-  upstream = await startFakeOpenAI({ models: ["system"] });
+  upstream = await startFakeOpenAI({ models: ["system", "upper"] });
   server = await startServer({
     env: { OPENAI_API_KEY: "sk", OPENAI_BASE_URL: `${upstream.url}/v1` },
-    yaml: "auth: { required: true }\nroutes:\n  - { model: system, targets: [{ provider: openai, model: system }] }\n",
+    yaml: "auth: { required: true }\nroutes:\n  - { model: system, targets: [{ provider: openai, model: system }] }\n  - { model: upper, targets: [{ provider: openai, model: upper }] }\n",
   });
   alice = (await server.store.apiKeys.create("alice")).key;
   bob = (await server.store.apiKeys.create("bob")).key;
@@ -76,3 +77,34 @@ describe("the translate and write skills", () => {
     assert.equal((await api(alice, "POST", `/v1/conversations/${conv}/messages`, { content: "x", skill: "write", options: { template: "poem" } })).status, 400);
   });
 });
+
+describe("document translation", () => {
+  const translate = async (name: string, body: Uint8Array | string, query: string) => {
+    const res = await fetch(`${server.url}/v1/translate/documents?name=${encodeURIComponent(name)}&${query}`, { method: "POST", headers: { authorization: `Bearer ${alice}`, "content-type": "application/octet-stream" }, body: typeof body === "string" ? body : Buffer.from(body) });
+    const text = await res.text();
+    const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => [m[1], JSON.parse(m[2]!)] as const);
+    return { status: res.status, text, events };
+  };
+
+  it("translates a whole document in pieces, with progress, never cutting a code block", async () => {
+    const para = (w: string) => `${w} `.repeat(120).trim();
+    const md = `# Notes\n\n${para("satu")}\n\n\`\`\`js\nconst x = 1;\n\nconst y = 2;\n\`\`\`\n\n${para("dua")}\n\n${para("tiga")}`;
+    const r = await translate("notes.md", md, "target=English&model=upper");
+    assert.equal(r.status, 200, r.text);
+    const progress = r.events.filter(([e]) => e === "progress").map(([, d]) => `${d.done}/${d.total}`);
+    assert.ok(progress.length >= 2 && progress.at(-1) === `${progress.length}/${progress.length}`, progress.join(" "));
+    const done = r.events.find(([e]) => e === "done")![1];
+    assert.equal(done.name, "Notes.english.md");
+    assert.equal(done.markdown, md.toUpperCase(), "every piece translated, in order, the code block whole");
+    assert.match(upstream.seen.filter((x) => x.body?.model === "upper").at(-1)!.body.messages[0].content, /translate it into English/);
+  });
+
+  it("reads DOCX, and says what is wrong", async () => {
+    const r = await translate("letter.docx", await docxOf(["Selamat pagi.", "Sampai jumpa."]), "target=English&model=upper");
+    assert.equal(r.events.find(([e]) => e === "done")![1].markdown, "SELAMAT PAGI.\n\nSAMPAI JUMPA.");
+    assert.equal((await translate("letter.docx", "not a zip", "target=English&model=upper")).status, 422);
+    assert.equal((await translate("letter.md", "hi", "model=upper")).status, 400);
+    assert.equal((await translate("letter.md", "hi", "target=English&glossary=%7Bnope")).status, 400);
+  });
+});
+

@@ -22,3 +22,4 @@ export { submitVideo, videoStatus, downloadVideo, VideoError, type VideoModelCon
 export { slideshow, hasFfmpeg } from "./video/slideshow.ts";
 export { VideoRunner, SLIDESHOW } from "./video/runner.ts";
 export { registerVideoRoutes, startVideoJob, jobView, VIDEO_MISSING, type VideoRoutesOptions } from "./video/routes.ts";
+export { translateDocument, translationPieces } from "./skills/translate-document.ts";

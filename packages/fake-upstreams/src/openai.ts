@@ -22,6 +22,7 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `echo`: answers "(<n>) <the last user message>", n being how many messages it was sent, in 3-character pieces
  * - `cite`: answers "From [1]: <the line after "[1] …:" in the system message>", or "No sources." without one
  * - `system`: answers "<the system message> | <the last user message>" (or "no system" in place of the first)
+ * - `upper`: answers the last user message in capitals (a "translation" a test can check)
  *
  * `POST /moderations` flags an input that contains "flag-me" as violence; model `error-500` fails there too.
  * `POST /images/generations` (OpenAI's Images API, also Volcano Ark's Seedream shape) answers n solid-colour PNGs as
@@ -46,7 +47,9 @@ const words = (model: string, messages: Array<{ role: string; content: unknown }
         ? source ? `From [1]: ${source}` : "No sources."
         : model === "system"
           ? `${typeof system === "string" ? system : "no system"} | ${typeof last?.content === "string" ? last.content : ""}`
-          : undefined;
+          : model === "upper"
+            ? (typeof last?.content === "string" ? last.content : "").toUpperCase()
+            : undefined;
   if (text === undefined) return ["Hello", " from", ` ${model}`];
   return Array.from({ length: Math.ceil(text.length / 3) }, (_, i) => text.slice(i * 3, i * 3 + 3));
 };

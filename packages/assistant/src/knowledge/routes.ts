@@ -4,11 +4,16 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { chunk } from "./chunk.ts";
 import { extract, ExtractError } from "./extract.ts";
 import { terms } from "./terms.ts";
+import { ModelError, type ModelClient } from "../model-client.ts";
+import { translateDocument } from "../skills/translate-document.ts";
 
 export interface KnowledgeRoutesOptions {
   storeFor(request: FastifyRequest): KnowledgeStore;
   /** The largest upload taken, in bytes (413 above it). */
   maxUploadBytes: number;
+  /** For translating documents: models through the gateway, as the caller, and the market's default model. */
+  client: ModelClient;
+  defaultModel(request: FastifyRequest): Promise<string | undefined>;
 }
 
 const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
@@ -37,6 +42,52 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: o.maxUploadBytes }, (_request, body, done) => done(null, body));
+    // A whole document translated piece by piece, with progress as server-sent events, then the translation.
+    scope.post("/v1/translate/documents", async (request, reply) => {
+      const q = request.query as { name?: string; target?: string; model?: string; glossary?: string };
+      const name = (q.name ?? "").trim();
+      if (!name) throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.docx", "invalid_name", "name");
+      if (!q.target?.trim()) throw new GatewayError(400, "invalid_request_error", "target: the language to translate into, e.g. ?target=English", "invalid_target", "target");
+      let glossary: Record<string, string> | undefined;
+      try {
+        glossary = q.glossary ? (JSON.parse(q.glossary) as Record<string, string>) : undefined;
+      } catch {
+        throw new GatewayError(400, "invalid_request_error", 'glossary: a JSON object, e.g. {"benih":"seed"}', "invalid_glossary", "glossary");
+      }
+      const bytes = request.body as Buffer | undefined;
+      if (!bytes?.length) throw new GatewayError(400, "invalid_request_error", `${name} is empty`, "empty_file");
+      let doc;
+      try {
+        doc = await extract(name, bytes);
+      } catch (err) {
+        if (err instanceof ExtractError) throw new GatewayError(422, "invalid_request_error", err.message, "unreadable_file");
+        throw err;
+      }
+      const model = q.model ?? (await o.defaultModel(request));
+      if (!model) throw new GatewayError(400, "invalid_request_error", "model: this market offers no model; name one", "no_model", "model");
+      const stop = new AbortController();
+      reply.raw.once("close", () => reply.raw.writableFinished || stop.abort());
+      reply.hijack();
+      reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": request.id });
+      const send = (event: string, data: unknown) => reply.raw.writableEnded || reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      try {
+        const text = await translateDocument({
+          client: o.client,
+          model,
+          caller: { ...(request.headers.authorization && { authorization: request.headers.authorization }), ...(request.headers.host && { host: request.headers.host }) },
+          text: doc.pages.map((p) => p.text).join("\n\n"),
+          target: q.target.trim(),
+          ...(glossary && { glossary }),
+          signal: stop.signal,
+          onProgress: (done, total) => send("progress", { done, total }),
+        });
+        send("done", { name: `${doc.title}.${q.target.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-")}.md`, markdown: text });
+      } catch (err) {
+        const e = err instanceof ModelError ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) } : { status: 502, message: (err as Error).message };
+        send("error", e);
+      }
+      reply.raw.end();
+    });
     scope.post("/v1/knowledge/documents", async (request, reply) => {
       const name = ((request.query as { name?: string }).name ?? "").trim();
       if (!name) throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.pdf", "invalid_name", "name");
