@@ -9,6 +9,9 @@ import { startFakeKubernetes } from "@benih/fake-upstreams";
 import { startServer } from "./harness.ts";
 import { until } from "./until.ts";
 
+// Trainers started here use one thread each: several run at once, beside the other test files.
+process.env.BENIH_TRAINER_THREADS ??= "1";
+
 // A regional agent whose trainers are Kubernetes Jobs, against a loopback server speaking the Kubernetes API (its
 // kubelet runs each pod's `benih train` as a process here). Checkpoint-now and pause reach the pod through the run
 // folder, which the pod mounts from the region's volume claim.

@@ -9,6 +9,9 @@ import { startFakeS3 } from "@benih/fake-upstreams";
 import { startServer } from "./harness.ts";
 import { until } from "./until.ts";
 
+// Trainers started here use one thread each: several run at once, beside the other test files.
+process.env.BENIH_TRAINER_THREADS ??= "1";
+
 // Two cn-north agents that share no folder: their checkpoints go to the region's S3-compatible bucket, and a run
 // whose agent dies resumes on the other one from there.
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));

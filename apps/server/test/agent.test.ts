@@ -8,6 +8,9 @@ import { after, describe, it } from "node:test";
 import { startServer } from "./harness.ts";
 import { until } from "./until.ts";
 
+// Trainers started here use one thread each: several run at once, beside the other test files.
+process.env.BENIH_TRAINER_THREADS ??= "1";
+
 // A control plane and four regional agents (real `benih agent` processes training with `benih train`) on
 // loopback: two in cn-north sharing that region's run storage, one in my-johor, one CPU-only in sg.
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
@@ -105,7 +108,7 @@ describe("regional agents", () => {
       await until("progress after recovery", async () => ((await show()).run.step > killedAt + 200 ? true : undefined));
       const stop = await api("POST", `/control/v1/runs/${id}/commands`, { command: "stop" });
       assert.equal(stop.status, 202, stop.json?.error?.message);
-      await until("stopped", async () => ((await show()).run.state === "stopped" ? true : undefined));
+      await until("stopped", async () => ((await show()).run.state === "stopped" ? true : undefined), 120_000);
       const again = await api("POST", `/control/v1/runs/${id}/commands`, { command: "resume" });
       assert.deepEqual([again.status, again.json.error.message], [409, `run ${id} has been stopped: it takes no more commands`]);
 

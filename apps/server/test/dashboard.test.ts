@@ -9,6 +9,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer } from "./harness.ts";
 import { until } from "./until.ts";
 
+// Trainers started here use one thread each: several run at once, beside the other test files.
+process.env.BENIH_TRAINER_THREADS ??= "1";
+
 // The training dashboard in real Chromium, against the whole server and a real `benih agent` training the micro
 // recipe: the admin key prompt, placement refusals, live charts, and the control buttons.
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
