@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { Store } from "@benih/store";
+import { freePort } from "./ports.ts";
 import { until } from "./until.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
@@ -21,13 +21,6 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 describe("control plane restart", () => {
   it("after kill -9 and a restart no run is lost, the agent reconnects, and the metrics have no gaps", async () => {
     const port = await freePort();

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { startFakeOpenAI } from "@benih/fake-upstreams";
+import { freePort } from "./ports.ts";
 import { until } from "./until.ts";
 
 // kill -9 a real `benih serve` while an answer streams, start it again on the same data: the question and the
@@ -19,13 +19,6 @@ after(() => {
   for (const p of procs) p.kill("SIGKILL");
   rmSync(root, { recursive: true, force: true });
 });
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 describe("a crash while an answer streams", () => {
   it("loses at most about a second of the answer, and leaves the store sound", async () => {
