@@ -1,5 +1,21 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { conversations, getAgents, getMarket, getModels, getSettings, streamAnswer, uploadDocument, type Agent, type Conversation, type ConversationView, type MarketInfo, type Settings } from "./api.ts";
+import {
+  conversations,
+  getAgents,
+  getMarket,
+  getModels,
+  getSettings,
+  mediaUrl,
+  NeedsKey,
+  setApiKey,
+  streamAnswer,
+  uploadDocument,
+  type Agent,
+  type Conversation,
+  type ConversationView,
+  type MarketInfo,
+  type Settings,
+} from "./api.ts";
 import { isLocale, localeNames, t, type Locale } from "./i18n.ts";
 import { GlobeIcon, PaperclipIcon, SearchIcon } from "./icons.tsx";
 import { SettingsPanel } from "./SettingsPanel.tsx";
@@ -45,6 +61,9 @@ export function App() {
   const [draft, setDraft] = useState("");
   const [drawer, setDrawer] = useState(false);
   const [error, setError] = useState<string>();
+  /** Set when the server wants an API key this browser does not have (or has a wrong one of). */
+  const [needsKey, setNeedsKey] = useState<"missing" | "wrong" | null>(null);
+  const [keyDraft, setKeyDraft] = useState("");
   const [skill, setSkill] = useState<Skill | null>(null);
   const [options, setOptions] = useState<Required<Options>>({ target: "English", template: "summarise" });
   const [agents, setAgents] = useState<Agent[]>([]);
@@ -80,7 +99,7 @@ export function App() {
         if (available.includes(v.conversation.model)) setModel(v.conversation.model);
       }
     })()
-      .catch((e: Error) => setError(e.message))
+      .catch((e: Error) => (e instanceof NeedsKey ? setNeedsKey(localStorage.getItem("benih.apiKey") ? "wrong" : "missing") : setError(e.message)))
       .finally(() => setLoaded(true));
   }, [refreshList, show]);
 
@@ -197,6 +216,27 @@ export function App() {
     }
   }
 
+  if (needsKey) {
+    return (
+      <form
+        className="key-prompt"
+        data-testid="key-prompt"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApiKey(keyDraft.trim());
+          location.reload();
+        }}
+      >
+        <span className="mark" aria-hidden="true" />
+        <p>{needsKey === "wrong" ? t(locale, "keyWrong") : t(locale, "keyNeeded")}</p>
+        <input type="password" autoComplete="off" value={keyDraft} onChange={(e) => setKeyDraft(e.target.value)} placeholder={t(locale, "apiKey")} data-testid="api-key" />
+        <button type="submit" disabled={!keyDraft.trim()}>
+          {t(locale, "useKey")}
+        </button>
+      </form>
+    );
+  }
+
   const streaming = live !== null;
   const offered = (market?.locales ?? ["en", "zh", "id"]).filter(isLocale);
 
@@ -277,9 +317,21 @@ export function App() {
               {t(locale, "settings")}
             </button>
             {view && (
-              <a className="button ghost" href={conversations.exportUrl(view.conversation.id)} download data-testid="export" title={t(locale, "export")}>
+              <button
+                type="button"
+                className="ghost"
+                data-testid="export"
+                title={t(locale, "export")}
+                onClick={() => {
+                  // Fetched with the key (a plain link could not send it), then saved under the conversation's title.
+                  void mediaUrl(conversations.exportUrl(view.conversation.id)).then((url) => {
+                    const a = Object.assign(document.createElement("a"), { href: url, download: `${view.conversation.title || "conversation"}.md` });
+                    a.click();
+                  }, (e: Error) => setError(e.message));
+                }}
+              >
                 ⤓
-              </a>
+              </button>
             )}
           </div>
         </header>

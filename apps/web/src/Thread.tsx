@@ -2,7 +2,21 @@ import { useState } from "react";
 import type { Message } from "./api.ts";
 import { t, type Locale } from "./i18n.ts";
 import { Markdown } from "./markdown.tsx";
+import { useMedia } from "./media.tsx";
 import { VideoCard } from "./VideoCard.tsx";
+
+function DrawnImage({ image, alt }: { image: NonNullable<NonNullable<Message["meta"]>["images"]>[number]; alt: string }) {
+  const src = useMedia(image.url);
+  return (
+    <a href={src} target="_blank" rel="noreferrer" className="drawn">
+      {src && <img src={src} alt={alt} data-testid="drawn-image" />}
+      <span className="meta">
+        {image.model} · {image.size}
+        {image.seed !== null && ` · seed ${image.seed}`}
+      </span>
+    </a>
+  );
+}
 
 export interface Turn extends Pick<Message, "id" | "parent_id" | "role" | "content" | "siblings" | "error" | "meta"> {
   /** done, or what happened to it; "streaming" while it arrives. */
@@ -51,15 +65,7 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate }: 
                 </form>
               ) : turn.role === "assistant" ? (
                 <>
-                  {turn.meta?.images?.map((img) => (
-                    <a key={img.id} href={img.url} target="_blank" rel="noreferrer" className="drawn">
-                      <img src={img.url} alt={turn.content || img.model} data-testid="drawn-image" loading="lazy" />
-                      <span className="meta">
-                        {img.model} · {img.size}
-                        {img.seed !== null && ` · seed ${img.seed}`}
-                      </span>
-                    </a>
-                  ))}
+                  {turn.meta?.images?.map((img) => <DrawnImage key={img.id} image={img} alt={turn.content || img.model} />)}
                   {turn.meta?.video && <VideoCard job={turn.meta.video} locale={locale} />}
                   {turn.content && <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />}
                 </>

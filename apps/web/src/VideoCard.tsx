@@ -1,10 +1,12 @@
 import { useEffect, useState } from "react";
 import { getVideo, type VideoJob } from "./api.ts";
 import { t, type Locale } from "./i18n.ts";
+import { useMedia } from "./media.tsx";
 
 /** A video job in an answer: its progress while it runs (it may take minutes, and survives a restart), then the video. */
 export function VideoCard({ job: first, locale }: { job: VideoJob; locale: Locale }) {
   const [job, setJob] = useState(first);
+  const src = useMedia(job.status === "succeeded" ? job.content_url : null);
   useEffect(() => {
     if (job.status === "succeeded" || job.status === "failed") return;
     const timer = setTimeout(() => void getVideo(job.id).then(setJob, () => undefined), 1500);
@@ -13,7 +15,7 @@ export function VideoCard({ job: first, locale }: { job: VideoJob; locale: Local
   return (
     <figure className="video" data-testid="video" data-status={job.status}>
       {job.status === "succeeded" && job.content_url ? (
-        <video src={job.content_url} controls playsInline preload="metadata" />
+        src && <video src={src} controls playsInline preload="metadata" />
       ) : job.status === "failed" ? (
         <p className="error">
           {t(locale, "videoFailed")}: {job.error}

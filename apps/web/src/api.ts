@@ -9,6 +9,36 @@ export interface MarketInfo {
   defaults: Record<string, string>;
 }
 
+// On a server that requires API keys, the user's key is kept in this browser and sent with every request.
+const KEY = "benih.apiKey";
+export const setApiKey = (key: string) => localStorage.setItem(KEY, key);
+export const forgetApiKey = () => localStorage.removeItem(KEY);
+const auth = (): Record<string, string> => {
+  const key = localStorage.getItem(KEY);
+  return key ? { authorization: `Bearer ${key}` } : {};
+};
+
+/** Thrown when the server wants a (valid) API key: the app asks for one. */
+export class NeedsKey extends Error {}
+
+/** fetch with the user's key; a 401 becomes NeedsKey. */
+async function authed(path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(path, { ...init, headers: { ...auth(), ...(init.headers as Record<string, string> | undefined) } });
+  if (res.status === 401) throw new NeedsKey(await errorOf(res));
+  return res;
+}
+
+/**
+ * A URL for media the browser loads by itself (<img>, <video>), which cannot carry the key: with a key the bytes
+ * are fetched with it and shown from a blob URL.
+ */
+export async function mediaUrl(path: string): Promise<string> {
+  if (!localStorage.getItem(KEY)) return path;
+  const res = await authed(path);
+  if (!res.ok) throw new Error(await errorOf(res));
+  return URL.createObjectURL(await res.blob());
+}
+
 async function errorOf(res: Response): Promise<string> {
   const body = await res.text();
   try {
@@ -20,14 +50,14 @@ async function errorOf(res: Response): Promise<string> {
 
 /** The market for this host; null when the server runs without markets. */
 export async function getMarket(): Promise<MarketInfo | null> {
-  const res = await fetch("/v1/market");
+  const res = await authed("/v1/market");
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(await errorOf(res));
   return (await res.json()) as MarketInfo;
 }
 
 export async function getModels(): Promise<string[]> {
-  const res = await fetch("/v1/models");
+  const res = await authed("/v1/models");
   if (!res.ok) throw new Error(await errorOf(res));
   return ((await res.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
 }
@@ -79,7 +109,7 @@ export interface ConversationView {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, { method, ...(body !== undefined && { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  const res = await authed(path, { method, ...(body !== undefined && { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
   if (!res.ok) throw new Error(await errorOf(res));
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
@@ -102,7 +132,7 @@ export interface AnswerEvents {
 
 /** Posts a message (or asks for another answer) and reads the answer's events; resolves with how it ended. */
 export async function streamAnswer(path: string, body: object, on: AnswerEvents, signal: AbortSignal): Promise<{ status: string; error?: { message: string } }> {
-  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+  const res = await authed(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
   if (!res.ok || !res.body) throw new Error(await errorOf(res));
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
@@ -130,6 +160,7 @@ export function uploadDocument(file: File, onProgress: (fraction: number) => voi
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/v1/knowledge/documents?name=${encodeURIComponent(file.name)}`);
     xhr.setRequestHeader("content-type", "application/octet-stream");
+    for (const [k, v] of Object.entries(auth())) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
       let body: { error?: { message: string } } | KbDocument | undefined;
