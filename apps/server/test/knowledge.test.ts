@@ -12,7 +12,7 @@ let alice: string;
 let bob: string;
 
 before(async () => {
-  upstream = await startFakeOpenAI({ models: ["cite"] });
+  upstream = await startFakeOpenAI({ models: ["cite", "tool-caller"] });
   server = await startServer({
     env: { OPENAI_API_KEY: "sk-upstream", OPENAI_BASE_URL: `${upstream.url}/v1` },
     yaml: `
@@ -20,6 +20,7 @@ auth: { required: true }
 assistant: { uploadMaxMb: 0.05 }
 routes:
   - { model: cite, targets: [{ provider: openai, model: cite }] }
+  - { model: tool-caller, targets: [{ provider: openai, model: tool-caller }] }
 `,
   });
   alice = (await server.store.apiKeys.create("alice")).key;
@@ -93,5 +94,24 @@ describe("the knowledge base", () => {
     const refused = await fetch(`${server.url}/v1/knowledge/documents/${mine.id}`, { method: "DELETE", headers: { authorization: `Bearer ${bob}` } });
     assert.equal(refused.status, 404);
     assert.equal((await fetch(`${server.url}/v1/knowledge/documents/${mine.id}`, { method: "DELETE", headers: { authorization: `Bearer ${alice}` } })).status, 204);
+  });
+
+  it("lets a model that calls tools search the documents itself, for an agent that uses tools, and keeps what it cited", async () => {
+    await upload(alice, "gecko.txt", "Geckos can climb glass.");
+    const post = async (path: string, body: unknown) => (await fetch(server.url + path, { method: "POST", headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json() as Promise<any>;
+    const agent = await post("/v1/agents", { name: "Docs", skills: ["search"], toolUse: true });
+    assert.equal(agent.toolUse, true);
+    const conv = await post("/v1/conversations", { model: "tool-caller", agent: agent.id });
+    const from = upstream.seen.length;
+    const res = await fetch(`${server.url}/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" }, body: JSON.stringify({ content: "Geckos climb" }) });
+    await res.text();
+    const calls = upstream.seen.slice(from).filter((r) => r.path.endsWith("/chat/completions"));
+    assert.equal(calls.length, 2, "asked, called the tool, answered");
+    assert.deepEqual(calls[0]!.body.tools.map((t: { function: { name: string } }) => t.function.name), ["search_documents"]);
+    assert.deepEqual(calls[1]!.body.messages.at(-2).tool_calls[0].function, { name: "search_documents", arguments: '{"query":"Geckos climb"}' });
+    const view = (await get(alice, `/v1/conversations/${conv.id}`)).json;
+    const answer = view.messages.at(-1);
+    assert.equal(answer.content, "Found: [1] gecko:");
+    assert.deepEqual(answer.meta.citations.map((c: { n: number; source: string }) => [c.n, c.source]), [[1, "gecko.txt"]]);
   });
 });

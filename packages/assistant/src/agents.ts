@@ -9,6 +9,8 @@ export interface Agent {
   model: string | null;
   skills: string[];
   starters: string[];
+  /** Its search skills are offered to the model as tools it calls when it needs them. */
+  toolUse: boolean;
 }
 
 /** The agents every user has. Their instructions are in English: models follow them in any language they answer in. */
@@ -22,6 +24,7 @@ export const BUILT_IN_AGENTS: Agent[] = [
     model: null,
     skills: [],
     starters: [],
+    toolUse: false,
   },
   {
     id: "translator",
@@ -31,6 +34,7 @@ export const BUILT_IN_AGENTS: Agent[] = [
     model: null,
     skills: ["translate"],
     starters: ["Translate: Selamat pagi, apa kabar?", "翻译成英文：今天天气很好。"],
+    toolUse: false,
   },
   {
     id: "writer",
@@ -40,6 +44,7 @@ export const BUILT_IN_AGENTS: Agent[] = [
     model: null,
     skills: ["write"],
     starters: ["Write an email asking to move our meeting to Friday", "Outline a talk about rice farming in Bali"],
+    toolUse: false,
   },
   {
     id: "researcher",
@@ -49,7 +54,8 @@ export const BUILT_IN_AGENTS: Agent[] = [
     model: null,
     skills: ["search"],
     starters: ["What do my documents say about…", "Summarise what I uploaded"],
+    toolUse: false,
   },
 ];
 
-export const fromStored = (a: StoredAgent): Agent => ({ id: a.id, builtIn: false, name: a.name, instructions: a.instructions, model: a.model, skills: a.skills, starters: a.starters });
+export const fromStored = (a: StoredAgent): Agent => ({ id: a.id, builtIn: false, name: a.name, instructions: a.instructions, model: a.model, skills: a.skills, starters: a.starters, toolUse: a.toolUse });

@@ -1,12 +1,25 @@
 import { request } from "undici";
 
-export interface ChatTurn {
-  role: "system" | "user" | "assistant";
-  content: string;
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** JSON text, as the model wrote it. */
+  arguments: string;
 }
 
-/** A piece of a streamed answer: text, or why it ended. */
-export type AnswerPart = { type: "text"; text: string } | { type: "finish"; reason: string };
+export type ChatTurn =
+  | { role: "system" | "user"; content: string }
+  | { role: "assistant"; content: string | null; tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }> }
+  | { role: "tool"; content: string; tool_call_id: string };
+
+/** A tool offered to the model, as OpenAI's chat completions describe one. */
+export interface ToolDefinition {
+  type: "function";
+  function: { name: string; description: string; parameters: object };
+}
+
+/** A piece of a streamed answer: text, a whole tool call (assembled from its deltas), or why it ended. */
+export type AnswerPart = { type: "text"; text: string } | { type: "tool-call"; call: ToolCall } | { type: "finish"; reason: string };
 
 /** Who asks: the caller's own credentials and host, so the gateway applies the caller's key and market. */
 export interface Caller {
@@ -14,8 +27,16 @@ export interface Caller {
   host?: string;
 }
 
+export interface StreamOptions {
+  model: string;
+  messages: ChatTurn[];
+  caller: Caller;
+  signal: AbortSignal;
+  tools?: ToolDefinition[];
+}
+
 export interface ModelClient {
-  stream(o: { model: string; messages: ChatTurn[]; caller: Caller; signal: AbortSignal }): AsyncIterable<AnswerPart>;
+  stream(o: StreamOptions): AsyncIterable<AnswerPart>;
 }
 
 export class ModelError extends Error {
@@ -36,7 +57,7 @@ export class ModelError extends Error {
 export class GatewayClient implements ModelClient {
   constructor(private readonly baseUrl: () => string) {}
 
-  async *stream(o: { model: string; messages: ChatTurn[]; caller: Caller; signal: AbortSignal }): AsyncIterable<AnswerPart> {
+  async *stream(o: StreamOptions): AsyncIterable<AnswerPart> {
     const res = await request(`${this.baseUrl()}/v1/chat/completions`, {
       method: "POST",
       headers: {
@@ -45,7 +66,7 @@ export class GatewayClient implements ModelClient {
         ...(o.caller.authorization && { authorization: o.caller.authorization }),
         ...(o.caller.host && { host: o.caller.host }),
       },
-      body: JSON.stringify({ model: o.model, messages: o.messages, stream: true }),
+      body: JSON.stringify({ model: o.model, messages: o.messages, stream: true, ...(o.tools?.length && { tools: o.tools }) }),
       signal: o.signal,
     });
     if (res.statusCode !== 200) {
@@ -65,10 +86,11 @@ export class GatewayClient implements ModelClient {
   }
 }
 
-/** OpenAI chat-completion chunks from a server-sent event stream. */
+/** OpenAI chat-completion chunks from a server-sent event stream; tool calls are yielded whole, before the finish. */
 export async function* parseChunks(body: AsyncIterable<Buffer | string>): AsyncIterable<AnswerPart> {
   const decoder = new TextDecoder();
   let buffer = "";
+  const calls: ToolCall[] = [];
   for await (const chunk of body) {
     buffer += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
     let end: number;
@@ -81,11 +103,23 @@ export async function* parseChunks(body: AsyncIterable<Buffer | string>): AsyncI
         .map((l) => l.slice(5).trimStart())
         .join("\n");
       if (!data || data === "[DONE]") continue;
-      const c = JSON.parse(data) as { error?: { message: string; code?: string }; choices?: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }> };
+      const c = JSON.parse(data) as {
+        error?: { message: string; code?: string };
+        choices?: Array<{ delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> }; finish_reason?: string | null }>;
+      };
       if (c.error) throw new ModelError(502, c.error.message, c.error.code);
       const choice = c.choices?.[0];
       if (choice?.delta?.content) yield { type: "text", text: choice.delta.content };
-      if (choice?.finish_reason) yield { type: "finish", reason: choice.finish_reason };
+      for (const d of choice?.delta?.tool_calls ?? []) {
+        const call = (calls[d.index] ??= { id: "", name: "", arguments: "" });
+        if (d.id) call.id = d.id;
+        if (d.function?.name) call.name += d.function.name;
+        if (d.function?.arguments) call.arguments += d.function.arguments;
+      }
+      if (choice?.finish_reason) {
+        for (const call of calls.splice(0)) if (call) yield { type: "tool-call", call };
+        yield { type: "finish", reason: choice.finish_reason };
+      }
     }
   }
 }

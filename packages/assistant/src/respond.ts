@@ -1,6 +1,18 @@
 import type { ConversationStore, Message, MessageStatus } from "@benih/store";
-import { ModelError, type Caller, type ChatTurn, type ModelClient } from "./model-client.ts";
+import { ModelError, type Caller, type ChatTurn, type ModelClient, type ToolCall, type ToolDefinition } from "./model-client.ts";
 import { branch } from "./thread.ts";
+
+/** Skills offered to a model that calls tools: their definitions, how to run a call, and what to keep after. */
+export interface Tools {
+  definitions: ToolDefinition[];
+  /** Runs one call; returns what the model reads back. */
+  run(call: ToolCall): Promise<string>;
+  /** Kept with the answer once done (the sources the calls found). */
+  meta(): Record<string, unknown>;
+}
+
+/** Rounds of tool calls one answer may take before it must answer in text. */
+const MAX_TOOL_ROUNDS = 4;
 
 export interface RespondOptions {
   store: ConversationStore;
@@ -20,6 +32,8 @@ export interface RespondOptions {
   system?: string;
   /** Kept with the answer from its start: the sources a skill gave it. */
   meta?: Record<string, unknown>;
+  /** Skills the model may call as tools (for models that support tool calling). */
+  tools?: Tools;
 }
 
 export interface Answer {
@@ -48,7 +62,7 @@ export function history(messages: readonly Message[], parent: Message, system?: 
 export async function respond(o: RespondOptions): Promise<Answer> {
   const answer = await o.store.addMessage({ conversation_id: o.conversationId, parent_id: o.parent.id, role: "assistant", content: "", status: "streaming", model: o.model, meta: o.meta ?? {} });
   o.onStart?.(answer);
-  const turns = history(await o.store.messages(o.conversationId), o.parent, o.system);
+  let turns = history(await o.store.messages(o.conversationId), o.parent, o.system);
   let text = "";
   let saved = "";
   let writing: Promise<void> = Promise.resolve();
@@ -61,14 +75,25 @@ export async function respond(o: RespondOptions): Promise<Answer> {
   }, o.flushMs ?? 1000);
   let finishReason: string | undefined;
   try {
-    for await (const part of o.client.stream({ model: o.model, messages: turns, caller: o.caller, signal: o.signal })) {
-      if (part.type === "text") {
-        text += part.text;
-        o.onText?.(part.text);
-      } else finishReason = part.reason;
+    for (let round = 0; ; round++) {
+      const calls: ToolCall[] = [];
+      let said = "";
+      const offer = o.tools && round < MAX_TOOL_ROUNDS ? { tools: o.tools.definitions } : {};
+      for await (const part of o.client.stream({ model: o.model, messages: turns, caller: o.caller, signal: o.signal, ...offer })) {
+        if (part.type === "text") {
+          said += part.text;
+          text += part.text;
+          o.onText?.(part.text);
+        } else if (part.type === "tool-call") calls.push(part.call);
+        else finishReason = part.reason;
+      }
+      if (!calls.length || !o.tools) break;
+      // The model asked for skills: run them, hand it the results, and let it go on.
+      const results = await Promise.all(calls.map(async (c) => ({ role: "tool" as const, tool_call_id: c.id, content: await o.tools!.run(c) })));
+      turns = [...turns, { role: "assistant", content: said || null, tool_calls: calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) }, ...results];
     }
     clearInterval(timer);
-    await save({ content: text, status: "done", meta: { ...o.meta, ...(finishReason && { finishReason }) } });
+    await save({ content: text, status: "done", meta: { ...o.meta, ...o.tools?.meta(), ...(finishReason && { finishReason }) } });
     await writing;
     return { message: { ...answer, content: text, status: "done" }, status: "done", ...(finishReason && { finishReason }) };
   } catch (err) {

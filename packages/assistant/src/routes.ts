@@ -13,6 +13,7 @@ import { respond, type Answer } from "./respond.ts";
 import { drawAndKeep, type ImageRoutesOptions } from "./images/routes.ts";
 import { jobView, startVideoJob, type VideoRoutesOptions } from "./video/routes.ts";
 import { webSources } from "./web/skill.ts";
+import { skillTools } from "./skills/tools.ts";
 import type { WebSearchConfig } from "./web/search.ts";
 import { branch, newestLeafUnder, withSiblings } from "./thread.ts";
 
@@ -222,6 +223,15 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     reply.raw.end();
   }
 
+  /** The agent's search skills as tools, for models that call tools. */
+  function tools(request: FastifyRequest, skills: string[]) {
+    const who = request.principal?.keyId ?? null;
+    return skillTools({
+      ...(skills.includes("search") && { search: async (q: string) => relevant(await o.knowledgeFor(request).search(who, terms(q), 5)) }),
+      ...(skills.includes("web") && o.webSearch && { web: (q: string) => webSources(o.webSearch!, q, o.fetchAllow ?? []) }),
+    });
+  }
+
   /** Answers `question` as server-sent events: the user message (when new), the answer's start, its text, its end. */
   async function stream(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, c: { id: string; agent: string | null }, question: Message, model: string, sendUser: boolean) {
     const conversationId = c.id;
@@ -270,6 +280,8 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       signal: stop.signal,
       ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
       ...((grounding || agent?.instructions) && { system: [agent?.instructions, grounding?.system].filter(Boolean).join("\n\n") }),
+      // An agent that uses tools offers its search skills to the model, unless the user chose a skill for this message.
+      ...(!skill && agent?.toolUse && { tools: tools(request, agent.skills) }),
       ...(grounding && { meta: grounding.meta }),
       onStart: (m) => send("answer", { id: m.id, parent_id: m.parent_id, model, meta: grounding?.meta ?? {} }),
       onText: (text) => send("delta", { text }),

@@ -11,6 +11,8 @@ export const agentBody = z.strictObject({
   model: z.string().min(1).nullable().default(null),
   skills: z.array(z.enum(skillNames)).max(4).default([]),
   starters: z.array(z.string().min(1).max(300)).max(6).default([]),
+  /** Offer its search skills to the model as tools it calls itself (the model must support tool calling). */
+  toolUse: z.boolean().default(false),
 });
 export const agentPatch = z.strictObject({
   name: z.string().trim().min(1).max(80).optional(),
@@ -18,6 +20,7 @@ export const agentPatch = z.strictObject({
   model: z.string().min(1).nullable().optional(),
   skills: z.array(z.enum(skillNames)).max(4).optional(),
   starters: z.array(z.string().min(1).max(300)).max(6).optional(),
+  toolUse: z.boolean().optional(),
 });
 export const patchBody = z.strictObject({ title: z.string().min(1).max(200).optional(), model: z.string().min(1).optional(), leaf: z.string().min(1).optional() });
 export const messageBody = z.strictObject({

@@ -8,6 +8,8 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  *
  * - `ok` (or anything not listed): answers "Hello from <model>", streamed as "Hello", " from", " <model>"
  * - `tools`: calls `get_weather` with `{"city":"Jakarta"}`, or answers with the tool result once it has one
+ * - `tool-caller`: calls the first tool it is offered with `{"query": <the last user message>}`, then answers
+ *   "Found: <the first line of the tool's result>"
  * - `slow-<ms>`: waits before answering
  * - `rate-limited`: 429 with `retry-after: 0` and OpenAI's rate-limit error body
  * - `rate-limited-long`: 429 with `retry-after: 30`
@@ -110,13 +112,17 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
         return json(res, 401, errorBody("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"));
     }
     const lastTool = [...(body.messages ?? [])].reverse().find((m: { role: string }) => m.role === "tool");
-    const wantsTool = model === "tools" && !lastTool && body.tools?.length;
-    const text = model === "tools" && lastTool ? `The weather: ${lastTool.content}` : words(model, body.messages).join("");
+    const caller = model === "tool-caller";
+    const wantsTool = (model === "tools" || caller) && !lastTool && body.tools?.length;
+    const lastUser = [...(body.messages ?? [])].reverse().find((m: { role: string }) => m.role === "user")?.content;
+    const call = caller && wantsTool ? { name: body.tools[0].function.name as string, args: JSON.stringify({ query: lastUser }) } : { name: "get_weather", args: '{"city":"Jakarta"}' };
+    const text =
+      model === "tools" && lastTool ? `The weather: ${lastTool.content}` : caller ? (lastTool ? `Found: ${String(lastTool.content).split("\n")[0]}` : "No tools.") : words(model, body.messages).join("");
     const usage = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
 
     if (!body.stream) {
       const message = wantsTool
-        ? { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Jakarta"}' } }] }
+        ? { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: call.name, arguments: call.args } }] }
         : { role: "assistant", content: text };
       return json(res, 200, {
         id,
@@ -135,12 +141,13 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
     };
     await send(chunk(id, model, { role: "assistant", content: "" }));
     if (wantsTool) {
-      await send(chunk(id, model, { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_weather", arguments: "" } }] }));
-      await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }));
-      await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: '"Jakarta"}' } }] }));
+      await send(chunk(id, model, { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: call.name, arguments: "" } }] }));
+      const half = Math.floor(call.args.length / 2); // arguments arrive in pieces, as OpenAI sends them
+      await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: call.args.slice(0, half) } }] }));
+      await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: call.args.slice(half) } }] }));
       await send(chunk(id, model, {}, "tool_calls"));
     } else {
-      const parts = model === "tools" ? [text] : words(model, body.messages);
+      const parts = model === "tools" || caller ? [text] : words(model, body.messages);
       for (const [i, w] of parts.entries()) {
         await send(chunk(id, model, { content: w }));
         if (i === 0) {

@@ -9,16 +9,19 @@ export interface AgentFields {
   model: string | null;
   skills: string[];
   starters: string[];
+  /** The skills are offered to the model as tools it calls itself. */
+  toolUse: boolean;
 }
 export type StoredAgent = AgentFields & { id: string; created_at: number; updated_at: number };
 
-const parse = (r: AgentRow): StoredAgent => ({ id: r.id, created_at: r.created_at, updated_at: r.updated_at, name: r.name, instructions: r.instructions, model: r.model, skills: JSON.parse(r.skills) as string[], starters: JSON.parse(r.starters) as string[] });
+const parse = (r: AgentRow): StoredAgent => ({ id: r.id, created_at: r.created_at, updated_at: r.updated_at, name: r.name, instructions: r.instructions, model: r.model, skills: JSON.parse(r.skills) as string[], starters: JSON.parse(r.starters) as string[], toolUse: r.tool_use === 1 });
 const row = (a: Partial<AgentFields>) => ({
   ...(a.name !== undefined && { name: a.name }),
   ...(a.instructions !== undefined && { instructions: a.instructions }),
   ...(a.model !== undefined && { model: a.model }),
   ...(a.skills !== undefined && { skills: JSON.stringify(a.skills) }),
   ...(a.starters !== undefined && { starters: JSON.stringify(a.starters) }),
+  ...(a.toolUse !== undefined && { tool_use: a.toolUse ? 1 : 0 }),
 });
 
 /** The agents users made, each visible to its owner only. */
@@ -40,7 +43,7 @@ export class AgentStore {
 
   async create(owner: string | null, a: AgentFields, at = Date.now()): Promise<StoredAgent> {
     const id = `agent-${randomUUID()}`;
-    await this.db.insertInto("agents").values({ id, owner, created_at: at, updated_at: at, name: a.name, instructions: a.instructions, model: a.model, skills: JSON.stringify(a.skills), starters: JSON.stringify(a.starters) }).execute();
+    await this.db.insertInto("agents").values({ id, owner, created_at: at, updated_at: at, name: a.name, instructions: a.instructions, model: a.model, skills: JSON.stringify(a.skills), starters: JSON.stringify(a.starters), tool_use: a.toolUse ? 1 : 0 }).execute();
     return { id, created_at: at, updated_at: at, ...a };
   }
 

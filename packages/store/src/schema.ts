@@ -183,6 +183,8 @@ export interface AgentsTable {
   skills: string;
   /** JSON: suggested first prompts. */
   starters: string;
+  /** 1: the skills are offered to the model as tools. */
+  tool_use: number;
 }
 
 export interface ImagesTable {

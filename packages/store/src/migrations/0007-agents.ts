@@ -14,6 +14,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("model", "text")
     .addColumn("skills", "text", (c) => c.notNull())
     .addColumn("starters", "text", (c) => c.notNull())
+    // 1: its skills are offered to the model as tools it calls itself (for models that support tool calling).
+    .addColumn("tool_use", "integer", (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.createIndex("agents_owner").on("agents").column("owner").execute();
 }
