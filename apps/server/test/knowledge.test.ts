@@ -114,4 +114,25 @@ describe("the knowledge base", () => {
     assert.equal(answer.content, "Found: [1] gecko:");
     assert.deepEqual(answer.meta.citations.map((c: { n: number; source: string }) => [c.n, c.source]), [[1, "gecko.txt"]]);
   });
+
+  it("answers about the documents attached to a message, and only those; \"summarise this\" gets their opening", async () => {
+    const menu = (await upload(alice, "menu.txt", "Nasi goreng costs 25,000 rupiah.\n\nSate costs 30,000 rupiah.")).json;
+    await upload(alice, "prices.txt", "Everything here costs a lot.");
+    const conv = (await (await fetch(`${server.url}/v1/conversations`, { method: "POST", headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" }, body: JSON.stringify({ model: "cite" }) })).json()) as { id: string };
+    const ask = async (key: string, content: string, attachments: string[]) => {
+      const res = await fetch(`${server.url}/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ content, attachments }) });
+      return { status: res.status, text: await res.text() };
+    };
+    assert.equal((await ask(alice, "What does nasi goreng cost?", [menu.id])).status, 200);
+    let view = (await get(alice, `/v1/conversations/${conv.id}`)).json;
+    assert.equal(view.messages.at(-1).content, "From [1]: Nasi goreng costs 25,000 rupiah.");
+    assert.deepEqual([...new Set(view.messages.at(-1).meta.citations.map((c: { source: string }) => c.source))], ["menu.txt"], "only the attachment");
+    assert.deepEqual(view.messages.at(-2).meta.attachments, [{ id: menu.id, title: "menu", source: "menu.txt" }]);
+    await ask(alice, "Summarise this", [menu.id]);
+    view = (await get(alice, `/v1/conversations/${conv.id}`)).json;
+    assert.match(view.messages.at(-1).content, /^From \[1\]: Nasi goreng costs/);
+    const foreign = await ask(alice, "x", ["doc-not-mine"]);
+    assert.equal(foreign.status, 400);
+    assert.match(foreign.text, /is not one of your documents/);
+  });
 });

@@ -156,7 +156,7 @@ assistant:
     await page.close();
   });
 
-  it("uploads a PDF with progress, answers from it with the search skill, and cites file and page; a broken PDF is refused", async () => {
+  it("uploads a PDF with progress, answers the next message from it, citing file and page; a broken PDF is refused", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(server.url);
     await page.getByTestId("attach").setInputFiles([
@@ -167,7 +167,6 @@ assistant:
     const broken = page.locator('[data-testid="uploads"] li[data-state="failed"]');
     await broken.waitFor();
     assert.match((await broken.textContent())!, /broken\.pdf is a damaged PDF/);
-    assert.equal(await page.getByTestId("skill-search").getAttribute("aria-pressed"), "true", "searching documents is on after an upload");
 
     await page.getByTestId("model").selectOption("cite");
     await page.getByTestId("input").fill("Where do orangutans live?");
@@ -177,6 +176,7 @@ assistant:
     assert.equal(await answer.locator(".md").textContent(), "From [1]: Orangutans live in the rainforests of Borneo and Sumatra.");
     assert.equal(await answer.getByTestId("cite-ref").textContent(), "[1]");
     assert.equal(await answer.getByTestId("sources").textContent(), "[1] orangutan.pdf · p. 2");
+    assert.equal(await page.getByTestId("user-turn").last().getByTestId("attachments").textContent(), "orangutan.pdf", "the question shows what went with it");
     await page.screenshot({ path: `${shots}/knowledge-1280.png` });
     await page.close();
   });

@@ -25,11 +25,11 @@ import { Thread, type Turn } from "./Thread.tsx";
 type Theme = "light" | "dark";
 type Skill = "search" | "web" | "translate" | "write" | "image" | "video";
 type Options = { target?: string; template?: string };
-type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill; options?: Options } | { type: "regenerate"; turn: Turn };
+type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill; options?: Options; attachments?: string[] } | { type: "regenerate"; turn: Turn };
 const TARGETS = ["English", "Chinese (Simplified)", "Indonesian", "Malay", "Japanese", "Korean", "Thai", "Vietnamese", "Arabic", "Spanish", "French", "German"];
 const TEMPLATES = ["summarise", "rewrite", "email", "outline"] as const;
 const agentName = (a: Agent, l: Locale) => (typeof a.name === "string" ? a.name : (a.name[l] ?? a.name.en ?? a.id));
-type Upload = { name: string; progress: number; state: "sending" | "indexed" | "failed"; error?: string };
+type Upload = { name: string; progress: number; state: "sending" | "indexed" | "failed"; error?: string; id?: string };
 
 const stored = (key: string) => localStorage.getItem(`benih.${key}`) ?? undefined;
 const store = (key: string, value: string) => localStorage.setItem(`benih.${key}`, value);
@@ -160,7 +160,14 @@ export function App() {
       const path = what.type === "send" ? `/v1/conversations/${id}/messages` : `/v1/conversations/${id}/messages/${what.turn.id}/regenerate`;
       const body =
         what.type === "send"
-          ? { content: what.content, model, ...(what.parentId !== undefined && { parentId: what.parentId }), ...(what.skill && { skill: what.skill }), ...(what.options && { options: what.options }) }
+          ? {
+              content: what.content,
+              model,
+              ...(what.parentId !== undefined && { parentId: what.parentId }),
+              ...(what.skill && { skill: what.skill }),
+              ...(what.options && { options: what.options }),
+              ...(what.attachments?.length && { attachments: what.attachments }),
+            }
           : { model };
       const ended = await streamAnswer(
         path,
@@ -198,18 +205,20 @@ export function App() {
     if (!text || running.current) return;
     setDraft("");
     const chosen = skill === "translate" ? { target: options.target } : skill === "write" ? { template: options.template } : undefined;
-    void ask({ type: "send", content: text, ...(skill && { skill }), ...(chosen && { options: chosen }) });
+    // Documents uploaded since the last message go with this one: it is answered from them.
+    const attachments = uploads.flatMap((u) => (u.state === "indexed" && u.id ? [u.id] : []));
+    setUploads((us) => us.filter((u) => u.state !== "indexed"));
+    void ask({ type: "send", content: text, ...(skill && { skill }), ...(chosen && { options: chosen }), ...(attachments.length && { attachments }) });
   }
 
-  /** Uploads chosen files into the knowledge base, one at a time, and turns on searching them. */
+  /** Uploads chosen files into the knowledge base, one at a time; they go with the next message as attachments. */
   async function attach(files: FileList) {
     for (const file of Array.from(files)) {
       const update = (u: Partial<Upload>) => setUploads((us) => us.map((x) => (x.name === file.name ? { ...x, ...u } : x)));
       setUploads((us) => [...us.filter((x) => x.name !== file.name), { name: file.name, progress: 0, state: "sending" }]);
       try {
-        await uploadDocument(file, (progress) => update({ progress }));
-        update({ progress: 1, state: "indexed" });
-        setSkill("search");
+        const doc = await uploadDocument(file, (progress) => update({ progress }));
+        update({ progress: 1, state: "indexed", id: doc.id });
       } catch (e) {
         update({ state: "failed", error: (e as Error).message });
       }

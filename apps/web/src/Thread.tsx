@@ -70,7 +70,16 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate }: 
                   {turn.content && <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />}
                 </>
               ) : (
-                <div className="plain">{turn.content}</div>
+                <>
+                  {!!turn.meta?.attachments?.length && (
+                    <ul className="attached" data-testid="attachments">
+                      {turn.meta.attachments.map((a) => (
+                        <li key={a.id}>{a.source}</li>
+                      ))}
+                    </ul>
+                  )}
+                  <div className="plain">{turn.content}</div>
+                </>
               )}
               {turn.status === "streaming" && <span className="caret" aria-hidden="true" />}
               {!!turn.meta?.citations?.length && (

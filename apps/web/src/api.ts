@@ -83,7 +83,7 @@ export interface Message {
   model: string | null;
   error: string | null;
   siblings: string[];
-  meta?: { skill?: string; citations?: Citation[]; images?: Array<{ id: string; url: string; model: string; size: string; seed: number | null }>; video?: VideoJob };
+  meta?: { skill?: string; attachments?: Array<{ id: string; title: string; source: string }>; citations?: Citation[]; images?: Array<{ id: string; url: string; model: string; size: string; seed: number | null }>; video?: VideoJob };
 }
 
 export interface Citation {

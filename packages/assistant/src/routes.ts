@@ -177,7 +177,17 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     const model = body.model ?? c.model;
     if (body.model && body.model !== c.model) await store.update(c.id, owner(request), { model });
     if (!c.title) await store.update(c.id, owner(request), { title: titleFrom(body.content) });
-    const user = await store.addMessage({ conversation_id: c.id, parent_id: parentId, role: "user", content: body.content, status: "done", ...(body.skill && { meta: { skill: body.skill, ...(body.options && { options: body.options }) } }) });
+    let attachments: Array<{ id: string; title: string; source: string }> | undefined;
+    if (body.attachments?.length) {
+      const mine = await o.knowledgeFor(request).list(owner(request));
+      attachments = body.attachments.map((id) => {
+        const d = mine.find((x) => x.id === id);
+        if (!d) throw new GatewayError(400, "invalid_request_error", `attachments: ${id} is not one of your documents (upload it to /v1/knowledge/documents first)`, "invalid_attachment", "attachments");
+        return { id: d.id, title: d.title, source: d.source };
+      });
+    }
+    const meta = { ...(body.skill && { skill: body.skill }), ...(body.options && { options: body.options }), ...(attachments && { attachments }) };
+    const user = await store.addMessage({ conversation_id: c.id, parent_id: parentId, role: "user", content: body.content, status: "done", ...(Object.keys(meta).length && { meta }) });
     return stream(request, reply, store, c, user, model, true);
   });
 
@@ -237,13 +247,27 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     const conversationId = c.id;
     // A question asked with the search skill is answered from the knowledge base's best passages, cited as [n];
     // a regenerated answer searches again (the documents may have changed). Translate and write are instructions.
-    const { skill, options } = JSON.parse(question.meta) as { skill?: string; options?: { target?: string; glossary?: Record<string, string>; template?: WritingTemplate; size?: string; seed?: number } };
+    const { skill, options, attachments } = JSON.parse(question.meta) as {
+      skill?: string;
+      options?: { target?: string; glossary?: Record<string, string>; template?: WritingTemplate; size?: string; seed?: number };
+      attachments?: Array<{ id: string }>;
+    };
     if (skill === "image" || skill === "video") return drawn(request, reply, store, conversationId, question, sendUser, skill, options ?? {});
     const agent = await agentOf(request, c.agent);
     let grounding: { system: string; meta: Record<string, unknown> } | undefined;
     if (skill === "translate") grounding = { system: translatePrompt(options!.target!, options?.glossary), meta: { skill } };
     if (skill === "write") grounding = { system: writingPrompt(options!.template!), meta: { skill } };
-    if (skill === "search" || skill === "web") {
+    if (attachments?.length && (!skill || skill === "search")) {
+      // A question about attached documents: their best passages for it, or their opening when none match
+      // ("summarise this" names nothing in them).
+      const kb = o.knowledgeFor(request);
+      const ids = attachments.map((a) => a.id);
+      const who = request.principal?.keyId ?? null;
+      let hits = await kb.search(who, terms(question.content), 5, ids);
+      if (!hits.length) hits = await kb.opening(who, ids, 5);
+      const citations = citationsOf(hits);
+      grounding = { system: sourcesPrompt(citations, hits), meta: { skill: "search", citations } };
+    } else if (skill === "search" || skill === "web") {
       let hits;
       if (skill === "search") hits = relevant(await o.knowledgeFor(request).search(request.principal?.keyId ?? null, terms(question.content), 5));
       else if (!o.webSearch) throw new GatewayError(400, "invalid_request_error", WEB_SEARCH_MISSING, "skill_not_configured", "skill");

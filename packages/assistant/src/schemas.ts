@@ -34,6 +34,8 @@ export const messageBody = z.strictObject({
    * (options.template), "image" draws the message as a prompt (options.size, options.seed), "video" starts a video job from it.
    */
   skill: z.enum(skillNames).optional(),
+  /** Documents uploaded with this message (knowledge base ids): the answer is grounded on them and cites them. */
+  attachments: z.array(z.string().min(1)).max(10).optional(),
   options: z
     .strictObject({
       target: z.string().min(2).max(40).optional(),

@@ -105,6 +105,25 @@ export class KnowledgeStore {
     });
   }
 
+  /** Search within a few documents: a join on their few passages, any word matching, ranked by the index. */
+  private async searchIn(owner: string | null, words: string[], limit: number, documents: readonly string[]): Promise<KbHit[]> {
+    if (!documents.length) return [];
+    const ownerOk = owner === null ? sql`(d.owner = ${SHARED} or d.owner is null)` : sql`(d.owner = ${SHARED} or d.owner = ${owner})`;
+    const docs = sql.join(documents.map((d) => sql`${d}`));
+    const rows = this.sqlite
+      ? await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
+          select c.document_id, d.title, d.source, c.page, c.text, -kb_fts.rank as score
+          from kb_fts join kb_chunks c on c.id = kb_fts.rowid join kb_documents d on d.id = c.document_id
+          where kb_fts match ${`terms : (${words.map((w) => `"${w}"`).join(" OR ")})`} and c.document_id in (${docs}) and ${ownerOk}
+          order by kb_fts.rank limit ${limit}`.execute(this.db)
+      : await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
+          select c.document_id, d.title, d.source, c.page, c.text, ts_rank_cd(c.tsv, q) as score
+          from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', ${words.join(" | ")}) q
+          where c.tsv @@ q and c.document_id in (${docs}) and ${ownerOk}
+          order by score desc limit ${limit}`.execute(this.db);
+    return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: Number(r.score) }));
+  }
+
   /**
    * The words of a query worth matching: those in at most a tenth of all passages. Words like 的 or "the" are in
    * most of them; BM25 gives them almost no weight, yet matching them means scoring most of the index. A query of
@@ -129,10 +148,30 @@ export class KnowledgeStore {
     return rare.length ? rare : known.sort((a, b) => df.get(a)! - df.get(b)!).slice(0, 2).concat(known.length ? [] : words);
   }
 
-  /** The best chunks for `terms` (words, any of which may match), best first. */
-  async search(owner: string | null, terms: readonly string[], limit = 5): Promise<KbHit[]> {
+  /** The first passages of some of the owner's (or shared) documents, in order: for "summarise this". */
+  async opening(owner: string | null, documents: readonly string[], limit = 5): Promise<KbHit[]> {
+    if (!documents.length) return [];
+    const rows = await this.db
+      .selectFrom("kb_chunks as c")
+      .innerJoin("kb_documents as d", "d.id", "c.document_id")
+      .select(["c.document_id", "d.title", "d.source", "c.page", "c.text"])
+      .where("c.document_id", "in", documents)
+      .where((eb) => eb.or([eb("d.owner", "=", SHARED), owner === null ? eb("d.owner", "is", null) : eb("d.owner", "=", owner)]))
+      .orderBy("c.document_id")
+      .orderBy("c.ord")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: 0 }));
+  }
+
+  /**
+   * The best chunks for `terms` (words, any of which may match), best first; `documents` limits the search to
+   * those (a message's attachments).
+   */
+  async search(owner: string | null, terms: readonly string[], limit = 5, documents?: readonly string[]): Promise<KbHit[]> {
     const words = [...new Set(terms.map((t) => t.replace(/[^\p{L}\p{N}_]+/gu, "")).filter(Boolean))].slice(0, 32);
     if (!words.length) return [];
+    if (documents) return this.searchIn(owner, words, limit, documents);
     if (this.sqlite) {
       // Passages holding all the distinctive words first (an intersection: few rows to rank), then, if those are
       // not enough, passages holding any of them.

@@ -25,6 +25,11 @@ for (const backend of await testBackends()) {
         assert.deepEqual(await kb.search("alice", ['"', "*", "or"]), [], "query syntax is not passed through");
         assert.deepEqual((await kb.search("alice", ["venomous", "bite"])).map((h) => h.page), [2]);
         assert.deepEqual((await kb.list("alice")).map((d) => d.source).sort(), ["capitals.md", "komodo.pdf"]);
+        // Within given documents (a message's attachments): only those, and their opening when nothing matches.
+        assert.deepEqual((await kb.search("alice", ["komodo", "venomous"], 5, [komodo.id])).map((h) => h.page).sort(), [1, 2]);
+        const bobs = (await kb.list("bob")).find((d) => d.source === "bob.txt")!;
+        assert.deepEqual(await kb.search("alice", ["komodo"], 5, [bobs.id]), [], "another owner's document stays out, even when named");
+        assert.deepEqual((await kb.opening("alice", [komodo.id], 1)).map((h) => h.text), ["The Komodo dragon lives on five islands."]);
         assert.equal(await kb.delete(komodo.id, "bob"), false);
         assert.equal(await kb.delete(komodo.id, "alice"), true);
         assert.deepEqual(await kb.search("alice", ["komodo"]), []);
