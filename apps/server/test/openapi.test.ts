@@ -23,7 +23,7 @@ training:
       for (const path of ["/v1/chat/completions", "/v1/conversations", "/v1/conversations/{id}/messages", "/control/v1/runs"]) assert.ok(doc.paths[path], `${path} is documented`);
       // Request bodies come from the schemas the routes check.
       const post = doc.paths["/v1/conversations/{id}/messages"]!.post!.requestBody!.content["application/json"]!.schema as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
-      assert.deepEqual(Object.keys(post.properties), ["content", "parentId", "model", "skill", "options"]);
+      assert.deepEqual(Object.keys(post.properties), ["content", "parentId", "model", "skill", "attachments", "options"]);
       assert.deepEqual([post.required, post.additionalProperties], [["content"], false]);
       const chat = doc.paths["/v1/chat/completions"]!.post!.requestBody!.content["application/json"]!.schema as { properties: Record<string, unknown> };
       assert.ok("messages" in chat.properties && "stream" in chat.properties);
