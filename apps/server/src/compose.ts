@@ -161,7 +161,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
         registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024), client: modelClient, defaultModel });
         const openapi = openApiDocument({ version: serverVersion, markets: !!marketRuntime, training: !!plane });
         app.get("/openapi.json", async () => openapi);
-        const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images };
+        const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024) };
         registerImageRoutes(app, images);
         const videos = { models: config.assistant.videos, storeFor: (request: FastifyRequest) => storeOf(request).videos, slideshow: ffmpeg };
         registerVideoRoutes(app, videos);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { request } from "undici";
+import { FormData, request } from "undici";
 import { startFakeAutomatic1111, startFakeComfyUI, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { startServer } from "./harness.ts";
 
@@ -107,5 +107,39 @@ describe("image generation", () => {
     assert.equal(answer.meta.images[0].model, "openai/gpt-image-1");
     const img = await call("global.localhost", "GET", answer.meta.images[0].url);
     assert.deepEqual(img.bytes.subarray(0, 8), PNG);
+  });
+
+  it("edits images: OpenAI's multipart edits, Automatic1111's img2img, a clear no from ComfyUI, and in conversations", async () => {
+    const original = (await call("global.localhost", "POST", "/v1/images/generations", { prompt: "a kite", size: "64x64", response_format: "b64_json" })).json.data[0].b64_json as string;
+    const edit = async (host: string, fields: Record<string, string>, image?: string) => {
+      const form = new FormData();
+      if (image) form.append("image", new Blob([Buffer.from(image, "base64")], { type: "image/png" }), "kite.png");
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      const res = await request(`${server.url}/v1/images/edits`, { method: "POST", headers: { host: `${host}:${new URL(server.url).port}` }, body: form });
+      return { status: res.statusCode, json: (await res.body.json()) as any };
+    };
+    const edited = await edit("global.localhost", { prompt: "make it blue", size: "64x64" }, original);
+    assert.equal(edited.status, 200, JSON.stringify(edited.json));
+    const url = new URL(edited.json.data[0].url);
+    assert.deepEqual((await call("global.localhost", "GET", url.pathname)).bytes.subarray(0, 8), PNG);
+    assert.match(openai.seen.at(-1)!.headers["content-type"]!, /^multipart\/form-data; boundary=/);
+
+    const sdEdit = await edit("cn.localhost", { prompt: "雪景", size: "64x64", model: "sd/default", response_format: "b64_json" }, original);
+    assert.equal(sdEdit.status, 200, JSON.stringify(sdEdit.json));
+    assert.equal(sd.seen.at(-1)!.path, "/sdapi/v1/img2img");
+    assert.equal(sd.seen.at(-1)!.body.init_images[0], original);
+    const comfyEdit = await edit("cn.localhost", { prompt: "x", model: "comfy/sd_xl_base_1.0.safetensors" }, original);
+    assert.deepEqual([comfyEdit.status, comfyEdit.json.error.message], [400, "ComfyUI: editing images is not offered yet (it needs an img2img workflow); use another image model"]);
+    assert.equal((await edit("global.localhost", { prompt: "no image" })).status, 400);
+
+    // In a conversation: the image skill with options.edit changes a kept image.
+    const conv = (await call("global.localhost", "POST", "/v1/conversations", { model: "openai/gpt-image-1" })).json;
+    await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, { content: "a lantern", skill: "image", options: { size: "64x64" } });
+    const first = (await call("global.localhost", "GET", `/v1/conversations/${conv.id}`)).json.messages.at(-1).meta.images[0].id as string;
+    await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, { content: "now at night", skill: "image", options: { edit: first } });
+    const answer = (await call("global.localhost", "GET", `/v1/conversations/${conv.id}`)).json.messages.at(-1);
+    assert.equal(answer.content, "now at night (edited)");
+    assert.notEqual(answer.meta.images[0].id, first);
+    assert.equal((await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, { content: "x", skill: "image", options: { edit: "img-nope" } })).status, 400);
   });
 });

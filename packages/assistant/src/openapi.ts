@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { imageBody } from "./images/routes.ts";
 import { agentBody, agentPatch, createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
+import { videoBody } from "./video/routes.ts";
 
 const json = (schema: object) => ({ "application/json": { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -61,6 +63,30 @@ export function assistantOpenApi() {
       "/v1/agents/{id}": {
         patch: { tags: ["assistant"], summary: "Change one of the caller's agents (built-in ones: 403)", parameters: [id], requestBody: body(agentPatch), responses: { "200": { description: "The agent", content: json({ type: "object" }) }, ...err(400, 401, 403, 404) } },
         delete: { tags: ["assistant"], summary: "Delete one of the caller's agents", parameters: [id], responses: { "204": { description: "Deleted" }, ...err(401, 403, 404) } },
+      },
+      "/v1/images/generations": {
+        post: { tags: ["images"], summary: "Create images (OpenAI's wire format): urls to kept images, or base64", requestBody: body(imageBody), responses: { "200": { description: "{ created, data: [{ url | b64_json, revised_prompt? }] }", content: json({ type: "object" }) }, ...err(400, 401, 404, 502) } },
+      },
+      "/v1/images/edits": {
+        post: {
+          tags: ["images"],
+          summary: "Change an image as the prompt says (OpenAI's multipart form: image, prompt, model?, n?, size?, response_format?)",
+          requestBody: { required: true, content: { "multipart/form-data": { schema: { type: "object", required: ["image", "prompt"], properties: { image: { type: "string", format: "binary" }, prompt: { type: "string" }, model: { type: "string" }, n: { type: "integer" }, size: { type: "string" }, response_format: { enum: ["url", "b64_json"] } } } } } },
+          responses: { "200": { description: "As for generations", content: json({ type: "object" }) }, ...err(400, 401, 404, 413, 502) },
+        },
+      },
+      "/v1/images/{id}": { get: { tags: ["images"], summary: "A kept image's bytes", parameters: [id], responses: { "200": { description: "The image", content: { "image/png": { schema: { type: "string", format: "binary" } } } }, ...err(401, 404) } } },
+      "/v1/videos": { post: { tags: ["videos"], summary: "Start a video job (202); without a video model, an ffmpeg slideshow of the prompt", requestBody: body(videoBody), responses: { "202": { description: "The job", content: json({ type: "object" }) }, ...err(400, 401, 404) } } },
+      "/v1/videos/{id}": { get: { tags: ["videos"], summary: "Where a video job stands: status, progress, content_url once done", parameters: [id], responses: { "200": { description: "The job", content: json({ type: "object" }) }, ...err(401, 404) } } },
+      "/v1/videos/{id}/content": { get: { tags: ["videos"], summary: "The finished video (MP4)", parameters: [id], responses: { "200": { description: "MP4", content: { "video/mp4": { schema: { type: "string", format: "binary" } } } }, ...err(401, 404) } } },
+      "/v1/translate/documents": {
+        post: {
+          tags: ["assistant"],
+          summary: "Translate a whole document (the file is the body): progress and the translation as server-sent events",
+          parameters: [{ name: "name", in: "query", required: true, schema: { type: "string" } }, { name: "target", in: "query", required: true, schema: { type: "string" } }, { name: "model", in: "query", schema: { type: "string" } }, { name: "glossary", in: "query", schema: { type: "string" }, description: "A JSON object: term → translation" }],
+          requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+          responses: { "200": { description: "Events: progress { done, total }, then done { name, markdown } or error", content: { "text/event-stream": { schema: { type: "string" } } } }, ...err(400, 401, 413, 422) },
+        },
       },
       "/v1/knowledge/documents": {
         get: { tags: ["knowledge"], summary: "The caller's documents and the shared starter corpus", responses: { "200": { description: "{ data: Document[] }", content: json({ type: "object", properties: { data: { type: "array", items: ref("Document") } } }) }, ...err(401) } },

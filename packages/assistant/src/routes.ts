@@ -208,7 +208,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
    * Answers with a drawn image (kept, shown by URL) or a started video job (which the page follows until its
    * video is ready): the answer holds the media, not text.
    */
-  async function drawn(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, conversationId: string, question: Message, sendUser: boolean, skill: "image" | "video", options: { size?: string; seed?: number }) {
+  async function drawn(request: FastifyRequest, reply: FastifyReply, store: ConversationStore, conversationId: string, question: Message, sendUser: boolean, skill: "image" | "video", options: { size?: string; seed?: number; edit?: string }) {
     let meta: Record<string, unknown>;
     let content = "";
     let model: string | null;
@@ -217,7 +217,9 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       meta = { skill, video: jobView(job) };
       model = job.model;
     } else {
-      const kept = await drawAndKeep(request, o.images, { prompt: question.content, n: 1, size: options.size ?? "1024x1024", response_format: "url", ...(options.seed !== undefined && { seed: options.seed }) });
+      const source = options.edit ? await o.images.storeFor(request).get(options.edit, request.principal?.keyId ?? null) : undefined;
+      if (options.edit && !source) throw new GatewayError(400, "invalid_request_error", `options.edit: ${options.edit} is not one of your images`, "invalid_image", "options.edit");
+      const kept = await drawAndKeep(request, o.images, { prompt: question.content, n: 1, size: options.size ?? source?.size ?? "1024x1024", response_format: "url", ...(options.seed !== undefined && { seed: options.seed }) }, source?.bytes);
       meta = { skill, images: kept.map((k) => ({ id: k.id, url: `/v1/images/${k.id}`, model: k.model, size: k.size, seed: k.seed })) };
       content = kept[0]?.revisedPrompt ?? "";
       model = kept[0]?.model ?? null;
@@ -249,7 +251,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     // a regenerated answer searches again (the documents may have changed). Translate and write are instructions.
     const { skill, options, attachments } = JSON.parse(question.meta) as {
       skill?: string;
-      options?: { target?: string; glossary?: Record<string, string>; template?: WritingTemplate; size?: string; seed?: number };
+      options?: { target?: string; glossary?: Record<string, string>; template?: WritingTemplate; size?: string; seed?: number; edit?: string };
       attachments?: Array<{ id: string }>;
     };
     if (skill === "image" || skill === "video") return drawn(request, reply, store, conversationId, question, sendUser, skill, options ?? {});

@@ -43,6 +43,8 @@ export const messageBody = z.strictObject({
       template: z.enum(WRITING_TEMPLATES).optional(),
       size: z.string().regex(/^\d{2,4}x\d{2,4}$/, "use WIDTHxHEIGHT, e.g. 1024x1024").optional(),
       seed: z.number().int().min(0).optional(),
+      /** With the image skill: the id of a kept image to change as the message says. */
+      edit: z.string().min(1).optional(),
     })
     .optional(),
 }).refine((b) => b.skill !== "translate" || !!b.options?.target, { message: "translate needs options.target: the language to translate into", path: ["options", "target"] })

@@ -29,7 +29,8 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * `POST /moderations` flags an input that contains "flag-me" as violence; model `error-500` fails there too.
  * `POST /images/generations` (OpenAI's Images API, also Volcano Ark's Seedream shape) answers n solid-colour PNGs as
  * b64_json, the colour from `seed` (random without one); a prompt containing "unsafe" gets OpenAI's 400
- * content_policy_violation.
+ * content_policy_violation. `POST /images/edits` takes OpenAI's multipart form (image, prompt, n, size, model) and
+ * answers the same way, the colour from the image's size in bytes.
  */
 export interface FakeOpenAIOptions {
   models?: string[];
@@ -87,6 +88,17 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
       const n = Number(body.n ?? 1);
       const seed = Number.isInteger(body.seed) ? (body.seed as number) : Math.floor(Math.random() * 1e6);
       const data = Array.from({ length: n }, (_, i) => ({ b64_json: solidPng(Math.min(w ?? 64, 64), Math.min(h ?? 64, 64), seedColour(seed + i)).toString("base64"), revised_prompt: `${body.prompt} (fake)` }));
+      return json(res, 200, { created: 1700000000, data });
+    }
+    if (req.method === "POST" && req.url?.endsWith("/images/edits")) {
+      if (!req.headers.authorization?.startsWith("Bearer ")) return json(res, 401, errorBody("You didn't provide an API key.", "invalid_request_error", "invalid_api_key"));
+      const form = await new Request("http://fake/", { method: "POST", headers: { "content-type": String(req.headers["content-type"] ?? "") }, body: seen.raw }).formData().catch(() => undefined);
+      const image = form?.get("image") ?? form?.get("image[]");
+      if (!form || !(image instanceof Blob)) return json(res, 400, errorBody("'image' is a required property", "invalid_request_error", null, "image"));
+      const prompt = String(form.get("prompt") ?? "");
+      if (!prompt) return json(res, 400, errorBody("'prompt' is a required property", "invalid_request_error", null, "prompt"));
+      const n = Number(form.get("n") ?? 1);
+      const data = Array.from({ length: n }, (_, i) => ({ b64_json: solidPng(32, 32, seedColour(image.size + i)).toString("base64"), revised_prompt: `${prompt} (edited)` }));
       return json(res, 200, { created: 1700000000, data });
     }
     if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) return json(res, 404, errorBody("not found", "invalid_request_error", null));

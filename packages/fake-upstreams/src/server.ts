@@ -7,6 +7,8 @@ export interface SeenRequest {
   body: any;
   /** True once the client closed the connection before the response ended: the upstream saw the abort. */
   aborted: boolean;
+  /** The body's bytes as they came (for multipart and binary bodies). */
+  raw: Buffer;
 }
 
 export interface FakeServer {
@@ -23,14 +25,15 @@ export async function startFake(handler: Handler): Promise<FakeServer> {
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString("utf8");
     let body: unknown = raw;
     try {
       body = raw ? JSON.parse(raw) : undefined;
     } catch {
       // keep raw text
     }
-    const entry: SeenRequest = { path: req.url ?? "", headers: req.headers, body, aborted: false };
+    const entry: SeenRequest = { path: req.url ?? "", headers: req.headers, body, aborted: false, raw: bytes };
     seen.push(entry);
     res.on("close", () => {
       if (!res.writableFinished) entry.aborted = true;

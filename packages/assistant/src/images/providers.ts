@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { FormData, request } from "undici";
 
 export interface ImageModelConfig {
   /** The provider's name in allow-lists (openai, ark, sd, …): models are checked as `name/model`. */
@@ -126,4 +126,43 @@ export async function generateImages(c: ImageModelConfig, r: ImageRequest, signa
   const extra = c.type === "volcano-ark" ? { watermark: false, ...(r.seed !== undefined && { seed: r.seed }) } : {};
   const j = await post(provider, `${base}/images/generations`, { authorization: `Bearer ${c.apiKey ?? ""}` }, { model: c.model, prompt: r.prompt, n: r.n, size: r.size, response_format: "b64_json", ...extra }, signal);
   return (j.data as Array<{ b64_json: string; revised_prompt?: string }>).map((d) => ({ bytes: Buffer.from(d.b64_json, "base64"), mime: "image/png", seed: c.type === "volcano-ark" ? (r.seed ?? null) : null, ...(d.revised_prompt && { revisedPrompt: d.revised_prompt }) }));
+}
+
+export interface EditRequest extends ImageRequest {
+  /** The image to change (PNG or JPEG bytes). */
+  image: Buffer;
+}
+
+/**
+ * Changes an image as the prompt says: OpenAI's Images edits (multipart), Ark (Seededit: generations with the
+ * image as a data URL), Automatic1111's img2img. ComfyUI needs a workflow with a LoadImage node: not offered yet.
+ */
+export async function editImages(c: ImageModelConfig, r: EditRequest, signal?: AbortSignal): Promise<GeneratedImage[]> {
+  if (c.type === "comfyui") throw new ImageError(400, "ComfyUI: editing images is not offered yet (it needs an img2img workflow); use another image model");
+  if (c.type === "automatic1111") {
+    if (!c.baseURL) throw new ImageError(500, "automatic1111 needs baseURL");
+    const [width, height] = r.size.split("x").map(Number);
+    const j = await post("Automatic1111", `${c.baseURL.replace(/\/+$/, "")}/sdapi/v1/img2img`, {}, { init_images: [r.image.toString("base64")], prompt: r.prompt, width, height, batch_size: r.n, seed: r.seed ?? -1, denoising_strength: 0.6 }, signal);
+    return (j.images as string[]).map((b64) => ({ bytes: Buffer.from(b64, "base64"), mime: "image/png", seed: r.seed ?? null }));
+  }
+  const base = (c.baseURL ?? defaults[c.type]).replace(/\/+$/, "");
+  if (c.type === "volcano-ark") {
+    const j = await post("Volcano Ark", `${base}/images/generations`, { authorization: `Bearer ${c.apiKey ?? ""}` }, { model: c.model, prompt: r.prompt, image: `data:image/png;base64,${r.image.toString("base64")}`, size: "adaptive", response_format: "b64_json", watermark: false, ...(r.seed !== undefined && { seed: r.seed }) }, signal);
+    return (j.data as Array<{ b64_json: string }>).map((d) => ({ bytes: Buffer.from(d.b64_json, "base64"), mime: "image/png", seed: r.seed ?? null }));
+  }
+  const form = new FormData();
+  form.append("image", new Blob([r.image], { type: "image/png" }), "image.png");
+  form.append("prompt", r.prompt);
+  form.append("model", c.model);
+  form.append("n", String(r.n));
+  form.append("size", r.size);
+  let res;
+  try {
+    res = await request(`${base}/images/edits`, { method: "POST", headers: { authorization: `Bearer ${c.apiKey ?? ""}` }, body: form, signal: signal ?? AbortSignal.timeout(180_000) });
+  } catch (err) {
+    throw new ImageError(502, `OpenAI is unreachable: ${(err as Error).message}`);
+  }
+  const j = (await res.body.json()) as { data?: Array<{ b64_json: string; revised_prompt?: string }>; error?: { message: string; code?: string } };
+  if (res.statusCode >= 400) throw new ImageError(res.statusCode === 400 ? 400 : 502, `OpenAI: ${j.error?.message ?? `HTTP ${res.statusCode}`}`, j.error?.code);
+  return (j.data ?? []).map((d) => ({ bytes: Buffer.from(d.b64_json, "base64"), mime: "image/png", seed: null, ...(d.revised_prompt && { revisedPrompt: d.revised_prompt }) }));
 }

@@ -2,7 +2,8 @@ import { GatewayError } from "@benih/gateway";
 import type { ImageStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { generateImages, ImageError, type ImageModelConfig } from "./providers.ts";
+import multipart from "@fastify/multipart";
+import { editImages, generateImages, ImageError, type ImageModelConfig } from "./providers.ts";
 
 export const IMAGES_MISSING =
   "image generation is not configured: add assistant.images in benih.yaml, e.g. { name: openai, type: openai, model: gpt-image-1, apiKey: … }, volcano-ark (Seedream) or automatic1111 (baseURL of your webui)";
@@ -19,6 +20,8 @@ export const imageBody = z.strictObject({
 export interface ImageRoutesOptions {
   models: readonly ImageModelConfig[];
   storeFor(request: FastifyRequest): ImageStore;
+  /** The largest image an edit may upload, in bytes. */
+  maxUploadBytes?: number;
 }
 
 const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
@@ -36,14 +39,18 @@ export function imageModelFor(request: FastifyRequest, models: readonly ImageMod
   return m;
 }
 
-/** Draws and keeps images; the content policy of the request's market applies to the prompt. */
-export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions, body: z.infer<typeof imageBody>) {
+/**
+ * Draws (or, given an image, edits) and keeps images; the content policy of the request's market applies to the
+ * prompt.
+ */
+export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions, body: z.infer<typeof imageBody>, edit?: Buffer) {
   const model = imageModelFor(request, o.models, body.model);
   const hit = request.scope?.scan(body.prompt);
   if (hit) throw new GatewayError(400, "invalid_request_error", `This prompt is not allowed here (${hit.category}).`, "content_policy_violation");
   let images;
   try {
-    images = await generateImages(model, { prompt: body.prompt, n: body.n, size: body.size, ...(body.seed !== undefined && { seed: body.seed }) });
+    const r = { prompt: body.prompt, n: body.n, size: body.size, ...(body.seed !== undefined && { seed: body.seed }) };
+    images = edit ? await editImages(model, { ...r, image: edit }) : await generateImages(model, r);
   } catch (err) {
     if (err instanceof ImageError) throw new GatewayError(err.status, err.status === 400 ? "invalid_request_error" : "upstream_error", err.message, err.code ?? "image_generation_failed");
     throw err;
@@ -65,6 +72,31 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
       created: Math.floor(Date.now() / 1000),
       data: kept.map((k) => (r.data.response_format === "b64_json" ? { b64_json: k.bytes.toString("base64") } : { url: `${request.protocol}://${request.headers.host}/v1/images/${k.id}` })).map((d, i) => ({ ...d, ...(kept[i]!.revisedPrompt && { revised_prompt: kept[i]!.revisedPrompt }) })),
     };
+  });
+  // OpenAI's edits take a multipart form: the image file, the prompt and the options as fields.
+  void app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: o.maxUploadBytes ?? 25 * 1024 * 1024, files: 1 }, throwFileSizeLimit: true });
+    scope.post("/v1/images/edits", async (request) => {
+      if (!request.isMultipart()) throw new GatewayError(400, "invalid_request_error", "send a multipart form: image (a file), prompt, and optionally model, n, size, response_format", "invalid_body");
+      const fields: Record<string, string> = {};
+      let image: Buffer | undefined;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === "file") {
+            if (part.fieldname === "image" || part.fieldname === "image[]") image = await part.toBuffer();
+            else await part.toBuffer();
+          } else fields[part.fieldname] = String(part.value);
+        }
+      } catch (err) {
+        if ((err as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw new GatewayError(413, "invalid_request_error", `the image is larger than ${Math.round((o.maxUploadBytes ?? 25 * 1024 * 1024) / 1048576)} MB`, "file_too_large");
+        throw err;
+      }
+      if (!image?.length) throw new GatewayError(400, "invalid_request_error", "image: attach the image to edit", "invalid_body", "image");
+      const r = imageBody.safeParse({ ...fields, ...(fields.n && { n: Number(fields.n) }), ...(fields.seed && { seed: Number(fields.seed) }) });
+      if (!r.success) throw new GatewayError(400, "invalid_request_error", `${r.error.issues[0]!.path.join(".") || "body"}: ${r.error.issues[0]!.message}`, "invalid_body");
+      const kept = await drawAndKeep(request, o, r.data, image);
+      return { created: Math.floor(Date.now() / 1000), data: kept.map((k) => (r.data.response_format === "b64_json" ? { b64_json: k.bytes.toString("base64") } : { url: `${request.protocol}://${request.headers.host}/v1/images/${k.id}` })) };
+    });
   });
   app.get("/v1/images/:id", async (request, reply) => {
     const id = (request.params as { id: string }).id;
