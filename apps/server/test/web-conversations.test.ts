@@ -198,7 +198,7 @@ assistant:
     await page.close();
   });
 
-  it("draws an image with the image skill and shows it inline", async () => {
+  it("draws an image with the image skill, shows it inline, and changes it on request", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(server.url);
     await page.getByTestId("skill-image").click();
@@ -208,6 +208,15 @@ assistant:
     await image.waitFor();
     await page.waitForFunction("document.querySelector('[data-testid=drawn-image]').naturalWidth > 0");
     assert.equal(await image.getAttribute("alt"), "a red kite over rice fields (fake)");
+
+    // Change it: the next message says how, and the answer is the edited image.
+    await page.getByTestId("change-image").click();
+    await page.getByTestId("changing").waitFor();
+    await page.getByTestId("input").fill("the same kite at night");
+    await page.getByTestId("input").press("Enter");
+    await page.getByTestId("drawn-image").nth(1).waitFor();
+    assert.equal(await page.getByTestId("drawn-image").nth(1).getAttribute("alt"), "the same kite at night (edited)");
+    assert.equal(await page.getByTestId("changing").count(), 0, "one change per message");
     await page.screenshot({ path: `${shots}/image-1280.png` });
     await page.close();
   });

@@ -24,7 +24,7 @@ import { Thread, type Turn } from "./Thread.tsx";
 
 type Theme = "light" | "dark";
 type Skill = "search" | "web" | "translate" | "write" | "image" | "video";
-type Options = { target?: string; template?: string };
+type Options = { target?: string; template?: string; edit?: string };
 type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill; options?: Options; attachments?: string[] } | { type: "regenerate"; turn: Turn };
 const TARGETS = ["English", "Chinese (Simplified)", "Indonesian", "Malay", "Japanese", "Korean", "Thai", "Vietnamese", "Arabic", "Spanish", "French", "German"];
 const TEMPLATES = ["summarise", "rewrite", "email", "outline"] as const;
@@ -65,7 +65,9 @@ export function App() {
   const [needsKey, setNeedsKey] = useState<"missing" | "wrong" | null>(null);
   const [keyDraft, setKeyDraft] = useState("");
   const [skill, setSkill] = useState<Skill | null>(null);
-  const [options, setOptions] = useState<Required<Options>>({ target: "English", template: "summarise" });
+  const [options, setOptions] = useState<{ target: string; template: string }>({ target: "English", template: "summarise" });
+  /** A drawn image the next message changes (image skill). */
+  const [changing, setChanging] = useState<string | null>(null);
   const [agents, setAgents] = useState<Agent[]>([]);
   const [agentId, setAgentId] = useState("benih");
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -204,7 +206,8 @@ export function App() {
     const text = draft.trim();
     if (!text || running.current) return;
     setDraft("");
-    const chosen = skill === "translate" ? { target: options.target } : skill === "write" ? { template: options.template } : undefined;
+    const chosen = skill === "translate" ? { target: options.target } : skill === "write" ? { template: options.template } : skill === "image" && changing ? { edit: changing } : undefined;
+    setChanging(null);
     // Documents uploaded since the last message go with this one: it is answered from them.
     const attachments = uploads.flatMap((u) => (u.state === "indexed" && u.id ? [u.id] : []));
     setUploads((us) => us.filter((u) => u.state !== "indexed"));
@@ -368,6 +371,10 @@ export function App() {
             onSwitch={(to) => view && void conversations.update(view.conversation.id, { leaf: to }).then(show, (e: Error) => setError(e.message))}
             onEdit={(turn, text) => void ask({ type: "send", content: text, parentId: turn.parent_id })}
             onRegenerate={(turn) => void ask({ type: "regenerate", turn })}
+            onChangeImage={(id) => {
+              setSkill("image");
+              setChanging(id);
+            }}
           />
           <div ref={end} />
         </main>
@@ -434,6 +441,14 @@ export function App() {
               </button>
             )}
           </form>
+          {changing && skill === "image" && (
+            <p className="meta changing" data-testid="changing">
+              {t(locale, "changing")} {changing}{" "}
+              <button type="button" className="ghost" onClick={() => setChanging(null)}>
+                ×
+              </button>
+            </p>
+          )}
           <div className="chips">
             <button type="button" className={`chip ${skill === "search" ? "on" : ""}`} aria-pressed={skill === "search"} data-testid="skill-search" onClick={() => setSkill(skill === "search" ? null : "search")}>
               <SearchIcon /> {t(locale, "skillSearch")}

@@ -5,16 +5,21 @@ import { Markdown } from "./markdown.tsx";
 import { useMedia } from "./media.tsx";
 import { VideoCard } from "./VideoCard.tsx";
 
-function DrawnImage({ image, alt }: { image: NonNullable<NonNullable<Message["meta"]>["images"]>[number]; alt: string }) {
+function DrawnImage({ image, alt, label, onChange }: { image: NonNullable<NonNullable<Message["meta"]>["images"]>[number]; alt: string; label: string; onChange(): void }) {
   const src = useMedia(image.url);
   return (
-    <a href={src} target="_blank" rel="noreferrer" className="drawn">
-      {src && <img src={src} alt={alt} data-testid="drawn-image" />}
+    <div className="drawn">
+      <a href={src} target="_blank" rel="noreferrer">
+        {src && <img src={src} alt={alt} data-testid="drawn-image" />}
+      </a>
       <span className="meta">
         {image.model} · {image.size}
-        {image.seed !== null && ` · seed ${image.seed}`}
+        {image.seed !== null && ` · seed ${image.seed}`}{" "}
+        <button type="button" className="ghost" data-testid="change-image" onClick={onChange}>
+          {label}
+        </button>
       </span>
-    </a>
+    </div>
   );
 }
 
@@ -30,10 +35,12 @@ interface Props {
   onSwitch(to: string): void;
   onEdit(turn: Turn, text: string): void;
   onRegenerate(turn: Turn): void;
+  /** Start changing a drawn image: the next message says how. */
+  onChangeImage(id: string): void;
 }
 
 /** One branch of a conversation: each turn with its alternatives (‹ 1/2 ›), edit for questions, regenerate for answers. */
-export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate }: Props) {
+export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, onChangeImage }: Props) {
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
   return (
     <>
@@ -65,7 +72,7 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate }: 
                 </form>
               ) : turn.role === "assistant" ? (
                 <>
-                  {turn.meta?.images?.map((img) => <DrawnImage key={img.id} image={img} alt={turn.content || img.model} />)}
+                  {turn.meta?.images?.map((img) => <DrawnImage key={img.id} image={img} alt={turn.content || img.model} label={t(locale, "changeImage")} onChange={() => onChangeImage(img.id)} />)}
                   {turn.meta?.video && <VideoCard job={turn.meta.video} locale={locale} />}
                   {turn.content && <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />}
                 </>
