@@ -237,4 +237,22 @@ assistant:
     await page.screenshot({ path: `${shots}/video-1280.png` });
     await page.close();
   });
+
+  it("renames and deletes a conversation from the sidebar", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(server.url);
+    await page.getByTestId("model").selectOption("echo");
+    await page.getByTestId("input").fill("to be renamed");
+    await page.getByTestId("input").press("Enter");
+    await settled(page);
+    page.once("dialog", (d) => void d.accept("Trip notes"));
+    await page.getByTestId("rename").click();
+    await page.getByTestId("conversation-item").getByText("Trip notes").waitFor();
+    const before = await page.getByTestId("conversation-item").count();
+    page.once("dialog", (d) => void d.accept());
+    await page.getByTestId("delete").click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid=conversation-item]').length === ${before - 1}`);
+    assert.equal(await page.getByTestId("user-turn").count(), 0, "the deleted conversation is no longer shown");
+    await page.close();
+  });
 });

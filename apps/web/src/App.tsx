@@ -265,6 +265,16 @@ export function App() {
           show(null);
           setDrawer(false);
         }}
+        onRename={(id, title) => void conversations.update(id, { title }).then((v) => (show(v), refreshList()), (e: Error) => setError(e.message))}
+        onDelete={(id) =>
+          void conversations.remove(id).then(
+            () => {
+              if (view?.conversation.id === id) show(null);
+              void refreshList();
+            },
+            (e: Error) => setError(e.message),
+          )
+        }
       />
       <button type="button" className="scrim" aria-label={t(locale, "menu")} onClick={() => setDrawer(false)} />
       <div className="app">

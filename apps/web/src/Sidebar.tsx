@@ -9,10 +9,12 @@ interface Props {
   busy: boolean;
   onOpen(id: string): void;
   onNew(): void;
+  onRename(id: string, title: string): void;
+  onDelete(id: string): void;
 }
 
 /** Conversations, newest first, with a search over titles and messages (a drawer on narrow screens). */
-export function Sidebar({ locale, list, current, busy, onOpen, onNew }: Props) {
+export function Sidebar({ locale, list, current, busy, onOpen, onNew, onRename, onDelete }: Props) {
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<Conversation[] | null>(null);
   useEffect(() => {
@@ -30,10 +32,31 @@ export function Sidebar({ locale, list, current, busy, onOpen, onNew }: Props) {
       <input type="search" data-testid="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t(locale, "search")} aria-label={t(locale, "search")} />
       <nav aria-label={t(locale, "conversations")}>
         {shown.map((c) => (
-          <button key={c.id} type="button" data-testid="conversation-item" className={`item ${c.id === current ? "active" : ""}`} onClick={() => onOpen(c.id)} disabled={busy}>
-            <span className="title">{c.title || t(locale, "untitled")}</span>
-            {found && c.match && <span className="match">{c.match}</span>}
-          </button>
+          <div key={c.id} className={`row ${c.id === current ? "active" : ""}`}>
+            <button type="button" data-testid="conversation-item" className="item" onClick={() => onOpen(c.id)} disabled={busy}>
+              <span className="title">{c.title || t(locale, "untitled")}</span>
+              {found && c.match && <span className="match">{c.match}</span>}
+            </button>
+            {c.id === current && !busy && (
+              <span className="row-tools">
+                <button
+                  type="button"
+                  className="ghost"
+                  data-testid="rename"
+                  title={t(locale, "rename")}
+                  onClick={() => {
+                    const title = prompt(t(locale, "rename"), c.title)?.trim();
+                    if (title) onRename(c.id, title);
+                  }}
+                >
+                  ✎
+                </button>
+                <button type="button" className="ghost" data-testid="delete" title={t(locale, "delete")} onClick={() => confirm(t(locale, "confirmDelete")) && onDelete(c.id)}>
+                  ×
+                </button>
+              </span>
+            )}
+          </div>
         ))}
         {!shown.length && <p className="meta">{t(locale, "noConversations")}</p>}
       </nav>
