@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -34,6 +34,7 @@ routes:
   - { model: echo, targets: [{ provider: openai, model: echo }] }
   - { model: cite, targets: [{ provider: openai, model: cite }] }
   - { model: system, targets: [{ provider: openai, model: system }] }
+  - { model: upper, targets: [{ provider: openai, model: upper }] }
   - { model: slow, targets: [{ provider: openai, model: "say:${story}" }] }
   - { model: code, targets: [{ provider: openai, model: "say:Here it is:\\n\\n\`\`\`js\\nconst answer = 42; // the answer\\n\`\`\`\\nDone." }] }
 assistant:
@@ -254,5 +255,19 @@ assistant:
     await page.waitForFunction(`document.querySelectorAll('[data-testid=conversation-item]').length === ${before - 1}`);
     assert.equal(await page.getByTestId("user-turn").count(), 0, "the deleted conversation is no longer shown");
     await page.close();
+  });
+
+  it("translates an attached document whole and saves the translation", async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByTestId("model").selectOption("upper");
+    await page.getByTestId("skill-translate").click();
+    await page.getByTestId("attach").setInputFiles([{ name: "surat.md", mimeType: "text/markdown", buffer: Buffer.from("# Surat\n\nSelamat pagi.\n\nSampai jumpa.") }]);
+    await page.getByTestId("translate-document").click();
+    const download = await page.waitForEvent("download");
+    assert.equal(download.suggestedFilename(), "Surat.english.md");
+    assert.equal(readFileSync((await download.path())!, "utf8"), "# SURAT\n\nSELAMAT PAGI.\n\nSAMPAI JUMPA.");
+    await context.close();
   });
 });

@@ -9,6 +9,7 @@ import {
   NeedsKey,
   setApiKey,
   streamAnswer,
+  translateFile,
   uploadDocument,
   type Agent,
   type Conversation,
@@ -29,7 +30,7 @@ type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Sk
 const TARGETS = ["English", "Chinese (Simplified)", "Indonesian", "Malay", "Japanese", "Korean", "Thai", "Vietnamese", "Arabic", "Spanish", "French", "German"];
 const TEMPLATES = ["summarise", "rewrite", "email", "outline"] as const;
 const agentName = (a: Agent, l: Locale) => (typeof a.name === "string" ? a.name : (a.name[l] ?? a.name.en ?? a.id));
-type Upload = { name: string; progress: number; state: "sending" | "indexed" | "failed"; error?: string; id?: string };
+type Upload = { name: string; progress: number; state: "sending" | "indexed" | "failed" | "translating" | "translated"; error?: string; id?: string; file: File };
 
 const stored = (key: string) => localStorage.getItem(`benih.${key}`) ?? undefined;
 const store = (key: string, value: string) => localStorage.setItem(`benih.${key}`, value);
@@ -214,11 +215,25 @@ export function App() {
     void ask({ type: "send", content: text, ...(skill && { skill }), ...(chosen && { options: chosen }), ...(attachments.length && { attachments }) });
   }
 
+  /** Translates an attached file whole, with progress, and saves the translation as Markdown. */
+  async function translateUpload(u: Upload) {
+    const update = (x: Partial<Upload>) => setUploads((us) => us.map((y) => (y.name === u.name ? { ...y, ...x } : y)));
+    update({ state: "translating", progress: 0 });
+    try {
+      const out = await translateFile(u.file, options.target, model, (done, total) => update({ progress: done / total }));
+      const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(new Blob([out.markdown], { type: "text/markdown" })), download: out.name });
+      a.click();
+      update({ state: "translated", progress: 1 });
+    } catch (e) {
+      update({ state: "failed", error: (e as Error).message });
+    }
+  }
+
   /** Uploads chosen files into the knowledge base, one at a time; they go with the next message as attachments. */
   async function attach(files: FileList) {
     for (const file of Array.from(files)) {
       const update = (u: Partial<Upload>) => setUploads((us) => us.map((x) => (x.name === file.name ? { ...x, ...u } : x)));
-      setUploads((us) => [...us.filter((x) => x.name !== file.name), { name: file.name, progress: 0, state: "sending" }]);
+      setUploads((us) => [...us.filter((x) => x.name !== file.name), { name: file.name, progress: 0, state: "sending", file }]);
       try {
         const doc = await uploadDocument(file, (progress) => update({ progress }));
         update({ progress: 1, state: "indexed", id: doc.id });
@@ -395,10 +410,16 @@ export function App() {
               {uploads.map((u) => (
                 <li key={u.name} className={u.state} data-state={u.state}>
                   <span className="name">{u.name}</span>
-                  {u.state === "sending" && <progress max={1} value={u.progress} />}
+                  {(u.state === "sending" || u.state === "translating") && <progress max={1} value={u.progress} data-testid="upload-progress" />}
                   {u.state === "indexed" && <span className="meta">✓ {t(locale, "indexed")}</span>}
+                  {u.state === "translated" && <span className="meta">✓ {t(locale, "skillTranslate")}</span>}
+                  {u.state === "indexed" && skill === "translate" && (
+                    <button type="button" className="ghost" data-testid="translate-document" onClick={() => void translateUpload(u)}>
+                      {t(locale, "translateDocument")}
+                    </button>
+                  )}
                   {u.state === "failed" && <span className="error">{u.error}</span>}
-                  {u.state !== "sending" && (
+                  {u.state !== "sending" && u.state !== "translating" && (
                     <button type="button" className="ghost" aria-label="×" onClick={() => setUploads((us) => us.filter((x) => x.name !== u.name))}>
                       ×
                     </button>

@@ -209,3 +209,30 @@ export interface VideoJob {
 }
 
 export const getVideo = (id: string) => call<VideoJob>("GET", `/v1/videos/${id}`);
+
+/** Translates a whole file, reporting progress; resolves with the translation's file name and Markdown. */
+export async function translateFile(file: File, target: string, model: string, onProgress: (done: number, total: number) => void): Promise<{ name: string; markdown: string }> {
+  const res = await authed(`/v1/translate/documents?name=${encodeURIComponent(file.name)}&target=${encodeURIComponent(target)}&model=${encodeURIComponent(model)}`, {
+    method: "POST",
+    headers: { "content-type": "application/octet-stream" },
+    body: file,
+  });
+  if (!res.ok || !res.body) throw new Error(await errorOf(res));
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the translation ended early");
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const lines = buffer.slice(0, end).split("\n");
+      buffer = buffer.slice(end + 2);
+      const event = lines.find((l) => l.startsWith("event: "))?.slice(7);
+      const data = JSON.parse(lines.find((l) => l.startsWith("data: "))?.slice(6) ?? "null");
+      if (event === "progress") onProgress(data.done, data.total);
+      else if (event === "done") return data as { name: string; markdown: string };
+      else if (event === "error") throw new Error((data as { message: string }).message);
+    }
+  }
+}
