@@ -270,4 +270,22 @@ assistant:
     assert.equal(readFileSync((await download.path())!, "utf8"), "# SURAT\n\nSELAMAT PAGI.\n\nSAMPAI JUMPA.");
     await context.close();
   });
+
+  it("makes an agent in the app and talks with it", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(server.url);
+    await page.getByTestId("agent").selectOption("+new");
+    await page.getByTestId("agent-name").fill("Pirate");
+    await page.getByTestId("agent-instructions").fill("Talk like a pirate.");
+    await page.getByTestId("agent-starters").fill("Ahoy");
+    await page.getByTestId("agent-save").click();
+    await page.getByTestId("agent-editor").waitFor({ state: "detached" });
+    assert.equal(await page.getByTestId("agent").locator("option:checked").textContent(), "Pirate");
+    await page.getByTestId("starter").getByText("Ahoy").click();
+    await page.getByTestId("model").selectOption("system");
+    await page.getByTestId("send").click();
+    await settled(page);
+    assert.equal(await page.getByTestId("assistant-turn").last().locator(".md").textContent(), "Talk like a pirate. | Ahoy");
+    await page.close();
+  });
 });

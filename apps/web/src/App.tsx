@@ -19,6 +19,7 @@ import {
 } from "./api.ts";
 import { isLocale, localeNames, t, type Locale } from "./i18n.ts";
 import { GlobeIcon, PaperclipIcon, SearchIcon } from "./icons.tsx";
+import { AgentEditor } from "./AgentEditor.tsx";
 import { SettingsPanel } from "./SettingsPanel.tsx";
 import { Sidebar } from "./Sidebar.tsx";
 import { Thread, type Turn } from "./Thread.tsx";
@@ -73,6 +74,7 @@ export function App() {
   const [agentId, setAgentId] = useState("benih");
   const [settings, setSettings] = useState<Settings | null>(null);
   const [showSettings, setShowSettings] = useState(false);
+  const [editingAgent, setEditingAgent] = useState(false);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const running = useRef<AbortController | null>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -310,6 +312,7 @@ export function App() {
                   value={view?.conversation.agent ?? agentId}
                   disabled={!!view}
                   onChange={(e) => {
+                    if (e.target.value === "+new") return setEditingAgent(true);
                     const a = agents.find((x) => x.id === e.target.value);
                     setAgentId(e.target.value);
                     const first = a?.skills[0];
@@ -322,6 +325,7 @@ export function App() {
                       {agentName(a, locale)}
                     </option>
                   ))}
+                  <option value="+new">+ {t(locale, "newAgent")}</option>
                 </select>
               </label>
             )}
@@ -374,6 +378,18 @@ export function App() {
         </header>
 
         {showSettings && settings && <SettingsPanel settings={settings} locale={locale} onClose={() => setShowSettings(false)} />}
+        {editingAgent && (
+          <AgentEditor
+            locale={locale}
+            models={models}
+            onClose={() => setEditingAgent(false)}
+            onDone={(a) => {
+              setAgents((as) => [...as, a]);
+              setAgentId(a.id);
+              setEditingAgent(false);
+            }}
+          />
+        )}
         <main className="thread" data-testid="thread">
           {error && <p className="notice error" data-testid="error">{error}</p>}
           {loaded && !models.length && !error && <p className="notice">{t(locale, "noModels")}</p>}

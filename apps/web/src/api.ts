@@ -197,6 +197,7 @@ export interface Agent {
 }
 
 export const getAgents = () => call<{ data: Agent[] }>("GET", "/v1/agents").then((r) => r.data);
+export const createAgent = (a: { name: string; instructions: string; model: string | null; skills: string[]; starters: string[]; toolUse: boolean }) => call<Agent>("POST", "/v1/agents", a);
 
 export interface VideoJob {
   id: string;
