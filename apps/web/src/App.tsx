@@ -340,7 +340,8 @@ export function App() {
             {offered.length > 1 && (
               <label>
                 <span className="sr">{t(locale, "language")}</span>
-                <select data-testid="locale" value={locale} onChange={(e) => chooseLocale(e.target.value as Locale)}>
+                {/* Chosen only once the market is known: the choice is kept per market. */}
+                <select data-testid="locale" value={locale} disabled={!loaded} onChange={(e) => chooseLocale(e.target.value as Locale)}>
                   {offered.map((l) => (
                     <option key={l} value={l}>
                       {localeNames[l]}
