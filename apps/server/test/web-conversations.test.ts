@@ -190,11 +190,13 @@ assistant:
     await page.getByTestId("starter").first().click();
     assert.equal(await page.getByTestId("input").inputValue(), "Translate: Selamat pagi, apa kabar?");
     await page.getByTestId("translate-target").selectOption("Japanese");
+    await page.getByTestId("glossary").fill("pagi = 朝\nnot a pair");
     await page.getByTestId("model").selectOption("system");
     await page.getByTestId("send").click();
     await settled(page);
     const text = (await page.getByTestId("assistant-turn").last().locator(".md").textContent())!;
     assert.match(text, /^You translate the user's messages\. Keep formatting and code intact\.You are a translator\. Detect the language of the user's text and translate it into Japanese\./);
+    assert.match(text, /pagi → 朝/, "the glossary went with it");
     assert.equal(await page.getByTestId("agent").isDisabled(), true, "a conversation keeps its agent");
     await page.close();
   });
@@ -203,12 +205,15 @@ assistant:
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(server.url);
     await page.getByTestId("skill-image").click();
+    await page.getByTestId("image-size").selectOption("512x512");
+    await page.getByTestId("image-seed").fill("42");
     await page.getByTestId("input").fill("a red kite over rice fields");
     await page.getByTestId("input").press("Enter");
     const image = page.getByTestId("drawn-image");
     await image.waitFor();
     await page.waitForFunction("document.querySelector('[data-testid=drawn-image]').naturalWidth > 0");
     assert.equal(await image.getAttribute("alt"), "a red kite over rice fields (fake)");
+    assert.equal(upstream.seen.filter((r) => r.path.endsWith("/images/generations")).at(-1)!.body.size, "512x512", "the chosen size was asked for");
 
     // Change it: the next message says how, and the answer is the edited image.
     await page.getByTestId("change-image").click();

@@ -26,7 +26,16 @@ import { Thread, type Turn } from "./Thread.tsx";
 
 type Theme = "light" | "dark";
 type Skill = "search" | "web" | "translate" | "write" | "image" | "video";
-type Options = { target?: string; template?: string; edit?: string };
+type Options = { target?: string; template?: string; edit?: string; glossary?: Record<string, string>; size?: string; seed?: number };
+const SIZES = ["1024x1024", "1024x1536", "1536x1024", "512x512"];
+/** "term = translation" lines as a glossary. */
+const glossaryOf = (text: string) =>
+  Object.fromEntries(
+    text
+      .split("\n")
+      .map((l) => l.split("=").map((x) => x.trim()))
+      .filter((p): p is [string, string] => p.length === 2 && !!p[0] && !!p[1]),
+  );
 type Ask = { type: "send"; content: string; parentId?: string | null; skill?: Skill; options?: Options; attachments?: string[] } | { type: "regenerate"; turn: Turn };
 const TARGETS = ["English", "Chinese (Simplified)", "Indonesian", "Malay", "Japanese", "Korean", "Thai", "Vietnamese", "Arabic", "Spanish", "French", "German"];
 const TEMPLATES = ["summarise", "rewrite", "email", "outline"] as const;
@@ -67,7 +76,7 @@ export function App() {
   const [needsKey, setNeedsKey] = useState<"missing" | "wrong" | null>(null);
   const [keyDraft, setKeyDraft] = useState("");
   const [skill, setSkill] = useState<Skill | null>(null);
-  const [options, setOptions] = useState<{ target: string; template: string }>({ target: "English", template: "summarise" });
+  const [options, setOptions] = useState<{ target: string; template: string; glossary: string; size: string; seed: string }>({ target: "English", template: "summarise", glossary: "", size: "1024x1024", seed: "" });
   /** A drawn image the next message changes (image skill). */
   const [changing, setChanging] = useState<string | null>(null);
   const [agents, setAgents] = useState<Agent[]>([]);
@@ -209,7 +218,15 @@ export function App() {
     const text = draft.trim();
     if (!text || running.current) return;
     setDraft("");
-    const chosen = skill === "translate" ? { target: options.target } : skill === "write" ? { template: options.template } : skill === "image" && changing ? { edit: changing } : undefined;
+    const glossary = glossaryOf(options.glossary);
+    const chosen: Options | undefined =
+      skill === "translate"
+        ? { target: options.target, ...(Object.keys(glossary).length && { glossary }) }
+        : skill === "write"
+          ? { template: options.template }
+          : skill === "image"
+            ? { size: options.size, ...(/^\d+$/.test(options.seed) && { seed: Number(options.seed) }), ...(changing && { edit: changing }) }
+            : undefined;
     setChanging(null);
     // Documents uploaded since the last message go with this one: it is answered from them.
     const attachments = uploads.flatMap((u) => (u.state === "indexed" && u.id ? [u.id] : []));
@@ -523,6 +540,22 @@ export function App() {
             >
               {t(locale, "skillImage")}
             </button>
+            {skill === "image" && (
+              <>
+                <label className="chip-option">
+                  {t(locale, "size")}{" "}
+                  <select data-testid="image-size" value={options.size} onChange={(e) => setOptions({ ...options, size: e.target.value })}>
+                    {SIZES.map((x) => (
+                      <option key={x}>{x}</option>
+                    ))}
+                  </select>
+                </label>
+                <label className="chip-option">
+                  {t(locale, "seed")}{" "}
+                  <input data-testid="image-seed" inputMode="numeric" size={7} value={options.seed} onChange={(e) => setOptions({ ...options, seed: e.target.value.replace(/\D/g, "") })} />
+                </label>
+              </>
+            )}
             <button
               type="button"
               className={`chip ${skill === "video" ? "on" : ""}`}
@@ -546,6 +579,9 @@ export function App() {
                   ))}
                 </select>
               </label>
+            )}
+            {skill === "translate" && (
+              <textarea className="glossary" data-testid="glossary" rows={2} placeholder={t(locale, "glossary")} value={options.glossary} onChange={(e) => setOptions({ ...options, glossary: e.target.value })} />
             )}
             <button type="button" className={`chip ${skill === "write" ? "on" : ""}`} aria-pressed={skill === "write"} data-testid="skill-write" onClick={() => setSkill(skill === "write" ? null : "write")}>
               {t(locale, "skillWrite")}
