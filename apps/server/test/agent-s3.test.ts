@@ -8,6 +8,7 @@ import { after, describe, it } from "node:test";
 import { startFakeS3 } from "@benih/fake-upstreams";
 import { startServer } from "./harness.ts";
 import { until } from "./until.ts";
+import { cnNorthTraining } from "./training-config.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
@@ -16,18 +17,7 @@ process.env.BENIH_TRAINER_THREADS ??= "1";
 // whose agent dies resumes on the other one from there.
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-agents-s3-"));
-const yaml = `
-training:
-  heartbeatTimeoutSeconds: 3
-  agents:
-    - { region: cn-north, token: agent-token-cn-north-0001 }
-  datasets:
-    - { id: cn-chat, market: cn, region: cn-north, source: cn, flags: [personal-information] }
-  rules:
-    accelerators:
-      - { regions: [cn-north], allow: [H20], effective: "2023-10-17", source: "US export controls, 2023-10-17" }
-    preference: [cn-north]
-`;
+const yaml = cnNorthTraining(3);
 const agents: ChildProcess[] = [];
 after(() => {
   for (const a of agents) a.kill("SIGKILL");

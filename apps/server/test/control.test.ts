@@ -4,24 +4,14 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, it } from "node:test";
 import { startServer } from "./harness.ts";
+import { cnNorthTraining } from "./training-config.ts";
 
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
 const cli = (args: string[], env: Record<string, string>) =>
   promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }).catch((e: { code: number; stdout: string; stderr: string }) => e);
 
-const yaml = `
-auth: { required: true }
-training:
-  heartbeatTimeoutSeconds: 600
-  agents:
-    - { region: cn-north, token: agent-token-cn-north-0001 }
-  datasets:
-    - { id: cn-chat, market: cn, region: cn-north, source: cn, flags: [personal-information] }
-  rules:
-    accelerators:
-      - { regions: [cn-north], allow: [H20], effective: "2023-10-17", source: "US export controls, 2023-10-17" }
-    preference: [cn-north]
-`;
+const yaml = `auth: { required: true }
+${cnNorthTraining(600)}`;
 
 describe("the control plane in the server", () => {
   it("is configured by benih.yaml: agents by region token, runs only with an admin key", async () => {

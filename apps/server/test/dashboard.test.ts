@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startServer } from "./harness.ts";
 import { until } from "./until.ts";
+import { cnNorthTraining } from "./training-config.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
@@ -25,19 +26,8 @@ const shots = repo("test-output/screenshots");
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-dashboard-"));
 const ADMIN = "bk-admin-key-for-the-dashboard";
-const yaml = `
-auth: { required: true }
-training:
-  heartbeatTimeoutSeconds: 30
-  agents:
-    - { region: cn-north, token: agent-token-cn-north-0001 }
-  datasets:
-    - { id: cn-chat, market: cn, region: cn-north, source: cn, flags: [personal-information] }
-  rules:
-    accelerators:
-      - { regions: [cn-north], allow: [H20], effective: "2023-10-17", source: "US export controls, 2023-10-17" }
-    preference: [cn-north]
-`;
+const yaml = `auth: { required: true }
+${cnNorthTraining(30)}`;
 
 describe("the training dashboard in Chromium", { skip }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
