@@ -9,6 +9,7 @@ import { agentBody, agentPatch, createBody, messageBody, patchBody, regenerateBo
 import type { Caller, ModelClient } from "./model-client.ts";
 import { citationsOf, relevant, sourcesPrompt } from "./knowledge/sources.ts";
 import { terms } from "./knowledge/terms.ts";
+import { openEventStream } from "./event-stream.ts";
 import { respond, type Answer } from "./respond.ts";
 import { drawAndKeep, type ImageRoutesOptions } from "./images/routes.ts";
 import { jobView, startVideoJob, type VideoRoutesOptions } from "./video/routes.ts";
@@ -225,14 +226,12 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       model = kept[0]?.model ?? null;
     }
     const answer = await store.addMessage({ conversation_id: conversationId, parent_id: question.id, role: "assistant", content, status: "done", model, meta });
-    reply.hijack();
-    reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": request.id });
-    const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const { send, end } = openEventStream(request, reply);
     if (sendUser) send("user", withSiblings([question])[0]);
     send("answer", { id: answer.id, parent_id: question.id, model: answer.model, meta });
     if (answer.content) send("delta", { text: answer.content });
     send("done", { id: answer.id, status: "done" });
-    reply.raw.end();
+    end();
   }
 
   /** The agent's search skills as tools, for models that call tools. */
@@ -284,17 +283,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       const citations = citationsOf(hits);
       grounding = { system: sourcesPrompt(citations, hits), meta: { skill, citations } };
     }
-    const stop = new AbortController();
-    reply.raw.once("close", () => reply.raw.writableFinished || stop.abort());
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-      "x-request-id": request.id,
-      ...(request.scope?.market && { "x-benih-market": request.scope.market }),
-    });
-    const send = (event: string, data: unknown) => reply.raw.writableEnded || reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const { send, end, gone } = openEventStream(request, reply);
     if (sendUser) send("user", withSiblings([question])[0]);
     const answer: Answer = await respond({
       store,
@@ -303,7 +292,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       parent: question,
       model,
       caller: callerOf(request),
-      signal: stop.signal,
+      signal: gone,
       ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
       ...((grounding || agent?.instructions) && { system: [agent?.instructions, grounding?.system].filter(Boolean).join("\n\n") }),
       // An agent that uses tools offers its search skills to the model, unless the user chose a skill for this message.
@@ -313,6 +302,6 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       onText: (text) => send("delta", { text }),
     });
     send("done", { id: answer.message.id, status: answer.status, ...(answer.finishReason && { finishReason: answer.finishReason }), ...(answer.error && { error: answer.error }) });
-    reply.raw.end();
+    end();
   }
 }

@@ -5,6 +5,7 @@ import { chunk } from "./chunk.ts";
 import { extract, ExtractError } from "./extract.ts";
 import { terms } from "./terms.ts";
 import { ModelError, type ModelClient } from "../model-client.ts";
+import { openEventStream } from "../event-stream.ts";
 import { translateDocument } from "../skills/translate-document.ts";
 
 export interface KnowledgeRoutesOptions {
@@ -65,11 +66,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
       }
       const model = q.model ?? (await o.defaultModel(request));
       if (!model) throw new GatewayError(400, "invalid_request_error", "model: this market offers no model; name one", "no_model", "model");
-      const stop = new AbortController();
-      reply.raw.once("close", () => reply.raw.writableFinished || stop.abort());
-      reply.hijack();
-      reply.raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-request-id": request.id });
-      const send = (event: string, data: unknown) => reply.raw.writableEnded || reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const { send, end, gone } = openEventStream(request, reply);
       try {
         const text = await translateDocument({
           client: o.client,
@@ -78,7 +75,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
           text: doc.pages.map((p) => p.text).join("\n\n"),
           target: q.target.trim(),
           ...(glossary && { glossary }),
-          signal: stop.signal,
+          signal: gone,
           onProgress: (done, total) => send("progress", { done, total }),
         });
         send("done", { name: `${doc.title}.${q.target.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-")}.md`, markdown: text });
@@ -86,7 +83,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
         const e = err instanceof ModelError ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) } : { status: 502, message: (err as Error).message };
         send("error", e);
       }
-      reply.raw.end();
+      end();
     });
     scope.post("/v1/knowledge/documents", async (request, reply) => {
       const name = ((request.query as { name?: string }).name ?? "").trim();
