@@ -92,6 +92,109 @@ describe("content policy", () => {
   });
 });
 
+describe("content policy against Unicode tricks", () => {
+  const policy = new ContentPolicy([
+    { term: "Casino", category: "gambling" },
+    { term: "bad word", category: "abuse" },
+    { term: "fish", category: "test" },
+    { term: "café", category: "test" },
+    { term: "赌博", category: "gambling" },
+    { term: "ga\u200Bme", category: "configured with a zero-width space" },
+  ]);
+  const term = (text: string) => policy.scan(text)?.term;
+
+  it("sees through zero-width and other format characters, soft hyphens and variation selectors", () => {
+    assert.equal(term("best ca\u200Bsino"), "Casino");
+    for (const cf of ["\u200C", "\u200D", "\u2060", "\uFEFF", "\u00AD", "\u180E", "\uFE0F", "\u034F"]) {
+      assert.equal(term(`cas${cf}ino night`), "Casino", `U+${cf.codePointAt(0)!.toString(16)}`);
+    }
+    assert.equal(term("c\u200Ba\u200Bs\u200Bi\u200Bn\u200Bo"), "Casino");
+    assert.equal(term("casino\u200Bs"), undefined, "a zero-width space does not end a word");
+    assert.equal(term("game on"), "ga\u200Bme", "terms are folded too");
+  });
+
+  it("folds runs of white space inside multi-word terms", () => {
+    assert.equal(term("a bad  word"), "bad word");
+    assert.equal(term("a bad\tword"), "bad word");
+    assert.equal(term("a bad\n\n  word"), "bad word");
+    assert.equal(term("a bad\u00A0\u3000word"), "bad word");
+    assert.equal(term("a bad\u200B \u200Bword"), "bad word");
+    assert.equal(term("a badword"), undefined);
+  });
+
+  it("matches compatibility forms: full-width, ligatures, circled and mathematical letters, decomposed accents", () => {
+    assert.equal(term("ＣＡＳＩＮＯ"), "Casino");
+    assert.equal(term("gone ﬁshing? no, ﬁsh."), "fish");
+    assert.equal(term("ﬁshing"), undefined, "still whole words");
+    assert.equal(term("ⓒⓐⓢⓘⓝⓞ"), "Casino");
+    assert.equal(term("𝐂𝐚𝐬𝐢𝐧𝐨 royale"), "Casino");
+    assert.equal(term("𝕔𝕒𝕤𝕚𝕟𝕠"), "Casino");
+    assert.equal(term("a cafe\u0301 and"), "café");
+    assert.equal(term("a CAFE\u200B\u0301 and"), "café", "a combining mark after a zero-width space");
+    assert.equal(term("a cafe"), undefined);
+  });
+
+  it("finds Chinese terms with a zero-width space inside, anywhere", () => {
+    assert.equal(term("在线赌\u200B博网站"), "赌博");
+    assert.equal(term("在线赌\u2060\uFEFF博"), "赌博");
+  });
+
+  it("reports original indexes and excerpts", () => {
+    const text = "x".repeat(30) + " ca\u200Bs\u00ADino " + "y".repeat(30);
+    const found = policy.find(text, true)!;
+    assert.equal(found.index, 31);
+    assert.equal(found.hit.excerpt, "x".repeat(19) + " ca\u200Bs\u00ADino " + "y".repeat(19));
+    assert.equal(policy.find("😀 ＣＡＳＩＮＯ!", true)!.index, 3);
+    assert.equal(policy.find("ab  \t  bad   word", true)!.index, 7);
+  });
+
+  const stream = (pieces: string[]) => {
+    const g = policy.guard();
+    let sent = "";
+    for (const piece of pieces) {
+      const r = g.push(piece);
+      sent += r.text;
+      if (r.hit) return { sent, hit: r.hit };
+    }
+    const r = g.end();
+    return { sent: sent + r.text, hit: r.hit };
+  };
+
+  it("streams: a term split across pieces with zero-width characters between them is never sent", () => {
+    const r = stream(["Welcome to the c", "a\u200B\u200B", "\u200Bs\u00AD", "\u2060i", "no!"]);
+    assert.equal(r.hit?.term, "Casino");
+    assert.ok("Welcome to the ".startsWith(r.sent), `nothing of the term went out: sent "${r.sent}"`);
+    const spaced = stream(["so bad", " \n", "\t wo", "rd."]);
+    assert.equal(spaced.hit?.term, "bad word");
+    assert.ok("so ".startsWith(spaced.sent), spaced.sent);
+    const cn = stream(["在线赌", "\u200B", "博"]);
+    assert.equal(cn.hit?.term, "赌博");
+    assert.ok("在线".startsWith(cn.sent), cn.sent);
+    const marks = stream(["a cafe", "\u200B", "\u0301 please"]);
+    assert.equal(marks.hit?.term, "café");
+    assert.ok("a ".startsWith(marks.sent), marks.sent);
+  });
+
+  it("streams: clean text with zero-width characters, emoji and compatibility forms goes out whole and unchanged", () => {
+    const pieces = ["Hello\u200B ", "wor", "ld 😀", "😀 ﬁs", "hing ＣＡＳ", "ＩＮＯＳ", " ca\u200B", "sinos 赌", "场 👍🏽 e\u0301", "\u0301 end\u200B"];
+    const r = stream(pieces);
+    assert.equal(r.hit, undefined);
+    assert.equal(r.sent, pieces.join(""));
+  });
+
+  it("streams: holds back only what may start a term, and never half a surrogate pair", () => {
+    const g = new ContentPolicy([{ term: "ab", category: "x" }]).guard();
+    let sent = "";
+    for (const piece of ["😀\u200B😀", "\u200B😀\u200B", "😀x"]) {
+      const r = g.push(piece);
+      assert.ok(!/[\ud800-\udbff]$/.test(r.text), JSON.stringify(r.text));
+      sent += r.text;
+    }
+    assert.equal(sent, "😀\u200B😀\u200B😀\u200B", "the last two folded characters are held");
+    assert.equal(sent + g.end().text, "😀\u200B😀\u200B😀\u200B😀x");
+  });
+});
+
 describe("market resolution", () => {
   const markets = new Markets([profile("cn"), profile("global", { hosts: ["global.localhost", "localhost", "127.0.0.1"] })]);
   const id = (r: ReturnType<Markets["resolve"]>) => ("market" in r ? r.market.profile.id : `${r.refused.status} ${r.refused.code}`);
