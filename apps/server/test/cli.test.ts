@@ -62,9 +62,32 @@ describe("the benih CLI", () => {
     }
     const list = await benih(["keys", "list"]);
     assert.match(list.stdout, /user\s+ci\s+live/);
-    const prefix = key.slice(0, 9);
-    assert.match((await benih(["keys", "revoke", prefix])).stdout, /revoked 1 key/);
+    // Listed as OpenAI and Stripe list keys: the fixed prefix and the last four, nothing of the secret's start.
+    const hint = `bk-…${key.slice(-4)}`;
+    assert.ok(list.stdout.startsWith(`${hint}  `), list.stdout);
+    assert.ok(!list.stdout.includes(key.slice(3, 7)), "no part of the secret's start is shown");
+    assert.match(created.stderr, new RegExp(`\\(${hint}\\)`));
+    assert.match((await benih(["keys", "revoke", hint])).stdout, /revoked 1 key/);
     assert.match((await benih(["keys", "list"])).stdout, /ci\s+revoked/);
+  });
+
+  it("lists the admin key without any of its secret, and revokes keys as list shows them", async () => {
+    const admin = "bk-admin-secret-that-must-not-show-9Zq4";
+    const server = await startServer({ yaml: "auth:\n  required: true\n", env: { BENIH_DATA_DIR: dir, BENIH_ADMIN_KEY: admin } });
+    await server.close().catch(() => {});
+    const a = await benih(["keys", "create", "--name", "twin-a"]);
+    const b = await benih(["keys", "create", "--name", "twin-b"]);
+    const list = (await benih(["keys", "list"])).stdout;
+    const row = list.split("\n").find((l) => l.includes("BENIH_ADMIN_KEY"))!;
+    assert.match(row, /^bk-…9Zq4\s+admin\s+BENIH_ADMIN_KEY\s+live/);
+    assert.ok(!list.includes("admin-sec"), list);
+    // Typed with three dots too, as a terminal makes easy.
+    const [keyA, keyB] = [a.stdout.trim(), b.stdout.trim()];
+    assert.match((await benih(["keys", "revoke", `bk-...${keyA.slice(-4)}`])).stdout, /revoked 1 key/);
+    const idB = new RegExp(`${keyB.slice(-4)}\\s+user\\s+twin-b\\s+live .* id (\\S+)`).exec((await benih(["keys", "list"])).stdout)?.[1];
+    assert.ok(idB);
+    assert.match((await benih(["keys", "revoke", idB])).stdout, /revoked 1 key/);
+    assert.match((await benih(["keys", "list"])).stdout, /twin-a\s+revoked[\s\S]*twin-b\s+revoked/);
   });
 
   it("config check shows what would run and warns about routes to unconfigured providers", async () => {

@@ -15,6 +15,16 @@ export function hashKey(key: string): string {
 
 const columns = ["id", "name", "prefix", "role", "created_at", "last_used_at", "revoked_at", "market"] as const;
 
+/**
+ * How lists show a key (kept in the `prefix` column): the fixed public prefix and the last four characters, as
+ * OpenAI and Stripe show theirs (`bk-…x9Qz`), never the start of the secret. A key from outside that is short
+ * (an admin's own BENIH_ADMIN_KEY) shows no characters at all, since four would be much of it.
+ */
+export function keyHint(key: string): string {
+  const fixed = key.startsWith(KEY_PREFIX) ? KEY_PREFIX : "";
+  return key.length - fixed.length >= 16 ? `${fixed}…${key.slice(-4)}` : `${fixed}…`;
+}
+
 export class ApiKeys {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -24,7 +34,7 @@ export class ApiKeys {
     const row = {
       id: randomUUID(),
       name,
-      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      prefix: keyHint(key),
       hash: hashKey(key),
       role,
       created_at: Date.now(),
@@ -40,11 +50,13 @@ export class ApiKeys {
   /** Registers a key whose secret comes from outside (BENIH_ADMIN_KEY); idempotent. */
   async ensure(key: string, name: string, role: ApiKeyRole): Promise<ApiKey> {
     const existing = await this.verify(key);
-    if (existing) return existing;
+    // Rows written before hints were shown held the key's first characters: replace them.
+    if (existing && existing.prefix !== keyHint(key)) await this.db.updateTable("api_keys").set({ prefix: keyHint(key) }).where("id", "=", existing.id).execute();
+    if (existing) return { ...existing, prefix: keyHint(key) };
     const row = {
       id: randomUUID(),
       name,
-      prefix: key.slice(0, Math.min(key.length, 9)),
+      prefix: keyHint(key),
       hash: hashKey(key),
       role,
       created_at: Date.now(),
@@ -73,14 +85,21 @@ export class ApiKeys {
     return this.db.selectFrom("api_keys").select(columns).orderBy("created_at").execute();
   }
 
-  /** Revokes by id or by the displayed prefix; returns how many keys were revoked. */
-  async revoke(idOrPrefix: string): Promise<number> {
-    const res = await this.db
-      .updateTable("api_keys")
-      .set({ revoked_at: Date.now() })
-      .where((eb) => eb.or([eb("id", "=", idOrPrefix), eb("prefix", "=", idOrPrefix)]))
+  /**
+   * Revokes by id or by the hint lists show (`bk-…x9Qz`, or `bk-...x9Qz` as typed); returns how many keys were
+   * revoked. A hint that more than one live key shares revokes none: the caller must name the id.
+   */
+  async revoke(idOrHint: string): Promise<number> {
+    const hint = idOrHint.replace("...", "…");
+    const live = await this.db
+      .selectFrom("api_keys")
+      .select("id")
+      .where((eb) => eb.or([eb("id", "=", idOrHint), eb("prefix", "=", hint)]))
       .where("revoked_at", "is", null)
-      .executeTakeFirst();
+      .execute();
+    if (live.length > 1) throw new Error(`${live.length} live keys show as "${idOrHint}"; revoke one by its id (benih keys list shows it)`);
+    if (!live.length) return 0;
+    const res = await this.db.updateTable("api_keys").set({ revoked_at: Date.now() }).where("id", "=", live[0]!.id).where("revoked_at", "is", null).executeTakeFirst();
     return Number(res.numUpdatedRows);
   }
 

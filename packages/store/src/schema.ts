@@ -113,6 +113,13 @@ export interface TrainingLogsTable {
   text: string;
 }
 
+/** Which region a cluster id belongs to: the region whose agent registered it first. */
+export interface TrainingClustersTable {
+  id: string;
+  region: string;
+  registered_at: number;
+}
+
 export interface ConversationsTable {
   id: string;
   created_at: number;
@@ -228,6 +235,7 @@ export interface Database {
   training_checkpoints: TrainingCheckpointsTable;
   training_metrics: TrainingMetricsTable;
   training_logs: TrainingLogsTable;
+  training_clusters: TrainingClustersTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   kb_documents: KbDocumentsTable;

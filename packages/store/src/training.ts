@@ -93,6 +93,20 @@ export class TrainingStore {
     return rows.reverse().map((r) => ({ ...r, offset: Number(r.offset), at: Number(r.at) }));
   }
 
+  /**
+   * Claims a cluster id for a region unless a region already holds it (one statement, so two regions racing
+   * for a new id cannot both win). Returns the region that holds it now.
+   */
+  async claimCluster(id: string, region: string, at = Date.now()): Promise<string> {
+    await this.db.insertInto("training_clusters").values({ id, region, registered_at: at }).onConflict((oc) => oc.column("id").doNothing()).execute();
+    return (await this.clusterRegion(id))!;
+  }
+
+  /** The region a cluster id belongs to, or undefined if no agent has registered it. */
+  async clusterRegion(id: string): Promise<string | undefined> {
+    return (await this.db.selectFrom("training_clusters").select("region").where("id", "=", id).executeTakeFirst())?.region;
+  }
+
   lastCheckpoint(runId: string) {
     return this.db.selectFrom("training_checkpoints").selectAll().where("run_id", "=", runId).orderBy("step", "desc").limit(1).executeTakeFirst();
   }

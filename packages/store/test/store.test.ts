@@ -34,7 +34,7 @@ for (const backend of await testBackends()) {
         const raw = await store.db.selectFrom("api_keys").select(["hash", "prefix"]).executeTakeFirstOrThrow();
         assert.notEqual(raw.hash, created.key, "the key itself is never stored");
         assert.ok(!raw.hash.includes(created.key.slice(3)));
-        assert.ok(created.key.startsWith(raw.prefix));
+        assert.equal(raw.prefix, `bk-…${created.key.slice(-4)}`, "listed by the fixed prefix and the last four, nothing from the start");
 
         assert.equal((await store.apiKeys.verify(created.key))?.id, created.id);
         assert.equal(await store.apiKeys.verify(created.key + "x"), undefined);
@@ -46,6 +46,10 @@ for (const backend of await testBackends()) {
         assert.equal(typeof (await store.apiKeys.list())[0]!.revoked_at, "number");
 
         const admin = await store.apiKeys.ensure("an-admin-secret", "env", "admin");
+        assert.equal(admin.prefix, "…", "a short key from outside shows none of itself");
+        await store.apiKeys.ensure("another-secret", "env2", "admin");
+        await assert.rejects(store.apiKeys.revoke("…"), /2 live keys show as "…"; revoke one by its id/);
+        assert.equal(await store.apiKeys.countLive(), 2, "an ambiguous hint revokes nothing");
         assert.equal((await store.apiKeys.ensure("an-admin-secret", "env", "admin")).id, admin.id);
         assert.equal((await store.apiKeys.verify("an-admin-secret"))?.role, "admin");
       } finally {

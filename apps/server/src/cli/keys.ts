@@ -16,7 +16,7 @@ export async function keys(args: string[], env: NodeJS.ProcessEnv): Promise<void
         const k = await store.apiKeys.create(values.name ?? "default", values.admin ? "admin" : "user", values.market ?? null);
         process.stdout.write(`${k.key}\n`);
         const scope = k.market ? ` for market ${k.market}` : "";
-        process.stderr.write(`created ${k.role} key "${k.name}"${scope} (${k.prefix}…). This is the only time it is shown; store it now.\n`);
+        process.stderr.write(`created ${k.role} key "${k.name}"${scope} (${k.prefix}). This is the only time it is shown; store it now.\n`);
         return;
       }
       case "list": {
@@ -26,20 +26,20 @@ export async function keys(args: string[], env: NodeJS.ProcessEnv): Promise<void
         for (const k of all) {
           const state = k.revoked_at ? `revoked ${new Date(k.revoked_at).toISOString()}` : "live";
           const used = k.last_used_at ? new Date(k.last_used_at).toISOString() : "never";
-          process.stdout.write(`${k.prefix}…  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  ${k.market ? `market ${k.market}  ` : ""}${state}  last used ${used}  id ${k.id}\n`);
+          process.stdout.write(`${k.prefix.padEnd(8)}  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  ${k.market ? `market ${k.market}  ` : ""}${state}  last used ${used}  id ${k.id}\n`);
         }
         return;
       }
       case "revoke": {
         const { positionals } = parse(rest, {}, true);
-        if (positionals.length !== 1) throw new UsageError("usage: benih keys revoke <id or prefix>");
+        if (positionals.length !== 1) throw new UsageError("usage: benih keys revoke <id, or the key as list shows it: bk-…abcd>");
         const n = await store.apiKeys.revoke(positionals[0]!);
-        if (!n) throw new Error(`no live key has id or prefix "${positionals[0]}"`);
+        if (!n) throw new Error(`no live key has the id or shows as "${positionals[0]}"`);
         process.stdout.write(`revoked ${n} key${n > 1 ? "s" : ""}\n`);
         return;
       }
       default:
-        throw new UsageError("usage: benih keys create [--name NAME] [--admin] [--market ID] | list | revoke <id or prefix>");
+        throw new UsageError("usage: benih keys create [--name NAME] [--admin] [--market ID] | list | revoke <id or bk-…abcd>");
     }
   } finally {
     await store.close();

@@ -8,6 +8,8 @@ import * as m0006 from "./0006-knowledge.ts";
 import * as m0007 from "./0007-agents.ts";
 import * as m0008 from "./0008-images.ts";
 import * as m0009 from "./0009-video-jobs.ts";
+import * as m0010 from "./0010-key-hints.ts";
+import * as m0011 from "./0011-training-clusters.ts";
 
 // Listed in code rather than read from a folder, so they run the same under tsx, a bundle, or compiled output.
 const migrations: Record<string, Migration> = {
@@ -20,6 +22,8 @@ const migrations: Record<string, Migration> = {
   "0007-agents": m0007,
   "0008-images": m0008,
   "0009-video-jobs": m0009,
+  "0010-key-hints": m0010,
+  "0011-training-clusters": m0011,
 };
 
 export const migrationProvider: MigrationProvider = {
