@@ -20,9 +20,11 @@ before(async () => {
 });
 after(() => video.close());
 
+// Ark's video URL points at the fake itself, on loopback: allowed as an operator allows an intranet host.
 const yaml = () => `
 assistant:
   videoPollSeconds: 0.2
+  fetchAllow: ["${new URL(video.url).host}"]
   videos:
     - { name: ark, type: volcano-ark, baseURL: "${video.url}/api/v3", apiKey: ark-key, model: seedance-1-0-pro }
     - { name: openai, type: openai, baseURL: "${video.url}/v1", apiKey: sk-video, model: sora-2 }
@@ -69,6 +71,32 @@ describe("video generation", () => {
       assert.equal((await api(server.url, "POST", "/v1/videos", {})).status, 400);
     } finally {
       await server.close();
+    }
+  });
+
+  it("fails a job whose provider points the download inside the network, saying why", async () => {
+    // Another Ark-speaking provider, not on the allow list, whose video URL leads to cloud metadata or to loopback.
+    const metadata = await startFakeVideo({ pollsToFinish: 1, videoUrl: (task) => `http://169.254.169.254/latest/meta-data/${task}.mp4` });
+    const itself = await startFakeVideo({ pollsToFinish: 1 });
+    const server = await startServer({
+      yaml: `${yaml()}    - { name: meta, type: volcano-ark, baseURL: "${metadata.url}/api/v3", apiKey: k, model: m }\n    - { name: self, type: volcano-ark, baseURL: "${itself.url}/api/v3", apiKey: k, model: m }\n`,
+      env: { BENIH_DATA_DIR: data },
+    });
+    try {
+      for (const [model, why] of [
+        ["meta/m", /^the video could not be downloaded: refused to fetch http:\/\/169\.254\.169\.254\/latest\/meta-data\/cgt-1\.mp4: 169\.254\.169\.254 is a cloud metadata address$/],
+        ["self/m", /^the video could not be downloaded: refused to fetch http:\/\/127\.0\.0\.1:\d+\/files\/cgt-1\.mp4: 127\.0\.0\.1 is a loopback address$/],
+      ] as const) {
+        const started = await api(server.url, "POST", "/v1/videos", { prompt: "a view of the metadata service", model });
+        const done = await finished(server.url, started.json.id);
+        assert.equal(done.status, "failed", model);
+        assert.match(done.error, why);
+        assert.equal((await api(server.url, "GET", `/v1/videos/${started.json.id}/content`)).status, 404);
+      }
+    } finally {
+      await server.close();
+      await metadata.close();
+      await itself.close();
     }
   });
 

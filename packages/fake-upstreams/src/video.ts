@@ -8,9 +8,10 @@ export const fakeMp4 = (task: string) => Buffer.concat([Buffer.from([0, 0, 0, 24
  * polls to finish (so a test sees it queued, running, and done): OpenAI's Videos API (`POST /v1/videos`,
  * `GET /v1/videos/{id}` with status and progress, `GET /v1/videos/{id}/content`) and Volcano Ark's content
  * generation tasks (`POST /api/v3/contents/generations/tasks`, `GET …/tasks/{id}` with content.video_url when it
- * succeeds). A prompt containing "fail" makes the task fail; a missing bearer token gets 401.
+ * succeeds, on this server unless `videoUrl` says where). A prompt containing "fail" makes the task fail; a missing
+ * bearer token gets 401.
  */
-export async function startFakeVideo(o: { pollsToFinish?: number } = {}): Promise<FakeServer> {
+export async function startFakeVideo(o: { pollsToFinish?: number; videoUrl?: (task: string) => string } = {}): Promise<FakeServer> {
   const finishAfter = o.pollsToFinish ?? 3;
   const tasks = new Map<string, { prompt: string; polls: number }>();
   let next = 1;
@@ -55,7 +56,7 @@ export async function startFakeVideo(o: { pollsToFinish?: number } = {}): Promis
       if (t.prompt.includes("fail")) return json(res, 200, { id: m[1], status: "failed", error: { code: "OutputVideoSensitiveContentDetected", message: "The output video may contain sensitive information." } });
       const done = t.polls >= finishAfter;
       const address = (res.socket?.localAddress ?? "127.0.0.1") + ":" + (res.socket?.localPort ?? 0);
-      return json(res, 200, { id: m[1], model: "seedance", status: done ? "succeeded" : t.polls === 1 ? "queued" : "running", ...(done && { content: { video_url: `http://${address}/files/${m[1]}.mp4` } }) });
+      return json(res, 200, { id: m[1], model: "seedance", status: done ? "succeeded" : t.polls === 1 ? "queued" : "running", ...(done && { content: { video_url: o.videoUrl?.(m[1]!) ?? `http://${address}/files/${m[1]}.mp4` } }) });
     }
     return json(res, 404, { error: { message: "not found" } });
   });

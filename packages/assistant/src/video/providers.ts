@@ -1,4 +1,5 @@
 import { request } from "undici";
+import { safeDownload } from "../web/safe-fetch.ts";
 
 export interface VideoModelConfig {
   /** The provider's name in allow-lists: models are checked as `name/model`. */
@@ -58,21 +59,21 @@ export async function videoStatus(c: VideoModelConfig, task: string): Promise<Ta
   return { state, progress: Number(j.progress ?? (state === "succeeded" ? 100 : 0)), ...(j.error?.message && { error: j.error.message }) };
 }
 
-/** The finished video's bytes (MP4). */
-export async function downloadVideo(c: VideoModelConfig, task: string, status: TaskStatus, maxBytes = 512 * 1024 * 1024): Promise<Buffer> {
+/**
+ * The finished video's bytes (MP4), through the SSRF guard: Ark names the URL in its answer, and a provider (or
+ * whoever answers as it) must not get this server to fetch from inside its network; only the operator's `allow`
+ * list reaches there. OpenAI's URL is built from the configured base URL, so that host is allowed, and the key goes
+ * to it alone. Larger than `maxBytes` is refused.
+ */
+export async function downloadVideo(c: VideoModelConfig, task: string, status: TaskStatus, o: { allow?: readonly string[]; maxBytes?: number } = {}): Promise<Buffer> {
   const url = c.type === "volcano-ark" ? status.videoUrl : `${base(c)}/videos/${encodeURIComponent(task)}/content`;
   if (!url) throw new VideoError(`${who(c)} finished the task without a video URL`);
-  const res = await request(url, { method: "GET", headers: c.type === "openai" ? { authorization: `Bearer ${c.apiKey ?? ""}` } : {}, signal: AbortSignal.timeout(300_000) });
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new VideoError(`downloading the video failed: HTTP ${res.statusCode}`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new VideoError(`the video is larger than ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const allow = [...(o.allow ?? []), ...(c.type === "openai" ? [new URL(base(c)).host] : [])];
+  const { bytes } = await safeDownload(url, {
+    allow,
+    maxBytes: o.maxBytes ?? 512 * 1024 * 1024,
+    timeoutMs: 300_000,
+    ...(c.type === "openai" && { headers: { authorization: `Bearer ${c.apiKey ?? ""}` } }),
+  });
+  return bytes;
 }

@@ -1,4 +1,5 @@
 import type { VideoJob, VideoJobStore } from "@benih/store";
+import { FetchRefused } from "../web/safe-fetch.ts";
 import { downloadVideo, submitVideo, videoStatus, type VideoModelConfig } from "./providers.ts";
 import { slideshow } from "./slideshow.ts";
 
@@ -17,6 +18,8 @@ export class VideoRunner {
     private readonly o: {
       stores: () => Iterable<VideoJobStore>;
       models: readonly VideoModelConfig[];
+      /** Hosts (host or host:port) a provider's video URL may point at although they are inside the network. */
+      fetchAllow?: readonly string[];
       intervalMs?: number;
       ffmpeg?: string;
       log?: (msg: string, err?: unknown) => void;
@@ -61,7 +64,14 @@ export class VideoRunner {
       const status = await videoStatus(model, job.task);
       if (status.state === "failed") return void (await store.update(job.id, { state: "failed", error: status.error ?? "the provider reported a failure" }));
       if (status.state !== "succeeded") return void (status.progress !== job.progress && (await store.update(job.id, { state: "running", progress: status.progress })));
-      const bytes = await downloadVideo(model, job.task, status);
+      let bytes: Buffer;
+      try {
+        bytes = await downloadVideo(model, job.task, status, { allow: this.o.fetchAllow ?? [] });
+      } catch (err) {
+        // A URL the guard refuses, or a video over the size limit, stays so: the job fails rather than retrying.
+        if (err instanceof FetchRefused && !err.retryable) return void (await store.update(job.id, { state: "failed", error: `the video could not be downloaded: ${err.message}` }));
+        throw err;
+      }
       await store.update(job.id, { state: "succeeded", progress: 100, mime: "video/mp4", bytes });
     } catch (err) {
       // Submitting or polling can fail for a while (the provider is down, a network blip): the next tick retries.

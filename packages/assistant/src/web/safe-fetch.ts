@@ -1,10 +1,19 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { Agent, request } from "undici";
+import { Agent, request, type Dispatcher } from "undici";
 import { htmlToText } from "../knowledge/extract.ts";
 import { addressRefusal } from "./address.ts";
+import { ACCEPT_ENCODING, BodyRefused, readBody } from "./body.ts";
 
-export class FetchRefused extends Error {}
+export class FetchRefused extends Error {
+  constructor(
+    message: string,
+    /** Whether trying again later may work (the name did not resolve, the server answered 429 or 5xx). */
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
 
 export interface SafeFetchOptions {
   /** Hosts (host or host:port) the operator allows even though they resolve to refused addresses. */
@@ -26,12 +35,13 @@ export interface FetchedPage {
 const defaultResolve = async (host: string) => (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
- * Fetches a web page for the assistant without letting a URL reach inside the network: every address the host
- * resolves to is checked (loopback, private, link-local and metadata addresses are refused, unless allowed), the
- * connection goes to the address that was checked (so DNS cannot answer differently a moment later), and each
- * redirect is checked again. Returns the page's readable text.
+ * Requests a URL without letting it reach inside the network: every address the host resolves to is checked
+ * (loopback, private, link-local and metadata addresses are refused, unless allowed), the connection goes to the
+ * address that was checked (so DNS cannot answer differently a moment later), and each redirect is checked again.
+ * `headers` go to the first URL's origin only, never to where it redirects elsewhere. `read` gets the final
+ * answer (any status but a redirect) while its connection is open.
  */
-export async function safeFetch(input: string, o: SafeFetchOptions = {}): Promise<FetchedPage> {
+async function guardedRequest<T>(input: string, o: SafeFetchOptions & { headers?: Record<string, string> }, read: (res: Dispatcher.ResponseData, url: URL) => Promise<T>): Promise<T> {
   const resolve = o.resolve ?? defaultResolve;
   let url: URL;
   try {
@@ -39,6 +49,7 @@ export async function safeFetch(input: string, o: SafeFetchOptions = {}): Promis
   } catch {
     throw new FetchRefused(`${input} is not a URL`);
   }
+  const origin = url.origin;
   for (let hop = 0; ; hop++) {
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new FetchRefused(`${url.protocol} URLs are not fetched: only http and https`);
     const host = url.hostname.replace(/^\[|\]$/g, "");
@@ -47,9 +58,9 @@ export async function safeFetch(input: string, o: SafeFetchOptions = {}): Promis
     try {
       addresses = isIP(host) ? [host] : await resolve(host);
     } catch (err) {
-      throw new FetchRefused(`${host} does not resolve: ${(err as Error).message}`);
+      throw new FetchRefused(`${host} does not resolve: ${(err as Error).message}`, true);
     }
-    if (!addresses.length) throw new FetchRefused(`${host} does not resolve`);
+    if (!addresses.length) throw new FetchRefused(`${host} does not resolve`, true);
     if (!allowed) {
       for (const a of addresses) {
         const why = addressRefusal(a);
@@ -63,7 +74,7 @@ export async function safeFetch(input: string, o: SafeFetchOptions = {}): Promis
     try {
       const res = await request(url, {
         dispatcher,
-        headers: { "user-agent": "benih (+https://github.com/benih)", accept: "text/html,text/plain;q=0.9,*/*;q=0.1" },
+        headers: { "user-agent": "benih (+https://github.com/benih)", "accept-encoding": ACCEPT_ENCODING, ...(url.origin === origin && o.headers) },
         signal: AbortSignal.timeout(o.timeoutMs ?? 15_000),
       });
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
@@ -72,32 +83,48 @@ export async function safeFetch(input: string, o: SafeFetchOptions = {}): Promis
         url = new URL(String(res.headers.location), url);
         continue;
       }
-      if (res.statusCode >= 400) {
-        await res.body.dump();
-        throw new FetchRefused(`${url.href} answered HTTP ${res.statusCode}`);
+      try {
+        return await read(res, url);
+      } catch (err) {
+        throw err instanceof BodyRefused ? new FetchRefused(`${url.href}: ${err.message}`) : err;
       }
-      const contentType = String(res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      if (contentType && !/^(text\/(html|plain|markdown)|application\/xhtml\+xml)$/.test(contentType)) {
-        await res.body.dump();
-        throw new FetchRefused(`${url.href} is ${contentType}, not a page with text`);
-      }
-      const limit = o.maxBytes ?? 2 * 1024 * 1024;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const c of res.body) {
-        size += (c as Buffer).length;
-        if (size > limit) {
-          res.body.destroy();
-          break;
-        }
-        chunks.push(c as Buffer);
-      }
-      const raw = Buffer.concat(chunks).toString("utf8");
-      if (contentType === "text/plain" || contentType === "text/markdown") return { url: url.href, title: undefined, text: raw, contentType };
-      const { title, text } = htmlToText(raw);
-      return { url: url.href, title, text, contentType: contentType || "text/html" };
     } finally {
       void dispatcher.close();
     }
   }
+}
+
+/** Fetches a web page for the assistant through the SSRF guard; returns its readable text. */
+export async function safeFetch(input: string, o: SafeFetchOptions = {}): Promise<FetchedPage> {
+  return guardedRequest(input, { ...o, headers: { accept: "text/html,text/plain;q=0.9,*/*;q=0.1" } }, async (res, url) => {
+    if (res.statusCode >= 400) {
+      await res.body.dump();
+      throw new FetchRefused(`${url.href} answered HTTP ${res.statusCode}`);
+    }
+    const contentType = String(res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (contentType && !/^(text\/(html|plain|markdown)|application\/xhtml\+xml)$/.test(contentType)) {
+      await res.body.dump();
+      throw new FetchRefused(`${url.href} is ${contentType}, not a page with text`);
+    }
+    // A page longer than the limit is cut there: its beginning is what a prompt has room for anyway.
+    const raw = (await readBody(res.body, res.headers["content-encoding"], o.maxBytes ?? 2 * 1024 * 1024, "truncate")).toString("utf8");
+    if (contentType === "text/plain" || contentType === "text/markdown") return { url: url.href, title: undefined, text: raw, contentType };
+    const { title, text } = htmlToText(raw);
+    return { url: url.href, title, text, contentType: contentType || "text/html" };
+  });
+}
+
+/**
+ * Downloads a file through the SSRF guard, whole or not at all: larger than `maxBytes` (decoded) is refused.
+ * `headers` (a provider's authorization) go to the URL's own origin only.
+ */
+export async function safeDownload(input: string, o: SafeFetchOptions & { headers?: Record<string, string> } = {}): Promise<{ url: string; bytes: Buffer; contentType: string }> {
+  return guardedRequest(input, o, async (res, url) => {
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw new FetchRefused(`${url.href} answered HTTP ${res.statusCode}`, res.statusCode === 429 || res.statusCode >= 500);
+    }
+    const bytes = await readBody(res.body, res.headers["content-encoding"], o.maxBytes ?? 2 * 1024 * 1024, "refuse");
+    return { url: url.href, bytes, contentType: String(res.headers["content-type"] ?? "") };
+  });
 }
