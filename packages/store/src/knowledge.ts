@@ -19,6 +19,18 @@ export interface KbHit {
   score: number;
 }
 
+/** A document refused because its owner's documents would take more than their quota. */
+export class KnowledgeQuotaError extends Error {
+  constructor(
+    readonly used: number,
+    readonly adding: number,
+    readonly quota: number,
+  ) {
+    super(`the documents would take ${used + adding} bytes, over the quota of ${quota}`);
+    this.name = "KnowledgeQuotaError";
+  }
+}
+
 /** The documents a user searches: their own and the shared ones (owner SHARED: the starter corpus). */
 export const SHARED = "*";
 
@@ -34,10 +46,26 @@ export class KnowledgeStore {
     this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   }
 
-  /** Adds a document and its chunks in one transaction: a document is searchable whole or not at all. */
-  async add(doc: { owner: string | null; title: string; source: string; mime: string; bytes: number; pages?: number | null }, chunks: readonly KbChunk[], at = Date.now()): Promise<KbDocument> {
+  /**
+   * Adds a document and its chunks in one transaction: a document is searchable whole or not at all. With
+   * `maxOwnerBytes`, throws KnowledgeQuotaError, writing nothing, when the owner's documents (see `ownerBytes`)
+   * would take more.
+   */
+  async add(
+    doc: { owner: string | null; title: string; source: string; mime: string; bytes: number; pages?: number | null },
+    chunks: readonly KbChunk[],
+    at = Date.now(),
+    o: { maxOwnerBytes?: number } = {},
+  ): Promise<KbDocument> {
     const row: KbDocument = { id: `doc-${randomUUID()}`, owner: doc.owner, created_at: at, title: doc.title, source: doc.source, mime: doc.mime, bytes: doc.bytes, chunks: chunks.length, pages: doc.pages ?? null };
     await this.db.transaction().execute(async (tx) => {
+      if (o.maxOwnerBytes !== undefined) {
+        // One owner's uploads at a time on PostgreSQL, so two cannot both fit the same room (SQLite writes one at a time).
+        if (!this.sqlite) await sql`select pg_advisory_xact_lock(hashtext(${`kb:${doc.owner ?? ""}`}))`.execute(tx);
+        const used = await this.ownerBytes(doc.owner, tx);
+        const adding = doc.bytes + chunks.reduce((n, c) => n + Buffer.byteLength(c.text), 0);
+        if (used + adding > o.maxOwnerBytes) throw new KnowledgeQuotaError(used, adding, o.maxOwnerBytes);
+      }
       await tx.insertInto("kb_documents").values(row).execute();
       for (let i = 0; i < chunks.length; i += 200) {
         await tx
@@ -48,6 +76,16 @@ export class KnowledgeStore {
     });
     this.df.clear();
     return row;
+  }
+
+  /** What an owner's documents take: their files' sizes plus the bytes of their stored passages. */
+  async ownerBytes(owner: string | null, db: Kysely<Database> = this.db): Promise<number> {
+    const own = owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`;
+    // octet_length, in both databases: the size in bytes, without counting characters.
+    const r = await sql<{ files: number | string | null; text: number | string | null }>`
+      select (select sum(d.bytes) from kb_documents d where ${own}) as files,
+             (select sum(octet_length(c.text)) from kb_chunks c join kb_documents d on d.id = c.document_id where ${own}) as text`.execute(db);
+    return Number(r.rows[0]?.files ?? 0) + Number(r.rows[0]?.text ?? 0);
   }
 
   private visible(owner: string | null) {

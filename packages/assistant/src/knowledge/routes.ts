@@ -1,10 +1,11 @@
-import { GatewayError } from "@benih/gateway";
-import type { KnowledgeStore } from "@benih/store";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { chunk } from "./chunk.ts";
-import { extract, ExtractError } from "./extract.ts";
+import { access, GatewayError } from "@benih/gateway";
+import { KnowledgeQuotaError, type KnowledgeStore } from "@benih/store";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, sizeOf, type DocumentLimits } from "./limits.ts";
+import { readDocument } from "./reader.ts";
 import { terms } from "./terms.ts";
 import { ModelError, type ModelClient } from "../model-client.ts";
+import { callerOf } from "../caller.ts";
 import { openEventStream } from "../event-stream.ts";
 import { translateDocument } from "../skills/translate-document.ts";
 
@@ -15,6 +16,8 @@ export interface KnowledgeRoutesOptions {
   /** For translating documents: models through the gateway, as the caller, and the market's default model. */
   client: ModelClient;
   defaultModel(request: FastifyRequest): Promise<string | undefined>;
+  /** What reading one upload may cost, and what one owner may keep; the defaults where not given. */
+  documentLimits?: Partial<DocumentLimits>;
 }
 
 const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
@@ -24,15 +27,33 @@ const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
  * list and delete them, and search their passages.
  */
 export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutesOptions) {
-  app.get("/v1/knowledge/documents", async (request) => ({ data: await o.storeFor(request).list(owner(request)) }));
+  const limits: DocumentLimits = { ...defaultDocumentLimits, ...o.documentLimits };
+  /** An upload read off the event loop, within the limits, stopped if the client goes away first. */
+  const read = async (request: FastifyRequest, reply: FastifyReply, name: string, passages: boolean) => {
+    const gone = new AbortController();
+    const close = () => reply.raw.writableFinished || gone.abort();
+    reply.raw.once("close", close);
+    try {
+      return await readDocument(name, request.body as Buffer, { limits, signal: gone.signal, passages });
+    } catch (err) {
+      if (gone.signal.aborted) throw new GatewayError(499, "invalid_request_error", "The client closed the connection.", "client_closed");
+      if (err instanceof DocumentTooLargeError) throw new GatewayError(413, "invalid_request_error", err.message, "document_too_large");
+      if (err instanceof ExtractError) throw new GatewayError(422, "invalid_request_error", err.message, "unreadable_file");
+      throw err;
+    } finally {
+      reply.raw.off("close", close);
+    }
+  };
 
-  app.delete("/v1/knowledge/documents/:id", async (request, reply) => {
+  app.get("/v1/knowledge/documents", access("person"), async (request) => ({ data: await o.storeFor(request).list(owner(request)) }));
+
+  app.delete("/v1/knowledge/documents/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
     if (!(await o.storeFor(request).delete(id, owner(request)))) throw new GatewayError(404, "not_found_error", `Document ${id} does not exist (or is not yours to delete).`, "not_found");
     return reply.code(204).send();
   });
 
-  app.get("/v1/knowledge/search", async (request) => {
+  app.get("/v1/knowledge/search", access("person"), async (request) => {
     const q = request.query as { q?: string; limit?: string };
     if (!q.q?.trim()) throw new GatewayError(400, "invalid_request_error", "q: say what to look for", "invalid_query", "q");
     const limit = Math.min(Math.max(Number(q.limit ?? 5) || 5, 1), 50);
@@ -44,7 +65,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: o.maxUploadBytes }, (_request, body, done) => done(null, body));
     // A whole document translated piece by piece, with progress as server-sent events, then the translation.
-    scope.post("/v1/translate/documents", async (request, reply) => {
+    scope.post("/v1/translate/documents", access("person"), async (request, reply) => {
       const q = request.query as { name?: string; target?: string; model?: string; glossary?: string };
       const name = (q.name ?? "").trim();
       if (!name) throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.docx", "invalid_name", "name");
@@ -57,13 +78,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
       }
       const bytes = request.body as Buffer | undefined;
       if (!bytes?.length) throw new GatewayError(400, "invalid_request_error", `${name} is empty`, "empty_file");
-      let doc;
-      try {
-        doc = await extract(name, bytes);
-      } catch (err) {
-        if (err instanceof ExtractError) throw new GatewayError(422, "invalid_request_error", err.message, "unreadable_file");
-        throw err;
-      }
+      const doc = await read(request, reply, name, false);
       const model = q.model ?? (await o.defaultModel(request));
       if (!model) throw new GatewayError(400, "invalid_request_error", "model: this market offers no model; name one", "no_model", "model");
       const { send, end, gone } = openEventStream(request, reply);
@@ -71,7 +86,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
         const text = await translateDocument({
           client: o.client,
           model,
-          caller: { ...(request.headers.authorization && { authorization: request.headers.authorization }), ...(request.headers.host && { host: request.headers.host }) },
+          caller: callerOf(request),
           text: doc.pages.map((p) => p.text).join("\n\n"),
           target: q.target.trim(),
           ...(glossary && { glossary }),
@@ -85,20 +100,20 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
       }
       end();
     });
-    scope.post("/v1/knowledge/documents", async (request, reply) => {
+    scope.post("/v1/knowledge/documents", access("person"), async (request, reply) => {
       const name = ((request.query as { name?: string }).name ?? "").trim();
       if (!name) throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.pdf", "invalid_name", "name");
       const bytes = request.body as Buffer | undefined;
       if (!bytes?.length) throw new GatewayError(400, "invalid_request_error", `${name} is empty`, "empty_file");
-      let doc;
+      const doc = await read(request, reply, name, true);
+      let row;
       try {
-        doc = await extract(name, bytes);
+        row = await o.storeFor(request).add({ owner: owner(request), title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount }, doc.passages ?? [], Date.now(), { maxOwnerBytes: limits.maxOwnerBytes });
       } catch (err) {
-        if (err instanceof ExtractError) throw new GatewayError(422, "invalid_request_error", err.message, "unreadable_file");
-        throw err;
+        if (!(err instanceof KnowledgeQuotaError)) throw err;
+        const message = `${name} would bring your documents to ${sizeOf(err.used + err.adding)}, over the limit of ${sizeOf(err.quota)} per key (maxOwnerBytes); delete some documents first`;
+        throw new GatewayError(413, "invalid_request_error", message, "knowledge_quota_exceeded");
       }
-      const chunks = chunk(doc.pages);
-      const row = await o.storeFor(request).add({ owner: owner(request), title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount }, chunks);
       return reply.code(201).send(row);
     });
   });
