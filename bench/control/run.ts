@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Agent, request } from "undici";
 import Fastify from "fastify";
 import { ControlPlane, registerControlRoutes } from "@benih/control";
+import { enforceAccess, openScope } from "@benih/gateway";
 import { Store } from "@benih/store";
 
 const dir = mkdtempSync(join(tmpdir(), "benih-bench-control-"));
@@ -19,7 +20,9 @@ const tokens = new Map(Array.from({ length: AGENTS }, (_, i) => [`tok-${i}`, `re
 const datasets = Array.from({ length: AGENTS }, (_, i) => ({ id: `ds-${i}`, market: "m", region: `region-${i}`, flags: [], transfers: [] }));
 const plane = new ControlPlane({ store: store.training, rules: { accelerators: [], preference: [] }, datasets, agentTokens: tokens });
 const app = Fastify({ bodyLimit: 16 * 1024 * 1024 });
-registerControlRoutes(app, { plane, store: store.training, isAdmin: async () => true });
+// An open server's access rules: anyone may manage runs, agents need their region's token.
+enforceAccess(app, { auth: { required: false, authenticate: async () => undefined }, resolveScope: () => openScope(), agentRegion: (t) => t && tokens.get(t) });
+registerControlRoutes(app, { plane, store: store.training });
 const base = await app.listen({ port: 0, host: "127.0.0.1" });
 // Each real agent holds its own connection for its long poll: so does each simulated one. Everything else
 // (heartbeats, commands, ingest) shares a second pool.

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, it } from "node:test";
@@ -41,6 +44,58 @@ describe("the control plane in the server", () => {
       assert.match((await cli(["fleet"], env)).stdout, /^cn-north:\n {2}bj-1 \(home\): n1 6\/8 × H20 free\n$/, "the two placed runs use two");
     } finally {
       await server.close();
+    }
+  });
+
+  it("keeps a cluster in the region that registered it first, across a restart of the server", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "benih-owners-"));
+    const twoRegions = `auth: { required: true }
+training:
+  heartbeatTimeoutSeconds: 600
+  agents:
+    - { region: cn-north, token: agent-token-cn-north-0001 }
+    - { region: my-johor, token: agent-token-my-johor-0001 }
+  datasets:
+    - { id: global-chat, market: global, region: my-johor, source: global }
+  rules:
+    accelerators: []
+    preference: [my-johor, cn-north]
+`;
+    const start = () => startServer({ yaml: twoRegions, env: { BENIH_ADMIN_KEY: "bk-admin-secret-for-tests", BENIH_DATA_DIR: dataDir } });
+    const cluster = (region: string) => ({ cluster: { id: "jb-1", region, operator: "home", nodes: [{ id: "n1", accelerator: "B200", count: 8, free: 8 }] } });
+    let server = await start();
+    try {
+      const call = async (method: string, path: string, token: string, body?: unknown) => {
+        const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        const text = await res.text();
+        return { status: res.status, json: text ? JSON.parse(text) : undefined };
+      };
+      const johor = (await call("POST", "/control/v1/agents", "agent-token-my-johor-0001", cluster("my-johor"))).json.agentId as string;
+      const grab = await call("POST", "/control/v1/agents", "agent-token-cn-north-0001", cluster("cn-north"));
+      assert.equal(grab.status, 409);
+      assert.match(grab.json.error.message, /^cluster jb-1 belongs to region my-johor, whose agent registered it first/);
+      assert.equal((await call("POST", `/control/v1/agents/${johor}/heartbeat`, "agent-token-my-johor-0001")).status, 204);
+      assert.equal((await call("GET", `/control/v1/agents/${johor}/commands?waitMs=0`, "agent-token-my-johor-0001")).status, 200);
+      const fleet = async () => (await call("GET", "/control/v1/fleet", "bk-admin-secret-for-tests")).json.clusters.map((c: { id: string; region: string }) => [c.id, c.region]);
+      assert.deepEqual(await fleet(), [["jb-1", "my-johor"]]);
+      await server.close();
+      // Restarted, the plane knows no agents: the first to come back from the wrong region is still refused.
+      server = await start();
+      try {
+        assert.equal((await call("POST", "/control/v1/agents", "agent-token-cn-north-0001", cluster("cn-north"))).status, 409);
+        assert.deepEqual(await fleet(), []);
+        const back = await call("POST", "/control/v1/agents", "agent-token-my-johor-0001", cluster("my-johor"));
+        assert.equal(back.status, 200);
+        assert.equal((await call("POST", `/control/v1/agents/${back.json.agentId}/heartbeat`, "agent-token-my-johor-0001")).status, 204);
+        assert.deepEqual(await fleet(), [["jb-1", "my-johor"]]);
+      } finally {
+        await server.close();
+      }
+    } catch (err) {
+      await server.close().catch(() => {});
+      throw err;
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -50,10 +50,14 @@ interface Events {
   text: string;
   done?: { id: string; status: string; error?: { status: number; code?: string; message: string } };
 }
-/** Posts and reads the server-sent events; `stopAfter` aborts once that much text came, as the stop button does. */
-async function post(key: string, path: string, body: unknown, stopAfter?: number): Promise<Events> {
+/**
+ * Posts and reads the server-sent events; `stopAfter` aborts once that much text came, as the stop button does.
+ * The key goes as a bearer token, or as `x-api-key` as Anthropic-style clients send it.
+ */
+async function post(key: string, path: string, body: unknown, stopAfter?: number, keyHeader: "authorization" | "x-api-key" = "authorization"): Promise<Events> {
   const stop = new AbortController();
-  const res = await fetch(server.url + path, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body), signal: stop.signal });
+  const auth: Record<string, string> = keyHeader === "authorization" ? { authorization: `Bearer ${key}` } : { "x-api-key": key };
+  const res = await fetch(server.url + path, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body), signal: stop.signal });
   if (res.status !== 200) assert.fail(`HTTP ${res.status}: ${await res.text()}`);
   assert.match(res.headers.get("content-type")!, /^text\/event-stream/);
   const out: Events = { text: "" };
@@ -123,6 +127,12 @@ describe("conversations", () => {
     assert.deepEqual((await api(alice, "GET", "/v1/conversations/search?q=HOW%20ARE")).json.data.map((c: { id: string }) => c.id), [id]);
     assert.deepEqual((await api(bob, "GET", "/v1/conversations/search?q=how%20are")).json.data, [], "bob sees none of alice's");
     assert.deepEqual((await api(alice, "GET", "/v1/conversations")).json.data.map((c: { id: string }) => c.id), [id]);
+  });
+
+  it("answers a person whose key came as x-api-key: the assistant's own call to the gateway carries it on", async () => {
+    const created = await api(bob, "POST", "/v1/conversations", { model: "echo" });
+    const answer = await post(bob, `/v1/conversations/${created.json.id}/messages`, { content: "Sent with x-api-key" }, undefined, "x-api-key");
+    assert.deepEqual([answer.done?.status, answer.done?.error, answer.text], ["done", undefined, "(1) Sent with x-api-key"]);
   });
 
   it("keeps each key's conversations to itself and says what is wrong with a request", async () => {

@@ -152,6 +152,27 @@ describe("markets", () => {
     }
   });
 
+  it("an admin's x-benih-market holds for the assistant's own model call: the answer comes from that market", async () => {
+    const server = await startServer({ yaml: config(ark.url, openai.url) });
+    try {
+      const admin = (await server.store.apiKeys.create("ops", "admin")).key;
+      const headers = { host: "cn.localhost", "x-api-key": admin, "x-benih-market": "global", "content-type": "application/json" };
+      const created = await request(`${server.url}/v1/conversations`, { method: "POST", headers, body: JSON.stringify({ model: "gpt" }) });
+      assert.equal(created.statusCode, 201);
+      const { id } = (await created.body.json()) as { id: string };
+      const before = openai.seen.length;
+      const res = await request(`${server.url}/v1/conversations/${id}/messages`, { method: "POST", headers, body: JSON.stringify({ content: "hello from ops" }) });
+      assert.equal(res.headers["x-benih-market"], "global");
+      const events = await res.body.text();
+      assert.match(events, /event: done\ndata: \{[^\n]*"status":"done"/, events);
+      assert.equal(openai.seen.length, before + 1, "gpt, only in global, answered");
+      const owner = (await server.store.apiKeys.verify(admin))!.id;
+      assert.ok(await server.markets!.stores.get("global")!.conversations.get(id, owner), "the conversation is in global's store");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("policy: a blocked input gets the refusal without reaching a model; a blocked output term cuts the stream; both audited", async () => {
     const server = await startServer({ yaml: config(ark.url, openai.url) });
     try {

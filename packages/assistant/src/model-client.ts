@@ -25,6 +25,8 @@ export type AnswerPart = { type: "text"; text: string } | { type: "tool-call"; c
 export interface Caller {
   authorization?: string;
   host?: string;
+  /** An admin's `x-benih-market`. */
+  market?: string;
 }
 
 export interface StreamOptions {
@@ -65,6 +67,7 @@ export class GatewayClient implements ModelClient {
         accept: "text/event-stream",
         ...(o.caller.authorization && { authorization: o.caller.authorization }),
         ...(o.caller.host && { host: o.caller.host }),
+        ...(o.caller.market && { "x-benih-market": o.caller.market }),
       },
       body: JSON.stringify({ model: o.model, messages: o.messages, stream: true, ...(o.tools?.length && { tools: o.tools }) }),
       signal: o.signal,

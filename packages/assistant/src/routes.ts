@@ -1,4 +1,4 @@
-import { GatewayError } from "@benih/gateway";
+import { access, GatewayError } from "@benih/gateway";
 import type { AgentStore, ConversationStore, KnowledgeStore, Message } from "@benih/store";
 import { BUILT_IN_AGENTS, fromStored, type Agent } from "./agents.ts";
 import { translatePrompt, writingPrompt, type WritingTemplate } from "./skills/prompts.ts";
@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { toMarkdown } from "./export.ts";
 import { agentBody, agentPatch, createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
-import type { Caller, ModelClient } from "./model-client.ts";
+import type { ModelClient } from "./model-client.ts";
+import { callerOf } from "./caller.ts";
 import { citationsOf, relevant, sourcesPrompt } from "./knowledge/sources.ts";
 import { terms } from "./knowledge/terms.ts";
 import { openEventStream } from "./event-stream.ts";
@@ -52,10 +53,6 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 const notFound = (what: string) => new GatewayError(404, "not_found_error", `${what} does not exist (or belongs to another key).`, "not_found");
 const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
-const callerOf = (request: FastifyRequest): Caller => ({
-  ...(request.headers.authorization && { authorization: request.headers.authorization }),
-  ...(request.headers.host && { host: request.headers.host }),
-});
 const titleFrom = (text: string) => {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > 48 ? `${line.slice(0, 47)}…` : line;
@@ -87,38 +84,38 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     return stored && fromStored(stored);
   };
 
-  app.get("/v1/agents", async (request) => ({ data: [...BUILT_IN_AGENTS, ...(await o.agentsFor(request).list(owner(request))).map(fromStored)] }));
-  app.post("/v1/agents", async (request, reply) => reply.code(201).send(fromStored(await o.agentsFor(request).create(owner(request), parse(agentBody, request.body)))));
+  app.get("/v1/agents", access("person"), async (request) => ({ data: [...BUILT_IN_AGENTS, ...(await o.agentsFor(request).list(owner(request))).map(fromStored)] }));
+  app.post("/v1/agents", access("person"), async (request, reply) => reply.code(201).send(fromStored(await o.agentsFor(request).create(owner(request), parse(agentBody, request.body)))));
   const editable = (request: FastifyRequest) => {
     const id = (request.params as { id: string }).id;
     if (BUILT_IN_AGENTS.some((a) => a.id === id)) throw new GatewayError(403, "permission_error", `${id} is a built-in agent: make your own instead (POST /v1/agents)`, "built_in_agent");
     return id;
   };
-  app.patch("/v1/agents/:id", async (request) => {
+  app.patch("/v1/agents/:id", access("person"), async (request) => {
     const id = editable(request);
     const updated = await o.agentsFor(request).update(id, owner(request), parse(agentPatch, request.body));
     if (!updated) throw notFound(`Agent ${id}`);
     return fromStored(updated);
   });
-  app.delete("/v1/agents/:id", async (request, reply) => {
+  app.delete("/v1/agents/:id", access("person"), async (request, reply) => {
     const id = editable(request);
     if (!(await o.agentsFor(request).delete(id, owner(request)))) throw notFound(`Agent ${id}`);
     return reply.code(204).send();
   });
 
-  app.get("/v1/conversations", async (request) => {
+  app.get("/v1/conversations", access("person"), async (request) => {
     const q = request.query as { limit?: string; before?: string };
     const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 200);
     return { data: await o.storeFor(request).list(owner(request), { limit, ...(q.before && { before: Number(q.before) }) }) };
   });
 
-  app.get("/v1/conversations/search", async (request) => {
+  app.get("/v1/conversations/search", access("person"), async (request) => {
     const q = ((request.query as { q?: string }).q ?? "").trim();
     if (!q) throw new GatewayError(400, "invalid_request_error", "q: say what to look for", "invalid_query", "q");
     return { data: await o.storeFor(request).search(owner(request), q.slice(0, 200)) };
   });
 
-  app.post("/v1/conversations", async (request, reply) => {
+  app.post("/v1/conversations", access("person"), async (request, reply) => {
     const body = parse(createBody, request.body);
     const agent = await agentOf(request, body.agent ?? null);
     if (body.agent && !agent) throw new GatewayError(400, "invalid_request_error", `agent: ${body.agent} does not exist (GET /v1/agents lists them)`, "invalid_agent", "agent");
@@ -128,12 +125,12 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     return reply.code(201).send(c);
   });
 
-  app.get("/v1/conversations/:id", async (request) => {
+  app.get("/v1/conversations/:id", access("person"), async (request) => {
     const c = await conversation(request);
     return { conversation: c, ...(await view(o.storeFor(request), c.id, c.leaf)) };
   });
 
-  app.patch("/v1/conversations/:id", async (request) => {
+  app.patch("/v1/conversations/:id", access("person"), async (request) => {
     const c = await conversation(request);
     const body = parse(patchBody, request.body);
     const store = o.storeFor(request);
@@ -149,13 +146,13 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     return { conversation: updated, ...(await view(store, c.id, updated.leaf)) };
   });
 
-  app.delete("/v1/conversations/:id", async (request, reply) => {
+  app.delete("/v1/conversations/:id", access("person"), async (request, reply) => {
     const c = await conversation(request);
     await o.storeFor(request).delete(c.id, owner(request));
     return reply.code(204).send();
   });
 
-  app.get("/v1/conversations/:id/export", async (request, reply) => {
+  app.get("/v1/conversations/:id/export", access("person"), async (request, reply) => {
     const c = await conversation(request);
     const messages = branch(await o.storeFor(request).messages(c.id), c.leaf);
     const name = (c.title || "conversation").replace(/[^\p{L}\p{N} ._-]+/gu, "").trim() || "conversation";
@@ -165,7 +162,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
       .send(toMarkdown(c, messages));
   });
 
-  app.post("/v1/conversations/:id/messages", async (request, reply) => {
+  app.post("/v1/conversations/:id/messages", access("person"), async (request, reply) => {
     const c = await conversation(request);
     const body = parse(messageBody, request.body);
     if (body.skill === "web" && !o.webSearch) throw new GatewayError(400, "invalid_request_error", WEB_SEARCH_MISSING, "skill_not_configured", "skill");
@@ -192,7 +189,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
     return stream(request, reply, store, c, user, model, true);
   });
 
-  app.post("/v1/conversations/:id/messages/:messageId/regenerate", async (request, reply) => {
+  app.post("/v1/conversations/:id/messages/:messageId/regenerate", access("person"), async (request, reply) => {
     const c = await conversation(request);
     const body = parse(regenerateBody, request.body);
     const store = o.storeFor(request);

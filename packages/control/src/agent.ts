@@ -85,7 +85,7 @@ export class RegionalAgent {
         try {
           if (!this.id) {
             const r = await this.call("POST", "/control/v1/agents", { cluster: this.o.cluster });
-            if (r.status === 401 || r.status === 403) throw new Error(`the control plane refused this agent: ${r.json?.error?.message ?? r.status}`);
+            if (r.status === 401 || r.status === 403 || r.status === 409) throw new Error(`the control plane refused this agent: ${r.json?.error?.message ?? r.status}`);
             this.id = r.json.agentId;
             this.log(`registered ${this.o.cluster.id} in ${this.o.cluster.region} as ${this.id} (${this.o.executor.kind} executor, ${this.storage.kind} checkpoints)`);
           }

@@ -57,6 +57,8 @@ export interface PlaneOptions {
  */
 export class ControlPlane {
   private readonly agents = new Map<string, Agent>();
+  /** Cluster id → the region it belongs to, as the store keeps it (a cache: ownership never changes). */
+  private readonly owners = new Map<string, string>();
   private readonly now: () => Date;
   private readonly startedAt: number;
 
@@ -72,12 +74,31 @@ export class ControlPlane {
     return region;
   }
 
-  register(tokenRegion: string, cluster: Cluster): string {
+  /**
+   * Registers (or registers again) the agent of a cluster. A cluster id belongs to the region that registered it
+   * first, for good (kept in the store, so a restart changes nothing): another region's token is refused with 409,
+   * and cannot take over the cluster's agent, its queued commands or its place in the fleet.
+   */
+  async register(tokenRegion: string, cluster: Cluster): Promise<string> {
     if (cluster.region !== tokenRegion) throw new PlaneError(403, `this token speaks for region ${tokenRegion}, not ${cluster.region}`);
+    const owner = await this.ownerOf(cluster.id, tokenRegion);
+    if (owner !== tokenRegion) {
+      throw new PlaneError(409, `cluster ${cluster.id} belongs to region ${owner}, whose agent registered it first; an agent of ${tokenRegion} cannot register it: give this cluster an id of its own`, { code: "cluster_of_another_region", cluster: cluster.id, region: owner });
+    }
+    // Looked up after the await, so two registrations of one cluster at once end with one agent.
     const existing = [...this.agents.values()].find((a) => a.cluster.id === cluster.id);
     const id = existing?.id ?? `agent-${randomUUID().slice(0, 8)}`;
     this.agents.set(id, { id, cluster, lastSeen: this.now().getTime(), queue: existing?.queue ?? [] });
     return id;
+  }
+
+  /** The region a cluster belongs to; with `claimFor`, claimed for that region if no region holds it yet. */
+  private async ownerOf(clusterId: string, claimFor?: string): Promise<string | undefined> {
+    let owner = this.owners.get(clusterId);
+    if (owner) return owner;
+    owner = claimFor ? await this.o.store.claimCluster(clusterId, claimFor, this.now().getTime()) : await this.o.store.clusterRegion(clusterId);
+    if (owner) this.owners.set(clusterId, owner);
+    return owner;
   }
 
   private agent(id: string, tokenRegion: string): Agent {
@@ -250,16 +271,21 @@ export class ControlPlane {
   }
 
   /**
-   * The run an agent may write for: it must run in the agent's region (403 otherwise) and, when the agent says
-   * who it is, on the agent's own cluster. A run moved elsewhere (its agent was thought lost) gets 409
-   * `run_moved`, and the agent stops its copy: two processes never train one run.
+   * The run an agent may write for: it must be placed on a cluster of the agent's region (403 otherwise) and,
+   * when the agent says who it is, on the agent's own cluster. A run moved elsewhere (its agent was thought
+   * lost) gets 409 `run_moved`, and the agent stops its copy: two processes never train one run.
    */
   async runFor(runId: string, tokenRegion: string, agentId?: string) {
     const run = await this.o.store.getRun(runId);
     if (!run) throw new PlaneError(404, `no run ${runId}`);
-    const region = (JSON.parse(run.placement) as { placed?: { region: string } }).placed?.region;
+    // The region that owns the run's cluster now; the placement's region for a run never placed, or placed on
+    // a cluster registered before clusters had owners.
+    const placed = (JSON.parse(run.placement) as { placed?: { region: string } }).placed?.region;
+    const region = (run.cluster ? await this.ownerOf(run.cluster) : undefined) ?? placed;
     if (region !== tokenRegion) throw new PlaneError(403, `run ${runId} does not run in ${tokenRegion}`);
-    const cluster = agentId ? this.agents.get(agentId)?.cluster.id : undefined;
+    const agent = agentId ? this.agents.get(agentId) : undefined;
+    if (agent && agent.cluster.region !== tokenRegion) throw new PlaneError(403, `agent ${agentId} is in ${agent.cluster.region}, not ${tokenRegion}`);
+    const cluster = agent?.cluster.id;
     if (cluster && cluster !== run.cluster) throw new PlaneError(409, `run ${runId} now runs on ${run.cluster ?? "no cluster"}, not ${cluster}: stop it here`, { code: "run_moved" });
     return run;
   }

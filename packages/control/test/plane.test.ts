@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ControlPlane, registerControlRoutes, type PlacementRules } from "@benih/control";
+import { ControlPlane, PlaneError, registerControlRoutes, type PlacementRules } from "@benih/control";
+import { enforceAccess, openScope } from "@benih/gateway";
 import { openTestSqlite, type TestStore } from "@benih/store/testing";
 import Fastify, { type FastifyInstance } from "fastify";
 
@@ -24,7 +25,10 @@ before(async () => {
   db = await openTestSqlite();
   app = Fastify();
   const plane = new ControlPlane({ store: db.store.training, rules, datasets, agentTokens: tokens });
-  registerControlRoutes(app, { plane, store: db.store.training, isAdmin: async (r) => r.headers.authorization === "Bearer admin" });
+  // The server's access rules, with one admin: the bearer "admin".
+  const admin = { keyId: "admin", name: "admin", role: "admin" as const, market: null };
+  enforceAccess(app, { auth: { required: true, authenticate: async (h) => (h.authorization === "Bearer admin" ? admin : undefined) }, resolveScope: () => openScope(), agentRegion: (t) => t && tokens.get(t) });
+  registerControlRoutes(app, { plane, store: db.store.training });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
 });
 after(async () => {
@@ -88,5 +92,50 @@ describe("the control plane over HTTP", () => {
     const shown = await call("GET", `/control/v1/runs/${id}`, "admin");
     assert.deepEqual(shown.body.events.map((e: { to_state: string }) => e.to_state), ["queued", "placed", "running", "paused", "placed", "running", "succeeded"]);
     assert.equal(shown.body.lastCheckpoint.step, 20);
+  });
+
+  it("keeps a cluster in the region that registered it first: another region's token gets 409 and takes nothing over, also after a restart", async () => {
+    const jb = (await call("POST", "/control/v1/agents", "tok-my", cluster("jb-1", "my-johor", "MI300"))).body.agentId as string;
+    const grab = await call("POST", "/control/v1/agents", "tok-cn", cluster("jb-1", "cn-north", "H20"));
+    assert.equal(grab.status, 409);
+    assert.equal(grab.body.error.message, "cluster jb-1 belongs to region my-johor, whose agent registered it first; an agent of cn-north cannot register it: give this cluster an id of its own");
+    assert.deepEqual(grab.body.error.details, { code: "cluster_of_another_region", cluster: "jb-1", region: "my-johor" });
+    assert.equal(grab.body.agentId, undefined, "my-johor's agent id is not handed out");
+
+    // The real agent keeps its cluster and keeps working; cn-north's token cannot act for it.
+    assert.equal((await call("POST", `/control/v1/agents/${jb}/heartbeat`, "tok-my")).status, 204);
+    assert.deepEqual((await call("GET", `/control/v1/agents/${jb}/commands?waitMs=0`, "tok-my")).body.commands, []);
+    assert.equal((await call("POST", `/control/v1/agents/${jb}/heartbeat`, "tok-cn")).status, 403);
+    assert.equal((await call("GET", `/control/v1/agents/${jb}/commands?waitMs=0`, "tok-cn")).status, 403);
+    assert.equal((await call("POST", "/control/v1/agents", "tok-my", cluster("jb-1", "my-johor", "MI300"))).body.agentId, jb, "its own region registers it again");
+    const fleet = (await call("GET", "/control/v1/fleet", "admin")).body.clusters as Array<{ id: string; region: string; nodes: Array<{ accelerator: string }> }>;
+    assert.deepEqual(fleet.filter((c) => c.id === "jb-1").map((c) => [c.region, c.nodes[0]!.accelerator]), [["my-johor", "MI300"]]);
+
+    // A run placed on jb-1: its commands reach jb-1's agent; only my-johor's token writes for it.
+    const created = await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "global-chat", steps: 10, accelerator: "MI300" });
+    assert.equal(created.body.placement.placed.cluster, "jb-1");
+    const id = created.body.id as string;
+    assert.equal(((await call("GET", `/control/v1/agents/${jb}/commands?waitMs=0`, "tok-my")).body.commands as Array<{ runId: string }>)[0]!.runId, id);
+    const asAgent = async (path: string, token: string, agent: string, body: unknown) =>
+      (await fetch(base + path, { method: "POST", headers: { authorization: `Bearer ${token}`, "x-benih-agent": agent, "content-type": "application/json" }, body: JSON.stringify(body) })).status;
+    const points = { points: [{ step: 1, at: 1, loss: 2, lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }] };
+    const lines = { lines: [{ attempt: 1, offset: 0, at: 1, text: "hello" }] };
+    for (const agent of ["", jb]) {
+      assert.equal(await asAgent(`/control/v1/runs/${id}/reports`, "tok-cn", agent, { state: "running" }), 403);
+      assert.equal(await asAgent(`/control/v1/runs/${id}/metrics`, "tok-cn", agent, points), 403);
+      assert.equal(await asAgent(`/control/v1/runs/${id}/logs`, "tok-cn", agent, lines), 403);
+    }
+    assert.equal(await asAgent(`/control/v1/runs/${id}/reports`, "tok-my", jb, { state: "running" }), 204);
+    assert.equal(await asAgent(`/control/v1/runs/${id}/metrics`, "tok-my", jb, points), 204);
+    assert.equal(await asAgent(`/control/v1/runs/${id}/logs`, "tok-my", jb, lines), 204);
+
+    // A restarted plane knows no agents, but still knows whose cluster jb-1 is.
+    const restarted = new ControlPlane({ store: db.store.training, rules, datasets, agentTokens: tokens });
+    await assert.rejects(restarted.register("cn-north", cluster("jb-1", "cn-north", "H20").cluster), (e) => e instanceof PlaneError && e.status === 409 && /belongs to region my-johor/.test(e.message));
+    await assert.rejects(restarted.report(id, "cn-north", { state: "paused" }), /does not run in cn-north/);
+    const again = await restarted.register("my-johor", cluster("jb-1", "my-johor", "MI300").cluster);
+    restarted.heartbeat(again, "my-johor");
+    assert.deepEqual((await restarted.fleet()).map((c) => [c.id, c.region]), [["jb-1", "my-johor"]]);
+    await restarted.report(id, "my-johor", { state: "paused" }, again);
   });
 });

@@ -13,9 +13,9 @@ describe("fault recovery", () => {
     let clock = Date.parse("2026-11-26T12:00:00Z");
     const plane = new ControlPlane({ store: db.store.training, rules, datasets: [cnChat], agentTokens: new Map(), now: () => new Date(clock) });
     try {
-      const a = plane.register("cn-north", cluster("bj-1", "cn-north", "H20"));
-      const b = plane.register("cn-north", cluster("bj-2", "cn-north", "H20"));
-      const johor = plane.register("my-johor", cluster("johor-1", "my-johor", "B200"));
+      const a = await plane.register("cn-north", cluster("bj-1", "cn-north", "H20"));
+      const b = await plane.register("cn-north", cluster("bj-2", "cn-north", "H20"));
+      const johor = await plane.register("my-johor", cluster("johor-1", "my-johor", "B200"));
       const { id } = await plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100, count: 4 });
       assert.equal((await db.store.training.getRun(id))?.cluster, "bj-1");
       await plane.report(id, "cn-north", { state: "running", checkpoint: { step: 40, location: "/ckpt/40.bin", bytes: 1 } });
@@ -45,7 +45,7 @@ describe("fault recovery", () => {
     const db = await openTestSqlite();
     const plane = new ControlPlane({ store: db.store.training, rules, datasets: [cnChat], agentTokens: new Map() });
     try {
-      plane.register("cn-north", cluster("bj-1", "cn-north", "H20"));
+      await plane.register("cn-north", cluster("bj-1", "cn-north", "H20"));
       await plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100, count: 6 });
       assert.deepEqual((await plane.fleet())[0]!.nodes.map((n) => [n.id, n.free]), [["bj-1-n1", 2]]);
       await assert.rejects(plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100, count: 4 }), /refused bj-1: no node has 4 free allowed accelerator \(most free: 2\)/);

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { startFakeKubernetes } from "@benih/fake-upstreams";
-import { startServer } from "./harness.ts";
-import { until } from "./until.ts";
-import { cnNorthTraining } from "./training-config.ts";
+import { startServer } from "../harness.ts";
+import { until } from "../until.ts";
+import { cnNorthTraining } from "../training-config.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
@@ -16,7 +16,7 @@ process.env.BENIH_TRAINER_THREADS ??= "1";
 // A regional agent whose trainers are Kubernetes Jobs, against a loopback server speaking the Kubernetes API (its
 // kubelet runs each pod's `benih train` as a process here). Checkpoint-now and pause reach the pod through the run
 // folder, which the pod mounts from the region's volume claim.
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-k8s-"));
 const yaml = cnNorthTraining(5);
 let agent: ChildProcess | undefined;

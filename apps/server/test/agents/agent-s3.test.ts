@@ -6,16 +6,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { startFakeS3 } from "@benih/fake-upstreams";
-import { startServer } from "./harness.ts";
-import { until } from "./until.ts";
-import { cnNorthTraining } from "./training-config.ts";
+import { startServer } from "../harness.ts";
+import { until } from "../until.ts";
+import { cnNorthTraining } from "../training-config.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
 
 // Two cn-north agents that share no folder: their checkpoints go to the region's S3-compatible bucket, and a run
 // whose agent dies resumes on the other one from there.
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-agents-s3-"));
 const yaml = cnNorthTraining(3);
 const agents: ChildProcess[] = [];

@@ -5,15 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
-import { startServer } from "./harness.ts";
-import { until } from "./until.ts";
+import { startServer } from "../harness.ts";
+import { until } from "../until.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
 
 // A control plane and four regional agents (real `benih agent` processes training with `benih train`) on
 // loopback: two in cn-north sharing that region's run storage, one in my-johor, one CPU-only in sg.
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-agents-"));
 const yaml = `
 training:
@@ -58,6 +58,16 @@ describe("regional agents", () => {
         return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
       };
       await until("four agents", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 4 ? true : undefined));
+
+      // cn-north's token cannot take over my-johor's cluster: refused, and johor-1's agent trains the global run below.
+      const grab = await fetch(server.url + "/control/v1/agents", {
+        method: "POST",
+        headers: { authorization: "Bearer agent-token-cn-north-0001", "content-type": "application/json" },
+        body: JSON.stringify({ cluster: { id: "johor-1", region: "cn-north", operator: "intruder", nodes: [{ id: "g0", accelerator: "H20", count: 8, free: 8 }] } }),
+      });
+      assert.equal(grab.status, 409);
+      const johor = (await api("GET", "/control/v1/fleet")).json.clusters.filter((c: { id: string }) => c.id === "johor-1");
+      assert.deepEqual(johor.map((c: { region: string; operator: string }) => [c.region, c.operator]), [["my-johor", "self"]]);
 
       const created = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000 });
       assert.equal(created.status, 201);

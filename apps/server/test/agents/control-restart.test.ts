@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { Store } from "@benih/store";
-import { freePort } from "./ports.ts";
-import { until } from "./until.ts";
+import { freePort } from "../ports.ts";
+import { until } from "../until.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
 
 // kill -9 the control plane (a real `benih serve`) in the middle of a run, and start it again on the same data.
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-plane-restart-"));
 const procs: ChildProcess[] = [];
 after(() => {

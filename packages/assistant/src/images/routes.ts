@@ -1,4 +1,4 @@
-import { GatewayError } from "@benih/gateway";
+import { access, GatewayError, refuseBlocked, scopeOf } from "@benih/gateway";
 import type { ImageStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -33,7 +33,7 @@ const idOf = (m: ImageModelConfig) => `${m.name}/${m.model}`;
  */
 export function imageModelFor(request: FastifyRequest, models: readonly ImageModelConfig[], wanted?: string): ImageModelConfig {
   if (!models.length) throw new GatewayError(400, "invalid_request_error", IMAGES_MISSING, "images_not_configured");
-  const allowed = models.filter((m) => !request.scope?.refuseTarget({ provider: m.name, model: m.model }));
+  const allowed = models.filter((m) => !scopeOf(request).refuseTarget({ provider: m.name, model: m.model }));
   const m = wanted ? allowed.find((x) => idOf(x) === wanted || x.model === wanted) : allowed[0];
   if (!m) throw new GatewayError(404, "invalid_request_error", wanted ? `The image model \`${wanted}\` does not exist or you do not have access to it.` : "No image model is allowed in this market.", "model_not_found");
   return m;
@@ -45,8 +45,7 @@ export function imageModelFor(request: FastifyRequest, models: readonly ImageMod
  */
 export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions, body: z.infer<typeof imageBody>, edit?: Buffer) {
   const model = imageModelFor(request, o.models, body.model);
-  const hit = request.scope?.scan(body.prompt);
-  if (hit) throw new GatewayError(400, "invalid_request_error", `This prompt is not allowed here (${hit.category}).`, "content_policy_violation");
+  refuseBlocked(request, body.prompt, idOf(model));
   let images;
   try {
     const r = { prompt: body.prompt, n: body.n, size: body.size, ...(body.seed !== undefined && { seed: body.seed }) };
@@ -61,7 +60,7 @@ export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions
 
 /** `POST /v1/images/generations` on OpenAI's wire format, and `GET /v1/images/:id` for the kept bytes. */
 export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions) {
-  app.post("/v1/images/generations", async (request) => {
+  app.post("/v1/images/generations", access("person"), async (request) => {
     const r = imageBody.safeParse(request.body ?? {});
     if (!r.success) {
       const issue = r.error.issues[0]!;
@@ -76,7 +75,7 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
   // OpenAI's edits take a multipart form: the image file, the prompt and the options as fields.
   void app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: o.maxUploadBytes ?? 25 * 1024 * 1024, files: 1 }, throwFileSizeLimit: true });
-    scope.post("/v1/images/edits", async (request) => {
+    scope.post("/v1/images/edits", access("person"), async (request) => {
       if (!request.isMultipart()) throw new GatewayError(400, "invalid_request_error", "send a multipart form: image (a file), prompt, and optionally model, n, size, response_format", "invalid_body");
       const fields: Record<string, string> = {};
       let image: Buffer | undefined;
@@ -98,7 +97,7 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
       return { created: Math.floor(Date.now() / 1000), data: kept.map((k) => (r.data.response_format === "b64_json" ? { b64_json: k.bytes.toString("base64") } : { url: `${request.protocol}://${request.headers.host}/v1/images/${k.id}` })) };
     });
   });
-  app.get("/v1/images/:id", async (request, reply) => {
+  app.get("/v1/images/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const img = await o.storeFor(request).get(id, owner(request));
     if (!img) throw new GatewayError(404, "not_found_error", `Image ${id} does not exist (or belongs to another key).`, "not_found");

@@ -1,4 +1,4 @@
-import { GatewayError } from "@benih/gateway";
+import { access, GatewayError, refuseBlocked, scopeOf } from "@benih/gateway";
 import type { VideoJob, VideoJobStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -35,35 +35,34 @@ export const jobView = (j: VideoJob) => ({
 
 /** Starts a video job with the request's allowed model, or the slideshow when none is configured. */
 export async function startVideoJob(request: FastifyRequest, o: VideoRoutesOptions, prompt: string, wanted?: string): Promise<VideoJob> {
-  const hit = request.scope?.scan(prompt);
-  if (hit) throw new GatewayError(400, "invalid_request_error", `This prompt is not allowed here (${hit.category}).`, "content_policy_violation");
   let model: string;
   if (!o.models.length && !wanted) {
     if (!o.slideshow) throw new GatewayError(400, "invalid_request_error", `${VIDEO_MISSING}, which is not installed here either`, "video_not_configured");
     model = SLIDESHOW;
   } else {
-    const allowed = o.models.filter((m) => !request.scope?.refuseTarget({ provider: m.name, model: m.model }));
+    const allowed = o.models.filter((m) => !scopeOf(request).refuseTarget({ provider: m.name, model: m.model }));
     const m = wanted ? allowed.find((x) => `${x.name}/${x.model}` === wanted || x.model === wanted) : allowed[0];
     if (!m) throw new GatewayError(404, "invalid_request_error", wanted ? `The video model \`${wanted}\` does not exist or you do not have access to it.` : "No video model is allowed in this market.", "model_not_found");
     model = `${m.name}/${m.model}`;
   }
+  refuseBlocked(request, prompt, model);
   return o.storeFor(request).create({ owner: owner(request), prompt, model });
 }
 
 /** `POST /v1/videos` starts a job (202); `GET /v1/videos/:id` says where it stands; `…/content` is the MP4. */
 export function registerVideoRoutes(app: FastifyInstance, o: VideoRoutesOptions) {
-  app.post("/v1/videos", async (request, reply) => {
+  app.post("/v1/videos", access("person"), async (request, reply) => {
     const r = videoBody.safeParse(request.body ?? {});
     if (!r.success) throw new GatewayError(400, "invalid_request_error", `${r.error.issues[0]!.path.join(".") || "body"}: ${r.error.issues[0]!.message}`, "invalid_body");
     return reply.code(202).send(jobView(await startVideoJob(request, o, r.data.prompt, r.data.model)));
   });
-  app.get("/v1/videos/:id", async (request) => {
+  app.get("/v1/videos/:id", access("person"), async (request) => {
     const id = (request.params as { id: string }).id;
     const job = await o.storeFor(request).get(id, owner(request));
     if (!job) throw new GatewayError(404, "not_found_error", `Video job ${id} does not exist (or belongs to another key).`, "not_found");
     return jobView(job);
   });
-  app.get("/v1/videos/:id/content", async (request, reply) => {
+  app.get("/v1/videos/:id/content", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const content = await o.storeFor(request).content(id, owner(request));
     if (!content) throw new GatewayError(404, "not_found_error", `Video ${id} is not ready, or does not exist.`, "not_found");

@@ -1,0 +1,147 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
+import { GatewayError } from "../errors.ts";
+import type { RequestScope, ResolveScope } from "../scope.ts";
+import { presentedKey, type Principal } from "./auth.ts";
+import { abnormalPath } from "./normal-path.ts";
+
+/**
+ * Who may call a route. Every route declares one; the server decides on the route it matched, never on the raw
+ * URL (a path spelled `/%761/models` matches `/v1/models` and is judged as it).
+ * - `public`: anyone (health, the web app's files).
+ * - `person`: a valid API key when keys are required, anyone on an open loopback server; the request gets its
+ *   market's scope.
+ * - `admin`: an admin key when keys are required, anyone on an open loopback server.
+ * - `agent`: a training agent's region token.
+ */
+export type Access = "public" | "person" | "admin" | "agent";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    /** The caller, when a valid key was sent. */
+    principal?: Principal;
+    /** Set before the handler of every `person` route runs: the market the request belongs to. */
+    scope?: RequestScope;
+    /** Set for `agent` routes: the region whose token the agent sent. */
+    agentRegion?: string;
+  }
+}
+
+/** Route options that declare who may call it: `app.get("/v1/models", access("person"), handler)`. */
+export const access = (who: Access) => ({ config: { access: who } });
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+export interface AccessOptions {
+  /** Who a request's key belongs to (a 401 when a key is required and missing or wrong); the Authenticator. */
+  auth: { readonly required: boolean; authenticate(headers: FastifyRequest["headers"]): Promise<Principal | undefined> };
+  /** The market a `person` request belongs to, or a GatewayError. */
+  resolveScope: ResolveScope;
+  /** The region an agent token speaks for; without it `agent` routes refuse everyone. */
+  agentRegion?: (token: string | undefined) => string | undefined;
+  /**
+   * POST requests (the ones that call models, read documents or draw) one API key may have open at once; more are
+   * answered 429, so one caller cannot take every model slot. Default 8.
+   */
+  concurrentPerKey?: number;
+}
+
+/**
+ * Checks every request against the access its matched route declares, before the body is read; refuses paths
+ * not in normal form first. A server using it will not start with a route that declares no access.
+ */
+export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
+  requireAccessDeclarations(app);
+  const inFlight = new Map<string, number>();
+  const limit = o.concurrentPerKey ?? 8;
+  /** Counts the request against its key until its response closes (finished, failed or abandoned). */
+  const hold = (request: FastifyRequest, reply: FastifyReply, keyId: string) => {
+    const n = inFlight.get(keyId) ?? 0;
+    if (n >= limit) throw new GatewayError(429, "rate_limit_error", `This API key already has ${n} requests in progress; the limit is ${limit}. Wait for one to finish.`, "too_many_concurrent_requests", null, 1);
+    inFlight.set(keyId, n + 1);
+    reply.raw.once("close", () => {
+      const left = (inFlight.get(keyId) ?? 1) - 1;
+      if (left) inFlight.set(keyId, left);
+      else inFlight.delete(keyId);
+    });
+  };
+  const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access) => {
+    if (principal) request.principal = principal;
+    if (principal && request.method === "POST") hold(request, reply, principal.keyId);
+    if (who === "admin") {
+      if (o.auth.required && principal?.role !== "admin") throw new GatewayError(403, "permission_error", `${request.routeOptions.url} needs an admin key.`, "admin_only");
+      return;
+    }
+    request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal });
+    if (request.scope.market) reply.header("x-benih-market", request.scope.market);
+  };
+  // Refusals are answered here, in OpenAI's shape, so any Fastify app that enforces access answers alike.
+  const refuse = (reply: FastifyReply, err: unknown, done: (err?: Error) => void) => {
+    if (!(err instanceof GatewayError)) return done(err as Error);
+    if (err.retryAfter !== undefined) reply.header("retry-after", String(err.retryAfter));
+    void reply.code(err.status).send(err.toBody());
+  };
+  // Callback style: on the hot path an async hook costs a promise and a microtask turn per request.
+  app.addHook("onRequest", (request, reply, done) => {
+    const abnormal = abnormalPath(request.url);
+    if (abnormal) return refuse(reply, new GatewayError(400, "invalid_request_error", `${abnormal}.`, "non_normal_path"), done);
+    if (request.is404) return done();
+    const who = request.routeOptions.config.access!;
+    if (who === "public") return done();
+    if (who === "agent") {
+      const region = o.agentRegion?.(presentedKey(request.headers));
+      if (!region) return refuse(reply, new GatewayError(401, "invalid_request_error", "This route is for training agents: send your region's agent token as 'Authorization: Bearer <token>'.", "invalid_agent_token"), done);
+      request.agentRegion = region;
+      return done();
+    }
+    o.auth.authenticate(request.headers).then((principal) => {
+      try {
+        admit(request, reply, principal, who);
+      } catch (err) {
+        return refuse(reply, err, done);
+      }
+      done();
+    }, (err: unknown) => refuse(reply, err, done));
+  });
+}
+
+/** The request's market scope; a route that is not `person` has none, and asking for it there is a bug. */
+export function scopeOf(request: FastifyRequest): RequestScope {
+  if (!request.scope) throw new GatewayError(500, "server_error", `${request.routeOptions.url} has no market scope: declare it access("person").`, "no_scope");
+  return request.scope;
+}
+
+const declared = new WeakMap<FastifyInstance, RouteOptions[]>();
+
+/**
+ * Records every route as it is added (plugins' too) and refuses to start a server with one that declares no
+ * access: an undeclared route would otherwise be open to anyone.
+ */
+function requireAccessDeclarations(app: FastifyInstance): void {
+  const routes: RouteOptions[] = [];
+  declared.set(app, routes);
+  app.addHook("onRoute", (route) => void routes.push(route));
+  app.addHook("onReady", (done) => {
+    const missing = routes.filter((r) => !r.config?.access).map((r) => `${[r.method].flat().join(",")} ${r.url}`);
+    done(missing.length ? new Error(`routes that declare no access (add access("public" | "person" | "admin" | "agent")): ${missing.join("; ")}`) : undefined);
+  });
+}
+
+/** Gives every route a plugin adds inside `app` (a child context) the same access, e.g. static files. */
+export function declareAll(app: FastifyInstance, who: Access): void {
+  app.addHook("onRoute", (route) => {
+    route.config = { ...route.config, access: who };
+  });
+}
+
+/** The server's routes as it runs: method, path pattern and who may call it (for tests and the OpenAPI check). */
+export function routeTable(app: FastifyInstance): RouteEntry[] {
+  const routes = declared.get(app) ?? [];
+  return routes.flatMap((r) => [r.method].flat().map((method) => ({ method, url: r.url, access: r.config!.access! })));
+}
