@@ -17,14 +17,20 @@ import {
 } from "@benih/assistant";
 import { ControlPlane, registerControlRoutes } from "@benih/control";
 import {
+  access,
   Authenticator,
   createGatewayApp,
+  declareAll,
+  defaultJsonBudget,
+  defaultPromptBudget,
+  GatewayError,
   defaultRetryPolicy,
   GatewayMetrics,
   isVisible,
   ModelCatalog,
   PriceTable,
   Router,
+  scopeOf,
 } from "@benih/gateway";
 import { BufferedRequestLogWriter, Store, storeLocationFromEnv, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -107,12 +113,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       ...defaultRetryPolicy,
       ...Object.fromEntries(Object.entries(config.retry).filter(([, v]) => v !== undefined)),
     };
-    const plane = config.training && new ControlPlane({
-      store: store.training,
-      rules: config.training.rules,
-      datasets: config.training.datasets,
-      agentTokens: new Map(config.training.agents.map((a) => [a.token, a.region])),
-    });
+    const agentTokens = new Map(config.training?.agents.map((a) => [a.token, a.region]));
+    const plane = config.training && new ControlPlane({ store: store.training, rules: config.training.rules, datasets: config.training.datasets, agentTokens });
     if (plane && config.training) {
       const timeoutMs = config.training.heartbeatTimeoutSeconds * 1000;
       const sweeper = setInterval(() => void plane.sweep(timeoutMs).catch((err: Error) => log?.error({ err }, "control plane: the recovery sweep failed")), Math.max(1000, timeoutMs / 3));
@@ -126,12 +128,19 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       await seedStarterCorpus(s.knowledge, starterCorpus).catch((err: Error) => log?.error({ err }, "could not index the starter corpus"));
     }
     /** The store of the request's market (each market's data stays in its own), or the home store. */
-    const storeOf = (request: FastifyRequest) => (request.scope?.market && marketRuntime?.stores.get(request.scope.market)) || store;
+    const storeOf = (request: FastifyRequest) => {
+      const { market } = scopeOf(request);
+      if (!marketRuntime) return store;
+      const own = market && marketRuntime.stores.get(market);
+      if (!own) throw new GatewayError(500, "server_error", `no store for market ${market ?? "(none)"}`, "no_market_store");
+      return own;
+    };
     // Video jobs run for minutes at the provider; they are polled until done, also after a restart.
     const ffmpeg = await hasFfmpeg();
     const videoRunner = new VideoRunner({
       stores: () => [store, ...(marketRuntime?.stores.values() ?? [])].map((s) => s.videos),
       models: config.assistant.videos,
+      fetchAllow: config.assistant.fetchAllow,
       intervalMs: config.assistant.videoPollSeconds * 1000,
       log: (msg) => log?.warn(msg),
     });
@@ -142,8 +151,9 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const modelClient = new GatewayClient(() => selfUrl);
     /** The market's default chat model if it may use it, else the first it may. */
     const defaultModel = async (request: FastifyRequest) => {
-      const visible = catalog.list().map((m) => m.id).filter((id) => isVisible(router, request.scope, id));
-      const preferred = request.scope?.market && marketRuntime?.markets.get(request.scope.market)?.profile.defaults.chat;
+      const scope = scopeOf(request);
+      const visible = catalog.list().map((m) => m.id).filter((id) => isVisible(router, scope, id));
+      const preferred = scope.market && marketRuntime?.markets.get(scope.market)?.profile.defaults.chat;
       return preferred && visible.includes(preferred) ? preferred : visible[0];
     };
     const app = createGatewayApp({
@@ -155,12 +165,26 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       metrics: new GatewayMetrics(),
       ...(requestLog && { requestLog }),
       ...(marketRuntime && { resolveScope: marketRuntime.resolveScope }),
+      agentRegion: (token) => (token ? agentTokens.get(token) : undefined),
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
+      promptBudget: { promptChars: config.limits.promptChars, messages: config.limits.messages, schemaBytes: Math.round(config.limits.schemaKb * 1024), tools: defaultPromptBudget.tools },
+      concurrentPerKey: config.limits.concurrentPerKey,
+      jsonBudget: { ...defaultJsonBudget, maxTextChars: config.limits.promptChars },
       extend: (app) => {
         serveWebApp(app);
-        registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024), client: modelClient, defaultModel });
+        const docs = config.limits.documents;
+        const documentLimits = {
+          maxPdfPages: docs.pages,
+          maxTextChars: docs.textChars,
+          maxPassages: docs.passages,
+          maxZipEntries: docs.zipEntries,
+          maxUnzippedBytes: Math.round(docs.unzippedMb * 1024 * 1024),
+          timeoutMs: Math.round(docs.timeoutSeconds * 1000),
+          maxOwnerBytes: Math.round(docs.perPersonMb * 1024 * 1024),
+        };
+        registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024), client: modelClient, defaultModel, documentLimits });
         const openapi = openApiDocument({ version: serverVersion, markets: !!marketRuntime, training: !!plane });
-        app.get("/openapi.json", async () => openapi);
+        app.get("/openapi.json", access("public"), async () => openapi);
         const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images, maxUploadBytes: Math.round(config.assistant.uploadMaxMb * 1024 * 1024) };
         registerImageRoutes(app, images);
         const videos = { models: config.assistant.videos, storeFor: (request: FastifyRequest) => storeOf(request).videos, slideshow: ffmpeg };
@@ -177,15 +201,10 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           defaultModel,
         });
         if (plane) {
-          registerControlRoutes(app, {
-            plane,
-            store: store.training,
-            // As for /metrics: admin keys when keys are required, anyone on an open loopback server.
-            isAdmin: async (request) => !auth.required || (await auth.authenticate(request.headers).catch(() => undefined))?.role === "admin",
-          });
+          registerControlRoutes(app, { plane, store: store.training });
         }
         // What is set up and what is missing, for the settings page: providers, and the skills that need one.
-        app.get("/v1/settings", async (request) => {
+        app.get("/v1/settings", access("person"), async (request) => {
           const names = new Set([...set.providers.keys(), ...set.known.map((k) => k.name)]);
           const providers = [...names].sort().map((name) => {
             const hint = set.known.find((k) => k.name === name);
@@ -195,8 +214,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           });
           const web = config.assistant.webSearch;
           return {
-            market: request.scope?.market ?? null,
-            models: catalog.list().map((m) => m.id).filter((id) => isVisible(router, request.scope, id)),
+            market: scopeOf(request).market ?? null,
+            models: catalog.list().map((m) => m.id).filter((id) => isVisible(router, scopeOf(request), id)),
             providers,
             skills: {
               chat: { configured: true },
@@ -213,8 +232,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           };
         });
         // The market serving this request (by host, key or admin header): brand, languages, default models.
-        app.get("/v1/market", async (request, reply) => {
-          const id = request.scope?.market;
+        app.get("/v1/market", access("person"), async (request, reply) => {
+          const id = scopeOf(request).market;
           const market = id ? marketRuntime?.markets.get(id) : undefined;
           if (!market) return reply.code(404).send({ error: { message: "This server has no markets configured.", type: "invalid_request_error", param: null, code: "no_markets" } });
           return publicProfile(market.profile);
@@ -267,17 +286,21 @@ const webDist = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
 function serveWebApp(app: FastifyInstance) {
   if (existsSync(`${webDist}/index.html`)) {
-    void app.register(fastifyStatic, { root: webDist, index: "index.html", wildcard: false, cacheControl: false, setHeaders: (res, path) => {
-      // Hashed asset names change with their content; the page itself must always be asked for again.
-      res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
-    } });
-    // The dashboard's pages are routes of the one-page app: each gets the page, which shows the route.
-    const page = async (_request: unknown, reply: FastifyReply) => reply.header("cache-control", "no-cache").sendFile("index.html");
-    app.get("/admin", page);
-    app.get("/admin/*", page);
+    // The web app's files and pages are public; what they show comes from routes that ask for a key.
+    void app.register(async (files) => {
+      declareAll(files, "public");
+      await files.register(fastifyStatic, { root: webDist, index: "index.html", wildcard: false, cacheControl: false, setHeaders: (res, path) => {
+        // Hashed asset names change with their content; the page itself must always be asked for again.
+        res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+      } });
+      // The dashboard's pages are routes of the one-page app: each gets the page, which shows the route.
+      const page = async (_request: unknown, reply: FastifyReply) => reply.header("cache-control", "no-cache").sendFile("index.html");
+      files.get("/admin", page);
+      files.get("/admin/*", page);
+    });
     return;
   }
-  app.get("/", async (_request, reply) =>
+  app.get("/", access("public"), async (_request, reply) =>
     reply.code(503).type("text/plain; charset=utf-8").send("The web app is not built: run `npm run build -w @benih/web` (npm ci does it).\n"),
   );
 }

@@ -1,4 +1,5 @@
 export { createGatewayApp, type GatewayAppOptions } from "./http/app.ts";
+export { access, declareAll, enforceAccess, routeTable, scopeOf, type Access, type AccessOptions, type RouteEntry } from "./http/access.ts";
 export { isVisible } from "./http/models.ts";
 export { gatewayOpenApi } from "./openapi.ts";
 export { Authenticator, presentedKey, type Principal } from "./http/auth.ts";
@@ -8,6 +9,9 @@ export { ModelCatalog, type CatalogEntry } from "./catalog.ts";
 export { PriceTable, type Price } from "./pricing.ts";
 export { GatewayMetrics } from "./metrics.ts";
 export { GatewayError } from "./errors.ts";
+export { refuseBlocked } from "./http/refuse-blocked.ts";
 export { parseChatRequest } from "./openai-wire/parse-request.ts";
+export { defaultPromptBudget, type PromptBudget } from "./openai-wire/prompt-budget.ts";
+export { defaultJsonBudget, type JsonBudget } from "./http/json-body.ts";
 export { toCallOptions } from "./openai-wire/to-call-options.ts";
 export { openScope, type RequestScope, type ResolveScope, type ScopeRequest, type StreamGuard, type PolicyHit } from "./scope.ts";

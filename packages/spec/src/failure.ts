@@ -9,6 +9,7 @@ export type ProviderFailureKind =
   | "aborted" // the caller aborted
   | "invalid-response" // the upstream answered something that is not its documented format
   | "unsupported" // the request asks for something this model cannot do
+  | "too-long" // the prompt does not fit the model's context
   | "internal";
 
 export interface ProviderFailure {

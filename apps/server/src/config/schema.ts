@@ -1,3 +1,5 @@
+import { defaultDocumentLimits } from "@benih/assistant";
+import { defaultPromptBudget } from "@benih/gateway";
 import { z } from "zod";
 
 const target = z.strictObject({
@@ -110,6 +112,30 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8080),
       bodyLimitMb: z.number().positive().default(20),
       logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    })
+    .prefault({}),
+  /** Budgets checked before the work a request causes. */
+  limits: z
+    .strictObject({
+      /** Characters of text in one chat request's messages. */
+      promptChars: z.number().int().positive().default(defaultPromptBudget.promptChars),
+      messages: z.number().int().positive().default(defaultPromptBudget.messages),
+      /** A response_format schema or a tool's parameters, as JSON. */
+      schemaKb: z.number().positive().default(defaultPromptBudget.schemaBytes / 1024),
+      /** POST requests one API key may have in progress at once. */
+      concurrentPerKey: z.number().int().positive().default(8),
+      /** Reading one uploaded document (knowledge base, translation), and what one person may keep. */
+      documents: z
+        .strictObject({
+          pages: z.number().int().positive().default(defaultDocumentLimits.maxPdfPages),
+          textChars: z.number().int().positive().default(defaultDocumentLimits.maxTextChars),
+          passages: z.number().int().positive().default(defaultDocumentLimits.maxPassages),
+          zipEntries: z.number().int().positive().default(defaultDocumentLimits.maxZipEntries),
+          unzippedMb: z.number().positive().default(defaultDocumentLimits.maxUnzippedBytes / 1024 / 1024),
+          timeoutSeconds: z.number().positive().default(defaultDocumentLimits.timeoutMs / 1000),
+          perPersonMb: z.number().positive().default(defaultDocumentLimits.maxOwnerBytes / 1024 / 1024),
+        })
+        .prefault({}),
     })
     .prefault({}),
   auth: z

@@ -7,19 +7,14 @@ import type { GatewayMetrics } from "../metrics.ts";
 import type { PriceTable } from "../pricing.ts";
 import type { RetryPolicy } from "../routing/execute.ts";
 import type { Router } from "../routing/router.ts";
-import type { Authenticator, Principal } from "./auth.ts";
+import { access, enforceAccess } from "./access.ts";
+import type { Authenticator } from "./auth.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
+import { defaultPromptBudget, type PromptBudget } from "../openai-wire/prompt-budget.ts";
+import { parseJsonBodies, type JsonBudget } from "./json-body.ts";
 import { AccessLog } from "./log-controller.ts";
 import { registerModelRoutes } from "./models.ts";
-import { openScope, type RequestScope, type ResolveScope } from "../scope.ts";
-
-declare module "fastify" {
-  interface FastifyRequest {
-    principal?: Principal;
-    /** Set for every /v1/ request before its handler runs. */
-    scope?: RequestScope;
-  }
-}
+import { openScope, type ResolveScope } from "../scope.ts";
 
 export interface GatewayAppOptions {
   router: Router;
@@ -31,11 +26,19 @@ export interface GatewayAppOptions {
   requestLog?: BufferedRequestLogWriter;
   /** A pino logger; requests are logged with their id. Omitted: no logging. */
   logger?: FastifyBaseLogger;
+  /** POST requests one API key may have open at once (default 8). */
+  concurrentPerKey?: number;
+  /** What one chat request may ask a model to read. */
+  promptBudget?: PromptBudget;
+  /** What a JSON body may hold, and when it is parsed off the event loop. */
+  jsonBudget?: JsonBudget;
   /** Largest accepted request body in bytes (images travel inline as data URLs). */
   bodyLimit?: number;
   /** Which market a request belongs to; without it every request gets the open scope (and `requestLog`). */
   resolveScope?: ResolveScope;
-  /** Extra routes (the server adds its own); called before the app is ready. */
+  /** The region an agent token speaks for (routes with access "agent"); without it agent routes refuse everyone. */
+  agentRegion?: (token: string | undefined) => string | undefined;
+  /** Extra routes (the server adds its own); each declares its access. Called before the app is ready. */
   extend?: (app: FastifyInstance) => void;
 }
 
@@ -71,8 +74,10 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     onConstructorPoisoning: "error",
   });
 
+  const open = openScope(o.requestLog);
   // The API speaks JSON only; a text body is a client mistake worth a 415, not a confusing 400.
   app.removeContentTypeParser("text/plain");
+  parseJsonBodies(app, o.jsonBudget);
 
   // Callback-style hooks: on the hot path an async hook costs a promise and a microtask turn per request.
   app.addHook("onRequest", (request, reply, done) => {
@@ -80,23 +85,11 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     done();
   });
 
-  const open = openScope(o.requestLog);
-  const resolveScope = o.resolveScope;
-  app.addHook("preHandler", (request, reply, done) => {
-    if (!request.url.startsWith("/v1/")) return done();
-    o.auth.authenticate(request.headers).then(
-      (principal) => {
-        if (principal) request.principal = principal;
-        try {
-          request.scope = resolveScope ? resolveScope({ host: request.headers.host, headers: request.headers, principal }) : open;
-        } catch (err) {
-          return done(err as Error);
-        }
-        if (request.scope.market) reply.header("x-benih-market", request.scope.market);
-        done();
-      },
-      (err: Error) => done(err),
-    );
+  enforceAccess(app, {
+    auth: o.auth,
+    resolveScope: o.resolveScope ?? (() => open),
+    ...(o.agentRegion && { agentRegion: o.agentRegion }),
+    ...(o.concurrentPerKey !== undefined && { concurrentPerKey: o.concurrentPerKey }),
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -119,14 +112,10 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
   });
 
   registerModelRoutes(app, o.catalog, o.router);
-  app.post("/v1/chat/completions", chatCompletionsHandler(o));
+  app.post("/v1/chat/completions", access("person"), chatCompletionsHandler({ ...o, promptBudget: o.promptBudget ?? defaultPromptBudget }));
 
-  app.get("/health", async () => ({ status: "ok" }));
-  app.get("/metrics", async (request, reply) => {
-    if (o.auth.required) {
-      const p = await o.auth.authenticate(request.headers);
-      if (p?.role !== "admin") throw new GatewayError(403, "permission_error", "/metrics needs an admin key.", "admin_only");
-    }
+  app.get("/health", access("public"), async () => ({ status: "ok" }));
+  app.get("/metrics", access("admin"), async (_request, reply) => {
     reply.header("content-type", o.metrics.registry.contentType);
     return o.metrics.registry.metrics();
   });

@@ -6,6 +6,7 @@ import { ChunkEncoder } from "../openai-wire/chunk-encoder.ts";
 import { toCompletionBody } from "../openai-wire/completion.ts";
 import { openAIUsage } from "../openai-wire/finish-reason.ts";
 import { parseChatRequest } from "../openai-wire/parse-request.ts";
+import { checkPromptBudget, type PromptBudget } from "../openai-wire/prompt-budget.ts";
 import { toCallOptions } from "../openai-wire/to-call-options.ts";
 import type { PriceTable } from "../pricing.ts";
 import { CancelSource } from "../routing/cancel-source.ts";
@@ -14,6 +15,7 @@ import { targetName, type Router, type Target } from "../routing/router.ts";
 import { abortFailure, openStream, raceAbort, type OpenedStream } from "../routing/stream-start.ts";
 import { allowedTargets, type PolicyHit, type RequestScope, type StreamGuard } from "../scope.ts";
 import type { ChatCompletionRequest } from "../openai-wire/request-schema.ts";
+import { scopeOf } from "./access.ts";
 import { recordOutcome, type Outcome } from "./record-outcome.ts";
 
 /**
@@ -27,6 +29,7 @@ export interface ChatDeps {
   policy: RetryPolicy;
   prices: PriceTable;
   metrics: GatewayMetrics;
+  promptBudget: PromptBudget;
 }
 
 /** Fires when the client's connection closes before the answer was fully written. */
@@ -38,13 +41,17 @@ function clientGone(reply: FastifyReply): CancelSource {
   return source;
 }
 
-/** What the user wrote, and what tools brought in: the text the content policy checks before any model sees it. */
+/**
+ * Every text the model will read, whoever wrote it: system and developer prompts (an agent's instructions, the
+ * documents an answer is grounded on), the person's words, earlier answers, tool calls and what tools brought in.
+ * The content policy checks all of it before any model sees it.
+ */
 function inputText(req: ChatCompletionRequest): string {
   const parts: string[] = [];
   for (const m of req.messages) {
-    if (m.role !== "user" && m.role !== "tool") continue;
     if (typeof m.content === "string") parts.push(m.content);
-    else for (const p of m.content) if (p.type === "text") parts.push(p.text);
+    else if (m.content) for (const p of m.content) if (p.type === "text") parts.push(p.text);
+    if (m.role === "assistant") for (const c of m.tool_calls ?? []) parts.push(c.function.arguments);
   }
   return parts.join("\n");
 }
@@ -76,7 +83,8 @@ export function chatCompletionsHandler(deps: ChatDeps) {
   return async function handle(request: FastifyRequest, reply: FastifyReply) {
     const t0 = performance.now();
     const req = parseChatRequest(request.body);
-    const scope = request.scope!;
+    checkPromptBudget(req, deps.promptBudget);
+    const scope = scopeOf(request);
     const route = deps.router.resolve(req.model);
     // A model the market may not use does not exist for it.
     if (!route || !allowedTargets(scope, route.targets).length) throw modelNotFound(req.model);

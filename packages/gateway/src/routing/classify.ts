@@ -28,6 +28,7 @@ export function classify(f: ProviderFailure): FailureClass {
       return { retry: false, fallback: true, reason: f.message };
     case "invalid-response":
     case "unsupported":
+    case "too-long":
     case "internal":
       return { retry: false, fallback: true, reason: f.message };
     case "aborted":

@@ -39,7 +39,28 @@ interface Loaded {
   chatWrapper: ChatWrapper;
   LlamaChat: typeof LlamaChat;
   pool: SequencePool;
+  /** The longest token in bytes: a prompt of n bytes is at least n / this many tokens. */
+  maxTokenBytes: number;
   json?: Promise<LlamaGrammar>;
+}
+
+/** UTF-8 bytes of a prompt's text (what the chat template adds only makes it longer). */
+function promptBytes(prompt: CallOptions["prompt"]): number {
+  let n = 0;
+  for (const m of prompt) {
+    if (typeof m.content === "string") n += Buffer.byteLength(m.content);
+    else for (const p of m.content) n += Buffer.byteLength(p.type === "text" ? p.text : p.type === "tool-call" ? p.input : p.type === "tool-result" ? p.output : "");
+  }
+  return n;
+}
+
+/** Bytes of the vocabulary's longest token (a few ms for 100k tokens); a generous guess when it is not listed. */
+function longestToken(model: LlamaModel): number {
+  const tokens = (model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } }).tokenizer?.ggml?.tokens;
+  if (!Array.isArray(tokens)) return 256;
+  let max = 1;
+  for (let i = 0; i < tokens.length; i++) max = Math.max(max, Buffer.byteLength(model.detokenize([i as never], true)));
+  return max;
 }
 
 /** JSON mode through a grammar: any JSON object, or the request's schema where it gave one. */
@@ -97,7 +118,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
           threads,
           contextSize: Math.min(cfg.contextSize ?? model.trainContextSize, model.trainContextSize, 4096),
         });
-        return { model, context, chatWrapper: lib.resolveChatWrapper(model), LlamaChat: lib.LlamaChat, pool: new SequencePool(context) };
+        return { model, context, chatWrapper: lib.resolveChatWrapper(model), LlamaChat: lib.LlamaChat, pool: new SequencePool(context), maxTokenBytes: longestToken(model) };
       })();
       // A failed load is retried on the next request rather than remembered forever.
       p.catch(() => loaded.delete(cfg.id));
@@ -109,6 +130,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
   const chatModel = (modelId: string): ChatModel => {
     const cfg = configs.get(modelId);
     const unsupported = (message: string) => new ProviderFailureError({ kind: "unsupported", provider: name, message });
+    const tooLong = (message: string) => new ProviderFailureError({ kind: "too-long", provider: name, message });
 
     const doStream = async (o: CallOptions): Promise<StreamResult> => {
       if (!cfg) throw new ProviderFailureError({ kind: "http", status: 404, provider: name, message: `no local model "${modelId}"` });
@@ -117,6 +139,13 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
         throw unsupported(`model ${modelId} does not accept images`);
       }
       const state = await load(cfg);
+      // Tokenising costs the event loop about 0.3 s a megabyte: a prompt that cannot fit even if every token
+      // were the vocabulary's longest is refused before any of that work.
+      const bytes = promptBytes(o.prompt);
+      const atLeast = Math.ceil(bytes / state.maxTokenBytes);
+      if (atLeast > state.context.contextSize) {
+        throw tooLong(`the prompt is at least ${atLeast} tokens (${bytes} bytes); model ${modelId} has a context of ${state.context.contextSize}`);
+      }
       const grammar = await grammarFor(state, o);
       const history = toChatHistory(o.prompt);
       const stop = new AbortController();
@@ -141,7 +170,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
         chat.dispose();
         state.pool.release(sequence);
         o.abortSignal?.removeEventListener("abort", onCallerAbort);
-        throw unsupported(`the prompt is ${inputTokens} tokens; model ${modelId} has a context of ${sequence.contextSize}`);
+        throw tooLong(`the prompt is ${inputTokens} tokens; model ${modelId} has a context of ${sequence.contextSize}`);
       }
       const maxTokens = Math.min(o.maxOutputTokens ?? room, room);
       const meterBefore = sequence.tokenMeter.getState();
