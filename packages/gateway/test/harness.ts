@@ -10,6 +10,7 @@ import {
   ModelCatalog,
   PriceTable,
   Router,
+  type PromptBudget,
   type RetryPolicy,
   type Route,
 } from "@benih/gateway";
@@ -29,6 +30,8 @@ export async function startGateway(o: {
   authRequired?: boolean;
   policy?: Partial<RetryPolicy>;
   bodyLimit?: number;
+  promptBudget?: PromptBudget;
+  concurrentPerKey?: number;
 }): Promise<GatewayHarness> {
   const { store, dispose } = await openTestSqlite();
   const providers = new Map(o.providers.map((p) => [p.name, p]));
@@ -47,6 +50,8 @@ export async function startGateway(o: {
     metrics: new GatewayMetrics(false),
     requestLog: log,
     ...(o.bodyLimit !== undefined && { bodyLimit: o.bodyLimit }),
+    ...(o.promptBudget && { promptBudget: o.promptBudget }),
+    ...(o.concurrentPerKey !== undefined && { concurrentPerKey: o.concurrentPerKey }),
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
