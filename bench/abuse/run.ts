@@ -60,7 +60,8 @@ try {
   console.log(`ratio p99 under attack / idle: ${(percentile(attacked, 99) / percentile(idle, 99)).toFixed(2)}  (target: p99 ≤ 100 ms: ${percentile(attacked, 99) <= 100 ? "met" : "NOT met"})`);
   console.log("\nhostile inputs, sent at once:");
   for (const r of results) console.log(`  ${r.what.padEnd(36)} ${(r.bytes / 1048576).toFixed(2).padStart(6)} MB → ${r.status} ${String(r.code).padEnd(26)} in ${String(r.ms).padStart(5)} ms  ${r.message ?? ""}`);
-  const ok = results.every((r) => (r.status === 413 || r.status === 422) && r.ms < 5000);
+  // A prompt too long for its model is answered as OpenAI does (400 context_length_exceeded); the rest 413/422.
+  const ok = results.every((r) => (r.status === 413 || r.status === 422 || r.code === "context_length_exceeded") && r.ms < 5000);
   console.log(`all refused with a reason within 5 s: ${ok ? "yes" : "NO"}`);
   console.log(`store grew by ${grown} bytes for ${sent} bytes sent (ratio ${(grown / sent).toFixed(4)})`);
 } finally {

@@ -18,7 +18,7 @@ const store = await Store.open({ dialect: "sqlite", target: join(dir, "control.d
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 1000);
 const tokens = new Map(Array.from({ length: AGENTS }, (_, i) => [`tok-${i}`, `region-${i}`]));
 const datasets = Array.from({ length: AGENTS }, (_, i) => ({ id: `ds-${i}`, market: "m", region: `region-${i}`, flags: [], transfers: [] }));
-const plane = new ControlPlane({ store: store.training, rules: { accelerators: [], preference: [] }, datasets, agentTokens: tokens });
+const plane = new ControlPlane({ store: store.training, rules: { accelerators: [], preference: [] }, datasets });
 const app = Fastify({ bodyLimit: 16 * 1024 * 1024 });
 // An open server's access rules: anyone may manage runs, agents need their region's token.
 enforceAccess(app, { auth: { required: false, authenticate: async () => undefined }, resolveScope: () => openScope(), agentRegion: (t) => t && tokens.get(t) });

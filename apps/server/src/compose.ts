@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -114,7 +115,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       ...Object.fromEntries(Object.entries(config.retry).filter(([, v]) => v !== undefined)),
     };
     const agentTokens = new Map(config.training?.agents.map((a) => [a.token, a.region]));
-    const plane = config.training && new ControlPlane({ store: store.training, rules: config.training.rules, datasets: config.training.datasets, agentTokens });
+    const plane = config.training && new ControlPlane({ store: store.training, rules: config.training.rules, datasets: config.training.datasets });
     if (plane && config.training) {
       const timeoutMs = config.training.heartbeatTimeoutSeconds * 1000;
       const sweeper = setInterval(() => void plane.sweep(timeoutMs).catch((err: Error) => log?.error({ err }, "control plane: the recovery sweep failed")), Math.max(1000, timeoutMs / 3));
@@ -148,7 +149,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     closers.push(async () => videoRunner.stop());
     let selfUrl = "";
     // The assistant calls models through this server's own /v1/chat/completions, as the user.
-    const modelClient = new GatewayClient(() => selfUrl);
+    const internalToken = randomBytes(24).toString("base64url");
+    const modelClient = new GatewayClient(() => selfUrl, internalToken);
     /** The market's default chat model if it may use it, else the first it may. */
     const defaultModel = async (request: FastifyRequest) => {
       const scope = scopeOf(request);
@@ -169,6 +171,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
       promptBudget: { promptChars: config.limits.promptChars, messages: config.limits.messages, schemaBytes: Math.round(config.limits.schemaKb * 1024), tools: defaultPromptBudget.tools },
       concurrentPerKey: config.limits.concurrentPerKey,
+      internalToken,
       jsonBudget: { ...defaultJsonBudget, maxTextChars: config.limits.promptChars },
       extend: (app) => {
         serveWebApp(app);

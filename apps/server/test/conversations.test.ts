@@ -20,6 +20,7 @@ before(async () => {
     env: { OPENAI_API_KEY: "sk-upstream", OPENAI_BASE_URL: `${upstream.url}/v1`, SLOW_API_KEY: "sk-slow", BENIH_ADMIN_KEY: "bk-admin-conversations-test" },
     yaml: `
 auth: { required: true }
+limits: { concurrentPerKey: 2 }
 providers:
   - { name: slow, type: openai-compatible, baseURL: "${slowUpstream.url}/v1", apiKey: "\${SLOW_API_KEY}", listModels: false }
 routes:
@@ -133,6 +134,21 @@ describe("conversations", () => {
     const created = await api(bob, "POST", "/v1/conversations", { model: "echo" });
     const answer = await post(bob, `/v1/conversations/${created.json.id}/messages`, { content: "Sent with x-api-key" }, undefined, "x-api-key");
     assert.deepEqual([answer.done?.status, answer.done?.error, answer.text], ["done", undefined, "(1) Sent with x-api-key"]);
+  });
+
+  it("counts an answer once against its key's requests in progress, though the assistant asks the gateway for it", async () => {
+    const carol = (await server.store.apiKeys.create("carol")).key;
+    const ask = async () => {
+      const id = (await api(carol, "POST", "/v1/conversations", { model: "slow" })).json.id as string;
+      return fetch(`${server.url}/v1/conversations/${id}/messages`, { method: "POST", headers: { authorization: `Bearer ${carol}`, "content-type": "application/json" }, body: JSON.stringify({ content: "tell me" }) });
+    };
+    const [a, b] = await Promise.all([ask(), ask()]);
+    const third = await ask();
+    assert.equal(third.status, 429);
+    for (const res of [a, b]) {
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /event: done[^\n]*\n[^\n]*"status":"done"/);
+    }
   });
 
   it("keeps each key's conversations to itself and says what is wrong with a request", async () => {

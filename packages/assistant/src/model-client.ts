@@ -57,7 +57,11 @@ export class ModelError extends Error {
  * the caller sent it (undici's fetch would replace it), since the market may be chosen by host.
  */
 export class GatewayClient implements ModelClient {
-  constructor(private readonly baseUrl: () => string) {}
+  constructor(
+    private readonly baseUrl: () => string,
+    /** Marks these calls as the server's own (x-benih-internal), so they do not count twice against the caller's limits. */
+    private readonly internalToken?: string,
+  ) {}
 
   async *stream(o: StreamOptions): AsyncIterable<AnswerPart> {
     const res = await request(`${this.baseUrl()}/v1/chat/completions`, {
@@ -68,6 +72,7 @@ export class GatewayClient implements ModelClient {
         ...(o.caller.authorization && { authorization: o.caller.authorization }),
         ...(o.caller.host && { host: o.caller.host }),
         ...(o.caller.market && { "x-benih-market": o.caller.market }),
+        ...(this.internalToken && { "x-benih-internal": this.internalToken }),
       },
       body: JSON.stringify({ model: o.model, messages: o.messages, stream: true, ...(o.tools?.length && { tools: o.tools }) }),
       signal: o.signal,

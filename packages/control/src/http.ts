@@ -6,8 +6,9 @@ import { recipes } from "@benih/trainer";
 import { downsample } from "./downsample.ts";
 import { ControlPlane, PlaneError } from "./plane.ts";
 
-const node = z.strictObject({ id: z.string().min(1), accelerator: z.string().min(1), count: z.number().int().positive(), free: z.number().int().min(0) });
-export const registration = z.strictObject({ cluster: z.strictObject({ id: z.string().min(1), region: z.string().min(1), operator: z.string().min(1), nodes: z.array(node) }) });
+const name = z.string().min(1).max(128);
+const node = z.strictObject({ id: name, accelerator: name, count: z.number().int().positive().max(4096), free: z.number().int().min(0).max(4096) });
+export const registration = z.strictObject({ cluster: z.strictObject({ id: name, region: name, operator: name, nodes: z.array(node).max(1024) }) });
 export const metricsBatch = z.strictObject({
   points: z
     .array(z.strictObject({ step: z.number().int().positive(), at: z.number().int().positive(), loss: z.number().finite(), lr: z.number().finite(), gradNorm: z.number().finite(), tokensPerSecond: z.number().finite() }))

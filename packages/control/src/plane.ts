@@ -46,8 +46,6 @@ export interface PlaneOptions {
   store: TrainingStore;
   rules: PlacementRules;
   datasets: Dataset[];
-  /** Agent tokens and the region each may speak for. */
-  agentTokens: ReadonlyMap<string, string>;
   now?: () => Date;
 }
 
@@ -65,13 +63,6 @@ export class ControlPlane {
   constructor(private readonly o: PlaneOptions) {
     this.now = o.now ?? (() => new Date());
     this.startedAt = this.now().getTime();
-  }
-
-  /** The region an agent token speaks for, or a 401. */
-  regionOf(token: string | undefined): string {
-    const region = token ? this.o.agentTokens.get(token) : undefined;
-    if (!region) throw new PlaneError(401, "unknown agent token");
-    return region;
   }
 
   /**

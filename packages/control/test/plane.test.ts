@@ -24,7 +24,7 @@ let base: string;
 before(async () => {
   db = await openTestSqlite();
   app = Fastify();
-  const plane = new ControlPlane({ store: db.store.training, rules, datasets, agentTokens: tokens });
+  const plane = new ControlPlane({ store: db.store.training, rules, datasets });
   // The server's access rules, with one admin: the bearer "admin".
   const admin = { keyId: "admin", name: "admin", role: "admin" as const, market: null };
   enforceAccess(app, { auth: { required: true, authenticate: async (h) => (h.authorization === "Bearer admin" ? admin : undefined) }, resolveScope: () => openScope(), agentRegion: (t) => t && tokens.get(t) });
@@ -130,7 +130,7 @@ describe("the control plane over HTTP", () => {
     assert.equal(await asAgent(`/control/v1/runs/${id}/logs`, "tok-my", jb, lines), 204);
 
     // A restarted plane knows no agents, but still knows whose cluster jb-1 is.
-    const restarted = new ControlPlane({ store: db.store.training, rules, datasets, agentTokens: tokens });
+    const restarted = new ControlPlane({ store: db.store.training, rules, datasets });
     await assert.rejects(restarted.register("cn-north", cluster("jb-1", "cn-north", "H20").cluster), (e) => e instanceof PlaneError && e.status === 409 && /belongs to region my-johor/.test(e.message));
     await assert.rejects(restarted.report(id, "cn-north", { state: "paused" }), /does not run in cn-north/);
     const again = await restarted.register("my-johor", cluster("jb-1", "my-johor", "MI300").cluster);

@@ -11,7 +11,7 @@ describe("fault recovery", () => {
   it("marks a silent agent's run lost, and resumes it from its last checkpoint on another eligible agent of the same region", async () => {
     const db = await openTestSqlite();
     let clock = Date.parse("2026-11-26T12:00:00Z");
-    const plane = new ControlPlane({ store: db.store.training, rules, datasets: [cnChat], agentTokens: new Map(), now: () => new Date(clock) });
+    const plane = new ControlPlane({ store: db.store.training, rules, datasets: [cnChat], now: () => new Date(clock) });
     try {
       const a = await plane.register("cn-north", cluster("bj-1", "cn-north", "H20"));
       const b = await plane.register("cn-north", cluster("bj-2", "cn-north", "H20"));
@@ -43,7 +43,7 @@ describe("fault recovery", () => {
 
   it("counts what placed and running runs use: a node's last accelerators are not given twice", async () => {
     const db = await openTestSqlite();
-    const plane = new ControlPlane({ store: db.store.training, rules, datasets: [cnChat], agentTokens: new Map() });
+    const plane = new ControlPlane({ store: db.store.training, rules, datasets: [cnChat] });
     try {
       await plane.register("cn-north", cluster("bj-1", "cn-north", "H20"));
       await plane.createRun({ recipe: "tiny", dataset: "cn-chat", steps: 100, count: 6 });

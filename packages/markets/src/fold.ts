@@ -26,6 +26,8 @@ const SPACE = 3;
 const MARK = 4;
 /** Everything else: normalised with what follows it. */
 const NORMALIZE = 5;
+/** Marks normalised with one starter (Unicode's stream-safe limit). */
+const MAX_MARKS = 30;
 
 const kinds = new Uint8Array(0x10000);
 for (let c = 0; c < 0x80; c++) kinds[c] = c === 0x20 || (c >= 0x09 && c <= 0x0d) ? SPACE : KEEP;
@@ -33,6 +35,10 @@ for (let c = 0; c < 0x80; c++) kinds[c] = c === 0x20 || (c >= 0x09 && c <= 0x0d)
 kinds.fill(KEEP, 0xd800, 0xe000);
 
 const dropRe = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/uy;
+const dropAll = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+
+/** The text without the characters folding removes (zero-width, joiners, variation selectors…). */
+export const withoutIgnorable = (text: string) => text.replace(dropAll, "");
 const spaceRe = /\p{White_Space}/uy;
 // Hangul jamo vowels and finals compose with the syllable before them; half-width katakana sound marks become
 // combining marks under NFKC. Both must be normalised together with the character they follow.
@@ -141,12 +147,14 @@ class Folder {
         i += w;
         continue;
       }
-      // A starter and the marks after it (removed characters between them are skipped): one segment.
+      // A starter and the marks after it (removed characters between them are skipped): one segment. At most 30
+      // marks, as in Unicode's stream-safe format: normalising a long run of marks costs its length squared, and
+      // no real text stacks more.
       let end = i + w;
-      for (let j = end; j < n; ) {
+      for (let j = end, marks = 0; j < n && marks < MAX_MARKS; ) {
         const wj = widthAt(text, j);
         const k = kindAt(text, j, wj);
-        if (k === MARK) end = j += wj;
+        if (k === MARK) (end = j += wj), marks++;
         else if (k === DROP) j += wj;
         else break;
       }

@@ -1,4 +1,4 @@
-import { fold, originalIndex, type Folded } from "./fold.ts";
+import { fold, originalIndex, withoutIgnorable, type Folded } from "./fold.ts";
 import type { BlockedTerm } from "./profile.ts";
 
 export interface PolicyHit {
@@ -74,6 +74,8 @@ export class ContentPolicy {
  * characters (the length of the longest folded term) until the next piece or the end shows they are not the
  * start of one. Zero-width characters inside a term arriving are held with it: they fold to nothing.
  */
+const MAX_PENDING = 4096;
+
 export class OutputGuard {
   private pending = "";
   /** The last folded character emitted, so a whole-word check sees what came before the pending text. */
@@ -84,6 +86,9 @@ export class OutputGuard {
   /** Text now safe to send, or the hit (the pending text is then dropped). */
   push(delta: string): { text: string; hit?: PolicyHit } {
     this.pending += delta;
+    // Characters that fold to nothing never let the held text reach the length it is released at; thousands of
+    // them in a row (no real answer has that) would make every piece cost the whole backlog, so they are dropped.
+    if (this.pending.length > MAX_PENDING) this.pending = withoutIgnorable(this.pending);
     const text = this.before + this.pending;
     const folded = fold(text);
     const found = this.policy.findIn(text, folded, false);

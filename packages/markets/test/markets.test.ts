@@ -247,3 +247,23 @@ describe("markets check", () => {
     assert.ok(text.includes("global error: shares its store with market cn: each market needs its own"));
   });
 });
+
+describe("content policy against text built to be slow", () => {
+  const policy = new ContentPolicy([{ term: "bad word", category: "test" }]);
+
+  it("still finds a term after a run of combining marks longer than any real text stacks", () => {
+    assert.equal(policy.scan(`a${"\u0301\u0316".repeat(50_000)} bad word`)?.term, "bad word");
+  });
+
+  it("streams past thousands of invisible characters without holding them all, and still catches a term after", () => {
+    const guard = policy.guard();
+    let sent = "";
+    const backlog = "\u200b".repeat(20_000);
+    for (let i = 0; i < backlog.length; i += 4) sent += guard.push(backlog.slice(i, i + 4)).text;
+    const tail = guard.push(" then a bad");
+    sent += tail.text;
+    const end = guard.push(" word.");
+    assert.equal(end.hit?.term, "bad word");
+    assert.ok(!sent.includes("\u200b".repeat(5000)), "the invisible backlog is not kept and replayed");
+  });
+});

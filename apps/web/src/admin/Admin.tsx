@@ -26,7 +26,8 @@ export default function Admin() {
     history.pushState(null, "", to);
     setPath(to);
   }, []);
-  const onAuth = useCallback((e: AdminError) => setAuth((a) => ({ asked: true, refused: a.asked || e.status === 403 && !!localStorage.getItem("benih.adminKey") })), []);
+  // A key that was sent and refused: unknown (401) or not an admin's (403).
+  const onAuth = useCallback((e: AdminError) => setAuth((a) => ({ asked: true, refused: a.asked || ((e.status === 401 || e.status === 403) && !!localStorage.getItem("benih.adminKey")) })), []);
 
   const run = /^\/admin\/runs\/([\w-]+)/.exec(path)?.[1];
   const tab = (to: string, label: string, active: boolean) => (

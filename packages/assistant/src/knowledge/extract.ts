@@ -1,8 +1,9 @@
 import type { PageText } from "./chunk.ts";
 import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, type DocumentLimits } from "./limits.ts";
+import { htmlToText } from "./html-text.ts";
 import { checkZip } from "./zip.ts";
 
-export { ExtractError };
+export { ExtractError, htmlToText };
 
 export interface Extracted {
   title: string;
@@ -35,24 +36,6 @@ function utf8(bytes: Uint8Array, name: string): string {
   }
 }
 
-/**
- * Readable text of a page: scripts, styles and the page's furniture (navigation, header, footer, asides, forms)
- * go; block ends become line breaks; common entities are decoded.
- */
-export function htmlToText(html: string): { title: string | undefined; text: string } {
-  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]?.trim();
-  const text = html
-    .replace(/<(script|style|noscript|template|svg|head|nav|header|footer|aside|form)\b[\s\S]*?<\/\1>/gi, "")
-    .replace(/<!--[\s\S]*?-->/g, "")
-    .replace(/<\/(p|div|section|article|li|h[1-6]|tr|blockquote|pre)>|<br\s*\/?>/gi, "\n\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/&(nbsp|amp|lt|gt|quot|#39|#x27);/g, (_, e: string) => ({ nbsp: " ", amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#x27": "'" })[e] ?? "")
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/[ \t]+/g, " ")
-    .replace(/\n\s*\n\s*(\n\s*)+/g, "\n\n")
-    .trim();
-  return { title: title && htmlToText(title).text, text };
-}
 
 const tooMuchText = (name: string, limits: DocumentLimits) =>
   new DocumentTooLargeError(`${name} holds more than ${limits.maxTextChars.toLocaleString("en")} characters of text, the limit (maxTextChars)`, "maxTextChars");

@@ -50,6 +50,11 @@ export interface AccessOptions {
    * answered 429, so one caller cannot take every model slot. Default 8.
    */
   concurrentPerKey?: number;
+  /**
+   * A secret of this process that the server's own calls (the assistant asking the gateway for an answer) send as
+   * `x-benih-internal`: the request that made them already holds the caller's slot.
+   */
+  internalToken?: string;
 }
 
 /**
@@ -73,7 +78,7 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
   };
   const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access) => {
     if (principal) request.principal = principal;
-    if (principal && request.method === "POST") hold(request, reply, principal.keyId);
+    if (principal && request.method === "POST" && !(o.internalToken && request.headers["x-benih-internal"] === o.internalToken)) hold(request, reply, principal.keyId);
     if (who === "admin") {
       if (o.auth.required && principal?.role !== "admin") throw new GatewayError(403, "permission_error", `${request.routeOptions.url} needs an admin key.`, "admin_only");
       return;
@@ -100,14 +105,10 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       request.agentRegion = region;
       return done();
     }
-    o.auth.authenticate(request.headers).then((principal) => {
-      try {
-        admit(request, reply, principal, who);
-      } catch (err) {
-        return refuse(reply, err, done);
-      }
-      done();
-    }, (err: unknown) => refuse(reply, err, done));
+    o.auth
+      .authenticate(request.headers)
+      .then((principal) => admit(request, reply, principal, who))
+      .then(() => done(), (err: unknown) => refuse(reply, err, done));
   });
 }
 
@@ -133,10 +134,10 @@ function requireAccessDeclarations(app: FastifyInstance): void {
   });
 }
 
-/** Gives every route a plugin adds inside `app` (a child context) the same access, e.g. static files. */
+/** Gives every route added inside `app` (a child context) that declares none this access, e.g. static files. */
 export function declareAll(app: FastifyInstance, who: Access): void {
   app.addHook("onRoute", (route) => {
-    route.config = { ...route.config, access: who };
+    route.config = { ...route.config, access: route.config?.access ?? who };
   });
 }
 

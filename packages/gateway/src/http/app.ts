@@ -26,6 +26,8 @@ export interface GatewayAppOptions {
   requestLog?: BufferedRequestLogWriter;
   /** A pino logger; requests are logged with their id. Omitted: no logging. */
   logger?: FastifyBaseLogger;
+  /** The secret the server's own calls send as x-benih-internal (see AccessOptions). */
+  internalToken?: string;
   /** POST requests one API key may have open at once (default 8). */
   concurrentPerKey?: number;
   /** What one chat request may ask a model to read. */
@@ -90,6 +92,7 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     resolveScope: o.resolveScope ?? (() => open),
     ...(o.agentRegion && { agentRegion: o.agentRegion }),
     ...(o.concurrentPerKey !== undefined && { concurrentPerKey: o.concurrentPerKey }),
+    ...(o.internalToken && { internalToken: o.internalToken }),
   });
 
   app.setErrorHandler((err, request, reply) => {

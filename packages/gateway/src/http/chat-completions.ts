@@ -17,6 +17,7 @@ import { allowedTargets, type PolicyHit, type RequestScope, type StreamGuard } f
 import type { ChatCompletionRequest } from "../openai-wire/request-schema.ts";
 import { scopeOf } from "./access.ts";
 import { recordOutcome, type Outcome } from "./record-outcome.ts";
+import { auditHit } from "./refuse-blocked.ts";
 
 /**
  * A name as a header value: characters a header cannot carry (anything outside visible ASCII, e.g. 通义千问 or a
@@ -43,7 +44,8 @@ function clientGone(reply: FastifyReply): CancelSource {
 
 /**
  * Every text the model will read, whoever wrote it: system and developer prompts (an agent's instructions, the
- * documents an answer is grounded on), the person's words, earlier answers, tool calls and what tools brought in.
+ * documents an answer is grounded on), the person's words, earlier answers, tool calls, what tools brought in, and
+ * how the tools offered are described.
  * The content policy checks all of it before any model sees it.
  */
 function inputText(req: ChatCompletionRequest): string {
@@ -53,6 +55,7 @@ function inputText(req: ChatCompletionRequest): string {
     else if (m.content) for (const p of m.content) if (p.type === "text") parts.push(p.text);
     if (m.role === "assistant") for (const c of m.tool_calls ?? []) parts.push(c.function.arguments);
   }
+  for (const t of req.tools ?? []) if (t.function.description) parts.push(t.function.description);
   return parts.join("\n");
 }
 
@@ -76,7 +79,7 @@ const MODERATION_TIMEOUT_MS = 15_000;
 /** Records a policy hit in the market's audit table and on the outcome. */
 function audit(scope: RequestScope, request: FastifyRequest, model: string, direction: "input" | "output", hit: PolicyHit, outcome: Outcome) {
   outcome.policy = { direction, category: hit.category };
-  scope.audit?.({ request_id: request.id, api_key_id: request.principal?.keyId ?? null, direction, category: hit.category, term: hit.term, model, excerpt: hit.excerpt });
+  auditHit(scope, request, model, direction, hit);
 }
 
 export function chatCompletionsHandler(deps: ChatDeps) {

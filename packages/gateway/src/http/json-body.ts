@@ -6,24 +6,37 @@ import { overBudget, type JsonShape } from "./json-budget.ts";
 export interface JsonBudget extends JsonShape {
   /** Bodies up to this size are parsed on the event loop (quick); larger ones on a parser thread. */
   inlineBytes: number;
-  /** A body that takes longer to parse is refused (413), and its thread replaced. */
+  /** A body that takes longer to be parsed, waiting included, is refused (413), and its thread replaced. */
   timeoutMs: number;
+  /** Large bodies waiting for a thread; more are answered 503. */
+  queue: number;
   /** Parser threads. */
   threads: number;
 }
 
 // Text: what the largest prompt budget allows (about a million tokens), so an oversized prompt never leaves the
 // parser thread. One thread: parsing competes with requests for this machine's few cores.
-export const defaultJsonBudget: JsonBudget = { inlineBytes: 256 * 1024, maxValues: 200_000, maxDepth: 64, maxTextChars: 4_000_000, timeoutMs: 5_000, threads: 1 };
+export const defaultJsonBudget: JsonBudget = { inlineBytes: 256 * 1024, maxValues: 200_000, maxDepth: 64, maxTextChars: 4_000_000, timeoutMs: 5_000, queue: 32, threads: 1 };
 
-type Answer = { id: number; value?: unknown; error?: { status: number; message: string; code: string } };
+type Answer = { value?: unknown; error?: { status: number; message: string; code: string } };
 
-/** Parser threads, each taking one body at a time; a thread stuck past the time limit is replaced. */
+interface Job {
+  bytes: Uint8Array;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+  worker?: Worker;
+}
+
+/**
+ * Parser threads, each taking one body at a time. A body waits at most `queue` deep and `timeoutMs` long, waiting
+ * included; a thread stuck past the limit, or one that fails, is replaced.
+ */
 class ParserPool {
   private readonly idle: Worker[] = [];
-  private readonly queue: Array<() => void> = [];
+  private readonly waiting: Job[] = [];
+  private readonly busy = new Map<Worker, Job>();
   private threads = 0;
-  private nextId = 0;
   private closed = false;
 
   constructor(private readonly budget: JsonBudget) {}
@@ -32,53 +45,83 @@ class ParserPool {
     this.threads++;
     const w = new Worker(new URL("./json-worker.mjs", import.meta.url), { execArgv: [], stdout: false, stderr: false });
     w.unref();
+    w.on("message", (a: Answer) => {
+      const job = this.busy.get(w);
+      if (!job) return;
+      this.finish(job);
+      this.idle.push(w);
+      this.pump();
+      if (a.error) job.reject(new GatewayError(a.error.status, "invalid_request_error", a.error.message, a.error.code));
+      else job.resolve(a.value);
+    });
+    const lost = (why: string) => {
+      const job = this.busy.get(w);
+      this.drop(w);
+      if (job) {
+        this.finish(job);
+        job.reject(new GatewayError(500, "server_error", `The JSON parser thread failed: ${why}.`, "parser_failed"));
+      }
+      this.pump();
+    };
+    w.on("error", (err) => lost(err.message));
+    w.on("exit", (code) => lost(`it exited with code ${code}`));
     return w;
   }
 
-  private async worker(): Promise<Worker> {
-    const w = this.idle.pop();
-    if (w) return w;
-    if (this.threads < this.budget.threads) return this.spawn();
-    await new Promise<void>((resolve) => this.queue.push(resolve));
-    return this.worker();
+  private drop(w: Worker): void {
+    if (this.busy.delete(w) || this.idle.includes(w)) this.threads--;
+    const i = this.idle.indexOf(w);
+    if (i !== -1) this.idle.splice(i, 1);
+    w.removeAllListeners();
+    void w.terminate();
   }
 
-  private giveBack(w: Worker | undefined): void {
-    if (w && !this.closed) this.idle.push(w);
-    else if (w) void w.terminate();
-    this.queue.shift()?.();
+  private finish(job: Job): void {
+    clearTimeout(job.timer);
+    if (job.worker) this.busy.delete(job.worker);
   }
 
-  async parse(body: Buffer): Promise<unknown> {
-    const w = await this.worker();
-    const id = this.nextId++;
+  private pump(): void {
+    while (this.waiting.length && !this.closed) {
+      const w = this.idle.pop() ?? (this.threads < this.budget.threads ? this.spawn() : undefined);
+      if (!w) return;
+      const job = this.waiting.shift()!;
+      job.worker = w;
+      this.busy.set(w, job);
+      const { maxValues, maxDepth, maxTextChars } = this.budget;
+      w.postMessage({ bytes: job.bytes, shape: { maxValues, maxDepth, maxTextChars } }, [job.bytes.buffer as ArrayBuffer]);
+    }
+  }
+
+  parse(body: Buffer): Promise<unknown> {
+    if (this.waiting.length >= this.budget.queue) {
+      return Promise.reject(new GatewayError(503, "server_error", "Too many large JSON bodies are being read; try again shortly.", "parser_busy", null, 1));
+    }
     // The body's own memory moves to the thread when it is not shared with other buffers (large ones are not).
     const bytes = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? new Uint8Array(body.buffer) : new Uint8Array(body);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        w.off("message", onMessage);
-        this.threads--;
-        void w.terminate();
-        this.giveBack(undefined);
-        reject(new GatewayError(413, "invalid_request_error", `The JSON body took longer than ${this.budget.timeoutMs} ms to parse.`, "parse_timeout"));
-      }, this.budget.timeoutMs);
-      const onMessage = (a: Answer) => {
-        if (a.id !== id) return;
-        clearTimeout(timer);
-        w.off("message", onMessage);
-        this.giveBack(w);
-        if (a.error) reject(new GatewayError(a.error.status, "invalid_request_error", a.error.message, a.error.code));
-        else resolve(a.value);
+      const job: Job = {
+        bytes,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const i = this.waiting.indexOf(job);
+          if (i !== -1) this.waiting.splice(i, 1);
+          if (job.worker) this.drop(job.worker);
+          this.pump();
+          reject(new GatewayError(413, "invalid_request_error", `The JSON body took longer than ${this.budget.timeoutMs} ms to read.`, "parse_timeout"));
+        }, this.budget.timeoutMs),
       };
-      w.on("message", onMessage);
-      const { maxValues, maxDepth, maxTextChars } = this.budget;
-      w.postMessage({ id, bytes, shape: { maxValues, maxDepth, maxTextChars } }, [bytes.buffer as ArrayBuffer]);
+      this.waiting.push(job);
+      this.pump();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.idle.splice(0).map((w) => w.terminate()));
+    const all = [...this.idle.splice(0), ...this.busy.keys()];
+    for (const w of all) w.removeAllListeners();
+    await Promise.all(all.map((w) => w.terminate()));
   }
 }
 

@@ -150,9 +150,10 @@ function exhausted(route: Route, failures: Array<{ target: string; failure?: Pro
     const retryAfter = waits.length ? Math.ceil(Math.min(...waits) / 1000) : undefined;
     return new GatewayError(429, "rate_limit_error", message, "upstream_rate_limited", null, retryAfter);
   }
-  // Too long for every model that could take it: the prompt must shrink, whatever else a target lacked.
+  // Too long for every model that could take it: the prompt must shrink, whatever else a target lacked. OpenAI
+  // answers this 400 context_length_exceeded, and clients look for exactly that.
   if (kinds.every((f) => f.kind === "unsupported" || f.kind === "too-long") && kinds.some((f) => f.kind === "too-long")) {
-    return new GatewayError(413, "invalid_request_error", message, "context_length_exceeded");
+    return new GatewayError(400, "invalid_request_error", message, "context_length_exceeded");
   }
   if (kinds.every((f) => f.kind === "unsupported")) return new GatewayError(400, "invalid_request_error", message, "unsupported_by_model");
   if (kinds[kinds.length - 1]!.kind === "timeout") return new GatewayError(504, "timeout_error", message, "upstream_timeout");
