@@ -5,10 +5,11 @@
 // throughout; every hostile input refused (413/422) with a reason within 5 s; the store grows by less than what
 // was sent.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bytesUnder } from "../../apps/server/test/disk.ts";
 import { percentile } from "../lib/measure.ts";
 import { freePort, startProcess, stop } from "../lib/processes.ts";
 
@@ -17,8 +18,6 @@ const dataDir = mkdtempSync(join(tmpdir(), "benih-bench-abuse-"));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = await startProcess("benih", process.execPath, [join(root, "apps/server/bin/benih.mjs"), "serve"], `${base}/health`, { BENIH_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" });
-const bytesUnder = (dir: string): number =>
-  readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? bytesUnder(join(dir, e.name)) : e.isFile() ? statSync(join(dir, e.name)).size : 0), 0);
 
 /** /health every 50 ms until `until` settles (or for `ms`); the latency of each answer. */
 async function probe(until: Promise<unknown> | number): Promise<number[]> {

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { routeTable, type RouteEntry } from "@benih/gateway";
 import { Client } from "undici";
 import { docxBomb, pdfBomb } from "./bombs.ts";
+import { bytesUnder } from "./disk.ts";
 import { startServer } from "./harness.ts";
 
 // The attacker's view of a server that requires keys: every route the running server has, asked for in every
@@ -222,9 +221,6 @@ describe("the content policy wherever text enters a model", () => {
 });
 
 describe("no request can stall the server", () => {
-  const bytesUnder = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? bytesUnder(join(dir, e.name)) : e.isFile() ? statSync(join(dir, e.name)).size : 0), 0);
-
   it("refuses a DOCX bomb, a 2,000-page PDF and huge prompts sent at once, each with a reason, while /health answers", async () => {
     const key = (await server.store.apiKeys.create("mallory")).key;
     const headers = { authorization: `Bearer ${key}` };

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { documentsBeingRead, DocumentTooLargeError, readDocument } from "@benih/assistant";
 import { docxBomb, manyEntries, pdfBomb } from "./bombs.ts";
+import { bytesUnder } from "./disk.ts";
 import { docxOf, pdfOf } from "./documents.ts";
 import { startServer } from "./harness.ts";
 import { until } from "./until.ts";
@@ -20,8 +19,6 @@ before(async () => {
 });
 after(() => server?.close());
 
-const stored = (dir: string): number =>
-  readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? stored(join(dir, e.name)) : e.isFile() ? statSync(join(dir, e.name)).size : 0), 0);
 
 const upload = async (name: string, bytes: Uint8Array, signal?: AbortSignal) => {
   const res = await fetch(`${server.url}/v1/knowledge/documents?name=${encodeURIComponent(name)}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream" }, body: Buffer.from(bytes), ...(signal && { signal }) });
@@ -52,7 +49,7 @@ async function probingHealth<T>(work: () => Promise<T>): Promise<{ result: T; wo
 
 /** Uploads a hostile file and checks the refusal: its status, its reason, within 5 s, nothing stored. */
 async function refused(name: string, bytes: Uint8Array, status: number, reason: RegExp) {
-  const before = stored(server.dataDir);
+  const before = bytesUnder(server.dataDir);
   const { result, worstHealthMs, ms } = await probingHealth(() => upload(name, bytes));
   assert.equal(result.status, status, JSON.stringify(result.json));
   assert.deepEqual(Object.keys(result.json.error).sort(), ["code", "message", "param", "type"]);
@@ -60,7 +57,7 @@ async function refused(name: string, bytes: Uint8Array, status: number, reason: 
   assert.ok(ms < 5000, `refused in ${Math.round(ms)} ms`);
   // The strict numbers are the benchmark's; this only catches a blocked event loop.
   assert.ok(worstHealthMs < 1000, `/health took up to ${Math.round(worstHealthMs)} ms meanwhile`);
-  assert.ok(stored(server.dataDir) - before <= bytes.length, "the store does not grow by more than the upload");
+  assert.ok(bytesUnder(server.dataDir) - before <= bytes.length, "the store does not grow by more than the upload");
   assert.equal((await fetch(`${server.url}/v1/knowledge/documents`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json()) as any).data.filter((d: { source: string }) => d.source === name).length, 0);
 }
 
