@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { documentsBeingRead, DocumentTooLargeError, readDocument } from "@benih/assistant";
+import { documentsBeingRead, DocumentTooLargeError, readDocument, ReaderBusyError } from "@benih/assistant";
 import { docxBomb, manyEntries, pdfBomb } from "./bombs.ts";
 import { bytesUnder } from "./disk.ts";
 import { docxOf, pdfOf } from "./documents.ts";
@@ -107,6 +107,14 @@ describe("hostile documents", () => {
     });
     assert.ok(performance.now() - t < 5000, `${Math.round(performance.now() - t)} ms`);
     assert.equal(documentsBeingRead(), 0);
+  });
+
+  it("refuses a document for now when too many already wait their turn, holding none of them", async () => {
+    const limits = { concurrency: 1, queue: 0, timeoutMs: 1000 };
+    const first = readDocument("heavy.pdf", pdfBomb({ pages: 200, ops: 30000 }), { limits });
+    await assert.rejects(readDocument("next.txt", Buffer.from("hello"), { limits }), ReaderBusyError);
+    await assert.rejects(first, DocumentTooLargeError);
+    assert.equal((await readDocument("next.txt", Buffer.from("hello"), { limits })).pages[0]!.text, "hello");
   });
 
   it("still takes ordinary documents after all that", async () => {

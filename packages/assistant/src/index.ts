@@ -6,7 +6,7 @@ export { toMarkdown } from "./export.ts";
 export { assistantOpenApi } from "./openapi.ts";
 export { registerKnowledgeRoutes, type KnowledgeRoutesOptions } from "./knowledge/routes.ts";
 export { extract, ExtractError, htmlToText } from "./knowledge/extract.ts";
-export { defaultDocumentLimits, DocumentTooLargeError, type DocumentLimits } from "./knowledge/limits.ts";
+export { defaultDocumentLimits, DocumentTooLargeError, ReaderBusyError, type DocumentLimits } from "./knowledge/limits.ts";
 export { documentsBeingRead, readDocument } from "./knowledge/reader.ts";
 export { chunk, type PageText } from "./knowledge/chunk.ts";
 export { terms } from "./knowledge/terms.ts";

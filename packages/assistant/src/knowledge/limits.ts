@@ -10,6 +10,8 @@ export interface DocumentLimits {
   memoryMb: number;
   /** Documents read at once; more wait their turn. */
   concurrency: number;
+  /** Documents waiting for their turn (each holds its upload in memory); more are refused for now (503). */
+  queue: number;
   /** Pages of a PDF, checked before any page is read. */
   maxPdfPages: number;
   /** Entries in a ZIP (DOCX) archive. */
@@ -30,6 +32,7 @@ export const defaultDocumentLimits: Readonly<DocumentLimits> = Object.freeze({
   timeoutMs: 20_000,
   memoryMb: 512,
   concurrency: 2,
+  queue: 32,
   maxPdfPages: 500,
   maxZipEntries: 1000,
   maxUnzippedBytes: 50 * 1024 * 1024,
@@ -38,6 +41,9 @@ export const defaultDocumentLimits: Readonly<DocumentLimits> = Object.freeze({
   maxPassages: 5000,
   maxOwnerBytes: 200 * 1024 * 1024,
 });
+
+/** Too many documents are already waiting to be read: try again shortly (503). */
+export class ReaderBusyError extends Error {}
 
 /** A file that cannot be read: not what its name says, damaged, encrypted, or without text (422). */
 export class ExtractError extends Error {}

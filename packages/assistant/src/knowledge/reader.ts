@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { KbChunk } from "@benih/store";
 import type { Extracted } from "./extract.ts";
-import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, type DocumentLimits } from "./limits.ts";
+import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, ReaderBusyError, type DocumentLimits } from "./limits.ts";
 
 export interface ReadJob {
   name: string;
@@ -44,6 +44,7 @@ export async function readDocument(name: string, bytes: Uint8Array, o: ReadOptio
   const { signal } = o;
   signal?.throwIfAborted();
   if (running < limits.concurrency) running++;
+  else if (waiting.length >= limits.queue) throw new ReaderBusyError(`${waiting.length} documents are waiting to be read; try again shortly`);
   else {
     await new Promise<void>((resolve, reject) => {
       const go = () => {

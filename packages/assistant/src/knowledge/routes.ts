@@ -1,7 +1,7 @@
 import { access, GatewayError } from "@benih/gateway";
 import { KnowledgeQuotaError, type KnowledgeStore } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, sizeOf, type DocumentLimits } from "./limits.ts";
+import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, ReaderBusyError, sizeOf, type DocumentLimits } from "./limits.ts";
 import { readDocument } from "./reader.ts";
 import { terms } from "./terms.ts";
 import { ModelError, type ModelClient } from "../model-client.ts";
@@ -39,6 +39,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
       if (gone.signal.aborted) throw new GatewayError(499, "invalid_request_error", "The client closed the connection.", "client_closed");
       if (err instanceof DocumentTooLargeError) throw new GatewayError(413, "invalid_request_error", err.message, "document_too_large");
       if (err instanceof ExtractError) throw new GatewayError(422, "invalid_request_error", err.message, "unreadable_file");
+      if (err instanceof ReaderBusyError) throw new GatewayError(503, "server_error", err.message, "reader_busy", null, 1);
       throw err;
     } finally {
       reply.raw.off("close", close);
