@@ -5,6 +5,7 @@ import { routeTable, type RouteEntry } from "@benih/gateway";
 import { Client } from "undici";
 import { docxBomb, pdfBomb } from "./bombs.ts";
 import { bytesUnder } from "./disk.ts";
+import { probingHealth } from "./health.ts";
 import { startServer } from "./harness.ts";
 
 // The attacker's view of a server that requires keys: every route the running server has, asked for in every
@@ -237,26 +238,16 @@ describe("no request can stall the server", () => {
     };
     const sent = Object.values(inputs).reduce((n, i) => n + i.body.length, 0);
     const before = bytesUnder(server.dataDir);
-    let worst = 0;
-    let stop = false;
-    const probes = (async () => {
-      while (!stop) {
-        const t = performance.now();
-        assert.equal((await fetch(`${server.url}/health`)).status, 200);
-        worst = Math.max(worst, performance.now() - t);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    const answers = await Promise.all(
-      Object.entries(inputs).map(async ([what, i]) => {
-        const t = performance.now();
-        const res = await fetch(server.url + i.path, { method: "POST", headers: { ...headers, "content-type": i.type }, body: i.body });
-        const body = (await res.json()) as { error?: { message: string; code: string } };
-        return { what, status: res.status, ms: performance.now() - t, error: body.error };
-      }),
+    const { result: answers, worstHealthMs: worst } = await probingHealth(server.url, () =>
+      Promise.all(
+        Object.entries(inputs).map(async ([what, i]) => {
+          const t = performance.now();
+          const res = await fetch(server.url + i.path, { method: "POST", headers: { ...headers, "content-type": i.type }, body: i.body });
+          const body = (await res.json()) as { error?: { message: string; code: string } };
+          return { what, status: res.status, ms: performance.now() - t, error: body.error };
+        }),
+      ),
     );
-    stop = true;
-    await probes;
     for (const a of answers) {
       assert.ok([413, 422].includes(a.status), `${a.what}: ${a.status} ${JSON.stringify(a.error)}`);
       assert.ok(a.error?.message, `${a.what} says why`);

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { documentsBeingRead, DocumentTooLargeError, readDocument, ReaderBusyError } from "@benih/assistant";
 import { docxBomb, manyEntries, pdfBomb } from "./bombs.ts";
 import { bytesUnder } from "./disk.ts";
+import { probingHealth } from "./health.ts";
 import { docxOf, pdfOf } from "./documents.ts";
 import { startServer } from "./harness.ts";
 import { until } from "./until.ts";
@@ -25,32 +26,10 @@ const upload = async (name: string, bytes: Uint8Array, signal?: AbortSignal) => 
   return { status: res.status, json: (await res.json()) as any };
 };
 
-/** Runs `work` while asking /health every 50 ms; the slowest answer, in ms. */
-async function probingHealth<T>(work: () => Promise<T>): Promise<{ result: T; worstHealthMs: number; ms: number }> {
-  let worst = 0;
-  let stop = false;
-  const probe = (async () => {
-    while (!stop) {
-      const t = performance.now();
-      assert.equal((await fetch(`${server.url}/health`)).status, 200);
-      worst = Math.max(worst, performance.now() - t);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  const t = performance.now();
-  try {
-    const result = await work();
-    return { result, worstHealthMs: worst, ms: performance.now() - t };
-  } finally {
-    stop = true;
-    await probe;
-  }
-}
-
 /** Uploads a hostile file and checks the refusal: its status, its reason, within 5 s, nothing stored. */
 async function refused(name: string, bytes: Uint8Array, status: number, reason: RegExp) {
   const before = bytesUnder(server.dataDir);
-  const { result, worstHealthMs, ms } = await probingHealth(() => upload(name, bytes));
+  const { result, worstHealthMs, ms } = await probingHealth(server.url, () => upload(name, bytes));
   assert.equal(result.status, status, JSON.stringify(result.json));
   assert.deepEqual(Object.keys(result.json.error).sort(), ["code", "message", "param", "type"]);
   assert.match(result.json.error.message, reason);
