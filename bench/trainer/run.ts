@@ -1,8 +1,20 @@
 // bench:trainer — the tiny recipe's training throughput as model FLOP/s (6 × parameters × tokens/s), against this
 // machine's peak matmul FLOP/s measured in the same run with onnxruntime's MatMul on 2 threads. Target: ≥ 30%.
-import { InferenceSession, Tensor } from "onnxruntime-node";
 import { buildDataset, parameterCount, pickEngine, prepare, tinyRecipe, TrainingRun, type EngineChoice } from "@benih/trainer";
+import { benchDependency } from "../lib/bench-dependency.ts";
 import { matmulModel } from "../lib/onnx-matmul.ts";
+
+type OrtTensor = unknown;
+interface Ort {
+  InferenceSession: {
+    create(model: Uint8Array, options: { intraOpNumThreads: number; interOpNumThreads: number }): Promise<{
+      run(feeds: Record<string, OrtTensor>): Promise<unknown>;
+      release(): Promise<void>;
+    }>;
+  };
+  Tensor: new (type: "float32", data: Float32Array, dims: number[]) => OrtTensor;
+}
+const { InferenceSession, Tensor } = benchDependency<Ort>("onnxruntime-node", "1.30.0");
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 8);
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { FormData, request } from "undici";
+import { request } from "undici";
 import { startFakeAutomatic1111, startFakeComfyUI, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { startServer } from "./harness.ts";
 

@@ -1,4 +1,4 @@
-import { FormData, request } from "undici";
+import { request } from "undici";
 
 export interface ImageModelConfig {
   /** The provider's name in allow-lists (openai, ark, sd, …): models are checked as `name/model`. */

@@ -1,4 +1,4 @@
-import type { Migration, MigrationProvider } from "kysely";
+import type { Migration, MigrationProvider } from "kysely/migration";
 import * as m0001 from "./0001-request-log-and-keys.ts";
 import * as m0002 from "./0002-markets.ts";
 import * as m0003 from "./0003-training.ts";
