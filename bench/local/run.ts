@@ -8,12 +8,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TensorType, writeTestModel, type LlamaConfig } from "@benih/gguf";
 import { getLlama, LlamaChat, LlamaLogLevel, resolveChatWrapper, type ChatWrapper, type LlamaContextSequence } from "node-llama-cpp";
+import { loadConfig } from "../../apps/server/src/config/load.ts";
 import { freePort, startProcess, stop } from "../lib/processes.ts";
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 256);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const prompt = "Tell me a long story about a seed that grows into a tree.";
+// The server runs with the config a fresh clone has, whose markets serve only the models they allow: the bench
+// model takes the name of the model the loopback market serves by default, so it is allowed without editing.
+const { config } = loadConfig(); // as the server it starts reads it: same directory, same environment
+const modelId = config.markets.find((m) => m.hosts.includes("127.0.0.1"))?.defaults.chat ?? "bench";
 
 // Three sizes: the tiny scale benih trains itself (thousands of tokens a second, so per-token serving costs show
 // most), and two larger ones nearer what people serve, where the model's own work dominates. F16 keeps the
@@ -78,7 +83,7 @@ const dir = mkdtempSync(join(tmpdir(), "benih-bench-local-"));
 try {
   console.log(`bench:local — greedy, 1 thread, median of ${ROUNDS} alternating rounds\n`);
   for (const size of sizes) {
-    const file = join(dir, "bench.gguf");
+    const file = join(dir, `${modelId}.gguf`);
     const { sequence, chatWrapper, ctx, model } = await modelRunningFullLength(size, file);
     const port = await freePort();
     const server = await startProcess(
@@ -96,7 +101,7 @@ try {
     };
     const api = async () => {
       const t0 = performance.now();
-      const text = await post(port, JSON.stringify({ model: "bench", messages: [{ role: "user", content: prompt }], stream: true, max_tokens: size.tokens, temperature: 0, stream_options: { include_usage: true } }));
+      const text = await post(port, JSON.stringify({ model: modelId, messages: [{ role: "user", content: prompt }], stream: true, max_tokens: size.tokens, temperature: 0, stream_options: { include_usage: true } }));
       const usage = JSON.parse(text.slice(text.lastIndexOf('data: {"id"') + 6, text.lastIndexOf("\n\ndata: [DONE]"))).usage;
       if (usage.completion_tokens !== size.tokens) throw new Error(`API answer had ${usage.completion_tokens} tokens`);
       return usage.completion_tokens / ((performance.now() - t0) / 1000);

@@ -7,17 +7,23 @@ export function openApiDocument(o: { version: string; markets: boolean; training
   const gateway = gatewayOpenApi();
   const assistant = assistantOpenApi();
   const control = o.training ? controlOpenApi() : { paths: {} };
-  const market = o.markets
-    ? {
-        "/v1/market": {
-          get: {
-            tags: ["gateway"],
-            summary: "The market serving this request (by host, key, or an admin's x-benih-market header): brand, languages, default models",
-            responses: { "200": { description: "The market's public profile", content: { "application/json": { schema: { type: "object" } } } } },
-          },
-        },
-      }
-    : {};
+  const json = (description: string) => ({ description, content: { "application/json": { schema: { type: "object" } } } });
+  const server = {
+    "/v1/market": {
+      get: {
+        tags: ["gateway"],
+        summary: "The market serving this request (by host, key, or an admin's x-benih-market header): brand, languages, default models",
+        responses: { "200": json("The market's public profile"), ...(!o.markets && { "404": json("no_markets: this server has no markets configured") }) },
+      },
+    },
+    "/v1/settings": {
+      get: {
+        tags: ["assistant"],
+        summary: "What is set up and what is missing: the market's models, each provider (where it came from, or what to set), each skill, upload limits",
+        responses: { "200": json("{ market, models, providers, skills, uploads }") },
+      },
+    },
+  };
   return {
     openapi: "3.1.0",
     info: {
@@ -26,7 +32,7 @@ export function openApiDocument(o: { version: string; markets: boolean; training
       description: "An OpenAI-compatible gateway over local and third-party models, per market; the assistant's conversations; the training control plane.",
     },
     security: [{ apiKey: [] }],
-    paths: { ...gateway.paths, ...market, ...assistant.paths, ...control.paths, "/health": { get: { tags: ["server"], security: [], summary: "Liveness", responses: { "200": { description: "{ status: ok }" } } } } },
+    paths: { ...gateway.paths, ...server, ...assistant.paths, ...control.paths, "/health": { get: { tags: ["server"], security: [], summary: "Liveness", responses: { "200": { description: "{ status: ok }" } } } } },
     components: {
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "A benih API key (`benih keys create`); optional on a loopback server without required keys" },

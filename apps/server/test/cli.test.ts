@@ -153,6 +153,22 @@ describe("the benih CLI", () => {
     assert.match((await benih(["keys", "list"])).stdout, /cn app +market cn/);
   });
 
+  it("serving beyond loopback, says at startup which host names the markets answer to and what to add", async () => {
+    const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
+    const child = spawn(process.execPath, [bin, "serve", "--config", shipped, "--host", "0.0.0.0", "--port", "0"], { env: { ...env, LOG_LEVEL: "warn" }, cwd: dir });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on("data", () => /markets answer[^\n]*\n/.test(stderr) && resolve());
+        child.on("exit", () => reject(new Error(`exited early: ${stderr}`)));
+      });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    assert.match(stderr, /^markets answer to these host names only: cn: cn\.localhost; global: global\.localhost, localhost, 127\.0\.0\.1, ::1; any other host name gets 421 no_market: add it to a market's `hosts:` in benih\.yaml, or set `defaultMarket:`$/m);
+  });
+
   it("says where no server is running instead of failing obscurely", async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));

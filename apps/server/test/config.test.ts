@@ -1,6 +1,24 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { ConfigError, parseConfig } from "../src/config/load.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { ConfigError, loadConfig, parseConfig } from "../src/config/load.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "benih-config-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+/** Loads `lines` as a benih.yaml file and returns the error's lines. */
+function errorsOf(lines: string[]): string[] {
+  const file = join(dir, "benih.yaml");
+  writeFileSync(file, lines.join("\n") + "\n");
+  try {
+    loadConfig({ path: file, env: {} });
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e));
+    return e.message.split("\n");
+  }
+  assert.fail("the config was accepted");
+}
 
 describe("benih.yaml", () => {
   it("gives defaults for an empty file", () => {
@@ -21,7 +39,39 @@ describe("benih.yaml", () => {
   });
 
   it("names unknown keys (a typo is not silently ignored)", () => {
-    assert.throws(() => parseConfig("server:\n  prot: 9000\n", "benih.yaml", {}), /benih\.yaml:2: server: unknown key\(s\) 'prot'/);
+    assert.throws(() => parseConfig("server:\n  prot: 9000\n", "benih.yaml", {}), /benih\.yaml:2: server: unknown key 'prot'/);
+  });
+
+  it("suggests the known key an unknown one was likely meant to be, at any depth", () => {
+    const errors = errorsOf([
+      "assistent:", // line 1: two letters off
+      "  uploadMaxMb: 5",
+      "server:",
+      "  prot: 9000", // line 4: a swap
+      "  colour: blue", // line 5: nothing near
+      "markets:",
+      "  - id: cn",
+      "    hots: [cn.localhost]", // line 8: inside a list item
+      "routes:",
+      "  - model: m",
+      "    targets:",
+      "      - { provider: openai, model: gpt-4o, retr: 2 }", // line 12: a prefix
+    ]);
+    const file = join(dir, "benih.yaml");
+    assert.ok(errors.includes(`${file}:1: (top level): unknown key 'assistent' (did you mean \`assistant\`?)`), errors.join("\n"));
+    assert.ok(errors.includes(`${file}:4: server: unknown key 'prot' (did you mean \`port\`?)`), errors.join("\n"));
+    assert.ok(errors.includes(`${file}:5: server: unknown key 'colour'`), errors.join("\n"));
+    assert.ok(errors.includes(`${file}:8: markets[0]: unknown key 'hots' (did you mean \`hosts\`?)`), errors.join("\n"));
+    assert.ok(errors.includes(`${file}:12: routes[0].targets[0]: unknown key 'retr' (did you mean \`retries\`?)`), errors.join("\n"));
+  });
+
+  it("reports every error, up to 20, then how many more", () => {
+    const few = errorsOf(["server:", ...Array.from({ length: 7 }, (_, i) => `  extra${i}: 1`)]);
+    assert.equal(few.length, 7, few.join("\n"));
+    const many = errorsOf(["prices:", ...Array.from({ length: 26 }, (_, i) => `  m${i}: { input: -1, output: 1 }`)]);
+    assert.equal(many.length, 21, many.join("\n"));
+    assert.match(many[19]!, /:21: prices\.m19\.input: /);
+    assert.equal(many[20], "… and 6 more");
   });
 
   it("reports YAML syntax errors with their line", () => {

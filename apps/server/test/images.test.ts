@@ -115,7 +115,7 @@ describe("image generation", () => {
       const form = new FormData();
       if (image) form.append("image", new Blob([Buffer.from(image, "base64")], { type: "image/png" }), "kite.png");
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
-      const res = await request(`${server.url}/v1/images/edits`, { method: "POST", headers: { host: `${host}:${new URL(server.url).port}` }, body: form });
+      const res = await request(`${server.url}/v1/images/edits`, { method: "POST", headers: { host: `${host}:${new URL(server.url).port}` }, body: form as never }); // Node's FormData; undici types its own class
       return { status: res.statusCode, json: (await res.body.json()) as any };
     };
     const edited = await edit("global.localhost", { prompt: "make it blue", size: "64x64" }, original);

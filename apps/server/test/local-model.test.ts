@@ -20,7 +20,8 @@ after(async () => server.close());
 
 describe("local GGUF models through the API", () => {
   it("lists the file by name and streams a completion from it", async () => {
-    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused-on-loopback", maxRetries: 0 });
+    // The SDK must send some key, and a key that does not exist is refused even on loopback: send a real one.
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: (await server.store.apiKeys.create("sdk")).key, maxRetries: 0 });
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);
     assert.deepEqual(ids, ["benih-test"]);

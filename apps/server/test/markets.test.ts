@@ -146,7 +146,7 @@ describe("markets", () => {
       assert.equal(asAdmin.header("x-benih-market"), "global");
       const unknown = await call(server.url, { host: "api.example.com", body: chat("gpt", "hi") });
       assert.equal(unknown.status, 421);
-      assert.match(unknown.json().error.message, /No market serves host "api.example.com"/);
+      assert.match(unknown.json().error.message, /No market serves host "api\.example\.com" \(they answer to .*cn\.localhost.*\): add "api\.example\.com" to a market's `hosts:` in benih\.yaml/);
     } finally {
       await server.close();
     }

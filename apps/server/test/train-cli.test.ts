@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +32,12 @@ describe("benih train and eval", () => {
     assert.match(built.stdout, /train 35651, validation 1857, eval 1560 examples/);
     const trained = await benih(["train", "--recipe", "micro", "--dataset", data, "--steps", "3"]);
     assert.equal(trained.code, 0, trained.stderr);
-    assert.match(trained.stderr, /model: .*benih-micro-my-data\.gguf/);
+    // Named apart from the shipped models, and served without overwriting them.
+    const model = /model: (.*[\\/](my-data-micro-\d{8})\.gguf)\n/.exec(trained.stderr);
+    assert.ok(model, trained.stderr);
+    assert.ok(existsSync(join(dir, model[1]!)));
+    assert.ok(readdirSync(join(dir, "data", "runs", "micro-my-data")).every((f) => !f.startsWith("benih-")), "no file named like a shipped model");
+    assert.match(trained.stderr, new RegExp(`copy it into models/ as it is named \\(models/${model[2]}\\.gguf, beside the shipped models\\), add local/${model[2]} to a market's allow list`));
 
     const broken = join(dir, "broken");
     mkdirSync(broken);
@@ -68,7 +73,10 @@ describe("benih train and eval", () => {
     const evaluated = await benih(["eval", "--run", out, "--dataset", "global", "--limit", "6"]);
     assert.equal(evaluated.code, 0, evaluated.stderr);
     assert.match(evaluated.stdout, /en: exact \d+\.\d%  contains \d+\.\d%  \(6 questions\)/);
-    assert.match(evaluated.stdout, /validation: answer perplexity \d+\.\d+/);
+    // --limit bounds the perplexity too, and progress shows on stderr (a line per 10% when not a terminal).
+    assert.match(evaluated.stdout, /validation: answer perplexity \d+\.\d+ \(6 examples\)/);
+    assert.match(evaluated.stderr, /answering held-out questions: 6\/6 \(100%\)/);
+    assert.match(evaluated.stderr, /validation perplexity \(tokens\): (\d+)\/\1 \(100%\)/);
   });
 
   it("writes a checkpoint when asked (SIGUSR1, or a request file for pods no signal reaches) and goes on; a stop request ends it", async () => {

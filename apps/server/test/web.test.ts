@@ -43,6 +43,9 @@ describe("the web app in Chromium", { skip }, () => {
     ] as const) {
       for (const [width, height] of [[1280, 800], [390, 844]] as const) {
         const page = await browser.newPage({ viewport: { width, height } });
+        const problems: string[] = [];
+        page.on("console", (m) => void (m.type() === "error" && problems.push(m.text())));
+        page.on("response", (r) => void (r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`)));
         await page.goto(origin(host));
         await page.getByTestId("brand").getByText(brand, { exact: true }).waitFor();
         assert.equal(await page.evaluate("document.documentElement.lang"), lang);
@@ -55,9 +58,20 @@ describe("the web app in Chromium", { skip }, () => {
         // Nothing overflows sideways at phone width.
         assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), `${host} at ${width}px scrolls sideways`);
         await page.screenshot({ path: `${shots}/${host.split(".")[0]}-${width}.png` });
+        assert.deepEqual(problems, [], "no console error and no failed request, the page's icon included");
         await page.close();
       }
     }
+  });
+
+  it("serves the icon the page links to", async () => {
+    const html = await (await fetch(server.url)).text();
+    const href = /<link rel="icon" type="image\/svg\+xml" href="([^"]+)"/.exec(html)?.[1];
+    assert.equal(href, "/favicon.svg");
+    const icon = await fetch(`${server.url}${href}`);
+    assert.equal(icon.status, 200);
+    assert.match(icon.headers.get("content-type")!, /^image\/svg\+xml/);
+    assert.match(await icon.text(), /^<svg /);
   });
 
   it("streams an answer from the market's model, switches the UI language, and keeps the choice", async () => {

@@ -1,11 +1,11 @@
 import { useState } from "react";
-import { createAgent, type Agent } from "./api.ts";
+import { createAgent } from "./api/server.ts";
+import type { AgentView } from "@benih/contracts";
+import { SKILLS } from "./composer/skills.ts";
 import { t, type Locale } from "./i18n.ts";
 
-const SKILLS = ["search", "web", "translate", "write", "image", "video"] as const;
-
 /** Makes an agent: a name, instructions, a model (or the market's default), skills, starter prompts. */
-export function AgentEditor({ locale, models, onDone, onClose }: { locale: Locale; models: string[]; onDone(a: Agent): void; onClose(): void }) {
+export function AgentEditor({ locale, models, onDone, onClose }: { locale: Locale; models: string[]; onDone(a: AgentView): void; onClose(): void }) {
   const [name, setName] = useState("");
   const [instructions, setInstructions] = useState("");
   const [model, setModel] = useState("");

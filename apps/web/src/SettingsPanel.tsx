@@ -1,8 +1,27 @@
-import type { Settings } from "./api.ts";
-import { t, type Locale } from "./i18n.ts";
+import type { Settings } from "./api/types.ts";
+import { t, type Locale, type TextKey } from "./i18n.ts";
+import { st, type SettingsTextKey } from "./settingsText.ts";
+import { skillHint } from "./skillHints.ts";
 
-/** What this server has set up, and, for what it has not, what to set: providers and skills. */
+const SKILL_NAMES: Record<string, TextKey> = { search: "skillSearch", web: "skillWeb", translate: "skillTranslate", write: "skillWrite", image: "skillImage", video: "skillVideo" };
+const REGIONS: Record<string, SettingsTextKey> = { local: "regionLocal", global: "regionGlobal", cn: "regionCn" };
+
+type Provider = Settings["providers"][number];
+/**
+ * The environment variable that turns a provider on. Servers that predate the `env` field name it at the start
+ * of their English `set` hint.
+ */
+const envOf = (p: Provider) => p.env ?? /^[A-Z][A-Z0-9_]+\b/.exec(p.set ?? "")?.[0];
+
+/** What this server has set up, and, for what it has not, what to set: skills and providers, in the user's language. */
 export function SettingsPanel({ settings, locale, onClose }: { settings: Settings; locale: Locale; onClose(): void }) {
+  const skillName = (skill: string) => (skill === "chat" ? st(locale, "skillChat") : SKILL_NAMES[skill] ? t(locale, SKILL_NAMES[skill]) : skill);
+  const state = (configured: boolean, provider?: string) => (configured ? `✓ ${st(locale, "configured")}${provider ? ` (${provider})` : ""}` : st(locale, "notConfigured"));
+  const region = (r: string | null | undefined) => (r ? (REGIONS[r] ? st(locale, REGIONS[r]) : r) : "");
+  const howToEnable = (p: Provider) => {
+    const env = envOf(p);
+    return `${t(locale, "toEnable")}: ${env ? st(locale, "setupEnv").replace("{env}", env) : st(locale, "setupProvider")}`;
+  };
   return (
     <div className="panel" role="dialog" aria-label={t(locale, "settings")} data-testid="settings">
       <header>
@@ -12,21 +31,23 @@ export function SettingsPanel({ settings, locale, onClose }: { settings: Setting
         </button>
       </header>
       <h3>{t(locale, "skills")}</h3>
-      <ul className="settings-list">
-        {Object.entries(settings.skills).map(([name, s]) => (
-          <li key={name} data-configured={s.configured}>
-            <strong>{name}</strong> <span className={s.configured ? "ok" : "missing"}>{s.configured ? `✓ ${t(locale, "configured")}${s.provider ? ` (${s.provider})` : ""}` : t(locale, "notConfigured")}</span>
-            {s.note && <div className="meta">{s.note}</div>}
-            {s.set && <div className="meta">{s.set}</div>}
-          </li>
-        ))}
+      <ul className="settings-list" data-testid="skills">
+        {Object.entries(settings.skills).map(([skill, s]) => {
+          const hint = skillHint(locale, skill, s);
+          return (
+            <li key={skill} data-configured={s.configured}>
+              <strong>{skillName(skill)}</strong> <span className={s.configured ? "ok" : "missing"}>{state(s.configured, s.provider)}</span>
+              {hint && <div className="meta">{hint}</div>}
+            </li>
+          );
+        })}
       </ul>
-      <h3>{t(locale, "providers")}</h3>
+      <h3>{st(locale, "providers")}</h3>
       <ul className="settings-list" data-testid="providers">
         {settings.providers.map((p) => (
           <li key={p.name} data-configured={p.configured}>
-            <strong>{p.name}</strong> <span className={p.configured ? "ok" : "missing"}>{p.configured ? `✓ ${t(locale, "configured")}` : t(locale, "notConfigured")}</span>
-            <div className="meta">{p.configured ? [p.from, p.region].filter(Boolean).join(" · ") : `${t(locale, "toEnable")}: ${p.set}`}</div>
+            <strong>{p.name}</strong> <span className={p.configured ? "ok" : "missing"}>{state(p.configured)}</span>
+            <div className="meta">{p.configured ? region(p.region) : howToEnable(p)}</div>
           </li>
         ))}
       </ul>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { conversations, type Conversation } from "./api.ts";
+import { conversations } from "./api/conversations.ts";
+import type { Conversation } from "./api/types.ts";
 import { t, type Locale } from "./i18n.ts";
 
 interface Props {

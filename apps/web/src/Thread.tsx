@@ -1,11 +1,13 @@
-import { useState } from "react";
-import type { Message } from "./api.ts";
+import type { ImageView, MessageMeta, MessageView } from "@benih/contracts";
+import { lazy, Suspense, useState } from "react";
 import { t, type Locale } from "./i18n.ts";
 import { Markdown } from "./markdown.tsx";
 import { useMedia } from "./media.tsx";
-import { VideoCard } from "./VideoCard.tsx";
 
-function DrawnImage({ image, alt, label, onChange }: { image: NonNullable<NonNullable<Message["meta"]>["images"]>[number]; alt: string; label: string; onChange(): void }) {
+// Loaded with the first video shown: most conversations have none.
+const VideoCard = lazy(() => import("./VideoCard.tsx").then((m) => ({ default: m.VideoCard })));
+
+function DrawnImage({ image, alt, label, onChange }: { image: ImageView; alt: string; label: string; onChange(): void }) {
   const src = useMedia(image.url);
   return (
     <div className="drawn">
@@ -23,20 +25,25 @@ function DrawnImage({ image, alt, label, onChange }: { image: NonNullable<NonNul
   );
 }
 
-export interface Turn extends Pick<Message, "id" | "parent_id" | "role" | "content" | "siblings" | "error" | "meta"> {
+export interface Turn extends Pick<MessageView, "id" | "parent_id" | "role" | "content" | "siblings" | "error"> {
   /** done, or what happened to it; "streaming" while it arrives. */
-  status: Message["status"];
+  status: MessageView["status"];
+  meta?: MessageMeta;
 }
 
-interface Props {
-  turns: Turn[];
-  locale: Locale;
-  busy: boolean;
+/** What a reader may do to the thread. */
+export interface ThreadActions {
   onSwitch(to: string): void;
   onEdit(turn: Turn, text: string): void;
   onRegenerate(turn: Turn): void;
   /** Start changing a drawn image: the next message says how. */
   onChangeImage(id: string): void;
+}
+
+interface Props extends ThreadActions {
+  turns: Turn[];
+  locale: Locale;
+  busy: boolean;
 }
 
 /** One branch of a conversation: each turn with its alternatives (‹ 1/2 ›), edit for questions, regenerate for answers. */
@@ -73,7 +80,11 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, on
               ) : turn.role === "assistant" ? (
                 <>
                   {turn.meta?.images?.map((img) => <DrawnImage key={img.id} image={img} alt={turn.content || img.model} label={t(locale, "changeImage")} onChange={() => onChangeImage(img.id)} />)}
-                  {turn.meta?.video && <VideoCard job={turn.meta.video} locale={locale} />}
+                  {turn.meta?.video && (
+                    <Suspense fallback={null}>
+                      <VideoCard job={turn.meta.video} locale={locale} />
+                    </Suspense>
+                  )}
                   {turn.content && <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />}
                 </>
               ) : (

@@ -1,10 +1,11 @@
 import { useEffect, useState } from "react";
-import { getVideo, type VideoJob } from "./api.ts";
+import { getVideo } from "./api/server.ts";
+import type { VideoJobView } from "@benih/contracts";
 import { t, type Locale } from "./i18n.ts";
 import { useMedia } from "./media.tsx";
 
 /** A video job in an answer: its progress while it runs (it may take minutes, and survives a restart), then the video. */
-export function VideoCard({ job: first, locale }: { job: VideoJob; locale: Locale }) {
+export function VideoCard({ job: first, locale }: { job: VideoJobView; locale: Locale }) {
   const [job, setJob] = useState(first);
   const src = useMedia(job.status === "succeeded" ? job.content_url : null);
   useEffect(() => {

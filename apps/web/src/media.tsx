@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { mediaUrl } from "./api.ts";
+import { mediaUrl } from "./api/http.ts";
 
 /** The URL to show media at: the path itself, or (with an API key) a blob URL of the bytes fetched with the key. */
 export function useMedia(path: string | null): string | undefined {

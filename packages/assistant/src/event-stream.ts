@@ -1,3 +1,4 @@
+import { encodeEvent } from "@benih/contracts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 /**
@@ -17,7 +18,7 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply) {
   });
   return {
     gone: gone.signal,
-    send: (event: string, data: unknown) => void (reply.raw.writableEnded || reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)),
+    send: (event: string, data: unknown) => void (reply.raw.writableEnded || reply.raw.write(encodeEvent({ event, data }))),
     end: () => reply.raw.end(),
   };
 }

@@ -1,3 +1,4 @@
+import { readEvents } from "@benih/contracts";
 import { request } from "undici";
 
 export interface ToolCall {
@@ -95,39 +96,26 @@ export class GatewayClient implements ModelClient {
 }
 
 /** OpenAI chat-completion chunks from a server-sent event stream; tool calls are yielded whole, before the finish. */
-export async function* parseChunks(body: AsyncIterable<Buffer | string>): AsyncIterable<AnswerPart> {
-  const decoder = new TextDecoder();
-  let buffer = "";
+export async function* parseChunks(body: AsyncIterable<Uint8Array | string>): AsyncIterable<AnswerPart> {
   const calls: ToolCall[] = [];
-  for await (const chunk of body) {
-    buffer += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = event
-        .split("\n")
-        .filter((l) => l.startsWith("data:"))
-        .map((l) => l.slice(5).trimStart())
-        .join("\n");
-      if (!data || data === "[DONE]") continue;
-      const c = JSON.parse(data) as {
-        error?: { message: string; code?: string };
-        choices?: Array<{ delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> }; finish_reason?: string | null }>;
-      };
-      if (c.error) throw new ModelError(502, c.error.message, c.error.code);
-      const choice = c.choices?.[0];
-      if (choice?.delta?.content) yield { type: "text", text: choice.delta.content };
-      for (const d of choice?.delta?.tool_calls ?? []) {
-        const call = (calls[d.index] ??= { id: "", name: "", arguments: "" });
-        if (d.id) call.id = d.id;
-        if (d.function?.name) call.name += d.function.name;
-        if (d.function?.arguments) call.arguments += d.function.arguments;
-      }
-      if (choice?.finish_reason) {
-        for (const call of calls.splice(0)) if (call) yield { type: "tool-call", call };
-        yield { type: "finish", reason: choice.finish_reason };
-      }
+  for await (const { data } of readEvents(body)) {
+    if (!data || data === "[DONE]") continue;
+    const c = JSON.parse(data) as {
+      error?: { message: string; code?: string };
+      choices?: Array<{ delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> }; finish_reason?: string | null }>;
+    };
+    if (c.error) throw new ModelError(502, c.error.message, c.error.code);
+    const choice = c.choices?.[0];
+    if (choice?.delta?.content) yield { type: "text", text: choice.delta.content };
+    for (const d of choice?.delta?.tool_calls ?? []) {
+      const call = (calls[d.index] ??= { id: "", name: "", arguments: "" });
+      if (d.id) call.id = d.id;
+      if (d.function?.name) call.name += d.function.name;
+      if (d.function?.arguments) call.arguments += d.function.arguments;
+    }
+    if (choice?.finish_reason) {
+      for (const call of calls.splice(0)) if (call) yield { type: "tool-call", call };
+      yield { type: "finish", reason: choice.finish_reason };
     }
   }
 }

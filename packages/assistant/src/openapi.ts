@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { imageBody } from "./images/routes.ts";
-import { agentBody, agentPatch, createBody, messageBody, patchBody, regenerateBody } from "./schemas.ts";
+import { agentBody, agentPatch, agentView, conversationView as conversationShape, createConversationBody as createBody, messageBody, messageView, regenerateBody, updateConversationBody as patchBody } from "@benih/contracts";
+import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
 import { videoBody } from "./video/routes.ts";
 
 const json = (schema: object) => ({ "application/json": { schema } });
@@ -10,12 +11,22 @@ const id = { name: "id", in: "path", required: true, schema: { type: "string" } 
 const body = (schema: z.ZodType) => ({ required: true, content: json(z.toJSONSchema(schema, { io: "input" })) });
 const events = {
   description:
-    "Server-sent events: `user` (the message posted), `answer` ({ id, parent_id, model }), `delta` ({ text }) as the answer streams, then `done` ({ id, status: done | stopped | failed, finishReason?, error? }). Closing the connection stops the answer; what came is kept.",
+    "Server-sent events: `user` (the message posted), `answer` ({ id, parent_id, model, meta }), `delta` ({ text }) as the answer streams, then `done` ({ id, status: done | stopped | failed, finishReason?, error? }). Closing the connection stops the answer; what came is kept.",
   content: { "text/event-stream": { schema: { type: "string" } } },
 };
 
-/** The assistant's part of the OpenAPI document. */
-export function assistantOpenApi() {
+const shape = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "output", unrepresentable: "any" });
+
+/** A message's body: `skill` one of the registry's, `options` as that skill takes them. */
+function messageBodyOf(skills: SkillRegistry) {
+  const schema = z.toJSONSchema(messageBody, { io: "input" }) as { properties: Record<string, object> };
+  schema.properties.skill = { type: "string", enum: skills.ids(), description: "A skill chosen for this message, run with options" };
+  schema.properties.options = { description: "The chosen skill's options", anyOf: skills.all().map((s) => ({ title: s.id, ...z.toJSONSchema(s.options, { io: "input" }) })) };
+  return { required: true, content: json(schema) };
+}
+
+/** The assistant's part of the OpenAPI document, describing the skills of `skills`. */
+export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
   const conversationView = { type: "object", properties: { conversation: ref("Conversation"), messages: { type: "array", items: ref("Message") }, thread: { type: "array", items: { type: "string" }, description: "Ids of the branch shown, first to last" } } };
   return {
     paths: {
@@ -45,7 +56,7 @@ export function assistantOpenApi() {
         get: { tags: ["assistant"], summary: "The branch shown, as Markdown", parameters: [id], responses: { "200": { description: "Markdown", content: { "text/markdown": { schema: { type: "string" } } } }, ...err(401, 404) } },
       },
       "/v1/conversations/{id}/messages": {
-        post: { tags: ["assistant"], summary: "Post a message and stream its answer (parentId: an earlier message's parent edits it, as a new branch)", parameters: [id], requestBody: body(messageBody), responses: { "200": events, ...err(400, 401, 404) } },
+        post: { tags: ["assistant"], summary: "Post a message and stream its answer (parentId: an earlier message's parent edits it, as a new branch)", parameters: [id], requestBody: messageBodyOf(skills), responses: { "200": events, ...err(400, 401, 404) } },
       },
       "/v1/conversations/{id}/messages/{messageId}/regenerate": {
         post: {
@@ -57,11 +68,11 @@ export function assistantOpenApi() {
         },
       },
       "/v1/agents": {
-        get: { tags: ["assistant"], summary: "The built-in agents and the caller's own", responses: { "200": { description: "{ data: Agent[] }", content: json({ type: "object" }) }, ...err(401) } },
-        post: { tags: ["assistant"], summary: "Make an agent: name, instructions, model (null: the market's default), skills, starter prompts", requestBody: body(agentBody), responses: { "201": { description: "The agent", content: json({ type: "object" }) }, ...err(400, 401) } },
+        get: { tags: ["assistant"], summary: "The built-in agents and the caller's own", responses: { "200": { description: "{ data: Agent[] }", content: json({ type: "object", properties: { data: { type: "array", items: ref("Agent") } } }) }, ...err(401) } },
+        post: { tags: ["assistant"], summary: "Make an agent: name, instructions, model (null: the market's default), skills, starter prompts", requestBody: body(agentBody), responses: { "201": { description: "The agent", content: json(ref("Agent")) }, ...err(400, 401) } },
       },
       "/v1/agents/{id}": {
-        patch: { tags: ["assistant"], summary: "Change one of the caller's agents (built-in ones: 403)", parameters: [id], requestBody: body(agentPatch), responses: { "200": { description: "The agent", content: json({ type: "object" }) }, ...err(400, 401, 403, 404) } },
+        patch: { tags: ["assistant"], summary: "Change one of the caller's agents (built-in ones: 403)", parameters: [id], requestBody: body(agentPatch), responses: { "200": { description: "The agent", content: json(ref("Agent")) }, ...err(400, 401, 403, 404) } },
         delete: { tags: ["assistant"], summary: "Delete one of the caller's agents", parameters: [id], responses: { "204": { description: "Deleted" }, ...err(401, 403, 404) } },
       },
       "/v1/images/generations": {
@@ -113,25 +124,9 @@ export function assistantOpenApi() {
         type: "object",
         properties: { id: { type: "string" }, title: { type: "string" }, source: { type: "string" }, mime: { type: "string" }, bytes: { type: "integer" }, chunks: { type: "integer" }, pages: { type: ["integer", "null"] }, created_at: { type: "integer" } },
       },
-      Conversation: {
-        type: "object",
-        properties: { id: { type: "string" }, created_at: { type: "integer" }, updated_at: { type: "integer" }, title: { type: "string" }, model: { type: "string" }, agent: { type: ["string", "null"] }, leaf: { type: ["string", "null"] } },
-      },
-      Message: {
-        type: "object",
-        properties: {
-          id: { type: "string" },
-          parent_id: { type: ["string", "null"] },
-          seq: { type: "integer" },
-          role: { enum: ["user", "assistant"] },
-          content: { type: "string" },
-          status: { enum: ["done", "streaming", "stopped", "failed", "interrupted"] },
-          model: { type: ["string", "null"] },
-          error: { type: ["string", "null"] },
-          meta: { type: "object" },
-          siblings: { type: "array", items: { type: "string" }, description: "This message and its alternatives (edits, regenerations), in order of writing" },
-        },
-      },
+      Conversation: shape(conversationShape),
+      Message: shape(messageView),
+      Agent: shape(agentView),
     },
   };
 }

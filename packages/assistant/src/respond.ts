@@ -1,4 +1,5 @@
-import type { ConversationStore, Message, MessageStatus } from "@benih/store";
+import type { AnswerError, AnswerEvents, MessageMeta } from "@benih/contracts";
+import type { ConversationStore, Message } from "@benih/store";
 import { ModelError, type Caller, type ChatTurn, type ModelClient, type ToolCall, type ToolDefinition } from "./model-client.ts";
 import { branch } from "./thread.ts";
 
@@ -31,16 +32,16 @@ export interface RespondOptions {
   /** Instructions put before the conversation (an agent's, or a skill's sources). */
   system?: string;
   /** Kept with the answer from its start: the sources a skill gave it. */
-  meta?: Record<string, unknown>;
+  meta?: MessageMeta;
   /** Skills the model may call as tools (for models that support tool calling). */
   tools?: Tools;
 }
 
 export interface Answer {
   message: Message;
-  status: MessageStatus;
+  status: AnswerEvents["done"]["status"];
   finishReason?: string;
-  error?: { status: number; message: string; code?: string };
+  error?: AnswerError;
 }
 
 /** What the model sees: the branch down to the question; answers that failed carry nothing. */

@@ -1,3 +1,4 @@
+import { messageView, type MessageView } from "@benih/contracts";
 import type { Message } from "@benih/store";
 
 /** The messages from the first one down to `leaf`: the branch the user sees. */
@@ -18,9 +19,9 @@ export function newestLeafUnder(messages: readonly Message[], id: string): strin
   }
 }
 
-/** Each message with its siblings' ids in order of writing (a message with one has no other branches). */
-export function withSiblings(messages: readonly Message[]) {
+/** Each message as the API shows it, with its siblings' ids in order of writing (one alone has no other branches). */
+export function withSiblings(messages: readonly Message[]): MessageView[] {
   const groups = new Map<string | null, string[]>();
   for (const m of messages) groups.set(m.parent_id, [...(groups.get(m.parent_id) ?? []), m.id]);
-  return messages.map((m) => ({ ...m, meta: JSON.parse(m.meta) as Record<string, unknown>, siblings: groups.get(m.parent_id)! }));
+  return messages.map((m) => messageView.parse({ ...m, meta: JSON.parse(m.meta), siblings: groups.get(m.parent_id) }));
 }

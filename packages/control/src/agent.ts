@@ -2,10 +2,8 @@ import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync 
 import { join } from "node:path";
 import { FolderStorage, type CheckpointStorage } from "./checkpoint-storage.ts";
 import { logFileOf, type Execution, type Executor } from "./executors/executor.ts";
-import type { Cluster } from "./fleet.ts";
-import type { AgentCommand } from "./plane.ts";
-
-type Start = Extract<AgentCommand, { type: "start" }>;
+import type { Cluster } from "@benih/contracts";
+import { agentCommands, agentRegistered, trainerMetricLine, type AgentCommand, type CheckpointReport, type LogLine, type MetricPoint, type RunReport, type StartCommand as Start } from "@benih/contracts";
 
 export interface AgentOptions {
   controlPlane: string;
@@ -40,10 +38,17 @@ interface Job {
 interface Outbox {
   runId: string;
   kind: "metrics" | "logs";
-  items: object[];
+  items: Array<MetricPoint | LogLine>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const parseJSON = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
 const MAX_PENDING = 1_000_000;
 
 /**
@@ -86,7 +91,7 @@ export class RegionalAgent {
           if (!this.id) {
             const r = await this.call("POST", "/control/v1/agents", { cluster: this.o.cluster });
             if (r.status === 401 || r.status === 403 || r.status === 409) throw new Error(`the control plane refused this agent: ${r.json?.error?.message ?? r.status}`);
-            this.id = r.json.agentId;
+            this.id = agentRegistered.parse(r.json).agentId;
             this.log(`registered ${this.o.cluster.id} in ${this.o.cluster.region} as ${this.id} (${this.o.executor.kind} executor, ${this.storage.kind} checkpoints)`);
           }
           const r = await this.call("GET", `/control/v1/agents/${this.id}/commands?waitMs=10000`);
@@ -96,7 +101,9 @@ export class RegionalAgent {
           }
           if (r.status !== 200) throw new Error(`polling failed: ${r.status}`);
           backoff = 250;
-          for (const c of r.json.commands as AgentCommand[]) await this.handle(c);
+          const polled = agentCommands.safeParse(r.json);
+          if (!polled.success) throw new Error(`commands not understood: ${polled.error.issues[0]?.message}`);
+          for (const c of polled.data.commands) await this.handle(c);
         } catch (err) {
           if ((err as Error).message.startsWith("the control plane refused")) throw err;
           this.log(`control plane unreachable (${(err as Error).message}); retrying in ${backoff} ms`);
@@ -180,9 +187,11 @@ export class RegionalAgent {
   private async collect(job: Job): Promise<void> {
     await job.execution.collectLogs?.().catch((err: Error) => this.log(`reading the log of ${job.runId}: ${err.message}`));
     const points = this.outbox(job.runId, "metrics");
-    job.metricsOffset = this.readLines(join(job.dir, "metrics.jsonl"), job.metricsOffset, (line) => {
-      const m = JSON.parse(line) as { step: number; loss: number; lr: number; gradNorm: number; tokensPerSecond: number; time: string };
-      points.push({ step: m.step, at: Date.parse(m.time), loss: m.loss, lr: m.lr, gradNorm: m.gradNorm, tokensPerSecond: m.tokensPerSecond });
+    job.metricsOffset = this.readLines(join(job.dir, "metrics.jsonl"), job.metricsOffset, (line, offset) => {
+      // A line the control plane would refuse (a loss gone to NaN is written as null) would hold up the whole batch.
+      const m = trainerMetricLine.safeParse(parseJSON(line));
+      if (!m.success) return this.log(`${job.runId}: metrics line at byte ${offset} skipped: ${m.error.issues[0]?.message}`);
+      points.push({ step: m.data.step, at: Date.parse(m.data.time), loss: m.data.loss, lr: m.data.lr, gradNorm: m.data.gradNorm, tokensPerSecond: m.data.tokensPerSecond });
     });
     const lines = this.outbox(job.runId, "logs");
     job.logOffset = this.readLines(join(job.dir, logFileOf(job)), job.logOffset, (text, offset) => {
@@ -219,7 +228,7 @@ export class RegionalAgent {
     }
   }
 
-  private outbox(runId: string, kind: Outbox["kind"]): object[] {
+  private outbox(runId: string, kind: Outbox["kind"]): Outbox["items"] {
     const key = `${runId}/${kind}`;
     let box = this.outboxes.get(key);
     if (!box) this.outboxes.set(key, (box = { runId, kind, items: [] }));
@@ -252,7 +261,7 @@ export class RegionalAgent {
     const { mtimeMs } = statSync(file);
     if (mtimeMs === job.checkpointSeen) return;
     job.checkpointSeen = mtimeMs;
-    let saved: { step: number; bytes: number; location: string };
+    let saved: CheckpointReport;
     try {
       saved = await this.storage.save(job.runId, file);
     } catch (err) {
@@ -263,7 +272,7 @@ export class RegionalAgent {
     await this.report(job.runId, { checkpoint: saved });
   }
 
-  private async report(runId: string, body: object): Promise<void> {
+  private async report(runId: string, body: RunReport): Promise<void> {
     for (let attempt = 0, delay = 250; attempt < 12; attempt++, delay = Math.min(delay * 2, 5000)) {
       try {
         const r = await this.call("POST", `/control/v1/runs/${runId}/reports`, body);

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { AwsClient } from "aws4fetch";
+import type { CheckpointReport } from "@benih/contracts";
 import { readCheckpoint } from "@benih/trainer";
 
 /**
@@ -11,7 +12,7 @@ import { readCheckpoint } from "@benih/trainer";
 export interface CheckpointStorage {
   readonly kind: string;
   /** Keeps the run folder's checkpoint; returns its step, size and location. */
-  save(runId: string, file: string): Promise<{ step: number; bytes: number; location: string }>;
+  save(runId: string, file: string): Promise<CheckpointReport>;
   /** Puts the checkpoint at `location` into `file`, unless `file` already holds that step or a later one. */
   fetch(location: string, step: number, file: string): Promise<void>;
 }

@@ -1,7 +1,4 @@
-export interface Point {
-  step: number;
-  value: number;
-}
+import type { SeriesPoint as Point } from "@benih/contracts";
 
 /**
  * Reduces a series to at most `buckets` × 2 points for a chart: per bucket of steps, its lowest and highest

@@ -1,33 +1,12 @@
 import type { TrainingStore } from "@benih/store";
 import { access } from "@benih/gateway";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { z } from "zod";
+import { agentRegistration, createRun, logBatch, metricsBatch, runCommandRequest, runReport, type AgentCommands, type AgentRegistered, type ControlError, type DatasetsView, type FleetView, type LogTail, type MetricSeries, type RunCreated, type RunDetail, type RunList } from "@benih/contracts";
+import type { z } from "zod";
 import { recipes } from "@benih/trainer";
 import { downsample } from "./downsample.ts";
 import { ControlPlane, PlaneError } from "./plane.ts";
-
-const name = z.string().min(1).max(128);
-const node = z.strictObject({ id: name, accelerator: name, count: z.number().int().positive().max(4096), free: z.number().int().min(0).max(4096) });
-export const registration = z.strictObject({ cluster: z.strictObject({ id: name, region: name, operator: name, nodes: z.array(node).max(1024) }) });
-export const metricsBatch = z.strictObject({
-  points: z
-    .array(z.strictObject({ step: z.number().int().positive(), at: z.number().int().positive(), loss: z.number().finite(), lr: z.number().finite(), gradNorm: z.number().finite(), tokensPerSecond: z.number().finite() }))
-    .min(1)
-    .max(10_000),
-});
-export const logBatch = z.strictObject({
-  lines: z
-    .array(z.strictObject({ attempt: z.number().int().positive(), offset: z.number().int().min(0), at: z.number().int().positive(), text: z.string().max(4000) }))
-    .min(1)
-    .max(10_000),
-});
-export const report = z.strictObject({
-  state: z.enum(["running", "paused", "succeeded", "failed", "stopped"]).optional(),
-  reason: z.string().max(2000).optional(),
-  checkpoint: z.strictObject({ step: z.number().int().min(0), location: z.string().min(1), bytes: z.number().int().min(0) }).optional(),
-});
-export const createRun = z.strictObject({ recipe: z.string().min(1), dataset: z.string().min(1), steps: z.number().int().positive(), accelerator: z.string().min(1).optional(), count: z.number().int().positive().optional() });
-export const command = z.strictObject({ command: z.enum(["pause", "resume", "stop", "checkpoint"]) });
+import { checkpointView, runEventView, runView } from "./views.ts";
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
@@ -51,7 +30,7 @@ export interface ControlRoutesOptions {
 export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOptions) {
   const { plane, store } = o;
   const fail = (reply: FastifyReply, err: unknown) => {
-    if (err instanceof PlaneError) return reply.code(err.status).send({ error: { message: err.message, ...(err.details !== undefined && { details: err.details }) } });
+    if (err instanceof PlaneError) return reply.code(err.status).send({ error: { message: err.message, ...(err.details !== undefined && { details: err.details }) } } satisfies ControlError);
     throw err;
   };
   const route = (fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
@@ -63,8 +42,8 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
   };
   const params = (request: FastifyRequest) => request.params as { id: string };
 
-  app.post("/control/v1/agents", access("agent"), route(async (request) => ({ agentId: await plane.register(request.agentRegion!, parse(registration, request.body).cluster) })));
-  app.get("/control/v1/agents/:id/commands", access("agent"), route(async (request) => {
+  app.post("/control/v1/agents", access("agent"), route(async (request): Promise<AgentRegistered> => ({ agentId: await plane.register(request.agentRegion!, parse(agentRegistration, request.body).cluster) })));
+  app.get("/control/v1/agents/:id/commands", access("agent"), route(async (request): Promise<AgentCommands> => {
     const region = request.agentRegion!;
     const wait = Math.min(Number((request.query as { waitMs?: string }).waitMs ?? 25_000) || 0, 60_000);
     const gone = new AbortController();
@@ -90,27 +69,28 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     return reply.code(204).send();
   }));
   app.post("/control/v1/runs/:id/reports", access("agent"), route(async (request, reply) => {
-    await plane.report(params(request).id, request.agentRegion!, parse(report, request.body), agentOf(request));
+    await plane.report(params(request).id, request.agentRegion!, parse(runReport, request.body), agentOf(request));
     return reply.code(204).send();
   }));
 
   app.post("/control/v1/runs", access("admin"), route(async (request, reply) => {
-    return reply.code(201).send(await plane.createRun(parse(createRun, request.body)));
+    const created: RunCreated = await plane.createRun(parse(createRun, request.body));
+    return reply.code(201).send(created);
   }));
-  app.get("/control/v1/runs", access("admin"), route(async (request) => {
-    return { runs: await store.listRuns() };
+  app.get("/control/v1/runs", access("admin"), route(async (): Promise<RunList> => {
+    return { runs: (await store.listRuns()).map(runView) };
   }));
-  app.get("/control/v1/runs/:id", access("admin"), route(async (request) => {
+  app.get("/control/v1/runs/:id", access("admin"), route(async (request): Promise<RunDetail> => {
     const run = await store.getRun(params(request).id);
     if (!run) throw new PlaneError(404, `no run ${params(request).id}`);
-    const checkpoints = await store.checkpoints(run.id);
-    return { run: { ...run, placement: JSON.parse(run.placement) }, events: await store.events(run.id), checkpoints, lastCheckpoint: checkpoints.at(-1) ?? null };
+    const checkpoints = (await store.checkpoints(run.id)).map(checkpointView);
+    return { run: runView(run), events: (await store.events(run.id)).map(runEventView), checkpoints, lastCheckpoint: checkpoints.at(-1) ?? null };
   }));
-  app.get("/control/v1/runs/:id/logs", access("admin"), route(async (request) => {
+  app.get("/control/v1/runs/:id/logs", access("admin"), route(async (request): Promise<LogTail> => {
     const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 200) || 200, 1), 5000);
     return { lines: await store.logTail(params(request).id, limit) };
   }));
-  app.get("/control/v1/runs/:id/metrics", access("admin"), route(async (request) => {
+  app.get("/control/v1/runs/:id/metrics", access("admin"), route(async (request): Promise<MetricSeries> => {
     const q = request.query as { from?: string; to?: string; buckets?: string };
     const rows = await store.metrics(params(request).id, Number(q.from ?? 0), Number(q.to ?? 2_147_483_647));
     const buckets = Number(q.buckets ?? 500);
@@ -118,13 +98,13 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     return { points: rows.length, loss: series("loss"), lr: series("lr"), tokensPerSecond: series("tokens_per_s") };
   }));
   app.post("/control/v1/runs/:id/commands", access("admin"), route(async (request, reply) => {
-    await plane.command(params(request).id, parse(command, request.body).command);
+    await plane.command(params(request).id, parse(runCommandRequest, request.body).command);
     return reply.code(202).send({ accepted: true });
   }));
-  app.get("/control/v1/datasets", access("admin"), route(async (request) => {
-    return { datasets: plane.datasets(), recipes: Object.keys(recipes) };
+  app.get("/control/v1/datasets", access("admin"), route(async (): Promise<DatasetsView> => {
+    return { datasets: [...plane.datasets()], recipes: Object.keys(recipes) };
   }));
-  app.get("/control/v1/fleet", access("admin"), route(async (request) => {
+  app.get("/control/v1/fleet", access("admin"), route(async (): Promise<FleetView> => {
     return { clusters: await plane.fleet() };
   }));
 }

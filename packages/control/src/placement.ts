@@ -1,22 +1,6 @@
-import type { Cluster, FleetNode, RunRequest } from "./fleet.ts";
+import type { Cluster, FleetNode, PlacementCandidate, PlacementDecision } from "@benih/contracts";
+import type { RunRequest } from "./fleet.ts";
 import { acceleratorRefusal, type PlacementRules } from "./rules.ts";
-
-export interface Candidate {
-  cluster: string;
-  region: string;
-  /** Empty when the cluster can take the run. */
-  reasons: string[];
-  node?: string;
-}
-
-export interface PlacementDecision {
-  /** The chosen cluster and node, when one is eligible. */
-  placed?: { cluster: string; region: string; node: string; accelerator: string };
-  /** Every cluster considered, in order of preference, with why it was or was not chosen. */
-  candidates: Candidate[];
-  /** One line for people: where it went, or why it went nowhere. */
-  summary: string;
-}
 
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
@@ -41,7 +25,7 @@ export function place(run: RunRequest, clusters: readonly Cluster[], rules: Plac
     const i = rules.preference.indexOf(region);
     return i < 0 ? rules.preference.length : i;
   };
-  const candidates: Candidate[] = [];
+  const candidates: PlacementCandidate[] = [];
   for (const c of [...clusters].sort((a, b) => rank(a.region) - rank(b.region) || a.id.localeCompare(b.id))) {
     const reasons: string[] = [];
     const residency = residencyRefusal(run, c.region, today);

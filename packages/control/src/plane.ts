@@ -1,28 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { TrainingStore } from "@benih/store";
-import type { Cluster, Dataset, RunRequest } from "./fleet.ts";
-import { place, type PlacementDecision } from "./placement.ts";
+import type { RunRequest } from "./fleet.ts";
+import { place } from "./placement.ts";
 import type { PlacementRules } from "./rules.ts";
-import { commandRefusal, transitionRefusal, type RunCommand, type RunState } from "./run-state.ts";
-
-/** What the control plane sends an agent. Only commands and metadata cross regions, never data or weights. */
-export type AgentCommand =
-  | {
-      type: "start";
-      runId: string;
-      /** The run's n-th start: 1, then one more per resume or recovery. */
-      attempt: number;
-      recipe: string;
-      dataset: string;
-      source: string;
-      steps: number;
-      node: string;
-      accelerator: string;
-      count: number;
-      /** The checkpoint to continue from (its location is in the run's region), or null for a fresh start. */
-      resumeFrom: { step: number; location: string } | null;
-    }
-  | { type: "pause" | "stop" | "checkpoint"; runId: string };
+import { commandRefusal, transitionRefusal, type AgentCommand, type Cluster, type CreateRun, type Dataset, type RunCommand, type RunCreated, type RunReport, type RunState } from "@benih/contracts";
 
 export class PlaneError extends Error {
   constructor(
@@ -222,7 +203,7 @@ export class ControlPlane {
   }
 
   /** Creates and places a run; a run that can go nowhere is refused with every cluster's reasons (422). */
-  async createRun(r: { recipe: string; dataset: string; steps: number; accelerator?: string; count?: number }): Promise<{ id: string; placement: PlacementDecision }> {
+  async createRun(r: CreateRun): Promise<RunCreated> {
     const dataset = this.dataset(r.dataset);
     const request: RunRequest = { dataset, count: r.count ?? 1, ...(r.accelerator && { accelerator: r.accelerator }) };
     const placement = place(request, await this.fleet(), this.o.rules, this.now());
@@ -282,7 +263,7 @@ export class ControlPlane {
   }
 
   /** What an agent reports about a run it executes: state changes and checkpoints. */
-  async report(runId: string, tokenRegion: string, e: { state?: RunState; reason?: string; checkpoint?: { step: number; location: string; bytes: number } }, agentId?: string): Promise<void> {
+  async report(runId: string, tokenRegion: string, e: RunReport, agentId?: string): Promise<void> {
     const run = await this.runFor(runId, tokenRegion, agentId);
     if (e.checkpoint) await this.o.store.recordCheckpoint(runId, e.checkpoint.step, e.checkpoint.location, e.checkpoint.bytes);
     if (e.state && e.state !== run.state) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { metricSeries, runDetail, runList } from "@benih/contracts";
 import { ControlPlane, PlaneError, registerControlRoutes, type PlacementRules } from "@benih/control";
 import { enforceAccess, openScope } from "@benih/gateway";
 import { openTestSqlite, type TestStore } from "@benih/store/testing";
@@ -72,9 +73,9 @@ describe("the control plane over HTTP", () => {
     assert.equal((await call("POST", `/control/v1/runs/${id}/metrics`, "tok-my", { points: [{ step: 1, at: 1, loss: 2, lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }] })).status, 403, "another region's agent");
     const points = Array.from({ length: 20 }, (_, i) => ({ step: i + 1, at: 1000 + i, loss: 3 - i / 10, lr: 0.001, gradNorm: 1, tokensPerSecond: 4000 }));
     assert.equal((await call("POST", `/control/v1/runs/${id}/metrics`, "tok-cn", { points })).status, 204);
-    const chart = await call("GET", `/control/v1/runs/${id}/metrics?buckets=5`, "admin");
-    assert.equal(chart.body.points, 20);
-    assert.ok(chart.body.loss.length <= 10 && chart.body.loss[0].value === 3);
+    const chart = metricSeries.parse((await call("GET", `/control/v1/runs/${id}/metrics?buckets=5`, "admin")).body);
+    assert.equal(chart.points, 20);
+    assert.ok(chart.loss.length <= 10 && chart.loss[0]!.value === 3);
 
     // pause → the agent gets it, checkpoints, reports paused; commands that do not apply get 409 with the reason.
     assert.equal((await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "pause" })).status, 202);
@@ -89,9 +90,13 @@ describe("the control plane over HTTP", () => {
     const done = await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "stop" });
     assert.deepEqual([done.status, done.body.error.message], [409, `run ${id} has succeeded: it takes no more commands`]);
 
-    const shown = await call("GET", `/control/v1/runs/${id}`, "admin");
-    assert.deepEqual(shown.body.events.map((e: { to_state: string }) => e.to_state), ["queued", "placed", "running", "paused", "placed", "running", "succeeded"]);
-    assert.equal(shown.body.lastCheckpoint.step, 20);
+    // The admin views are what the contracts declare (camelCase, no raw rows): the web app and CLI read them so.
+    const shown = runDetail.parse((await call("GET", `/control/v1/runs/${id}`, "admin")).body);
+    assert.deepEqual(shown.events.map((e) => e.toState), ["queued", "placed", "running", "paused", "placed", "running", "succeeded"]);
+    assert.deepEqual(shown.lastCheckpoint && { step: shown.lastCheckpoint.step, location: shown.lastCheckpoint.location }, { step: 20, location: "/ckpt/run/20.bin" });
+    assert.deepEqual([shown.run.state, shown.run.step, shown.run.requestedAccelerator, shown.run.placement.placed?.cluster], ["succeeded", 20, null, "bj-1"]);
+    const listed = runList.parse((await call("GET", "/control/v1/runs", "admin")).body).runs.find((r) => r.id === id);
+    assert.deepEqual(listed, shown.run);
   });
 
   it("keeps a cluster in the region that registered it first: another region's token gets 409 and takes nothing over, also after a restart", async () => {

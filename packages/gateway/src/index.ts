@@ -15,3 +15,4 @@ export { defaultPromptBudget, type PromptBudget } from "./openai-wire/prompt-bud
 export { defaultJsonBudget, type JsonBudget } from "./http/json-body.ts";
 export { toCallOptions } from "./openai-wire/to-call-options.ts";
 export { openScope, type RequestScope, type ResolveScope, type ScopeRequest, type StreamGuard, type PolicyHit } from "./scope.ts";
+export type { ApiKeyLookup, KeyRecord, KeyRole, PolicyAuditSink, RequestLogSink } from "./ports.ts";

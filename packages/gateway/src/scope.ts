@@ -1,12 +1,9 @@
-import type { BufferedRequestLogWriter, PolicyAuditEntry } from "@benih/store";
+import type { PolicyHit } from "@benih/contracts";
 import type { Principal } from "./http/auth.ts";
+import type { PolicyAuditSink, RequestLogSink } from "./ports.ts";
 import type { Target } from "./routing/router.ts";
 
-export interface PolicyHit {
-  term: string;
-  category: string;
-  excerpt: string;
-}
+export type { PolicyHit };
 
 /** Checks an answer as it streams: returns the text cleared so far, or the hit. */
 export interface StreamGuard {
@@ -35,8 +32,9 @@ export interface RequestScope {
   /** What the user sees instead of an answer that hit the policy. */
   refusal: string;
   /** The request log this request is written to. */
-  requestLog?: BufferedRequestLogWriter;
-  audit?(entry: Omit<PolicyAuditEntry, "market">): void;
+  requestLog?: RequestLogSink;
+  /** Where this request's policy hits are written. */
+  audit?: PolicyAuditSink;
 }
 
 export interface ScopeRequest {
@@ -49,7 +47,7 @@ export interface ScopeRequest {
 export type ResolveScope = (r: ScopeRequest) => RequestScope;
 
 /** Everything allowed, nothing blocked: a gateway without markets. */
-export function openScope(requestLog?: BufferedRequestLogWriter): RequestScope {
+export function openScope(requestLog?: RequestLogSink): RequestScope {
   return {
     refuseTarget: () => undefined,
     scan: () => undefined,

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { attemptRecord } from "@benih/contracts";
 import { startFakeAnthropic, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { createAnthropic, createOpenAICompatible } from "@benih/providers";
+import { z } from "zod";
 import { chat, hello, readSSE, startGateway, type GatewayHarness } from "./harness.ts";
 
 let up: FakeServer;
@@ -53,7 +55,8 @@ async function logRow(res: Response) {
     if (!row) await new Promise((r) => setTimeout(r, 10));
   }
   assert.ok(row, "the request is in the request log");
-  return { ...row, attempts_parsed: JSON.parse(row.attempt_log) as Array<{ target: string; outcome: string; status?: number; reason?: string }> };
+  // Parsed with the contract's schema: what the gateway writes is what readers of the log are promised.
+  return { ...row, attempts_parsed: z.array(attemptRecord).parse(JSON.parse(row.attempt_log)) };
 }
 
 describe("fallback before the first byte", () => {

@@ -32,6 +32,8 @@ export async function startGateway(o: {
   bodyLimit?: number;
   promptBudget?: PromptBudget;
   concurrentPerKey?: number;
+  /** How long keys are cached; 0 (the default here) reads the store on every request. */
+  keyCacheMs?: number;
 }): Promise<GatewayHarness> {
   const { store, dispose } = await openTestSqlite();
   const providers = new Map(o.providers.map((p) => [p.name, p]));
@@ -39,7 +41,7 @@ export async function startGateway(o: {
   const catalog = new ModelCatalog(router, providers);
   await catalog.refresh();
   const log = new BufferedRequestLogWriter(store.requestLog, (e) => console.error(e), 20);
-  const auth = new Authenticator(store.apiKeys, o.authRequired ?? false, 0);
+  const auth = new Authenticator(store.apiKeys, o.authRequired ?? false, o.keyCacheMs ?? 0);
   const app = createGatewayApp({
     router,
     catalog,

@@ -94,6 +94,10 @@ export class Markets {
     if (atHost) return { market: atHost, by: "host" };
     const fallback = this.defaultMarket !== undefined ? this.byIdMap.get(this.defaultMarket) : undefined;
     if (fallback) return { market: fallback, by: "default" };
-    return refuse(421, "no_market", `No market serves host "${hostName(r.host)}": add it to a market's hosts in benih.yaml.`);
+    return refuse(
+      421,
+      "no_market",
+      `No market serves host "${hostName(r.host)}" (they answer to ${[...this.byHost.keys()].join(", ")}): add "${hostName(r.host)}" to a market's \`hosts:\` in benih.yaml, or set \`defaultMarket:\` to a market's id.`,
+    );
   }
 }

@@ -1,12 +1,8 @@
 import { fold, originalIndex, withoutIgnorable, type Folded } from "./fold.ts";
+import type { PolicyHit } from "@benih/contracts";
 import type { BlockedTerm } from "./profile.ts";
 
-export interface PolicyHit {
-  term: string;
-  category: string;
-  /** Up to 60 characters of the text around the term, for the audit table. */
-  excerpt: string;
-}
+export type { PolicyHit };
 
 // Scripts written without spaces match anywhere; words in other scripts only as whole words ("ass" must not
 // block "class").

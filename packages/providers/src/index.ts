@@ -5,5 +5,4 @@ export { createLlamaCpp, type LlamaCppSettings, type LlamaCppModelConfig } from 
 export { openAICompatiblePresets, normalizeBaseURL } from "./presets.ts";
 export type { OpenAICompatiblePreset } from "./shared/preset.ts";
 export { ProviderFailureError, isProviderFailure, parseRetryAfter } from "./shared/provider-failure.ts";
-export { parseSSE, type SSEEvent } from "./shared/sse.ts";
 export { collectStream } from "./shared/collect-stream.ts";

@@ -4,8 +4,8 @@ import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, sql, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
-import { migrationProvider } from "./migrations/index.ts";
-import type { Database } from "./schema.ts";
+import type { Database } from "./database.ts";
+import { migrationProvider } from "./migrations.ts";
 
 export type Dialect = "sqlite" | "postgres";
 

@@ -1,15 +1,17 @@
 import type { Kysely } from "kysely";
-import { ApiKeys } from "./api-keys.ts";
-import { AgentStore } from "./agents.ts";
-import { ImageStore } from "./images.ts";
-import { VideoJobStore } from "./video-jobs.ts";
-import { ConversationStore } from "./conversations.ts";
-import { KnowledgeStore } from "./knowledge.ts";
+import { AgentStore } from "./agents/agents.ts";
+import { PolicyAudit } from "./audit/policy-audit.ts";
+import { ConversationStore } from "./conversations/conversations.ts";
+import type { Database } from "./database.ts";
+import { ApiKeys } from "./keys/api-keys.ts";
+import { KnowledgeStore } from "./knowledge/knowledge.ts";
+import { ImageStore } from "./media/images.ts";
+import { VideoJobStore } from "./media/video-jobs.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
-import { PolicyAudit } from "./policy-audit.ts";
-import { RequestLog } from "./request-log.ts";
-import { TrainingStore } from "./training.ts";
-import type { Database } from "./schema.ts";
+import { RequestLog } from "./request-log/request-log.ts";
+import { TrainingStore } from "./training/training.ts";
+
+/** One store (the home store, or a market's): each domain's repository over one database. */
 
 export class Store {
   readonly apiKeys: ApiKeys;
@@ -51,9 +53,7 @@ export class Store {
 
   /** Deletes request-log and audit rows older than `before` (retention); returns how many went. */
   async prune(before: number): Promise<number> {
-    const a = await this.db.deleteFrom("request_log").where("created_at", "<", before).executeTakeFirst();
-    const b = await this.db.deleteFrom("policy_audit").where("created_at", "<", before).executeTakeFirst();
-    return Number(a.numDeletedRows) + Number(b.numDeletedRows);
+    return (await this.requestLog.prune(before)) + (await this.policyAudit.prune(before));
   }
 
   /** Where the store is, for logs: a PostgreSQL URL without its password. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { sql } from "kysely";
 import { BufferedRequestLogWriter, type RequestLogEntry } from "@benih/store";
 import { testBackends } from "@benih/store/testing";
 
@@ -87,6 +88,31 @@ for (const backend of await testBackends()) {
         const again = await Store.open(store.location);
         assert.equal((await again.apiKeys.list())[0]?.name, "kept");
         await again.close();
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("records every domain's migrations under the names existing databases know, so none runs twice", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const { rows } = await sql<{ name: string }>`select name from benih_migrations order by name`.execute(store.db);
+        assert.deepEqual(
+          rows.map((r) => r.name),
+          [
+            "0001-request-log-and-keys",
+            "0002-markets",
+            "0003-training",
+            "0004-training-logs",
+            "0005-conversations",
+            "0006-knowledge",
+            "0007-agents",
+            "0008-images",
+            "0009-video-jobs",
+            "0010-key-hints",
+            "0011-training-clusters",
+          ],
+        );
       } finally {
         await dispose();
       }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { testBackends } from "@benih/store/testing";
-import * as clusters from "../src/migrations/0011-training-clusters.ts";
+import { trainingMigrations } from "../src/training/migrations.ts";
 
 for (const backend of await testBackends()) {
   describe(`cluster ownership on ${backend.name}`, { skip: backend.skip }, () => {
@@ -27,7 +27,8 @@ for (const backend of await testBackends()) {
         await run("run-1", "jb-1", "my-johor", 1000);
         await run("run-2", "jb-1", "cn-north", 2000); // placed after a takeover: the earlier run says whose it was
         await run("run-3", "bj-1", "cn-north", 3000);
-        await clusters.down(store.db);
+        const clusters = trainingMigrations["0011-training-clusters"]!;
+        await clusters.down!(store.db);
         await clusters.up(store.db);
         assert.deepEqual([await store.training.clusterRegion("jb-1"), await store.training.clusterRegion("bj-1")], ["my-johor", "cn-north"]);
       } finally {

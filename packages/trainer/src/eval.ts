@@ -14,19 +14,23 @@ export interface ScoreLine {
 /** Removes the closing full stop an answer ends with, for contains-match. */
 const core = (answer: string) => answer.replace(/[.。]$/, "").trim();
 
+/** Called after each unit of work, with how many are done of how many. */
+export type Progress = (done: number, total: number) => void;
+
 /**
  * Exact-match and contains-match per language. `generate` answers one question (greedy, as served); exact means
  * the answer equals the expected one, contains that the expected value appears in it.
  */
-export async function scoreAnswers(examples: Example[], generate: (question: string) => Promise<string>): Promise<ScoreLine[]> {
+export async function scoreAnswers(examples: Example[], generate: (question: string) => Promise<string>, onProgress?: Progress): Promise<ScoreLine[]> {
   const byLang = new Map<string, ScoreLine>();
-  for (const ex of examples) {
+  for (const [i, ex] of examples.entries()) {
     const line = byLang.get(ex.lang) ?? { lang: ex.lang, total: 0, exact: 0, contains: 0 };
     byLang.set(ex.lang, line);
     const got = (await generate(ex.question)).trim();
     line.total++;
     if (got === ex.answer) line.exact++;
     if (got.includes(core(ex.answer))) line.contains++;
+    onProgress?.(i + 1, examples.length);
   }
   return [...byLang.values()];
 }
@@ -35,7 +39,7 @@ export async function scoreAnswers(examples: Example[], generate: (question: str
  * Perplexity of the answers (prompt tokens weigh 0) under the model, over examples packed into the model's
  * batch windows; what remains of the last window is padded and masked.
  */
-export function answerPerplexity(model: StepModel, tokenizer: BpeTokenizer, examples: Example[]): number {
+export function answerPerplexity(model: StepModel, tokenizer: BpeTokenizer, examples: Example[], onProgress?: Progress): number {
   const N = model.B * model.T;
   const stream: number[] = [];
   const weights: number[] = [];
@@ -58,6 +62,7 @@ export function answerPerplexity(model: StepModel, tokenizer: BpeTokenizer, exam
     if (!total) continue;
     nll += model.forward(tokens, targets, w) * total;
     count += total;
+    onProgress?.(Math.min(start + N, stream.length - 1), stream.length - 1);
   }
   return Math.exp(nll / count);
 }

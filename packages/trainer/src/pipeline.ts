@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { TrainerMetricLine } from "@benih/contracts";
 import { TensorType } from "@benih/gguf";
 import { buildDataset, marketLanguages, type Dataset, type Market } from "./datasets/build.ts";
 import { readDatasetDir } from "./datasets/jsonl.ts";
@@ -91,7 +92,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     last = run.trainStep();
     const elapsed = (performance.now() - t0) / 1000;
     const tokensPerSecond = ((run.step - startStep) * last.tokens) / elapsed;
-    appendFileSync(metrics, JSON.stringify({ ...last, tokensPerSecond: Math.round(tokensPerSecond), time: new Date().toISOString() }) + "\n");
+    const line: TrainerMetricLine = { ...last, tokensPerSecond: Math.round(tokensPerSecond), time: new Date().toISOString() };
+    appendFileSync(metrics, JSON.stringify(line) + "\n");
     o.onStep?.({ ...last, tokensPerSecond, etaSeconds: ((steps - run.step) * last.tokens) / tokensPerSecond });
     if (run.step % every === 0 || o.checkpointNow?.()) run.save(ckpt);
   }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { TrainerMetricLine } from "@benih/contracts";
 import { randomLlamaWeights, type LlamaConfig } from "@benih/gguf";
 import { checkCompatible, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint/checkpoint.ts";
 import { DataLoader } from "./data/loader.ts";
@@ -9,13 +10,8 @@ import { AdamW, clipGradients } from "./optim/adamw.ts";
 import { learningRate } from "./optim/schedule.ts";
 import type { Recipe } from "./recipe.ts";
 
-export interface StepMetrics {
-  step: number;
-  loss: number;
-  lr: number;
-  gradNorm: number;
-  tokens: number;
-}
+/** What one step measured: its metrics.jsonl line less the rate and time the pipeline adds. */
+export type StepMetrics = Omit<TrainerMetricLine, "tokensPerSecond" | "time">;
 
 /** A stable identity for a tokenizer: the hash of its merges. */
 export function tokenizerHash(merges: string[]): string {

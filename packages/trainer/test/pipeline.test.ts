@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { trainerMetricLine } from "@benih/contracts";
 import { readGguf } from "@benih/gguf";
 import { createLlamaCpp } from "@benih/providers";
 import { answerPerplexity, chatPrompt, microRecipe, scoreAnswers, train, TrainableModel } from "@benih/trainer";
@@ -23,7 +24,8 @@ describe("the training pipeline (micro recipe)", () => {
     const done = await train({ recipe: microRecipe, dataset: "cn", dir: out });
     assert.equal(done.stopped, false);
     assert.equal(done.run.step, microRecipe.train.steps);
-    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    // Each line is what the agent reads: the contract's metric line (a loss gone to NaN would fail here).
+    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => trainerMetricLine.parse(JSON.parse(l)));
     assert.deepEqual(lines.map((l) => l.step), Array.from({ length: 20 }, (_, i) => i + 1), "one metrics line per step, across the resume");
     assert.ok(lines.every((l) => typeof l.loss === "number" && l.lr > 0 && l.gradNorm > 0 && l.tokensPerSecond > 0));
 

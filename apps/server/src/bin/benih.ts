@@ -1,88 +1,64 @@
 #!/usr/bin/env node
 import { UsageError } from "../cli/args.ts";
+import { helpText, parseInput, wantsHelp, type Command } from "../cli/command.ts";
+import { commands } from "../cli/commands.ts";
+
+const list = (cs: ReadonlyArray<Command>) => {
+  const width = Math.max(...cs.map((c) => c.name.length + (c.positionals ? c.positionals.length + 1 : 0))) + 2;
+  return cs.map((c) => `  ${`${c.name}${c.positionals ? ` ${c.positionals}` : ""}`.padEnd(width)}${c.summary}`).join("\n");
+};
 
 const HELP = `benih: your own assistant gateway over local and third-party models
 
 usage: benih <command> [options]
 
-  serve [--config FILE] [--host H] [--port N]   run the server (default 127.0.0.1:8080)
-  chat [--model M] [--system TEXT] [--max-tokens N] [--temperature T] [MESSAGE]
-                                                 streaming chat with a running server
-  models [--json]                                list the models a running server offers
-  keys create [--name N] [--admin] [--market ID] | list | revoke ID
-  markets list|check [--json]                    each market's hosts, allow-list, store and policy; warnings
-  runs create --dataset ID --steps N [--accelerator A] | list | show ID | pause|resume|stop|checkpoint ID
-                                                 training runs on the control plane (admin key)
-  fleet                                          connected agents by region, their accelerators and use
-  agent --region R --control-plane URL --token T [--node ID=ACCEL:COUNT] [--runs DIR]
-                                                 a regional agent that trains the runs placed on it
-  config check [--config FILE]                   validate the config and show what would run
-  train --dataset cn|global|DIR [--recipe tiny] [--steps N] [--out DIR]
-                                                 train benih's own model; resumable, SIGTERM checkpoints
-  eval --run DIR --dataset cn|global|DIR [--limit N]
-                                                 exact-match on held-out phrasings, validation perplexity
-  dataset build --dataset cn|global --out DIR    write a built-in dataset as JSON lines (train/validation/eval)
+${list(commands)}
 
-client commands take --url (or BENIH_URL) and --key (or BENIH_API_KEY).
+\`benih <command> --help\` (or \`benih help <command>\`) shows a command's options and an example.
+Client commands take --url (or BENIH_URL) and --key (or BENIH_API_KEY).
+
+example:
+  benih chat --url http://cn.localhost:8080 --model benih-tiny-cn
 `;
 
+const groupHelp = (group: string, cs: ReadonlyArray<Command>) =>
+  `benih ${group}: ${cs.length === 1 ? "one subcommand" : `${cs.length} subcommands`}\n\nusage: benih ${group} <${cs.map((c) => c.name.split(" ")[1]).join("|")}> [options]\n\n${list(cs)}\n\n\`benih ${group} <subcommand> --help\` shows its options.\n\nexample:\n  ${cs[0]!.example}\n`;
+
+/** The command that argv names, or the group (`keys`) whose subcommands it starts, with the arguments left. */
+function find(argv: string[]): { command?: Command; group?: string; rest: string[] } {
+  const command = commands.find((c) => c.name.split(" ").every((w, i) => argv[i] === w));
+  if (command) return { command, rest: argv.slice(command.name.split(" ").length) };
+  if (argv[0] && commands.some((c) => c.name.startsWith(`${argv[0]} `))) return { group: argv[0], rest: argv.slice(1) };
+  return { rest: argv };
+}
+
+/** Help that was asked for goes to stdout; the same text goes to stderr under a usage error. */
+let usageText = HELP;
+
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  const env = process.env;
-  switch (cmd) {
-    case "serve":
-      await (await import("../cli/serve.ts")).serve(rest, env);
-      return -1; // keeps running
-    case "chat":
-      await (await import("../cli/chat.ts")).chat(rest, env);
-      return 0;
-    case "models":
-      await (await import("../cli/models.ts")).models(rest, env);
-      return 0;
-    case "agent":
-      await (await import("../cli/agent.ts")).agentCommand(rest, env);
-      return 0;
-    case "runs":
-      await (await import("../cli/runs.ts")).runsCommand(rest, env);
-      return 0;
-    case "fleet":
-      await (await import("../cli/runs.ts")).runsCommand(rest, env, true);
-      return 0;
-    case "markets":
-      return (await import("../cli/markets.ts")).marketsCommand(rest, env);
-    case "keys":
-      await (await import("../cli/keys.ts")).keys(rest, env);
-      return 0;
-    case "train":
-      await (await import("../cli/train.ts")).trainCommand(rest, env);
-      return 0;
-    case "eval":
-      await (await import("../cli/eval.ts")).evalCommand(rest);
-      return 0;
-    case "dataset":
-      await (await import("../cli/dataset.ts")).datasetCommand(rest);
-      return 0;
-    case "config":
-      if (rest[0] !== "check") throw new UsageError("usage: benih config check [--config FILE]");
-      return (await import("../cli/config-check.ts")).configCheck(rest.slice(1), env);
-    case undefined:
-    case "help":
-    case "--help":
-    case "-h":
-      process.stdout.write(HELP);
-      return 0;
-    default:
-      throw new UsageError(`unknown command "${cmd}"\n\n${HELP}`);
+  const asked = argv[0] === "help";
+  const { command, group, rest } = find(asked ? argv.slice(1) : argv);
+  const groupCommands = commands.filter((c) => c.name.startsWith(`${group} `));
+  if (command) usageText = helpText(command);
+  else if (group) usageText = groupHelp(group, groupCommands);
+  if (asked || (!command && (!argv.length || wantsHelp(argv.slice(0, 1)))) || wantsHelp(rest)) {
+    if (asked && argv.length > 1 && !command && !group) throw new UsageError(`unknown command "${argv.slice(1).join(" ")}"`);
+    process.stdout.write(usageText);
+    return 0;
   }
+  if (group) throw new UsageError(rest[0] ? `unknown subcommand "${group} ${rest[0]}"` : `benih ${group} needs a subcommand`);
+  if (!command) throw new UsageError(`unknown command "${argv[0]}"`);
+  return (await command.run(parseInput(command, rest, process.env))) ?? 0;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exitCode = code;
+    process.exitCode = code;
   },
   (err: Error) => {
     // A person reads this: the message, never a stack trace.
-    process.stderr.write(`benih: ${err.message}\n`);
+    const usage = err instanceof UsageError && err.showUsage ? `\n${usageText}` : "";
+    process.stderr.write(`benih: ${err.message}\n${usage}`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );

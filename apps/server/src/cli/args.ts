@@ -1,14 +1,13 @@
 import { lookup } from "node:dns";
 import { Agent, fetch as undiciFetch } from "undici";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 
-export class UsageError extends Error {}
-
-export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T, allowPositionals = false) {
-  try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
+/** A mistake in how benih was called: exits 2, and prints the command's usage unless `showUsage` is false. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
   }
 }
 
@@ -40,7 +39,7 @@ export async function callServer(url: string, init?: RequestInit): Promise<Respo
     return (await undiciFetch(url, { ...(init as object), dispatcher: loopbackAgent })) as unknown as Response;
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code === "ECONNREFUSED") throw new UsageError(`no benih server at ${new URL(url).origin}: start one with \`npm start\` (or pass --url)`);
+    if (cause?.code === "ECONNREFUSED") throw new UsageError(`no benih server at ${new URL(url).origin}: start one with \`npm start\` (or pass --url)`, false);
     throw new Error(`cannot reach ${new URL(url).origin}: ${cause?.message ?? (err as Error).message}`);
   }
 }

@@ -1,5 +1,8 @@
 import { createInterface } from "node:readline/promises";
-import { authHeaders, callServer, errorMessage, parse, serverURL, UsageError } from "./args.ts";
+import { readEvents } from "@benih/contracts";
+import { authHeaders, callServer, errorMessage, serverURL, UsageError } from "./args.ts";
+import type { Input } from "./command.ts";
+import type { chat as spec } from "./commands.ts";
 
 type Msg = { role: "system" | "user" | "assistant"; content: string };
 
@@ -20,23 +23,15 @@ async function streamAnswer(
     signal,
   });
   if (!res.ok) throw new Error(await errorMessage(res));
-  const decoder = new TextDecoder();
-  let buffer = "";
   let text = "";
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const event = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!event.startsWith("data: ") || event === "data: [DONE]") continue;
-      const data = JSON.parse(event.slice(6)) as { choices?: Array<{ delta?: { content?: string } }>; error?: { message: string } };
-      if (data.error) throw new Error(data.error.message);
-      const delta = data.choices?.[0]?.delta?.content;
-      if (delta) {
-        text += delta;
-        out.write(delta);
-      }
+  for await (const event of readEvents(res.body!)) {
+    if (event.data === "[DONE]") continue;
+    const data = JSON.parse(event.data) as { choices?: Array<{ delta?: { content?: string } }>; error?: { message: string } };
+    if (data.error) throw new Error(data.error.message);
+    const delta = data.choices?.[0]?.delta?.content;
+    if (delta) {
+      text += delta;
+      out.write(delta);
     }
   }
   return text;
@@ -46,23 +41,11 @@ async function pickModel(url: string, key: string | undefined): Promise<string> 
   const res = await callServer(`${url}/v1/models`, { headers: authHeaders(key) });
   if (!res.ok) throw new Error(await errorMessage(res));
   const { data } = (await res.json()) as { data: Array<{ id: string }> };
-  if (!data[0]) throw new UsageError("the server offers no models: add GGUF files to models/ or configure a provider");
+  if (!data[0]) throw new UsageError("the server offers no models: add GGUF files to models/ or configure a provider", false);
   return data[0].id;
 }
 
-export async function chat(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values, positionals } = parse(
-    args,
-    {
-      url: { type: "string" },
-      key: { type: "string" },
-      model: { type: "string", short: "m" },
-      system: { type: "string", short: "s" },
-      "max-tokens": { type: "string" },
-      temperature: { type: "string", short: "t" },
-    },
-    true,
-  );
+export async function chat({ values, positionals, env }: Input<typeof spec.options>): Promise<void> {
   const url = serverURL(values.url, env);
   const key = values.key ?? env.BENIH_API_KEY;
   const model = values.model ?? (await pickModel(url, key));

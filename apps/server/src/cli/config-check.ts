@@ -2,11 +2,11 @@ import { storeLocationFromEnv } from "@benih/store";
 import { loadConfig } from "../config/load.ts";
 import { isLoopback } from "../compose.ts";
 import { buildProviders } from "../providers.ts";
-import { parse } from "./args.ts";
+import type { Input } from "./command.ts";
+import type { configCheck as spec } from "./commands.ts";
 
 /** Validates the config and prints what the server would run with; exits non-zero on errors. No network. */
-export async function configCheck(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parse(args, { config: { type: "string", short: "c" } });
+export async function configCheck({ values, env }: Input<typeof spec.options>): Promise<number> {
   const { config, path } = loadConfig({ ...(values.config && { path: values.config }), env });
   const set = buildProviders(config, env, process.cwd());
   const out: string[] = [];

@@ -1,17 +1,25 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createLlamaCpp } from "@benih/providers";
 import { answerPerplexity, loadDataset, prepare, readCheckpoint, recipes, scoreAnswers, createModel } from "@benih/trainer";
-import { parse, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
+import { progress } from "./progress.ts";
+import type { Input } from "./command.ts";
+import type { evaluate as spec } from "./commands.ts";
 
 /**
  * `benih eval --run DIR --dataset cn`: exact- and contains-match of the run's exported GGUF on the held-out
  * phrasings (through llama.cpp, as served), per language, and the answers' perplexity on the validation split.
+ * --limit bounds both; progress goes to stderr.
  */
-export async function evalCommand(args: string[]): Promise<void> {
-  const { values } = parse(args, { run: { type: "string" }, dataset: { type: "string" }, limit: { type: "string" } });
-  if (!values.run || !values.dataset) throw new UsageError("usage: benih eval --run DIR --dataset cn|global|DIR [--limit N]");
-  const gguf = existsSync(values.run) ? readdirSync(values.run).find((f) => f.endsWith(".gguf")) : undefined;
+export async function evalCommand({ values }: Input<typeof spec.options>): Promise<void> {
+  if (!values.run || !values.dataset) throw new UsageError(`missing ${[!values.run && "--run", !values.dataset && "--dataset"].filter(Boolean).join(", ")}`);
+  // The newest model, where a run finished more than once (each export is named by its day).
+  const newest = (dir: string) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".gguf"))
+      .sort((a, b) => statSync(join(dir, b)).mtimeMs - statSync(join(dir, a)).mtimeMs)[0];
+  const gguf = existsSync(values.run) ? newest(values.run) : undefined;
   if (!gguf) throw new Error(`${values.run} holds no exported model (.gguf): finish the run with \`benih train\` first`);
   const ckptPath = join(values.run, "checkpoint.bin");
   const ck = readCheckpoint(ckptPath);
@@ -19,6 +27,7 @@ export async function evalCommand(args: string[]): Promise<void> {
   if (!recipe) throw new Error(`${ckptPath} is from recipe "${ck.header.recipe}", which this benih does not know`);
 
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
+  if (!(limit > 0 && (limit === Infinity || Number.isInteger(limit)))) throw new UsageError("--limit takes a positive integer");
   const dataset = loadDataset(values.dataset);
   const examples = dataset.eval.slice(0, limit);
   if (!examples.length) throw new Error(`dataset ${dataset.name} has no eval examples (eval.jsonl)`);
@@ -31,7 +40,7 @@ export async function evalCommand(args: string[]): Promise<void> {
         temperature: 0,
       });
       return r.content[0]?.type === "text" ? r.content[0].text : "";
-    });
+    }, progress("answering held-out questions"));
     const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
     process.stdout.write(`held-out phrasings of the ${dataset.name} eval set (${gguf}):\n`);
     for (const s of scores) process.stdout.write(`  ${s.lang}: exact ${pct(s.exact, s.total)}  contains ${pct(s.contains, s.total)}  (${s.total} questions)\n`);
@@ -45,6 +54,7 @@ export async function evalCommand(args: string[]): Promise<void> {
     return;
   }
   const model = createModel(ck.header.config, 1, recipe.train.seqLen, ck.params);
-  const ppl = answerPerplexity(model, prepared.tokenizer, prepared.dataset.validation);
-  process.stdout.write(`validation: answer perplexity ${ppl.toFixed(3)} (${prepared.dataset.validation.length} examples)\n`);
+  const validation = prepared.dataset.validation.slice(0, limit);
+  const ppl = answerPerplexity(model, prepared.tokenizer, validation, progress("validation perplexity (tokens)"));
+  process.stdout.write(`validation: answer perplexity ${ppl.toFixed(3)} (${validation.length} examples)\n`);
 }

@@ -4,13 +4,11 @@ import { Router } from "@benih/gateway";
 import { loadConfig } from "../config/load.ts";
 import { marketsOf } from "../markets.ts";
 import { buildProviders } from "../providers.ts";
-import { parse, UsageError } from "./args.ts";
+import type { Input } from "./command.ts";
+import type { marketsList } from "./commands.ts";
 
 /** `benih markets list|check`: each market's effective settings; check exits 1 when a market is misconfigured. No network. */
-export async function marketsCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== "list" && sub !== "check") throw new UsageError("usage: benih markets list|check [--config FILE] [--json]");
-  const { values } = parse(rest, { config: { type: "string", short: "c" }, json: { type: "boolean" } });
+export async function marketsCommand(sub: "list" | "check", { values, env }: Input<typeof marketsList.options>): Promise<number> {
   const { config, path } = loadConfig({ ...(values.config && { path: values.config }), env });
   const markets = marketsOf(config, storeLocationFromEnv(env), process.cwd());
   if (!markets.list().length) {

@@ -1,7 +1,8 @@
-import { authHeaders, callServer, errorMessage, parse, serverURL } from "./args.ts";
+import { authHeaders, callServer, errorMessage, serverURL } from "./args.ts";
+import type { Input } from "./command.ts";
+import type { models as spec } from "./commands.ts";
 
-export async function models(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parse(args, { url: { type: "string" }, key: { type: "string" }, json: { type: "boolean" } });
+export async function models({ values, env }: Input<typeof spec.options>): Promise<void> {
   const url = serverURL(values.url, env);
   const res = await callServer(`${url}/v1/models`, { headers: authHeaders(values.key ?? env.BENIH_API_KEY) });
   if (!res.ok) throw new Error(await errorMessage(res));

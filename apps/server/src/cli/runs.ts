@@ -1,6 +1,7 @@
-import { authHeaders, callServer, errorMessage, parse, serverURL, UsageError } from "./args.ts";
-
-const USAGE = "usage: benih runs create --dataset ID --steps N [--recipe tiny] [--accelerator H20] [--count N] | list | show ID | pause|resume|stop|checkpoint ID";
+import type { RunDetail } from "@benih/contracts";
+import { authHeaders, callServer, errorMessage, serverURL, UsageError } from "./args.ts";
+import type { Input, Options, Values } from "./command.ts";
+import type { runsCreate } from "./commands.ts";
 
 interface Candidate {
   cluster: string;
@@ -28,31 +29,27 @@ async function api(url: string, key: string | undefined, method: "GET" | "POST",
   throw new Error(candidates.length ? `no cluster may take this run:\n${candidates.map((c) => `  ${c.cluster}: ${c.reasons.join("; ")}`).join("\n")}` : message);
 }
 
-/** `benih runs …` and `benih fleet`: the training control plane from the command line (admin key needed). */
-export async function runsCommand(args: string[], env: NodeJS.ProcessEnv, fleet = false): Promise<void> {
-  const [sub, ...rest] = fleet ? ["fleet", ...args] : args;
-  const opts = {
-    url: { type: "string" as const },
-    key: { type: "string" as const },
-    recipe: { type: "string" as const, default: "tiny" },
-    dataset: { type: "string" as const },
-    steps: { type: "string" as const },
-    accelerator: { type: "string" as const },
-    count: { type: "string" as const },
-    json: { type: "boolean" as const },
-  };
-  const { values, positionals } = parse(rest, opts, true);
+type Sub = "create" | "list" | "show" | "pause" | "resume" | "stop" | "checkpoint" | "fleet";
+
+/**
+ * `benih runs …` and `benih fleet`: the training control plane from the command line (admin key needed). Each
+ * subcommand declares the options it takes, all of them among `runs create`'s.
+ */
+export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void> {
+  const { positionals, env } = input;
+  const values = input.values as Values<typeof runsCreate.options>;
   const url = serverURL(values.url, env);
   const key = values.key ?? env.BENIH_API_KEY;
   const out = (v: unknown, text: string): void => void process.stdout.write(values.json ? `${JSON.stringify(v, null, 2)}\n` : text);
   const id = () => {
-    if (positionals.length !== 1) throw new UsageError(USAGE);
+    if (positionals.length !== 1) throw new UsageError("name one run by its id (`benih runs list` shows them)");
     return positionals[0]!;
   };
   switch (sub) {
     case "create": {
       const steps = Number(values.steps);
-      if (!values.dataset || !Number.isInteger(steps) || steps < 1) throw new UsageError(USAGE);
+      if (!values.dataset) throw new UsageError("--dataset is required");
+      if (!Number.isInteger(steps) || steps < 1) throw new UsageError("--steps takes a positive integer");
       const count = values.count === undefined ? undefined : Number(values.count);
       const r = (await api(url, key, "POST", "/control/v1/runs", { recipe: values.recipe, dataset: values.dataset, steps, ...(values.accelerator && { accelerator: values.accelerator }), ...(count && { count }) })) as { id: string; placement: { summary: string; candidates: Candidate[] } };
       const refused = r.placement.candidates.filter((c) => c.reasons.length).map((c) => `  not ${c.cluster}: ${c.reasons.join("; ")}\n`).join("");
@@ -64,17 +61,13 @@ export async function runsCommand(args: string[], env: NodeJS.ProcessEnv, fleet 
       return out({ runs }, runs.map((r) => `${r.id}  ${r.state.padEnd(9)}  step ${r.step}/${r.steps}  ${r.dataset} on ${r.cluster ?? "-"}\n`).join(""));
     }
     case "show": {
-      const r = (await api(url, key, "GET", `/control/v1/runs/${encodeURIComponent(id())}`)) as {
-        run: { id: string; state: string; step: number; steps: number; recipe: string; dataset: string; cluster: string | null; node: string | null; accelerator: string | null };
-        events: Array<{ at: number; from_state: string | null; to_state: string; reason: string }>;
-        lastCheckpoint: { step: number; location: string } | null;
-      };
+      const r = (await api(url, key, "GET", `/control/v1/runs/${encodeURIComponent(id())}`)) as RunDetail;
       const lines = [
         `${r.run.id}: ${r.run.state}, step ${r.run.step}/${r.run.steps}, recipe ${r.run.recipe} on dataset ${r.run.dataset}`,
         `placed:     ${r.run.cluster ? `${r.run.cluster}/${r.run.node} (${r.run.accelerator})` : "-"}`,
         `checkpoint: ${r.lastCheckpoint ? `step ${r.lastCheckpoint.step} at ${r.lastCheckpoint.location}` : "none yet"}`,
         "history:",
-        ...r.events.map((e) => `  ${new Date(e.at).toISOString()}  ${e.from_state ?? "-"} → ${e.to_state}: ${e.reason}`),
+        ...r.events.map((e) => `  ${new Date(e.at).toISOString()}  ${e.fromState ?? "-"} → ${e.toState}: ${e.reason}`),
       ];
       return out(r, lines.join("\n") + "\n");
     }
@@ -97,7 +90,5 @@ export async function runsCommand(args: string[], env: NodeJS.ProcessEnv, fleet 
       ]);
       return out({ clusters }, lines.join("\n") + "\n");
     }
-    default:
-      throw new UsageError(USAGE);
   }
 }

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, join, relative } from "node:path";
 import { pickEngine, recipes, train } from "@benih/trainer";
-import { parse, UsageError } from "./args.ts";
+import { UsageError } from "./args.ts";
+import type { Input } from "./command.ts";
+import type { train as spec } from "./commands.ts";
 
 function duration(s: number): string {
   if (!Number.isFinite(s)) return "?";
@@ -11,21 +13,15 @@ function duration(s: number): string {
 }
 
 /** `benih train --recipe tiny --dataset cn|global|DIR`: resumable; SIGTERM or Ctrl+C checkpoints and exits 0. */
-export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values } = parse(args, {
-    recipe: { type: "string", default: "tiny" },
-    dataset: { type: "string" },
-    steps: { type: "string" },
-    out: { type: "string" },
-    "checkpoint-every": { type: "string", default: "100" },
-  });
+export async function trainCommand({ values, env }: Input<typeof spec.options>): Promise<void> {
   const recipe = recipes[values.recipe!];
   if (!recipe) throw new UsageError(`unknown recipe "${values.recipe}"; recipes: ${Object.keys(recipes).join(", ")}`);
   if (!values.dataset) throw new UsageError("--dataset must be cn, global, or a folder holding train.jsonl");
   const steps = values.steps === undefined ? recipe.train.steps : Number(values.steps);
   const every = Number(values["checkpoint-every"]);
   if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(every) || every < 1) throw new UsageError("--steps and --checkpoint-every take positive integers");
-  const runName = `${recipe.name}-${values.dataset.replace(/[\\/]+$/, "").split(/[\\/]/).pop()}`;
+  const datasetName = values.dataset.replace(/[\\/]+$/, "").split(/[\\/]/).pop();
+  const runName = `${recipe.name}-${datasetName}`;
   const dir = values.out ?? join(env.BENIH_DATA_DIR ?? ".benih", "runs", runName);
 
   if (env.BENIH_TRAIN_EXIT_WITH_PARENT === "1") {
@@ -89,7 +85,13 @@ export async function trainCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   if (result.stopped) {
     process.stderr.write(`stopped at step ${result.run.step}; checkpoint in ${where}. Run the same command to resume.\n`);
   } else {
-    process.stderr.write(`trained ${result.run.step} steps (${result.run.tokensSeen} tokens); model: ${relative(process.cwd(), result.ggufPath!)}\n`);
-    process.stderr.write(`serve it by copying it into models/ (npm start lists it by its file name)\n`);
+    // Named apart from the shipped models (benih-<recipe>-<market>), so serving it never overwrites one of them.
+    const model = `${datasetName}-${recipe.name}-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
+    const gguf = join(dir, `${model}.gguf`);
+    renameSync(result.ggufPath!, gguf);
+    process.stderr.write(`trained ${result.run.step} steps (${result.run.tokensSeen} tokens); model: ${relative(process.cwd(), gguf)}\n`);
+    process.stderr.write(
+      `serve it: copy it into models/ as it is named (models/${basename(gguf)}, beside the shipped models), add local/${model} to a market's allow list in benih.yaml, and restart; it is served as model ${model}\n`,
+    );
   }
 }

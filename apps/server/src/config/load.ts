@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import { configSchema, type BenihConfig } from "./schema.ts";
+import { knownKeys, nearest } from "./suggest.ts";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -28,6 +29,13 @@ function lineOf(doc: Document, counter: LineCounter, path: ReadonlyArray<Propert
   return undefined;
 }
 
+/** The line of the key `key` itself in the map at `path` (its value may start on a later line). */
+function keyLineOf(doc: Document, counter: LineCounter, path: ReadonlyArray<PropertyKey>, key: string): number | undefined {
+  const map = (path.length ? doc.getIn(path as unknown[], true) : doc.contents) as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | null;
+  const range = map?.items?.find((p) => p.key?.value === key)?.key?.range;
+  return range ? counter.linePos(range[0]).line : lineOf(doc, counter, [...path, key]);
+}
+
 /** `${NAME}` and `${NAME:-default}` in string values come from the environment. */
 function interpolate(doc: Document, counter: LineCounter, env: NodeJS.ProcessEnv, file: string) {
   const visit = (node: unknown, path: PropertyKey[]) => {
@@ -52,7 +60,10 @@ function interpolate(doc: Document, counter: LineCounter, env: NodeJS.ProcessEnv
   visit(doc.contents, []);
 }
 
-/** Parses and validates YAML config text; errors name the file, the line and the key. */
+/** Errors shown before "and N more". */
+const SHOWN_ERRORS = 20;
+
+/** Parses and validates YAML config text; errors name the file, the line and the key, and a typo's likely key. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): BenihConfig {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true });
@@ -63,14 +74,19 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   interpolate(doc, counter, env, file);
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 5).map((issue) => {
-      const at = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
-      const line = lineOf(doc, counter, at);
-      const key = keyPath(issue.path) || "(top level)";
-      const msg = issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}` : issue.message;
-      return `${file}:${line ?? "?"}: ${key}: ${msg}`;
+    const found = parsed.error.issues.flatMap((issue) => {
+      const where = keyPath(issue.path) || "(top level)";
+      if (issue.code !== "unrecognized_keys") return [{ line: lineOf(doc, counter, issue.path), text: `${where}: ${issue.message}` }];
+      const known = knownKeys(configSchema, issue.path);
+      return issue.keys.map((k) => {
+        const guess = nearest(k, known);
+        return { line: keyLineOf(doc, counter, issue.path, k), text: `${where}: unknown key '${k}'${guess ? ` (did you mean \`${guess}\`?)` : ""}` };
+      });
     });
-    throw new ConfigError(lines.join("\n"));
+    // In the file's order, as someone fixing them reads it.
+    const lines = found.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)).map((e) => `${file}:${e.line ?? "?"}: ${e.text}`);
+    const more = lines.length - SHOWN_ERRORS;
+    throw new ConfigError([...lines.slice(0, SHOWN_ERRORS), ...(more > 0 ? [`… and ${more} more`] : [])].join("\n"));
   }
   return parsed.data;
 }

@@ -82,6 +82,11 @@ const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD");
 const training = z.strictObject({
   /** An agent silent for this long is lost; its runs resume elsewhere. */
   heartbeatTimeoutSeconds: z.number().int().positive().default(30),
+  /**
+   * Train on this machine: an agent for region `local` runs inside the server, with the token `agents` names for
+   * `local` or else one made for each start. Default: on when no agent of another region is configured.
+   */
+  localAgent: z.boolean().optional(),
   agents: z.array(z.strictObject({ region: z.string().min(1), token: z.string().min(16, "use a token of at least 16 characters") })).default([]),
   datasets: z
     .array(
@@ -162,7 +167,7 @@ export const configSchema = z.strictObject({
   markets: z.array(market).default([]),
   /** The market for requests whose host no market lists; without it they are refused. */
   defaultMarket: z.string().optional(),
-  training: training.optional(),
+  training: training.prefault({}),
   assistant: z
     .strictObject({
       /** The largest document an upload may be; bigger ones are refused with 413. */

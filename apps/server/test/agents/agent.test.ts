@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
+import { runDetail } from "@benih/contracts";
 import { startServer } from "../harness.ts";
 import { until } from "../until.ts";
 
@@ -72,8 +73,8 @@ describe("regional agents", () => {
       const created = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000 });
       assert.equal(created.status, 201);
       const id = created.json.id as string;
-      const show = async () => (await api("GET", `/control/v1/runs/${id}`)).json as { run: { state: string; step: number; cluster: string }; events: Array<{ to_state: string; reason: string }>; lastCheckpoint: { step: number } | null };
-      assert.ok(["bj-1", "bj-2"].includes((await show()).run.cluster), "cn data trains in cn-north only");
+      const show = async () => runDetail.parse((await api("GET", `/control/v1/runs/${id}`)).json);
+      assert.ok(["bj-1", "bj-2"].includes((await show()).run.cluster!), "cn data trains in cn-north only");
 
       // The global market's dataset lives in my-johor: a short run there trains to the end on johor-1.
       const global = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "global-chat", steps: 300 });
@@ -102,7 +103,7 @@ describe("regional agents", () => {
 
       // kill -9 the agent running it: lost within the heartbeat timeout, then resumed by the other cn-north agent.
       const running = await show();
-      const victim = running.run.cluster;
+      const victim = running.run.cluster!;
       byCluster.get(victim)!.kill("SIGKILL");
       const killedAt = running.run.step;
       const moved = await until("resumed on the other cn-north agent", async () => {
@@ -110,7 +111,7 @@ describe("regional agents", () => {
         return s.run.cluster !== victim && s.run.state === "running" ? s : undefined;
       });
       assert.equal(moved.run.cluster, victim === "bj-1" ? "bj-2" : "bj-1");
-      const lost = moved.events.find((e) => e.to_state === "lost")!;
+      const lost = moved.events.find((e) => e.toState === "lost")!;
       assert.match(lost.reason, new RegExp(`\\(${victim}\\) sent no heartbeat for \\d+ s`));
       const resumedFrom = Number(/resumed from step (\d+) after its agent was lost/.exec(moved.events.at(-2)!.reason)?.[1]);
       assert.ok(killedAt - resumedFrom <= 100 + 50, `redid at most one checkpoint interval: killed near ${killedAt}, resumed from ${resumedFrom}`);
@@ -127,7 +128,7 @@ describe("regional agents", () => {
       const gaps = steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1);
       assert.deepEqual(gaps, [], "the loss curve has no gaps across pause, resume and recovery");
       assert.deepEqual(
-        (await show()).events.map((e) => e.to_state),
+        (await show()).events.map((e) => e.toState),
         ["queued", "placed", "running", "paused", "placed", "running", "lost", "placed", "running", "stopped"],
       );
     } finally {

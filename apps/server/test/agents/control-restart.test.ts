@@ -62,7 +62,7 @@ describe("control plane restart", () => {
     await until("the agent re-registered and metrics flowing", async () => ((await api("GET", "/control/v1/fleet")).clusters.length === 1 && (await step()) > before + 500 ? true : undefined));
     const shown = await api("GET", `/control/v1/runs/${id}`);
     assert.equal(shown.run.state, "running", "the run was not lost");
-    assert.ok(!shown.events.some((e: { to_state: string }) => e.to_state === "lost"));
+    assert.ok(!shown.events.some((e: { toState: string }) => e.toState === "lost"));
     await api("POST", `/control/v1/runs/${id}/commands`, { command: "stop" });
     await until("stopped", async () => ((await api("GET", `/control/v1/runs/${id}`)).run.state === "stopped" ? true : undefined));
     plane.kill("SIGTERM");

@@ -1,10 +1,10 @@
 import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { Point } from "./api.ts";
+import type { SeriesPoint } from "@benih/contracts";
 
 /** A line chart of one metric over steps (uPlot on a canvas); new data is drawn in place, without a new chart. */
-export function Chart({ title, series, testid, log = false }: { title: string; series: Point[]; testid: string; log?: boolean }) {
+export function Chart({ title, series, testid, log = false }: { title: string; series: SeriesPoint[]; testid: string; log?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 

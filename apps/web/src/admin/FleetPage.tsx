@@ -1,4 +1,5 @@
-import { api, type AdminError, type Cluster } from "./api.ts";
+import type { Cluster } from "@benih/contracts";
+import { api, type AdminError } from "./api.ts";
 import { usePoll } from "./poll.ts";
 import { Problem } from "./Problem.tsx";
 import type { Words } from "./text.ts";

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { commandRefusal, type RunCommand, type RunState } from "@benih/control/run-state";
+import { commandRefusal, type RunCommand } from "@benih/contracts";
 import { api, type AdminError } from "./api.ts";
 import { Chart } from "./Chart.tsx";
 import { usePoll } from "./poll.ts";
@@ -38,7 +38,7 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
     }
   };
   const button = (command: RunCommand, label: string) => (
-    <button type="button" data-testid={command} onClick={() => void send(command)} disabled={!!commandRefusal(id, run.state as RunState, command)} title={commandRefusal(id, run.state as RunState, command) ?? ""}>
+    <button type="button" data-testid={command} onClick={() => void send(command)} disabled={!!commandRefusal(id, run.state, command)} title={commandRefusal(id, run.state, command) ?? ""}>
       {label}
     </button>
   );
@@ -106,7 +106,7 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
         <ol className="history" data-testid="history">
           {events.map((e) => (
             <li key={e.seq}>
-              <span className="meta">{new Date(e.at).toLocaleTimeString()}</span> <Badge state={e.to_state} /> {e.reason}
+              <span className="meta">{new Date(e.at).toLocaleTimeString()}</span> <Badge state={e.toState} /> {e.reason}
             </li>
           ))}
         </ol>

@@ -1,10 +1,12 @@
 import { useState } from "react";
-import { api, AdminError, type Placement, type Run } from "./api.ts";
+import type { PlacementDecision, RunView } from "@benih/contracts";
+import { api, AdminError } from "./api.ts";
 import { usePoll } from "./poll.ts";
 import type { Words } from "./text.ts";
 import { Problem } from "./Problem.tsx";
+import { Regions } from "./Regions.tsx";
 
-export function Progress({ run }: { run: Pick<Run, "step" | "steps"> }) {
+export function Progress({ run }: { run: Pick<RunView, "step" | "steps"> }) {
   const pct = Math.min(100, (run.step / run.steps) * 100);
   return (
     <div className="progress" title={`${run.step} / ${run.steps}`}>
@@ -22,7 +24,7 @@ export const Badge = ({ state }: { state: string }) => (
   </span>
 );
 
-export function Candidates({ placement, w }: { placement: Placement; w: Words }) {
+export function Candidates({ placement, w }: { placement: PlacementDecision; w: Words }) {
   return (
     <ul className="candidates" data-testid="placement">
       {placement.candidates.map((c) => (
@@ -40,7 +42,7 @@ export function Candidates({ placement, w }: { placement: Placement; w: Words })
 function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCreated: () => void }) {
   const options = usePoll(() => api.datasets(), 60_000, "datasets");
   const [form, setForm] = useState({ recipe: "tiny", dataset: "", steps: "6000", accelerator: "", count: "1" });
-  const [refusal, setRefusal] = useState<{ message: string; placement?: Placement }>();
+  const [refusal, setRefusal] = useState<{ message: string; placement?: PlacementDecision }>();
   const [busy, setBusy] = useState(false);
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   const dataset = form.dataset || options.data?.datasets[0]?.id || "";
@@ -53,7 +55,7 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
       go(`/admin/runs/${created.id}`);
     } catch (e) {
       const err = e as AdminError;
-      const placement = err.details && typeof err.details === "object" && "candidates" in err.details ? (err.details as Placement) : undefined;
+      const placement = err.details && typeof err.details === "object" && "candidates" in err.details ? (err.details as PlacementDecision) : undefined;
       setRefusal({ message: err.message, ...(placement && { placement }) });
     } finally {
       setBusy(false);
@@ -116,6 +118,7 @@ export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void
   if (runs.error) return <Problem error={runs.error} w={w} onAuth={onAuth} />;
   return (
     <>
+      <Regions w={w} />
       <table className="runs" data-testid="runs">
         <thead>
           <tr>
@@ -155,7 +158,7 @@ export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void
               <td>
                 <Progress run={r} />
               </td>
-              <td className="meta">{new Date(r.updated_at).toLocaleString()}</td>
+              <td className="meta">{new Date(r.updatedAt).toLocaleString()}</td>
             </tr>
           ))}
         </tbody>

@@ -158,11 +158,12 @@ export async function editImages(c: ImageModelConfig, r: EditRequest, signal?: A
   form.append("size", r.size);
   let res;
   try {
-    res = await request(`${base}/images/edits`, { method: "POST", headers: { authorization: `Bearer ${c.apiKey ?? ""}` }, body: form, signal: signal ?? AbortSignal.timeout(180_000) });
+    // Node's fetch takes Node's FormData as it is; undici 8's request is typed for undici's own FormData class.
+    res = await fetch(`${base}/images/edits`, { method: "POST", headers: { authorization: `Bearer ${c.apiKey ?? ""}` }, body: form, signal: signal ?? AbortSignal.timeout(180_000) });
   } catch (err) {
     throw new ImageError(502, `OpenAI is unreachable: ${(err as Error).message}`);
   }
-  const j = (await res.body.json()) as { data?: Array<{ b64_json: string; revised_prompt?: string }>; error?: { message: string; code?: string } };
-  if (res.statusCode >= 400) throw new ImageError(res.statusCode === 400 ? 400 : 502, `OpenAI: ${j.error?.message ?? `HTTP ${res.statusCode}`}`, j.error?.code);
+  const j = (await res.json()) as { data?: Array<{ b64_json: string; revised_prompt?: string }>; error?: { message: string; code?: string } };
+  if (res.status >= 400) throw new ImageError(res.status === 400 ? 400 : 502, `OpenAI: ${j.error?.message ?? `HTTP ${res.status}`}`, j.error?.code);
   return (j.data ?? []).map((d) => ({ bytes: Buffer.from(d.b64_json, "base64"), mime: "image/png", seed: null, ...(d.revised_prompt && { revisedPrompt: d.revised_prompt }) }));
 }

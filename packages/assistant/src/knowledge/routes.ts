@@ -1,3 +1,4 @@
+import type { DocumentTranslationEvents } from "@benih/contracts";
 import { access, GatewayError } from "@benih/gateway";
 import { KnowledgeQuotaError, type KnowledgeStore } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -7,7 +8,7 @@ import { terms } from "./terms.ts";
 import { ModelError, type ModelClient } from "../model-client.ts";
 import { callerOf } from "../caller.ts";
 import { openEventStream } from "../event-stream.ts";
-import { translateDocument } from "../skills/translate-document.ts";
+import { translateDocument } from "../skills/translate/document.ts";
 
 export interface KnowledgeRoutesOptions {
   storeFor(request: FastifyRequest): KnowledgeStore;
@@ -83,6 +84,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
       const model = q.model ?? (await o.defaultModel(request));
       if (!model) throw new GatewayError(400, "invalid_request_error", "model: this market offers no model; name one", "no_model", "model");
       const { send, end, gone } = openEventStream(request, reply);
+      const emit = <E extends keyof DocumentTranslationEvents>(event: E, data: DocumentTranslationEvents[E]) => send(event, data);
       try {
         const text = await translateDocument({
           client: o.client,
@@ -92,12 +94,12 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
           target: q.target.trim(),
           ...(glossary && { glossary }),
           signal: gone,
-          onProgress: (done, total) => send("progress", { done, total }),
+          onProgress: (done, total) => emit("progress", { done, total }),
         });
-        send("done", { name: `${doc.title}.${q.target.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-")}.md`, markdown: text });
+        emit("done", { name: `${doc.title}.${q.target.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-")}.md`, markdown: text });
       } catch (err) {
         const e = err instanceof ModelError ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) } : { status: 502, message: (err as Error).message };
-        send("error", e);
+        emit("error", e);
       }
       end();
     });

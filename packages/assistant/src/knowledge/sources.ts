@@ -1,14 +1,5 @@
+import type { Citation } from "@benih/contracts";
 import type { KbHit } from "@benih/store";
-
-export interface Citation {
-  n: number;
-  documentId: string;
-  title: string;
-  source: string;
-  page: number | null;
-  /** The passage the answer was given. */
-  excerpt: string;
-}
 
 /**
  * The hits worth giving a model: those scoring at least half the best one. A question's common words

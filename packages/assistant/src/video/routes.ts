@@ -1,3 +1,4 @@
+import { videoJobView, type VideoJobView } from "@benih/contracts";
 import { access, GatewayError, refuseBlocked, scopeOf } from "@benih/gateway";
 import type { VideoJob, VideoJobStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -20,18 +21,19 @@ export interface VideoRoutesOptions {
 const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
 
 /** The job as the API shows it: where it stands, and where its video is once done. */
-export const jobView = (j: VideoJob) => ({
-  id: j.id,
-  object: "video.job",
-  created_at: j.created_at,
-  prompt: j.prompt,
-  model: j.model,
-  kind: j.model === SLIDESHOW ? "slideshow" : "generated",
-  status: j.state,
-  progress: j.progress,
-  error: j.error,
-  content_url: j.state === "succeeded" ? `/v1/videos/${j.id}/content` : null,
-});
+export const jobView = (j: VideoJob): VideoJobView =>
+  videoJobView.parse({
+    id: j.id,
+    object: "video.job",
+    created_at: j.created_at,
+    prompt: j.prompt,
+    model: j.model,
+    kind: j.model === SLIDESHOW ? "slideshow" : "generated",
+    status: j.state,
+    progress: j.progress,
+    error: j.error,
+    content_url: j.state === "succeeded" ? `/v1/videos/${j.id}/content` : null,
+  });
 
 /** Starts a video job with the request's allowed model, or the slideshow when none is configured. */
 export async function startVideoJob(request: FastifyRequest, o: VideoRoutesOptions, prompt: string, wanted?: string): Promise<VideoJob> {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import type { BufferedRequestLogWriter } from "@benih/store";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { ModelCatalog } from "../catalog.ts";
 import { GatewayError } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
+import type { RequestLogSink } from "../ports.ts";
 import type { PriceTable } from "../pricing.ts";
 import type { RetryPolicy } from "../routing/execute.ts";
 import type { Router } from "../routing/router.ts";
@@ -23,7 +23,7 @@ export interface GatewayAppOptions {
   policy: RetryPolicy;
   auth: Authenticator;
   metrics: GatewayMetrics;
-  requestLog?: BufferedRequestLogWriter;
+  requestLog?: RequestLogSink;
   /** A pino logger; requests are logged with their id. Omitted: no logging. */
   logger?: FastifyBaseLogger;
   /** The secret the server's own calls send as x-benih-internal (see AccessOptions). */

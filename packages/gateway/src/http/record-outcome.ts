@@ -1,5 +1,5 @@
 import type { Usage } from "@benih/spec";
-import type { AttemptRecord } from "@benih/store";
+import type { AttemptRecord } from "@benih/contracts";
 import type { FastifyRequest } from "fastify";
 import { targetName, type Target } from "../routing/router.ts";
 import type { ChatDeps } from "./chat-completions.ts";

@@ -1,8 +1,9 @@
+import { encodeEvent } from "@benih/contracts";
 import type { StreamPart } from "@benih/spec";
 import { openAIUsage, toOpenAIFinishReason } from "./finish-reason.ts";
 
 /**
- * Encodes stream parts as OpenAI `chat.completion.chunk` SSE lines. Each call returns the text to write now
+ * Encodes stream parts as OpenAI `chat.completion.chunk` server-sent events. Each call returns the text to write now
  * (possibly empty), so parts go out as they arrive. The JSON prefix is built once per stream: this runs per token.
  */
 export class ChunkEncoder {
@@ -13,12 +14,12 @@ export class ChunkEncoder {
   finished = false;
 
   constructor(id: string, model: string, created: number, private readonly includeUsage: boolean) {
-    this.head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":null,"choices":[`;
+    this.head = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":null,"choices":[`;
     this.usageField = includeUsage ? `,"usage":null` : "";
   }
 
   private choice(delta: object, finishReason: string | null = null): string {
-    return `${this.head}{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason ? `"${finishReason}"` : "null"}}]${this.usageField}}\n\n`;
+    return encodeEvent({ data: `${this.head}{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason ? `"${finishReason}"` : "null"}}]${this.usageField}}` });
   }
 
   private withRole<T extends object>(delta: T): T | (T & { role: "assistant" }) {
@@ -55,8 +56,8 @@ export class ChunkEncoder {
       case "finish": {
         this.finished = true;
         let out = this.choice(this.withRole({}), toOpenAIFinishReason(part.finishReason));
-        if (this.includeUsage) out += `${this.head}],"usage":${JSON.stringify(openAIUsage(part.usage))}}\n\n`;
-        return out + "data: [DONE]\n\n";
+        if (this.includeUsage) out += encodeEvent({ data: `${this.head}],"usage":${JSON.stringify(openAIUsage(part.usage))}}` });
+        return out + encodeEvent({ data: "[DONE]" });
       }
       default:
         // stream-start, response-metadata: nothing for the client; errors are written by the caller.
@@ -66,6 +67,6 @@ export class ChunkEncoder {
 
   /** The event that ends a stream whose upstream failed after output began. */
   static error(message: string, type: string, code: string | null): string {
-    return `data: ${JSON.stringify({ error: { message, type, param: null, code } })}\n\n`;
+    return encodeEvent({ data: { error: { message, type, param: null, code } } });
   }
 }

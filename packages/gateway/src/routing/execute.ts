@@ -1,5 +1,5 @@
 import type { ChatModel, ProviderFailure } from "@benih/spec";
-import type { AttemptRecord } from "@benih/store";
+import type { AttemptRecord } from "@benih/contracts";
 import { GatewayError } from "../errors.ts";
 import { backoffMs, sleep } from "./backoff.ts";
 import type { CancelSource } from "./cancel-source.ts";

@@ -1,6 +1,6 @@
+import { readEvents } from "@benih/contracts";
 import type { FinishReason, StreamPart, Usage } from "@benih/spec";
 import { ProviderFailureError, failureFromThrown } from "../shared/provider-failure.ts";
-import { parseSSE } from "../shared/sse.ts";
 import { mapAnthropicStopReason } from "./finish-reason.ts";
 
 interface AnthropicEvent {
@@ -19,7 +19,7 @@ export function anthropicStreamParts(
   body: AsyncIterable<Uint8Array>,
   signal: AbortSignal | undefined,
 ): ReadableStream<StreamPart> {
-  const events = parseSSE(body);
+  const events = readEvents(body);
   const blocks = new Map<number, { id: string; name: string; input: string }>();
   const usage: Usage = { inputTokens: undefined, outputTokens: undefined };
   let finishReason: FinishReason = "other";

@@ -1,6 +1,6 @@
+import { readEvents } from "@benih/contracts";
 import type { FinishReason, StreamPart, Usage } from "@benih/spec";
 import { ProviderFailureError, failureFromThrown } from "../shared/provider-failure.ts";
-import { parseSSE } from "../shared/sse.ts";
 import { mapOpenAIFinishReason } from "./finish-reason.ts";
 
 interface ChunkToolCall {
@@ -28,7 +28,7 @@ export function openAIStreamParts(
   body: AsyncIterable<Uint8Array>,
   signal: AbortSignal | undefined,
 ): ReadableStream<StreamPart> {
-  const events = parseSSE(body);
+  const events = readEvents(body);
   const calls = new Map<number, { id: string; name: string; input: string }>();
   let finishReason: FinishReason | undefined;
   const usage: Usage = { inputTokens: undefined, outputTokens: undefined };

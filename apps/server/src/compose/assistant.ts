@@ -1,0 +1,84 @@
+import { randomBytes } from "node:crypto";
+import {
+  GatewayClient,
+  registerAssistantRoutes,
+  registerKnowledgeRoutes,
+  VideoRunner,
+} from "@benih/assistant";
+import { scopeOf, type RequestScope } from "@benih/gateway";
+import type { Store } from "@benih/store";
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
+import type { BenihConfig } from "../config/schema.ts";
+import type { MarketRuntime } from "../markets.ts";
+import type { Closers } from "./lifecycle.ts";
+
+const mb = (n: number) => Math.round(n * 1024 * 1024);
+
+/** Video jobs run for minutes at the provider; they are polled until done, also after a restart. */
+export function startVideoRunner(config: BenihConfig, stores: () => Store[], closers: Closers, log?: FastifyBaseLogger): void {
+  const runner = new VideoRunner({
+    stores: () => stores().map((s) => s.videos),
+    models: config.assistant.videos,
+    fetchAllow: config.assistant.fetchAllow,
+    intervalMs: config.assistant.videoPollSeconds * 1000,
+    log: (msg) => log?.warn(msg),
+  });
+  runner.start();
+  closers.push(async () => runner.stop());
+}
+
+/**
+ * The assistant calls models through this server's own /v1/chat/completions, as the user: a client of the URL the
+ * server will have once it listens, with a secret of this process that tells the gateway the call is its own.
+ */
+export function selfClient(selfUrl: () => string) {
+  const internalToken = randomBytes(24).toString("base64url");
+  return { internalToken, client: new GatewayClient(selfUrl, internalToken) };
+}
+
+export interface AssistantDeps {
+  config: BenihConfig;
+  markets: MarketRuntime | undefined;
+  storeOf: (request: FastifyRequest) => Store;
+  client: GatewayClient;
+  visibleModels: (scope: RequestScope) => string[];
+  /** ffmpeg is installed: without a video model, the video skill makes slideshows. */
+  ffmpeg: boolean;
+}
+
+/** Conversations, the knowledge base, translation, agents and the skills' own routes (images, videos): the assistant's routes. */
+export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void {
+  const { config, storeOf } = d;
+  /** The market's default chat model if it may use it, else the first it may. */
+  const defaultModel = async (request: FastifyRequest) => {
+    const scope = scopeOf(request);
+    const visible = d.visibleModels(scope);
+    const preferred = scope.market && d.markets?.markets.get(scope.market)?.profile.defaults.chat;
+    return preferred && visible.includes(preferred) ? preferred : visible[0];
+  };
+  const docs = config.limits.documents;
+  const documentLimits = {
+    maxPdfPages: docs.pages,
+    maxTextChars: docs.textChars,
+    maxPassages: docs.passages,
+    maxZipEntries: docs.zipEntries,
+    maxUnzippedBytes: mb(docs.unzippedMb),
+    timeoutMs: Math.round(docs.timeoutSeconds * 1000),
+    maxOwnerBytes: mb(docs.perPersonMb),
+  };
+  const maxUploadBytes = mb(config.assistant.uploadMaxMb);
+  registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes, client: d.client, defaultModel, documentLimits });
+  const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images, maxUploadBytes };
+  const videos = { models: config.assistant.videos, storeFor: (request: FastifyRequest) => storeOf(request).videos, slideshow: d.ffmpeg };
+  registerAssistantRoutes(app, {
+    images,
+    videos,
+    storeFor: (request) => storeOf(request).conversations,
+    knowledgeFor: (request) => storeOf(request).knowledge,
+    agentsFor: (request) => storeOf(request).agents,
+    ...(config.assistant.webSearch && { webSearch: config.assistant.webSearch }),
+    fetchAllow: config.assistant.fetchAllow,
+    client: d.client,
+    defaultModel,
+  });
+}

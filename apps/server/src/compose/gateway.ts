@@ -1,0 +1,38 @@
+import { Authenticator, defaultRetryPolicy, isVisible, ModelCatalog, PriceTable, Router, type RequestScope } from "@benih/gateway";
+import { BufferedRequestLogWriter, type Store } from "@benih/store";
+import type { FastifyBaseLogger } from "fastify";
+import type { BenihConfig } from "../config/schema.ts";
+import type { MarketRuntime } from "../markets.ts";
+import type { ProviderSet } from "../providers.ts";
+import type { Closers } from "./lifecycle.ts";
+
+/** Routes (configured ones first, then one per local model), the router over the providers, and their catalog. */
+export async function buildRouting(config: BenihConfig, set: ProviderSet, closers: Closers, log?: FastifyBaseLogger) {
+  const configured = new Set(config.routes.map((r) => r.model));
+  const routes = [...config.routes, ...set.localRoutes.filter((r) => !configured.has(r.model))];
+  const router = new Router(set.providers, routes, set.missingHint);
+  const catalog = new ModelCatalog(router, set.providers, set.unprefixed);
+  await catalog.refresh();
+  for (const [name, problem] of catalog.problems) log?.warn({ provider: name }, `cannot list models: ${problem}`);
+  const refresher = setInterval(() => void catalog.refresh(), 10 * 60_000);
+  refresher.unref();
+  closers.push(async () => clearInterval(refresher));
+  /** The models a request's market may use, in catalog order. */
+  const visibleModels = (scope: RequestScope) => catalog.list().map((m) => m.id).filter((id) => isVisible(router, scope, id));
+  return { router, catalog, visibleModels };
+}
+
+/** Who calls (API keys), what it costs, how upstreams are retried, and where requests are logged without markets. */
+export function gatewayPolicies(config: BenihConfig, set: ProviderSet, store: Store, markets: MarketRuntime | undefined, authRequired: boolean, closers: Closers, log?: FastifyBaseLogger) {
+  const requestLog = markets
+    ? undefined
+    : new BufferedRequestLogWriter(store.requestLog, (err, lost) => log?.error({ err, lost }, "could not write the request log"));
+  if (requestLog) closers.push(() => requestLog.flush());
+  const auth = new Authenticator(store.apiKeys, authRequired);
+  closers.push(() => auth.close());
+  const retry = {
+    ...defaultRetryPolicy,
+    ...Object.fromEntries(Object.entries(config.retry).filter(([, v]) => v !== undefined)),
+  };
+  return { requestLog, auth, retry, prices: new PriceTable(config.prices, new Set(set.unprefixed)) };
+}

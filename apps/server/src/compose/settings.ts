@@ -1,0 +1,46 @@
+import { IMAGES_MISSING, VIDEO_MISSING, WEB_SEARCH_MISSING } from "@benih/assistant";
+import { access, scopeOf, type RequestScope } from "@benih/gateway";
+import type { FastifyInstance } from "fastify";
+import type { BenihConfig } from "../config/schema.ts";
+import { publicProfile, type MarketRuntime } from "../markets.ts";
+import type { ProviderSet } from "../providers.ts";
+
+/** The provider and skill settings page's data, and the serving market's public profile. */
+export function registerSettingsRoutes(app: FastifyInstance, d: { config: BenihConfig; set: ProviderSet; markets: MarketRuntime | undefined; visibleModels: (scope: RequestScope) => string[]; ffmpeg: boolean }): void {
+  const { config, set } = d;
+  // What is set up and what is missing, for the settings page: providers, and the skills that need one.
+  app.get("/v1/settings", access("person"), async (request) => {
+    const names = new Set([...set.providers.keys(), ...set.known.map((k) => k.name)]);
+    const providers = [...names].sort().map((name) => {
+      const hint = set.known.find((k) => k.name === name);
+      return set.providers.has(name)
+        ? { name, configured: true, from: set.origins.get(name) ?? null, region: set.regions.get(name) ?? null }
+        : { name, configured: false, set: hint ? `${hint.env} (in the environment or .env)` : "a providers entry in benih.yaml" };
+    });
+    const web = config.assistant.webSearch;
+    return {
+      market: scopeOf(request).market ?? null,
+      models: d.visibleModels(scopeOf(request)),
+      providers,
+      skills: {
+        chat: { configured: true },
+        search: { configured: true, note: "your documents and benih's own docs, offline" },
+        web: web ? { configured: true, provider: web.provider } : { configured: false, set: WEB_SEARCH_MISSING },
+        image: config.assistant.images.length ? { configured: true, models: config.assistant.images.map((m) => `${m.name}/${m.model}`) } : { configured: false, set: IMAGES_MISSING },
+        video: config.assistant.videos.length
+          ? { configured: true, models: config.assistant.videos.map((m) => `${m.name}/${m.model}`) }
+          : d.ffmpeg
+            ? { configured: true, slideshow: true, note: "no video model: a captioned slideshow made with ffmpeg", set: VIDEO_MISSING }
+            : { configured: false, set: `${VIDEO_MISSING} (install ffmpeg for the slideshow)` },
+      },
+      uploads: { maxMb: config.assistant.uploadMaxMb, types: [".pdf", ".docx", ".md", ".html", ".txt"] },
+    };
+  });
+  // The market serving this request (by host, key or admin header): brand, languages, default models.
+  app.get("/v1/market", access("person"), async (request, reply) => {
+    const id = scopeOf(request).market;
+    const market = id ? d.markets?.markets.get(id) : undefined;
+    if (!market) return reply.code(404).send({ error: { message: "This server has no markets configured.", type: "invalid_request_error", param: null, code: "no_markets" } });
+    return publicProfile(market.profile);
+  });
+}

@@ -1,0 +1,62 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { seedStarterCorpus } from "@benih/assistant";
+import { GatewayError, scopeOf } from "@benih/gateway";
+import type { Provider } from "@benih/spec";
+import { Store, type StoreLocation } from "@benih/store";
+import type { FastifyBaseLogger, FastifyRequest } from "fastify";
+import type { BenihConfig } from "../config/schema.ts";
+import { marketsOf, openMarkets, type MarketRuntime } from "../markets.ts";
+import type { Closers } from "./lifecycle.ts";
+
+/** benih's own docs, searchable from the first start. */
+const starterCorpus = ["README.md", "DATASETS.md"].map((p) => fileURLToPath(new URL(`../../../../${p}`, import.meta.url))).filter((p) => existsSync(p));
+
+/** The home store (API keys; without markets, everything), registered for closing. */
+export async function openHomeStore(config: BenihConfig, home: StoreLocation, cwd: string, closers: Closers) {
+  // Built before any store opens, so a market config error leaves nothing half-open.
+  const markets = config.markets.length ? marketsOf(config, home, cwd) : undefined;
+  const store = await Store.open(home);
+  closers.push(() => store.close());
+  return { store, markets };
+}
+
+/** BENIH_ADMIN_KEY as an admin key; a warning when keys are required and none exist. */
+export async function ensureAdminKey(store: Store, env: NodeJS.ProcessEnv, authRequired: boolean, log?: FastifyBaseLogger): Promise<void> {
+  const adminKey = env.BENIH_ADMIN_KEY?.trim();
+  if (adminKey) await store.apiKeys.ensure(adminKey, "BENIH_ADMIN_KEY", "admin");
+  if (authRequired && (await store.apiKeys.countLive()) === 0) {
+    log?.warn("API keys are required but none exist: run `benih keys create` or set BENIH_ADMIN_KEY");
+  }
+}
+
+/** Each market's own store, registered for closing. */
+export async function openMarketStores(markets: ReturnType<typeof marketsOf> | undefined, providers: ReadonlyMap<string, Provider>, closers: Closers, log?: FastifyBaseLogger): Promise<MarketRuntime | undefined> {
+  const runtime = markets && (await openMarkets(markets, providers, log));
+  if (runtime) closers.push(() => runtime.close());
+  return runtime;
+}
+
+/** Every store the server writes conversations to: the home store and each market's. */
+export const allStores = (store: Store, markets: MarketRuntime | undefined): Store[] => [store, ...(markets?.stores.values() ?? [])];
+
+/** After a start: answers a crash cut off are marked interrupted, and the starter corpus is indexed. */
+export async function recoverStores(stores: Store[], log?: FastifyBaseLogger): Promise<void> {
+  for (const s of stores) {
+    // Answers cut off by a crash or kill: their text stays, marked interrupted.
+    const cut = await s.conversations.interruptStreaming();
+    if (cut) log?.warn({ store: s.describe(), answers: cut }, "answers that were streaming when the server stopped are marked interrupted");
+    await seedStarterCorpus(s.knowledge, starterCorpus).catch((err: Error) => log?.error({ err }, "could not index the starter corpus"));
+  }
+}
+
+/** The store of a request's market (each market's data stays in its own), or the home store without markets. */
+export function storeOfRequest(store: Store, markets: MarketRuntime | undefined): (request: FastifyRequest) => Store {
+  return (request) => {
+    const { market } = scopeOf(request);
+    if (!markets) return store;
+    const own = market && markets.stores.get(market);
+    if (!own) throw new GatewayError(500, "server_error", `no store for market ${market ?? "(none)"}`, "no_market_store");
+    return own;
+  };
+}

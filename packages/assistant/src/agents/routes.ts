@@ -1,0 +1,51 @@
+import { agentBody, agentPatch } from "@benih/contracts";
+import { access, GatewayError } from "@benih/gateway";
+import type { AgentStore } from "@benih/store";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { idParam, notFound, ownerOf, parse } from "../http.ts";
+import type { SkillRegistry } from "../skills/registry.ts";
+import { BUILT_IN_AGENTS, fromStored, type Agent } from "./built-in.ts";
+
+export interface AgentRoutesOptions {
+  /** The agents users made, in the request's market's store. */
+  agentsFor(request: FastifyRequest): AgentStore;
+  /** The skills an agent may name. */
+  skills: SkillRegistry;
+}
+
+/** An agent by id: built in, or one of the caller's. */
+export async function agentOf(request: FastifyRequest, agents: AgentStore, id: string | null): Promise<Agent | undefined> {
+  if (!id) return undefined;
+  const builtIn = BUILT_IN_AGENTS.find((a) => a.id === id);
+  if (builtIn) return builtIn;
+  const stored = await agents.get(id, ownerOf(request));
+  return stored && fromStored(stored);
+}
+
+/** /v1/agents: the built-in agents and the caller's own, which they make, change and delete. */
+export function registerAgentRoutes(app: FastifyInstance, o: AgentRoutesOptions) {
+  /** Each skill an agent names must be one this server has. */
+  const checked = <T extends { skills?: string[] }>(body: T): T => {
+    body.skills?.forEach((id, i) => o.skills.get(id, `skills.${i}`));
+    return body;
+  };
+  const editable = (request: FastifyRequest) => {
+    const id = idParam(request);
+    if (BUILT_IN_AGENTS.some((a) => a.id === id)) throw new GatewayError(403, "permission_error", `${id} is a built-in agent: make your own instead (POST /v1/agents)`, "built_in_agent");
+    return id;
+  };
+
+  app.get("/v1/agents", access("person"), async (request) => ({ data: [...BUILT_IN_AGENTS, ...(await o.agentsFor(request).list(ownerOf(request))).map(fromStored)] }));
+  app.post("/v1/agents", access("person"), async (request, reply) => reply.code(201).send(fromStored(await o.agentsFor(request).create(ownerOf(request), checked(parse(agentBody, request.body))))));
+  app.patch("/v1/agents/:id", access("person"), async (request) => {
+    const id = editable(request);
+    const updated = await o.agentsFor(request).update(id, ownerOf(request), checked(parse(agentPatch, request.body)));
+    if (!updated) throw notFound(`Agent ${id}`);
+    return fromStored(updated);
+  });
+  app.delete("/v1/agents/:id", access("person"), async (request, reply) => {
+    const id = editable(request);
+    if (!(await o.agentsFor(request).delete(id, ownerOf(request)))) throw notFound(`Agent ${id}`);
+    return reply.code(204).send();
+  });
+}

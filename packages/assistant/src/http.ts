@@ -1,0 +1,19 @@
+import { GatewayError } from "@benih/gateway";
+import type { FastifyRequest } from "fastify";
+import type { z } from "zod";
+
+/** The body (or the part of it at `at`) as `schema` reads it, or a 400 naming the first field that is wrong. */
+export function parse<T>(schema: z.ZodType<T>, body: unknown, at?: string): T {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const param = [at, ...issue.path].filter((p) => p !== undefined).join(".") || null;
+  throw new GatewayError(400, "invalid_request_error", `${param ?? "body"}: ${issue.message}`, "invalid_body", param);
+}
+
+export const notFound = (what: string) => new GatewayError(404, "not_found_error", `${what} does not exist (or belongs to another key).`, "not_found");
+
+/** The API key a request's data belongs to; null on a server without keys. */
+export const ownerOf = (request: FastifyRequest) => request.principal?.keyId ?? null;
+
+export const idParam = (request: FastifyRequest) => (request.params as { id: string }).id;

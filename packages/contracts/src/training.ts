@@ -1,0 +1,218 @@
+import { z } from "zod";
+import { runCommand, runState } from "./run-state.ts";
+
+// Training: what the trainer writes, what a regional agent and the control plane say to each other, and the
+// views the control plane's admin API (/control/v1) returns. Views are camelCase, never raw store rows.
+
+const name = z.string().min(1).max(128);
+
+// ── The fleet ──────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A machine in a cluster; `accelerator` is a GPU model ("H20", "H200", …) or "CPU". */
+export const fleetNode = z.strictObject({
+  id: name,
+  accelerator: name,
+  /** Accelerators on the node (CPU nodes: 1). */
+  count: z.number().int().positive().max(4096),
+  /** How many are free now. */
+  free: z.number().int().min(0).max(4096),
+});
+export type FleetNode = z.infer<typeof fleetNode>;
+
+/** Machines run by one operator in one region, served by one regional agent. */
+export const cluster = z.strictObject({ id: name, region: name, operator: name, nodes: z.array(fleetNode).max(1024) });
+export type Cluster = z.infer<typeof cluster>;
+
+export const dataset = z.strictObject({
+  id: z.string(),
+  market: z.string(),
+  /** Where the dataset's bytes live. */
+  region: z.string(),
+  flags: z.array(z.enum(["personal-information", "important-data"])),
+  /** Recorded legal mechanisms that allow copying the data to another region (e.g. a security assessment). */
+  transfers: z.array(z.strictObject({ to: z.string(), mechanism: z.string(), from: z.string() })),
+  /** What the agent trains on, in its region: a built-in dataset name or a folder there. Defaults to the id. */
+  source: z.string().optional(),
+});
+export type Dataset = z.infer<typeof dataset>;
+
+/** One cluster considered for a run; `reasons` is empty when it can take the run. */
+export const placementCandidate = z.strictObject({ cluster: z.string(), region: z.string(), reasons: z.array(z.string()), node: z.string().optional() });
+export type PlacementCandidate = z.infer<typeof placementCandidate>;
+
+export const placementDecision = z.strictObject({
+  /** The chosen cluster and node, when one is eligible. */
+  placed: z.strictObject({ cluster: z.string(), region: z.string(), node: z.string(), accelerator: z.string() }).optional(),
+  /** Every cluster considered, in order of preference, with why it was or was not chosen. */
+  candidates: z.array(placementCandidate),
+  /** One line for people: where it went, or why it went nowhere. */
+  summary: z.string(),
+});
+export type PlacementDecision = z.infer<typeof placementDecision>;
+
+// ── Trainer → agent: metrics.jsonl ─────────────────────────────────────────────────────────────────────────
+
+/** One line of a run's metrics.jsonl, as the trainer appends it after each step. */
+export const trainerMetricLine = z.object({
+  step: z.number().int().positive(),
+  loss: z.number(),
+  lr: z.number(),
+  gradNorm: z.number(),
+  /** Tokens in the step's batch. */
+  tokens: z.number().int().min(0),
+  tokensPerSecond: z.number(),
+  /** When the step ended, ISO 8601. */
+  time: z.iso.datetime(),
+});
+export type TrainerMetricLine = z.infer<typeof trainerMetricLine>;
+
+// ── Agent ⇄ control plane ──────────────────────────────────────────────────────────────────────────────────
+
+/** POST /control/v1/agents; answered with `agentRegistered`. */
+export const agentRegistration = z.strictObject({ cluster });
+export type AgentRegistration = z.infer<typeof agentRegistration>;
+export const agentRegistered = z.strictObject({ agentId: z.string() });
+export type AgentRegistered = z.infer<typeof agentRegistered>;
+
+/** What the control plane sends an agent. Only commands and metadata cross regions, never data or weights. */
+export const agentCommand = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("start"),
+    runId: z.string(),
+    /** The run's n-th start: 1, then one more per resume or recovery. */
+    attempt: z.number().int().positive(),
+    recipe: z.string(),
+    dataset: z.string(),
+    source: z.string(),
+    steps: z.number().int().positive(),
+    node: z.string(),
+    accelerator: z.string(),
+    count: z.number().int().positive(),
+    /** The checkpoint to continue from (its location is in the run's region), or null for a fresh start. */
+    resumeFrom: z.strictObject({ step: z.number().int().min(0), location: z.string() }).nullable(),
+  }),
+  z.strictObject({ type: z.enum(["pause", "stop", "checkpoint"]), runId: z.string() }),
+]);
+export type AgentCommand = z.infer<typeof agentCommand>;
+export type StartCommand = Extract<AgentCommand, { type: "start" }>;
+
+/** GET /control/v1/agents/:id/commands (a long poll). */
+export const agentCommands = z.strictObject({ commands: z.array(agentCommand) });
+export type AgentCommands = z.infer<typeof agentCommands>;
+
+/** One training step's metrics as an agent sends them; `at` is milliseconds since the epoch. */
+export const metricPoint = z.strictObject({
+  step: z.number().int().positive(),
+  at: z.number().int().positive(),
+  loss: z.number().finite(),
+  lr: z.number().finite(),
+  gradNorm: z.number().finite(),
+  tokensPerSecond: z.number().finite(),
+});
+export type MetricPoint = z.infer<typeof metricPoint>;
+
+/** POST /control/v1/runs/:id/metrics. */
+export const metricsBatch = z.strictObject({ points: z.array(metricPoint).min(1).max(10_000) });
+export type MetricsBatch = z.infer<typeof metricsBatch>;
+
+/** One line of a run's log; `offset` is its byte offset in that attempt's log file. */
+export const logLine = z.strictObject({ attempt: z.number().int().positive(), offset: z.number().int().min(0), at: z.number().int().positive(), text: z.string().max(4000) });
+export type LogLine = z.infer<typeof logLine>;
+
+/** POST /control/v1/runs/:id/logs. */
+export const logBatch = z.strictObject({ lines: z.array(logLine).min(1).max(10_000) });
+export type LogBatch = z.infer<typeof logBatch>;
+
+/** A checkpoint an agent kept in its region: where (a path or an s3:// URL), at which step, how large. */
+export const checkpointReport = z.strictObject({ step: z.number().int().min(0), location: z.string().min(1), bytes: z.number().int().min(0) });
+export type CheckpointReport = z.infer<typeof checkpointReport>;
+
+/** POST /control/v1/runs/:id/reports: a state an agent saw its run reach, a checkpoint it kept, or both. */
+export const runReport = z.strictObject({
+  state: runState.extract(["running", "paused", "succeeded", "failed", "stopped"]).optional(),
+  reason: z.string().max(2000).optional(),
+  checkpoint: checkpointReport.optional(),
+});
+export type RunReport = z.infer<typeof runReport>;
+
+// ── Admin API: requests ────────────────────────────────────────────────────────────────────────────────────
+
+/** POST /control/v1/runs; answered 201 with `runCreated`. */
+export const createRun = z.strictObject({
+  recipe: z.string().min(1),
+  dataset: z.string().min(1),
+  steps: z.number().int().positive(),
+  accelerator: z.string().min(1).optional(),
+  count: z.number().int().positive().optional(),
+});
+export type CreateRun = z.infer<typeof createRun>;
+export const runCreated = z.strictObject({ id: z.string(), placement: placementDecision });
+export type RunCreated = z.infer<typeof runCreated>;
+
+/** POST /control/v1/runs/:id/commands; answered 202 with `{ accepted: true }`. */
+export const runCommandRequest = z.strictObject({ command: runCommand });
+export type RunCommandRequest = z.infer<typeof runCommandRequest>;
+
+// ── Admin API: views ───────────────────────────────────────────────────────────────────────────────────────
+
+/** A run as the admin API shows it (GET /control/v1/runs lists them; GET /control/v1/runs/:id shows one). */
+export const runView = z.strictObject({
+  id: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  recipe: z.string(),
+  dataset: z.string(),
+  market: z.string(),
+  state: runState,
+  /** Steps the run is to reach, and the last step it reported. */
+  steps: z.number(),
+  step: z.number(),
+  cluster: z.string().nullable(),
+  node: z.string().nullable(),
+  /** The accelerator model it runs on now, and the one it asked for (null: any the rules allow). */
+  accelerator: z.string().nullable(),
+  requestedAccelerator: z.string().nullable(),
+  /** Accelerators it uses on its node. */
+  accelerators: z.number(),
+  /** Where it was placed last, and why. */
+  placement: placementDecision,
+});
+export type RunView = z.infer<typeof runView>;
+
+/** One change of a run's state; `fromState` is null for its creation. */
+export const runEventView = z.strictObject({ seq: z.number(), at: z.number(), fromState: runState.nullable(), toState: runState, reason: z.string() });
+export type RunEventView = z.infer<typeof runEventView>;
+
+export const checkpointView = z.strictObject({ step: z.number(), at: z.number(), location: z.string(), bytes: z.number() });
+export type CheckpointView = z.infer<typeof checkpointView>;
+
+/** GET /control/v1/runs. */
+export const runList = z.strictObject({ runs: z.array(runView) });
+export type RunList = z.infer<typeof runList>;
+
+/** GET /control/v1/runs/:id: the run, its state history, its checkpoints (by step) and the last of them. */
+export const runDetail = z.strictObject({ run: runView, events: z.array(runEventView), checkpoints: z.array(checkpointView), lastCheckpoint: checkpointView.nullable() });
+export type RunDetail = z.infer<typeof runDetail>;
+
+export const seriesPoint = z.strictObject({ step: z.number(), value: z.number() });
+export type SeriesPoint = z.infer<typeof seriesPoint>;
+
+/** GET /control/v1/runs/:id/metrics: how many points are stored, and each series downsampled for a chart. */
+export const metricSeries = z.strictObject({ points: z.number(), loss: z.array(seriesPoint), lr: z.array(seriesPoint), tokensPerSecond: z.array(seriesPoint) });
+export type MetricSeries = z.infer<typeof metricSeries>;
+
+/** GET /control/v1/runs/:id/logs: the last lines, oldest first. */
+export const logTail = z.strictObject({ lines: z.array(logLine) });
+export type LogTail = z.infer<typeof logTail>;
+
+/** GET /control/v1/fleet: the registered clusters, with what is free on them now. */
+export const fleetView = z.strictObject({ clusters: z.array(cluster) });
+export type FleetView = z.infer<typeof fleetView>;
+
+/** GET /control/v1/datasets. */
+export const datasetsView = z.strictObject({ datasets: z.array(dataset), recipes: z.array(z.string()) });
+export type DatasetsView = z.infer<typeof datasetsView>;
+
+/** Every error the control plane answers with; `details` is a placement decision for a run that can go nowhere. */
+export const controlError = z.strictObject({ error: z.strictObject({ message: z.string(), details: z.unknown().optional() }) });
+export type ControlError = z.infer<typeof controlError>;

@@ -1,0 +1,111 @@
+import type { CallOptions, FinishReason, StreamPart } from "@benih/spec";
+import type { ChatHistoryItem, LlamaChat, LlamaContextSequence, LlamaGrammar } from "node-llama-cpp";
+import { ProviderFailureError, failureFromThrown } from "../shared/provider-failure.ts";
+
+const MIN_CHUNK_INTERVAL_MS = 2;
+
+function mapStopReason(reason: string): FinishReason {
+  switch (reason) {
+    case "eogToken":
+    case "stopGenerationTrigger":
+    case "customStopTrigger":
+      return "stop";
+    case "maxTokens":
+      return "length";
+    default:
+      return "other";
+  }
+}
+
+export interface Generation {
+  provider: string;
+  modelId: string;
+  chat: LlamaChat;
+  sequence: LlamaContextSequence;
+  history: ChatHistoryItem[];
+  inputTokens: number;
+  maxTokens: number;
+  temperature: number;
+  grammar: LlamaGrammar | undefined;
+  /** Ends generation: the caller went away, or the consumer cancelled. */
+  stop: AbortController;
+  /** Runs once generation has ended, however it ended: frees the sequence. */
+  done(): void;
+}
+
+/**
+ * The answer as stream parts: metadata, text deltas, then a finish with usage, or an error part. Text is handed on
+ * after llama.cpp's next evaluation has been dispatched, so whatever the consumer does with it (encode, write to a
+ * socket) overlaps that evaluation instead of delaying it.
+ */
+export function answerStream(g: Generation, o: CallOptions): ReadableStream<StreamPart> {
+  const meterBefore = g.sequence.tokenMeter.getState();
+  return new ReadableStream<StreamPart>({
+    start(controller) {
+      controller.enqueue({ type: "response-metadata", modelId: g.modelId, created: Math.floor(Date.now() / 1000) });
+      // Tokens arriving within MIN_CHUNK_INTERVAL_MS of the last chunk are joined: a tiny model makes thousands
+      // of tokens a second, and a chunk per token then costs more in wake-ups than the tokens themselves.
+      let pending = "";
+      let scheduled = false;
+      let lastFlush = 0;
+      const flush = () => {
+        scheduled = false;
+        if (!pending) return;
+        lastFlush = performance.now();
+        try {
+          controller.enqueue({ type: "text-delta", delta: pending });
+        } catch {
+          // the consumer cancelled: generation is being stopped
+        }
+        pending = "";
+      };
+      const onTextChunk = (delta: string) => {
+        if (!delta) return;
+        pending += delta;
+        if (scheduled) return;
+        scheduled = true;
+        const wait = MIN_CHUNK_INTERVAL_MS - (performance.now() - lastFlush);
+        if (wait > 0) setTimeout(flush, wait);
+        // Two hops: node-llama-cpp dispatches the next evaluation with setImmediate after this callback
+        // returns, and the flush must come after that dispatch, not before it.
+        else setImmediate(() => setImmediate(flush));
+      };
+      g.chat
+        .generateResponse(g.history, {
+          onTextChunk,
+          signal: g.stop.signal,
+          stopOnAbortSignal: true,
+          temperature: g.temperature,
+          ...(o.topP !== undefined && { topP: o.topP }),
+          ...(o.seed !== undefined && { seed: o.seed }),
+          maxTokens: g.maxTokens,
+          ...(o.stopSequences?.length && { customStopTriggers: o.stopSequences }),
+          ...(g.grammar && { grammar: g.grammar }),
+        })
+        .then((res) => {
+          flush();
+          const used = g.sequence.tokenMeter.diff(meterBefore);
+          controller.enqueue({ type: "finish", finishReason: mapStopReason(res.metadata.stopReason), usage: { inputTokens: g.inputTokens, outputTokens: used.usedOutputTokens } });
+          controller.close();
+        })
+        .catch((err: unknown) => {
+          try {
+            flush();
+            controller.enqueue({
+              type: "error",
+              error: g.stop.signal.aborted
+                ? failureFromThrown(g.provider, err, g.stop.signal)
+                : new ProviderFailureError({ kind: "internal", provider: g.provider, message: `llama.cpp failed: ${(err as Error).message}`, cause: err }),
+            });
+            controller.close();
+          } catch {
+            // the consumer cancelled the stream already
+          }
+        })
+        .finally(g.done);
+    },
+    cancel(reason) {
+      g.stop.abort(reason);
+    },
+  });
+}

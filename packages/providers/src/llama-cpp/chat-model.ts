@@ -1,0 +1,66 @@
+import type { CallOptions, ChatModel, StreamResult } from "@benih/spec";
+import { collectStream } from "../shared/collect-stream.ts";
+import { ProviderFailureError } from "../shared/provider-failure.ts";
+import { answerStream } from "./answer-stream.ts";
+import type { LlamaCppModelConfig, LlamaCppSettings } from "./config.ts";
+import type { Loaded, LoadedModels } from "./loaded-models.ts";
+import { grammarFor, refuseHopelesslyLong, refuseUnsupported, tooLong } from "./request-checks.ts";
+import { toChatHistory } from "./to-chat-history.ts";
+
+/** Ties the generation to the caller's abort signal; `release` unties it. */
+function abortWithCaller(o: CallOptions): { stop: AbortController; release(): void } {
+  const stop = new AbortController();
+  const onCallerAbort = () => stop.abort(o.abortSignal!.reason);
+  if (o.abortSignal?.aborted) onCallerAbort();
+  o.abortSignal?.addEventListener("abort", onCallerAbort, { once: true });
+  return { stop, release: () => o.abortSignal?.removeEventListener("abort", onCallerAbort) };
+}
+
+/** Waits for a free sequence of the model's context (requests beyond `sequences` queue here). */
+async function acquireSequence(provider: string, state: Loaded, stop: AbortController, release: () => void) {
+  try {
+    return await state.pool.acquire(stop.signal);
+  } catch (err) {
+    release();
+    throw new ProviderFailureError({ kind: "aborted", provider, message: "aborted while waiting for a free sequence", cause: err });
+  }
+}
+
+/** One local model: checks the request, waits for a sequence, and streams the answer. */
+export function llamaChatModel(provider: string, modelId: string, cfg: LlamaCppModelConfig | undefined, models: LoadedModels, settings: LlamaCppSettings): ChatModel {
+  const doStream = async (o: CallOptions): Promise<StreamResult> => {
+    if (!cfg) throw new ProviderFailureError({ kind: "http", status: 404, provider, message: `no local model "${modelId}"` });
+    refuseUnsupported(provider, modelId, o);
+    const state = await models.load(cfg);
+    refuseHopelesslyLong(provider, modelId, state, o.prompt);
+    const grammar = await grammarFor(state, o);
+    const history = toChatHistory(o.prompt);
+    const { stop, release } = abortWithCaller(o);
+    const sequence = await acquireSequence(provider, state, stop, release);
+    const chat = new state.LlamaChat({ contextSequence: sequence, chatWrapper: state.chatWrapper });
+    const inputTokens = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(state.model.tokenizer).length;
+    const done = () => {
+      release();
+      chat.dispose();
+      state.pool.release(sequence);
+    };
+    // The answer must fit in what the context leaves after the prompt; llama.cpp would otherwise try to
+    // "compress" the history and fail with a message about that.
+    const room = sequence.contextSize - inputTokens;
+    if (room < 1) {
+      done();
+      throw tooLong(provider, `the prompt is ${inputTokens} tokens; model ${modelId} has a context of ${sequence.contextSize}`);
+    }
+    const temperature = o.temperature ?? settings.defaultTemperature ?? 0.8;
+    const maxTokens = Math.min(o.maxOutputTokens ?? room, room);
+    return { stream: answerStream({ provider, modelId, chat, sequence, history, inputTokens, maxTokens, temperature, grammar, stop, done }, o) };
+  };
+  return {
+    specificationVersion: "benih-1",
+    provider,
+    modelId,
+    capabilities: { tools: false, jsonMode: true, images: false },
+    doStream,
+    doGenerate: async (o) => collectStream(await doStream(o)),
+  };
+}

@@ -1,0 +1,22 @@
+export interface LlamaCppModelConfig {
+  /** The id clients use, e.g. "benih-tiny-global". */
+  id: string;
+  /** Path of the GGUF file. */
+  path: string;
+  /** Tokens per sequence; defaults to the model's training context, at most 4096. */
+  contextSize?: number;
+  /** How many requests run at once; more wait in a queue. */
+  sequences?: number;
+  /**
+   * CPU threads. Defaults to 1 for small files: on tiny models extra threads cost more in synchronisation than
+   * they win (measured ~100× slower with 2 threads on a 2-core machine); larger models get all cores.
+   */
+  threads?: number;
+}
+
+export interface LlamaCppSettings {
+  name?: string;
+  models: LlamaCppModelConfig[];
+  /** Used when a request gives no temperature (llama.cpp server's default). */
+  defaultTemperature?: number;
+}

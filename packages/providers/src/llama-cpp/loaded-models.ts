@@ -1,0 +1,75 @@
+import { statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import type { ChatWrapper, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
+import { ProviderFailureError } from "../shared/provider-failure.ts";
+import type { LlamaCppModelConfig } from "./config.ts";
+import { getRuntime } from "./runtime.ts";
+import { SequencePool } from "./sequence-pool.ts";
+
+/** A model in memory, with its context and what every request needs of it. */
+export interface Loaded {
+  model: LlamaModel;
+  context: LlamaContext;
+  /** Resolved once: resolving it per request (what LlamaChat does by default) cost more than a short answer. */
+  chatWrapper: ChatWrapper;
+  LlamaChat: typeof LlamaChat;
+  pool: SequencePool;
+  /** The longest token in bytes: a prompt of n bytes is at least n / this many tokens. */
+  maxTokenBytes: number;
+  json?: Promise<LlamaGrammar>;
+}
+
+const SMALL_MODEL_BYTES = 256 * 1024 * 1024;
+
+/** Bytes of the vocabulary's longest token (a few ms for 100k tokens); a generous guess when it is not listed. */
+function longestToken(model: LlamaModel): number {
+  const tokens = (model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: unknown } } }).tokenizer?.ggml?.tokens;
+  if (!Array.isArray(tokens)) return 256;
+  let max = 1;
+  for (let i = 0; i < tokens.length; i++) max = Math.max(max, Buffer.byteLength(model.detokenize([i as never], true)));
+  return max;
+}
+
+async function loadModel(provider: string, cfg: LlamaCppModelConfig): Promise<Loaded> {
+  const { llama, lib } = await getRuntime();
+  const model = await llama.loadModel({ modelPath: cfg.path }).catch((err: unknown) => {
+    throw new ProviderFailureError({ kind: "internal", provider, message: `cannot load ${cfg.path} for model ${cfg.id}: ${(err as Error).message}`, cause: err });
+  });
+  const threads = cfg.threads ?? (statSync(cfg.path).size < SMALL_MODEL_BYTES ? 1 : availableParallelism());
+  const context = await model.createContext({
+    sequences: cfg.sequences ?? 4,
+    threads,
+    contextSize: Math.min(cfg.contextSize ?? model.trainContextSize, model.trainContextSize, 4096),
+  });
+  return { model, context, chatWrapper: lib.resolveChatWrapper(model), LlamaChat: lib.LlamaChat, pool: new SequencePool(context), maxTokenBytes: longestToken(model) };
+}
+
+/** The provider's models, each loaded once, on first use or preload; a failed load is tried again next time. */
+export class LoadedModels {
+  private readonly loaded = new Map<string, Promise<Loaded>>();
+
+  constructor(private readonly provider: string) {}
+
+  load(cfg: LlamaCppModelConfig): Promise<Loaded> {
+    let p = this.loaded.get(cfg.id);
+    if (!p) {
+      p = loadModel(this.provider, cfg);
+      // A failed load is retried on the next request rather than remembered forever.
+      p.catch(() => this.loaded.delete(cfg.id));
+      this.loaded.set(cfg.id, p);
+    }
+    return p;
+  }
+
+  /** Frees every loaded model and its context. */
+  async close(): Promise<void> {
+    const all = await Promise.allSettled(this.loaded.values());
+    this.loaded.clear();
+    for (const r of all) {
+      if (r.status === "fulfilled") {
+        await r.value.context.dispose();
+        await r.value.model.dispose();
+      }
+    }
+  }
+}

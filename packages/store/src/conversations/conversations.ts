@@ -1,0 +1,116 @@
+import { randomUUID } from "node:crypto";
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { Database } from "../database.ts";
+import type { ConversationsTable, MessagesTable } from "./tables.ts";
+
+export type Conversation = Selectable<ConversationsTable>;
+export type Message = Selectable<MessagesTable>;
+export type MessageStatus = "done" | "streaming" | "stopped" | "failed" | "interrupted";
+
+/** `owner` is an API key id, or null on a server without keys: every query is limited to its owner's rows. */
+export class ConversationStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(c: { owner: string | null; title: string; model: string; agent?: string | null }, at = Date.now()): Promise<Conversation> {
+    const row: Conversation = { id: `conv-${randomUUID()}`, created_at: at, updated_at: at, owner: c.owner, title: c.title, model: c.model, agent: c.agent ?? null, leaf: null };
+    await this.db.insertInto("conversations").values(row).execute();
+    return row;
+  }
+
+  private owned(owner: string | null) {
+    return this.db.selectFrom("conversations").selectAll().where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)));
+  }
+
+  get(id: string, owner: string | null): Promise<Conversation | undefined> {
+    return this.owned(owner).where("id", "=", id).executeTakeFirst();
+  }
+
+  /** Newest first; `before` (an updated_at) pages on. */
+  list(owner: string | null, o: { limit?: number; before?: number } = {}): Promise<Conversation[]> {
+    let q = this.owned(owner).orderBy("updated_at", "desc").orderBy("id").limit(o.limit ?? 50);
+    if (o.before !== undefined) q = q.where("updated_at", "<", o.before);
+    return q.execute();
+  }
+
+  /** Changes title, model or agent; returns false when the conversation is not the owner's. */
+  async update(id: string, owner: string | null, set: Partial<Pick<Conversation, "title" | "model" | "agent" | "leaf">>, at = Date.now()): Promise<boolean> {
+    const r = await this.db
+      .updateTable("conversations")
+      .set({ ...set, updated_at: at })
+      .where("id", "=", id)
+      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async delete(id: string, owner: string | null): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const own = await tx.selectFrom("conversations").select("id").where("id", "=", id).where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner))).executeTakeFirst();
+      if (!own) return false;
+      await tx.deleteFrom("messages").where("conversation_id", "=", id).execute();
+      await tx.deleteFrom("conversations").where("id", "=", id).execute();
+      return true;
+    });
+  }
+
+  /** Adds a message under `parent_id` and makes it the conversation's leaf, in one transaction. */
+  async addMessage(m: { conversation_id: string; parent_id: string | null; role: string; content: string; status: MessageStatus; model?: string | null; meta?: object }, at = Date.now()): Promise<Message> {
+    return this.db.transaction().execute(async (tx) => {
+      const last = await tx.selectFrom("messages").select((eb) => eb.fn.max<number>("seq").as("seq")).where("conversation_id", "=", m.conversation_id).executeTakeFirst();
+      const row: Message = {
+        id: `msg-${randomUUID()}`,
+        conversation_id: m.conversation_id,
+        parent_id: m.parent_id,
+        seq: Number(last?.seq ?? 0) + 1,
+        created_at: at,
+        updated_at: at,
+        role: m.role,
+        content: m.content,
+        status: m.status,
+        model: m.model ?? null,
+        error: null,
+        meta: JSON.stringify(m.meta ?? {}),
+      };
+      await tx.insertInto("messages").values(row).execute();
+      await tx.updateTable("conversations").set({ leaf: row.id, updated_at: at }).where("id", "=", m.conversation_id).execute();
+      return row;
+    });
+  }
+
+  /** Writes a message's text and state (a streaming answer's progress, or its end). */
+  async updateMessage(id: string, set: { content?: string; status?: MessageStatus; error?: string | null; meta?: object }, at = Date.now()): Promise<void> {
+    const { meta, ...rest } = set;
+    await this.db.updateTable("messages").set({ ...rest, ...(meta && { meta: JSON.stringify(meta) }), updated_at: at }).where("id", "=", id).execute();
+  }
+
+  /** Every message of a conversation, every branch, in the order they were written. */
+  messages(conversationId: string): Promise<Message[]> {
+    return this.db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId).orderBy("seq").execute();
+  }
+
+  /**
+   * Conversations of `owner` whose title or any message contains `query` (case-insensitive), newest first,
+   * with the first matching message's text.
+   */
+  async search(owner: string | null, query: string, limit = 20): Promise<Array<Conversation & { match: string | null }>> {
+    const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = (col: string) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`;
+    const rows = await this.owned(owner)
+      .where((eb) => eb.or([like("conversations.title"), eb.exists(eb.selectFrom("messages").select("messages.id").whereRef("messages.conversation_id", "=", "conversations.id").where(like("messages.content")))]))
+      .orderBy("updated_at", "desc")
+      .limit(limit)
+      .execute();
+    const out: Array<Conversation & { match: string | null }> = [];
+    for (const r of rows) {
+      const m = await this.db.selectFrom("messages").select("content").where("conversation_id", "=", r.id).where(like("content")).orderBy("seq").limit(1).executeTakeFirst();
+      out.push({ ...r, match: m?.content ?? null });
+    }
+    return out;
+  }
+
+  /** At start-up: answers still "streaming" were cut off (the server died); they become "interrupted". */
+  async interruptStreaming(at = Date.now()): Promise<number> {
+    const r = await this.db.updateTable("messages").set({ status: "interrupted", updated_at: at }).where("status", "=", "streaming").executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+}

@@ -1,0 +1,46 @@
+import type { Kysely } from "kysely";
+import type { Migration } from "kysely/migration";
+
+export const conversationsMigrations: Record<string, Migration> = {
+  // The assistant's conversations. Messages form a tree (parent_id): editing a message or regenerating an answer
+  // adds a sibling, so older branches are kept; `leaf` is the end of the branch the user looks at. An answer is
+  // written while it streams (status "streaming", content growing); one still "streaming" when the server starts
+  // was cut off by a crash and is marked "interrupted", its text kept.
+  "0005-conversations": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable("conversations")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("owner", "text")
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("model", "text", (c) => c.notNull())
+        .addColumn("agent", "text")
+        .addColumn("leaf", "text")
+        .execute();
+      await db.schema.createIndex("conversations_owner_updated").on("conversations").columns(["owner", "updated_at"]).execute();
+      await db.schema
+        .createTable("messages")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("conversation_id", "text", (c) => c.notNull().references("conversations.id").onDelete("cascade"))
+        .addColumn("parent_id", "text")
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("content", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("model", "text")
+        .addColumn("error", "text")
+        .addColumn("meta", "text", (c) => c.notNull().defaultTo("{}"))
+        .execute();
+      await db.schema.createIndex("messages_conversation_seq").on("messages").columns(["conversation_id", "seq"]).unique().execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable("messages").execute();
+      await db.schema.dropTable("conversations").execute();
+    },
+  },
+};

@@ -1,0 +1,38 @@
+export interface ConversationsTable {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  /** The API key that owns it; null on a server without keys. */
+  owner: string | null;
+  title: string;
+  model: string;
+  agent: string | null;
+  /** The last message of the branch shown. */
+  leaf: string | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  /** The message this one answers or follows; siblings are branches (edits, regenerations). */
+  parent_id: string | null;
+  /** Order of writing within the conversation. */
+  seq: number;
+  created_at: number;
+  updated_at: number;
+  /** user | assistant */
+  role: string;
+  content: string;
+  /** done | streaming | stopped | failed | interrupted */
+  status: string;
+  model: string | null;
+  error: string | null;
+  /** JSON: attachments, citations, usage. */
+  meta: string;
+}
+
+/** This domain's part of the store's `Database`. */
+export interface ConversationsTables {
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+}

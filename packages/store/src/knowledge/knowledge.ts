@@ -1,0 +1,234 @@
+import { createHash, randomUUID } from "node:crypto";
+import { sql, SqliteAdapter, type Kysely, type Selectable } from "kysely";
+import type { Database } from "../database.ts";
+import type { KbDocumentsTable } from "./tables.ts";
+
+export type KbDocument = Selectable<KbDocumentsTable>;
+export interface KbChunk {
+  page: number | null;
+  text: string;
+  /** The chunk's words separated by spaces (see the assistant's `terms`). */
+  terms: string;
+}
+export interface KbHit {
+  documentId: string;
+  title: string;
+  source: string;
+  page: number | null;
+  text: string;
+  /** Higher is better; comparable within one search only. */
+  score: number;
+}
+
+/** A document refused because its owner's documents would take more than their quota. */
+export class KnowledgeQuotaError extends Error {
+  constructor(
+    readonly used: number,
+    readonly adding: number,
+    readonly quota: number,
+  ) {
+    super(`the documents would take ${used + adding} bytes, over the quota of ${quota}`);
+    this.name = "KnowledgeQuotaError";
+  }
+}
+
+/** The documents a user searches: their own and the shared ones (owner SHARED: the starter corpus). */
+export const SHARED = "*";
+
+/** An owner as one word for the full-text index (letters and digits only, so the tokenizer keeps it whole). */
+const ownerTag = (owner: string | null) => (owner === SHARED ? "oshared" : owner === null ? "onone" : `o${createHash("sha256").update(owner).digest("hex").slice(0, 24)}`);
+
+/** Full-text search over document chunks: FTS5 with BM25 on SQLite, tsvector with ts_rank_cd on PostgreSQL. */
+export class KnowledgeStore {
+  private readonly sqlite: boolean;
+  /** Passages per word, for leaving common words out of queries; cleared on every write from this process. */
+  private readonly df = new Map<string, number>();
+  constructor(private readonly db: Kysely<Database>) {
+    this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  }
+
+  /**
+   * Adds a document and its chunks in one transaction: a document is searchable whole or not at all. With
+   * `maxOwnerBytes`, throws KnowledgeQuotaError, writing nothing, when the owner's documents (see `ownerBytes`)
+   * would take more.
+   */
+  async add(
+    doc: { owner: string | null; title: string; source: string; mime: string; bytes: number; pages?: number | null },
+    chunks: readonly KbChunk[],
+    at = Date.now(),
+    o: { maxOwnerBytes?: number } = {},
+  ): Promise<KbDocument> {
+    const row: KbDocument = { id: `doc-${randomUUID()}`, owner: doc.owner, created_at: at, title: doc.title, source: doc.source, mime: doc.mime, bytes: doc.bytes, chunks: chunks.length, pages: doc.pages ?? null };
+    await this.db.transaction().execute(async (tx) => {
+      if (o.maxOwnerBytes !== undefined) {
+        // One owner's uploads at a time on PostgreSQL, so two cannot both fit the same room (SQLite writes one at a time).
+        if (!this.sqlite) await sql`select pg_advisory_xact_lock(hashtext(${`kb:${doc.owner ?? ""}`}))`.execute(tx);
+        const used = await this.ownerBytes(doc.owner, tx);
+        const adding = doc.bytes + chunks.reduce((n, c) => n + Buffer.byteLength(c.text), 0);
+        if (used + adding > o.maxOwnerBytes) throw new KnowledgeQuotaError(used, adding, o.maxOwnerBytes);
+      }
+      await tx.insertInto("kb_documents").values(row).execute();
+      for (let i = 0; i < chunks.length; i += 200) {
+        await tx
+          .insertInto("kb_chunks")
+          .values(chunks.slice(i, i + 200).map((c, j) => ({ document_id: row.id, ord: i + j, page: c.page, text: c.text, terms: c.terms, owner_tag: ownerTag(doc.owner) })))
+          .execute();
+      }
+    });
+    this.df.clear();
+    return row;
+  }
+
+  /** What an owner's documents take: their files' sizes plus the bytes of their stored passages. */
+  async ownerBytes(owner: string | null, db: Kysely<Database> = this.db): Promise<number> {
+    const own = owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`;
+    // octet_length, in both databases: the size in bytes, without counting characters.
+    const r = await sql<{ files: number | string | null; text: number | string | null }>`
+      select (select sum(d.bytes) from kb_documents d where ${own}) as files,
+             (select sum(octet_length(c.text)) from kb_chunks c join kb_documents d on d.id = c.document_id where ${own}) as text`.execute(db);
+    return Number(r.rows[0]?.files ?? 0) + Number(r.rows[0]?.text ?? 0);
+  }
+
+  private visible(owner: string | null) {
+    return (eb: any) => eb.or([eb("kb_documents.owner", "=", SHARED), owner === null ? eb("kb_documents.owner", "is", null) : eb("kb_documents.owner", "=", owner)]);
+  }
+
+  list(owner: string | null): Promise<KbDocument[]> {
+    return this.db.selectFrom("kb_documents").selectAll().where(this.visible(owner)).orderBy("created_at", "desc").execute();
+  }
+
+  /** Deletes one of the owner's documents (shared ones are not theirs to delete). */
+  async delete(id: string, owner: string | null): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const own = await tx.selectFrom("kb_documents").select("id").where("id", "=", id).where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner))).executeTakeFirst();
+      if (!own) return false;
+      await tx.deleteFrom("kb_chunks").where("document_id", "=", id).execute();
+      await tx.deleteFrom("kb_documents").where("id", "=", id).execute();
+      this.df.clear();
+      return true;
+    });
+  }
+
+  async hasSource(source: string, owner: string): Promise<boolean> {
+    return !!(await this.db.selectFrom("kb_documents").select("id").where("source", "=", source).where("owner", "=", owner).executeTakeFirst());
+  }
+
+  /**
+   * The best passages for an FTS5 query over the terms, among the owner's and the shared ones. The index ranks
+   * without the owner first (a tag that every passage of a large owner carries makes ranking several times
+   * slower), keeping the allowed ones among the top 40; only when those are too few, and more matches exist, is
+   * the owner made part of the match, which is exact whatever share of the index the owner has.
+   */
+  private async ftsSearch(owner: string | null, terms: string, limit: number): Promise<Array<KbHit & { id: number }>> {
+    const tags = [ownerTag(SHARED), ownerTag(owner)];
+    const wide = Math.max(40, limit * 4);
+    let top = (await sql<{ id: number; rank: number }>`select rowid as id, rank from kb_fts where kb_fts match ${`terms : (${terms})`} order by rank limit ${wide}`.execute(this.db)).rows;
+    if (top.length) {
+      const allowed = new Set(
+        (await this.db.selectFrom("kb_chunks").select("id").where("id", "in", top.map((t) => t.id)).where("owner_tag", "in", tags).execute()).map((r) => r.id),
+      );
+      const mine = top.filter((t) => allowed.has(t.id));
+      top = mine.length >= limit || top.length < wide ? mine.slice(0, limit) : (await sql<{ id: number; rank: number }>`select rowid as id, rank from kb_fts where kb_fts match ${`owner_tag : (${tags.map((t) => `"${t}"`).join(" OR ")}) AND terms : (${terms})`} order by rank limit ${limit}`.execute(this.db)).rows;
+    }
+    if (!top.length) return [];
+    const rows = await this.db
+      .selectFrom("kb_chunks as c")
+      .innerJoin("kb_documents as d", "d.id", "c.document_id")
+      .select(["c.id", "c.document_id", "d.title", "d.source", "c.page", "c.text"])
+      .where("c.id", "in", top.map((t) => t.id))
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return top.flatMap((t) => {
+      const r = byId.get(t.id);
+      return r ? [{ id: t.id, documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: -t.rank }] : [];
+    });
+  }
+
+  /** Search within a few documents: a join on their few passages, any word matching, ranked by the index. */
+  private async searchIn(owner: string | null, words: string[], limit: number, documents: readonly string[]): Promise<KbHit[]> {
+    if (!documents.length) return [];
+    const ownerOk = owner === null ? sql`(d.owner = ${SHARED} or d.owner is null)` : sql`(d.owner = ${SHARED} or d.owner = ${owner})`;
+    const docs = sql.join(documents.map((d) => sql`${d}`));
+    const rows = this.sqlite
+      ? await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
+          select c.document_id, d.title, d.source, c.page, c.text, -kb_fts.rank as score
+          from kb_fts join kb_chunks c on c.id = kb_fts.rowid join kb_documents d on d.id = c.document_id
+          where kb_fts match ${`terms : (${words.map((w) => `"${w}"`).join(" OR ")})`} and c.document_id in (${docs}) and ${ownerOk}
+          order by kb_fts.rank limit ${limit}`.execute(this.db)
+      : await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
+          select c.document_id, d.title, d.source, c.page, c.text, ts_rank_cd(c.tsv, q) as score
+          from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', ${words.join(" | ")}) q
+          where c.tsv @@ q and c.document_id in (${docs}) and ${ownerOk}
+          order by score desc limit ${limit}`.execute(this.db);
+    return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: Number(r.score) }));
+  }
+
+  /**
+   * The words of a query worth matching: those in at most a tenth of all passages. Words like 的 or "the" are in
+   * most of them; BM25 gives them almost no weight, yet matching them means scoring most of the index. A query of
+   * only common words keeps its two rarest. Small indexes (under 1,000 passages) are fast either way: all words.
+   */
+  private async distinctive(words: string[]): Promise<string[]> {
+    const total = Number((await sql<{ n: number | null }>`select max(id) as n from kb_chunks`.execute(this.db)).rows[0]?.n ?? 0);
+    if (total < 1000) return words;
+    // One lookup per word (fts5vocab seeks on `term = ?`; its cost grows with the word's passages, hence the cache).
+    const df = new Map<string, number>();
+    for (const w of words) {
+      let n = this.df.get(w);
+      if (n === undefined) {
+        n = (await sql<{ doc: number }>`select doc from kb_vocab where term = ${w}`.execute(this.db)).rows[0]?.doc ?? 0;
+        if (this.df.size > 100_000) this.df.clear();
+        this.df.set(w, n);
+      }
+      if (n) df.set(w, n);
+    }
+    const known = words.filter((w) => df.has(w));
+    const rare = known.filter((w) => df.get(w)! <= total / 10);
+    return rare.length ? rare : known.sort((a, b) => df.get(a)! - df.get(b)!).slice(0, 2).concat(known.length ? [] : words);
+  }
+
+  /** The first passages of some of the owner's (or shared) documents, in order: for "summarise this". */
+  async opening(owner: string | null, documents: readonly string[], limit = 5): Promise<KbHit[]> {
+    if (!documents.length) return [];
+    const rows = await this.db
+      .selectFrom("kb_chunks as c")
+      .innerJoin("kb_documents as d", "d.id", "c.document_id")
+      .select(["c.document_id", "d.title", "d.source", "c.page", "c.text"])
+      .where("c.document_id", "in", documents)
+      .where((eb) => eb.or([eb("d.owner", "=", SHARED), owner === null ? eb("d.owner", "is", null) : eb("d.owner", "=", owner)]))
+      .orderBy("c.document_id")
+      .orderBy("c.ord")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: 0 }));
+  }
+
+  /**
+   * The best chunks for `terms` (words, any of which may match), best first; `documents` limits the search to
+   * those (a message's attachments).
+   */
+  async search(owner: string | null, terms: readonly string[], limit = 5, documents?: readonly string[]): Promise<KbHit[]> {
+    const words = [...new Set(terms.map((t) => t.replace(/[^\p{L}\p{N}_]+/gu, "")).filter(Boolean))].slice(0, 32);
+    if (!words.length) return [];
+    if (documents) return this.searchIn(owner, words, limit, documents);
+    if (this.sqlite) {
+      // Passages holding all the distinctive words first (an intersection: few rows to rank), then, if those are
+      // not enough, passages holding any of them.
+      const wanted = await this.distinctive(words);
+      const quoted = wanted.map((w) => `"${w}"`);
+      let hits = await this.ftsSearch(owner, quoted.join(" AND "), limit);
+      if (hits.length < limit && wanted.length > 1) {
+        const seen = new Set(hits.map((h) => h.id));
+        hits = [...hits, ...(await this.ftsSearch(owner, quoted.join(" OR "), limit)).filter((h) => !seen.has(h.id))].slice(0, limit);
+      }
+      return hits.map(({ id: _, ...h }) => h);
+    }
+    const query = words.join(" | ");
+    const rows = await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
+      select c.document_id, d.title, d.source, c.page, c.text, ts_rank_cd(c.tsv, q) as score
+      from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', ${query}) q
+      where c.tsv @@ q and (d.owner = ${SHARED} or ${owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`})
+      order by score desc limit ${limit}`.execute(this.db);
+    return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: Number(r.score) }));
+  }
+}

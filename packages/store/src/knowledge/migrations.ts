@@ -1,0 +1,62 @@
+import { type Kysely, sql, SqliteAdapter } from "kysely";
+import type { Migration } from "kysely/migration";
+
+export const knowledgeMigrations: Record<string, Migration> = {
+  // The knowledge base: documents (uploads, and the starter corpus shipped with benih) cut into chunks, searched by
+  // full text with BM25-style ranking. `terms` is the chunk as space-separated words (Chinese split into words by
+  // Intl.Segmenter before it gets here), so both databases need only a whitespace tokenizer: SQLite indexes it with
+  // FTS5, PostgreSQL with a tsvector under the 'simple' configuration and a GIN index.
+  "0006-knowledge": {
+    async up(db: Kysely<any>): Promise<void> {
+      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+      await db.schema
+        .createTable("kb_documents")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("owner", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("title", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("mime", "text", (c) => c.notNull())
+        .addColumn("bytes", "bigint", (c) => c.notNull())
+        .addColumn("chunks", "integer", (c) => c.notNull())
+        .addColumn("pages", "integer")
+        .execute();
+      await db.schema.createIndex("kb_documents_owner").on("kb_documents").columns(["owner", "created_at"]).execute();
+      await db.schema
+        .createTable("kb_chunks")
+        .addColumn("id", sqlite ? "integer" : "bigserial", (c) => c.primaryKey())
+        .addColumn("document_id", "text", (c) => c.notNull().references("kb_documents.id").onDelete("cascade"))
+        .addColumn("ord", "integer", (c) => c.notNull())
+        .addColumn("page", "integer")
+        .addColumn("text", "text", (c) => c.notNull())
+        .addColumn("terms", "text", (c) => c.notNull())
+        // The document's owner as one word (see KnowledgeStore): on SQLite it is indexed with the terms, so "this
+        // user's passages" is part of the full-text match, and ranking needs no join.
+        .addColumn("owner_tag", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("kb_chunks_document").on("kb_chunks").columns(["document_id", "ord"]).execute();
+      if (sqlite) {
+        // An external-content FTS5 table over kb_chunks (terms, owner_tag), kept in step by triggers; ranked by BM25
+        // on the terms alone.
+        await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(terms, owner_tag, content='kb_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+        await sql`INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)')`.execute(db);
+        await sql`CREATE TRIGGER kb_chunks_ai AFTER INSERT ON kb_chunks BEGIN INSERT INTO kb_fts(rowid, terms, owner_tag) VALUES (new.id, new.terms, new.owner_tag); END`.execute(db);
+        await sql`CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN INSERT INTO kb_fts(kb_fts, rowid, terms, owner_tag) VALUES ('delete', old.id, old.terms, old.owner_tag); END`.execute(db);
+        // How many passages hold each word: a query leaves out words too common to tell passages apart.
+        await sql`CREATE VIRTUAL TABLE kb_vocab USING fts5vocab(kb_fts, 'row')`.execute(db);
+      } else {
+        await sql`ALTER TABLE kb_chunks ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED`.execute(db);
+        await sql`CREATE INDEX kb_chunks_tsv ON kb_chunks USING gin (tsv)`.execute(db);
+      }
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      if (db.getExecutor().adapter instanceof SqliteAdapter) {
+        await sql`DROP TABLE kb_vocab`.execute(db);
+        await sql`DROP TABLE kb_fts`.execute(db);
+      }
+      await db.schema.dropTable("kb_chunks").execute();
+      await db.schema.dropTable("kb_documents").execute();
+    },
+  },
+};

@@ -1,0 +1,37 @@
+export interface ImagesTable {
+  id: string;
+  owner: string | null;
+  created_at: number;
+  prompt: string;
+  /** provider/model that drew it. */
+  model: string;
+  size: string;
+  seed: number | null;
+  mime: string;
+  bytes: Buffer;
+}
+
+export interface VideoJobsTable {
+  id: string;
+  owner: string | null;
+  created_at: number;
+  updated_at: number;
+  prompt: string;
+  /** provider/model, or "slideshow" for the offline path. */
+  model: string;
+  /** The provider's task id, once submitted. */
+  task: string | null;
+  /** queued | running | succeeded | failed */
+  state: string;
+  /** 0–100. */
+  progress: number;
+  error: string | null;
+  mime: string | null;
+  bytes: Buffer | null;
+}
+
+/** This domain's part of the store's `Database`. */
+export interface MediaTables {
+  images: ImagesTable;
+  video_jobs: VideoJobsTable;
+}

@@ -1,0 +1,74 @@
+import type { RequestLogEntry } from "@benih/contracts";
+import type { Kysely, Selectable } from "kysely";
+import type { Database } from "../database.ts";
+import type { RequestLogTable } from "./tables.ts";
+
+export type { AttemptRecord, RequestLogEntry } from "@benih/contracts";
+export type RequestLogRow = Selectable<RequestLogTable>;
+
+export class RequestLog {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(entries: RequestLogEntry[]): Promise<void> {
+    if (!entries.length) return;
+    // Both dialects cap bound parameters per statement; 19 columns × 200 rows stays under SQLite's 32,766.
+    for (let i = 0; i < entries.length; i += 200) {
+      await this.db.insertInto("request_log").values(entries.slice(i, i + 200)).execute();
+    }
+  }
+
+  /** Deletes rows older than `before` (retention); returns how many went. */
+  async prune(before: number): Promise<number> {
+    const r = await this.db.deleteFrom("request_log").where("created_at", "<", before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async get(id: string): Promise<RequestLogRow | undefined> {
+    return this.db.selectFrom("request_log").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async recent(limit = 50, since?: number): Promise<RequestLogRow[]> {
+    let q = this.db.selectFrom("request_log").selectAll().orderBy("created_at", "desc").limit(limit);
+    if (since !== undefined) q = q.where("created_at", ">=", since);
+    return q.execute();
+  }
+}
+
+/**
+ * Buffers log entries and writes them in batches, off the request path: one transaction per batch instead of a
+ * write per request. Entries are written at most `intervalMs` after they arrive, and on `close()`.
+ */
+export class BufferedRequestLogWriter {
+  private buffer: RequestLogEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly log: RequestLog,
+    private readonly onError: (err: unknown, lost: number) => void,
+    private readonly intervalMs = 200,
+    private readonly maxBatch = 500,
+  ) {}
+
+  write(entry: RequestLogEntry): void {
+    this.buffer.push(entry);
+    if (this.buffer.length >= this.maxBatch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+  }
+
+  /** Resolves when everything written before the call is in the store. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await this.log.append(batch);
+      } catch (err) {
+        this.onError(err, batch.length);
+      }
+    });
+    return this.flushing;
+  }
+}

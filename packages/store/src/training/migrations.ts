@@ -1,0 +1,120 @@
+import type { Kysely } from "kysely";
+import type { Migration } from "kysely/migration";
+
+export const trainingMigrations: Record<string, Migration> = {
+  // The training control plane: runs with their state history, checkpoint records and metrics. Metrics are keyed
+  // by (run_id, step): appends land at the end of one run's key range, chart reads are range scans of the primary
+  // key, and a batch an agent sends twice (after a reconnect) is absorbed by the key.
+  "0003-training": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable("training_runs")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addColumn("recipe", "text", (c) => c.notNull())
+        .addColumn("dataset", "text", (c) => c.notNull())
+        .addColumn("market", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("steps", "integer", (c) => c.notNull())
+        .addColumn("step", "integer", (c) => c.notNull())
+        .addColumn("cluster", "text")
+        .addColumn("node", "text")
+        .addColumn("accelerator", "text")
+        .addColumn("placement", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("training_run_events")
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("from_state", "text")
+        .addColumn("to_state", "text", (c) => c.notNull())
+        .addColumn("reason", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("training_run_events_pk", ["run_id", "seq"])
+        .execute();
+      await db.schema
+        .createTable("training_checkpoints")
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("step", "integer", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("location", "text", (c) => c.notNull())
+        .addColumn("bytes", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("training_checkpoints_pk", ["run_id", "step"])
+        .execute();
+      await db.schema
+        .createTable("training_metrics")
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("step", "integer", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("loss", "double precision", (c) => c.notNull())
+        .addColumn("lr", "double precision", (c) => c.notNull())
+        .addColumn("grad_norm", "double precision", (c) => c.notNull())
+        .addColumn("tokens_per_s", "double precision", (c) => c.notNull())
+        .addPrimaryKeyConstraint("training_metrics_pk", ["run_id", "step"])
+        .execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      for (const t of ["training_metrics", "training_checkpoints", "training_run_events", "training_runs"]) await db.schema.dropTable(t).execute();
+    },
+  },
+
+  // Runs remember what they asked for, the accelerator model (null: any allowed) and how many (a resumed or
+  // recovered run asks for the same again, not for what it happened to get), and
+  // keep their trainer's log lines. A line is keyed by (run_id, attempt, offset): the attempt is the run's n-th
+  // start, the offset the line's byte position in that attempt's log file, so a batch an agent sends again is
+  // absorbed by the key, and a resume on another agent (a new attempt) cannot collide with earlier lines.
+  "0004-training-logs": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable("training_runs").addColumn("requested_accelerator", "text").execute();
+      await db.schema.alterTable("training_runs").addColumn("accelerators", "integer", (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema
+        .createTable("training_logs")
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("attempt", "integer", (c) => c.notNull())
+        .addColumn("offset", "bigint", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("text", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("training_logs_pk", ["run_id", "attempt", "offset"])
+        .execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable("training_logs").execute();
+      await db.schema.alterTable("training_runs").dropColumn("accelerators").execute();
+      await db.schema.alterTable("training_runs").dropColumn("requested_accelerator").execute();
+    },
+  },
+
+  // A cluster id belongs to the region whose agent registered it first: another region's token cannot take it
+  // over, also after the control plane restarts. Clusters that already took runs are claimed for the region of
+  // their earliest run's placement, so an upgrade does not open a window before their agents register again.
+  "0011-training-clusters": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable("training_clusters")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("region", "text", (c) => c.notNull())
+        .addColumn("registered_at", "bigint", (c) => c.notNull())
+        .execute();
+      const runs = await db.selectFrom("training_runs").select(["cluster", "placement", "created_at"]).where("cluster", "is not", null).orderBy("created_at").execute();
+      const owners = new Map<string, { region: string; at: number }>();
+      for (const r of runs as Array<{ cluster: string; placement: string; created_at: number | string }>) {
+        if (owners.has(r.cluster)) continue;
+        let placed: { cluster?: string; region?: string } | undefined;
+        try {
+          placed = (JSON.parse(r.placement) as { placed?: { cluster?: string; region?: string } }).placed;
+        } catch {
+          continue;
+        }
+        if (placed?.cluster === r.cluster && placed.region) owners.set(r.cluster, { region: placed.region, at: Number(r.created_at) });
+      }
+      for (const [id, o] of owners) await db.insertInto("training_clusters").values({ id, region: o.region, registered_at: o.at }).execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable("training_clusters").execute();
+    },
+  },
+};

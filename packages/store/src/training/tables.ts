@@ -1,0 +1,77 @@
+export interface TrainingRunsTable {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  recipe: string;
+  dataset: string;
+  market: string;
+  /** queued | placed | running | paused | lost | succeeded | failed | stopped */
+  state: string;
+  /** Steps the run is to reach, and the last step it reported. */
+  steps: number;
+  step: number;
+  cluster: string | null;
+  node: string | null;
+  /** The accelerator model it runs on now. */
+  accelerator: string | null;
+  /** What it asked for: a model (null: any the rules allow) and how many on one node. Resuming asks the same. */
+  requested_accelerator: string | null;
+  accelerators: number;
+  /** JSON: the last placement decision with every candidate's reasons. */
+  placement: string;
+}
+
+export interface TrainingRunEventsTable {
+  run_id: string;
+  seq: number;
+  at: number;
+  from_state: string | null;
+  to_state: string;
+  reason: string;
+}
+
+export interface TrainingCheckpointsTable {
+  run_id: string;
+  step: number;
+  at: number;
+  /** Where the agent keeps it, in its own region: a path or an s3:// URL. The bytes never leave the region. */
+  location: string;
+  bytes: number;
+}
+
+export interface TrainingMetricsTable {
+  run_id: string;
+  step: number;
+  at: number;
+  loss: number;
+  lr: number;
+  grad_norm: number;
+  tokens_per_s: number;
+}
+
+export interface TrainingLogsTable {
+  run_id: string;
+  /** The run's n-th start (1 for the first; each resume or recovery adds one). */
+  attempt: number;
+  /** The line's byte offset in that attempt's log file: with the attempt, what makes a resent line a duplicate. */
+  offset: number;
+  at: number;
+  text: string;
+}
+
+/** Which region a cluster id belongs to: the region whose agent registered it first. */
+export interface TrainingClustersTable {
+  id: string;
+  region: string;
+  registered_at: number;
+}
+
+/** This domain's part of the store's `Database`. */
+export interface TrainingTables {
+  training_runs: TrainingRunsTable;
+  training_run_events: TrainingRunEventsTable;
+  training_checkpoints: TrainingCheckpointsTable;
+  training_metrics: TrainingMetricsTable;
+  training_logs: TrainingLogsTable;
+  training_clusters: TrainingClustersTable;
+}
