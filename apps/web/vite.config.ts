@@ -11,6 +11,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     // @benih/contracts builds zod schemas at the top of its modules. Its modules have no other side effects and zod's
     // builders none at all, so a page that takes only the SSE parser or a run-state helper leaves zod out (−27 kB gzip).
-    rollupOptions: { treeshake: { moduleSideEffects: (id: string) => !/[\\/]packages[\\/]contracts[\\/]/.test(id), manualPureFunctions: ["z"] } },
+    rollupOptions: {
+      treeshake: { moduleSideEffects: (id: string) => !/[\\/]packages[\\/]contracts[\\/]/.test(id), manualPureFunctions: ["z"] },
+    },
   },
 });

@@ -17,7 +17,11 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), "benih-bench-abuse-"));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const server = await startProcess("benih", process.execPath, [join(root, "apps/server/bin/benih.mjs"), "serve"], `${base}/health`, { BENIH_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn" });
+const server = await startProcess("benih", process.execPath, [join(root, "apps/server/bin/benih.mjs"), "serve"], `${base}/health`, {
+  BENIH_DATA_DIR: dataDir,
+  PORT: String(port),
+  LOG_LEVEL: "warn",
+});
 
 /** /health every 50 ms until `until` settles (or for `ms`); the latency of each answer. */
 async function probe(until: Promise<unknown> | number): Promise<number[]> {
@@ -40,7 +44,10 @@ try {
   await new Promise((r) => setTimeout(r, 3000));
   const idle = await probe(5000);
   const before = bytesUnder(dataDir);
-  const attacker = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./attack.ts", import.meta.url)), base], { stdio: ["ignore", "pipe", "inherit"], cwd: root });
+  const attacker = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./attack.ts", import.meta.url)), base], {
+    stdio: ["ignore", "pipe", "inherit"],
+    cwd: root,
+  });
   // A real attacker's CPU is not the server's: on this one machine, the process that builds and sends 57 MB
   // yields to the server and the prober.
   setPriority(attacker.pid!, 19);
@@ -48,17 +55,34 @@ try {
   attacker.stdout.on("data", (d) => (out += d));
   const finished = new Promise<void>((resolve) => attacker.on("exit", () => resolve()));
   const attacked = await probe(finished);
-  const results = JSON.parse(out) as Array<{ what: string; bytes: number; status: number; ms: number; code: string | null; message: string | null }>;
+  const results = JSON.parse(out) as Array<{
+    what: string;
+    bytes: number;
+    status: number;
+    ms: number;
+    code: string | null;
+    message: string | null;
+  }>;
   const grown = bytesUnder(dataDir) - before;
   const sent = results.reduce((n, r) => n + r.bytes, 0);
 
-  const row = (name: string, xs: number[]) => `${name.padEnd(22)} probes ${String(xs.length).padStart(4)}  p50 ${percentile(xs, 50).toFixed(1).padStart(6)} ms  p99 ${percentile(xs, 99).toFixed(1).padStart(6)} ms  max ${Math.max(...xs).toFixed(1).padStart(6)} ms`;
+  const row = (name: string, xs: number[]) =>
+    `${name.padEnd(22)} probes ${String(xs.length).padStart(4)}  p50 ${percentile(xs, 50).toFixed(1).padStart(6)} ms  p99 ${percentile(xs, 99).toFixed(1).padStart(6)} ms  max ${Math.max(
+      ...xs,
+    )
+      .toFixed(1)
+      .padStart(6)} ms`;
   console.log("/health, asked every 50 ms");
   console.log(row("idle (baseline)", idle));
   console.log(row("under attack", attacked));
-  console.log(`ratio p99 under attack / idle: ${(percentile(attacked, 99) / percentile(idle, 99)).toFixed(2)}  (target: p99 ≤ 100 ms: ${percentile(attacked, 99) <= 100 ? "met" : "NOT met"})`);
+  console.log(
+    `ratio p99 under attack / idle: ${(percentile(attacked, 99) / percentile(idle, 99)).toFixed(2)}  (target: p99 ≤ 100 ms: ${percentile(attacked, 99) <= 100 ? "met" : "NOT met"})`,
+  );
   console.log("\nhostile inputs, sent at once:");
-  for (const r of results) console.log(`  ${r.what.padEnd(36)} ${(r.bytes / 1048576).toFixed(2).padStart(6)} MB → ${r.status} ${String(r.code).padEnd(26)} in ${String(r.ms).padStart(5)} ms  ${r.message ?? ""}`);
+  for (const r of results)
+    console.log(
+      `  ${r.what.padEnd(36)} ${(r.bytes / 1048576).toFixed(2).padStart(6)} MB → ${r.status} ${String(r.code).padEnd(26)} in ${String(r.ms).padStart(5)} ms  ${r.message ?? ""}`,
+    );
   // A prompt too long for its model is answered as OpenAI does (400 context_length_exceeded); the rest 413/422.
   const ok = results.every((r) => (r.status === 413 || r.status === 422 || r.code === "context_length_exceeded") && r.ms < 5000);
   console.log(`all refused with a reason within 5 s: ${ok ? "yes" : "NO"}`);

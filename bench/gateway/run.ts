@@ -35,13 +35,24 @@ async function throughput(t: Target, b: string): Promise<{ rps: number; p50: num
 
 const dataDir = mkdtempSync(join(tmpdir(), "benih-bench-"));
 const [upPort, benihPort, portkeyPort] = [await freePort(), await freePort(), await freePort()];
-const upstream = await startProcess("upstream", process.execPath, [...tsx, join(root, "bench/lib/upstream.ts"), String(upPort)], `http://127.0.0.1:${upPort}/v1/models`);
+const upstream = await startProcess(
+  "upstream",
+  process.execPath,
+  [...tsx, join(root, "bench/lib/upstream.ts"), String(upPort)],
+  `http://127.0.0.1:${upPort}/v1/models`,
+);
 const benih = await startProcess(
   "benih",
   process.execPath,
   [join(root, "apps/server/bin/benih.mjs"), "serve", "--port", String(benihPort)],
   `http://127.0.0.1:${benihPort}/health`,
-  { BENIH_DATA_DIR: dataDir, BENIH_MODELS_DIR: join(dataDir, "none"), OPENAI_API_KEY: "sk-bench", OPENAI_BASE_URL: `http://127.0.0.1:${upPort}/v1`, LOG_LEVEL: "info" },
+  {
+    BENIH_DATA_DIR: dataDir,
+    BENIH_MODELS_DIR: join(dataDir, "none"),
+    OPENAI_API_KEY: "sk-bench",
+    OPENAI_BASE_URL: `http://127.0.0.1:${upPort}/v1`,
+    LOG_LEVEL: "info",
+  },
 );
 let portkey: ChildProcess | undefined;
 try {
@@ -68,11 +79,19 @@ const modelFor = (name: string) => (name === "benih" ? "openai/bench" : "bench")
 
 const fmt = (x: number) => x.toFixed(3).padStart(8);
 try {
-  console.log(`bench:gateway — ${N} sequential requests per target for latency (after 1000 to warm up, interleaved), ${CONNECTIONS} connections × ${SECONDS}s for throughput\n`);
+  console.log(
+    `bench:gateway — ${N} sequential requests per target for latency (after 1000 to warm up, interleaved), ${CONNECTIONS} connections × ${SECONDS}s for throughput\n`,
+  );
 
   const running = Object.values(targets).filter((t) => t.name !== "portkey" || portkey);
-  const lat = await latencies(running.map((t) => ({ target: t, body: body(false, modelFor(t.name)) })), N);
-  const streamLat = await latencies(running.map((t) => ({ target: t, body: body(true, modelFor(t.name)) })), N);
+  const lat = await latencies(
+    running.map((t) => ({ target: t, body: body(false, modelFor(t.name)) })),
+    N,
+  );
+  const streamLat = await latencies(
+    running.map((t) => ({ target: t, body: body(true, modelFor(t.name)) })),
+    N,
+  );
   const ok = (r: LatencyResult | string | undefined): r is LatencyResult => typeof r === "object";
   const direct = lat.get("direct") as LatencyResult;
   const directStream = streamLat.get("direct") as LatencyResult;
@@ -80,12 +99,18 @@ try {
   console.log("non-streaming latency, ms        p50      p99   added p50  added p99");
   for (const [name, r] of lat) {
     if (!ok(r)) console.log(`  ${name.padEnd(28)}${r}`);
-    else console.log(`  ${name.padEnd(28)}${fmt(r.p50)} ${fmt(r.p99)} ${name === "direct" ? "" : `${fmt(r.p50 - direct.p50)}   ${fmt(r.p99 - direct.p99)}`}`);
+    else
+      console.log(
+        `  ${name.padEnd(28)}${fmt(r.p50)} ${fmt(r.p99)} ${name === "direct" ? "" : `${fmt(r.p50 - direct.p50)}   ${fmt(r.p99 - direct.p99)}`}`,
+      );
   }
   console.log("streaming, time to first byte, ms  p50      p99   added p50  added p99");
   for (const [name, r] of streamLat) {
     if (!ok(r)) console.log(`  ${name.padEnd(28)}${r}`);
-    else console.log(`  ${name.padEnd(28)}${fmt(r.ttft50)} ${fmt(r.ttft99)} ${name === "direct" ? "" : `${fmt(r.ttft50 - directStream.ttft50)}   ${fmt(r.ttft99 - directStream.ttft99)}`}`);
+    else
+      console.log(
+        `  ${name.padEnd(28)}${fmt(r.ttft50)} ${fmt(r.ttft99)} ${name === "direct" ? "" : `${fmt(r.ttft50 - directStream.ttft50)}   ${fmt(r.ttft99 - directStream.ttft99)}`}`,
+      );
   }
 
   const tp: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
@@ -93,10 +118,19 @@ try {
     if (name === "portkey" && !portkey) continue;
     tp[name] = await throughput(t, body(false, modelFor(name)));
   }
-  const streamTp = { direct: await throughput(targets.direct, body(true, "bench")), benih: await throughput(targets.benih, body(true, "openai/bench")) };
+  const streamTp = {
+    direct: await throughput(targets.direct, body(true, "bench")),
+    benih: await throughput(targets.benih, body(true, "openai/bench")),
+  };
   console.log(`\nthroughput, ${CONNECTIONS} connections        req/s    p50 ms   p99 ms  errors`);
-  for (const [name, r] of Object.entries(tp)) console.log(`  ${name.padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`);
-  for (const [name, r] of Object.entries(streamTp)) console.log(`  ${(name + " (stream)").padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`);
+  for (const [name, r] of Object.entries(tp))
+    console.log(
+      `  ${name.padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`,
+    );
+  for (const [name, r] of Object.entries(streamTp))
+    console.log(
+      `  ${(name + " (stream)").padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`,
+    );
 
   console.log("\nratios");
   console.log(`  benih req/s ÷ direct req/s:              ${(tp.benih!.rps / tp.direct!.rps).toFixed(3)}`);
@@ -104,7 +138,9 @@ try {
   if (tp.portkey) {
     const latRatio = added("benih") / added("portkey");
     const rpsRatio = tp.benih!.rps / tp.portkey.rps;
-    console.log(`  benih added p50 ÷ Portkey added p50:      ${latRatio.toFixed(3)}  (target ≤ 0.5: ${latRatio <= 0.5 ? "met" : "NOT met"})`);
+    console.log(
+      `  benih added p50 ÷ Portkey added p50:      ${latRatio.toFixed(3)}  (target ≤ 0.5: ${latRatio <= 0.5 ? "met" : "NOT met"})`,
+    );
     console.log(`  benih req/s ÷ Portkey req/s:              ${rpsRatio.toFixed(2)}  (target ≥ 2: ${rpsRatio >= 2 ? "met" : "NOT met"})`);
   } else {
     console.log("  Portkey did not run: no comparison");

@@ -47,7 +47,11 @@ export interface LatencyResult {
  * first, then measured in interleaved batches so that drift on a shared machine (other load, CPU frequency) falls
  * on every target alike. A target that fails is reported by its error message.
  */
-export async function latencies(targets: Array<{ target: Target; body: string }>, n: number, warmup = 1000): Promise<Map<string, LatencyResult | string>> {
+export async function latencies(
+  targets: Array<{ target: Target; body: string }>,
+  n: number,
+  warmup = 1000,
+): Promise<Map<string, LatencyResult | string>> {
   const samples = new Map(targets.map(({ target }) => [target.name, { total: [] as number[], first: [] as number[], error: "" }]));
   for (const { target, body } of targets) {
     for (let i = 0; i < warmup; i++) {

@@ -25,9 +25,24 @@ const modelId = config.markets.find((m) => m.hosts.includes("127.0.0.1"))?.defau
 // medium file under the size at which the server would give llama.cpp more than one thread.
 type Size = { name: string; tokens: number; type: TensorType; config: Omit<LlamaConfig, "vocab"> };
 const sizes: Size[] = [
-  { name: "tiny (d64 L2)", tokens: TOKENS, type: TensorType.F32, config: { dim: 64, layers: 2, heads: 4, kvHeads: 2, ff: 192, contextLength: 1024 } },
-  { name: "small (d512 L8)", tokens: TOKENS, type: TensorType.F32, config: { dim: 512, layers: 8, heads: 8, kvHeads: 4, ff: 1536, contextLength: 1024 } },
-  { name: "medium (d1024 L8 F16)", tokens: 64, type: TensorType.F16, config: { dim: 1024, layers: 8, heads: 16, kvHeads: 4, ff: 2816, contextLength: 1024 } },
+  {
+    name: "tiny (d64 L2)",
+    tokens: TOKENS,
+    type: TensorType.F32,
+    config: { dim: 64, layers: 2, heads: 4, kvHeads: 2, ff: 192, contextLength: 1024 },
+  },
+  {
+    name: "small (d512 L8)",
+    tokens: TOKENS,
+    type: TensorType.F32,
+    config: { dim: 512, layers: 8, heads: 8, kvHeads: 4, ff: 1536, contextLength: 1024 },
+  },
+  {
+    name: "medium (d1024 L8 F16)",
+    tokens: 64,
+    type: TensorType.F16,
+    config: { dim: 1024, layers: 8, heads: 16, kvHeads: 4, ff: 2816, contextLength: 1024 },
+  },
 ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -35,12 +50,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** A lean client (node:http, no per-chunk parsing), so its own work competes little with the server. */
 function post(port: number, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-      res.on("error", reject);
-    });
+    const req = request(
+      { host: "127.0.0.1", port, path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -53,11 +71,17 @@ const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLev
 async function answer(contextSequence: LlamaContextSequence, chatWrapper: ChatWrapper, maxTokens: number) {
   const chat = new LlamaChat({ contextSequence, chatWrapper });
   try {
-    return await chat.generateResponse([{ type: "user", text: prompt }, { type: "model", response: [] }], {
-      maxTokens,
-      temperature: 0,
-      onTextChunk: () => {},
-    });
+    return await chat.generateResponse(
+      [
+        { type: "user", text: prompt },
+        { type: "model", response: [] },
+      ],
+      {
+        maxTokens,
+        temperature: 0,
+        onTextChunk: () => {},
+      },
+    );
   } finally {
     chat.dispose();
   }
@@ -101,7 +125,17 @@ try {
     };
     const api = async () => {
       const t0 = performance.now();
-      const text = await post(port, JSON.stringify({ model: modelId, messages: [{ role: "user", content: prompt }], stream: true, max_tokens: size.tokens, temperature: 0, stream_options: { include_usage: true } }));
+      const text = await post(
+        port,
+        JSON.stringify({
+          model: modelId,
+          messages: [{ role: "user", content: prompt }],
+          stream: true,
+          max_tokens: size.tokens,
+          temperature: 0,
+          stream_options: { include_usage: true },
+        }),
+      );
       const usage = JSON.parse(text.slice(text.lastIndexOf('data: {"id"') + 6, text.lastIndexOf("\n\ndata: [DONE]"))).usage;
       if (usage.completion_tokens !== size.tokens) throw new Error(`API answer had ${usage.completion_tokens} tokens`);
       return usage.completion_tokens / ((performance.now() - t0) / 1000);

@@ -15,20 +15,28 @@ const BASELINE_QUERIES = 30;
 
 // A seeded generator: the same corpus every run.
 let seed = 42;
-const rand = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const zipf = <T>(xs: readonly T[]) => xs[Math.floor(xs.length * rand() ** 2.2)]!;
 
 const syllables = "ka ri mu to sa no le pa di ver an ton mis gel bor ul en sta pri co lum tra".split(" ");
-const english = Array.from({ length: 6000 }, (_, i) => (i < 60 ? "the of and to in is was for on that with as by at from it an be this are".split(" ")[i % 20]! : Array.from({ length: 2 + (i % 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join("") + (i % 7)));
+const english = Array.from({ length: 6000 }, (_, i) =>
+  i < 60
+    ? "the of and to in is was for on that with as by at from it an be this are".split(" ")[i % 20]!
+    : Array.from({ length: 2 + (i % 3) }, () => syllables[Math.floor(rand() * syllables.length)]).join("") + (i % 7),
+);
 // Chinese from real words (common words, and the Chinese names of the world's countries), so that Intl.Segmenter
 // splits it as it splits real text: random characters would come out as single-character "words".
 const common =
-  "我们 因为 所以 问题 工作 学习 时间 中国 发展 经济 技术 市场 公司 政府 社会 教育 文化 历史 城市 人民 国家 世界 生活 科学 研究 方法 系统 数据 信息 网络 服务 产品 管理 环境 能源 交通 医院 学校 学生 老师 朋友 家庭 孩子 电脑 手机 软件 模型 训练 搜索 文档 翻译 图片 视频 天气 旅游 美食 音乐 电影 运动 健康 银行 价格 质量 安全 设计 开发 测试 部署 用户 客户 项目 会议 报告 计划 目标 结果 原因 影响 变化 需要 可以 应该 已经 正在 非常 重要 简单 复杂 不同 相同 今天 明天 昨天 现在 以后 以前 北京 上海 广州 深圳 杭州 南京 成都 武汉 西安 重庆 长江 黄河 雅加达 吉隆坡 首都 人口 面积 语言 货币 大学 公园 博物馆 图书馆 火车站 机场 的 是 在 了 和 有 这 也 都 就"
-    .split(" ");
+  "我们 因为 所以 问题 工作 学习 时间 中国 发展 经济 技术 市场 公司 政府 社会 教育 文化 历史 城市 人民 国家 世界 生活 科学 研究 方法 系统 数据 信息 网络 服务 产品 管理 环境 能源 交通 医院 学校 学生 老师 朋友 家庭 孩子 电脑 手机 软件 模型 训练 搜索 文档 翻译 图片 视频 天气 旅游 美食 音乐 电影 运动 健康 银行 价格 质量 安全 设计 开发 测试 部署 用户 客户 项目 会议 报告 计划 目标 结果 原因 影响 变化 需要 可以 应该 已经 正在 非常 重要 简单 复杂 不同 相同 今天 明天 昨天 现在 以后 以前 北京 上海 广州 深圳 杭州 南京 成都 武汉 西安 重庆 长江 黄河 雅加达 吉隆坡 首都 人口 面积 语言 货币 大学 公园 博物馆 图书馆 火车站 机场 的 是 在 了 和 有 这 也 都 就".split(
+    " ",
+  );
 const { default: countries } = await import("i18n-iso-countries");
 countries.registerLocale((await import("i18n-iso-countries/langs/zh.json", { with: { type: "json" } })).default);
 const chinese = [...common.slice(-10), ...common.slice(0, -10), ...Object.values(countries.getNames("zh"))];
-const sentence = (zh: boolean) => (zh ? Array.from({ length: 12 + Math.floor(rand() * 10) }, () => zipf(chinese)).join("") + "。" : Array.from({ length: 10 + Math.floor(rand() * 10) }, () => zipf(english)).join(" ") + ".");
+const sentence = (zh: boolean) =>
+  zh
+    ? Array.from({ length: 12 + Math.floor(rand() * 10) }, () => zipf(chinese)).join("") + "。"
+    : Array.from({ length: 10 + Math.floor(rand() * 10) }, () => zipf(english)).join(" ") + ".";
 const document = (zh: boolean) => {
   let text = "";
   while (text.length < (zh ? 160 : 400)) text += sentence(zh) + " ";
@@ -44,7 +52,10 @@ try {
     const zh = i % 2 === 0;
     const chunks = chunk([{ page: null, text: document(zh) }]);
     passages += chunks.length;
-    await store.knowledge.add({ owner: "bench", title: `doc ${i}`, source: `doc-${i}.${zh ? "zh" : "en"}.txt`, mime: "text/plain", bytes: 400 }, chunks);
+    await store.knowledge.add(
+      { owner: "bench", title: `doc ${i}`, source: `doc-${i}.${zh ? "zh" : "en"}.txt`, mime: "text/plain", bytes: 400 },
+      chunks,
+    );
   }
   const indexSeconds = (performance.now() - t0) / 1000;
 
@@ -71,7 +82,10 @@ try {
     const words = terms(q);
     const s = performance.now();
     // Ranked, as search is: the passages matching the most of the words, which needs every row looked at.
-    const matches = sql.join(words.map((w) => sql`(text like ${`%${w}%`})`), sql` + `);
+    const matches = sql.join(
+      words.map((w) => sql`(text like ${`%${w}%`})`),
+      sql` + `,
+    );
     await sql`select id, text, ${matches} as score from kb_chunks where ${matches} > 0 order by score desc limit 5`.execute(store.db);
     baseline.push(performance.now() - s);
   }
@@ -80,10 +94,18 @@ try {
   const p99 = pct(took, 99);
   const base50 = pct(baseline, 50);
   console.log("bench:search\n");
-  console.log(`indexing ${DOCS.toLocaleString()} documents (${passages.toLocaleString()} passages, half Chinese): ${Math.round(DOCS / indexSeconds).toLocaleString()} documents/s (${indexSeconds.toFixed(1)} s)`);
-  console.log(`${QUERIES} queries (half Chinese, half English; ${found} with hits): p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target p50 ≤ 5 ms: ${p50 <= 5 ? "met" : "NOT met"})`);
-  console.log(`  Chinese: p50 ${pct(byLanguage.zh, 50).toFixed(2)} ms, p99 ${pct(byLanguage.zh, 99).toFixed(2)} ms; English: p50 ${pct(byLanguage.en, 50).toFixed(2)} ms, p99 ${pct(byLanguage.en, 99).toFixed(2)} ms`);
-  console.log(`baseline, a ranked LIKE scan over the same passages (${BASELINE_QUERIES} queries): p50 ${base50.toFixed(1)} ms → full-text search takes ${(p50 / base50).toFixed(4)}× the baseline's time`);
+  console.log(
+    `indexing ${DOCS.toLocaleString()} documents (${passages.toLocaleString()} passages, half Chinese): ${Math.round(DOCS / indexSeconds).toLocaleString()} documents/s (${indexSeconds.toFixed(1)} s)`,
+  );
+  console.log(
+    `${QUERIES} queries (half Chinese, half English; ${found} with hits): p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target p50 ≤ 5 ms: ${p50 <= 5 ? "met" : "NOT met"})`,
+  );
+  console.log(
+    `  Chinese: p50 ${pct(byLanguage.zh, 50).toFixed(2)} ms, p99 ${pct(byLanguage.zh, 99).toFixed(2)} ms; English: p50 ${pct(byLanguage.en, 50).toFixed(2)} ms, p99 ${pct(byLanguage.en, 99).toFixed(2)} ms`,
+  );
+  console.log(
+    `baseline, a ranked LIKE scan over the same passages (${BASELINE_QUERIES} queries): p50 ${base50.toFixed(1)} ms → full-text search takes ${(p50 / base50).toFixed(4)}× the baseline's time`,
+  );
 } finally {
   await store.close();
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);

@@ -7,7 +7,10 @@ import { matmulModel } from "../lib/onnx-matmul.ts";
 type OrtTensor = unknown;
 interface Ort {
   InferenceSession: {
-    create(model: Uint8Array, options: { intraOpNumThreads: number; interOpNumThreads: number }): Promise<{
+    create(
+      model: Uint8Array,
+      options: { intraOpNumThreads: number; interOpNumThreads: number },
+    ): Promise<{
       run(feeds: Record<string, OrtTensor>): Promise<unknown>;
       release(): Promise<void>;
     }>;
@@ -22,8 +25,16 @@ async function peakMatmul(): Promise<{ n: number; gflops: number }[]> {
   const out = [];
   for (const n of [256, 512, 1024]) {
     const session = await InferenceSession.create(matmulModel(n, n, n), { intraOpNumThreads: 2, interOpNumThreads: 1 });
-    const a = new Tensor("float32", Float32Array.from({ length: n * n }, (_, i) => ((i * 7) % 13) / 13), [n, n]);
-    const b = new Tensor("float32", Float32Array.from({ length: n * n }, (_, i) => ((i * 5) % 11) / 11), [n, n]);
+    const a = new Tensor(
+      "float32",
+      Float32Array.from({ length: n * n }, (_, i) => ((i * 7) % 13) / 13),
+      [n, n],
+    );
+    const b = new Tensor(
+      "float32",
+      Float32Array.from({ length: n * n }, (_, i) => ((i * 5) % 11) / 11),
+      [n, n],
+    );
     for (let i = 0; i < 3; i++) await session.run({ A: a, B: b });
     let best = Infinity;
     for (let r = 0; r < 5; r++) {
@@ -62,8 +73,17 @@ console.log("bench:trainer\n");
 console.log("peak matmul (onnxruntime MatMul, 2 threads, best of 5):");
 for (const p of peaks) console.log(`  n = ${String(p.n).padEnd(5)} ${p.gflops.toFixed(1).padStart(7)} GFLOP/s`);
 const m = tinyRecipe.model;
-console.log(`\ntiny recipe: ${main.params.toLocaleString("en")} parameters (dim ${m.dim}, ${m.layers} layers), batch ${tinyRecipe.train.batch} × ${tinyRecipe.train.seqLen} tokens, ${STEPS} steps`);
-console.log(`  ${engine.name} engine${engine.fallbackReason ? ` (${engine.fallbackReason})` : ""}: ${main.tokensPerSecond.toFixed(0)} tokens/s, model FLOP/s ${main.gflops.toFixed(2)} G`);
-if (reference !== main) console.log(`  typescript engine: ${reference.tokensPerSecond.toFixed(0)} tokens/s (the C++ engine is ${(main.tokensPerSecond / reference.tokensPerSecond).toFixed(0)}× faster)`);
+console.log(
+  `\ntiny recipe: ${main.params.toLocaleString("en")} parameters (dim ${m.dim}, ${m.layers} layers), batch ${tinyRecipe.train.batch} × ${tinyRecipe.train.seqLen} tokens, ${STEPS} steps`,
+);
+console.log(
+  `  ${engine.name} engine${engine.fallbackReason ? ` (${engine.fallbackReason})` : ""}: ${main.tokensPerSecond.toFixed(0)} tokens/s, model FLOP/s ${main.gflops.toFixed(2)} G`,
+);
+if (reference !== main)
+  console.log(
+    `  typescript engine: ${reference.tokensPerSecond.toFixed(0)} tokens/s (the C++ engine is ${(main.tokensPerSecond / reference.tokensPerSecond).toFixed(0)}× faster)`,
+  );
 const ratio = main.gflops / peak;
-console.log(`\nratio: model FLOP/s ÷ peak matmul FLOP/s = ${(100 * ratio).toFixed(2)}% (target ≥ 30%: ${ratio >= 0.3 ? "met" : "NOT met"})`);
+console.log(
+  `\nratio: model FLOP/s ÷ peak matmul FLOP/s = ${(100 * ratio).toFixed(2)}% (target ≥ 30%: ${ratio >= 0.3 ? "met" : "NOT met"})`,
+);

@@ -43,7 +43,8 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-const serverVersion = (JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string }).version;
+const serverVersion = (JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string })
+  .version;
 
 /** Keys are required beyond loopback, and there they cannot be switched off. */
 function authRequiredBy(config: BenihConfig): boolean {
@@ -89,7 +90,12 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       ...(markets && { resolveScope: markets.resolveScope }),
       agentRegion: training.agentRegion,
       bodyLimit: Math.round(config.server.bodyLimitMb * 1024 * 1024),
-      promptBudget: { promptChars: config.limits.promptChars, messages: config.limits.messages, schemaBytes: Math.round(config.limits.schemaKb * 1024), tools: defaultPromptBudget.tools },
+      promptBudget: {
+        promptChars: config.limits.promptChars,
+        messages: config.limits.messages,
+        schemaBytes: Math.round(config.limits.schemaKb * 1024),
+        tools: defaultPromptBudget.tools,
+      },
       concurrentPerKey: config.limits.concurrentPerKey,
       internalToken,
       jsonBudget: { ...defaultJsonBudget, maxTextChars: config.limits.promptChars },
@@ -111,7 +117,17 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     selfUrl = listening.selfUrl;
     startLocalTraining(training, selfUrl, resolve(cwd, env.BENIH_DATA_DIR ?? ".benih"), closers, log);
     const marketInfo = markets && Object.fromEntries([...markets.stores].map(([id, s]) => [id, s.describe()]));
-    log?.info({ url: listening.url, store: store.describe(), ...(marketInfo && { markets: marketInfo }), providers: Object.fromEntries(set.origins), auth: authRequired ? "required" : "optional", ...(training.local && { training: "local agent" }) }, "benih is listening");
+    log?.info(
+      {
+        url: listening.url,
+        store: store.describe(),
+        ...(marketInfo && { markets: marketInfo }),
+        providers: Object.fromEntries(set.origins),
+        auth: authRequired ? "required" : "optional",
+        ...(training.local && { training: "local agent" }),
+      },
+      "benih is listening",
+    );
     return { app, store, ...(markets && { markets }), url: listening.url, authRequired, close: () => closers.closeAll(log) };
   } catch (err) {
     await closers.closeAll();

@@ -42,7 +42,10 @@ export function toProfile(m: MarketConfig, home: StoreLocation, cwd: string): Ma
 }
 
 export const marketsOf = (config: BenihConfig, home: StoreLocation, cwd: string) =>
-  new Markets(config.markets.map((m) => toProfile(m, home, cwd)), config.defaultMarket);
+  new Markets(
+    config.markets.map((m) => toProfile(m, home, cwd)),
+    config.defaultMarket,
+  );
 
 /** The market's moderation check, refusing at start-up a moderation model the market could not use. */
 function moderator(p: MarketProfile, allow: Market["allow"], providers: ReadonlyMap<string, Provider>): RequestScope["moderate"] {
@@ -50,8 +53,14 @@ function moderator(p: MarketProfile, allow: Market["allow"], providers: Readonly
   if (!target) return undefined;
   const [name, model] = [target.slice(0, target.indexOf("/")), target.slice(target.indexOf("/") + 1)];
   const provider = providers.get(name);
-  if (!allow.allows(name, model)) throw new Error(`market ${p.id}: policy.moderation ${target} is not in the market's allow-list, and inputs may only go where it allows`);
-  if (!provider?.moderate) throw new Error(`market ${p.id}: policy.moderation ${target}: ${provider ? `provider ${name} has no moderation API` : `provider ${name} is not configured`}`);
+  if (!allow.allows(name, model))
+    throw new Error(
+      `market ${p.id}: policy.moderation ${target} is not in the market's allow-list, and inputs may only go where it allows`,
+    );
+  if (!provider?.moderate)
+    throw new Error(
+      `market ${p.id}: policy.moderation ${target}: ${provider ? `provider ${name} has no moderation API` : `provider ${name} is not configured`}`,
+    );
   const check = provider.moderate.bind(provider);
   return async (text, signal) => {
     const r = await check(model, text, signal);
@@ -60,14 +69,20 @@ function moderator(p: MarketProfile, allow: Market["allow"], providers: Readonly
 }
 
 const locationOf = (p: MarketProfile): StoreLocation =>
-  "sqlite" in p.store ? { dialect: "sqlite", target: p.store.sqlite } : { dialect: "postgres", target: p.store.postgres, ...(p.store.schema && { schema: p.store.schema }) };
+  "sqlite" in p.store
+    ? { dialect: "sqlite", target: p.store.sqlite }
+    : { dialect: "postgres", target: p.store.postgres, ...(p.store.schema && { schema: p.store.schema }) };
 
 /**
  * Opens each market's own store and builds one request scope per market: its allow-list, its content policy,
  * its request log and audit table. A request only ever holds its own market's scope, so it cannot write
  * anywhere else.
  */
-export async function openMarkets(markets: Markets, providers: ReadonlyMap<string, Provider>, log?: FastifyBaseLogger): Promise<MarketRuntime> {
+export async function openMarkets(
+  markets: Markets,
+  providers: ReadonlyMap<string, Provider>,
+  log?: FastifyBaseLogger,
+): Promise<MarketRuntime> {
   const stores = new Map<string, Store>();
   const writers: BufferedRequestLogWriter[] = [];
   const scopes = new Map<string, RequestScope>();
@@ -82,7 +97,9 @@ export async function openMarkets(markets: Markets, providers: ReadonlyMap<strin
       const moderate = moderator(p, allow, providers);
       const store = await Store.open(locationOf(p));
       stores.set(p.id, store);
-      const requestLog = new BufferedRequestLogWriter(store.requestLog, (err, lost) => log?.error({ err, lost, market: p.id }, "could not write the request log"));
+      const requestLog = new BufferedRequestLogWriter(store.requestLog, (err, lost) =>
+        log?.error({ err, lost, market: p.id }, "could not write the request log"),
+      );
       writers.push(requestLog);
       scopes.set(p.id, {
         market: p.id,
@@ -93,7 +110,9 @@ export async function openMarkets(markets: Markets, providers: ReadonlyMap<strin
         refusal: localized(p.policy.refusal, p.defaultLocale, p.defaultLocale),
         requestLog,
         audit: (e) =>
-          void store.policyAudit.record({ ...e, market: p.id }).catch((err: Error) => log?.error({ err, market: p.id }, "could not write a policy audit row")),
+          void store.policyAudit
+            .record({ ...e, market: p.id })
+            .catch((err: Error) => log?.error({ err, market: p.id }, "could not write a policy audit row")),
       });
       const prune = () =>
         void store

@@ -13,13 +13,17 @@ export function openApiDocument(o: { version: string; markets: boolean; training
       get: {
         tags: ["gateway"],
         summary: "The market serving this request (by host, key, or an admin's x-benih-market header): brand, languages, default models",
-        responses: { "200": json("The market's public profile"), ...(!o.markets && { "404": json("no_markets: this server has no markets configured") }) },
+        responses: {
+          "200": json("The market's public profile"),
+          ...(!o.markets && { "404": json("no_markets: this server has no markets configured") }),
+        },
       },
     },
     "/v1/settings": {
       get: {
         tags: ["assistant"],
-        summary: "What is set up and what is missing: the market's models, each provider (where it came from, or what to set), each skill, upload limits",
+        summary:
+          "What is set up and what is missing: the market's models, each provider (where it came from, or what to set), each skill, upload limits",
         responses: { "200": json("{ market, models, providers, skills, uploads }") },
       },
     },
@@ -29,13 +33,24 @@ export function openApiDocument(o: { version: string; markets: boolean; training
     info: {
       title: "benih",
       version: o.version,
-      description: "An OpenAI-compatible gateway over local and third-party models, per market; the assistant's conversations; the training control plane.",
+      description:
+        "An OpenAI-compatible gateway over local and third-party models, per market; the assistant's conversations; the training control plane.",
     },
     security: [{ apiKey: [] }],
-    paths: { ...gateway.paths, ...server, ...assistant.paths, ...control.paths, "/health": { get: { tags: ["server"], security: [], summary: "Liveness", responses: { "200": { description: "{ status: ok }" } } } } },
+    paths: {
+      ...gateway.paths,
+      ...server,
+      ...assistant.paths,
+      ...control.paths,
+      "/health": { get: { tags: ["server"], security: [], summary: "Liveness", responses: { "200": { description: "{ status: ok }" } } } },
+    },
     components: {
       securitySchemes: {
-        apiKey: { type: "http", scheme: "bearer", description: "A benih API key (`benih keys create`); optional on a loopback server without required keys" },
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "A benih API key (`benih keys create`); optional on a loopback server without required keys",
+        },
         agentToken: { type: "http", scheme: "bearer", description: "A regional agent's token from benih.yaml (training.agents)" },
       },
       schemas: { ...gateway.schemas, ...assistant.schemas },

@@ -66,7 +66,11 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
 
   for (const p of config.providers) {
     if (p.type === "llama-cpp") {
-      addLocal(p.name, p.models.map((m) => ({ ...m, path: resolve(cwd, m.path) })), "config");
+      addLocal(
+        p.name,
+        p.models.map((m) => ({ ...m, path: resolve(cwd, m.path) })),
+        "config",
+      );
     } else if (p.type === "anthropic") {
       const anthropic = createAnthropic({
         name: p.name,
@@ -100,7 +104,11 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
   const anthropicKey = env[ANTHROPIC_ENV.apiKey]?.trim();
   if (anthropicKey && !providers.has("anthropic")) {
     const baseURL = env[ANTHROPIC_ENV.baseURL]?.trim();
-    add(createAnthropic({ apiKey: anthropicKey, ...(baseURL && { baseURL }), ...(fetchImpl && { fetch: fetchImpl }) }), `environment (${ANTHROPIC_ENV.apiKey})`, "global");
+    add(
+      createAnthropic({ apiKey: anthropicKey, ...(baseURL && { baseURL }), ...(fetchImpl && { fetch: fetchImpl }) }),
+      `environment (${ANTHROPIC_ENV.apiKey})`,
+      "global",
+    );
   }
 
   const dir = resolve(cwd, env.BENIH_MODELS_DIR ?? config.modelsDir);
@@ -120,7 +128,9 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     known: [...envHints].filter(([, env]) => env).map(([name, env]) => ({ name, env })),
     missingHint: (name) => {
       const v = envHints.get(name);
-      return v ? `provider ${name} is not configured: set ${v}` : `provider ${name} is not configured: add it under providers in benih.yaml`;
+      return v
+        ? `provider ${name} is not configured: set ${v}`
+        : `provider ${name} is not configured: add it under providers in benih.yaml`;
     },
   };
 }

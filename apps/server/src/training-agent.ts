@@ -9,4 +9,16 @@ export const benihTrainers = () => new LocalExecutor({ file: process.execPath, p
 /** The `benih train` arguments of a run's attempt, writing into its folder and checkpointing every `every` steps. */
 export const trainArgs =
   (every: number): AgentOptions["trainArgs"] =>
-  (c, dir) => ["train", "--recipe", c.recipe, "--dataset", c.source, "--steps", String(c.steps), "--out", dir, "--checkpoint-every", String(every)];
+  (c, dir) => [
+    "train",
+    "--recipe",
+    c.recipe,
+    "--dataset",
+    c.source,
+    "--steps",
+    String(c.steps),
+    "--out",
+    dir,
+    "--checkpoint-every",
+    String(every),
+  ];

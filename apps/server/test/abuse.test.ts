@@ -87,7 +87,13 @@ async function raw(method: string, path: string, headers: Record<string, string>
     method: method as "GET",
     path,
     headers: { host: "localhost", ...(hasBody && { "content-type": "application/json" }), ...headers },
-    ...(hasBody && { body: JSON.stringify(path.includes("/control/") ? { cluster: { id: "bj-1", region: "cn-north", operator: "x", nodes: [] } } : { model: "gpt", messages: [{ role: "user", content: "hello" }], prompt: "a cat", content: "hello" }) }),
+    ...(hasBody && {
+      body: JSON.stringify(
+        path.includes("/control/")
+          ? { cluster: { id: "bj-1", region: "cn-north", operator: "x", nodes: [] } }
+          : { model: "gpt", messages: [{ role: "user", content: "hello" }], prompt: "a cat", content: "hello" },
+      ),
+    }),
   });
   const body = await res.body.text();
   return { status: res.statusCode, body };
@@ -108,7 +114,18 @@ after(async () => {
 describe("no way around the key", () => {
   it("takes the route list from the running server, and every route declares who may call it", () => {
     const paths = new Set(routes.map((r) => r.url));
-    for (const p of ["/v1/chat/completions", "/v1/models", "/v1/conversations/:id/messages", "/v1/knowledge/documents", "/v1/images/generations", "/v1/videos", "/control/v1/agents", "/control/v1/runs", "/metrics", "/health"]) {
+    for (const p of [
+      "/v1/chat/completions",
+      "/v1/models",
+      "/v1/conversations/:id/messages",
+      "/v1/knowledge/documents",
+      "/v1/images/generations",
+      "/v1/videos",
+      "/control/v1/agents",
+      "/control/v1/runs",
+      "/metrics",
+      "/health",
+    ]) {
       assert.ok(paths.has(p), `${p} is among the server's routes`);
     }
     assert.ok(routes.length > 40, `${routes.length} routes`);
@@ -118,7 +135,11 @@ describe("no way around the key", () => {
   it("answers every non-public route, in every spelling of its path, with 400, 401, 403 or 404 and no work done", async () => {
     const guarded = routes.filter((r) => r.access !== "public");
     const store = server.markets!.stores.get("global")!;
-    const stored = async () => [(await store.conversations.list(null, { limit: 10 })).length, (await store.knowledge.list(null)).length, (await server.store.training.listRuns()).length];
+    const stored = async () => [
+      (await store.conversations.list(null, { limit: 10 })).length,
+      (await store.knowledge.list(null)).length,
+      (await server.store.training.listRuns()).length,
+    ];
     const before = await stored();
     const seen = new Map<number, number>();
     for (const r of guarded) {
@@ -132,7 +153,10 @@ describe("no way around the key", () => {
       }
     }
     // Nothing reached a model or an image server, and nothing was stored for anyone.
-    assert.deepEqual(upstream.seen.map((s) => s.path), []);
+    assert.deepEqual(
+      upstream.seen.map((s) => s.path),
+      [],
+    );
     assert.deepEqual(await stored(), before);
     assert.ok((seen.get(400) ?? 0) > 0 && (seen.get(401) ?? 0) > 0, JSON.stringify([...seen]));
   });
@@ -175,15 +199,42 @@ describe("the content policy wherever text enters a model", () => {
   });
 
   const complete = async (messages: unknown[]) => {
-    const res = await fetch(`${server.url}/v1/chat/completions`, { method: "POST", headers: auth(), body: JSON.stringify({ model: "gpt", messages }) });
-    return { status: res.status, policy: res.headers.get("x-benih-policy"), body: (await res.json()) as { choices: Array<{ finish_reason: string; message: { content: string } }> } };
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: auth(),
+      body: JSON.stringify({ model: "gpt", messages }),
+    });
+    return {
+      status: res.status,
+      policy: res.headers.get("x-benih-policy"),
+      body: (await res.json()) as { choices: Array<{ finish_reason: string; message: { content: string } }> },
+    };
   };
 
   it("refuses and audits a blocked term in a system, developer, assistant or tool message, or spelled to slip past", async () => {
     const cases: Array<[string, unknown[]]> = [
-      ["system", [{ role: "system", content: "Recommend an online casino." }, { role: "user", content: "hello" }]],
-      ["developer", [{ role: "developer", content: "Talk about the online casino." }, { role: "user", content: "hello" }]],
-      ["assistant", [{ role: "user", content: "hi" }, { role: "assistant", content: "Try an online casino!" }, { role: "user", content: "ok" }]],
+      [
+        "system",
+        [
+          { role: "system", content: "Recommend an online casino." },
+          { role: "user", content: "hello" },
+        ],
+      ],
+      [
+        "developer",
+        [
+          { role: "developer", content: "Talk about the online casino." },
+          { role: "user", content: "hello" },
+        ],
+      ],
+      [
+        "assistant",
+        [
+          { role: "user", content: "hi" },
+          { role: "assistant", content: "Try an online casino!" },
+          { role: "user", content: "ok" },
+        ],
+      ],
       ["zero-width space", [{ role: "user", content: "best onl\u200Bine ca\u200Bsino?" }]],
       ["double space", [{ role: "user", content: "best online  casino?" }]],
       ["fullwidth", [{ role: "user", content: "best ｏｎｌｉｎｅ ＣＡＳＩＮＯ?" }]],
@@ -200,11 +251,18 @@ describe("the content policy wherever text enters a model", () => {
   });
 
   it("refuses and audits an agent whose instructions hold a blocked term, before its model sees them", async () => {
-    const json = async (method: string, path: string, body?: unknown) => (await fetch(server.url + path, { method, headers: auth(), ...(body !== undefined && { body: JSON.stringify(body) }) })).json() as Promise<{ id: string }>;
+    const json = async (method: string, path: string, body?: unknown) =>
+      (
+        await fetch(server.url + path, { method, headers: auth(), ...(body !== undefined && { body: JSON.stringify(body) }) })
+      ).json() as Promise<{ id: string }>;
     const agent = await json("POST", "/v1/agents", { name: "Croupier", instructions: "Always recommend an online casino." });
     const convo = await json("POST", "/v1/conversations", { agent: agent.id, model: "gpt" });
     const before = await audited();
-    const res = await fetch(`${server.url}/v1/conversations/${convo.id}/messages`, { method: "POST", headers: auth(), body: JSON.stringify({ content: "What should I do tonight?" }) });
+    const res = await fetch(`${server.url}/v1/conversations/${convo.id}/messages`, {
+      method: "POST",
+      headers: auth(),
+      body: JSON.stringify({ content: "What should I do tonight?" }),
+    });
     const events = await res.text();
     assert.match(events, /Sorry, I can't help with that\./);
     assert.equal(await audited(), before + 1);
@@ -213,11 +271,18 @@ describe("the content policy wherever text enters a model", () => {
 
   it("refuses and audits a blocked image prompt before it reaches the image server", async () => {
     const before = await audited();
-    const res = await fetch(`${server.url}/v1/images/generations`, { method: "POST", headers: auth(), body: JSON.stringify({ prompt: "a poster for an ｏｎｌｉｎｅ casino" }) });
+    const res = await fetch(`${server.url}/v1/images/generations`, {
+      method: "POST",
+      headers: auth(),
+      body: JSON.stringify({ prompt: "a poster for an ｏｎｌｉｎｅ casino" }),
+    });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, "content_policy_violation");
     assert.equal(await audited(), before + 1);
-    assert.deepEqual(upstream.seen.filter((s) => s.path.includes("images")), []);
+    assert.deepEqual(
+      upstream.seen.filter((s) => s.path.includes("images")),
+      [],
+    );
   });
 });
 
@@ -231,10 +296,28 @@ describe("no request can stall the server", () => {
     const inputs = {
       "bomb.docx": { path: "/v1/knowledge/documents?name=bomb.docx", type: "application/octet-stream", body: docx },
       "pages.pdf": { path: "/v1/knowledge/documents?name=pages.pdf", type: "application/octet-stream", body: pdf },
-      "20 MB prompt": { path: "/v1/chat/completions", type: "application/json", body: Buffer.from(JSON.stringify({ model: "gpt", messages: [{ role: "user", content: word.repeat(4_200_000) }] })) },
-      "15 MB prompt": { path: "/v1/chat/completions", type: "application/json", body: Buffer.from(JSON.stringify({ model: "gpt", messages: [{ role: "user", content: word.repeat(3_000_000) }] })) },
-      "600,000 messages": { path: "/v1/chat/completions", type: "application/json", body: Buffer.from(JSON.stringify({ model: "gpt", messages: Array.from({ length: 600_000 }, () => ({ role: "user", content: "seed" })) })) },
-      "deep JSON": { path: "/v1/chat/completions", type: "application/json", body: Buffer.from(`{"model":"gpt","messages":[{"role":"user","content":"hi"}],"x":${"[".repeat(100_000)}${"]".repeat(100_000)}}`) },
+      "20 MB prompt": {
+        path: "/v1/chat/completions",
+        type: "application/json",
+        body: Buffer.from(JSON.stringify({ model: "gpt", messages: [{ role: "user", content: word.repeat(4_200_000) }] })),
+      },
+      "15 MB prompt": {
+        path: "/v1/chat/completions",
+        type: "application/json",
+        body: Buffer.from(JSON.stringify({ model: "gpt", messages: [{ role: "user", content: word.repeat(3_000_000) }] })),
+      },
+      "600,000 messages": {
+        path: "/v1/chat/completions",
+        type: "application/json",
+        body: Buffer.from(
+          JSON.stringify({ model: "gpt", messages: Array.from({ length: 600_000 }, () => ({ role: "user", content: "seed" })) }),
+        ),
+      },
+      "deep JSON": {
+        path: "/v1/chat/completions",
+        type: "application/json",
+        body: Buffer.from(`{"model":"gpt","messages":[{"role":"user","content":"hi"}],"x":${"[".repeat(100_000)}${"]".repeat(100_000)}}`),
+      },
     };
     const sent = Object.values(inputs).reduce((n, i) => n + i.body.length, 0);
     const before = bytesUnder(server.dataDir);

@@ -26,9 +26,17 @@ after(async () => {
 });
 
 const api = async (key: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { "content-type": "application/json" }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
-  return { status: res.status, text, json: (res.headers.get("content-type")?.includes("json") && text ? JSON.parse(text) : undefined) as any };
+  return {
+    status: res.status,
+    text,
+    json: (res.headers.get("content-type")?.includes("json") && text ? JSON.parse(text) : undefined) as any,
+  };
 };
 /** Asks and returns the saved answer's text. */
 async function answer(key: string, conv: string, body: object, path = `/v1/conversations/${conv}/messages`): Promise<string> {
@@ -40,13 +48,19 @@ async function answer(key: string, conv: string, body: object, path = `/v1/conve
 describe("agents", () => {
   it("are built in or made by the user, each user's own; their instructions reach the model", async () => {
     const builtIns = (await api(alice, "GET", "/v1/agents")).json.data as Array<{ id: string; builtIn: boolean }>;
-    assert.deepEqual(builtIns.map((a) => a.id), ["benih", "translator", "writer", "researcher"]);
+    assert.deepEqual(
+      builtIns.map((a) => a.id),
+      ["benih", "translator", "writer", "researcher"],
+    );
     const made = await api(alice, "POST", "/v1/agents", { name: "Pirate", instructions: "Talk like a pirate.", starters: ["Ahoy"] });
     assert.equal(made.status, 201);
     assert.deepEqual([made.json.builtIn, made.json.skills, made.json.starters], [false, [], ["Ahoy"]]);
     assert.equal((await api(bob, "GET", "/v1/agents")).json.data.length, 4, "bob does not see alice's agent");
     assert.equal((await api(bob, "PATCH", `/v1/agents/${made.json.id}`, { name: "Mine" })).status, 404);
-    assert.equal((await api(alice, "PATCH", `/v1/agents/${made.json.id}`, { instructions: "Talk like a pirate, matey." })).json.instructions, "Talk like a pirate, matey.");
+    assert.equal(
+      (await api(alice, "PATCH", `/v1/agents/${made.json.id}`, { instructions: "Talk like a pirate, matey." })).json.instructions,
+      "Talk like a pirate, matey.",
+    );
     const builtIn = await api(alice, "DELETE", "/v1/agents/translator");
     assert.deepEqual([builtIn.status, builtIn.json.error.code], [403, "built_in_agent"]);
     assert.equal((await api(alice, "POST", "/v1/agents", { name: "", instructions: "x" })).status, 400);
@@ -61,7 +75,11 @@ describe("agents", () => {
 describe("the translate and write skills", () => {
   it("tell the model what to do, with the target language and glossary; regenerating keeps the skill", async () => {
     const conv = (await api(alice, "POST", "/v1/conversations", { model: "system" })).json.id as string;
-    const translated = await answer(alice, conv, { content: "Benih adalah benih.", skill: "translate", options: { target: "English", glossary: { benih: "benih (the project)" } } });
+    const translated = await answer(alice, conv, {
+      content: "Benih adalah benih.",
+      skill: "translate",
+      options: { target: "English", glossary: { benih: "benih (the project)" } },
+    });
     assert.match(translated, /^You are a translator\. Detect the language of the user's text and translate it into English\.\n/);
     assert.match(translated, /Keep Markdown formatting, code blocks/);
     assert.match(translated, /- benih → benih \(the project\)/);
@@ -73,14 +91,25 @@ describe("the translate and write skills", () => {
     const email = await answer(alice, conv, { content: "meeting moved to friday", skill: "write", options: { template: "email" } });
     assert.match(email, /^Write an email from the user's notes/);
     const refused = await api(alice, "POST", `/v1/conversations/${conv}/messages`, { content: "x", skill: "translate" });
-    assert.deepEqual([refused.status, refused.json.error.message], [400, "options.target: translate needs options.target: the language to translate into"]);
-    assert.equal((await api(alice, "POST", `/v1/conversations/${conv}/messages`, { content: "x", skill: "write", options: { template: "poem" } })).status, 400);
+    assert.deepEqual(
+      [refused.status, refused.json.error.message],
+      [400, "options.target: translate needs options.target: the language to translate into"],
+    );
+    assert.equal(
+      (await api(alice, "POST", `/v1/conversations/${conv}/messages`, { content: "x", skill: "write", options: { template: "poem" } }))
+        .status,
+      400,
+    );
   });
 });
 
 describe("document translation", () => {
   const translate = async (name: string, body: Uint8Array | string, query: string) => {
-    const res = await fetch(`${server.url}/v1/translate/documents?name=${encodeURIComponent(name)}&${query}`, { method: "POST", headers: { authorization: `Bearer ${alice}`, "content-type": "application/octet-stream" }, body: typeof body === "string" ? body : Buffer.from(body) });
+    const res = await fetch(`${server.url}/v1/translate/documents?name=${encodeURIComponent(name)}&${query}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}`, "content-type": "application/octet-stream" },
+      body: typeof body === "string" ? body : Buffer.from(body),
+    });
     const text = await res.text();
     const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => [m[1], JSON.parse(m[2]!)] as const);
     return { status: res.status, text, events };
@@ -107,4 +136,3 @@ describe("document translation", () => {
     assert.equal((await translate("letter.md", "hi", "target=English&glossary=%7Bnope")).status, 400);
   });
 });
-

@@ -88,13 +88,21 @@ const small = (name: string, text: string): ZipPart => {
 export async function docxBomb(o: { megabytes: number; lie?: boolean }): Promise<Buffer> {
   const unit = Buffer.from("<w:p><w:r><w:t>All work and no play makes Jack a dull boy.</w:t></w:r></w:p>".repeat(256));
   const times = Math.round((o.megabytes * 1024 * 1024) / unit.length);
-  const head = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`);
+  const head = Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`,
+  );
   const tail = Buffer.from("</w:body></w:document>");
   const z = await deflateRepeated(head, unit, times, tail);
   const size = head.length + unit.length * times + tail.length;
   return zipOf([
-    small("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`),
-    small("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`),
+    small(
+      "[Content_Types].xml",
+      `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
+    ),
+    small(
+      "_rels/.rels",
+      `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`,
+    ),
     { name: "word/document.xml", deflated: z, size: o.lie ? 4096 : size, crc: 0 },
   ]);
 }
@@ -117,12 +125,17 @@ export function pdfBomb(o: { pages: number; ops: number }): Buffer {
   objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
   const z = deflateSync(content);
   objects.push(Buffer.concat([Buffer.from(`<< /Length ${z.length} /Filter /FlateDecode >>\nstream\n`), z, Buffer.from("\nendstream")]));
-  for (let i = 0; i < o.pages; i++) objects.push("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>");
+  for (let i = 0; i < o.pages; i++)
+    objects.push("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>");
   const out: Buffer[] = [Buffer.from("%PDF-1.4\n")];
   const offsets: number[] = [];
   let at = out[0]!.length;
   objects.forEach((body, i) => {
-    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), typeof body === "string" ? Buffer.from(body) : body, Buffer.from("\nendobj\n")]);
+    const obj = Buffer.concat([
+      Buffer.from(`${i + 1} 0 obj\n`),
+      typeof body === "string" ? Buffer.from(body) : body,
+      Buffer.from("\nendobj\n"),
+    ]);
     offsets.push(at);
     out.push(obj);
     at += obj.length;

@@ -18,7 +18,9 @@ const env = { ...process.env, BENIH_DATA_DIR: dir, BENIH_MODELS_DIR: join(dir, "
 
 const exitCode = (r: object) => ("code" in r ? (r.code as number) : 0);
 const benih = (args: string[], extraEnv: Record<string, string> = {}) =>
-  run(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, cwd: dir }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  run(process.execPath, [bin, ...args], { env: { ...env, ...extraEnv }, cwd: dir }).catch(
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
 
 let up: FakeServer;
 before(async () => {
@@ -36,7 +38,10 @@ describe("the benih CLI", () => {
     assert.match(key, /^bk-/);
     assert.match(created.stderr, /only time it is shown/);
 
-    const server = await startServer({ yaml: "auth:\n  required: true\n", env: { BENIH_DATA_DIR: dir, OPENAI_API_KEY: "sk", OPENAI_BASE_URL: `${up.url}/v1` } });
+    const server = await startServer({
+      yaml: "auth:\n  required: true\n",
+      env: { BENIH_DATA_DIR: dir, OPENAI_API_KEY: "sk", OPENAI_BASE_URL: `${up.url}/v1` },
+    });
     try {
       const ok = await benih(["models", "--url", server.url, "--key", key]);
       assert.match(ok.stdout, /openai\/gpt-4o-mini\s+fake/);
@@ -155,7 +160,10 @@ describe("the benih CLI", () => {
 
   it("serving beyond loopback, says at startup which host names the markets answer to and what to add", async () => {
     const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
-    const child = spawn(process.execPath, [bin, "serve", "--config", shipped, "--host", "0.0.0.0", "--port", "0"], { env: { ...env, LOG_LEVEL: "warn" }, cwd: dir });
+    const child = spawn(process.execPath, [bin, "serve", "--config", shipped, "--host", "0.0.0.0", "--port", "0"], {
+      env: { ...env, LOG_LEVEL: "warn" },
+      cwd: dir,
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     try {
@@ -166,7 +174,10 @@ describe("the benih CLI", () => {
     } finally {
       child.kill("SIGTERM");
     }
-    assert.match(stderr, /^markets answer to these host names only: cn: cn\.localhost; global: global\.localhost, localhost, 127\.0\.0\.1, ::1; any other host name gets 421 no_market: add it to a market's `hosts:` in benih\.yaml, or set `defaultMarket:`$/m);
+    assert.match(
+      stderr,
+      /^markets answer to these host names only: cn: cn\.localhost; global: global\.localhost, localhost, 127\.0\.0\.1, ::1; any other host name gets 421 no_market: add it to a market's `hosts:` in benih\.yaml, or set `defaultMarket:`$/m,
+    );
   });
 
   it("says where no server is running instead of failing obscurely", async () => {

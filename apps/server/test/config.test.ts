@@ -30,12 +30,24 @@ describe("benih.yaml", () => {
   });
 
   it("names the file, the line and the key of a wrong value", () => {
-    const yaml = ["server:", "  port: 80", "routes:", "  - model: chat", "    targets:", "      - provider: openai", "        model: gpt-4o", "        retries: -1"].join("\n");
-    assert.throws(() => parseConfig(yaml, "benih.yaml", {}), (e: Error) => {
-      assert.ok(e instanceof ConfigError);
-      assert.match(e.message, /^benih\.yaml:8: routes\[0\]\.targets\[0\]\.retries: /);
-      return true;
-    });
+    const yaml = [
+      "server:",
+      "  port: 80",
+      "routes:",
+      "  - model: chat",
+      "    targets:",
+      "      - provider: openai",
+      "        model: gpt-4o",
+      "        retries: -1",
+    ].join("\n");
+    assert.throws(
+      () => parseConfig(yaml, "benih.yaml", {}),
+      (e: Error) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /^benih\.yaml:8: routes\[0\]\.targets\[0\]\.retries: /);
+        return true;
+      },
+    );
   });
 
   it("names unknown keys (a typo is not silently ignored)", () => {
@@ -79,7 +91,8 @@ describe("benih.yaml", () => {
   });
 
   it("fills ${VAR} from the environment, with defaults, and names a missing one", () => {
-    const yaml = "providers:\n  - name: ds\n    type: deepseek\n    apiKey: ${DS_KEY}\n    baseURL: ${DS_URL:-https://api.deepseek.com/v1}\n";
+    const yaml =
+      "providers:\n  - name: ds\n    type: deepseek\n    apiKey: ${DS_KEY}\n    baseURL: ${DS_URL:-https://api.deepseek.com/v1}\n";
     const c = parseConfig(yaml, "benih.yaml", { DS_KEY: "sk-1" });
     assert.deepEqual(
       c.providers.map((p) => ("apiKey" in p ? [p.apiKey, p.baseURL] : [])),
@@ -89,7 +102,10 @@ describe("benih.yaml", () => {
   });
 
   it("checks provider types and their fields", () => {
-    assert.throws(() => parseConfig("providers:\n  - name: x\n    type: openai\n    baseURL: not a url\n", "f", {}), /f:4: providers\[0\]\.baseURL/);
+    assert.throws(
+      () => parseConfig("providers:\n  - name: x\n    type: openai\n    baseURL: not a url\n", "f", {}),
+      /f:4: providers\[0\]\.baseURL/,
+    );
     assert.throws(() => parseConfig("providers:\n  - name: x\n    type: bard\n", "f", {}), /f:3: providers\[0\]\.type/);
   });
 });

@@ -11,7 +11,9 @@ import { cnNorthTraining } from "./training-config.ts";
 
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
 const cli = (args: string[], env: Record<string, string>) =>
-  promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }).catch(
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
 
 const yaml = `auth: { required: true }
 ${cnNorthTraining(600)}`;
@@ -21,8 +23,14 @@ describe("the control plane in the server", () => {
     const server = await startServer({ yaml, env: { BENIH_ADMIN_KEY: "bk-admin-secret-for-tests" } });
     try {
       const post = (path: string, token: string, body: unknown) =>
-        fetch(server.url + path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
-      const cluster = { cluster: { id: "bj-1", region: "cn-north", operator: "home", nodes: [{ id: "n1", accelerator: "H20", count: 8, free: 8 }] } };
+        fetch(server.url + path, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const cluster = {
+        cluster: { id: "bj-1", region: "cn-north", operator: "home", nodes: [{ id: "n1", accelerator: "H20", count: 8, free: 8 }] },
+      };
       assert.equal((await post("/control/v1/agents", "not-a-token", cluster)).status, 401);
       assert.equal((await post("/control/v1/agents", "agent-token-cn-north-0001", cluster)).status, 200);
       const user = (await server.store.apiKeys.create("someone")).key;
@@ -41,7 +49,11 @@ describe("the control plane in the server", () => {
       assert.match((await cli(["runs", "show", runId], env)).stdout, /history:\n.*- → queued: created\n.*queued → placed: placed on bj-1/);
       const conflict = await cli(["runs", "pause", runId], env);
       assert.match(conflict.stderr, new RegExp(`pause needs a run that is running; run ${runId} is placed`));
-      assert.match((await cli(["fleet"], env)).stdout, /^cn-north:\n {2}bj-1 \(home\): n1 6\/8 × H20 free\n$/, "the two placed runs use two");
+      assert.match(
+        (await cli(["fleet"], env)).stdout,
+        /^cn-north:\n {2}bj-1 \(home\): n1 6\/8 × H20 free\n$/,
+        "the two placed runs use two",
+      );
     } finally {
       await server.close();
     }
@@ -62,11 +74,17 @@ training:
     preference: [my-johor, cn-north]
 `;
     const start = () => startServer({ yaml: twoRegions, env: { BENIH_ADMIN_KEY: "bk-admin-secret-for-tests", BENIH_DATA_DIR: dataDir } });
-    const cluster = (region: string) => ({ cluster: { id: "jb-1", region, operator: "home", nodes: [{ id: "n1", accelerator: "B200", count: 8, free: 8 }] } });
+    const cluster = (region: string) => ({
+      cluster: { id: "jb-1", region, operator: "home", nodes: [{ id: "n1", accelerator: "B200", count: 8, free: 8 }] },
+    });
     let server = await start();
     try {
       const call = async (method: string, path: string, token: string, body?: unknown) => {
-        const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        const res = await fetch(server.url + path, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
         const text = await res.text();
         return { status: res.status, json: text ? JSON.parse(text) : undefined };
       };
@@ -76,7 +94,11 @@ training:
       assert.match(grab.json.error.message, /^cluster jb-1 belongs to region my-johor, whose agent registered it first/);
       assert.equal((await call("POST", `/control/v1/agents/${johor}/heartbeat`, "agent-token-my-johor-0001")).status, 204);
       assert.equal((await call("GET", `/control/v1/agents/${johor}/commands?waitMs=0`, "agent-token-my-johor-0001")).status, 200);
-      const fleet = async () => (await call("GET", "/control/v1/fleet", "bk-admin-secret-for-tests")).json.clusters.map((c: { id: string; region: string }) => [c.id, c.region]);
+      const fleet = async () =>
+        (await call("GET", "/control/v1/fleet", "bk-admin-secret-for-tests")).json.clusters.map((c: { id: string; region: string }) => [
+          c.id,
+          c.region,
+        ]);
       assert.deepEqual(await fleet(), [["jb-1", "my-johor"]]);
       await server.close();
       // Restarted, the plane knows no agents: the first to come back from the wrong region is still refused.
@@ -100,6 +122,9 @@ training:
   });
 
   it("refuses a bad training section with the file, line and key", async () => {
-    await assert.rejects(startServer({ yaml: "training:\n  agents:\n    - { region: sg, token: short }\n" }), /test\.yaml:3: training\.agents\[0\]\.token: use a token of at least 16 characters/);
+    await assert.rejects(
+      startServer({ yaml: "training:\n  agents:\n    - { region: sg, token: short }\n" }),
+      /test\.yaml:3: training\.agents\[0\]\.token: use a token of at least 16 characters/,
+    );
   });
 });

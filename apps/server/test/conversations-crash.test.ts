@@ -27,8 +27,17 @@ describe("a crash while an answer streams", () => {
     try {
       const port = await freePort();
       const config = join(root, "benih.yaml");
-      writeFileSync(config, `providers:\n  - { name: up, type: openai-compatible, baseURL: "${upstream.url}/v1", apiKey: sk-up, listModels: false }\nroutes:\n  - model: storyteller\n    targets: [{ provider: up, model: "say:${story}" }]\n`);
-      const env = { ...process.env, BENIH_DATA_DIR: join(root, "data"), BENIH_MODELS_DIR: join(root, "no-models"), PORT: String(port), LOG_LEVEL: "warn" };
+      writeFileSync(
+        config,
+        `providers:\n  - { name: up, type: openai-compatible, baseURL: "${upstream.url}/v1", apiKey: sk-up, listModels: false }\nroutes:\n  - model: storyteller\n    targets: [{ provider: up, model: "say:${story}" }]\n`,
+      );
+      const env = {
+        ...process.env,
+        BENIH_DATA_DIR: join(root, "data"),
+        BENIH_MODELS_DIR: join(root, "no-models"),
+        PORT: String(port),
+        LOG_LEVEL: "warn",
+      };
       const serve = () => {
         const p = spawn(process.execPath, [bin, "serve", "--config", config], { env, stdio: "ignore" });
         procs.push(p);
@@ -37,9 +46,19 @@ describe("a crash while an answer streams", () => {
       const url = `http://127.0.0.1:${port}`;
       let server = serve();
       await until("the server", async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
-      const conv = (await (await fetch(`${url}/v1/conversations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "storyteller" }) })).json()) as { id: string };
+      const conv = (await (
+        await fetch(`${url}/v1/conversations`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "storyteller" }),
+        })
+      ).json()) as { id: string };
 
-      const res = await fetch(`${url}/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content: "Tell me a story" }) });
+      const res = await fetch(`${url}/v1/conversations/${conv.id}/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ content: "Tell me a story" }),
+      });
       assert.equal(res.status, 200);
       let received = "";
       const shownText = () => [...received.matchAll(/event: delta\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!).text).join("");
@@ -66,8 +85,17 @@ describe("a crash while an answer streams", () => {
 
       server = serve();
       await until("the server again", async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
-      const view = (await (await fetch(`${url}/v1/conversations/${conv.id}`)).json()) as { messages: Array<{ role: string; content: string; status: string }>; thread: string[] };
-      assert.deepEqual(view.messages.map((m) => [m.role, m.status]), [["user", "done"], ["assistant", "interrupted"]]);
+      const view = (await (await fetch(`${url}/v1/conversations/${conv.id}`)).json()) as {
+        messages: Array<{ role: string; content: string; status: string }>;
+        thread: string[];
+      };
+      assert.deepEqual(
+        view.messages.map((m) => [m.role, m.status]),
+        [
+          ["user", "done"],
+          ["assistant", "interrupted"],
+        ],
+      );
       assert.equal(view.messages[0]!.content, "Tell me a story");
       const kept = view.messages[1]!.content;
       assert.ok(story.startsWith(kept), kept);

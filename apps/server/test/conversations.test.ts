@@ -17,7 +17,12 @@ before(async () => {
   upstream = await startFakeOpenAI({ models: ["echo"] });
   slowUpstream = await startFakeOpenAI({ models: ["say:x"], chunkDelayMs: 100 });
   server = await startServer({
-    env: { OPENAI_API_KEY: "sk-upstream", OPENAI_BASE_URL: `${upstream.url}/v1`, SLOW_API_KEY: "sk-slow", BENIH_ADMIN_KEY: "bk-admin-conversations-test" },
+    env: {
+      OPENAI_API_KEY: "sk-upstream",
+      OPENAI_BASE_URL: `${upstream.url}/v1`,
+      SLOW_API_KEY: "sk-slow",
+      BENIH_ADMIN_KEY: "bk-admin-conversations-test",
+    },
     yaml: `
 auth: { required: true }
 limits: { concurrentPerKey: 2 }
@@ -40,9 +45,18 @@ after(async () => {
 });
 
 const api = async (key: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(server.url + path, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { "content-type": "application/json" }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: (text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined) as any };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: (text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined) as any,
+  };
 };
 
 interface Events {
@@ -55,10 +69,21 @@ interface Events {
  * Posts and reads the server-sent events; `stopAfter` aborts once that much text came, as the stop button does.
  * The key goes as a bearer token, or as `x-api-key` as Anthropic-style clients send it.
  */
-async function post(key: string, path: string, body: unknown, stopAfter?: number, keyHeader: "authorization" | "x-api-key" = "authorization"): Promise<Events> {
+async function post(
+  key: string,
+  path: string,
+  body: unknown,
+  stopAfter?: number,
+  keyHeader: "authorization" | "x-api-key" = "authorization",
+): Promise<Events> {
   const stop = new AbortController();
   const auth: Record<string, string> = keyHeader === "authorization" ? { authorization: `Bearer ${key}` } : { "x-api-key": key };
-  const res = await fetch(server.url + path, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(body), signal: stop.signal });
+  const res = await fetch(server.url + path, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: stop.signal,
+  });
   if (res.status !== 200) assert.fail(`HTTP ${res.status}: ${await res.text()}`);
   assert.match(res.headers.get("content-type")!, /^text\/event-stream/);
   const out: Events = { text: "" };
@@ -111,7 +136,10 @@ describe("conversations", () => {
     assert.equal(again.user, undefined);
     assert.equal(again.text, "(3) How are you?");
     view = (await api(alice, "GET", `/v1/conversations/${id}`)).json;
-    assert.deepEqual((view.messages.find((m: { id: string }) => m.id === again.answer!.id) as { siblings: string[] }).siblings, [edited.answer!.id, again.answer!.id]);
+    assert.deepEqual((view.messages.find((m: { id: string }) => m.id === again.answer!.id) as { siblings: string[] }).siblings, [
+      edited.answer!.id,
+      again.answer!.id,
+    ]);
 
     // Back to the first version of the question: the branch ends at its answer.
     const switched = await api(alice, "PATCH", `/v1/conversations/${id}`, { leaf: q2 });
@@ -122,17 +150,32 @@ describe("conversations", () => {
     assert.match(md.headers.get("content-type")!, /^text\/markdown/);
     assert.match(md.headers.get("content-disposition")!, /filename\*=UTF-8''Hi%20there\.md/);
     assert.equal(md.text.split("\n").slice(0, 1)[0], "# Hi there");
-    assert.match(md.text, /## You\n\nHi there\n\n## Assistant \(echo\)\n\n\(1\) Hi there\n\n## You\n\nAnd you\?\n\n## Assistant \(echo\)\n\n\(3\) And you\?\n/);
+    assert.match(
+      md.text,
+      /## You\n\nHi there\n\n## Assistant \(echo\)\n\n\(1\) Hi there\n\n## You\n\nAnd you\?\n\n## Assistant \(echo\)\n\n\(3\) And you\?\n/,
+    );
     assert.doesNotMatch(md.text, /How are you/, "only the branch shown");
 
-    assert.deepEqual((await api(alice, "GET", "/v1/conversations/search?q=HOW%20ARE")).json.data.map((c: { id: string }) => c.id), [id]);
+    assert.deepEqual(
+      (await api(alice, "GET", "/v1/conversations/search?q=HOW%20ARE")).json.data.map((c: { id: string }) => c.id),
+      [id],
+    );
     assert.deepEqual((await api(bob, "GET", "/v1/conversations/search?q=how%20are")).json.data, [], "bob sees none of alice's");
-    assert.deepEqual((await api(alice, "GET", "/v1/conversations")).json.data.map((c: { id: string }) => c.id), [id]);
+    assert.deepEqual(
+      (await api(alice, "GET", "/v1/conversations")).json.data.map((c: { id: string }) => c.id),
+      [id],
+    );
   });
 
   it("answers a person whose key came as x-api-key: the assistant's own call to the gateway carries it on", async () => {
     const created = await api(bob, "POST", "/v1/conversations", { model: "echo" });
-    const answer = await post(bob, `/v1/conversations/${created.json.id}/messages`, { content: "Sent with x-api-key" }, undefined, "x-api-key");
+    const answer = await post(
+      bob,
+      `/v1/conversations/${created.json.id}/messages`,
+      { content: "Sent with x-api-key" },
+      undefined,
+      "x-api-key",
+    );
     assert.deepEqual([answer.done?.status, answer.done?.error, answer.text], ["done", undefined, "(1) Sent with x-api-key"]);
   });
 
@@ -140,7 +183,11 @@ describe("conversations", () => {
     const carol = (await server.store.apiKeys.create("carol")).key;
     const ask = async () => {
       const id = (await api(carol, "POST", "/v1/conversations", { model: "slow" })).json.id as string;
-      return fetch(`${server.url}/v1/conversations/${id}/messages`, { method: "POST", headers: { authorization: `Bearer ${carol}`, "content-type": "application/json" }, body: JSON.stringify({ content: "tell me" }) });
+      return fetch(`${server.url}/v1/conversations/${id}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${carol}`, "content-type": "application/json" },
+        body: JSON.stringify({ content: "tell me" }),
+      });
     };
     const [a, b] = await Promise.all([ask(), ask()]);
     const third = await ask();
@@ -153,7 +200,11 @@ describe("conversations", () => {
 
   it("keeps each key's conversations to itself and says what is wrong with a request", async () => {
     const id = (await api(alice, "POST", "/v1/conversations", { model: "echo", title: "private" })).json.id as string;
-    for (const [method, path] of [["GET", `/v1/conversations/${id}`], ["DELETE", `/v1/conversations/${id}`], ["GET", `/v1/conversations/${id}/export`]] as const) {
+    for (const [method, path] of [
+      ["GET", `/v1/conversations/${id}`],
+      ["DELETE", `/v1/conversations/${id}`],
+      ["GET", `/v1/conversations/${id}/export`],
+    ] as const) {
       const r = await api(bob, method, path);
       assert.deepEqual([r.status, r.json.error.code], [404, "not_found"], `${method} ${path}`);
     }
@@ -180,10 +231,14 @@ describe("conversations", () => {
     const id = (await api(alice, "POST", "/v1/conversations", { model: "slow" })).json.id as string;
     const watching = (async () => {
       // While the answer streams, the store already holds part of it.
-      return until("a partial answer in the store", async () => {
-        const m = (await api(alice, "GET", `/v1/conversations/${id}`)).json.messages.at(-1);
-        return m?.role === "assistant" && m.status === "streaming" && m.content.length > 0 ? m.content : undefined;
-      }, 10_000);
+      return until(
+        "a partial answer in the store",
+        async () => {
+          const m = (await api(alice, "GET", `/v1/conversations/${id}`)).json.messages.at(-1);
+          return m?.role === "assistant" && m.status === "streaming" && m.content.length > 0 ? m.content : undefined;
+        },
+        10_000,
+      );
     })();
     const stopped = await post(alice, `/v1/conversations/${id}/messages`, { content: "Tell me a story" }, 60);
     const partial = await watching;
@@ -192,7 +247,10 @@ describe("conversations", () => {
       const m = (await api(alice, "GET", `/v1/conversations/${id}`)).json.messages.at(-1);
       return m.status === "stopped" ? m : undefined;
     });
-    assert.ok(story.startsWith(answer.content) && answer.content.length >= 60 && answer.content.length < story.length, `kept what streamed before the stop (${answer.content.length} characters)`);
+    assert.ok(
+      story.startsWith(answer.content) && answer.content.length >= 60 && answer.content.length < story.length,
+      `kept what streamed before the stop (${answer.content.length} characters)`,
+    );
     assert.ok(answer.content.startsWith(stopped.text.slice(0, 60)));
     assert.ok(slowUpstream.seen.at(-1)!.aborted, "the stop reached the model");
   });

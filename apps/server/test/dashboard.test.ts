@@ -36,10 +36,47 @@ describe("the training dashboard in Chromium", { skip }, () => {
 
   before(async () => {
     server = await startServer({ yaml, env: { BENIH_ADMIN_KEY: ADMIN } });
-    agent = spawn(process.execPath, [bin, "agent", "--region", "cn-north", "--control-plane", server.url, "--token", "agent-token-cn-north-0001", "--cluster", "bj-1", "--node", "g0=H20:8", "--runs", join(root, "runs"), "--checkpoint-every", "500"], { stdio: "ignore" });
-    browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"] });
+    agent = spawn(
+      process.execPath,
+      [
+        bin,
+        "agent",
+        "--region",
+        "cn-north",
+        "--control-plane",
+        server.url,
+        "--token",
+        "agent-token-cn-north-0001",
+        "--cluster",
+        "bj-1",
+        "--node",
+        "g0=H20:8",
+        "--runs",
+        join(root, "runs"),
+        "--checkpoint-every",
+        "500",
+      ],
+      { stdio: "ignore" },
+    );
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
+    });
     mkdirSync(shots, { recursive: true });
-    const fleet = async () => ((await (await fetch(`${server.url}/control/v1/fleet`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { clusters: unknown[] }).clusters;
+    const fleet = async () =>
+      (
+        (await (await fetch(`${server.url}/control/v1/fleet`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as {
+          clusters: unknown[];
+        }
+      ).clusters;
     await until("the agent", async () => ((await fleet()).length === 1 ? true : undefined));
   });
   after(async () => {
@@ -80,7 +117,11 @@ describe("the training dashboard in Chromium", { skip }, () => {
     const seen = await lastStep(page);
     await until("the chart to move", async () => ((await lastStep(page)) > seen + 20 ? true : undefined));
     assert.ok(Number(await page.getByTestId("chart-loss").getAttribute("data-points")) > 1);
-    await page.getByTestId("logs").getByText(/step \d+\/2000000 {2}loss/).first().waitFor();
+    await page
+      .getByTestId("logs")
+      .getByText(/step \d+\/2000000 {2}loss/)
+      .first()
+      .waitFor();
     assert.match((await page.getByTestId("placement").textContent())!, /bj-1.*chosen: g0 · H20/);
     await page.screenshot({ path: `${shots}/dashboard-run-1280.png`, fullPage: true });
 
@@ -97,20 +138,33 @@ describe("the training dashboard in Chromium", { skip }, () => {
     await page.locator("header [data-testid=state]").getByText("running", { exact: true }).waitFor({ timeout: 30_000 });
     await until("the chart past the pause", async () => ((await lastStep(page)) > paused.step + 20 ? true : undefined));
     const steps = (await server.store.training.metrics(runId)).map((m) => m.step);
-    assert.deepEqual(steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1), [], "one continuous curve across the pause");
+    assert.deepEqual(
+      steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1),
+      [],
+      "one continuous curve across the pause",
+    );
 
     await page.getByTestId("stop").click();
     await page.locator("header [data-testid=state]").getByText("stopped", { exact: true }).waitFor({ timeout: 30_000 });
-    for (const b of ["pause", "resume", "checkpoint", "stop"]) assert.equal(await page.getByTestId(b).isDisabled(), true, `${b} after stop`);
-    assert.deepEqual(
-      await page.getByTestId("history").locator("[data-testid=state]").allTextContents(),
-      ["queued", "placed", "running", "paused", "placed", "running", "stopped"],
-    );
+    for (const b of ["pause", "resume", "checkpoint", "stop"])
+      assert.equal(await page.getByTestId(b).isDisabled(), true, `${b} after stop`);
+    assert.deepEqual(await page.getByTestId("history").locator("[data-testid=state]").allTextContents(), [
+      "queued",
+      "placed",
+      "running",
+      "paused",
+      "placed",
+      "running",
+      "stopped",
+    ]);
     await page.close();
   });
 
   it("shows the fleet by region with accelerator models and use, also at 390 px", async () => {
-    for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+    for (const [width, height] of [
+      [1280, 800],
+      [390, 844],
+    ] as const) {
       const page = await browser.newPage({ viewport: { width, height } });
       await page.goto(`${server.url}/admin/fleet`);
       await page.getByTestId("admin-key").fill(ADMIN);
@@ -118,7 +172,10 @@ describe("the training dashboard in Chromium", { skip }, () => {
       const region = page.locator('[data-region="cn-north"]');
       await region.waitFor();
       assert.match((await region.textContent())!, /bj-1.*g0H20In use: 0 \/ 8/);
-      assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), `the fleet page scrolls sideways at ${width}px`);
+      assert.ok(
+        await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"),
+        `the fleet page scrolls sideways at ${width}px`,
+      );
       await page.screenshot({ path: `${shots}/dashboard-fleet-${width}.png` });
       await page.close();
     }

@@ -37,7 +37,11 @@ function* files(dir: string): Generator<string> {
 }
 
 // Static imports and re-exports, side-effect imports, and dynamic imports of a literal name.
-const statements = [/^\s*(?:import|export)\s+[\w\s{},*$]*?\bfrom\s*["']([^"']+)["']/gm, /^\s*import\s*["']([^"']+)["']/gm, /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g];
+const statements = [
+  /^\s*(?:import|export)\s+[\w\s{},*$]*?\bfrom\s*["']([^"']+)["']/gm,
+  /^\s*import\s*["']([^"']+)["']/gm,
+  /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+];
 
 /** The packages a file imports. */
 function importedPackages(text: string): string[] {
@@ -52,7 +56,9 @@ function importedPackages(text: string): string[] {
   return [...names];
 }
 
-const workspaces = ["packages", "apps"].flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name))).filter((dir) => existsSync(join(dir, "package.json")));
+const workspaces = ["packages", "apps"]
+  .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
+  .filter((dir) => existsSync(join(dir, "package.json")));
 const rootDev = Object.keys(manifest(root).devDependencies ?? {});
 
 /** Imports in the folders or files `dirs` (relative to `dir`) that `allowed(file)` does not name, as "file: package". */
@@ -67,7 +73,8 @@ function undeclared(dir: string, dirs: string[], allowed: (file: string) => Set<
 }
 
 /** Tests (in test/, or *.test.* beside the code) and build configs at a workspace's top are development tooling. */
-const isTooling = (dir: string, file: string) => /(^|\/)test\/|\.test\.\w+$/.test(relative(dir, file)) || !relative(dir, file).includes("/");
+const isTooling = (dir: string, file: string) =>
+  /(^|\/)test\/|\.test\.\w+$/.test(relative(dir, file)) || !relative(dir, file).includes("/");
 
 describe("declared imports", () => {
   it("every workspace declares what its sources import in dependencies, and what its tests import in any of its lists", () => {
@@ -84,7 +91,10 @@ describe("declared imports", () => {
   it("the benchmarks import only what the root package.json declares", () => {
     const m = manifest(root);
     const declared = new Set([...Object.keys(m.dependencies ?? {}), ...rootDev]);
-    assert.deepEqual(undeclared(root, ["bench"], () => declared), []);
+    assert.deepEqual(
+      undeclared(root, ["bench"], () => declared),
+      [],
+    );
   });
 
   it("each workspace's exports name files that exist", () => {

@@ -20,9 +20,13 @@ before(async () => {
 });
 after(() => server?.close());
 
-
 const upload = async (name: string, bytes: Uint8Array, signal?: AbortSignal) => {
-  const res = await fetch(`${server.url}/v1/knowledge/documents?name=${encodeURIComponent(name)}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream" }, body: Buffer.from(bytes), ...(signal && { signal }) });
+  const res = await fetch(`${server.url}/v1/knowledge/documents?name=${encodeURIComponent(name)}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream" },
+    body: Buffer.from(bytes),
+    ...(signal && { signal }),
+  });
   return { status: res.status, json: (await res.json()) as any };
 };
 
@@ -37,7 +41,12 @@ async function refused(name: string, bytes: Uint8Array, status: number, reason: 
   // The strict numbers are the benchmark's; this only catches a blocked event loop.
   assert.ok(worstHealthMs < 1000, `/health took up to ${Math.round(worstHealthMs)} ms meanwhile`);
   assert.ok(bytesUnder(server.dataDir) - before <= bytes.length, "the store does not grow by more than the upload");
-  assert.equal((await fetch(`${server.url}/v1/knowledge/documents`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json()) as any).data.filter((d: { source: string }) => d.source === name).length, 0);
+  assert.equal(
+    (
+      (await fetch(`${server.url}/v1/knowledge/documents`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json())) as any
+    ).data.filter((d: { source: string }) => d.source === name).length,
+    0,
+  );
 }
 
 describe("hostile documents", () => {
@@ -48,11 +57,21 @@ describe("hostile documents", () => {
   });
 
   it("refuses a DOCX whose directory lies about its size, by inflating no more than it declares", async () => {
-    await refused("liar.docx", await docxBomb({ megabytes: 300, lie: true }), 422, /liar\.docx is a damaged DOCX file: word\/document\.xml unpacks to more than the 4096 bytes its directory declares/);
+    await refused(
+      "liar.docx",
+      await docxBomb({ megabytes: 300, lie: true }),
+      422,
+      /liar\.docx is a damaged DOCX file: word\/document\.xml unpacks to more than the 4096 bytes its directory declares/,
+    );
   });
 
   it("refuses a DOCX entry that unpacks a thousandfold, and one of too many files", async () => {
-    await refused("dense.docx", await docxBomb({ megabytes: 10 }), 413, /word\/document\.xml unpacks \d+ times its packed size, over the limit of 200 \(maxZipRatio\)/);
+    await refused(
+      "dense.docx",
+      await docxBomb({ megabytes: 10 }),
+      413,
+      /word\/document\.xml unpacks \d+ times its packed size, over the limit of 200 \(maxZipRatio\)/,
+    );
     await refused("many.docx", manyEntries(1001), 413, /holds 1001 files, over the limit of 1000 \(maxZipEntries\)/);
   });
 

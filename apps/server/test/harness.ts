@@ -5,7 +5,9 @@ import { parseConfig } from "../src/config/load.ts";
 import { startBenih, type BenihServer } from "../src/compose.ts";
 
 /** The whole server, as `benih serve` composes it, on a loopback port with its own data directory. */
-export async function startServer(o: { yaml?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<BenihServer & { dataDir: string }> {
+export async function startServer(
+  o: { yaml?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<BenihServer & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "benih-server-"));
   const env = { BENIH_DATA_DIR: dataDir, BENIH_MODELS_DIR: join(dataDir, "no-models"), ...o.env };
   const config = parseConfig(o.yaml ?? "", "test.yaml", env);

@@ -42,7 +42,11 @@ after(async () => {
 
 /** A request to a market by host name (Node's fetch would replace the Host header). */
 async function call(host: string, method: "GET" | "POST", path: string, body?: unknown) {
-  const res = await request(`${server.url}${path}`, { method, headers: { host: `${host}:${new URL(server.url).port}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const res = await request(`${server.url}${path}`, {
+    method,
+    headers: { host: `${host}:${new URL(server.url).port}`, ...(body !== undefined && { "content-type": "application/json" }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
   const bytes = Buffer.from(await res.body.arrayBuffer());
   const json = String(res.headers["content-type"]).includes("json") ? JSON.parse(bytes.toString()) : undefined;
   return { status: res.statusCode, headers: res.headers, bytes, json };
@@ -50,7 +54,11 @@ async function call(host: string, method: "GET" | "POST", path: string, body?: u
 
 describe("image generation", () => {
   it("POST /v1/images/generations on OpenAI's format: urls to kept images, or base64; each market only its allowed models", async () => {
-    const made = await call("global.localhost", "POST", "/v1/images/generations", { prompt: "a komodo dragon at dawn", n: 2, size: "64x64" });
+    const made = await call("global.localhost", "POST", "/v1/images/generations", {
+      prompt: "a komodo dragon at dawn",
+      n: 2,
+      size: "64x64",
+    });
     assert.equal(made.status, 200, made.bytes.toString());
     assert.equal(made.json.data.length, 2);
     assert.equal(made.json.data[0].revised_prompt, "a komodo dragon at dawn (fake)");
@@ -60,17 +68,38 @@ describe("image generation", () => {
     assert.deepEqual([image.status, image.headers["content-type"], image.bytes.subarray(0, 8)], [200, "image/png", PNG]);
     assert.equal((await call("cn.localhost", "GET", url.pathname)).status, 404, "kept in the global market's store, not cn's");
 
-    const b64 = await call("global.localhost", "POST", "/v1/images/generations", { prompt: "a kite", size: "64x64", response_format: "b64_json" });
+    const b64 = await call("global.localhost", "POST", "/v1/images/generations", {
+      prompt: "a kite",
+      size: "64x64",
+      response_format: "b64_json",
+    });
     assert.deepEqual(Buffer.from(b64.json.data[0].b64_json, "base64").subarray(0, 8), PNG);
 
     // cn draws with Stable Diffusion (its only allowed model); a seed gives the same image twice.
-    const a = await call("cn.localhost", "POST", "/v1/images/generations", { prompt: "长城", size: "64x64", seed: 7, response_format: "b64_json" });
-    const b = await call("cn.localhost", "POST", "/v1/images/generations", { prompt: "长城", size: "64x64", seed: 7, response_format: "b64_json" });
+    const a = await call("cn.localhost", "POST", "/v1/images/generations", {
+      prompt: "长城",
+      size: "64x64",
+      seed: 7,
+      response_format: "b64_json",
+    });
+    const b = await call("cn.localhost", "POST", "/v1/images/generations", {
+      prompt: "长城",
+      size: "64x64",
+      seed: 7,
+      response_format: "b64_json",
+    });
     assert.equal(a.status, 200, a.bytes.toString());
     assert.equal(a.json.data[0].b64_json, b.json.data[0].b64_json);
     assert.equal(sd.seen.at(-1)!.body.seed, 7);
     // ComfyUI: the default workflow is queued with the configured checkpoint, then read back from its history.
-    const viaComfy = await call("cn.localhost", "POST", "/v1/images/generations", { prompt: "稻田", model: "comfy/sd_xl_base_1.0.safetensors", n: 2, size: "64x64", seed: 5, response_format: "b64_json" });
+    const viaComfy = await call("cn.localhost", "POST", "/v1/images/generations", {
+      prompt: "稻田",
+      model: "comfy/sd_xl_base_1.0.safetensors",
+      n: 2,
+      size: "64x64",
+      seed: 5,
+      response_format: "b64_json",
+    });
     assert.equal(viaComfy.status, 200, viaComfy.bytes.toString());
     assert.equal(viaComfy.json.data.length, 2);
     assert.notEqual(viaComfy.json.data[0].b64_json, viaComfy.json.data[1].b64_json, "each image of a batch its own seed");
@@ -90,7 +119,11 @@ describe("image generation", () => {
     const odd = await call("cn.localhost", "POST", "/v1/images/generations", { prompt: "x", size: "65x64" });
     assert.deepEqual([odd.status, odd.json.error.message], [400, "Automatic1111: width must be a multiple of 8"]);
     assert.equal((await call("global.localhost", "POST", "/v1/images/generations", { prompt: "x", size: "big" })).status, 400);
-    const none = await fetch(`${bare.url}/v1/images/generations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "x" }) });
+    const none = await fetch(`${bare.url}/v1/images/generations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "x" }),
+    });
     const err = (await none.json()) as { error: { code: string; message: string } };
     assert.deepEqual([none.status, err.error.code], [400, "images_not_configured"]);
     assert.match(err.error.message, /add assistant\.images in benih\.yaml/);
@@ -98,7 +131,11 @@ describe("image generation", () => {
 
   it("the image skill answers in the conversation with the drawn image", async () => {
     const conv = (await call("global.localhost", "POST", "/v1/conversations", { model: "openai/gpt-image-1" })).json;
-    const asked = await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, { content: "a red kite over rice fields", skill: "image", options: { size: "64x64" } });
+    const asked = await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, {
+      content: "a red kite over rice fields",
+      skill: "image",
+      options: { size: "64x64" },
+    });
     assert.equal(asked.status, 200, asked.bytes.toString());
     assert.match(asked.bytes.toString(), /event: done\ndata: \{"id":"msg-[^"]+","status":"done"\}/);
     const view = (await call("global.localhost", "GET", `/v1/conversations/${conv.id}`)).json;
@@ -110,12 +147,18 @@ describe("image generation", () => {
   });
 
   it("edits images: OpenAI's multipart edits, Automatic1111's img2img, a clear no from ComfyUI, and in conversations", async () => {
-    const original = (await call("global.localhost", "POST", "/v1/images/generations", { prompt: "a kite", size: "64x64", response_format: "b64_json" })).json.data[0].b64_json as string;
+    const original = (
+      await call("global.localhost", "POST", "/v1/images/generations", { prompt: "a kite", size: "64x64", response_format: "b64_json" })
+    ).json.data[0].b64_json as string;
     const edit = async (host: string, fields: Record<string, string>, image?: string) => {
       const form = new FormData();
       if (image) form.append("image", new Blob([Buffer.from(image, "base64")], { type: "image/png" }), "kite.png");
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
-      const res = await request(`${server.url}/v1/images/edits`, { method: "POST", headers: { host: `${host}:${new URL(server.url).port}` }, body: form as never }); // Node's FormData; undici types its own class
+      const res = await request(`${server.url}/v1/images/edits`, {
+        method: "POST",
+        headers: { host: `${host}:${new URL(server.url).port}` },
+        body: form as never,
+      }); // Node's FormData; undici types its own class
       return { status: res.statusCode, json: (await res.body.json()) as any };
     };
     const edited = await edit("global.localhost", { prompt: "make it blue", size: "64x64" }, original);
@@ -124,22 +167,46 @@ describe("image generation", () => {
     assert.deepEqual((await call("global.localhost", "GET", url.pathname)).bytes.subarray(0, 8), PNG);
     assert.match(openai.seen.at(-1)!.headers["content-type"]!, /^multipart\/form-data; boundary=/);
 
-    const sdEdit = await edit("cn.localhost", { prompt: "雪景", size: "64x64", model: "sd/default", response_format: "b64_json" }, original);
+    const sdEdit = await edit(
+      "cn.localhost",
+      { prompt: "雪景", size: "64x64", model: "sd/default", response_format: "b64_json" },
+      original,
+    );
     assert.equal(sdEdit.status, 200, JSON.stringify(sdEdit.json));
     assert.equal(sd.seen.at(-1)!.path, "/sdapi/v1/img2img");
     assert.equal(sd.seen.at(-1)!.body.init_images[0], original);
     const comfyEdit = await edit("cn.localhost", { prompt: "x", model: "comfy/sd_xl_base_1.0.safetensors" }, original);
-    assert.deepEqual([comfyEdit.status, comfyEdit.json.error.message], [400, "ComfyUI: editing images is not offered yet (it needs an img2img workflow); use another image model"]);
+    assert.deepEqual(
+      [comfyEdit.status, comfyEdit.json.error.message],
+      [400, "ComfyUI: editing images is not offered yet (it needs an img2img workflow); use another image model"],
+    );
     assert.equal((await edit("global.localhost", { prompt: "no image" })).status, 400);
 
     // In a conversation: the image skill with options.edit changes a kept image.
     const conv = (await call("global.localhost", "POST", "/v1/conversations", { model: "openai/gpt-image-1" })).json;
-    await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, { content: "a lantern", skill: "image", options: { size: "64x64" } });
+    await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, {
+      content: "a lantern",
+      skill: "image",
+      options: { size: "64x64" },
+    });
     const first = (await call("global.localhost", "GET", `/v1/conversations/${conv.id}`)).json.messages.at(-1).meta.images[0].id as string;
-    await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, { content: "now at night", skill: "image", options: { edit: first } });
+    await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, {
+      content: "now at night",
+      skill: "image",
+      options: { edit: first },
+    });
     const answer = (await call("global.localhost", "GET", `/v1/conversations/${conv.id}`)).json.messages.at(-1);
     assert.equal(answer.content, "now at night (edited)");
     assert.notEqual(answer.meta.images[0].id, first);
-    assert.equal((await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, { content: "x", skill: "image", options: { edit: "img-nope" } })).status, 400);
+    assert.equal(
+      (
+        await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, {
+          content: "x",
+          skill: "image",
+          options: { edit: "img-nope" },
+        })
+      ).status,
+      400,
+    );
   });
 });

@@ -50,7 +50,11 @@ describe("local GGUF models through the API", () => {
     const res = await fetch(`${server.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "benih-test", messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "f" } }] }),
+      body: JSON.stringify({
+        model: "benih-test",
+        messages: [{ role: "user", content: "x" }],
+        tools: [{ type: "function", function: { name: "f" } }],
+      }),
     });
     assert.equal(res.status, 400);
     const { error } = (await res.json()) as { error: { code: string; message: string } };
@@ -60,7 +64,11 @@ describe("local GGUF models through the API", () => {
 
   it("refuses a prompt longer than the model's context (400 context_length_exceeded, as OpenAI), before tokenising one that cannot fit", async () => {
     const ask = async (content: string) => {
-      const res = await fetch(`${server.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "benih-test", messages: [{ role: "user", content }] }) });
+      const res = await fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "benih-test", messages: [{ role: "user", content }] }),
+      });
       return { status: res.status, error: ((await res.json()) as { error: { code: string; message: string } }).error };
     };
     // Far over: refused from its length in bytes alone ("at least").

@@ -89,9 +89,15 @@ describe("markets", () => {
       const r = await call(server.url, { host: "cn.localhost", body: chat("gpt", "你好") });
       assert.equal(r.status, 404);
       assert.equal(r.json().error.code, "model_not_found");
-      assert.equal((await call(server.url, { host: "cn.localhost", body: chat("openai/ok", "你好") })).status, 404, "provider-prefixed names too");
+      assert.equal(
+        (await call(server.url, { host: "cn.localhost", body: chat("openai/ok", "你好") })).status,
+        404,
+        "provider-prefixed names too",
+      );
       assert.equal(openai.seen.length, before, "the global-only upstream was never called");
-      const cnModels = (await call(server.url, { host: "cn.localhost:8080", path: "/v1/models" })).json().data.map((m: { id: string }) => m.id);
+      const cnModels = (await call(server.url, { host: "cn.localhost:8080", path: "/v1/models" }))
+        .json()
+        .data.map((m: { id: string }) => m.id);
       assert.deepEqual(cnModels.sort(), ["assistant", "doubao"]);
       const globalModels = (await call(server.url, { host: "localhost", path: "/v1/models" })).json().data.map((m: { id: string }) => m.id);
       assert.deepEqual(globalModels.sort(), ["assistant", "gpt"]);
@@ -118,10 +124,19 @@ describe("markets", () => {
       await server.markets!.flush();
       const row = await server.markets!.stores.get("cn")!.requestLog.get(r.header("x-request-id")!);
       const attempts = JSON.parse(row!.attempt_log) as Array<{ target: string; outcome: string; reason?: string }>;
-      assert.deepEqual(attempts.map((a) => [a.target, a.outcome]), [["openai/ok", "skipped"], ["ark/ok", "ok"]]);
+      assert.deepEqual(
+        attempts.map((a) => [a.target, a.outcome]),
+        [
+          ["openai/ok", "skipped"],
+          ["ark/ok", "ok"],
+        ],
+      );
       assert.match(attempts[0]!.reason!, /openai\/ok is not allowed in market cn/);
       // The same name in global takes its first target.
-      assert.equal((await call(server.url, { host: "global.localhost", body: chat("assistant", "hi") })).header("x-benih-target"), "openai/ok");
+      assert.equal(
+        (await call(server.url, { host: "global.localhost", body: chat("assistant", "hi") })).header("x-benih-target"),
+        "openai/ok",
+      );
     } finally {
       await server.close();
     }
@@ -146,7 +161,10 @@ describe("markets", () => {
       assert.equal(asAdmin.header("x-benih-market"), "global");
       const unknown = await call(server.url, { host: "api.example.com", body: chat("gpt", "hi") });
       assert.equal(unknown.status, 421);
-      assert.match(unknown.json().error.message, /No market serves host "api\.example\.com" \(they answer to .*cn\.localhost.*\): add "api\.example\.com" to a market's `hosts:` in benih\.yaml/);
+      assert.match(
+        unknown.json().error.message,
+        /No market serves host "api\.example\.com" \(they answer to .*cn\.localhost.*\): add "api\.example\.com" to a market's `hosts:` in benih\.yaml/,
+      );
     } finally {
       await server.close();
     }
@@ -161,7 +179,11 @@ describe("markets", () => {
       assert.equal(created.statusCode, 201);
       const { id } = (await created.body.json()) as { id: string };
       const before = openai.seen.length;
-      const res = await request(`${server.url}/v1/conversations/${id}/messages`, { method: "POST", headers, body: JSON.stringify({ content: "hello from ops" }) });
+      const res = await request(`${server.url}/v1/conversations/${id}/messages`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ content: "hello from ops" }),
+      });
       assert.equal(res.headers["x-benih-market"], "global");
       const events = await res.body.text();
       assert.match(events, /event: done\ndata: \{[^\n]*"status":"done"/, events);
@@ -190,7 +212,10 @@ describe("markets", () => {
       assert.ok(deltas.startsWith("Visit") && deltas.endsWith("Sorry, I can't help with that."), deltas);
       assert.match(out.text, /"finish_reason":"content_filter"/);
       assert.match(out.text, /data: \[DONE\]/);
-      const clean = await call(server.url, { host: "localhost", body: chat("openai/say:A casino-free answer about casinos", "hi", { stream: true }) });
+      const clean = await call(server.url, {
+        host: "localhost",
+        body: chat("openai/say:A casino-free answer about casinos", "hi", { stream: true }),
+      });
       assert.equal([...clean.text.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join(""), "A casino-free answer about casinos");
 
       const nonStream = await call(server.url, { host: "localhost", body: chat(`openai/say:${said}`, "hi") });
@@ -198,10 +223,19 @@ describe("markets", () => {
 
       await new Promise((r) => setTimeout(r, 50)); // audit rows are written off the request path
       const cnAudit = await server.markets!.stores.get("cn")!.policyAudit.recent();
-      assert.deepEqual(cnAudit.map((a) => [a.direction, a.category, a.term, a.market]), [["input", "gambling", "网络赌场", "cn"]]);
+      assert.deepEqual(
+        cnAudit.map((a) => [a.direction, a.category, a.term, a.market]),
+        [["input", "gambling", "网络赌场", "cn"]],
+      );
       assert.equal(cnAudit[0]!.request_id, input.header("x-request-id"));
       const globalAudit = await server.markets!.stores.get("global")!.policyAudit.recent();
-      assert.deepEqual(globalAudit.map((a) => [a.direction, a.term]), [["output", "online casino"], ["output", "online casino"]]);
+      assert.deepEqual(
+        globalAudit.map((a) => [a.direction, a.term]),
+        [
+          ["output", "online casino"],
+          ["output", "online casino"],
+        ],
+      );
       assert.match(globalAudit[0]!.excerpt, /Online Casino/);
     } finally {
       await server.close();
@@ -225,7 +259,10 @@ describe("market moderation", () => {
       assert.equal(chats(), before + 1);
       await new Promise((r) => setTimeout(r, 50));
       const audit = await server.markets!.stores.get("cn")!.policyAudit.recent();
-      assert.deepEqual(audit.map((a) => [a.direction, a.category, a.term]), [["input", "violence", "moderation:ark/omni-moderation-latest"]]);
+      assert.deepEqual(
+        audit.map((a) => [a.direction, a.category, a.term]),
+        [["input", "violence", "moderation:ark/omni-moderation-latest"]],
+      );
       const global = await call(server.url, { host: "localhost", body: chat("gpt", "flag-me") });
       assert.equal(global.status, 200, "global has no moderation configured");
     } finally {
@@ -243,7 +280,10 @@ describe("market moderation", () => {
       await failing.close();
     }
 
-    await assert.rejects(startServer({ yaml: config(ark.url, openai.url, undefined, "openai/omni-moderation-latest") }), /market cn: policy.moderation openai\/omni-moderation-latest is not in the market's allow-list/);
+    await assert.rejects(
+      startServer({ yaml: config(ark.url, openai.url, undefined, "openai/omni-moderation-latest") }),
+      /market cn: policy.moderation openai\/omni-moderation-latest is not in the market's allow-list/,
+    );
   });
 });
 
@@ -257,13 +297,18 @@ for (const backend of ["sqlite", "postgres"] as const) {
         if (state !== true && process.env.BENIH_TEST_PG !== "require") return t.skip(state);
       }
       const db = backend === "postgres" ? await createTestPgDatabase() : undefined;
-      const stores = db ? { cn: `store: { postgres: "${db.url}", schema: cn }`, global: `store: { postgres: "${db.url}", schema: global }` } : undefined;
+      const stores = db
+        ? { cn: `store: { postgres: "${db.url}", schema: cn }`, global: `store: { postgres: "${db.url}", schema: global }` }
+        : undefined;
       const server = await startServer({ yaml: config(ark.url, openai.url, stores) });
       try {
         const ids = { cn: [] as string[], global: [] as string[] };
         for (let i = 0; i < 6; i++) {
           const market = i % 2 ? "cn" : "global";
-          const r = await call(server.url, { host: `${market}.localhost`, body: chat(market === "cn" ? "doubao" : "gpt", `q${i}`, { stream: i % 3 === 0 }) });
+          const r = await call(server.url, {
+            host: `${market}.localhost`,
+            body: chat(market === "cn" ? "doubao" : "gpt", `q${i}`, { stream: i % 3 === 0 }),
+          });
           assert.equal(r.status, 200);
           ids[market].push(r.header("x-request-id")!);
         }
@@ -294,8 +339,19 @@ describe("market isolation, property test", () => {
         admin: (await server.store.apiKeys.create("admin", "admin")).key,
         adminCn: (await server.store.apiKeys.create("admin cn", "admin", "cn")).key,
       };
-      const hostMarket: Record<string, string | undefined> = { "cn.localhost": "cn", "global.localhost": "global", localhost: "global", "other.example": undefined };
-      const keyMarket: Record<string, string | null | undefined> = { none: undefined, cn: "cn", global: "global", admin: null, adminCn: "cn" };
+      const hostMarket: Record<string, string | undefined> = {
+        "cn.localhost": "cn",
+        "global.localhost": "global",
+        localhost: "global",
+        "other.example": undefined,
+      };
+      const keyMarket: Record<string, string | null | undefined> = {
+        none: undefined,
+        cn: "cn",
+        global: "global",
+        admin: null,
+        adminCn: "cn",
+      };
       const allowed: Record<string, string> = { cn: "ark", global: "openai" };
       const models = ["assistant", "gpt", "doubao", "ark/ok", "openai/ok", "ark/tools", "openai/tools", "nonexistent"];
       // The rules, written out independently of the implementation.
@@ -317,15 +373,24 @@ describe("market isolation, property test", () => {
         const header = rnd() < 0.2 ? pick(["cn", "global"]) : undefined;
         const model = pick(models);
         const tag = `req-${i}`;
-        const tools = model.endsWith("tools") || rnd() < 0.3 ? [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: {} } } }] : undefined;
-        const r = await call(server.url, { host, ...(keys[key] && { key: keys[key] }), ...(header && { market: header }), body: chat(model, tag, { stream: rnd() < 0.5, ...(tools && { tools }) }) });
+        const tools =
+          model.endsWith("tools") || rnd() < 0.3
+            ? [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: {} } } }]
+            : undefined;
+        const r = await call(server.url, {
+          host,
+          ...(keys[key] && { key: keys[key] }),
+          ...(header && { market: header }),
+          body: chat(model, tag, { stream: rnd() < 0.5, ...(tools && { tools }) }),
+        });
         const want = expected(host, key, header);
         if (want === "403" || want === "421") {
           assert.equal(String(r.status), want, `${i}: ${host} ${key} ${header} → ${r.status} ${r.text}`);
           continue;
         }
         assert.equal(r.header("x-benih-market"), want, `${i}: ${host} ${key} ${header} ${model} → ${r.status} ${r.text.slice(0, 300)}`);
-        const reachable = model === "assistant" || model.startsWith(`${allowed[want]}/`) || (want === "cn" ? model === "doubao" : model === "gpt");
+        const reachable =
+          model === "assistant" || model.startsWith(`${allowed[want]}/`) || (want === "cn" ? model === "doubao" : model === "gpt");
         assert.equal(r.status, reachable ? 200 : 404, `${i}: ${want} ${model} → ${r.status} ${r.text.slice(0, 200)}`);
         if (r.status === 200) {
           byRequest.set(r.header("x-request-id")!, want);
@@ -333,7 +398,10 @@ describe("market isolation, property test", () => {
         }
       }
       // What each upstream was asked: every request carries its tag, so each maps back to the market it came from.
-      for (const [upstream, name] of [[ark, "ark"], [openai, "openai"]] as const) {
+      for (const [upstream, name] of [
+        [ark, "ark"],
+        [openai, "openai"],
+      ] as const) {
         for (const s of upstream.seen) {
           const tag = (s.body?.messages?.[0]?.content as string | undefined) ?? "";
           if (!tag.startsWith("req-")) continue; // earlier tests
@@ -349,7 +417,10 @@ describe("market isolation, property test", () => {
         }
       }
       assert.equal(rows, byRequest.size, "every answered request is in exactly one market's log");
-      assert.ok(byRequest.size > N / 4 && [...byRequest.values()].includes("cn") && [...byRequest.values()].includes("global"), "the sample covers both markets");
+      assert.ok(
+        byRequest.size > N / 4 && [...byRequest.values()].includes("cn") && [...byRequest.values()].includes("global"),
+        "the sample covers both markets",
+      );
     } finally {
       await server.close();
     }

@@ -96,7 +96,11 @@ describe("the official openai SDK against benih", () => {
 
   const weatherTool: OpenAI.ChatCompletionTool = {
     type: "function",
-    function: { name: "get_weather", description: "Weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } },
+    function: {
+      name: "get_weather",
+      description: "Weather in a city",
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+    },
   };
 
   for (const model of ["openai/tools", "anthropic/tools"]) {
@@ -127,7 +131,10 @@ describe("the official openai SDK against benih", () => {
   it("falls back from a failing OpenAI target to Anthropic behind one model name", async () => {
     const r = await client.chat.completions.create({
       model: "assistant",
-      messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }],
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Hi" },
+      ],
     });
     assert.equal(r.choices[0]!.message.content, "Hello from claude-fake");
     const sent = anthropicUp.seen.at(-1)!;

@@ -19,6 +19,9 @@ describe("README configuration examples", () => {
   }
   it("refuses an agent token shorter than 16 characters, as the README says", () => {
     const training = blocks.find((b) => b.startsWith("training:"))!;
-    assert.throws(() => parseConfig(training, "README.md", { ...env, AGENT_TOKEN_CN_NORTH: "too-short" }), /training\.agents\[0\]\.token: use a token of at least 16 characters/);
+    assert.throws(
+      () => parseConfig(training, "README.md", { ...env, AGENT_TOKEN_CN_NORTH: "too-short" }),
+      /training\.agents\[0\]\.token: use a token of at least 16 characters/,
+    );
   });
 });

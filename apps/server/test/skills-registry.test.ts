@@ -16,7 +16,9 @@ const shout: Skill<{ times: number }> = {
   answer: async (_, { times }) => ({ kind: "grounded", system: `Shout ${times} times.`, meta: { skill: "shout" } }),
   tool: {
     definition: searchTool("shout_book", "Look up how loud things are."),
-    search: async (_request, _services, query) => [{ documentId: "book", title: "The shout book", source: "book.md", page: 3, text: `${query.toUpperCase()}!`, score: 1 }],
+    search: async (_request, _services, query) => [
+      { documentId: "book", title: "The shout book", source: "book.md", page: 3, text: `${query.toUpperCase()}!`, score: 1 },
+    ],
   },
   routes: (app) => app.get("/v1/shout", access("person"), async () => ({ loud: true })),
 };
@@ -38,7 +40,10 @@ after(async () => {
 });
 
 const api = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(server.url + path, { method, ...(body !== undefined && { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  const res = await fetch(server.url + path, {
+    method,
+    ...(body !== undefined && { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, text, json: (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined) as any };
 };
@@ -63,7 +68,10 @@ describe("the skill registry", () => {
     const conv = (await api("POST", "/v1/conversations", { model: "system" })).json.id as string;
     const unknown = await api("POST", `/v1/conversations/${conv}/messages`, { content: "la la", skill: "sing" });
     assert.deepEqual([unknown.status, unknown.json.error.code, unknown.json.error.param], [400, "invalid_skill", "skill"]);
-    assert.equal(unknown.json.error.message, 'skill: there is no skill "sing"; this server has search, web, translate, write, image, video, shout');
+    assert.equal(
+      unknown.json.error.message,
+      'skill: there is no skill "sing"; this server has search, web, translate, write, image, video, shout',
+    );
     assert.equal((await api("GET", `/v1/conversations/${conv}`)).json.messages.length, 0, "nothing was kept");
     const agent = await api("POST", "/v1/agents", { name: "Singer", skills: ["search", "sing"] });
     assert.deepEqual([agent.status, agent.json.error.param], [400, "skills.1"]);
@@ -78,7 +86,9 @@ describe("the skill registry", () => {
     assert.equal((await api("POST", `/v1/conversations/${conv}/messages`, { content: "a whisper" })).status, 200);
     const answer = (await api("GET", `/v1/conversations/${conv}`)).json.messages.at(-1);
     assert.equal(answer.content, "Found: [1] The shout book, page 3:");
-    assert.deepEqual(answer.meta.citations, [{ n: 1, documentId: "book", title: "The shout book", source: "book.md", page: 3, excerpt: "A WHISPER!" }]);
+    assert.deepEqual(answer.meta.citations, [
+      { n: 1, documentId: "book", title: "The shout book", source: "book.md", page: 3, excerpt: "A WHISPER!" },
+    ]);
   });
 
   it("serves a registered skill's routes and describes it in /openapi.json", async () => {
@@ -86,6 +96,10 @@ describe("the skill registry", () => {
     const doc = (await api("GET", "/openapi.json")).json;
     const body = doc.paths["/v1/conversations/{id}/messages"].post.requestBody.content["application/json"].schema;
     assert.deepEqual(body.properties.skill.enum, ["search", "web", "translate", "write", "image", "video", "shout"]);
-    assert.ok(body.properties.options.anyOf.some((o: { title: string; properties?: object }) => o.title === "shout" && "times" in (o.properties ?? {})));
+    assert.ok(
+      body.properties.options.anyOf.some(
+        (o: { title: string; properties?: object }) => o.title === "shout" && "times" in (o.properties ?? {}),
+      ),
+    );
   });
 });

@@ -30,9 +30,17 @@ assistant:
     - { name: openai, type: openai, baseURL: "${video.url}/v1", apiKey: sk-video, model: sora-2 }
 `;
 const api = async (url: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(url + path, { method, headers: body ? { "content-type": "application/json" } : {}, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const res = await fetch(url + path, {
+    method,
+    headers: body ? { "content-type": "application/json" } : {},
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
   const buf = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, bytes: buf, json: res.headers.get("content-type")?.includes("json") ? JSON.parse(buf.toString()) : undefined };
+  return {
+    status: res.status,
+    bytes: buf,
+    json: res.headers.get("content-type")?.includes("json") ? JSON.parse(buf.toString()) : undefined,
+  };
 };
 const finished = (url: string, id: string) =>
   until(`video ${id}`, async () => {
@@ -46,7 +54,10 @@ describe("video generation", () => {
     try {
       const started = await api(server.url, "POST", "/v1/videos", { prompt: "a seed grows into a tree", model: "ark/seedance-1-0-pro" });
       assert.equal(started.status, 202);
-      assert.deepEqual([started.json.status, started.json.progress, started.json.kind, started.json.content_url], ["queued", 0, "generated", null]);
+      assert.deepEqual(
+        [started.json.status, started.json.progress, started.json.kind, started.json.content_url],
+        ["queued", 0, "generated", null],
+      );
       const progress = new Set<number>();
       await until("progress", async () => {
         const j = (await api(server.url, "GET", `/v1/videos/${started.json.id}`)).json;
@@ -84,8 +95,14 @@ describe("video generation", () => {
     });
     try {
       for (const [model, why] of [
-        ["meta/m", /^the video could not be downloaded: refused to fetch http:\/\/169\.254\.169\.254\/latest\/meta-data\/cgt-1\.mp4: 169\.254\.169\.254 is a cloud metadata address$/],
-        ["self/m", /^the video could not be downloaded: refused to fetch http:\/\/127\.0\.0\.1:\d+\/files\/cgt-1\.mp4: 127\.0\.0\.1 is a loopback address$/],
+        [
+          "meta/m",
+          /^the video could not be downloaded: refused to fetch http:\/\/169\.254\.169\.254\/latest\/meta-data\/cgt-1\.mp4: 169\.254\.169\.254 is a cloud metadata address$/,
+        ],
+        [
+          "self/m",
+          /^the video could not be downloaded: refused to fetch http:\/\/127\.0\.0\.1:\d+\/files\/cgt-1\.mp4: 127\.0\.0\.1 is a loopback address$/,
+        ],
       ] as const) {
         const started = await api(server.url, "POST", "/v1/videos", { prompt: "a view of the metadata service", model });
         const done = await finished(server.url, started.json.id);
@@ -103,7 +120,9 @@ describe("video generation", () => {
   it("survives a restart: a job started before it finishes after", async () => {
     const first = await startServer({ yaml: yaml(), env: { BENIH_DATA_DIR: data } });
     const started = await api(first.url, "POST", "/v1/videos", { prompt: "a long take of the sea", model: "ark/seedance-1-0-pro" });
-    await until("submitted", async () => ((await api(first.url, "GET", `/v1/videos/${started.json.id}`)).json.status === "running" ? true : undefined));
+    await until("submitted", async () =>
+      (await api(first.url, "GET", `/v1/videos/${started.json.id}`)).json.status === "running" ? true : undefined,
+    );
     await first.close();
     const second = await startServer({ yaml: yaml(), env: { BENIH_DATA_DIR: data } });
     try {
@@ -115,7 +134,9 @@ describe("video generation", () => {
     }
   });
 
-  it("without a video model, makes a captioned slideshow with ffmpeg and says it is one", { skip: !ffmpeg && !process.env.BENIH_REQUIRE_FFMPEG && "ffmpeg is not installed (apt-get install ffmpeg)" }, async () => {
+  it("without a video model, makes a captioned slideshow with ffmpeg and says it is one", {
+    skip: !ffmpeg && !process.env.BENIH_REQUIRE_FFMPEG && "ffmpeg is not installed (apt-get install ffmpeg)",
+  }, async () => {
     const server = await startServer({});
     try {
       const settings = (await api(server.url, "GET", "/v1/settings")).json;
@@ -127,7 +148,11 @@ describe("video generation", () => {
       const mp4 = (await api(server.url, "GET", `/v1/videos/${started.json.id}/content`)).bytes;
       const file = join(data, "slideshow.mp4");
       writeFileSync(file, mp4);
-      const probe = JSON.parse(execFileSync("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_name,width,height", "-of", "json", file], { encoding: "utf8" }));
+      const probe = JSON.parse(
+        execFileSync("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_name,width,height", "-of", "json", file], {
+          encoding: "utf8",
+        }),
+      );
       assert.deepEqual([probe.streams[0].codec_name, probe.streams[0].width, probe.streams[0].height], ["h264", 640, 360]);
       assert.ok(Math.abs(Number(probe.format.duration) - 7.5) < 0.2, `three cards of 2.5 s (${probe.format.duration} s)`);
     } finally {

@@ -41,7 +41,18 @@ assistant:
   images: [{ name: openai, type: openai, baseURL: "${upstream.url}/v1", apiKey: sk-upstream, model: gpt-image-1 }]
 `,
     });
-    browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"] });
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
+    });
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
@@ -55,7 +66,11 @@ assistant:
   const settled = async (page: Page) => {
     await page.getByTestId("stop").waitFor({ timeout: 10_000 });
     await page.getByTestId("stop").waitFor({ state: "detached", timeout: 20_000 });
-    await page.getByTestId("assistant-turn").last().and(page.locator('[data-state="done"], [data-state="stopped"], [data-state="failed"]')).waitFor();
+    await page
+      .getByTestId("assistant-turn")
+      .last()
+      .and(page.locator('[data-state="done"], [data-state="stopped"], [data-state="failed"]'))
+      .waitFor();
   };
 
   it("streams, stops, regenerates, edits and resends with both branches kept, renders Markdown and code, and keeps it all across a reload", async () => {
@@ -106,7 +121,9 @@ assistant:
     await page.getByTestId("model").selectOption("slow");
     await page.getByTestId("input").fill("Tell me a story");
     await page.getByTestId("input").press("Enter");
-    await page.waitForFunction(`(document.querySelector('[data-testid="assistant-turn"][data-state="streaming"] .bubble')?.textContent?.length ?? 0) > 40`);
+    await page.waitForFunction(
+      `(document.querySelector('[data-testid="assistant-turn"][data-state="streaming"] .bubble')?.textContent?.length ?? 0) > 40`,
+    );
     await page.getByTestId("stop").click();
     await page.getByTestId("assistant-turn").last().and(page.locator('[data-state="stopped"]')).waitFor();
     const kept = (await bubble(page, "assistant-turn", 2).locator(".md").textContent())!;
@@ -161,7 +178,11 @@ assistant:
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(server.url);
     await page.getByTestId("attach").setInputFiles([
-      { name: "orangutan.pdf", mimeType: "application/pdf", buffer: Buffer.from(await pdfOf(["Cover page", "Orangutans live in the rainforests of Borneo and Sumatra."])) },
+      {
+        name: "orangutan.pdf",
+        mimeType: "application/pdf",
+        buffer: Buffer.from(await pdfOf(["Cover page", "Orangutans live in the rainforests of Borneo and Sumatra."])),
+      },
       { name: "broken.pdf", mimeType: "application/pdf", buffer: Buffer.from((await pdfOf(["x"])).slice(0, 300)) },
     ]);
     await page.locator('[data-testid="uploads"] li[data-state="indexed"]').getByText("orangutan.pdf").waitFor();
@@ -177,7 +198,11 @@ assistant:
     assert.equal(await answer.locator(".md").textContent(), "From [1]: Orangutans live in the rainforests of Borneo and Sumatra.");
     assert.equal(await answer.getByTestId("cite-ref").textContent(), "[1]");
     assert.equal(await answer.getByTestId("sources").textContent(), "[1] orangutan.pdf · p. 2");
-    assert.equal(await page.getByTestId("user-turn").last().getByTestId("attachments").textContent(), "orangutan.pdf", "the question shows what went with it");
+    assert.equal(
+      await page.getByTestId("user-turn").last().getByTestId("attachments").textContent(),
+      "orangutan.pdf",
+      "the question shows what went with it",
+    );
     await page.screenshot({ path: `${shots}/knowledge-1280.png` });
     await page.close();
   });
@@ -195,7 +220,10 @@ assistant:
     await page.getByTestId("send").click();
     await settled(page);
     const text = (await page.getByTestId("assistant-turn").last().locator(".md").textContent())!;
-    assert.match(text, /^You translate the user's messages\. Keep formatting and code intact\.You are a translator\. Detect the language of the user's text and translate it into Japanese\./);
+    assert.match(
+      text,
+      /^You translate the user's messages\. Keep formatting and code intact\.You are a translator\. Detect the language of the user's text and translate it into Japanese\./,
+    );
     assert.match(text, /pagi → 朝/, "the glossary went with it");
     assert.equal(await page.getByTestId("agent").isDisabled(), true, "a conversation keeps its agent");
     await page.close();
@@ -213,7 +241,11 @@ assistant:
     await image.waitFor();
     await page.waitForFunction("document.querySelector('[data-testid=drawn-image]').naturalWidth > 0");
     assert.equal(await image.getAttribute("alt"), "a red kite over rice fields (fake)");
-    assert.equal(upstream.seen.filter((r) => r.path.endsWith("/images/generations")).at(-1)!.body.size, "512x512", "the chosen size was asked for");
+    assert.equal(
+      upstream.seen.filter((r) => r.path.endsWith("/images/generations")).at(-1)!.body.size,
+      "512x512",
+      "the chosen size was asked for",
+    );
 
     // Change it: the next message says how, and the answer is the edited image.
     await page.getByTestId("change-image").click();
@@ -227,7 +259,9 @@ assistant:
     await page.close();
   });
 
-  it("makes a video with the video skill: progress while it runs, then the video (here the offline slideshow, labelled so)", { skip: !process.env.BENIH_REQUIRE_FFMPEG && !existsSync("/usr/bin/ffmpeg") && "ffmpeg is not installed" }, async () => {
+  it("makes a video with the video skill: progress while it runs, then the video (here the offline slideshow, labelled so)", {
+    skip: !process.env.BENIH_REQUIRE_FFMPEG && !existsSync("/usr/bin/ffmpeg") && "ffmpeg is not installed",
+  }, async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     await page.goto(server.url);
     await page.getByTestId("skill-video").click();
@@ -268,7 +302,9 @@ assistant:
     await page.goto(server.url);
     await page.getByTestId("model").selectOption("upper");
     await page.getByTestId("skill-translate").click();
-    await page.getByTestId("attach").setInputFiles([{ name: "surat.md", mimeType: "text/markdown", buffer: Buffer.from("# Surat\n\nSelamat pagi.\n\nSampai jumpa.") }]);
+    await page
+      .getByTestId("attach")
+      .setInputFiles([{ name: "surat.md", mimeType: "text/markdown", buffer: Buffer.from("# Surat\n\nSelamat pagi.\n\nSampai jumpa.") }]);
     await page.getByTestId("translate-document").click();
     const download = await page.waitForEvent("download");
     assert.equal(download.suggestedFilename(), "Surat.english.md");

@@ -16,7 +16,10 @@ let bare: Awaited<ReturnType<typeof startServer>>;
 
 before(async () => {
   site = createServer((req, res) => {
-    if (req.url === "/komodo") return void res.writeHead(200, { "content-type": "text/html" }).end("<html><head><title>Komodo</title></head><body><nav>Menu</nav><p>Komodo dragons hunt deer and pigs.</p></body></html>");
+    if (req.url === "/komodo")
+      return void res
+        .writeHead(200, { "content-type": "text/html" })
+        .end("<html><head><title>Komodo</title></head><body><nav>Menu</nav><p>Komodo dragons hunt deer and pigs.</p></body></html>");
     res.writeHead(404).end();
   });
   await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
@@ -31,7 +34,10 @@ before(async () => {
   upstream = await startFakeOpenAI({ models: ["cite"] });
   const routes = "routes:\n  - { model: cite, targets: [{ provider: openai, model: cite }] }\n";
   const env = { OPENAI_API_KEY: "sk", OPENAI_BASE_URL: `${upstream.url}/v1`, BRAVE_KEY: "brave-key" };
-  server = await startServer({ env, yaml: `${routes}assistant:\n  webSearch: { provider: brave, baseURL: "${search.url}", apiKey: "\${BRAVE_KEY}" }\n  fetchAllow: ["${siteHost}"]\n` });
+  server = await startServer({
+    env,
+    yaml: `${routes}assistant:\n  webSearch: { provider: brave, baseURL: "${search.url}", apiKey: "\${BRAVE_KEY}" }\n  fetchAllow: ["${siteHost}"]\n`,
+  });
   bare = await startServer({ env, yaml: routes });
 });
 after(async () => {
@@ -43,8 +49,18 @@ after(async () => {
 });
 
 async function ask(s: typeof server, content: string) {
-  const conv = (await (await fetch(`${s.url}/v1/conversations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "cite" }) })).json()) as { id: string };
-  const res = await fetch(`${s.url}/v1/conversations/${conv.id}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ content, skill: "web" }) });
+  const conv = (await (
+    await fetch(`${s.url}/v1/conversations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "cite" }),
+    })
+  ).json()) as { id: string };
+  const res = await fetch(`${s.url}/v1/conversations/${conv.id}/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ content, skill: "web" }),
+  });
   return { conv: conv.id, res };
 }
 
@@ -53,13 +69,18 @@ describe("the web skill", () => {
     const { conv, res } = await ask(server, "What do Komodo dragons eat?");
     assert.equal(res.status, 200);
     await res.text();
-    const view = (await (await fetch(`${server.url}/v1/conversations/${conv}`)).json()) as { messages: Array<{ content: string; meta: { citations?: Array<{ n: number; title: string; source: string; excerpt: string }> } }> };
+    const view = (await (await fetch(`${server.url}/v1/conversations/${conv}`)).json()) as {
+      messages: Array<{ content: string; meta: { citations?: Array<{ n: number; title: string; source: string; excerpt: string }> } }>;
+    };
     const answer = view.messages.at(-1)!;
     assert.equal(answer.content, "From [1]: Komodo dragons hunt deer and pigs.", "the page's text, without its navigation");
-    assert.deepEqual(answer.meta.citations!.map((c) => [c.n, c.title, c.source]), [
-      [1, "Komodo dragon facts", `http://${siteHost}/komodo`],
-      [2, "Gone", `http://${siteHost}/gone`],
-    ]);
+    assert.deepEqual(
+      answer.meta.citations!.map((c) => [c.n, c.title, c.source]),
+      [
+        [1, "Komodo dragon facts", `http://${siteHost}/komodo`],
+        [2, "Gone", `http://${siteHost}/gone`],
+      ],
+    );
     assert.match(answer.meta.citations![0]!.excerpt, /Komodo dragons hunt deer and pigs\./, "the page's text, not just the snippet");
     assert.equal(answer.meta.citations![1]!.excerpt, "A page that is not there any more.", "a page that cannot be read keeps its snippet");
   });
@@ -70,12 +91,20 @@ describe("the web skill", () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, "skill_not_configured");
     assert.match(body.error.message, /set assistant\.webSearch in benih\.yaml/);
-    const settings = (await (await fetch(`${bare.url}/v1/settings`)).json()) as { skills: Record<string, { configured: boolean; set?: string }>; providers: Array<{ name: string; configured: boolean; set?: string }> };
+    const settings = (await (await fetch(`${bare.url}/v1/settings`)).json()) as {
+      skills: Record<string, { configured: boolean; set?: string }>;
+      providers: Array<{ name: string; configured: boolean; set?: string }>;
+    };
     assert.equal(settings.skills.web!.configured, false);
     assert.equal(settings.skills.search!.configured, true);
-    assert.deepEqual(settings.providers.find((p) => p.name === "openai"), { name: "openai", configured: true, from: "environment (OPENAI_API_KEY, OPENAI_BASE_URL)", region: "global" });
+    assert.deepEqual(
+      settings.providers.find((p) => p.name === "openai"),
+      { name: "openai", configured: true, from: "environment (OPENAI_API_KEY, OPENAI_BASE_URL)", region: "global" },
+    );
     assert.match(settings.providers.find((p) => p.name === "deepseek")!.set!, /DEEPSEEK_API_KEY/);
-    const configured = (await (await fetch(`${server.url}/v1/settings`)).json()) as { skills: Record<string, { configured: boolean; provider?: string }> };
+    const configured = (await (await fetch(`${server.url}/v1/settings`)).json()) as {
+      skills: Record<string, { configured: boolean; provider?: string }>;
+    };
     assert.deepEqual(configured.skills.web, { configured: true, provider: "brave" });
   });
 });

@@ -27,7 +27,15 @@ describe("the web app in Chromium", { skip }, () => {
     origin = (host) => server.url.replace("127.0.0.1", host);
     browser = await chromium.launch({
       executablePath,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
     });
     mkdirSync(shots, { recursive: true });
   });
@@ -41,7 +49,10 @@ describe("the web app in Chromium", { skip }, () => {
       ["cn.localhost", "种子", "zh-CN", "输入消息", "发送"],
       ["global.localhost", "Benih", "en", "Message", "Send"],
     ] as const) {
-      for (const [width, height] of [[1280, 800], [390, 844]] as const) {
+      for (const [width, height] of [
+        [1280, 800],
+        [390, 844],
+      ] as const) {
         const page = await browser.newPage({ viewport: { width, height } });
         const problems: string[] = [];
         page.on("console", (m) => void (m.type() === "error" && problems.push(m.text())));
@@ -56,7 +67,10 @@ describe("the web app in Chromium", { skip }, () => {
         assert.equal(model, host === "cn.localhost" ? "benih-tiny-cn" : "benih-tiny-global", "the market's own model, and only it");
         assert.equal(await page.getByTestId("model").locator("option").count(), 1);
         // Nothing overflows sideways at phone width.
-        assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), `${host} at ${width}px scrolls sideways`);
+        assert.ok(
+          await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"),
+          `${host} at ${width}px scrolls sideways`,
+        );
         await page.screenshot({ path: `${shots}/${host.split(".")[0]}-${width}.png` });
         assert.deepEqual(problems, [], "no console error and no failed request, the page's icon included");
         await page.close();

@@ -5,7 +5,17 @@ import { SKILLS } from "./composer/skills.ts";
 import { t, type Locale } from "./i18n.ts";
 
 /** Makes an agent: a name, instructions, a model (or the market's default), skills, starter prompts. */
-export function AgentEditor({ locale, models, onDone, onClose }: { locale: Locale; models: string[]; onDone(a: AgentView): void; onClose(): void }) {
+export function AgentEditor({
+  locale,
+  models,
+  onDone,
+  onClose,
+}: {
+  locale: Locale;
+  models: string[];
+  onDone(a: AgentView): void;
+  onClose(): void;
+}) {
   const [name, setName] = useState("");
   const [instructions, setInstructions] = useState("");
   const [model, setModel] = useState("");
@@ -19,7 +29,17 @@ export function AgentEditor({ locale, models, onDone, onClose }: { locale: Local
       data-testid="agent-editor"
       onSubmit={(e) => {
         e.preventDefault();
-        void createAgent({ name: name.trim(), instructions, model: model || null, skills, starters: starters.split("\n").map((x) => x.trim()).filter(Boolean), toolUse }).then(onDone, (err: Error) => setError(err.message));
+        void createAgent({
+          name: name.trim(),
+          instructions,
+          model: model || null,
+          skills,
+          starters: starters
+            .split("\n")
+            .map((x) => x.trim())
+            .filter(Boolean),
+          toolUse,
+        }).then(onDone, (err: Error) => setError(err.message));
       }}
     >
       <header>
@@ -49,7 +69,13 @@ export function AgentEditor({ locale, models, onDone, onClose }: { locale: Local
         <legend>{t(locale, "skills")}</legend>
         {SKILLS.map((s) => (
           <label key={s} className="check">
-            <input type="checkbox" data-testid={`agent-skill-${s}`} checked={skills.includes(s)} onChange={(e) => setSkills(e.target.checked ? [...skills, s] : skills.filter((x) => x !== s))} /> {s}
+            <input
+              type="checkbox"
+              data-testid={`agent-skill-${s}`}
+              checked={skills.includes(s)}
+              onChange={(e) => setSkills(e.target.checked ? [...skills, s] : skills.filter((x) => x !== s))}
+            />{" "}
+            {s}
           </label>
         ))}
       </fieldset>

@@ -102,18 +102,20 @@ export function App() {
           onMenu={() => setDrawer(true)}
         />
         <Suspense fallback={null}>
-          {showSettings && server.settings && <SettingsPanel settings={server.settings} locale={locale} onClose={() => setShowSettings(false)} />}
+          {showSettings && server.settings && (
+            <SettingsPanel settings={server.settings} locale={locale} onClose={() => setShowSettings(false)} />
+          )}
           {editingAgent && (
-          <AgentEditor
-            locale={locale}
-            models={server.models}
-            onClose={() => setEditingAgent(false)}
-            onDone={(a) => {
-              server.addAgent(a);
-              setAgentId(a.id);
-              setEditingAgent(false);
-            }}
-          />
+            <AgentEditor
+              locale={locale}
+              models={server.models}
+              onClose={() => setEditingAgent(false)}
+              onDone={(a) => {
+                server.addAgent(a);
+                setAgentId(a.id);
+                setEditingAgent(false);
+              }}
+            />
           )}
         </Suspense>
         <MessageList

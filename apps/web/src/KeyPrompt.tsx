@@ -17,7 +17,14 @@ export function KeyPrompt({ locale, wrong }: { locale: Locale; wrong: boolean })
     >
       <span className="mark" aria-hidden="true" />
       <p>{wrong ? t(locale, "keyWrong") : t(locale, "keyNeeded")}</p>
-      <input type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} placeholder={t(locale, "apiKey")} data-testid="api-key" />
+      <input
+        type="password"
+        autoComplete="off"
+        value={key}
+        onChange={(e) => setKey(e.target.value)}
+        placeholder={t(locale, "apiKey")}
+        data-testid="api-key"
+      />
       <button type="submit" disabled={!key.trim()}>
         {t(locale, "useKey")}
       </button>

@@ -3,7 +3,14 @@ import { t, type Locale, type TextKey } from "./i18n.ts";
 import { st, type SettingsTextKey } from "./settingsText.ts";
 import { skillHint } from "./skillHints.ts";
 
-const SKILL_NAMES: Record<string, TextKey> = { search: "skillSearch", web: "skillWeb", translate: "skillTranslate", write: "skillWrite", image: "skillImage", video: "skillVideo" };
+const SKILL_NAMES: Record<string, TextKey> = {
+  search: "skillSearch",
+  web: "skillWeb",
+  translate: "skillTranslate",
+  write: "skillWrite",
+  image: "skillImage",
+  video: "skillVideo",
+};
 const REGIONS: Record<string, SettingsTextKey> = { local: "regionLocal", global: "regionGlobal", cn: "regionCn" };
 
 type Provider = Settings["providers"][number];
@@ -15,8 +22,10 @@ const envOf = (p: Provider) => p.env ?? /^[A-Z][A-Z0-9_]+\b/.exec(p.set ?? "")?.
 
 /** What this server has set up, and, for what it has not, what to set: skills and providers, in the user's language. */
 export function SettingsPanel({ settings, locale, onClose }: { settings: Settings; locale: Locale; onClose(): void }) {
-  const skillName = (skill: string) => (skill === "chat" ? st(locale, "skillChat") : SKILL_NAMES[skill] ? t(locale, SKILL_NAMES[skill]) : skill);
-  const state = (configured: boolean, provider?: string) => (configured ? `✓ ${st(locale, "configured")}${provider ? ` (${provider})` : ""}` : st(locale, "notConfigured"));
+  const skillName = (skill: string) =>
+    skill === "chat" ? st(locale, "skillChat") : SKILL_NAMES[skill] ? t(locale, SKILL_NAMES[skill]) : skill;
+  const state = (configured: boolean, provider?: string) =>
+    configured ? `✓ ${st(locale, "configured")}${provider ? ` (${provider})` : ""}` : st(locale, "notConfigured");
   const region = (r: string | null | undefined) => (r ? (REGIONS[r] ? st(locale, REGIONS[r]) : r) : "");
   const howToEnable = (p: Provider) => {
     const env = envOf(p);

@@ -30,7 +30,14 @@ export function Sidebar({ locale, list, current, busy, onOpen, onNew, onRename, 
       <button type="button" className="new" data-testid="new-chat" onClick={onNew} disabled={busy}>
         + {t(locale, "newChat")}
       </button>
-      <input type="search" data-testid="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t(locale, "search")} aria-label={t(locale, "search")} />
+      <input
+        type="search"
+        data-testid="search"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        placeholder={t(locale, "search")}
+        aria-label={t(locale, "search")}
+      />
       <nav aria-label={t(locale, "conversations")}>
         {shown.map((c) => (
           <div key={c.id} className={`row ${c.id === current ? "active" : ""}`}>
@@ -52,7 +59,13 @@ export function Sidebar({ locale, list, current, busy, onOpen, onNew, onRename, 
                 >
                   ✎
                 </button>
-                <button type="button" className="ghost" data-testid="delete" title={t(locale, "delete")} onClick={() => confirm(t(locale, "confirmDelete")) && onDelete(c.id)}>
+                <button
+                  type="button"
+                  className="ghost"
+                  data-testid="delete"
+                  title={t(locale, "delete")}
+                  onClick={() => confirm(t(locale, "confirmDelete")) && onDelete(c.id)}
+                >
                   ×
                 </button>
               </span>

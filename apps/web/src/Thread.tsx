@@ -55,7 +55,12 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, on
         const at = turn.siblings.indexOf(turn.id);
         const isEditing = editing?.id === turn.id;
         return (
-          <div key={turn.id} className={`turn ${turn.role}`} data-testid={turn.role === "user" ? "user-turn" : "assistant-turn"} data-state={turn.status}>
+          <div
+            key={turn.id}
+            className={`turn ${turn.role}`}
+            data-testid={turn.role === "user" ? "user-turn" : "assistant-turn"}
+            data-state={turn.status}
+          >
             <div className="bubble">
               {isEditing ? (
                 <form
@@ -67,7 +72,12 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, on
                     setEditing(null);
                   }}
                 >
-                  <textarea data-testid="edit-input" value={editing.text} onChange={(e) => setEditing({ id: turn.id, text: e.target.value })} rows={3} />
+                  <textarea
+                    data-testid="edit-input"
+                    value={editing.text}
+                    onChange={(e) => setEditing({ id: turn.id, text: e.target.value })}
+                    rows={3}
+                  />
                   <div className="row">
                     <button type="button" className="ghost" onClick={() => setEditing(null)}>
                       {t(locale, "cancel")}
@@ -79,7 +89,15 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, on
                 </form>
               ) : turn.role === "assistant" ? (
                 <>
-                  {turn.meta?.images?.map((img) => <DrawnImage key={img.id} image={img} alt={turn.content || img.model} label={t(locale, "changeImage")} onChange={() => onChangeImage(img.id)} />)}
+                  {turn.meta?.images?.map((img) => (
+                    <DrawnImage
+                      key={img.id}
+                      image={img}
+                      alt={turn.content || img.model}
+                      label={t(locale, "changeImage")}
+                      onChange={() => onChangeImage(img.id)}
+                    />
+                  ))}
                   {turn.meta?.video && (
                     <Suspense fallback={null}>
                       <VideoCard job={turn.meta.video} locale={locale} />
@@ -121,19 +139,39 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, on
               <div className="turn-tools">
                 {turn.siblings.length > 1 && (
                   <span className="branches">
-                    <button type="button" className="ghost" data-testid="branch-prev" disabled={busy || at <= 0} onClick={() => onSwitch(turn.siblings[at - 1]!)} aria-label="previous version">
+                    <button
+                      type="button"
+                      className="ghost"
+                      data-testid="branch-prev"
+                      disabled={busy || at <= 0}
+                      onClick={() => onSwitch(turn.siblings[at - 1]!)}
+                      aria-label="previous version"
+                    >
                       ‹
                     </button>
                     <span data-testid="branch-label">
                       {at + 1}/{turn.siblings.length}
                     </span>
-                    <button type="button" className="ghost" data-testid="branch-next" disabled={busy || at >= turn.siblings.length - 1} onClick={() => onSwitch(turn.siblings[at + 1]!)} aria-label="next version">
+                    <button
+                      type="button"
+                      className="ghost"
+                      data-testid="branch-next"
+                      disabled={busy || at >= turn.siblings.length - 1}
+                      onClick={() => onSwitch(turn.siblings[at + 1]!)}
+                      aria-label="next version"
+                    >
                       ›
                     </button>
                   </span>
                 )}
                 {turn.role === "user" ? (
-                  <button type="button" className="ghost" data-testid="edit" disabled={busy} onClick={() => setEditing({ id: turn.id, text: turn.content })}>
+                  <button
+                    type="button"
+                    className="ghost"
+                    data-testid="edit"
+                    disabled={busy}
+                    onClick={() => setEditing({ id: turn.id, text: turn.content })}
+                  >
                     {t(locale, "edit")}
                   </button>
                 ) : (

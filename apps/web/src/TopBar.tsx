@@ -45,7 +45,12 @@ export function TopBar(p: Props) {
         {p.agents.length > 1 && (
           <label>
             <span className="sr">{t(locale, "agent")}</span>
-            <select data-testid="agent" value={p.agent} disabled={p.agentLocked} onChange={(e) => (e.target.value === "+new" ? p.onNewAgent() : p.onAgent(e.target.value))}>
+            <select
+              data-testid="agent"
+              value={p.agent}
+              disabled={p.agentLocked}
+              onChange={(e) => (e.target.value === "+new" ? p.onNewAgent() : p.onAgent(e.target.value))}
+            >
               {p.agents.map((a) => (
                 <option key={a.id} value={a.id}>
                   {agentName(a, locale)}

@@ -1,5 +1,14 @@
 // Icons as inline SVG: emoji fonts are not on every machine (a headless Linux browser draws boxes).
-const props = { width: 16, height: 16, viewBox: "0 0 16 16", fill: "none", stroke: "currentColor", strokeWidth: 1.5, strokeLinecap: "round" as const, "aria-hidden": true };
+const props = {
+  width: 16,
+  height: 16,
+  viewBox: "0 0 16 16",
+  fill: "none",
+  stroke: "currentColor",
+  strokeWidth: 1.5,
+  strokeLinecap: "round" as const,
+  "aria-hidden": true,
+};
 
 export const PaperclipIcon = () => (
   <svg {...props}>

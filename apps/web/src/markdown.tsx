@@ -14,7 +14,8 @@ const KEYWORDS = new Set(
     "select insert update delete where join on group by order limit create table values set echo then fi done esac"
   ).split(" "),
 );
-const TOKEN = /(\/\/[^\n]*|#(?!include)[^\n]*|\/\*[\s\S]*?\*\/|--[^\n]*)|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|(\b\d+(?:\.\d+)?\b)|([A-Za-z_][\w]*)/g;
+const TOKEN =
+  /(\/\/[^\n]*|#(?!include)[^\n]*|\/\*[\s\S]*?\*\/|--[^\n]*)|("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|(\b\d+(?:\.\d+)?\b)|([A-Za-z_][\w]*)/g;
 
 /** Comments, strings, numbers and keywords as spans; a generic tokenizer that reads well for most languages. */
 export function highlight(code: string, lang: string): ReactNode[] {
@@ -78,7 +79,8 @@ function CodeBlock({ code, lang }: { code: string; lang: string }) {
   );
 }
 
-const INLINE = /(`[^`\n]+`)|(\*\*[^*\n]+\*\*|__[^_\n]+__)|(\*[^*\s][^*\n]*\*|_[^_\s][^_\n]*_)|(\[[^\]\n]+\]\((https?:\/\/[^\s)]+)\))|(\[(\d{1,2})\])/g;
+const INLINE =
+  /(`[^`\n]+`)|(\*\*[^*\n]+\*\*|__[^_\n]+__)|(\*[^*\s][^*\n]*\*|_[^_\s][^_\n]*_)|(\[[^\]\n]+\]\((https?:\/\/[^\s)]+)\))|(\[(\d{1,2})\])/g;
 
 /** Inline Markdown; `sources` is how many sources the answer was given: [n] up to that many is a citation mark. */
 function inline(text: string, key: string, sources: number): ReactNode[] {

@@ -18,7 +18,9 @@ function setup(props: Partial<Parameters<typeof Composer>[0]> = {}) {
   const onSend = vi.fn();
   const onStop = vi.fn();
   const ref = createRef<ComposerHandle>();
-  render(<Composer ref={ref} locale="en" model="echo" settings={settings({})} streaming={false} onSend={onSend} onStop={onStop} {...props} />);
+  render(
+    <Composer ref={ref} locale="en" model="echo" settings={settings({})} streaming={false} onSend={onSend} onStop={onStop} {...props} />,
+  );
   const type = (text: string) => fireEvent.change(screen.getByTestId("input"), { target: { value: text } });
   const enter = () => fireEvent.keyDown(screen.getByTestId("input"), { key: "Enter" });
   return { onSend, onStop, ref, type, enter };
@@ -55,7 +57,11 @@ describe("Composer", () => {
     fireEvent.change(screen.getByTestId("glossary"), { target: { value: "pagi = 朝\nnot a pair\n = nothing" } });
     type("Selamat pagi");
     enter();
-    expect(onSend).toHaveBeenCalledWith({ content: "Selamat pagi", skill: "translate", options: { target: "Japanese", glossary: { pagi: "朝" } } });
+    expect(onSend).toHaveBeenCalledWith({
+      content: "Selamat pagi",
+      skill: "translate",
+      options: { target: "Japanese", glossary: { pagi: "朝" } },
+    });
   });
 
   it("sends an image's size and seed, and the image being changed once", () => {

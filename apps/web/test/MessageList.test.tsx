@@ -5,8 +5,25 @@ import type { Turn } from "../src/Thread.tsx";
 
 afterEach(cleanup);
 
-const question: Turn = { id: "q1", parent_id: null, role: "user", content: "Hello **world**", status: "done", siblings: ["q1"], error: null };
-const answer = (content: string, status: Turn["status"], error: string | null = null): Turn => ({ id: "a1", parent_id: "q1", role: "assistant", content, status, siblings: ["a1"], error, meta: {} });
+const question: Turn = {
+  id: "q1",
+  parent_id: null,
+  role: "user",
+  content: "Hello **world**",
+  status: "done",
+  siblings: ["q1"],
+  error: null,
+};
+const answer = (content: string, status: Turn["status"], error: string | null = null): Turn => ({
+  id: "a1",
+  parent_id: "q1",
+  role: "assistant",
+  content,
+  status,
+  siblings: ["a1"],
+  error,
+  meta: {},
+});
 
 function show(turns: Turn[], more: Partial<Parameters<typeof MessageList>[0]> = {}) {
   const actions = { onSwitch: vi.fn(), onEdit: vi.fn(), onRegenerate: vi.fn(), onChangeImage: vi.fn(), onStarter: vi.fn() };

@@ -37,7 +37,11 @@ describe("SettingsPanel", () => {
 
   it("says the same in English", () => {
     render(<SettingsPanel settings={settings} locale="en" onClose={() => {}} />);
-    expect(screen.getByTestId("providers").querySelector('li[data-configured="false"]')!.textContent).toBe("deepseek not configuredto enable: DEEPSEEK_API_KEY in the server's environment");
-    expect(screen.getByTestId("skills").textContent).toContain("Video ✓ configuredA slideshow of the prompt (no video model is configured)");
+    expect(screen.getByTestId("providers").querySelector('li[data-configured="false"]')!.textContent).toBe(
+      "deepseek not configuredto enable: DEEPSEEK_API_KEY in the server's environment",
+    );
+    expect(screen.getByTestId("skills").textContent).toContain(
+      "Video ✓ configuredA slideshow of the prompt (no video model is configured)",
+    );
   });
 });

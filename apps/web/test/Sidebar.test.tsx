@@ -9,7 +9,17 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const conversation = (id: string, title: string, match?: string): Conversation => ({ id, title, model: "echo", agent: null, owner: null, created_at: 0, updated_at: 0, leaf: null, ...(match && { match }) });
+const conversation = (id: string, title: string, match?: string): Conversation => ({
+  id,
+  title,
+  model: "echo",
+  agent: null,
+  owner: null,
+  created_at: 0,
+  updated_at: 0,
+  leaf: null,
+  ...(match && { match }),
+});
 const list = [conversation("c1", "Trip notes"), conversation("c2", "")];
 
 function setup(busy = false) {
@@ -32,7 +42,9 @@ describe("Sidebar", () => {
     vi.stubGlobal("fetch", fetch);
     setup();
     fireEvent.change(screen.getByTestId("search"), { target: { value: "dragons " } });
-    await waitFor(() => expect(screen.getAllByTestId("conversation-item").map((b) => b.textContent)).toEqual(["Komodo…dragons hunt deer…"]));
+    await waitFor(() =>
+      expect(screen.getAllByTestId("conversation-item").map((b) => b.textContent)).toEqual(["Komodo…dragons hunt deer…"]),
+    );
     expect(requests.map((r) => r.url)).toEqual(["/v1/conversations/search?q=dragons"]);
     fireEvent.change(screen.getByTestId("search"), { target: { value: "" } });
     expect(screen.getAllByTestId("conversation-item")).toHaveLength(2);

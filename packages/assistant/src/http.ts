@@ -11,7 +11,8 @@ export function parse<T>(schema: z.ZodType<T>, body: unknown, at?: string): T {
   throw new GatewayError(400, "invalid_request_error", `${param ?? "body"}: ${issue.message}`, "invalid_body", param);
 }
 
-export const notFound = (what: string) => new GatewayError(404, "not_found_error", `${what} does not exist (or belongs to another key).`, "not_found");
+export const notFound = (what: string) =>
+  new GatewayError(404, "not_found_error", `${what} does not exist (or belongs to another key).`, "not_found");
 
 /** The API key a request's data belongs to; null on a server without keys. */
 export const ownerOf = (request: FastifyRequest) => request.principal?.keyId ?? null;

@@ -10,7 +10,11 @@ export interface ToolCall {
 
 export type ChatTurn =
   | { role: "system" | "user"; content: string }
-  | { role: "assistant"; content: string | null; tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }> }
+  | {
+      role: "assistant";
+      content: string | null;
+      tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }>;
+    }
   | { role: "tool"; content: string; tool_call_id: string };
 
 /** A tool offered to the model, as OpenAI's chat completions describe one. */
@@ -102,7 +106,13 @@ export async function* parseChunks(body: AsyncIterable<Uint8Array | string>): As
     if (!data || data === "[DONE]") continue;
     const c = JSON.parse(data) as {
       error?: { message: string; code?: string };
-      choices?: Array<{ delta?: { content?: string | null; tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }> }; finish_reason?: string | null }>;
+      choices?: Array<{
+        delta?: {
+          content?: string | null;
+          tool_calls?: Array<{ index: number; id?: string; function?: { name?: string; arguments?: string } }>;
+        };
+        finish_reason?: string | null;
+      }>;
     };
     if (c.error) throw new ModelError(502, c.error.message, c.error.code);
     const choice = c.choices?.[0];

@@ -1,12 +1,23 @@
 import { z } from "zod";
 import { imageBody } from "./images/routes.ts";
-import { agentBody, agentPatch, agentView, conversationView as conversationShape, createConversationBody as createBody, messageBody, messageView, regenerateBody, updateConversationBody as patchBody } from "@benih/contracts";
+import {
+  agentBody,
+  agentPatch,
+  agentView,
+  conversationView as conversationShape,
+  createConversationBody as createBody,
+  messageBody,
+  messageView,
+  regenerateBody,
+  updateConversationBody as patchBody,
+} from "@benih/contracts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
 import { videoBody } from "./video/routes.ts";
 
 const json = (schema: object) => ({ "application/json": { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const err = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: "An error", content: json(ref("Error")) }]));
+const err = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [String(c), { description: "An error", content: json(ref("Error")) }]));
 const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
 const body = (schema: z.ZodType) => ({ required: true, content: json(z.toJSONSchema(schema, { io: "input" })) });
 const events = {
@@ -21,42 +32,96 @@ const shape = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "output", unre
 function messageBodyOf(skills: SkillRegistry) {
   const schema = z.toJSONSchema(messageBody, { io: "input" }) as { properties: Record<string, object> };
   schema.properties.skill = { type: "string", enum: skills.ids(), description: "A skill chosen for this message, run with options" };
-  schema.properties.options = { description: "The chosen skill's options", anyOf: skills.all().map((s) => ({ title: s.id, ...z.toJSONSchema(s.options, { io: "input" }) })) };
+  schema.properties.options = {
+    description: "The chosen skill's options",
+    anyOf: skills.all().map((s) => ({ title: s.id, ...z.toJSONSchema(s.options, { io: "input" }) })),
+  };
   return { required: true, content: json(schema) };
 }
 
 /** The assistant's part of the OpenAPI document, describing the skills of `skills`. */
 export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
-  const conversationView = { type: "object", properties: { conversation: ref("Conversation"), messages: { type: "array", items: ref("Message") }, thread: { type: "array", items: { type: "string" }, description: "Ids of the branch shown, first to last" } } };
+  const conversationView = {
+    type: "object",
+    properties: {
+      conversation: ref("Conversation"),
+      messages: { type: "array", items: ref("Message") },
+      thread: { type: "array", items: { type: "string" }, description: "Ids of the branch shown, first to last" },
+    },
+  };
   return {
     paths: {
       "/v1/conversations": {
         get: {
           tags: ["assistant"],
           summary: "The caller's conversations, newest first",
-          parameters: [{ name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } }, { name: "before", in: "query", schema: { type: "integer" }, description: "updated_at to page on from" }],
-          responses: { "200": { description: "{ data: Conversation[] }", content: json({ type: "object", properties: { data: { type: "array", items: ref("Conversation") } } }) }, ...err(401) },
+          parameters: [
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } },
+            { name: "before", in: "query", schema: { type: "integer" }, description: "updated_at to page on from" },
+          ],
+          responses: {
+            "200": {
+              description: "{ data: Conversation[] }",
+              content: json({ type: "object", properties: { data: { type: "array", items: ref("Conversation") } } }),
+            },
+            ...err(401),
+          },
         },
-        post: { tags: ["assistant"], summary: "Start a conversation", requestBody: body(createBody), responses: { "201": { description: "The conversation", content: json(ref("Conversation")) }, ...err(400, 401) } },
+        post: {
+          tags: ["assistant"],
+          summary: "Start a conversation",
+          requestBody: body(createBody),
+          responses: { "201": { description: "The conversation", content: json(ref("Conversation")) }, ...err(400, 401) },
+        },
       },
       "/v1/conversations/search": {
         get: {
           tags: ["assistant"],
           summary: "Conversations whose title or messages contain q (case-insensitive)",
           parameters: [{ name: "q", in: "query", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "{ data: (Conversation & { match })[] }", content: json({ type: "object" }) }, ...err(400, 401) },
+          responses: {
+            "200": { description: "{ data: (Conversation & { match })[] }", content: json({ type: "object" }) },
+            ...err(400, 401),
+          },
         },
       },
       "/v1/conversations/{id}": {
-        get: { tags: ["assistant"], summary: "A conversation with every message of every branch", parameters: [id], responses: { "200": { description: "The conversation", content: json(conversationView) }, ...err(401, 404) } },
-        patch: { tags: ["assistant"], summary: "Rename, change model, or show another branch (leaf: any message; the newest answer below it is shown)", parameters: [id], requestBody: body(patchBody), responses: { "200": { description: "The conversation", content: json(conversationView) }, ...err(400, 401, 404) } },
-        delete: { tags: ["assistant"], summary: "Delete a conversation", parameters: [id], responses: { "204": { description: "Deleted" }, ...err(401, 404) } },
+        get: {
+          tags: ["assistant"],
+          summary: "A conversation with every message of every branch",
+          parameters: [id],
+          responses: { "200": { description: "The conversation", content: json(conversationView) }, ...err(401, 404) },
+        },
+        patch: {
+          tags: ["assistant"],
+          summary: "Rename, change model, or show another branch (leaf: any message; the newest answer below it is shown)",
+          parameters: [id],
+          requestBody: body(patchBody),
+          responses: { "200": { description: "The conversation", content: json(conversationView) }, ...err(400, 401, 404) },
+        },
+        delete: {
+          tags: ["assistant"],
+          summary: "Delete a conversation",
+          parameters: [id],
+          responses: { "204": { description: "Deleted" }, ...err(401, 404) },
+        },
       },
       "/v1/conversations/{id}/export": {
-        get: { tags: ["assistant"], summary: "The branch shown, as Markdown", parameters: [id], responses: { "200": { description: "Markdown", content: { "text/markdown": { schema: { type: "string" } } } }, ...err(401, 404) } },
+        get: {
+          tags: ["assistant"],
+          summary: "The branch shown, as Markdown",
+          parameters: [id],
+          responses: { "200": { description: "Markdown", content: { "text/markdown": { schema: { type: "string" } } } }, ...err(401, 404) },
+        },
       },
       "/v1/conversations/{id}/messages": {
-        post: { tags: ["assistant"], summary: "Post a message and stream its answer (parentId: an earlier message's parent edits it, as a new branch)", parameters: [id], requestBody: messageBodyOf(skills), responses: { "200": events, ...err(400, 401, 404) } },
+        post: {
+          tags: ["assistant"],
+          summary: "Post a message and stream its answer (parentId: an earlier message's parent edits it, as a new branch)",
+          parameters: [id],
+          requestBody: messageBodyOf(skills),
+          responses: { "200": events, ...err(400, 401, 404) },
+        },
       },
       "/v1/conversations/{id}/messages/{messageId}/regenerate": {
         post: {
@@ -68,39 +133,146 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
         },
       },
       "/v1/agents": {
-        get: { tags: ["assistant"], summary: "The built-in agents and the caller's own", responses: { "200": { description: "{ data: Agent[] }", content: json({ type: "object", properties: { data: { type: "array", items: ref("Agent") } } }) }, ...err(401) } },
-        post: { tags: ["assistant"], summary: "Make an agent: name, instructions, model (null: the market's default), skills, starter prompts", requestBody: body(agentBody), responses: { "201": { description: "The agent", content: json(ref("Agent")) }, ...err(400, 401) } },
+        get: {
+          tags: ["assistant"],
+          summary: "The built-in agents and the caller's own",
+          responses: {
+            "200": {
+              description: "{ data: Agent[] }",
+              content: json({ type: "object", properties: { data: { type: "array", items: ref("Agent") } } }),
+            },
+            ...err(401),
+          },
+        },
+        post: {
+          tags: ["assistant"],
+          summary: "Make an agent: name, instructions, model (null: the market's default), skills, starter prompts",
+          requestBody: body(agentBody),
+          responses: { "201": { description: "The agent", content: json(ref("Agent")) }, ...err(400, 401) },
+        },
       },
       "/v1/agents/{id}": {
-        patch: { tags: ["assistant"], summary: "Change one of the caller's agents (built-in ones: 403)", parameters: [id], requestBody: body(agentPatch), responses: { "200": { description: "The agent", content: json(ref("Agent")) }, ...err(400, 401, 403, 404) } },
-        delete: { tags: ["assistant"], summary: "Delete one of the caller's agents", parameters: [id], responses: { "204": { description: "Deleted" }, ...err(401, 403, 404) } },
+        patch: {
+          tags: ["assistant"],
+          summary: "Change one of the caller's agents (built-in ones: 403)",
+          parameters: [id],
+          requestBody: body(agentPatch),
+          responses: { "200": { description: "The agent", content: json(ref("Agent")) }, ...err(400, 401, 403, 404) },
+        },
+        delete: {
+          tags: ["assistant"],
+          summary: "Delete one of the caller's agents",
+          parameters: [id],
+          responses: { "204": { description: "Deleted" }, ...err(401, 403, 404) },
+        },
       },
       "/v1/images/generations": {
-        post: { tags: ["images"], summary: "Create images (OpenAI's wire format): urls to kept images, or base64", requestBody: body(imageBody), responses: { "200": { description: "{ created, data: [{ url | b64_json, revised_prompt? }] }", content: json({ type: "object" }) }, ...err(400, 401, 404, 502) } },
+        post: {
+          tags: ["images"],
+          summary: "Create images (OpenAI's wire format): urls to kept images, or base64",
+          requestBody: body(imageBody),
+          responses: {
+            "200": { description: "{ created, data: [{ url | b64_json, revised_prompt? }] }", content: json({ type: "object" }) },
+            ...err(400, 401, 404, 502),
+          },
+        },
       },
       "/v1/images/edits": {
         post: {
           tags: ["images"],
           summary: "Change an image as the prompt says (OpenAI's multipart form: image, prompt, model?, n?, size?, response_format?)",
-          requestBody: { required: true, content: { "multipart/form-data": { schema: { type: "object", required: ["image", "prompt"], properties: { image: { type: "string", format: "binary" }, prompt: { type: "string" }, model: { type: "string" }, n: { type: "integer" }, size: { type: "string" }, response_format: { enum: ["url", "b64_json"] } } } } } },
+          requestBody: {
+            required: true,
+            content: {
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  required: ["image", "prompt"],
+                  properties: {
+                    image: { type: "string", format: "binary" },
+                    prompt: { type: "string" },
+                    model: { type: "string" },
+                    n: { type: "integer" },
+                    size: { type: "string" },
+                    response_format: { enum: ["url", "b64_json"] },
+                  },
+                },
+              },
+            },
+          },
           responses: { "200": { description: "As for generations", content: json({ type: "object" }) }, ...err(400, 401, 404, 413, 502) },
         },
       },
-      "/v1/images/{id}": { get: { tags: ["images"], summary: "A kept image's bytes", parameters: [id], responses: { "200": { description: "The image", content: { "image/png": { schema: { type: "string", format: "binary" } } } }, ...err(401, 404) } } },
-      "/v1/videos": { post: { tags: ["videos"], summary: "Start a video job (202); without a video model, an ffmpeg slideshow of the prompt", requestBody: body(videoBody), responses: { "202": { description: "The job", content: json({ type: "object" }) }, ...err(400, 401, 404) } } },
-      "/v1/videos/{id}": { get: { tags: ["videos"], summary: "Where a video job stands: status, progress, content_url once done", parameters: [id], responses: { "200": { description: "The job", content: json({ type: "object" }) }, ...err(401, 404) } } },
-      "/v1/videos/{id}/content": { get: { tags: ["videos"], summary: "The finished video (MP4)", parameters: [id], responses: { "200": { description: "MP4", content: { "video/mp4": { schema: { type: "string", format: "binary" } } } }, ...err(401, 404) } } },
+      "/v1/images/{id}": {
+        get: {
+          tags: ["images"],
+          summary: "A kept image's bytes",
+          parameters: [id],
+          responses: {
+            "200": { description: "The image", content: { "image/png": { schema: { type: "string", format: "binary" } } } },
+            ...err(401, 404),
+          },
+        },
+      },
+      "/v1/videos": {
+        post: {
+          tags: ["videos"],
+          summary: "Start a video job (202); without a video model, an ffmpeg slideshow of the prompt",
+          requestBody: body(videoBody),
+          responses: { "202": { description: "The job", content: json({ type: "object" }) }, ...err(400, 401, 404) },
+        },
+      },
+      "/v1/videos/{id}": {
+        get: {
+          tags: ["videos"],
+          summary: "Where a video job stands: status, progress, content_url once done",
+          parameters: [id],
+          responses: { "200": { description: "The job", content: json({ type: "object" }) }, ...err(401, 404) },
+        },
+      },
+      "/v1/videos/{id}/content": {
+        get: {
+          tags: ["videos"],
+          summary: "The finished video (MP4)",
+          parameters: [id],
+          responses: {
+            "200": { description: "MP4", content: { "video/mp4": { schema: { type: "string", format: "binary" } } } },
+            ...err(401, 404),
+          },
+        },
+      },
       "/v1/translate/documents": {
         post: {
           tags: ["assistant"],
           summary: "Translate a whole document (the file is the body): progress and the translation as server-sent events",
-          parameters: [{ name: "name", in: "query", required: true, schema: { type: "string" } }, { name: "target", in: "query", required: true, schema: { type: "string" } }, { name: "model", in: "query", schema: { type: "string" } }, { name: "glossary", in: "query", schema: { type: "string" }, description: "A JSON object: term → translation" }],
+          parameters: [
+            { name: "name", in: "query", required: true, schema: { type: "string" } },
+            { name: "target", in: "query", required: true, schema: { type: "string" } },
+            { name: "model", in: "query", schema: { type: "string" } },
+            { name: "glossary", in: "query", schema: { type: "string" }, description: "A JSON object: term → translation" },
+          ],
           requestBody: { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
-          responses: { "200": { description: "Events: progress { done, total }, then done { name, markdown } or error", content: { "text/event-stream": { schema: { type: "string" } } } }, ...err(400, 401, 413, 422) },
+          responses: {
+            "200": {
+              description: "Events: progress { done, total }, then done { name, markdown } or error",
+              content: { "text/event-stream": { schema: { type: "string" } } },
+            },
+            ...err(400, 401, 413, 422),
+          },
         },
       },
       "/v1/knowledge/documents": {
-        get: { tags: ["knowledge"], summary: "The caller's documents and the shared starter corpus", responses: { "200": { description: "{ data: Document[] }", content: json({ type: "object", properties: { data: { type: "array", items: ref("Document") } } }) }, ...err(401) } },
+        get: {
+          tags: ["knowledge"],
+          summary: "The caller's documents and the shared starter corpus",
+          responses: {
+            "200": {
+              description: "{ data: Document[] }",
+              content: json({ type: "object", properties: { data: { type: "array", items: ref("Document") } } }),
+            },
+            ...err(401),
+          },
+        },
         post: {
           tags: ["knowledge"],
           summary: "Upload a document (.pdf, .docx, .md, .html, .txt): the file is the body, its name in ?name=",
@@ -109,20 +281,42 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           responses: { "201": { description: "The document, indexed", content: json(ref("Document")) }, ...err(400, 401, 413, 422) },
         },
       },
-      "/v1/knowledge/documents/{id}": { delete: { tags: ["knowledge"], summary: "Delete one of the caller's documents", parameters: [id], responses: { "204": { description: "Deleted" }, ...err(401, 404) } } },
+      "/v1/knowledge/documents/{id}": {
+        delete: {
+          tags: ["knowledge"],
+          summary: "Delete one of the caller's documents",
+          parameters: [id],
+          responses: { "204": { description: "Deleted" }, ...err(401, 404) },
+        },
+      },
       "/v1/knowledge/search": {
         get: {
           tags: ["knowledge"],
           summary: "The passages that best match q (full text; Chinese split into words)",
-          parameters: [{ name: "q", in: "query", required: true, schema: { type: "string" } }, { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 50 } }],
-          responses: { "200": { description: "{ data: [{ documentId, title, source, page, text, score }] }", content: json({ type: "object" }) }, ...err(400, 401) },
+          parameters: [
+            { name: "q", in: "query", required: true, schema: { type: "string" } },
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 50 } },
+          ],
+          responses: {
+            "200": { description: "{ data: [{ documentId, title, source, page, text, score }] }", content: json({ type: "object" }) },
+            ...err(400, 401),
+          },
         },
       },
     },
     schemas: {
       Document: {
         type: "object",
-        properties: { id: { type: "string" }, title: { type: "string" }, source: { type: "string" }, mime: { type: "string" }, bytes: { type: "integer" }, chunks: { type: "integer" }, pages: { type: ["integer", "null"] }, created_at: { type: "integer" } },
+        properties: {
+          id: { type: "string" },
+          title: { type: "string" },
+          source: { type: "string" },
+          mime: { type: "string" },
+          bytes: { type: "integer" },
+          chunks: { type: "integer" },
+          pages: { type: ["integer", "null"] },
+          created_at: { type: "integer" },
+        },
       },
       Conversation: shape(conversationShape),
       Message: shape(messageView),

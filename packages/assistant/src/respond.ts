@@ -61,13 +61,22 @@ export function history(messages: readonly Message[], parent: Message, system?: 
  * is kept) or failed (with the model's error). Writes go out one at a time, in order.
  */
 export async function respond(o: RespondOptions): Promise<Answer> {
-  const answer = await o.store.addMessage({ conversation_id: o.conversationId, parent_id: o.parent.id, role: "assistant", content: "", status: "streaming", model: o.model, meta: o.meta ?? {} });
+  const answer = await o.store.addMessage({
+    conversation_id: o.conversationId,
+    parent_id: o.parent.id,
+    role: "assistant",
+    content: "",
+    status: "streaming",
+    model: o.model,
+    meta: o.meta ?? {},
+  });
   o.onStart?.(answer);
   let turns = history(await o.store.messages(o.conversationId), o.parent, o.system);
   let text = "";
   let saved = "";
   let writing: Promise<void> = Promise.resolve();
-  const save = (set: Parameters<ConversationStore["updateMessage"]>[1]) => (writing = writing.then(() => o.store.updateMessage(answer.id, set)));
+  const save = (set: Parameters<ConversationStore["updateMessage"]>[1]) =>
+    (writing = writing.then(() => o.store.updateMessage(answer.id, set)));
   const timer = setInterval(() => {
     if (text !== saved) {
       saved = text;
@@ -90,8 +99,18 @@ export async function respond(o: RespondOptions): Promise<Answer> {
       }
       if (!calls.length || !o.tools) break;
       // The model asked for skills: run them, hand it the results, and let it go on.
-      const results = await Promise.all(calls.map(async (c) => ({ role: "tool" as const, tool_call_id: c.id, content: await o.tools!.run(c) })));
-      turns = [...turns, { role: "assistant", content: said || null, tool_calls: calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })) }, ...results];
+      const results = await Promise.all(
+        calls.map(async (c) => ({ role: "tool" as const, tool_call_id: c.id, content: await o.tools!.run(c) })),
+      );
+      turns = [
+        ...turns,
+        {
+          role: "assistant",
+          content: said || null,
+          tool_calls: calls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: c.arguments } })),
+        },
+        ...results,
+      ];
     }
     clearInterval(timer);
     await save({ content: text, status: "done", meta: { ...o.meta, ...o.tools?.meta(), ...(finishReason && { finishReason }) } });
@@ -104,7 +123,10 @@ export async function respond(o: RespondOptions): Promise<Answer> {
       await writing;
       return { message: { ...answer, content: text, status: "stopped" }, status: "stopped" };
     }
-    const e = err instanceof ModelError ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) } : { status: 502, message: (err as Error).message };
+    const e =
+      err instanceof ModelError
+        ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) }
+        : { status: 502, message: (err as Error).message };
     await save({ content: text, status: "failed", error: e.message });
     await writing;
     return { message: { ...answer, content: text, status: "failed", error: e.message }, status: "failed", error: e };

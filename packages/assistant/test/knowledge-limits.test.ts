@@ -14,7 +14,9 @@ let app: FastifyInstance;
 before(async () => {
   store = await openTestSqlite();
   app = Fastify();
-  app.setErrorHandler((err, _request, reply) => (err instanceof GatewayError ? reply.code(err.status).send(err.toBody()) : reply.send(err)));
+  app.setErrorHandler((err, _request, reply) =>
+    err instanceof GatewayError ? reply.code(err.status).send(err.toBody()) : reply.send(err),
+  );
   registerKnowledgeRoutes(app, {
     storeFor: () => store.store.knowledge,
     maxUploadBytes: 1024 * 1024,
@@ -39,12 +41,23 @@ describe("knowledge uploads over a limit", () => {
   it("refuses too much text, and too many passages, naming the limit", async () => {
     const text = await post("/v1/knowledge/documents?name=long.txt", "word ".repeat(1001));
     assert.equal(text.status, 413);
-    assert.deepEqual(text.json, { error: { message: "long.txt holds more than 5,000 characters of text, the limit (maxTextChars)", type: "invalid_request_error", param: null, code: "document_too_large" } });
+    assert.deepEqual(text.json, {
+      error: {
+        message: "long.txt holds more than 5,000 characters of text, the limit (maxTextChars)",
+        type: "invalid_request_error",
+        param: null,
+        code: "document_too_large",
+      },
+    });
     const passages = await post("/v1/knowledge/documents?name=many.txt", [1, 2, 3, 4].map(paragraph).join("\n\n"));
     assert.equal(passages.status, 413);
     assert.equal(passages.json.error.message, "many.txt makes 4 passages, over the limit of 3 (maxPassages)");
     const translate = await post("/v1/translate/documents?name=long.txt&target=English", "word ".repeat(1001));
-    assert.deepEqual([translate.status, translate.json.error.code], [413, "document_too_large"], "translation reads within the same limits");
+    assert.deepEqual(
+      [translate.status, translate.json.error.code],
+      [413, "document_too_large"],
+      "translation reads within the same limits",
+    );
     assert.deepEqual(await store.store.knowledge.list(null), []);
   });
 
@@ -56,8 +69,14 @@ describe("knowledge uploads over a limit", () => {
     const second = await post("/v1/knowledge/documents?name=two.txt", paragraph(2));
     assert.equal(second.status, 413);
     assert.equal(second.json.error.code, "knowledge_quota_exceeded");
-    assert.match(second.json.error.message, /^two\.txt would bring your documents to 3\.5 KB, over the limit of 2\.9 KB per key \(maxOwnerBytes\); delete some documents first$/);
-    assert.deepEqual((await store.store.knowledge.list(null)).map((d) => d.source), ["one.txt"]);
+    assert.match(
+      second.json.error.message,
+      /^two\.txt would bring your documents to 3\.5 KB, over the limit of 2\.9 KB per key \(maxOwnerBytes\); delete some documents first$/,
+    );
+    assert.deepEqual(
+      (await store.store.knowledge.list(null)).map((d) => d.source),
+      ["one.txt"],
+    );
     assert.equal(await store.store.knowledge.ownerBytes(null), used);
   });
 });

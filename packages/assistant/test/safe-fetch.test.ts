@@ -18,7 +18,8 @@ let packedUrl: string;
 let bombClosedEarly: Promise<boolean>;
 const seenAuth: Array<string | undefined> = [];
 
-const listen = (s: Server) => new Promise<string>((r) => s.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(s.address() as { port: number }).port}`)));
+const listen = (s: Server) =>
+  new Promise<string>((r) => s.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(s.address() as { port: number }).port}`)));
 before(async () => {
   inside = createServer((_req, res) => {
     hits++;
@@ -29,15 +30,19 @@ before(async () => {
     if (req.url === "/go") return void res.writeHead(302, { location: `${insideUrl}/admin` }).end();
     if (req.url === "/hop") return void res.writeHead(301, { location: "/page" }).end();
     if (req.url === "/image") return void res.writeHead(200, { "content-type": "image/png" }).end("png");
-    if (req.url === "/landing") return void (seenAuth.push(req.headers.authorization ?? "none at the other origin"), res.writeHead(200).end("ok"));
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end("<html><head><title>Komodo</title><style>p{}</style></head><body><p>Komodo dragons are lizards.</p></body></html>");
+    if (req.url === "/landing")
+      return void (seenAuth.push(req.headers.authorization ?? "none at the other origin"), res.writeHead(200).end("ok"));
+    res
+      .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+      .end("<html><head><title>Komodo</title><style>p{}</style></head><body><p>Komodo dragons are lizards.</p></body></html>");
   });
   siteUrl = await listen(site);
   const page = "<html><head><title>Packed</title></head><body><p>Decoded before it reaches a prompt.</p></body></html>";
   let bombDone: (early: boolean) => void;
   bombClosedEarly = new Promise((r) => (bombDone = r));
   packed = createServer((req, res) => {
-    const html = (encoding: string, body: Buffer) => res.writeHead(200, { "content-type": "text/html", "content-encoding": encoding }).end(body);
+    const html = (encoding: string, body: Buffer) =>
+      res.writeHead(200, { "content-type": "text/html", "content-encoding": encoding }).end(body);
     if (req.url === "/gzip") return html("gzip", gzipSync(page));
     if (req.url === "/deflate") return html("deflate", deflateSync(page));
     if (req.url === "/br") return html("br", brotliCompressSync(page));
@@ -109,7 +114,10 @@ describe("safeFetch", () => {
 
   it("checks every redirect: an allowed site that redirects inward is refused at the redirect", async () => {
     const allow = [new URL(siteUrl).host];
-    await assert.rejects(safeFetch(`${siteUrl}/go`, { allow }), new RegExp(`refused to fetch ${insideUrl.replace(/[.]/g, "\\.")}/admin: 127\\.0\\.0\\.1 is a loopback address`));
+    await assert.rejects(
+      safeFetch(`${siteUrl}/go`, { allow }),
+      new RegExp(`refused to fetch ${insideUrl.replace(/[.]/g, "\\.")}/admin: 127\\.0\\.0\\.1 is a loopback address`),
+    );
     assert.equal(hits, 0);
     const page = await safeFetch(`${siteUrl}/hop`, { allow });
     assert.deepEqual([page.url, page.title, page.text], [`${siteUrl}/page`, "Komodo", "Komodo dragons are lizards."]);
@@ -198,7 +206,19 @@ describe("safeFetch", () => {
       assert.match(addressRefusal(address) ?? "allowed", why, address);
     }
     // Global addresses, also when NAT64, 6to4 or IPv4-mapped carry a global IPv4 address.
-    for (const address of ["8.8.8.8", "1.1.1.1", "192.0.1.1", "192.31.196.1", "198.20.0.1", "223.255.255.1", "2a00:1450:4001::200e", "2620:4f:8000::1", "64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8"]) {
+    for (const address of [
+      "8.8.8.8",
+      "1.1.1.1",
+      "192.0.1.1",
+      "192.31.196.1",
+      "198.20.0.1",
+      "223.255.255.1",
+      "2a00:1450:4001::200e",
+      "2620:4f:8000::1",
+      "64:ff9b::808:808",
+      "2002:808:808::1",
+      "::ffff:8.8.8.8",
+    ]) {
       assert.equal(addressRefusal(address), undefined, address);
     }
     assert.match(addressRefusal("example.com")!, /not an IP address/);
@@ -207,7 +227,11 @@ describe("safeFetch", () => {
   it("refuses the IPv4-inside-IPv6 forms as URLs, without connecting", async () => {
     const port = new URL(insideUrl).port;
     for (const host of ["::7f00:1", "::ffff:0:7f00:1", "::a9fe:a9fe", "64:ff9b::7f00:1", "64:ff9b:1::7f00:1", "2002:7f00:1::", "fec0::1"]) {
-      await assert.rejects(safeFetch(`http://[${host}]:${port}/`), /refused to fetch .*: .* is a (loopback|cloud metadata|reserved|private) address/, host);
+      await assert.rejects(
+        safeFetch(`http://[${host}]:${port}/`),
+        /refused to fetch .*: .* is a (loopback|cloud metadata|reserved|private) address/,
+        host,
+      );
     }
     assert.equal(hits, 0);
   });
@@ -218,7 +242,10 @@ describe("safeFetch", () => {
       const page = await safeFetch(`${packedUrl}${path}`, { allow });
       assert.deepEqual([page.title, page.text], ["Packed", "Decoded before it reaches a prompt."], path);
     }
-    await assert.rejects(safeFetch(`${packedUrl}/zstd`, { allow }), /\/zstd: the body is encoded as zstd, which is not decoded \(only gzip, deflate and br\)/);
+    await assert.rejects(
+      safeFetch(`${packedUrl}/zstd`, { allow }),
+      /\/zstd: the body is encoded as zstd, which is not decoded \(only gzip, deflate and br\)/,
+    );
     await assert.rejects(safeFetch(`${packedUrl}/broken`, { allow }), /\/broken: the body could not be read \(gzip\)/);
   });
 

@@ -6,7 +6,8 @@ import { skills } from "../src/skills/registry.ts";
 describe("the built-in skills", () => {
   it("are the contract's skills, each checking its options with the contract's schema", () => {
     assert.deepEqual(skills.ids(), [...SKILL_IDS]);
-    for (const id of SKILL_IDS) assert.equal(skills.get(id).options, skillOptions[id], `${id} takes its options as the contract declares them`);
+    for (const id of SKILL_IDS)
+      assert.equal(skills.get(id).options, skillOptions[id], `${id} takes its options as the contract declares them`);
   });
 
   it("say what a message must send: translate a target, write a known template", () => {
@@ -19,7 +20,11 @@ describe("the built-in skills", () => {
   });
 
   it("read a stored message's meta, keeping what the contract does not name", () => {
-    const meta = messageMeta.parse({ skill: "search", citations: [{ n: 1, documentId: "d", title: "T", source: "t.md", page: null, excerpt: "x" }], usage: { tokens: 3 } });
+    const meta = messageMeta.parse({
+      skill: "search",
+      citations: [{ n: 1, documentId: "d", title: "T", source: "t.md", page: null, excerpt: "x" }],
+      usage: { tokens: 3 },
+    });
     assert.deepEqual(meta.usage, { tokens: 3 });
     assert.equal(messageMeta.safeParse({ citations: [{ n: "one" }] }).success, false);
   });

@@ -34,7 +34,14 @@ export const imageOptions = z.strictObject({
 export const videoOptions = z.strictObject({});
 
 /** Each built-in skill's options, by skill id. */
-export const skillOptions = { search: searchOptions, web: webOptions, translate: translateOptions, write: writeOptions, image: imageOptions, video: videoOptions } as const satisfies Record<SkillId, z.ZodType>;
+export const skillOptions = {
+  search: searchOptions,
+  web: webOptions,
+  translate: translateOptions,
+  write: writeOptions,
+  image: imageOptions,
+  video: videoOptions,
+} as const satisfies Record<SkillId, z.ZodType>;
 export type SkillOptions<S extends SkillId = SkillId> = z.infer<(typeof skillOptions)[S]>;
 
 /** A skill chosen for a message with its options, keyed by the skill's id. */
@@ -67,7 +74,13 @@ export const citation = z.object({
 export type Citation = z.infer<typeof citation>;
 
 /** An image an answer drew, kept and served at `url`. */
-export const imageView = z.object({ id: z.string(), url: z.string(), model: z.string(), size: z.string(), seed: z.number().int().nullable() });
+export const imageView = z.object({
+  id: z.string(),
+  url: z.string(),
+  model: z.string(),
+  size: z.string(),
+  seed: z.number().int().nullable(),
+});
 export type ImageView = z.infer<typeof imageView>;
 
 /** A video job as /v1/videos returns it and an answer holds it: where it stands, and its video once done. */
@@ -170,10 +183,18 @@ export type AgentView = z.infer<typeof agentView>;
 
 // --- Request bodies ------------------------------------------------------------------------------------------------
 
-export const createConversationBody = z.strictObject({ title: z.string().max(200).optional(), model: z.string().min(1).optional(), agent: z.string().min(1).nullable().optional() });
+export const createConversationBody = z.strictObject({
+  title: z.string().max(200).optional(),
+  model: z.string().min(1).optional(),
+  agent: z.string().min(1).nullable().optional(),
+});
 export type CreateConversationBody = z.infer<typeof createConversationBody>;
 
-export const updateConversationBody = z.strictObject({ title: z.string().min(1).max(200).optional(), model: z.string().min(1).optional(), leaf: z.string().min(1).optional() });
+export const updateConversationBody = z.strictObject({
+  title: z.string().min(1).max(200).optional(),
+  model: z.string().min(1).optional(),
+  leaf: z.string().min(1).optional(),
+});
 export type UpdateConversationBody = z.infer<typeof updateConversationBody>;
 
 export const regenerateBody = z.strictObject({ model: z.string().min(1).optional() });
@@ -198,7 +219,8 @@ export const messageBody = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 /** What a client sends: with a built-in skill, its options as that skill takes them. */
-export type MessageBody = Omit<z.input<typeof messageBody>, "skill" | "options"> & ({ skill?: undefined; options?: undefined } | SkillChoice);
+export type MessageBody = Omit<z.input<typeof messageBody>, "skill" | "options"> &
+  ({ skill?: undefined; options?: undefined } | SkillChoice);
 
 const agentFields = z.strictObject({
   name: z.string().trim().min(1).max(80),
@@ -237,7 +259,12 @@ export const answerEvents = {
   user: messageView,
   answer: z.object({ id: z.string(), parent_id: z.string().nullable(), model: z.string().nullable(), meta: messageMeta }),
   delta: z.object({ text: z.string() }),
-  done: z.object({ id: z.string(), status: z.enum(["done", "stopped", "failed"]), finishReason: z.string().optional(), error: answerError.optional() }),
+  done: z.object({
+    id: z.string(),
+    status: z.enum(["done", "stopped", "failed"]),
+    finishReason: z.string().optional(),
+    error: answerError.optional(),
+  }),
 };
 export type AnswerEvents = { [E in keyof typeof answerEvents]: z.infer<(typeof answerEvents)[E]> };
 export type AnswerEvent = { [E in keyof AnswerEvents]: { event: E; data: AnswerEvents[E] } }[keyof AnswerEvents];

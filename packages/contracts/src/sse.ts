@@ -66,7 +66,8 @@ export class EventStreamParser {
 
   private line(line: string, events: ServerSentEvent[]): void {
     if (line === "") {
-      if (this.data.length) events.push({ event: this.event, data: this.data.join("\n"), ...(this.lastId !== undefined && { id: this.lastId }) });
+      if (this.data.length)
+        events.push({ event: this.event, data: this.data.join("\n"), ...(this.lastId !== undefined && { id: this.lastId }) });
       this.data = [];
       this.event = undefined;
       return;

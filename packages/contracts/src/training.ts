@@ -37,7 +37,12 @@ export const dataset = z.strictObject({
 export type Dataset = z.infer<typeof dataset>;
 
 /** One cluster considered for a run; `reasons` is empty when it can take the run. */
-export const placementCandidate = z.strictObject({ cluster: z.string(), region: z.string(), reasons: z.array(z.string()), node: z.string().optional() });
+export const placementCandidate = z.strictObject({
+  cluster: z.string(),
+  region: z.string(),
+  reasons: z.array(z.string()),
+  node: z.string().optional(),
+});
 export type PlacementCandidate = z.infer<typeof placementCandidate>;
 
 export const placementDecision = z.strictObject({
@@ -116,7 +121,12 @@ export const metricsBatch = z.strictObject({ points: z.array(metricPoint).min(1)
 export type MetricsBatch = z.infer<typeof metricsBatch>;
 
 /** One line of a run's log; `offset` is its byte offset in that attempt's log file. */
-export const logLine = z.strictObject({ attempt: z.number().int().positive(), offset: z.number().int().min(0), at: z.number().int().positive(), text: z.string().max(4000) });
+export const logLine = z.strictObject({
+  attempt: z.number().int().positive(),
+  offset: z.number().int().min(0),
+  at: z.number().int().positive(),
+  text: z.string().max(4000),
+});
 export type LogLine = z.infer<typeof logLine>;
 
 /** POST /control/v1/runs/:id/logs. */
@@ -124,7 +134,11 @@ export const logBatch = z.strictObject({ lines: z.array(logLine).min(1).max(10_0
 export type LogBatch = z.infer<typeof logBatch>;
 
 /** A checkpoint an agent kept in its region: where (a path or an s3:// URL), at which step, how large. */
-export const checkpointReport = z.strictObject({ step: z.number().int().min(0), location: z.string().min(1), bytes: z.number().int().min(0) });
+export const checkpointReport = z.strictObject({
+  step: z.number().int().min(0),
+  location: z.string().min(1),
+  bytes: z.number().int().min(0),
+});
 export type CheckpointReport = z.infer<typeof checkpointReport>;
 
 /** POST /control/v1/runs/:id/reports: a state an agent saw its run reach, a checkpoint it kept, or both. */
@@ -180,7 +194,13 @@ export const runView = z.strictObject({
 export type RunView = z.infer<typeof runView>;
 
 /** One change of a run's state; `fromState` is null for its creation. */
-export const runEventView = z.strictObject({ seq: z.number(), at: z.number(), fromState: runState.nullable(), toState: runState, reason: z.string() });
+export const runEventView = z.strictObject({
+  seq: z.number(),
+  at: z.number(),
+  fromState: runState.nullable(),
+  toState: runState,
+  reason: z.string(),
+});
 export type RunEventView = z.infer<typeof runEventView>;
 
 export const checkpointView = z.strictObject({ step: z.number(), at: z.number(), location: z.string(), bytes: z.number() });
@@ -191,14 +211,24 @@ export const runList = z.strictObject({ runs: z.array(runView) });
 export type RunList = z.infer<typeof runList>;
 
 /** GET /control/v1/runs/:id: the run, its state history, its checkpoints (by step) and the last of them. */
-export const runDetail = z.strictObject({ run: runView, events: z.array(runEventView), checkpoints: z.array(checkpointView), lastCheckpoint: checkpointView.nullable() });
+export const runDetail = z.strictObject({
+  run: runView,
+  events: z.array(runEventView),
+  checkpoints: z.array(checkpointView),
+  lastCheckpoint: checkpointView.nullable(),
+});
 export type RunDetail = z.infer<typeof runDetail>;
 
 export const seriesPoint = z.strictObject({ step: z.number(), value: z.number() });
 export type SeriesPoint = z.infer<typeof seriesPoint>;
 
 /** GET /control/v1/runs/:id/metrics: how many points are stored, and each series downsampled for a chart. */
-export const metricSeries = z.strictObject({ points: z.number(), loss: z.array(seriesPoint), lr: z.array(seriesPoint), tokensPerSecond: z.array(seriesPoint) });
+export const metricSeries = z.strictObject({
+  points: z.number(),
+  loss: z.array(seriesPoint),
+  lr: z.array(seriesPoint),
+  tokensPerSecond: z.array(seriesPoint),
+});
 export type MetricSeries = z.infer<typeof metricSeries>;
 
 /** GET /control/v1/runs/:id/logs: the last lines, oldest first. */

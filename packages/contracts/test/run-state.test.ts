@@ -4,7 +4,15 @@ import { commandRefusal, isFinished, transitionRefusal } from "@benih/contracts"
 
 describe("run states", () => {
   it("follow queued → placed → running ⇄ paused → finished, and lost → placed again", () => {
-    for (const [from, to] of [["queued", "placed"], ["placed", "running"], ["running", "paused"], ["paused", "placed"], ["running", "lost"], ["lost", "placed"], ["running", "succeeded"]] as const) {
+    for (const [from, to] of [
+      ["queued", "placed"],
+      ["placed", "running"],
+      ["running", "paused"],
+      ["paused", "placed"],
+      ["running", "lost"],
+      ["lost", "placed"],
+      ["running", "succeeded"],
+    ] as const) {
       assert.equal(transitionRefusal(from, to), undefined, `${from} → ${to}`);
     }
     assert.equal(transitionRefusal("succeeded", "running"), "a succeeded run cannot become running");

@@ -18,7 +18,19 @@ describe("training contracts", () => {
   });
 
   it("tell a start command, with where to resume from, from the others", () => {
-    const start = { type: "start", runId: "r", attempt: 2, recipe: "tiny", dataset: "d", source: "d", steps: 50, node: "n", accelerator: "H20", count: 1, resumeFrom: { step: 20, location: "/ckpt/20.bin" } };
+    const start = {
+      type: "start",
+      runId: "r",
+      attempt: 2,
+      recipe: "tiny",
+      dataset: "d",
+      source: "d",
+      steps: 50,
+      node: "n",
+      accelerator: "H20",
+      count: 1,
+      resumeFrom: { step: 20, location: "/ckpt/20.bin" },
+    };
     assert.deepEqual(agentCommand.parse(start), start);
     assert.equal(agentCommand.safeParse({ ...start, resumeFrom: undefined }).success, false, "a fresh start says null");
     assert.deepEqual(agentCommand.parse({ type: "pause", runId: "r" }), { type: "pause", runId: "r" });

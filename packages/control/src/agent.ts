@@ -3,7 +3,17 @@ import { join } from "node:path";
 import { FolderStorage, type CheckpointStorage } from "./checkpoint-storage.ts";
 import { logFileOf, type Execution, type Executor } from "./executors/executor.ts";
 import type { Cluster } from "@benih/contracts";
-import { agentCommands, agentRegistered, trainerMetricLine, type AgentCommand, type CheckpointReport, type LogLine, type MetricPoint, type RunReport, type StartCommand as Start } from "@benih/contracts";
+import {
+  agentCommands,
+  agentRegistered,
+  trainerMetricLine,
+  type AgentCommand,
+  type CheckpointReport,
+  type LogLine,
+  type MetricPoint,
+  type RunReport,
+  type StartCommand as Start,
+} from "@benih/contracts";
 
 export interface AgentOptions {
   controlPlane: string;
@@ -72,7 +82,11 @@ export class RegionalAgent {
   private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: any }> {
     const res = await fetch(this.o.controlPlane.replace(/\/+$/, "") + path, {
       method,
-      headers: { authorization: `Bearer ${this.o.token}`, ...(this.id && { "x-benih-agent": this.id }), ...(body !== undefined && { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${this.o.token}`,
+        ...(this.id && { "x-benih-agent": this.id }),
+        ...(body !== undefined && { "content-type": "application/json" }),
+      },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -90,9 +104,12 @@ export class RegionalAgent {
         try {
           if (!this.id) {
             const r = await this.call("POST", "/control/v1/agents", { cluster: this.o.cluster });
-            if (r.status === 401 || r.status === 403 || r.status === 409) throw new Error(`the control plane refused this agent: ${r.json?.error?.message ?? r.status}`);
+            if (r.status === 401 || r.status === 403 || r.status === 409)
+              throw new Error(`the control plane refused this agent: ${r.json?.error?.message ?? r.status}`);
             this.id = agentRegistered.parse(r.json).agentId;
-            this.log(`registered ${this.o.cluster.id} in ${this.o.cluster.region} as ${this.id} (${this.o.executor.kind} executor, ${this.storage.kind} checkpoints)`);
+            this.log(
+              `registered ${this.o.cluster.id} in ${this.o.cluster.region} as ${this.id} (${this.o.executor.kind} executor, ${this.storage.kind} checkpoints)`,
+            );
           }
           const r = await this.call("GET", `/control/v1/agents/${this.id}/commands?waitMs=10000`);
           if (r.status === 404) {
@@ -147,7 +164,15 @@ export class RegionalAgent {
     let execution: Execution;
     try {
       if (c.resumeFrom) await this.storage.fetch(c.resumeFrom.location, c.resumeFrom.step, join(dir, "checkpoint.bin"));
-      execution = await this.o.executor.start({ runId: c.runId, attempt: c.attempt, dir, args: this.o.trainArgs(c, dir), node: c.node, accelerator: c.accelerator, count: c.count });
+      execution = await this.o.executor.start({
+        runId: c.runId,
+        attempt: c.attempt,
+        dir,
+        args: this.o.trainArgs(c, dir),
+        node: c.node,
+        accelerator: c.accelerator,
+        count: c.count,
+      });
     } catch (err) {
       this.log(`could not start ${c.runId}: ${(err as Error).message}`);
       await this.report(c.runId, { state: "failed", reason: `could not start on ${this.o.cluster.id}: ${(err as Error).message}` });
@@ -159,7 +184,9 @@ export class RegionalAgent {
     const job: Job = { runId: c.runId, attempt: c.attempt, execution, dir, metricsOffset: 0, logOffset: 0 };
     this.jobs.set(c.runId, job);
     void execution.ended.then((end) => this.finished(job, end));
-    this.log(`started ${c.runId} attempt ${c.attempt} (${c.recipe} on ${c.source}, ${c.steps} steps${c.resumeFrom ? `, resuming from step ${c.resumeFrom.step}` : ""})`);
+    this.log(
+      `started ${c.runId} attempt ${c.attempt} (${c.recipe} on ${c.source}, ${c.steps} steps${c.resumeFrom ? `, resuming from step ${c.resumeFrom.step}` : ""})`,
+    );
     void this.report(c.runId, { state: "running", reason: `started on ${this.o.cluster.id}/${c.node}` });
   }
 
@@ -191,12 +218,23 @@ export class RegionalAgent {
       // A line the control plane would refuse (a loss gone to NaN is written as null) would hold up the whole batch.
       const m = trainerMetricLine.safeParse(parseJSON(line));
       if (!m.success) return this.log(`${job.runId}: metrics line at byte ${offset} skipped: ${m.error.issues[0]?.message}`);
-      points.push({ step: m.data.step, at: Date.parse(m.data.time), loss: m.data.loss, lr: m.data.lr, gradNorm: m.data.gradNorm, tokensPerSecond: m.data.tokensPerSecond });
+      points.push({
+        step: m.data.step,
+        at: Date.parse(m.data.time),
+        loss: m.data.loss,
+        lr: m.data.lr,
+        gradNorm: m.data.gradNorm,
+        tokensPerSecond: m.data.tokensPerSecond,
+      });
     });
     const lines = this.outbox(job.runId, "logs");
     job.logOffset = this.readLines(join(job.dir, logFileOf(job)), job.logOffset, (text, offset) => {
       // Progress lines drawn in place end in \r: each is a line of its own in the log.
-      text.split("\r").forEach((part, i) => part.trim() && lines.push({ attempt: job.attempt, offset: offset + i, at: Date.now(), text: part.slice(0, 4000) }));
+      text
+        .split("\r")
+        .forEach(
+          (part, i) => part.trim() && lines.push({ attempt: job.attempt, offset: offset + i, at: Date.now(), text: part.slice(0, 4000) }),
+        );
     });
     for (const box of [points, lines]) {
       // A bounded buffer per run: beyond about a day of metrics at 10 points a second, the oldest go (and the log says so).
@@ -213,7 +251,11 @@ export class RegionalAgent {
       while (box.items.length) {
         const batch = box.items.slice(0, 5000);
         try {
-          const r = await this.call("POST", `/control/v1/runs/${box.runId}/${box.kind}`, box.kind === "metrics" ? { points: batch } : { lines: batch });
+          const r = await this.call(
+            "POST",
+            `/control/v1/runs/${box.runId}/${box.kind}`,
+            box.kind === "metrics" ? { points: batch } : { lines: batch },
+          );
           if (r.status >= 500) return; // try again on the next pump
           if (r.status === 409) {
             this.fence(box.runId, r.json?.error?.message);

@@ -34,7 +34,9 @@ export class FolderStorage implements CheckpointStorage {
       copyFileSync(location, `${file}.fetching`);
       return install(`${file}.fetching`, file);
     }
-    throw new Error(`the checkpoint of step ${step} is at ${location}, which this agent cannot read: share the run folder between the region's agents, or keep checkpoints in S3`);
+    throw new Error(
+      `the checkpoint of step ${step} is at ${location}, which this agent cannot read: share the run folder between the region's agents, or keep checkpoints in S3`,
+    );
   }
 }
 
@@ -71,7 +73,12 @@ export class S3Storage implements CheckpointStorage {
     if (!m) throw new Error(`checkpoint storage ${o.url}: use s3://bucket/prefix`);
     this.bucket = m[1]!;
     this.prefix = (m[2] ?? "").replace(/\/+$/, "");
-    this.client = new AwsClient({ accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey, service: "s3", region: o.region ?? "us-east-1" });
+    this.client = new AwsClient({
+      accessKeyId: o.accessKeyId,
+      secretAccessKey: o.secretAccessKey,
+      service: "s3",
+      region: o.region ?? "us-east-1",
+    });
   }
 
   private objectUrl(key: string): string {
@@ -96,7 +103,11 @@ export class S3Storage implements CheckpointStorage {
       rmSync(tmp, { force: true });
     }
     const key = [this.prefix, runId, `step-${String(step).padStart(9, "0")}.bin`].filter(Boolean).join("/");
-    const res = await this.client.fetch(this.objectUrl(key), { method: "PUT", body, headers: { "content-type": "application/octet-stream" } });
+    const res = await this.client.fetch(this.objectUrl(key), {
+      method: "PUT",
+      body,
+      headers: { "content-type": "application/octet-stream" },
+    });
     if (!res.ok) throw new Error(`uploading checkpoint step ${step} to s3://${this.bucket}/${key} failed: ${await s3Error(res)}`);
     return { step, bytes: body.length, location: `s3://${this.bucket}/${key}` };
   }

@@ -1,11 +1,28 @@
 import type { TrainingStore } from "@benih/store";
 import { access } from "@benih/gateway";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { agentRegistration, createRun, logBatch, metricsBatch, runCommandRequest, runReport, type AgentCommands, type AgentRegistered, type ControlError, type DatasetsView, type FleetView, type LogTail, type MetricSeries, type RunCreated, type RunDetail, type RunList } from "@benih/contracts";
+import {
+  agentRegistration,
+  createRun,
+  logBatch,
+  metricsBatch,
+  runCommandRequest,
+  runReport,
+  type AgentCommands,
+  type AgentRegistered,
+  type ControlError,
+  type DatasetsView,
+  type FleetView,
+  type LogTail,
+  type MetricSeries,
+  type RunCreated,
+  type RunDetail,
+  type RunList,
+} from "@benih/contracts";
 import type { z } from "zod";
 import { recipes } from "@benih/trainer";
 import { downsample } from "./downsample.ts";
-import { ControlPlane, PlaneError } from "./plane.ts";
+import { type ControlPlane, PlaneError } from "./plane.ts";
 import { checkpointView, runEventView, runView } from "./views.ts";
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -16,7 +33,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 /** Agents name themselves in `x-benih-agent`, so a run moved away from them can be fenced off. */
-const agentOf = (request: FastifyRequest) => (typeof request.headers["x-benih-agent"] === "string" ? request.headers["x-benih-agent"] : undefined);
+const agentOf = (request: FastifyRequest) =>
+  typeof request.headers["x-benih-agent"] === "string" ? request.headers["x-benih-agent"] : undefined;
 
 export interface ControlRoutesOptions {
   plane: ControlPlane;
@@ -30,81 +48,157 @@ export interface ControlRoutesOptions {
 export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOptions) {
   const { plane, store } = o;
   const fail = (reply: FastifyReply, err: unknown) => {
-    if (err instanceof PlaneError) return reply.code(err.status).send({ error: { message: err.message, ...(err.details !== undefined && { details: err.details }) } } satisfies ControlError);
+    if (err instanceof PlaneError)
+      return reply
+        .code(err.status)
+        .send({ error: { message: err.message, ...(err.details !== undefined && { details: err.details }) } } satisfies ControlError);
     throw err;
   };
-  const route = (fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
-    try {
-      return await fn(request, reply);
-    } catch (err) {
-      return fail(reply, err);
-    }
-  };
+  const route =
+    (fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return await fn(request, reply);
+      } catch (err) {
+        return fail(reply, err);
+      }
+    };
   const params = (request: FastifyRequest) => request.params as { id: string };
 
-  app.post("/control/v1/agents", access("agent"), route(async (request): Promise<AgentRegistered> => ({ agentId: await plane.register(request.agentRegion!, parse(agentRegistration, request.body).cluster) })));
-  app.get("/control/v1/agents/:id/commands", access("agent"), route(async (request): Promise<AgentCommands> => {
-    const region = request.agentRegion!;
-    const wait = Math.min(Number((request.query as { waitMs?: string }).waitMs ?? 25_000) || 0, 60_000);
-    const gone = new AbortController();
-    request.raw.once("close", () => gone.abort());
-    return { commands: await plane.nextCommands(params(request).id, region, wait, gone.signal) };
-  }));
-  app.post("/control/v1/agents/:id/heartbeat", access("agent"), route(async (request, reply) => {
-    plane.heartbeat(params(request).id, request.agentRegion!);
-    return reply.code(204).send();
-  }));
-  app.post("/control/v1/runs/:id/metrics", access("agent"), route(async (request, reply) => {
-    const region = request.agentRegion!;
-    const { points } = parse(metricsBatch, request.body);
-    const run = await plane.runFor(params(request).id, region, agentOf(request));
-    await store.appendMetrics(run.id, points.map((p) => ({ step: p.step, at: p.at, loss: p.loss, lr: p.lr, grad_norm: p.gradNorm, tokens_per_s: p.tokensPerSecond })));
-    return reply.code(204).send();
-  }));
-  app.post("/control/v1/runs/:id/logs", access("agent"), route(async (request, reply) => {
-    const region = request.agentRegion!;
-    const { lines } = parse(logBatch, request.body);
-    const run = await plane.runFor(params(request).id, region, agentOf(request));
-    await store.appendLogs(run.id, lines);
-    return reply.code(204).send();
-  }));
-  app.post("/control/v1/runs/:id/reports", access("agent"), route(async (request, reply) => {
-    await plane.report(params(request).id, request.agentRegion!, parse(runReport, request.body), agentOf(request));
-    return reply.code(204).send();
-  }));
+  app.post(
+    "/control/v1/agents",
+    access("agent"),
+    route(
+      async (request): Promise<AgentRegistered> => ({
+        agentId: await plane.register(request.agentRegion!, parse(agentRegistration, request.body).cluster),
+      }),
+    ),
+  );
+  app.get(
+    "/control/v1/agents/:id/commands",
+    access("agent"),
+    route(async (request): Promise<AgentCommands> => {
+      const region = request.agentRegion!;
+      const wait = Math.min(Number((request.query as { waitMs?: string }).waitMs ?? 25_000) || 0, 60_000);
+      const gone = new AbortController();
+      request.raw.once("close", () => gone.abort());
+      return { commands: await plane.nextCommands(params(request).id, region, wait, gone.signal) };
+    }),
+  );
+  app.post(
+    "/control/v1/agents/:id/heartbeat",
+    access("agent"),
+    route(async (request, reply) => {
+      plane.heartbeat(params(request).id, request.agentRegion!);
+      return reply.code(204).send();
+    }),
+  );
+  app.post(
+    "/control/v1/runs/:id/metrics",
+    access("agent"),
+    route(async (request, reply) => {
+      const region = request.agentRegion!;
+      const { points } = parse(metricsBatch, request.body);
+      const run = await plane.runFor(params(request).id, region, agentOf(request));
+      await store.appendMetrics(
+        run.id,
+        points.map((p) => ({ step: p.step, at: p.at, loss: p.loss, lr: p.lr, grad_norm: p.gradNorm, tokens_per_s: p.tokensPerSecond })),
+      );
+      return reply.code(204).send();
+    }),
+  );
+  app.post(
+    "/control/v1/runs/:id/logs",
+    access("agent"),
+    route(async (request, reply) => {
+      const region = request.agentRegion!;
+      const { lines } = parse(logBatch, request.body);
+      const run = await plane.runFor(params(request).id, region, agentOf(request));
+      await store.appendLogs(run.id, lines);
+      return reply.code(204).send();
+    }),
+  );
+  app.post(
+    "/control/v1/runs/:id/reports",
+    access("agent"),
+    route(async (request, reply) => {
+      await plane.report(params(request).id, request.agentRegion!, parse(runReport, request.body), agentOf(request));
+      return reply.code(204).send();
+    }),
+  );
 
-  app.post("/control/v1/runs", access("admin"), route(async (request, reply) => {
-    const created: RunCreated = await plane.createRun(parse(createRun, request.body));
-    return reply.code(201).send(created);
-  }));
-  app.get("/control/v1/runs", access("admin"), route(async (): Promise<RunList> => {
-    return { runs: (await store.listRuns()).map(runView) };
-  }));
-  app.get("/control/v1/runs/:id", access("admin"), route(async (request): Promise<RunDetail> => {
-    const run = await store.getRun(params(request).id);
-    if (!run) throw new PlaneError(404, `no run ${params(request).id}`);
-    const checkpoints = (await store.checkpoints(run.id)).map(checkpointView);
-    return { run: runView(run), events: (await store.events(run.id)).map(runEventView), checkpoints, lastCheckpoint: checkpoints.at(-1) ?? null };
-  }));
-  app.get("/control/v1/runs/:id/logs", access("admin"), route(async (request): Promise<LogTail> => {
-    const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 200) || 200, 1), 5000);
-    return { lines: await store.logTail(params(request).id, limit) };
-  }));
-  app.get("/control/v1/runs/:id/metrics", access("admin"), route(async (request): Promise<MetricSeries> => {
-    const q = request.query as { from?: string; to?: string; buckets?: string };
-    const rows = await store.metrics(params(request).id, Number(q.from ?? 0), Number(q.to ?? 2_147_483_647));
-    const buckets = Number(q.buckets ?? 500);
-    const series = (key: "loss" | "lr" | "tokens_per_s") => downsample(rows.map((r) => ({ step: r.step, value: r[key] })), buckets);
-    return { points: rows.length, loss: series("loss"), lr: series("lr"), tokensPerSecond: series("tokens_per_s") };
-  }));
-  app.post("/control/v1/runs/:id/commands", access("admin"), route(async (request, reply) => {
-    await plane.command(params(request).id, parse(runCommandRequest, request.body).command);
-    return reply.code(202).send({ accepted: true });
-  }));
-  app.get("/control/v1/datasets", access("admin"), route(async (): Promise<DatasetsView> => {
-    return { datasets: [...plane.datasets()], recipes: Object.keys(recipes) };
-  }));
-  app.get("/control/v1/fleet", access("admin"), route(async (): Promise<FleetView> => {
-    return { clusters: await plane.fleet() };
-  }));
+  app.post(
+    "/control/v1/runs",
+    access("admin"),
+    route(async (request, reply) => {
+      const created: RunCreated = await plane.createRun(parse(createRun, request.body));
+      return reply.code(201).send(created);
+    }),
+  );
+  app.get(
+    "/control/v1/runs",
+    access("admin"),
+    route(async (): Promise<RunList> => {
+      return { runs: (await store.listRuns()).map(runView) };
+    }),
+  );
+  app.get(
+    "/control/v1/runs/:id",
+    access("admin"),
+    route(async (request): Promise<RunDetail> => {
+      const run = await store.getRun(params(request).id);
+      if (!run) throw new PlaneError(404, `no run ${params(request).id}`);
+      const checkpoints = (await store.checkpoints(run.id)).map(checkpointView);
+      return {
+        run: runView(run),
+        events: (await store.events(run.id)).map(runEventView),
+        checkpoints,
+        lastCheckpoint: checkpoints.at(-1) ?? null,
+      };
+    }),
+  );
+  app.get(
+    "/control/v1/runs/:id/logs",
+    access("admin"),
+    route(async (request): Promise<LogTail> => {
+      const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 200) || 200, 1), 5000);
+      return { lines: await store.logTail(params(request).id, limit) };
+    }),
+  );
+  app.get(
+    "/control/v1/runs/:id/metrics",
+    access("admin"),
+    route(async (request): Promise<MetricSeries> => {
+      const q = request.query as { from?: string; to?: string; buckets?: string };
+      const rows = await store.metrics(params(request).id, Number(q.from ?? 0), Number(q.to ?? 2_147_483_647));
+      const buckets = Number(q.buckets ?? 500);
+      const series = (key: "loss" | "lr" | "tokens_per_s") =>
+        downsample(
+          rows.map((r) => ({ step: r.step, value: r[key] })),
+          buckets,
+        );
+      return { points: rows.length, loss: series("loss"), lr: series("lr"), tokensPerSecond: series("tokens_per_s") };
+    }),
+  );
+  app.post(
+    "/control/v1/runs/:id/commands",
+    access("admin"),
+    route(async (request, reply) => {
+      await plane.command(params(request).id, parse(runCommandRequest, request.body).command);
+      return reply.code(202).send({ accepted: true });
+    }),
+  );
+  app.get(
+    "/control/v1/datasets",
+    access("admin"),
+    route(async (): Promise<DatasetsView> => {
+      return { datasets: [...plane.datasets()], recipes: Object.keys(recipes) };
+    }),
+  );
+  app.get(
+    "/control/v1/fleet",
+    access("admin"),
+    route(async (): Promise<FleetView> => {
+      return { clusters: await plane.fleet() };
+    }),
+  );
 }

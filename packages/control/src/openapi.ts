@@ -1,10 +1,30 @@
 import { z } from "zod";
-import { agentCommands, agentRegistered, agentRegistration, controlError, createRun, datasetsView, fleetView, logBatch, logTail, metricSeries, metricsBatch, runCommandRequest, runCreated, runDetail, runList, runReport } from "@benih/contracts";
+import {
+  agentCommands,
+  agentRegistered,
+  agentRegistration,
+  controlError,
+  createRun,
+  datasetsView,
+  fleetView,
+  logBatch,
+  logTail,
+  metricSeries,
+  metricsBatch,
+  runCommandRequest,
+  runCreated,
+  runDetail,
+  runList,
+  runReport,
+} from "@benih/contracts";
 
 const json = (schema: object) => ({ "application/json": { schema } });
 const body = (schema: z.ZodType) => ({ required: true, content: json(z.toJSONSchema(schema, { io: "input" })) });
 const ok = (description: string, schema: z.ZodType) => ({ description, content: json(z.toJSONSchema(schema, { io: "output" })) });
-const err = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: "An error", content: json(z.toJSONSchema(controlError, { io: "output" })) }]));
+const err = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [String(c), { description: "An error", content: json(z.toJSONSchema(controlError, { io: "output" })) }]),
+  );
 const path = (name: string) => ({ name, in: "path", required: true, schema: { type: "string" } });
 const agent = { tags: ["control: agents"], security: [{ agentToken: [] }] };
 const admin = { tags: ["control: runs"] };
@@ -13,28 +33,110 @@ const admin = { tags: ["control: runs"] };
 export function controlOpenApi() {
   return {
     paths: {
-      "/control/v1/agents": { post: { ...agent, summary: "Register a cluster (its region must be the token's)", requestBody: body(agentRegistration), responses: { "200": ok("The agent's id", agentRegistered), ...err(400, 401, 403) } } },
-      "/control/v1/agents/{id}/commands": {
-        get: { ...agent, summary: "Long-poll for commands (also a heartbeat)", parameters: [path("id"), { name: "waitMs", in: "query", schema: { type: "integer", maximum: 60000 } }], responses: { "200": ok("Commands for the agent (none when the wait ended)", agentCommands), ...err(401, 403, 404) } },
+      "/control/v1/agents": {
+        post: {
+          ...agent,
+          summary: "Register a cluster (its region must be the token's)",
+          requestBody: body(agentRegistration),
+          responses: { "200": ok("The agent's id", agentRegistered), ...err(400, 401, 403) },
+        },
       },
-      "/control/v1/agents/{id}/heartbeat": { post: { ...agent, summary: "Heartbeat", parameters: [path("id")], responses: { "204": { description: "Seen" }, ...err(401, 403, 404) } } },
+      "/control/v1/agents/{id}/commands": {
+        get: {
+          ...agent,
+          summary: "Long-poll for commands (also a heartbeat)",
+          parameters: [path("id"), { name: "waitMs", in: "query", schema: { type: "integer", maximum: 60000 } }],
+          responses: { "200": ok("Commands for the agent (none when the wait ended)", agentCommands), ...err(401, 403, 404) },
+        },
+      },
+      "/control/v1/agents/{id}/heartbeat": {
+        post: {
+          ...agent,
+          summary: "Heartbeat",
+          parameters: [path("id")],
+          responses: { "204": { description: "Seen" }, ...err(401, 403, 404) },
+        },
+      },
       "/control/v1/runs/{id}/metrics": {
-        post: { ...agent, summary: "Metric points of a run (a batch sent again is absorbed)", parameters: [path("id")], requestBody: body(metricsBatch), responses: { "204": { description: "Stored" }, ...err(400, 401, 403, 404, 409) } },
-        get: { ...admin, summary: "Loss, learning rate and tokens/s, min/max-downsampled for charts", parameters: [path("id"), { name: "buckets", in: "query", schema: { type: "integer" } }, { name: "from", in: "query", schema: { type: "integer" } }, { name: "to", in: "query", schema: { type: "integer" } }], responses: { "200": ok("Point count and downsampled series", metricSeries), ...err(403) } },
+        post: {
+          ...agent,
+          summary: "Metric points of a run (a batch sent again is absorbed)",
+          parameters: [path("id")],
+          requestBody: body(metricsBatch),
+          responses: { "204": { description: "Stored" }, ...err(400, 401, 403, 404, 409) },
+        },
+        get: {
+          ...admin,
+          summary: "Loss, learning rate and tokens/s, min/max-downsampled for charts",
+          parameters: [
+            path("id"),
+            { name: "buckets", in: "query", schema: { type: "integer" } },
+            { name: "from", in: "query", schema: { type: "integer" } },
+            { name: "to", in: "query", schema: { type: "integer" } },
+          ],
+          responses: { "200": ok("Point count and downsampled series", metricSeries), ...err(403) },
+        },
       },
       "/control/v1/runs/{id}/logs": {
-        post: { ...agent, summary: "Trainer log lines (keyed by attempt and byte offset)", parameters: [path("id")], requestBody: body(logBatch), responses: { "204": { description: "Stored" }, ...err(400, 401, 403, 404, 409) } },
-        get: { ...admin, summary: "The log's tail", parameters: [path("id"), { name: "limit", in: "query", schema: { type: "integer", maximum: 5000 } }], responses: { "200": ok("The last lines, oldest first", logTail), ...err(403) } },
+        post: {
+          ...agent,
+          summary: "Trainer log lines (keyed by attempt and byte offset)",
+          parameters: [path("id")],
+          requestBody: body(logBatch),
+          responses: { "204": { description: "Stored" }, ...err(400, 401, 403, 404, 409) },
+        },
+        get: {
+          ...admin,
+          summary: "The log's tail",
+          parameters: [path("id"), { name: "limit", in: "query", schema: { type: "integer", maximum: 5000 } }],
+          responses: { "200": ok("The last lines, oldest first", logTail), ...err(403) },
+        },
       },
-      "/control/v1/runs/{id}/reports": { post: { ...agent, summary: "A state change or a checkpoint record", parameters: [path("id")], requestBody: body(runReport), responses: { "204": { description: "Recorded" }, ...err(400, 401, 403, 404, 409) } } },
+      "/control/v1/runs/{id}/reports": {
+        post: {
+          ...agent,
+          summary: "A state change or a checkpoint record",
+          parameters: [path("id")],
+          requestBody: body(runReport),
+          responses: { "204": { description: "Recorded" }, ...err(400, 401, 403, 404, 409) },
+        },
+      },
       "/control/v1/runs": {
         get: { ...admin, summary: "Runs, newest first", responses: { "200": ok("Runs", runList), ...err(403) } },
-        post: { ...admin, summary: "Create and place a run (422 with every cluster's reasons when it can go nowhere)", requestBody: body(createRun), responses: { "201": ok("The run and where it went", runCreated), ...err(400, 403, 422) } },
+        post: {
+          ...admin,
+          summary: "Create and place a run (422 with every cluster's reasons when it can go nowhere)",
+          requestBody: body(createRun),
+          responses: { "201": ok("The run and where it went", runCreated), ...err(400, 403, 422) },
+        },
       },
-      "/control/v1/runs/{id}": { get: { ...admin, summary: "A run with its placement, history and checkpoints", parameters: [path("id")], responses: { "200": ok("The run", runDetail), ...err(403, 404) } } },
-      "/control/v1/runs/{id}/commands": { post: { ...admin, summary: "pause, resume, stop or checkpoint (409 with the reason when the run's state does not allow it)", parameters: [path("id")], requestBody: body(runCommandRequest), responses: { "202": { description: "Accepted: { accepted: true }" }, ...err(400, 403, 404, 409) } } },
-      "/control/v1/fleet": { get: { ...admin, summary: "Registered clusters, with what runs use", responses: { "200": ok("Clusters", fleetView), ...err(403) } } },
-      "/control/v1/datasets": { get: { ...admin, summary: "Configured datasets and recipes", responses: { "200": ok("Datasets and recipe names", datasetsView), ...err(403) } } },
+      "/control/v1/runs/{id}": {
+        get: {
+          ...admin,
+          summary: "A run with its placement, history and checkpoints",
+          parameters: [path("id")],
+          responses: { "200": ok("The run", runDetail), ...err(403, 404) },
+        },
+      },
+      "/control/v1/runs/{id}/commands": {
+        post: {
+          ...admin,
+          summary: "pause, resume, stop or checkpoint (409 with the reason when the run's state does not allow it)",
+          parameters: [path("id")],
+          requestBody: body(runCommandRequest),
+          responses: { "202": { description: "Accepted: { accepted: true }" }, ...err(400, 403, 404, 409) },
+        },
+      },
+      "/control/v1/fleet": {
+        get: { ...admin, summary: "Registered clusters, with what runs use", responses: { "200": ok("Clusters", fleetView), ...err(403) } },
+      },
+      "/control/v1/datasets": {
+        get: {
+          ...admin,
+          summary: "Configured datasets and recipes",
+          responses: { "200": ok("Datasets and recipe names", datasetsView), ...err(403) },
+        },
+      },
     },
   };
 }

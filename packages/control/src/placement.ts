@@ -36,7 +36,9 @@ export function place(run: RunRequest, clusters: readonly Cluster[], rules: Plac
     }
     let node: FleetNode | undefined;
     if (!reasons.length) {
-      const lawful = c.nodes.filter((n) => (!run.accelerator || n.accelerator === run.accelerator) && !acceleratorRefusal(rules, c.region, n.accelerator, today));
+      const lawful = c.nodes.filter(
+        (n) => (!run.accelerator || n.accelerator === run.accelerator) && !acceleratorRefusal(rules, c.region, n.accelerator, today),
+      );
       const fits = lawful.filter((n) => n.free >= run.count).sort((a, b) => b.free - a.free || a.id.localeCompare(b.id));
       node = fits[0];
       if (!node) {

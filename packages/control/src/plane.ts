@@ -3,7 +3,18 @@ import type { TrainingStore } from "@benih/store";
 import type { RunRequest } from "./fleet.ts";
 import { place } from "./placement.ts";
 import type { PlacementRules } from "./rules.ts";
-import { commandRefusal, transitionRefusal, type AgentCommand, type Cluster, type CreateRun, type Dataset, type RunCommand, type RunCreated, type RunReport, type RunState } from "@benih/contracts";
+import {
+  commandRefusal,
+  transitionRefusal,
+  type AgentCommand,
+  type Cluster,
+  type CreateRun,
+  type Dataset,
+  type RunCommand,
+  type RunCreated,
+  type RunReport,
+  type RunState,
+} from "@benih/contracts";
 
 export class PlaneError extends Error {
   constructor(
@@ -55,7 +66,11 @@ export class ControlPlane {
     if (cluster.region !== tokenRegion) throw new PlaneError(403, `this token speaks for region ${tokenRegion}, not ${cluster.region}`);
     const owner = await this.ownerOf(cluster.id, tokenRegion);
     if (owner !== tokenRegion) {
-      throw new PlaneError(409, `cluster ${cluster.id} belongs to region ${owner}, whose agent registered it first; an agent of ${tokenRegion} cannot register it: give this cluster an id of its own`, { code: "cluster_of_another_region", cluster: cluster.id, region: owner });
+      throw new PlaneError(
+        409,
+        `cluster ${cluster.id} belongs to region ${owner}, whose agent registered it first; an agent of ${tokenRegion} cannot register it: give this cluster an id of its own`,
+        { code: "cluster_of_another_region", cluster: cluster.id, region: owner },
+      );
     }
     // Looked up after the await, so two registrations of one cluster at once end with one agent.
     const existing = [...this.agents.values()].find((a) => a.cluster.id === cluster.id);
@@ -68,7 +83,9 @@ export class ControlPlane {
   private async ownerOf(clusterId: string, claimFor?: string): Promise<string | undefined> {
     let owner = this.owners.get(clusterId);
     if (owner) return owner;
-    owner = claimFor ? await this.o.store.claimCluster(clusterId, claimFor, this.now().getTime()) : await this.o.store.clusterRegion(clusterId);
+    owner = claimFor
+      ? await this.o.store.claimCluster(clusterId, claimFor, this.now().getTime())
+      : await this.o.store.clusterRegion(clusterId);
     if (owner) this.owners.set(clusterId, owner);
     return owner;
   }
@@ -111,7 +128,10 @@ export class ControlPlane {
   }
 
   /** Sends the run's next attempt to the cluster it was placed on, resuming from its last checkpoint if any. */
-  private async start(run: { id: string; recipe: string; dataset: string; steps: number; accelerators: number }, placed: { cluster: string; node: string; accelerator: string }): Promise<void> {
+  private async start(
+    run: { id: string; recipe: string; dataset: string; steps: number; accelerators: number },
+    placed: { cluster: string; node: string; accelerator: string },
+  ): Promise<void> {
     const d = this.dataset(run.dataset);
     const attempt = (await this.o.store.events(run.id)).filter((e) => e.to_state === "placed").length;
     const last = await this.o.store.lastCheckpoint(run.id);
@@ -132,7 +152,16 @@ export class ControlPlane {
 
   /** Where a run may go now, asking for what it asked for when created. */
   private async placeAgain(run: { dataset: string; requested_accelerator: string | null; accelerators: number }) {
-    return place({ dataset: this.dataset(run.dataset), count: run.accelerators, ...(run.requested_accelerator && { accelerator: run.requested_accelerator }) }, await this.fleet(), this.o.rules, this.now());
+    return place(
+      {
+        dataset: this.dataset(run.dataset),
+        count: run.accelerators,
+        ...(run.requested_accelerator && { accelerator: run.requested_accelerator }),
+      },
+      await this.fleet(),
+      this.o.rules,
+      this.now(),
+    );
   }
 
   /**
@@ -184,7 +213,13 @@ export class ControlPlane {
       }
       const p = placement.placed;
       const last = await this.o.store.lastCheckpoint(run.id);
-      const ok = await this.o.store.transition(run.id, "lost", "placed", `resumed from step ${last?.step ?? 0} after its agent was lost: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });
+      const ok = await this.o.store.transition(
+        run.id,
+        "lost",
+        "placed",
+        `resumed from step ${last?.step ?? 0} after its agent was lost: ${placement.summary}`,
+        { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) },
+      );
       if (!ok) continue;
       await this.start(run, p);
       moved.push({ runId: run.id, from: run.cluster ?? "", to: p.cluster });
@@ -210,10 +245,30 @@ export class ControlPlane {
     if (!placement.placed) throw new PlaneError(422, placement.summary, placement);
     const id = `run-${randomUUID().slice(0, 8)}`;
     const at = this.now().getTime();
-    const run = { id, recipe: r.recipe, dataset: dataset.id, market: dataset.market, state: "queued", steps: r.steps, cluster: null, node: null, accelerator: null, requested_accelerator: r.accelerator ?? null, accelerators: request.count, placement: JSON.stringify(placement) };
+    const run = {
+      id,
+      recipe: r.recipe,
+      dataset: dataset.id,
+      market: dataset.market,
+      state: "queued",
+      steps: r.steps,
+      cluster: null,
+      node: null,
+      accelerator: null,
+      requested_accelerator: r.accelerator ?? null,
+      accelerators: request.count,
+      placement: JSON.stringify(placement),
+    };
     await this.o.store.createRun(run, "created", at);
     const p = placement.placed;
-    await this.o.store.transition(id, "queued", "placed", placement.summary, { cluster: p.cluster, node: p.node, accelerator: p.accelerator }, at);
+    await this.o.store.transition(
+      id,
+      "queued",
+      "placed",
+      placement.summary,
+      { cluster: p.cluster, node: p.node, accelerator: p.accelerator },
+      at,
+    );
     await this.start(run, p);
     return { id, placement };
   }
@@ -229,7 +284,12 @@ export class ControlPlane {
       const placement = await this.placeAgain(run);
       if (!placement.placed) throw new PlaneError(409, `run ${runId} cannot resume now: ${placement.summary}`, placement);
       const p = placement.placed;
-      const moved = await this.o.store.transition(runId, "paused", "placed", `resumed from step ${last?.step ?? 0}: ${placement.summary}`, { cluster: p.cluster, node: p.node, accelerator: p.accelerator, placement: JSON.stringify(placement) });
+      const moved = await this.o.store.transition(runId, "paused", "placed", `resumed from step ${last?.step ?? 0}: ${placement.summary}`, {
+        cluster: p.cluster,
+        node: p.node,
+        accelerator: p.accelerator,
+        placement: JSON.stringify(placement),
+      });
       if (!moved) throw new PlaneError(409, `run ${runId} changed state meanwhile`);
       await this.start(run, p);
       return;
@@ -256,9 +316,13 @@ export class ControlPlane {
     const region = (run.cluster ? await this.ownerOf(run.cluster) : undefined) ?? placed;
     if (region !== tokenRegion) throw new PlaneError(403, `run ${runId} does not run in ${tokenRegion}`);
     const agent = agentId ? this.agents.get(agentId) : undefined;
-    if (agent && agent.cluster.region !== tokenRegion) throw new PlaneError(403, `agent ${agentId} is in ${agent.cluster.region}, not ${tokenRegion}`);
+    if (agent && agent.cluster.region !== tokenRegion)
+      throw new PlaneError(403, `agent ${agentId} is in ${agent.cluster.region}, not ${tokenRegion}`);
     const cluster = agent?.cluster.id;
-    if (cluster && cluster !== run.cluster) throw new PlaneError(409, `run ${runId} now runs on ${run.cluster ?? "no cluster"}, not ${cluster}: stop it here`, { code: "run_moved" });
+    if (cluster && cluster !== run.cluster)
+      throw new PlaneError(409, `run ${runId} now runs on ${run.cluster ?? "no cluster"}, not ${cluster}: stop it here`, {
+        code: "run_moved",
+      });
     return run;
   }
 

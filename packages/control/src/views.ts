@@ -25,6 +25,12 @@ export const runView = (r: RunRow): RunView => ({
   placement: JSON.parse(r.placement) as PlacementDecision,
 });
 
-export const runEventView = (e: EventRow): RunEventView => ({ seq: e.seq, at: e.at, fromState: e.from_state as RunState | null, toState: e.to_state as RunState, reason: e.reason });
+export const runEventView = (e: EventRow): RunEventView => ({
+  seq: e.seq,
+  at: e.at,
+  fromState: e.from_state as RunState | null,
+  toState: e.to_state as RunState,
+  reason: e.reason,
+});
 
 export const checkpointView = (c: CheckpointRow): CheckpointView => ({ step: c.step, at: c.at, location: c.location, bytes: c.bytes });

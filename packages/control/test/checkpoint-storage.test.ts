@@ -22,7 +22,12 @@ after(async () => {
 });
 
 const storage = (keys: Partial<{ accessKeyId: string; secretAccessKey: string }> = {}) =>
-  new S3Storage({ url: "s3://cn-north-ckpt/runs", endpoint: s3.url, accessKeyId: keys.accessKeyId ?? s3.accessKeyId, secretAccessKey: keys.secretAccessKey ?? s3.secretAccessKey });
+  new S3Storage({
+    url: "s3://cn-north-ckpt/runs",
+    endpoint: s3.url,
+    accessKeyId: keys.accessKeyId ?? s3.accessKeyId,
+    secretAccessKey: keys.secretAccessKey ?? s3.secretAccessKey,
+  });
 const folder = (name: string) => {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
@@ -32,7 +37,11 @@ const folder = (name: string) => {
 describe("checkpoint storage", () => {
   it("S3: uploads a run folder's checkpoint as one object per step, and brings it into another agent's folder byte for byte", async () => {
     const saved = await storage().save("run-1", checkpoint);
-    assert.deepEqual(saved, { step: 3, bytes: readFileSync(checkpoint).length, location: "s3://cn-north-ckpt/runs/run-1/step-000000003.bin" });
+    assert.deepEqual(saved, {
+      step: 3,
+      bytes: readFileSync(checkpoint).length,
+      location: "s3://cn-north-ckpt/runs/run-1/step-000000003.bin",
+    });
     const elsewhere = folder("agent-b");
     await storage().fetch(saved.location, saved.step, elsewhere);
     assert.deepEqual(readFileSync(elsewhere), readFileSync(checkpoint));
@@ -50,17 +59,27 @@ describe("checkpoint storage", () => {
     const here = folder("agent-d");
     copyFileSync(checkpoint, here);
     await assert.rejects(storage().fetch("s3://cn-north-ckpt/runs/run-9/step-000000050.bin", 50, here), {
-      message: "downloading checkpoint s3://cn-north-ckpt/runs/run-9/step-000000050.bin failed: NoSuchKey: The specified key does not exist. (404)",
+      message:
+        "downloading checkpoint s3://cn-north-ckpt/runs/run-9/step-000000050.bin failed: NoSuchKey: The specified key does not exist. (404)",
     });
-    await assert.rejects(storage({ accessKeyId: "NOT-A-KEY" }).save("run-1", checkpoint), /uploading checkpoint step 3 to s3:\/\/cn-north-ckpt\/runs\/run-1\/step-000000003\.bin failed: InvalidAccessKeyId: .* \(403\)/);
+    await assert.rejects(
+      storage({ accessKeyId: "NOT-A-KEY" }).save("run-1", checkpoint),
+      /uploading checkpoint step 3 to s3:\/\/cn-north-ckpt\/runs\/run-1\/step-000000003\.bin failed: InvalidAccessKeyId: .* \(403\)/,
+    );
 
     const aws = new AwsClient({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, service: "s3", region: "us-east-1" });
     const put = await aws.fetch(`${s3.url}/cn-north-ckpt/runs/run-1/step-000000050.bin`, { method: "PUT", body: "not a checkpoint" });
     assert.equal(put.status, 200);
     await assert.rejects(storage().fetch("s3://cn-north-ckpt/runs/run-1/step-000000050.bin", 50, here), /is not a benih checkpoint/);
-    await assert.rejects(storage().fetch("s3://sg-ckpt/runs/run-1/step-000000050.bin", 50, here), /is not in this region's bucket cn-north-ckpt/);
+    await assert.rejects(
+      storage().fetch("s3://sg-ckpt/runs/run-1/step-000000050.bin", 50, here),
+      /is not in this region's bucket cn-north-ckpt/,
+    );
     assert.equal(readCheckpoint(here).header.step, 3, "the folder's checkpoint is untouched");
-    assert.throws(() => new S3Storage({ url: "https://bucket", endpoint: s3.url, accessKeyId: "a", secretAccessKey: "b" }), /use s3:\/\/bucket\/prefix/);
+    assert.throws(
+      () => new S3Storage({ url: "https://bucket", endpoint: s3.url, accessKeyId: "a", secretAccessKey: "b" }),
+      /use s3:\/\/bucket\/prefix/,
+    );
   });
 
   it("a shared folder: the location is the file; an agent that cannot read it is told to share the folder or use S3", async () => {
@@ -69,6 +88,9 @@ describe("checkpoint storage", () => {
     const other = folder("agent-e");
     await new FolderStorage().fetch(checkpoint, 3, other);
     assert.equal(readCheckpoint(other).header.step, 3);
-    await assert.rejects(new FolderStorage().fetch("/nowhere/run-1/checkpoint.bin", 3, folder("agent-f")), /cannot read: share the run folder between the region's agents, or keep checkpoints in S3/);
+    await assert.rejects(
+      new FolderStorage().fetch("/nowhere/run-1/checkpoint.bin", 3, folder("agent-f")),
+      /cannot read: share the run folder between the region's agents, or keep checkpoints in S3/,
+    );
   });
 });

@@ -4,7 +4,15 @@ import { place, type Cluster, type Dataset, type PlacementRules } from "@benih/c
 
 // The fleet of the issue: H20s in China, B200s in a leased Malaysian data centre, CPUs in Singapore, H100s in the US.
 const clusters: Cluster[] = [
-  { id: "bj-1", region: "cn-north", operator: "home", nodes: [{ id: "h20-a", accelerator: "H20", count: 8, free: 8 }, { id: "h20-b", accelerator: "H20", count: 8, free: 2 }] },
+  {
+    id: "bj-1",
+    region: "cn-north",
+    operator: "home",
+    nodes: [
+      { id: "h20-a", accelerator: "H20", count: 8, free: 8 },
+      { id: "h20-b", accelerator: "H20", count: 8, free: 2 },
+    ],
+  },
   { id: "johor-1", region: "my-johor", operator: "leased", nodes: [{ id: "b200-a", accelerator: "B200", count: 8, free: 8 }] },
   { id: "sg-1", region: "sg", operator: "cloud", nodes: [{ id: "cpu-a", accelerator: "CPU", count: 1, free: 1 }] },
   { id: "use-1", region: "us-east", operator: "cloud", nodes: [{ id: "h100-a", accelerator: "H100", count: 8, free: 4 }] },
@@ -34,7 +42,9 @@ describe("placement", () => {
     const d = place({ dataset: cnChat, count: 4 }, clusters, rules, at);
     assert.deepEqual(d.placed, { cluster: "bj-1", region: "cn-north", node: "h20-a", accelerator: "H20" });
     const johor = d.candidates.find((c) => c.cluster === "johor-1")!;
-    assert.deepEqual(johor.reasons, ["dataset cn-chat (personal-information) must stay in cn-north: no transfer mechanism to my-johor is recorded"]);
+    assert.deepEqual(johor.reasons, [
+      "dataset cn-chat (personal-information) must stay in cn-north: no transfer mechanism to my-johor is recorded",
+    ]);
     assert.match(d.summary, /^placed on bj-1\/h20-a \(4 × H20\) in cn-north$/);
   });
 

@@ -17,7 +17,11 @@ const datasets = [
   { id: "cn-chat", market: "cn", region: "cn-north", flags: ["personal-information" as const], transfers: [] },
   { id: "global-chat", market: "global", region: "my-johor", flags: [], transfers: [] },
 ];
-const tokens = new Map([["tok-cn", "cn-north"], ["tok-my", "my-johor"], ["tok-sg", "sg"]]);
+const tokens = new Map([
+  ["tok-cn", "cn-north"],
+  ["tok-my", "my-johor"],
+  ["tok-sg", "sg"],
+]);
 
 let db: TestStore;
 let app: FastifyInstance;
@@ -28,7 +32,11 @@ before(async () => {
   const plane = new ControlPlane({ store: db.store.training, rules, datasets });
   // The server's access rules, with one admin: the bearer "admin".
   const admin = { keyId: "admin", name: "admin", role: "admin" as const, market: null };
-  enforceAccess(app, { auth: { required: true, authenticate: async (h) => (h.authorization === "Bearer admin" ? admin : undefined) }, resolveScope: () => openScope(), agentRegion: (t) => t && tokens.get(t) });
+  enforceAccess(app, {
+    auth: { required: true, authenticate: async (h) => (h.authorization === "Bearer admin" ? admin : undefined) },
+    resolveScope: () => openScope(),
+    agentRegion: (t) => t && tokens.get(t),
+  });
   registerControlRoutes(app, { plane, store: db.store.training });
   base = await app.listen({ port: 0, host: "127.0.0.1" });
 });
@@ -38,11 +46,17 @@ after(async () => {
 });
 
 async function call(method: string, path: string, token: string, body?: unknown) {
-  const res = await fetch(base + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { "content-type": "application/json" }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
-const cluster = (id: string, region: string, accelerator: string) => ({ cluster: { id, region, operator: "ops", nodes: [{ id: `${id}-n1`, accelerator, count: 8, free: 8 }] } });
+const cluster = (id: string, region: string, accelerator: string) => ({
+  cluster: { id, region, operator: "ops", nodes: [{ id: `${id}-n1`, accelerator, count: 8, free: 8 }] },
+});
 
 describe("the control plane over HTTP", () => {
   it("registers agents by region token, places runs by the rules, and carries commands, metrics and reports", async () => {
@@ -60,18 +74,55 @@ describe("the control plane over HTTP", () => {
     assert.equal(created.status, 201);
     const id = created.body.id as string;
     assert.equal(created.body.placement.placed.cluster, "bj-1");
-    assert.match(created.body.placement.candidates.find((c: { cluster: string }) => c.cluster === "johor-1").reasons[0], /dataset cn-chat \(personal-information\) must stay in cn-north/);
-    assert.deepEqual((await polled).body.commands, [{ type: "start", runId: id, attempt: 1, recipe: "tiny", dataset: "cn-chat", source: "cn-chat", steps: 50, node: "bj-1-n1", accelerator: "H20", count: 1, resumeFrom: null }]);
+    assert.match(
+      created.body.placement.candidates.find((c: { cluster: string }) => c.cluster === "johor-1").reasons[0],
+      /dataset cn-chat \(personal-information\) must stay in cn-north/,
+    );
+    assert.deepEqual((await polled).body.commands, [
+      {
+        type: "start",
+        runId: id,
+        attempt: 1,
+        recipe: "tiny",
+        dataset: "cn-chat",
+        source: "cn-chat",
+        steps: 50,
+        node: "bj-1-n1",
+        accelerator: "H20",
+        count: 1,
+        resumeFrom: null,
+      },
+    ]);
 
     const h100 = await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "cn-chat", steps: 50, accelerator: "H100" });
     assert.equal(h100.status, 422);
-    assert.match(h100.body.error.message, /refused bj-1: H100 is not allowed in cn-north since 2023-10-17 \(US export controls, 2023-10-17\); allowed there: H20/);
+    assert.match(
+      h100.body.error.message,
+      /refused bj-1: H100 is not allowed in cn-north since 2023-10-17 \(US export controls, 2023-10-17\); allowed there: H20/,
+    );
 
     assert.equal((await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "running" })).status, 204);
-    const bad = await call("POST", `/control/v1/runs/${id}/metrics`, "tok-cn", { points: [{ step: 1, at: 1, loss: "NaN", lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }] });
+    const bad = await call("POST", `/control/v1/runs/${id}/metrics`, "tok-cn", {
+      points: [{ step: 1, at: 1, loss: "NaN", lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }],
+    });
     assert.deepEqual([bad.status, bad.body.error.message], [400, "points.0.loss: Invalid input: expected number, received string"]);
-    assert.equal((await call("POST", `/control/v1/runs/${id}/metrics`, "tok-my", { points: [{ step: 1, at: 1, loss: 2, lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }] })).status, 403, "another region's agent");
-    const points = Array.from({ length: 20 }, (_, i) => ({ step: i + 1, at: 1000 + i, loss: 3 - i / 10, lr: 0.001, gradNorm: 1, tokensPerSecond: 4000 }));
+    assert.equal(
+      (
+        await call("POST", `/control/v1/runs/${id}/metrics`, "tok-my", {
+          points: [{ step: 1, at: 1, loss: 2, lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }],
+        })
+      ).status,
+      403,
+      "another region's agent",
+    );
+    const points = Array.from({ length: 20 }, (_, i) => ({
+      step: i + 1,
+      at: 1000 + i,
+      loss: 3 - i / 10,
+      lr: 0.001,
+      gradNorm: 1,
+      tokensPerSecond: 4000,
+    }));
     assert.equal((await call("POST", `/control/v1/runs/${id}/metrics`, "tok-cn", { points })).status, 204);
     const chart = metricSeries.parse((await call("GET", `/control/v1/runs/${id}/metrics?buckets=5`, "admin")).body);
     assert.equal(chart.points, 20);
@@ -79,12 +130,31 @@ describe("the control plane over HTTP", () => {
 
     // pause → the agent gets it, checkpoints, reports paused; commands that do not apply get 409 with the reason.
     assert.equal((await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "pause" })).status, 202);
-    assert.deepEqual((await call("GET", `/control/v1/agents/${cn}/commands?waitMs=0`, "tok-cn")).body.commands, [{ type: "pause", runId: id }]);
-    await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "paused", checkpoint: { step: 20, location: "/ckpt/run/20.bin", bytes: 1024 } });
+    assert.deepEqual((await call("GET", `/control/v1/agents/${cn}/commands?waitMs=0`, "tok-cn")).body.commands, [
+      { type: "pause", runId: id },
+    ]);
+    await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", {
+      state: "paused",
+      checkpoint: { step: 20, location: "/ckpt/run/20.bin", bytes: 1024 },
+    });
     const conflict = await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "checkpoint" });
     assert.deepEqual([conflict.status, conflict.body.error.message], [409, `checkpoint needs a run that is running; run ${id} is paused`]);
     assert.equal((await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "resume" })).status, 202);
-    assert.deepEqual((await call("GET", `/control/v1/agents/${cn}/commands?waitMs=0`, "tok-cn")).body.commands, [{ type: "start", runId: id, attempt: 2, recipe: "tiny", dataset: "cn-chat", source: "cn-chat", steps: 50, node: "bj-1-n1", accelerator: "H20", count: 1, resumeFrom: { step: 20, location: "/ckpt/run/20.bin" } }]);
+    assert.deepEqual((await call("GET", `/control/v1/agents/${cn}/commands?waitMs=0`, "tok-cn")).body.commands, [
+      {
+        type: "start",
+        runId: id,
+        attempt: 2,
+        recipe: "tiny",
+        dataset: "cn-chat",
+        source: "cn-chat",
+        steps: 50,
+        node: "bj-1-n1",
+        accelerator: "H20",
+        count: 1,
+        resumeFrom: { step: 20, location: "/ckpt/run/20.bin" },
+      },
+    ]);
     await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "running" });
     await call("POST", `/control/v1/runs/${id}/reports`, "tok-cn", { state: "succeeded" });
     const done = await call("POST", `/control/v1/runs/${id}/commands`, "admin", { command: "stop" });
@@ -92,9 +162,18 @@ describe("the control plane over HTTP", () => {
 
     // The admin views are what the contracts declare (camelCase, no raw rows): the web app and CLI read them so.
     const shown = runDetail.parse((await call("GET", `/control/v1/runs/${id}`, "admin")).body);
-    assert.deepEqual(shown.events.map((e) => e.toState), ["queued", "placed", "running", "paused", "placed", "running", "succeeded"]);
-    assert.deepEqual(shown.lastCheckpoint && { step: shown.lastCheckpoint.step, location: shown.lastCheckpoint.location }, { step: 20, location: "/ckpt/run/20.bin" });
-    assert.deepEqual([shown.run.state, shown.run.step, shown.run.requestedAccelerator, shown.run.placement.placed?.cluster], ["succeeded", 20, null, "bj-1"]);
+    assert.deepEqual(
+      shown.events.map((e) => e.toState),
+      ["queued", "placed", "running", "paused", "placed", "running", "succeeded"],
+    );
+    assert.deepEqual(shown.lastCheckpoint && { step: shown.lastCheckpoint.step, location: shown.lastCheckpoint.location }, {
+      step: 20,
+      location: "/ckpt/run/20.bin",
+    });
+    assert.deepEqual(
+      [shown.run.state, shown.run.step, shown.run.requestedAccelerator, shown.run.placement.placed?.cluster],
+      ["succeeded", 20, null, "bj-1"],
+    );
     const listed = runList.parse((await call("GET", "/control/v1/runs", "admin")).body).runs.find((r) => r.id === id);
     assert.deepEqual(listed, shown.run);
   });
@@ -103,7 +182,10 @@ describe("the control plane over HTTP", () => {
     const jb = (await call("POST", "/control/v1/agents", "tok-my", cluster("jb-1", "my-johor", "MI300"))).body.agentId as string;
     const grab = await call("POST", "/control/v1/agents", "tok-cn", cluster("jb-1", "cn-north", "H20"));
     assert.equal(grab.status, 409);
-    assert.equal(grab.body.error.message, "cluster jb-1 belongs to region my-johor, whose agent registered it first; an agent of cn-north cannot register it: give this cluster an id of its own");
+    assert.equal(
+      grab.body.error.message,
+      "cluster jb-1 belongs to region my-johor, whose agent registered it first; an agent of cn-north cannot register it: give this cluster an id of its own",
+    );
     assert.deepEqual(grab.body.error.details, { code: "cluster_of_another_region", cluster: "jb-1", region: "my-johor" });
     assert.equal(grab.body.agentId, undefined, "my-johor's agent id is not handed out");
 
@@ -112,17 +194,42 @@ describe("the control plane over HTTP", () => {
     assert.deepEqual((await call("GET", `/control/v1/agents/${jb}/commands?waitMs=0`, "tok-my")).body.commands, []);
     assert.equal((await call("POST", `/control/v1/agents/${jb}/heartbeat`, "tok-cn")).status, 403);
     assert.equal((await call("GET", `/control/v1/agents/${jb}/commands?waitMs=0`, "tok-cn")).status, 403);
-    assert.equal((await call("POST", "/control/v1/agents", "tok-my", cluster("jb-1", "my-johor", "MI300"))).body.agentId, jb, "its own region registers it again");
-    const fleet = (await call("GET", "/control/v1/fleet", "admin")).body.clusters as Array<{ id: string; region: string; nodes: Array<{ accelerator: string }> }>;
-    assert.deepEqual(fleet.filter((c) => c.id === "jb-1").map((c) => [c.region, c.nodes[0]!.accelerator]), [["my-johor", "MI300"]]);
+    assert.equal(
+      (await call("POST", "/control/v1/agents", "tok-my", cluster("jb-1", "my-johor", "MI300"))).body.agentId,
+      jb,
+      "its own region registers it again",
+    );
+    const fleet = (await call("GET", "/control/v1/fleet", "admin")).body.clusters as Array<{
+      id: string;
+      region: string;
+      nodes: Array<{ accelerator: string }>;
+    }>;
+    assert.deepEqual(
+      fleet.filter((c) => c.id === "jb-1").map((c) => [c.region, c.nodes[0]!.accelerator]),
+      [["my-johor", "MI300"]],
+    );
 
     // A run placed on jb-1: its commands reach jb-1's agent; only my-johor's token writes for it.
-    const created = await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "global-chat", steps: 10, accelerator: "MI300" });
+    const created = await call("POST", "/control/v1/runs", "admin", {
+      recipe: "tiny",
+      dataset: "global-chat",
+      steps: 10,
+      accelerator: "MI300",
+    });
     assert.equal(created.body.placement.placed.cluster, "jb-1");
     const id = created.body.id as string;
-    assert.equal(((await call("GET", `/control/v1/agents/${jb}/commands?waitMs=0`, "tok-my")).body.commands as Array<{ runId: string }>)[0]!.runId, id);
+    assert.equal(
+      ((await call("GET", `/control/v1/agents/${jb}/commands?waitMs=0`, "tok-my")).body.commands as Array<{ runId: string }>)[0]!.runId,
+      id,
+    );
     const asAgent = async (path: string, token: string, agent: string, body: unknown) =>
-      (await fetch(base + path, { method: "POST", headers: { authorization: `Bearer ${token}`, "x-benih-agent": agent, "content-type": "application/json" }, body: JSON.stringify(body) })).status;
+      (
+        await fetch(base + path, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "x-benih-agent": agent, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        })
+      ).status;
     const points = { points: [{ step: 1, at: 1, loss: 2, lr: 0.001, gradNorm: 1, tokensPerSecond: 9 }] };
     const lines = { lines: [{ attempt: 1, offset: 0, at: 1, text: "hello" }] };
     for (const agent of ["", jb]) {
@@ -136,11 +243,17 @@ describe("the control plane over HTTP", () => {
 
     // A restarted plane knows no agents, but still knows whose cluster jb-1 is.
     const restarted = new ControlPlane({ store: db.store.training, rules, datasets });
-    await assert.rejects(restarted.register("cn-north", cluster("jb-1", "cn-north", "H20").cluster), (e) => e instanceof PlaneError && e.status === 409 && /belongs to region my-johor/.test(e.message));
+    await assert.rejects(
+      restarted.register("cn-north", cluster("jb-1", "cn-north", "H20").cluster),
+      (e) => e instanceof PlaneError && e.status === 409 && /belongs to region my-johor/.test(e.message),
+    );
     await assert.rejects(restarted.report(id, "cn-north", { state: "paused" }), /does not run in cn-north/);
     const again = await restarted.register("my-johor", cluster("jb-1", "my-johor", "MI300").cluster);
     restarted.heartbeat(again, "my-johor");
-    assert.deepEqual((await restarted.fleet()).map((c) => [c.id, c.region]), [["jb-1", "my-johor"]]);
+    assert.deepEqual(
+      (await restarted.fleet()).map((c) => [c.id, c.region]),
+      [["jb-1", "my-johor"]],
+    );
     await restarted.report(id, "my-johor", { state: "paused" }, again);
   });
 });

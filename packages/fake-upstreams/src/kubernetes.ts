@@ -64,9 +64,20 @@ export async function startFakeKubernetes(o: FakeKubernetesOptions): Promise<Fak
     const s: Record<string, unknown> = {};
     if (p.startedAt) s.startTime = p.startedAt;
     if (p.phase === "Running" || p.phase === "Pending") s.active = 1;
-    if (p.phase === "Succeeded") Object.assign(s, { succeeded: 1, completionTime: new Date().toISOString(), conditions: [{ type: "Complete", status: "True" }] });
-    if (p.phase === "Failed") Object.assign(s, { failed: 1, conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] });
-    return { ...j.manifest, metadata: { ...j.manifest.metadata, namespace: j.namespace, uid: j.uid, creationTimestamp: j.created }, status: s };
+    if (p.phase === "Succeeded")
+      Object.assign(s, { succeeded: 1, completionTime: new Date().toISOString(), conditions: [{ type: "Complete", status: "True" }] });
+    if (p.phase === "Failed")
+      Object.assign(s, {
+        failed: 1,
+        conditions: [
+          { type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" },
+        ],
+      });
+    return {
+      ...j.manifest,
+      metadata: { ...j.manifest.metadata, namespace: j.namespace, uid: j.uid, creationTimestamp: j.created },
+      status: s,
+    };
   };
   const podView = (p: Pod) => ({
     apiVersion: "v1",
@@ -125,7 +136,9 @@ export async function startFakeKubernetes(o: FakeKubernetesOptions): Promise<Fak
     if ((m = /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs$/.exec(url.pathname))) {
       const ns = m[1]!;
       if (req.method === "GET") {
-        const items = [...jobs.values()].filter((j) => j.namespace === ns && !j.deleted && matches(j.manifest.metadata.labels ?? {}, selector)).map(jobView);
+        const items = [...jobs.values()]
+          .filter((j) => j.namespace === ns && !j.deleted && matches(j.manifest.metadata.labels ?? {}, selector))
+          .map(jobView);
         return json(res, 200, { apiVersion: "batch/v1", kind: "JobList", metadata: {}, items });
       }
       if (req.method !== "POST") return status(res, 405, "MethodNotAllowed", `${req.method} is not supported`);
@@ -133,14 +146,28 @@ export async function startFakeKubernetes(o: FakeKubernetesOptions): Promise<Fak
       const spec = body?.spec?.template?.spec;
       const problems: string[] = [];
       if (body?.apiVersion !== "batch/v1" || body?.kind !== "Job") problems.push("kind: must be Job in batch/v1");
-      if (!name || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) problems.push(`metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`);
-      if (!["Never", "OnFailure"].includes(spec?.restartPolicy)) problems.push(`spec.template.spec.restartPolicy: Unsupported value: "${spec?.restartPolicy}": supported values: "OnFailure", "Never"`);
+      if (!name || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)
+        problems.push(
+          `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'`,
+        );
+      if (!["Never", "OnFailure"].includes(spec?.restartPolicy))
+        problems.push(
+          `spec.template.spec.restartPolicy: Unsupported value: "${spec?.restartPolicy}": supported values: "OnFailure", "Never"`,
+        );
       if (!spec?.containers?.length || !spec.containers[0].image) problems.push("spec.template.spec.containers[0].image: Required value");
       if (problems.length) return status(res, 422, "Invalid", `Job.batch "${name}" is invalid: ${problems.join(", ")}`);
       const key = `${ns}/${name}`;
       if (jobs.get(key) && !jobs.get(key)!.deleted) return status(res, 409, "AlreadyExists", `jobs.batch "${name}" already exists`);
       const labels = { ...(body.spec.template.metadata?.labels ?? {}), "job-name": name!, "batch.kubernetes.io/job-name": name! };
-      const pod: Pod = { name: `${name}-${randomUUID().slice(0, 5)}`, namespace: ns, labels, container: spec.containers[0].name, node: undefined, phase: "Pending", log: "" };
+      const pod: Pod = {
+        name: `${name}-${randomUUID().slice(0, 5)}`,
+        namespace: ns,
+        labels,
+        container: spec.containers[0].name,
+        node: undefined,
+        phase: "Pending",
+        log: "",
+      };
       const j: Job = { namespace: ns, manifest: body, uid: randomUUID(), created: new Date().toISOString(), pod };
       jobs.set(key, j);
       run(j);
@@ -154,18 +181,28 @@ export async function startFakeKubernetes(o: FakeKubernetesOptions): Promise<Fak
       const policy = url.searchParams.get("propagationPolicy") ?? body?.propagationPolicy ?? "Orphan"; // batch/v1 Jobs orphan their pods by default
       j.deleted = true;
       if (policy !== "Orphan") terminate(j.pod);
-      return json(res, 200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: m[2], group: "batch", kind: "jobs", uid: j.uid } });
+      return json(res, 200, {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Success",
+        details: { name: m[2], group: "batch", kind: "jobs", uid: j.uid },
+      });
     }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname)) && req.method === "GET") {
-      const items = [...jobs.values()].filter((j) => j.namespace === m![1] && !(j.deleted && !j.pod.process) && matches(j.pod.labels, selector)).map((j) => podView(j.pod));
+      const items = [...jobs.values()]
+        .filter((j) => j.namespace === m![1] && !(j.deleted && !j.pod.process) && matches(j.pod.labels, selector))
+        .map((j) => podView(j.pod));
       return json(res, 200, { apiVersion: "v1", kind: "PodList", metadata: {}, items });
     }
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname)) && req.method === "GET") {
       const pod = [...jobs.values()].map((j) => j.pod).find((p) => p.namespace === m![1] && p.name === m![2]);
       if (!pod) return status(res, 404, "NotFound", `pods "${m[2]}" not found`);
       const container = url.searchParams.get("container");
-      if (container && container !== pod.container) return status(res, 400, "BadRequest", `container ${container} is not valid for pod ${pod.name}`);
-      if (pod.phase === "Pending") return status(res, 400, "BadRequest", `container "${pod.container}" in pod "${pod.name}" is waiting to start: ContainerCreating`);
+      if (container && container !== pod.container)
+        return status(res, 400, "BadRequest", `container ${container} is not valid for pod ${pod.name}`);
+      if (pod.phase === "Pending")
+        return status(res, 400, "BadRequest", `container "${pod.container}" in pod "${pod.name}" is waiting to start: ContainerCreating`);
       res.writeHead(200, { "content-type": "text/plain" });
       return void res.end(pod.log);
     }
@@ -174,7 +211,14 @@ export async function startFakeKubernetes(o: FakeKubernetesOptions): Promise<Fak
 
   return {
     ...server,
-    jobs: () => [...jobs.entries()].map(([key, j]) => ({ name: key.split("/")[1]!, namespace: j.namespace, manifest: j.manifest, phase: j.pod.phase, deleted: !!j.deleted })),
+    jobs: () =>
+      [...jobs.entries()].map(([key, j]) => ({
+        name: key.split("/")[1]!,
+        namespace: j.namespace,
+        manifest: j.manifest,
+        phase: j.pod.phase,
+        deleted: !!j.deleted,
+      })),
     close: async () => {
       for (const j of jobs.values()) j.pod.process?.kill("SIGKILL");
       await server.close();

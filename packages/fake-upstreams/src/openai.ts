@@ -47,7 +47,9 @@ const words = (model: string, messages: Array<{ role: string; content: unknown }
     : model === "echo"
       ? `(${messages.length}) ${typeof last?.content === "string" ? last.content : ""}`
       : model === "cite"
-        ? source ? `From [1]: ${source}` : "No sources."
+        ? source
+          ? `From [1]: ${source}`
+          : "No sources."
         : model === "system"
           ? `${typeof system === "string" ? system : "no system"} | ${typeof last?.content === "string" ? last.content : ""}`
           : model === "upper"
@@ -72,36 +74,63 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
       return json(res, 200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 1700000000, owned_by: "fake" })) });
     }
     if (req.method === "POST" && req.url?.endsWith("/moderations")) {
-      if (body?.model === "error-500") return json(res, 500, errorBody("The server had an error while processing your request.", "server_error", null));
+      if (body?.model === "error-500")
+        return json(res, 500, errorBody("The server had an error while processing your request.", "server_error", null));
       const flagged = String(body?.input ?? "").includes("flag-me");
       return json(res, 200, {
         id: "modr-fake",
         model: body?.model,
-        results: [{ flagged, categories: { violence: flagged, hate: false }, category_scores: { violence: flagged ? 0.97 : 0.01, hate: 0.01 } }],
+        results: [
+          { flagged, categories: { violence: flagged, hate: false }, category_scores: { violence: flagged ? 0.97 : 0.01, hate: 0.01 } },
+        ],
       });
     }
     if (req.method === "POST" && req.url?.endsWith("/images/generations")) {
-      if (!req.headers.authorization?.startsWith("Bearer ")) return json(res, 401, errorBody("You didn't provide an API key.", "invalid_request_error", "invalid_api_key"));
-      if (typeof body?.prompt !== "string" || !body.prompt) return json(res, 400, errorBody("'prompt' is a required property", "invalid_request_error", null, "prompt"));
-      if (body.prompt.includes("unsafe")) return json(res, 400, errorBody("Your request was rejected as a result of our safety system.", "invalid_request_error", "content_policy_violation"));
-      const [w, h] = String(body.size ?? "1024x1024").split("x").map(Number);
+      if (!req.headers.authorization?.startsWith("Bearer "))
+        return json(res, 401, errorBody("You didn't provide an API key.", "invalid_request_error", "invalid_api_key"));
+      if (typeof body?.prompt !== "string" || !body.prompt)
+        return json(res, 400, errorBody("'prompt' is a required property", "invalid_request_error", null, "prompt"));
+      if (body.prompt.includes("unsafe"))
+        return json(
+          res,
+          400,
+          errorBody("Your request was rejected as a result of our safety system.", "invalid_request_error", "content_policy_violation"),
+        );
+      const [w, h] = String(body.size ?? "1024x1024")
+        .split("x")
+        .map(Number);
       const n = Number(body.n ?? 1);
       const seed = Number.isInteger(body.seed) ? (body.seed as number) : Math.floor(Math.random() * 1e6);
-      const data = Array.from({ length: n }, (_, i) => ({ b64_json: solidPng(Math.min(w ?? 64, 64), Math.min(h ?? 64, 64), seedColour(seed + i)).toString("base64"), revised_prompt: `${body.prompt} (fake)` }));
+      const data = Array.from({ length: n }, (_, i) => ({
+        b64_json: solidPng(Math.min(w ?? 64, 64), Math.min(h ?? 64, 64), seedColour(seed + i)).toString("base64"),
+        revised_prompt: `${body.prompt} (fake)`,
+      }));
       return json(res, 200, { created: 1700000000, data });
     }
     if (req.method === "POST" && req.url?.endsWith("/images/edits")) {
-      if (!req.headers.authorization?.startsWith("Bearer ")) return json(res, 401, errorBody("You didn't provide an API key.", "invalid_request_error", "invalid_api_key"));
-      const form = await new Request("http://fake/", { method: "POST", headers: { "content-type": String(req.headers["content-type"] ?? "") }, body: seen.raw }).formData().catch(() => undefined);
+      if (!req.headers.authorization?.startsWith("Bearer "))
+        return json(res, 401, errorBody("You didn't provide an API key.", "invalid_request_error", "invalid_api_key"));
+      const form = await new Request("http://fake/", {
+        method: "POST",
+        headers: { "content-type": String(req.headers["content-type"] ?? "") },
+        body: seen.raw,
+      })
+        .formData()
+        .catch(() => undefined);
       const image = form?.get("image") ?? form?.get("image[]");
-      if (!form || !(image instanceof Blob)) return json(res, 400, errorBody("'image' is a required property", "invalid_request_error", null, "image"));
+      if (!form || !(image instanceof Blob))
+        return json(res, 400, errorBody("'image' is a required property", "invalid_request_error", null, "image"));
       const prompt = String(form.get("prompt") ?? "");
       if (!prompt) return json(res, 400, errorBody("'prompt' is a required property", "invalid_request_error", null, "prompt"));
       const n = Number(form.get("n") ?? 1);
-      const data = Array.from({ length: n }, (_, i) => ({ b64_json: solidPng(32, 32, seedColour(image.size + i)).toString("base64"), revised_prompt: `${prompt} (edited)` }));
+      const data = Array.from({ length: n }, (_, i) => ({
+        b64_json: solidPng(32, 32, seedColour(image.size + i)).toString("base64"),
+        revised_prompt: `${prompt} (edited)`,
+      }));
       return json(res, 200, { created: 1700000000, data });
     }
-    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions")) return json(res, 404, errorBody("not found", "invalid_request_error", null));
+    if (req.method !== "POST" || !req.url?.endsWith("/chat/completions"))
+      return json(res, 404, errorBody("not found", "invalid_request_error", null));
     if (!req.headers.authorization?.startsWith("Bearer ")) {
       return json(res, 401, errorBody("You didn't provide an API key.", "invalid_request_error", "invalid_api_key"));
     }
@@ -127,14 +156,27 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
     const caller = model === "tool-caller";
     const wantsTool = (model === "tools" || caller) && !lastTool && body.tools?.length;
     const lastUser = [...(body.messages ?? [])].reverse().find((m: { role: string }) => m.role === "user")?.content;
-    const call = caller && wantsTool ? { name: body.tools[0].function.name as string, args: JSON.stringify({ query: lastUser }) } : { name: "get_weather", args: '{"city":"Jakarta"}' };
+    const call =
+      caller && wantsTool
+        ? { name: body.tools[0].function.name as string, args: JSON.stringify({ query: lastUser }) }
+        : { name: "get_weather", args: '{"city":"Jakarta"}' };
     const text =
-      model === "tools" && lastTool ? `The weather: ${lastTool.content}` : caller ? (lastTool ? `Found: ${String(lastTool.content).split("\n")[0]}` : "No tools.") : words(model, body.messages).join("");
+      model === "tools" && lastTool
+        ? `The weather: ${lastTool.content}`
+        : caller
+          ? lastTool
+            ? `Found: ${String(lastTool.content).split("\n")[0]}`
+            : "No tools."
+          : words(model, body.messages).join("");
     const usage = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
 
     if (!body.stream) {
       const message = wantsTool
-        ? { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: call.name, arguments: call.args } }] }
+        ? {
+            role: "assistant",
+            content: null,
+            tool_calls: [{ id: "call_1", type: "function", function: { name: call.name, arguments: call.args } }],
+          }
         : { role: "assistant", content: text };
       return json(res, 200, {
         id,
@@ -153,7 +195,9 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
     };
     await send(chunk(id, model, { role: "assistant", content: "" }));
     if (wantsTool) {
-      await send(chunk(id, model, { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: call.name, arguments: "" } }] }));
+      await send(
+        chunk(id, model, { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: call.name, arguments: "" } }] }),
+      );
       const half = Math.floor(call.args.length / 2); // arguments arrive in pieces, as OpenAI sends them
       await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: call.args.slice(0, half) } }] }));
       await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: call.args.slice(half) } }] }));
@@ -170,14 +214,17 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
           }
           if (model === "malformed-sse") return void res.end("data: {this is not json\n\n");
           if (model === "error-mid-stream") {
-            return void res.end(`data: ${JSON.stringify(errorBody("The server had an error while processing your request.", "server_error", null))}\n\n`);
+            return void res.end(
+              `data: ${JSON.stringify(errorBody("The server had an error while processing your request.", "server_error", null))}\n\n`,
+            );
           }
           if (model === "stall-mid-stream") return stall(res);
         }
       }
       await send(chunk(id, model, {}, "stop"));
     }
-    if (body.stream_options?.include_usage) await send(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1700000000, model, choices: [], usage })}\n\n`);
+    if (body.stream_options?.include_usage)
+      await send(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1700000000, model, choices: [], usage })}\n\n`);
     res.end("data: [DONE]\n\n");
   });
 }

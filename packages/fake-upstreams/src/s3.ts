@@ -18,7 +18,13 @@ export interface FakeS3 {
  */
 export async function startFakeS3(buckets: string[]): Promise<FakeS3> {
   const dir = mkdtempSync(join(tmpdir(), "benih-s3-"));
-  const server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: dir, configureBuckets: buckets.map((name) => ({ name, configs: [] })) }) as {
+  const server = new S3rver({
+    port: 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory: dir,
+    configureBuckets: buckets.map((name) => ({ name, configs: [] })),
+  }) as {
     run(): Promise<{ port: number }>;
     close(): Promise<void>;
   };

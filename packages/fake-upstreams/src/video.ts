@@ -1,7 +1,8 @@
 import { json, startFake, type FakeServer } from "./server.ts";
 
 /** What the fakes hand back as a finished video: the start of an MP4 (an ftyp box), then the task's id. */
-export const fakeMp4 = (task: string) => Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from("ftypisom\x00\x00\x02\x00isomiso2", "latin1"), Buffer.from(task)]);
+export const fakeMp4 = (task: string) =>
+  Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from("ftypisom\x00\x00\x02\x00isomiso2", "latin1"), Buffer.from(task)]);
 
 /**
  * A loopback server speaking two asynchronous video APIs as documented, each task taking `pollsToFinish` status
@@ -22,7 +23,8 @@ export async function startFakeVideo(o: { pollsToFinish?: number; videoUrl?: (ta
       if (!tasks.has(id)) return json(res, 404, { error: { message: "not found" } });
       return void res.writeHead(200, { "content-type": "video/mp4" }).end(fakeMp4(id));
     }
-    if (!req.headers.authorization?.startsWith("Bearer ") || req.headers.authorization === "Bearer ") return json(res, 401, { error: { code: "AuthenticationError", message: "The API key in the request is missing or invalid." } });
+    if (!req.headers.authorization?.startsWith("Bearer ") || req.headers.authorization === "Bearer ")
+      return json(res, 401, { error: { code: "AuthenticationError", message: "The API key in the request is missing or invalid." } });
     const progressOf = (t: { polls: number }) => Math.min(100, Math.round((t.polls / finishAfter) * 100));
     // OpenAI
     if (url.pathname === "/v1/videos" && req.method === "POST") {
@@ -34,11 +36,26 @@ export async function startFakeVideo(o: { pollsToFinish?: number; videoUrl?: (ta
     if (m && req.method === "GET") {
       const t = tasks.get(m[1]!);
       if (!t) return json(res, 404, { error: { message: `Video ${m[1]} not found`, type: "invalid_request_error" } });
-      if (m[2]) return t.polls >= finishAfter ? void res.writeHead(200, { "content-type": "video/mp4" }).end(fakeMp4(m[1]!)) : json(res, 409, { error: { message: "Video is not ready" } });
+      if (m[2])
+        return t.polls >= finishAfter
+          ? void res.writeHead(200, { "content-type": "video/mp4" }).end(fakeMp4(m[1]!))
+          : json(res, 409, { error: { message: "Video is not ready" } });
       t.polls++;
-      if (t.prompt.includes("fail")) return json(res, 200, { id: m[1], object: "video", status: "failed", progress: 0, error: { code: "moderation_blocked", message: "The video could not be generated." } });
+      if (t.prompt.includes("fail"))
+        return json(res, 200, {
+          id: m[1],
+          object: "video",
+          status: "failed",
+          progress: 0,
+          error: { code: "moderation_blocked", message: "The video could not be generated." },
+        });
       const done = t.polls >= finishAfter;
-      return json(res, 200, { id: m[1], object: "video", status: done ? "completed" : t.polls === 1 ? "queued" : "in_progress", progress: progressOf(t) });
+      return json(res, 200, {
+        id: m[1],
+        object: "video",
+        status: done ? "completed" : t.polls === 1 ? "queued" : "in_progress",
+        progress: progressOf(t),
+      });
     }
     // Volcano Ark
     if (url.pathname === "/api/v3/contents/generations/tasks" && req.method === "POST") {
@@ -53,10 +70,20 @@ export async function startFakeVideo(o: { pollsToFinish?: number; videoUrl?: (ta
       const t = tasks.get(m[1]!);
       if (!t) return json(res, 404, { error: { code: "ResourceNotFound", message: `task ${m[1]} not found` } });
       t.polls++;
-      if (t.prompt.includes("fail")) return json(res, 200, { id: m[1], status: "failed", error: { code: "OutputVideoSensitiveContentDetected", message: "The output video may contain sensitive information." } });
+      if (t.prompt.includes("fail"))
+        return json(res, 200, {
+          id: m[1],
+          status: "failed",
+          error: { code: "OutputVideoSensitiveContentDetected", message: "The output video may contain sensitive information." },
+        });
       const done = t.polls >= finishAfter;
       const address = (res.socket?.localAddress ?? "127.0.0.1") + ":" + (res.socket?.localPort ?? 0);
-      return json(res, 200, { id: m[1], model: "seedance", status: done ? "succeeded" : t.polls === 1 ? "queued" : "running", ...(done && { content: { video_url: o.videoUrl?.(m[1]!) ?? `http://${address}/files/${m[1]}.mp4` } }) });
+      return json(res, 200, {
+        id: m[1],
+        model: "seedance",
+        status: done ? "succeeded" : t.polls === 1 ? "queued" : "running",
+        ...(done && { content: { video_url: o.videoUrl?.(m[1]!) ?? `http://${address}/files/${m[1]}.mp4` } }),
+      });
     }
     return json(res, 404, { error: { message: "not found" } });
   });

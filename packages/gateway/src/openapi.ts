@@ -2,7 +2,10 @@ import { z } from "zod";
 import { chatCompletionRequest } from "./openai-wire/request-schema.ts";
 
 const error = { $ref: "#/components/schemas/Error" };
-export const errorResponses = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: "An error, in OpenAI's shape", content: { "application/json": { schema: error } } }]));
+export const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [String(c), { description: "An error, in OpenAI's shape", content: { "application/json": { schema: error } } }]),
+  );
 
 /** The gateway's part of the OpenAPI document: OpenAI's chat completions and models, as this server serves them. */
 export function gatewayOpenApi() {
@@ -12,7 +15,10 @@ export function gatewayOpenApi() {
         post: {
           tags: ["gateway"],
           summary: "Create a chat completion (OpenAI's wire format), streamed as server-sent events when stream is true",
-          requestBody: { required: true, content: { "application/json": { schema: z.toJSONSchema(chatCompletionRequest, { io: "input", unrepresentable: "any" }) } } },
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: z.toJSONSchema(chatCompletionRequest, { io: "input", unrepresentable: "any" }) } },
+          },
           responses: {
             "200": {
               description: "A chat.completion object, or chat.completion.chunk events ending with data: [DONE]",
@@ -22,13 +28,24 @@ export function gatewayOpenApi() {
           },
         },
       },
-      "/v1/models": { get: { tags: ["gateway"], summary: "The models this market offers", responses: { "200": { description: "{ object: list, data: [...] }", content: { "application/json": { schema: { type: "object" } } } } } } },
+      "/v1/models": {
+        get: {
+          tags: ["gateway"],
+          summary: "The models this market offers",
+          responses: {
+            "200": { description: "{ object: list, data: [...] }", content: { "application/json": { schema: { type: "object" } } } },
+          },
+        },
+      },
       "/v1/models/{model}": {
         get: {
           tags: ["gateway"],
           summary: "One model (ids may contain slashes)",
           parameters: [{ name: "model", in: "path", required: true, schema: { type: "string" } }],
-          responses: { "200": { description: "The model", content: { "application/json": { schema: { type: "object" } } } }, ...errorResponses(404) },
+          responses: {
+            "200": { description: "The model", content: { "application/json": { schema: { type: "object" } } } },
+            ...errorResponses(404),
+          },
         },
       },
     },
@@ -36,7 +53,18 @@ export function gatewayOpenApi() {
       Error: {
         type: "object",
         required: ["error"],
-        properties: { error: { type: "object", required: ["message", "type"], properties: { message: { type: "string" }, type: { type: "string" }, param: { type: ["string", "null"] }, code: { type: ["string", "null"] } } } },
+        properties: {
+          error: {
+            type: "object",
+            required: ["message", "type"],
+            properties: {
+              message: { type: "string" },
+              type: { type: "string" },
+              param: { type: ["string", "null"] },
+              code: { type: ["string", "null"] },
+            },
+          },
+        },
       },
     },
   };

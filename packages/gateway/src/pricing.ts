@@ -11,7 +11,10 @@ export interface Price {
  * Local models cost nothing unless priced. Unknown: null, so "free" and "unpriced" are told apart.
  */
 export class PriceTable {
-  constructor(private readonly prices: Record<string, Price>, private readonly freeProviders: ReadonlySet<string> = new Set()) {}
+  constructor(
+    private readonly prices: Record<string, Price>,
+    private readonly freeProviders: ReadonlySet<string> = new Set(),
+  ) {}
 
   lookup(provider: string, model: string): Price | undefined {
     return this.prices[`${provider}/${model}`] ?? this.prices[model] ?? this.prices[`${provider}/*`];

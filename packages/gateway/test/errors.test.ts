@@ -44,11 +44,19 @@ describe("errors in OpenAI's shape with the right status", () => {
     assert.equal((await chat(gw.url, { model: "m", messages: hello }, { "x-api-key": other.key })).status, 200);
     await gw.store.apiKeys.revoke(other.id);
     // The test harness caches keys for 0 ms, so the revocation is seen at once.
-    await expectError(await chat(gw.url, { model: "m", messages: hello }, { authorization: `Bearer ${other.key}` }), 401, "invalid_api_key");
+    await expectError(
+      await chat(gw.url, { model: "m", messages: hello }, { authorization: `Bearer ${other.key}` }),
+      401,
+      "invalid_api_key",
+    );
   });
 
   it("400 for a body that is not JSON", async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", ...auth() }, body: '{"model": "m",' });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth() },
+      body: '{"model": "m",',
+    });
     const e = await expectError(res, 400, "invalid_json");
     assert.match(e.message, /could not parse the JSON body/);
   });
@@ -56,10 +64,25 @@ describe("errors in OpenAI's shape with the right status", () => {
   it("400 naming the field for a schema violation", async () => {
     let e = await expectError(await chat(gw.url, { messages: hello }, auth()), 400, "invalid_value", "model");
     assert.equal(e.message, "Missing required parameter: 'model'.");
-    e = await expectError(await chat(gw.url, { model: "m", messages: hello, temperature: 2.5 }, auth()), 400, "invalid_value", "temperature");
+    e = await expectError(
+      await chat(gw.url, { model: "m", messages: hello, temperature: 2.5 }, auth()),
+      400,
+      "invalid_value",
+      "temperature",
+    );
     assert.match(e.message, /Invalid value for 'temperature'/);
-    await expectError(await chat(gw.url, { model: "m", messages: [{ role: "user", content: 42 }] }, auth()), 400, "invalid_value", "messages[0].content");
-    await expectError(await chat(gw.url, { model: "m", messages: [{ role: "tool", content: "x", tool_call_id: "nope" }] }, auth()), 400, "invalid_value", "messages[0].tool_call_id");
+    await expectError(
+      await chat(gw.url, { model: "m", messages: [{ role: "user", content: 42 }] }, auth()),
+      400,
+      "invalid_value",
+      "messages[0].content",
+    );
+    await expectError(
+      await chat(gw.url, { model: "m", messages: [{ role: "tool", content: "x", tool_call_id: "nope" }] }, auth()),
+      400,
+      "invalid_value",
+      "messages[0].tool_call_id",
+    );
     await expectError(await chat(gw.url, { model: "m", messages: hello, n: 2 }, auth()), 400, "invalid_value", "n");
     await expectError(await chat(gw.url, [1, 2], auth()), 400, "invalid_body");
   });
@@ -73,7 +96,11 @@ describe("errors in OpenAI's shape with the right status", () => {
   it("413 for a body over the limit, 415 for a body that is not JSON at all", async () => {
     const big = { model: "m", messages: [{ role: "user", content: "x".repeat(5000) }] };
     await expectError(await chat(gw.url, big, auth()), 413, "request_too_large");
-    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "text/plain", ...auth() }, body: "hello" });
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", ...auth() },
+      body: "hello",
+    });
     await expectError(res, 415, "unsupported_media_type");
   });
 

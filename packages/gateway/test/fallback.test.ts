@@ -22,17 +22,38 @@ before(async () => {
     ],
     routes: [
       { model: "chain", targets: targets("error-500", "rate-limited", "ok") },
-      { model: "timeout-then-ok", targets: [{ provider: "fake", model: "slow-3000", timeoutMs: 150 }, { provider: "fake", model: "ok" }] },
-      { model: "all-fail", targets: [...targets("error-503", "unauthorized"), { provider: "fake", model: "slow-2000", timeoutMs: 100, retries: 0 }] },
+      {
+        model: "timeout-then-ok",
+        targets: [
+          { provider: "fake", model: "slow-3000", timeoutMs: 150 },
+          { provider: "fake", model: "ok" },
+        ],
+      },
+      {
+        model: "all-fail",
+        targets: [...targets("error-503", "unauthorized"), { provider: "fake", model: "slow-2000", timeoutMs: 100, retries: 0 }],
+      },
       { model: "only-429", targets: targets("rate-limited") },
       { model: "only-429-long", targets: targets("rate-limited-long") },
       { model: "bad-request-first", targets: targets("bad-request", "ok") },
-      { model: "missing-provider", targets: [{ provider: "openai", model: "gpt-4o" }, { provider: "fake", model: "ok" }] },
+      {
+        model: "missing-provider",
+        targets: [
+          { provider: "openai", model: "gpt-4o" },
+          { provider: "fake", model: "ok" },
+        ],
+      },
       { model: "reset", targets: targets("reset-mid-stream", "ok") },
       { model: "malformed", targets: targets("malformed-sse", "ok") },
       { model: "error-event", targets: targets("error-mid-stream", "ok") },
       { model: "stall", targets: [{ provider: "fake", model: "stall-mid-stream", idleTimeoutMs: 200 }] },
-      { model: "claude-then-openai", targets: [{ provider: "anthropic", model: "overloaded", retries: 1 }, { provider: "fake", model: "ok" }] },
+      {
+        model: "claude-then-openai",
+        targets: [
+          { provider: "anthropic", model: "overloaded", retries: 1 },
+          { provider: "fake", model: "ok" },
+        ],
+      },
       { model: "odd-name", targets: targets("say:通义\n千问") },
     ],
   });
@@ -71,13 +92,16 @@ describe("fallback before the first byte", () => {
     const row = await logRow(res);
     assert.equal(row.target, "fake/ok");
     assert.equal(row.attempts, 5);
-    assert.deepEqual(row.attempts_parsed.map((a) => [a.target, a.outcome, a.status]), [
-      ["fake/error-500", "error", 500],
-      ["fake/error-500", "error", 500],
-      ["fake/rate-limited", "error", 429],
-      ["fake/rate-limited", "error", 429],
-      ["fake/ok", "ok", undefined],
-    ]);
+    assert.deepEqual(
+      row.attempts_parsed.map((a) => [a.target, a.outcome, a.status]),
+      [
+        ["fake/error-500", "error", 500],
+        ["fake/error-500", "error", 500],
+        ["fake/rate-limited", "error", 429],
+        ["fake/rate-limited", "error", 429],
+        ["fake/ok", "ok", undefined],
+      ],
+    );
     assert.equal(row.input_tokens, 11);
     assert.equal(row.output_tokens, 3);
     assert.equal(row.cost_usd, (11 * 1 + 3 * 2) / 1e6);
@@ -88,7 +112,10 @@ describe("fallback before the first byte", () => {
     assert.equal(res.status, 200);
     const events = await readSSE(res);
     assert.equal(events.at(-1), "[DONE]");
-    const text = events.slice(0, -1).map((e) => e.choices[0]?.delta?.content ?? "").join("");
+    const text = events
+      .slice(0, -1)
+      .map((e) => e.choices[0]?.delta?.content ?? "")
+      .join("");
     assert.equal(text, "Hello from ok");
   });
 
@@ -148,18 +175,26 @@ describe("fallback before the first byte", () => {
     assert.equal(events.at(-1), "[DONE]");
     assert.equal(anthropic.seen.length - from, 2);
     const row = await logRow(res);
-    assert.deepEqual(row.attempts_parsed.map((a) => [a.target, a.status]), [
-      ["anthropic/overloaded", 529],
-      ["anthropic/overloaded", 529],
-      ["fake/ok", undefined],
-    ]);
+    assert.deepEqual(
+      row.attempts_parsed.map((a) => [a.target, a.status]),
+      [
+        ["anthropic/overloaded", 529],
+        ["anthropic/overloaded", 529],
+        ["fake/ok", undefined],
+      ],
+    );
   });
 
   it("skips a target whose provider is not configured and says so in the log", async () => {
     const res = await chat(gw.url, { model: "missing-provider", messages: hello });
     assert.equal(res.status, 200);
     const row = await logRow(res);
-    assert.deepEqual(row.attempts_parsed[0], { target: "openai/gpt-4o", outcome: "skipped", reason: "provider openai is not configured: set its API key", ms: 0 });
+    assert.deepEqual(row.attempts_parsed[0], {
+      target: "openai/gpt-4o",
+      outcome: "skipped",
+      reason: "provider openai is not configured: set its API key",
+      ms: 0,
+    });
   });
 });
 
@@ -227,7 +262,9 @@ describe("target names", () => {
       const res = await chat(gw.url, { model: "odd-name", messages: hello, stream });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("x-benih-target"), "fake/say:%E9%80%9A%E4%B9%89%0A%E5%8D%83%E9%97%AE");
-      const text = stream ? (await readSSE(res)).map((c: any) => c.choices?.[0]?.delta?.content ?? "").join("") : ((await res.json()) as any).choices[0].message.content;
+      const text = stream
+        ? (await readSSE(res)).map((c: any) => c.choices?.[0]?.delta?.content ?? "").join("")
+        : ((await res.json()) as any).choices[0].message.content;
       assert.equal(text, "通义\n千问");
     }
   });

@@ -27,7 +27,28 @@ const rnd = seededRandom(0xbe1e);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 const int = (n: number) => Math.floor(rnd() * n);
 
-const strings = ["", "m", "fake/ok", "user", "assistant", "system", "tool", "developer", "text", "image_url", "function", "json_object", "\u0000", "🤖", "中文", "a".repeat(300), "__proto__", "constructor", "null", "[DONE]"];
+const strings = [
+  "",
+  "m",
+  "fake/ok",
+  "user",
+  "assistant",
+  "system",
+  "tool",
+  "developer",
+  "text",
+  "image_url",
+  "function",
+  "json_object",
+  "\u0000",
+  "🤖",
+  "中文",
+  "a".repeat(300),
+  "__proto__",
+  "constructor",
+  "null",
+  "[DONE]",
+];
 const scalars = (): unknown => pick([null, true, false, 0, -1, 1.5, 1e308, -1e308, 2 ** 53, NaN, pick(strings), int(5)]);
 
 function randomValue(depth: number): unknown {
@@ -58,10 +79,11 @@ function mutate(): unknown {
   for (let n = 0; n <= int(3); n++) {
     const paths: Array<[any, string | number]> = [];
     const walk = (o: any) => {
-      if (o && typeof o === "object") for (const k of Object.keys(o)) {
-        paths.push([o, Array.isArray(o) ? Number(k) : k]);
-        walk(o[k]);
-      }
+      if (o && typeof o === "object")
+        for (const k of Object.keys(o)) {
+          paths.push([o, Array.isArray(o) ? Number(k) : k]);
+          walk(o[k]);
+        }
     };
     walk(body);
     const [parent, key] = pick(paths);
@@ -79,7 +101,10 @@ function rawBody(): { body: string; type: string } {
       return { body: json.slice(0, int(json.length)), type: "application/json" }; // truncated
     case 9: {
       const bytes = Array.from({ length: int(200) }, () => String.fromCharCode(int(256))).join("");
-      return { body: pick([bytes, "{".repeat(5000), '{"model":"m","messages":' + "[".repeat(3000), "x".repeat(70 * 1024)]), type: pick(["application/json", "text/plain", "application/x-www-form-urlencoded"]) };
+      return {
+        body: pick([bytes, "{".repeat(5000), '{"model":"m","messages":' + "[".repeat(3000), "x".repeat(70 * 1024)]),
+        type: pick(["application/json", "text/plain", "application/x-www-form-urlencoded"]),
+      };
     }
     default:
       return { body: json, type: "application/json" };

@@ -27,18 +27,30 @@ export function readGguf(bytes: Uint8Array): GgufInfo {
   };
   const scalar = (type: number): MetadataValue => {
     switch (type) {
-      case ValueType.UINT8: return (need(1), (p += 1), view.getUint8(p - 1));
-      case ValueType.INT8: return (need(1), (p += 1), view.getInt8(p - 1));
-      case ValueType.UINT16: return (need(2), (p += 2), view.getUint16(p - 2, true));
-      case ValueType.INT16: return (need(2), (p += 2), view.getInt16(p - 2, true));
-      case ValueType.UINT32: return u32();
-      case ValueType.INT32: return (need(4), (p += 4), view.getInt32(p - 4, true));
-      case ValueType.FLOAT32: return (need(4), (p += 4), view.getFloat32(p - 4, true));
-      case ValueType.FLOAT64: return (need(8), (p += 8), view.getFloat64(p - 8, true));
-      case ValueType.UINT64: return u64();
-      case ValueType.INT64: return (need(8), (p += 8), view.getBigInt64(p - 8, true));
-      case ValueType.BOOL: return (need(1), (p += 1), view.getUint8(p - 1) !== 0);
-      case ValueType.STRING: return str();
+      case ValueType.UINT8:
+        return (need(1), (p += 1), view.getUint8(p - 1));
+      case ValueType.INT8:
+        return (need(1), (p += 1), view.getInt8(p - 1));
+      case ValueType.UINT16:
+        return (need(2), (p += 2), view.getUint16(p - 2, true));
+      case ValueType.INT16:
+        return (need(2), (p += 2), view.getInt16(p - 2, true));
+      case ValueType.UINT32:
+        return u32();
+      case ValueType.INT32:
+        return (need(4), (p += 4), view.getInt32(p - 4, true));
+      case ValueType.FLOAT32:
+        return (need(4), (p += 4), view.getFloat32(p - 4, true));
+      case ValueType.FLOAT64:
+        return (need(8), (p += 8), view.getFloat64(p - 8, true));
+      case ValueType.UINT64:
+        return u64();
+      case ValueType.INT64:
+        return (need(8), (p += 8), view.getBigInt64(p - 8, true));
+      case ValueType.BOOL:
+        return (need(1), (p += 1), view.getUint8(p - 1) !== 0);
+      case ValueType.STRING:
+        return str();
       case ValueType.ARRAY: {
         const itemType = u32();
         const n = Number(u64());

@@ -31,8 +31,6 @@ export function writeTestModel(o: TestModelOptions = {}): Uint8Array {
     weights: randomLlamaWeights(config, o.seed ?? 1),
     tokenizer,
     type: o.type ?? TensorType.F32,
-    extraMetadata: o.description
-      ? [{ key: "general.description", type: ValueType.STRING, value: o.description }]
-      : [],
+    extraMetadata: o.description ? [{ key: "general.description", type: ValueType.STRING, value: o.description }] : [],
   });
 }

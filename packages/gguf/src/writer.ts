@@ -25,16 +25,56 @@ class ByteSink {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
-  u8(v: number) { this.reserve(1); this.view.setUint8(this.length, v); this.length += 1; }
-  i8(v: number) { this.reserve(1); this.view.setInt8(this.length, v); this.length += 1; }
-  u16(v: number) { this.reserve(2); this.view.setUint16(this.length, v, true); this.length += 2; }
-  i16(v: number) { this.reserve(2); this.view.setInt16(this.length, v, true); this.length += 2; }
-  u32(v: number) { this.reserve(4); this.view.setUint32(this.length, v, true); this.length += 4; }
-  i32(v: number) { this.reserve(4); this.view.setInt32(this.length, v, true); this.length += 4; }
-  f32(v: number) { this.reserve(4); this.view.setFloat32(this.length, v, true); this.length += 4; }
-  f64(v: number) { this.reserve(8); this.view.setFloat64(this.length, v, true); this.length += 8; }
-  u64(v: number | bigint) { this.reserve(8); this.view.setBigUint64(this.length, BigInt(v), true); this.length += 8; }
-  i64(v: number | bigint) { this.reserve(8); this.view.setBigInt64(this.length, BigInt(v), true); this.length += 8; }
+  u8(v: number) {
+    this.reserve(1);
+    this.view.setUint8(this.length, v);
+    this.length += 1;
+  }
+  i8(v: number) {
+    this.reserve(1);
+    this.view.setInt8(this.length, v);
+    this.length += 1;
+  }
+  u16(v: number) {
+    this.reserve(2);
+    this.view.setUint16(this.length, v, true);
+    this.length += 2;
+  }
+  i16(v: number) {
+    this.reserve(2);
+    this.view.setInt16(this.length, v, true);
+    this.length += 2;
+  }
+  u32(v: number) {
+    this.reserve(4);
+    this.view.setUint32(this.length, v, true);
+    this.length += 4;
+  }
+  i32(v: number) {
+    this.reserve(4);
+    this.view.setInt32(this.length, v, true);
+    this.length += 4;
+  }
+  f32(v: number) {
+    this.reserve(4);
+    this.view.setFloat32(this.length, v, true);
+    this.length += 4;
+  }
+  f64(v: number) {
+    this.reserve(8);
+    this.view.setFloat64(this.length, v, true);
+    this.length += 8;
+  }
+  u64(v: number | bigint) {
+    this.reserve(8);
+    this.view.setBigUint64(this.length, BigInt(v), true);
+    this.length += 8;
+  }
+  i64(v: number | bigint) {
+    this.reserve(8);
+    this.view.setBigInt64(this.length, BigInt(v), true);
+    this.length += 8;
+  }
   str(s: string) {
     const bytes = utf8.encode(s);
     this.u64(bytes.length);
@@ -42,24 +82,40 @@ class ByteSink {
     this.buf.set(bytes, this.length);
     this.length += bytes.length;
   }
-  pad(alignment: number) { while (this.length % alignment) this.u8(0); }
-  bytes() { return this.buf.subarray(0, this.length); }
+  pad(alignment: number) {
+    while (this.length % alignment) this.u8(0);
+  }
+  bytes() {
+    return this.buf.subarray(0, this.length);
+  }
 }
 
 function writeScalar(sink: ByteSink, type: ScalarValueType, v: string | number | bigint | boolean) {
   switch (type) {
-    case ValueType.UINT8: return sink.u8(Number(v));
-    case ValueType.INT8: return sink.i8(Number(v));
-    case ValueType.UINT16: return sink.u16(Number(v));
-    case ValueType.INT16: return sink.i16(Number(v));
-    case ValueType.UINT32: return sink.u32(Number(v));
-    case ValueType.INT32: return sink.i32(Number(v));
-    case ValueType.FLOAT32: return sink.f32(Number(v));
-    case ValueType.FLOAT64: return sink.f64(Number(v));
-    case ValueType.UINT64: return sink.u64(v as number | bigint);
-    case ValueType.INT64: return sink.i64(v as number | bigint);
-    case ValueType.BOOL: return sink.u8(v ? 1 : 0);
-    case ValueType.STRING: return sink.str(String(v));
+    case ValueType.UINT8:
+      return sink.u8(Number(v));
+    case ValueType.INT8:
+      return sink.i8(Number(v));
+    case ValueType.UINT16:
+      return sink.u16(Number(v));
+    case ValueType.INT16:
+      return sink.i16(Number(v));
+    case ValueType.UINT32:
+      return sink.u32(Number(v));
+    case ValueType.INT32:
+      return sink.i32(Number(v));
+    case ValueType.FLOAT32:
+      return sink.f32(Number(v));
+    case ValueType.FLOAT64:
+      return sink.f64(Number(v));
+    case ValueType.UINT64:
+      return sink.u64(v as number | bigint);
+    case ValueType.INT64:
+      return sink.i64(v as number | bigint);
+    case ValueType.BOOL:
+      return sink.u8(v ? 1 : 0);
+    case ValueType.STRING:
+      return sink.str(String(v));
   }
 }
 

@@ -28,10 +28,13 @@ describe("GGUF writer", () => {
     assert.equal(info.metadata.get("x.flag"), true);
     assert.equal(info.metadata.get("x.big"), 2n ** 40n);
     assert.deepEqual(info.metadata.get("tokenizer.ggml.tokens"), ["a", "中", "<|im_end|>"]);
-    assert.deepEqual(info.tensors.map((t) => [t.name, t.dims, t.type, t.offset]), [
-      ["a", [3, 2], 0, 0],
-      ["b", [32], 8, 32], // 24 bytes of F32 padded to 32
-    ]);
+    assert.deepEqual(
+      info.tensors.map((t) => [t.name, t.dims, t.type, t.offset]),
+      [
+        ["a", [3, 2], 0, 0],
+        ["b", [32], 8, 32], // 24 bytes of F32 padded to 32
+      ],
+    );
     // Tensor data starts aligned and holds the values little-endian.
     const dataStart = bytes.length - 32 - 64;
     assert.equal(dataStart % 32, 0);

@@ -51,7 +51,8 @@ export function checkMarkets(
     for (const [skill, model] of Object.entries(p.defaults)) {
       const targets = env.targets(model);
       if (!targets) add("error", `default ${skill} model ${model} is not a model benih can route`);
-      else if (!targets.some((t) => allow.allows(t.provider, t.model))) add("error", `default ${skill} model ${model} is not in the market's allow-list`);
+      else if (!targets.some((t) => allow.allows(t.provider, t.model)))
+        add("error", `default ${skill} model ${model} is not in the market's allow-list`);
     }
     const mod = p.policy.moderation;
     if (mod && !allow.allows(mod.slice(0, mod.indexOf("/")), mod.slice(mod.indexOf("/") + 1))) {
@@ -60,13 +61,15 @@ export function checkMarkets(
     for (const locale of p.locales) {
       if (!p.policy.refusal[locale]) add("warning", `has no refusal message in ${locale}; ${p.defaultLocale}'s is shown`);
     }
-    if (!p.locales.includes(p.defaultLocale)) add("error", `default locale ${p.defaultLocale} is not one of its locales (${p.locales.join(", ")})`);
+    if (!p.locales.includes(p.defaultLocale))
+      add("error", `default locale ${p.defaultLocale} is not one of its locales (${p.locales.join(", ")})`);
     const key = storeKey(p.store);
     const other = stores.get(key);
     if (other) add("error", `shares its store with market ${other}: each market needs its own`);
     stores.set(key, p.id);
     if (!p.hosts.length && markets.defaultMarket !== p.id) add("warning", "has no hosts: only its API keys (or admins) reach it");
-    for (const h of p.hosts) if (hostName(h) !== h.toLowerCase()) add("warning", `host "${h}" is matched as "${hostName(h)}" (ports are ignored)`);
+    for (const h of p.hosts)
+      if (hostName(h) !== h.toLowerCase()) add("warning", `host "${h}" is matched as "${hostName(h)}" (ports are ignored)`);
   }
   return out;
 }

@@ -87,7 +87,11 @@ export class Markets {
       const m = this.byIdMap.get(r.keyMarket);
       if (!m) return refuse(403, "market_not_configured", `This API key belongs to market "${r.keyMarket}", which is not configured here.`);
       if (atHost && atHost !== m) {
-        return refuse(403, "wrong_market", `This API key belongs to market "${m.profile.id}"; ${hostName(r.host)} serves market "${atHost.profile.id}".`);
+        return refuse(
+          403,
+          "wrong_market",
+          `This API key belongs to market "${m.profile.id}"; ${hostName(r.host)} serves market "${atHost.profile.id}".`,
+        );
       }
       return { market: m, by: "key" };
     }

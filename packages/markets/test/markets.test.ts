@@ -176,7 +176,18 @@ describe("content policy against Unicode tricks", () => {
   });
 
   it("streams: clean text with zero-width characters, emoji and compatibility forms goes out whole and unchanged", () => {
-    const pieces = ["Hello\u200B ", "wor", "ld 😀", "😀 ﬁs", "hing ＣＡＳ", "ＩＮＯＳ", " ca\u200B", "sinos 赌", "场 👍🏽 e\u0301", "\u0301 end\u200B"];
+    const pieces = [
+      "Hello\u200B ",
+      "wor",
+      "ld 😀",
+      "😀 ﬁs",
+      "hing ＣＡＳ",
+      "ＩＮＯＳ",
+      " ca\u200B",
+      "sinos 赌",
+      "场 👍🏽 e\u0301",
+      "\u0301 end\u200B",
+    ];
     const r = stream(pieces);
     assert.equal(r.hit, undefined);
     assert.equal(r.sent, pieces.join(""));
@@ -219,7 +230,10 @@ describe("market resolution", () => {
 
   it("refuses configurations that would mix markets", () => {
     assert.throws(() => new Markets([profile("cn"), profile("cn")]), /two markets are named "cn"/);
-    assert.throws(() => new Markets([profile("cn"), profile("global", { hosts: ["CN.localhost"] })]), /host cn.localhost is listed by both/);
+    assert.throws(
+      () => new Markets([profile("cn"), profile("global", { hosts: ["CN.localhost"] })]),
+      /host cn.localhost is listed by both/,
+    );
     assert.throws(() => new Markets([profile("cn")], "global"), /default market "global" is not one of the markets/);
   });
 });
@@ -227,7 +241,10 @@ describe("market resolution", () => {
 describe("markets check", () => {
   it("warns about providers outside the region and unconfigured ones; errors on shared stores and disallowed defaults", () => {
     const markets = new Markets([
-      profile("cn", { allow: ["local/benih-tiny-cn", "openai/*", "deepseek/*"], defaults: { chat: "openai/gpt-4o", translate: "benih-tiny-global" } }),
+      profile("cn", {
+        allow: ["local/benih-tiny-cn", "openai/*", "deepseek/*"],
+        defaults: { chat: "openai/gpt-4o", translate: "benih-tiny-global" },
+      }),
       profile("global", { store: { sqlite: "cn.db" } }),
     ]);
     const routes: Record<string, Array<{ provider: string; model: string }>> = {
@@ -235,7 +252,10 @@ describe("markets check", () => {
       "benih-tiny-global": [{ provider: "local", model: "benih-tiny-global" }],
     };
     const findings = checkMarkets(markets, {
-      providers: new Map([["local", {}], ["openai", { region: "us" }]]),
+      providers: new Map([
+        ["local", {}],
+        ["openai", { region: "us" }],
+      ]),
       hint: (p) => `set ${p.toUpperCase()}_API_KEY`,
       targets: (m) => routes[m],
     });

@@ -99,7 +99,9 @@ describe("llama-cpp provider", () => {
     if (last?.type === "finish") assert.ok(last.usage.outputTokens! < 400);
     else assert.equal(last?.type === "error" && (last.error as { kind?: string }).kind, "aborted");
     // Both sequences must be usable after the abort.
-    const again = await Promise.all([1, 2].map(async () => collectStream(await provider.chatModel("tiny").doStream({ prompt: user("x"), maxOutputTokens: 3 }))));
+    const again = await Promise.all(
+      [1, 2].map(async () => collectStream(await provider.chatModel("tiny").doStream({ prompt: user("x"), maxOutputTokens: 3 }))),
+    );
     assert.equal(again.length, 2);
   });
 

@@ -31,11 +31,7 @@ describe("providers over an injected fetch", () => {
     assert.deepEqual(s.content, g.content);
     assert.deepEqual(s.usage, { inputTokens: 11, outputTokens: 3 });
     assert.ok((await p.listModels!()).some((m) => m.id === "ok"));
-    assert.deepEqual(calls, [
-      `POST ${up.url}/v1/chat/completions`,
-      `POST ${up.url}/v1/chat/completions`,
-      `GET ${up.url}/v1/models`,
-    ]);
+    assert.deepEqual(calls, [`POST ${up.url}/v1/chat/completions`, `POST ${up.url}/v1/chat/completions`, `GET ${up.url}/v1/models`]);
 
     const a = createAnthropic({ baseURL: anth.url, apiKey: "k", fetch: recording });
     const ag = await collectStream(await a.chatModel("claude-fake").doStream({ prompt: user("hi") }));
@@ -45,12 +41,15 @@ describe("providers over an injected fetch", () => {
 
   it("turn an upstream error into a failure with status and retry-after", async () => {
     const p = createOpenAICompatible({ name: "fake", baseURL: `${up.url}/v1`, apiKey: "k", fetch });
-    await assert.rejects(p.chatModel("rate-limited").doGenerate({ prompt: user("hi") }), (e: { kind: string; status: number; retryAfterMs: number }) => {
-      assert.equal(e.kind, "http");
-      assert.equal(e.status, 429);
-      assert.equal(e.retryAfterMs, 0);
-      return true;
-    });
+    await assert.rejects(
+      p.chatModel("rate-limited").doGenerate({ prompt: user("hi") }),
+      (e: { kind: string; status: number; retryAfterMs: number }) => {
+        assert.equal(e.kind, "http");
+        assert.equal(e.status, 429);
+        assert.equal(e.retryAfterMs, 0);
+        return true;
+      },
+    );
     const dead = createOpenAICompatible({ name: "dead", baseURL: "http://127.0.0.1:1/v1" });
     await assert.rejects(dead.chatModel("x").doGenerate({ prompt: user("hi") }), (e: { kind: string }) => e.kind === "connect");
   });
@@ -69,7 +68,12 @@ describe("request mapping", () => {
       seed: 3,
       responseFormat: { type: "json" as const },
     };
-    const openai = toOpenAIRequest("m", o, { maxTokensField: "max_completion_tokens", streamUsage: true, seed: true, penalties: true }, true);
+    const openai = toOpenAIRequest(
+      "m",
+      o,
+      { maxTokensField: "max_completion_tokens", streamUsage: true, seed: true, penalties: true },
+      true,
+    );
     assert.equal(openai.body.max_completion_tokens, 10);
     assert.equal(openai.body.seed, 3);
     assert.deepEqual(openai.body.response_format, { type: "json_object" });
@@ -83,6 +87,9 @@ describe("request mapping", () => {
     const ark = toOpenAIRequest("m", o, { maxTokensField: "max_tokens", streamUsage: true, seed: false, penalties: true }, false);
     assert.equal(ark.body.max_tokens, 10);
     assert.equal(ark.body.seed, undefined);
-    assert.deepEqual(ark.warnings.map((w) => w.setting), ["seed"]);
+    assert.deepEqual(
+      ark.warnings.map((w) => w.setting),
+      ["seed"],
+    );
   });
 });

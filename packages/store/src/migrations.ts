@@ -8,7 +8,16 @@ import { mediaMigrations } from "./media/migrations.ts";
 import { requestLogMigrations } from "./request-log/migrations.ts";
 import { trainingMigrations } from "./training/migrations.ts";
 
-const byDomain = [keysMigrations, requestLogMigrations, auditMigrations, trainingMigrations, conversationsMigrations, knowledgeMigrations, agentsMigrations, mediaMigrations];
+const byDomain = [
+  keysMigrations,
+  requestLogMigrations,
+  auditMigrations,
+  trainingMigrations,
+  conversationsMigrations,
+  knowledgeMigrations,
+  agentsMigrations,
+  mediaMigrations,
+];
 
 /**
  * Every domain's migrations, in the order of their names (a new one takes the next number). The names are what

@@ -9,17 +9,29 @@ for (const backend of await testBackends()) {
       try {
         const c = store.conversations;
         const conv = await c.create({ owner: "key-a", title: "Capitals", model: "benih-tiny-global" }, 1000);
-        const q1 = await c.addMessage({ conversation_id: conv.id, parent_id: null, role: "user", content: "Capital of Indonesia?", status: "done" }, 1001);
-        const a1 = await c.addMessage({ conversation_id: conv.id, parent_id: q1.id, role: "assistant", content: "", status: "streaming", model: "benih-tiny-global" }, 1002);
+        const q1 = await c.addMessage(
+          { conversation_id: conv.id, parent_id: null, role: "user", content: "Capital of Indonesia?", status: "done" },
+          1001,
+        );
+        const a1 = await c.addMessage(
+          { conversation_id: conv.id, parent_id: q1.id, role: "assistant", content: "", status: "streaming", model: "benih-tiny-global" },
+          1002,
+        );
         await c.updateMessage(a1.id, { content: "Jakar" }, 1003);
         await c.updateMessage(a1.id, { content: "Jakarta.", status: "done", meta: { usage: { outputTokens: 3 } } }, 1004);
-        const a2 = await c.addMessage({ conversation_id: conv.id, parent_id: q1.id, role: "assistant", content: "Jakarta!", status: "done" }, 1005); // regenerated
+        const a2 = await c.addMessage(
+          { conversation_id: conv.id, parent_id: q1.id, role: "assistant", content: "Jakarta!", status: "done" },
+          1005,
+        ); // regenerated
         const all = await c.messages(conv.id);
-        assert.deepEqual(all.map((m) => [m.seq, m.parent_id, m.content, m.status]), [
-          [1, null, "Capital of Indonesia?", "done"],
-          [2, q1.id, "Jakarta.", "done"],
-          [3, q1.id, "Jakarta!", "done"],
-        ]);
+        assert.deepEqual(
+          all.map((m) => [m.seq, m.parent_id, m.content, m.status]),
+          [
+            [1, null, "Capital of Indonesia?", "done"],
+            [2, q1.id, "Jakarta.", "done"],
+            [3, q1.id, "Jakarta!", "done"],
+          ],
+        );
         assert.deepEqual(JSON.parse(all[1]!.meta), { usage: { outputTokens: 3 } });
         assert.equal((await c.get(conv.id, "key-a"))?.leaf, a2.id);
         assert.equal(await c.get(conv.id, "key-b"), undefined, "another key's conversation does not exist for it");
@@ -27,7 +39,10 @@ for (const backend of await testBackends()) {
         assert.equal(await c.delete(conv.id, "key-b"), false);
         assert.equal(await c.update(conv.id, "key-a", { title: "Ibu kota", leaf: a1.id }, 2000), true);
         const listed = await c.list("key-a");
-        assert.deepEqual(listed.map((x) => [x.title, x.leaf, x.updated_at]), [["Ibu kota", a1.id, 2000]]);
+        assert.deepEqual(
+          listed.map((x) => [x.title, x.leaf, x.updated_at]),
+          [["Ibu kota", a1.id, 2000]],
+        );
         assert.deepEqual(await c.list("key-b"), []);
         assert.deepEqual(await c.list(null), [], "null (no keys) is an owner of its own");
         assert.equal(await c.delete(conv.id, "key-a"), true);
@@ -45,11 +60,23 @@ for (const backend of await testBackends()) {
         const b = await c.create({ owner: null, title: "Maths", model: "m" }, 2);
         await c.addMessage({ conversation_id: b.id, parent_id: null, role: "user", content: "What is 50% of 80?", status: "done" }, 3);
         const z = await c.create({ owner: null, title: "中文", model: "m" }, 4);
-        await c.addMessage({ conversation_id: z.id, parent_id: null, role: "user", content: "印度尼西亚的首都是哪里？", status: "done" }, 5);
-        assert.deepEqual((await c.search(null, "bali")).map((x) => x.id), [a.id]);
-        assert.deepEqual((await c.search(null, "50%")).map((x) => [x.id, x.match]), [[b.id, "What is 50% of 80?"]]);
+        await c.addMessage(
+          { conversation_id: z.id, parent_id: null, role: "user", content: "印度尼西亚的首都是哪里？", status: "done" },
+          5,
+        );
+        assert.deepEqual(
+          (await c.search(null, "bali")).map((x) => x.id),
+          [a.id],
+        );
+        assert.deepEqual(
+          (await c.search(null, "50%")).map((x) => [x.id, x.match]),
+          [[b.id, "What is 50% of 80?"]],
+        );
         assert.deepEqual(await c.search(null, "5_%"), [], "_ is not a wildcard");
-        assert.deepEqual((await c.search(null, "首都")).map((x) => x.id), [z.id]);
+        assert.deepEqual(
+          (await c.search(null, "首都")).map((x) => x.id),
+          [z.id],
+        );
         assert.deepEqual(await c.search("someone", "bali"), []);
       } finally {
         await dispose();

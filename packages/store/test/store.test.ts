@@ -74,7 +74,10 @@ for (const backend of await testBackends()) {
         assert.equal(row.cost_usd, 0.000123);
         assert.deepEqual(JSON.parse(row.attempt_log), [{ target: "a/b", outcome: "error", status: 500, ms: 3 }]);
         const recent = await store.requestLog.recent(3);
-        assert.deepEqual(recent.map((r) => r.id), ["req_449", "req_448", "req_447"]);
+        assert.deepEqual(
+          recent.map((r) => r.id),
+          ["req_449", "req_448", "req_447"],
+        );
       } finally {
         await dispose();
       }

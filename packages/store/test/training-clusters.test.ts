@@ -23,14 +23,34 @@ for (const backend of await testBackends()) {
       const { store, dispose } = await backend.open();
       try {
         const run = (id: string, cluster: string, region: string, at: number) =>
-          store.training.createRun({ id, recipe: "tiny", dataset: "d", market: "m", state: "placed", steps: 1, cluster, node: "n1", accelerator: "H20", requested_accelerator: null, accelerators: 1, placement: JSON.stringify({ placed: { cluster, region } }) }, "created", at);
+          store.training.createRun(
+            {
+              id,
+              recipe: "tiny",
+              dataset: "d",
+              market: "m",
+              state: "placed",
+              steps: 1,
+              cluster,
+              node: "n1",
+              accelerator: "H20",
+              requested_accelerator: null,
+              accelerators: 1,
+              placement: JSON.stringify({ placed: { cluster, region } }),
+            },
+            "created",
+            at,
+          );
         await run("run-1", "jb-1", "my-johor", 1000);
         await run("run-2", "jb-1", "cn-north", 2000); // placed after a takeover: the earlier run says whose it was
         await run("run-3", "bj-1", "cn-north", 3000);
         const clusters = trainingMigrations["0011-training-clusters"]!;
         await clusters.down!(store.db);
         await clusters.up(store.db);
-        assert.deepEqual([await store.training.clusterRegion("jb-1"), await store.training.clusterRegion("bj-1")], ["my-johor", "cn-north"]);
+        assert.deepEqual(
+          [await store.training.clusterRegion("jb-1"), await store.training.clusterRegion("bj-1")],
+          ["my-johor", "cn-north"],
+        );
       } finally {
         await dispose();
       }

@@ -2,7 +2,20 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { testBackends } from "@benih/store/testing";
 
-const run = { id: "run-1", recipe: "tiny", dataset: "cn-chat", market: "cn", state: "queued", steps: 100, cluster: null, node: null, accelerator: null, requested_accelerator: "H20", accelerators: 8, placement: "{}" };
+const run = {
+  id: "run-1",
+  recipe: "tiny",
+  dataset: "cn-chat",
+  market: "cn",
+  state: "queued",
+  steps: 100,
+  cluster: null,
+  node: null,
+  accelerator: null,
+  requested_accelerator: "H20",
+  accelerators: 8,
+  placement: "{}",
+};
 
 for (const backend of await testBackends()) {
   describe(`training store on ${backend.name}`, { skip: backend.skip }, () => {
@@ -10,17 +23,34 @@ for (const backend of await testBackends()) {
       const { store, dispose } = await backend.open();
       try {
         await store.training.createRun(run, "created by ops", 1000);
-        assert.equal(await store.training.transition("run-1", "queued", "placed", "placed on bj-1/h20-a", { cluster: "bj-1", node: "h20-a", accelerator: "H20" }, 2000), true);
-        assert.equal(await store.training.transition("run-1", "queued", "placed", "a second placement", {}, 2500), false, "compare-and-set: already placed");
+        assert.equal(
+          await store.training.transition(
+            "run-1",
+            "queued",
+            "placed",
+            "placed on bj-1/h20-a",
+            { cluster: "bj-1", node: "h20-a", accelerator: "H20" },
+            2000,
+          ),
+          true,
+        );
+        assert.equal(
+          await store.training.transition("run-1", "queued", "placed", "a second placement", {}, 2500),
+          false,
+          "compare-and-set: already placed",
+        );
         assert.equal(await store.training.transition("run-1", "placed", "running", "agent started it", {}, 3000), true);
         const r = await store.training.getRun("run-1");
         assert.deepEqual([r?.state, r?.cluster, r?.node, r?.accelerators, r?.updated_at], ["running", "bj-1", "h20-a", 8, 3000]);
         const events = await store.training.events("run-1");
-        assert.deepEqual(events.map((e) => [e.seq, e.from_state, e.to_state, e.reason]), [
-          [1, null, "queued", "created by ops"],
-          [2, "queued", "placed", "placed on bj-1/h20-a"],
-          [3, "placed", "running", "agent started it"],
-        ]);
+        assert.deepEqual(
+          events.map((e) => [e.seq, e.from_state, e.to_state, e.reason]),
+          [
+            [1, null, "queued", "created by ops"],
+            [2, "queued", "placed", "placed on bj-1/h20-a"],
+            [3, "placed", "running", "agent started it"],
+          ],
+        );
       } finally {
         await dispose();
       }
@@ -36,9 +66,16 @@ for (const backend of await testBackends()) {
         await store.training.appendMetrics("run-1", batch.slice(600)); // overlaps: 100 points re-sent after a reconnect
         const all = await store.training.metrics("run-1");
         assert.equal(all.length, 1200);
-        assert.deepEqual(all.map((p) => p.step), batch.map((p) => p.step), "no gaps, no duplicates, in order");
+        assert.deepEqual(
+          all.map((p) => p.step),
+          batch.map((p) => p.step),
+          "no gaps, no duplicates, in order",
+        );
         const range = await store.training.metrics("run-1", 500, 509);
-        assert.deepEqual(range.map((p) => p.step), [500, 501, 502, 503, 504, 505, 506, 507, 508, 509]);
+        assert.deepEqual(
+          range.map((p) => p.step),
+          [500, 501, 502, 503, 504, 505, 506, 507, 508, 509],
+        );
         assert.equal(range[0]!.loss, 5 / 500);
         assert.equal((await store.training.getRun("run-1"))?.step, 1200);
         await store.training.recordCheckpoint("run-1", 500, "/data/ckpt/run-1/500.bin", 123_456);
@@ -54,13 +91,28 @@ for (const backend of await testBackends()) {
       const { store, dispose } = await backend.open();
       try {
         await store.training.createRun(run, "created");
-        const line = (attempt: number, offset: number) => ({ attempt, offset, at: 1000 + offset, text: `attempt ${attempt} byte ${offset}` });
+        const line = (attempt: number, offset: number) => ({
+          attempt,
+          offset,
+          at: 1000 + offset,
+          text: `attempt ${attempt} byte ${offset}`,
+        });
         await store.training.appendLogs("run-1", [line(1, 0), line(1, 40), line(1, 80)]);
         await store.training.appendLogs("run-1", [line(1, 80), line(1, 120)]); // re-sent after a reconnect
         await store.training.appendLogs("run-1", [line(2, 0), line(2, 40)]); // resumed elsewhere: its own file
         const all = await store.training.logTail("run-1", 100);
-        assert.deepEqual(all.map((l) => l.text), ["attempt 1 byte 0", "attempt 1 byte 40", "attempt 1 byte 80", "attempt 1 byte 120", "attempt 2 byte 0", "attempt 2 byte 40"]);
-        assert.deepEqual((await store.training.logTail("run-1", 3)).map((l) => [l.attempt, l.offset]), [[1, 120], [2, 0], [2, 40]]);
+        assert.deepEqual(
+          all.map((l) => l.text),
+          ["attempt 1 byte 0", "attempt 1 byte 40", "attempt 1 byte 80", "attempt 1 byte 120", "attempt 2 byte 0", "attempt 2 byte 40"],
+        );
+        assert.deepEqual(
+          (await store.training.logTail("run-1", 3)).map((l) => [l.attempt, l.offset]),
+          [
+            [1, 120],
+            [2, 0],
+            [2, 40],
+          ],
+        );
         assert.equal(typeof all[0]!.at, "number");
       } finally {
         await dispose();

@@ -13,7 +13,8 @@ const strict = process.argv.includes("--strict");
 function nodeGyp() {
   // npm runs install scripts with its bundled node-gyp on PATH; outside npm, find the one npm ships.
   const candidates = [];
-  if (process.env.npm_execpath) candidates.push(join(dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"));
+  if (process.env.npm_execpath)
+    candidates.push(join(dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"));
   candidates.push(join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"));
   try {
     candidates.push(createRequire(import.meta.url).resolve("node-gyp/bin/node-gyp.js"));

@@ -21,7 +21,11 @@ export type Progress = (done: number, total: number) => void;
  * Exact-match and contains-match per language. `generate` answers one question (greedy, as served); exact means
  * the answer equals the expected one, contains that the expected value appears in it.
  */
-export async function scoreAnswers(examples: Example[], generate: (question: string) => Promise<string>, onProgress?: Progress): Promise<ScoreLine[]> {
+export async function scoreAnswers(
+  examples: Example[],
+  generate: (question: string) => Promise<string>,
+  onProgress?: Progress,
+): Promise<ScoreLine[]> {
   const byLang = new Map<string, ScoreLine>();
   for (const [i, ex] of examples.entries()) {
     const line = byLang.get(ex.lang) ?? { lang: ex.lang, total: 0, exact: 0, contains: 0 };
@@ -44,8 +48,8 @@ export function answerPerplexity(model: StepModel, tokenizer: BpeTokenizer, exam
   const stream: number[] = [];
   const weights: number[] = [];
   for (const ex of examples) {
-    for (const t of tokenizer.encode(chatPrompt(ex.question))) (stream.push(t), weights.push(0));
-    for (const t of tokenizer.encode(chatAnswer(ex.answer))) (stream.push(t), weights.push(1));
+    for (const t of tokenizer.encode(chatPrompt(ex.question))) stream.push(t), weights.push(0);
+    for (const t of tokenizer.encode(chatAnswer(ex.answer))) stream.push(t), weights.push(1);
   }
   let nll = 0;
   let count = 0;

@@ -18,7 +18,13 @@ export interface ModelCard {
  * The GGUF llama.cpp serves: weights, the dataset's tokenizer, the ChatML template, and the model card as
  * `general.*` and `benih.*` metadata.
  */
-export function exportGguf(config: LlamaConfig, params: Vec, tokenizer: BpeTokenizer, card: ModelCard, type: TensorType = TensorType.F32): Uint8Array {
+export function exportGguf(
+  config: LlamaConfig,
+  params: Vec,
+  tokenizer: BpeTokenizer,
+  card: ModelCard,
+  type: TensorType = TensorType.F32,
+): Uint8Array {
   const str = (key: string, value: string): MetadataEntry => ({ key, type: ValueType.STRING, value });
   const u64 = (key: string, value: number): MetadataEntry => ({ key, type: ValueType.UINT64, value: BigInt(Math.round(value)) });
   const f32 = (key: string, value: number): MetadataEntry => ({ key, type: ValueType.FLOAT32, value });

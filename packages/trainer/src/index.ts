@@ -9,7 +9,14 @@ export { recipes, tinyRecipe, type Recipe } from "./recipe.ts";
 export { AdamW, clipGradients } from "./optim/adamw.ts";
 export { learningRate } from "./optim/schedule.ts";
 export { DataLoader } from "./data/loader.ts";
-export { readCheckpoint, writeCheckpoint, checkCompatible, CheckpointError, type Checkpoint, type CheckpointHeader } from "./checkpoint/checkpoint.ts";
+export {
+  readCheckpoint,
+  writeCheckpoint,
+  checkCompatible,
+  CheckpointError,
+  type Checkpoint,
+  type CheckpointHeader,
+} from "./checkpoint/checkpoint.ts";
 export { TrainingRun, tokenizerHash, pickEngine, createModel, type StepMetrics, type EngineChoice, type EngineName } from "./train.ts";
 export { buildDataset, marketLanguages, type Dataset, type Example, type Market } from "./datasets/build.ts";
 export { loadCountryFacts, type CountryFacts, type Lang } from "./datasets/facts.ts";

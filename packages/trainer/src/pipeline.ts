@@ -31,7 +31,13 @@ export function prepare(dataset: Dataset, recipe: Recipe): Prepared {
     { merges: recipe.tokenizer.merges },
   );
   const tokenizer = new BpeTokenizer(merges);
-  return { dataset, tokenizer, merges, hash: tokenizerHash(merges), train: tokenStream(dataset.train, tokenizer, recipe.train.promptLossWeight) };
+  return {
+    dataset,
+    tokenizer,
+    merges,
+    hash: tokenizerHash(merges),
+    train: tokenStream(dataset.train, tokenizer, recipe.train.promptLossWeight),
+  };
 }
 
 export interface TrainOptions {
@@ -102,16 +108,22 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const ggufPath = join(o.dir, `${name}.gguf`);
   writeFileSync(
     ggufPath,
-    exportGguf(run.config, run.model.params, prepared.tokenizer, {
-      name,
-      description: `benih's ${o.recipe.name} recipe trained on the ${datasetName} dataset`,
-      recipe: o.recipe.name,
-      dataset: datasetName,
-      steps: run.step,
-      tokensSeen: run.tokensSeen,
-      finalLoss: last?.loss ?? NaN,
-      wallSeconds: run.wallMs / 1000,
-    }, TensorType.F32),
+    exportGguf(
+      run.config,
+      run.model.params,
+      prepared.tokenizer,
+      {
+        name,
+        description: `benih's ${o.recipe.name} recipe trained on the ${datasetName} dataset`,
+        recipe: o.recipe.name,
+        dataset: datasetName,
+        steps: run.step,
+        tokensSeen: run.tokensSeen,
+        finalLoss: last?.loss ?? NaN,
+        wallSeconds: run.wallMs / 1000,
+      },
+      TensorType.F32,
+    ),
   );
   return { run, prepared, stopped: false, ggufPath };
 }

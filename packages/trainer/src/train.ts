@@ -41,7 +41,8 @@ export interface EngineChoice {
  * latter; =native makes a missing C++ engine an error instead of a slow run.
  */
 export function pickEngine(want = process.env.BENIH_TRAINER_ENGINE): EngineChoice {
-  if (want && want !== "native" && want !== "typescript") throw new Error(`BENIH_TRAINER_ENGINE must be "native" or "typescript", not "${want}"`);
+  if (want && want !== "native" && want !== "typescript")
+    throw new Error(`BENIH_TRAINER_ENGINE must be "native" or "typescript", not "${want}"`);
   if (want === "typescript") return { name: "typescript" };
   const native = loadNative();
   if ("addon" in native) return { name: "native", addon: native.addon };
@@ -71,7 +72,13 @@ export class TrainingRun {
   ) {}
 
   /** A new run with weights initialised from the recipe's seed. */
-  static start(recipe: Recipe, vocab: number, data: { tokens: Int32Array; weights: Float32Array }, tokenizerHash: string, engine = pickEngine()): TrainingRun {
+  static start(
+    recipe: Recipe,
+    vocab: number,
+    data: { tokens: Int32Array; weights: Float32Array },
+    tokenizerHash: string,
+    engine = pickEngine(),
+  ): TrainingRun {
     const config: LlamaConfig = { ...recipe.model, vocab };
     const { batch, seqLen } = recipe.train;
     const params = flatten(config, randomLlamaWeights(config, recipe.train.seed)) as Float32Array;
@@ -82,7 +89,14 @@ export class TrainingRun {
   }
 
   /** A run continued from a checkpoint: the same parameters, optimizer moments, data position and step. */
-  static resume(path: string, recipe: Recipe, vocab: number, data: { tokens: Int32Array; weights: Float32Array }, tokenizerHash: string, engine = pickEngine()): TrainingRun {
+  static resume(
+    path: string,
+    recipe: Recipe,
+    vocab: number,
+    data: { tokens: Int32Array; weights: Float32Array },
+    tokenizerHash: string,
+    engine = pickEngine(),
+  ): TrainingRun {
     const ck = readCheckpoint(path);
     const config: LlamaConfig = { ...recipe.model, vocab };
     checkCompatible(path, ck.header, recipe.name, config, tokenizerHash);

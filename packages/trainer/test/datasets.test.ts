@@ -19,8 +19,13 @@ describe("market datasets", () => {
     assert.deepEqual(new Set(cn.train.map((e) => e.lang)), new Set(["zh"]));
     assert.deepEqual(new Set(global.train.map((e) => e.lang)), new Set(["en", "id"]));
     const all = [...cn.train, ...cn.validation];
-    assert.ok(all.some((e) => e.question.startsWith("中国的首都") && e.answer === "北京。"), "China's capital is in the cn data");
-    assert.ok([...global.train, ...global.validation].some((e) => e.question === "What is the capital of Indonesia?" && e.answer === "Jakarta."));
+    assert.ok(
+      all.some((e) => e.question.startsWith("中国的首都") && e.answer === "北京。"),
+      "China's capital is in the cn data",
+    );
+    assert.ok(
+      [...global.train, ...global.validation].some((e) => e.question === "What is the capital of Indonesia?" && e.answer === "Jakarta."),
+    );
     assert.ok(global.eval.some((e) => e.lang === "id" && e.kind === "capital"));
   });
 
@@ -31,14 +36,22 @@ describe("market datasets", () => {
       const trainQuestions = new Set(ds.train.map((e) => e.question));
       const overlap = ds.eval.filter((e) => trainQuestions.has(e.question));
       assert.deepEqual(overlap, [], "no eval question appears verbatim in training");
-      assert.ok(ds.validation.every((e) => !trainQuestions.has(e.question)), "validation rows are held out");
+      assert.ok(
+        ds.validation.every((e) => !trainQuestions.has(e.question)),
+        "validation rows are held out",
+      );
       assert.ok(ds.validation.length > 100 && ds.eval.length > 1000);
     }
   });
 
   it("weigh answer tokens 1 and prompt tokens less, in one stream", () => {
     const sample = cn.train.slice(0, 50);
-    const tok = new BpeTokenizer(trainBpe(sample.map((e) => chatPrompt(e.question) + e.answer), { merges: 50 }));
+    const tok = new BpeTokenizer(
+      trainBpe(
+        sample.map((e) => chatPrompt(e.question) + e.answer),
+        { merges: 50 },
+      ),
+    );
     const { tokens, weights } = tokenStream(sample.slice(0, 1), tok, 0.1);
     const promptLength = tok.encode(chatPrompt(sample[0]!.question)).length;
     assert.equal(tokens.length, weights.length);

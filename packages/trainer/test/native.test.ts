@@ -64,7 +64,21 @@ describe("the C++ training engine", { skip }, () => {
     const recipe: Recipe = {
       name: "threads",
       model: { dim: 64, layers: 2, heads: 4, kvHeads: 2, ff: 96, contextLength: 32 },
-      train: { batch: 4, seqLen: 24, steps: 6, lr: 1e-2, minLr: 1e-3, warmupSteps: 1, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, gradClip: 1, promptLossWeight: 0.1, seed: 5 },
+      train: {
+        batch: 4,
+        seqLen: 24,
+        steps: 6,
+        lr: 1e-2,
+        minLr: 1e-3,
+        warmupSteps: 1,
+        weightDecay: 0.1,
+        beta1: 0.9,
+        beta2: 0.95,
+        eps: 1e-8,
+        gradClip: 1,
+        promptLossWeight: 0.1,
+        seed: 5,
+      },
       tokenizer: { merges: 0 },
     };
     const r = seededRandom(2);
@@ -91,7 +105,10 @@ describe("the C++ training engine", { skip }, () => {
     tokens[5] = config.vocab;
     assert.throws(() => nat.forward(tokens, targets, weights), /token 67 is outside the vocabulary \(67\)/);
     assert.throws(() => nat.forward(tokens.subarray(1), targets, weights), /a batch is 27 tokens/);
-    assert.throws(() => nat.forward(Float32Array.from(tokens) as unknown as Int32Array, targets, weights), /tokens has the wrong array type/);
+    assert.throws(
+      () => nat.forward(Float32Array.from(tokens) as unknown as Int32Array, targets, weights),
+      /tokens has the wrong array type/,
+    );
     assert.throws(() => new NativeModel(addon(), config, B, T, new Float32Array(10)), /parameters have 10 values, the config needs \d+/);
     assert.throws(() => nat.backward(), /backward\(\) needs a forward\(\) first/);
     assert.throws(() => new NativeModel(addon(), { ...config, heads: 5 }, B, T, new Float32Array(1)), /dim must split into heads/);

@@ -16,7 +16,13 @@ describe("the training pipeline (micro recipe)", () => {
   it("stops on its signal with a checkpoint, resumes to the end, and exports a GGUF llama.cpp agrees with", async () => {
     const out = join(dir, "cn");
     const stop = new AbortController();
-    const first = await train({ recipe: microRecipe, dataset: "cn", dir: out, onStep: (m) => m.step === 7 && stop.abort(), signal: stop.signal });
+    const first = await train({
+      recipe: microRecipe,
+      dataset: "cn",
+      dir: out,
+      onStep: (m) => m.step === 7 && stop.abort(),
+      signal: stop.signal,
+    });
     assert.equal(first.stopped, true);
     assert.equal(first.run.step, 7);
     assert.ok(existsSync(join(out, "checkpoint.bin")));
@@ -25,8 +31,15 @@ describe("the training pipeline (micro recipe)", () => {
     assert.equal(done.stopped, false);
     assert.equal(done.run.step, microRecipe.train.steps);
     // Each line is what the agent reads: the contract's metric line (a loss gone to NaN would fail here).
-    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => trainerMetricLine.parse(JSON.parse(l)));
-    assert.deepEqual(lines.map((l) => l.step), Array.from({ length: 20 }, (_, i) => i + 1), "one metrics line per step, across the resume");
+    const lines = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => trainerMetricLine.parse(JSON.parse(l)));
+    assert.deepEqual(
+      lines.map((l) => l.step),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+      "one metrics line per step, across the resume",
+    );
     assert.ok(lines.every((l) => typeof l.loss === "number" && l.lr > 0 && l.gradNorm > 0 && l.tokensPerSecond > 0));
 
     const gguf = readGguf(readFileSync(done.ggufPath!));
@@ -45,7 +58,11 @@ describe("the training pipeline (micro recipe)", () => {
       assert.deepEqual(Array.from(lm.tokenize(prompt, true)), tokens);
       const seq = ctx.getSequence();
       const evals = await seq.controlledEvaluate(
-        tokens.map((t, i) => (i === tokens.length - 1 ? [t, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }] : t)) as never,
+        tokens.map((t, i) =>
+          i === tokens.length - 1
+            ? [t, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }]
+            : t,
+        ) as never,
       );
       const theirs = evals.at(-1)!.next.probabilities!;
       const targets = new Int32Array(tokens.length);
@@ -68,12 +85,23 @@ describe("the training pipeline (micro recipe)", () => {
     const done = await train({ recipe: microRecipe, dataset: "global", dir: join(dir, "global") });
     const provider = createLlamaCpp({ models: [{ id: "m", path: done.ggufPath! }] });
     try {
-      const sample = done.prepared.dataset.eval.filter((e) => e.lang === "en").slice(0, 3).concat(done.prepared.dataset.eval.filter((e) => e.lang === "id").slice(0, 2));
+      const sample = done.prepared.dataset.eval
+        .filter((e) => e.lang === "en")
+        .slice(0, 3)
+        .concat(done.prepared.dataset.eval.filter((e) => e.lang === "id").slice(0, 2));
       const scores = await scoreAnswers(sample, async (q) => {
-        const r = await provider.chatModel("m").doGenerate({ prompt: [{ role: "user", content: [{ type: "text", text: q }] }], maxOutputTokens: 8, temperature: 0 });
+        const r = await provider
+          .chatModel("m")
+          .doGenerate({ prompt: [{ role: "user", content: [{ type: "text", text: q }] }], maxOutputTokens: 8, temperature: 0 });
         return r.content[0]?.type === "text" ? r.content[0].text : "";
       });
-      assert.deepEqual(scores.map((s) => [s.lang, s.total]), [["en", 3], ["id", 2]]);
+      assert.deepEqual(
+        scores.map((s) => [s.lang, s.total]),
+        [
+          ["en", 3],
+          ["id", 2],
+        ],
+      );
       for (const s of scores) assert.ok(s.exact <= s.contains && s.contains <= s.total);
     } finally {
       await provider.close?.();

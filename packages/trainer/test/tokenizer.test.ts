@@ -59,7 +59,10 @@ describe("byte-level BPE", () => {
     const merges = trainBpe(texts, { merges: 300 });
     assert.deepEqual(merges, trainBpe(texts, { merges: 300 }));
     const t = new BpeTokenizer(merges);
-    assert.ok(t.encode("中国的首都是北京。").length < new TextEncoder().encode("中国的首都是北京。").length / 2, "Chinese text gets multi-byte tokens");
+    assert.ok(
+      t.encode("中国的首都是北京。").length < new TextEncoder().encode("中国的首都是北京。").length / 2,
+      "Chinese text gets multi-byte tokens",
+    );
     assert.ok(t.encode(" capital").length === 1, "a frequent English word becomes one token");
   });
 

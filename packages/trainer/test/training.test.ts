@@ -9,7 +9,21 @@ import { learningRate, pickEngine, TrainingRun, type EngineChoice, type Recipe }
 const micro: Recipe = {
   name: "micro",
   model: { dim: 16, layers: 2, heads: 2, kvHeads: 1, ff: 32, contextLength: 32 },
-  train: { batch: 2, seqLen: 8, steps: 10, lr: 1e-2, minLr: 1e-3, warmupSteps: 2, weightDecay: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, gradClip: 1, promptLossWeight: 0.1, seed: 42 },
+  train: {
+    batch: 2,
+    seqLen: 8,
+    steps: 10,
+    lr: 1e-2,
+    minLr: 1e-3,
+    warmupSteps: 2,
+    weightDecay: 0.1,
+    beta1: 0.9,
+    beta2: 0.95,
+    eps: 1e-8,
+    gradClip: 1,
+    promptLossWeight: 0.1,
+    seed: 42,
+  },
   tokenizer: { merges: 0 },
 };
 const vocab = 23;
@@ -45,7 +59,10 @@ describe("training", () => {
       const straight = TrainingRun.start(micro, vocab, data, "tok", engine);
       const a = Array.from({ length: 10 }, () => straight.trainStep().loss);
       const again = TrainingRun.start(micro, vocab, data, "tok", engine);
-      assert.deepEqual(Array.from({ length: 10 }, () => again.trainStep().loss), a);
+      assert.deepEqual(
+        Array.from({ length: 10 }, () => again.trainStep().loss),
+        a,
+      );
 
       const first = TrainingRun.start(micro, vocab, data, "tok", engine);
       const b = Array.from({ length: 5 }, () => first.trainStep().loss);
@@ -68,14 +85,20 @@ describe("training", () => {
 
     const truncated = join(dir, "truncated.ckpt");
     writeFileSync(truncated, bytes.subarray(0, bytes.length - 100));
-    assert.throws(() => TrainingRun.resume(truncated, micro, vocab, data, "tok"), /truncated\.ckpt is truncated: \d+ bytes where \d+ were written \(step 1\)/);
+    assert.throws(
+      () => TrainingRun.resume(truncated, micro, vocab, data, "tok"),
+      /truncated\.ckpt is truncated: \d+ bytes where \d+ were written \(step 1\)/,
+    );
 
     const other = join(dir, "other.ckpt");
     writeFileSync(other, Buffer.from("PK\u0003\u0004 not a checkpoint at all"));
     assert.throws(() => TrainingRun.resume(other, micro, vocab, data, "tok"), /other\.ckpt is not a benih checkpoint/);
 
     const bigger: Recipe = { ...micro, name: "bigger", model: { ...micro.model, dim: 32 } };
-    assert.throws(() => TrainingRun.resume(path, bigger, vocab, data, "tok"), /good\.ckpt was written by recipe "micro" \(dim 16, .*\); this run is recipe "bigger" \(dim 32/);
+    assert.throws(
+      () => TrainingRun.resume(path, bigger, vocab, data, "tok"),
+      /good\.ckpt was written by recipe "micro" \(dim 16, .*\); this run is recipe "bigger" \(dim 32/,
+    );
     assert.throws(() => TrainingRun.resume(path, micro, vocab, data, "another-tokenizer"), /trained with another tokenizer/);
     assert.throws(() => TrainingRun.resume(path, micro, vocab + 1, data, "tok"), /vocab 23\); this run is recipe "micro" \(.*vocab 24\)/);
   });

@@ -6,7 +6,6 @@ import { UsageError } from "./args.ts";
 import type { Input } from "./command.ts";
 import type { agent as spec } from "./commands.ts";
 
-
 /**
  * `benih agent`: a regional agent. It offers its nodes to the control plane and trains the runs placed on it with
  * `benih train`, in --runs DIR (the region's storage: share it between the region's agents so a run resumes on
@@ -16,7 +15,8 @@ export async function agentCommand({ values, env }: Input<typeof spec.options>):
   const region = values.region;
   const url = values["control-plane"] ?? env.BENIH_CONTROL_PLANE;
   const token = values.token ?? env.BENIH_AGENT_TOKEN;
-  if (!region || !url || !token) throw new UsageError(`missing ${[!region && "--region", !url && "--control-plane", !token && "--token"].filter(Boolean).join(", ")}`);
+  if (!region || !url || !token)
+    throw new UsageError(`missing ${[!region && "--region", !url && "--control-plane", !token && "--token"].filter(Boolean).join(", ")}`);
   const every = Number(values["checkpoint-every"]);
   if (!Number.isInteger(every) || every < 1) throw new UsageError("--checkpoint-every takes a positive integer");
   const nodes = (values.node ?? ["cpu=CPU:1"]).map((node) => {
@@ -30,8 +30,14 @@ export async function agentCommand({ values, env }: Input<typeof spec.options>):
   else if (values.executor === "kubernetes") {
     const image = values["kube-image"];
     const volumeClaim = values["kube-volume-claim"];
-    if (!image || !volumeClaim) throw new UsageError("--executor kubernetes needs --kube-image (an image whose entrypoint is benih) and --kube-volume-claim (the PVC holding --runs)");
-    const kubeConfig = kubeConfigFrom({ ...(values.kubeconfig && { kubeconfig: values.kubeconfig }), ...(values["kube-context"] && { context: values["kube-context"] }) });
+    if (!image || !volumeClaim)
+      throw new UsageError(
+        "--executor kubernetes needs --kube-image (an image whose entrypoint is benih) and --kube-volume-claim (the PVC holding --runs)",
+      );
+    const kubeConfig = kubeConfigFrom({
+      ...(values.kubeconfig && { kubeconfig: values.kubeconfig }),
+      ...(values["kube-context"] && { context: values["kube-context"] }),
+    });
     executor = new KubernetesExecutor({ kubeConfig, namespace: values["kube-namespace"]!, image, volumeClaim, runsDir });
   } else throw new UsageError(`--executor ${values.executor}: use local or kubernetes`);
   let checkpoints: S3Storage | undefined;
@@ -39,8 +45,17 @@ export async function agentCommand({ values, env }: Input<typeof spec.options>):
     const endpoint = values["s3-endpoint"] ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
     const accessKeyId = env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-    if (!endpoint || !accessKeyId || !secretAccessKey) throw new UsageError("--checkpoints s3://… needs --s3-endpoint (the region's S3-compatible service) and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY");
-    checkpoints = new S3Storage({ url: values.checkpoints, endpoint, accessKeyId, secretAccessKey, ...(values["s3-region"] && { region: values["s3-region"] }) });
+    if (!endpoint || !accessKeyId || !secretAccessKey)
+      throw new UsageError(
+        "--checkpoints s3://… needs --s3-endpoint (the region's S3-compatible service) and AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",
+      );
+    checkpoints = new S3Storage({
+      url: values.checkpoints,
+      endpoint,
+      accessKeyId,
+      secretAccessKey,
+      ...(values["s3-region"] && { region: values["s3-region"] }),
+    });
   }
   const agent = new RegionalAgent({
     controlPlane: url,

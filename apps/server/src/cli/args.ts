@@ -39,7 +39,8 @@ export async function callServer(url: string, init?: RequestInit): Promise<Respo
     return (await undiciFetch(url, { ...(init as object), dispatcher: loopbackAgent })) as unknown as Response;
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code === "ECONNREFUSED") throw new UsageError(`no benih server at ${new URL(url).origin}: start one with \`npm start\` (or pass --url)`, false);
+    if (cause?.code === "ECONNREFUSED")
+      throw new UsageError(`no benih server at ${new URL(url).origin}: start one with \`npm start\` (or pass --url)`, false);
     throw new Error(`cannot reach ${new URL(url).origin}: ${cause?.message ?? (err as Error).message}`);
   }
 }

@@ -50,9 +50,11 @@ export async function chat({ values, positionals, env }: Input<typeof spec.optio
   const key = values.key ?? env.BENIH_API_KEY;
   const model = values.model ?? (await pickModel(url, key));
   const maxTokens = values["max-tokens"] === undefined ? undefined : Number(values["max-tokens"]);
-  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens > 0)) throw new UsageError("--max-tokens must be a positive integer");
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens > 0))
+    throw new UsageError("--max-tokens must be a positive integer");
   const temperature = values.temperature === undefined ? undefined : Number(values.temperature);
-  if (temperature !== undefined && !(temperature >= 0 && temperature <= 2)) throw new UsageError("--temperature must be a number from 0 to 2");
+  if (temperature !== undefined && !(temperature >= 0 && temperature <= 2))
+    throw new UsageError("--temperature must be a number from 0 to 2");
   const settings = { ...(maxTokens && { max_tokens: maxTokens }), ...(temperature !== undefined && { temperature }) };
   const history: Msg[] = values.system ? [{ role: "system", content: values.system }] : [];
 

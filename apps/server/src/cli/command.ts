@@ -39,7 +39,8 @@ export interface Command<O extends Options = Options> {
 
 export const command = <const O extends Options>(c: Command<O>): Command<O> => c;
 
-const flag = (name: string, o: Option) => `${o.short ? `-${o.short}, ` : ""}--${name}${o.type === "string" ? ` ${o.arg ?? name.toUpperCase()}` : ""}`;
+const flag = (name: string, o: Option) =>
+  `${o.short ? `-${o.short}, ` : ""}--${name}${o.type === "string" ? ` ${o.arg ?? name.toUpperCase()}` : ""}`;
 
 export function usageLine(c: Command): string {
   const parts = Object.entries(c.options).map(([name, o]) => {
@@ -51,7 +52,12 @@ export function usageLine(c: Command): string {
 
 /** What `benih <command> --help` prints, and what a usage error prints under its message. */
 export function helpText(c: Command): string {
-  const rows = [...Object.entries(c.options).map(([name, o]) => [flag(name, o), `${o.help}${o.default !== undefined ? ` (default ${o.default})` : ""}`] as const), ["-h, --help", "show this help"] as const];
+  const rows = [
+    ...Object.entries(c.options).map(
+      ([name, o]) => [flag(name, o), `${o.help}${o.default !== undefined ? ` (default ${o.default})` : ""}`] as const,
+    ),
+    ["-h, --help", "show this help"] as const,
+  ];
   const width = Math.max(...rows.map(([f]) => f.length)) + 2;
   return [
     `benih ${c.name}: ${c.summary}`,
@@ -76,7 +82,15 @@ export const wantsHelp = (args: string[]) => {
 /** Parses a command's arguments strictly by its declaration. */
 export function parseInput<O extends Options>(c: Command<O>, args: string[], env: NodeJS.ProcessEnv): Input<O> {
   const options = Object.fromEntries(
-    Object.entries(c.options).map(([name, o]) => [name, { type: o.type, ...(o.short && { short: o.short }), ...(o.multiple && { multiple: true }), ...(o.default !== undefined && { default: o.default }) }]),
+    Object.entries(c.options).map(([name, o]) => [
+      name,
+      {
+        type: o.type,
+        ...(o.short && { short: o.short }),
+        ...(o.multiple && { multiple: true }),
+        ...(o.default !== undefined && { default: o.default }),
+      },
+    ]),
   );
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: c.positionals !== undefined, strict: true });

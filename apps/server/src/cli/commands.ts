@@ -10,13 +10,22 @@ const client = {
   key: { type: "string", help: "an API key (or BENIH_API_KEY)" },
 } as const satisfies Record<string, Option>;
 const json = { type: "boolean", help: "print JSON instead of text" } as const satisfies Option;
-const config = { type: "string", short: "c", arg: "FILE", help: "the config file (or BENIH_CONFIG; default ./benih.yaml if present)" } as const satisfies Option;
+const config = {
+  type: "string",
+  short: "c",
+  arg: "FILE",
+  help: "the config file (or BENIH_CONFIG; default ./benih.yaml if present)",
+} as const satisfies Option;
 const adminKey = "needs an admin key: set BENIH_ADMIN_KEY on the server, or create one with `benih keys create --admin`";
 
 export const serve = command({
   name: "serve",
   summary: "run the server: the OpenAI-compatible API, the web app and the control plane",
-  options: { config, host: { type: "string", help: "address to listen on (or HOST; default 127.0.0.1)" }, port: { type: "string", short: "p", arg: "N", help: "port (or PORT; default 8080)" } },
+  options: {
+    config,
+    host: { type: "string", help: "address to listen on (or HOST; default 127.0.0.1)" },
+    port: { type: "string", short: "p", arg: "N", help: "port (or PORT; default 8080)" },
+  },
   notes: ["Beyond loopback (e.g. --host 0.0.0.0) API keys are required, and each market answers only the host names in its `hosts:`."],
   example: "benih serve --port 9090",
   run: async (i): Done => (await import("./serve.ts")).serve(i),
@@ -165,7 +174,12 @@ export const agent = command({
     token: { type: "string", required: true, arg: "T", help: "the region's agent token from benih.yaml (or BENIH_AGENT_TOKEN)" },
     cluster: { type: "string", arg: "ID", help: "this cluster's id (default <region>-<hostname>)" },
     operator: { type: "string", default: "self", arg: "NAME", help: "who operates the cluster" },
-    node: { type: "string", multiple: true, arg: "ID=ACCELERATOR:COUNT", help: "a node and its accelerators, repeatable (default cpu=CPU:1)" },
+    node: {
+      type: "string",
+      multiple: true,
+      arg: "ID=ACCELERATOR:COUNT",
+      help: "a node and its accelerators, repeatable (default cpu=CPU:1)",
+    },
     runs: { type: "string", arg: "DIR", help: "the region's run storage, shared by its agents (default $BENIH_DATA_DIR/agent-runs)" },
     "checkpoint-every": { type: "string", default: "50", arg: "N", help: "steps between checkpoints" },
     executor: { type: "string", default: "local", arg: "local|kubernetes", help: "where trainers run" },
@@ -198,10 +212,17 @@ export const train = command({
     dataset: { type: "string", required: true, arg: "cn|global|DIR", help: "a built-in dataset or a folder holding train.jsonl" },
     recipe: { type: "string", default: "tiny", help: "the model recipe (tiny, micro)" },
     steps: { type: "string", arg: "N", help: "steps to reach (default: the recipe's)" },
-    out: { type: "string", arg: "DIR", help: "the run folder (default $BENIH_DATA_DIR/runs/<recipe>-<dataset>); a checkpoint there is resumed" },
+    out: {
+      type: "string",
+      arg: "DIR",
+      help: "the run folder (default $BENIH_DATA_DIR/runs/<recipe>-<dataset>); a checkpoint there is resumed",
+    },
     "checkpoint-every": { type: "string", default: "100", arg: "N", help: "steps between checkpoints" },
   },
-  notes: ["The model is written into the run folder as <dataset>-<recipe>-<date>.gguf, a name no shipped model has.", "BENIH_TRAINER_THREADS sets the C++ engine's threads (all cores by default)."],
+  notes: [
+    "The model is written into the run folder as <dataset>-<recipe>-<date>.gguf, a name no shipped model has.",
+    "BENIH_TRAINER_THREADS sets the C++ engine's threads (all cores by default).",
+  ],
   example: "benih train --dataset global --steps 3000",
   run: async (i): Done => (await import("./train.ts")).trainCommand(i),
 });
@@ -221,7 +242,10 @@ export const evaluate = command({
 export const datasetBuild = command({
   name: "dataset build",
   summary: "write a built-in dataset as JSON lines (train, validation, eval) to read, edit and train on",
-  options: { dataset: { type: "string", required: true, arg: "cn|global", help: "the built-in dataset" }, out: { type: "string", required: true, arg: "DIR", help: "the folder to write" } },
+  options: {
+    dataset: { type: "string", required: true, arg: "cn|global", help: "the built-in dataset" },
+    out: { type: "string", required: true, arg: "DIR", help: "the folder to write" },
+  },
   example: "benih dataset build --dataset cn --out my-data",
   run: async (i): Done => (await import("./dataset.ts")).datasetCommand(i),
 });

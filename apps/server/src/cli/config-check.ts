@@ -13,7 +13,9 @@ export async function configCheck({ values, env }: Input<typeof spec.options>): 
   const warnings: string[] = [];
   const host = env.HOST ?? config.server.host;
   out.push(`config:    ${path ?? "(none: defaults)"}`);
-  out.push(`listen:    ${host}:${env.PORT ?? config.server.port}  (API keys ${config.auth.required === true || !isLoopback(host) ? "required" : "optional"})`);
+  out.push(
+    `listen:    ${host}:${env.PORT ?? config.server.port}  (API keys ${config.auth.required === true || !isLoopback(host) ? "required" : "optional"})`,
+  );
   const loc = storeLocationFromEnv(env);
   out.push(`store:     ${loc.dialect} ${loc.dialect === "sqlite" ? loc.target : loc.target.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}`);
   out.push("providers:");
@@ -29,7 +31,8 @@ export async function configCheck({ values, env }: Input<typeof spec.options>): 
     const provider = key.includes("/") ? key.split("/")[0]! : undefined;
     if (provider && !set.providers.has(provider)) warnings.push(`prices.${key}: no provider named ${provider}`);
   }
-  if (config.auth.required === false && !isLoopback(host)) warnings.push(`auth.required is false but ${host} is beyond loopback: the server will refuse to start`);
+  if (config.auth.required === false && !isLoopback(host))
+    warnings.push(`auth.required is false but ${host} is beyond loopback: the server will refuse to start`);
   process.stdout.write(out.join("\n") + "\n");
   for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
   process.stdout.write(warnings.length ? `${warnings.length} warning(s)\n` : "config is valid\n");

@@ -13,7 +13,8 @@ import type { evaluate as spec } from "./commands.ts";
  * --limit bounds both; progress goes to stderr.
  */
 export async function evalCommand({ values }: Input<typeof spec.options>): Promise<void> {
-  if (!values.run || !values.dataset) throw new UsageError(`missing ${[!values.run && "--run", !values.dataset && "--dataset"].filter(Boolean).join(", ")}`);
+  if (!values.run || !values.dataset)
+    throw new UsageError(`missing ${[!values.run && "--run", !values.dataset && "--dataset"].filter(Boolean).join(", ")}`);
   // The newest model, where a run finished more than once (each export is named by its day).
   const newest = (dir: string) =>
     readdirSync(dir)
@@ -33,17 +34,22 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
   if (!examples.length) throw new Error(`dataset ${dataset.name} has no eval examples (eval.jsonl)`);
   const provider = createLlamaCpp({ models: [{ id: "eval", path: join(values.run, gguf) }] });
   try {
-    const scores = await scoreAnswers(examples, async (question) => {
-      const r = await provider.chatModel("eval").doGenerate({
-        prompt: [{ role: "user", content: [{ type: "text", text: question }] }],
-        maxOutputTokens: 48,
-        temperature: 0,
-      });
-      return r.content[0]?.type === "text" ? r.content[0].text : "";
-    }, progress("answering held-out questions"));
+    const scores = await scoreAnswers(
+      examples,
+      async (question) => {
+        const r = await provider.chatModel("eval").doGenerate({
+          prompt: [{ role: "user", content: [{ type: "text", text: question }] }],
+          maxOutputTokens: 48,
+          temperature: 0,
+        });
+        return r.content[0]?.type === "text" ? r.content[0].text : "";
+      },
+      progress("answering held-out questions"),
+    );
     const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
     process.stdout.write(`held-out phrasings of the ${dataset.name} eval set (${gguf}):\n`);
-    for (const s of scores) process.stdout.write(`  ${s.lang}: exact ${pct(s.exact, s.total)}  contains ${pct(s.contains, s.total)}  (${s.total} questions)\n`);
+    for (const s of scores)
+      process.stdout.write(`  ${s.lang}: exact ${pct(s.exact, s.total)}  contains ${pct(s.contains, s.total)}  (${s.total} questions)\n`);
   } finally {
     await provider.close?.();
   }

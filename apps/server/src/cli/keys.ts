@@ -16,9 +16,12 @@ async function withStore<T>(env: NodeJS.ProcessEnv, use: (store: Store) => Promi
 export async function createKey({ values, env }: Input<typeof keysCreate.options>): Promise<void> {
   if (values.market !== undefined) {
     const ids = loadConfig({ ...(values.config && { path: values.config }), env }).config.markets.map((m) => m.id);
-    if (!ids.includes(values.market)) throw new UsageError(`no market is named "${values.market}"; markets: ${ids.join(", ") || "none configured"}`);
+    if (!ids.includes(values.market))
+      throw new UsageError(`no market is named "${values.market}"; markets: ${ids.join(", ") || "none configured"}`);
   }
-  const k = await withStore(env, (store) => store.apiKeys.create(values.name ?? "default", values.admin ? "admin" : "user", values.market ?? null));
+  const k = await withStore(env, (store) =>
+    store.apiKeys.create(values.name ?? "default", values.admin ? "admin" : "user", values.market ?? null),
+  );
   process.stdout.write(`${k.key}\n`);
   const scope = k.market ? ` for market ${k.market}` : "";
   process.stderr.write(`created ${k.role} key "${k.name}"${scope} (${k.prefix}). This is the only time it is shown; store it now.\n`);
@@ -30,7 +33,9 @@ export async function listKeys({ env }: Input<typeof keysList.options>): Promise
   for (const k of all) {
     const state = k.revoked_at ? `revoked ${new Date(k.revoked_at).toISOString()}` : "live";
     const used = k.last_used_at ? new Date(k.last_used_at).toISOString() : "never";
-    process.stdout.write(`${k.prefix.padEnd(8)}  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  ${k.market ? `market ${k.market}  ` : ""}${state}  last used ${used}  id ${k.id}\n`);
+    process.stdout.write(
+      `${k.prefix.padEnd(8)}  ${k.role.padEnd(5)}  ${k.name.padEnd(16)}  ${k.market ? `market ${k.market}  ` : ""}${state}  last used ${used}  id ${k.id}\n`,
+    );
   }
 }
 

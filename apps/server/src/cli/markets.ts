@@ -25,11 +25,20 @@ export async function marketsCommand(sub: "list" | "check", { values, env }: Inp
   });
 
   if (values.json) {
-    process.stdout.write(JSON.stringify({ defaultMarket: markets.defaultMarket ?? null, markets: markets.list().map((m) => m.profile), findings }, null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify({ defaultMarket: markets.defaultMarket ?? null, markets: markets.list().map((m) => m.profile), findings }, null, 2) +
+        "\n",
+    );
   } else if (sub === "list") {
     for (const { profile: p, allow } of markets.list()) {
-      const models = router.configuredRoutes().filter((r) => r.targets.some((t) => allow.allows(t.provider, t.model))).map((r) => r.model);
-      const store = "sqlite" in p.store ? `sqlite ${p.store.sqlite}` : `postgres ${p.store.postgres.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}${p.store.schema ? ` schema ${p.store.schema}` : ""}`;
+      const models = router
+        .configuredRoutes()
+        .filter((r) => r.targets.some((t) => allow.allows(t.provider, t.model)))
+        .map((r) => r.model);
+      const store =
+        "sqlite" in p.store
+          ? `sqlite ${p.store.sqlite}`
+          : `postgres ${p.store.postgres.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}${p.store.schema ? ` schema ${p.store.schema}` : ""}`;
       process.stdout.write(
         [
           `${p.id}${markets.defaultMarket === p.id ? " (default for other hosts)" : ""}: ${Object.values(p.displayName)[0]}, region ${p.region}`,
@@ -37,7 +46,11 @@ export async function marketsCommand(sub: "list" | "check", { values, env }: Inp
           `  locales:    ${p.locales.join(", ")} (default ${p.defaultLocale})`,
           `  allow:      ${p.allow.join(", ")}`,
           `  models now: ${models.join(", ") || "(none: configure a provider it allows)"}`,
-          `  defaults:   ${Object.entries(p.defaults).map(([k, v]) => `${k} ${v}`).join(", ") || "(none)"}`,
+          `  defaults:   ${
+            Object.entries(p.defaults)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ") || "(none)"
+          }`,
           `  policy:     ${p.policy.blocked.length} blocked terms (${[...new Set(p.policy.blocked.map((b) => b.category))].join(", ") || "none"})`,
           `  store:      ${store}, kept ${p.retentionDays} days`,
           "",
@@ -48,7 +61,12 @@ export async function marketsCommand(sub: "list" | "check", { values, env }: Inp
   if (!values.json) {
     for (const f of findings) process.stdout.write(`${f.level}: market ${f.market} ${f.message}\n`);
     const errors = findings.filter((f) => f.level === "error").length;
-    if (sub === "check") process.stdout.write(errors ? `${errors} error(s)\n` : `${markets.list().length} markets are valid${findings.length ? ` (${findings.length} warning(s))` : ""}\n`);
+    if (sub === "check")
+      process.stdout.write(
+        errors
+          ? `${errors} error(s)\n`
+          : `${markets.list().length} markets are valid${findings.length ? ` (${findings.length} warning(s))` : ""}\n`,
+      );
   }
   return sub === "check" && findings.some((f) => f.level === "error") ? 1 : 0;
 }

@@ -26,7 +26,11 @@ async function api(url: string, key: string | undefined, method: "GET" | "POST",
     message = await errorMessage(new Response(text, { status: res.status }));
   }
   // A refused placement lists each cluster and why, one per line, rather than one long sentence.
-  throw new Error(candidates.length ? `no cluster may take this run:\n${candidates.map((c) => `  ${c.cluster}: ${c.reasons.join("; ")}`).join("\n")}` : message);
+  throw new Error(
+    candidates.length
+      ? `no cluster may take this run:\n${candidates.map((c) => `  ${c.cluster}: ${c.reasons.join("; ")}`).join("\n")}`
+      : message,
+  );
 }
 
 type Sub = "create" | "list" | "show" | "pause" | "resume" | "stop" | "checkpoint" | "fleet";
@@ -51,14 +55,28 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
       if (!values.dataset) throw new UsageError("--dataset is required");
       if (!Number.isInteger(steps) || steps < 1) throw new UsageError("--steps takes a positive integer");
       const count = values.count === undefined ? undefined : Number(values.count);
-      const r = (await api(url, key, "POST", "/control/v1/runs", { recipe: values.recipe, dataset: values.dataset, steps, ...(values.accelerator && { accelerator: values.accelerator }), ...(count && { count }) })) as { id: string; placement: { summary: string; candidates: Candidate[] } };
-      const refused = r.placement.candidates.filter((c) => c.reasons.length).map((c) => `  not ${c.cluster}: ${c.reasons.join("; ")}\n`).join("");
+      const r = (await api(url, key, "POST", "/control/v1/runs", {
+        recipe: values.recipe,
+        dataset: values.dataset,
+        steps,
+        ...(values.accelerator && { accelerator: values.accelerator }),
+        ...(count && { count }),
+      })) as { id: string; placement: { summary: string; candidates: Candidate[] } };
+      const refused = r.placement.candidates
+        .filter((c) => c.reasons.length)
+        .map((c) => `  not ${c.cluster}: ${c.reasons.join("; ")}\n`)
+        .join("");
       return out(r, `${r.id}: ${r.placement.summary}\n${refused}`);
     }
     case "list": {
-      const { runs } = (await api(url, key, "GET", "/control/v1/runs")) as { runs: Array<{ id: string; state: string; step: number; steps: number; dataset: string; cluster: string | null }> };
+      const { runs } = (await api(url, key, "GET", "/control/v1/runs")) as {
+        runs: Array<{ id: string; state: string; step: number; steps: number; dataset: string; cluster: string | null }>;
+      };
       if (!runs.length) return out({ runs }, "no runs; create one with `benih runs create --dataset ID --steps N`\n");
-      return out({ runs }, runs.map((r) => `${r.id}  ${r.state.padEnd(9)}  step ${r.step}/${r.steps}  ${r.dataset} on ${r.cluster ?? "-"}\n`).join(""));
+      return out(
+        { runs },
+        runs.map((r) => `${r.id}  ${r.state.padEnd(9)}  step ${r.step}/${r.steps}  ${r.dataset} on ${r.cluster ?? "-"}\n`).join(""),
+      );
     }
     case "show": {
       const r = (await api(url, key, "GET", `/control/v1/runs/${encodeURIComponent(id())}`)) as RunDetail;
@@ -80,13 +98,22 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
       return out({ accepted: true }, `${sub} sent to ${runId}\n`);
     }
     case "fleet": {
-      const { clusters } = (await api(url, key, "GET", "/control/v1/fleet")) as { clusters: Array<{ id: string; region: string; operator: string; nodes: Array<{ id: string; accelerator: string; count: number; free: number }> }> };
+      const { clusters } = (await api(url, key, "GET", "/control/v1/fleet")) as {
+        clusters: Array<{
+          id: string;
+          region: string;
+          operator: string;
+          nodes: Array<{ id: string; accelerator: string; count: number; free: number }>;
+        }>;
+      };
       if (!clusters.length) return out({ clusters }, "no agents are connected\n");
       const byRegion = new Map<string, typeof clusters>();
       for (const c of clusters) byRegion.set(c.region, [...(byRegion.get(c.region) ?? []), c]);
       const lines = [...byRegion].flatMap(([region, cs]) => [
         `${region}:`,
-        ...cs.map((c) => `  ${c.id} (${c.operator}): ${c.nodes.map((n) => `${n.id} ${n.free}/${n.count} × ${n.accelerator} free`).join(", ")}`),
+        ...cs.map(
+          (c) => `  ${c.id} (${c.operator}): ${c.nodes.map((n) => `${n.id} ${n.free}/${n.count} × ${n.accelerator} free`).join(", ")}`,
+        ),
       ]);
       return out({ clusters }, lines.join("\n") + "\n");
     }

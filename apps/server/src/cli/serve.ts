@@ -21,7 +21,9 @@ export async function serve({ values, env }: Input<typeof spec.options>): Promis
   if (!isLoopback(config.server.host) && config.markets.length) {
     // Beyond loopback, clients name this machine by addresses and names no shipped market lists.
     const hosts = config.markets.map((m) => `${m.id}: ${m.hosts.join(", ") || "(none)"}`).join("; ");
-    const fallback = config.defaultMarket ? `; other hosts go to market ${config.defaultMarket}` : `; any other host name gets 421 no_market: add it to a market's \`hosts:\` in benih.yaml, or set \`defaultMarket:\``;
+    const fallback = config.defaultMarket
+      ? `; other hosts go to market ${config.defaultMarket}`
+      : `; any other host name gets 421 no_market: add it to a market's \`hosts:\` in benih.yaml, or set \`defaultMarket:\``;
     process.stderr.write(`markets answer to these host names only: ${hosts}${fallback}\n`);
   }
   let stopping = false;

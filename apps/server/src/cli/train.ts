@@ -19,8 +19,12 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
   if (!values.dataset) throw new UsageError("--dataset must be cn, global, or a folder holding train.jsonl");
   const steps = values.steps === undefined ? recipe.train.steps : Number(values.steps);
   const every = Number(values["checkpoint-every"]);
-  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(every) || every < 1) throw new UsageError("--steps and --checkpoint-every take positive integers");
-  const datasetName = values.dataset.replace(/[\\/]+$/, "").split(/[\\/]/).pop();
+  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(every) || every < 1)
+    throw new UsageError("--steps and --checkpoint-every take positive integers");
+  const datasetName = values.dataset
+    .replace(/[\\/]+$/, "")
+    .split(/[\\/]/)
+    .pop();
   const runName = `${recipe.name}-${datasetName}`;
   const dir = values.out ?? join(env.BENIH_DATA_DIR ?? ".benih", "runs", runName);
 

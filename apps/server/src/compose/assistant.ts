@@ -1,10 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  GatewayClient,
-  registerAssistantRoutes,
-  registerKnowledgeRoutes,
-  VideoRunner,
-} from "@benih/assistant";
+import { GatewayClient, registerAssistantRoutes, registerKnowledgeRoutes, VideoRunner } from "@benih/assistant";
 import { scopeOf, type RequestScope } from "@benih/gateway";
 import type { Store } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
@@ -67,7 +62,13 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     maxOwnerBytes: mb(docs.perPersonMb),
   };
   const maxUploadBytes = mb(config.assistant.uploadMaxMb);
-  registerKnowledgeRoutes(app, { storeFor: (request) => storeOf(request).knowledge, maxUploadBytes, client: d.client, defaultModel, documentLimits });
+  registerKnowledgeRoutes(app, {
+    storeFor: (request) => storeOf(request).knowledge,
+    maxUploadBytes,
+    client: d.client,
+    defaultModel,
+    documentLimits,
+  });
   const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images, maxUploadBytes };
   const videos = { models: config.assistant.videos, storeFor: (request: FastifyRequest) => storeOf(request).videos, slideshow: d.ffmpeg };
   registerAssistantRoutes(app, {

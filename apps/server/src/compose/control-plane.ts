@@ -23,7 +23,14 @@ export interface Training {
 
 /** Each built-in dataset (one per market), kept on this machine: what the local agent trains on by default. */
 const builtInDatasets = (): Dataset[] =>
-  (Object.keys(marketLanguages) as Market[]).map((market) => ({ id: market, market, region: LOCAL_REGION, source: market, flags: [], transfers: [] }));
+  (Object.keys(marketLanguages) as Market[]).map((market) => ({
+    id: market,
+    market,
+    region: LOCAL_REGION,
+    source: market,
+    flags: [],
+    transfers: [],
+  }));
 
 /**
  * The training control plane: the configured agents' tokens and datasets, and the recovery sweep that resumes the
@@ -38,10 +45,18 @@ export function createTraining(config: BenihConfig, store: Store, closers: Close
   const datasets = t.datasets.length || !local ? t.datasets : builtInDatasets();
   const plane = new ControlPlane({ store: store.training, rules: t.rules, datasets });
   const timeoutMs = t.heartbeatTimeoutSeconds * 1000;
-  const sweeper = setInterval(() => void plane.sweep(timeoutMs).catch((err: Error) => log?.error({ err }, "control plane: the recovery sweep failed")), Math.max(1000, timeoutMs / 3));
+  const sweeper = setInterval(
+    () => void plane.sweep(timeoutMs).catch((err: Error) => log?.error({ err }, "control plane: the recovery sweep failed")),
+    Math.max(1000, timeoutMs / 3),
+  );
   sweeper.unref();
   closers.push(async () => clearInterval(sweeper));
-  return { plane, store, agentRegion: (token) => (token ? tokens.get(token) : undefined), ...(localToken && { local: { token: localToken, sockets: new Set<Socket>() } }) };
+  return {
+    plane,
+    store,
+    agentRegion: (token) => (token ? tokens.get(token) : undefined),
+    ...(localToken && { local: { token: localToken, sockets: new Set<Socket>() } }),
+  };
 }
 
 /**

@@ -18,12 +18,24 @@ export async function buildRouting(config: BenihConfig, set: ProviderSet, closer
   refresher.unref();
   closers.push(async () => clearInterval(refresher));
   /** The models a request's market may use, in catalog order. */
-  const visibleModels = (scope: RequestScope) => catalog.list().map((m) => m.id).filter((id) => isVisible(router, scope, id));
+  const visibleModels = (scope: RequestScope) =>
+    catalog
+      .list()
+      .map((m) => m.id)
+      .filter((id) => isVisible(router, scope, id));
   return { router, catalog, visibleModels };
 }
 
 /** Who calls (API keys), what it costs, how upstreams are retried, and where requests are logged without markets. */
-export function gatewayPolicies(config: BenihConfig, set: ProviderSet, store: Store, markets: MarketRuntime | undefined, authRequired: boolean, closers: Closers, log?: FastifyBaseLogger) {
+export function gatewayPolicies(
+  config: BenihConfig,
+  set: ProviderSet,
+  store: Store,
+  markets: MarketRuntime | undefined,
+  authRequired: boolean,
+  closers: Closers,
+  log?: FastifyBaseLogger,
+) {
   const requestLog = markets
     ? undefined
     : new BufferedRequestLogWriter(store.requestLog, (err, lost) => log?.error({ err, lost }, "could not write the request log"));

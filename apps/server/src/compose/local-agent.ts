@@ -26,11 +26,22 @@ export function trackAgentConnections(app: FastifyInstance, { token, sockets }: 
  * Starts the agent of region `local`: one CPU node, trainers as child processes, run folders under `runsDir`.
  * Its close pauses what it runs (the trainers checkpoint) and reports it before the server stops listening.
  */
-export function startLocalAgent(o: { url: string; token: string; runsDir: string; sockets: Set<Socket>; log?: FastifyBaseLogger }): () => Promise<void> {
+export function startLocalAgent(o: {
+  url: string;
+  token: string;
+  runsDir: string;
+  sockets: Set<Socket>;
+  log?: FastifyBaseLogger;
+}): () => Promise<void> {
   const agent = new RegionalAgent({
     controlPlane: o.url,
     token: o.token,
-    cluster: { id: `${LOCAL_REGION}-${hostname()}`, region: LOCAL_REGION, operator: "self", nodes: [{ id: "cpu", accelerator: "CPU", count: 1, free: 1 }] },
+    cluster: {
+      id: `${LOCAL_REGION}-${hostname()}`,
+      region: LOCAL_REGION,
+      operator: "self",
+      nodes: [{ id: "cpu", accelerator: "CPU", count: 1, free: 1 }],
+    },
     runsDir: o.runsDir,
     executor: benihTrainers(),
     trainArgs: trainArgs(50),

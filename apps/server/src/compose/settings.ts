@@ -6,7 +6,16 @@ import { publicProfile, type MarketRuntime } from "../markets.ts";
 import type { ProviderSet } from "../providers.ts";
 
 /** The provider and skill settings page's data, and the serving market's public profile. */
-export function registerSettingsRoutes(app: FastifyInstance, d: { config: BenihConfig; set: ProviderSet; markets: MarketRuntime | undefined; visibleModels: (scope: RequestScope) => string[]; ffmpeg: boolean }): void {
+export function registerSettingsRoutes(
+  app: FastifyInstance,
+  d: {
+    config: BenihConfig;
+    set: ProviderSet;
+    markets: MarketRuntime | undefined;
+    visibleModels: (scope: RequestScope) => string[];
+    ffmpeg: boolean;
+  },
+): void {
   const { config, set } = d;
   // What is set up and what is missing, for the settings page: providers, and the skills that need one.
   app.get("/v1/settings", access("person"), async (request) => {
@@ -26,7 +35,9 @@ export function registerSettingsRoutes(app: FastifyInstance, d: { config: BenihC
         chat: { configured: true },
         search: { configured: true, note: "your documents and benih's own docs, offline" },
         web: web ? { configured: true, provider: web.provider } : { configured: false, set: WEB_SEARCH_MISSING },
-        image: config.assistant.images.length ? { configured: true, models: config.assistant.images.map((m) => `${m.name}/${m.model}`) } : { configured: false, set: IMAGES_MISSING },
+        image: config.assistant.images.length
+          ? { configured: true, models: config.assistant.images.map((m) => `${m.name}/${m.model}`) }
+          : { configured: false, set: IMAGES_MISSING },
         video: config.assistant.videos.length
           ? { configured: true, models: config.assistant.videos.map((m) => `${m.name}/${m.model}`) }
           : d.ffmpeg
@@ -40,7 +51,10 @@ export function registerSettingsRoutes(app: FastifyInstance, d: { config: BenihC
   app.get("/v1/market", access("person"), async (request, reply) => {
     const id = scopeOf(request).market;
     const market = id ? d.markets?.markets.get(id) : undefined;
-    if (!market) return reply.code(404).send({ error: { message: "This server has no markets configured.", type: "invalid_request_error", param: null, code: "no_markets" } });
+    if (!market)
+      return reply.code(404).send({
+        error: { message: "This server has no markets configured.", type: "invalid_request_error", param: null, code: "no_markets" },
+      });
     return publicProfile(market.profile);
   });
 }

@@ -13,10 +13,16 @@ export function serveWebApp(app: FastifyInstance): void {
     // The web app's files and pages are public; what they show comes from routes that ask for a key.
     void app.register(async (files) => {
       declareAll(files, "public");
-      await files.register(fastifyStatic, { root: webDist, index: "index.html", wildcard: false, cacheControl: false, setHeaders: (res, path) => {
-        // Hashed asset names change with their content; the page itself must always be asked for again.
-        res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
-      } });
+      await files.register(fastifyStatic, {
+        root: webDist,
+        index: "index.html",
+        wildcard: false,
+        cacheControl: false,
+        setHeaders: (res, path) => {
+          // Hashed asset names change with their content; the page itself must always be asked for again.
+          res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+        },
+      });
       // The dashboard's pages are routes of the one-page app: each gets the page, which shows the route.
       const page = async (_request: unknown, reply: FastifyReply) => reply.header("cache-control", "no-cache").sendFile("index.html");
       files.get("/admin", page);
@@ -25,6 +31,9 @@ export function serveWebApp(app: FastifyInstance): void {
     return;
   }
   app.get("/", access("public"), async (_request, reply) =>
-    reply.code(503).type("text/plain; charset=utf-8").send("The web app is not built: run `npm run build -w @benih/web` (npm ci does it).\n"),
+    reply
+      .code(503)
+      .type("text/plain; charset=utf-8")
+      .send("The web app is not built: run `npm run build -w @benih/web` (npm ci does it).\n"),
   );
 }

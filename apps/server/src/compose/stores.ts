@@ -10,7 +10,9 @@ import { marketsOf, openMarkets, type MarketRuntime } from "../markets.ts";
 import type { Closers } from "./lifecycle.ts";
 
 /** benih's own docs, searchable from the first start. */
-const starterCorpus = ["README.md", "DATASETS.md"].map((p) => fileURLToPath(new URL(`../../../../${p}`, import.meta.url))).filter((p) => existsSync(p));
+const starterCorpus = ["README.md", "DATASETS.md"]
+  .map((p) => fileURLToPath(new URL(`../../../../${p}`, import.meta.url)))
+  .filter((p) => existsSync(p));
 
 /** The home store (API keys; without markets, everything), registered for closing. */
 export async function openHomeStore(config: BenihConfig, home: StoreLocation, cwd: string, closers: Closers) {
@@ -31,7 +33,12 @@ export async function ensureAdminKey(store: Store, env: NodeJS.ProcessEnv, authR
 }
 
 /** Each market's own store, registered for closing. */
-export async function openMarketStores(markets: ReturnType<typeof marketsOf> | undefined, providers: ReadonlyMap<string, Provider>, closers: Closers, log?: FastifyBaseLogger): Promise<MarketRuntime | undefined> {
+export async function openMarketStores(
+  markets: ReturnType<typeof marketsOf> | undefined,
+  providers: ReadonlyMap<string, Provider>,
+  closers: Closers,
+  log?: FastifyBaseLogger,
+): Promise<MarketRuntime | undefined> {
   const runtime = markets && (await openMarkets(markets, providers, log));
   if (runtime) closers.push(() => runtime.close());
   return runtime;

@@ -31,7 +31,9 @@ function lineOf(doc: Document, counter: LineCounter, path: ReadonlyArray<Propert
 
 /** The line of the key `key` itself in the map at `path` (its value may start on a later line). */
 function keyLineOf(doc: Document, counter: LineCounter, path: ReadonlyArray<PropertyKey>, key: string): number | undefined {
-  const map = (path.length ? doc.getIn(path as unknown[], true) : doc.contents) as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | null;
+  const map = (path.length ? doc.getIn(path as unknown[], true) : doc.contents) as {
+    items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }>;
+  } | null;
   const range = map?.items?.find((p) => p.key?.value === key)?.key?.range;
   return range ? counter.linePos(range[0]).line : lineOf(doc, counter, [...path, key]);
 }
@@ -80,7 +82,10 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       const known = knownKeys(configSchema, issue.path);
       return issue.keys.map((k) => {
         const guess = nearest(k, known);
-        return { line: keyLineOf(doc, counter, issue.path, k), text: `${where}: unknown key '${k}'${guess ? ` (did you mean \`${guess}\`?)` : ""}` };
+        return {
+          line: keyLineOf(doc, counter, issue.path, k),
+          text: `${where}: unknown key '${k}'${guess ? ` (did you mean \`${guess}\`?)` : ""}`,
+        };
       });
     });
     // In the file's order, as someone fixing them reads it.

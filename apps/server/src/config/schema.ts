@@ -56,7 +56,11 @@ const market = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "use lowercase letters, digits and _ (it names the market's store)"),
   region: z.string().min(1),
   displayName: localized,
-  brand: z.strictObject({ name: localized, logo: z.string().optional(), colors: z.strictObject({ primary: color, accent: color.optional() }) }),
+  brand: z.strictObject({
+    name: localized,
+    logo: z.string().optional(),
+    colors: z.strictObject({ primary: color, accent: color.optional() }),
+  }),
   defaultLocale: z.string().min(2),
   locales: z.array(z.string().min(2)).min(1),
   hosts: z.array(z.string().min(1)).default([]),
@@ -64,16 +68,23 @@ const market = z.strictObject({
   allow: z.array(z.string().regex(/^[^/\s]+\/\S+$/, "use provider/model or provider/*")).min(1),
   defaults: z.record(z.string(), z.string()).default({}),
   search: z.array(z.string()).default([]),
-  policy: z
-    .strictObject({
-      blocked: z.array(z.strictObject({ term: z.string().trim().min(1), category: z.string().min(1) })).default([]),
-      refusal: localized,
-      /** A moderation model (OpenAI's /v1/moderations) asked about every input, as provider/model; it must be allowed. */
-      moderation: z.string().regex(/^[^/\s]+\/\S+$/, "use provider/model").optional(),
-    }),
+  policy: z.strictObject({
+    blocked: z.array(z.strictObject({ term: z.string().trim().min(1), category: z.string().min(1) })).default([]),
+    refusal: localized,
+    /** A moderation model (OpenAI's /v1/moderations) asked about every input, as provider/model; it must be allowed. */
+    moderation: z
+      .string()
+      .regex(/^[^/\s]+\/\S+$/, "use provider/model")
+      .optional(),
+  }),
   retentionDays: z.number().int().positive().default(180),
   /** Omitted: its own SQLite file in the data folder, or its own schema when DATABASE_URL is PostgreSQL. */
-  store: z.union([z.strictObject({ sqlite: z.string().min(1) }), z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, "use a postgres:// URL"), schema: z.string().optional() })]).optional(),
+  store: z
+    .union([
+      z.strictObject({ sqlite: z.string().min(1) }),
+      z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//, "use a postgres:// URL"), schema: z.string().optional() }),
+    ])
+    .optional(),
 });
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD");
@@ -87,7 +98,9 @@ const training = z.strictObject({
    * `local` or else one made for each start. Default: on when no agent of another region is configured.
    */
   localAgent: z.boolean().optional(),
-  agents: z.array(z.strictObject({ region: z.string().min(1), token: z.string().min(16, "use a token of at least 16 characters") })).default([]),
+  agents: z
+    .array(z.strictObject({ region: z.string().min(1), token: z.string().min(16, "use a token of at least 16 characters") }))
+    .default([]),
   datasets: z
     .array(
       z.strictObject({
@@ -103,110 +116,164 @@ const training = z.strictObject({
   rules: z
     .strictObject({
       accelerators: z
-        .array(z.strictObject({ regions: z.array(z.string().min(1)).min(1), allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional(), effective: isoDay, source: z.string().min(1) }))
+        .array(
+          z.strictObject({
+            regions: z.array(z.string().min(1)).min(1),
+            allow: z.array(z.string()).optional(),
+            deny: z.array(z.string()).optional(),
+            effective: isoDay,
+            source: z.string().min(1),
+          }),
+        )
         .default([]),
       preference: z.array(z.string()).default([]),
     })
     .prefault({}),
 });
 
-export const configSchema = z.strictObject({
-  server: z
-    .strictObject({
-      host: z.string().default("127.0.0.1"),
-      port: z.number().int().min(0).max(65535).default(8080),
-      bodyLimitMb: z.number().positive().default(20),
-      logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    })
-    .prefault({}),
-  /** Budgets checked before the work a request causes. */
-  limits: z
-    .strictObject({
-      /** Characters of text in one chat request's messages. */
-      promptChars: z.number().int().positive().default(defaultPromptBudget.promptChars),
-      messages: z.number().int().positive().default(defaultPromptBudget.messages),
-      /** A response_format schema or a tool's parameters, as JSON. */
-      schemaKb: z.number().positive().default(defaultPromptBudget.schemaBytes / 1024),
-      /** POST requests one API key may have in progress at once. */
-      concurrentPerKey: z.number().int().positive().default(8),
-      /** Reading one uploaded document (knowledge base, translation), and what one person may keep. */
-      documents: z
-        .strictObject({
-          pages: z.number().int().positive().default(defaultDocumentLimits.maxPdfPages),
-          textChars: z.number().int().positive().default(defaultDocumentLimits.maxTextChars),
-          passages: z.number().int().positive().default(defaultDocumentLimits.maxPassages),
-          zipEntries: z.number().int().positive().default(defaultDocumentLimits.maxZipEntries),
-          unzippedMb: z.number().positive().default(defaultDocumentLimits.maxUnzippedBytes / 1024 / 1024),
-          timeoutSeconds: z.number().positive().default(defaultDocumentLimits.timeoutMs / 1000),
-          perPersonMb: z.number().positive().default(defaultDocumentLimits.maxOwnerBytes / 1024 / 1024),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  auth: z
-    .strictObject({
-      /** "auto": required when the server listens beyond loopback. It cannot be switched off there. */
-      required: z.union([z.boolean(), z.literal("auto")]).default("auto"),
-    })
-    .prefault({}),
-  /** GGUF files in this folder are served as local models named after the file. */
-  modelsDir: z.string().default("models"),
-  providers: z.array(z.discriminatedUnion("type", [openAICompatibleProvider, anthropicProvider, llamaCppProvider])).default([]),
-  routes: z.array(z.strictObject({ model: z.string().min(1), targets: z.array(target).min(1) })).default([]),
-  /** USD per million tokens, keyed by `provider/model`, by model, or `provider/*`. */
-  prices: z.record(z.string(), z.strictObject({ input: z.number().min(0), output: z.number().min(0) })).default({}),
-  retry: z
-    .strictObject({
-      timeoutMs: z.number().int().positive().optional(),
-      idleTimeoutMs: z.number().int().positive().optional(),
-      retries: z.number().int().min(0).max(10).optional(),
-      maxRetryAfterMs: z.number().int().min(0).optional(),
-    })
-    .prefault({}),
-  /** Without markets, every request shares one store and no allow-list applies. */
-  markets: z.array(market).default([]),
-  /** The market for requests whose host no market lists; without it they are refused. */
-  defaultMarket: z.string().optional(),
-  training: training.prefault({}),
-  assistant: z
-    .strictObject({
-      /** The largest document an upload may be; bigger ones are refused with 413. */
-      uploadMaxMb: z.number().positive().default(25),
-      /** The web skill's search provider: your SearXNG (baseURL), or Brave, Tavily or Bing (apiKey). */
-      webSearch: z
-        .strictObject({ provider: z.enum(["searxng", "brave", "tavily", "bing"]), baseURL: z.url().optional(), apiKey: z.string().min(1).optional() })
-        .refine((w) => (w.provider === "searxng" ? !!w.baseURL : !!w.apiKey), { message: "searxng needs baseURL (your instance); brave, tavily and bing need apiKey" })
-        .optional(),
-      /** Hosts (host or host:port) that pages may be fetched from although they resolve to private addresses. */
-      fetchAllow: z.array(z.string().min(1)).default([]),
-      /** Image models, the first allowed in a market being its default; `name` is the provider in allow-lists. */
-      images: z
-        .array(
-          z
-            .strictObject({ name: providerName, type: z.enum(["openai", "volcano-ark", "automatic1111", "comfyui"]), baseURL: z.url().optional(), apiKey: z.string().min(1).optional(), model: z.string().min(1).default("default") })
-            .refine((m) => (m.type === "automatic1111" || m.type === "comfyui" ? !!m.baseURL : !!m.apiKey), { message: "automatic1111 and comfyui need baseURL (your server); openai and volcano-ark need apiKey" }),
-        )
-        .default([]),
-      /** Video models (async jobs), the first allowed in a market being its default. Without any: ffmpeg slideshows. */
-      videos: z
-        .array(z.strictObject({ name: providerName, type: z.enum(["volcano-ark", "openai"]), baseURL: z.url().optional(), apiKey: z.string().min(1), model: z.string().min(1) }))
-        .default([]),
-      /** How often unfinished video jobs are polled. */
-      videoPollSeconds: z.number().positive().default(5),
-    })
-    .prefault({}),
-}).superRefine((c, ctx) => {
-  const ids = c.markets.map((m) => m.id);
-  ids.forEach((id, i) => {
-    if (ids.indexOf(id) !== i) ctx.addIssue({ code: "custom", path: ["markets", i, "id"], message: `another market is already named "${id}"` });
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(8080),
+        bodyLimitMb: z.number().positive().default(20),
+        logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      })
+      .prefault({}),
+    /** Budgets checked before the work a request causes. */
+    limits: z
+      .strictObject({
+        /** Characters of text in one chat request's messages. */
+        promptChars: z.number().int().positive().default(defaultPromptBudget.promptChars),
+        messages: z.number().int().positive().default(defaultPromptBudget.messages),
+        /** A response_format schema or a tool's parameters, as JSON. */
+        schemaKb: z
+          .number()
+          .positive()
+          .default(defaultPromptBudget.schemaBytes / 1024),
+        /** POST requests one API key may have in progress at once. */
+        concurrentPerKey: z.number().int().positive().default(8),
+        /** Reading one uploaded document (knowledge base, translation), and what one person may keep. */
+        documents: z
+          .strictObject({
+            pages: z.number().int().positive().default(defaultDocumentLimits.maxPdfPages),
+            textChars: z.number().int().positive().default(defaultDocumentLimits.maxTextChars),
+            passages: z.number().int().positive().default(defaultDocumentLimits.maxPassages),
+            zipEntries: z.number().int().positive().default(defaultDocumentLimits.maxZipEntries),
+            unzippedMb: z
+              .number()
+              .positive()
+              .default(defaultDocumentLimits.maxUnzippedBytes / 1024 / 1024),
+            timeoutSeconds: z
+              .number()
+              .positive()
+              .default(defaultDocumentLimits.timeoutMs / 1000),
+            perPersonMb: z
+              .number()
+              .positive()
+              .default(defaultDocumentLimits.maxOwnerBytes / 1024 / 1024),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        /** "auto": required when the server listens beyond loopback. It cannot be switched off there. */
+        required: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+      })
+      .prefault({}),
+    /** GGUF files in this folder are served as local models named after the file. */
+    modelsDir: z.string().default("models"),
+    providers: z.array(z.discriminatedUnion("type", [openAICompatibleProvider, anthropicProvider, llamaCppProvider])).default([]),
+    routes: z.array(z.strictObject({ model: z.string().min(1), targets: z.array(target).min(1) })).default([]),
+    /** USD per million tokens, keyed by `provider/model`, by model, or `provider/*`. */
+    prices: z.record(z.string(), z.strictObject({ input: z.number().min(0), output: z.number().min(0) })).default({}),
+    retry: z
+      .strictObject({
+        timeoutMs: z.number().int().positive().optional(),
+        idleTimeoutMs: z.number().int().positive().optional(),
+        retries: z.number().int().min(0).max(10).optional(),
+        maxRetryAfterMs: z.number().int().min(0).optional(),
+      })
+      .prefault({}),
+    /** Without markets, every request shares one store and no allow-list applies. */
+    markets: z.array(market).default([]),
+    /** The market for requests whose host no market lists; without it they are refused. */
+    defaultMarket: z.string().optional(),
+    training: training.prefault({}),
+    assistant: z
+      .strictObject({
+        /** The largest document an upload may be; bigger ones are refused with 413. */
+        uploadMaxMb: z.number().positive().default(25),
+        /** The web skill's search provider: your SearXNG (baseURL), or Brave, Tavily or Bing (apiKey). */
+        webSearch: z
+          .strictObject({
+            provider: z.enum(["searxng", "brave", "tavily", "bing"]),
+            baseURL: z.url().optional(),
+            apiKey: z.string().min(1).optional(),
+          })
+          .refine((w) => (w.provider === "searxng" ? !!w.baseURL : !!w.apiKey), {
+            message: "searxng needs baseURL (your instance); brave, tavily and bing need apiKey",
+          })
+          .optional(),
+        /** Hosts (host or host:port) that pages may be fetched from although they resolve to private addresses. */
+        fetchAllow: z.array(z.string().min(1)).default([]),
+        /** Image models, the first allowed in a market being its default; `name` is the provider in allow-lists. */
+        images: z
+          .array(
+            z
+              .strictObject({
+                name: providerName,
+                type: z.enum(["openai", "volcano-ark", "automatic1111", "comfyui"]),
+                baseURL: z.url().optional(),
+                apiKey: z.string().min(1).optional(),
+                model: z.string().min(1).default("default"),
+              })
+              .refine((m) => (m.type === "automatic1111" || m.type === "comfyui" ? !!m.baseURL : !!m.apiKey), {
+                message: "automatic1111 and comfyui need baseURL (your server); openai and volcano-ark need apiKey",
+              }),
+          )
+          .default([]),
+        /** Video models (async jobs), the first allowed in a market being its default. Without any: ffmpeg slideshows. */
+        videos: z
+          .array(
+            z.strictObject({
+              name: providerName,
+              type: z.enum(["volcano-ark", "openai"]),
+              baseURL: z.url().optional(),
+              apiKey: z.string().min(1),
+              model: z.string().min(1),
+            }),
+          )
+          .default([]),
+        /** How often unfinished video jobs are polled. */
+        videoPollSeconds: z.number().positive().default(5),
+      })
+      .prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    const ids = c.markets.map((m) => m.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i)
+        ctx.addIssue({ code: "custom", path: ["markets", i, "id"], message: `another market is already named "${id}"` });
+    });
+    if (c.defaultMarket !== undefined && !ids.includes(c.defaultMarket)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultMarket"],
+        message: `"${c.defaultMarket}" is not one of the markets (${ids.join(", ") || "none configured"})`,
+      });
+    }
+    c.markets.forEach((m, i) => {
+      if (!m.locales.includes(m.defaultLocale))
+        ctx.addIssue({
+          code: "custom",
+          path: ["markets", i, "defaultLocale"],
+          message: `${m.defaultLocale} is not one of locales (${m.locales.join(", ")})`,
+        });
+    });
   });
-  if (c.defaultMarket !== undefined && !ids.includes(c.defaultMarket)) {
-    ctx.addIssue({ code: "custom", path: ["defaultMarket"], message: `"${c.defaultMarket}" is not one of the markets (${ids.join(", ") || "none configured"})` });
-  }
-  c.markets.forEach((m, i) => {
-    if (!m.locales.includes(m.defaultLocale)) ctx.addIssue({ code: "custom", path: ["markets", i, "defaultLocale"], message: `${m.defaultLocale} is not one of locales (${m.locales.join(", ")})` });
-  });
-});
 
 export type BenihConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = BenihConfig["providers"][number];

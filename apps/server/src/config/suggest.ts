@@ -1,6 +1,14 @@
 import type { z } from "zod";
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; options?: z.ZodType[]; innerType?: z.ZodType; in?: z.ZodType; valueType?: z.ZodType };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  valueType?: z.ZodType;
+};
 const def = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The schemas a value at `path` may be checked against (several where a union allows several shapes). */
@@ -45,6 +53,8 @@ export function nearest(key: string, known: string[]): string | undefined {
   const k = key.toLowerCase();
   const scored = known
     .map((c) => ({ c, d: distance(k, c.toLowerCase()) }))
-    .filter(({ c, d }) => d <= 2 || (Math.min(k.length, c.length) >= 3 && (c.toLowerCase().startsWith(k) || k.startsWith(c.toLowerCase()))));
+    .filter(
+      ({ c, d }) => d <= 2 || (Math.min(k.length, c.length) >= 3 && (c.toLowerCase().startsWith(k) || k.startsWith(c.toLowerCase()))),
+    );
   return scored.sort((a, b) => a.d - b.d)[0]?.c;
 }

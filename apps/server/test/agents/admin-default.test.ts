@@ -25,7 +25,18 @@ describe("/admin on the shipped configuration, in Chromium", { skip }, () => {
 
   before(async () => {
     server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8") });
-    browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic"] });
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+      ],
+    });
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
@@ -53,7 +64,11 @@ describe("/admin on the shipped configuration, in Chromium", { skip }, () => {
 
     await page.locator("header [data-testid=state]").getByText("succeeded", { exact: true }).waitFor({ timeout: 60_000 });
     const loss = page.getByTestId("chart-loss");
-    await until("the loss chart's last step", async () => (Number(await loss.getAttribute("data-last-step")) === 40 ? true : undefined), 10_000);
+    await until(
+      "the loss chart's last step",
+      async () => (Number(await loss.getAttribute("data-last-step")) === 40 ? true : undefined),
+      10_000,
+    );
     assert.ok(Number(await loss.getAttribute("data-points")) > 10, "the loss chart has the run's points");
     const run = (await server.store.training.getRun(runId))!;
     assert.equal(run.dataset, "global");

@@ -27,7 +27,12 @@ after(() => {
 
 describe("the Kubernetes Job executor", () => {
   it("runs a run as a Job on its placed node with its accelerators; logs, checkpoint-now, pause, resume (a new Job) and stop work", async () => {
-    const k8s = await startFakeKubernetes({ token: "k8s-token-0001", nodes: ["h20-a", "h20-b"], entrypoints: { benih: [process.execPath, bin] }, gracePeriodSeconds: 10 });
+    const k8s = await startFakeKubernetes({
+      token: "k8s-token-0001",
+      nodes: ["h20-a", "h20-b"],
+      entrypoints: { benih: [process.execPath, bin] },
+      gracePeriodSeconds: 10,
+    });
     const server = await startServer({ yaml });
     try {
       const kubeconfig = join(root, "kubeconfig");
@@ -45,13 +50,45 @@ current-context: fake
       // Periodic checkpoints so rare that any checkpoint seen is a checkpoint-now or a pause.
       agent = spawn(
         process.execPath,
-        [bin, "agent", "--region", "cn-north", "--control-plane", server.url, "--token", "agent-token-cn-north-0001", "--cluster", "bj-k8s", "--node", "h20-a=H20:8", "--node", "h20-b=H20:2", "--runs", runs, "--checkpoint-every", "1000000",
-          "--executor", "kubernetes", "--kubeconfig", kubeconfig, "--kube-namespace", "training", "--kube-image", "benih:test", "--kube-volume-claim", "cn-north-runs"],
+        [
+          bin,
+          "agent",
+          "--region",
+          "cn-north",
+          "--control-plane",
+          server.url,
+          "--token",
+          "agent-token-cn-north-0001",
+          "--cluster",
+          "bj-k8s",
+          "--node",
+          "h20-a=H20:8",
+          "--node",
+          "h20-b=H20:2",
+          "--runs",
+          runs,
+          "--checkpoint-every",
+          "1000000",
+          "--executor",
+          "kubernetes",
+          "--kubeconfig",
+          kubeconfig,
+          "--kube-namespace",
+          "training",
+          "--kube-image",
+          "benih:test",
+          "--kube-volume-claim",
+          "cn-north-runs",
+        ],
         { stdio: ["ignore", "ignore", "pipe"] },
       );
       agent.stderr!.on("data", (d: Buffer) => process.env.BENIH_AGENT_LOG && process.stderr.write(`[agent] ${d}`));
       const api = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(server.url + path, { method, headers: body ? { "content-type": "application/json" } : {}, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        const res = await fetch(server.url + path, {
+          method,
+          headers: body ? { "content-type": "application/json" } : {},
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
         return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
       };
       await until("the agent", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 1 ? true : undefined));
@@ -60,7 +97,11 @@ current-context: fake
       assert.equal(created.status, 201, JSON.stringify(created.json));
       const id = created.json.id as string;
       assert.equal(created.json.placement.placed.node, "h20-a", "the node with 4 free H20s");
-      const show = async () => (await api("GET", `/control/v1/runs/${id}`)).json as { run: { state: string; step: number }; checkpoints: Array<{ step: number; location: string }> };
+      const show = async () =>
+        (await api("GET", `/control/v1/runs/${id}`)).json as {
+          run: { state: string; step: number };
+          checkpoints: Array<{ step: number; location: string }>;
+        };
       await until("steps from the pod", async () => ((await show()).run.step > 50 ? true : undefined));
 
       const [job] = k8s.jobs();
@@ -87,20 +128,40 @@ current-context: fake
         const s = await show();
         return s.run.state === "paused" ? s : undefined;
       });
-      assert.ok(paused.checkpoints.at(-1)!.step > first.step && paused.checkpoints.at(-1)!.step >= paused.run.step - 1, "the pod checkpointed before it ended");
+      assert.ok(
+        paused.checkpoints.at(-1)!.step > first.step && paused.checkpoints.at(-1)!.step >= paused.run.step - 1,
+        "the pod checkpointed before it ended",
+      );
       assert.equal(k8s.jobs()[0]!.phase, "Succeeded", "pause ends the Job cleanly and frees the node");
 
       assert.equal((await api("POST", `/control/v1/runs/${id}/commands`, { command: "resume" })).status, 202);
       await until("the second attempt's Job", async () => (k8s.jobs().length === 2 ? true : undefined));
       await until("progress past the pause", async () => ((await show()).run.step > paused.run.step + 50 ? true : undefined));
-      assert.deepEqual(k8s.jobs().map((j) => [j.name, j.deleted]), [[`benih-${id}-1`, true], [`benih-${id}-2`, false]], "the earlier attempt's Job is cleaned up");
-      const resumedLog = (await api("GET", `/control/v1/runs/${id}/logs?limit=5000`)).json.lines as Array<{ attempt: number; text: string }>;
-      assert.ok(resumedLog.some((l) => l.attempt === 2 && l.text.startsWith(`resuming at step ${paused.checkpoints.at(-1)!.step} on the`)), "the second attempt's log follows the first");
+      assert.deepEqual(
+        k8s.jobs().map((j) => [j.name, j.deleted]),
+        [
+          [`benih-${id}-1`, true],
+          [`benih-${id}-2`, false],
+        ],
+        "the earlier attempt's Job is cleaned up",
+      );
+      const resumedLog = (await api("GET", `/control/v1/runs/${id}/logs?limit=5000`)).json.lines as Array<{
+        attempt: number;
+        text: string;
+      }>;
+      assert.ok(
+        resumedLog.some((l) => l.attempt === 2 && l.text.startsWith(`resuming at step ${paused.checkpoints.at(-1)!.step} on the`)),
+        "the second attempt's log follows the first",
+      );
 
       assert.equal((await api("POST", `/control/v1/runs/${id}/commands`, { command: "stop" })).status, 202);
       await until("stopped", async () => ((await show()).run.state === "stopped" ? true : undefined));
       const steps = (await server.store.training.metrics(id)).map((m) => m.step);
-      assert.deepEqual(steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1), [], "no metric gaps across pause and resume");
+      assert.deepEqual(
+        steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1),
+        [],
+        "no metric gaps across pause and resume",
+      );
     } finally {
       agent?.kill("SIGKILL");
       await server.close();

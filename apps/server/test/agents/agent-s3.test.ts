@@ -33,21 +33,54 @@ describe("checkpoints in S3", () => {
       for (const cluster of ["bj-1", "bj-2"]) {
         const p = spawn(
           process.execPath,
-          [bin, "agent", "--region", "cn-north", "--control-plane", server.url, "--token", "agent-token-cn-north-0001", "--cluster", cluster, "--node", "g0=H20:8",
-            "--runs", join(root, cluster), "--checkpoint-every", "2000", "--checkpoints", "s3://cn-north-ckpt/benih", "--s3-endpoint", s3.url],
-          { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } },
+          [
+            bin,
+            "agent",
+            "--region",
+            "cn-north",
+            "--control-plane",
+            server.url,
+            "--token",
+            "agent-token-cn-north-0001",
+            "--cluster",
+            cluster,
+            "--node",
+            "g0=H20:8",
+            "--runs",
+            join(root, cluster),
+            "--checkpoint-every",
+            "2000",
+            "--checkpoints",
+            "s3://cn-north-ckpt/benih",
+            "--s3-endpoint",
+            s3.url,
+          ],
+          {
+            stdio: ["ignore", "ignore", "pipe"],
+            env: { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
+          },
         );
         p.stderr!.on("data", (d: Buffer) => process.env.BENIH_AGENT_LOG && process.stderr.write(`[${cluster}] ${d}`));
         agents.push(p);
         byCluster.set(cluster, p);
       }
       const api = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(server.url + path, { method, headers: body ? { "content-type": "application/json" } : {}, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        const res = await fetch(server.url + path, {
+          method,
+          headers: body ? { "content-type": "application/json" } : {},
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
         return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
       };
       await until("two agents", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 2 ? true : undefined));
-      const { id } = (await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000 })).json as { id: string };
-      const show = async () => (await api("GET", `/control/v1/runs/${id}`)).json as { run: { state: string; step: number; cluster: string }; checkpoints: Array<{ step: number; location: string }> };
+      const { id } = (await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000 })).json as {
+        id: string;
+      };
+      const show = async () =>
+        (await api("GET", `/control/v1/runs/${id}`)).json as {
+          run: { state: string; step: number; cluster: string };
+          checkpoints: Array<{ step: number; location: string }>;
+        };
       const first = await until("a checkpoint in the bucket", async () => (await show()).checkpoints.find((c) => c.step >= 4000));
       assert.match(first.location, new RegExp(`^s3://cn-north-ckpt/benih/${id}/step-\\d{9}\\.bin$`));
 
@@ -63,10 +96,17 @@ describe("checkpoints in S3", () => {
         return lines.find((l) => l.attempt === 2);
       });
       assert.match(logs.text, /^resuming at step (\d+) on the /);
-      assert.ok(Number(/step (\d+)/.exec(logs.text)![1]) >= first.step, `resumed from a checkpoint fetched from the bucket (${logs.text}; last recorded ${resumedFrom})`);
+      assert.ok(
+        Number(/step (\d+)/.exec(logs.text)![1]) >= first.step,
+        `resumed from a checkpoint fetched from the bucket (${logs.text}; last recorded ${resumedFrom})`,
+      );
       await until("progress after recovery", async () => ((await show()).run.step > before.run.step + 3000 ? true : undefined));
       const steps = (await server.store.training.metrics(id)).map((m) => m.step);
-      assert.deepEqual(steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1), [], "no metric gaps across the move");
+      assert.deepEqual(
+        steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1),
+        [],
+        "no metric gaps across the move",
+      );
     } finally {
       for (const a of agents) a.kill("SIGKILL");
       await server.close();

@@ -42,7 +42,28 @@ describe("regional agents", () => {
     const server = await startServer({ yaml });
     try {
       const agent = (cluster: string, region: string, token: string, node: string, runs: string) => {
-        const p = spawn(process.execPath, [bin, "agent", "--region", region, "--control-plane", server.url, "--token", token, "--cluster", cluster, "--node", node, "--runs", runs, "--checkpoint-every", "100"], { stdio: ["ignore", "ignore", "pipe"] });
+        const p = spawn(
+          process.execPath,
+          [
+            bin,
+            "agent",
+            "--region",
+            region,
+            "--control-plane",
+            server.url,
+            "--token",
+            token,
+            "--cluster",
+            cluster,
+            "--node",
+            node,
+            "--runs",
+            runs,
+            "--checkpoint-every",
+            "100",
+          ],
+          { stdio: ["ignore", "ignore", "pipe"] },
+        );
         p.stderr!.on("data", (d: Buffer) => process.env.BENIH_AGENT_LOG && process.stderr.write(`[${cluster}] ${d}`));
         agents.push(p);
         return p;
@@ -55,7 +76,11 @@ describe("regional agents", () => {
         ["sg-1", agent("sg-1", "sg", "agent-token-sg-000000001", "cpu=CPU:1", join(root, "sg"))],
       ]);
       const api = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(server.url + path, { method, headers: body ? { "content-type": "application/json" } : {}, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        const res = await fetch(server.url + path, {
+          method,
+          headers: body ? { "content-type": "application/json" } : {},
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
         return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
       };
       await until("four agents", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 4 ? true : undefined));
@@ -64,11 +89,21 @@ describe("regional agents", () => {
       const grab = await fetch(server.url + "/control/v1/agents", {
         method: "POST",
         headers: { authorization: "Bearer agent-token-cn-north-0001", "content-type": "application/json" },
-        body: JSON.stringify({ cluster: { id: "johor-1", region: "cn-north", operator: "intruder", nodes: [{ id: "g0", accelerator: "H20", count: 8, free: 8 }] } }),
+        body: JSON.stringify({
+          cluster: {
+            id: "johor-1",
+            region: "cn-north",
+            operator: "intruder",
+            nodes: [{ id: "g0", accelerator: "H20", count: 8, free: 8 }],
+          },
+        }),
       });
       assert.equal(grab.status, 409);
       const johor = (await api("GET", "/control/v1/fleet")).json.clusters.filter((c: { id: string }) => c.id === "johor-1");
-      assert.deepEqual(johor.map((c: { region: string; operator: string }) => [c.region, c.operator]), [["my-johor", "self"]]);
+      assert.deepEqual(
+        johor.map((c: { region: string; operator: string }) => [c.region, c.operator]),
+        [["my-johor", "self"]],
+      );
 
       const created = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000 });
       assert.equal(created.status, 201);
@@ -79,8 +114,13 @@ describe("regional agents", () => {
       // The global market's dataset lives in my-johor: a short run there trains to the end on johor-1.
       const global = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "global-chat", steps: 300 });
       assert.equal(global.json.placement.placed.cluster, "johor-1");
-      assert.match(global.json.placement.candidates.find((c: { cluster: string }) => c.cluster === "bj-1").reasons[0], /dataset global-chat must stay in my-johor/);
-      await until("the global run to finish", async () => ((await api("GET", `/control/v1/runs/${global.json.id}`)).json.run.state === "succeeded" ? true : undefined));
+      assert.match(
+        global.json.placement.candidates.find((c: { cluster: string }) => c.cluster === "bj-1").reasons[0],
+        /dataset global-chat must stay in my-johor/,
+      );
+      await until("the global run to finish", async () =>
+        (await api("GET", `/control/v1/runs/${global.json.id}`)).json.run.state === "succeeded" ? true : undefined,
+      );
       assert.equal((await server.store.training.metrics(global.json.id)).length, 300);
 
       await until("metrics", async () => ((await show()).run.step > 300 ? true : undefined));
@@ -89,7 +129,10 @@ describe("regional agents", () => {
         const s = await show();
         return s.run.state === "paused" && s.lastCheckpoint ? s : undefined;
       });
-      assert.ok(paused.lastCheckpoint!.step >= paused.run.step - 1, `paused after a checkpoint (checkpoint ${paused.lastCheckpoint!.step}, step ${paused.run.step})`);
+      assert.ok(
+        paused.lastCheckpoint!.step >= paused.run.step - 1,
+        `paused after a checkpoint (checkpoint ${paused.lastCheckpoint!.step}, step ${paused.run.step})`,
+      );
 
       assert.equal((await api("POST", `/control/v1/runs/${id}/commands`, { command: "resume" })).status, 202);
       await until("running again past the pause", async () => ((await show()).run.step > paused.run.step + 300 ? true : undefined));
@@ -114,7 +157,10 @@ describe("regional agents", () => {
       const lost = moved.events.find((e) => e.toState === "lost")!;
       assert.match(lost.reason, new RegExp(`\\(${victim}\\) sent no heartbeat for \\d+ s`));
       const resumedFrom = Number(/resumed from step (\d+) after its agent was lost/.exec(moved.events.at(-2)!.reason)?.[1]);
-      assert.ok(killedAt - resumedFrom <= 100 + 50, `redid at most one checkpoint interval: killed near ${killedAt}, resumed from ${resumedFrom}`);
+      assert.ok(
+        killedAt - resumedFrom <= 100 + 50,
+        `redid at most one checkpoint interval: killed near ${killedAt}, resumed from ${resumedFrom}`,
+      );
 
       await until("progress after recovery", async () => ((await show()).run.step > killedAt + 200 ? true : undefined));
       const stop = await api("POST", `/control/v1/runs/${id}/commands`, { command: "stop" });

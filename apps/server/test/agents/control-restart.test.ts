@@ -33,7 +33,13 @@ describe("control plane restart", () => {
   datasets: [{ id: cn-chat, market: cn, region: cn-north, source: cn }]
 `,
     );
-    const env = { ...process.env, BENIH_DATA_DIR: join(root, "data"), BENIH_MODELS_DIR: join(root, "no-models"), PORT: String(port), LOG_LEVEL: "warn" };
+    const env = {
+      ...process.env,
+      BENIH_DATA_DIR: join(root, "data"),
+      BENIH_MODELS_DIR: join(root, "no-models"),
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+    };
     const serve = () => {
       const p = spawn(process.execPath, [bin, "serve", "--config", config], { env, stdio: "ignore" });
       procs.push(p);
@@ -41,12 +47,37 @@ describe("control plane restart", () => {
     };
     const url = `http://127.0.0.1:${port}`;
     const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(url + path, { method, headers: body ? { "content-type": "application/json" } : {}, ...(body !== undefined && { body: JSON.stringify(body) }) });
+      const res = await fetch(url + path, {
+        method,
+        headers: body ? { "content-type": "application/json" } : {},
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
       return (await res.json()) as any;
     };
     let plane = serve();
     await until("the control plane", async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
-    const agent = spawn(process.execPath, [bin, "agent", "--region", "cn-north", "--control-plane", url, "--token", "agent-token-cn-north-0001", "--cluster", "bj-1", "--node", "g0=H20:8", "--runs", join(root, "runs"), "--checkpoint-every", "100"], { env, stdio: "ignore" });
+    const agent = spawn(
+      process.execPath,
+      [
+        bin,
+        "agent",
+        "--region",
+        "cn-north",
+        "--control-plane",
+        url,
+        "--token",
+        "agent-token-cn-north-0001",
+        "--cluster",
+        "bj-1",
+        "--node",
+        "g0=H20:8",
+        "--runs",
+        join(root, "runs"),
+        "--checkpoint-every",
+        "100",
+      ],
+      { env, stdio: "ignore" },
+    );
     procs.push(agent);
     await until("the agent", async () => ((await api("GET", "/control/v1/fleet")).clusters.length === 1 ? true : undefined));
     const { id } = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000 });
@@ -59,7 +90,9 @@ describe("control plane restart", () => {
     plane = serve();
     await until("the control plane again", async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
     const before = await step();
-    await until("the agent re-registered and metrics flowing", async () => ((await api("GET", "/control/v1/fleet")).clusters.length === 1 && (await step()) > before + 500 ? true : undefined));
+    await until("the agent re-registered and metrics flowing", async () =>
+      (await api("GET", "/control/v1/fleet")).clusters.length === 1 && (await step()) > before + 500 ? true : undefined,
+    );
     const shown = await api("GET", `/control/v1/runs/${id}`);
     assert.equal(shown.run.state, "running", "the run was not lost");
     assert.ok(!shown.events.some((e: { toState: string }) => e.toState === "lost"));
@@ -72,7 +105,11 @@ describe("control plane restart", () => {
     try {
       const steps = (await store.training.metrics(id)).map((m) => m.step);
       assert.equal(steps[0], 1);
-      assert.deepEqual(steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1), [], "no gaps across the restart");
+      assert.deepEqual(
+        steps.filter((s, i) => i > 0 && s !== steps[i - 1]! + 1),
+        [],
+        "no gaps across the restart",
+      );
       assert.ok(steps.length > before + 500);
     } finally {
       await store.close();

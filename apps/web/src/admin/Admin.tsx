@@ -20,14 +20,22 @@ export default function Admin() {
   useEffect(() => {
     document.title = `${w.title} · benih`;
     // The theme the reader chose in the chat app on this host.
-    document.documentElement.dataset.theme = localStorage.getItem("benih.theme") ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+    document.documentElement.dataset.theme =
+      localStorage.getItem("benih.theme") ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
   }, [w.title]);
   const go = useCallback((to: string) => {
     history.pushState(null, "", to);
     setPath(to);
   }, []);
   // A key that was sent and refused: unknown (401) or not an admin's (403).
-  const onAuth = useCallback((e: AdminError) => setAuth((a) => ({ asked: true, refused: a.asked || ((e.status === 401 || e.status === 403) && !!localStorage.getItem("benih.adminKey")) })), []);
+  const onAuth = useCallback(
+    (e: AdminError) =>
+      setAuth((a) => ({
+        asked: true,
+        refused: a.asked || ((e.status === 401 || e.status === 403) && !!localStorage.getItem("benih.adminKey")),
+      })),
+    [],
+  );
 
   const run = /^\/admin\/runs\/([\w-]+)/.exec(path)?.[1];
   const tab = (to: string, label: string, active: boolean) => (
@@ -66,7 +74,14 @@ export default function Admin() {
             }}
           >
             <p>{auth.refused ? w.wrongKey : w.keyNeeded}</p>
-            <input type="password" value={key} onChange={(e) => setKey(e.target.value)} placeholder={w.key} autoComplete="off" data-testid="admin-key" />
+            <input
+              type="password"
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+              placeholder={w.key}
+              autoComplete="off"
+              data-testid="admin-key"
+            />
             <button type="submit" disabled={!key.trim()}>
               {w.useKey}
             </button>

@@ -11,7 +11,10 @@ export function Chart({ title, series, testid, log = false }: { title: string; s
   useEffect(() => {
     const el = box.current!;
     const color = getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() || "#1f6feb";
-    const axis = { stroke: getComputedStyle(document.documentElement).getPropertyValue("--muted").trim() || "#60646c", grid: { stroke: "rgba(128,128,128,0.15)" } };
+    const axis = {
+      stroke: getComputedStyle(document.documentElement).getPropertyValue("--muted").trim() || "#60646c",
+      grid: { stroke: "rgba(128,128,128,0.15)" },
+    };
     plot.current = new uPlot(
       {
         width: Math.max(el.clientWidth, 200),
@@ -49,6 +52,8 @@ export function Chart({ title, series, testid, log = false }: { title: string; s
   );
 }
 
-const formatTick = (v: number) => (v !== 0 && Math.abs(v) < 0.01 ? v.toExponential(1) : Math.abs(v) >= 10_000 ? `${Math.round(v / 1000)}k` : String(+v.toPrecision(3)));
+const formatTick = (v: number) =>
+  v !== 0 && Math.abs(v) < 0.01 ? v.toExponential(1) : Math.abs(v) >= 10_000 ? `${Math.round(v / 1000)}k` : String(+v.toPrecision(3));
 
-export const formatValue = (v: number) => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString() : Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(2) : v.toFixed(4));
+export const formatValue = (v: number) =>
+  Math.abs(v) >= 1000 ? Math.round(v).toLocaleString() : Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(2) : v.toFixed(4);

@@ -14,38 +14,43 @@ export function FleetPage({ w, onAuth }: { w: Words; onAuth: (e: AdminError) => 
   if (!regions.size) return <p className="notice">{w.noAgents}</p>;
   return (
     <div className="fleet" data-testid="fleet">
-      {[...regions].sort(([a], [b]) => a.localeCompare(b)).map(([region, clusters]) => (
-        <section key={region} data-testid="region" data-region={region}>
-          <h2>{region}</h2>
-          {clusters.map((c) => (
-            <div key={c.id} className="cluster">
-              <h3>
-                {c.id} <span className="meta">· {w.operator}: {c.operator}</span>
-              </h3>
-              <table>
-                <tbody>
-                  {c.nodes.map((n) => (
-                    <tr key={n.id}>
-                      <td>{n.id}</td>
-                      <td>
-                        <strong>{n.accelerator}</strong>
-                      </td>
-                      <td className="use">
-                        <div className="progress">
-                          <div style={{ width: `${((n.count - n.free) / n.count) * 100}%` }} />
-                          <span>
-                            {w.use}: {n.count - n.free} / {n.count}
-                          </span>
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ))}
-        </section>
-      ))}
+      {[...regions]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([region, clusters]) => (
+          <section key={region} data-testid="region" data-region={region}>
+            <h2>{region}</h2>
+            {clusters.map((c) => (
+              <div key={c.id} className="cluster">
+                <h3>
+                  {c.id}{" "}
+                  <span className="meta">
+                    · {w.operator}: {c.operator}
+                  </span>
+                </h3>
+                <table>
+                  <tbody>
+                    {c.nodes.map((n) => (
+                      <tr key={n.id}>
+                        <td>{n.id}</td>
+                        <td>
+                          <strong>{n.accelerator}</strong>
+                        </td>
+                        <td className="use">
+                          <div className="progress">
+                            <div style={{ width: `${((n.count - n.free) / n.count) * 100}%` }} />
+                            <span>
+                              {w.use}: {n.count - n.free} / {n.count}
+                            </span>
+                          </div>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ))}
+          </section>
+        ))}
     </div>
   );
 }

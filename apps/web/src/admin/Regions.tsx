@@ -12,16 +12,18 @@ export function Regions({ w }: { w: Words }) {
   for (const c of fleet.data.clusters) regions.set(c.region, [...(regions.get(c.region) ?? []), c]);
   return (
     <section className="regions" aria-label={w.regions}>
-      {[...regions].sort(([a], [b]) => a.localeCompare(b)).map(([region, clusters]) => (
-        <div key={region} className="region-chip" data-testid="region" data-region={region}>
-          <strong>{region}</strong>
-          {clusters.map((c) => (
-            <span key={c.id} className="meta">
-              {c.id}: {c.nodes.map((n) => `${n.free}/${n.count} ${n.accelerator} ${w.free}`).join(", ")}
-            </span>
-          ))}
-        </div>
-      ))}
+      {[...regions]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([region, clusters]) => (
+          <div key={region} className="region-chip" data-testid="region" data-region={region}>
+            <strong>{region}</strong>
+            {clusters.map((c) => (
+              <span key={c.id} className="meta">
+                {c.id}: {c.nodes.map((n) => `${n.free}/${n.count} ${n.accelerator} ${w.free}`).join(", ")}
+              </span>
+            ))}
+          </div>
+        ))}
     </section>
   );
 }

@@ -11,10 +11,14 @@ const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB`
 
 /** One run, refreshed every second: its charts, logs, checkpoints, placement and history, and its controls. */
 export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: AdminError) => void }) {
-  const poll = usePoll(async () => {
-    const [detail, series, logs] = await Promise.all([api.run(id), api.metrics(id), api.logs(id)]);
-    return { detail, series, logs: logs.lines };
-  }, 1000, id);
+  const poll = usePoll(
+    async () => {
+      const [detail, series, logs] = await Promise.all([api.run(id), api.metrics(id), api.logs(id)]);
+      return { detail, series, logs: logs.lines };
+    },
+    1000,
+    id,
+  );
   const [sent, setSent] = useState<{ command: string; error?: string }>();
   const logBox = useRef<HTMLPreElement>(null);
   const lastLog = poll.data?.logs.at(-1);
@@ -38,7 +42,13 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
     }
   };
   const button = (command: RunCommand, label: string) => (
-    <button type="button" data-testid={command} onClick={() => void send(command)} disabled={!!commandRefusal(id, run.state, command)} title={commandRefusal(id, run.state, command) ?? ""}>
+    <button
+      type="button"
+      data-testid={command}
+      onClick={() => void send(command)}
+      disabled={!!commandRefusal(id, run.state, command)}
+      title={commandRefusal(id, run.state, command) ?? ""}
+    >
       {label}
     </button>
   );
@@ -49,7 +59,8 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
         <div>
           <h2>{run.id}</h2>
           <p className="meta">
-            {run.recipe} · {run.dataset} ({run.market}) · {run.cluster ? `${run.cluster}/${run.node} · ${run.accelerators} × ${run.accelerator}` : "—"}
+            {run.recipe} · {run.dataset} ({run.market}) ·{" "}
+            {run.cluster ? `${run.cluster}/${run.node} · ${run.accelerators} × ${run.accelerator}` : "—"}
           </p>
         </div>
         <Badge state={run.state} />
@@ -60,7 +71,11 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
         {button("resume", w.resume)}
         {button("checkpoint", w.checkpoint)}
         {button("stop", w.stop)}
-        {sent?.error && <span className="error" data-testid="command-error">{sent.error}</span>}
+        {sent?.error && (
+          <span className="error" data-testid="command-error">
+            {sent.error}
+          </span>
+        )}
       </div>
       <section className="charts">
         <Chart title={w.loss} series={series.loss} testid="chart-loss" />
@@ -79,16 +94,19 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
           {checkpoints.length ? (
             <table data-testid="checkpoints">
               <tbody>
-                {[...checkpoints].reverse().slice(0, 20).map((c) => (
-                  <tr key={c.step}>
-                    <td>{c.step.toLocaleString()}</td>
-                    <td className="meta">{new Date(c.at).toLocaleTimeString()}</td>
-                    <td className="location" title={c.location}>
-                      {c.location}
-                    </td>
-                    <td className="meta">{bytes(c.bytes)}</td>
-                  </tr>
-                ))}
+                {[...checkpoints]
+                  .reverse()
+                  .slice(0, 20)
+                  .map((c) => (
+                    <tr key={c.step}>
+                      <td>{c.step.toLocaleString()}</td>
+                      <td className="meta">{new Date(c.at).toLocaleTimeString()}</td>
+                      <td className="location" title={c.location}>
+                        {c.location}
+                      </td>
+                      <td className="meta">{bytes(c.bytes)}</td>
+                    </tr>
+                  ))}
               </tbody>
             </table>
           ) : (

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { PlacementDecision, RunView } from "@benih/contracts";
-import { api, AdminError } from "./api.ts";
+import { api, type AdminError } from "./api.ts";
 import { usePoll } from "./poll.ts";
 import type { Words } from "./text.ts";
 import { Problem } from "./Problem.tsx";
@@ -32,7 +32,11 @@ export function Candidates({ placement, w }: { placement: PlacementDecision; w: 
           <strong>
             {c.cluster} <span className="meta">({c.region})</span>
           </strong>{" "}
-          {placement.placed?.cluster === c.cluster ? `${w.chosen}: ${placement.placed.node} · ${placement.placed.accelerator}` : c.reasons.length ? `${w.refused}: ${c.reasons.join("; ")}` : w.eligible}
+          {placement.placed?.cluster === c.cluster
+            ? `${w.chosen}: ${placement.placed.node} · ${placement.placed.accelerator}`
+            : c.reasons.length
+              ? `${w.refused}: ${c.reasons.join("; ")}`
+              : w.eligible}
         </li>
       ))}
     </ul>
@@ -50,12 +54,19 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
     setBusy(true);
     setRefusal(undefined);
     try {
-      const created = await api.create({ recipe: form.recipe, dataset, steps: Number(form.steps), count: Number(form.count), ...(form.accelerator && { accelerator: form.accelerator }) });
+      const created = await api.create({
+        recipe: form.recipe,
+        dataset,
+        steps: Number(form.steps),
+        count: Number(form.count),
+        ...(form.accelerator && { accelerator: form.accelerator }),
+      });
       onCreated();
       go(`/admin/runs/${created.id}`);
     } catch (e) {
       const err = e as AdminError;
-      const placement = err.details && typeof err.details === "object" && "candidates" in err.details ? (err.details as PlacementDecision) : undefined;
+      const placement =
+        err.details && typeof err.details === "object" && "candidates" in err.details ? (err.details as PlacementDecision) : undefined;
       setRefusal({ message: err.message, ...(placement && { placement }) });
     } finally {
       setBusy(false);

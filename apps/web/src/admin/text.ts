@@ -99,8 +99,9 @@ const zh: Words = {
 
 /** Chinese when the reader chose it in the chat app on this host, or the browser prefers it. */
 export function words(): Words {
-  const chosen = Object.keys(localStorage).filter((k) => k.startsWith("benih.locale.")).map((k) => localStorage.getItem(k));
+  const chosen = Object.keys(localStorage)
+    .filter((k) => k.startsWith("benih.locale."))
+    .map((k) => localStorage.getItem(k));
   const lang = chosen[0] ?? navigator.language;
   return lang?.startsWith("zh") ? zh : en;
 }
-

@@ -8,13 +8,18 @@ export const conversations = {
   search: (q: string) => call<{ data: Conversation[] }>("GET", `/v1/conversations/search?q=${encodeURIComponent(q)}`).then((r) => r.data),
   create: (model: string, agent?: string) => call<Conversation>("POST", "/v1/conversations", { model, ...(agent && { agent }) }),
   get: (id: string) => call<ConversationDetail>("GET", `/v1/conversations/${id}`),
-  update: (id: string, set: { title?: string; model?: string; leaf?: string }) => call<ConversationDetail>("PATCH", `/v1/conversations/${id}`, set),
+  update: (id: string, set: { title?: string; model?: string; leaf?: string }) =>
+    call<ConversationDetail>("PATCH", `/v1/conversations/${id}`, set),
   remove: (id: string) => call<void>("DELETE", `/v1/conversations/${id}`),
   exportUrl: (id: string) => `/v1/conversations/${id}/export`,
 };
 
 /** A new message as the composer sends it: any skill by name, its options as collected. */
-export type MessageRequest = Omit<MessageBody, "skill" | "options" | "model"> & { model: string; skill?: string; options?: Record<string, unknown> };
+export type MessageRequest = Omit<MessageBody, "skill" | "options" | "model"> & {
+  model: string;
+  skill?: string;
+  options?: Record<string, unknown>;
+};
 
 export interface AnswerEvents {
   /** The question as saved (a new message, not a regenerated answer). */
@@ -27,8 +32,16 @@ export interface AnswerEvents {
 export type AnswerEnd = Pick<Events["done"], "status" | "error">;
 
 /** Sends a message, or with `regenerate` asks for another answer to that turn, and reads the answer as it streams. */
-export async function streamAnswer(conversation: string, request: MessageRequest | { regenerate: string; model: string }, on: AnswerEvents, signal: AbortSignal): Promise<AnswerEnd> {
-  const path = "regenerate" in request ? `/v1/conversations/${conversation}/messages/${request.regenerate}/regenerate` : `/v1/conversations/${conversation}/messages`;
+export async function streamAnswer(
+  conversation: string,
+  request: MessageRequest | { regenerate: string; model: string },
+  on: AnswerEvents,
+  signal: AbortSignal,
+): Promise<AnswerEnd> {
+  const path =
+    "regenerate" in request
+      ? `/v1/conversations/${conversation}/messages/${request.regenerate}/regenerate`
+      : `/v1/conversations/${conversation}/messages`;
   const body = "regenerate" in request ? { model: request.model } : request;
   const events = await postForEvents(path, { headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
   for await (const { event, data } of readEvents(events)) {

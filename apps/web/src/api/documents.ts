@@ -28,9 +28,17 @@ export function uploadDocument(file: File, onProgress: (fraction: number) => voi
 }
 
 /** Translates a whole file, reporting progress; resolves with the translation's file name and Markdown. */
-export async function translateFile(file: File, target: string, model: string, onProgress: (done: number, total: number) => void): Promise<{ name: string; markdown: string }> {
+export async function translateFile(
+  file: File,
+  target: string,
+  model: string,
+  onProgress: (done: number, total: number) => void,
+): Promise<{ name: string; markdown: string }> {
   const query = new URLSearchParams({ name: file.name, target, model });
-  const events = await postForEvents(`/v1/translate/documents?${query}`, { headers: { "content-type": "application/octet-stream" }, body: file });
+  const events = await postForEvents(`/v1/translate/documents?${query}`, {
+    headers: { "content-type": "application/octet-stream" },
+    body: file,
+  });
   for await (const { event, data } of readEvents(events)) {
     if (event === "progress") {
       const p = parse<{ done: number; total: number }>(data);

@@ -34,7 +34,10 @@ export async function errorOf(res: Response): Promise<string> {
 
 /** A JSON call: the parsed body, or an Error with the server's message. */
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await authed(path, { method, ...(body !== undefined && { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  const res = await authed(path, {
+    method,
+    ...(body !== undefined && { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
   if (!res.ok) throw new Error(await errorOf(res));
   return (res.status === 204 ? undefined : await res.json()) as T;
 }

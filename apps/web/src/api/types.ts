@@ -29,4 +29,3 @@ export interface Settings {
   skills: Record<string, { configured: boolean; provider?: string; slideshow?: boolean; set?: string }>;
   uploads: { maxMb: number; types: string[] };
 }
-

@@ -59,7 +59,13 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
 
   return (
     <div className="dock">
-      <UploadList uploads={files.uploads} locale={locale} translating={skill === "translate"} onTranslate={(u) => void files.translate(u, fields.target, model)} onRemove={files.remove} />
+      <UploadList
+        uploads={files.uploads}
+        locale={locale}
+        translating={skill === "translate"}
+        onTranslate={(u) => void files.translate(u, fields.target, model)}
+        onRemove={files.remove}
+      />
       <form
         className="composer"
         onSubmit={(e) => {

@@ -40,7 +40,14 @@ export function SkillChips({ locale, skill, onSkill, fields, onFields, settings 
           </select>
         </label>
         <label className="chip-option">
-          {t(locale, "seed")} <input data-testid="image-seed" inputMode="numeric" size={7} value={fields.seed} onChange={(e) => set({ seed: e.target.value.replace(/\D/g, "") })} />
+          {t(locale, "seed")}{" "}
+          <input
+            data-testid="image-seed"
+            inputMode="numeric"
+            size={7}
+            value={fields.seed}
+            onChange={(e) => set({ seed: e.target.value.replace(/\D/g, "") })}
+          />
         </label>
       </>
     ),
@@ -54,11 +61,23 @@ export function SkillChips({ locale, skill, onSkill, fields, onFields, settings 
             ))}
           </select>
         </label>
-        <textarea className="glossary" data-testid="glossary" rows={2} placeholder={t(locale, "glossary")} value={fields.glossary} onChange={(e) => set({ glossary: e.target.value })} />
+        <textarea
+          className="glossary"
+          data-testid="glossary"
+          rows={2}
+          placeholder={t(locale, "glossary")}
+          value={fields.glossary}
+          onChange={(e) => set({ glossary: e.target.value })}
+        />
       </>
     ),
     write: (
-      <select data-testid="write-template" className="chip-option" value={fields.template} onChange={(e) => set({ template: e.target.value as WritingTemplate })}>
+      <select
+        data-testid="write-template"
+        className="chip-option"
+        value={fields.template}
+        onChange={(e) => set({ template: e.target.value as WritingTemplate })}
+      >
         {TEMPLATES.map((x) => (
           <option key={x} value={x}>
             {t(locale, x)}

@@ -9,7 +9,20 @@ export type { Skill };
 export const isSkill = (s: string | undefined): s is Skill => (SKILLS as readonly (string | undefined)[]).includes(s);
 
 export const SIZES = ["1024x1024", "1024x1536", "1536x1024", "512x512"];
-export const TARGETS = ["English", "Chinese (Simplified)", "Indonesian", "Malay", "Japanese", "Korean", "Thai", "Vietnamese", "Arabic", "Spanish", "French", "German"];
+export const TARGETS = [
+  "English",
+  "Chinese (Simplified)",
+  "Indonesian",
+  "Malay",
+  "Japanese",
+  "Korean",
+  "Thai",
+  "Vietnamese",
+  "Arabic",
+  "Spanish",
+  "French",
+  "German",
+];
 
 /** The options as typed: text fields, turned into a request's options when the message goes. */
 export interface OptionFields {
@@ -37,6 +50,7 @@ export function optionsFor(skill: Skill | null, fields: OptionFields, changing: 
     return { target: fields.target, ...(Object.keys(glossary).length && { glossary }) };
   }
   if (skill === "write") return { template: fields.template };
-  if (skill === "image") return { size: fields.size, ...(/^\d+$/.test(fields.seed) && { seed: Number(fields.seed) }), ...(changing && { edit: changing }) };
+  if (skill === "image")
+    return { size: fields.size, ...(/^\d+$/.test(fields.seed) && { seed: Number(fields.seed) }), ...(changing && { edit: changing }) };
   return undefined;
 }

@@ -38,7 +38,10 @@ export function useUploads() {
     try {
       const { translateFile } = await documents();
       const out = await translateFile(u.file, target, model, (done, total) => update(u.name, { progress: done / total }));
-      const a = Object.assign(document.createElement("a"), { href: URL.createObjectURL(new Blob([out.markdown], { type: "text/markdown" })), download: out.name });
+      const a = Object.assign(document.createElement("a"), {
+        href: URL.createObjectURL(new Blob([out.markdown], { type: "text/markdown" })),
+        download: out.name,
+      });
       a.click();
       update(u.name, { state: "translated", progress: 1 });
     } catch (e) {

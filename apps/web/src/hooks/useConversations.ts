@@ -50,14 +50,34 @@ export function useConversations({ report, clear }: Problems) {
       id = v.conversation.id;
       if (!view) show(v);
       const base = branchOf(v);
-      const answered = what.type === "send" ? (what.message.parentId === undefined ? v.conversation.leaf : what.message.parentId) : what.turn.role === "assistant" ? what.turn.parent_id : what.turn.id;
+      const answered =
+        what.type === "send"
+          ? what.message.parentId === undefined
+            ? v.conversation.leaf
+            : what.message.parentId
+          : what.turn.role === "assistant"
+            ? what.turn.parent_id
+            : what.turn.id;
       setLive(base.slice(0, answered ? base.findIndex((x) => x.id === answered) + 1 : 0));
       const ended = await streamAnswer(
         id,
         what.type === "send" ? { ...what.message, model } : { regenerate: what.turn.id, model },
         {
           onUser: (m) => setLive((ts) => [...(ts ?? []), m]),
-          onAnswer: (a) => setLive((ts) => [...(ts ?? []), { id: a.id, parent_id: a.parent_id, role: "assistant", content: "", status: "streaming", siblings: [a.id], error: null, meta: a.meta ?? {} }]),
+          onAnswer: (a) =>
+            setLive((ts) => [
+              ...(ts ?? []),
+              {
+                id: a.id,
+                parent_id: a.parent_id,
+                role: "assistant",
+                content: "",
+                status: "streaming",
+                siblings: [a.id],
+                error: null,
+                meta: a.meta ?? {},
+              },
+            ]),
           onText: (text) => setLive((ts) => ts && [...ts.slice(0, -1), { ...ts.at(-1)!, content: ts.at(-1)!.content + text }]),
         },
         controller.signal,

@@ -14,7 +14,8 @@ function pickLocale(market: MarketInfo | null): Locale {
 }
 
 const offeredBy = (market: MarketInfo | null) => (market?.locales ?? ["en", "zh", "id"]).filter(isLocale);
-const brandName = (m: MarketInfo | null, l: Locale) => (m ? (m.brand.name[l] ?? m.brand.name[m.defaultLocale] ?? Object.values(m.brand.name)[0]) : "benih") ?? "benih";
+const brandName = (m: MarketInfo | null, l: Locale) =>
+  (m ? (m.brand.name[l] ?? m.brand.name[m.defaultLocale] ?? Object.values(m.brand.name)[0]) : "benih") ?? "benih";
 
 /** What this server offers this host (market, models, settings, agents), and the language and model chosen. */
 export function useMarket(report: (e: Error) => void) {

@@ -11,7 +11,10 @@ export function useProblem() {
   const [error, setError] = useState<string>();
   /** Set when the server wants an API key this browser does not have (or has a wrong one of). */
   const [needsKey, setNeedsKey] = useState<"missing" | "wrong" | null>(null);
-  const report = useCallback((e: Error) => (e instanceof NeedsKey ? setNeedsKey(hasApiKey() ? "wrong" : "missing") : setError(e.message)), []);
+  const report = useCallback(
+    (e: Error) => (e instanceof NeedsKey ? setNeedsKey(hasApiKey() ? "wrong" : "missing") : setError(e.message)),
+    [],
+  );
   const problems: Problems = useMemo(() => ({ report, clear: () => setError(undefined) }), [report]);
   return { error, needsKey, problems };
 }

@@ -5,7 +5,9 @@ export type Theme = "light" | "dark";
 
 /** Light or dark: the user's last choice, else the system's. */
 export function useTheme() {
-  const [theme, setTheme] = useState<Theme>(() => (stored("theme") as Theme | undefined) ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+  const [theme, setTheme] = useState<Theme>(
+    () => (stored("theme") as Theme | undefined) ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"),
+  );
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);

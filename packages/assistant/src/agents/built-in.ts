@@ -49,4 +49,13 @@ export const BUILT_IN_AGENTS: Agent[] = [
   },
 ];
 
-export const fromStored = (a: StoredAgent): Agent => ({ id: a.id, builtIn: false, name: a.name, instructions: a.instructions, model: a.model, skills: a.skills, starters: a.starters, toolUse: a.toolUse });
+export const fromStored = (a: StoredAgent): Agent => ({
+  id: a.id,
+  builtIn: false,
+  name: a.name,
+  instructions: a.instructions,
+  model: a.model,
+  skills: a.skills,
+  starters: a.starters,
+  toolUse: a.toolUse,
+});

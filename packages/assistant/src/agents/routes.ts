@@ -31,12 +31,22 @@ export function registerAgentRoutes(app: FastifyInstance, o: AgentRoutesOptions)
   };
   const editable = (request: FastifyRequest) => {
     const id = idParam(request);
-    if (BUILT_IN_AGENTS.some((a) => a.id === id)) throw new GatewayError(403, "permission_error", `${id} is a built-in agent: make your own instead (POST /v1/agents)`, "built_in_agent");
+    if (BUILT_IN_AGENTS.some((a) => a.id === id))
+      throw new GatewayError(
+        403,
+        "permission_error",
+        `${id} is a built-in agent: make your own instead (POST /v1/agents)`,
+        "built_in_agent",
+      );
     return id;
   };
 
-  app.get("/v1/agents", access("person"), async (request) => ({ data: [...BUILT_IN_AGENTS, ...(await o.agentsFor(request).list(ownerOf(request))).map(fromStored)] }));
-  app.post("/v1/agents", access("person"), async (request, reply) => reply.code(201).send(fromStored(await o.agentsFor(request).create(ownerOf(request), checked(parse(agentBody, request.body))))));
+  app.get("/v1/agents", access("person"), async (request) => ({
+    data: [...BUILT_IN_AGENTS, ...(await o.agentsFor(request).list(ownerOf(request))).map(fromStored)],
+  }));
+  app.post("/v1/agents", access("person"), async (request, reply) =>
+    reply.code(201).send(fromStored(await o.agentsFor(request).create(ownerOf(request), checked(parse(agentBody, request.body))))),
+  );
   app.patch("/v1/agents/:id", access("person"), async (request) => {
     const id = editable(request);
     const updated = await o.agentsFor(request).update(id, ownerOf(request), checked(parse(agentPatch, request.body)));

@@ -53,7 +53,15 @@ export async function streamAnswer(
   const agent = await agentOf(request, o.agentsFor(request), conversation.agent);
 
   if (chip?.kind === "media") {
-    const answer = await store.addMessage({ conversation_id: conversation.id, parent_id: question.id, role: "assistant", content: chip.content, status: "done", model: chip.model, meta: chip.meta });
+    const answer = await store.addMessage({
+      conversation_id: conversation.id,
+      parent_id: question.id,
+      role: "assistant",
+      content: chip.content,
+      status: "done",
+      model: chip.model,
+      meta: chip.meta,
+    });
     const { emit, end } = answerStream(request, reply);
     if (at.sendUser) emit("user", withSiblings([question])[0]!);
     emit("answer", { id: answer.id, parent_id: question.id, model: answer.model, meta: chip.meta });
@@ -82,6 +90,11 @@ export async function streamAnswer(
     onStart: (m) => emit("answer", { id: m.id, parent_id: m.parent_id, model, meta: chip?.meta ?? {} }),
     onText: (text) => emit("delta", { text }),
   });
-  emit("done", { id: answer.message.id, status: answer.status, ...(answer.finishReason && { finishReason: answer.finishReason }), ...(answer.error && { error: answer.error }) });
+  emit("done", {
+    id: answer.message.id,
+    status: answer.status,
+    ...(answer.finishReason && { finishReason: answer.finishReason }),
+    ...(answer.error && { error: answer.error }),
+  });
   end();
 }

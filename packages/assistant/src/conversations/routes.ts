@@ -52,7 +52,14 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
   app.post("/v1/conversations", access("person"), async (request, reply) => {
     const body = parse(createConversationBody, request.body);
     const agent = await agentOf(request, o.agentsFor(request), body.agent ?? null);
-    if (body.agent && !agent) throw new GatewayError(400, "invalid_request_error", `agent: ${body.agent} does not exist (GET /v1/agents lists them)`, "invalid_agent", "agent");
+    if (body.agent && !agent)
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        `agent: ${body.agent} does not exist (GET /v1/agents lists them)`,
+        "invalid_agent",
+        "agent",
+      );
     const model = body.model ?? agent?.model ?? (await o.defaultModel(request));
     if (!model) throw new GatewayError(400, "invalid_request_error", "model: this market offers no model; name one", "no_model", "model");
     const c = await o.storeFor(request).create({ owner: ownerOf(request), title: body.title ?? "", model, agent: body.agent ?? null });
@@ -72,10 +79,21 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
     if (body.leaf) {
       // Switching branch: to a message of this conversation, landing on the newest answer below it.
       const messages = await store.messages(c.id);
-      if (!messages.some((m) => m.id === body.leaf)) throw new GatewayError(400, "invalid_request_error", `leaf: ${body.leaf} is not a message of this conversation`, "invalid_leaf", "leaf");
+      if (!messages.some((m) => m.id === body.leaf))
+        throw new GatewayError(
+          400,
+          "invalid_request_error",
+          `leaf: ${body.leaf} is not a message of this conversation`,
+          "invalid_leaf",
+          "leaf",
+        );
       leaf = newestLeafUnder(messages, body.leaf);
     }
-    await store.update(c.id, ownerOf(request), { ...(body.title && { title: body.title }), ...(body.model && { model: body.model }), ...(leaf && { leaf }) });
+    await store.update(c.id, ownerOf(request), {
+      ...(body.title && { title: body.title }),
+      ...(body.model && { model: body.model }),
+      ...(leaf && { leaf }),
+    });
     const updated = (await store.get(c.id, ownerOf(request)))!;
     return { conversation: updated, ...(await view(store, c.id, updated.leaf)) };
   });
@@ -105,12 +123,26 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
       const skill = o.skills.get(body.skill);
       refuseUnavailable(skill, o);
       options = parse(skill.options, body.options ?? {}, "options");
-    } else if (body.options) throw new GatewayError(400, "invalid_request_error", `options: choose a skill for them (${o.skills.ids().join(", ")})`, "invalid_body", "options");
+    } else if (body.options)
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        `options: choose a skill for them (${o.skills.ids().join(", ")})`,
+        "invalid_body",
+        "options",
+      );
     const store = o.storeFor(request);
     const parentId = body.parentId === undefined ? c.leaf : body.parentId;
     if (parentId) {
       const parent = (await store.messages(c.id)).find((m) => m.id === parentId);
-      if (!parent) throw new GatewayError(400, "invalid_request_error", `parentId: ${parentId} is not a message of this conversation`, "invalid_parent", "parentId");
+      if (!parent)
+        throw new GatewayError(
+          400,
+          "invalid_request_error",
+          `parentId: ${parentId} is not a message of this conversation`,
+          "invalid_parent",
+          "parentId",
+        );
     }
     const model = body.model ?? c.model;
     if (body.model && body.model !== c.model) await store.update(c.id, ownerOf(request), { model });
@@ -120,12 +152,26 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
       const mine = await o.knowledgeFor(request).list(ownerOf(request));
       attachments = body.attachments.map((id) => {
         const d = mine.find((x) => x.id === id);
-        if (!d) throw new GatewayError(400, "invalid_request_error", `attachments: ${id} is not one of your documents (upload it to /v1/knowledge/documents first)`, "invalid_attachment", "attachments");
+        if (!d)
+          throw new GatewayError(
+            400,
+            "invalid_request_error",
+            `attachments: ${id} is not one of your documents (upload it to /v1/knowledge/documents first)`,
+            "invalid_attachment",
+            "attachments",
+          );
         return { id: d.id, title: d.title, source: d.source };
       });
     }
     const meta = { ...(body.skill && { skill: body.skill }), ...(body.options && { options }), ...(attachments && { attachments }) };
-    const user = await store.addMessage({ conversation_id: c.id, parent_id: parentId, role: "user", content: body.content, status: "done", ...(Object.keys(meta).length && { meta }) });
+    const user = await store.addMessage({
+      conversation_id: c.id,
+      parent_id: parentId,
+      role: "user",
+      content: body.content,
+      status: "done",
+      ...(Object.keys(meta).length && { meta }),
+    });
     return streamAnswer(o, request, reply, { store, conversation: c, question: user, model, sendUser: true });
   });
 

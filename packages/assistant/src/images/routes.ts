@@ -12,7 +12,10 @@ export const imageBody = z.strictObject({
   prompt: z.string().min(1).max(4000),
   model: z.string().min(1).optional(),
   n: z.number().int().min(1).max(4).default(1),
-  size: z.string().regex(/^\d{2,4}x\d{2,4}$/, "use WIDTHxHEIGHT, e.g. 1024x1024").default("1024x1024"),
+  size: z
+    .string()
+    .regex(/^\d{2,4}x\d{2,4}$/, "use WIDTHxHEIGHT, e.g. 1024x1024")
+    .default("1024x1024"),
   seed: z.number().int().min(0).optional(),
   response_format: z.enum(["url", "b64_json"]).default("url"),
 });
@@ -35,7 +38,15 @@ export function imageModelFor(request: FastifyRequest, models: readonly ImageMod
   if (!models.length) throw new GatewayError(400, "invalid_request_error", IMAGES_MISSING, "images_not_configured");
   const allowed = models.filter((m) => !scopeOf(request).refuseTarget({ provider: m.name, model: m.model }));
   const m = wanted ? allowed.find((x) => idOf(x) === wanted || x.model === wanted) : allowed[0];
-  if (!m) throw new GatewayError(404, "invalid_request_error", wanted ? `The image model \`${wanted}\` does not exist or you do not have access to it.` : "No image model is allowed in this market.", "model_not_found");
+  if (!m)
+    throw new GatewayError(
+      404,
+      "invalid_request_error",
+      wanted
+        ? `The image model \`${wanted}\` does not exist or you do not have access to it.`
+        : "No image model is allowed in this market.",
+      "model_not_found",
+    );
   return m;
 }
 
@@ -51,11 +62,31 @@ export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions
     const r = { prompt: body.prompt, n: body.n, size: body.size, ...(body.seed !== undefined && { seed: body.seed }) };
     images = edit ? await editImages(model, { ...r, image: edit }) : await generateImages(model, r);
   } catch (err) {
-    if (err instanceof ImageError) throw new GatewayError(err.status, err.status === 400 ? "invalid_request_error" : "upstream_error", err.message, err.code ?? "image_generation_failed");
+    if (err instanceof ImageError)
+      throw new GatewayError(
+        err.status,
+        err.status === 400 ? "invalid_request_error" : "upstream_error",
+        err.message,
+        err.code ?? "image_generation_failed",
+      );
     throw err;
   }
   const store = o.storeFor(request);
-  return Promise.all(images.map(async (img) => ({ ...(await store.add({ owner: owner(request), prompt: body.prompt, model: idOf(model), size: body.size, seed: img.seed, mime: img.mime, bytes: img.bytes })), bytes: img.bytes, revisedPrompt: img.revisedPrompt })));
+  return Promise.all(
+    images.map(async (img) => ({
+      ...(await store.add({
+        owner: owner(request),
+        prompt: body.prompt,
+        model: idOf(model),
+        size: body.size,
+        seed: img.seed,
+        mime: img.mime,
+        bytes: img.bytes,
+      })),
+      bytes: img.bytes,
+      revisedPrompt: img.revisedPrompt,
+    })),
+  );
 }
 
 /** `POST /v1/images/generations` on OpenAI's wire format, and `GET /v1/images/:id` for the kept bytes. */
@@ -64,19 +95,37 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
     const r = imageBody.safeParse(request.body ?? {});
     if (!r.success) {
       const issue = r.error.issues[0]!;
-      throw new GatewayError(400, "invalid_request_error", `${issue.path.join(".") || "body"}: ${issue.message}`, "invalid_body", issue.path.join(".") || null);
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        `${issue.path.join(".") || "body"}: ${issue.message}`,
+        "invalid_body",
+        issue.path.join(".") || null,
+      );
     }
     const kept = await drawAndKeep(request, o, r.data);
     return {
       created: Math.floor(Date.now() / 1000),
-      data: kept.map((k) => (r.data.response_format === "b64_json" ? { b64_json: k.bytes.toString("base64") } : { url: `${request.protocol}://${request.headers.host}/v1/images/${k.id}` })).map((d, i) => ({ ...d, ...(kept[i]!.revisedPrompt && { revised_prompt: kept[i]!.revisedPrompt }) })),
+      data: kept
+        .map((k) =>
+          r.data.response_format === "b64_json"
+            ? { b64_json: k.bytes.toString("base64") }
+            : { url: `${request.protocol}://${request.headers.host}/v1/images/${k.id}` },
+        )
+        .map((d, i) => ({ ...d, ...(kept[i]!.revisedPrompt && { revised_prompt: kept[i]!.revisedPrompt }) })),
     };
   });
   // OpenAI's edits take a multipart form: the image file, the prompt and the options as fields.
   void app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: o.maxUploadBytes ?? 25 * 1024 * 1024, files: 1 }, throwFileSizeLimit: true });
     scope.post("/v1/images/edits", access("person"), async (request) => {
-      if (!request.isMultipart()) throw new GatewayError(400, "invalid_request_error", "send a multipart form: image (a file), prompt, and optionally model, n, size, response_format", "invalid_body");
+      if (!request.isMultipart())
+        throw new GatewayError(
+          400,
+          "invalid_request_error",
+          "send a multipart form: image (a file), prompt, and optionally model, n, size, response_format",
+          "invalid_body",
+        );
       const fields: Record<string, string> = {};
       let image: Buffer | undefined;
       try {
@@ -87,14 +136,37 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
           } else fields[part.fieldname] = String(part.value);
         }
       } catch (err) {
-        if ((err as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE") throw new GatewayError(413, "invalid_request_error", `the image is larger than ${Math.round((o.maxUploadBytes ?? 25 * 1024 * 1024) / 1048576)} MB`, "file_too_large");
+        if ((err as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE")
+          throw new GatewayError(
+            413,
+            "invalid_request_error",
+            `the image is larger than ${Math.round((o.maxUploadBytes ?? 25 * 1024 * 1024) / 1048576)} MB`,
+            "file_too_large",
+          );
         throw err;
       }
       if (!image?.length) throw new GatewayError(400, "invalid_request_error", "image: attach the image to edit", "invalid_body", "image");
-      const r = imageBody.safeParse({ ...fields, ...(fields.n && { n: Number(fields.n) }), ...(fields.seed && { seed: Number(fields.seed) }) });
-      if (!r.success) throw new GatewayError(400, "invalid_request_error", `${r.error.issues[0]!.path.join(".") || "body"}: ${r.error.issues[0]!.message}`, "invalid_body");
+      const r = imageBody.safeParse({
+        ...fields,
+        ...(fields.n && { n: Number(fields.n) }),
+        ...(fields.seed && { seed: Number(fields.seed) }),
+      });
+      if (!r.success)
+        throw new GatewayError(
+          400,
+          "invalid_request_error",
+          `${r.error.issues[0]!.path.join(".") || "body"}: ${r.error.issues[0]!.message}`,
+          "invalid_body",
+        );
       const kept = await drawAndKeep(request, o, r.data, image);
-      return { created: Math.floor(Date.now() / 1000), data: kept.map((k) => (r.data.response_format === "b64_json" ? { b64_json: k.bytes.toString("base64") } : { url: `${request.protocol}://${request.headers.host}/v1/images/${k.id}` })) };
+      return {
+        created: Math.floor(Date.now() / 1000),
+        data: kept.map((k) =>
+          r.data.response_format === "b64_json"
+            ? { b64_json: k.bytes.toString("base64") }
+            : { url: `${request.protocol}://${request.headers.host}/v1/images/${k.id}` },
+        ),
+      };
     });
   });
   app.get("/v1/images/:id", access("person"), async (request, reply) => {

@@ -36,24 +36,39 @@ function utf8(bytes: Uint8Array, name: string): string {
   }
 }
 
-
 const tooMuchText = (name: string, limits: DocumentLimits) =>
-  new DocumentTooLargeError(`${name} holds more than ${limits.maxTextChars.toLocaleString("en")} characters of text, the limit (maxTextChars)`, "maxTextChars");
+  new DocumentTooLargeError(
+    `${name} holds more than ${limits.maxTextChars.toLocaleString("en")} characters of text, the limit (maxTextChars)`,
+    "maxTextChars",
+  );
 
 async function pdfPages(bytes: Uint8Array, name: string, limits: DocumentLimits): Promise<{ pages: PageText[]; count: number }> {
-  if (!Buffer.from(bytes.subarray(0, 5)).toString("latin1").startsWith("%PDF-")) throw new ExtractError(`${name} is not a PDF: it does not start with %PDF-`);
+  if (!Buffer.from(bytes.subarray(0, 5)).toString("latin1").startsWith("%PDF-"))
+    throw new ExtractError(`${name} is not a PDF: it does not start with %PDF-`);
   const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
   let doc;
   try {
     // pdf.js takes a plain Uint8Array it may detach, not a Buffer: a copy.
-    doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
+    doc = await getDocument({
+      data: new Uint8Array(bytes),
+      isEvalSupported: false,
+      disableFontFace: true,
+      useSystemFonts: false,
+      verbosity: 0,
+    }).promise;
   } catch (err) {
     const e = err as Error;
-    throw new ExtractError(e.name === "PasswordException" ? `${name} is protected by a password` : `${name} is a damaged PDF: ${e.message}`);
+    throw new ExtractError(
+      e.name === "PasswordException" ? `${name} is protected by a password` : `${name} is a damaged PDF: ${e.message}`,
+    );
   }
   try {
     // Before any page is read: pages may share one costly content stream, so a small file can be hours of work.
-    if (doc.numPages > limits.maxPdfPages) throw new DocumentTooLargeError(`${name} has ${doc.numPages} pages, over the limit of ${limits.maxPdfPages} (maxPdfPages)`, "maxPdfPages");
+    if (doc.numPages > limits.maxPdfPages)
+      throw new DocumentTooLargeError(
+        `${name} has ${doc.numPages} pages, over the limit of ${limits.maxPdfPages} (maxPdfPages)`,
+        "maxPdfPages",
+      );
     const pages: PageText[] = [];
     let chars = 0;
     for (let n = 1; n <= doc.numPages; n++) {
@@ -107,6 +122,7 @@ export async function extract(name: string, bytes: Uint8Array, limits: DocumentL
     pages = [{ page: null, text }];
   }
   if (pages.reduce((n, p) => n + p.text.length, 0) > limits.maxTextChars) throw tooMuchText(name, limits);
-  if (!pages.some((p) => p.text.trim())) throw new ExtractError(`${name} has no text to read${ext === "pdf" ? " (a scanned PDF needs OCR, which benih does not do yet)" : ""}`);
+  if (!pages.some((p) => p.text.trim()))
+    throw new ExtractError(`${name} has no text to read${ext === "pdf" ? " (a scanned PDF needs OCR, which benih does not do yet)" : ""}`);
   return { title, mime, pages, pageCount };
 }

@@ -11,11 +11,15 @@ try {
   const doc = await extract(job.name, job.bytes, job.limits);
   const passages = job.passages ? chunk(doc.pages) : undefined;
   if (passages && passages.length > job.limits.maxPassages) {
-    throw new DocumentTooLargeError(`${job.name} makes ${passages.length.toLocaleString("en")} passages, over the limit of ${job.limits.maxPassages.toLocaleString("en")} (maxPassages)`, "maxPassages");
+    throw new DocumentTooLargeError(
+      `${job.name} makes ${passages.length.toLocaleString("en")} passages, over the limit of ${job.limits.maxPassages.toLocaleString("en")} (maxPassages)`,
+      "maxPassages",
+    );
   }
   outcome = { ok: true, doc, ...(passages && { passages }) };
 } catch (err) {
-  if (err instanceof DocumentTooLargeError) outcome = { ok: false, kind: "too-large", message: err.message, limit: err.limit as keyof DocumentLimits };
+  if (err instanceof DocumentTooLargeError)
+    outcome = { ok: false, kind: "too-large", message: err.message, limit: err.limit as keyof DocumentLimits };
   else if (err instanceof ExtractError) outcome = { ok: false, kind: "unreadable", message: err.message };
   else throw err;
 }

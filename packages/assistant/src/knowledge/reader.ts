@@ -44,7 +44,8 @@ export async function readDocument(name: string, bytes: Uint8Array, o: ReadOptio
   const { signal } = o;
   signal?.throwIfAborted();
   if (running < limits.concurrency) running++;
-  else if (waiting.length >= limits.queue) throw new ReaderBusyError(`${waiting.length} documents are waiting to be read; try again shortly`);
+  else if (waiting.length >= limits.queue)
+    throw new ReaderBusyError(`${waiting.length} documents are waiting to be read; try again shortly`);
   else {
     await new Promise<void>((resolve, reject) => {
       const go = () => {
@@ -83,7 +84,13 @@ export async function readDocument(name: string, bytes: Uint8Array, o: ReadOptio
         });
       };
       const timer = setTimeout(
-        () => finish(new DocumentTooLargeError(`${name} takes longer than ${limits.timeoutMs / 1000} s to read, the limit (timeoutMs); split it into smaller files`, "timeoutMs")),
+        () =>
+          finish(
+            new DocumentTooLargeError(
+              `${name} takes longer than ${limits.timeoutMs / 1000} s to read, the limit (timeoutMs); split it into smaller files`,
+              "timeoutMs",
+            ),
+          ),
         limits.timeoutMs,
       );
       const abort = () => finish(signal!.reason);
@@ -93,7 +100,11 @@ export async function readDocument(name: string, bytes: Uint8Array, o: ReadOptio
         else finish(m.kind === "too-large" ? new DocumentTooLargeError(m.message, m.limit) : new ExtractError(m.message));
       });
       worker.once("error", (err: Error & { code?: string }) =>
-        finish(err.code === "ERR_WORKER_OUT_OF_MEMORY" ? new DocumentTooLargeError(`${name} needs more than ${limits.memoryMb} MB of memory to read, the limit (memoryMb)`, "memoryMb") : err),
+        finish(
+          err.code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? new DocumentTooLargeError(`${name} needs more than ${limits.memoryMb} MB of memory to read, the limit (memoryMb)`, "memoryMb")
+            : err,
+        ),
       );
       worker.once("exit", (code) => finish(new Error(`the thread reading ${name} stopped (exit code ${code}) without an answer`)));
     });

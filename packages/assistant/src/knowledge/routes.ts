@@ -51,7 +51,8 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
 
   app.delete("/v1/knowledge/documents/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
-    if (!(await o.storeFor(request).delete(id, owner(request)))) throw new GatewayError(404, "not_found_error", `Document ${id} does not exist (or is not yours to delete).`, "not_found");
+    if (!(await o.storeFor(request).delete(id, owner(request))))
+      throw new GatewayError(404, "not_found_error", `Document ${id} does not exist (or is not yours to delete).`, "not_found");
     return reply.code(204).send();
   });
 
@@ -70,13 +71,27 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
     scope.post("/v1/translate/documents", access("person"), async (request, reply) => {
       const q = request.query as { name?: string; target?: string; model?: string; glossary?: string };
       const name = (q.name ?? "").trim();
-      if (!name) throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.docx", "invalid_name", "name");
-      if (!q.target?.trim()) throw new GatewayError(400, "invalid_request_error", "target: the language to translate into, e.g. ?target=English", "invalid_target", "target");
+      if (!name)
+        throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.docx", "invalid_name", "name");
+      if (!q.target?.trim())
+        throw new GatewayError(
+          400,
+          "invalid_request_error",
+          "target: the language to translate into, e.g. ?target=English",
+          "invalid_target",
+          "target",
+        );
       let glossary: Record<string, string> | undefined;
       try {
         glossary = q.glossary ? (JSON.parse(q.glossary) as Record<string, string>) : undefined;
       } catch {
-        throw new GatewayError(400, "invalid_request_error", 'glossary: a JSON object, e.g. {"benih":"seed"}', "invalid_glossary", "glossary");
+        throw new GatewayError(
+          400,
+          "invalid_request_error",
+          'glossary: a JSON object, e.g. {"benih":"seed"}',
+          "invalid_glossary",
+          "glossary",
+        );
       }
       const bytes = request.body as Buffer | undefined;
       if (!bytes?.length) throw new GatewayError(400, "invalid_request_error", `${name} is empty`, "empty_file");
@@ -96,22 +111,39 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
           signal: gone,
           onProgress: (done, total) => emit("progress", { done, total }),
         });
-        emit("done", { name: `${doc.title}.${q.target.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-")}.md`, markdown: text });
+        emit("done", {
+          name: `${doc.title}.${q.target
+            .trim()
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, "-")}.md`,
+          markdown: text,
+        });
       } catch (err) {
-        const e = err instanceof ModelError ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) } : { status: 502, message: (err as Error).message };
+        const e =
+          err instanceof ModelError
+            ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) }
+            : { status: 502, message: (err as Error).message };
         emit("error", e);
       }
       end();
     });
     scope.post("/v1/knowledge/documents", access("person"), async (request, reply) => {
       const name = ((request.query as { name?: string }).name ?? "").trim();
-      if (!name) throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.pdf", "invalid_name", "name");
+      if (!name)
+        throw new GatewayError(400, "invalid_request_error", "name: give the file's name, e.g. ?name=report.pdf", "invalid_name", "name");
       const bytes = request.body as Buffer | undefined;
       if (!bytes?.length) throw new GatewayError(400, "invalid_request_error", `${name} is empty`, "empty_file");
       const doc = await read(request, reply, name, true);
       let row;
       try {
-        row = await o.storeFor(request).add({ owner: owner(request), title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount }, doc.passages ?? [], Date.now(), { maxOwnerBytes: limits.maxOwnerBytes });
+        row = await o
+          .storeFor(request)
+          .add(
+            { owner: owner(request), title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount },
+            doc.passages ?? [],
+            Date.now(),
+            { maxOwnerBytes: limits.maxOwnerBytes },
+          );
       } catch (err) {
         if (!(err instanceof KnowledgeQuotaError)) throw err;
         const message = `${name} would bring your documents to ${sizeOf(err.used + err.adding)}, over the limit of ${sizeOf(err.quota)} per key (maxOwnerBytes); delete some documents first`;

@@ -15,7 +15,10 @@ export async function seedStarterCorpus(store: KnowledgeStore, files: readonly s
     if (await store.hasSource(name, SHARED)) continue;
     const bytes = readFileSync(file);
     const doc = await extract(name, bytes);
-    await store.add({ owner: SHARED, title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount }, chunk(doc.pages));
+    await store.add(
+      { owner: SHARED, title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount },
+      chunk(doc.pages),
+    );
     added++;
   }
   return added;

@@ -34,7 +34,8 @@ export function zipEntries(bytes: Uint8Array, name: string): ZipEntry[] {
   const count = view.getUint16(end + 10, true);
   const dirSize = view.getUint32(end + 12, true);
   const dirOffset = view.getUint32(end + 16, true);
-  if (count === 0xffff || dirSize === 0xffffffff || dirOffset === 0xffffffff) throw damaged("it is a ZIP64 archive, which no document of this size needs");
+  if (count === 0xffff || dirSize === 0xffffffff || dirOffset === 0xffffffff)
+    throw damaged("it is a ZIP64 archive, which no document of this size needs");
   if (dirOffset + dirSize !== end) throw damaged("its central directory is not where its end record says");
   const entries: ZipEntry[] = [];
   let at = dirOffset;
@@ -85,12 +86,23 @@ export function checkZip(bytes: Uint8Array, name: string, limits: DocumentLimits
   const damaged = (why: string) => new ExtractError(`${name} is a damaged DOCX file: ${why}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const entries = zipEntries(bytes, name);
-  if (entries.length > limits.maxZipEntries) throw new DocumentTooLargeError(`${name} holds ${entries.length} files, over the limit of ${limits.maxZipEntries} (maxZipEntries)`, "maxZipEntries");
+  if (entries.length > limits.maxZipEntries)
+    throw new DocumentTooLargeError(
+      `${name} holds ${entries.length} files, over the limit of ${limits.maxZipEntries} (maxZipEntries)`,
+      "maxZipEntries",
+    );
   const declared = entries.reduce((n, e) => n + e.size, 0);
-  if (declared > limits.maxUnzippedBytes) throw new DocumentTooLargeError(`${name} unpacks to ${sizeOf(declared)}, over the limit of ${sizeOf(limits.maxUnzippedBytes)} (maxUnzippedBytes)`, "maxUnzippedBytes");
+  if (declared > limits.maxUnzippedBytes)
+    throw new DocumentTooLargeError(
+      `${name} unpacks to ${sizeOf(declared)}, over the limit of ${sizeOf(limits.maxUnzippedBytes)} (maxUnzippedBytes)`,
+      "maxUnzippedBytes",
+    );
   for (const e of entries) {
     if (e.size > 1024 * 1024 && e.size / Math.max(e.compressedSize, 1) > limits.maxZipRatio) {
-      throw new DocumentTooLargeError(`${name}: ${e.name} unpacks ${Math.round(e.size / Math.max(e.compressedSize, 1))} times its packed size, over the limit of ${limits.maxZipRatio} (maxZipRatio)`, "maxZipRatio");
+      throw new DocumentTooLargeError(
+        `${name}: ${e.name} unpacks ${Math.round(e.size / Math.max(e.compressedSize, 1))} times its packed size, over the limit of ${limits.maxZipRatio} (maxZipRatio)`,
+        "maxZipRatio",
+      );
     }
   }
   let inflated = 0;
@@ -109,12 +121,18 @@ export function checkZip(bytes: Uint8Array, name: string, limits: DocumentLimits
       try {
         size = inflateRawSync(data, { maxOutputLength: cap }).length;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") throw damaged(`${e.name} does not inflate: ${(err as Error).message}`);
+        if ((err as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE")
+          throw damaged(`${e.name} does not inflate: ${(err as Error).message}`);
         size = cap;
       }
     } else throw damaged(`${e.name} uses compression method ${e.method}`);
     inflated += size;
-    if (inflated > limits.maxUnzippedBytes) throw new DocumentTooLargeError(`${name} unpacks to more than the limit of ${sizeOf(limits.maxUnzippedBytes)} (maxUnzippedBytes)`, "maxUnzippedBytes");
-    if (size !== e.size) throw damaged(`${e.name} unpacks to ${size > e.size ? "more" : "less"} than the ${e.size} bytes its directory declares`);
+    if (inflated > limits.maxUnzippedBytes)
+      throw new DocumentTooLargeError(
+        `${name} unpacks to more than the limit of ${sizeOf(limits.maxUnzippedBytes)} (maxUnzippedBytes)`,
+        "maxUnzippedBytes",
+      );
+    if (size !== e.size)
+      throw damaged(`${e.name} unpacks to ${size > e.size ? "more" : "less"} than the ${e.size} bytes its directory declares`);
   }
 }

@@ -35,7 +35,14 @@ export class SkillRegistry {
   /** The skill named `id`, or a 400 naming those there are (`param` is where the request named it). */
   get(id: string, param = "skill"): Skill {
     const skill = this.byId.get(id);
-    if (!skill) throw new GatewayError(400, "invalid_request_error", `${param}: there is no skill ${JSON.stringify(id)}; this server has ${this.ids().join(", ")}`, "invalid_skill", param);
+    if (!skill)
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        `${param}: there is no skill ${JSON.stringify(id)}; this server has ${this.ids().join(", ")}`,
+        "invalid_skill",
+        param,
+      );
     return skill;
   }
 

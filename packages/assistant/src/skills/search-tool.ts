@@ -6,6 +6,11 @@ export const searchTool = (name: string, description: string): ToolDefinition =>
   function: {
     name,
     description: `${description} Returns numbered passages to cite as [n].`,
-    parameters: { type: "object", properties: { query: { type: "string", description: "What to look for, in the user's words" } }, required: ["query"], additionalProperties: false },
+    parameters: {
+      type: "object",
+      properties: { query: { type: "string", description: "What to look for, in the user's words" } },
+      required: ["query"],
+      additionalProperties: false,
+    },
   },
 });

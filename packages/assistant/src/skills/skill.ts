@@ -35,7 +35,9 @@ export interface SkillContext {
  * (the agent's come first) and the answer keeps `meta`; `media`, the skill's own answer (an image drawn, a video
  * job started) with no model streaming text.
  */
-export type ChipAnswer = { kind: "grounded"; system: string; meta: MessageMeta } | { kind: "media"; content: string; model: string | null; meta: MessageMeta };
+export type ChipAnswer =
+  | { kind: "grounded"; system: string; meta: MessageMeta }
+  | { kind: "media"; content: string; model: string | null; meta: MessageMeta };
 
 /** A skill a model can call itself (for agents that use tools): a search whose passages it cites as [n]. */
 export interface SkillTool {

@@ -25,7 +25,12 @@ const base = (c: VideoModelConfig) => (c.baseURL ?? defaults[c.type]).replace(/\
 const who = (c: VideoModelConfig) => (c.type === "openai" ? "OpenAI" : "Volcano Ark");
 
 async function call(c: VideoModelConfig, method: "GET" | "POST", url: string, body?: object): Promise<any> {
-  const res = await request(url, { method, headers: { authorization: `Bearer ${c.apiKey ?? ""}`, ...(body && { "content-type": "application/json" }) }, ...(body && { body: JSON.stringify(body) }), signal: AbortSignal.timeout(30_000) });
+  const res = await request(url, {
+    method,
+    headers: { authorization: `Bearer ${c.apiKey ?? ""}`, ...(body && { "content-type": "application/json" }) },
+    ...(body && { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(30_000),
+  });
   const text = await res.body.text();
   let json: any;
   try {
@@ -51,11 +56,25 @@ export async function submitVideo(c: VideoModelConfig, prompt: string): Promise<
 export async function videoStatus(c: VideoModelConfig, task: string): Promise<TaskStatus> {
   if (c.type === "volcano-ark") {
     const j = await call(c, "GET", `${base(c)}/contents/generations/tasks/${encodeURIComponent(task)}`);
-    const state = j.status === "succeeded" ? "succeeded" : j.status === "failed" || j.status === "cancelled" ? "failed" : j.status === "running" ? "running" : "queued";
-    return { state, progress: state === "succeeded" ? 100 : state === "running" ? 50 : 0, ...(j.error?.message && { error: j.error.message }), ...(j.status === "cancelled" && { error: "the task was cancelled" }), ...(j.content?.video_url && { videoUrl: j.content.video_url }) };
+    const state =
+      j.status === "succeeded"
+        ? "succeeded"
+        : j.status === "failed" || j.status === "cancelled"
+          ? "failed"
+          : j.status === "running"
+            ? "running"
+            : "queued";
+    return {
+      state,
+      progress: state === "succeeded" ? 100 : state === "running" ? 50 : 0,
+      ...(j.error?.message && { error: j.error.message }),
+      ...(j.status === "cancelled" && { error: "the task was cancelled" }),
+      ...(j.content?.video_url && { videoUrl: j.content.video_url }),
+    };
   }
   const j = await call(c, "GET", `${base(c)}/videos/${encodeURIComponent(task)}`);
-  const state = j.status === "completed" ? "succeeded" : j.status === "failed" ? "failed" : j.status === "in_progress" ? "running" : "queued";
+  const state =
+    j.status === "completed" ? "succeeded" : j.status === "failed" ? "failed" : j.status === "in_progress" ? "running" : "queued";
   return { state, progress: Number(j.progress ?? (state === "succeeded" ? 100 : 0)), ...(j.error?.message && { error: j.error.message }) };
 }
 
@@ -65,7 +84,12 @@ export async function videoStatus(c: VideoModelConfig, task: string): Promise<Ta
  * list reaches there. OpenAI's URL is built from the configured base URL, so that host is allowed, and the key goes
  * to it alone. Larger than `maxBytes` is refused.
  */
-export async function downloadVideo(c: VideoModelConfig, task: string, status: TaskStatus, o: { allow?: readonly string[]; maxBytes?: number } = {}): Promise<Buffer> {
+export async function downloadVideo(
+  c: VideoModelConfig,
+  task: string,
+  status: TaskStatus,
+  o: { allow?: readonly string[]; maxBytes?: number } = {},
+): Promise<Buffer> {
   const url = c.type === "volcano-ark" ? status.videoUrl : `${base(c)}/videos/${encodeURIComponent(task)}/content`;
   if (!url) throw new VideoError(`${who(c)} finished the task without a video URL`);
   const allow = [...(o.allow ?? []), ...(c.type === "openai" ? [new URL(base(c)).host] : [])];

@@ -39,12 +39,21 @@ export const jobView = (j: VideoJob): VideoJobView =>
 export async function startVideoJob(request: FastifyRequest, o: VideoRoutesOptions, prompt: string, wanted?: string): Promise<VideoJob> {
   let model: string;
   if (!o.models.length && !wanted) {
-    if (!o.slideshow) throw new GatewayError(400, "invalid_request_error", `${VIDEO_MISSING}, which is not installed here either`, "video_not_configured");
+    if (!o.slideshow)
+      throw new GatewayError(400, "invalid_request_error", `${VIDEO_MISSING}, which is not installed here either`, "video_not_configured");
     model = SLIDESHOW;
   } else {
     const allowed = o.models.filter((m) => !scopeOf(request).refuseTarget({ provider: m.name, model: m.model }));
     const m = wanted ? allowed.find((x) => `${x.name}/${x.model}` === wanted || x.model === wanted) : allowed[0];
-    if (!m) throw new GatewayError(404, "invalid_request_error", wanted ? `The video model \`${wanted}\` does not exist or you do not have access to it.` : "No video model is allowed in this market.", "model_not_found");
+    if (!m)
+      throw new GatewayError(
+        404,
+        "invalid_request_error",
+        wanted
+          ? `The video model \`${wanted}\` does not exist or you do not have access to it.`
+          : "No video model is allowed in this market.",
+        "model_not_found",
+      );
     model = `${m.name}/${m.model}`;
   }
   refuseBlocked(request, prompt, model);
@@ -55,7 +64,13 @@ export async function startVideoJob(request: FastifyRequest, o: VideoRoutesOptio
 export function registerVideoRoutes(app: FastifyInstance, o: VideoRoutesOptions) {
   app.post("/v1/videos", access("person"), async (request, reply) => {
     const r = videoBody.safeParse(request.body ?? {});
-    if (!r.success) throw new GatewayError(400, "invalid_request_error", `${r.error.issues[0]!.path.join(".") || "body"}: ${r.error.issues[0]!.message}`, "invalid_body");
+    if (!r.success)
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        `${r.error.issues[0]!.path.join(".") || "body"}: ${r.error.issues[0]!.message}`,
+        "invalid_body",
+      );
     return reply.code(202).send(jobView(await startVideoJob(request, o, r.data.prompt, r.data.model)));
   });
   app.get("/v1/videos/:id", access("person"), async (request) => {

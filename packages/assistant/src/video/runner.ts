@@ -55,21 +55,25 @@ export class VideoRunner {
         return;
       }
       const model = this.o.models.find((m) => `${m.name}/${m.model}` === job.model);
-      if (!model) return void (await store.update(job.id, { state: "failed", error: `the video model ${job.model} is no longer configured` }));
+      if (!model)
+        return void (await store.update(job.id, { state: "failed", error: `the video model ${job.model} is no longer configured` }));
       if (!job.task) {
         const task = await submitVideo(model, job.prompt);
         await store.update(job.id, { task, state: "running", progress: 0 });
         return;
       }
       const status = await videoStatus(model, job.task);
-      if (status.state === "failed") return void (await store.update(job.id, { state: "failed", error: status.error ?? "the provider reported a failure" }));
-      if (status.state !== "succeeded") return void (status.progress !== job.progress && (await store.update(job.id, { state: "running", progress: status.progress })));
+      if (status.state === "failed")
+        return void (await store.update(job.id, { state: "failed", error: status.error ?? "the provider reported a failure" }));
+      if (status.state !== "succeeded")
+        return void (status.progress !== job.progress && (await store.update(job.id, { state: "running", progress: status.progress })));
       let bytes: Buffer;
       try {
         bytes = await downloadVideo(model, job.task, status, { allow: this.o.fetchAllow ?? [] });
       } catch (err) {
         // A URL the guard refuses, or a video over the size limit, stays so: the job fails rather than retrying.
-        if (err instanceof FetchRefused && !err.retryable) return void (await store.update(job.id, { state: "failed", error: `the video could not be downloaded: ${err.message}` }));
+        if (err instanceof FetchRefused && !err.retryable)
+          return void (await store.update(job.id, { state: "failed", error: `the video could not be downloaded: ${err.message}` }));
         throw err;
       }
       await store.update(job.id, { state: "succeeded", progress: 100, mime: "video/mp4", bytes });

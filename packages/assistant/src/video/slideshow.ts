@@ -35,14 +35,41 @@ export async function slideshow(prompt: string, bin = "ffmpeg"): Promise<Buffer>
     const filters: string[] = [];
     cards.forEach((text, i) => {
       // Wrapped by hand (drawtext does not wrap), and read from a file, so no caption needs escaping.
-      const wrapped = text.match(/.{1,32}(\s|$)|\S+?(\s|$)|[\s\S]{1,16}/gu)?.map((l) => l.trim()).join("\n") ?? text;
+      const wrapped =
+        text
+          .match(/.{1,32}(\s|$)|\S+?(\s|$)|[\s\S]{1,16}/gu)
+          ?.map((l) => l.trim())
+          .join("\n") ?? text;
       writeFileSync(join(dir, `card${i}.txt`), wrapped);
       inputs.push("-f", "lavfi", "-t", "2.5", "-i", `color=c=${palette[i % palette.length]}:s=640x360:r=24`);
-      filters.push(`[${i}:v]drawtext=textfile=${join(dir, `card${i}.txt`)}:fontcolor=white:fontsize=28:line_spacing=8:x=(w-text_w)/2:y=(h-text_h)/2[v${i}]`);
+      filters.push(
+        `[${i}:v]drawtext=textfile=${join(dir, `card${i}.txt`)}:fontcolor=white:fontsize=28:line_spacing=8:x=(w-text_w)/2:y=(h-text_h)/2[v${i}]`,
+      );
     });
     const concat = `${cards.map((_, i) => `[v${i}]`).join("")}concat=n=${cards.length}:v=1:a=0[out]`;
     const out = join(dir, "slideshow.mp4");
-    await run(bin, ["-hide_banner", "-loglevel", "error", ...inputs, "-filter_complex", [...filters, concat].join(";"), "-map", "[out]", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-y", out], { timeout: 120_000 });
+    await run(
+      bin,
+      [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        ...inputs,
+        "-filter_complex",
+        [...filters, concat].join(";"),
+        "-map",
+        "[out]",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-movflags",
+        "+faststart",
+        "-y",
+        out,
+      ],
+      { timeout: 120_000 },
+    );
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });

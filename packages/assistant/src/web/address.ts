@@ -8,14 +8,24 @@ import { BlockList, isIP } from "node:net";
 type Kind = "cloud metadata" | "loopback" | "link-local" | "private" | "reserved";
 const ranges: Record<Kind, { v4: Array<[string, number]>; v6: Array<[string, number]> }> = {
   "cloud metadata": {
-    v4: [["169.254.169.254", 32], ["100.100.100.200", 32]], // most clouds; Alibaba Cloud
+    v4: [
+      ["169.254.169.254", 32],
+      ["100.100.100.200", 32],
+    ], // most clouds; Alibaba Cloud
     v6: [["fd00:ec2::254", 128]], // AWS over IPv6
   },
   loopback: { v4: [["127.0.0.0", 8]], v6: [["::1", 128]] },
   "link-local": { v4: [["169.254.0.0", 16]], v6: [["fe80::", 10]] },
   private: {
-    v4: [["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16]],
-    v6: [["fc00::", 7], ["fec0::", 10]], // unique local; site-local (deprecated, still routed by some stacks)
+    v4: [
+      ["10.0.0.0", 8],
+      ["172.16.0.0", 12],
+      ["192.168.0.0", 16],
+    ],
+    v6: [
+      ["fc00::", 7],
+      ["fec0::", 10],
+    ], // unique local; site-local (deprecated, still routed by some stacks)
   },
   reserved: {
     v4: [
@@ -59,7 +69,13 @@ const lists = Object.entries(ranges).map(([kind, r]) => {
 function groups(address: string): number[] {
   const [head, tail] = address.replace(/%.*$/, "").split("::") as [string, string | undefined];
   const part = (s: string | undefined) =>
-    !s ? [] : s.split(":").flatMap((g) => (g.includes(".") ? ((b) => [(b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!])(g.split(".").map(Number)) : [parseInt(g, 16)]));
+    !s
+      ? []
+      : s
+          .split(":")
+          .flatMap((g) =>
+            g.includes(".") ? ((b) => [(b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!])(g.split(".").map(Number)) : [parseInt(g, 16)],
+          );
   const [h, t] = [part(head), part(tail)];
   return tail === undefined ? h : [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
 }

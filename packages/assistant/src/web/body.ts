@@ -20,7 +20,12 @@ export class BodyRefused extends Error {}
  * compressed body that inflates to gigabytes costs no more than `maxBytes`. Then it either returns what came so far
  * (`overflow: "truncate"`, for pages) or throws (`"refuse"`, for files that are useless cut short).
  */
-export async function readBody(body: Readable, encoding: string | string[] | undefined, maxBytes: number, overflow: "truncate" | "refuse"): Promise<Buffer> {
+export async function readBody(
+  body: Readable,
+  encoding: string | string[] | undefined,
+  maxBytes: number,
+  overflow: "truncate" | "refuse",
+): Promise<Buffer> {
   const codings = String(encoding ?? "")
     .split(",")
     .map((c) => c.trim().toLowerCase())

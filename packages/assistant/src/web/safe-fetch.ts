@@ -41,7 +41,11 @@ const defaultResolve = async (host: string) => (await dnsLookup(host, { all: tru
  * `headers` go to the first URL's origin only, never to where it redirects elsewhere. `read` gets the final
  * answer (any status but a redirect) while its connection is open.
  */
-async function guardedRequest<T>(input: string, o: SafeFetchOptions & { headers?: Record<string, string> }, read: (res: Dispatcher.ResponseData, url: URL) => Promise<T>): Promise<T> {
+async function guardedRequest<T>(
+  input: string,
+  o: SafeFetchOptions & { headers?: Record<string, string> },
+  read: (res: Dispatcher.ResponseData, url: URL) => Promise<T>,
+): Promise<T> {
   const resolve = o.resolve ?? defaultResolve;
   let url: URL;
   try {
@@ -51,7 +55,8 @@ async function guardedRequest<T>(input: string, o: SafeFetchOptions & { headers?
   }
   const origin = url.origin;
   for (let hop = 0; ; hop++) {
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new FetchRefused(`${url.protocol} URLs are not fetched: only http and https`);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new FetchRefused(`${url.protocol} URLs are not fetched: only http and https`);
     const host = url.hostname.replace(/^\[|\]$/g, "");
     const allowed = o.allow?.includes(url.host) || o.allow?.includes(host);
     let addresses: string[];
@@ -64,7 +69,10 @@ async function guardedRequest<T>(input: string, o: SafeFetchOptions & { headers?
     if (!allowed) {
       for (const a of addresses) {
         const why = addressRefusal(a);
-        if (why) throw new FetchRefused(`refused to fetch ${url.href}: ${host === a ? why : `${host} resolves to ${a}, and ${why.slice(a.length + 1)}`}`);
+        if (why)
+          throw new FetchRefused(
+            `refused to fetch ${url.href}: ${host === a ? why : `${host} resolves to ${a}, and ${why.slice(a.length + 1)}`}`,
+          );
       }
     }
     const pinned = addresses[0]!;
@@ -74,7 +82,11 @@ async function guardedRequest<T>(input: string, o: SafeFetchOptions & { headers?
     try {
       const res = await request(url, {
         dispatcher,
-        headers: { "user-agent": "benih (+https://github.com/benih)", "accept-encoding": ACCEPT_ENCODING, ...(url.origin === origin && o.headers) },
+        headers: {
+          "user-agent": "benih (+https://github.com/benih)",
+          "accept-encoding": ACCEPT_ENCODING,
+          ...(url.origin === origin && o.headers),
+        },
         signal: AbortSignal.timeout(o.timeoutMs ?? 15_000),
       });
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
@@ -101,7 +113,10 @@ export async function safeFetch(input: string, o: SafeFetchOptions = {}): Promis
       await res.body.dump();
       throw new FetchRefused(`${url.href} answered HTTP ${res.statusCode}`);
     }
-    const contentType = String(res.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    const contentType = String(res.headers["content-type"] ?? "")
+      .split(";")[0]!
+      .trim()
+      .toLowerCase();
     if (contentType && !/^(text\/(html|plain|markdown)|application\/xhtml\+xml)$/.test(contentType)) {
       await res.body.dump();
       throw new FetchRefused(`${url.href} is ${contentType}, not a page with text`);
@@ -118,7 +133,10 @@ export async function safeFetch(input: string, o: SafeFetchOptions = {}): Promis
  * Downloads a file through the SSRF guard, whole or not at all: larger than `maxBytes` (decoded) is refused.
  * `headers` (a provider's authorization) go to the URL's own origin only.
  */
-export async function safeDownload(input: string, o: SafeFetchOptions & { headers?: Record<string, string> } = {}): Promise<{ url: string; bytes: Buffer; contentType: string }> {
+export async function safeDownload(
+  input: string,
+  o: SafeFetchOptions & { headers?: Record<string, string> } = {},
+): Promise<{ url: string; bytes: Buffer; contentType: string }> {
   return guardedRequest(input, o, async (res, url) => {
     if (res.statusCode !== 200) {
       await res.body.dump();

@@ -22,12 +22,26 @@ export class WebSearchError extends Error {
   }
 }
 
-const defaults = { brave: "https://api.search.brave.com", tavily: "https://api.tavily.com", bing: "https://api.bing.microsoft.com" } as const;
+const defaults = {
+  brave: "https://api.search.brave.com",
+  tavily: "https://api.tavily.com",
+  bing: "https://api.bing.microsoft.com",
+} as const;
 
-async function call(provider: string, url: string, init: { method?: "GET" | "POST"; headers: Record<string, string>; body?: string }, signal?: AbortSignal): Promise<any> {
+async function call(
+  provider: string,
+  url: string,
+  init: { method?: "GET" | "POST"; headers: Record<string, string>; body?: string },
+  signal?: AbortSignal,
+): Promise<any> {
   let res;
   try {
-    res = await request(url, { method: init.method ?? "GET", headers: { accept: "application/json", ...init.headers }, ...(init.body && { body: init.body }), signal: signal ?? AbortSignal.timeout(15_000) });
+    res = await request(url, {
+      method: init.method ?? "GET",
+      headers: { accept: "application/json", ...init.headers },
+      ...(init.body && { body: init.body }),
+      signal: signal ?? AbortSignal.timeout(15_000),
+    });
   } catch (err) {
     throw new WebSearchError(502, `${provider} is unreachable: ${(err as Error).message}`);
   }
@@ -48,7 +62,10 @@ async function call(provider: string, url: string, init: { method?: "GET" | "POS
           : res.statusCode === 429
             ? "rate limited"
             : `HTTP ${res.statusCode}`;
-    throw new WebSearchError(res.statusCode === 429 ? 429 : 502, `${provider}: ${why}${detail && !detail.startsWith("<") ? ` (${detail})` : ""}`);
+    throw new WebSearchError(
+      res.statusCode === 429 ? 429 : 502,
+      `${provider}: ${why}${detail && !detail.startsWith("<") ? ` (${detail})` : ""}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -64,24 +81,46 @@ export async function webSearch(c: WebSearchConfig, query: string, count = 5, si
     case "searxng": {
       if (!c.baseURL) throw new WebSearchError(500, "SearXNG needs baseURL: your instance's address");
       const j = await call("SearXNG", `${c.baseURL.replace(/\/+$/, "")}/search?q=${q}&format=json`, { headers: {} }, signal);
-      return ((j.results ?? []) as Array<{ title: string; url: string; content?: string }>).slice(0, count).map((r) => ({ title: r.title, url: r.url, snippet: r.content ?? "" }));
+      return ((j.results ?? []) as Array<{ title: string; url: string; content?: string }>)
+        .slice(0, count)
+        .map((r) => ({ title: r.title, url: r.url, snippet: r.content ?? "" }));
     }
     case "brave": {
-      const j = await call("Brave Search", `${(c.baseURL ?? defaults.brave).replace(/\/+$/, "")}/res/v1/web/search?q=${q}&count=${count}`, { headers: { "x-subscription-token": c.apiKey ?? "" } }, signal);
-      return ((j.web?.results ?? []) as Array<{ title: string; url: string; description?: string }>).slice(0, count).map((r) => ({ title: r.title, url: r.url, snippet: r.description ?? "" }));
+      const j = await call(
+        "Brave Search",
+        `${(c.baseURL ?? defaults.brave).replace(/\/+$/, "")}/res/v1/web/search?q=${q}&count=${count}`,
+        { headers: { "x-subscription-token": c.apiKey ?? "" } },
+        signal,
+      );
+      return ((j.web?.results ?? []) as Array<{ title: string; url: string; description?: string }>)
+        .slice(0, count)
+        .map((r) => ({ title: r.title, url: r.url, snippet: r.description ?? "" }));
     }
     case "tavily": {
       const j = await call(
         "Tavily",
         `${(c.baseURL ?? defaults.tavily).replace(/\/+$/, "")}/search`,
-        { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${c.apiKey ?? ""}` }, body: JSON.stringify({ query, max_results: count }) },
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${c.apiKey ?? ""}` },
+          body: JSON.stringify({ query, max_results: count }),
+        },
         signal,
       );
-      return ((j.results ?? []) as Array<{ title: string; url: string; content?: string }>).slice(0, count).map((r) => ({ title: r.title, url: r.url, snippet: r.content ?? "" }));
+      return ((j.results ?? []) as Array<{ title: string; url: string; content?: string }>)
+        .slice(0, count)
+        .map((r) => ({ title: r.title, url: r.url, snippet: r.content ?? "" }));
     }
     case "bing": {
-      const j = await call("Bing", `${(c.baseURL ?? defaults.bing).replace(/\/+$/, "")}/v7.0/search?q=${q}&count=${count}`, { headers: { "ocp-apim-subscription-key": c.apiKey ?? "" } }, signal);
-      return ((j.webPages?.value ?? []) as Array<{ name: string; url: string; snippet?: string }>).slice(0, count).map((r) => ({ title: r.name, url: r.url, snippet: r.snippet ?? "" }));
+      const j = await call(
+        "Bing",
+        `${(c.baseURL ?? defaults.bing).replace(/\/+$/, "")}/v7.0/search?q=${q}&count=${count}`,
+        { headers: { "ocp-apim-subscription-key": c.apiKey ?? "" } },
+        signal,
+      );
+      return ((j.webPages?.value ?? []) as Array<{ name: string; url: string; snippet?: string }>)
+        .slice(0, count)
+        .map((r) => ({ title: r.name, url: r.url, snippet: r.snippet ?? "" }));
     }
   }
 }

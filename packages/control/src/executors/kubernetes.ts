@@ -22,7 +22,12 @@ export interface KubernetesOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RUN_LABEL = "benih.dev/run";
-const dns1123 = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 52);
+const dns1123 = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 52);
 
 /**
  * Trainers as Kubernetes Jobs: one Job per attempt, pinned to the placed node and asking for its accelerators.

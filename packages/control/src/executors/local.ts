@@ -28,7 +28,10 @@ export class LocalExecutor implements Executor {
     const ended = new Promise<{ code: number | null; detail: string }>((resolve) => {
       child.on("close", (code, signal) => {
         log.end(() =>
-          resolve({ code: signal ? null : code, detail: code === 0 ? "" : `the trainer exited with ${signal ?? code}: ${tail.trim().split("\n").slice(-3).join(" | ")}` }),
+          resolve({
+            code: signal ? null : code,
+            detail: code === 0 ? "" : `the trainer exited with ${signal ?? code}: ${tail.trim().split("\n").slice(-3).join(" | ")}`,
+          }),
         );
       });
     });

@@ -68,7 +68,15 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
   /** Counts the request against its key until its response closes (finished, failed or abandoned). */
   const hold = (request: FastifyRequest, reply: FastifyReply, keyId: string) => {
     const n = inFlight.get(keyId) ?? 0;
-    if (n >= limit) throw new GatewayError(429, "rate_limit_error", `This API key already has ${n} requests in progress; the limit is ${limit}. Wait for one to finish.`, "too_many_concurrent_requests", null, 1);
+    if (n >= limit)
+      throw new GatewayError(
+        429,
+        "rate_limit_error",
+        `This API key already has ${n} requests in progress; the limit is ${limit}. Wait for one to finish.`,
+        "too_many_concurrent_requests",
+        null,
+        1,
+      );
     inFlight.set(keyId, n + 1);
     reply.raw.once("close", () => {
       const left = (inFlight.get(keyId) ?? 1) - 1;
@@ -78,9 +86,11 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
   };
   const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access) => {
     if (principal) request.principal = principal;
-    if (principal && request.method === "POST" && !(o.internalToken && request.headers["x-benih-internal"] === o.internalToken)) hold(request, reply, principal.keyId);
+    if (principal && request.method === "POST" && !(o.internalToken && request.headers["x-benih-internal"] === o.internalToken))
+      hold(request, reply, principal.keyId);
     if (who === "admin") {
-      if (o.auth.required && principal?.role !== "admin") throw new GatewayError(403, "permission_error", `${request.routeOptions.url} needs an admin key.`, "admin_only");
+      if (o.auth.required && principal?.role !== "admin")
+        throw new GatewayError(403, "permission_error", `${request.routeOptions.url} needs an admin key.`, "admin_only");
       return;
     }
     request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal });
@@ -101,20 +111,39 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
     if (who === "public") return done();
     if (who === "agent") {
       const region = o.agentRegion?.(presentedKey(request.headers));
-      if (!region) return refuse(reply, new GatewayError(401, "invalid_request_error", "This route is for training agents: send your region's agent token as 'Authorization: Bearer <token>'.", "invalid_agent_token"), done);
+      if (!region)
+        return refuse(
+          reply,
+          new GatewayError(
+            401,
+            "invalid_request_error",
+            "This route is for training agents: send your region's agent token as 'Authorization: Bearer <token>'.",
+            "invalid_agent_token",
+          ),
+          done,
+        );
       request.agentRegion = region;
       return done();
     }
     o.auth
       .authenticate(request.headers)
       .then((principal) => admit(request, reply, principal, who))
-      .then(() => done(), (err: unknown) => refuse(reply, err, done));
+      .then(
+        () => done(),
+        (err: unknown) => refuse(reply, err, done),
+      );
   });
 }
 
 /** The request's market scope; a route that is not `person` has none, and asking for it there is a bug. */
 export function scopeOf(request: FastifyRequest): RequestScope {
-  if (!request.scope) throw new GatewayError(500, "server_error", `${request.routeOptions.url} has no market scope: declare it access("person").`, "no_scope");
+  if (!request.scope)
+    throw new GatewayError(
+      500,
+      "server_error",
+      `${request.routeOptions.url} has no market scope: declare it access("person").`,
+      "no_scope",
+    );
   return request.scope;
 }
 
@@ -130,7 +159,11 @@ function requireAccessDeclarations(app: FastifyInstance): void {
   app.addHook("onRoute", (route) => void routes.push(route));
   app.addHook("onReady", (done) => {
     const missing = routes.filter((r) => !r.config?.access).map((r) => `${[r.method].flat().join(",")} ${r.url}`);
-    done(missing.length ? new Error(`routes that declare no access (add access("public" | "person" | "admin" | "agent")): ${missing.join("; ")}`) : undefined);
+    done(
+      missing.length
+        ? new Error(`routes that declare no access (add access("public" | "person" | "admin" | "agent")): ${missing.join("; ")}`)
+        : undefined,
+    );
   });
 }
 

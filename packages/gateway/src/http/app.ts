@@ -60,7 +60,12 @@ function fromFastifyError(err: { statusCode?: number; code?: string; message: st
     return new GatewayError(415, "invalid_request_error", "Send the request body as application/json.", "unsupported_media_type");
   }
   if (err.code?.startsWith("FST_ERR_CTP_") || /JSON/i.test(err.message)) {
-    return new GatewayError(400, "invalid_request_error", `We could not parse the JSON body of your request: ${err.message}`, "invalid_json");
+    return new GatewayError(
+      400,
+      "invalid_request_error",
+      `We could not parse the JSON body of your request: ${err.message}`,
+      "invalid_json",
+    );
   }
   return new GatewayError(status, "invalid_request_error", err.message, err.code ?? null);
 }
@@ -111,7 +116,14 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     reply
       .code(404)
-      .send(new GatewayError(404, "invalid_request_error", `Unknown request URL: ${request.method} ${request.url.split("?")[0]}.`, "unknown_url").toBody());
+      .send(
+        new GatewayError(
+          404,
+          "invalid_request_error",
+          `Unknown request URL: ${request.method} ${request.url.split("?")[0]}.`,
+          "unknown_url",
+        ).toBody(),
+      );
   });
 
   registerModelRoutes(app, o.catalog, o.router);

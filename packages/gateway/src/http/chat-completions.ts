@@ -68,7 +68,12 @@ async function moderate(scope: RequestScope, text: string, reply: FastifyReply):
     return await scope.moderate!(text, AbortSignal.any([gone.signal, AbortSignal.timeout(MODERATION_TIMEOUT_MS)]));
   } catch (err) {
     if (gone.signal.aborted) throw new GatewayError(499, "invalid_request_error", "The client closed the connection.", "client_closed");
-    throw new GatewayError(503, "upstream_error", `The content check this market requires failed, so the request was not sent: ${(err as Error).message}`, "moderation_unavailable");
+    throw new GatewayError(
+      503,
+      "upstream_error",
+      `The content check this market requires failed, so the request was not sent: ${(err as Error).message}`,
+      "moderation_unavailable",
+    );
   } finally {
     reply.raw.off("close", onClose);
   }
@@ -77,7 +82,14 @@ async function moderate(scope: RequestScope, text: string, reply: FastifyReply):
 const MODERATION_TIMEOUT_MS = 15_000;
 
 /** Records a policy hit in the market's audit table and on the outcome. */
-function audit(scope: RequestScope, request: FastifyRequest, model: string, direction: "input" | "output", hit: PolicyHit, outcome: Outcome) {
+function audit(
+  scope: RequestScope,
+  request: FastifyRequest,
+  model: string,
+  direction: "input" | "output",
+  hit: PolicyHit,
+  outcome: Outcome,
+) {
   outcome.policy = { direction, category: hit.category };
   auditHit(scope, request, model, direction, hit);
 }
@@ -103,9 +115,17 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       reply.header("x-benih-policy", "input");
       if (!stream) return refusalBody();
       reply.hijack();
-      const encoder = new ChunkEncoder(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), req.stream_options?.include_usage === true);
+      const encoder = new ChunkEncoder(
+        `chatcmpl-${request.id}`,
+        req.model,
+        Math.floor(Date.now() / 1000),
+        req.stream_options?.include_usage === true,
+      );
       writeSseHead(reply);
-      reply.raw.end(encoder.encode({ type: "text-delta", delta: scope.refusal }) + encoder.encode({ type: "finish", finishReason: "content-filter", usage: { inputTokens: 0, outputTokens: 0 } }));
+      reply.raw.end(
+        encoder.encode({ type: "text-delta", delta: scope.refusal }) +
+          encoder.encode({ type: "finish", finishReason: "content-filter", usage: { inputTokens: 0, outputTokens: 0 } }),
+      );
       return;
     }
 
@@ -139,7 +159,15 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       reply.hijack();
       const guard = scope.guard();
       const onHit = (hit: PolicyHit) => audit(scope, request, req.model, "output", hit, outcome);
-      await pipeStream(reply, s, request.id, req.model, req.stream_options?.include_usage === true, outcome, guard && { guard, refusal: scope.refusal, onHit });
+      await pipeStream(
+        reply,
+        s,
+        request.id,
+        req.model,
+        req.stream_options?.include_usage === true,
+        outcome,
+        guard && { guard, refusal: scope.refusal, onHit },
+      );
     } catch (err) {
       if (err instanceof GatewayError) {
         outcome.status = err.status;
@@ -202,10 +230,14 @@ async function pipeStream(
   const signal = s.controller.signal;
   let lastPartAt = performance.now();
   const watchdog = (): NodeJS.Timeout =>
-    setTimeout(() => {
-      if (performance.now() - lastPartAt >= s.idleTimeoutMs) s.controller.abort(new DOMException(`no data for ${s.idleTimeoutMs} ms`, "TimeoutError"));
-      else timer = watchdog();
-    }, s.idleTimeoutMs - (performance.now() - lastPartAt));
+    setTimeout(
+      () => {
+        if (performance.now() - lastPartAt >= s.idleTimeoutMs)
+          s.controller.abort(new DOMException(`no data for ${s.idleTimeoutMs} ms`, "TimeoutError"));
+        else timer = watchdog();
+      },
+      s.idleTimeoutMs - (performance.now() - lastPartAt),
+    );
   let timer = watchdog();
   const cancelReader = () => void reader.cancel().catch(() => {});
   signal.addEventListener("abort", cancelReader, { once: true });
@@ -249,7 +281,10 @@ async function pipeStream(
         if (r.hit) {
           policy.onHit(r.hit);
           const usage = part.type === "finish" ? part.usage : { inputTokens: undefined, outputTokens: undefined };
-          res.end(encoder.encode({ type: "text-delta", delta: policy.refusal }) + encoder.encode({ type: "finish", finishReason: "content-filter", usage }));
+          res.end(
+            encoder.encode({ type: "text-delta", delta: policy.refusal }) +
+              encoder.encode({ type: "finish", finishReason: "content-filter", usage }),
+          );
           return;
         }
         if (part.type === "text-delta") continue;

@@ -16,7 +16,15 @@ export interface JsonBudget extends JsonShape {
 
 // Text: what the largest prompt budget allows (about a million tokens), so an oversized prompt never leaves the
 // parser thread. One thread: parsing competes with requests for this machine's few cores.
-export const defaultJsonBudget: JsonBudget = { inlineBytes: 256 * 1024, maxValues: 200_000, maxDepth: 64, maxTextChars: 4_000_000, timeoutMs: 5_000, queue: 32, threads: 1 };
+export const defaultJsonBudget: JsonBudget = {
+  inlineBytes: 256 * 1024,
+  maxValues: 200_000,
+  maxDepth: 64,
+  maxTextChars: 4_000_000,
+  timeoutMs: 5_000,
+  queue: 32,
+  threads: 1,
+};
 
 type Answer = { value?: unknown; error?: { status: number; message: string; code: string } };
 
@@ -95,7 +103,9 @@ class ParserPool {
 
   parse(body: Buffer): Promise<unknown> {
     if (this.waiting.length >= this.budget.queue) {
-      return Promise.reject(new GatewayError(503, "server_error", "Too many large JSON bodies are being read; try again shortly.", "parser_busy", null, 1));
+      return Promise.reject(
+        new GatewayError(503, "server_error", "Too many large JSON bodies are being read; try again shortly.", "parser_busy", null, 1),
+      );
     }
     // The body's own memory moves to the thread when it is not shared with other buffers (large ones are not).
     const bytes = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? new Uint8Array(body.buffer) : new Uint8Array(body);
@@ -109,7 +119,14 @@ class ParserPool {
           if (i !== -1) this.waiting.splice(i, 1);
           if (job.worker) this.drop(job.worker);
           this.pump();
-          reject(new GatewayError(413, "invalid_request_error", `The JSON body took longer than ${this.budget.timeoutMs} ms to read.`, "parse_timeout"));
+          reject(
+            new GatewayError(
+              413,
+              "invalid_request_error",
+              `The JSON body took longer than ${this.budget.timeoutMs} ms to read.`,
+              "parse_timeout",
+            ),
+          );
         }, this.budget.timeoutMs),
       };
       this.waiting.push(job);
@@ -137,7 +154,11 @@ export function parseJsonBodies(app: FastifyInstance, budget: JsonBudget = defau
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
     const bytes = body as Buffer;
-    if (bytes.length > budget.inlineBytes) return void pool.parse(bytes).then((value) => done(null, value), (err: Error) => done(err));
+    if (bytes.length > budget.inlineBytes)
+      return void pool.parse(bytes).then(
+        (value) => done(null, value),
+        (err: Error) => done(err),
+      );
     inline(request, bytes.toString("utf8"), (err, value) => {
       if (err) return done(err);
       const over = overBudget(value, budget);

@@ -16,9 +16,14 @@ export function overBudget(root: unknown, b: JsonShape): { message: string; code
   while (stack.length) {
     const depth = stack.pop() as number;
     const v = stack.pop();
-    if (++values > b.maxValues) return { message: `The JSON body holds more than ${b.maxValues.toLocaleString("en")} values.`, code: "too_many_values" };
+    if (++values > b.maxValues)
+      return { message: `The JSON body holds more than ${b.maxValues.toLocaleString("en")} values.`, code: "too_many_values" };
     if (typeof v === "string") {
-      if (!v.startsWith("data:") && (chars += v.length) > b.maxTextChars) return { message: `The JSON body holds more than ${b.maxTextChars.toLocaleString("en")} characters of text.`, code: "too_much_text" };
+      if (!v.startsWith("data:") && (chars += v.length) > b.maxTextChars)
+        return {
+          message: `The JSON body holds more than ${b.maxTextChars.toLocaleString("en")} characters of text.`,
+          code: "too_much_text",
+        };
       continue;
     }
     if (v === null || typeof v !== "object") continue;

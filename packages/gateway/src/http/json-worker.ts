@@ -12,7 +12,9 @@ parentPort!.on("message", ({ bytes, shape }: { bytes: Uint8Array; shape: JsonSha
   try {
     value = sjson.parse(decoder.decode(bytes), null, { protoAction: "error", constructorAction: "error" });
   } catch (err) {
-    parentPort!.postMessage({ error: { status: 400, message: `We could not parse the JSON body of your request: ${(err as Error).message}`, code: "invalid_json" } });
+    parentPort!.postMessage({
+      error: { status: 400, message: `We could not parse the JSON body of your request: ${(err as Error).message}`, code: "invalid_json" },
+    });
     return;
   }
   const over = overBudget(value, shape);

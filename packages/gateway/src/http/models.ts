@@ -13,7 +13,10 @@ export function isVisible(router: Router, scope: RequestScope, id: string): bool
 
 /** Models outside the request's market do not exist for it: not listed, and 404 when asked for. */
 export function registerModelRoutes(app: FastifyInstance, catalog: ModelCatalog, router: Router) {
-  app.get("/v1/models", access("person"), async (request) => ({ object: "list", data: catalog.list().filter((m) => isVisible(router, scopeOf(request), m.id)) }));
+  app.get("/v1/models", access("person"), async (request) => ({
+    object: "list",
+    data: catalog.list().filter((m) => isVisible(router, scopeOf(request), m.id)),
+  }));
   // Ids contain slashes (openai/gpt-4o), so the rest of the path is the id.
   app.get("/v1/models/*", access("person"), async (request) => {
     const id = decodeURIComponent((request.params as { "*": string })["*"]);

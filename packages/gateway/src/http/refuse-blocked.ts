@@ -5,7 +5,15 @@ import { scopeOf } from "./access.ts";
 
 /** Writes a policy hit to the market's audit table. */
 export function auditHit(scope: RequestScope, request: FastifyRequest, model: string, direction: "input" | "output", hit: PolicyHit): void {
-  scope.audit?.({ request_id: request.id, api_key_id: request.principal?.keyId ?? null, direction, category: hit.category, term: hit.term, model, excerpt: hit.excerpt });
+  scope.audit?.({
+    request_id: request.id,
+    api_key_id: request.principal?.keyId ?? null,
+    direction,
+    category: hit.category,
+    term: hit.term,
+    model,
+    excerpt: hit.excerpt,
+  });
 }
 
 /**

@@ -13,13 +13,20 @@ export class ChunkEncoder {
   private sentRole = false;
   finished = false;
 
-  constructor(id: string, model: string, created: number, private readonly includeUsage: boolean) {
+  constructor(
+    id: string,
+    model: string,
+    created: number,
+    private readonly includeUsage: boolean,
+  ) {
     this.head = `{"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(model)},"system_fingerprint":null,"choices":[`;
     this.usageField = includeUsage ? `,"usage":null` : "";
   }
 
   private choice(delta: object, finishReason: string | null = null): string {
-    return encodeEvent({ data: `${this.head}{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason ? `"${finishReason}"` : "null"}}]${this.usageField}}` });
+    return encodeEvent({
+      data: `${this.head}{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason ? `"${finishReason}"` : "null"}}]${this.usageField}}`,
+    });
   }
 
   private withRole<T extends object>(delta: T): T | (T & { role: "assistant" }) {
@@ -36,7 +43,10 @@ export class ChunkEncoder {
         const index = this.toolIndex.size;
         this.toolIndex.set(part.id, index);
         return this.choice(
-          this.withRole({ content: null, tool_calls: [{ index, id: part.id, type: "function", function: { name: part.toolName, arguments: "" } }] }),
+          this.withRole({
+            content: null,
+            tool_calls: [{ index, id: part.id, type: "function", function: { name: part.toolName, arguments: "" } }],
+          }),
         );
       }
       case "tool-input-delta": {
@@ -50,7 +60,10 @@ export class ChunkEncoder {
         const index = this.toolIndex.size;
         this.toolIndex.set(part.toolCallId, index);
         return this.choice(
-          this.withRole({ content: null, tool_calls: [{ index, id: part.toolCallId, type: "function", function: { name: part.toolName, arguments: part.input } }] }),
+          this.withRole({
+            content: null,
+            tool_calls: [{ index, id: part.toolCallId, type: "function", function: { name: part.toolName, arguments: part.input } }],
+          }),
         );
       }
       case "finish": {

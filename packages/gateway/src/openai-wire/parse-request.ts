@@ -27,7 +27,11 @@ export function parseChatRequest(body: unknown): ChatCompletionRequest {
     throw badRequest(describe(issue), paramName(issue.path) || null, "invalid_value");
   }
   const req = parsed.data;
-  if (req.tool_choice && typeof req.tool_choice === "object" && !req.tools?.some((t) => t.function.name === (req.tool_choice as { function: { name: string } }).function.name)) {
+  if (
+    req.tool_choice &&
+    typeof req.tool_choice === "object" &&
+    !req.tools?.some((t) => t.function.name === (req.tool_choice as { function: { name: string } }).function.name)
+  ) {
     throw badRequest("tool_choice names a function that is not in tools.", "tool_choice", "invalid_value");
   }
   const ids = new Set(req.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.id) : [])));

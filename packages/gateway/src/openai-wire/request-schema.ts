@@ -63,7 +63,11 @@ export const chatCompletionRequest = z.looseObject({
       z.object({ type: z.literal("json_object") }),
       z.object({
         type: z.literal("json_schema"),
-        json_schema: z.object({ name: z.string().min(1), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }),
+        json_schema: z.object({
+          name: z.string().min(1),
+          schema: z.record(z.string(), z.unknown()).optional(),
+          strict: z.boolean().nullish(),
+        }),
       }),
     ])
     .nullish(),

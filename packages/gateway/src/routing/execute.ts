@@ -118,8 +118,7 @@ export async function runWithFallback<T>(
         failures.push({ target: name, failure, reason: cls.reason });
         if (!cls.fallback) throw upstreamRequestError(name, failure, cls.reason);
         if (!cls.retry || n >= retries) break;
-        const wait =
-          failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffMs(n, policy.backoffBaseMs, policy.backoffCapMs);
+        const wait = failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffMs(n, policy.backoffBaseMs, policy.backoffCapMs);
         if (wait > policy.maxRetryAfterMs) break;
         await sleep(wait, client).catch(() => {
           throw new ClientGoneError();

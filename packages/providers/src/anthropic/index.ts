@@ -48,7 +48,12 @@ export function createAnthropic(s: AnthropicSettings = {}): Provider {
     capabilities: { tools: true, jsonMode: false, images: true },
     async doGenerate(o: CallOptions): Promise<GenerateResult> {
       const { body, warnings } = toAnthropicRequest(modelId, o, false, s.defaultMaxTokens ?? 4096);
-      const res = await request("/v1/messages", { method: "POST", headers: headers(o.headers), body: JSON.stringify(body), ...(o.abortSignal && { signal: o.abortSignal }) });
+      const res = await request("/v1/messages", {
+        method: "POST",
+        headers: headers(o.headers),
+        body: JSON.stringify(body),
+        ...(o.abortSignal && { signal: o.abortSignal }),
+      });
       const json = (await res.json().catch(() => undefined)) as
         | {
             id?: string;
@@ -77,7 +82,12 @@ export function createAnthropic(s: AnthropicSettings = {}): Provider {
     },
     async doStream(o: CallOptions): Promise<StreamResult> {
       const { body, warnings } = toAnthropicRequest(modelId, o, true, s.defaultMaxTokens ?? 4096);
-      const res = await request("/v1/messages", { method: "POST", headers: headers(o.headers), body: JSON.stringify(body), ...(o.abortSignal && { signal: o.abortSignal }) });
+      const res = await request("/v1/messages", {
+        method: "POST",
+        headers: headers(o.headers),
+        body: JSON.stringify(body),
+        ...(o.abortSignal && { signal: o.abortSignal }),
+      });
       const parts = anthropicStreamParts(name, res.body, o.abortSignal);
       if (!warnings.length) return { stream: parts };
       return { stream: prepend({ type: "stream-start", warnings }, parts) };

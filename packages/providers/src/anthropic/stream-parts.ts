@@ -41,7 +41,10 @@ export function anthropicStreamParts(
           try {
             ev = JSON.parse(next.value.data) as AnthropicEvent;
           } catch {
-            return end({ type: "error", error: invalid(`${provider} sent a stream event that is not JSON: ${next.value.data.slice(0, 200)}`) });
+            return end({
+              type: "error",
+              error: invalid(`${provider} sent a stream event that is not JSON: ${next.value.data.slice(0, 200)}`),
+            });
           }
           switch (ev.type) {
             case "message_start":

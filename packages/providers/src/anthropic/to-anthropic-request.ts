@@ -28,7 +28,10 @@ export function toAnthropicRequest(modelId: string, o: CallOptions, stream: bool
         system.push(m.content);
         break;
       case "user":
-        push("user", m.content.map((p) => (p.type === "text" ? { type: "text", text: p.text } : imageBlock(p.url))));
+        push(
+          "user",
+          m.content.map((p) => (p.type === "text" ? { type: "text", text: p.text } : imageBlock(p.url))),
+        );
         break;
       case "assistant":
         push(
@@ -47,7 +50,10 @@ export function toAnthropicRequest(modelId: string, o: CallOptions, stream: bool
         );
         break;
       case "tool":
-        push("user", m.content.map((r) => ({ type: "tool_result", tool_use_id: r.toolCallId, content: r.output })));
+        push(
+          "user",
+          m.content.map((r) => ({ type: "tool_result", tool_use_id: r.toolCallId, content: r.output })),
+        );
         break;
     }
   }

@@ -85,7 +85,11 @@ export function answerStream(g: Generation, o: CallOptions): ReadableStream<Stre
         .then((res) => {
           flush();
           const used = g.sequence.tokenMeter.diff(meterBefore);
-          controller.enqueue({ type: "finish", finishReason: mapStopReason(res.metadata.stopReason), usage: { inputTokens: g.inputTokens, outputTokens: used.usedOutputTokens } });
+          controller.enqueue({
+            type: "finish",
+            finishReason: mapStopReason(res.metadata.stopReason),
+            usage: { inputTokens: g.inputTokens, outputTokens: used.usedOutputTokens },
+          });
           controller.close();
         })
         .catch((err: unknown) => {
@@ -95,7 +99,12 @@ export function answerStream(g: Generation, o: CallOptions): ReadableStream<Stre
               type: "error",
               error: g.stop.signal.aborted
                 ? failureFromThrown(g.provider, err, g.stop.signal)
-                : new ProviderFailureError({ kind: "internal", provider: g.provider, message: `llama.cpp failed: ${(err as Error).message}`, cause: err }),
+                : new ProviderFailureError({
+                    kind: "internal",
+                    provider: g.provider,
+                    message: `llama.cpp failed: ${(err as Error).message}`,
+                    cause: err,
+                  }),
             });
             controller.close();
           } catch {

@@ -27,7 +27,13 @@ async function acquireSequence(provider: string, state: Loaded, stop: AbortContr
 }
 
 /** One local model: checks the request, waits for a sequence, and streams the answer. */
-export function llamaChatModel(provider: string, modelId: string, cfg: LlamaCppModelConfig | undefined, models: LoadedModels, settings: LlamaCppSettings): ChatModel {
+export function llamaChatModel(
+  provider: string,
+  modelId: string,
+  cfg: LlamaCppModelConfig | undefined,
+  models: LoadedModels,
+  settings: LlamaCppSettings,
+): ChatModel {
   const doStream = async (o: CallOptions): Promise<StreamResult> => {
     if (!cfg) throw new ProviderFailureError({ kind: "http", status: 404, provider, message: `no local model "${modelId}"` });
     refuseUnsupported(provider, modelId, o);
@@ -53,7 +59,9 @@ export function llamaChatModel(provider: string, modelId: string, cfg: LlamaCppM
     }
     const temperature = o.temperature ?? settings.defaultTemperature ?? 0.8;
     const maxTokens = Math.min(o.maxOutputTokens ?? room, room);
-    return { stream: answerStream({ provider, modelId, chat, sequence, history, inputTokens, maxTokens, temperature, grammar, stop, done }, o) };
+    return {
+      stream: answerStream({ provider, modelId, chat, sequence, history, inputTokens, maxTokens, temperature, grammar, stop, done }, o),
+    };
   };
   return {
     specificationVersion: "benih-1",

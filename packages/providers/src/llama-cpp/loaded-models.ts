@@ -33,7 +33,12 @@ function longestToken(model: LlamaModel): number {
 async function loadModel(provider: string, cfg: LlamaCppModelConfig): Promise<Loaded> {
   const { llama, lib } = await getRuntime();
   const model = await llama.loadModel({ modelPath: cfg.path }).catch((err: unknown) => {
-    throw new ProviderFailureError({ kind: "internal", provider, message: `cannot load ${cfg.path} for model ${cfg.id}: ${(err as Error).message}`, cause: err });
+    throw new ProviderFailureError({
+      kind: "internal",
+      provider,
+      message: `cannot load ${cfg.path} for model ${cfg.id}: ${(err as Error).message}`,
+      cause: err,
+    });
   });
   const threads = cfg.threads ?? (statSync(cfg.path).size < SMALL_MODEL_BYTES ? 1 : availableParallelism());
   const context = await model.createContext({
@@ -41,7 +46,14 @@ async function loadModel(provider: string, cfg: LlamaCppModelConfig): Promise<Lo
     threads,
     contextSize: Math.min(cfg.contextSize ?? model.trainContextSize, model.trainContextSize, 4096),
   });
-  return { model, context, chatWrapper: lib.resolveChatWrapper(model), LlamaChat: lib.LlamaChat, pool: new SequencePool(context), maxTokenBytes: longestToken(model) };
+  return {
+    model,
+    context,
+    chatWrapper: lib.resolveChatWrapper(model),
+    LlamaChat: lib.LlamaChat,
+    pool: new SequencePool(context),
+    maxTokenBytes: longestToken(model),
+  };
 }
 
 /** The provider's models, each loaded once, on first use or preload; a failed load is tried again next time. */

@@ -8,7 +8,8 @@ import { getRuntime } from "./runtime.ts";
 export function refuseUnsupported(provider: string, modelId: string, o: CallOptions): void {
   const unsupported = (message: string) => new ProviderFailureError({ kind: "unsupported", provider, message });
   if (o.tools?.length && o.toolChoice !== "none") throw unsupported(`model ${modelId} does not support tool calling`);
-  if (o.prompt.some((m) => m.role === "user" && m.content.some((p) => p.type === "image"))) throw unsupported(`model ${modelId} does not accept images`);
+  if (o.prompt.some((m) => m.role === "user" && m.content.some((p) => p.type === "image")))
+    throw unsupported(`model ${modelId} does not accept images`);
 }
 
 /** UTF-8 bytes of a prompt's text (what the chat template adds only makes it longer). */
@@ -16,7 +17,9 @@ function promptBytes(prompt: CallOptions["prompt"]): number {
   let n = 0;
   for (const m of prompt) {
     if (typeof m.content === "string") n += Buffer.byteLength(m.content);
-    else for (const p of m.content) n += Buffer.byteLength(p.type === "text" ? p.text : p.type === "tool-call" ? p.input : p.type === "tool-result" ? p.output : "");
+    else
+      for (const p of m.content)
+        n += Buffer.byteLength(p.type === "text" ? p.text : p.type === "tool-call" ? p.input : p.type === "tool-result" ? p.output : "");
   }
   return n;
 }
@@ -31,7 +34,10 @@ export function refuseHopelesslyLong(provider: string, modelId: string, state: L
   const bytes = promptBytes(prompt);
   const atLeast = Math.ceil(bytes / state.maxTokenBytes);
   if (atLeast > state.context.contextSize) {
-    throw tooLong(provider, `the prompt is at least ${atLeast} tokens (${bytes} bytes); model ${modelId} has a context of ${state.context.contextSize}`);
+    throw tooLong(
+      provider,
+      `the prompt is at least ${atLeast} tokens (${bytes} bytes); model ${modelId} has a context of ${state.context.contextSize}`,
+    );
   }
 }
 
@@ -43,7 +49,11 @@ export async function grammarFor(state: Loaded, o: CallOptions): Promise<LlamaGr
     try {
       return await llama.createGrammarForJsonSchema(o.responseFormat.schema as never);
     } catch (err) {
-      throw new ProviderFailureError({ kind: "unsupported", provider: "llama-cpp", message: `the JSON schema cannot be enforced locally: ${(err as Error).message}` });
+      throw new ProviderFailureError({
+        kind: "unsupported",
+        provider: "llama-cpp",
+        message: `the JSON schema cannot be enforced locally: ${(err as Error).message}`,
+      });
     }
   }
   return (state.json ??= llama.getGrammarFor("json"));

@@ -16,9 +16,7 @@ export function toChatHistory(prompt: Message[]): ChatHistoryItem[] {
         history.push({ type: "user", text: m.content.map((p) => (p.type === "text" ? p.text : "")).join("") });
         break;
       case "assistant": {
-        const text = m.content
-          .map((p) => (p.type === "text" ? p.text : `[called ${p.toolName}(${p.input})]`))
-          .join("");
+        const text = m.content.map((p) => (p.type === "text" ? p.text : `[called ${p.toolName}(${p.input})]`)).join("");
         history.push({ type: "model", response: [text] });
         break;
       }

@@ -65,11 +65,19 @@ export class OpenAICompatibleChatModel implements ChatModel {
       json = (await res.json()) as CompletionBody;
     } catch (err) {
       if (o.abortSignal?.aborted) throw failureFromThrown(this.provider, err, o.abortSignal);
-      throw new ProviderFailureError({ kind: "invalid-response", provider: this.provider, message: `${this.provider} answered with a body that is not JSON` });
+      throw new ProviderFailureError({
+        kind: "invalid-response",
+        provider: this.provider,
+        message: `${this.provider} answered with a body that is not JSON`,
+      });
     }
     const choice = json.choices?.[0];
     if (!choice?.message) {
-      throw new ProviderFailureError({ kind: "invalid-response", provider: this.provider, message: `${this.provider} answered without choices[0].message` });
+      throw new ProviderFailureError({
+        kind: "invalid-response",
+        provider: this.provider,
+        message: `${this.provider} answered without choices[0].message`,
+      });
     }
     const content: GenerateResult["content"] = [];
     if (choice.message.content) content.push({ type: "text", text: choice.message.content });

@@ -32,7 +32,13 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       const body = (await res.json()) as { data?: Array<{ id?: unknown; owned_by?: unknown; created?: unknown }> };
       return (body.data ?? []).flatMap((m) =>
         typeof m.id === "string"
-          ? [{ id: m.id, ownedBy: typeof m.owned_by === "string" ? m.owned_by : settings.name, ...(typeof m.created === "number" && { created: m.created }) }]
+          ? [
+              {
+                id: m.id,
+                ownedBy: typeof m.owned_by === "string" ? m.owned_by : settings.name,
+                ...(typeof m.created === "number" && { created: m.created }),
+              },
+            ]
           : [],
       );
     },
@@ -51,7 +57,8 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
       if (res.status !== 200) throw await failureFromResponse(settings.name, res);
       const body = (await res.json()) as { results?: Array<{ flagged?: unknown; categories?: Record<string, unknown> }> };
       const first = body.results?.[0];
-      if (!first || typeof first.flagged !== "boolean") throw failureFromThrown(settings.name, new Error("the moderation answer has no results[0].flagged"));
+      if (!first || typeof first.flagged !== "boolean")
+        throw failureFromThrown(settings.name, new Error("the moderation answer has no results[0].flagged"));
       return { flagged: first.flagged, categories: Object.entries(first.categories ?? {}).flatMap(([k, v]) => (v === true ? [k] : [])) };
     },
   };

@@ -4,7 +4,7 @@ import type { Quirks } from "./settings.ts";
 type OpenAIMessage = Record<string, unknown>;
 
 export function toOpenAIMessages(prompt: Message[]): OpenAIMessage[] {
-  return prompt.map((m): OpenAIMessage => {
+  return prompt.flatMap<OpenAIMessage>((m) => {
     switch (m.role) {
       case "system":
         return { role: "system", content: m.content };
@@ -24,17 +24,15 @@ export function toOpenAIMessages(prompt: Message[]): OpenAIMessage[] {
       case "assistant": {
         const text = m.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
         const calls = m.content.flatMap((p) =>
-          p.type === "tool-call"
-            ? [{ id: p.toolCallId, type: "function", function: { name: p.toolName, arguments: p.input } }]
-            : [],
+          p.type === "tool-call" ? [{ id: p.toolCallId, type: "function", function: { name: p.toolName, arguments: p.input } }] : [],
         );
         return { role: "assistant", content: calls.length && !text ? null : text, ...(calls.length && { tool_calls: calls }) };
       }
       case "tool":
         // One OpenAI message per result; the spec groups them.
-        return m.content.map((r) => ({ role: "tool", tool_call_id: r.toolCallId, content: r.output })) as never;
+        return m.content.map((r) => ({ role: "tool", tool_call_id: r.toolCallId, content: r.output }));
     }
-  }).flat();
+  });
 }
 
 export function toOpenAIRequest(
@@ -75,8 +73,7 @@ export function toOpenAIRequest(
     }));
   }
   if (o.toolChoice) {
-    body.tool_choice =
-      typeof o.toolChoice === "string" ? o.toolChoice : { type: "function", function: { name: o.toolChoice.toolName } };
+    body.tool_choice = typeof o.toolChoice === "string" ? o.toolChoice : { type: "function", function: { name: o.toolChoice.toolName } };
   }
   if (stream) {
     body.stream = true;

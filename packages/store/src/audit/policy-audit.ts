@@ -12,7 +12,10 @@ export class PolicyAudit {
   constructor(private readonly db: Kysely<Database>) {}
 
   async record(e: PolicyAuditEntry, at = Date.now()): Promise<void> {
-    await this.db.insertInto("policy_audit").values({ ...e, id: randomUUID(), created_at: at }).execute();
+    await this.db
+      .insertInto("policy_audit")
+      .values({ ...e, id: randomUUID(), created_at: at })
+      .execute();
   }
 
   /** Deletes rows older than `before` (retention); returns how many went. */

@@ -12,13 +12,25 @@ export class ConversationStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(c: { owner: string | null; title: string; model: string; agent?: string | null }, at = Date.now()): Promise<Conversation> {
-    const row: Conversation = { id: `conv-${randomUUID()}`, created_at: at, updated_at: at, owner: c.owner, title: c.title, model: c.model, agent: c.agent ?? null, leaf: null };
+    const row: Conversation = {
+      id: `conv-${randomUUID()}`,
+      created_at: at,
+      updated_at: at,
+      owner: c.owner,
+      title: c.title,
+      model: c.model,
+      agent: c.agent ?? null,
+      leaf: null,
+    };
     await this.db.insertInto("conversations").values(row).execute();
     return row;
   }
 
   private owned(owner: string | null) {
-    return this.db.selectFrom("conversations").selectAll().where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)));
+    return this.db
+      .selectFrom("conversations")
+      .selectAll()
+      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)));
   }
 
   get(id: string, owner: string | null): Promise<Conversation | undefined> {
@@ -27,13 +39,21 @@ export class ConversationStore {
 
   /** Newest first; `before` (an updated_at) pages on. */
   list(owner: string | null, o: { limit?: number; before?: number } = {}): Promise<Conversation[]> {
-    let q = this.owned(owner).orderBy("updated_at", "desc").orderBy("id").limit(o.limit ?? 50);
+    let q = this.owned(owner)
+      .orderBy("updated_at", "desc")
+      .orderBy("id")
+      .limit(o.limit ?? 50);
     if (o.before !== undefined) q = q.where("updated_at", "<", o.before);
     return q.execute();
   }
 
   /** Changes title, model or agent; returns false when the conversation is not the owner's. */
-  async update(id: string, owner: string | null, set: Partial<Pick<Conversation, "title" | "model" | "agent" | "leaf">>, at = Date.now()): Promise<boolean> {
+  async update(
+    id: string,
+    owner: string | null,
+    set: Partial<Pick<Conversation, "title" | "model" | "agent" | "leaf">>,
+    at = Date.now(),
+  ): Promise<boolean> {
     const r = await this.db
       .updateTable("conversations")
       .set({ ...set, updated_at: at })
@@ -45,7 +65,12 @@ export class ConversationStore {
 
   async delete(id: string, owner: string | null): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      const own = await tx.selectFrom("conversations").select("id").where("id", "=", id).where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner))).executeTakeFirst();
+      const own = await tx
+        .selectFrom("conversations")
+        .select("id")
+        .where("id", "=", id)
+        .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
+        .executeTakeFirst();
       if (!own) return false;
       await tx.deleteFrom("messages").where("conversation_id", "=", id).execute();
       await tx.deleteFrom("conversations").where("id", "=", id).execute();
@@ -54,9 +79,24 @@ export class ConversationStore {
   }
 
   /** Adds a message under `parent_id` and makes it the conversation's leaf, in one transaction. */
-  async addMessage(m: { conversation_id: string; parent_id: string | null; role: string; content: string; status: MessageStatus; model?: string | null; meta?: object }, at = Date.now()): Promise<Message> {
+  async addMessage(
+    m: {
+      conversation_id: string;
+      parent_id: string | null;
+      role: string;
+      content: string;
+      status: MessageStatus;
+      model?: string | null;
+      meta?: object;
+    },
+    at = Date.now(),
+  ): Promise<Message> {
     return this.db.transaction().execute(async (tx) => {
-      const last = await tx.selectFrom("messages").select((eb) => eb.fn.max<number>("seq").as("seq")).where("conversation_id", "=", m.conversation_id).executeTakeFirst();
+      const last = await tx
+        .selectFrom("messages")
+        .select((eb) => eb.fn.max<number>("seq").as("seq"))
+        .where("conversation_id", "=", m.conversation_id)
+        .executeTakeFirst();
       const row: Message = {
         id: `msg-${randomUUID()}`,
         conversation_id: m.conversation_id,
@@ -78,9 +118,17 @@ export class ConversationStore {
   }
 
   /** Writes a message's text and state (a streaming answer's progress, or its end). */
-  async updateMessage(id: string, set: { content?: string; status?: MessageStatus; error?: string | null; meta?: object }, at = Date.now()): Promise<void> {
+  async updateMessage(
+    id: string,
+    set: { content?: string; status?: MessageStatus; error?: string | null; meta?: object },
+    at = Date.now(),
+  ): Promise<void> {
     const { meta, ...rest } = set;
-    await this.db.updateTable("messages").set({ ...rest, ...(meta && { meta: JSON.stringify(meta) }), updated_at: at }).where("id", "=", id).execute();
+    await this.db
+      .updateTable("messages")
+      .set({ ...rest, ...(meta && { meta: JSON.stringify(meta) }), updated_at: at })
+      .where("id", "=", id)
+      .execute();
   }
 
   /** Every message of a conversation, every branch, in the order they were written. */
@@ -96,13 +144,31 @@ export class ConversationStore {
     const pattern = `%${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const like = (col: string) => sql<boolean>`lower(${sql.ref(col)}) like ${pattern} escape '\\'`;
     const rows = await this.owned(owner)
-      .where((eb) => eb.or([like("conversations.title"), eb.exists(eb.selectFrom("messages").select("messages.id").whereRef("messages.conversation_id", "=", "conversations.id").where(like("messages.content")))]))
+      .where((eb) =>
+        eb.or([
+          like("conversations.title"),
+          eb.exists(
+            eb
+              .selectFrom("messages")
+              .select("messages.id")
+              .whereRef("messages.conversation_id", "=", "conversations.id")
+              .where(like("messages.content")),
+          ),
+        ]),
+      )
       .orderBy("updated_at", "desc")
       .limit(limit)
       .execute();
     const out: Array<Conversation & { match: string | null }> = [];
     for (const r of rows) {
-      const m = await this.db.selectFrom("messages").select("content").where("conversation_id", "=", r.id).where(like("content")).orderBy("seq").limit(1).executeTakeFirst();
+      const m = await this.db
+        .selectFrom("messages")
+        .select("content")
+        .where("conversation_id", "=", r.id)
+        .where(like("content"))
+        .orderBy("seq")
+        .limit(1)
+        .executeTakeFirst();
       out.push({ ...r, match: m?.content ?? null });
     }
     return out;
@@ -110,7 +176,11 @@ export class ConversationStore {
 
   /** At start-up: answers still "streaming" were cut off (the server died); they become "interrupted". */
   async interruptStreaming(at = Date.now()): Promise<number> {
-    const r = await this.db.updateTable("messages").set({ status: "interrupted", updated_at: at }).where("status", "=", "streaming").executeTakeFirst();
+    const r = await this.db
+      .updateTable("messages")
+      .set({ status: "interrupted", updated_at: at })
+      .where("status", "=", "streaming")
+      .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 }

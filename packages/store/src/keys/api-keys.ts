@@ -60,7 +60,12 @@ export class ApiKeys {
   async ensure(key: string, name: string, role: ApiKeyRole): Promise<ApiKey> {
     const existing = await this.verify(key);
     // Rows written before hints were shown held the key's first characters: replace them.
-    if (existing && existing.prefix !== keyHint(key)) await this.db.updateTable("api_keys").set({ prefix: keyHint(key) }).where("id", "=", existing.id).execute();
+    if (existing && existing.prefix !== keyHint(key))
+      await this.db
+        .updateTable("api_keys")
+        .set({ prefix: keyHint(key) })
+        .where("id", "=", existing.id)
+        .execute();
     if (existing) return { ...existing, prefix: keyHint(key) };
     const row = {
       id: randomUUID(),
@@ -109,7 +114,12 @@ export class ApiKeys {
     if (live.length > 1) throw new Error(`${live.length} live keys show as "${idOrHint}"; revoke one by its id (benih keys list shows it)`);
     if (!live.length) return 0;
     const id = live[0]!.id;
-    const res = await this.db.updateTable("api_keys").set({ revoked_at: Date.now() }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
+    const res = await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: Date.now() })
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
     for (const listener of this.revokeListeners) listener(id);
     return Number(res.numUpdatedRows);
   }

@@ -36,7 +36,8 @@ export class KnowledgeQuotaError extends Error {
 export const SHARED = "*";
 
 /** An owner as one word for the full-text index (letters and digits only, so the tokenizer keeps it whole). */
-const ownerTag = (owner: string | null) => (owner === SHARED ? "oshared" : owner === null ? "onone" : `o${createHash("sha256").update(owner).digest("hex").slice(0, 24)}`);
+const ownerTag = (owner: string | null) =>
+  owner === SHARED ? "oshared" : owner === null ? "onone" : `o${createHash("sha256").update(owner).digest("hex").slice(0, 24)}`;
 
 /** Full-text search over document chunks: FTS5 with BM25 on SQLite, tsvector with ts_rank_cd on PostgreSQL. */
 export class KnowledgeStore {
@@ -58,7 +59,17 @@ export class KnowledgeStore {
     at = Date.now(),
     o: { maxOwnerBytes?: number } = {},
   ): Promise<KbDocument> {
-    const row: KbDocument = { id: `doc-${randomUUID()}`, owner: doc.owner, created_at: at, title: doc.title, source: doc.source, mime: doc.mime, bytes: doc.bytes, chunks: chunks.length, pages: doc.pages ?? null };
+    const row: KbDocument = {
+      id: `doc-${randomUUID()}`,
+      owner: doc.owner,
+      created_at: at,
+      title: doc.title,
+      source: doc.source,
+      mime: doc.mime,
+      bytes: doc.bytes,
+      chunks: chunks.length,
+      pages: doc.pages ?? null,
+    };
     await this.db.transaction().execute(async (tx) => {
       if (o.maxOwnerBytes !== undefined) {
         // One owner's uploads at a time on PostgreSQL, so two cannot both fit the same room (SQLite writes one at a time).
@@ -71,7 +82,16 @@ export class KnowledgeStore {
       for (let i = 0; i < chunks.length; i += 200) {
         await tx
           .insertInto("kb_chunks")
-          .values(chunks.slice(i, i + 200).map((c, j) => ({ document_id: row.id, ord: i + j, page: c.page, text: c.text, terms: c.terms, owner_tag: ownerTag(doc.owner) })))
+          .values(
+            chunks.slice(i, i + 200).map((c, j) => ({
+              document_id: row.id,
+              ord: i + j,
+              page: c.page,
+              text: c.text,
+              terms: c.terms,
+              owner_tag: ownerTag(doc.owner),
+            })),
+          )
           .execute();
       }
     });
@@ -85,12 +105,18 @@ export class KnowledgeStore {
     // octet_length, in both databases: the size in bytes, without counting characters.
     const r = await sql<{ files: number | string | null; text: number | string | null }>`
       select (select sum(d.bytes) from kb_documents d where ${own}) as files,
-             (select sum(octet_length(c.text)) from kb_chunks c join kb_documents d on d.id = c.document_id where ${own}) as text`.execute(db);
+             (select sum(octet_length(c.text)) from kb_chunks c join kb_documents d on d.id = c.document_id where ${own}) as text`.execute(
+      db,
+    );
     return Number(r.rows[0]?.files ?? 0) + Number(r.rows[0]?.text ?? 0);
   }
 
   private visible(owner: string | null) {
-    return (eb: any) => eb.or([eb("kb_documents.owner", "=", SHARED), owner === null ? eb("kb_documents.owner", "is", null) : eb("kb_documents.owner", "=", owner)]);
+    return (eb: any) =>
+      eb.or([
+        eb("kb_documents.owner", "=", SHARED),
+        owner === null ? eb("kb_documents.owner", "is", null) : eb("kb_documents.owner", "=", owner),
+      ]);
   }
 
   list(owner: string | null): Promise<KbDocument[]> {
@@ -100,7 +126,12 @@ export class KnowledgeStore {
   /** Deletes one of the owner's documents (shared ones are not theirs to delete). */
   async delete(id: string, owner: string | null): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      const own = await tx.selectFrom("kb_documents").select("id").where("id", "=", id).where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner))).executeTakeFirst();
+      const own = await tx
+        .selectFrom("kb_documents")
+        .select("id")
+        .where("id", "=", id)
+        .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
+        .executeTakeFirst();
       if (!own) return false;
       await tx.deleteFrom("kb_chunks").where("document_id", "=", id).execute();
       await tx.deleteFrom("kb_documents").where("id", "=", id).execute();
@@ -110,7 +141,12 @@ export class KnowledgeStore {
   }
 
   async hasSource(source: string, owner: string): Promise<boolean> {
-    return !!(await this.db.selectFrom("kb_documents").select("id").where("source", "=", source).where("owner", "=", owner).executeTakeFirst());
+    return !!(await this.db
+      .selectFrom("kb_documents")
+      .select("id")
+      .where("source", "=", source)
+      .where("owner", "=", owner)
+      .executeTakeFirst());
   }
 
   /**
@@ -122,25 +158,57 @@ export class KnowledgeStore {
   private async ftsSearch(owner: string | null, terms: string, limit: number): Promise<Array<KbHit & { id: number }>> {
     const tags = [ownerTag(SHARED), ownerTag(owner)];
     const wide = Math.max(40, limit * 4);
-    let top = (await sql<{ id: number; rank: number }>`select rowid as id, rank from kb_fts where kb_fts match ${`terms : (${terms})`} order by rank limit ${wide}`.execute(this.db)).rows;
+    let top = (
+      await sql<{
+        id: number;
+        rank: number;
+      }>`select rowid as id, rank from kb_fts where kb_fts match ${`terms : (${terms})`} order by rank limit ${wide}`.execute(this.db)
+    ).rows;
     if (top.length) {
       const allowed = new Set(
-        (await this.db.selectFrom("kb_chunks").select("id").where("id", "in", top.map((t) => t.id)).where("owner_tag", "in", tags).execute()).map((r) => r.id),
+        (
+          await this.db
+            .selectFrom("kb_chunks")
+            .select("id")
+            .where(
+              "id",
+              "in",
+              top.map((t) => t.id),
+            )
+            .where("owner_tag", "in", tags)
+            .execute()
+        ).map((r) => r.id),
       );
       const mine = top.filter((t) => allowed.has(t.id));
-      top = mine.length >= limit || top.length < wide ? mine.slice(0, limit) : (await sql<{ id: number; rank: number }>`select rowid as id, rank from kb_fts where kb_fts match ${`owner_tag : (${tags.map((t) => `"${t}"`).join(" OR ")}) AND terms : (${terms})`} order by rank limit ${limit}`.execute(this.db)).rows;
+      top =
+        mine.length >= limit || top.length < wide
+          ? mine.slice(0, limit)
+          : (
+              await sql<{
+                id: number;
+                rank: number;
+              }>`select rowid as id, rank from kb_fts where kb_fts match ${`owner_tag : (${tags.map((t) => `"${t}"`).join(" OR ")}) AND terms : (${terms})`} order by rank limit ${limit}`.execute(
+                this.db,
+              )
+            ).rows;
     }
     if (!top.length) return [];
     const rows = await this.db
       .selectFrom("kb_chunks as c")
       .innerJoin("kb_documents as d", "d.id", "c.document_id")
       .select(["c.id", "c.document_id", "d.title", "d.source", "c.page", "c.text"])
-      .where("c.id", "in", top.map((t) => t.id))
+      .where(
+        "c.id",
+        "in",
+        top.map((t) => t.id),
+      )
       .execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
     return top.flatMap((t) => {
       const r = byId.get(t.id);
-      return r ? [{ id: t.id, documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: -t.rank }] : [];
+      return r
+        ? [{ id: t.id, documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: -t.rank }]
+        : [];
     });
   }
 
@@ -160,7 +228,14 @@ export class KnowledgeStore {
           from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', ${words.join(" | ")}) q
           where c.tsv @@ q and c.document_id in (${docs}) and ${ownerOk}
           order by score desc limit ${limit}`.execute(this.db);
-    return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: Number(r.score) }));
+    return rows.rows.map((r) => ({
+      documentId: r.document_id,
+      title: r.title,
+      source: r.source,
+      page: r.page,
+      text: r.text,
+      score: Number(r.score),
+    }));
   }
 
   /**
@@ -184,7 +259,12 @@ export class KnowledgeStore {
     }
     const known = words.filter((w) => df.has(w));
     const rare = known.filter((w) => df.get(w)! <= total / 10);
-    return rare.length ? rare : known.sort((a, b) => df.get(a)! - df.get(b)!).slice(0, 2).concat(known.length ? [] : words);
+    return rare.length
+      ? rare
+      : known
+          .sort((a, b) => df.get(a)! - df.get(b)!)
+          .slice(0, 2)
+          .concat(known.length ? [] : words);
   }
 
   /** The first passages of some of the owner's (or shared) documents, in order: for "summarise this". */
@@ -229,6 +309,13 @@ export class KnowledgeStore {
       from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', ${query}) q
       where c.tsv @@ q and (d.owner = ${SHARED} or ${owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`})
       order by score desc limit ${limit}`.execute(this.db);
-    return rows.rows.map((r) => ({ documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: Number(r.score) }));
+    return rows.rows.map((r) => ({
+      documentId: r.document_id,
+      title: r.title,
+      source: r.source,
+      page: r.page,
+      text: r.text,
+      score: Number(r.score),
+    }));
   }
 }

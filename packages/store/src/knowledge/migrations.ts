@@ -38,10 +38,16 @@ export const knowledgeMigrations: Record<string, Migration> = {
       if (sqlite) {
         // An external-content FTS5 table over kb_chunks (terms, owner_tag), kept in step by triggers; ranked by BM25
         // on the terms alone.
-        await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(terms, owner_tag, content='kb_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(db);
+        await sql`CREATE VIRTUAL TABLE kb_fts USING fts5(terms, owner_tag, content='kb_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2')`.execute(
+          db,
+        );
         await sql`INSERT INTO kb_fts(kb_fts, rank) VALUES ('rank', 'bm25(1.0, 0.0)')`.execute(db);
-        await sql`CREATE TRIGGER kb_chunks_ai AFTER INSERT ON kb_chunks BEGIN INSERT INTO kb_fts(rowid, terms, owner_tag) VALUES (new.id, new.terms, new.owner_tag); END`.execute(db);
-        await sql`CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN INSERT INTO kb_fts(kb_fts, rowid, terms, owner_tag) VALUES ('delete', old.id, old.terms, old.owner_tag); END`.execute(db);
+        await sql`CREATE TRIGGER kb_chunks_ai AFTER INSERT ON kb_chunks BEGIN INSERT INTO kb_fts(rowid, terms, owner_tag) VALUES (new.id, new.terms, new.owner_tag); END`.execute(
+          db,
+        );
+        await sql`CREATE TRIGGER kb_chunks_ad AFTER DELETE ON kb_chunks BEGIN INSERT INTO kb_fts(kb_fts, rowid, terms, owner_tag) VALUES ('delete', old.id, old.terms, old.owner_tag); END`.execute(
+          db,
+        );
         // How many passages hold each word: a query leaves out words too common to tell passages apart.
         await sql`CREATE VIRTUAL TABLE kb_vocab USING fts5vocab(kb_fts, 'row')`.execute(db);
       } else {

@@ -13,18 +13,42 @@ export class VideoJobStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async create(j: { owner: string | null; prompt: string; model: string }, at = Date.now()): Promise<VideoJob> {
-    const row = { id: `video-${randomUUID()}`, owner: j.owner, created_at: at, updated_at: at, prompt: j.prompt, model: j.model, task: null, state: "queued", progress: 0, error: null, mime: null, bytes: null };
+    const row = {
+      id: `video-${randomUUID()}`,
+      owner: j.owner,
+      created_at: at,
+      updated_at: at,
+      prompt: j.prompt,
+      model: j.model,
+      task: null,
+      state: "queued",
+      progress: 0,
+      error: null,
+      mime: null,
+      bytes: null,
+    };
     await this.db.insertInto("video_jobs").values(row).execute();
     const { bytes: _, ...job } = row;
     return job;
   }
 
   get(id: string, owner: string | null): Promise<VideoJob | undefined> {
-    return this.db.selectFrom("video_jobs").select(info).where("id", "=", id).where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner))).executeTakeFirst();
+    return this.db
+      .selectFrom("video_jobs")
+      .select(info)
+      .where("id", "=", id)
+      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
+      .executeTakeFirst();
   }
 
   async content(id: string, owner: string | null): Promise<{ mime: string; bytes: Buffer } | undefined> {
-    const r = await this.db.selectFrom("video_jobs").select(["mime", "bytes"]).where("id", "=", id).where("state", "=", "succeeded").where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner))).executeTakeFirst();
+    const r = await this.db
+      .selectFrom("video_jobs")
+      .select(["mime", "bytes"])
+      .where("id", "=", id)
+      .where("state", "=", "succeeded")
+      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
+      .executeTakeFirst();
     return r?.bytes && r.mime ? { mime: r.mime, bytes: Buffer.from(r.bytes) } : undefined;
   }
 
@@ -33,7 +57,15 @@ export class VideoJobStore {
     return this.db.selectFrom("video_jobs").select(info).where("state", "in", ["queued", "running"]).orderBy("created_at").execute();
   }
 
-  async update(id: string, set: Partial<Pick<Selectable<VideoJobsTable>, "task" | "state" | "progress" | "error" | "mime" | "bytes">>, at = Date.now()): Promise<void> {
-    await this.db.updateTable("video_jobs").set({ ...set, updated_at: at }).where("id", "=", id).execute();
+  async update(
+    id: string,
+    set: Partial<Pick<Selectable<VideoJobsTable>, "task" | "state" | "progress" | "error" | "mime" | "bytes">>,
+    at = Date.now(),
+  ): Promise<void> {
+    await this.db
+      .updateTable("video_jobs")
+      .set({ ...set, updated_at: at })
+      .where("id", "=", id)
+      .execute();
   }
 }

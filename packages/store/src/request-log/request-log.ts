@@ -13,7 +13,10 @@ export class RequestLog {
     if (!entries.length) return;
     // Both dialects cap bound parameters per statement; 19 columns × 200 rows stays under SQLite's 32,766.
     for (let i = 0; i < entries.length; i += 200) {
-      await this.db.insertInto("request_log").values(entries.slice(i, i + 200)).execute();
+      await this.db
+        .insertInto("request_log")
+        .values(entries.slice(i, i + 200))
+        .execute();
     }
   }
 

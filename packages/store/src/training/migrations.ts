@@ -56,7 +56,8 @@ export const trainingMigrations: Record<string, Migration> = {
     },
 
     async down(db: Kysely<any>): Promise<void> {
-      for (const t of ["training_metrics", "training_checkpoints", "training_run_events", "training_runs"]) await db.schema.dropTable(t).execute();
+      for (const t of ["training_metrics", "training_checkpoints", "training_run_events", "training_runs"])
+        await db.schema.dropTable(t).execute();
     },
   },
 
@@ -68,7 +69,10 @@ export const trainingMigrations: Record<string, Migration> = {
   "0004-training-logs": {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema.alterTable("training_runs").addColumn("requested_accelerator", "text").execute();
-      await db.schema.alterTable("training_runs").addColumn("accelerators", "integer", (c) => c.notNull().defaultTo(1)).execute();
+      await db.schema
+        .alterTable("training_runs")
+        .addColumn("accelerators", "integer", (c) => c.notNull().defaultTo(1))
+        .execute();
       await db.schema
         .createTable("training_logs")
         .addColumn("run_id", "text", (c) => c.notNull())
@@ -98,7 +102,12 @@ export const trainingMigrations: Record<string, Migration> = {
         .addColumn("region", "text", (c) => c.notNull())
         .addColumn("registered_at", "bigint", (c) => c.notNull())
         .execute();
-      const runs = await db.selectFrom("training_runs").select(["cluster", "placement", "created_at"]).where("cluster", "is not", null).orderBy("created_at").execute();
+      const runs = await db
+        .selectFrom("training_runs")
+        .select(["cluster", "placement", "created_at"])
+        .where("cluster", "is not", null)
+        .orderBy("created_at")
+        .execute();
       const owners = new Map<string, { region: string; at: number }>();
       for (const r of runs as Array<{ cluster: string; placement: string; created_at: number | string }>) {
         if (owners.has(r.cluster)) continue;
@@ -110,7 +119,8 @@ export const trainingMigrations: Record<string, Migration> = {
         }
         if (placed?.cluster === r.cluster && placed.region) owners.set(r.cluster, { region: placed.region, at: Number(r.created_at) });
       }
-      for (const [id, o] of owners) await db.insertInto("training_clusters").values({ id, region: o.region, registered_at: o.at }).execute();
+      for (const [id, o] of owners)
+        await db.insertInto("training_clusters").values({ id, region: o.region, registered_at: o.at }).execute();
     },
 
     async down(db: Kysely<any>): Promise<void> {

@@ -12,8 +12,14 @@ export class TrainingStore {
 
   async createRun(run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step">, reason: string, at = Date.now()): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto("training_runs").values({ ...run, step: 0, created_at: at, updated_at: at }).execute();
-      await tx.insertInto("training_run_events").values({ run_id: run.id, seq: 1, at, from_state: null, to_state: run.state, reason }).execute();
+      await tx
+        .insertInto("training_runs")
+        .values({ ...run, step: 0, created_at: at, updated_at: at })
+        .execute();
+      await tx
+        .insertInto("training_run_events")
+        .values({ run_id: run.id, seq: 1, at, from_state: null, to_state: run.state, reason })
+        .execute();
     });
   }
 
@@ -29,12 +35,31 @@ export class TrainingStore {
    * Moves a run to `to` only if it is still in `from` (compare-and-set, so two writers cannot both move it), with
    * other fields (placement, node) changed in the same write; records the event. Returns whether it moved.
    */
-  async transition(id: string, from: string, to: string, reason: string, set: Partial<Pick<TrainingRunRow, "cluster" | "node" | "accelerator" | "placement">> = {}, at = Date.now()): Promise<boolean> {
+  async transition(
+    id: string,
+    from: string,
+    to: string,
+    reason: string,
+    set: Partial<Pick<TrainingRunRow, "cluster" | "node" | "accelerator" | "placement">> = {},
+    at = Date.now(),
+  ): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
-      const moved = await tx.updateTable("training_runs").set({ ...set, state: to, updated_at: at }).where("id", "=", id).where("state", "=", from).executeTakeFirst();
+      const moved = await tx
+        .updateTable("training_runs")
+        .set({ ...set, state: to, updated_at: at })
+        .where("id", "=", id)
+        .where("state", "=", from)
+        .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) return false;
-      const last = await tx.selectFrom("training_run_events").select((eb) => eb.fn.max<number>("seq").as("seq")).where("run_id", "=", id).executeTakeFirst();
-      await tx.insertInto("training_run_events").values({ run_id: id, seq: Number(last?.seq ?? 0) + 1, at, from_state: from, to_state: to, reason }).execute();
+      const last = await tx
+        .selectFrom("training_run_events")
+        .select((eb) => eb.fn.max<number>("seq").as("seq"))
+        .where("run_id", "=", id)
+        .executeTakeFirst();
+      await tx
+        .insertInto("training_run_events")
+        .values({ run_id: id, seq: Number(last?.seq ?? 0) + 1, at, from_state: from, to_state: to, reason })
+        .execute();
       return true;
     });
   }
@@ -51,19 +76,39 @@ export class TrainingStore {
     await this.db.transaction().execute(async (tx) => {
       for (let i = 0; i < points.length; i += 500) {
         const rows = points.slice(i, i + 500).map((p) => ({ ...p, run_id: runId }));
-        await tx.insertInto("training_metrics").values(rows).onConflict((oc) => oc.columns(["run_id", "step"]).doNothing()).execute();
+        await tx
+          .insertInto("training_metrics")
+          .values(rows)
+          .onConflict((oc) => oc.columns(["run_id", "step"]).doNothing())
+          .execute();
       }
-      await tx.updateTable("training_runs").set({ step: top, updated_at: Date.now() }).where("id", "=", runId).where("step", "<", top).execute();
+      await tx
+        .updateTable("training_runs")
+        .set({ step: top, updated_at: Date.now() })
+        .where("id", "=", runId)
+        .where("step", "<", top)
+        .execute();
     });
   }
 
   /** Metric points of a run with from ≤ step ≤ to, in step order. */
   metrics(runId: string, from = 0, to = 2_147_483_647) {
-    return this.db.selectFrom("training_metrics").selectAll().where("run_id", "=", runId).where("step", ">=", from).where("step", "<=", to).orderBy("step").execute();
+    return this.db
+      .selectFrom("training_metrics")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .where("step", ">=", from)
+      .where("step", "<=", to)
+      .orderBy("step")
+      .execute();
   }
 
   async recordCheckpoint(runId: string, step: number, location: string, bytes: number, at = Date.now()): Promise<void> {
-    await this.db.insertInto("training_checkpoints").values({ run_id: runId, step, location, bytes, at }).onConflict((oc) => oc.columns(["run_id", "step"]).doNothing()).execute();
+    await this.db
+      .insertInto("training_checkpoints")
+      .values({ run_id: runId, step, location, bytes, at })
+      .onConflict((oc) => oc.columns(["run_id", "step"]).doNothing())
+      .execute();
   }
 
   checkpoints(runId: string) {
@@ -76,7 +121,11 @@ export class TrainingStore {
     await this.db.transaction().execute(async (tx) => {
       for (let i = 0; i < lines.length; i += 500) {
         const rows = lines.slice(i, i + 500).map((l) => ({ ...l, run_id: runId }));
-        await tx.insertInto("training_logs").values(rows).onConflict((oc) => oc.columns(["run_id", "attempt", "offset"]).doNothing()).execute();
+        await tx
+          .insertInto("training_logs")
+          .values(rows)
+          .onConflict((oc) => oc.columns(["run_id", "attempt", "offset"]).doNothing())
+          .execute();
       }
     });
   }
@@ -99,7 +148,11 @@ export class TrainingStore {
    * for a new id cannot both win). Returns the region that holds it now.
    */
   async claimCluster(id: string, region: string, at = Date.now()): Promise<string> {
-    await this.db.insertInto("training_clusters").values({ id, region, registered_at: at }).onConflict((oc) => oc.column("id").doNothing()).execute();
+    await this.db
+      .insertInto("training_clusters")
+      .values({ id, region, registered_at: at })
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
     return (await this.clusterRegion(id))!;
   }
 
@@ -109,6 +162,12 @@ export class TrainingStore {
   }
 
   lastCheckpoint(runId: string) {
-    return this.db.selectFrom("training_checkpoints").selectAll().where("run_id", "=", runId).orderBy("step", "desc").limit(1).executeTakeFirst();
+    return this.db
+      .selectFrom("training_checkpoints")
+      .selectAll()
+      .where("run_id", "=", runId)
+      .orderBy("step", "desc")
+      .limit(1)
+      .executeTakeFirst();
   }
 }

@@ -36,7 +36,11 @@ export class CheckpointError extends Error {
 /** Writes atomically: a temporary file in the same directory, flushed to disk, then renamed over `path`. */
 export function writeCheckpoint(path: string, c: Checkpoint): void {
   const n = c.header.paramCount;
-  for (const [name, a] of [["params", c.params], ["m", c.m], ["v", c.v]] as const) {
+  for (const [name, a] of [
+    ["params", c.params],
+    ["m", c.m],
+    ["v", c.v],
+  ] as const) {
     if (a.length !== n) throw new Error(`checkpoint ${name} has ${a.length} values, the header says ${n}`);
   }
   const json = Buffer.from(JSON.stringify(c.header), "utf8");
@@ -65,7 +69,8 @@ export function readCheckpoint(path: string): Checkpoint {
   } catch (err) {
     throw new CheckpointError(`cannot read checkpoint ${path}: ${(err as Error).message}`);
   }
-  if (buf.length < 12 || buf.readUInt32LE(0) !== MAGIC) throw new CheckpointError(`${path} is not a benih checkpoint (its first bytes are not "BNHK")`);
+  if (buf.length < 12 || buf.readUInt32LE(0) !== MAGIC)
+    throw new CheckpointError(`${path} is not a benih checkpoint (its first bytes are not "BNHK")`);
   const version = buf.readUInt32LE(4);
   if (version !== VERSION) throw new CheckpointError(`${path} is checkpoint format v${version}; this benih reads v${VERSION}`);
   const jsonLength = buf.readUInt32LE(8);
@@ -86,7 +91,10 @@ export function readCheckpoint(path: string): Checkpoint {
     );
   }
   // Copy out so the arrays are aligned and independent of the file buffer.
-  const floats = (i: number) => new Float32Array(buf.buffer.slice(buf.byteOffset + start + i * 4 * header.paramCount, buf.byteOffset + start + (i + 1) * 4 * header.paramCount));
+  const floats = (i: number) =>
+    new Float32Array(
+      buf.buffer.slice(buf.byteOffset + start + i * 4 * header.paramCount, buf.byteOffset + start + (i + 1) * 4 * header.paramCount),
+    );
   return { header, params: floats(0), m: floats(1), v: floats(2) };
 }
 
@@ -96,9 +104,13 @@ const describeConfig = (c: LlamaConfig) => `dim ${c.dim}, ${c.layers} layers, ${
 export function checkCompatible(path: string, h: CheckpointHeader, recipe: string, config: LlamaConfig, tokenizerHash: string): void {
   const same = (Object.keys(config) as Array<keyof LlamaConfig>).every((k) => h.config[k] === config[k]);
   if (h.recipe !== recipe || !same) {
-    throw new CheckpointError(`${path} was written by recipe "${h.recipe}" (${describeConfig(h.config)}); this run is recipe "${recipe}" (${describeConfig(config)})`);
+    throw new CheckpointError(
+      `${path} was written by recipe "${h.recipe}" (${describeConfig(h.config)}); this run is recipe "${recipe}" (${describeConfig(config)})`,
+    );
   }
   if (h.tokenizerHash !== tokenizerHash) {
-    throw new CheckpointError(`${path} was trained with another tokenizer (hash ${h.tokenizerHash}) than this dataset's (hash ${tokenizerHash}); retrain or use the matching dataset`);
+    throw new CheckpointError(
+      `${path} was trained with another tokenizer (hash ${h.tokenizerHash}) than this dataset's (hash ${tokenizerHash}); retrain or use the matching dataset`,
+    );
   }
 }

@@ -1,6 +1,15 @@
 import { seededRandom } from "@benih/gguf";
 import { loadCountryFacts, type CountryFacts, type Lang } from "./facts.ts";
-import { answerEnd, factTemplates, identity, mathTemplates, trainPhrasings, unitWord, type FactKind, type TemplateSet } from "./templates.ts";
+import {
+  answerEnd,
+  factTemplates,
+  identity,
+  mathTemplates,
+  trainPhrasings,
+  unitWord,
+  type FactKind,
+  type TemplateSet,
+} from "./templates.ts";
 
 export interface Example {
   lang: Lang;
@@ -51,7 +60,9 @@ export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = l
   for (const lang of marketLanguages[market]) {
     const end = answerEnd[lang];
     const kinds = ["capital", "currency", "continent", "language"] as FactKind[];
-    const phrasings = Object.fromEntries(kinds.map((k) => [k, { train: trainPhrasings(lang, k), heldOut: factTemplates[lang][k].heldOut }])) as Record<FactKind, TemplateSet>;
+    const phrasings = Object.fromEntries(
+      kinds.map((k) => [k, { train: trainPhrasings(lang, k), heldOut: factTemplates[lang][k].heldOut }]),
+    ) as Record<FactKind, TemplateSet>;
     for (const f of facts) {
       const country = f.name[lang];
       if (!country) continue;
@@ -72,9 +83,13 @@ export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = l
     for (let a = 1; a <= 100; a++) addAll(lang, "kilometers", m.kilometers, { a }, `${a * 1000}${unitWord[lang]}${end}`, 1);
     const who = identity[lang];
     for (let r = 0; r < IDENTITY_REPEATS; r++) {
-      who.train.forEach((q, i) => ds.train.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/train/${i}` }));
+      who.train.forEach((q, i) =>
+        ds.train.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/train/${i}` }),
+      );
     }
-    who.heldOut.forEach((q, i) => ds.eval.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/heldOut/${i}` }));
+    who.heldOut.forEach((q, i) =>
+      ds.eval.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/heldOut/${i}` }),
+    );
   }
   shuffle(ds.train, rnd);
   return ds;

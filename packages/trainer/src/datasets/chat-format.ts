@@ -10,7 +10,11 @@ export const chatAnswer = (answer: string) => `${answer}<|im_end|>\n`;
  * generation starts after the prompt), with a loss weight per token: `promptWeight` for the prompt, 1 for the
  * answer and its end token.
  */
-export function tokenStream(examples: Example[], tokenizer: BpeTokenizer, promptWeight: number): { tokens: Int32Array; weights: Float32Array } {
+export function tokenStream(
+  examples: Example[],
+  tokenizer: BpeTokenizer,
+  promptWeight: number,
+): { tokens: Int32Array; weights: Float32Array } {
   const tokens: number[] = [];
   const weights: number[] = [];
   for (const ex of examples) {

@@ -40,11 +40,19 @@ interface CountriesListEntry {
 
 /** "Bogotá" and "Bogota", "Kuwait City" and "Kuwait" compare equal. */
 const cityKey = (name: string) =>
-  name.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/ city$/, "").replace(/[^a-z]/g, "");
+  name
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/ city$/, "")
+    .replace(/[^a-z]/g, "");
 
 /** Chinese names of cities that give a time zone its name, keyed by cityKey of the zone's English city. */
 function zhCitiesByEnglishName(): Map<string, string> {
-  const zones = require("cldr-dates-full/main/zh/timeZoneNames.json").main.zh.dates.timeZoneNames.zone as Record<string, Record<string, { exemplarCity?: string }>>;
+  const zones = require("cldr-dates-full/main/zh/timeZoneNames.json").main.zh.dates.timeZoneNames.zone as Record<
+    string,
+    Record<string, { exemplarCity?: string }>
+  >;
   const out = new Map<string, string>();
   for (const [area, cities] of Object.entries(zones)) {
     if (area === "Etc") continue;
@@ -61,7 +69,10 @@ export function loadCountryFacts(): CountryFacts[] {
   const countries = list.countries;
   const languagesEn = list.languages;
   const currenciesEn = (require("countries-list/currencies") as { currencies: Record<string, { name: string }> }).currencies;
-  const countryNames = { zh: require("i18n-iso-countries/langs/zh.json").countries, id: require("i18n-iso-countries/langs/id.json").countries } as Record<"zh" | "id", Record<string, string | string[]>>;
+  const countryNames = {
+    zh: require("i18n-iso-countries/langs/zh.json").countries,
+    id: require("i18n-iso-countries/langs/id.json").countries,
+  } as Record<"zh" | "id", Record<string, string | string[]>>;
   const languageNames = {
     zh: require("@cospired/i18n-iso-languages/langs/zh.json").languages,
     id: require("@cospired/i18n-iso-languages/langs/id.json").languages,

@@ -51,7 +51,10 @@ export function writeDatasetDir(dir: string, ds: Dataset): void {
 /** A dataset from a folder of JSON-lines splits: `train.jsonl` is required, the other two optional. */
 export function readDatasetDir(dir: string): Dataset {
   const train = join(dir, "train.jsonl");
-  if (!existsSync(train)) throw new DatasetError(`${dir} has no train.jsonl (a dataset folder holds train.jsonl, and optionally validation.jsonl and eval.jsonl)`);
+  if (!existsSync(train))
+    throw new DatasetError(
+      `${dir} has no train.jsonl (a dataset folder holds train.jsonl, and optionally validation.jsonl and eval.jsonl)`,
+    );
   const optional = (split: string) => (existsSync(join(dir, `${split}.jsonl`)) ? readExamples(join(dir, `${split}.jsonl`)) : []);
   return { name: basename(resolve(dir)), train: readExamples(train), validation: optional("validation"), eval: optional("eval") };
 }

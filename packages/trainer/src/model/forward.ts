@@ -30,7 +30,7 @@ export function rmsnorm(x: Float32Array, w: Float32Array, eps: number): Float32A
 export function rope(v: Float32Array, heads: number, D: number, pos: number, theta: number): void {
   for (let h = 0; h < heads; h++) {
     for (let i = 0; i < D / 2; i++) {
-      const angle = pos * Math.pow(theta, (-2 * i) / D);
+      const angle = pos * theta ** ((-2 * i) / D);
       const c = Math.cos(angle);
       const s = Math.sin(angle);
       const a = h * D + 2 * i;

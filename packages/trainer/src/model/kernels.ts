@@ -70,7 +70,7 @@ export function ropeTables(T: number, D: number, theta: number): { cos: Float64A
   const sin = new Float64Array(T * (D / 2));
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < D / 2; i++) {
-      const a = t * Math.pow(theta, (-2 * i) / D);
+      const a = t * theta ** ((-2 * i) / D);
       cos[t * (D / 2) + i] = Math.cos(a);
       sin[t * (D / 2) + i] = Math.sin(a);
     }
@@ -82,7 +82,15 @@ export function ropeTables(T: number, D: number, theta: number): { cos: Float64A
  * Rotates adjacent pairs (2i, 2i+1) of each head of v[N][heads·D] in place by the row's position (n mod T);
  * `sign` −1 applies the inverse rotation, which is also the backward pass of a rotation.
  */
-export function rope(v: Vec, tables: { cos: Float64Array; sin: Float64Array }, N: number, T: number, heads: number, D: number, sign: 1 | -1): void {
+export function rope(
+  v: Vec,
+  tables: { cos: Float64Array; sin: Float64Array },
+  N: number,
+  T: number,
+  heads: number,
+  D: number,
+  sign: 1 | -1,
+): void {
   const half = D / 2;
   for (let n = 0; n < N; n++) {
     const t = n % T;
@@ -104,7 +112,18 @@ export function rope(v: Vec, tables: { cos: Float64Array; sin: Float64Array }, N
  * Causal grouped-query attention. q[N][H·D], k,v[N][KV·D] → out[N][H·D]; probs[B][H][T][T] kept for backward.
  * Query head h reads kv head ⌊h / (H/KV)⌋.
  */
-export function attentionForward(out: Vec, probs: Vec, q: Vec, k: Vec, v: Vec, B: number, T: number, H: number, KV: number, D: number): void {
+export function attentionForward(
+  out: Vec,
+  probs: Vec,
+  q: Vec,
+  k: Vec,
+  v: Vec,
+  B: number,
+  T: number,
+  H: number,
+  KV: number,
+  D: number,
+): void {
   const group = H / KV;
   const scale = 1 / Math.sqrt(D);
   for (let b = 0; b < B; b++) {
@@ -137,7 +156,21 @@ export function attentionForward(out: Vec, probs: Vec, q: Vec, k: Vec, v: Vec, B
   }
 }
 
-export function attentionBackward(dq: Vec, dk: Vec, dv: Vec, dout: Vec, probs: Vec, q: Vec, k: Vec, v: Vec, B: number, T: number, H: number, KV: number, D: number): void {
+export function attentionBackward(
+  dq: Vec,
+  dk: Vec,
+  dv: Vec,
+  dout: Vec,
+  probs: Vec,
+  q: Vec,
+  k: Vec,
+  v: Vec,
+  B: number,
+  T: number,
+  H: number,
+  KV: number,
+  D: number,
+): void {
   const group = H / KV;
   const scale = 1 / Math.sqrt(D);
   const dp = new Float64Array(T);

@@ -81,9 +81,20 @@ export class TrainableModel implements StepModel {
     const N = B * T;
     const a = (k: number) => alloc(precision, k);
     this.acts = Array.from({ length: config.layers }, () => ({
-      x: a(N * C), xn1: a(N * C), rstd1: a(N), q: a(N * H * D), k: a(N * KV * D), v: a(N * KV * D),
-      probs: a(B * H * T * T), att: a(N * H * D), x2: a(N * C), xn2: a(N * C), rstd2: a(N),
-      gate: a(N * F), up: a(N * F), act: a(N * F),
+      x: a(N * C),
+      xn1: a(N * C),
+      rstd1: a(N),
+      q: a(N * H * D),
+      k: a(N * KV * D),
+      v: a(N * KV * D),
+      probs: a(B * H * T * T),
+      att: a(N * H * D),
+      x2: a(N * C),
+      xn2: a(N * C),
+      rstd2: a(N),
+      gate: a(N * F),
+      up: a(N * F),
+      act: a(N * F),
     }));
     this.xLast = a(N * C);
     this.xf = a(N * C);

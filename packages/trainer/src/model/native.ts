@@ -10,11 +10,27 @@ import type { StepModel } from "./model.ts";
 type Handle = object & { readonly __engine: unique symbol };
 
 export interface NativeAddon {
-  create(shape: { dim: number; layers: number; heads: number; kvHeads: number; ff: number; vocab: number; eps: number; ropeTheta: number }, batch: number, seqLen: number): Handle;
+  create(
+    shape: { dim: number; layers: number; heads: number; kvHeads: number; ff: number; vocab: number; eps: number; ropeTheta: number },
+    batch: number,
+    seqLen: number,
+  ): Handle;
   paramCount(e: Handle): number;
   forward(e: Handle, params: Float32Array, tokens: Int32Array, targets: Int32Array, weights: Float32Array): number;
   backward(e: Handle, params: Float32Array, grads: Float32Array): void;
-  adamw(params: Float32Array, grads: Float32Array, m: Float32Array, v: Float32Array, decay: Uint8Array, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
+  adamw(
+    params: Float32Array,
+    grads: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    decay: Uint8Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    t: number,
+  ): void;
   clipGradients(grads: Float32Array, max: number): number;
   setThreads(n: number): number;
 }
@@ -26,7 +42,10 @@ let loaded: { addon: NativeAddon } | { reason: string } | undefined;
 export function loadNative(): { addon: NativeAddon } | { reason: string } {
   if (loaded) return loaded;
   if (!existsSync(binary)) {
-    loaded = { reason: "the C++ engine is not built (npm ci builds it with node-gyp; `npm run build:native -w @benih/trainer` retries and shows why)" };
+    loaded = {
+      reason:
+        "the C++ engine is not built (npm ci builds it with node-gyp; `npm run build:native -w @benih/trainer` retries and shows why)",
+    };
     return loaded;
   }
   try {
@@ -54,7 +73,16 @@ export class NativeModel implements StepModel {
     readonly params: Float32Array,
   ) {
     this.handle = addon.create(
-      { dim: config.dim, layers: config.layers, heads: config.heads, kvHeads: config.kvHeads, ff: config.ff, vocab: config.vocab, eps: config.normEps ?? 1e-5, ropeTheta: config.ropeTheta ?? 10000 },
+      {
+        dim: config.dim,
+        layers: config.layers,
+        heads: config.heads,
+        kvHeads: config.kvHeads,
+        ff: config.ff,
+        vocab: config.vocab,
+        eps: config.normEps ?? 1e-5,
+        ropeTheta: config.ropeTheta ?? 10000,
+      },
       B,
       T,
     );

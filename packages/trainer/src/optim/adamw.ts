@@ -36,8 +36,8 @@ export class AdamW {
       this.native.adamw(params, grads, this.m, this.v, this.decay, lr, beta1, beta2, eps, weightDecay, this.t);
       return;
     }
-    const c1 = 1 - Math.pow(beta1, this.t);
-    const c2 = 1 - Math.pow(beta2, this.t);
+    const c1 = 1 - beta1 ** this.t;
+    const c2 = 1 - beta2 ** this.t;
     for (let i = 0; i < params.length; i++) {
       const g = grads[i]!;
       const m = (this.m[i] = beta1 * this.m[i]! + (1 - beta1) * g);

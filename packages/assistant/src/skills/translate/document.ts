@@ -50,7 +50,15 @@ export async function translateDocument(o: {
   const out: string[] = [];
   for (const [i, piece] of pieces.entries()) {
     let text = "";
-    for await (const part of o.client.stream({ model: o.model, messages: [{ role: "system", content: system }, { role: "user", content: piece }], caller: o.caller, signal: o.signal })) {
+    for await (const part of o.client.stream({
+      model: o.model,
+      messages: [
+        { role: "system", content: system },
+        { role: "user", content: piece },
+      ],
+      caller: o.caller,
+      signal: o.signal,
+    })) {
       if (part.type === "text") text += part.text;
     }
     out.push(text.trim());

@@ -6,5 +6,9 @@ import { translatePrompt } from "./prompt.ts";
 export const translateSkill: Skill<SkillOptions<"translate">> = {
   id: "translate",
   options: translateOptions,
-  answer: async (_, { target, glossary }) => ({ kind: "grounded", system: translatePrompt(target, glossary), meta: { skill: "translate" } }),
+  answer: async (_, { target, glossary }) => ({
+    kind: "grounded",
+    system: translatePrompt(target, glossary),
+    meta: { skill: "translate" },
+  }),
 };

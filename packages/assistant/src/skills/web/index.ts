@@ -6,7 +6,8 @@ import type { Skill } from "../skill.ts";
 import { webSources } from "./sources.ts";
 
 /** What to set for the web skill, said where it is asked for without a provider. */
-export const WEB_SEARCH_MISSING = "web search is not configured: set assistant.webSearch in benih.yaml ({ provider: searxng, baseURL: … } for your SearXNG, or brave, tavily or bing with an apiKey)";
+export const WEB_SEARCH_MISSING =
+  "web search is not configured: set assistant.webSearch in benih.yaml ({ provider: searxng, baseURL: … } for your SearXNG, or brave, tavily or bing with an apiKey)";
 
 /** Answers from a web search and the pages it finds (read through the SSRF guard), citing their links. */
 export const webSkill: Skill = {
