@@ -129,7 +129,7 @@ try {
     );
   for (const [name, r] of Object.entries(streamTp))
     console.log(
-      `  ${(name + " (stream)").padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`,
+      `  ${(`${name} (stream)`).padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`,
     );
 
   console.log("\nratios");

@@ -35,11 +35,11 @@ countries.registerLocale((await import("i18n-iso-countries/langs/zh.json", { wit
 const chinese = [...common.slice(-10), ...common.slice(0, -10), ...Object.values(countries.getNames("zh"))];
 const sentence = (zh: boolean) =>
   zh
-    ? Array.from({ length: 12 + Math.floor(rand() * 10) }, () => zipf(chinese)).join("") + "。"
-    : Array.from({ length: 10 + Math.floor(rand() * 10) }, () => zipf(english)).join(" ") + ".";
+    ? `${Array.from({ length: 12 + Math.floor(rand() * 10) }, () => zipf(chinese)).join("")}。`
+    : `${Array.from({ length: 10 + Math.floor(rand() * 10) }, () => zipf(english)).join(" ")}.`;
 const document = (zh: boolean) => {
   let text = "";
-  while (text.length < (zh ? 160 : 400)) text += sentence(zh) + " ";
+  while (text.length < (zh ? 160 : 400)) text += `${sentence(zh)} `;
   return text.trim();
 };
 

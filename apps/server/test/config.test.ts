@@ -10,7 +10,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** Loads `lines` as a benih.yaml file and returns the error's lines. */
 function errorsOf(lines: string[]): string[] {
   const file = join(dir, "benih.yaml");
-  writeFileSync(file, lines.join("\n") + "\n");
+  writeFileSync(file, `${lines.join("\n")}\n`);
   try {
     loadConfig({ path: file, env: {} });
   } catch (e) {

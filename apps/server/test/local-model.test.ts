@@ -11,7 +11,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 before(async () => {
   const base = await startServer();
   await base.close();
-  const modelsDir = join(base.dataDir + "-models");
+  const modelsDir = join(`${base.dataDir}-models`);
   mkdirSync(modelsDir, { recursive: true });
   writeFileSync(join(modelsDir, "benih-test.gguf"), writeTestModel({ seed: 9 }));
   server = await startServer({ env: { BENIH_MODELS_DIR: modelsDir } });

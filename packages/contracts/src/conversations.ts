@@ -6,7 +6,7 @@ import { z } from "zod";
 
 // --- Skills ------------------------------------------------------------------------------------------------------
 
-import { SKILL_IDS, type SkillId, WRITING_TEMPLATES } from "./skill-ids.ts";
+import { type SkillId, WRITING_TEMPLATES } from "./skill-ids.ts";
 
 const imageSize = z.string().regex(/^\d{2,4}x\d{2,4}$/, "use WIDTHxHEIGHT, e.g. 1024x1024");
 

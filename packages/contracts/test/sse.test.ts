@@ -37,7 +37,7 @@ describe("encodeEvent", () => {
 });
 
 describe("EventStreamParser", () => {
-  const text = encodeEvent({ event: "a", data: { n: 1 } }) + ": keep-alive\r\n" + "id: 5\r\ndata: x\r\ndata: y\r\n\r\n" + "data\r\r";
+  const text = `${encodeEvent({ event: "a", data: { n: 1 } })}: keep-alive\r\nid: 5\r\ndata: x\r\ndata: y\r\n\r\ndata\r\r`;
   const expected = [
     { event: "a", data: '{"n":1}' },
     { event: undefined, data: "x\ny", id: "5" },

@@ -77,7 +77,7 @@ export async function startFakeVideo(o: { pollsToFinish?: number; videoUrl?: (ta
           error: { code: "OutputVideoSensitiveContentDetected", message: "The output video may contain sensitive information." },
         });
       const done = t.polls >= finishAfter;
-      const address = (res.socket?.localAddress ?? "127.0.0.1") + ":" + (res.socket?.localPort ?? 0);
+      const address = `${res.socket?.localAddress ?? "127.0.0.1"}:${res.socket?.localPort ?? 0}`;
       return json(res, 200, {
         id: m[1],
         model: "seedance",

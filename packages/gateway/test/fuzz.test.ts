@@ -102,7 +102,7 @@ function rawBody(): { body: string; type: string } {
     case 9: {
       const bytes = Array.from({ length: int(200) }, () => String.fromCharCode(int(256))).join("");
       return {
-        body: pick([bytes, "{".repeat(5000), '{"model":"m","messages":' + "[".repeat(3000), "x".repeat(70 * 1024)]),
+        body: pick([bytes, "{".repeat(5000), `{"model":"m","messages":${"[".repeat(3000)}`, "x".repeat(70 * 1024)]),
         type: pick(["application/json", "text/plain", "application/x-www-form-urlencoded"]),
       };
     }

@@ -160,15 +160,15 @@ export function llamaToGguf(o: LlamaGgufOptions): Uint8Array {
   w.layers.forEach((l, i) => {
     const p = `blk.${i}.`;
     tensors.push(
-      v(p + "attn_norm.weight", l.attnNorm),
-      m(p + "attn_q.weight", l.wq, c.heads * hd, c.dim),
-      m(p + "attn_k.weight", l.wk, c.kvHeads * hd, c.dim),
-      m(p + "attn_v.weight", l.wv, c.kvHeads * hd, c.dim),
-      m(p + "attn_output.weight", l.wo, c.dim, c.heads * hd),
-      v(p + "ffn_norm.weight", l.ffnNorm),
-      m(p + "ffn_gate.weight", l.gate, c.ff, c.dim),
-      m(p + "ffn_up.weight", l.up, c.ff, c.dim),
-      m(p + "ffn_down.weight", l.down, c.dim, c.ff),
+      v(`${p}attn_norm.weight`, l.attnNorm),
+      m(`${p}attn_q.weight`, l.wq, c.heads * hd, c.dim),
+      m(`${p}attn_k.weight`, l.wk, c.kvHeads * hd, c.dim),
+      m(`${p}attn_v.weight`, l.wv, c.kvHeads * hd, c.dim),
+      m(`${p}attn_output.weight`, l.wo, c.dim, c.heads * hd),
+      v(`${p}ffn_norm.weight`, l.ffnNorm),
+      m(`${p}ffn_gate.weight`, l.gate, c.ff, c.dim),
+      m(`${p}ffn_up.weight`, l.up, c.ff, c.dim),
+      m(`${p}ffn_down.weight`, l.down, c.dim, c.ff),
     );
   });
   tensors.push(v("output_norm.weight", w.finalNorm));

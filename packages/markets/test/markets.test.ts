@@ -50,7 +50,7 @@ describe("content policy", () => {
     assert.equal(policy.scan("在线赌博网站")?.term, "赌博");
     assert.equal(policy.scan("a Bad Word here")?.category, "abuse");
     assert.equal(policy.scan("nothing to see"), undefined);
-    assert.match(policy.scan("x".repeat(100) + " casino " + "y".repeat(100))!.excerpt, /^x+ casino y+$/);
+    assert.match(policy.scan(`${"x".repeat(100)} casino ${"y".repeat(100)}`)!.excerpt, /^x+ casino y+$/);
   });
 
   it("streams: a term split across pieces is caught before any of it is sent; clean text goes out whole", () => {
@@ -140,10 +140,10 @@ describe("content policy against Unicode tricks", () => {
   });
 
   it("reports original indexes and excerpts", () => {
-    const text = "x".repeat(30) + " ca\u200Bs\u00ADino " + "y".repeat(30);
+    const text = `${"x".repeat(30)} ca\u200Bs\u00ADino ${"y".repeat(30)}`;
     const found = policy.find(text, true)!;
     assert.equal(found.index, 31);
-    assert.equal(found.hit.excerpt, "x".repeat(19) + " ca\u200Bs\u00ADino " + "y".repeat(19));
+    assert.equal(found.hit.excerpt, `${"x".repeat(19)} ca\u200Bs\u00ADino ${"y".repeat(19)}`);
     assert.equal(policy.find("😀 ＣＡＳＩＮＯ!", true)!.index, 3);
     assert.equal(policy.find("ab  \t  bad   word", true)!.index, 7);
   });

@@ -38,7 +38,7 @@ for (const backend of await testBackends()) {
         assert.equal(raw.prefix, `bk-…${created.key.slice(-4)}`, "listed by the fixed prefix and the last four, nothing from the start");
 
         assert.equal((await store.apiKeys.verify(created.key))?.id, created.id);
-        assert.equal(await store.apiKeys.verify(created.key + "x"), undefined);
+        assert.equal(await store.apiKeys.verify(`${created.key}x`), undefined);
         assert.equal(await store.apiKeys.countLive(), 1);
 
         assert.equal(await store.apiKeys.revoke(created.prefix), 1);

@@ -99,7 +99,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     const elapsed = (performance.now() - t0) / 1000;
     const tokensPerSecond = ((run.step - startStep) * last.tokens) / elapsed;
     const line: TrainerMetricLine = { ...last, tokensPerSecond: Math.round(tokensPerSecond), time: new Date().toISOString() };
-    appendFileSync(metrics, JSON.stringify(line) + "\n");
+    appendFileSync(metrics, `${JSON.stringify(line)}\n`);
     o.onStep?.({ ...last, tokensPerSecond, etaSeconds: ((steps - run.step) * last.tokens) / tokensPerSecond });
     if (run.step % every === 0 || o.checkpointNow?.()) run.save(ckpt);
   }

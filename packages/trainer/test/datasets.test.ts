@@ -57,7 +57,7 @@ describe("market datasets", () => {
     assert.equal(tokens.length, weights.length);
     assert.ok(weights.subarray(0, promptLength).every((w) => Math.abs(w - 0.1) < 1e-7));
     assert.ok(weights.subarray(promptLength).every((w) => w === 1));
-    assert.equal(tok.decode(Array.from(tokens)), chatPrompt(sample[0]!.question) + sample[0]!.answer + "<|im_end|>\n");
+    assert.equal(tok.decode(Array.from(tokens)), `${chatPrompt(sample[0]!.question) + sample[0]!.answer}<|im_end|>\n`);
   });
 
   it("round-trip through JSON lines, and name the file and line of a broken one", () => {

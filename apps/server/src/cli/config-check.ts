@@ -33,7 +33,7 @@ export async function configCheck({ values, env }: Input<typeof spec.options>): 
   }
   if (config.auth.required === false && !isLoopback(host))
     warnings.push(`auth.required is false but ${host} is beyond loopback: the server will refuse to start`);
-  process.stdout.write(out.join("\n") + "\n");
+  process.stdout.write(`${out.join("\n")}\n`);
   for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
   process.stdout.write(warnings.length ? `${warnings.length} warning(s)\n` : "config is valid\n");
   return 0;

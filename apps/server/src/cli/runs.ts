@@ -87,7 +87,7 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
         "history:",
         ...r.events.map((e) => `  ${new Date(e.at).toISOString()}  ${e.fromState ?? "-"} → ${e.toState}: ${e.reason}`),
       ];
-      return out(r, lines.join("\n") + "\n");
+      return out(r, `${lines.join("\n")}\n`);
     }
     case "pause":
     case "resume":
@@ -115,7 +115,7 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
           (c) => `  ${c.id} (${c.operator}): ${c.nodes.map((n) => `${n.id} ${n.free}/${n.count} × ${n.accelerator} free`).join(", ")}`,
         ),
       ]);
-      return out({ clusters }, lines.join("\n") + "\n");
+      return out({ clusters }, `${lines.join("\n")}\n`);
     }
   }
 }

@@ -78,7 +78,7 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
       readRequest();
       const line = `step ${m.step}/${steps}  loss ${m.loss.toFixed(4)}  lr ${m.lr.toExponential(2)}  ${Math.round(m.tokensPerSecond)} tok/s  ETA ${duration(m.etaSeconds)}`;
       if (tty) process.stderr.write(`\r${line.padEnd(90)}`);
-      else if (m.step % 10 === 0 || m.step === steps) process.stderr.write(line + "\n");
+      else if (m.step % 10 === 0 || m.step === steps) process.stderr.write(`${line}\n`);
     },
   });
   process.off("SIGTERM", onSignal);

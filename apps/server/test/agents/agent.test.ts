@@ -86,7 +86,7 @@ describe("regional agents", () => {
       await until("four agents", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 4 ? true : undefined));
 
       // cn-north's token cannot take over my-johor's cluster: refused, and johor-1's agent trains the global run below.
-      const grab = await fetch(server.url + "/control/v1/agents", {
+      const grab = await fetch(`${server.url}/control/v1/agents`, {
         method: "POST",
         headers: { authorization: "Bearer agent-token-cn-north-0001", "content-type": "application/json" },
         body: JSON.stringify({

@@ -1,18 +1,14 @@
 // The control plane's admin API (/control/v1), as the dashboard uses it; its shapes are @benih/contracts' views.
 // An admin key, when the server asks for one, is kept in this browser and sent as a bearer token.
 import type {
-  Cluster,
   CreateRun,
   DatasetsView,
   FleetView,
   LogTail,
   MetricSeries,
-  PlacementDecision,
   RunCreated,
   RunDetail,
   RunList,
-  RunView,
-  SeriesPoint,
 } from "@benih/contracts";
 
 export class AdminError extends Error {

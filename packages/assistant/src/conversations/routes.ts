@@ -184,7 +184,7 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
     const target = messages.find((m) => m.id === messageId);
     // Regenerating an answer answers its question again; naming the question itself works too.
     const question = target?.role === "assistant" ? messages.find((m) => m.id === target.parent_id) : target;
-    if (!question || question.role !== "user") throw notFound(`Message ${messageId}`);
+    if (question?.role !== "user") throw notFound(`Message ${messageId}`);
     return streamAnswer(o, request, reply, { store, conversation: c, question, model: body.model ?? c.model, sendUser: false });
   });
 }

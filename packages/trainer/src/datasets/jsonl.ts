@@ -10,7 +10,7 @@ export class DatasetError extends Error {
 }
 
 export function writeExamples(path: string, examples: Example[]): void {
-  writeFileSync(path, examples.map((e) => JSON.stringify(e)).join("\n") + "\n");
+  writeFileSync(path, `${examples.map((e) => JSON.stringify(e)).join("\n")}\n`);
 }
 
 /** Reads examples, one JSON object per line; a broken line is reported with its file and line number. */
