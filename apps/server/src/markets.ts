@@ -1,3 +1,4 @@
+import type { MarketView } from "@benih/contracts";
 import { dirname, resolve } from "node:path";
 import { GatewayError, type RequestScope, type ResolveScope } from "@benih/gateway";
 import { localized, Markets, type Market, type MarketProfile } from "@benih/markets";
@@ -7,7 +8,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { BenihConfig, MarketConfig } from "./config/schema.ts";
 
 /** What anyone may know about the market serving them: the web app brands itself and picks its language from it. */
-export function publicProfile(p: MarketProfile) {
+export function publicProfile(p: MarketProfile): MarketView {
   return {
     id: p.id,
     displayName: p.displayName,

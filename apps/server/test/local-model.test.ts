@@ -34,8 +34,8 @@ describe("local GGUF models through the API", () => {
       stream_options: { include_usage: true },
     });
     let chunks = 0;
-    let usage;
-    let finish;
+    let usage: OpenAI.CompletionUsage | undefined;
+    let finish: OpenAI.ChatCompletionChunk.Choice["finish_reason"] | undefined;
     for await (const c of stream) {
       if (c.choices[0]?.delta.content) chunks++;
       finish = c.choices[0]?.finish_reason ?? finish;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startFakeAnthropic, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import type { RequestLogRow } from "@benih/store";
 import OpenAI from "openai";
 import { startServer } from "./harness.ts";
 
@@ -165,7 +166,7 @@ describe("the official openai SDK against benih", () => {
       .withResponse();
     assert.ok(data.id);
     const id = response.headers.get("x-request-id")!;
-    let row;
+    let row: RequestLogRow | undefined;
     for (let i = 0; i < 50 && !row; i++) {
       row = await server.store.requestLog.get(id);
       if (!row) await new Promise((r) => setTimeout(r, 20));

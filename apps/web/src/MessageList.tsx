@@ -18,6 +18,7 @@ interface Props extends ThreadActions {
 export function MessageList({ turns, locale, busy, error, models, starters, onStarter, ...actions }: Props) {
   const end = useRef<HTMLDivElement>(null);
   // A block body: scrollIntoView returns a promise in newer browsers, and an effect may only return a cleanup.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the list's length and the last text are what scrolls it
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: "end" });
   }, [turns.length, turns.at(-1)?.content]);

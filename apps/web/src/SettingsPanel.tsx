@@ -13,12 +13,7 @@ const SKILL_NAMES: Record<string, TextKey> = {
 };
 const REGIONS: Record<string, SettingsTextKey> = { local: "regionLocal", global: "regionGlobal", cn: "regionCn" };
 
-type Provider = Settings["providers"][number];
-/**
- * The environment variable that turns a provider on. Servers that predate the `env` field name it at the start
- * of their English `set` hint.
- */
-const envOf = (p: Provider) => p.env ?? /^[A-Z][A-Z0-9_]+\b/.exec(p.set ?? "")?.[0];
+type Provider = Extract<Settings["providers"][number], { configured: false }>;
 
 /** What this server has set up, and, for what it has not, what to set: skills and providers, in the user's language. */
 export function SettingsPanel({ settings, locale, onClose }: { settings: Settings; locale: Locale; onClose(): void }) {
@@ -28,7 +23,7 @@ export function SettingsPanel({ settings, locale, onClose }: { settings: Setting
     configured ? `✓ ${st(locale, "configured")}${provider ? ` (${provider})` : ""}` : st(locale, "notConfigured");
   const region = (r: string | null | undefined) => (r ? (REGIONS[r] ? st(locale, REGIONS[r]) : r) : "");
   const howToEnable = (p: Provider) => {
-    const env = envOf(p);
+    const env = p.env;
     return `${t(locale, "toEnable")}: ${env ? st(locale, "setupEnv").replace("{env}", env) : st(locale, "setupProvider")}`;
   };
   return (

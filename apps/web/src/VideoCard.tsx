@@ -16,6 +16,7 @@ export function VideoCard({ job: first, locale }: { job: VideoJobView; locale: L
   return (
     <figure className="video" data-testid="video" data-status={job.status}>
       {job.status === "succeeded" && job.content_url ? (
+        // biome-ignore lint/a11y/useMediaCaption: a generated video has no caption track; its prompt is the text beside it
         src && <video src={src} controls playsInline preload="metadata" />
       ) : job.status === "failed" ? (
         <p className="error">

@@ -113,6 +113,7 @@ function inline(text: string, key: string, sources: number): ReactNode[] {
 }
 
 const withBreaks = (lines: string[], key: string, sources: number) =>
+  // biome-ignore lint/suspicious/noArrayIndexKey: the lines of one rendered text never move; their place is their identity
   lines.flatMap((l, i) => (i ? [<br key={`${key}-br${i}`} />, ...inline(l, `${key}-${i}`, sources)] : inline(l, `${key}-${i}`, sources)));
 
 export function Markdown({ text, citations = 0 }: { text: string; citations?: number }) {
@@ -156,6 +157,7 @@ export function Markdown({ text, citations = 0 }: { text: string; citations?: nu
       blocks.push(
         <L key={`l${blocks.length}`}>
           {items.map((t, j) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a rendered answer's list items never move; their place is their identity
             <li key={j}>{inline(t, `l${blocks.length}-${j}`, citations)}</li>
           ))}
         </L>,

@@ -5,14 +5,14 @@ import { SettingsPanel } from "../src/SettingsPanel.tsx";
 
 afterEach(cleanup);
 
-// As a server sends it today: English prose hints, and where each provider came from (a path of the server's disk).
+// As a server sends it: English prose hints beside the structured fields the page should use instead.
 const settings = {
   market: null,
   models: ["qwen2.5-0.5b"],
   providers: [
-    { name: "deepseek", configured: false, set: "DEEPSEEK_API_KEY (in the environment or .env)" },
-    { name: "local", configured: true, from: "GGUF files in /srv/benih/models", region: "local" },
-    { name: "openai", configured: true, from: "environment (OPENAI_API_KEY)", region: "global" },
+    { name: "deepseek", configured: false, env: "DEEPSEEK_API_KEY", set: "DEEPSEEK_API_KEY in the server's environment" },
+    { name: "local", configured: true, region: "local" },
+    { name: "openai", configured: true, region: "global" },
     { name: "mine", configured: false, set: "a providers entry in benih.yaml" },
   ],
   skills: {
@@ -22,7 +22,7 @@ const settings = {
     video: { configured: true, slideshow: true, note: "no video model: a captioned slideshow made with ffmpeg" },
   },
   uploads: { maxMb: 20, types: [".pdf"] },
-} as Settings;
+} satisfies Settings;
 
 describe("SettingsPanel", () => {
   it("speaks the user's language, with no server path, no English hint and no .env", () => {

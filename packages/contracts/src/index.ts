@@ -6,3 +6,4 @@ export * from "./run-state.ts";
 export * from "./gateway.ts";
 export * from "./skill-ids.ts";
 export * from "./conversations.ts";
+export * from "./server.ts";

@@ -51,6 +51,11 @@ interface Outbox {
   items: Array<MetricPoint | LogLine>;
 }
 
+/** A control plane answer's body as the agent reads it itself: the error envelope (the rest is parsed by schemas). */
+interface ControlAnswer {
+  error?: { message?: string; details?: { code?: string } };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const parseJSON = (text: string): unknown => {
   try {
@@ -79,7 +84,7 @@ export class RegionalAgent {
     this.storage = o.checkpoints ?? new FolderStorage();
   }
 
-  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: ControlAnswer | undefined }> {
     const res = await fetch(this.o.controlPlane.replace(/\/+$/, "") + path, {
       method,
       headers: {
@@ -230,11 +235,9 @@ export class RegionalAgent {
     const lines = this.outbox(job.runId, "logs");
     job.logOffset = this.readLines(join(job.dir, logFileOf(job)), job.logOffset, (text, offset) => {
       // Progress lines drawn in place end in \r: each is a line of its own in the log.
-      text
-        .split("\r")
-        .forEach(
-          (part, i) => part.trim() && lines.push({ attempt: job.attempt, offset: offset + i, at: Date.now(), text: part.slice(0, 4000) }),
-        );
+      text.split("\r").forEach((part, i) => {
+        if (part.trim()) lines.push({ attempt: job.attempt, offset: offset + i, at: Date.now(), text: part.slice(0, 4000) });
+      });
     });
     for (const box of [points, lines]) {
       // A bounded buffer per run: beyond about a day of metrics at 10 points a second, the oldest go (and the log says so).

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { attemptRecord } from "@benih/contracts";
 import { startFakeAnthropic, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { createAnthropic, createOpenAICompatible } from "@benih/providers";
+import type { RequestLogRow } from "@benih/store";
 import { z } from "zod";
 import { chat, hello, readSSE, startGateway, type GatewayHarness } from "./harness.ts";
 
@@ -69,7 +70,7 @@ const upstreamModels = (from: number) => up.seen.slice(from).map((s) => s.body?.
 /** The request's log row; it is written just after the answer went out, so wait for it briefly. */
 async function logRow(res: Response) {
   const id = res.headers.get("x-request-id")!;
-  let row;
+  let row: RequestLogRow | undefined;
   for (let i = 0; i < 100 && !row; i++) {
     await gw.log.flush();
     row = await gw.store.requestLog.get(id);

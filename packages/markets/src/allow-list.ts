@@ -8,7 +8,7 @@ export class AllowList {
   constructor(readonly entries: readonly string[]) {
     this.patterns = entries.map((e) => {
       if (!/^[^/]+\/.+$/.test(e)) throw new Error(`allow-list entry "${e}" must look like provider/model or provider/*`);
-      return new RegExp(`^${e.split("*").map(escape).join(".*")}$`);
+      return new RegExp(`^${e.split("*").map(escapeRegExp).join(".*")}$`);
     });
   }
 
@@ -28,4 +28,4 @@ export class AllowList {
   }
 }
 
-const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");

@@ -206,7 +206,10 @@ class Folder {
     for (let k = 0; k < f.length; k++) {
       const c = f.charCodeAt(k);
       const kind = isHigh(c) || isLow(c) ? KEEP : kindAt(f, k, 1);
-      if (kind === SPACE || kind === DROP) return this.addSlow(f, i);
+      if (kind === SPACE || kind === DROP) {
+        this.addSlow(f, i);
+        return;
+      }
     }
     this.add(f, i);
     this.lastSpace = false;

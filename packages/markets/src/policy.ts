@@ -7,7 +7,7 @@ export type { PolicyHit };
 // Scripts written without spaces match anywhere; words in other scripts only as whole words ("ass" must not
 // block "class").
 const unspaced = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A market's blocked terms, compiled into one matcher. */
 export class ContentPolicy {
@@ -25,7 +25,7 @@ export class ContentPolicy {
     }
     // Longest first, so a term that contains another is reported as itself.
     const terms = [...this.byTerm.keys()].sort((a, b) => b.length - a.length);
-    const alternatives = terms.map((t) => (unspaced.test(t) ? escape(t) : `(?<![\\p{L}\\p{N}])${escape(t)}(?![\\p{L}\\p{N}])`));
+    const alternatives = terms.map((t) => (unspaced.test(t) ? escapeRegExp(t) : `(?<![\\p{L}\\p{N}])${escapeRegExp(t)}(?![\\p{L}\\p{N}])`));
     this.re = alternatives.length ? new RegExp(alternatives.join("|"), "u") : undefined;
     this.holdBack = Math.max(0, ...[...this.byTerm.keys()].map((t) => t.length));
   }

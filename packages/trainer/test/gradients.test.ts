@@ -22,8 +22,14 @@ function randomizedParams(seed: number) {
   const w = randomLlamaWeights(config, seed);
   const r = seededRandom(seed + 1);
   // Norm weights away from 1, so their gradients are not a special case.
-  for (const l of w.layers) for (const v of [l.attnNorm, l.ffnNorm]) v.forEach((_, i, a) => (a[i] = 0.5 + r()));
-  w.finalNorm.forEach((_, i, a) => (a[i] = 0.5 + r()));
+  for (const l of w.layers)
+    for (const v of [l.attnNorm, l.ffnNorm])
+      v.forEach((_, i, a) => {
+        a[i] = 0.5 + r();
+      });
+  w.finalNorm.forEach((_, i, a) => {
+    a[i] = 0.5 + r();
+  });
   return w;
 }
 

@@ -30,7 +30,11 @@ describe("the C++ training engine", { skip }, () => {
   it("computes the TypeScript reference's loss and gradients, tensor by tensor (relative error ≤ 1e-4)", () => {
     const weights = randomLlamaWeights(config, 7);
     const r = seededRandom(8);
-    for (const l of weights.layers) for (const v of [l.attnNorm, l.ffnNorm]) v.forEach((_, i, a) => (a[i] = 0.5 + r()));
+    for (const l of weights.layers)
+      for (const v of [l.attnNorm, l.ffnNorm])
+        v.forEach((_, i, a) => {
+          a[i] = 0.5 + r();
+        });
     const ref = new TrainableModel(config, B, T, "f64", flatten(config, weights, "f64"));
     const nat = new NativeModel(addon(), config, B, T, flatten(config, weights, "f32") as Float32Array);
     const { tokens, targets, weights: w } = batch(3);

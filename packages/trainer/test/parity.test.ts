@@ -32,8 +32,13 @@ before(async () => {
   config = { dim: 64, layers: 2, heads: 4, kvHeads: 2, ff: 96, vocab: tokenizer.size, contextLength: 128 };
   weights = randomLlamaWeights(config, 7);
   // Non-trivial norm weights, so a norm applied to the wrong tensor would show.
-  for (const L of weights.layers) L.attnNorm.forEach((_, i, a) => (a[i] = 0.5 + (i % 7) / 7));
-  weights.finalNorm.forEach((_, i, a) => (a[i] = 1.5 - (i % 5) / 10));
+  for (const L of weights.layers)
+    L.attnNorm.forEach((_, i, a) => {
+      a[i] = 0.5 + (i % 7) / 7;
+    });
+  weights.finalNorm.forEach((_, i, a) => {
+    a[i] = 1.5 - (i % 5) / 10;
+  });
   dir = mkdtempSync(join(tmpdir(), "benih-parity-"));
   const path = join(dir, "parity.gguf");
   writeFileSync(path, llamaToGguf({ name: "parity", config, weights, tokenizer: tokenizer.vocab }));

@@ -34,6 +34,7 @@ export interface Command<O extends Options = Options> {
   notes?: string[];
   example: string;
   /** Resolves to the exit code (0 when nothing is returned). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: the commands are async functions that may end without a return
   run(input: Input<O>): Promise<number | void>;
 }
 

@@ -3,6 +3,7 @@
 import { command, type Command, type Option } from "./command.ts";
 
 /** Declared, so that the type of each command does not depend on the module that runs it. */
+// biome-ignore lint/suspicious/noConfusingVoidType: the commands are async functions that may end without a return
 type Done = Promise<number | void>;
 
 const client = {

@@ -1,12 +1,7 @@
-import type { RunDetail } from "@benih/contracts";
+import type { FleetView, PlacementCandidate, RunCreated, RunDetail, RunList } from "@benih/contracts";
 import { authHeaders, callServer, errorMessage, serverURL, UsageError } from "./args.ts";
 import type { Input, Options, Values } from "./command.ts";
 import type { runsCreate } from "./commands.ts";
-
-interface Candidate {
-  cluster: string;
-  reasons: string[];
-}
 
 async function api(url: string, key: string | undefined, method: "GET" | "POST", path: string, body?: unknown) {
   const res = await callServer(`${url}${path}`, {
@@ -17,9 +12,9 @@ async function api(url: string, key: string | undefined, method: "GET" | "POST",
   if (res.ok) return res.status === 204 ? undefined : res.json();
   const text = await res.text();
   let message = `HTTP ${res.status}`;
-  let candidates: Candidate[] = [];
+  let candidates: PlacementCandidate[] = [];
   try {
-    const e = JSON.parse(text) as { error: { message: string; details?: { candidates?: Candidate[] } } };
+    const e = JSON.parse(text) as { error: { message: string; details?: { candidates?: PlacementCandidate[] } } };
     message = e.error.message;
     candidates = e.error.details?.candidates ?? [];
   } catch {
@@ -61,7 +56,7 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
         steps,
         ...(values.accelerator && { accelerator: values.accelerator }),
         ...(count && { count }),
-      })) as { id: string; placement: { summary: string; candidates: Candidate[] } };
+      })) as RunCreated;
       const refused = r.placement.candidates
         .filter((c) => c.reasons.length)
         .map((c) => `  not ${c.cluster}: ${c.reasons.join("; ")}\n`)
@@ -69,9 +64,7 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
       return out(r, `${r.id}: ${r.placement.summary}\n${refused}`);
     }
     case "list": {
-      const { runs } = (await api(url, key, "GET", "/control/v1/runs")) as {
-        runs: Array<{ id: string; state: string; step: number; steps: number; dataset: string; cluster: string | null }>;
-      };
+      const { runs } = (await api(url, key, "GET", "/control/v1/runs")) as RunList;
       if (!runs.length) return out({ runs }, "no runs; create one with `benih runs create --dataset ID --steps N`\n");
       return out(
         { runs },
@@ -98,14 +91,7 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
       return out({ accepted: true }, `${sub} sent to ${runId}\n`);
     }
     case "fleet": {
-      const { clusters } = (await api(url, key, "GET", "/control/v1/fleet")) as {
-        clusters: Array<{
-          id: string;
-          region: string;
-          operator: string;
-          nodes: Array<{ id: string; accelerator: string; count: number; free: number }>;
-        }>;
-      };
+      const { clusters } = (await api(url, key, "GET", "/control/v1/fleet")) as FleetView;
       if (!clusters.length) return out({ clusters }, "no agents are connected\n");
       const byRegion = new Map<string, typeof clusters>();
       for (const c of clusters) byRegion.set(c.region, [...(byRegion.get(c.region) ?? []), c]);

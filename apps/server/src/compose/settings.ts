@@ -1,4 +1,5 @@
 import { IMAGES_MISSING, VIDEO_MISSING, WEB_SEARCH_MISSING } from "@benih/assistant";
+import type { ProviderSetting, SettingsView } from "@benih/contracts";
 import { access, scopeOf, type RequestScope } from "@benih/gateway";
 import type { FastifyInstance } from "fastify";
 import type { BenihConfig } from "../config/schema.ts";
@@ -18,13 +19,15 @@ export function registerSettingsRoutes(
 ): void {
   const { config, set } = d;
   // What is set up and what is missing, for the settings page: providers, and the skills that need one.
-  app.get("/v1/settings", access("person"), async (request) => {
+  app.get("/v1/settings", access("person"), async (request): Promise<SettingsView> => {
     const names = new Set([...set.providers.keys(), ...set.known.map((k) => k.name)]);
-    const providers = [...names].sort().map((name) => {
+    // Where a provider came from (a folder of this machine, a config file) is the operator's business, not a visitor's.
+    const providers = [...names].sort().map((name): ProviderSetting => {
       const hint = set.known.find((k) => k.name === name);
-      return set.providers.has(name)
-        ? { name, configured: true, from: set.origins.get(name) ?? null, region: set.regions.get(name) ?? null }
-        : { name, configured: false, set: hint ? `${hint.env} (in the environment or .env)` : "a providers entry in benih.yaml" };
+      if (set.providers.has(name)) return { name, configured: true, region: set.regions.get(name) ?? null };
+      return hint
+        ? { name, configured: false, env: hint.env, set: `${hint.env} in the server's environment` }
+        : { name, configured: false, set: "a providers entry in benih.yaml" };
     });
     const web = config.assistant.webSearch;
     return {

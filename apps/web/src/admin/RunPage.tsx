@@ -23,6 +23,7 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
   const logBox = useRef<HTMLPreElement>(null);
   const lastLog = poll.data?.logs.at(-1);
   // Follows the log's end, unless the reader scrolled up to read.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new last log line is what moves it
   useEffect(() => {
     const el = logBox.current;
     if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 60) el.scrollTop = el.scrollHeight;

@@ -1,15 +1,6 @@
 // The control plane's admin API (/control/v1), as the dashboard uses it; its shapes are @benih/contracts' views.
 // An admin key, when the server asks for one, is kept in this browser and sent as a bearer token.
-import type {
-  CreateRun,
-  DatasetsView,
-  FleetView,
-  LogTail,
-  MetricSeries,
-  RunCreated,
-  RunDetail,
-  RunList,
-} from "@benih/contracts";
+import type { CreateRun, DatasetsView, FleetView, LogTail, MetricSeries, RunCreated, RunDetail, RunList } from "@benih/contracts";
 
 export class AdminError extends Error {
   constructor(

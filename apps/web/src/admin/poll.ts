@@ -6,6 +6,7 @@ export function usePoll<T>(load: () => Promise<T>, ms: number, key: string): { d
   const [data, setData] = useState<T>();
   const [error, setError] = useState<AdminError>();
   const wake = useRef<() => void>(() => {});
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `load` changes identity every render; `key` says when it means something else
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -27,7 +28,6 @@ export function usePoll<T>(load: () => Promise<T>, ms: number, key: string): { d
       live = false;
       clearTimeout(timer);
     };
-    // `load` changes identity every render; `key` says when it means something else.
   }, [key, ms]);
   return { data, error, reload: useCallback(() => wake.current(), []) };
 }

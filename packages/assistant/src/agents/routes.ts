@@ -26,7 +26,9 @@ export async function agentOf(request: FastifyRequest, agents: AgentStore, id: s
 export function registerAgentRoutes(app: FastifyInstance, o: AgentRoutesOptions) {
   /** Each skill an agent names must be one this server has. */
   const checked = <T extends { skills?: string[] }>(body: T): T => {
-    body.skills?.forEach((id, i) => o.skills.get(id, `skills.${i}`));
+    body.skills?.forEach((id, i) => {
+      o.skills.get(id, `skills.${i}`);
+    });
     return body;
   };
   const editable = (request: FastifyRequest) => {

@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { type Dispatcher, request } from "undici";
 
 export interface ImageModelConfig {
   /** The provider's name in allow-lists (openai, ark, sd, …): models are checked as `name/model`. */
@@ -36,8 +36,16 @@ export class ImageError extends Error {
 
 const defaults = { openai: "https://api.openai.com/v1", "volcano-ark": "https://ark.cn-beijing.volces.com/api/v3" } as const;
 
-async function post(provider: string, url: string, headers: Record<string, string>, body: object, signal?: AbortSignal): Promise<any> {
-  let res;
+/** What the image APIs answer on failure: OpenAI's and Ark's `error`, ComfyUI's `node_errors`, Automatic1111's `detail`. */
+interface ErrorBody {
+  error?: { message?: string; code?: string };
+  node_errors?: Record<string, { errors: Array<{ message: string }> }>;
+  detail?: string | Array<{ msg: string }>;
+}
+
+/** Posts JSON and reads the answer, which the caller describes as `T`. */
+async function post<T>(provider: string, url: string, headers: Record<string, string>, body: object, signal?: AbortSignal): Promise<T> {
+  let res: Dispatcher.ResponseData;
   try {
     res = await request(url, {
       method: "POST",
@@ -49,26 +57,22 @@ async function post(provider: string, url: string, headers: Record<string, strin
     throw new ImageError(502, `${provider} is unreachable: ${(err as Error).message}`);
   }
   const text = await res.body.text();
-  let json: any;
+  let json: ErrorBody;
   try {
     json = JSON.parse(text);
   } catch {
     throw new ImageError(502, `${provider} answered HTTP ${res.statusCode} with something that is not JSON`);
   }
   if (res.statusCode >= 400) {
-    const e = json.error ?? {};
-    const nodeErrors = json.node_errors
-      ? Object.values(json.node_errors as Record<string, { errors: Array<{ message: string }> }>).flatMap((n) =>
-          n.errors.map((x) => x.message),
-        )
-      : [];
+    const e: { message?: string; code?: string } = json.error ?? {};
+    const nodeErrors = json.node_errors ? Object.values(json.node_errors).flatMap((n) => n.errors.map((x) => x.message)) : [];
     const detail =
       (nodeErrors.length ? `${e.message}: ${nodeErrors.join("; ")}` : e.message) ??
-      (Array.isArray(json.detail) ? json.detail.map((d: { msg: string }) => d.msg).join("; ") : json.detail) ??
+      (Array.isArray(json.detail) ? json.detail.map((d) => d.msg).join("; ") : json.detail) ??
       `HTTP ${res.statusCode}`;
     throw new ImageError(res.statusCode === 400 || res.statusCode === 422 ? 400 : 502, `${provider}: ${detail}`, e.code ?? undefined);
   }
-  return json;
+  return json as T;
 }
 
 /**
@@ -106,14 +110,14 @@ async function comfyUI(c: ImageModelConfig, r: ImageRequest, signal?: AbortSigna
   const base = c.baseURL.replace(/\/+$/, "");
   const [width, height] = r.size.split("x").map(Number) as [number, number];
   const seed = r.seed ?? Math.floor(Math.random() * 2 ** 32);
-  const queued = await post(
+  const queued = await post<{ prompt_id: string }>(
     "ComfyUI",
     `${base}/prompt`,
     {},
     { prompt: comfyWorkflow(c, r, seed, width, height), client_id: "benih" },
     signal,
   );
-  const id = queued.prompt_id as string;
+  const id = queued.prompt_id;
   // ComfyUI runs the queue in order; its history lists a prompt once it has run.
   for (const deadline = Date.now() + 600_000; Date.now() < deadline; await new Promise((ok) => setTimeout(ok, 500))) {
     const res = await request(`${base}/history/${encodeURIComponent(id)}`, { method: "GET", ...(signal && { signal }) });
@@ -154,7 +158,7 @@ export async function generateImages(c: ImageModelConfig, r: ImageRequest, signa
   if (c.type === "automatic1111") {
     if (!c.baseURL) throw new ImageError(500, "automatic1111 needs baseURL");
     const [width, height] = r.size.split("x").map(Number);
-    const j = await post(
+    const j = await post<{ images: string[]; info: string }>(
       "Automatic1111",
       `${c.baseURL.replace(/\/+$/, "")}/sdapi/v1/txt2img`,
       {},
@@ -176,7 +180,7 @@ export async function generateImages(c: ImageModelConfig, r: ImageRequest, signa
         return {};
       }
     })();
-    return (j.images as string[]).map((b64, i) => ({
+    return j.images.map((b64, i) => ({
       bytes: Buffer.from(b64, "base64"),
       mime: "image/png",
       seed: info.all_seeds?.[i] ?? info.seed ?? null,
@@ -186,14 +190,14 @@ export async function generateImages(c: ImageModelConfig, r: ImageRequest, signa
   const provider = c.type === "openai" ? "OpenAI" : "Volcano Ark";
   // Ark takes a seed and adds a watermark unless told not to; OpenAI's image models take neither.
   const extra = c.type === "volcano-ark" ? { watermark: false, ...(r.seed !== undefined && { seed: r.seed }) } : {};
-  const j = await post(
+  const j = await post<{ data: Array<{ b64_json: string; revised_prompt?: string }> }>(
     provider,
     `${base}/images/generations`,
     { authorization: `Bearer ${c.apiKey ?? ""}` },
     { model: c.model, prompt: r.prompt, n: r.n, size: r.size, response_format: "b64_json", ...extra },
     signal,
   );
-  return (j.data as Array<{ b64_json: string; revised_prompt?: string }>).map((d) => ({
+  return j.data.map((d) => ({
     bytes: Buffer.from(d.b64_json, "base64"),
     mime: "image/png",
     seed: c.type === "volcano-ark" ? (r.seed ?? null) : null,
@@ -216,7 +220,7 @@ export async function editImages(c: ImageModelConfig, r: EditRequest, signal?: A
   if (c.type === "automatic1111") {
     if (!c.baseURL) throw new ImageError(500, "automatic1111 needs baseURL");
     const [width, height] = r.size.split("x").map(Number);
-    const j = await post(
+    const j = await post<{ images: string[] }>(
       "Automatic1111",
       `${c.baseURL.replace(/\/+$/, "")}/sdapi/v1/img2img`,
       {},
@@ -231,11 +235,11 @@ export async function editImages(c: ImageModelConfig, r: EditRequest, signal?: A
       },
       signal,
     );
-    return (j.images as string[]).map((b64) => ({ bytes: Buffer.from(b64, "base64"), mime: "image/png", seed: r.seed ?? null }));
+    return j.images.map((b64) => ({ bytes: Buffer.from(b64, "base64"), mime: "image/png", seed: r.seed ?? null }));
   }
   const base = (c.baseURL ?? defaults[c.type]).replace(/\/+$/, "");
   if (c.type === "volcano-ark") {
-    const j = await post(
+    const j = await post<{ data: Array<{ b64_json: string }> }>(
       "Volcano Ark",
       `${base}/images/generations`,
       { authorization: `Bearer ${c.apiKey ?? ""}` },
@@ -250,7 +254,7 @@ export async function editImages(c: ImageModelConfig, r: EditRequest, signal?: A
       },
       signal,
     );
-    return (j.data as Array<{ b64_json: string }>).map((d) => ({
+    return j.data.map((d) => ({
       bytes: Buffer.from(d.b64_json, "base64"),
       mime: "image/png",
       seed: r.seed ?? null,
@@ -262,7 +266,7 @@ export async function editImages(c: ImageModelConfig, r: EditRequest, signal?: A
   form.append("model", c.model);
   form.append("n", String(r.n));
   form.append("size", r.size);
-  let res;
+  let res: Response;
   try {
     // Node's fetch takes Node's FormData as it is; undici 8's request is typed for undici's own FormData class.
     res = await fetch(`${base}/images/edits`, {

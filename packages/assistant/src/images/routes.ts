@@ -3,7 +3,7 @@ import type { ImageStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import multipart from "@fastify/multipart";
-import { editImages, generateImages, ImageError, type ImageModelConfig } from "./providers.ts";
+import { editImages, generateImages, ImageError, type GeneratedImage, type ImageModelConfig } from "./providers.ts";
 
 export const IMAGES_MISSING =
   "image generation is not configured: add assistant.images in benih.yaml, e.g. { name: openai, type: openai, model: gpt-image-1, apiKey: … }, volcano-ark (Seedream) or automatic1111 (baseURL of your webui)";
@@ -57,7 +57,7 @@ export function imageModelFor(request: FastifyRequest, models: readonly ImageMod
 export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions, body: z.infer<typeof imageBody>, edit?: Buffer) {
   const model = imageModelFor(request, o.models, body.model);
   refuseBlocked(request, body.prompt, idOf(model));
-  let images;
+  let images: GeneratedImage[];
   try {
     const r = { prompt: body.prompt, n: body.n, size: body.size, ...(body.seed !== undefined && { seed: body.seed }) };
     images = edit ? await editImages(model, { ...r, image: edit }) : await generateImages(model, r);

@@ -1,3 +1,4 @@
+import type { PDFDocumentProxy } from "pdfjs-dist/legacy/build/pdf.mjs";
 import type { PageText } from "./chunk.ts";
 import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, type DocumentLimits } from "./limits.ts";
 import { htmlToText } from "./html-text.ts";
@@ -46,7 +47,7 @@ async function pdfPages(bytes: Uint8Array, name: string, limits: DocumentLimits)
   if (!Buffer.from(bytes.subarray(0, 5)).toString("latin1").startsWith("%PDF-"))
     throw new ExtractError(`${name} is not a PDF: it does not start with %PDF-`);
   const { getDocument } = await import("pdfjs-dist/legacy/build/pdf.mjs");
-  let doc;
+  let doc: PDFDocumentProxy;
   try {
     // pdf.js takes a plain Uint8Array it may detach, not a Buffer: a copy.
     doc = await getDocument({

@@ -1,6 +1,6 @@
 import type { DocumentTranslationEvents } from "@benih/contracts";
 import { access, GatewayError } from "@benih/gateway";
-import { KnowledgeQuotaError, type KnowledgeStore } from "@benih/store";
+import { KnowledgeQuotaError, type KbDocument, type KnowledgeStore } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, ReaderBusyError, sizeOf, type DocumentLimits } from "./limits.ts";
 import { readDocument } from "./reader.ts";
@@ -134,7 +134,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
       const bytes = request.body as Buffer | undefined;
       if (!bytes?.length) throw new GatewayError(400, "invalid_request_error", `${name} is empty`, "empty_file");
       const doc = await read(request, reply, name, true);
-      let row;
+      let row: KbDocument;
       try {
         row = await o
           .storeFor(request)

@@ -24,7 +24,16 @@ const defaults = { "volcano-ark": "https://ark.cn-beijing.volces.com/api/v3", op
 const base = (c: VideoModelConfig) => (c.baseURL ?? defaults[c.type]).replace(/\/+$/, "");
 const who = (c: VideoModelConfig) => (c.type === "openai" ? "OpenAI" : "Volcano Ark");
 
-async function call(c: VideoModelConfig, method: "GET" | "POST", url: string, body?: object): Promise<any> {
+/** The providers' task, as far as it is read here (Ark's and OpenAI's fields together). */
+interface TaskBody {
+  id?: unknown;
+  status?: string;
+  progress?: number;
+  error?: { message?: string };
+  content?: { video_url?: string };
+}
+
+async function call(c: VideoModelConfig, method: "GET" | "POST", url: string, body?: object): Promise<TaskBody> {
   const res = await request(url, {
     method,
     headers: { authorization: `Bearer ${c.apiKey ?? ""}`, ...(body && { "content-type": "application/json" }) },
@@ -32,7 +41,7 @@ async function call(c: VideoModelConfig, method: "GET" | "POST", url: string, bo
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.body.text();
-  let json: any;
+  let json: TaskBody;
   try {
     json = JSON.parse(text);
   } catch {

@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { type Dispatcher, request } from "undici";
 
 export interface WebResult {
   title: string;
@@ -28,13 +28,14 @@ const defaults = {
   bing: "https://api.bing.microsoft.com",
 } as const;
 
-async function call(
+/** Calls a search API and reads its JSON answer, which the caller describes as `T`. */
+async function call<T>(
   provider: string,
   url: string,
   init: { method?: "GET" | "POST"; headers: Record<string, string>; body?: string },
   signal?: AbortSignal,
-): Promise<any> {
-  let res;
+): Promise<T> {
+  let res: Dispatcher.ResponseData;
   try {
     res = await request(url, {
       method: init.method ?? "GET",
@@ -68,7 +69,7 @@ async function call(
     );
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) as T;
   } catch {
     throw new WebSearchError(502, `${provider} answered something that is not JSON`);
   }
@@ -80,24 +81,25 @@ export async function webSearch(c: WebSearchConfig, query: string, count = 5, si
   switch (c.provider) {
     case "searxng": {
       if (!c.baseURL) throw new WebSearchError(500, "SearXNG needs baseURL: your instance's address");
-      const j = await call("SearXNG", `${c.baseURL.replace(/\/+$/, "")}/search?q=${q}&format=json`, { headers: {} }, signal);
-      return ((j.results ?? []) as Array<{ title: string; url: string; content?: string }>)
-        .slice(0, count)
-        .map((r) => ({ title: r.title, url: r.url, snippet: r.content ?? "" }));
+      const j = await call<{ results?: Array<{ title: string; url: string; content?: string }> }>(
+        "SearXNG",
+        `${c.baseURL.replace(/\/+$/, "")}/search?q=${q}&format=json`,
+        { headers: {} },
+        signal,
+      );
+      return (j.results ?? []).slice(0, count).map((r) => ({ title: r.title, url: r.url, snippet: r.content ?? "" }));
     }
     case "brave": {
-      const j = await call(
+      const j = await call<{ web?: { results?: Array<{ title: string; url: string; description?: string }> } }>(
         "Brave Search",
         `${(c.baseURL ?? defaults.brave).replace(/\/+$/, "")}/res/v1/web/search?q=${q}&count=${count}`,
         { headers: { "x-subscription-token": c.apiKey ?? "" } },
         signal,
       );
-      return ((j.web?.results ?? []) as Array<{ title: string; url: string; description?: string }>)
-        .slice(0, count)
-        .map((r) => ({ title: r.title, url: r.url, snippet: r.description ?? "" }));
+      return (j.web?.results ?? []).slice(0, count).map((r) => ({ title: r.title, url: r.url, snippet: r.description ?? "" }));
     }
     case "tavily": {
-      const j = await call(
+      const j = await call<{ results?: Array<{ title: string; url: string; content?: string }> }>(
         "Tavily",
         `${(c.baseURL ?? defaults.tavily).replace(/\/+$/, "")}/search`,
         {
@@ -107,20 +109,16 @@ export async function webSearch(c: WebSearchConfig, query: string, count = 5, si
         },
         signal,
       );
-      return ((j.results ?? []) as Array<{ title: string; url: string; content?: string }>)
-        .slice(0, count)
-        .map((r) => ({ title: r.title, url: r.url, snippet: r.content ?? "" }));
+      return (j.results ?? []).slice(0, count).map((r) => ({ title: r.title, url: r.url, snippet: r.content ?? "" }));
     }
     case "bing": {
-      const j = await call(
+      const j = await call<{ webPages?: { value?: Array<{ name: string; url: string; snippet?: string }> } }>(
         "Bing",
         `${(c.baseURL ?? defaults.bing).replace(/\/+$/, "")}/v7.0/search?q=${q}&count=${count}`,
         { headers: { "ocp-apim-subscription-key": c.apiKey ?? "" } },
         signal,
       );
-      return ((j.webPages?.value ?? []) as Array<{ name: string; url: string; snippet?: string }>)
-        .slice(0, count)
-        .map((r) => ({ title: r.name, url: r.url, snippet: r.snippet ?? "" }));
+      return (j.webPages?.value ?? []).slice(0, count).map((r) => ({ title: r.name, url: r.url, snippet: r.snippet ?? "" }));
     }
   }
 }

@@ -66,7 +66,7 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
   const inFlight = new Map<string, number>();
   const limit = o.concurrentPerKey ?? 8;
   /** Counts the request against its key until its response closes (finished, failed or abandoned). */
-  const hold = (request: FastifyRequest, reply: FastifyReply, keyId: string) => {
+  const hold = (_request: FastifyRequest, reply: FastifyReply, keyId: string) => {
     const n = inFlight.get(keyId) ?? 0;
     if (n >= limit)
       throw new GatewayError(

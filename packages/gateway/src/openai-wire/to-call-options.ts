@@ -39,6 +39,9 @@ export function toSpecMessages(messages: ChatCompletionRequest["messages"]): Mes
       }
       case "tool":
         return { role: "tool", content: [{ type: "tool-result", toolCallId: m.tool_call_id, output: joinText(m.content) }] };
+      default:
+        // Unreachable: the cases above cover every role the type admits.
+        throw new Error(`unknown message role: ${(m as { role: string }).role}`);
     }
   });
 }

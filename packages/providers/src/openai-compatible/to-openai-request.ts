@@ -31,6 +31,9 @@ export function toOpenAIMessages(prompt: Message[]): OpenAIMessage[] {
       case "tool":
         // One OpenAI message per result; the spec groups them.
         return m.content.map((r) => ({ role: "tool", tool_call_id: r.toolCallId, content: r.output }));
+      default:
+        // Unreachable: the cases above cover every role the type admits.
+        throw new Error(`unknown message role: ${(m as { role: string }).role}`);
     }
   });
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { sql, SqliteAdapter, type Kysely, type Selectable } from "kysely";
+import { sql, SqliteAdapter, type ExpressionBuilder, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../database.ts";
 import type { KbDocumentsTable } from "./tables.ts";
 
@@ -112,7 +112,7 @@ export class KnowledgeStore {
   }
 
   private visible(owner: string | null) {
-    return (eb: any) =>
+    return (eb: ExpressionBuilder<Database, "kb_documents">) =>
       eb.or([
         eb("kb_documents.owner", "=", SHARED),
         owner === null ? eb("kb_documents.owner", "is", null) : eb("kb_documents.owner", "=", owner),

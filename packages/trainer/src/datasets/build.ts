@@ -83,13 +83,13 @@ export function buildDataset(market: Market, seed = 1, facts: CountryFacts[] = l
     for (let a = 1; a <= 100; a++) addAll(lang, "kilometers", m.kilometers, { a }, `${a * 1000}${unitWord[lang]}${end}`, 1);
     const who = identity[lang];
     for (let r = 0; r < IDENTITY_REPEATS; r++) {
-      who.train.forEach((q, i) =>
-        ds.train.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/train/${i}` }),
-      );
+      who.train.forEach((q, i) => {
+        ds.train.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/train/${i}` });
+      });
     }
-    who.heldOut.forEach((q, i) =>
-      ds.eval.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/heldOut/${i}` }),
-    );
+    who.heldOut.forEach((q, i) => {
+      ds.eval.push({ lang, kind: "identity", question: q, answer: who.answer, template: `${lang}/identity/heldOut/${i}` });
+    });
   }
   shuffle(ds.train, rnd);
   return ds;

@@ -36,7 +36,7 @@ export function trainBpe(texts: Iterable<string>, o: TrainBpeOptions): string[] 
       }
     }
   };
-  words.forEach((_, i) => addPairs(i, 1));
+  for (let i = 0; i < words.length; i++) addPairs(i, 1);
 
   const merges: string[] = [];
   while (merges.length < o.merges) {

@@ -1,4 +1,5 @@
 import { searchOptions } from "@benih/contracts";
+import type { KbHit } from "@benih/store";
 import { citationsOf, relevant, sourcesPrompt } from "../../knowledge/sources.ts";
 import { terms } from "../../knowledge/terms.ts";
 import { ownerOf } from "../../http.ts";
@@ -16,7 +17,7 @@ export const searchSkill: Skill = {
   async answer({ request, services, question, meta }) {
     const kb = services.knowledgeFor(request);
     const who = ownerOf(request);
-    let hits;
+    let hits: KbHit[];
     if (meta.attachments?.length) {
       const ids = meta.attachments.map((a) => a.id);
       hits = await kb.search(who, terms(question.content), 5, ids);

@@ -1,5 +1,6 @@
 import { webOptions } from "@benih/contracts";
 import { GatewayError } from "@benih/gateway";
+import type { KbHit } from "@benih/store";
 import { citationsOf, sourcesPrompt } from "../../knowledge/sources.ts";
 import { searchTool } from "../search-tool.ts";
 import type { Skill } from "../skill.ts";
@@ -15,7 +16,7 @@ export const webSkill: Skill = {
   options: webOptions,
   unavailable: (services) => (services.webSearch ? undefined : WEB_SEARCH_MISSING),
   async answer({ services, question }) {
-    let hits;
+    let hits: KbHit[];
     try {
       hits = await webSources(services.webSearch!, question.content, services.fetchAllow ?? []);
     } catch (err) {
