@@ -14,7 +14,8 @@ const benih = (args: string[]): Promise<Ran> =>
   );
 const groups = [...new Set(commands.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0]!))];
 
-describe("benih --help", { concurrency: 4 }, () => {
+// One process at a time: the suites beside this one (the abuse suite times its answers) keep a core.
+describe("benih --help", () => {
   // Enumerated from the declarations the CLI itself runs, so a command added without help fails here.
   for (const c of commands) {
     it(`benih ${c.name} --help exits 0 with its usage line, its options and an example`, async () => {

@@ -1,29 +1,23 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { startServer } from "./harness.ts";
-import { until } from "./until.ts";
-import { cnNorthTraining } from "./training-config.ts";
+import type { Browser, Page } from "playwright-core";
+import { startServer } from "../harness.ts";
+import { until } from "../until.ts";
+import { cnNorthTraining } from "../training-config.ts";
+import { browserSkip, launchChromium, shots } from "./chromium.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
 
 // The training dashboard in real Chromium, against the whole server and a real `benih agent` training the micro
 // recipe: the admin key prompt, placement refusals, live charts, and the control buttons.
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
-const skip = process.env.BENIH_REQUIRE_BROWSER
-  ? false
-  : !existsSync(executablePath)
-    ? `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`
-    : !existsSync(repo("apps/web/dist/index.html")) && "the web app is not built (npm run build -w @benih/web)";
-const shots = repo("test-output/screenshots");
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const skip = browserSkip;
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-dashboard-"));
 const ADMIN = "bk-admin-key-for-the-dashboard";
 const yaml = `auth: { required: true }
@@ -58,18 +52,7 @@ describe("the training dashboard in Chromium", { skip }, () => {
       ],
       { stdio: "ignore" },
     );
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
     const fleet = async () =>
       (

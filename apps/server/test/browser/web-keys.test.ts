@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
-import { startServer } from "./harness.ts";
+import { startServer } from "../harness.ts";
+import { browserSkip, launchChromium } from "./chromium.ts";
 
 // The web app on a server that requires API keys (as any server beyond loopback does): it asks for a key, keeps
 // it, and sends it with everything, media and downloads included.
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
-const skip = process.env.BENIH_REQUIRE_BROWSER
-  ? false
-  : !existsSync(executablePath)
-    ? `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`
-    : !existsSync(repo("apps/web/dist/index.html")) && "the web app is not built (npm run build -w @benih/web)";
+const skip = browserSkip;
 
 describe("the web app with API keys required", { skip }, () => {
   let upstream: FakeServer;
@@ -35,18 +29,7 @@ assistant:
 `,
     });
     key = (await server.store.apiKeys.create("web user")).key;
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,21 +1,13 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser } from "playwright-core";
-import { startServer } from "./harness.ts";
+import type { Browser } from "playwright-core";
+import { startServer } from "../harness.ts";
+import { browserSkip, launchChromium, repo, shots } from "./chromium.ts";
 
 // Real Chromium (Debian's, which .ci/run installs) against the whole server with the shipped benih.yaml and the
 // committed models. Chromium resolves *.localhost to this machine, so each market is reached by its own host.
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
-const built = existsSync(repo("apps/web/dist/index.html"));
-const skip = process.env.BENIH_REQUIRE_BROWSER
-  ? false
-  : !existsSync(executablePath)
-    ? `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`
-    : !built && "the web app is not built (npm run build -w @benih/web)";
-const shots = repo("test-output/screenshots");
+const skip = browserSkip;
 
 describe("the web app in Chromium", { skip }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -25,18 +17,7 @@ describe("the web app in Chromium", { skip }, () => {
   before(async () => {
     server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8"), env: { BENIH_MODELS_DIR: repo("models") } });
     origin = (host) => server.url.replace("127.0.0.1", host);
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {

@@ -1,23 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { startServer } from "../harness.ts";
 import { until } from "../until.ts";
+import { browserSkip, launchChromium, repo, shots } from "./chromium.ts";
 
 process.env.BENIH_TRAINER_THREADS ??= "1";
 
 // What a fresh clone gets from `npm start` (in the slow suite: a real trainer, about a minute with Chromium): the shipped benih.yaml, no keys, no agent started by hand. The server
 // runs the control plane and its own agent for region `local`, so /admin works on loopback and trains from the form.
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const repo = (p: string) => fileURLToPath(new URL(`../../../../${p}`, import.meta.url));
-const skip = process.env.BENIH_REQUIRE_BROWSER
-  ? false
-  : !existsSync(executablePath)
-    ? `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`
-    : !existsSync(repo("apps/web/dist/index.html")) && "the web app is not built (npm run build -w @benih/web)";
-const shots = repo("test-output/screenshots");
+const skip = browserSkip;
 
 describe("/admin on the shipped configuration, in Chromium", { skip }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -25,18 +18,7 @@ describe("/admin on the shipped configuration, in Chromium", { skip }, () => {
 
   before(async () => {
     server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8") });
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {

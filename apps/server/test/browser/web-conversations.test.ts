@@ -1,23 +1,16 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
-import { pdfOf } from "./documents.ts";
-import { startServer } from "./harness.ts";
+import { pdfOf } from "../documents.ts";
+import { startServer } from "../harness.ts";
+import { browserSkip, launchChromium, shots } from "./chromium.ts";
 
 // Conversations in real Chromium against the whole server, answered by a loopback OpenAI server that streams
 // 3 characters every 60 ms: `echo` answers "(n) <your message>", `slow` a long story, `code` a code block, `cite`
 // "From [1]: <the first source it was given>".
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const repo = (p: string) => fileURLToPath(new URL(`../../../${p}`, import.meta.url));
-const skip = process.env.BENIH_REQUIRE_BROWSER
-  ? false
-  : !existsSync(executablePath)
-    ? `no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`
-    : !existsSync(repo("apps/web/dist/index.html")) && "the web app is not built (npm run build -w @benih/web)";
-const shots = repo("test-output/screenshots");
+const skip = browserSkip;
 const story = "Once upon a time a seed fell on good soil, and it grew, and it grew. ".repeat(6);
 
 describe("conversations in Chromium", { skip }, () => {
@@ -41,18 +34,7 @@ assistant:
   images: [{ name: openai, type: openai, baseURL: "${upstream.url}/v1", apiKey: sk-upstream, model: gpt-image-1 }]
 `,
     });
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
