@@ -1,3 +1,5 @@
+import { fileURLToPath } from "node:url";
+
 /**
  * benih.yaml's training section for one region, cn-north, where only H20s are allowed and the cn dataset (with
  * personal information) lives: what most control-plane tests need, with their own heartbeat timeout.
@@ -14,3 +16,26 @@ training:
       - { regions: [cn-north], allow: [H20], effective: "2023-10-17", source: "US export controls, 2023-10-17" }
     preference: [cn-north]
 `;
+
+const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+
+/** The command line of a real `benih agent` process (run it with process.execPath), by default cn-north's. */
+export function agentCommand(o: {
+  url: string;
+  cluster: string;
+  nodes: string[];
+  runs: string;
+  checkpointEvery: number;
+  region?: string;
+  token?: string;
+  /** Further options, e.g. the executor's or checkpoint storage's. */
+  more?: string[];
+}): string[] {
+  return [
+    bin,
+    "agent",
+    ...["--region", o.region ?? "cn-north", "--control-plane", o.url, "--token", o.token ?? "agent-token-cn-north-0001"],
+    ...["--cluster", o.cluster, ...o.nodes.flatMap((n) => ["--node", n]), "--runs", o.runs],
+    ...["--checkpoint-every", String(o.checkpointEvery), ...(o.more ?? [])],
+  ];
+}

@@ -8,7 +8,7 @@ import { after, describe, it } from "node:test";
 import { startFakeKubernetes } from "@benih/fake-upstreams";
 import { startServer } from "../harness.ts";
 import { until } from "../until.ts";
-import { cnNorthTraining } from "../training-config.ts";
+import { agentCommand, cnNorthTraining } from "../training-config.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
@@ -50,36 +50,25 @@ current-context: fake
       // Periodic checkpoints so rare that any checkpoint seen is a checkpoint-now or a pause.
       agent = spawn(
         process.execPath,
-        [
-          bin,
-          "agent",
-          "--region",
-          "cn-north",
-          "--control-plane",
-          server.url,
-          "--token",
-          "agent-token-cn-north-0001",
-          "--cluster",
-          "bj-k8s",
-          "--node",
-          "h20-a=H20:8",
-          "--node",
-          "h20-b=H20:2",
-          "--runs",
+        agentCommand({
+          url: server.url,
+          cluster: "bj-k8s",
+          nodes: ["h20-a=H20:8", "h20-b=H20:2"],
           runs,
-          "--checkpoint-every",
-          "1000000",
-          "--executor",
-          "kubernetes",
-          "--kubeconfig",
-          kubeconfig,
-          "--kube-namespace",
-          "training",
-          "--kube-image",
-          "benih:test",
-          "--kube-volume-claim",
-          "cn-north-runs",
-        ],
+          checkpointEvery: 1_000_000,
+          more: [
+            "--executor",
+            "kubernetes",
+            "--kubeconfig",
+            kubeconfig,
+            "--kube-namespace",
+            "training",
+            "--kube-image",
+            "benih:test",
+            "--kube-volume-claim",
+            "cn-north-runs",
+          ],
+        }),
         { stdio: ["ignore", "ignore", "pipe"] },
       );
       agent.stderr!.on("data", (d: Buffer) => process.env.BENIH_AGENT_LOG && process.stderr.write(`[agent] ${d}`));

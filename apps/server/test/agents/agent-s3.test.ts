@@ -8,14 +8,14 @@ import { after, describe, it } from "node:test";
 import { startFakeS3 } from "@benih/fake-upstreams";
 import { startServer } from "../harness.ts";
 import { until } from "../until.ts";
-import { cnNorthTraining } from "../training-config.ts";
+import { agentCommand, cnNorthTraining } from "../training-config.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
 
 // Two cn-north agents that share no folder: their checkpoints go to the region's S3-compatible bucket, and a run
 // whose agent dies resumes on the other one from there.
-const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
+const _bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-agents-s3-"));
 const yaml = cnNorthTraining(3);
 const agents: ChildProcess[] = [];
@@ -33,28 +33,14 @@ describe("checkpoints in S3", () => {
       for (const cluster of ["bj-1", "bj-2"]) {
         const p = spawn(
           process.execPath,
-          [
-            bin,
-            "agent",
-            "--region",
-            "cn-north",
-            "--control-plane",
-            server.url,
-            "--token",
-            "agent-token-cn-north-0001",
-            "--cluster",
+          agentCommand({
+            url: server.url,
             cluster,
-            "--node",
-            "g0=H20:8",
-            "--runs",
-            join(root, cluster),
-            "--checkpoint-every",
-            "2000",
-            "--checkpoints",
-            "s3://cn-north-ckpt/benih",
-            "--s3-endpoint",
-            s3.url,
-          ],
+            nodes: ["g0=H20:8"],
+            runs: join(root, cluster),
+            checkpointEvery: 2000,
+            more: ["--checkpoints", "s3://cn-north-ckpt/benih", "--s3-endpoint", s3.url],
+          }),
           {
             stdio: ["ignore", "ignore", "pipe"],
             env: { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },

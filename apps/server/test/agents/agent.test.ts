@@ -3,10 +3,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { runDetail } from "@benih/contracts";
 import { startServer } from "../harness.ts";
+import { agentCommand } from "../training-config.ts";
 import { until } from "../until.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
@@ -14,7 +14,6 @@ process.env.BENIH_TRAINER_THREADS ??= "1";
 
 // A control plane and four regional agents (real `benih agent` processes training with `benih train`) on
 // loopback: two in cn-north sharing that region's run storage, one in my-johor, one CPU-only in sg.
-const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-agents-"));
 const yaml = `
 training:
@@ -44,24 +43,7 @@ describe("regional agents", () => {
       const agent = (cluster: string, region: string, token: string, node: string, runs: string) => {
         const p = spawn(
           process.execPath,
-          [
-            bin,
-            "agent",
-            "--region",
-            region,
-            "--control-plane",
-            server.url,
-            "--token",
-            token,
-            "--cluster",
-            cluster,
-            "--node",
-            node,
-            "--runs",
-            runs,
-            "--checkpoint-every",
-            "100",
-          ],
+          agentCommand({ url: server.url, region, token, cluster, nodes: [node], runs, checkpointEvery: 100 }),
           { stdio: ["ignore", "ignore", "pipe"] },
         );
         p.stderr!.on("data", (d: Buffer) => process.env.BENIH_AGENT_LOG && process.stderr.write(`[${cluster}] ${d}`));

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { Store } from "@benih/store";
 import { freePort } from "../ports.ts";
+import { agentCommand } from "../training-config.ts";
 import { until } from "../until.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
@@ -58,24 +59,7 @@ describe("control plane restart", () => {
     await until("the control plane", async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
     const agent = spawn(
       process.execPath,
-      [
-        bin,
-        "agent",
-        "--region",
-        "cn-north",
-        "--control-plane",
-        url,
-        "--token",
-        "agent-token-cn-north-0001",
-        "--cluster",
-        "bj-1",
-        "--node",
-        "g0=H20:8",
-        "--runs",
-        join(root, "runs"),
-        "--checkpoint-every",
-        "100",
-      ],
+      agentCommand({ url, cluster: "bj-1", nodes: ["g0=H20:8"], runs: join(root, "runs"), checkpointEvery: 100 }),
       { env, stdio: "ignore" },
     );
     procs.push(agent);

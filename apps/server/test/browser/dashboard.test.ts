@@ -3,12 +3,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { startServer } from "../harness.ts";
 import { until } from "../until.ts";
-import { cnNorthTraining } from "../training-config.ts";
+import { agentCommand, cnNorthTraining } from "../training-config.ts";
 import { browserSkip, launchChromium, shots } from "./chromium.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
@@ -17,7 +16,6 @@ process.env.BENIH_TRAINER_THREADS ??= "1";
 // The training dashboard in real Chromium, against the whole server and a real `benih agent` training the micro
 // recipe: the admin key prompt, placement refusals, live charts, and the control buttons.
 const skip = browserSkip;
-const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-dashboard-"));
 const ADMIN = "bk-admin-key-for-the-dashboard";
 const yaml = `auth: { required: true }
@@ -32,24 +30,7 @@ describe("the training dashboard in Chromium", { skip }, () => {
     server = await startServer({ yaml, env: { BENIH_ADMIN_KEY: ADMIN } });
     agent = spawn(
       process.execPath,
-      [
-        bin,
-        "agent",
-        "--region",
-        "cn-north",
-        "--control-plane",
-        server.url,
-        "--token",
-        "agent-token-cn-north-0001",
-        "--cluster",
-        "bj-1",
-        "--node",
-        "g0=H20:8",
-        "--runs",
-        join(root, "runs"),
-        "--checkpoint-every",
-        "500",
-      ],
+      agentCommand({ url: server.url, cluster: "bj-1", nodes: ["g0=H20:8"], runs: join(root, "runs"), checkpointEvery: 500 }),
       { stdio: "ignore" },
     );
     browser = await launchChromium();
