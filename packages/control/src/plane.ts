@@ -169,13 +169,13 @@ export class ControlPlane {
    * placed or running on each node, so two runs are not placed on one node's last accelerators.
    */
   async fleet(): Promise<Cluster[]> {
-    const active = (await this.o.store.listRuns()).filter((r) => r.state === "placed" || r.state === "running");
+    const used = new Map<string, number>();
+    const at = (cluster: string, node: string) => `${cluster}\u0000${node}`;
+    for (const a of await this.o.store.allocations())
+      used.set(at(a.cluster, a.node), (used.get(at(a.cluster, a.node)) ?? 0) + a.accelerators);
     return [...this.agents.values()].map(({ cluster }) => ({
       ...cluster,
-      nodes: cluster.nodes.map((n) => {
-        const used = active.filter((r) => r.cluster === cluster.id && r.node === n.id).reduce((sum, r) => sum + r.accelerators, 0);
-        return { ...n, free: Math.max(0, n.free - used) };
-      }),
+      nodes: cluster.nodes.map((n) => ({ ...n, free: Math.max(0, n.free - (used.get(at(cluster.id, n.id)) ?? 0)) })),
     }));
   }
 

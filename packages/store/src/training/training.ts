@@ -32,6 +32,19 @@ export class TrainingStore {
   }
 
   /**
+   * Where the runs placed or running hold accelerators: cluster, node and how many. Only these columns, since
+   * every run's placement record lists every cluster and placing a run asks this each time.
+   */
+  async allocations(): Promise<Array<{ cluster: string; node: string; accelerators: number }>> {
+    const rows = await this.db
+      .selectFrom("training_runs")
+      .select(["cluster", "node", "accelerators"])
+      .where("state", "in", ["placed", "running"])
+      .execute();
+    return rows.flatMap((r) => (r.cluster && r.node ? [{ cluster: r.cluster, node: r.node, accelerators: r.accelerators }] : []));
+  }
+
+  /**
    * Moves a run to `to` only if it is still in `from` (compare-and-set, so two writers cannot both move it), with
    * other fields (placement, node) changed in the same write; records the event. Returns whether it moved.
    */
