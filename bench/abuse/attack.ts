@@ -31,7 +31,14 @@ const results = await Promise.all(
   Object.entries(inputs)
     .filter(([what]) => !only || what.includes(only))
     .map(async ([what, i]) => {
-      const res = await fetch(base + i.path, { method: "POST", headers: { "content-type": i.type }, body: i.body });
+      let res: Response;
+      try {
+        res = await fetch(base + i.path, { method: "POST", headers: { "content-type": i.type }, body: i.body });
+      } catch (err) {
+        // The server answered and closed the connection before the whole body was written: no answer to read.
+        const cause = (err as Error & { cause?: { code?: string } }).cause;
+        return { what, bytes: i.body.length, status: 0, ms: Math.round(performance.now() - t0), code: cause?.code ?? "fetch_failed", message: String(cause ?? err) };
+      }
       const body = (await res.json()) as { error?: { code: string; message: string } };
       return {
         what,

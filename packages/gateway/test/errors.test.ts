@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { createOpenAICompatible } from "@benih/providers";
 import { chat, hello, startGateway, type GatewayHarness } from "./harness.ts";
@@ -102,6 +103,28 @@ describe("errors in OpenAI's shape with the right status", () => {
       body: "hello",
     });
     await expectError(res, 415, "unsupported_media_type");
+  });
+
+  it("answers a body declared too large with its 413 even while the client is still sending it", async () => {
+    // 512 KB declared against a 1 KB limit, sent slowly: refused at once, but read to its end before the answer,
+    // so a client busy writing is not cut off with a broken pipe (which fetch reports instead of the 413).
+    const chunk = Buffer.alloc(16 * 1024, "x");
+    let sentAll = false;
+    async function* slowly() {
+      for (let i = 0; i < 32; i++) {
+        if (i === 31) sentAll = true;
+        yield chunk;
+        await sleep(5);
+      }
+    }
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(32 * chunk.length), ...auth() },
+      body: ReadableStream.from(slowly()),
+      duplex: "half",
+    } as RequestInit);
+    assert.ok(sentAll, "the answer came after the whole body was sent");
+    await expectError(res, 413, "request_too_large");
   });
 
   it("GET /v1/models/{id} for a routed id with a slash, and 404 for an unknown one", async () => {

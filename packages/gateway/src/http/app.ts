@@ -14,6 +14,7 @@ import { defaultPromptBudget, type PromptBudget } from "../openai-wire/prompt-bu
 import { parseJsonBodies, type JsonBudget } from "./json-body.ts";
 import { AccessLog } from "./log-controller.ts";
 import { registerModelRoutes } from "./models.ts";
+import { afterDraining } from "./linger.ts";
 import { openScope, type ResolveScope } from "../scope.ts";
 
 export interface GatewayAppOptions {
@@ -105,6 +106,11 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     if (e) {
       if (e.retryAfter !== undefined) reply.header("retry-after", String(e.retryAfter));
       if (e.status >= 500) request.log.warn({ err: e.message, code: e.code }, "request failed upstream");
+      // Refused by its declared length, before a byte was read: let the client finish sending so it reads the 413.
+      if (e.code === "request_too_large" && !request.raw.complete) {
+        afterDraining(request.raw, () => reply.code(e.status).send(e.toBody()));
+        return reply;
+      }
       return reply.code(e.status).send(e.toBody());
     }
     request.log.error({ err }, "unhandled error");
