@@ -37,7 +37,14 @@ const results = await Promise.all(
       } catch (err) {
         // The server answered and closed the connection before the whole body was written: no answer to read.
         const cause = (err as Error & { cause?: { code?: string } }).cause;
-        return { what, bytes: i.body.length, status: 0, ms: Math.round(performance.now() - t0), code: cause?.code ?? "fetch_failed", message: String(cause ?? err) };
+        return {
+          what,
+          bytes: i.body.length,
+          status: 0,
+          ms: Math.round(performance.now() - t0),
+          code: cause?.code ?? "fetch_failed",
+          message: String(cause ?? err),
+        };
       }
       const body = (await res.json()) as { error?: { code: string; message: string } };
       return {
