@@ -1,8 +1,9 @@
-import { access, GatewayError, refuseBlocked, scopeOf } from "@benih/gateway";
+import { access, GatewayError, refuseBlocked } from "@benih/gateway";
 import type { ImageStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import multipart from "@fastify/multipart";
+import { allowedMediaModel } from "../media-model.ts";
 import { editImages, generateImages, ImageError, type GeneratedImage, type ImageModelConfig } from "./providers.ts";
 
 export const IMAGES_MISSING =
@@ -36,18 +37,7 @@ const idOf = (m: ImageModelConfig) => `${m.name}/${m.model}`;
  */
 export function imageModelFor(request: FastifyRequest, models: readonly ImageModelConfig[], wanted?: string): ImageModelConfig {
   if (!models.length) throw new GatewayError(400, "invalid_request_error", IMAGES_MISSING, "images_not_configured");
-  const allowed = models.filter((m) => !scopeOf(request).refuseTarget({ provider: m.name, model: m.model }));
-  const m = wanted ? allowed.find((x) => idOf(x) === wanted || x.model === wanted) : allowed[0];
-  if (!m)
-    throw new GatewayError(
-      404,
-      "invalid_request_error",
-      wanted
-        ? `The image model \`${wanted}\` does not exist or you do not have access to it.`
-        : "No image model is allowed in this market.",
-      "model_not_found",
-    );
-  return m;
+  return allowedMediaModel(request, models, "image", wanted);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { videoJobView, type VideoJobView } from "@benih/contracts";
-import { access, GatewayError, refuseBlocked, scopeOf } from "@benih/gateway";
+import { access, GatewayError, refuseBlocked } from "@benih/gateway";
 import type { VideoJob, VideoJobStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { allowedMediaModel } from "../media-model.ts";
 import type { VideoModelConfig } from "./providers.ts";
 import { SLIDESHOW } from "./runner.ts";
 
@@ -43,17 +44,7 @@ export async function startVideoJob(request: FastifyRequest, o: VideoRoutesOptio
       throw new GatewayError(400, "invalid_request_error", `${VIDEO_MISSING}, which is not installed here either`, "video_not_configured");
     model = SLIDESHOW;
   } else {
-    const allowed = o.models.filter((m) => !scopeOf(request).refuseTarget({ provider: m.name, model: m.model }));
-    const m = wanted ? allowed.find((x) => `${x.name}/${x.model}` === wanted || x.model === wanted) : allowed[0];
-    if (!m)
-      throw new GatewayError(
-        404,
-        "invalid_request_error",
-        wanted
-          ? `The video model \`${wanted}\` does not exist or you do not have access to it.`
-          : "No video model is allowed in this market.",
-        "model_not_found",
-      );
+    const m = allowedMediaModel(request, o.models, "video", wanted);
     model = `${m.name}/${m.model}`;
   }
   refuseBlocked(request, prompt, model);
