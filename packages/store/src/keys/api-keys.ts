@@ -26,6 +26,19 @@ export function keyHint(key: string): string {
   return key.length - fixed.length >= 16 ? `${fixed}…${key.slice(-4)}` : `${fixed}…`;
 }
 
+/** A new live key's row; the secret itself is kept only as its hash. */
+const newRow = (key: string, name: string, role: ApiKeyRole, market: string | null) => ({
+  id: randomUUID(),
+  name,
+  prefix: keyHint(key),
+  hash: hashKey(key),
+  role,
+  created_at: Date.now(),
+  last_used_at: null,
+  revoked_at: null,
+  market,
+});
+
 export class ApiKeys {
   private readonly revokeListeners = new Set<(id: string) => void>();
 
@@ -40,17 +53,7 @@ export class ApiKeys {
   /** Creates a key; the returned `key` is the only time the secret is available. */
   async create(name: string, role: ApiKeyRole = "user", market: string | null = null): Promise<ApiKey & { key: string }> {
     const key = KEY_PREFIX + randomBytes(24).toString("base64url");
-    const row = {
-      id: randomUUID(),
-      name,
-      prefix: keyHint(key),
-      hash: hashKey(key),
-      role,
-      created_at: Date.now(),
-      last_used_at: null,
-      revoked_at: null,
-      market,
-    };
+    const row = newRow(key, name, role, market);
     await this.db.insertInto("api_keys").values(row).execute();
     const { hash: _hash, ...rest } = row;
     return { ...rest, key };
@@ -67,17 +70,7 @@ export class ApiKeys {
         .where("id", "=", existing.id)
         .execute();
     if (existing) return { ...existing, prefix: keyHint(key) };
-    const row = {
-      id: randomUUID(),
-      name,
-      prefix: keyHint(key),
-      hash: hashKey(key),
-      role,
-      created_at: Date.now(),
-      last_used_at: null,
-      revoked_at: null,
-      market: null,
-    };
+    const row = newRow(key, name, role, null);
     // A revoked row with the same hash would collide; the environment variable says it should be live again.
     await this.db.deleteFrom("api_keys").where("hash", "=", row.hash).execute();
     await this.db.insertInto("api_keys").values(row).execute();
