@@ -1,7 +1,13 @@
 // UI text in the languages benih's markets use. The market says which of them it offers and which comes first.
-export type Locale = "zh" | "en" | "id";
+// Each area's strings are in text/<area>.ts; the shared ones are here.
+import { composerText } from "./text/composer.ts";
+import type { Locale } from "./text/localized.ts";
+import { settingsText } from "./text/settings.ts";
+import { threadText } from "./text/thread.ts";
 
-const text = {
+export type { Locale } from "./text/localized.ts";
+
+const shared = {
   en: {
     placeholder: "Message",
     send: "Send",
@@ -219,6 +225,9 @@ const text = {
     setupVideo: "tambahkan assistant.videos di benih.yaml, atau pasang ffmpeg",
   },
 } satisfies Record<Locale, Record<string, string>>;
+
+const merged = (l: Locale) => ({ ...shared[l], ...threadText[l], ...composerText[l], ...settingsText[l] });
+const text: Record<Locale, ReturnType<typeof merged>> = { en: merged("en"), zh: merged("zh"), id: merged("id") };
 
 export type TextKey = keyof (typeof text)["en"];
 export const isLocale = (l: string): l is Locale => l in text;

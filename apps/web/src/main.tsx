@@ -2,6 +2,9 @@ import { lazy, StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
 import "./styles.css";
+import "./styles/thread.css";
+import "./styles/composer.css";
+import "./styles/settings.css";
 
 // The training dashboard is its own chunk: the chat app's first load does not carry it (or its chart library).
 const Admin = lazy(() => import("./admin/Admin.tsx"));

@@ -112,6 +112,21 @@ export const messageMeta = z.looseObject({
   images: z.array(imageView).optional(),
   video: videoJobView.optional(),
   finishReason: z.string().optional(),
+  /**
+   * An answer the model did not write, and why: `extracted`, the best passages of the sources quoted as they are
+   * (the model's context could not hold them); `needs_larger_model`, the skill needs more context than the model
+   * has (`needed` tokens at least, `contextLength` it has). Clients say it in their own language.
+   */
+  notice: z
+    .object({
+      code: z.enum(["extracted", "needs_larger_model"]),
+      skill: z.string().optional(),
+      contextLength: z.number().int().optional(),
+      needed: z.number().int().optional(),
+    })
+    .optional(),
+  /** A failed answer's error code (`context_length_exceeded`, `rate_limit_exceeded`, …), for clients to explain it. */
+  errorCode: z.string().optional(),
 });
 export type MessageMeta = z.infer<typeof messageMeta>;
 
@@ -152,6 +167,8 @@ export const messageView = z.object({
   model: z.string().nullable(),
   error: z.string().nullable(),
   meta: messageMeta,
+  /** The reader's rating of an answer; null when unrated (and always for questions). */
+  feedback: z.enum(["up", "down"]).nullable(),
   /** The ids of this message and its siblings, in order of writing. */
   siblings: z.array(z.string()),
 });
@@ -199,6 +216,27 @@ export type UpdateConversationBody = z.infer<typeof updateConversationBody>;
 
 export const regenerateBody = z.strictObject({ model: z.string().min(1).optional() });
 export type RegenerateBody = z.infer<typeof regenerateBody>;
+
+/** PUT /v1/conversations/:id/messages/:messageId/feedback: rate an answer (null takes the rating back). */
+export const feedbackBody = z.strictObject({
+  rating: z.enum(["up", "down"]).nullable(),
+  /** What was wrong or right, in the reader's words. */
+  comment: z.string().max(2000).optional(),
+});
+export type FeedbackBody = z.infer<typeof feedbackBody>;
+
+/** GET /v1/feedback (admins): a rated answer with the question it answered. */
+export const feedbackView = z.object({
+  conversation_id: z.string(),
+  message_id: z.string(),
+  rating: z.enum(["up", "down"]),
+  comment: z.string().nullable(),
+  rated_at: z.number(),
+  model: z.string().nullable(),
+  question: z.string(),
+  answer: z.string(),
+});
+export type FeedbackView = z.infer<typeof feedbackView>;
 
 /** A skill id in a request; the server says which it knows when one is not among them. */
 const skillName = z.string().min(1).max(40);

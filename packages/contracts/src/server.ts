@@ -23,6 +23,22 @@ export const marketView = z.object({
 export type MarketView = z.infer<typeof marketView>;
 
 /**
+ * A model in GET /v1/models: OpenAI's model object, with what benih knows of it where it does. `context_length` is
+ * the tokens a prompt and its answer share (OpenRouter's name for it); `languages` and `examples` come from a local
+ * model's card: the languages it answers in and, per language, questions it answers well (Hugging Face's `widget`).
+ */
+export const modelView = z.object({
+  id: z.string(),
+  object: z.literal("model"),
+  created: z.number(),
+  owned_by: z.string(),
+  context_length: z.number().int().optional(),
+  languages: z.array(z.string()).optional(),
+  examples: z.record(z.string(), z.array(z.string())).optional(),
+});
+export type ModelView = z.infer<typeof modelView>;
+
+/**
  * A provider on the settings page: configured (and in which region its models run), or what turns it on. `env` is
  * the environment variable that does; `set` says it in English for clients that show prose.
  */

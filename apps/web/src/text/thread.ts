@@ -1,0 +1,6 @@
+// The UI text of the thread area, in every language the app has; i18n.ts merges it with the rest.
+import type { Localized } from "./localized.ts";
+
+const en = {};
+
+export const threadText: Localized<typeof en> = { en, zh: {}, id: {} };
