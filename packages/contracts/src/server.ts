@@ -83,3 +83,10 @@ export const kbDocumentView = z.object({
   pages: z.number().nullable(),
 });
 export type KbDocumentView = z.infer<typeof kbDocumentView>;
+
+/** GET /v1/knowledge/documents/:id/passages: a document as it was read, passage by passage, to show a citation in place. */
+export const kbPassagesView = z.object({
+  document: kbDocumentView,
+  passages: z.array(z.object({ seq: z.number().int(), page: z.number().int().nullable(), text: z.string() })),
+});
+export type KbPassagesView = z.infer<typeof kbPassagesView>;
