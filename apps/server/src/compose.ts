@@ -69,6 +69,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const { store, markets: marketConfig } = await openHomeStore(config, o.store ?? storeLocationFromEnv(env, cwd), cwd, closers);
     await ensureAdminKey(store, env, authRequired, log);
     const set = buildProviders(config, env, cwd, o.fetch);
+    for (const warning of set.warnings) log?.warn(warning);
     const markets = await openMarketStores(marketConfig, set.providers, closers, log);
     const { router, catalog, visibleModels } = await buildRouting(config, set, closers, log);
     const { requestLog, auth, retry, prices } = gatewayPolicies(config, set, store, markets, authRequired, closers, log);
@@ -102,7 +103,15 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       extend: (app) => {
         serveWebApp(app);
         app.get("/openapi.json", access("public"), async () => openapi);
-        registerAssistant(app, { config, markets, storeOf: storeOfRequest(store, markets), client, visibleModels, ffmpeg });
+        registerAssistant(app, {
+          config,
+          markets,
+          storeOf: storeOfRequest(store, markets),
+          client,
+          visibleModels,
+          contextLength: (model) => catalog.contextLength(model),
+          ffmpeg,
+        });
         registerTrainingRoutes(app, training);
         registerSettingsRoutes(app, { config, set, markets, visibleModels, ffmpeg });
       },

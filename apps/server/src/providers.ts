@@ -5,6 +5,7 @@ import type { LlamaCppModelConfig, OpenAICompatiblePreset } from "@benih/provide
 import type { Provider } from "@benih/spec";
 import type { Route } from "@benih/gateway";
 import type { BenihConfig } from "./config/schema.ts";
+import { cardFacts, readModelCard } from "./model-card.ts";
 
 export interface ProviderSet {
   providers: Map<string, Provider>;
@@ -20,6 +21,8 @@ export interface ProviderSet {
   missingHint(name: string): string;
   /** The providers an environment variable alone can turn on, and that variable. */
   known: Array<{ name: string; env: string }>;
+  /** What is wrong but does not stop the server (a broken model card), for the startup log. */
+  warnings: string[];
 }
 
 /** Environment variables that register a provider on their own, beyond the OpenAI-compatible presets. */
@@ -45,8 +48,19 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     origins.set(p.name, origin);
     if (region) regions.set(p.name, region);
   };
+  const warnings: string[] = [];
+  /** A local model with what its card says (a broken card is warned about and left out). */
+  const withCard = (m: LlamaCppModelConfig): LlamaCppModelConfig => {
+    try {
+      const card = readModelCard(m.path);
+      return card ? { ...m, ...cardFacts(card) } : m;
+    } catch (err) {
+      warnings.push(`the model card of ${m.id} is not read: ${(err as Error).message}`);
+      return m;
+    }
+  };
   const addLocal = (name: string, models: LlamaCppModelConfig[], origin: string) => {
-    add(createLlamaCpp({ name, models }), origin, "local");
+    add(createLlamaCpp({ name, models: models.map(withCard) }), origin, "local");
     unprefixed.add(name);
     for (const m of models) localRoutes.push({ model: m.id, targets: [{ provider: name, model: m.id }] });
   };
@@ -125,6 +139,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     localRoutes,
     origins,
     regions,
+    warnings,
     known: [...envHints].filter(([, env]) => env).map(([name, env]) => ({ name, env })),
     missingHint: (name) => {
       const v = envHints.get(name);

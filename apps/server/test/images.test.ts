@@ -137,7 +137,7 @@ describe("image generation", () => {
       options: { size: "64x64" },
     });
     assert.equal(asked.status, 200, asked.bytes.toString());
-    assert.match(asked.bytes.toString(), /event: done\ndata: \{"id":"msg-[^"]+","status":"done"\}/);
+    assert.match(asked.bytes.toString(), /event: done\ndata: \{"id":"msg-[^"]+","status":"done"[,}]/);
     const view = (await call("global.localhost", "GET", `/v1/conversations/${conv.id}`)).json;
     const answer = view.messages.at(-1);
     assert.equal(answer.meta.skill, "image");
@@ -198,6 +198,21 @@ describe("image generation", () => {
     const answer = (await call("global.localhost", "GET", `/v1/conversations/${conv.id}`)).json.messages.at(-1);
     assert.equal(answer.content, "now at night (edited)");
     assert.notEqual(answer.meta.images[0].id, first);
+    // An image of the user's own, attached to the message, is the one the image skill changes.
+    const upload = await request(`${server.url}/v1/images/uploads`, {
+      method: "POST",
+      headers: { host: `global.localhost:${new URL(server.url).port}`, "content-type": "image/png" },
+      body: Buffer.from(original, "base64"),
+    });
+    const mine = (await upload.body.json()) as { id: string };
+    assert.equal(upload.statusCode, 201, JSON.stringify(mine));
+    await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, {
+      content: "in snow",
+      skill: "image",
+      images: [mine.id],
+    });
+    assert.equal(openai.seen.at(-1)!.path, "/v1/images/edits");
+    assert.equal((await call("global.localhost", "GET", `/v1/conversations/${conv.id}`)).json.messages.at(-1).content, "in snow (edited)");
     assert.equal(
       (
         await call("global.localhost", "POST", `/v1/conversations/${conv.id}/messages`, {

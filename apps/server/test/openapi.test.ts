@@ -45,7 +45,7 @@ training:
         required: string[];
         additionalProperties: boolean;
       };
-      assert.deepEqual(Object.keys(post.properties), ["content", "parentId", "model", "skill", "attachments", "options"]);
+      assert.deepEqual(Object.keys(post.properties), ["content", "parentId", "model", "skill", "attachments", "images", "options"]);
       assert.deepEqual([post.required, post.additionalProperties], [["content"], false]);
       const chat = doc.paths["/v1/chat/completions"]!.post!.requestBody!.content["application/json"]!.schema as {
         properties: Record<string, unknown>;

@@ -22,7 +22,7 @@ export { safeFetch, FetchRefused, type FetchedPage, type SafeFetchOptions } from
 export { addressRefusal } from "./web/address.ts";
 export { webSearch, WebSearchError, type WebResult, type WebSearchConfig } from "./web/search.ts";
 export { webSources } from "./skills/web/sources.ts";
-export { BUILT_IN_AGENTS, type Agent } from "./agents/built-in.ts";
+export { AGENT_LOCALES, BUILT_IN_AGENTS, builtInView, type Agent, type AgentLocale, type BuiltInAgent } from "./agents/built-in.ts";
 export { translatePrompt } from "./skills/translate/prompt.ts";
 export { writingPrompt } from "./skills/write/prompt.ts";
 export { generateImages, ImageError, type ImageModelConfig, type ImageRequest } from "./images/providers.ts";

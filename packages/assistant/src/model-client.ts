@@ -8,8 +8,12 @@ export interface ToolCall {
   arguments: string;
 }
 
+/** A part of a user turn: its text, or an image (a data URL) for models that see images. */
+export type ContentPart = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string } };
+
 export type ChatTurn =
-  | { role: "system" | "user"; content: string }
+  | { role: "system"; content: string }
+  | { role: "user"; content: string | ContentPart[] }
   | {
       role: "assistant";
       content: string | null;

@@ -6,6 +6,11 @@ import {
   agentView,
   conversationView as conversationShape,
   createConversationBody as createBody,
+  feedbackBody,
+  feedbackView,
+  IMAGE_UPLOAD_TYPES,
+  imageView,
+  kbPassagesView,
   messageBody,
   messageView,
   regenerateBody,
@@ -19,10 +24,11 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const err = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [String(c), { description: "An error", content: json(ref("Error")) }]));
 const id = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const messageId = { name: "messageId", in: "path", required: true, schema: { type: "string" } };
 const body = (schema: z.ZodType) => ({ required: true, content: json(z.toJSONSchema(schema, { io: "input" })) });
 const events = {
   description:
-    "Server-sent events: `user` (the message posted), `answer` ({ id, parent_id, model, meta }), `delta` ({ text }) as the answer streams, then `done` ({ id, status: done | stopped | failed, finishReason?, error? }). Closing the connection stops the answer; what came is kept.",
+    "Server-sent events: `user` (the message posted), `answer` ({ id, parent_id, model, meta }), `delta` ({ text }) as the answer streams, then `done` ({ id, status: done | stopped | failed, meta?, finishReason?, error? }). Closing the connection stops the answer; what came is kept.",
   content: { "text/event-stream": { schema: { type: "string" } } },
 };
 
@@ -109,8 +115,8 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
       "/v1/conversations/{id}/export": {
         get: {
           tags: ["assistant"],
-          summary: "The branch shown, as Markdown",
-          parameters: [id],
+          summary: "The branch shown, as Markdown (headings in ?lang=: zh, en or id)",
+          parameters: [id, { name: "lang", in: "query", schema: { enum: ["zh", "en", "id"] } }],
           responses: { "200": { description: "Markdown", content: { "text/markdown": { schema: { type: "string" } } } }, ...err(401, 404) },
         },
       },
@@ -127,15 +133,42 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
         post: {
           tags: ["assistant"],
           summary: "Answer a question again (name the answer or its question); the new answer is a sibling of the old",
-          parameters: [id, { name: "messageId", in: "path", required: true, schema: { type: "string" } }],
+          parameters: [id, messageId],
           requestBody: body(regenerateBody),
           responses: { "200": events, ...err(400, 401, 404) },
+        },
+      },
+      "/v1/conversations/{id}/messages/{messageId}/feedback": {
+        put: {
+          tags: ["assistant"],
+          summary: "Rate an answer up or down, with an optional comment (rating null takes it back)",
+          parameters: [id, messageId],
+          requestBody: body(feedbackBody),
+          responses: { "200": { description: "The answer, rated", content: json(ref("Message")) }, ...err(400, 401, 404) },
+        },
+      },
+      "/v1/feedback": {
+        get: {
+          tags: ["assistant"],
+          summary: "Rated answers of the request's market with their questions, newest first (admins)",
+          parameters: [
+            { name: "rating", in: "query", schema: { enum: ["up", "down"] } },
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } },
+          ],
+          responses: {
+            "200": {
+              description: "{ data: Feedback[] }",
+              content: json({ type: "object", properties: { data: { type: "array", items: shape(feedbackView) } } }),
+            },
+            ...err(400, 401, 403),
+          },
         },
       },
       "/v1/agents": {
         get: {
           tags: ["assistant"],
-          summary: "The built-in agents and the caller's own",
+          summary: "The built-in agents (their starters in ?lang=, else the market's default locale) and the caller's own",
+          parameters: [{ name: "lang", in: "query", schema: { type: "string" }, description: "zh, en or id" }],
           responses: {
             "200": {
               description: "{ data: Agent[] }",
@@ -201,6 +234,26 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
             },
           },
           responses: { "200": { description: "As for generations", content: json({ type: "object" }) }, ...err(400, 401, 404, 413, 502) },
+        },
+      },
+      "/v1/images/uploads": {
+        post: {
+          tags: ["images"],
+          summary:
+            "Keep an image of the caller's own, to go with a message (its id in `images`): the image as the body (content-type image/png, image/jpeg, image/webp or image/gif) or as the `image` file of a multipart form. Up to the upload limit (assistant.uploadMaxMb) and 8192×8192 pixels; its bytes must be the type it is sent as",
+          requestBody: {
+            required: true,
+            content: {
+              ...Object.fromEntries(IMAGE_UPLOAD_TYPES.map((t) => [t, { schema: { type: "string", format: "binary" } }])),
+              "multipart/form-data": {
+                schema: { type: "object", required: ["image"], properties: { image: { type: "string", format: "binary" } } },
+              },
+            },
+          },
+          responses: {
+            "201": { description: "The kept image ({ id, url, model: upload, size, seed: null })", content: json(shape(imageView)) },
+            ...err(400, 401, 413, 415, 422),
+          },
         },
       },
       "/v1/images/{id}": {
@@ -287,6 +340,14 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           summary: "Delete one of the caller's documents",
           parameters: [id],
           responses: { "204": { description: "Deleted" }, ...err(401, 404) },
+        },
+      },
+      "/v1/knowledge/documents/{id}/passages": {
+        get: {
+          tags: ["knowledge"],
+          summary: "A document the caller may read (theirs or shared), passage by passage as it was read (the first 2,000)",
+          parameters: [id],
+          responses: { "200": { description: "The document and its passages", content: json(shape(kbPassagesView)) }, ...err(401, 404) },
         },
       },
       "/v1/knowledge/search": {

@@ -1,5 +1,6 @@
 import type { AnswerError, AnswerEvents, MessageMeta } from "@benih/contracts";
 import type { ConversationStore, Message } from "@benih/store";
+import { turnTokens } from "./context-budget.ts";
 import { ModelError, type Caller, type ChatTurn, type ModelClient, type ToolCall, type ToolDefinition } from "./model-client.ts";
 import { branch } from "./thread.ts";
 
@@ -35,24 +36,47 @@ export interface RespondOptions {
   meta?: MessageMeta;
   /** Skills the model may call as tools (for models that support tool calling). */
   tools?: Tools;
+  /** Tokens the prompt may take (the model's context less room to answer): older turns are left out to fit. */
+  budget?: number;
+  /** The question's images, as data URLs: the model sees them with its text. */
+  images?: string[];
+  /**
+   * The answer to give instead when the model refuses the prompt before saying anything, as longer than its
+   * context or (with images) as something it cannot take (given the model's message and error code): a done
+   * answer, not a failed one.
+   */
+  fallback?: (refusal: string, code?: string) => { content: string; meta: MessageMeta };
 }
 
 export interface Answer {
   message: Message;
   status: AnswerEvents["done"]["status"];
+  /** The answer's meta as kept. */
+  meta: MessageMeta;
   finishReason?: string;
   error?: AnswerError;
 }
 
-/** What the model sees: the branch down to the question; answers that failed carry nothing. */
-export function history(messages: readonly Message[], parent: Message, system?: string): ChatTurn[] {
-  const turns: ChatTurn[] = system ? [{ role: "system", content: system }] : [];
+/**
+ * What the model sees: the branch down to the question; answers that failed carry nothing. With a `budget` (in
+ * tokens), the newest turns that fit in it with the system turn, the question always among them.
+ */
+export function history(messages: readonly Message[], parent: Message, system?: string, budget?: number): ChatTurn[] {
+  const turns: Array<{ role: "user" | "assistant"; content: string }> = [];
   for (const m of branch(messages, parent.id)) {
     if (m.role !== "user" && m.role !== "assistant") continue;
     if (m.role === "assistant" && (m.status === "failed" || !m.content)) continue;
     turns.push({ role: m.role, content: m.content });
   }
-  return turns;
+  let from = 0;
+  if (budget !== undefined) {
+    let used = system ? turnTokens(system) : 0;
+    from = turns.length;
+    while (from > 0 && (from === turns.length || used + turnTokens(turns[from - 1]!.content) <= budget))
+      used += turnTokens(turns[--from]!.content);
+    while (from < turns.length - 1 && turns[from]!.role !== "user") from++;
+  }
+  return [...(system ? [{ role: "system" as const, content: system }] : []), ...turns.slice(from)];
 }
 
 /**
@@ -71,7 +95,15 @@ export async function respond(o: RespondOptions): Promise<Answer> {
     meta: o.meta ?? {},
   });
   o.onStart?.(answer);
-  let turns = history(await o.store.messages(o.conversationId), o.parent, o.system);
+  let turns = history(await o.store.messages(o.conversationId), o.parent, o.system, o.budget);
+  if (o.images?.length)
+    turns = [
+      ...turns.slice(0, -1),
+      {
+        role: "user",
+        content: [{ type: "text", text: o.parent.content }, ...o.images.map((url) => ({ type: "image_url" as const, image_url: { url } }))],
+      },
+    ];
   let text = "";
   let saved = "";
   let writing: Promise<void> = Promise.resolve();
@@ -113,22 +145,34 @@ export async function respond(o: RespondOptions): Promise<Answer> {
       ];
     }
     clearInterval(timer);
-    await save({ content: text, status: "done", meta: { ...o.meta, ...o.tools?.meta(), ...(finishReason && { finishReason }) } });
+    const meta = { ...o.meta, ...o.tools?.meta(), ...(finishReason && { finishReason }) };
+    await save({ content: text, status: "done", meta });
     await writing;
-    return { message: { ...answer, content: text, status: "done" }, status: "done", ...(finishReason && { finishReason }) };
+    return { message: { ...answer, content: text, status: "done" }, status: "done", meta, ...(finishReason && { finishReason }) };
   } catch (err) {
     clearInterval(timer);
     if (o.signal.aborted) {
       await save({ content: text, status: "stopped" });
       await writing;
-      return { message: { ...answer, content: text, status: "stopped" }, status: "stopped" };
+      return { message: { ...answer, content: text, status: "stopped" }, status: "stopped", meta: o.meta ?? {} };
+    }
+    const refused =
+      err instanceof ModelError && (err.code === "context_length_exceeded" || (!!o.images?.length && err.code === "unsupported_by_model"));
+    if (o.fallback && !text && refused) {
+      const instead = o.fallback(err.message, err.code);
+      o.onText?.(instead.content);
+      await save({ content: instead.content, status: "done", meta: instead.meta });
+      await writing;
+      return { message: { ...answer, content: instead.content, status: "done" }, status: "done", meta: instead.meta };
     }
     const e =
       err instanceof ModelError
         ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) }
         : { status: 502, message: (err as Error).message };
-    await save({ content: text, status: "failed", error: e.message });
+    // The error's code stays with the answer, so clients can explain it in their reader's language.
+    const meta = { ...o.meta, ...("code" in e && { errorCode: e.code }) };
+    await save({ content: text, status: "failed", error: e.message, meta });
     await writing;
-    return { message: { ...answer, content: text, status: "failed", error: e.message }, status: "failed", error: e };
+    return { message: { ...answer, content: text, status: "failed", error: e.message }, status: "failed", meta, error: e };
   }
 }

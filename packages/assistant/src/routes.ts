@@ -1,6 +1,7 @@
 import type { AgentStore, ConversationStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { registerAgentRoutes } from "./agents/routes.ts";
+import { registerFeedbackRoutes } from "./conversations/feedback-routes.ts";
 import { registerConversationRoutes } from "./conversations/routes.ts";
 import type { ModelClient } from "./model-client.ts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
@@ -15,17 +16,22 @@ export interface AssistantRoutesOptions extends SkillServices {
   /** The model a new conversation uses when none is named: the market's default chat model. */
   defaultModel(request: FastifyRequest): Promise<string | undefined>;
   flushMs?: number;
+  /** A model's context in tokens, where it is known (local models): prompts are fitted to it. */
+  contextLength?(model: string): number | undefined;
+  /** The request's market's default locale (the built-in agents' starters are in it unless asked otherwise). */
+  defaultLocale?(request: FastifyRequest): string | undefined;
   /** The skills messages and agents may use; the shared registry when left out. */
   skills?: SkillRegistry;
 }
 
 /**
- * The assistant's HTTP API (behind the gateway's auth and market resolution): conversations, agents, and each
- * skill's own routes (images, videos).
+ * The assistant's HTTP API (behind the gateway's auth and market resolution): conversations, the ratings of their
+ * answers, agents, and each skill's own routes (images, videos).
  */
 export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutesOptions) {
   const skills = o.skills ?? builtInSkills;
-  registerAgentRoutes(app, { agentsFor: o.agentsFor, skills });
+  registerAgentRoutes(app, { agentsFor: o.agentsFor, skills, ...(o.defaultLocale && { defaultLocale: o.defaultLocale }) });
   registerConversationRoutes(app, { ...o, skills });
+  registerFeedbackRoutes(app, o);
   for (const skill of skills.all()) skill.routes?.(app, o);
 }

@@ -45,7 +45,7 @@ describe("knowledge uploads over a limit", () => {
       error: {
         message: "long.txt holds more than 5,000 characters of text, the limit (maxTextChars)",
         type: "invalid_request_error",
-        param: null,
+        param: "maxTextChars",
         code: "document_too_large",
       },
     });

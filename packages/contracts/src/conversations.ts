@@ -6,6 +6,7 @@ import { z } from "zod";
 
 // --- Skills ------------------------------------------------------------------------------------------------------
 
+import { MAX_MESSAGE_IMAGES } from "./image-uploads.ts";
 import { type SkillId, WRITING_TEMPLATES } from "./skill-ids.ts";
 
 const imageSize = z.string().regex(/^\d{2,4}x\d{2,4}$/, "use WIDTHxHEIGHT, e.g. 1024x1024");
@@ -73,10 +74,11 @@ export const citation = z.object({
 });
 export type Citation = z.infer<typeof citation>;
 
-/** An image an answer drew, kept and served at `url`. */
+/** An image kept and served to its owner at `url`: one an answer drew, or one the user uploaded (POST /v1/images/uploads). */
 export const imageView = z.object({
   id: z.string(),
   url: z.string(),
+  /** provider/model that drew it; `upload` for an image the user uploaded. */
   model: z.string(),
   size: z.string(),
   seed: z.number().int().nullable(),
@@ -99,9 +101,9 @@ export const videoJobView = z.object({
 export type VideoJobView = z.infer<typeof videoJobView>;
 
 /**
- * A message's `meta`. A user message: the skill chosen, its options, the documents attached. An answer: the skill
- * that answered, what it cited, the images it drew or the video job it started, why the model stopped. Keys it
- * does not name are kept as they are.
+ * A message's `meta`. A user message: the skill chosen, its options, the documents and images attached. An answer:
+ * the skill that answered, what it cited, the images it drew or the video job it started, why the model stopped.
+ * Keys it does not name are kept as they are.
  */
 export const messageMeta = z.looseObject({
   skill: z.string().optional(),
@@ -109,17 +111,20 @@ export const messageMeta = z.looseObject({
   options: z.record(z.string(), z.unknown()).optional(),
   attachments: z.array(attachment).optional(),
   citations: z.array(citation).optional(),
+  /** A user message's images attached (the model sees them; the image skill changes the first); an answer's drawn. */
   images: z.array(imageView).optional(),
   video: videoJobView.optional(),
   finishReason: z.string().optional(),
   /**
    * An answer the model did not write, and why: `extracted`, the best passages of the sources quoted as they are
    * (the model's context could not hold them); `needs_larger_model`, the skill needs more context than the model
-   * has (`needed` tokens at least, `contextLength` it has). Clients say it in their own language.
+   * has (`needed` tokens at least, `contextLength` it has), or with `skill: "vision"`, the message has images and
+   * the model cannot see them; `nothing_found`, the sources had nothing on the question and the model was too small
+   * to be told so. Clients say it in their own language.
    */
   notice: z
     .object({
-      code: z.enum(["extracted", "needs_larger_model"]),
+      code: z.enum(["extracted", "needs_larger_model", "nothing_found"]),
       skill: z.string().optional(),
       contextLength: z.number().int().optional(),
       needed: z.number().int().optional(),
@@ -254,6 +259,8 @@ export const messageBody = z.strictObject({
   skill: skillName.optional(),
   /** Documents uploaded with this message (knowledge base ids): the answer is grounded on them and cites them. */
   attachments: z.array(z.string().min(1)).max(10).optional(),
+  /** Images kept for the caller (POST /v1/images/uploads ids): the model sees them; the image skill changes the first. */
+  images: z.array(z.string().min(1)).max(MAX_MESSAGE_IMAGES).optional(),
   options: z.record(z.string(), z.unknown()).optional(),
 });
 /** What a client sends: with a built-in skill, its options as that skill takes them. */
@@ -300,6 +307,8 @@ export const answerEvents = {
   done: z.object({
     id: z.string(),
     status: z.enum(["done", "stopped", "failed"]),
+    /** The answer's meta as kept: it can differ from the start's (the model's context could not hold the prompt after all). */
+    meta: messageMeta.optional(),
     finishReason: z.string().optional(),
     error: answerError.optional(),
   }),

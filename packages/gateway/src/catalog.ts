@@ -6,7 +6,19 @@ export interface CatalogEntry {
   object: "model";
   created: number;
   owned_by: string;
+  /** Tokens of context, where the model's provider knows it (local GGUF models). */
+  context_length?: number;
+  /** Languages it answers in, and questions it answers well by language, from its model card. */
+  languages?: string[];
+  examples?: Record<string, string[]>;
 }
+
+/** What a provider says of a model, as the catalog lists it. */
+const facts = (m: ModelInfo | undefined): Pick<CatalogEntry, "context_length" | "languages" | "examples"> => ({
+  ...(m?.contextLength !== undefined && { context_length: m.contextLength }),
+  ...(m?.languages && { languages: m.languages }),
+  ...(m?.examples && { examples: m.examples }),
+});
 
 /**
  * What `GET /v1/models` lists: configured routes, then every model each provider reports, as `<provider>/<id>`.
@@ -46,16 +58,24 @@ export class ModelCatalog {
 
   list(): CatalogEntry[] {
     const out = new Map<string, CatalogEntry>();
+    // A route is listed with what its first target's provider says of that model.
     for (const r of this.router.configuredRoutes()) {
-      out.set(r.model, { id: r.model, object: "model", created: this.started, owned_by: r.targets[0]?.provider ?? "benih" });
+      const first = r.targets[0];
+      const info = first && this.listed.get(first.provider)?.find((m) => m.id === first.model);
+      out.set(r.model, { id: r.model, object: "model", created: this.started, owned_by: first?.provider ?? "benih", ...facts(info) });
     }
     for (const [provider, models] of this.listed) {
       for (const m of models) {
         const id = this.unprefixed.has(provider) ? m.id : `${provider}/${m.id}`;
-        if (!out.has(id)) out.set(id, { id, object: "model", created: m.created ?? this.started, owned_by: m.ownedBy });
+        if (!out.has(id)) out.set(id, { id, object: "model", created: m.created ?? this.started, owned_by: m.ownedBy, ...facts(m) });
       }
     }
     return [...out.values()];
+  }
+
+  /** A model's context in tokens, where it is known: what prompts to it must fit in, answer included. */
+  contextLength(id: string): number | undefined {
+    return this.get(id)?.context_length;
   }
 
   /** A listed model, or any model the router can reach (`openai/gpt-4o` works before the list arrives). */

@@ -4,7 +4,12 @@ export interface ModelInfo {
   id: string;
   ownedBy: string;
   created?: number;
+  /** Tokens of context a request may use (prompt and answer together), where the provider knows it. */
   contextLength?: number;
+  /** Languages the model answers in (BCP 47 codes: zh, en, id), where its card says. */
+  languages?: string[];
+  /** Questions it answers well, by language, where its card lists them. */
+  examples?: Record<string, string[]>;
 }
 
 /** A moderation verdict on one text. */

@@ -11,7 +11,14 @@ export {
 } from "./request-log/request-log.ts";
 export { PolicyAudit, type PolicyAuditEntry, type PolicyAuditRow } from "./audit/policy-audit.ts";
 export { TrainingStore, type LogLine, type MetricPoint, type TrainingRunRow } from "./training/training.ts";
-export { ConversationStore, type Conversation, type Message, type MessageStatus } from "./conversations/conversations.ts";
+export {
+  ConversationStore,
+  type Conversation,
+  type Message,
+  type MessageStatus,
+  type RatedAnswer,
+  type Rating,
+} from "./conversations/conversations.ts";
 export { KnowledgeQuotaError, KnowledgeStore, SHARED, type KbChunk, type KbDocument, type KbHit } from "./knowledge/knowledge.ts";
 export { AgentStore, type AgentFields, type StoredAgent } from "./agents/agents.ts";
 export { ImageStore, type ImageInfo, type ImageRow } from "./media/images.ts";

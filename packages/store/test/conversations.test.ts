@@ -97,5 +97,62 @@ for (const backend of await testBackends()) {
         await dispose();
       }
     });
+
+    it("keeps a rating on an answer only, lists ratings newest first with their questions, and takes one back", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const c = store.conversations;
+        const conv = await c.create({ owner: "key-a", title: "t", model: "m" });
+        const q = await c.addMessage({
+          conversation_id: conv.id,
+          parent_id: null,
+          role: "user",
+          content: "Capital of Japan?",
+          status: "done",
+        });
+        const a1 = await c.addMessage({
+          conversation_id: conv.id,
+          parent_id: q.id,
+          role: "assistant",
+          content: "Tokyo.",
+          status: "done",
+          model: "m",
+        });
+        const a2 = await c.addMessage({
+          conversation_id: conv.id,
+          parent_id: q.id,
+          role: "assistant",
+          content: "Kyoto.",
+          status: "done",
+          model: "m",
+        });
+        assert.equal((await c.messages(conv.id))[1]!.feedback, null, "unrated at first");
+        assert.equal(await c.rate(conv.id, a1.id, "up", null, 10), true);
+        assert.equal(await c.rate(conv.id, a2.id, "down", "Wrong city", 20), true);
+        assert.equal(await c.rate(conv.id, q.id, "up", null, 30), false, "questions are not rated");
+        assert.equal(await c.rate("conv-other", a1.id, "down", null, 30), false, "only within its conversation");
+        assert.deepEqual(
+          (await c.ratings()).map((r) => [r.message_id, r.rating, r.comment, r.rated_at, r.question, r.answer, r.model]),
+          [
+            [a2.id, "down", "Wrong city", 20, "Capital of Japan?", "Kyoto.", "m"],
+            [a1.id, "up", null, 10, "Capital of Japan?", "Tokyo.", "m"],
+          ],
+        );
+        assert.deepEqual(
+          (await c.ratings({ rating: "up" })).map((r) => r.message_id),
+          [a1.id],
+        );
+        assert.equal((await c.ratings({ limit: 1 })).length, 1);
+        await c.rate(conv.id, a2.id, null, "ignored", 40);
+        const [, , taken] = await c.messages(conv.id);
+        assert.deepEqual([taken!.feedback, taken!.feedback_comment, taken!.feedback_at], [null, null, null]);
+        assert.deepEqual(
+          (await c.ratings()).map((r) => r.message_id),
+          [a1.id],
+        );
+      } finally {
+        await dispose();
+      }
+    });
   });
 }

@@ -114,6 +114,7 @@ for (const backend of await testBackends()) {
             "0009-video-jobs",
             "0010-key-hints",
             "0011-training-clusters",
+            "0012-message-feedback",
           ],
         );
       } finally {

@@ -10,7 +10,7 @@ export async function configCheck({ values, env }: Input<typeof spec.options>): 
   const { config, path } = loadConfig({ ...(values.config && { path: values.config }), env });
   const set = buildProviders(config, env, process.cwd());
   const out: string[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = [...set.warnings];
   const host = env.HOST ?? config.server.host;
   out.push(`config:    ${path ?? "(none: defaults)"}`);
   out.push(

@@ -37,6 +37,8 @@ export interface AssistantDeps {
   storeOf: (request: FastifyRequest) => Store;
   client: GatewayClient;
   visibleModels: (scope: RequestScope) => string[];
+  /** A model's context in tokens, where it is known (the catalog's): the assistant fits its prompts to it. */
+  contextLength: (model: string) => number | undefined;
   /** ffmpeg is installed: without a video model, the video skill makes slideshows. */
   ffmpeg: boolean;
 }
@@ -81,5 +83,10 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     fetchAllow: config.assistant.fetchAllow,
     client: d.client,
     defaultModel,
+    contextLength: d.contextLength,
+    defaultLocale: (request) => {
+      const market = scopeOf(request).market;
+      return market ? d.markets?.markets.get(market)?.profile.defaultLocale : undefined;
+    },
   });
 }

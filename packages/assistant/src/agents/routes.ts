@@ -4,20 +4,22 @@ import type { AgentStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { idParam, notFound, ownerOf, parse } from "../http.ts";
 import type { SkillRegistry } from "../skills/registry.ts";
-import { BUILT_IN_AGENTS, fromStored, type Agent } from "./built-in.ts";
+import { BUILT_IN_AGENTS, builtInView, fromStored, type Agent } from "./built-in.ts";
 
 export interface AgentRoutesOptions {
   /** The agents users made, in the request's market's store. */
   agentsFor(request: FastifyRequest): AgentStore;
   /** The skills an agent may name. */
   skills: SkillRegistry;
+  /** The request's market's default locale: the built-in agents' starters are in it unless ?lang= names another. */
+  defaultLocale?(request: FastifyRequest): string | undefined;
 }
 
 /** An agent by id: built in, or one of the caller's. */
 export async function agentOf(request: FastifyRequest, agents: AgentStore, id: string | null): Promise<Agent | undefined> {
   if (!id) return undefined;
   const builtIn = BUILT_IN_AGENTS.find((a) => a.id === id);
-  if (builtIn) return builtIn;
+  if (builtIn) return builtInView(builtIn, "en");
   const stored = await agents.get(id, ownerOf(request));
   return stored && fromStored(stored);
 }
@@ -43,9 +45,12 @@ export function registerAgentRoutes(app: FastifyInstance, o: AgentRoutesOptions)
     return id;
   };
 
-  app.get("/v1/agents", access("person"), async (request) => ({
-    data: [...BUILT_IN_AGENTS, ...(await o.agentsFor(request).list(ownerOf(request))).map(fromStored)],
-  }));
+  app.get("/v1/agents", access("person"), async (request) => {
+    const lang = (request.query as { lang?: string }).lang ?? o.defaultLocale?.(request) ?? "en";
+    return {
+      data: [...BUILT_IN_AGENTS.map((a) => builtInView(a, lang)), ...(await o.agentsFor(request).list(ownerOf(request))).map(fromStored)],
+    };
+  });
   app.post("/v1/agents", access("person"), async (request, reply) =>
     reply.code(201).send(fromStored(await o.agentsFor(request).create(ownerOf(request), checked(parse(agentBody, request.body))))),
   );

@@ -13,12 +13,16 @@ import type { SkillRegistry } from "../skills/registry.ts";
 import type { Skill, SkillServices } from "../skills/skill.ts";
 import { skillTools } from "../skills/tools.ts";
 import { withSiblings } from "../thread.ts";
+import { fitAnswer } from "./fit-answer.ts";
+import { dataUrlsOf, needsVision } from "./images.ts";
 
 export interface AnswerOptions extends SkillServices {
   skills: SkillRegistry;
   client: ModelClient;
   agentsFor(request: FastifyRequest): AgentStore;
   flushMs?: number;
+  /** A model's context in tokens, where it is known (local models): prompts are fitted to it. */
+  contextLength?(model: string): number | undefined;
 }
 
 /** A 400 saying what to configure, when `skill` cannot run on this server. */
@@ -36,7 +40,8 @@ function answerStream(request: FastifyRequest, reply: FastifyReply) {
 /**
  * Answers `question` as server-sent events: the user message (when new), the answer's start, its text, its end.
  * The question's skill answers it: under the instructions it gives the model (an agent's come first), or with
- * media of its own. A question with documents attached and no skill is answered from them by the search skill.
+ * media of its own. A question with documents attached and no skill is answered from them by the search skill;
+ * its images attached go to the model with it (or to the image skill, which changes the first).
  */
 export async function streamAnswer(
   o: AnswerOptions,
@@ -52,27 +57,37 @@ export async function streamAnswer(
   const chip = skill && (await skill.answer({ request, services: o, question, meta }, parse(skill.options, meta.options ?? {}, "options")));
   const agent = await agentOf(request, o.agentsFor(request), conversation.agent);
 
-  if (chip?.kind === "media") {
+  // Media, and answers the model's context cannot hold, are given without streaming from a model.
+  const plan =
+    chip?.kind === "media"
+      ? { kind: "direct" as const, answer: { content: chip.content, meta: chip.meta }, model: chip.model }
+      : fitAnswer({ chip, instructions: agent?.instructions, question: question.content, model, contextLength: o.contextLength?.(model) });
+  if (plan.kind === "direct") {
+    const { content, meta } = plan.answer;
     const answer = await store.addMessage({
       conversation_id: conversation.id,
       parent_id: question.id,
       role: "assistant",
-      content: chip.content,
+      content,
       status: "done",
-      model: chip.model,
-      meta: chip.meta,
+      model: "model" in plan ? plan.model : null,
+      meta,
     });
     const { emit, end } = answerStream(request, reply);
     if (at.sendUser) emit("user", withSiblings([question])[0]!);
-    emit("answer", { id: answer.id, parent_id: question.id, model: answer.model, meta: chip.meta });
+    emit("answer", { id: answer.id, parent_id: question.id, model: answer.model, meta });
     if (answer.content) emit("delta", { text: answer.content });
-    emit("done", { id: answer.id, status: "done" });
+    emit("done", { id: answer.id, status: "done", meta });
     return end();
   }
 
   const { emit, end, gone } = answerStream(request, reply);
   if (at.sendUser) emit("user", withSiblings([question])[0]!);
-  const system = [agent?.instructions, chip?.system].filter(Boolean).join("\n\n");
+  const { system, meta: start, budget } = plan;
+  // The model sees the message's images with its text; one that cannot see them refuses before it says anything.
+  const images = meta.images?.length ? await dataUrlsOf(request, o.images, meta.images) : [];
+  const fallback = (refusal: string, code?: string) =>
+    code === "unsupported_by_model" ? needsVision(model, start) : plan.fallback(refusal);
   // An agent that uses tools offers its skills' tools to the model, unless the user chose a skill for this message.
   const tools = !meta.skill && agent?.toolUse ? skillTools(o.skills.tools(agent.skills, o), request, o) : undefined;
   const answer = await respond({
@@ -86,13 +101,17 @@ export async function streamAnswer(
     ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
     ...(system && { system }),
     ...(tools && { tools }),
-    ...(chip && { meta: chip.meta }),
-    onStart: (m) => emit("answer", { id: m.id, parent_id: m.parent_id, model, meta: chip?.meta ?? {} }),
+    ...(budget !== undefined && { budget }),
+    ...(images.length && { images }),
+    meta: start,
+    fallback,
+    onStart: (m) => emit("answer", { id: m.id, parent_id: m.parent_id, model, meta: start }),
     onText: (text) => emit("delta", { text }),
   });
   emit("done", {
     id: answer.message.id,
     status: answer.status,
+    meta: answer.meta,
     ...(answer.finishReason && { finishReason: answer.finishReason }),
     ...(answer.error && { error: answer.error }),
   });

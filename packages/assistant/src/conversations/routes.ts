@@ -3,10 +3,11 @@ import { access, GatewayError } from "@benih/gateway";
 import type { ConversationStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { agentOf } from "../agents/routes.ts";
-import { toMarkdown } from "../export.ts";
+import { isExportLocale, toMarkdown } from "../export.ts";
 import { idParam, notFound, ownerOf, parse } from "../http.ts";
 import { branch, newestLeafUnder, withSiblings } from "../thread.ts";
 import { refuseUnavailable, streamAnswer, type AnswerOptions } from "./answer.ts";
+import { imagesOf } from "./images.ts";
 
 export interface ConversationRoutesOptions extends AnswerOptions {
   /** The conversation store of the request's market (its data stays in that market's store). */
@@ -107,11 +108,14 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
   app.get("/v1/conversations/:id/export", access("person"), async (request, reply) => {
     const c = await conversation(request);
     const messages = branch(await o.storeFor(request).messages(c.id), c.leaf);
+    const lang = (request.query as { lang?: string }).lang;
+    if (lang !== undefined && !isExportLocale(lang))
+      throw new GatewayError(400, "invalid_request_error", "lang: zh, en or id", "invalid_query", "lang");
     const name = (c.title || "conversation").replace(/[^\p{L}\p{N} ._-]+/gu, "").trim() || "conversation";
     return reply
       .type("text/markdown; charset=utf-8")
       .header("content-disposition", `attachment; filename="conversation.md"; filename*=UTF-8''${encodeURIComponent(name)}.md`)
-      .send(toMarkdown(c, messages));
+      .send(toMarkdown(c, messages, isExportLocale(lang) ? lang : "en"));
   });
 
   app.post("/v1/conversations/:id/messages", access("person"), async (request, reply) => {
@@ -144,9 +148,6 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
           "parentId",
         );
     }
-    const model = body.model ?? c.model;
-    if (body.model && body.model !== c.model) await store.update(c.id, ownerOf(request), { model });
-    if (!c.title) await store.update(c.id, ownerOf(request), { title: titleFrom(body.content) });
     let attachments: Array<{ id: string; title: string; source: string }> | undefined;
     if (body.attachments?.length) {
       const mine = await o.knowledgeFor(request).list(ownerOf(request));
@@ -163,7 +164,16 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
         return { id: d.id, title: d.title, source: d.source };
       });
     }
-    const meta = { ...(body.skill && { skill: body.skill }), ...(body.options && { options }), ...(attachments && { attachments }) };
+    const images = body.images?.length ? await imagesOf(request, o.images, body.images) : undefined;
+    const model = body.model ?? c.model;
+    if (body.model && body.model !== c.model) await store.update(c.id, ownerOf(request), { model });
+    if (!c.title) await store.update(c.id, ownerOf(request), { title: titleFrom(body.content) });
+    const meta = {
+      ...(body.skill && { skill: body.skill }),
+      ...(body.options && { options }),
+      ...(attachments && { attachments }),
+      ...(images && { images }),
+    };
     const user = await store.addMessage({
       conversation_id: c.id,
       parent_id: parentId,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import multipart from "@fastify/multipart";
 import { allowedMediaModel } from "../media-model.ts";
 import { editImages, generateImages, ImageError, type GeneratedImage, type ImageModelConfig } from "./providers.ts";
+import { DEFAULT_UPLOAD_BYTES, registerImageUploads } from "./uploads.ts";
 
 export const IMAGES_MISSING =
   "image generation is not configured: add assistant.images in benih.yaml, e.g. { name: openai, type: openai, model: gpt-image-1, apiKey: … }, volcano-ark (Seedream) or automatic1111 (baseURL of your webui)";
@@ -24,7 +25,7 @@ export const imageBody = z.strictObject({
 export interface ImageRoutesOptions {
   models: readonly ImageModelConfig[];
   storeFor(request: FastifyRequest): ImageStore;
-  /** The largest image an edit may upload, in bytes. */
+  /** The largest image an edit or an upload may send, in bytes. */
   maxUploadBytes?: number;
 }
 
@@ -79,7 +80,10 @@ export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions
   );
 }
 
-/** `POST /v1/images/generations` on OpenAI's wire format, and `GET /v1/images/:id` for the kept bytes. */
+/**
+ * `POST /v1/images/generations` and `/v1/images/edits` on OpenAI's wire format, `POST /v1/images/uploads` for an
+ * image of the user's own, and `GET /v1/images/:id` for the kept bytes.
+ */
 export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions) {
   app.post("/v1/images/generations", access("person"), async (request) => {
     const r = imageBody.safeParse(request.body ?? {});
@@ -107,7 +111,7 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
   });
   // OpenAI's edits take a multipart form: the image file, the prompt and the options as fields.
   void app.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: o.maxUploadBytes ?? 25 * 1024 * 1024, files: 1 }, throwFileSizeLimit: true });
+    await scope.register(multipart, { limits: { fileSize: o.maxUploadBytes ?? DEFAULT_UPLOAD_BYTES, files: 1 }, throwFileSizeLimit: true });
     scope.post("/v1/images/edits", access("person"), async (request) => {
       if (!request.isMultipart())
         throw new GatewayError(
@@ -130,7 +134,7 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
           throw new GatewayError(
             413,
             "invalid_request_error",
-            `the image is larger than ${Math.round((o.maxUploadBytes ?? 25 * 1024 * 1024) / 1048576)} MB`,
+            `the image is larger than ${Math.round((o.maxUploadBytes ?? DEFAULT_UPLOAD_BYTES) / 1048576)} MB`,
             "file_too_large",
           );
         throw err;
@@ -159,6 +163,7 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
       };
     });
   });
+  registerImageUploads(app, o);
   app.get("/v1/images/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const img = await o.storeFor(request).get(id, owner(request));

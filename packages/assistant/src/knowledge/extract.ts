@@ -61,6 +61,7 @@ async function pdfPages(bytes: Uint8Array, name: string, limits: DocumentLimits)
     const e = err as Error;
     throw new ExtractError(
       e.name === "PasswordException" ? `${name} is protected by a password` : `${name} is a damaged PDF: ${e.message}`,
+      e.name === "PasswordException" ? "encrypted_file" : "unreadable_file",
     );
   }
   try {
@@ -96,7 +97,8 @@ async function pdfPages(bytes: Uint8Array, name: string, limits: DocumentLimits)
 export async function extract(name: string, bytes: Uint8Array, limits: DocumentLimits = defaultDocumentLimits): Promise<Extracted> {
   const ext = extensionOf(name);
   const mime = kinds[ext as keyof typeof kinds];
-  if (!mime) throw new ExtractError(`${name}: benih reads ${acceptedExtensions.map((e) => `.${e}`).join(", ")} files`);
+  if (!mime)
+    throw new ExtractError(`${name}: benih reads ${acceptedExtensions.map((e) => `.${e}`).join(", ")} files`, "unsupported_file_type");
   let title = baseName(name);
   let pages: PageText[];
   let pageCount: number | null = null;
@@ -124,6 +126,9 @@ export async function extract(name: string, bytes: Uint8Array, limits: DocumentL
   }
   if (pages.reduce((n, p) => n + p.text.length, 0) > limits.maxTextChars) throw tooMuchText(name, limits);
   if (!pages.some((p) => p.text.trim()))
-    throw new ExtractError(`${name} has no text to read${ext === "pdf" ? " (a scanned PDF needs OCR, which benih does not do yet)" : ""}`);
+    throw new ExtractError(
+      `${name} has no text to read${ext === "pdf" ? " (a scanned PDF needs OCR, which benih does not do yet)" : ""}`,
+      "no_text",
+    );
   return { title, mime, pages, pageCount };
 }

@@ -45,8 +45,22 @@ export const defaultDocumentLimits: Readonly<DocumentLimits> = Object.freeze({
 /** Too many documents are already waiting to be read: try again shortly (503). */
 export class ReaderBusyError extends Error {}
 
+/**
+ * Why a file cannot be read, as the 422 says it: a kind benih does not read, damaged (or not what its name says),
+ * protected by a password, or without text.
+ */
+export type ExtractCode = "unsupported_file_type" | "unreadable_file" | "encrypted_file" | "no_text";
+
 /** A file that cannot be read: not what its name says, damaged, encrypted, or without text (422). */
-export class ExtractError extends Error {}
+export class ExtractError extends Error {
+  constructor(
+    message: string,
+    readonly code: ExtractCode = "unreadable_file",
+  ) {
+    super(message);
+    this.name = "ExtractError";
+  }
+}
 
 /** A document over one of the limits: 413, naming the limit and its value. */
 export class DocumentTooLargeError extends Error {

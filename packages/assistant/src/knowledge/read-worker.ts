@@ -20,7 +20,7 @@ try {
 } catch (err) {
   if (err instanceof DocumentTooLargeError)
     outcome = { ok: false, kind: "too-large", message: err.message, limit: err.limit as keyof DocumentLimits };
-  else if (err instanceof ExtractError) outcome = { ok: false, kind: "unreadable", message: err.message };
+  else if (err instanceof ExtractError) outcome = { ok: false, kind: "unreadable", message: err.message, code: err.code };
   else throw err;
 }
 parentPort!.postMessage(outcome);

@@ -1,7 +1,14 @@
 import { Worker } from "node:worker_threads";
 import type { KbChunk } from "@benih/store";
 import type { Extracted } from "./extract.ts";
-import { defaultDocumentLimits, DocumentTooLargeError, ExtractError, ReaderBusyError, type DocumentLimits } from "./limits.ts";
+import {
+  defaultDocumentLimits,
+  DocumentTooLargeError,
+  ExtractError,
+  ReaderBusyError,
+  type DocumentLimits,
+  type ExtractCode,
+} from "./limits.ts";
 
 export interface ReadJob {
   name: string;
@@ -14,7 +21,7 @@ export interface ReadJob {
 export type ReadOutcome =
   | { ok: true; doc: Extracted; passages?: KbChunk[] }
   | { ok: false; kind: "too-large"; message: string; limit: keyof DocumentLimits }
-  | { ok: false; kind: "unreadable"; message: string };
+  | { ok: false; kind: "unreadable"; message: string; code: ExtractCode };
 
 export interface ReadOptions {
   limits?: Partial<DocumentLimits>;
@@ -97,7 +104,7 @@ export async function readDocument(name: string, bytes: Uint8Array, o: ReadOptio
       signal?.addEventListener("abort", abort, { once: true });
       worker.once("message", (m: ReadOutcome) => {
         if (m.ok) finish(null, { ...m.doc, ...(m.passages && { passages: m.passages }) });
-        else finish(m.kind === "too-large" ? new DocumentTooLargeError(m.message, m.limit) : new ExtractError(m.message));
+        else finish(m.kind === "too-large" ? new DocumentTooLargeError(m.message, m.limit) : new ExtractError(m.message, m.code));
       });
       worker.once("error", (err: Error & { code?: string }) =>
         finish(

@@ -1,4 +1,4 @@
-import type { DocumentTranslationEvents } from "@benih/contracts";
+import type { DocumentTranslationEvents, KbPassagesView } from "@benih/contracts";
 import { access, GatewayError } from "@benih/gateway";
 import { KnowledgeQuotaError, type KbDocument, type KnowledgeStore } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -21,6 +21,9 @@ export interface KnowledgeRoutesOptions {
   documentLimits?: Partial<DocumentLimits>;
 }
 
+/** Passages one document shows at most: a long book is shown from its start. */
+const MAX_PASSAGES_SHOWN = 2000;
+
 const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
 
 /**
@@ -38,8 +41,10 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
       return await readDocument(name, request.body as Buffer, { limits, signal: gone.signal, passages });
     } catch (err) {
       if (gone.signal.aborted) throw new GatewayError(499, "invalid_request_error", "The client closed the connection.", "client_closed");
-      if (err instanceof DocumentTooLargeError) throw new GatewayError(413, "invalid_request_error", err.message, "document_too_large");
-      if (err instanceof ExtractError) throw new GatewayError(422, "invalid_request_error", err.message, "unreadable_file");
+      // One code per kind of refusal; `param` names the limit a document is over.
+      if (err instanceof DocumentTooLargeError)
+        throw new GatewayError(413, "invalid_request_error", err.message, "document_too_large", err.limit);
+      if (err instanceof ExtractError) throw new GatewayError(422, "invalid_request_error", err.message, err.code);
       if (err instanceof ReaderBusyError) throw new GatewayError(503, "server_error", err.message, "reader_busy", null, 1);
       throw err;
     } finally {
@@ -56,6 +61,14 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
     return reply.code(204).send();
   });
 
+  // A document as it was read, passage by passage (to show a citation in place), up to a budget of passages.
+  app.get("/v1/knowledge/documents/:id/passages", access("person"), async (request): Promise<KbPassagesView> => {
+    const id = (request.params as { id: string }).id;
+    const found = await o.storeFor(request).passages(id, owner(request), MAX_PASSAGES_SHOWN);
+    if (!found) throw new GatewayError(404, "not_found_error", `Document ${id} does not exist (or is not yours to read).`, "not_found");
+    return found;
+  });
+
   app.get("/v1/knowledge/search", access("person"), async (request) => {
     const q = request.query as { q?: string; limit?: string };
     if (!q.q?.trim()) throw new GatewayError(400, "invalid_request_error", "q: say what to look for", "invalid_query", "q");
@@ -67,6 +80,12 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: o.maxUploadBytes }, (_request, body, done) => done(null, body));
+    // A file over the upload size says the limit (the app's handler still answers it, reading the rest first).
+    scope.setErrorHandler((err: Error & { code?: string }) => {
+      if (err.code !== "FST_ERR_CTP_BODY_TOO_LARGE") throw err;
+      const message = `The file is larger than ${sizeOf(o.maxUploadBytes)}, the upload limit (assistant.uploadMaxMb)`;
+      throw new GatewayError(413, "invalid_request_error", message, "request_too_large");
+    });
     // A whole document translated piece by piece, with progress as server-sent events, then the translation.
     scope.post("/v1/translate/documents", access("person"), async (request, reply) => {
       const q = request.query as { name?: string; target?: string; model?: string; glossary?: string };

@@ -1,5 +1,6 @@
 import type { Citation } from "@benih/contracts";
 import type { KbHit } from "@benih/store";
+import { cutToBytes, tokensOf } from "../context-budget.ts";
 
 /**
  * The hits worth giving a model: those scoring at least half the best one. A question's common words
@@ -17,10 +18,66 @@ export const citationsOf = (hits: readonly KbHit[]): Citation[] =>
     excerpt: h.text.slice(0, 400),
   }));
 
+/** The instructions when nothing was found: the model says so and answers from what it knows. */
+export const NOTHING_FOUND =
+  "The user's knowledge base has nothing on this question. Say so briefly, then answer from what you know, and do not invent sources.";
+
+/** A passage shorter than this (in tokens) tells a model too little to answer from. */
+const SHORTEST_USEFUL_PASSAGE = 100;
+
+/**
+ * As many of the best hits as fit, with the sources prompt, in `budget` tokens: fewer hits first, then each cut to
+ * an equal share. None when not even one passage of a useful length fits (a whole short one is useful too).
+ */
+export function fitSources(hits: readonly KbHit[], budget: number): KbHit[] {
+  for (let k = hits.length; k > 0; k--) {
+    const some = hits.slice(0, k);
+    const frame = tokensOf(
+      sourcesPrompt(
+        citationsOf(some),
+        some.map((h) => ({ ...h, text: "" })),
+      ),
+    );
+    const share = Math.floor((budget - frame) / k);
+    if (some.every((h) => tokensOf(h.text) <= share)) return some;
+    if (share >= SHORTEST_USEFUL_PASSAGE) return some.map((h) => ({ ...h, text: cutToBytes(h.text, share) }));
+  }
+  return [];
+}
+
+/** The start of `text` in at most `chars` characters, at a word boundary when one is near. */
+function cutToChars(text: string, chars: number): string {
+  if (text.length <= chars) return text;
+  const cut = text.slice(0, chars);
+  const space = cut.search(/\s\S*$/);
+  return `${(space > chars * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** Characters of one passage an extracted answer quotes. */
+const QUOTED_CHARS = 600;
+
+/**
+ * An answer without the model: the best passages quoted as Markdown block quotes, each followed by its [n]. Only
+ * quotes and marks, in no language of its own (clients add a lead-in from the answer's notice).
+ */
+export function extractedAnswer(hits: readonly KbHit[]): { content: string; citations: Citation[] } {
+  const quoted = hits.slice(0, 3);
+  const citations = citationsOf(quoted);
+  const content = quoted
+    .map((h, i) => {
+      // Each line quoted, so the passage's paragraphs (and its lines within one) stay as they were.
+      const lines = cutToChars(h.text.trim(), QUOTED_CHARS)
+        .split("\n")
+        .map((l) => (l.trim() ? `> ${l.trimEnd()}` : ">"));
+      return `${lines.join("\n")} [${citations[i]!.n}]`;
+    })
+    .join("\n\n");
+  return { content, citations };
+}
+
 /** The instructions that hand a model its sources and ask it to cite them as [1], [2]. */
 export function sourcesPrompt(citations: readonly Citation[], hits: readonly KbHit[]): string {
-  if (!citations.length)
-    return "The user's knowledge base has nothing on this question. Say so briefly, then answer from what you know, and do not invent sources.";
+  if (!citations.length) return NOTHING_FOUND;
   const sources = citations.map((c, i) => `[${c.n}] ${c.title}${c.page ? `, page ${c.page}` : ""}:\n${hits[i]!.text}`).join("\n\n");
   return `Answer the user's question from these sources of their knowledge base. After each claim taken from a source, cite it as [n]. If the sources do not answer the question, say so.\n\n${sources}`;
 }

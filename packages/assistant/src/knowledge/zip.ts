@@ -107,7 +107,7 @@ export function checkZip(bytes: Uint8Array, name: string, limits: DocumentLimits
   }
   let inflated = 0;
   for (const e of entries) {
-    if (e.flags & 1) throw new ExtractError(`${name} is encrypted`);
+    if (e.flags & 1) throw new ExtractError(`${name} is encrypted`, "encrypted_file");
     const at = e.localHeaderOffset;
     if (at + 30 > bytes.length || view.getUint32(at, true) !== LOCAL) throw damaged(`the header of ${e.name} is missing`);
     const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);

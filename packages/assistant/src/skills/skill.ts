@@ -32,11 +32,13 @@ export interface SkillContext {
 
 /**
  * How a skill answers a message chosen with its chip: `grounded`, the model answers under these instructions
- * (the agent's come first) and the answer keeps `meta`; `media`, the skill's own answer (an image drawn, a video
- * job started) with no model streaming text.
+ * (the agent's come first) and the answer keeps `meta`; `sourced`, the model answers from these passages, citing
+ * them (as many as its context holds; when not even one does, they are quoted without the model); `media`, the
+ * skill's own answer (an image drawn, a video job started) with no model streaming text.
  */
 export type ChipAnswer =
   | { kind: "grounded"; system: string; meta: MessageMeta }
+  | { kind: "sourced"; hits: KbHit[]; meta: MessageMeta }
   | { kind: "media"; content: string; model: string | null; meta: MessageMeta };
 
 /** A skill a model can call itself (for agents that use tools): a search whose passages it cites as [n]. */

@@ -12,6 +12,9 @@ export interface LlamaCppModelConfig {
    * they win (measured ~100× slower with 2 threads on a 2-core machine); larger models get all cores.
    */
   threads?: number;
+  /** Languages it answers in, and questions it answers well by language (from its model card). */
+  languages?: string[];
+  examples?: Record<string, string[]>;
 }
 
 export interface LlamaCppSettings {

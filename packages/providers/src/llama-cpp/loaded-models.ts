@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import type { ChatWrapper, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
 import { ProviderFailureError } from "../shared/provider-failure.ts";
 import type { LlamaCppModelConfig } from "./config.ts";
+import { contextSizeOf } from "./context-size.ts";
 import { getRuntime } from "./runtime.ts";
 import { SequencePool } from "./sequence-pool.ts";
 
@@ -44,7 +45,7 @@ async function loadModel(provider: string, cfg: LlamaCppModelConfig): Promise<Lo
   const context = await model.createContext({
     sequences: cfg.sequences ?? 4,
     threads,
-    contextSize: Math.min(cfg.contextSize ?? model.trainContextSize, model.trainContextSize, 4096),
+    contextSize: contextSizeOf(cfg, model.trainContextSize),
   });
   return {
     model,

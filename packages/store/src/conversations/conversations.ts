@@ -6,6 +6,19 @@ import type { ConversationsTable, MessagesTable } from "./tables.ts";
 export type Conversation = Selectable<ConversationsTable>;
 export type Message = Selectable<MessagesTable>;
 export type MessageStatus = "done" | "streaming" | "stopped" | "failed" | "interrupted";
+export type Rating = "up" | "down";
+
+/** A rated answer with the question it answered, for an admin reading what readers thought. */
+export interface RatedAnswer {
+  conversation_id: string;
+  message_id: string;
+  rating: Rating;
+  comment: string | null;
+  rated_at: number;
+  model: string | null;
+  question: string;
+  answer: string;
+}
 
 /** `owner` is an API key id, or null on a server without keys: every query is limited to its owner's rows. */
 export class ConversationStore {
@@ -110,6 +123,9 @@ export class ConversationStore {
         model: m.model ?? null,
         error: null,
         meta: JSON.stringify(m.meta ?? {}),
+        feedback: null,
+        feedback_comment: null,
+        feedback_at: null,
       };
       await tx.insertInto("messages").values(row).execute();
       await tx.updateTable("conversations").set({ leaf: row.id, updated_at: at }).where("id", "=", m.conversation_id).execute();
@@ -129,6 +145,57 @@ export class ConversationStore {
       .set({ ...rest, ...(meta && { meta: JSON.stringify(meta) }), updated_at: at })
       .where("id", "=", id)
       .execute();
+  }
+
+  /**
+   * Rates an answer of the conversation (null takes the rating back, and its comment with it); false when
+   * `messageId` is not an answer of that conversation. The caller checks the conversation is the reader's.
+   */
+  async rate(conversationId: string, messageId: string, rating: Rating | null, comment: string | null, at = Date.now()): Promise<boolean> {
+    const r = await this.db
+      .updateTable("messages")
+      .set(
+        rating
+          ? { feedback: rating, feedback_comment: comment, feedback_at: at }
+          : { feedback: null, feedback_comment: null, feedback_at: null },
+      )
+      .where("id", "=", messageId)
+      .where("conversation_id", "=", conversationId)
+      .where("role", "=", "assistant")
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Rated answers of every owner, newest rating first, with their questions; `rating` keeps one kind. */
+  async ratings(o: { rating?: Rating; limit?: number } = {}): Promise<RatedAnswer[]> {
+    let q = this.db
+      .selectFrom("messages as a")
+      .leftJoin("messages as q", "q.id", "a.parent_id")
+      .select([
+        "a.conversation_id",
+        "a.id as message_id",
+        "a.feedback",
+        "a.feedback_comment",
+        "a.feedback_at",
+        "a.model",
+        "q.content as question",
+        "a.content as answer",
+      ])
+      .where("a.feedback", "is not", null)
+      .orderBy("a.feedback_at", "desc")
+      .orderBy("a.id")
+      .limit(o.limit ?? 50);
+    if (o.rating) q = q.where("a.feedback", "=", o.rating);
+    return (await q.execute()).map((r) => ({
+      conversation_id: r.conversation_id,
+      message_id: r.message_id,
+      rating: r.feedback as Rating,
+      comment: r.feedback_comment,
+      rated_at: Number(r.feedback_at),
+      model: r.model,
+      question: r.question ?? "",
+      answer: r.answer,
+    }));
   }
 
   /** Every message of a conversation, every branch, in the order they were written. */

@@ -43,4 +43,22 @@ export const conversationsMigrations: Record<string, Migration> = {
       await db.schema.dropTable("conversations").execute();
     },
   },
+
+  // Readers rate answers (thumbs up or down, with an optional comment) so an admin can see what the models get
+  // wrong: the rating lives on the answer's row, null while unrated.
+  "0012-message-feedback": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable("messages").addColumn("feedback", "text").execute();
+      await db.schema.alterTable("messages").addColumn("feedback_comment", "text").execute();
+      await db.schema.alterTable("messages").addColumn("feedback_at", "bigint").execute();
+      await db.schema.createIndex("messages_feedback_at").on("messages").column("feedback_at").execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropIndex("messages_feedback_at").execute();
+      await db.schema.alterTable("messages").dropColumn("feedback_at").execute();
+      await db.schema.alterTable("messages").dropColumn("feedback_comment").execute();
+      await db.schema.alterTable("messages").dropColumn("feedback").execute();
+    },
+  },
 };

@@ -29,6 +29,11 @@ export interface MessagesTable {
   error: string | null;
   /** JSON: attachments, citations, usage. */
   meta: string;
+  /** The reader's rating of an answer: up | down; null while unrated. */
+  feedback: string | null;
+  feedback_comment: string | null;
+  /** When it was rated. */
+  feedback_at: number | null;
 }
 
 /** This domain's part of the store's `Database`. */

@@ -267,6 +267,32 @@ export class KnowledgeStore {
           .concat(known.length ? [] : words);
   }
 
+  /**
+   * A document the owner may read (theirs or shared) with its first `limit` passages in order; undefined when it
+   * is not one they may read.
+   */
+  async passages(
+    id: string,
+    owner: string | null,
+    limit: number,
+  ): Promise<{ document: KbDocument; passages: Array<{ seq: number; page: number | null; text: string }> } | undefined> {
+    const document = await this.db
+      .selectFrom("kb_documents")
+      .selectAll()
+      .where("id", "=", id)
+      .where(this.visible(owner))
+      .executeTakeFirst();
+    if (!document) return undefined;
+    const rows = await this.db
+      .selectFrom("kb_chunks")
+      .select(["ord", "page", "text"])
+      .where("document_id", "=", id)
+      .orderBy("ord")
+      .limit(limit)
+      .execute();
+    return { document, passages: rows.map((r) => ({ seq: r.ord, page: r.page, text: r.text })) };
+  }
+
   /** The first passages of some of the owner's (or shared) documents, in order: for "summarise this". */
   async opening(owner: string | null, documents: readonly string[], limit = 5): Promise<KbHit[]> {
     if (!documents.length) return [];

@@ -1,6 +1,6 @@
 import { searchOptions } from "@benih/contracts";
 import type { KbHit } from "@benih/store";
-import { citationsOf, relevant, sourcesPrompt } from "../../knowledge/sources.ts";
+import { relevant } from "../../knowledge/sources.ts";
 import { terms } from "../../knowledge/terms.ts";
 import { ownerOf } from "../../http.ts";
 import { searchTool } from "../search-tool.ts";
@@ -23,8 +23,7 @@ export const searchSkill: Skill = {
       hits = await kb.search(who, terms(question.content), 5, ids);
       if (!hits.length) hits = await kb.opening(who, ids, 5);
     } else hits = relevant(await kb.search(who, terms(question.content), 5));
-    const citations = citationsOf(hits);
-    return { kind: "grounded", system: sourcesPrompt(citations, hits), meta: { skill: "search", citations } };
+    return { kind: "sourced", hits, meta: { skill: "search" } };
   },
   tool: {
     definition: searchTool("search_documents", "Search the user's documents and benih's docs."),

@@ -1,7 +1,6 @@
 import { webOptions } from "@benih/contracts";
 import { GatewayError } from "@benih/gateway";
 import type { KbHit } from "@benih/store";
-import { citationsOf, sourcesPrompt } from "../../knowledge/sources.ts";
 import { searchTool } from "../search-tool.ts";
 import type { Skill } from "../skill.ts";
 import { webSources } from "./sources.ts";
@@ -23,8 +22,7 @@ export const webSkill: Skill = {
       const e = err as Error & { status?: number };
       throw new GatewayError(e.status === 429 ? 429 : 502, "upstream_error", `web search failed: ${e.message}`, "web_search_failed");
     }
-    const citations = citationsOf(hits);
-    return { kind: "grounded", system: sourcesPrompt(citations, hits), meta: { skill: "web", citations } };
+    return { kind: "sourced", hits, meta: { skill: "web" } };
   },
   tool: {
     definition: searchTool("web_search", "Search the web and read the best pages."),

@@ -1,0 +1,104 @@
+import type { MessageMeta } from "@benih/contracts";
+import { answerRoom, neededFor, promptBudget, tokensOf, turnTokens } from "../context-budget.ts";
+import { citationsOf, extractedAnswer, fitSources, NOTHING_FOUND, sourcesPrompt } from "../knowledge/sources.ts";
+import type { ChipAnswer } from "../skills/skill.ts";
+
+/** An answer given without the model: its text and meta (with the notice that says why). */
+export interface DirectAnswer {
+  content: string;
+  meta: MessageMeta;
+}
+
+/**
+ * How a question is answered: by the model under `system` (its history cut to `budget` tokens where the context is
+ * known), falling back to `fallback` if the model still finds the prompt too long; or `direct`ly, without it.
+ */
+export type AnswerPlan =
+  | { kind: "model"; system: string; meta: MessageMeta; budget?: number; fallback: (refusal?: string) => DirectAnswer }
+  | { kind: "direct"; answer: DirectAnswer };
+
+const joined = (...parts: Array<string | undefined>) => parts.filter(Boolean).join("\n\n");
+
+/** What a prompt needed by the model's own refusal ("the prompt is 413 tokens; … a context of 128"). */
+function fromRefusal(refusal: string | undefined): { needed?: number; contextLength?: number } {
+  const prompt = Number(/prompt is (?:at least )?(\d+) tokens/.exec(refusal ?? "")?.[1]);
+  const context = Number(/context of (\d+)/.exec(refusal ?? "")?.[1]);
+  if (!context) return {};
+  return { contextLength: context, ...(prompt && { needed: prompt + answerRoom(context) }) };
+}
+
+/** The notice (and a sentence for API clients) that the skill needs a model with a larger context. */
+function needsLargerModel(model: string, meta: MessageMeta, facts: { needed?: number; contextLength?: number }): DirectAnswer {
+  const { needed, contextLength } = facts;
+  const sizes = needed && contextLength ? `: about ${needed} tokens, and ${model} has ${contextLength}` : ` than ${model} has`;
+  return {
+    content: `This needs a model with a larger context${sizes}. Choose a larger model, or send a shorter text.`,
+    meta: {
+      ...meta,
+      notice: { code: "needs_larger_model", ...(meta.skill && { skill: meta.skill }), ...facts },
+    },
+  };
+}
+
+/**
+ * Fits a question's prompt to the model's context (`contextLength` tokens; unknown: as it is). Sources are cut to
+ * what fits, leaving room for the answer, and quoted without the model when not even one passage does;
+ * instructions that cannot fit with the question are not sent at all: the answer says a larger model is needed.
+ */
+export function fitAnswer(o: {
+  chip: Exclude<ChipAnswer, { kind: "media" }> | undefined;
+  instructions: string | undefined;
+  question: string;
+  model: string;
+  contextLength: number | undefined;
+}): AnswerPlan {
+  const ctx = o.contextLength;
+  const budget = ctx === undefined ? undefined : promptBudget(ctx);
+  // The model's own refusal, when there is one, knows the numbers better than the estimate.
+  const needsLarger = (meta: MessageMeta, turns: string[]) => (refusal?: string) =>
+    needsLargerModel(o.model, meta, {
+      ...(ctx !== undefined && { contextLength: ctx, needed: neededFor(ctx, turns) }),
+      ...fromRefusal(refusal),
+    });
+
+  if (o.chip?.kind === "sourced") {
+    const { hits, meta } = o.chip;
+    const extracted = (): DirectAnswer => {
+      const { content, citations } = extractedAnswer(hits);
+      return { content, meta: { ...meta, citations, notice: { code: "extracted", ...(meta.skill && { skill: meta.skill }) } } };
+    };
+    if (!hits.length) {
+      // Nothing found: the model answers from what it knows, told so; a model too small to be told is not asked
+      // (it would answer as if the sources had said it), the answer says nothing matched.
+      const system = joined(o.instructions, NOTHING_FOUND);
+      const m = { ...meta, citations: [] };
+      const nothing = (): DirectAnswer => ({
+        content: "Nothing in the sources matches this question.",
+        meta: { ...m, notice: { code: "nothing_found", ...(meta.skill && { skill: meta.skill }) } },
+      });
+      if (ctx !== undefined && neededFor(ctx, [system, o.question]) > ctx) return { kind: "direct", answer: nothing() };
+      return { kind: "model", system, meta: m, ...(budget !== undefined && { budget }), fallback: nothing };
+    }
+    const room =
+      budget === undefined
+        ? Number.POSITIVE_INFINITY
+        : budget - turnTokens(o.question) - turnTokens("") - (o.instructions ? tokensOf(`${o.instructions}\n\n`) : 0);
+    const fitted = fitSources(hits, room);
+    if (!fitted.length) return { kind: "direct", answer: extracted() };
+    const citations = citationsOf(fitted);
+    return {
+      kind: "model",
+      system: joined(o.instructions, sourcesPrompt(citations, fitted)),
+      meta: { ...meta, citations },
+      ...(budget !== undefined && { budget }),
+      fallback: extracted,
+    };
+  }
+
+  const system = joined(o.instructions, o.chip?.system);
+  const meta = o.chip?.meta ?? {};
+  const turns = system ? [system, o.question] : [o.question];
+  // A plain question goes to the model as it is: only the model knows whether it fits.
+  if (ctx !== undefined && system && neededFor(ctx, turns) > ctx) return { kind: "direct", answer: needsLarger(meta, turns)() };
+  return { kind: "model", system, meta, ...(budget !== undefined && { budget }), fallback: needsLarger(meta, turns) };
+}
