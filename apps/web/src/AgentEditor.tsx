@@ -1,95 +1,150 @@
 import { useState } from "react";
-import { createAgent } from "./api/server.ts";
+import { createAgent, deleteAgent, updateAgent } from "./api/server.ts";
 import type { AgentView } from "@benih/contracts";
-import { SKILLS } from "./composer/skills.ts";
-import { t, type Locale } from "./i18n.ts";
+import { SKILLS, type Skill } from "./composer/skills.ts";
+import { Dialog } from "./Dialog.tsx";
+import { t, type Locale, type TextKey } from "./i18n.ts";
+import { ConfirmDialog } from "./sidebar/ConfirmDialog.tsx";
+import { fillText } from "./text/composer.ts";
 
-/** Makes an agent: a name, instructions, a model (or the market's default), skills, starter prompts. */
+const SKILL_LABELS: Record<Skill, TextKey> = {
+  search: "skillSearch",
+  web: "skillWeb",
+  translate: "skillTranslate",
+  write: "skillWrite",
+  image: "skillImage",
+  video: "skillVideo",
+};
+
+/**
+ * Makes an agent, or changes or deletes one of the user's own: a name, instructions, a model (or the market's
+ * default), skills, starter prompts. Built-in agents are not offered here (the server refuses to change them).
+ */
 export function AgentEditor({
   locale,
   models,
+  agent,
   onDone,
+  onDeleted,
   onClose,
 }: {
   locale: Locale;
   models: string[];
+  /** The agent to change; a new one is made without it. */
+  agent?: AgentView;
   onDone(a: AgentView): void;
+  onDeleted?(id: string): void;
   onClose(): void;
 }) {
-  const [name, setName] = useState("");
-  const [instructions, setInstructions] = useState("");
-  const [model, setModel] = useState("");
-  const [skills, setSkills] = useState<string[]>([]);
-  const [starters, setStarters] = useState("");
-  const [toolUse, setToolUse] = useState(false);
+  const [name, setName] = useState(typeof agent?.name === "string" ? agent.name : "");
+  const [instructions, setInstructions] = useState(agent?.instructions ?? "");
+  const [model, setModel] = useState(agent?.model ?? "");
+  const [skills, setSkills] = useState<string[]>(agent?.skills ?? []);
+  const [starters, setStarters] = useState(agent?.starters.join("\n") ?? "");
+  const [toolUse, setToolUse] = useState(agent?.toolUse ?? false);
   const [error, setError] = useState<string>();
+  const [confirming, setConfirming] = useState(false);
+  const heading = t(locale, agent ? "editAgent" : "newAgent");
+  const body = {
+    name: name.trim(),
+    instructions,
+    model: model || null,
+    skills,
+    starters: starters
+      .split("\n")
+      .map((x) => x.trim())
+      .filter(Boolean),
+    toolUse,
+  };
   return (
-    <form
-      className="panel agent-editor"
-      data-testid="agent-editor"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void createAgent({
-          name: name.trim(),
-          instructions,
-          model: model || null,
-          skills,
-          starters: starters
-            .split("\n")
-            .map((x) => x.trim())
-            .filter(Boolean),
-          toolUse,
-        }).then(onDone, (err: Error) => setError(err.message));
-      }}
-    >
-      <header>
-        <h2>{t(locale, "newAgent")}</h2>
-        <button type="button" className="ghost" onClick={onClose}>
-          {t(locale, "close")}
-        </button>
-      </header>
-      <label>
-        {t(locale, "agentName")}
-        <input data-testid="agent-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required />
-      </label>
-      <label>
-        {t(locale, "instructions")}
-        <textarea data-testid="agent-instructions" value={instructions} onChange={(e) => setInstructions(e.target.value)} rows={4} />
-      </label>
-      <label>
-        {t(locale, "model")}
-        <select value={model} onChange={(e) => setModel(e.target.value)}>
-          <option value="">—</option>
-          {models.map((m) => (
-            <option key={m}>{m}</option>
+    <Dialog label={heading} onClose={onClose} testId="agent-dialog">
+      <form
+        className="agent-editor"
+        data-testid="agent-editor"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void (agent ? updateAgent(agent.id, body) : createAgent(body)).then(onDone, (err: Error) => setError(err.message));
+        }}
+      >
+        <header>
+          <h2>{heading}</h2>
+          <button type="button" className="ghost" onClick={onClose}>
+            {t(locale, "close")}
+          </button>
+        </header>
+        <label>
+          {t(locale, "agentName")}
+          <input data-testid="agent-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required />
+        </label>
+        <label>
+          {t(locale, "instructions")}
+          <textarea data-testid="agent-instructions" value={instructions} onChange={(e) => setInstructions(e.target.value)} rows={4} />
+        </label>
+        <label>
+          {t(locale, "model")}
+          <select data-testid="agent-model" value={model} onChange={(e) => setModel(e.target.value)}>
+            <option value="">{t(locale, "defaultModel")}</option>
+            {models.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+        </label>
+        <fieldset>
+          <legend>{t(locale, "skills")}</legend>
+          {SKILLS.map((s) => (
+            <label key={s} className="check">
+              <input
+                type="checkbox"
+                data-testid={`agent-skill-${s}`}
+                checked={skills.includes(s)}
+                onChange={(e) => setSkills(e.target.checked ? [...skills, s] : skills.filter((x) => x !== s))}
+              />{" "}
+              {t(locale, SKILL_LABELS[s])}
+            </label>
           ))}
-        </select>
-      </label>
-      <fieldset>
-        <legend>{t(locale, "skills")}</legend>
-        {SKILLS.map((s) => (
-          <label key={s} className="check">
-            <input
-              type="checkbox"
-              data-testid={`agent-skill-${s}`}
-              checked={skills.includes(s)}
-              onChange={(e) => setSkills(e.target.checked ? [...skills, s] : skills.filter((x) => x !== s))}
-            />{" "}
-            {s}
-          </label>
-        ))}
-      </fieldset>
-      <label className="check">
-        <input type="checkbox" checked={toolUse} onChange={(e) => setToolUse(e.target.checked)} /> {t(locale, "toolUse")}
-      </label>
-      <label>
-        {t(locale, "starters")}
-        <textarea data-testid="agent-starters" value={starters} onChange={(e) => setStarters(e.target.value)} rows={3} />
-      </label>
-      {error && <p className="error">{error}</p>}
-      <button type="submit" className="primary" data-testid="agent-save" disabled={!name.trim()}>
-        {t(locale, "save2")}
-      </button>
-    </form>
+        </fieldset>
+        <label className="check">
+          <input type="checkbox" checked={toolUse} onChange={(e) => setToolUse(e.target.checked)} /> {t(locale, "toolUse")}
+        </label>
+        <label>
+          {t(locale, "starters")}
+          <textarea data-testid="agent-starters" value={starters} onChange={(e) => setStarters(e.target.value)} rows={3} />
+        </label>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          {agent && (
+            <button type="button" className="danger" data-testid="agent-delete" onClick={() => setConfirming(true)}>
+              {t(locale, "deleteAgent")}
+            </button>
+          )}
+          <button type="submit" className="primary" data-testid="agent-save" disabled={!name.trim()}>
+            {t(locale, "save2")}
+          </button>
+        </div>
+      </form>
+      {agent && confirming && (
+        <ConfirmDialog
+          locale={locale}
+          testId="agent-delete-dialog"
+          title={t(locale, "deleteAgent")}
+          body={fillText(t(locale, "deleteAgentBody"), { name: body.name || agent.id })}
+          action={t(locale, "delete")}
+          onClose={() => setConfirming(false)}
+          onConfirm={() =>
+            void deleteAgent(agent.id).then(
+              () => onDeleted?.(agent.id),
+              (err: Error) => {
+                setConfirming(false);
+                setError(err.message);
+              },
+            )
+          }
+        />
+      )}
+    </Dialog>
   );
 }

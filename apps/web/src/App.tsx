@@ -1,3 +1,4 @@
+import type { AgentView } from "@benih/contracts";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { conversations } from "./api/conversations.ts";
 import { mediaUrl } from "./api/http.ts";
@@ -9,6 +10,7 @@ import { useTheme } from "./hooks/useTheme.ts";
 import { t } from "./i18n.ts";
 import { KeyPrompt } from "./KeyPrompt.tsx";
 import { MessageList } from "./MessageList.tsx";
+import { modelExamples, modelIntro, shortModelName } from "./modelIntro.ts";
 import { Sidebar } from "./Sidebar.tsx";
 import { TopBar } from "./TopBar.tsx";
 
@@ -21,11 +23,14 @@ export function App() {
   const { error, needsKey, problems } = useProblem();
   const server = useMarket(problems.report);
   const chats = useConversations(problems);
-  const { theme, toggle } = useTheme();
-  const [agentId, setAgentId] = useState("benih");
+  useTheme(server.prefs.theme);
+  /** The agent picked for the chat about to start; until then the person's default. */
+  const [agentChoice, setAgentId] = useState<string>();
+  const agentId = agentChoice ?? server.defaultAgent;
   const [drawer, setDrawer] = useState(false);
   const [showSettings, setShowSettings] = useState(false);
-  const [editingAgent, setEditingAgent] = useState(false);
+  /** The agent being made ("new") or changed, while its editor is open. */
+  const [editingAgent, setEditingAgent] = useState<AgentView | "new" | null>(null);
   const composer = useRef<ComposerHandle>(null);
   const { locale, model } = server;
   const view = chats.view;
@@ -35,6 +40,7 @@ export function App() {
     void chats.open(id).then((v) => {
       if (!v) return;
       server.prefer(v.conversation.model);
+      composer.current?.reset(server.agents.find((a) => a.id === v.conversation.agent)?.skills[0]);
       setDrawer(false);
     });
   // The conversation in the address is opened once the server has said which models it offers.
@@ -49,6 +55,20 @@ export function App() {
   if (needsKey) return <KeyPrompt locale={locale} wrong={needsKey === "wrong"} />;
 
   const agent = server.agents.find((a) => a.id === agentId);
+  /** A new chat, with the person's default agent and model unless `withAgent` is picked for it. */
+  function newChat(withAgent?: string) {
+    if (chats.streaming) return;
+    chats.startNew();
+    const a = server.agents.find((x) => x.id === (withAgent ?? server.defaultAgent));
+    setAgentId(withAgent);
+    server.setModel(server.defaultModel);
+    server.prefer(a?.model);
+    composer.current?.reset(a?.skills[0]);
+    setDrawer(false);
+  }
+  const modelView = server.modelViews.find((m) => m.id === model);
+  const modelName = (id: string) => shortModelName(id, server.market?.id);
+  const starters = agent?.starters.length ? agent.starters : modelExamples(modelView, locale);
   const exportShown = () => {
     if (!view) return;
     // Fetched with the key (a plain link could not send it), then saved under the conversation's title.
@@ -66,11 +86,7 @@ export function App() {
         current={view?.conversation.id}
         busy={chats.streaming}
         onOpen={open}
-        onNew={() => {
-          if (chats.streaming) return;
-          chats.startNew();
-          setDrawer(false);
-        }}
+        onNew={newChat}
         onRename={chats.rename}
         onDelete={chats.remove}
       />
@@ -83,37 +99,62 @@ export function App() {
           agent={view?.conversation.agent ?? agentId}
           agentLocked={!!view}
           onAgent={(id) => {
+            if (view) return newChat(id);
             const a = server.agents.find((x) => x.id === id);
             setAgentId(id);
             composer.current?.chooseSkill(a?.skills[0]);
             server.prefer(a?.model);
           }}
-          onNewAgent={() => setEditingAgent(true)}
+          onNewAgent={() => setEditingAgent("new")}
+          onEditAgent={(id) => setEditingAgent(server.agents.find((a) => a.id === id && !a.builtIn) ?? null)}
           models={server.models}
           model={model}
           onModel={server.setModel}
           locales={server.offered}
           localeReady={server.loaded}
           onLocale={server.chooseLocale}
-          theme={theme}
-          onTheme={toggle}
-          onSettings={server.settings ? () => setShowSettings(true) : undefined}
+          modelName={modelName}
+          onNewChat={() => newChat()}
+          newChatDisabled={chats.streaming}
+          onSettings={() => setShowSettings(true)}
           onExport={view ? exportShown : undefined}
           onMenu={() => setDrawer(true)}
         />
         <Suspense fallback={null}>
-          {showSettings && server.settings && (
-            <SettingsPanel settings={server.settings} locale={locale} onClose={() => setShowSettings(false)} />
+          {showSettings && (
+            <SettingsPanel
+              locale={locale}
+              locales={server.offered}
+              prefs={server.prefs}
+              agents={server.agents}
+              models={server.models}
+              agent={server.defaultAgent}
+              model={server.defaultModel}
+              onChange={(patch) => {
+                server.setPrefs(patch);
+                // The empty chat and the pickers follow a new default at once; a conversation keeps what it has.
+                if (view) return;
+                if (patch.agent) setAgentId(undefined);
+                if (patch.model) server.setModel(patch.model);
+              }}
+              onClose={() => setShowSettings(false)}
+            />
           )}
           {editingAgent && (
             <AgentEditor
               locale={locale}
               models={server.models}
-              onClose={() => setEditingAgent(false)}
+              {...(editingAgent !== "new" && { agent: editingAgent })}
+              onClose={() => setEditingAgent(null)}
               onDone={(a) => {
                 server.addAgent(a);
                 setAgentId(a.id);
-                setEditingAgent(false);
+                setEditingAgent(null);
+              }}
+              onDeleted={(id) => {
+                server.dropAgent(id);
+                setAgentId("benih");
+                setEditingAgent(null);
               }}
             />
           )}
@@ -124,12 +165,14 @@ export function App() {
           busy={chats.streaming}
           error={error}
           models={server.loaded ? server.models.length : null}
-          starters={agent?.starters ?? []}
+          starters={starters}
+          intro={modelIntro(modelView, locale, modelName(model))}
           onStarter={(text) => composer.current?.fill(text)}
           onSwitch={chats.switchTo}
           onEdit={(turn, text) => void chats.ask({ type: "send", message: { content: text, parentId: turn.parent_id } }, model, agentId)}
           onRegenerate={(turn) => void chats.ask({ type: "regenerate", turn }, model, agentId)}
           onChangeImage={(id) => composer.current?.changeImage(id)}
+          onProblem={problems.report}
         />
         <Composer
           ref={composer}

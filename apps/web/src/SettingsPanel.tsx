@@ -1,60 +1,84 @@
-import type { Settings } from "./api/types.ts";
-import { t, type Locale, type TextKey } from "./i18n.ts";
-import { st, type SettingsTextKey } from "./settingsText.ts";
-import { skillHint } from "./skillHints.ts";
+import type { AgentView } from "@benih/contracts";
+import { agentLabel } from "./agentLabel.ts";
+import { Dialog } from "./Dialog.tsx";
+import { localeNames, t, type Locale } from "./i18n.ts";
+import type { Preferences, ThemeChoice } from "./preferences.ts";
 
-const SKILL_NAMES: Record<string, TextKey> = {
-  search: "skillSearch",
-  web: "skillWeb",
-  translate: "skillTranslate",
-  write: "skillWrite",
-  image: "skillImage",
-  video: "skillVideo",
-};
-const REGIONS: Record<string, SettingsTextKey> = { local: "regionLocal", global: "regionGlobal", cn: "regionCn" };
+const THEMES = [
+  ["light", "prefThemeLight"],
+  ["dark", "prefThemeDark"],
+  ["system", "prefThemeSystem"],
+] as const satisfies ReadonlyArray<readonly [ThemeChoice, string]>;
 
-type Provider = Extract<Settings["providers"][number], { configured: false }>;
+interface Props {
+  locale: Locale;
+  /** The languages this market offers. */
+  locales: Locale[];
+  prefs: Preferences;
+  agents: AgentView[];
+  models: string[];
+  /** What a new chat starts with now (the person's choice, else the market's). */
+  agent: string;
+  model: string;
+  onChange(patch: Partial<Preferences>): void;
+  onClose(): void;
+}
 
-/** What this server has set up, and, for what it has not, what to set: skills and providers, in the user's language. */
-export function SettingsPanel({ settings, locale, onClose }: { settings: Settings; locale: Locale; onClose(): void }) {
-  const skillName = (skill: string) =>
-    skill === "chat" ? st(locale, "skillChat") : SKILL_NAMES[skill] ? t(locale, SKILL_NAMES[skill]) : skill;
-  const state = (configured: boolean, provider?: string) =>
-    configured ? `✓ ${st(locale, "configured")}${provider ? ` (${provider})` : ""}` : st(locale, "notConfigured");
-  const region = (r: string | null | undefined) => (r ? (REGIONS[r] ? st(locale, REGIONS[r]) : r) : "");
-  const howToEnable = (p: Provider) => {
-    const env = p.env;
-    return `${t(locale, "toEnable")}: ${env ? st(locale, "setupEnv").replace("{env}", env) : st(locale, "setupProvider")}`;
-  };
+/** The person's own settings: language, look, and the agent and model new chats start with. */
+export function SettingsPanel({ locale, locales, prefs, agents, models, agent, model, onChange, onClose }: Props) {
   return (
-    <div className="panel" role="dialog" aria-label={t(locale, "settings")} data-testid="settings">
+    <Dialog label={t(locale, "prefTitle")} onClose={onClose} testId="settings" className="panel settings">
       <header>
-        <h2>{t(locale, "settings")}</h2>
-        <button type="button" className="ghost" onClick={onClose}>
+        <h2>{t(locale, "prefTitle")}</h2>
+        <button type="button" className="ghost" onClick={onClose} data-testid="close-settings">
           {t(locale, "close")}
         </button>
       </header>
-      <h3>{t(locale, "skills")}</h3>
-      <ul className="settings-list" data-testid="skills">
-        {Object.entries(settings.skills).map(([skill, s]) => {
-          const hint = skillHint(locale, skill, s);
-          return (
-            <li key={skill} data-configured={s.configured}>
-              <strong>{skillName(skill)}</strong> <span className={s.configured ? "ok" : "missing"}>{state(s.configured, s.provider)}</span>
-              {hint && <div className="meta">{hint}</div>}
-            </li>
-          );
-        })}
-      </ul>
-      <h3>{st(locale, "providers")}</h3>
-      <ul className="settings-list" data-testid="providers">
-        {settings.providers.map((p) => (
-          <li key={p.name} data-configured={p.configured}>
-            <strong>{p.name}</strong> <span className={p.configured ? "ok" : "missing"}>{state(p.configured)}</span>
-            <div className="meta">{p.configured ? region(p.region) : howToEnable(p)}</div>
-          </li>
+      <label className="field">
+        <span>{t(locale, "prefLanguage")}</span>
+        <select data-testid="settings-locale" value={locale} onChange={(e) => onChange({ locale: e.target.value as Locale })}>
+          {locales.map((l) => (
+            <option key={l} value={l} lang={l}>
+              {localeNames[l]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="field themes" data-testid="settings-theme">
+        <legend>{t(locale, "prefTheme")}</legend>
+        {THEMES.map(([value, label]) => (
+          <label key={value}>
+            <input type="radio" name="theme" value={value} checked={prefs.theme === value} onChange={() => onChange({ theme: value })} />
+            {t(locale, label)}
+          </label>
         ))}
-      </ul>
-    </div>
+      </fieldset>
+      {agents.length > 1 && (
+        <label className="field">
+          <span>{t(locale, "prefAgent")}</span>
+          <select data-testid="settings-agent" value={agent} onChange={(e) => onChange({ agent: e.target.value })}>
+            {agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {agentLabel(a, locale)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {models.length > 0 && (
+        <label className="field">
+          <span>{t(locale, "prefModel")}</span>
+          <select data-testid="settings-model" value={model} onChange={(e) => onChange({ model: e.target.value })}>
+            {models.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      <p className="meta">{t(locale, "prefKept")}</p>
+      <a className="admin-link" href="/admin/setup" data-testid="admin-link">
+        {t(locale, "prefAdmin")}
+      </a>
+    </Dialog>
   );
 }

@@ -2,6 +2,10 @@ import { useEffect, useState } from "react";
 import { conversations } from "./api/conversations.ts";
 import type { Conversation } from "./api/types.ts";
 import { t, type Locale } from "./i18n.ts";
+import { ConfirmDialog } from "./sidebar/ConfirmDialog.tsx";
+import { RenameDialog } from "./sidebar/RenameDialog.tsx";
+import { RowMenu } from "./sidebar/RowMenu.tsx";
+import { fillText } from "./text/composer.ts";
 
 interface Props {
   locale: Locale;
@@ -14,10 +18,14 @@ interface Props {
   onDelete(id: string): void;
 }
 
-/** Conversations, newest first, with a search over titles and messages (a drawer on narrow screens). */
+/**
+ * Conversations, newest first, with a search over titles and messages (a drawer on narrow screens); each one's ⋯ menu
+ * renames or deletes it, asking in a dialog.
+ */
 export function Sidebar({ locale, list, current, busy, onOpen, onNew, onRename, onDelete }: Props) {
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<Conversation[] | null>(null);
+  const [asking, setAsking] = useState<{ what: "rename" | "delete"; conversation: Conversation } | null>(null);
   useEffect(() => {
     const q = query.trim();
     if (!q) return setFound(null);
@@ -25,9 +33,10 @@ export function Sidebar({ locale, list, current, busy, onOpen, onNew, onRename, 
     return () => clearTimeout(timer);
   }, [query]);
   const shown = found ?? list;
+  const titleOf = (c: Conversation) => c.title || t(locale, "untitled");
   return (
     <aside className="sidebar" data-testid="sidebar">
-      <button type="button" className="new" data-testid="new-chat" onClick={onNew} disabled={busy}>
+      <button type="button" className="new" data-testid="new-chat" onClick={() => onNew()} disabled={busy}>
         + {t(locale, "newChat")}
       </button>
       <input
@@ -40,40 +49,59 @@ export function Sidebar({ locale, list, current, busy, onOpen, onNew, onRename, 
       />
       <nav aria-label={t(locale, "conversations")}>
         {shown.map((c) => (
-          <div key={c.id} className={`row ${c.id === current ? "active" : ""}`}>
-            <button type="button" data-testid="conversation-item" className="item" onClick={() => onOpen(c.id)} disabled={busy}>
-              <span className="title">{c.title || t(locale, "untitled")}</span>
+          <div key={c.id} className={`row ${c.id === current ? "active" : ""}`} data-testid="conversation-row">
+            <button
+              type="button"
+              data-testid="conversation-item"
+              className="item"
+              onClick={() => onOpen(c.id)}
+              disabled={busy}
+              aria-current={c.id === current ? "page" : undefined}
+            >
+              <span className="title">{titleOf(c)}</span>
               {found && c.match && <span className="match">{c.match}</span>}
             </button>
-            {c.id === current && !busy && (
-              <span className="row-tools">
-                <button
-                  type="button"
-                  className="ghost"
-                  data-testid="rename"
-                  title={t(locale, "rename")}
-                  onClick={() => {
-                    const title = prompt(t(locale, "rename"), c.title)?.trim();
-                    if (title) onRename(c.id, title);
-                  }}
-                >
-                  ✎
-                </button>
-                <button
-                  type="button"
-                  className="ghost"
-                  data-testid="delete"
-                  title={t(locale, "delete")}
-                  onClick={() => confirm(t(locale, "confirmDelete")) && onDelete(c.id)}
-                >
-                  ×
-                </button>
-              </span>
-            )}
+            <RowMenu
+              label={fillText(t(locale, "conversationActions"), { title: titleOf(c) })}
+              disabled={busy}
+              items={[
+                { label: t(locale, "rename"), testId: "rename", onSelect: () => setAsking({ what: "rename", conversation: c }) },
+                { label: t(locale, "delete"), testId: "delete", onSelect: () => setAsking({ what: "delete", conversation: c }) },
+              ]}
+            />
           </div>
         ))}
-        {!shown.length && <p className="meta">{t(locale, "noConversations")}</p>}
+        {!shown.length && (
+          <p className="meta" data-testid="no-conversations">
+            {found ? fillText(t(locale, "noMatches"), { query: query.trim() }) : t(locale, "noConversations")}
+          </p>
+        )}
       </nav>
+      {asking?.what === "rename" && (
+        <RenameDialog
+          locale={locale}
+          title={asking.conversation.title}
+          onClose={() => setAsking(null)}
+          onSave={(title) => {
+            onRename(asking.conversation.id, title);
+            setAsking(null);
+          }}
+        />
+      )}
+      {asking?.what === "delete" && (
+        <ConfirmDialog
+          locale={locale}
+          testId="delete-dialog"
+          title={t(locale, "deleteConversation")}
+          body={fillText(t(locale, "deleteConversationBody"), { title: titleOf(asking.conversation) })}
+          action={t(locale, "delete")}
+          onClose={() => setAsking(null)}
+          onConfirm={() => {
+            onDelete(asking.conversation.id);
+            setAsking(null);
+          }}
+        />
+      )}
     </aside>
   );
 }

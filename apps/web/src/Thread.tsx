@@ -1,8 +1,17 @@
-import type { ImageView, MessageMeta, MessageView } from "@benih/contracts";
-import { lazy, Suspense, useState } from "react";
+import type { Citation, ImageView, MessageMeta, MessageView } from "@benih/contracts";
+import { lazy, Suspense, useCallback, useState } from "react";
+import { conversations } from "./api/conversations.ts";
+import { onEnterToSend } from "./composer/enterToSend.ts";
 import { t, type Locale } from "./i18n.ts";
-import { Markdown } from "./markdown.tsx";
+import { Markdown } from "./thread/LazyMarkdown.tsx";
 import { useMedia } from "./media.tsx";
+import { fillText } from "./text/composer.ts";
+import { failureOf } from "./thread/errors.ts";
+import { Failure } from "./thread/Failure.tsx";
+import { ExtractedLead, NeedsLargerModel, NothingFound } from "./thread/Notice.tsx";
+import { sourceName } from "./thread/passages.ts";
+import { SourcePanel } from "./thread/SourcePanel.tsx";
+import { Branches, CopyAnswer, RateAnswer, Timestamp } from "./thread/TurnTools.tsx";
 
 // Loaded with the first video shown: most conversations have none.
 const VideoCard = lazy(() => import("./VideoCard.tsx").then((m) => ({ default: m.VideoCard })));
@@ -25,7 +34,21 @@ function DrawnImage({ image, alt, label, onChange }: { image: ImageView; alt: st
   );
 }
 
-export interface Turn extends Pick<MessageView, "id" | "parent_id" | "role" | "content" | "siblings" | "error"> {
+/** An image a question carries, fetched with the key; a click opens it whole. */
+function AttachedImage({ image, alt }: { image: ImageView; alt: string }) {
+  const src = useMedia(image.url);
+  return (
+    <li>
+      <a href={src} target="_blank" rel="noreferrer">
+        {src && <img src={src} alt={alt} data-testid="attached-image" />}
+      </a>
+    </li>
+  );
+}
+
+export interface Turn
+  extends Pick<MessageView, "id" | "parent_id" | "role" | "content" | "siblings" | "error">,
+    Partial<Pick<MessageView, "conversation_id" | "created_at" | "feedback">> {
   /** done, or what happened to it; "streaming" while it arrives. */
   status: MessageView["status"];
   meta?: MessageMeta;
@@ -38,6 +61,8 @@ export interface ThreadActions {
   onRegenerate(turn: Turn): void;
   /** Start changing a drawn image: the next message says how. */
   onChangeImage(id: string): void;
+  /** A request of the thread's own (rating an answer) failed. */
+  onProblem(e: Error): void;
 }
 
 interface Props extends ThreadActions {
@@ -46,65 +71,171 @@ interface Props extends ThreadActions {
   busy: boolean;
 }
 
-/** One branch of a conversation: each turn with its alternatives (‹ 1/2 ›), edit for questions, regenerate for answers. */
-export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, onChangeImage }: Props) {
-  const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+type Rating = MessageView["feedback"];
+
+/** A question being edited, Enter sending it as the composer does. */
+function EditBox({
+  turn,
+  locale,
+  busy,
+  onEdit,
+  onCancel,
+}: {
+  turn: Turn;
+  locale: Locale;
+  busy: boolean;
+  onEdit(text: string): void;
+  onCancel(): void;
+}) {
+  const [text, setText] = useState(turn.content);
+  const send = () => {
+    if (text.trim() && !busy) onEdit(text.trim());
+  };
+  return (
+    <form
+      className="edit"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <textarea
+        data-testid="edit-input"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onEnterToSend(send)}
+        rows={3}
+        aria-label={t(locale, "edit")}
+        // biome-ignore lint/a11y/noAutofocus: the reader asked to edit this question just now
+        autoFocus
+      />
+      <div className="row">
+        <button type="button" className="ghost" onClick={onCancel}>
+          {t(locale, "cancel")}
+        </button>
+        <button type="submit" data-testid="edit-send" disabled={busy}>
+          {t(locale, "save")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** An answer's body: what it drew, its notice, its text with citation marks, its sources, how it ended. */
+function Answer({
+  turn,
+  locale,
+  onChangeImage,
+  onCite,
+}: {
+  turn: Turn;
+  locale: Locale;
+  onChangeImage(id: string): void;
+  onCite(c: Citation): void;
+}) {
+  const citations = turn.meta?.citations ?? [];
+  const notice = turn.meta?.notice;
+  const cite = useCallback(
+    (n: number) => {
+      const c = citations.find((x) => x.n === n);
+      if (c) onCite(c);
+    },
+    [citations, onCite],
+  );
+  return (
+    <>
+      {turn.meta?.images?.map((img) => (
+        <DrawnImage
+          key={img.id}
+          image={img}
+          alt={turn.content || img.model}
+          label={t(locale, "changeImage")}
+          onChange={() => onChangeImage(img.id)}
+        />
+      ))}
+      {turn.meta?.video && (
+        <Suspense fallback={null}>
+          <VideoCard job={turn.meta.video} locale={locale} />
+        </Suspense>
+      )}
+      {notice?.code === "extracted" && <ExtractedLead locale={locale} />}
+      {notice?.code === "needs_larger_model" ? (
+        <NeedsLargerModel notice={notice} locale={locale} />
+      ) : notice?.code === "nothing_found" ? (
+        <NothingFound locale={locale} />
+      ) : (
+        turn.content && <Markdown text={turn.content} locale={locale} citations={citations.length} onCite={cite} />
+      )}
+      {turn.status === "streaming" && <span className="caret" aria-hidden="true" />}
+      {citations.length > 0 && (
+        <ol className="sources" data-testid="sources" aria-label={t(locale, "sources")}>
+          {citations.map((c) => (
+            <li key={c.n}>
+              <button type="button" className="source" data-testid="source" onClick={() => onCite(c)}>
+                <span className="n">[{c.n}]</span> {sourceName(c)}
+                {c.page !== null && <span className="meta"> · {t(locale, "page").replace("{n}", String(c.page))}</span>}
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+      {(turn.status === "stopped" || turn.status === "interrupted") && (
+        <p className="meta ended" data-testid="ended">
+          [{t(locale, turn.status === "stopped" ? "answerStopped" : "answerInterrupted")}]
+        </p>
+      )}
+      {turn.status === "failed" && (
+        <Failure locale={locale} explain={failureOf(turn.meta?.errorCode, turn.error)} detail={turn.error} testId="answer-error" />
+      )}
+    </>
+  );
+}
+
+/** One branch of a conversation: each turn with its versions (‹ 1/2 ›), edit for questions; copy, rating and regenerate for answers. */
+export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, onChangeImage, onProblem }: Props) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const [source, setSource] = useState<Citation | null>(null);
+  /** Ratings given here, until the conversation is loaded again with them. */
+  const [rated, setRated] = useState<Record<string, Rating>>({});
+  const rate = (turn: Turn, rating: Rating) => {
+    if (!turn.conversation_id) return;
+    setRated((r) => ({ ...r, [turn.id]: rating }));
+    conversations.rate(turn.conversation_id, turn.id, { rating }).then(
+      (saved) => setRated((r) => ({ ...r, [turn.id]: saved.feedback })),
+      (e: Error) => {
+        setRated((r) => ({ ...r, [turn.id]: turn.feedback ?? null }));
+        onProblem(e);
+      },
+    );
+  };
   return (
     <>
       {turns.map((turn) => {
-        const at = turn.siblings.indexOf(turn.id);
-        const isEditing = editing?.id === turn.id;
+        const isEditing = editing === turn.id;
+        const done = !isEditing && turn.status !== "streaming";
         return (
-          <div
+          <article
             key={turn.id}
             className={`turn ${turn.role}`}
             data-testid={turn.role === "user" ? "user-turn" : "assistant-turn"}
             data-state={turn.status}
+            aria-label={t(locale, turn.role === "user" ? "you" : "assistant")}
+            aria-busy={turn.status === "streaming"}
           >
             <div className="bubble">
               {isEditing ? (
-                <form
-                  className="edit"
-                  onSubmit={(e) => {
-                    e.preventDefault();
-                    if (!editing.text.trim()) return;
-                    onEdit(turn, editing.text.trim());
+                <EditBox
+                  turn={turn}
+                  locale={locale}
+                  busy={busy}
+                  onCancel={() => setEditing(null)}
+                  onEdit={(text) => {
+                    onEdit(turn, text);
                     setEditing(null);
                   }}
-                >
-                  <textarea
-                    data-testid="edit-input"
-                    value={editing.text}
-                    onChange={(e) => setEditing({ id: turn.id, text: e.target.value })}
-                    rows={3}
-                  />
-                  <div className="row">
-                    <button type="button" className="ghost" onClick={() => setEditing(null)}>
-                      {t(locale, "cancel")}
-                    </button>
-                    <button type="submit" data-testid="edit-send" disabled={busy}>
-                      {t(locale, "save")}
-                    </button>
-                  </div>
-                </form>
+                />
               ) : turn.role === "assistant" ? (
-                <>
-                  {turn.meta?.images?.map((img) => (
-                    <DrawnImage
-                      key={img.id}
-                      image={img}
-                      alt={turn.content || img.model}
-                      label={t(locale, "changeImage")}
-                      onChange={() => onChangeImage(img.id)}
-                    />
-                  ))}
-                  {turn.meta?.video && (
-                    <Suspense fallback={null}>
-                      <VideoCard job={turn.meta.video} locale={locale} />
-                    </Suspense>
-                  )}
-                  {turn.content && <Markdown text={turn.content} citations={turn.meta?.citations?.length ?? 0} />}
-                </>
+                <Answer turn={turn} locale={locale} onChangeImage={onChangeImage} onCite={setSource} />
               ) : (
                 <>
                   {!!turn.meta?.attachments?.length && (
@@ -114,76 +245,48 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, on
                       ))}
                     </ul>
                   )}
+                  {!!turn.meta?.images?.length && (
+                    <ul className="attached-images" data-testid="attached-images">
+                      {turn.meta.images.map((img, i) => (
+                        <AttachedImage key={img.id} image={img} alt={fillText(t(locale, "attachedImage"), { name: i + 1 })} />
+                      ))}
+                    </ul>
+                  )}
                   <div className="plain">{turn.content}</div>
                 </>
               )}
-              {turn.status === "streaming" && <span className="caret" aria-hidden="true" />}
-              {!!turn.meta?.citations?.length && (
-                <ol className="sources" data-testid="sources" aria-label={t(locale, "sources")}>
-                  {turn.meta.citations.map((c) => (
-                    <li key={c.n} id={`${turn.id}-src-${c.n}`} title={c.excerpt}>
-                      <span className="n">[{c.n}]</span> {c.source}
-                      {c.page !== null && <span className="meta"> · {t(locale, "page").replace("{n}", String(c.page))}</span>}
-                    </li>
-                  ))}
-                </ol>
-              )}
-              {(turn.status === "stopped" || turn.status === "interrupted") && <em className="meta"> [{t(locale, turn.status)}]</em>}
-              {turn.status === "failed" && (
-                <em className="meta error">
-                  {t(locale, "failed")}: {turn.error}
-                </em>
-              )}
             </div>
-            {!isEditing && turn.status !== "streaming" && (
+            {done && (
               <div className="turn-tools">
                 {turn.siblings.length > 1 && (
-                  <span className="branches">
-                    <button
-                      type="button"
-                      className="ghost"
-                      data-testid="branch-prev"
-                      disabled={busy || at <= 0}
-                      onClick={() => onSwitch(turn.siblings[at - 1]!)}
-                      aria-label="previous version"
-                    >
-                      ‹
-                    </button>
-                    <span data-testid="branch-label">
-                      {at + 1}/{turn.siblings.length}
-                    </span>
-                    <button
-                      type="button"
-                      className="ghost"
-                      data-testid="branch-next"
-                      disabled={busy || at >= turn.siblings.length - 1}
-                      onClick={() => onSwitch(turn.siblings[at + 1]!)}
-                      aria-label="next version"
-                    >
-                      ›
-                    </button>
-                  </span>
+                  <Branches siblings={turn.siblings} id={turn.id} locale={locale} busy={busy} onSwitch={onSwitch} />
                 )}
                 {turn.role === "user" ? (
-                  <button
-                    type="button"
-                    className="ghost"
-                    data-testid="edit"
-                    disabled={busy}
-                    onClick={() => setEditing({ id: turn.id, text: turn.content })}
-                  >
+                  <button type="button" className="ghost" data-testid="edit" disabled={busy} onClick={() => setEditing(turn.id)}>
                     {t(locale, "edit")}
                   </button>
                 ) : (
-                  <button type="button" className="ghost" data-testid="regenerate" disabled={busy} onClick={() => onRegenerate(turn)}>
-                    {t(locale, "regenerate")}
-                  </button>
+                  <>
+                    {turn.content && <CopyAnswer text={turn.content} locale={locale} />}
+                    {turn.conversation_id && turn.status !== "failed" && (
+                      <RateAnswer
+                        rating={turn.id in rated ? rated[turn.id]! : (turn.feedback ?? null)}
+                        locale={locale}
+                        onRate={(r) => rate(turn, r)}
+                      />
+                    )}
+                    <button type="button" className="ghost" data-testid="regenerate" disabled={busy} onClick={() => onRegenerate(turn)}>
+                      {t(locale, "regenerate")}
+                    </button>
+                  </>
                 )}
+                {turn.created_at !== undefined && turn.role === "assistant" && <Timestamp at={turn.created_at} locale={locale} />}
               </div>
             )}
-          </div>
+          </article>
         );
       })}
+      {source && <SourcePanel citation={source} locale={locale} onClose={() => setSource(null)} />}
     </>
   );
 }

@@ -28,3 +28,16 @@ export const GlobeIcon = () => (
     <path d="M2 8h12M8 2c2 2 2 10 0 12M8 2c-2 2-2 10 0 12" />
   </svg>
 );
+
+export const PlusIcon = () => (
+  <svg {...props} aria-hidden="true">
+    <path d="M8 3v10M3 8h10" />
+  </svg>
+);
+
+export const GearIcon = () => (
+  <svg {...props} aria-hidden="true">
+    <circle cx="8" cy="8" r="2.2" />
+    <path d="M8 1.5v2M8 12.5v2M1.5 8h2M12.5 8h2M3.4 3.4l1.4 1.4M11.2 11.2l1.4 1.4M3.4 12.6l1.4-1.4M11.2 4.8l1.4-1.4" />
+  </svg>
+);

@@ -10,7 +10,12 @@ const settings = (configured: Partial<Record<string, boolean>>): Settings => ({
   market: null,
   models: ["echo"],
   providers: [],
-  skills: Object.fromEntries(["chat", "search", "web", "image", "video"].map((s) => [s, { configured: configured[s] ?? true }])),
+  skills: Object.fromEntries(
+    ["chat", "search", "web", "image", "video"].map((s) => [
+      s,
+      { configured: configured[s] ?? true, set: `set assistant.${s} in benih.yaml` },
+    ]),
+  ),
   uploads: { maxMb: 20, types: [".md"] },
 });
 
@@ -36,6 +41,37 @@ describe("Composer", () => {
     enter();
     expect(onSend).toHaveBeenCalledWith({ content: "Apa kabar?" });
     expect(screen.getByTestId<HTMLTextAreaElement>("input").value).toBe("");
+  });
+
+  it("does not send on the Enter that picks an input method's candidate (isComposing, or keyCode 229 in Safari)", () => {
+    const { onSend, type } = setup();
+    type("ni hao");
+    const input = screen.getByTestId("input");
+    fireEvent.keyDown(input, { key: "Enter", isComposing: true });
+    fireEvent.keyDown(input, { key: "Enter", keyCode: 229 });
+    expect(onSend).not.toHaveBeenCalled();
+    fireEvent.keyDown(input, { key: "Enter", keyCode: 13 });
+    expect(onSend).toHaveBeenCalledWith({ content: "ni hao" });
+  });
+
+  it("grows with its text up to 40% of the window, then scrolls, and shrinks back once sent", () => {
+    // jsdom lays nothing out: the text's height is what the browser would measure, here 40 px a line.
+    const lines = (el: HTMLTextAreaElement) => el.value.split("\n").length * 40;
+    const spy = vi.spyOn(HTMLTextAreaElement.prototype, "scrollHeight", "get").mockImplementation(function (this: HTMLTextAreaElement) {
+      return lines(this);
+    });
+    vi.stubGlobal("innerHeight", 1000);
+    const { type, enter } = setup();
+    const input = screen.getByTestId<HTMLTextAreaElement>("input");
+    expect(input.style.height).toBe("40px");
+    type("one\ntwo\nthree");
+    expect([input.style.height, input.style.overflowY]).toEqual(["120px", "hidden"]);
+    type("line\n".repeat(20));
+    expect([input.style.height, input.style.overflowY]).toEqual(["400px", "auto"]);
+    enter();
+    expect([input.style.height, input.style.overflowY]).toEqual(["40px", "hidden"]);
+    spy.mockRestore();
+    vi.unstubAllGlobals();
   });
 
   it("sends nothing without a model", () => {
@@ -81,12 +117,36 @@ describe("Composer", () => {
     expect(onSend).toHaveBeenLastCalledWith({ content: "again", skill: "image", options: { size: "512x512", seed: 42 } });
   });
 
-  it("offers a skill the server has not set up disabled, saying in the user's language what to set", () => {
-    setup({ locale: "zh", settings: settings({ web: false }) });
+  it("greys a skill the server has not set up; a tap says why in the user's language, with what to set", () => {
+    const { onSend, type, enter } = setup({ locale: "zh", settings: settings({ web: false }) });
     const web = screen.getByTestId<HTMLButtonElement>("skill-web");
-    expect(web.disabled).toBe(true);
-    expect(web.title).toBe("启用方法: 在 benih.yaml 中设置 assistant.webSearch");
-    expect(screen.getByTestId<HTMLButtonElement>("skill-image").disabled).toBe(false);
+    expect(web.getAttribute("aria-disabled")).toBe("true");
+    expect(web.title).toBe("本服务器还没有开通此功能，管理员可以开启。");
+    expect(screen.queryByTestId("chip-why")).toBeNull();
+    fireEvent.click(web);
+    expect(web.getAttribute("aria-pressed")).toBe("false");
+    expect(screen.getByTestId("chip-why").textContent).toContain("本服务器尚未开通联网搜索。管理员可以开启它。");
+    expect(screen.getByTestId("chip-why").querySelector(".meta")?.textContent).toBe("set assistant.web in benih.yaml");
+    type("今天的新闻");
+    enter();
+    expect(onSend).toHaveBeenCalledWith({ content: "今天的新闻" });
+    fireEvent.click(screen.getByText("知道了"));
+    expect(screen.queryByTestId("chip-why")).toBeNull();
+    expect(screen.getByTestId("skill-image").getAttribute("aria-disabled")).toBeNull();
+  });
+
+  it("goes back to no skill (or the agent's) when another conversation is shown, and forgets the image being changed", () => {
+    const { onSend, ref, type, enter } = setup();
+    fireEvent.click(screen.getByTestId("skill-write"));
+    act(() => ref.current!.reset(undefined));
+    expect(screen.queryAllByRole("button", { pressed: true })).toHaveLength(0);
+    type("Draw a picture of a cat");
+    enter();
+    expect(onSend).toHaveBeenLastCalledWith({ content: "Draw a picture of a cat" });
+    act(() => ref.current!.changeImage("img_1"));
+    act(() => ref.current!.reset("translate"));
+    expect(screen.getByTestId("skill-translate").getAttribute("aria-pressed")).toBe("true");
+    expect(screen.queryByTestId("changing")).toBeNull();
   });
 
   it("takes a starter prompt and an agent's skill from the page, ignoring a skill it does not know", () => {

@@ -1,5 +1,6 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { NetworkError } from "../src/api/http.ts";
 import { MessageList } from "../src/MessageList.tsx";
 import type { Turn } from "../src/Thread.tsx";
 
@@ -26,14 +27,30 @@ const answer = (content: string, status: Turn["status"], error: string | null = 
 });
 
 function show(turns: Turn[], more: Partial<Parameters<typeof MessageList>[0]> = {}) {
-  const actions = { onSwitch: vi.fn(), onEdit: vi.fn(), onRegenerate: vi.fn(), onChangeImage: vi.fn(), onStarter: vi.fn() };
-  const props = { turns, locale: "en" as const, busy: false, error: undefined, models: 1, starters: [], ...actions, ...more };
+  const actions = {
+    onSwitch: vi.fn(),
+    onEdit: vi.fn(),
+    onRegenerate: vi.fn(),
+    onChangeImage: vi.fn(),
+    onStarter: vi.fn(),
+    onProblem: vi.fn(),
+  };
+  const props: Parameters<typeof MessageList>[0] = {
+    turns,
+    locale: "en",
+    busy: false,
+    error: undefined,
+    models: 1,
+    starters: [],
+    ...actions,
+    ...more,
+  };
   const view = render(<MessageList {...props} />);
   return { ...actions, rerender: (next: Partial<typeof props>) => view.rerender(<MessageList {...props} {...next} />) };
 }
 
 describe("MessageList", () => {
-  it("shows an answer as it streams, then as Markdown with its tools", () => {
+  it("shows an answer as it streams, then as Markdown with its tools", async () => {
     const { rerender, onRegenerate } = show([question, answer("(1) Hello", "streaming")], { busy: true });
     const streaming = screen.getByTestId("assistant-turn");
     expect(streaming.dataset.state).toBe("streaming");
@@ -44,16 +61,24 @@ describe("MessageList", () => {
     rerender({ turns: [question, answer("(1) Hello **world**", "done")], busy: false });
     const done = screen.getByTestId("assistant-turn");
     expect(done.dataset.state).toBe("done");
-    expect(done.querySelector("strong")?.textContent).toBe("world");
+    await waitFor(() => expect(done.querySelector("strong")?.textContent).toBe("world"));
     fireEvent.click(screen.getByTestId("regenerate"));
     expect(onRegenerate).toHaveBeenCalledWith(expect.objectContaining({ id: "a1" }));
   });
 
-  it("says that an answer failed, and why", () => {
+  it("says once, in the bubble, that an answer failed and what to do, with the raw error behind Details", () => {
     show([question, answer("", "failed", "upstream returned 500")]);
     const failed = screen.getByTestId("assistant-turn");
     expect(failed.dataset.state).toBe("failed");
-    expect(failed.textContent).toContain("The answer failed: upstream returned 500");
+    expect(screen.getByTestId("answer-error").querySelector("p")?.textContent).toBe(
+      "Something went wrong while answering. Try again, or choose another model.",
+    );
+    const detail = screen.getByTestId("answer-error-detail");
+    expect(detail.hidden).toBe(true);
+    fireEvent.click(screen.getByRole("button", { name: "Details" }));
+    expect(detail.hidden).toBe(false);
+    expect(detail.textContent).toBe("upstream returned 500");
+    expect(screen.queryByTestId("error")).toBeNull();
   });
 
   it("shows the error above the thread, and no-model notice only once the server has said", () => {
@@ -61,8 +86,11 @@ describe("MessageList", () => {
     expect(screen.queryByText(/No models are available/)).toBeNull();
     rerender({ models: 0 });
     expect(screen.getByText(/No models are available/)).toBeTruthy();
-    rerender({ models: 0, error: "the server is not reachable" });
-    expect(screen.getByTestId("error").textContent).toBe("the server is not reachable");
+    rerender({ models: 0, error: new NetworkError("Failed to fetch") });
+    expect(screen.getByTestId("error").querySelector("p")?.textContent).toBe(
+      "The server could not be reached. Check your connection, then try again.",
+    );
+    expect(screen.getByTestId("request-error-detail").textContent).toBe("Failed to fetch");
     expect(screen.queryByText(/No models are available/)).toBeNull();
   });
 

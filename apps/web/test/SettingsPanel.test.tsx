@@ -1,47 +1,73 @@
-import { cleanup, render, screen } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
-import type { Settings } from "../src/api/types.ts";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { AgentView } from "@benih/contracts";
 import { SettingsPanel } from "../src/SettingsPanel.tsx";
 
 afterEach(cleanup);
 
-// As a server sends it: English prose hints beside the structured fields the page should use instead.
-const settings = {
-  market: null,
-  models: ["qwen2.5-0.5b"],
-  providers: [
-    { name: "deepseek", configured: false, env: "DEEPSEEK_API_KEY", set: "DEEPSEEK_API_KEY in the server's environment" },
-    { name: "local", configured: true, region: "local" },
-    { name: "openai", configured: true, region: "global" },
-    { name: "mine", configured: false, set: "a providers entry in benih.yaml" },
-  ],
-  skills: {
-    chat: { configured: true },
-    search: { configured: true, note: "your documents and benih's own docs, offline" },
-    web: { configured: false, set: "web search is not configured: set assistant.webSearch in benih.yaml" },
-    video: { configured: true, slideshow: true, note: "no video model: a captioned slideshow made with ffmpeg" },
+const agents: AgentView[] = [
+  {
+    id: "benih",
+    builtIn: true,
+    name: { en: "Assistant", zh: "助手", id: "Asisten" },
+    instructions: "",
+    model: null,
+    skills: [],
+    starters: [],
+    toolUse: false,
   },
-  uploads: { maxMb: 20, types: [".pdf"] },
-} satisfies Settings;
+  {
+    id: "translator",
+    builtIn: true,
+    name: { en: "Translator", zh: "翻译", id: "Penerjemah" },
+    instructions: "",
+    model: null,
+    skills: ["translate"],
+    starters: [],
+    toolUse: false,
+  },
+];
+
+const panel = (locale: "zh" | "en" | "id", onChange = vi.fn()) =>
+  render(
+    <SettingsPanel
+      locale={locale}
+      locales={["zh", "en", "id"]}
+      prefs={{ theme: "system" }}
+      agents={agents}
+      models={["benih-tiny-cn", "deepseek-chat"]}
+      agent="benih"
+      model="benih-tiny-cn"
+      onChange={onChange}
+      onClose={() => {}}
+    />,
+  );
 
 describe("SettingsPanel", () => {
-  it("speaks the user's language, with no server path, no English hint and no .env", () => {
-    render(<SettingsPanel settings={settings} locale="zh" onClose={() => {}} />);
+  it("holds the person's choices, in their language, with nothing of the server's setup", () => {
+    panel("zh");
     const text = screen.getByTestId("settings").textContent!;
-    expect(text).toContain("deepseek 未配置启用方法: 在服务器的环境变量中设置 DEEPSEEK_API_KEY");
-    expect(text).toContain("local ✓ 已配置本机");
-    expect(text).toContain("联网搜索 未配置启用方法: 在 benih.yaml 中设置 assistant.webSearch");
-    expect(text).toContain("在 benih.yaml 中添加 providers 条目");
-    expect(text).not.toMatch(/\/srv|\.env|environment|configured|offline|slideshow made/);
+    for (const label of ["语言", "外观", "跟随设备", "新对话使用的智能体", "新对话使用的模型", "服务器配置（管理员）"])
+      expect(text).toContain(label);
+    expect(text).not.toMatch(/yaml|API_KEY|environment|configured|assistant\.|\/srv|provider/i);
+    const languages = [...screen.getByTestId("settings-locale").querySelectorAll("option")].map((o) => o.textContent);
+    expect(languages).toEqual(["中文", "English", "Bahasa Indonesia"]);
+    expect(screen.getByTestId("admin-link").getAttribute("href")).toBe("/admin/setup");
   });
 
-  it("says the same in English", () => {
-    render(<SettingsPanel settings={settings} locale="en" onClose={() => {}} />);
-    expect(screen.getByTestId("providers").querySelector('li[data-configured="false"]')!.textContent).toBe(
-      "deepseek not configuredto enable: DEEPSEEK_API_KEY in the server's environment",
-    );
-    expect(screen.getByTestId("skills").textContent).toContain(
-      "Video ✓ configuredA slideshow of the prompt (no video model is configured)",
-    );
+  it("reports each change as a preference: language, theme, default agent and model", () => {
+    const onChange = vi.fn();
+    panel("id", onChange);
+    fireEvent.change(screen.getByTestId("settings-locale"), { target: { value: "en" } });
+    fireEvent.click(screen.getByLabelText("Gelap"));
+    fireEvent.change(screen.getByTestId("settings-agent"), { target: { value: "translator" } });
+    fireEvent.change(screen.getByTestId("settings-model"), { target: { value: "deepseek-chat" } });
+    expect(onChange.mock.calls.map((c) => c[0])).toEqual([
+      { locale: "en" },
+      { theme: "dark" },
+      { agent: "translator" },
+      { model: "deepseek-chat" },
+    ]);
+    expect(screen.getByTestId("settings-agent").querySelector("option:checked")?.textContent).toBe("Asisten");
   });
 });

@@ -17,13 +17,46 @@ describe("/admin on the shipped configuration, in Chromium", { skip }, () => {
   let browser: Browser;
 
   before(async () => {
-    server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8") });
+    server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8"), env: { BENIH_MODELS_DIR: repo("models") } });
     browser = await launchChromium();
     mkdirSync(shots, { recursive: true });
   });
   after(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  it("explains itself on every tab: runs, fleet and setup work, and what is not configured says what it needs", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/admin`);
+    await page.getByTestId("runs").waitFor();
+    await page.getByRole("link", { name: "Fleet" }).click();
+    await page.getByTestId("fleet").locator('[data-region="local"]').waitFor();
+    await page.getByRole("link", { name: "Setup" }).click();
+    await page.waitForURL(/\/admin\/setup$/);
+    const providers = page.getByTestId("setup-providers");
+    await providers.waitFor();
+    assert.match((await providers.locator('[data-provider="local"]').textContent())!, /^local ✓ Configuredruns on this server$/);
+    const openai = providers.locator('[data-provider="openai"]');
+    assert.equal(await openai.getAttribute("data-configured"), "false");
+    assert.equal(await openai.locator("code").textContent(), "OPENAI_API_KEY", "the variable to set, as code");
+    const web = page.getByTestId("setup-skills").locator('[data-skill="web"]');
+    assert.equal(await web.locator("code").textContent(), "assistant.webSearch");
+    assert.doesNotMatch((await page.locator("main").textContent())!, /benih\.yaml|\/srv|\.benih|Unknown request URL/);
+    assert.equal(await page.locator(".error").count(), 0, "no tab shows an error");
+    await page.screenshot({ path: `${shots}/admin-default-setup.png`, fullPage: true });
+
+    // Each tab once more, straight from its address: each shows its content and no error.
+    for (const [path, testId] of [
+      ["/admin", "runs"],
+      ["/admin/fleet", "fleet"],
+      ["/admin/setup", "setup"],
+    ] as const) {
+      await page.goto(`${server.url}${path}`);
+      await page.getByTestId(testId).waitFor();
+      assert.equal(await page.locator(".error").count(), 0, `${path} shows no error`);
+    }
+    await page.close();
   });
 
   it("shows the local region without asking for a key, and trains a run started from the form while charting its loss", async () => {

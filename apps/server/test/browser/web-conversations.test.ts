@@ -144,15 +144,21 @@ assistant:
     await page.getByTestId("conversation-item").first().click();
     await page.waitForFunction("document.querySelector('[data-testid=sidebar]').getBoundingClientRect().right <= 0");
 
-    // Settings: what is configured, and what to set for the rest; the web skill waits for a search provider.
-    assert.equal(await page.getByTestId("skill-web").isDisabled(), true);
-    assert.match((await page.getByTestId("skill-web").getAttribute("title"))!, /set assistant\.webSearch/);
+    // The web skill waits for a search provider, and says so when tapped; the person's settings fit the phone.
+    assert.equal(await page.getByTestId("skill-web").getAttribute("aria-disabled"), "true");
+    await page.getByTestId("skill-web").click({ force: true }); // aria-disabled: Playwright would wait for it
+    assert.match((await page.getByTestId("chip-why").textContent())!, /Web search is not set up on this server/);
     await page.getByTestId("open-settings").click();
-    const providers = page.getByTestId("providers");
-    assert.match((await providers.locator('li[data-configured="true"]').first().textContent())!, /^openai ✓ configured/);
-    assert.match((await providers.locator("li", { hasText: "deepseek" }).textContent())!, /to enable: DEEPSEEK_API_KEY/);
+    await page.getByTestId("settings-locale").waitFor();
     assert.ok(await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the settings fit");
     await page.screenshot({ path: `${shots}/settings-390.png` });
+
+    // What is configured and what to set for the rest is the admin's setup page.
+    await page.goto(`${server.url}/admin/setup`);
+    const providers = page.getByTestId("setup-providers");
+    assert.match((await providers.locator('li[data-provider="openai"]').textContent())!, /openai ✓ Configured/);
+    assert.match((await providers.locator('li[data-provider="deepseek"]').textContent())!, /DEEPSEEK_API_KEY/);
+    assert.match((await page.getByTestId("setup-skills").locator('li[data-skill="web"]').textContent())!, /webSearch/);
     await page.close();
   });
 
@@ -195,7 +201,7 @@ assistant:
     await page.getByTestId("agent").selectOption("translator");
     assert.equal(await page.getByTestId("skill-translate").getAttribute("aria-pressed"), "true", "the translator starts with its skill on");
     await page.getByTestId("starter").first().click();
-    assert.equal(await page.getByTestId("input").inputValue(), "Translate: Selamat pagi, apa kabar?");
+    assert.equal(await page.getByTestId("input").inputValue(), "The weather is nice today.");
     await page.getByTestId("translate-target").selectOption("Japanese");
     await page.getByTestId("glossary").fill("pagi = 朝\nnot a pair");
     await page.getByTestId("model").selectOption("system");
@@ -204,10 +210,13 @@ assistant:
     const text = (await page.getByTestId("assistant-turn").last().locator(".md").textContent())!;
     assert.match(
       text,
-      /^You translate the user's messages\. Keep formatting and code intact\.You are a translator\. Detect the language of the user's text and translate it into Japanese\./,
+      /^You translate the user's messages\. Keep formatting and code intact\.\s*You are a translator\. Detect the language of the user's text and translate it into Japanese\./,
     );
     assert.match(text, /pagi → 朝/, "the glossary went with it");
-    assert.equal(await page.getByTestId("agent").isDisabled(), true, "a conversation keeps its agent");
+    // A conversation keeps its agent: picking another starts a new chat with it.
+    await page.getByTestId("agent").selectOption("writer");
+    await page.getByTestId("user-turn").waitFor({ state: "detached" });
+    assert.equal(await page.getByTestId("skill-write").getAttribute("aria-pressed"), "true");
     await page.close();
   });
 
@@ -267,12 +276,15 @@ assistant:
     await page.getByTestId("input").fill("to be renamed");
     await page.getByTestId("input").press("Enter");
     await settled(page);
-    page.once("dialog", (d) => void d.accept("Trip notes"));
+    await page.getByTestId("conversation-menu").first().click();
     await page.getByTestId("rename").click();
+    await page.getByTestId("rename-input").fill("Trip notes");
+    await page.getByTestId("rename-input").press("Enter");
     await page.getByTestId("conversation-item").getByText("Trip notes").waitFor();
     const before = await page.getByTestId("conversation-item").count();
-    page.once("dialog", (d) => void d.accept());
+    await page.getByTestId("conversation-menu").first().click();
     await page.getByTestId("delete").click();
+    await page.getByTestId("dialog-confirm").click();
     await page.waitForFunction(`document.querySelectorAll('[data-testid=conversation-item]').length === ${before - 1}`);
     assert.equal(await page.getByTestId("user-turn").count(), 0, "the deleted conversation is no longer shown");
     await page.close();

@@ -3,10 +3,16 @@ import { forgetAdminKey, setAdminKey, type AdminError } from "./api.ts";
 import { FleetPage } from "./FleetPage.tsx";
 import { RunPage } from "./RunPage.tsx";
 import { RunsPage } from "./RunsPage.tsx";
-import { words } from "./text.ts";
+import { useTheme } from "../hooks/useTheme.ts";
+import { preferences } from "../preferences.ts";
+import { SetupPage } from "./SetupPage.tsx";
+import { langOf, words } from "./text.ts";
 import "./admin.css";
 
-/** The training dashboard at /admin: runs, one run, and the fleet. Loaded only when an admin opens it. */
+/**
+ * The admin pages at /admin: training runs, one run, the fleet, and the server's setup. Loaded only when an admin
+ * opens them.
+ */
 export default function Admin() {
   const w = words();
   const [path, setPath] = useState(location.pathname);
@@ -17,12 +23,12 @@ export default function Admin() {
     addEventListener("popstate", onPop);
     return () => removeEventListener("popstate", onPop);
   }, []);
+  // The language and theme the reader chose in the chat app on this host.
+  useTheme(preferences.load(preferences.lastMarket()).theme);
   useEffect(() => {
     document.title = `${w.title} · benih`;
-    // The theme the reader chose in the chat app on this host.
-    document.documentElement.dataset.theme =
-      localStorage.getItem("benih.theme") ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
-  }, [w.title]);
+    document.documentElement.lang = langOf(w);
+  }, [w]);
   const go = useCallback((to: string) => {
     history.pushState(null, "", to);
     setPath(to);
@@ -42,6 +48,7 @@ export default function Admin() {
     <a
       href={to}
       className={active ? "active" : ""}
+      aria-current={active ? "page" : undefined}
       onClick={(e) => {
         e.preventDefault();
         go(to);
@@ -55,11 +62,12 @@ export default function Admin() {
       <header className="bar admin-bar">
         <div className="brand">
           <span className="mark" aria-hidden="true" />
-          <span>{w.title}</span>
+          <h1>{w.title}</h1>
         </div>
         <nav>
-          {tab("/admin", w.runs, !path.startsWith("/admin/fleet"))}
+          {tab("/admin", w.runs, !path.startsWith("/admin/fleet") && !path.startsWith("/admin/setup"))}
           {tab("/admin/fleet", w.fleet, path.startsWith("/admin/fleet"))}
+          {tab("/admin/setup", w.setup, path.startsWith("/admin/setup"))}
           <a href="/">{w.chat}</a>
         </nav>
       </header>
@@ -93,6 +101,8 @@ export default function Admin() {
           </form>
         ) : run ? (
           <RunPage key={run} id={run} w={w} onAuth={onAuth} />
+        ) : path.startsWith("/admin/setup") ? (
+          <SetupPage w={w} onAuth={onAuth} />
         ) : path.startsWith("/admin/fleet") ? (
           <FleetPage w={w} onAuth={onAuth} />
         ) : (

@@ -133,7 +133,7 @@ export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void
       <table className="runs" data-testid="runs">
         <thead>
           <tr>
-            <th>Run</th>
+            <th>{w.run}</th>
             <th>{w.state}</th>
             <th>{w.dataset}</th>
             <th>{w.where}</th>

@@ -1,6 +1,17 @@
-// The control plane's admin API (/control/v1), as the dashboard uses it; its shapes are @benih/contracts' views.
+// The control plane's admin API (/control/v1) and the server's setup, as the admin pages use them; their shapes are
+// @benih/contracts' views.
 // An admin key, when the server asks for one, is kept in this browser and sent as a bearer token.
-import type { CreateRun, DatasetsView, FleetView, LogTail, MetricSeries, RunCreated, RunDetail, RunList } from "@benih/contracts";
+import type {
+  CreateRun,
+  DatasetsView,
+  FleetView,
+  LogTail,
+  MetricSeries,
+  RunCreated,
+  RunDetail,
+  RunList,
+  SettingsView,
+} from "@benih/contracts";
 
 export class AdminError extends Error {
   constructor(
@@ -37,4 +48,6 @@ export const api = {
   create: (body: CreateRun) => call<RunCreated>("POST", "/control/v1/runs", body),
   fleet: () => call<FleetView>("GET", "/control/v1/fleet"),
   datasets: () => call<DatasetsView>("GET", "/control/v1/datasets"),
+  /** What this server has set up for this host's market (with the admin's key, which a person's route takes too). */
+  settings: () => call<SettingsView>("GET", "/v1/settings"),
 };

@@ -1,6 +1,8 @@
-// The dashboard's words in English and Chinese: the home team and the regional operators read one of the two.
+// The admin pages' words in every language the chat app has: an admin reads them in the language they chose there.
+import { preferences } from "../preferences.ts";
+
 const en = {
-  title: "Training",
+  title: "Admin",
   runs: "Runs",
   fleet: "Fleet",
   chat: "Chat",
@@ -46,10 +48,35 @@ const en = {
   useKey: "Use key",
   wrongKey: "That key is not an admin key.",
   unreachable: "The server did not answer",
+  setup: "Setup",
+  setupIntro: "What this server has set up for this market, and what each missing piece needs.",
+  models: "Models",
+  noModels: "No model is available in this market: configure a provider it allows.",
+  providers: "Providers",
+  skills: "Skills",
+  configured: "Configured",
+  notConfigured: "Not configured",
+  regionLocal: "runs on this server",
+  regionGlobal: "outside mainland China",
+  regionCn: "in mainland China",
+  needsEnv: "Set {key} in the server's environment.",
+  needsProvider: "Add it under {key} in the configuration.",
+  needsConfig: "Set {key} in the configuration.",
+  needsVideo: "Set {key} in the configuration for a video model; with {tool} installed it makes slideshows meanwhile.",
+  slideshow: "No video model: it makes slideshows of the prompt.",
+  skillChat: "Chat",
+  skillSearch: "Search my documents",
+  skillWeb: "Web search",
+  skillTranslate: "Translation",
+  skillWrite: "Writing",
+  skillImage: "Image making",
+  skillVideo: "Video making",
+  run: "Run",
+  notHere: "This part of the admin pages is not set up on this server ({status}).",
 };
 export type Words = typeof en;
 const zh: Words = {
-  title: "训练",
+  title: "管理",
   runs: "运行",
   fleet: "集群",
   chat: "对话",
@@ -95,13 +122,118 @@ const zh: Words = {
   useKey: "使用密钥",
   wrongKey: "这个密钥不是管理员密钥。",
   unreachable: "服务器没有响应",
+  setup: "配置",
+  setupIntro: "本服务器为这个市场配置了什么，以及缺少的部分各需要什么。",
+  models: "模型",
+  noModels: "这个市场没有可用的模型：请配置它允许的服务商。",
+  providers: "服务商",
+  skills: "技能",
+  configured: "已配置",
+  notConfigured: "未配置",
+  regionLocal: "在本服务器上运行",
+  regionGlobal: "中国大陆以外",
+  regionCn: "中国大陆",
+  needsEnv: "在服务器的环境变量中设置 {key}。",
+  needsProvider: "在配置的 {key} 下添加它。",
+  needsConfig: "在配置中设置 {key}。",
+  needsVideo: "在配置中设置 {key} 以使用视频模型；安装 {tool} 后可先生成幻灯片。",
+  slideshow: "没有视频模型：会根据提示生成幻灯片。",
+  skillChat: "对话",
+  skillSearch: "搜索知识库",
+  skillWeb: "联网搜索",
+  skillTranslate: "翻译",
+  skillWrite: "写作",
+  skillImage: "图片生成",
+  skillVideo: "视频生成",
+  run: "运行",
+  notHere: "本服务器没有启用管理页面的这一部分（{status}）。",
+};
+const id: Words = {
+  title: "Admin",
+  runs: "Pelatihan",
+  fleet: "Armada",
+  chat: "Obrolan",
+  newRun: "Pelatihan baru",
+  recipe: "Resep",
+  dataset: "Dataset",
+  steps: "Langkah",
+  accelerator: "Akselerator",
+  any: "apa saja yang diizinkan",
+  count: "Jumlah",
+  create: "Buat",
+  state: "Status",
+  progress: "Kemajuan",
+  where: "Lokasi",
+  updated: "Diperbarui",
+  noRuns: "Belum ada pelatihan.",
+  pause: "Jeda",
+  resume: "Lanjutkan",
+  stop: "Hentikan",
+  checkpoint: "Simpan checkpoint sekarang",
+  loss: "Loss",
+  lr: "Laju pembelajaran",
+  tokens: "Token/detik",
+  placement: "Penempatan",
+  history: "Riwayat",
+  checkpoints: "Checkpoint",
+  logs: "Log",
+  noLogs: "Belum ada baris log.",
+  noCheckpoints: "Belum ada checkpoint.",
+  chosen: "dipilih",
+  refused: "ditolak",
+  eligible: "memenuhi syarat",
+  region: "Wilayah",
+  regions: "Wilayah",
+  free: "bebas",
+  cluster: "Klaster",
+  operator: "Operator",
+  node: "Node",
+  use: "Dipakai",
+  noAgents: "Belum ada agen terdaftar. Jalankan satu dengan `benih agent --region R --control-plane URL --token T`.",
+  keyNeeded: "Server ini meminta kunci admin untuk mengelola pelatihan.",
+  key: "Kunci admin",
+  useKey: "Pakai kunci",
+  wrongKey: "Kunci itu bukan kunci admin.",
+  unreachable: "Server tidak menjawab",
+  setup: "Penyiapan",
+  setupIntro: "Apa yang sudah disiapkan server ini untuk pasar ini, dan apa yang dibutuhkan bagian yang belum.",
+  models: "Model",
+  noModels: "Tidak ada model di pasar ini: atur penyedia yang diizinkannya.",
+  providers: "Penyedia",
+  skills: "Keterampilan",
+  configured: "Terkonfigurasi",
+  notConfigured: "Belum dikonfigurasi",
+  regionLocal: "berjalan di server ini",
+  regionGlobal: "di luar Tiongkok daratan",
+  regionCn: "di Tiongkok daratan",
+  needsEnv: "Atur {key} di lingkungan server.",
+  needsProvider: "Tambahkan di bawah {key} dalam konfigurasi.",
+  needsConfig: "Atur {key} dalam konfigurasi.",
+  needsVideo: "Atur {key} dalam konfigurasi untuk model video; dengan {tool} terpasang, sementara itu dibuat tayangan slide.",
+  slideshow: "Tanpa model video: dibuat tayangan slide dari perintahnya.",
+  skillChat: "Obrolan",
+  skillSearch: "Cari di dokumen saya",
+  skillWeb: "Pencarian web",
+  skillTranslate: "Terjemahan",
+  skillWrite: "Menulis",
+  skillImage: "Pembuatan gambar",
+  skillVideo: "Pembuatan video",
+  run: "Pelatihan",
+  notHere: "Bagian halaman admin ini belum disiapkan di server ini ({status}).",
 };
 
-/** Chinese when the reader chose it in the chat app on this host, or the browser prefers it. */
+/** The language the reader chose in the chat app on this host, else the browser's. */
 export function words(): Words {
-  const chosen = Object.keys(localStorage)
-    .filter((k) => k.startsWith("benih.locale."))
-    .map((k) => localStorage.getItem(k));
-  const lang = chosen[0] ?? navigator.language;
-  return lang?.startsWith("zh") ? zh : en;
+  const lang = preferences.load(preferences.lastMarket()).locale ?? navigator.language.slice(0, 2);
+  return lang === "zh" ? zh : lang === "id" ? id : en;
 }
+
+/** The document's language for the words shown. */
+export const langOf = (w: Words) => (w === zh ? "zh-CN" : w === id ? "id" : "en");
+
+/** A sentence with `{key}`-style fields, the fields set apart (as code) by the caller. */
+export const fields = (text: string): Array<{ text: string } | { field: string }> =>
+  text
+    .split(/(\{\w+\})/)
+    .filter(Boolean)
+    .map((part) => (/^\{\w+\}$/.test(part) ? { field: part.slice(1, -1) } : { text: part }));

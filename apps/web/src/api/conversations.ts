@@ -1,5 +1,12 @@
 // Conversations (/v1/conversations): saved threads with branches, whose answers stream as server-sent events.
-import { readEvents, type AnswerEvents as Events, type ConversationDetail, type MessageBody } from "@benih/contracts";
+import {
+  readEvents,
+  type AnswerEvents as Events,
+  type ConversationDetail,
+  type FeedbackBody,
+  type MessageBody,
+  type MessageView,
+} from "@benih/contracts";
 import { call, eventData as parse, postForEvents } from "./http.ts";
 import type { Conversation } from "./types.ts";
 
@@ -12,6 +19,9 @@ export const conversations = {
     call<ConversationDetail>("PATCH", `/v1/conversations/${id}`, set),
   remove: (id: string) => call<void>("DELETE", `/v1/conversations/${id}`),
   exportUrl: (id: string) => `/v1/conversations/${id}/export`,
+  /** Rates an answer (null takes the rating back); resolves with the message as saved. */
+  rate: (id: string, messageId: string, body: FeedbackBody) =>
+    call<MessageView>("PUT", `/v1/conversations/${id}/messages/${messageId}/feedback`, body),
 };
 
 /** A new message as the composer sends it: any skill by name, its options as collected. */

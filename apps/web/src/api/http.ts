@@ -12,25 +12,49 @@ export const authHeaders = (): Record<string, string> => {
 /** Thrown when the server wants a (valid) API key: the app asks for one. */
 export class NeedsKey extends Error {}
 
-/** fetch with the user's key; a 401 becomes NeedsKey. */
+/** A request the server refused or failed: its message, HTTP status and error code (`request_too_large`, …). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The server could not be reached at all (fetch itself failed): the app says so in the reader's language. */
+export class NetworkError extends Error {}
+
+/** fetch with the user's key; a 401 becomes NeedsKey, no answer at all NetworkError. */
 export async function authed(path: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string> | undefined) } });
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string> | undefined) } });
+  } catch (e) {
+    if ((e as Error).name === "AbortError") throw e;
+    throw new NetworkError((e as Error).message);
+  }
   if (res.status === 401) throw new NeedsKey(await errorOf(res));
   return res;
 }
 
-/** What went wrong, in words: the server's `{ error: { message } }`, else a short plain-text body, else the status. */
-export async function errorOf(res: Response): Promise<string> {
+/** The server's error as an ApiError: its `{ error: { message, code } }`, else a short plain-text body, else the status. */
+export async function apiError(res: Response): Promise<ApiError> {
   const body = (await res.text().catch(() => "")).trim();
   try {
-    const message = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
-    if (typeof message === "string" && message) return message;
+    const error = (JSON.parse(body) as { error?: { message?: unknown; code?: unknown } }).error;
+    const code = typeof error?.code === "string" ? error.code : undefined;
+    if (typeof error?.message === "string" && error.message) return new ApiError(error.message, res.status, code);
   } catch {
     // Not JSON: a proxy's or a crashed server's page.
   }
   const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
-  return body && body.length <= 200 && !body.startsWith("<") ? `${status}: ${body}` : status;
+  return new ApiError(body && body.length <= 200 && !body.startsWith("<") ? `${status}: ${body}` : status, res.status);
 }
+
+/** What went wrong, in words (see apiError). */
+export const errorOf = async (res: Response): Promise<string> => (await apiError(res)).message;
 
 /** A JSON call: the parsed body, or an Error with the server's message. */
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -38,14 +62,14 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     method,
     ...(body !== undefined && { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
   });
-  if (!res.ok) throw new Error(await errorOf(res));
+  if (!res.ok) throw await apiError(res);
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 /** Posts JSON (or bytes) and returns the response's event stream, or throws the server's error. */
 export async function postForEvents(path: string, init: RequestInit): Promise<ReadableStream<Uint8Array>> {
   const res = await authed(path, { method: "POST", ...init });
-  if (!res.ok || !res.body) throw new Error(await errorOf(res));
+  if (!res.ok || !res.body) throw await apiError(res);
   return res.body;
 }
 
@@ -65,6 +89,6 @@ export function eventData<T>(data: string): T {
 export async function mediaUrl(path: string): Promise<string> {
   if (!hasApiKey()) return path;
   const res = await authed(path);
-  if (!res.ok) throw new Error(await errorOf(res));
+  if (!res.ok) throw await apiError(res);
   return URL.createObjectURL(await res.blob());
 }

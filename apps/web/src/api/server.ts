@@ -1,6 +1,6 @@
 // What this server offers: the market serving this host, its models, settings, agents, and video jobs.
 import { authed, call, errorOf } from "./http.ts";
-import type { AgentBody, AgentView, VideoJobView } from "@benih/contracts";
+import type { AgentBody, AgentPatch, AgentView, ModelView, VideoJobView } from "@benih/contracts";
 import type { MarketInfo, Settings } from "./types.ts";
 
 /** The market for this host; null when the server runs without markets. */
@@ -11,8 +11,11 @@ export async function getMarket(): Promise<MarketInfo | null> {
   return (await res.json()) as MarketInfo;
 }
 
-export const getModels = () => call<{ data: Array<{ id: string }> }>("GET", "/v1/models").then((r) => r.data.map((m) => m.id));
+export const getModels = () => call<{ data: ModelView[] }>("GET", "/v1/models").then((r) => r.data);
 export const getSettings = () => call<Settings>("GET", "/v1/settings");
-export const getAgents = () => call<{ data: AgentView[] }>("GET", "/v1/agents").then((r) => r.data);
+/** The agents, the built-in ones' starters in the UI language. */
+export const getAgents = (lang: string) => call<{ data: AgentView[] }>("GET", `/v1/agents?lang=${lang}`).then((r) => r.data);
 export const createAgent = (a: AgentBody) => call<AgentView>("POST", "/v1/agents", a);
+export const updateAgent = (id: string, a: AgentPatch) => call<AgentView>("PATCH", `/v1/agents/${encodeURIComponent(id)}`, a);
+export const deleteAgent = (id: string) => call<void>("DELETE", `/v1/agents/${encodeURIComponent(id)}`);
 export const getVideo = (id: string) => call<VideoJobView>("GET", `/v1/videos/${id}`);

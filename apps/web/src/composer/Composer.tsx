@@ -3,9 +3,13 @@ import type { MessageRequest } from "../api/conversations.ts";
 import type { Settings } from "../api/types.ts";
 import { t, type Locale } from "../i18n.ts";
 import { PaperclipIcon } from "../icons.tsx";
+import { onEnterToSend } from "./enterToSend.ts";
+import { acceptOf, namedPaste } from "./fileCheck.ts";
 import { SkillChips } from "./SkillChips.tsx";
 import { defaultOptions, isSkill, optionsFor, type OptionFields, type Skill } from "./skills.ts";
 import { UploadList } from "./UploadList.tsx";
+import { useFileDrop } from "./useFileDrop.ts";
+import { useGrowingInput } from "./useGrowingInput.ts";
 import { useUploads } from "./useUploads.ts";
 
 /** What the rest of the page may do to the composer. */
@@ -16,6 +20,8 @@ export interface ComposerHandle {
   chooseSkill(skill: string | undefined): void;
   /** Makes the next message change this drawn image. */
   changeImage(id: string): void;
+  /** Another conversation is shown (or a new one started): back to this skill, or none, and no image being changed. */
+  reset(skill: string | undefined): void;
 }
 
 interface Props {
@@ -28,14 +34,19 @@ interface Props {
   onStop(): void;
 }
 
-/** The message input with its attachments, skill chips and their options; sends on Enter. */
+/**
+ * The message input (it grows with its text) with its attachments (picked, dropped or pasted), skill chips and their
+ * options; sends on Enter.
+ */
 export function Composer({ ref, locale, model, settings, streaming, onSend, onStop }: Props) {
   const [draft, setDraft] = useState("");
   const [skill, setSkill] = useState<Skill | null>(null);
   const [fields, setFields] = useState<OptionFields>(defaultOptions);
   /** A drawn image the next message changes (image skill). */
   const [changing, setChanging] = useState<string | null>(null);
-  const files = useUploads();
+  const files = useUploads(settings, locale);
+  const input = useGrowingInput(draft);
+  const drop = useFileDrop((dropped) => void files.attach(dropped));
 
   useImperativeHandle(ref, () => ({
     fill: setDraft,
@@ -43,6 +54,10 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
     changeImage: (id) => {
       setSkill("image");
       setChanging(id);
+    },
+    reset: (s) => {
+      setSkill(isSkill(s) ? s : null);
+      setChanging(null);
     },
   }));
 
@@ -52,13 +67,25 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
     setDraft("");
     const options = optionsFor(skill, fields, changing);
     setChanging(null);
-    // Documents uploaded since the last message go with this one: it is answered from them.
-    const attachments = files.take();
-    onSend({ content, ...(skill && { skill }), ...(options && { options }), ...(attachments.length && { attachments }) });
+    // Files uploaded since the last message go with this one: it is answered from its documents; the model sees its
+    // images (the image skill changes the first).
+    const { attachments, images } = files.take();
+    onSend({
+      content,
+      ...(skill && { skill }),
+      ...(options && { options }),
+      ...(attachments.length && { attachments }),
+      ...(images.length && { images }),
+    });
   }
 
   return (
-    <div className="dock">
+    <div className={`dock ${drop.over ? "dropping" : ""}`} data-testid="dock" {...drop.handlers}>
+      {drop.over && (
+        <div className="drop-zone" data-testid="drop-zone" aria-hidden="true">
+          {t(locale, "dropHere")}
+        </div>
+      )}
       <UploadList
         uploads={files.uploads}
         locale={locale}
@@ -73,13 +100,13 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
           send();
         }}
       >
-        <label className="attach button ghost" title={t(locale, "attach")}>
+        <label className="attach button ghost" title={t(locale, "attachFiles")}>
           <PaperclipIcon />
-          <span className="sr">{t(locale, "attach")}</span>
+          <span className="sr">{t(locale, "attachFiles")}</span>
           <input
             type="file"
             data-testid="attach"
-            accept=".pdf,.docx,.md,.markdown,.html,.htm,.txt"
+            accept={acceptOf(settings)}
             multiple
             onChange={(e) => {
               if (e.target.files?.length) void files.attach(Array.from(e.target.files));
@@ -88,16 +115,20 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
           />
         </label>
         <textarea
+          ref={input}
           data-testid="input"
           value={draft}
           placeholder={t(locale, "placeholder")}
+          aria-label={t(locale, "placeholder")}
           rows={1}
           onChange={(e) => setDraft(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
-              e.preventDefault();
-              send();
-            }
+          onKeyDown={onEnterToSend(send)}
+          onPaste={(e) => {
+            // Files alone (a screenshot, files copied in a file manager) are attached; text with them is pasted as text.
+            const pasted = Array.from(e.clipboardData.files);
+            if (!pasted.length || e.clipboardData.types.includes("text/plain")) return;
+            e.preventDefault();
+            void files.attach(pasted.map((f) => namedPaste(f)));
           }}
         />
         {streaming ? (

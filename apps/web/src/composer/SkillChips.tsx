@@ -1,9 +1,10 @@
 import type { WritingTemplate } from "@benih/contracts";
-import { Fragment, type ReactNode } from "react";
+import { Fragment, useState, type ReactNode } from "react";
 import type { Settings } from "../api/types.ts";
 import { t, type Locale, type TextKey } from "../i18n.ts";
 import { GlobeIcon, SearchIcon } from "../icons.tsx";
 import { skillHint } from "../skillHints.ts";
+import { fillText } from "../text/composer.ts";
 import { SIZES, TARGETS, TEMPLATES, type OptionFields, type Skill } from "./skills.ts";
 
 interface Props {
@@ -16,17 +17,23 @@ interface Props {
   settings: Settings | null;
 }
 
-const CHIPS: Array<{ skill: Skill; label: TextKey; icon?: ReactNode; needsSetup?: boolean }> = [
+/** `needsSetup`: the name of what the server must set up first, when it is one it may not have. */
+const CHIPS: Array<{ skill: Skill; label: TextKey; icon?: ReactNode; needsSetup?: TextKey }> = [
   { skill: "search", label: "skillSearch", icon: <SearchIcon /> },
-  { skill: "web", label: "skillWeb", icon: <GlobeIcon />, needsSetup: true },
-  { skill: "image", label: "skillImage", needsSetup: true },
-  { skill: "video", label: "skillVideo", needsSetup: true },
+  { skill: "web", label: "skillWeb", icon: <GlobeIcon />, needsSetup: "nameWeb" },
+  { skill: "image", label: "skillImage", needsSetup: "nameImage" },
+  { skill: "video", label: "skillVideo", needsSetup: "nameVideo" },
   { skill: "translate", label: "skillTranslate" },
   { skill: "write", label: "skillWrite" },
 ];
 
-/** One chip per skill (one on at a time), each followed by its options while it is on. */
+/**
+ * One chip per skill (one on at a time), each followed by its options while it is on. A skill the server has not set
+ * up is greyed; tapping it says why (a tooltip alone is never seen on a phone).
+ */
 export function SkillChips({ locale, skill, onSkill, fields, onFields, settings }: Props) {
+  const [why, setWhy] = useState<Skill | null>(null);
+  const unavailable = (s: Skill, needsSetup: TextKey | undefined) => !!needsSetup && !settings?.skills[s]?.configured;
   const set = (f: Partial<OptionFields>) => onFields({ ...fields, ...f });
   const options: Partial<Record<Skill, ReactNode>> = {
     image: (
@@ -86,25 +93,41 @@ export function SkillChips({ locale, skill, onSkill, fields, onFields, settings 
       </select>
     ),
   };
+  const whyChip = CHIPS.find((c) => c.skill === why);
   return (
     <div className="chips">
-      {CHIPS.map(({ skill: s, label, icon, needsSetup }) => (
-        <Fragment key={s}>
-          <button
-            type="button"
-            className={`chip ${skill === s ? "on" : ""}`}
-            aria-pressed={skill === s}
-            data-testid={`skill-${s}`}
-            onClick={() => onSkill(skill === s ? null : s)}
-            {...(needsSetup && { disabled: !settings?.skills[s]?.configured, title: skillHint(locale, s, settings?.skills[s]) ?? "" })}
-          >
-            {icon}
-            {icon && " "}
-            {t(locale, label)}
+      {CHIPS.map(({ skill: s, label, icon, needsSetup }) => {
+        const off = unavailable(s, needsSetup);
+        return (
+          <Fragment key={s}>
+            <button
+              type="button"
+              className={`chip ${skill === s ? "on" : ""} ${off ? "unavailable" : ""}`}
+              aria-pressed={skill === s}
+              aria-disabled={off || undefined}
+              aria-expanded={off ? why === s : undefined}
+              data-testid={`skill-${s}`}
+              title={skillHint(locale, s, settings?.skills[s]) ?? ""}
+              onClick={() => (off ? setWhy(why === s ? null : s) : (setWhy(null), onSkill(skill === s ? null : s)))}
+            >
+              {icon}
+              {icon && " "}
+              {t(locale, label)}
+            </button>
+            {skill === s && options[s]}
+          </Fragment>
+        );
+      })}
+      {whyChip?.needsSetup && (
+        <div className="chip-why" role="status" data-testid="chip-why" onKeyDown={(e) => e.key === "Escape" && setWhy(null)}>
+          <p>{fillText(t(locale, "skillNotSetUp"), { skill: t(locale, whyChip.needsSetup) })}</p>
+          {/* What to set, as the server says it to its admin (English: an admin reads the configuration in it). */}
+          {settings?.skills[whyChip.skill]?.set && <p className="meta">{settings.skills[whyChip.skill]?.set}</p>}
+          <button type="button" className="ghost" onClick={() => setWhy(null)}>
+            {t(locale, "dismiss")}
           </button>
-          {skill === s && options[s]}
-        </Fragment>
-      ))}
+        </div>
+      )}
     </div>
   );
 }

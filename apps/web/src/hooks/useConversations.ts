@@ -31,6 +31,7 @@ export function useConversations({ report, clear }: Problems) {
     if (running.current) return;
     try {
       const v = await conversations.get(id);
+      clear();
       show(v);
       return v;
     } catch (e) {
@@ -59,7 +60,7 @@ export function useConversations({ report, clear }: Problems) {
             ? what.turn.parent_id
             : what.turn.id;
       setLive(base.slice(0, answered ? base.findIndex((x) => x.id === answered) + 1 : 0));
-      const ended = await streamAnswer(
+      await streamAnswer(
         id,
         what.type === "send" ? { ...what.message, model } : { regenerate: what.turn.id, model },
         {
@@ -82,7 +83,6 @@ export function useConversations({ report, clear }: Problems) {
         },
         controller.signal,
       );
-      if (ended.error) report(new Error(ended.error.message));
     } catch (e) {
       if (!controller.signal.aborted) report(e as Error);
     } finally {
@@ -111,8 +111,16 @@ export function useConversations({ report, clear }: Problems) {
     open,
     ask,
     stop: () => running.current?.abort(),
-    startNew: () => show(null),
-    rename: (id: string, title: string) => void conversations.update(id, { title }).then((v) => (show(v), refresh()), report),
+    startNew: () => {
+      clear();
+      show(null);
+    },
+    /** Renames any conversation; the one shown is shown with its new title, another is not opened. */
+    rename: (id: string, title: string) =>
+      void conversations.update(id, { title }).then((v) => {
+        if (view?.conversation.id === id) show(v);
+        void refresh();
+      }, report),
     remove: (id: string) =>
       void conversations.remove(id).then(() => {
         if (view?.conversation.id === id) show(null);

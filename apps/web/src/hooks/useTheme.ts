@@ -1,20 +1,22 @@
 import { useEffect, useState } from "react";
-import { store, stored } from "../storage.ts";
+import type { ThemeChoice } from "../preferences.ts";
 
 export type Theme = "light" | "dark";
 
-/** Light or dark: the user's last choice, else the system's. */
-export function useTheme() {
-  const [theme, setTheme] = useState<Theme>(
-    () => (stored("theme") as Theme | undefined) ?? (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"),
-  );
+const dark = () => matchMedia("(prefers-color-scheme: dark)");
+
+/** The theme shown for a choice: "system" follows the device, and changes when the device does. */
+export function useTheme(choice: ThemeChoice): Theme {
+  const [system, setSystem] = useState<Theme>(() => (dark().matches ? "dark" : "light"));
+  useEffect(() => {
+    const media = dark();
+    const onChange = () => setSystem(media.matches ? "dark" : "light");
+    media.addEventListener?.("change", onChange);
+    return () => media.removeEventListener?.("change", onChange);
+  }, []);
+  const theme = choice === "system" ? system : choice;
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
-  const toggle = () => {
-    const next = theme === "dark" ? "light" : "dark";
-    setTheme(next);
-    store("theme", next);
-  };
-  return { theme, toggle };
+  return theme;
 }

@@ -1,0 +1,116 @@
+import type { AgentView } from "@benih/contracts";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AgentEditor } from "../src/AgentEditor.tsx";
+import { TopBar } from "../src/TopBar.tsx";
+import { fakeFetch } from "./sse-body.ts";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const mine: AgentView = {
+  id: "agt_1",
+  builtIn: false,
+  name: "Tour guide",
+  instructions: "Answer as a guide.",
+  model: "echo",
+  skills: ["web"],
+  starters: ["Where to go?"],
+  toolUse: false,
+};
+const builtIn: AgentView = { ...mine, id: "benih", builtIn: true, name: { en: "benih" } };
+
+function editor(agent?: AgentView) {
+  const handlers = { onDone: vi.fn(), onDeleted: vi.fn(), onClose: vi.fn() };
+  render(<AgentEditor locale="id" models={["echo", "upper"]} {...(agent && { agent })} {...handlers} />);
+  return handlers;
+}
+
+describe("the agent editor", () => {
+  it("opens an agent of the user's with its fields filled in, in the UI language, and saves the changes with PATCH", async () => {
+    const saved = { ...mine, name: "Island guide" };
+    const { fetch, requests } = fakeFetch(() => Response.json(saved));
+    vi.stubGlobal("fetch", fetch);
+    const { onDone } = editor(mine);
+    expect(screen.getByTestId("agent-editor").querySelector("h2")!.textContent).toBe("Ubah agen");
+    expect(screen.getByTestId<HTMLInputElement>("agent-name").value).toBe("Tour guide");
+    expect(screen.getByTestId<HTMLTextAreaElement>("agent-starters").value).toBe("Where to go?");
+    expect(screen.getByTestId<HTMLInputElement>("agent-skill-web").checked).toBe(true);
+    expect(screen.getByTestId("agent-skill-web").parentElement!.textContent).toBe(" Cari di web");
+    expect(screen.getByTestId<HTMLSelectElement>("agent-model").options[0]!.textContent).toBe("Bawaan pasar");
+    fireEvent.change(screen.getByTestId("agent-name"), { target: { value: "Island guide" } });
+    fireEvent.click(screen.getByTestId("agent-skill-translate"));
+    fireEvent.click(screen.getByTestId("agent-save"));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith(saved));
+    expect(requests[0]!.url).toBe("/v1/agents/agt_1");
+    expect(requests[0]!.init.method).toBe("PATCH");
+    expect(JSON.parse(String(requests[0]!.init.body))).toEqual({
+      name: "Island guide",
+      instructions: "Answer as a guide.",
+      model: "echo",
+      skills: ["web", "translate"],
+      starters: ["Where to go?"],
+      toolUse: false,
+    });
+  });
+
+  it("deletes the agent only after the dialog is confirmed", async () => {
+    const { fetch, requests } = fakeFetch(() => new Response(null, { status: 204 }));
+    vi.stubGlobal("fetch", fetch);
+    const { onDeleted } = editor(mine);
+    fireEvent.click(screen.getByTestId("agent-delete"));
+    expect(screen.getByTestId("agent-delete-dialog").textContent).toContain("“Tour guide” akan dihapus.");
+    fireEvent.click(screen.getByTestId("dialog-cancel"));
+    expect(requests).toEqual([]);
+    fireEvent.click(screen.getByTestId("agent-delete"));
+    fireEvent.click(screen.getByTestId("dialog-confirm"));
+    await waitFor(() => expect(onDeleted).toHaveBeenCalledWith("agt_1"));
+    expect([requests[0]!.url, requests[0]!.init.method]).toEqual(["/v1/agents/agt_1", "DELETE"]);
+  });
+
+  it("makes a new agent with POST, and offers no delete for it", async () => {
+    const { fetch, requests } = fakeFetch(() => Response.json(mine, { status: 201 }));
+    vi.stubGlobal("fetch", fetch);
+    const { onDone } = editor();
+    expect(screen.getByTestId("agent-editor").querySelector("h2")!.textContent).toBe("Agen baru");
+    expect(screen.queryByTestId("agent-delete")).toBeNull();
+    fireEvent.change(screen.getByTestId("agent-name"), { target: { value: "Tour guide" } });
+    fireEvent.click(screen.getByTestId("agent-save"));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith(mine));
+    expect([requests[0]!.url, requests[0]!.init.method]).toEqual(["/v1/agents", "POST"]);
+  });
+
+  it("is offered from the agent picker for the user's own agent, never for a built-in one", () => {
+    const onEditAgent = vi.fn();
+    const bar = (agent: string) => (
+      <TopBar
+        locale="en"
+        brand={{ name: "benih", logo: undefined }}
+        agents={[builtIn, mine]}
+        agent={agent}
+        agentLocked={false}
+        onAgent={vi.fn()}
+        onNewAgent={vi.fn()}
+        onEditAgent={onEditAgent}
+        models={["echo"]}
+        model="echo"
+        onModel={vi.fn()}
+        locales={["en"]}
+        localeReady
+        onLocale={vi.fn()}
+        onSettings={undefined}
+        onExport={undefined}
+        onMenu={vi.fn()}
+      />
+    );
+    const { rerender } = render(bar("benih"));
+    const edit = () => screen.getByTestId("agent").querySelector('option[value="+edit"]');
+    expect(edit()).toBeNull();
+    rerender(bar("agt_1"));
+    expect(edit()?.textContent).toBe("Edit the agent…");
+    fireEvent.change(screen.getByTestId("agent"), { target: { value: "+edit" } });
+    expect(onEditAgent).toHaveBeenCalledWith("agt_1");
+  });
+});
