@@ -1,6 +1,7 @@
 import type { ModelView } from "@benih/contracts";
 import { fillText } from "./text/composer.ts";
 import { t, type Locale } from "./i18n.ts";
+import { languageName } from "./languageName.ts";
 
 /** A model's id without its market's suffix: "benih-tiny-cn" in market cn reads "benih-tiny". */
 export const shortModelName = (id: string, market: string | undefined) =>
@@ -19,8 +20,7 @@ export function modelExamples(m: ModelView | undefined, locale: Locale): string[
  */
 export function modelIntro(m: ModelView | undefined, locale: Locale, name: string): string {
   if (!m?.languages?.length) return t(locale, "introAsk");
-  const names = new Intl.DisplayNames([locale], { type: "language" });
-  const languages = new Intl.ListFormat(locale, { type: "conjunction" }).format(m.languages.map((l) => names.of(l) ?? l));
+  const languages = new Intl.ListFormat(locale, { type: "conjunction" }).format(m.languages.map((l) => languageName(locale, l) ?? l));
   const intro = fillText(t(locale, "introLanguages"), { model: name, languages });
   if (!modelExamples(m, locale).length) return intro;
   return `${intro}${locale === "zh" ? "" : " "}${t(locale, "introTry")}`;

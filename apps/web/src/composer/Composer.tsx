@@ -80,7 +80,12 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
   }
 
   return (
-    <div className={`dock ${drop.over ? "dropping" : ""}`} data-testid="dock" {...drop.handlers}>
+    <section
+      className={`dock ${drop.over ? "dropping" : ""}`}
+      aria-label={t(locale, "composerRegion")}
+      data-testid="dock"
+      {...drop.handlers}
+    >
       {drop.over && (
         <div className="drop-zone" data-testid="drop-zone" aria-hidden="true">
           {t(locale, "dropHere")}
@@ -150,6 +155,6 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
         </p>
       )}
       <SkillChips locale={locale} skill={skill} onSkill={setSkill} fields={fields} onFields={setFields} settings={settings} />
-    </div>
+    </section>
   );
 }

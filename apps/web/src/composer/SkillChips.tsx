@@ -5,6 +5,7 @@ import { t, type Locale, type TextKey } from "../i18n.ts";
 import { GlobeIcon, SearchIcon } from "../icons.tsx";
 import { skillHint } from "../skillHints.ts";
 import { fillText } from "../text/composer.ts";
+import { languageName } from "../languageName.ts";
 import { SIZES, TARGETS, TEMPLATES, type OptionFields, type Skill } from "./skills.ts";
 
 interface Props {
@@ -64,7 +65,9 @@ export function SkillChips({ locale, skill, onSkill, fields, onFields, settings 
           {t(locale, "into")}{" "}
           <select data-testid="translate-target" value={fields.target} onChange={(e) => set({ target: e.target.value })}>
             {TARGETS.map((x) => (
-              <option key={x}>{x}</option>
+              <option key={x.name} value={x.name}>
+                {languageName(locale, x.code) ?? x.name}
+              </option>
             ))}
           </select>
         </label>

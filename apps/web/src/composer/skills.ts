@@ -9,19 +9,20 @@ export type { Skill };
 export const isSkill = (s: string | undefined): s is Skill => (SKILLS as readonly (string | undefined)[]).includes(s);
 
 export const SIZES = ["1024x1024", "1024x1536", "1536x1024", "512x512"];
+/** Languages to translate into: the name the model is asked for (English), and the code the UI names it by. */
 export const TARGETS = [
-  "English",
-  "Chinese (Simplified)",
-  "Indonesian",
-  "Malay",
-  "Japanese",
-  "Korean",
-  "Thai",
-  "Vietnamese",
-  "Arabic",
-  "Spanish",
-  "French",
-  "German",
+  { name: "English", code: "en" },
+  { name: "Chinese (Simplified)", code: "zh-Hans" },
+  { name: "Indonesian", code: "id" },
+  { name: "Malay", code: "ms" },
+  { name: "Japanese", code: "ja" },
+  { name: "Korean", code: "ko" },
+  { name: "Thai", code: "th" },
+  { name: "Vietnamese", code: "vi" },
+  { name: "Arabic", code: "ar" },
+  { name: "Spanish", code: "es" },
+  { name: "French", code: "fr" },
+  { name: "German", code: "de" },
 ];
 
 /** The options as typed: text fields, turned into a request's options when the message goes. */

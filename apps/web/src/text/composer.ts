@@ -3,6 +3,7 @@
 import type { Localized } from "./localized.ts";
 
 const en = {
+  composerRegion: "Write a message",
   dropHere: "Drop files to attach them",
   attachFiles: "Attach files",
   removeAttachment: "Remove {name}",
@@ -35,6 +36,7 @@ const en = {
 export const composerText: Localized<typeof en> = {
   en,
   zh: {
+    composerRegion: "撰写消息",
     dropHere: "松开即可添加文件",
     attachFiles: "添加文件",
     removeAttachment: "移除 {name}",
@@ -64,6 +66,7 @@ export const composerText: Localized<typeof en> = {
     defaultModel: "市场默认模型",
   },
   id: {
+    composerRegion: "Tulis pesan",
     dropHere: "Lepaskan berkas untuk melampirkannya",
     attachFiles: "Lampirkan berkas",
     removeAttachment: "Hapus {name}",
