@@ -72,7 +72,7 @@ export function App() {
   const exportShown = () => {
     if (!view) return;
     // Fetched with the key (a plain link could not send it), then saved under the conversation's title.
-    void mediaUrl(conversations.exportUrl(view.conversation.id)).then((url) => {
+    void mediaUrl(conversations.exportUrl(view.conversation.id, locale)).then((url) => {
       const a = Object.assign(document.createElement("a"), { href: url, download: `${view.conversation.title || "conversation"}.md` });
       a.click();
     }, problems.report);

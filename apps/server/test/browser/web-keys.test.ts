@@ -59,7 +59,11 @@ assistant:
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export").click()]);
     assert.equal(download.suggestedFilename(), "Halo.md");
-    assert.match(readFileSync((await download.path())!, "utf8"), /^# Halo\n/);
+    assert.match(readFileSync((await download.path())!, "utf8"), /^# Halo\n[\s\S]*## You\n/);
+    // The export speaks the UI's language.
+    await page.getByTestId("locale").selectOption("id");
+    const [inId] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export").click()]);
+    assert.match(readFileSync((await inId.path())!, "utf8"), /\n## Anda\n/);
     await context.close();
   });
 });

@@ -18,7 +18,8 @@ export const conversations = {
   update: (id: string, set: { title?: string; model?: string; leaf?: string }) =>
     call<ConversationDetail>("PATCH", `/v1/conversations/${id}`, set),
   remove: (id: string) => call<void>("DELETE", `/v1/conversations/${id}`),
-  exportUrl: (id: string) => `/v1/conversations/${id}/export`,
+  /** The branch shown as Markdown, its headings in the UI language. */
+  exportUrl: (id: string, lang: string) => `/v1/conversations/${id}/export?lang=${encodeURIComponent(lang)}`,
   /** Rates an answer (null takes the rating back); resolves with the message as saved. */
   rate: (id: string, messageId: string, body: FeedbackBody) =>
     call<MessageView>("PUT", `/v1/conversations/${id}/messages/${messageId}/feedback`, body),
