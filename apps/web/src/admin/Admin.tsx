@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { forgetAdminKey, setAdminKey, type AdminError } from "./api.ts";
+import { FeedbackPage } from "./FeedbackPage.tsx";
 import { FleetPage } from "./FleetPage.tsx";
 import { RunPage } from "./RunPage.tsx";
 import { RunsPage } from "./RunsPage.tsx";
@@ -10,8 +11,8 @@ import { langOf, words } from "./text.ts";
 import "./admin.css";
 
 /**
- * The admin pages at /admin: training runs, one run, the fleet, and the server's setup. Loaded only when an admin
- * opens them.
+ * The admin pages at /admin: training runs, one run, the fleet, the server's setup, and how readers rated answers.
+ * Loaded only when an admin opens them.
  */
 export default function Admin() {
   const w = words();
@@ -44,6 +45,7 @@ export default function Admin() {
   );
 
   const run = /^\/admin\/runs\/([\w-]+)/.exec(path)?.[1];
+  const on = (page: string) => path.startsWith(`/admin/${page}`);
   const tab = (to: string, label: string, active: boolean) => (
     <a
       href={to}
@@ -65,9 +67,10 @@ export default function Admin() {
           <h1>{w.title}</h1>
         </div>
         <nav>
-          {tab("/admin", w.runs, !path.startsWith("/admin/fleet") && !path.startsWith("/admin/setup"))}
-          {tab("/admin/fleet", w.fleet, path.startsWith("/admin/fleet"))}
-          {tab("/admin/setup", w.setup, path.startsWith("/admin/setup"))}
+          {tab("/admin", w.runs, !on("fleet") && !on("setup") && !on("feedback"))}
+          {tab("/admin/fleet", w.fleet, on("fleet"))}
+          {tab("/admin/setup", w.setup, on("setup"))}
+          {tab("/admin/feedback", w.feedback, on("feedback"))}
           <a href="/">{w.chat}</a>
         </nav>
       </header>
@@ -81,7 +84,7 @@ export default function Admin() {
               setAuth({ asked: false });
             }}
           >
-            <p>{auth.refused ? w.wrongKey : w.keyNeeded}</p>
+            <p>{auth.refused ? w.wrongKey : on("feedback") ? w.feedbackKeyNeeded : w.keyNeeded}</p>
             <input
               type="password"
               value={key}
@@ -94,16 +97,18 @@ export default function Admin() {
               {w.useKey}
             </button>
             {auth.refused && (
-              <button type="button" className="ghost" onClick={() => forgetAdminKey()}>
+              <button type="button" className="ghost" onClick={() => forgetAdminKey()} aria-label={w.forgetKey} title={w.forgetKey}>
                 ×
               </button>
             )}
           </form>
         ) : run ? (
           <RunPage key={run} id={run} w={w} onAuth={onAuth} />
-        ) : path.startsWith("/admin/setup") ? (
+        ) : on("setup") ? (
           <SetupPage w={w} onAuth={onAuth} />
-        ) : path.startsWith("/admin/fleet") ? (
+        ) : on("feedback") ? (
+          <FeedbackPage w={w} onAuth={onAuth} />
+        ) : on("fleet") ? (
           <FleetPage w={w} onAuth={onAuth} />
         ) : (
           <RunsPage w={w} go={go} onAuth={onAuth} />

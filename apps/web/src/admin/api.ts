@@ -1,9 +1,10 @@
-// The control plane's admin API (/control/v1) and the server's setup, as the admin pages use them; their shapes are
-// @benih/contracts' views.
+// The control plane's admin API (/control/v1), the server's setup and readers' ratings of answers, as the admin pages
+// use them; their shapes are @benih/contracts' views.
 // An admin key, when the server asks for one, is kept in this browser and sent as a bearer token.
 import type {
   CreateRun,
   DatasetsView,
+  FeedbackView,
   FleetView,
   LogTail,
   MetricSeries,
@@ -50,4 +51,6 @@ export const api = {
   datasets: () => call<DatasetsView>("GET", "/control/v1/datasets"),
   /** What this server has set up for this host's market (with the admin's key, which a person's route takes too). */
   settings: () => call<SettingsView>("GET", "/v1/settings"),
+  /** The answers of this host's market rated `rating`, newest first, at most `limit` (the server's most is 200). */
+  feedback: (rating: "up" | "down", limit: number) => call<{ data: FeedbackView[] }>("GET", `/v1/feedback?rating=${rating}&limit=${limit}`),
 };
