@@ -123,13 +123,14 @@ describe("no way around the key", () => {
       "/v1/videos",
       "/control/v1/agents",
       "/control/v1/runs",
+      "/v1/feedback",
       "/metrics",
       "/health",
     ]) {
       assert.ok(paths.has(p), `${p} is among the server's routes`);
     }
     assert.ok(routes.length > 40, `${routes.length} routes`);
-    for (const r of routes) assert.match(r.access, /^(public|person|admin|agent)$/);
+    for (const r of routes) assert.match(r.access, /^(public|person|admin|market-admin|agent)$/);
   });
 
   it("answers every non-public route, in every spelling of its path, with 400, 401, 403 or 404 and no work done", async () => {
@@ -178,7 +179,7 @@ describe("no way around the key", () => {
     for (const r of routes.filter((x) => x.access === "agent" && x.method !== "HEAD")) {
       assert.equal((await raw(r.method, concrete(r.url), auth)).status, 401, `${r.method} ${r.url} with a person's key`);
     }
-    for (const r of routes.filter((x) => x.access === "admin" && x.method !== "HEAD")) {
+    for (const r of routes.filter((x) => (x.access === "admin" || x.access === "market-admin") && x.method !== "HEAD")) {
       assert.equal((await raw(r.method, concrete(r.url), auth)).status, 403, `${r.method} ${r.url} with a person's key`);
     }
     const agent = await raw("POST", "/control/v1/agents", { authorization: "Bearer agent-token-cn-north-0001" });

@@ -255,6 +255,9 @@ describe("the assistant on the committed tiny models", () => {
     assert.deepEqual((await api("cn", admin, "GET", "/v1/feedback")).json.data, [], "another market's ratings are its own");
     assert.equal((await api("global", alice, "GET", "/v1/feedback")).status, 403, "only admins read ratings");
     assert.equal((await api("global", admin, "GET", "/v1/feedback?rating=meh")).status, 400);
+    for (const limit of ["2.5", "-1", "many"])
+      assert.equal((await api("global", admin, "GET", `/v1/feedback?limit=${limit}`)).json.error?.code, "invalid_query", `limit=${limit}`);
+    assert.equal((await api("global", admin, "GET", "/v1/feedback?limit=1")).json.data.length, 1);
 
     assert.equal((await api("global", bob, "PUT", path, { rating: "up" })).status, 404, "not bob's conversation");
     const question = view.thread[0];

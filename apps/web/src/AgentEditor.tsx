@@ -3,18 +3,8 @@ import { createAgent, deleteAgent, updateAgent } from "./api/server.ts";
 import type { AgentView } from "@benih/contracts";
 import { SKILLS, type Skill } from "./composer/skills.ts";
 import { Dialog } from "./Dialog.tsx";
-import { t, type Locale, type TextKey } from "./i18n.ts";
+import { fillText, skillLabel, t, type Locale } from "./i18n.ts";
 import { ConfirmDialog } from "./sidebar/ConfirmDialog.tsx";
-import { fillText } from "./text/composer.ts";
-
-const SKILL_LABELS: Record<Skill, TextKey> = {
-  search: "skillSearch",
-  web: "skillWeb",
-  translate: "skillTranslate",
-  write: "skillWrite",
-  image: "skillImage",
-  video: "skillVideo",
-};
 
 /**
  * Makes an agent, or changes or deletes one of the user's own: a name, instructions, a model (or the market's
@@ -99,7 +89,7 @@ export function AgentEditor({
                 checked={skills.includes(s)}
                 onChange={(e) => setSkills(e.target.checked ? [...skills, s] : skills.filter((x) => x !== s))}
               />{" "}
-              {t(locale, SKILL_LABELS[s])}
+              {skillLabel(locale, s)}
             </label>
           ))}
         </fieldset>

@@ -1,11 +1,10 @@
 import { useEffect, useState } from "react";
 import { conversations } from "./api/conversations.ts";
 import type { Conversation } from "./api/types.ts";
-import { t, type Locale } from "./i18n.ts";
+import { t, type Locale, fillText } from "./i18n.ts";
 import { ConfirmDialog } from "./sidebar/ConfirmDialog.tsx";
 import { RenameDialog } from "./sidebar/RenameDialog.tsx";
 import { RowMenu } from "./sidebar/RowMenu.tsx";
-import { fillText } from "./text/composer.ts";
 
 interface Props {
   locale: Locale;

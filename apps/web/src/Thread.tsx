@@ -2,10 +2,9 @@ import type { Citation, ImageView, MessageMeta, MessageView } from "@benih/contr
 import { lazy, Suspense, useCallback, useState } from "react";
 import { conversations } from "./api/conversations.ts";
 import { onEnterToSend } from "./composer/enterToSend.ts";
-import { t, type Locale } from "./i18n.ts";
+import { t, type Locale, fillText } from "./i18n.ts";
 import { Markdown } from "./thread/LazyMarkdown.tsx";
 import { useMedia } from "./media.tsx";
-import { fillText } from "./text/composer.ts";
 import { failureOf } from "./thread/errors.ts";
 import { Failure } from "./thread/Failure.tsx";
 import { ExtractedLead, NeedsLargerModel, NothingFound } from "./thread/Notice.tsx";

@@ -1,9 +1,8 @@
 import type { AgentView as Agent } from "@benih/contracts";
 import type { ReactNode } from "react";
 import { agentLabel } from "./agentLabel.ts";
-import { localeNames, t, type Locale } from "./i18n.ts";
+import { localeNames, t, type Locale, fillText } from "./i18n.ts";
 import { GearIcon, PlusIcon } from "./icons.tsx";
-import { fillText } from "./text/composer.ts";
 
 interface Props {
   locale: Locale;

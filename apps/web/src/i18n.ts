@@ -210,3 +210,19 @@ export const isLocale = (l: string): l is Locale => l in text;
 export const t = (locale: Locale, key: TextKey): string => text[locale][key];
 /** Names of the languages in themselves, for the switcher. */
 export const localeNames: Record<Locale, string> = { zh: "中文", en: "English", id: "Bahasa Indonesia" };
+
+/** A text with its {field}s filled in; a field not given stays as written. */
+export const fillText = (text: string, fields: Record<string, string | number | undefined>): string =>
+  text.replace(/\{(\w+)\}/g, (whole, k: string) => (fields[k] === undefined ? whole : String(fields[k])));
+
+const SKILL_LABELS: Record<string, TextKey> = {
+  search: "skillSearch",
+  web: "skillWeb",
+  translate: "skillTranslate",
+  write: "skillWrite",
+  image: "skillImage",
+  video: "skillVideo",
+};
+
+/** A skill's name as the composer's chips say it; a skill benih does not ship is named by its id. */
+export const skillLabel = (locale: Locale, id: string): string => (SKILL_LABELS[id] ? t(locale, SKILL_LABELS[id]) : id);

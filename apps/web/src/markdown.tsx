@@ -18,6 +18,9 @@ const textOf = (node: unknown): string => {
 };
 const langOf = (className: unknown) => (typeof className === "string" ? (/language-([\w+#.-]+)/.exec(className)?.[1] ?? "") : "");
 
+/** Links an answer may hold: to the web and mail; a relative or javascript: one is emptied. */
+const webOnly = (url: string) => (/^(https?:|mailto:)/i.test(url) ? url : "");
+
 interface Props {
   text: string;
   locale: Locale;
@@ -35,11 +38,22 @@ function MarkdownView({ text, locale, citations = 0, onCite }: Props) {
       h1: ({ children }) => <h3>{children}</h3>,
       h2: ({ children }) => <h4>{children}</h4>,
       h3: ({ children }) => <h5>{children}</h5>,
-      a: ({ href, children }) => (
-        <a href={href} target="_blank" rel="noreferrer noopener">
-          {children}
-        </a>
-      ),
+      // A model's image is a link to it, never loaded on its own: a prompt-injected answer could otherwise send the
+      // conversation to any server in an image's address, without a click.
+      img: ({ src, alt }) =>
+        typeof src === "string" && src ? (
+          <a href={src} target="_blank" rel="noreferrer noopener">
+            {alt || src}
+          </a>
+        ) : null,
+      a: ({ href, children }) =>
+        href ? (
+          <a href={href} target="_blank" rel="noreferrer noopener">
+            {children}
+          </a>
+        ) : (
+          <span>{children}</span>
+        ),
       table: ({ children }) => (
         <div className="table-wrap">
           <table>{children}</table>
@@ -67,7 +81,7 @@ function MarkdownView({ text, locale, citations = 0, onCite }: Props) {
   );
   return (
     <div className="md">
-      <ReactMarkdown remarkPlugins={remarkPlugins} components={components}>
+      <ReactMarkdown remarkPlugins={remarkPlugins} components={components} urlTransform={webOnly}>
         {text}
       </ReactMarkdown>
     </div>

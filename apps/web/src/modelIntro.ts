@@ -1,6 +1,5 @@
 import type { ModelView } from "@benih/contracts";
-import { fillText } from "./text/composer.ts";
-import { t, type Locale } from "./i18n.ts";
+import { fillText, t, type Locale } from "./i18n.ts";
 import { languageName } from "./languageName.ts";
 
 /** A model's id without its market's suffix: "benih-tiny-cn" in market cn reads "benih-tiny". */

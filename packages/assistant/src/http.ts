@@ -18,3 +18,16 @@ export const notFound = (what: string) =>
 export const ownerOf = (request: FastifyRequest) => request.principal?.keyId ?? null;
 
 export const idParam = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+/**
+ * A whole-number query parameter (`limit`, `before`): undefined when absent, at most `max`; anything else (a
+ * fraction, a word, below `min`) is a 400 naming it, never a number handed to SQL as it came.
+ */
+export function wholeQuery(raw: string | undefined, name: string, o: { min?: number; max?: number } = {}): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  const n = Number(raw);
+  const min = o.min ?? 0;
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new GatewayError(400, "invalid_request_error", `${name}: a whole number of at least ${min}`, "invalid_query", name);
+  return o.max === undefined ? n : Math.min(n, o.max);
+}

@@ -6,7 +6,7 @@ import { z } from "zod";
 
 // --- Skills ------------------------------------------------------------------------------------------------------
 
-import { MAX_MESSAGE_IMAGES } from "./image-uploads.ts";
+import { MAX_MESSAGE_IMAGES } from "./uploads.ts";
 import { type SkillId, WRITING_TEMPLATES } from "./skill-ids.ts";
 
 const imageSize = z.string().regex(/^\d{2,4}x\d{2,4}$/, "use WIDTHxHEIGHT, e.g. 1024x1024");

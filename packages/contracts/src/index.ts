@@ -5,6 +5,6 @@ export * from "./training.ts";
 export * from "./run-state.ts";
 export * from "./gateway.ts";
 export * from "./skill-ids.ts";
-export * from "./image-uploads.ts";
+export * from "./uploads.ts";
 export * from "./conversations.ts";
 export * from "./server.ts";

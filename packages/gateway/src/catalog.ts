@@ -1,17 +1,9 @@
+import type { ModelView } from "@benih/contracts";
 import type { ModelInfo, Provider } from "@benih/spec";
 import type { Router } from "./routing/router.ts";
 
-export interface CatalogEntry {
-  id: string;
-  object: "model";
-  created: number;
-  owned_by: string;
-  /** Tokens of context, where the model's provider knows it (local GGUF models). */
-  context_length?: number;
-  /** Languages it answers in, and questions it answers well by language, from its model card. */
-  languages?: string[];
-  examples?: Record<string, string[]>;
-}
+/** A model as GET /v1/models lists it (the contracts' `modelView`). */
+export type CatalogEntry = ModelView;
 
 /** What a provider says of a model, as the catalog lists it. */
 const facts = (m: ModelInfo | undefined): Pick<CatalogEntry, "context_length" | "languages" | "examples"> => ({

@@ -1,5 +1,5 @@
 import { IMAGES_MISSING, VIDEO_MISSING, WEB_SEARCH_MISSING } from "@benih/assistant";
-import type { ProviderSetting, SettingsView } from "@benih/contracts";
+import { DOCUMENT_UPLOAD_TYPES, type ProviderSetting, type SettingsView } from "@benih/contracts";
 import { access, scopeOf, type RequestScope } from "@benih/gateway";
 import type { FastifyInstance } from "fastify";
 import type { BenihConfig } from "../config/schema.ts";
@@ -47,7 +47,7 @@ export function registerSettingsRoutes(
             ? { configured: true, slideshow: true, note: "no video model: a captioned slideshow made with ffmpeg", set: VIDEO_MISSING }
             : { configured: false, set: `${VIDEO_MISSING} (install ffmpeg for the slideshow)` },
       },
-      uploads: { maxMb: config.assistant.uploadMaxMb, types: [".pdf", ".docx", ".md", ".html", ".txt"] },
+      uploads: { maxMb: config.assistant.uploadMaxMb, types: DOCUMENT_UPLOAD_TYPES },
     };
   });
   // The market serving this request (by host, key or admin header): brand, languages, default models.

@@ -1,10 +1,9 @@
 import type { WritingTemplate } from "@benih/contracts";
 import { Fragment, useState, type ReactNode } from "react";
 import type { Settings } from "../api/types.ts";
-import { t, type Locale, type TextKey } from "../i18n.ts";
+import { t, type Locale, type TextKey, fillText } from "../i18n.ts";
 import { GlobeIcon, SearchIcon } from "../icons.tsx";
 import { skillHint } from "../skillHints.ts";
-import { fillText } from "../text/composer.ts";
 import { languageName } from "../languageName.ts";
 import { SIZES, TARGETS, TEMPLATES, type OptionFields, type Skill } from "./skills.ts";
 

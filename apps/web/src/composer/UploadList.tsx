@@ -1,6 +1,5 @@
 import { useEffect, useState } from "react";
-import { t, type Locale } from "../i18n.ts";
-import { fillText } from "../text/composer.ts";
+import { t, type Locale, fillText } from "../i18n.ts";
 import { isImage } from "./fileCheck.ts";
 import type { Upload } from "./useUploads.ts";
 

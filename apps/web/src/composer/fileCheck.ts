@@ -1,10 +1,9 @@
-import { IMAGE_UPLOAD_TYPES } from "@benih/contracts";
+import { DEFAULT_UPLOAD_MAX_MB, DOCUMENT_UPLOAD_TYPES, IMAGE_UPLOAD_TYPES } from "@benih/contracts";
 import type { Settings } from "../api/types.ts";
-import { t, type Locale } from "../i18n.ts";
-import { fillText } from "../text/composer.ts";
+import { t, type Locale, fillText } from "../i18n.ts";
 
 /** What the server takes when its settings have not loaded: its defaults. */
-const DEFAULT_UPLOADS: Settings["uploads"] = { maxMb: 25, types: [".pdf", ".docx", ".md", ".html", ".txt"] };
+const DEFAULT_UPLOADS: Settings["uploads"] = { maxMb: DEFAULT_UPLOAD_MAX_MB, types: DOCUMENT_UPLOAD_TYPES };
 /** Other spellings of the types the server names, which it reads as well. */
 const ALIASES: Record<string, string> = { ".markdown": ".md", ".htm": ".html" };
 

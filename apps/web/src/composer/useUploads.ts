@@ -1,8 +1,7 @@
 import { MAX_MESSAGE_IMAGES, type ImageView } from "@benih/contracts";
 import { useState } from "react";
 import type { Settings } from "../api/types.ts";
-import { t, type Locale } from "../i18n.ts";
-import { fillText } from "../text/composer.ts";
+import { t, type Locale, fillText } from "../i18n.ts";
 import { isImage, refusalOf, serverRefusal } from "./fileCheck.ts";
 
 // The upload and translation code loads with the first file attached, not with the page.

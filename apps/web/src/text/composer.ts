@@ -96,7 +96,3 @@ export const composerText: Localized<typeof en> = {
     defaultModel: "Bawaan pasar",
   },
 };
-
-/** A text with its {field}s filled in. */
-export const fillText = (text: string, fields: Record<string, string | number>): string =>
-  text.replace(/\{(\w+)\}/g, (whole, k: string) => (k in fields ? String(fields[k]) : whole));

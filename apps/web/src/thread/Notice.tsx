@@ -1,20 +1,7 @@
 import type { MessageMeta } from "@benih/contracts";
-import { t, type Locale, type TextKey } from "../i18n.ts";
-
-// The built-in skills' names as the composer's chips say them; another skill is named by its id.
-const SKILL_NAMES: Record<string, TextKey> = {
-  search: "skillSearch",
-  web: "skillWeb",
-  translate: "skillTranslate",
-  write: "skillWrite",
-  image: "skillImage",
-  video: "skillVideo",
-};
+import { fillText, skillLabel, t, type Locale } from "../i18n.ts";
 
 type Notice = NonNullable<MessageMeta["notice"]>;
-
-const fill = (text: string, values: Record<string, string | number | undefined>) =>
-  text.replace(/\{(\w+)\}/g, (all, k: string) => String(values[k] ?? all));
 
 /** The lead-in above passages quoted as they are: the model could not answer from them itself. */
 export function ExtractedLead({ locale }: { locale: Locale }) {
@@ -46,10 +33,10 @@ export function NeedsLargerModel({ notice, locale }: { notice: Notice; locale: L
         <p>{t(locale, "needsVisionModelHow")}</p>
       </div>
     );
-  const skill = notice.skill ? (SKILL_NAMES[notice.skill] ? t(locale, SKILL_NAMES[notice.skill]!) : notice.skill) : "";
+  const skill = notice.skill ? skillLabel(locale, notice.skill) : "";
   return (
     <div className="answer-notice" data-testid="notice" data-code="needs_larger_model">
-      <p>{fill(t(locale, "needsLargerModel"), { skill, context: notice.contextLength, needed: notice.needed })}</p>
+      <p>{fillText(t(locale, "needsLargerModel"), { skill, context: notice.contextLength, needed: notice.needed })}</p>
       <p>{t(locale, "needsLargerModelHow")}</p>
     </div>
   );

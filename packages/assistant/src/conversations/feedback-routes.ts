@@ -2,7 +2,7 @@ import { feedbackBody, type FeedbackView, type MessageView } from "@benih/contra
 import { access, GatewayError } from "@benih/gateway";
 import type { ConversationStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { idParam, notFound, ownerOf, parse } from "../http.ts";
+import { idParam, notFound, ownerOf, parse, wholeQuery } from "../http.ts";
 import { withSiblings } from "../thread.ts";
 
 /** Rated answers one listing returns at most. */
@@ -10,8 +10,7 @@ const MAX_LISTED = 200;
 
 /**
  * Readers rate answers (PUT …/messages/:messageId/feedback), and admins read the ratings of the request's market
- * (GET /v1/feedback), newest first. The listing is a market's: it takes the market as person routes do and
- * checks the key is an admin's itself.
+ * (GET /v1/feedback), newest first: the ratings of the request's market.
  */
 export function registerFeedbackRoutes(app: FastifyInstance, o: { storeFor(request: FastifyRequest): ConversationStore }) {
   app.put("/v1/conversations/:id/messages/:messageId/feedback", access("person"), async (request): Promise<MessageView> => {
@@ -27,13 +26,11 @@ export function registerFeedbackRoutes(app: FastifyInstance, o: { storeFor(reque
     return withSiblings(await store.messages(c.id)).find((m) => m.id === messageId)!;
   });
 
-  app.get("/v1/feedback", access("person"), async (request): Promise<{ data: FeedbackView[] }> => {
-    if (request.principal && request.principal.role !== "admin")
-      throw new GatewayError(403, "permission_error", "/v1/feedback needs an admin key.", "admin_only");
+  app.get("/v1/feedback", access("market-admin"), async (request): Promise<{ data: FeedbackView[] }> => {
     const q = request.query as { rating?: string; limit?: string };
     if (q.rating !== undefined && q.rating !== "up" && q.rating !== "down")
       throw new GatewayError(400, "invalid_request_error", "rating: up or down", "invalid_query", "rating");
-    const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), MAX_LISTED);
+    const limit = wholeQuery(q.limit, "limit", { min: 1, max: MAX_LISTED }) ?? 50;
     return { data: await o.storeFor(request).ratings({ limit, ...(q.rating && { rating: q.rating }) }) };
   });
 }

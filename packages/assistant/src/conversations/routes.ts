@@ -4,7 +4,7 @@ import type { ConversationStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { agentOf } from "../agents/routes.ts";
 import { isExportLocale, toMarkdown } from "../export.ts";
-import { idParam, notFound, ownerOf, parse } from "../http.ts";
+import { idParam, notFound, ownerOf, parse, wholeQuery } from "../http.ts";
 import { branch, newestLeafUnder, withSiblings } from "../thread.ts";
 import { refuseUnavailable, streamAnswer, type AnswerOptions } from "./answer.ts";
 import { imagesOf } from "./images.ts";
@@ -40,8 +40,9 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
 
   app.get("/v1/conversations", access("person"), async (request) => {
     const q = request.query as { limit?: string; before?: string };
-    const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 200);
-    return { data: await o.storeFor(request).list(ownerOf(request), { limit, ...(q.before && { before: Number(q.before) }) }) };
+    const limit = wholeQuery(q.limit, "limit", { min: 1, max: 200 }) ?? 50;
+    const before = wholeQuery(q.before, "before");
+    return { data: await o.storeFor(request).list(ownerOf(request), { limit, ...(before !== undefined && { before }) }) };
   });
 
   app.get("/v1/conversations/search", access("person"), async (request) => {

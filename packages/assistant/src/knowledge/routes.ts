@@ -9,6 +9,7 @@ import { ModelError, type ModelClient } from "../model-client.ts";
 import { callerOf } from "../caller.ts";
 import { openEventStream } from "../event-stream.ts";
 import { translateDocument } from "../skills/translate/document.ts";
+import { wholeQuery } from "../http.ts";
 
 export interface KnowledgeRoutesOptions {
   storeFor(request: FastifyRequest): KnowledgeStore;
@@ -72,7 +73,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
   app.get("/v1/knowledge/search", access("person"), async (request) => {
     const q = request.query as { q?: string; limit?: string };
     if (!q.q?.trim()) throw new GatewayError(400, "invalid_request_error", "q: say what to look for", "invalid_query", "q");
-    const limit = Math.min(Math.max(Number(q.limit ?? 5) || 5, 1), 50);
+    const limit = wholeQuery(q.limit, "limit", { min: 1, max: 50 }) ?? 5;
     return { data: await o.storeFor(request).search(owner(request), terms(q.q), limit) };
   });
 

@@ -11,9 +11,11 @@ import { abnormalPath } from "./normal-path.ts";
  * - `person`: a valid API key when keys are required, anyone on an open loopback server; the request gets its
  *   market's scope.
  * - `admin`: an admin key when keys are required, anyone on an open loopback server.
+ * - `market-admin`: as `admin`, for one market's own data (its answers' ratings): the request gets its market's
+ *   scope as `person` routes do.
  * - `agent`: a training agent's region token.
  */
-export type Access = "public" | "person" | "admin" | "agent";
+export type Access = "public" | "person" | "admin" | "market-admin" | "agent";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -88,10 +90,10 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
     if (principal) request.principal = principal;
     if (principal && request.method === "POST" && !(o.internalToken && request.headers["x-benih-internal"] === o.internalToken))
       hold(request, reply, principal.keyId);
-    if (who === "admin") {
+    if (who === "admin" || who === "market-admin") {
       if (o.auth.required && principal?.role !== "admin")
         throw new GatewayError(403, "permission_error", `${request.routeOptions.url} needs an admin key.`, "admin_only");
-      return;
+      if (who === "admin") return;
     }
     request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal });
     if (request.scope.market) reply.header("x-benih-market", request.scope.market);
@@ -161,7 +163,9 @@ function requireAccessDeclarations(app: FastifyInstance): void {
     const missing = routes.filter((r) => !r.config?.access).map((r) => `${[r.method].flat().join(",")} ${r.url}`);
     done(
       missing.length
-        ? new Error(`routes that declare no access (add access("public" | "person" | "admin" | "agent")): ${missing.join("; ")}`)
+        ? new Error(
+            `routes that declare no access (add access("public" | "person" | "admin" | "market-admin" | "agent")): ${missing.join("; ")}`,
+          )
         : undefined,
     );
   });
