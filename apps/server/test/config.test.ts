@@ -108,4 +108,16 @@ describe("benih.yaml", () => {
     );
     assert.throws(() => parseConfig("providers:\n  - name: x\n    type: bard\n", "f", {}), /f:3: providers\[0\]\.type/);
   });
+
+  it("keeps a message's images below the body limit of the request that sends them to the model", () => {
+    const c = parseConfig("", "benih.yaml", {});
+    assert.deepEqual(c.limits.images, { perMessageMb: 12, perPersonMb: 200 });
+    assert.ok(c.limits.images.perMessageMb < c.server.bodyLimitMb, "the defaults fit together");
+    assert.throws(
+      () => parseConfig("limits:\n  images:\n    perMessageMb: 20\n", "benih.yaml", {}),
+      /benih\.yaml:3: limits\.images\.perMessageMb: 20 must be below server\.bodyLimitMb \(20\)/,
+    );
+    const raised = parseConfig("server: { bodyLimitMb: 64 }\nlimits: { images: { perMessageMb: 40 } }\n", "benih.yaml", {});
+    assert.equal(raised.limits.images.perMessageMb, 40, "allowed with a larger body limit");
+  });
 });

@@ -16,7 +16,7 @@ const settings = (configured: Partial<Record<string, boolean>>): Settings => ({
       { configured: configured[s] ?? true, set: `set assistant.${s} in benih.yaml` },
     ]),
   ),
-  uploads: { maxMb: 20, types: [".md"] },
+  uploads: { maxMb: 20, types: [".md"], imageMaxMb: 9 },
 });
 
 function setup(props: Partial<Parameters<typeof Composer>[0]> = {}) {

@@ -43,20 +43,20 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const settings = (maxMb: number): Settings => ({
+const settings = (maxMb: number, imageMaxMb = maxMb): Settings => ({
   market: null,
   models: ["echo"],
   providers: [],
   skills: {},
-  uploads: { maxMb, types: [".pdf", ".docx", ".md", ".html", ".txt"] },
+  uploads: { maxMb, types: [".pdf", ".docx", ".md", ".html", ".txt"], imageMaxMb },
 });
 /** A file that says it is this large, without the bytes. */
 const sized = (name: string, mb: number, type = "application/pdf") =>
   Object.defineProperty(new File(["%PDF-"], name, { type }), "size", { value: mb * 1024 * 1024 });
 
-function setup(locale: "en" | "zh" | "id" = "en", maxMb = 25) {
+function setup(locale: "en" | "zh" | "id" = "en", maxMb = 25, imageMaxMb = maxMb) {
   const onSend = vi.fn();
-  render(<Composer locale={locale} model="echo" settings={settings(maxMb)} streaming={false} onSend={onSend} onStop={() => {}} />);
+  render(<Composer locale={locale} model="echo" settings={settings(maxMb, imageMaxMb)} streaming={false} onSend={onSend} onStop={() => {}} />);
   const drop = (...files: File[]) => {
     const dataTransfer = { types: ["Files"], files, dropEffect: "none" };
     fireEvent.dragEnter(screen.getByTestId("dock"), { dataTransfer });
@@ -129,7 +129,8 @@ describe("attaching files to a message", () => {
 
   it("refuses images the server does not take, and more than a message carries, before sending them", async () => {
     answer = { status: 201, body: { id: "img-1", url: "/v1/images/img-1", model: "upload", size: "1x1", seed: null } };
-    const { drop } = setup("id", 1);
+    // Documents may be larger than the image one message carries to a model: images have their own limit.
+    const { drop } = setup("id", 25, 1);
     drop(new File(["<svg/>"], "logo.svg", { type: "image/svg+xml" }), sized("photo.jpg", 2, "image/jpeg"));
     expect(errors()).toEqual([
       "logo.svg tidak bisa dilampirkan: gambar harus berformat PNG, JPEG, WebP, atau GIF",

@@ -27,6 +27,7 @@ export { translatePrompt } from "./skills/translate/prompt.ts";
 export { writingPrompt } from "./skills/write/prompt.ts";
 export { generateImages, ImageError, type ImageModelConfig, type ImageRequest } from "./images/providers.ts";
 export { drawAndKeep, imageModelFor, IMAGES_MISSING, type ImageRoutesOptions } from "./images/routes.ts";
+export { defaultImageLimits, type ImageLimits, largestImageFor } from "./images/limits.ts";
 export { submitVideo, videoStatus, downloadVideo, VideoError, type VideoModelConfig, type TaskStatus } from "./video/providers.ts";
 export { slideshow, hasFfmpeg } from "./video/slideshow.ts";
 export { VideoRunner, SLIDESHOW } from "./video/runner.ts";

@@ -126,7 +126,15 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           summary: "Post a message and stream its answer (parentId: an earlier message's parent edits it, as a new branch)",
           parameters: [id],
           requestBody: messageBodyOf(skills),
-          responses: { "200": events, ...err(400, 401, 404) },
+          responses: {
+            "200": events,
+            ...err(400, 401, 404),
+            "413": {
+              description:
+                "images_too_large: the images attached take more, as the model reads them (base64), than one message may carry (limits.images.perMessageMb); nothing is kept",
+              content: json(ref("Error")),
+            },
+          },
         },
       },
       "/v1/conversations/{id}/messages/{messageId}/regenerate": {
@@ -206,7 +214,7 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           requestBody: body(imageBody),
           responses: {
             "200": { description: "{ created, data: [{ url | b64_json, revised_prompt? }] }", content: json({ type: "object" }) },
-            ...err(400, 401, 404, 502),
+            ...err(400, 401, 404, 413, 502),
           },
         },
       },
@@ -240,7 +248,7 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
         post: {
           tags: ["images"],
           summary:
-            "Keep an image of the caller's own, to go with a message (its id in `images`): the image as the body (content-type image/png, image/jpeg, image/webp or image/gif) or as the `image` file of a multipart form. Up to the upload limit (assistant.uploadMaxMb) and 8192×8192 pixels; its bytes must be the type it is sent as",
+            "Keep an image of the caller's own, to go with a message (its id in `images`): the image as the body (content-type image/png, image/jpeg, image/webp or image/gif) or as the `image` file of a multipart form. Up to the upload limit (assistant.uploadMaxMb) and 8192×8192 pixels; its bytes must be the type it is sent as. A key keeps images, uploaded and drawn, up to limits.images.perPersonMb: past it, 413 image_quota_exceeded, before the image is kept",
           requestBody: {
             required: true,
             content: {
@@ -259,12 +267,22 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
       "/v1/images/{id}": {
         get: {
           tags: ["images"],
-          summary: "A kept image's bytes",
+          summary: "A kept image's bytes (of the type they are, X-Content-Type-Options: nosniff)",
           parameters: [id],
           responses: {
-            "200": { description: "The image", content: { "image/png": { schema: { type: "string", format: "binary" } } } },
+            "200": {
+              description: "The image",
+              content: Object.fromEntries(IMAGE_UPLOAD_TYPES.map((t) => [t, { schema: { type: "string", format: "binary" } }])),
+            },
             ...err(401, 404),
           },
+        },
+        delete: {
+          tags: ["images"],
+          summary:
+            "Delete one of the caller's images, uploaded or drawn, freeing its room in their quota (messages that showed it keep its view)",
+          parameters: [id],
+          responses: { "204": { description: "Deleted" }, ...err(401, 404) },
         },
       },
       "/v1/videos": {

@@ -66,7 +66,8 @@ export const settingsView = z.object({
   models: z.array(z.string()),
   providers: z.array(providerSetting),
   skills: z.record(z.string(), skillSetting),
-  uploads: z.object({ maxMb: z.number(), types: z.array(z.string()) }),
+  /** Documents: the largest upload and the types read; images: the largest one a message can carry to a model. */
+  uploads: z.object({ maxMb: z.number(), types: z.array(z.string()), imageMaxMb: z.number() }),
 });
 export type SettingsView = z.infer<typeof settingsView>;
 

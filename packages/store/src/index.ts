@@ -21,5 +21,5 @@ export {
 } from "./conversations/conversations.ts";
 export { KnowledgeQuotaError, KnowledgeStore, SHARED, type KbChunk, type KbDocument, type KbHit } from "./knowledge/knowledge.ts";
 export { AgentStore, type AgentFields, type StoredAgent } from "./agents/agents.ts";
-export { ImageStore, type ImageInfo, type ImageRow } from "./media/images.ts";
+export { ImageQuotaError, ImageStore, type ImageInfo, type ImageRow, type ImageSized } from "./media/images.ts";
 export { VideoJobStore, type VideoJob, type VideoState } from "./media/video-jobs.ts";

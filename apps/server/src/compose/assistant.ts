@@ -71,7 +71,13 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     defaultModel,
     documentLimits,
   });
-  const images = { models: config.assistant.images, storeFor: (request: FastifyRequest) => storeOf(request).images, maxUploadBytes };
+  const images = {
+    models: config.assistant.images,
+    storeFor: (request: FastifyRequest) => storeOf(request).images,
+    maxUploadBytes,
+    maxMessageBytes: mb(config.limits.images.perMessageMb),
+    maxOwnerBytes: mb(config.limits.images.perPersonMb),
+  };
   const videos = { models: config.assistant.videos, storeFor: (request: FastifyRequest) => storeOf(request).videos, slideshow: d.ffmpeg };
   registerAssistantRoutes(app, {
     images,

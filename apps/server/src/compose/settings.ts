@@ -1,10 +1,12 @@
-import { IMAGES_MISSING, VIDEO_MISSING, WEB_SEARCH_MISSING } from "@benih/assistant";
+import { IMAGES_MISSING, largestImageFor, VIDEO_MISSING, WEB_SEARCH_MISSING } from "@benih/assistant";
 import { DOCUMENT_UPLOAD_TYPES, type ProviderSetting, type SettingsView } from "@benih/contracts";
 import { access, scopeOf, type RequestScope } from "@benih/gateway";
 import type { FastifyInstance } from "fastify";
 import type { BenihConfig } from "../config/schema.ts";
 import { publicProfile, type MarketRuntime } from "../markets.ts";
 import type { ProviderSet } from "../providers.ts";
+
+const MB = 1024 * 1024;
 
 /** The provider and skill settings page's data, and the serving market's public profile. */
 export function registerSettingsRoutes(
@@ -47,7 +49,13 @@ export function registerSettingsRoutes(
             ? { configured: true, slideshow: true, note: "no video model: a captioned slideshow made with ffmpeg", set: VIDEO_MISSING }
             : { configured: false, set: `${VIDEO_MISSING} (install ffmpeg for the slideshow)` },
       },
-      uploads: { maxMb: config.assistant.uploadMaxMb, types: DOCUMENT_UPLOAD_TYPES },
+      uploads: {
+        maxMb: config.assistant.uploadMaxMb,
+        types: DOCUMENT_UPLOAD_TYPES,
+        // Rounded down to a tenth, so that a file under it is never refused by the server.
+        imageMaxMb:
+          Math.floor((Math.min(config.assistant.uploadMaxMb * MB, largestImageFor(config.limits.images.perMessageMb * MB)) / MB) * 10) / 10,
+      },
     };
   });
   // The market serving this request (by host, key or admin header): brand, languages, default models.

@@ -1,4 +1,5 @@
-import { defaultDocumentLimits } from "@benih/assistant";
+import { DEFAULT_UPLOAD_MAX_MB } from "@benih/contracts";
+import { defaultDocumentLimits, defaultImageLimits } from "@benih/assistant";
 import { defaultPromptBudget } from "@benih/gateway";
 import { z } from "zod";
 
@@ -175,6 +176,19 @@ export const configSchema = z
               .default(defaultDocumentLimits.maxOwnerBytes / 1024 / 1024),
           })
           .prefault({}),
+        /** Images: what one message's may take as the model reads them (base64), and what one person may keep. */
+        images: z
+          .strictObject({
+            perMessageMb: z
+              .number()
+              .positive()
+              .default(defaultImageLimits.maxMessageBytes / 1024 / 1024),
+            perPersonMb: z
+              .number()
+              .positive()
+              .default(defaultImageLimits.maxOwnerBytes / 1024 / 1024),
+          })
+          .prefault({}),
       })
       .prefault({}),
     auth: z
@@ -205,7 +219,7 @@ export const configSchema = z
     assistant: z
       .strictObject({
         /** The largest document an upload may be; bigger ones are refused with 413. */
-        uploadMaxMb: z.number().positive().default(25),
+        uploadMaxMb: z.number().positive().default(DEFAULT_UPLOAD_MAX_MB),
         /** The web skill's search provider: your SearXNG (baseURL), or Brave, Tavily or Bing (apiKey). */
         webSearch: z
           .strictObject({
@@ -253,6 +267,13 @@ export const configSchema = z
       .prefault({}),
   })
   .superRefine((c, ctx) => {
+    // A message's images go base64-encoded, with its text, in one request to the server's own /v1/chat/completions.
+    if (c.limits.images.perMessageMb >= c.server.bodyLimitMb)
+      ctx.addIssue({
+        code: "custom",
+        path: ["limits", "images", "perMessageMb"],
+        message: `${c.limits.images.perMessageMb} must be below server.bodyLimitMb (${c.server.bodyLimitMb}): a message's images are sent to the model in one request under that limit, with room for its text`,
+      });
     const ids = c.markets.map((m) => m.id);
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i)

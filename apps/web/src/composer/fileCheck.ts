@@ -3,7 +3,11 @@ import type { Settings } from "../api/types.ts";
 import { t, type Locale, fillText } from "../i18n.ts";
 
 /** What the server takes when its settings have not loaded: its defaults. */
-const DEFAULT_UPLOADS: Settings["uploads"] = { maxMb: DEFAULT_UPLOAD_MAX_MB, types: DOCUMENT_UPLOAD_TYPES };
+const DEFAULT_UPLOADS: Settings["uploads"] = {
+  maxMb: DEFAULT_UPLOAD_MAX_MB,
+  types: DOCUMENT_UPLOAD_TYPES,
+  imageMaxMb: DEFAULT_UPLOAD_MAX_MB,
+};
 /** Other spellings of the types the server names, which it reads as well. */
 const ALIASES: Record<string, string> = { ".markdown": ".md", ".htm": ".html" };
 
@@ -27,7 +31,8 @@ export const acceptOf = (settings: Settings | null) => {
  * the server would refuse is never sent (a 30 MB upload to learn it is too large).
  */
 export function refusalOf(file: File, settings: Settings | null, locale: Locale): string | null {
-  const { maxMb, types } = uploadsOf(settings);
+  const { maxMb: documentMaxMb, types, imageMaxMb } = uploadsOf(settings);
+  const maxMb = isImage(file) ? imageMaxMb : documentMaxMb;
   const ext = extensionOf(file.name);
   if (file.type.startsWith("image/") && !isImage(file)) return fillText(t(locale, "imageWrongType"), { name: file.name });
   if (!isImage(file) && !types.includes(ALIASES[ext] ?? ext))

@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import multipart from "@fastify/multipart";
 import { allowedMediaModel } from "../media-model.ts";
+import { UPLOAD_TYPES, type UploadType } from "./header.ts";
+import { defaultImageLimits, quotaExceeded } from "./limits.ts";
 import { editImages, generateImages, ImageError, type GeneratedImage, type ImageModelConfig } from "./providers.ts";
 import { DEFAULT_UPLOAD_BYTES, registerImageUploads } from "./uploads.ts";
 
@@ -27,9 +29,15 @@ export interface ImageRoutesOptions {
   storeFor(request: FastifyRequest): ImageStore;
   /** The largest image an edit or an upload may send, in bytes. */
   maxUploadBytes?: number;
+  /** Bytes one owner may keep in images (uploaded and drawn); defaultImageLimits' without it. */
+  maxOwnerBytes?: number;
+  /** Bytes one message's images may take as the model reads them; defaultImageLimits' without it. */
+  maxMessageBytes?: number;
 }
 
 const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
+const notFound = (id: string) =>
+  new GatewayError(404, "not_found_error", `Image ${id} does not exist (or belongs to another key).`, "not_found");
 const idOf = (m: ImageModelConfig) => `${m.name}/${m.model}`;
 
 /**
@@ -43,11 +51,16 @@ export function imageModelFor(request: FastifyRequest, models: readonly ImageMod
 
 /**
  * Draws (or, given an image, edits) and keeps images; the content policy of the request's market applies to the
- * prompt.
+ * prompt. Drawn images count in their owner's quota: an owner at it is refused before anything is drawn, and what
+ * is drawn then is kept whole (a batch may pass the quota once, rather than lose images already paid for).
  */
 export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions, body: z.infer<typeof imageBody>, edit?: Buffer) {
   const model = imageModelFor(request, o.models, body.model);
   refuseBlocked(request, body.prompt, idOf(model));
+  const store = o.storeFor(request);
+  const quota = o.maxOwnerBytes ?? defaultImageLimits.maxOwnerBytes;
+  const { bytes: used } = await store.usage(owner(request));
+  if (used >= quota) throw quotaExceeded(used, 0, quota);
   let images: GeneratedImage[];
   try {
     const r = { prompt: body.prompt, n: body.n, size: body.size, ...(body.seed !== undefined && { seed: body.seed }) };
@@ -62,7 +75,6 @@ export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions
       );
     throw err;
   }
-  const store = o.storeFor(request);
   return Promise.all(
     images.map(async (img) => ({
       ...(await store.add({
@@ -81,8 +93,22 @@ export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions
 }
 
 /**
+ * The headers a kept image is served with: its type when it is an image type a browser shows (else bytes to save,
+ * never a page), never sniffed as another, with a file name of its id.
+ */
+function servedAs(img: { id: string; mime: string }) {
+  const shown = UPLOAD_TYPES.includes(img.mime as UploadType);
+  const name = `${img.id}${shown ? `.${img.mime.slice("image/".length).replace("jpeg", "jpg")}` : ""}`;
+  return {
+    "content-type": shown ? img.mime : "application/octet-stream",
+    "x-content-type-options": "nosniff",
+    "content-disposition": `${shown ? "inline" : "attachment"}; filename="${name}"`,
+  };
+}
+
+/**
  * `POST /v1/images/generations` and `/v1/images/edits` on OpenAI's wire format, `POST /v1/images/uploads` for an
- * image of the user's own, and `GET /v1/images/:id` for the kept bytes.
+ * image of the user's own, `GET /v1/images/:id` for the kept bytes and `DELETE /v1/images/:id` to delete them.
  */
 export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions) {
   app.post("/v1/images/generations", access("person"), async (request) => {
@@ -167,7 +193,13 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
   app.get("/v1/images/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const img = await o.storeFor(request).get(id, owner(request));
-    if (!img) throw new GatewayError(404, "not_found_error", `Image ${id} does not exist (or belongs to another key).`, "not_found");
-    return reply.type(img.mime).header("cache-control", "private, max-age=31536000, immutable").send(img.bytes);
+    if (!img) throw notFound(id);
+    return reply.headers({ ...servedAs(img), "cache-control": "private, max-age=31536000, immutable" }).send(img.bytes);
+  });
+  // Messages that showed a deleted image keep its view; the model is sent the images still kept.
+  app.delete("/v1/images/:id", access("person"), async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    if (!(await o.storeFor(request).delete(id, owner(request)))) throw notFound(id);
+    return reply.code(204).send();
   });
 }

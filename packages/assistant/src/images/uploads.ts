@@ -1,10 +1,12 @@
 import type { ImageView } from "@benih/contracts";
 import { access, GatewayError } from "@benih/gateway";
+import { ImageQuotaError } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import multipart from "@fastify/multipart";
 import { ownerOf } from "../http.ts";
 import { sizeOf } from "../knowledge/limits.ts";
 import { readImageHeader, sniffedType, UPLOAD_TYPES, type UploadType } from "./header.ts";
+import { defaultImageLimits, largestImageFor, quotaExceeded } from "./limits.ts";
 import type { ImageRoutesOptions } from "./routes.ts";
 
 /** The upload size when the options name none (the server's assistant.uploadMaxMb default). */
@@ -25,11 +27,11 @@ export const imageViewOf = (i: { id: string; model: string; size: string; seed: 
   seed: i.seed,
 });
 
-const tooLarge = (limit: number) =>
+const tooLarge = (limit: { bytes: number; key: string; what: string }) =>
   new GatewayError(
     413,
     "invalid_request_error",
-    `The image is larger than ${sizeOf(limit)}, the upload limit (assistant.uploadMaxMb)`,
+    `The image is larger than ${sizeOf(limit.bytes)}, ${limit.what} (${limit.key})`,
     "request_too_large",
   );
 const unsupported = (what: string) =>
@@ -67,19 +69,35 @@ export function checkUpload(bytes: Buffer, declared: string | undefined): { mime
 /**
  * `POST /v1/images/uploads`: an image to go with a message (or to change), as the raw body with its type
  * (image/png, image/jpeg, image/webp, image/gif) or as the `image` file of a multipart form. It is kept where drawn
- * images are, served to its owner at the url of the ImageView answered.
+ * images are, served to its owner at the url of the ImageView answered. An image that would bring its owner's
+ * images over their quota is refused, from the length announced before its body is read, and before it is kept.
  */
 export function registerImageUploads(app: FastifyInstance, o: ImageRoutesOptions) {
-  const limit = o.maxUploadBytes ?? DEFAULT_UPLOAD_BYTES;
+  // An image no message could carry to a model is refused here, not when it is attached.
+  const upload = o.maxUploadBytes ?? DEFAULT_UPLOAD_BYTES;
+  const carried = largestImageFor(o.maxMessageBytes ?? defaultImageLimits.maxMessageBytes);
+  const refusal =
+    carried < upload
+      ? { bytes: carried, key: "limits.images.perMessageMb", what: "the largest one message can carry to a model" }
+      : { bytes: upload, key: "assistant.uploadMaxMb", what: "the upload limit" };
+  const limit = refusal.bytes;
+  const quota = o.maxOwnerBytes ?? defaultImageLimits.maxOwnerBytes;
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     // A body over the limit is refused from its content-length, before it is read; another type before as well.
     scope.addContentTypeParser([...UPLOAD_TYPES], { parseAs: "buffer", bodyLimit: limit }, (_request, body, done) => done(null, body));
     await scope.register(multipart, { limits: { fileSize: limit, files: 1, fields: 4 }, throwFileSizeLimit: true });
     scope.setErrorHandler((err: Error & { code?: string }, request) => {
-      if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE" || err.code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(limit);
+      if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE" || err.code === "FST_REQ_FILE_TOO_LARGE") throw tooLarge(refusal);
       if (err.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") throw unsupported(request.headers["content-type"] ?? "A body without a type");
       throw err;
+    });
+    scope.addHook("preParsing", async (request) => {
+      // A raw body's length is the image's; a form's is not known until it is read.
+      const announced = request.isMultipart() ? 0 : Number(request.headers["content-length"]) || 0;
+      if (announced > limit) throw tooLarge(refusal);
+      const { bytes: used } = await o.storeFor(request).usage(ownerOf(request));
+      if (used >= quota || used + announced > quota) throw quotaExceeded(used, announced, quota);
     });
     scope.post("/v1/images/uploads", access("person"), async (request: FastifyRequest, reply): Promise<ImageView> => {
       let bytes: Buffer | undefined;
@@ -107,8 +125,13 @@ export function registerImageUploads(app: FastifyInstance, o: ImageRoutesOptions
           "image",
         );
       const { mime, size } = checkUpload(bytes, declared);
-      const kept = await o.storeFor(request).add({ owner: ownerOf(request), prompt: "", model: UPLOADED, size, seed: null, mime, bytes });
-      return reply.code(201).send(imageViewOf(kept));
+      const row = { owner: ownerOf(request), prompt: "", model: UPLOADED, size, seed: null, mime, bytes };
+      try {
+        return reply.code(201).send(imageViewOf(await o.storeFor(request).add(row, Date.now(), { maxOwnerBytes: quota })));
+      } catch (err) {
+        if (err instanceof ImageQuotaError) throw quotaExceeded(err.used, err.adding, err.quota);
+        throw err;
+      }
     });
   });
 }
