@@ -56,7 +56,9 @@ const sized = (name: string, mb: number, type = "application/pdf") =>
 
 function setup(locale: "en" | "zh" | "id" = "en", maxMb = 25, imageMaxMb = maxMb) {
   const onSend = vi.fn();
-  render(<Composer locale={locale} model="echo" settings={settings(maxMb, imageMaxMb)} streaming={false} onSend={onSend} onStop={() => {}} />);
+  render(
+    <Composer locale={locale} model="echo" settings={settings(maxMb, imageMaxMb)} streaming={false} onSend={onSend} onStop={() => {}} />,
+  );
   const drop = (...files: File[]) => {
     const dataTransfer = { types: ["Files"], files, dropEffect: "none" };
     fireEvent.dragEnter(screen.getByTestId("dock"), { dataTransfer });
