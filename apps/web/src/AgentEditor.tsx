@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { createAgent, deleteAgent, updateAgent } from "./api/server.ts";
 import type { AgentView } from "@benih/contracts";
-import { SKILLS, type Skill } from "./composer/skills.ts";
+import { SKILLS } from "./composer/skills.ts";
 import { Dialog } from "./Dialog.tsx";
 import { fillText, skillLabel, t, type Locale } from "./i18n.ts";
 import { ConfirmDialog } from "./sidebar/ConfirmDialog.tsx";
