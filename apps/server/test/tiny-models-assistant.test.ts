@@ -136,6 +136,13 @@ describe("the assistant on the committed tiny models", () => {
     }
   });
 
+  it("lists on the setup page only the providers each market's allow-list names", async () => {
+    const names = async (market: "cn" | "global") =>
+      (await api(market, admin, "GET", "/v1/settings")).json.providers.map((p: { name: string }) => p.name).sort();
+    assert.deepEqual(await names("global"), ["anthropic", "local", "openai"]);
+    assert.deepEqual(await names("cn"), ["ark", "deepseek", "local", "qwen"]);
+  });
+
   it("answers every skill chip and attachment on both markets: from the model, quoted and cited, or with a notice", async () => {
     const pdf = Buffer.from(
       await pdfOf([

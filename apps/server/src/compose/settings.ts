@@ -22,7 +22,10 @@ export function registerSettingsRoutes(
   const { config, set } = d;
   // What is set up and what is missing, for the settings page: providers, and the skills that need one.
   app.get("/v1/settings", access("person"), async (request): Promise<SettingsView> => {
-    const names = new Set([...set.providers.keys(), ...set.known.map((k) => k.name)]);
+    // A market lists only the providers its allow-list names: the others could not serve it even if configured.
+    const market = scopeOf(request).market;
+    const named = market ? d.markets?.markets.get(market)?.allow.providers() : undefined;
+    const names = new Set([...set.providers.keys(), ...set.known.map((k) => k.name)].filter((n) => !named || named.includes(n)));
     // Where a provider came from (a folder of this machine, a config file) is the operator's business, not a visitor's.
     const providers = [...names].sort().map((name): ProviderSetting => {
       const hint = set.known.find((k) => k.name === name);
