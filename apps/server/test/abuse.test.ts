@@ -335,7 +335,9 @@ describe("no request can stall the server", () => {
     for (const a of answers) {
       assert.ok([413, 422].includes(a.status), `${a.what}: ${a.status} ${JSON.stringify(a.error)}`);
       assert.ok(a.error?.message, `${a.what} says why`);
-      assert.ok(a.ms < 5000, `${a.what} answered in ${Math.round(a.ms)} ms`);
+      // Refused by a budget, not by the 20 s reading limit: well under it even on two busy cores (this is no speed
+      // claim; bench:abuse measures those).
+      assert.ok(a.ms < 12_000, `${a.what} answered in ${Math.round(a.ms)} ms`);
     }
     const reasons = Object.fromEntries(answers.map((a) => [a.what, a.error!.code]));
     assert.deepEqual(reasons, {
