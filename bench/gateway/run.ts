@@ -3,12 +3,18 @@
 //
 // Each server runs in its own process; this process only drives load. Targets: benih's added p50 latency at most
 // half of Portkey's, and benih's requests/s at least twice Portkey's.
-import { mkdtempSync, rmSync } from "node:fs";
+//
+// "Accounts and quotas on": the same benih with an API key required and a quota on it, counters in the process
+// and (with Redis answering at BENCH_REDIS_URL, default redis://127.0.0.1:6379/15, flushed first) in Redis. Their
+// added p50 over plain benih is what the key lookup and the quota check cost. Targets: ≤ 0.05 ms in-process,
+// ≤ 0.3 ms with Redis.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
 import autocannon from "autocannon";
+import { Redis } from "ioredis";
 import { latencies, type LatencyResult, type Target } from "../lib/measure.ts";
 import { freePort, startProcess, stop } from "../lib/processes.ts";
 
@@ -54,6 +60,48 @@ const benih = await startProcess(
     LOG_LEVEL: "info",
   },
 );
+// A quota no request of this run reaches: every request is checked and counted, none refused.
+const quotaYaml = join(dataDir, "quota.yaml");
+writeFileSync(quotaYaml, "auth: { required: true }\nquota: { requestsPerMinute: 1000000000, tokensPerDay: 1000000000000 }\n");
+const benchKey = "sk-benih-bench-quota-key-0123456789";
+const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/15";
+async function redisAnswers(): Promise<boolean> {
+  const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on("error", () => {});
+  try {
+    await r.connect();
+    await r.flushdb();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+  }
+}
+const startQuotaBenih = async (name: string, redis?: string) => {
+  const port = await freePort();
+  const child = await startProcess(
+    name,
+    process.execPath,
+    [join(root, "apps/server/bin/benih.mjs"), "serve", "--port", String(port), "--config", quotaYaml],
+    `http://127.0.0.1:${port}/health`,
+    {
+      BENIH_DATA_DIR: join(dataDir, name),
+      BENIH_MODELS_DIR: join(dataDir, "none"),
+      BENIH_ADMIN_KEY: benchKey,
+      OPENAI_API_KEY: "sk-bench",
+      OPENAI_BASE_URL: `http://127.0.0.1:${upPort}/v1`,
+      LOG_LEVEL: "info",
+      ...(redis && { REDIS_URL: redis }),
+    },
+  );
+  return { child, target: { name, url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: { authorization: `Bearer ${benchKey}` } } };
+};
+const quotaOn = await startQuotaBenih("benih, key + quota");
+const quotaRedis = (await redisAnswers()) ? await startQuotaBenih("benih, key + quota, Redis", redisUrl) : undefined;
+if (!quotaRedis) console.log(`Redis does not answer at ${redisUrl}: no Redis column`);
+const quotaTargets = [quotaOn, ...(quotaRedis ? [quotaRedis] : [])].map((q) => q.target);
+
 let portkey: ChildProcess | undefined;
 try {
   portkey = await startProcess(
@@ -75,7 +123,7 @@ const targets: Record<"direct" | "benih" | "portkey", Target> = {
     headers: { "x-portkey-provider": "openai", "x-portkey-custom-host": `http://127.0.0.1:${upPort}/v1`, authorization: "Bearer sk-bench" },
   },
 };
-const modelFor = (name: string) => (name === "benih" ? "openai/bench" : "bench");
+const modelFor = (name: string) => (name.startsWith("benih") ? "openai/bench" : "bench");
 
 const fmt = (x: number) => x.toFixed(3).padStart(8);
 try {
@@ -83,7 +131,7 @@ try {
     `bench:gateway — ${N} sequential requests per target for latency (after 1000 to warm up, interleaved), ${CONNECTIONS} connections × ${SECONDS}s for throughput\n`,
   );
 
-  const running = Object.values(targets).filter((t) => t.name !== "portkey" || portkey);
+  const running = [...Object.values(targets).filter((t) => t.name !== "portkey" || portkey), ...quotaTargets];
   const lat = await latencies(
     running.map((t) => ({ target: t, body: body(false, modelFor(t.name)) })),
     N,
@@ -132,6 +180,23 @@ try {
       `  ${(`${name} (stream)`).padEnd(28)}${r.rps.toFixed(0).padStart(8)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.errors).padStart(7)}`,
     );
 
+  console.log("\naccounts and quotas on (key lookup + quota check), added p50 over plain benih, ms");
+  const plain = lat.get("benih") as LatencyResult;
+  for (const [t, target] of [
+    [quotaOn.target, 0.05],
+    [quotaRedis?.target, 0.3],
+  ] as const) {
+    const r = t && lat.get(t.name);
+    if (!t || !ok(r)) {
+      if (t) console.log(`  ${t.name.padEnd(28)}${r}`);
+      continue;
+    }
+    const extra = r.p50 - plain.p50;
+    console.log(
+      `  ${t.name.padEnd(28)}${fmt(extra)}  (target ≤ ${target}: ${extra <= target ? "met" : "NOT met"}; benih p50 ÷ direct p50 ${(r.p50 / direct.p50).toFixed(3)}, plain benih ${(plain.p50 / direct.p50).toFixed(3)})`,
+    );
+  }
+
   console.log("\nratios");
   console.log(`  benih req/s ÷ direct req/s:              ${(tp.benih!.rps / tp.direct!.rps).toFixed(3)}`);
   console.log(`  benih stream req/s ÷ direct stream req/s: ${(streamTp.benih.rps / streamTp.direct.rps).toFixed(3)}`);
@@ -146,6 +211,6 @@ try {
     console.log("  Portkey did not run: no comparison");
   }
 } finally {
-  stop(upstream, benih, portkey);
+  stop(upstream, benih, portkey, quotaOn.child, quotaRedis?.child);
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@ import { storeLocationFromEnv, type Store, type StoreLocation } from "@benih/sto
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { registerAssistant, selfClient, startVideoRunner } from "./compose/assistant.ts";
 import { createTraining, registerTrainingRoutes, startLocalTraining } from "./compose/control-plane.ts";
-import { buildRouting, gatewayPolicies } from "./compose/gateway.ts";
+import { buildRouting, gatewayPolicies, openQuotaGate } from "./compose/gateway.ts";
 import { Closers, listen, preloadProviders } from "./compose/lifecycle.ts";
 import { registerSettingsRoutes } from "./compose/settings.ts";
 import { serveWebApp } from "./compose/static-web.ts";
@@ -73,6 +73,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const markets = await openMarketStores(marketConfig, set.providers, closers, log);
     const { router, catalog, visibleModels } = await buildRouting(config, set, closers, log);
     const { requestLog, auth, retry, prices } = gatewayPolicies(config, set, store, markets, authRequired, closers, log);
+    const quota = await openQuotaGate(config, env, closers, log);
     const training = createTraining(config, store, closers, log);
     await recoverStores(allStores(store, markets), log);
     const ffmpeg = await hasFfmpeg();
@@ -98,6 +99,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
         tools: defaultPromptBudget.tools,
       },
       concurrentPerKey: config.limits.concurrentPerKey,
+      ...(quota && { quota }),
       internalToken,
       jsonBudget: { ...defaultJsonBudget, maxTextChars: config.limits.promptChars },
       extend: (app) => {

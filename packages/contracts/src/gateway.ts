@@ -60,3 +60,14 @@ export const requestLogEntry = z.object({
   attempt_log: z.string(),
 });
 export type RequestLogEntry = z.infer<typeof requestLogEntry>;
+
+/**
+ * What one subject (today an API key; later a person) may use, each limit optional: requests in a UTC minute,
+ * tokens (prompt and answer) in a UTC day, and USD at the configured prices in a UTC month.
+ */
+export const quotaLimits = z.strictObject({
+  requestsPerMinute: z.number().int().positive().optional(),
+  tokensPerDay: z.number().int().positive().optional(),
+  costPerMonthUsd: z.number().positive().optional(),
+});
+export type QuotaLimits = z.infer<typeof quotaLimits>;

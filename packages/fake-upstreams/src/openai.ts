@@ -36,7 +36,25 @@ export interface FakeOpenAIOptions {
   models?: string[];
   /** Stream chunk pacing, to make streams observable in time. */
   chunkDelayMs?: number;
+  /**
+   * Usage as a real model counts it, for tests of budgets: a prompt token per character of the messages' text and
+   * an answer token per piece; `max_tokens` (or `max_completion_tokens`) cuts the answer to that many pieces,
+   * finishing with "length". Otherwise usage is always 11 + 3 tokens and answers are never cut.
+   */
+  measuredUsage?: boolean;
 }
+
+const textChars = (messages: Array<{ content: unknown }> = []) =>
+  messages.reduce(
+    (n, m) =>
+      n +
+      (typeof m.content === "string"
+        ? m.content.length
+        : Array.isArray(m.content)
+          ? m.content.reduce((k: number, p: { text?: string }) => k + (p.text?.length ?? 0), 0)
+          : 0),
+    0,
+  );
 
 const words = (model: string, messages: Array<{ role: string; content: unknown }> = []) => {
   const last = [...messages].reverse().find((m) => m.role === "user");
@@ -168,7 +186,17 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
             ? `Found: ${String(lastTool.content).split("\n")[0]}`
             : "No tools."
           : words(model, body.messages).join("");
-    const usage = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
+    const cap: number | undefined = o.measuredUsage ? (body.max_completion_tokens ?? body.max_tokens) : undefined;
+    const allPieces = model === "tools" || caller ? [text] : words(model, body.messages);
+    const pieces = cap === undefined ? allPieces : allPieces.slice(0, cap);
+    const cut = pieces.length < allPieces.length;
+    const usage = o.measuredUsage
+      ? {
+          prompt_tokens: textChars(body.messages),
+          completion_tokens: pieces.length,
+          total_tokens: textChars(body.messages) + pieces.length,
+        }
+      : { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
 
     if (!body.stream) {
       const message = wantsTool
@@ -177,13 +205,13 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
             content: null,
             tool_calls: [{ id: "call_1", type: "function", function: { name: call.name, arguments: call.args } }],
           }
-        : { role: "assistant", content: text };
+        : { role: "assistant", content: pieces.join("") };
       return json(res, 200, {
         id,
         object: "chat.completion",
         created: 1700000000,
         model,
-        choices: [{ index: 0, message, finish_reason: wantsTool ? "tool_calls" : "stop" }],
+        choices: [{ index: 0, message, finish_reason: wantsTool ? "tool_calls" : cut ? "length" : "stop" }],
         usage,
       });
     }
@@ -203,8 +231,7 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
       await send(chunk(id, model, { tool_calls: [{ index: 0, function: { arguments: call.args.slice(half) } }] }));
       await send(chunk(id, model, {}, "tool_calls"));
     } else {
-      const parts = model === "tools" || caller ? [text] : words(model, body.messages);
-      for (const [i, w] of parts.entries()) {
+      for (const [i, w] of pieces.entries()) {
         await send(chunk(id, model, { content: w }));
         if (i === 0) {
           if (model === "reset-mid-stream") {
@@ -221,7 +248,7 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
           if (model === "stall-mid-stream") return stall(res);
         }
       }
-      await send(chunk(id, model, {}, "stop"));
+      await send(chunk(id, model, {}, cut ? "length" : "stop"));
     }
     if (body.stream_options?.include_usage)
       await send(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created: 1700000000, model, choices: [], usage })}\n\n`);

@@ -5,12 +5,19 @@ export type OpenAIErrorType =
   | "permission_error"
   | "not_found_error"
   | "rate_limit_error"
+  /** OpenAI's type for a 429 on requests per minute. */
+  | "requests"
+  /** OpenAI's type for a 429 when a budget (tokens, spend) is used up. */
+  | "insufficient_quota"
   | "upstream_error"
   | "timeout_error"
   | "server_error";
 
 /** An error meant for the client: status, OpenAI-shaped body, and nothing internal. */
 export class GatewayError extends Error {
+  /** Headers sent with the error (a quota's x-ratelimit-*). */
+  headers?: Record<string, string>;
+
   constructor(
     readonly status: number,
     readonly type: OpenAIErrorType,

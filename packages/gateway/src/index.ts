@@ -15,4 +15,9 @@ export { defaultPromptBudget, type PromptBudget } from "./openai-wire/prompt-bud
 export { defaultJsonBudget, type JsonBudget } from "./http/json-body.ts";
 export { toCallOptions } from "./openai-wire/to-call-options.ts";
 export { openScope, type RequestScope, type ResolveScope, type ScopeRequest, type StreamGuard, type PolicyHit } from "./scope.ts";
-export type { ApiKeyLookup, KeyRecord, KeyRole, PolicyAuditSink, RequestLogSink } from "./ports.ts";
+export type { ApiKeyLookup, KeyRecord, KeyRole, PolicyAuditSink, QuotaPolicy, RequestLogSink } from "./ports.ts";
+export { QuotaGate, type QuotaAmounts, type Reservation } from "./quota/quota-gate.ts";
+export { MemoryCounters } from "./quota/memory-counters.ts";
+export { RedisCounters } from "./quota/redis-counters.ts";
+export { LimitsByMarket } from "./quota/limits-by-market.ts";
+export type { QuotaCounters, CounterAsk } from "./quota/counters.ts";

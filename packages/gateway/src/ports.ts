@@ -1,4 +1,6 @@
-import type { PolicyAuditEntry, RequestLogEntry } from "@benih/contracts";
+import type { PolicyAuditEntry, QuotaLimits, RequestLogEntry } from "@benih/contracts";
+import type { Principal } from "./http/auth.ts";
+import type { RequestScope } from "./scope.ts";
 
 // What the gateway needs from the outside, declared here and satisfied by whoever composes it (the server passes
 // its store's objects; tests may pass anything with these methods). The gateway depends on no store.
@@ -31,3 +33,11 @@ export interface RequestLogSink {
 
 /** Where a market's policy hits go; the market fills in its own id. */
 export type PolicyAuditSink = (entry: Omit<PolicyAuditEntry, "market">) => void;
+
+/**
+ * The limits a request's subject is held to, or undefined for none. The server's policy reads benih.yaml (the
+ * market's defaults, else the server-wide ones); per-person overrides plug in here later.
+ */
+export interface QuotaPolicy {
+  limitsFor(principal: Principal, scope: RequestScope): QuotaLimits | undefined;
+}

@@ -11,6 +11,7 @@ import {
   PriceTable,
   Router,
   type PromptBudget,
+  type QuotaGate,
   type RetryPolicy,
   type Route,
 } from "@benih/gateway";
@@ -34,8 +35,12 @@ export async function startGateway(o: {
   concurrentPerKey?: number;
   /** How long keys are cached; 0 (the default here) reads the store on every request. */
   keyCacheMs?: number;
+  quota?: QuotaGate;
+  internalToken?: string;
+  /** Another gateway's store (its keys), for two instances in front of one database; it is not closed here. */
+  store?: Store;
 }): Promise<GatewayHarness> {
-  const { store, dispose } = await openTestSqlite();
+  const { store, dispose } = o.store ? { store: o.store, dispose: async () => {} } : await openTestSqlite();
   const providers = new Map(o.providers.map((p) => [p.name, p]));
   const router = new Router(providers, o.routes, (name) => `provider ${name} is not configured: set its API key`);
   const catalog = new ModelCatalog(router, providers);
@@ -54,6 +59,8 @@ export async function startGateway(o: {
     ...(o.bodyLimit !== undefined && { bodyLimit: o.bodyLimit }),
     ...(o.promptBudget && { promptBudget: o.promptBudget }),
     ...(o.concurrentPerKey !== undefined && { concurrentPerKey: o.concurrentPerKey }),
+    ...(o.quota && { quota: o.quota }),
+    ...(o.internalToken && { internalToken: o.internalToken }),
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;

@@ -1,3 +1,5 @@
+import type { QuotaLimits } from "@benih/contracts";
+
 /** A locale's text: `{ en: "…", zh: "…" }`; the market's default locale is the fallback. */
 export type Localized = Record<string, string>;
 
@@ -39,6 +41,8 @@ export interface MarketProfile {
     /** A moderation endpoint (OpenAI's /v1/moderations shape) asked about inputs, as `provider/model`. */
     moderation?: string;
   };
+  /** What each key of the market may use; see the server-wide `quota` it overrides. */
+  quota?: QuotaLimits;
   /** Request-log and audit rows older than this are deleted. */
   retentionDays: number;
   store: MarketStore;

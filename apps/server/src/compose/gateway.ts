@@ -1,4 +1,16 @@
-import { Authenticator, defaultRetryPolicy, isVisible, ModelCatalog, PriceTable, Router, type RequestScope } from "@benih/gateway";
+import {
+  Authenticator,
+  defaultRetryPolicy,
+  isVisible,
+  LimitsByMarket,
+  MemoryCounters,
+  ModelCatalog,
+  PriceTable,
+  QuotaGate,
+  RedisCounters,
+  Router,
+  type RequestScope,
+} from "@benih/gateway";
 import { BufferedRequestLogWriter, type Store } from "@benih/store";
 import type { FastifyBaseLogger } from "fastify";
 import type { BenihConfig } from "../config/schema.ts";
@@ -47,4 +59,28 @@ export function gatewayPolicies(
     ...Object.fromEntries(Object.entries(config.retry).filter(([, v]) => v !== undefined)),
   };
   return { requestLog, auth, retry, prices: new PriceTable(config.prices, new Set(set.unprefixed)) };
+}
+
+/**
+ * The quota gate when benih.yaml sets any quota (none: no gate, nothing on the hot path). Counters are shared
+ * through Redis when REDIS_URL is set, else kept in this process.
+ */
+export async function openQuotaGate(config: BenihConfig, env: NodeJS.ProcessEnv, closers: Closers, log?: FastifyBaseLogger) {
+  const perMarket = config.markets.map((m) => [m.id, m.quota] as [string, BenihConfig["quota"]]);
+  if (!config.quota && !perMarket.some(([, q]) => q)) return undefined;
+  const url = env.REDIS_URL?.trim();
+  const counters = url
+    ? await RedisCounters.open(url, (err) =>
+        log?.error({ err: err.message }, "quota counters: Redis cannot be reached; requests with limits are refused (503)"),
+      )
+    : new MemoryCounters();
+  const gate = new QuotaGate(counters, new LimitsByMarket(config.quota, perMarket), {
+    onSettleError: (err) =>
+      log?.warn(
+        { err: err.message },
+        "quota counters: a request's reservation could not be settled; it stays counted until its window ends",
+      ),
+  });
+  closers.push(() => gate.close());
+  return gate;
 }

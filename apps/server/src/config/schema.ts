@@ -1,4 +1,4 @@
-import { DEFAULT_UPLOAD_MAX_MB } from "@benih/contracts";
+import { DEFAULT_UPLOAD_MAX_MB, quotaLimits } from "@benih/contracts";
 import { defaultDocumentLimits, defaultImageLimits } from "@benih/assistant";
 import { defaultPromptBudget } from "@benih/gateway";
 import { z } from "zod";
@@ -79,6 +79,8 @@ const market = z.strictObject({
       .optional(),
   }),
   retentionDays: z.number().int().positive().default(180),
+  /** What each key of this market may use; each field over the server-wide `quota`. */
+  quota: quotaLimits.optional(),
   /** Omitted: its own SQLite file in the data folder, or its own schema when DATABASE_URL is PostgreSQL. */
   store: z
     .union([
@@ -211,6 +213,11 @@ export const configSchema = z
         maxRetryAfterMs: z.number().int().min(0).optional(),
       })
       .prefault({}),
+    /**
+     * What each API key may use (requests per UTC minute, tokens per UTC day, USD per UTC month at `prices`); a
+     * market's own `quota` overrides it field by field. Shared across instances through Redis when REDIS_URL is set.
+     */
+    quota: quotaLimits.optional(),
     /** Without markets, every request shares one store and no allow-list applies. */
     markets: z.array(market).default([]),
     /** The market for requests whose host no market lists; without it they are refused. */

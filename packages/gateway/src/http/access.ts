@@ -26,6 +26,8 @@ declare module "fastify" {
     principal?: Principal;
     /** Set before the handler of every `person` route runs: the market the request belongs to. */
     scope?: RequestScope;
+    /** The server's own call for the caller (x-benih-internal): the caller's request was counted already. */
+    internal?: boolean;
     /** Set for `agent` routes: the region whose token the agent sent. */
     agentRegion?: string;
   }
@@ -88,8 +90,8 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
   };
   const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access) => {
     if (principal) request.principal = principal;
-    if (principal && request.method === "POST" && !(o.internalToken && request.headers["x-benih-internal"] === o.internalToken))
-      hold(request, reply, principal.keyId);
+    if (o.internalToken && request.headers["x-benih-internal"] === o.internalToken) request.internal = true;
+    else if (principal && request.method === "POST") hold(request, reply, principal.keyId);
     if (who === "admin" || who === "market-admin") {
       if (o.auth.required && principal?.role !== "admin")
         throw new GatewayError(403, "permission_error", `${request.routeOptions.url} needs an admin key.`, "admin_only");

@@ -16,6 +16,7 @@ import { AccessLog } from "./log-controller.ts";
 import { registerModelRoutes } from "./models.ts";
 import { afterDraining } from "./linger.ts";
 import { openScope, type ResolveScope } from "../scope.ts";
+import type { QuotaGate } from "../quota/quota-gate.ts";
 
 export interface GatewayAppOptions {
   router: Router;
@@ -41,6 +42,8 @@ export interface GatewayAppOptions {
   resolveScope?: ResolveScope;
   /** The region an agent token speaks for (routes with access "agent"); without it agent routes refuse everyone. */
   agentRegion?: (token: string | undefined) => string | undefined;
+  /** Quotas and budgets per subject (requests per minute, tokens per day, cost per month); omitted: none. */
+  quota?: QuotaGate;
   /** Extra routes (the server adds its own); each declares its access. Called before the app is ready. */
   extend?: (app: FastifyInstance) => void;
 }
@@ -105,6 +108,7 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     const e = err instanceof GatewayError ? err : fromFastifyError(err as never);
     if (e) {
       if (e.retryAfter !== undefined) reply.header("retry-after", String(e.retryAfter));
+      if (e.headers) reply.headers(e.headers);
       if (e.status >= 500) request.log.warn({ err: e.message, code: e.code }, "request failed upstream");
       // Refused by its declared length, before a byte was read: let the client finish sending so it reads the 413.
       if (e.code === "request_too_large" && !request.raw.complete) {

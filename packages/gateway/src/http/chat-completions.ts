@@ -18,6 +18,9 @@ import type { ChatCompletionRequest } from "../openai-wire/request-schema.ts";
 import { scopeOf } from "./access.ts";
 import { recordOutcome, type Outcome } from "./record-outcome.ts";
 import { auditHit } from "./refuse-blocked.ts";
+import { maxCostOf, maxTokensOf } from "../quota/estimate.ts";
+import type { QuotaGate, Reservation } from "../quota/quota-gate.ts";
+import { settleQuota } from "./settle-quota.ts";
 
 /**
  * A name as a header value: characters a header cannot carry (anything outside visible ASCII, e.g. 通义千问 or a
@@ -31,6 +34,7 @@ export interface ChatDeps {
   prices: PriceTable;
   metrics: GatewayMetrics;
   promptBudget: PromptBudget;
+  quota?: QuotaGate;
 }
 
 /** Fires when the client's connection closes before the answer was fully written. */
@@ -132,7 +136,20 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     const options = toCallOptions(req);
     const client = clientGone(reply);
     const run = { attempts: outcome.attempts, exclude: (t: Target) => scope.refuseTarget(t) };
+    let reservation: Reservation | undefined;
+    let promptEstimate = 0;
     try {
+      // Reserved once the request is known to go upstream; settled in the finally below, whatever happens.
+      reservation = await deps.quota?.reserve(request.principal, scope, () => {
+        const tokens = maxTokensOf(req);
+        promptEstimate = tokens.prompt;
+        return {
+          requests: request.internal ? 0 : 1,
+          tokens: tokens.prompt + tokens.answer,
+          costUsd: maxCostOf(deps.prices, allowedTargets(scope, route.targets), tokens),
+        };
+      });
+      if (reservation) reply.headers(reservation.headers);
       if (!stream) {
         const s = await runWithFallback(
           deps.router,
@@ -143,6 +160,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
           run,
         );
         Object.assign(outcome, { target: s.target, usage: s.value.usage });
+        outcome.answerChars = s.value.content.reduce((n, p) => n + (p.type === "text" ? p.text.length : 0), 0);
         s.release();
         reply.header("x-benih-target", headerValue(targetName(s.target)));
         const outputHit = scope.scan(s.value.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(""));
@@ -182,6 +200,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       }
       throw err;
     } finally {
+      if (reservation) settleQuota(reservation, outcome, deps.prices, promptEstimate);
       // Recorded after the answer has gone out: metrics, the access line and the request-log row are not on
       // the client's clock.
       const totalMs = performance.now() - t0;
@@ -274,6 +293,7 @@ async function pipeStream(
         res.end(ChunkEncoder.error(message, "upstream_error", code));
         return;
       }
+      if (part.type === "text-delta") outcome.answerChars = (outcome.answerChars ?? 0) + part.delta.length;
       if (policy && (part.type === "text-delta" || part.type === "finish")) {
         // Text goes out only once the guard has cleared it; a blocked term ends the answer with the refusal.
         const r = part.type === "text-delta" ? policy.guard.push(part.delta) : policy.guard.end();

@@ -11,6 +11,8 @@ export interface Outcome {
   attempts: AttemptRecord[];
   usage?: Usage;
   ttftMs?: number;
+  /** Characters of answer text the upstream produced: what an answer cut short used, when no usage came. */
+  answerChars?: number;
   error?: { code: string | null; message: string };
   /** Set when the content policy stopped the input or the answer. */
   policy?: { direction: "input" | "output"; category: string };

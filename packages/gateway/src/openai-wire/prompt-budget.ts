@@ -16,16 +16,22 @@ export const defaultPromptBudget: PromptBudget = { promptChars: 4_000_000, messa
 
 const tooLarge = (message: string, param: string, code: string) => new GatewayError(413, "invalid_request_error", message, code, param);
 
-/** Refuses (413, naming the limit) a request that breaks the budget. */
-export function checkPromptBudget(req: ChatCompletionRequest, b: PromptBudget): void {
-  if (req.messages.length > b.messages)
-    throw tooLarge(`The request has ${req.messages.length} messages; the limit is ${b.messages}.`, "messages", "too_many_messages");
+/** Characters of text across a request's messages (what `promptChars` limits): contents and tool-call arguments. */
+export function promptChars(req: ChatCompletionRequest): number {
   let chars = 0;
   for (const m of req.messages) {
     if (typeof m.content === "string") chars += m.content.length;
     else if (m.content) for (const p of m.content) chars += p.type === "text" ? p.text.length : 0;
     if (m.role === "assistant") for (const c of m.tool_calls ?? []) chars += c.function.arguments.length;
   }
+  return chars;
+}
+
+/** Refuses (413, naming the limit) a request that breaks the budget. */
+export function checkPromptBudget(req: ChatCompletionRequest, b: PromptBudget): void {
+  if (req.messages.length > b.messages)
+    throw tooLarge(`The request has ${req.messages.length} messages; the limit is ${b.messages}.`, "messages", "too_many_messages");
+  const chars = promptChars(req);
   if (chars > b.promptChars)
     throw tooLarge(
       `The messages hold ${chars.toLocaleString("en")} characters of text; the limit is ${b.promptChars.toLocaleString("en")}.`,

@@ -1,0 +1,145 @@
+import type { QuotaLimits } from "@benih/contracts";
+import type { Principal } from "../http/auth.ts";
+import type { QuotaPolicy } from "../ports.ts";
+import type { RequestScope } from "../scope.ts";
+import type { CounterAsk, QuotaCounters } from "./counters.ts";
+import { duration, quotaRefusal, quotaUnavailable, type Refusal } from "./refusals.ts";
+import { windowsAt } from "./windows.ts";
+
+/** Cost is counted in integer nano-USD, so counters stay integers (Redis INCRBY) and a cheap request still counts. */
+const NANO = 1e9;
+
+/** What one request may use at most (reserved), or did use (settled). */
+export interface QuotaAmounts {
+  /** 1 for a request the caller sent, 0 for a call the server makes for them (its request was counted already). */
+  requests: number;
+  tokens: number;
+  costUsd: number;
+}
+
+/** A request's hold on its subject's quota: OpenAI's rate-limit headers, and the settle that replaces it by real use. */
+export interface Reservation {
+  headers: Record<string, string>;
+  /** Replaces the reserved tokens and cost by these; only the first call counts. */
+  settle(used: { tokens: number; costUsd: number }): void;
+}
+
+type WindowName = Refusal["window"];
+
+/**
+ * Reserve then settle. Before a request reaches an upstream, its most (a request, its prompt and longest answer,
+ * their cost at the dearest target it may reach) is added to its subject's counters for the current UTC minute,
+ * day and month, all or nothing, and refused with a 429 if any would pass its limit. When it ends, the reservation
+ * is replaced by what it really used. So a subject can pass a limit only by what requests in flight use beyond
+ * what they reserved (an upstream that ignores max_tokens), never by what concurrent requests reserved.
+ *
+ * Fail closed: when the counters cannot be reached (Redis down), requests of subjects with limits are refused
+ * with 503 quota_unavailable. Budgets exist to bound what is spent on rented models; serving unchecked while
+ * Redis is away would let that spending pass them. Subjects without limits are served as usual.
+ */
+export class QuotaGate {
+  private readonly onSettleError: (err: Error) => void;
+  private readonly prefix: string;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly counters: QuotaCounters,
+    private readonly policy: QuotaPolicy,
+    o: {
+      /** A settle the counters refused (Redis away): the reservation stays counted until its window ends. */
+      onSettleError?: (err: Error) => void;
+      /** Before every counter's key (several benih deployments may share one Redis). */
+      prefix?: string;
+      /** The clock the windows are read from (tests fix it inside one minute). */
+      now?: () => number;
+    } = {},
+  ) {
+    this.onSettleError = o.onSettleError ?? (() => {});
+    this.prefix = o.prefix ?? "benih:quota:";
+    this.now = o.now ?? Date.now;
+  }
+
+  /** The limits of the request's subject, undefined for none (no key: the owner of an open loopback server). */
+  limitsOf(principal: Principal | undefined, scope: RequestScope): QuotaLimits | undefined {
+    const limits = principal && this.policy.limitsFor(principal, scope);
+    return limits && (limits.requestsPerMinute || limits.tokensPerDay || limits.costPerMonthUsd) ? limits : undefined;
+  }
+
+  /** Holds the request's most against the subject's limits; undefined when it has none. Throws the 429 or the 503. */
+  async reserve(principal: Principal | undefined, scope: RequestScope, maxOf: () => QuotaAmounts): Promise<Reservation | undefined> {
+    const limits = this.limitsOf(principal, scope);
+    if (!limits) return undefined;
+    const now = this.now();
+    const max = maxOf();
+    const w = windowsAt(now);
+    // Hash-tagged by subject: on a Redis Cluster a subject's counters share a slot, as one script needs.
+    const key = (id: string, what: string) => `${this.prefix}{${principal!.keyId}}:${id}:${what}`;
+    const asks: Array<CounterAsk & { window: WindowName }> = [];
+    if (limits.requestsPerMinute)
+      asks.push({
+        window: "requests",
+        key: key(w.minute.id, "r"),
+        amount: max.requests,
+        limit: limits.requestsPerMinute,
+        endsAt: w.minute.endsAt,
+      });
+    if (limits.tokensPerDay)
+      asks.push({ window: "tokens", key: key(w.day.id, "t"), amount: max.tokens, limit: limits.tokensPerDay, endsAt: w.day.endsAt });
+    if (limits.costPerMonthUsd)
+      asks.push({
+        window: "cost",
+        key: key(w.month.id, "c"),
+        amount: Math.ceil(max.costUsd * NANO),
+        limit: Math.floor(limits.costPerMonthUsd * NANO),
+        endsAt: w.month.endsAt,
+      });
+    const result = await this.counters.reserve(asks).catch((err: Error) => {
+      throw quotaUnavailable(err);
+    });
+    const headers = rateLimitHeaders(asks, result.used, now);
+    if (!result.ok) {
+      const a = asks[result.refused]!;
+      const refusal = quotaRefusal({
+        window: a.window,
+        limit: a.limit,
+        used: result.used[result.refused]!,
+        asked: a.amount,
+        resetMs: a.endsAt - now,
+      });
+      refusal.headers = headers;
+      throw refusal;
+    }
+    let settled = false;
+    return {
+      headers,
+      settle: (used) => {
+        if (settled) return;
+        settled = true;
+        const changes = asks.flatMap((a) =>
+          a.window === "tokens"
+            ? [{ key: a.key, delta: Math.max(0, Math.round(used.tokens)) - a.amount }]
+            : a.window === "cost"
+              ? [{ key: a.key, delta: Math.max(0, Math.round(used.costUsd * NANO)) - a.amount }]
+              : [],
+        );
+        this.counters.adjust(changes).catch(this.onSettleError);
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.counters.close();
+  }
+}
+
+/** OpenAI's `x-ratelimit-*` headers for the requests and tokens windows the subject has. */
+function rateLimitHeaders(asks: Array<CounterAsk & { window: WindowName }>, used: number[], now: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  asks.forEach((a, i) => {
+    if (a.window === "cost") return;
+    headers[`x-ratelimit-limit-${a.window}`] = String(a.limit);
+    headers[`x-ratelimit-remaining-${a.window}`] = String(Math.max(0, a.limit - used[i]!));
+    headers[`x-ratelimit-reset-${a.window}`] = duration(a.endsAt - now);
+  });
+  return headers;
+}
