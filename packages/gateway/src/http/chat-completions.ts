@@ -140,7 +140,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     let promptEstimate = 0;
     try {
       // Reserved once the request is known to go upstream; settled in the finally below, whatever happens.
-      reservation = await deps.quota?.reserve(request.principal, scope, () => {
+      const held = deps.quota?.reserve(request.principal, scope, () => {
         const tokens = maxTokensOf(req);
         promptEstimate = tokens.prompt;
         return {
@@ -149,6 +149,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
           costUsd: maxCostOf(deps.prices, allowedTargets(scope, route.targets), tokens),
         };
       });
+      if (held) reservation = await held;
       if (reservation) reply.headers(reservation.headers);
       if (!stream) {
         const s = await runWithFallback(

@@ -65,15 +65,20 @@ export class QuotaGate {
     return limits && (limits.requestsPerMinute || limits.tokensPerDay || limits.costPerMonthUsd) ? limits : undefined;
   }
 
-  /** Holds the request's most against the subject's limits; undefined when it has none. Throws the 429 or the 503. */
-  async reserve(principal: Principal | undefined, scope: RequestScope, maxOf: () => QuotaAmounts): Promise<Reservation | undefined> {
+  /**
+   * Holds the request's most against the subject's limits; undefined, not a promise, when it has none (the common
+   * path costs no microtask). Rejects with the 429 or the 503.
+   */
+  reserve(principal: Principal | undefined, scope: RequestScope, maxOf: () => QuotaAmounts): Promise<Reservation> | undefined {
     const limits = this.limitsOf(principal, scope);
-    if (!limits) return undefined;
+    return limits && this.hold(principal!, limits, maxOf());
+  }
+
+  private async hold(principal: Principal, limits: QuotaLimits, max: QuotaAmounts): Promise<Reservation> {
     const now = this.now();
-    const max = maxOf();
     const w = windowsAt(now);
     // Hash-tagged by subject: on a Redis Cluster a subject's counters share a slot, as one script needs.
-    const key = (id: string, what: string) => `${this.prefix}{${principal!.keyId}}:${id}:${what}`;
+    const key = (id: string, what: string) => `${this.prefix}{${principal.keyId}}:${id}:${what}`;
     const asks: Array<CounterAsk & { window: WindowName }> = [];
     if (limits.requestsPerMinute)
       asks.push({
