@@ -8,6 +8,7 @@ import type { Store } from "@benih/store";
 import { Redis } from "ioredis";
 import { chat, hello, startGateway, type GatewayHarness } from "./harness.ts";
 import { mulberry32, PROPERTY_BUDGET, runConcurrentBudget } from "./quota-property.ts";
+import { DEFAULT_MAX_ANSWER_TOKENS } from "../src/quota/estimate.ts";
 
 // Quotas as a caller meets them: OpenAI's 429s and x-ratelimit headers, budgets that hold under concurrency,
 // reservations replaced by real use, and counters that cannot be reached refusing rather than serving unchecked.
@@ -53,9 +54,11 @@ before(async () => {
     cost: { costPerMonthUsd: 0.0001 },
     tokens: { tokensPerDay: 100 },
     aborted: { tokensPerDay: 10_000 },
+    capped: { tokensPerDay: 100_000 },
     prop: { tokensPerDay: PROPERTY_BUDGET },
   });
-  for (const name of ["rpm", "other", "internal", "cost", "tokens", "aborted"]) keys[name] = (await gw.store.apiKeys.create(name)).key;
+  for (const name of ["rpm", "other", "internal", "cost", "tokens", "aborted", "capped"])
+    keys[name] = (await gw.store.apiKeys.create(name)).key;
 });
 after(async () => {
   await gw.close();
@@ -64,6 +67,21 @@ after(async () => {
 });
 
 const header = (res: Response, name: string) => res.headers.get(name);
+
+describe("an answer's length", () => {
+  it("holds an answer that names no max_tokens to what was reserved for it; a key without limits is sent as it asked", async () => {
+    const sentMax = () => {
+      const body = up.seen.filter((s) => s.path.endsWith("/chat/completions")).at(-1)!.body as Record<string, unknown>;
+      return body.max_completion_tokens ?? body.max_tokens;
+    };
+    assert.equal((await chat(gw.url, { model: "m", messages: hello }, bearer("capped"))).status, 200);
+    assert.equal(sentMax(), DEFAULT_MAX_ANSWER_TOKENS, "unbounded, the upstream could write past the reservation");
+    assert.equal((await chat(gw.url, { model: "m", messages: hello, max_tokens: 7 }, bearer("capped"))).status, 200);
+    assert.equal(sentMax(), 7, "a cap the caller gave is kept");
+    assert.equal((await chat(gw.url, { model: "m", messages: hello }, bearer("other"))).status, 200);
+    assert.equal(sentMax(), undefined, "no limits, no cap");
+  });
+});
 
 describe("requests per minute", () => {
   it("counts down on successes, refuses the next with 429 rate_limit_exceeded, and leaves other keys alone", async () => {

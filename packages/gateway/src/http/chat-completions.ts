@@ -138,11 +138,13 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     const run = { attempts: outcome.attempts, exclude: (t: Target) => scope.refuseTarget(t) };
     let reservation: Reservation | undefined;
     let promptEstimate = 0;
+    let reservedAnswer = 0;
     try {
       // Reserved once the request is known to go upstream; settled in the finally below, whatever happens.
       const held = deps.quota?.reserve(request.principal, scope, () => {
         const tokens = maxTokensOf(req);
         promptEstimate = tokens.prompt;
+        reservedAnswer = tokens.answer;
         return {
           requests: request.internal ? 0 : 1,
           tokens: tokens.prompt + tokens.answer,
@@ -150,7 +152,12 @@ export function chatCompletionsHandler(deps: ChatDeps) {
         };
       });
       if (held) reservation = await held;
-      if (reservation) reply.headers(reservation.headers);
+      if (reservation) {
+        reply.headers(reservation.headers);
+        // The answer is held to what was reserved for it: unbounded, an upstream may write up to its own maximum
+        // (16k tokens and more), far past the reservation, and concurrent requests could pass the budget by that.
+        options.maxOutputTokens ??= reservedAnswer;
+      }
       if (!stream) {
         const s = await runWithFallback(
           deps.router,
