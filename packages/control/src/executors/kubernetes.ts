@@ -1,4 +1,4 @@
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from "@kubernetes/client-node";
 import { logFileOf, type Execution, type Executor, type TrainSpec } from "./executor.ts";
@@ -125,7 +125,14 @@ export class KubernetesExecutor implements Executor {
         return { code: code ?? 1, detail: `Job ${name} failed: ${why}` };
       }
     })();
-    const request = async (what: "checkpoint" | "stop") => writeFileSync(join(spec.dir, "request"), what);
+    let requests = 0;
+    // Written whole under another name, then renamed into place: the trainer polls for `request` and reads it once, so
+    // it must never find it created but still empty (that request would be read as "" and lost).
+    const request = async (what: "checkpoint" | "stop") => {
+      const partial = join(spec.dir, `request.${process.pid}.${++requests}`);
+      writeFileSync(partial, what);
+      renameSync(partial, join(spec.dir, "request"));
+    };
     return {
       ended,
       collectLogs,
