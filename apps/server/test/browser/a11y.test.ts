@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { startServer } from "../harness.ts";
-import { browserSkip, launchChromium, repo, shots } from "./chromium.ts";
+import { browserSkip, repo, shots } from "./chromium.ts";
+import { closeShipped, type ShippedServer, startShipped } from "./shipped.ts";
 
 // axe-core, run inside the page (its script injected, nothing fetched), over the main screens of both markets in
 // both themes: what a screen reader user and a low-vision reader meet. Serious and critical findings fail.
@@ -27,20 +27,11 @@ async function scan(page: Page): Promise<Finding[]> {
 }
 
 describe("accessibility of the web app and /admin, in Chromium with axe-core", { skip }, () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let server: ShippedServer;
   let browser: Browser;
   let origin: (host: string) => string;
-
-  before(async () => {
-    server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8"), env: { BENIH_MODELS_DIR: repo("models") } });
-    origin = (host) => server.url.replace("127.0.0.1", host);
-    browser = await launchChromium();
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser, origin } = await startShipped()));
+  after(() => closeShipped({ server, browser }));
 
   it("has no serious or critical violation on the empty chat, a conversation, the settings and /admin (cn and global, light and dark)", async () => {
     const serious: string[] = [];

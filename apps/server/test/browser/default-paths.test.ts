@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { readModelCard } from "../../src/model-card.ts";
-import { startServer } from "../harness.ts";
-import { browserSkip, launchChromium, repo, shots } from "./chromium.ts";
+import { browserSkip, repo, shots } from "./chromium.ts";
+import { closeShipped, type ShippedServer, startShipped } from "./shipped.ts";
 
 // What a new user meets on a default start (the shipped benih.yaml and committed models, nothing configured), in
 // both markets: the suggested questions are answered right, and every skill chip and built-in agent ends in an
@@ -17,20 +16,11 @@ const markets = [
 ] as const;
 
 describe("every default path, in both markets", { skip }, () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let server: ShippedServer;
   let browser: Browser;
   let origin: (host: string) => string;
-
-  before(async () => {
-    server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8"), env: { BENIH_MODELS_DIR: repo("models") } });
-    origin = (host) => server.url.replace("127.0.0.1", host);
-    browser = await launchChromium();
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser, origin } = await startShipped()));
+  after(() => closeShipped({ server, browser }));
 
   /** Sends what is in the composer and waits for the answer to end; returns it. */
   const send = async (page: Page) => {

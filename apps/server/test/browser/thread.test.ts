@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { pdfOf } from "../documents.ts";
 import { startServer } from "../harness.ts";
-import { browserSkip, launchChromium, repo, shots } from "./chromium.ts";
+import { browserSkip, launchChromium, shots } from "./chromium.ts";
+import { closeShipped, type ShippedServer, startShipped } from "./shipped.ts";
 
 // The thread as people meet it, in real Chromium against the whole server. The first suite's answers come from a
 // loopback OpenAI server that streams 3 characters every 10 ms: `rich` a table, a link and a formula; `cite`
@@ -181,20 +182,11 @@ routes:
 });
 
 describe("answers from an attached PDF on the committed models, in both markets", { skip }, () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let server: ShippedServer;
   let browser: Browser;
   let origin: (host: string) => string;
-
-  before(async () => {
-    server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8"), env: { BENIH_MODELS_DIR: repo("models") } });
-    origin = (host) => server.url.replace("127.0.0.1", host);
-    browser = await launchChromium();
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser, origin } = await startShipped()));
+  after(() => closeShipped({ server, browser }));
 
   for (const [host, question] of [
     ["global.localhost", "Where do orangutans live?"],

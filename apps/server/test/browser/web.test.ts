@@ -1,29 +1,19 @@
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { startServer } from "../harness.ts";
-import { browserSkip, launchChromium, repo, shots } from "./chromium.ts";
+import { browserSkip, shots } from "./chromium.ts";
+import { closeShipped, type ShippedServer, startShipped } from "./shipped.ts";
 
 // Real Chromium (Debian's, which .ci/run installs) against the whole server with the shipped benih.yaml and the
 // committed models. Chromium resolves *.localhost to this machine, so each market is reached by its own host.
 const skip = browserSkip;
 
 describe("the web app in Chromium", { skip }, () => {
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let server: ShippedServer;
   let browser: Browser;
   let origin: (host: string) => string;
-
-  before(async () => {
-    server = await startServer({ yaml: readFileSync(repo("benih.yaml"), "utf8"), env: { BENIH_MODELS_DIR: repo("models") } });
-    origin = (host) => server.url.replace("127.0.0.1", host);
-    browser = await launchChromium();
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  before(async () => ({ server, browser, origin } = await startShipped()));
+  after(() => closeShipped({ server, browser }));
 
   it("cn.localhost shows the cn brand in Chinese, global.localhost the global brand in English (desktop and 390 px)", async () => {
     for (const [host, brand, lang, placeholder, send] of [
