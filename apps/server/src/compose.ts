@@ -5,6 +5,7 @@ import { hasFfmpeg } from "@benih/assistant";
 import { access, createGatewayApp, defaultJsonBudget, defaultPromptBudget, GatewayMetrics } from "@benih/gateway";
 import { storeLocationFromEnv, type Store, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { accountDirectory, announceSetupLinks, peopleConfigured, registerAccountRoutes } from "./compose/accounts.ts";
 import { registerAssistant, selfClient, startVideoRunner } from "./compose/assistant.ts";
 import { createTraining, registerTrainingRoutes, startLocalTraining } from "./compose/control-plane.ts";
 import { buildRouting, gatewayPolicies, openQuotaGate } from "./compose/gateway.ts";
@@ -13,9 +14,12 @@ import { registerSettingsRoutes } from "./compose/settings.ts";
 import { serveWebApp } from "./compose/static-web.ts";
 import { allStores, ensureAdminKey, openHomeStore, openMarketStores, recoverStores, storeOfRequest } from "./compose/stores.ts";
 import type { BenihConfig } from "./config/schema.ts";
+import { isLoopback } from "./loopback.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { MarketRuntime } from "./markets.ts";
 import { buildProviders } from "./providers.ts";
+
+export { isLoopback };
 
 export interface BenihServer {
   app: FastifyInstance;
@@ -39,19 +43,19 @@ export interface StartOptions {
   fetch?: typeof fetch;
 }
 
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 const serverVersion = (JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string })
   .version;
 
-/** Keys are required beyond loopback, and there they cannot be switched off. */
+/**
+ * Sign-in (or a key) is required beyond loopback, where it cannot be switched off, and wherever benih.yaml says how
+ * people sign in; otherwise the machine's owner uses the app straight away.
+ */
 function authRequiredBy(config: BenihConfig): boolean {
   if (config.auth.required === false && !isLoopback(config.server.host)) {
-    throw new Error(`auth.required is false but server.host ${config.server.host} is beyond loopback; API keys are required there`);
+    throw new Error(`auth.required is false but server.host ${config.server.host} is beyond loopback; sign-in is required there`);
   }
-  return config.auth.required === true || !isLoopback(config.server.host);
+  if (config.auth.required === false) return false;
+  return config.auth.required === true || !isLoopback(config.server.host) || peopleConfigured(config);
 }
 
 /**
@@ -72,7 +76,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     for (const warning of set.warnings) log?.warn(warning);
     const markets = await openMarketStores(marketConfig, set.providers, closers, log);
     const { router, catalog, visibleModels } = await buildRouting(config, set, closers, log);
-    const { requestLog, auth, retry, prices } = gatewayPolicies(config, set, store, markets, authRequired, closers, log);
+    const directory = accountDirectory(config, store, markets);
+    const { requestLog, auth, retry, prices } = gatewayPolicies(config, set, directory, markets, authRequired, closers, log);
     const quota = await openQuotaGate(config, env, closers, log);
     const training = createTraining(config, store, closers, log);
     await recoverStores(allStores(store, markets), log);
@@ -116,6 +121,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
         });
         registerTrainingRoutes(app, training);
         registerSettingsRoutes(app, { config, set, markets, visibleModels, ffmpeg });
+        registerAccountRoutes(app, { config, directory, auth, markets, required: authRequired, env }, closers);
       },
       ...(log && { logger: log }),
     });
@@ -126,6 +132,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
 
     const listening = await listen(app, config.server.host, config.server.port);
     selfUrl = listening.selfUrl;
+    if (authRequired) await announceSetupLinks(store, markets, listening.url, log);
     startLocalTraining(training, selfUrl, resolve(cwd, env.BENIH_DATA_DIR ?? ".benih"), closers, log);
     const marketInfo = markets && Object.fromEntries([...markets.stores].map(([id, s]) => [id, s.describe()]));
     log?.info(

@@ -1,6 +1,6 @@
 import type { MarketView } from "@benih/contracts";
 import { dirname, resolve } from "node:path";
-import { GatewayError, type RequestScope, type ResolveScope } from "@benih/gateway";
+import { GatewayError, isOperator, type RequestScope, type ResolveScope } from "@benih/gateway";
 import { localized, Markets, type Market, type MarketProfile } from "@benih/markets";
 import type { Provider } from "@benih/spec";
 import { BufferedRequestLogWriter, Store, type StoreLocation } from "@benih/store";
@@ -134,7 +134,7 @@ export async function openMarkets(
     const header = headers["x-benih-market"];
     const r = markets.resolve({
       host,
-      isAdmin: principal?.role === "admin",
+      isAdmin: isOperator(principal),
       ...(principal && { keyMarket: principal.market }),
       ...(typeof header === "string" && { header }),
     });

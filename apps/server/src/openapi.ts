@@ -1,3 +1,4 @@
+import { accountsOpenApi } from "@benih/accounts";
 import { assistantOpenApi } from "@benih/assistant";
 import { controlOpenApi } from "@benih/control";
 import { gatewayOpenApi } from "@benih/gateway";
@@ -12,7 +13,8 @@ export function openApiDocument(o: { version: string; markets: boolean; training
     "/v1/market": {
       get: {
         tags: ["gateway"],
-        summary: "The market serving this request (by host, key, or an admin's x-benih-market header): brand, languages, default models",
+        security: [],
+        summary: "The market serving this host: brand, languages, default models",
         responses: {
           "200": json("The market's public profile"),
           ...(!o.markets && { "404": json("no_markets: this server has no markets configured") }),
@@ -36,11 +38,12 @@ export function openApiDocument(o: { version: string; markets: boolean; training
       description:
         "An OpenAI-compatible gateway over local and third-party models, per market; the assistant's conversations; the training control plane.",
     },
-    security: [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { session: [] }],
     paths: {
       ...gateway.paths,
       ...server,
       ...assistant.paths,
+      ...accountsOpenApi().paths,
       ...control.paths,
       "/health": { get: { tags: ["server"], security: [], summary: "Liveness", responses: { "200": { description: "{ status: ok }" } } } },
     },
@@ -49,7 +52,14 @@ export function openApiDocument(o: { version: string; markets: boolean; training
         apiKey: {
           type: "http",
           scheme: "bearer",
-          description: "A benih API key (`benih keys create`); optional on a loopback server without required keys",
+          description:
+            "A person's API key (`sk-benih-<market>-…`, made in the app's settings) or an operator's (`benih keys create`); optional on a loopback server without sign-in",
+        },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "benih_session",
+          description: "A signed-in browser's session (POST /v1/auth/login); its changes also send x-csrf-token (GET /v1/me gives it)",
         },
         agentToken: { type: "http", scheme: "bearer", description: "A regional agent's token from benih.yaml (training.agents)" },
       },

@@ -1,5 +1,7 @@
 import type { AgentView } from "@benih/contracts";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
+import { takeAuthQuery } from "./account/authQuery.ts";
+import { useAccount } from "./account/useAccount.ts";
 import { conversations } from "./api/conversations.ts";
 import { mediaUrl } from "./api/http.ts";
 import { Composer, type ComposerHandle } from "./composer/Composer.tsx";
@@ -8,7 +10,6 @@ import { useMarket } from "./hooks/useMarket.ts";
 import { useProblem } from "./hooks/useProblem.ts";
 import { useTheme } from "./hooks/useTheme.ts";
 import { t } from "./i18n.ts";
-import { KeyPrompt } from "./KeyPrompt.tsx";
 import { MessageList } from "./MessageList.tsx";
 import { modelExamples, modelIntro, shortModelName } from "./modelIntro.ts";
 import { Sidebar } from "./Sidebar.tsx";
@@ -17,10 +18,16 @@ import { TopBar } from "./TopBar.tsx";
 // The dialogs are chunks of their own, loaded when first opened: the first page load does not carry them.
 const SettingsPanel = lazy(() => import("./SettingsPanel.tsx").then((m) => ({ default: m.SettingsPanel })));
 const AgentEditor = lazy(() => import("./AgentEditor.tsx").then((m) => ({ default: m.AgentEditor })));
+// So are the screens before the app (a signed-in person's page never loads them).
+const SignIn = lazy(() => import("./account/SignIn.tsx").then((m) => ({ default: m.SignIn })));
+const KeyPrompt = lazy(() => import("./KeyPrompt.tsx").then((m) => ({ default: m.KeyPrompt })));
 
 /** The chat app: conversations on the side, the one shown in the middle, the composer below. */
 export function App() {
   const { error, needsKey, problems } = useProblem();
+  // Read (and taken out of the address) at once, whether or not the sign-in screen shows.
+  const authQuery = takeAuthQuery();
+  const account = useAccount(needsKey);
   const server = useMarket(problems.report);
   const chats = useConversations(problems);
   useTheme(server.prefs.theme);
@@ -52,7 +59,29 @@ export function App() {
     open(id);
   });
 
-  if (needsKey) return <KeyPrompt locale={locale} wrong={needsKey === "wrong"} />;
+  const { gate } = account;
+  // Until /v1/me answers, nothing: neither a chat that sign-in would replace nor a sign-in a loopback owner never needs.
+  if (gate.kind === "loading") return null;
+  if (gate.kind === "signIn")
+    return (
+      <Suspense fallback={null}>
+        <SignIn
+          locale={locale}
+          brand={{ name: server.name, logo: server.market?.brand.logo }}
+          methods={gate.methods}
+          query={authQuery}
+          {...(gate.reason && { reason: gate.reason })}
+          onSignedIn={() => location.reload()}
+          onUseKey={account.toKeyPrompt}
+        />
+      </Suspense>
+    );
+  if (gate.kind === "key" || needsKey)
+    return (
+      <Suspense fallback={null}>
+        <KeyPrompt locale={locale} wrong={gate.kind === "key" ? gate.wrong : needsKey === "wrong"} onSignIn={account.toSignIn} />
+      </Suspense>
+    );
 
   const agent = server.agents.find((a) => a.id === agentId);
   /** A new chat, with the person's default agent and model unless `withAgent` is picked for it. */
@@ -138,6 +167,8 @@ export function App() {
                 if (patch.model) server.setModel(patch.model);
               }}
               onClose={() => setShowSettings(false)}
+              me={gate.me}
+              onSignedOut={() => location.reload()}
             />
           )}
           {editingAgent && (

@@ -1,9 +1,13 @@
 import { useState } from "react";
 import { setApiKey } from "./api/http.ts";
 import { t, type Locale } from "./i18n.ts";
+import { at } from "./text/account.ts";
 
-/** Asks for the API key this server wants, keeps it in this browser and starts again with it. */
-export function KeyPrompt({ locale, wrong }: { locale: Locale; wrong: boolean }) {
+/**
+ * Asks for the API key this server wants, keeps it in this browser and starts again with it. `onSignIn`: the server
+ * takes sign-in as well, and the person can go there instead.
+ */
+export function KeyPrompt({ locale, wrong, onSignIn }: { locale: Locale; wrong: boolean; onSignIn?: (() => void) | undefined }) {
   const [key, setKey] = useState("");
   return (
     <form
@@ -28,6 +32,11 @@ export function KeyPrompt({ locale, wrong }: { locale: Locale; wrong: boolean })
       <button type="submit" disabled={!key.trim()}>
         {t(locale, "useKey")}
       </button>
+      {onSignIn && (
+        <button type="button" className="ghost" onClick={onSignIn} data-testid="key-sign-in">
+          {at(locale, "signInInstead")}
+        </button>
+      )}
     </form>
   );
 }

@@ -1,4 +1,7 @@
-import type { AgentView } from "@benih/contracts";
+import type { AgentView, MeView } from "@benih/contracts";
+import { AccountSection } from "./account/AccountSection.tsx";
+import { KeysSection } from "./account/KeysSection.tsx";
+import { UsageSection } from "./account/UsageSection.tsx";
 import { agentLabel } from "./agentLabel.ts";
 import { Dialog } from "./Dialog.tsx";
 import { localeNames, t, type Locale } from "./i18n.ts";
@@ -22,10 +25,17 @@ interface Props {
   model: string;
   onChange(patch: Partial<Preferences>): void;
   onClose(): void;
+  /** The person signed in (GET /v1/me); absent on a server without accounts, which has no account sections. */
+  me?: MeView | null;
+  /** After signing out: the app starts again at the sign-in screen. */
+  onSignedOut?(): void;
 }
 
-/** The person's own settings: language, look, and the agent and model new chats start with. */
-export function SettingsPanel({ locale, locales, prefs, agents, models, agent, model, onChange, onClose }: Props) {
+/**
+ * The person's own settings: language, look, and the agent and model new chats start with; with accounts, who is
+ * signed in, their API keys and their usage.
+ */
+export function SettingsPanel({ locale, locales, prefs, agents, models, agent, model, onChange, onClose, me, onSignedOut }: Props) {
   return (
     <Dialog label={t(locale, "prefTitle")} onClose={onClose} testId="settings" className="panel settings">
       <header>
@@ -76,9 +86,18 @@ export function SettingsPanel({ locale, locales, prefs, agents, models, agent, m
         </label>
       )}
       <p className="meta">{t(locale, "prefKept")}</p>
-      <a className="admin-link" href="/admin/setup" data-testid="admin-link">
-        {t(locale, "prefAdmin")}
-      </a>
+      {me && (
+        <>
+          <AccountSection locale={locale} me={me} onSignedOut={onSignedOut ?? (() => location.reload())} />
+          <KeysSection locale={locale} />
+          <UsageSection locale={locale} />
+        </>
+      )}
+      {me?.role !== "member" && (
+        <a className="admin-link" href="/admin/setup" data-testid="admin-link">
+          {t(locale, "prefAdmin")}
+        </a>
+      )}
     </Dialog>
   );
 }

@@ -1,17 +1,20 @@
-import { presentedKey } from "@benih/gateway";
+import { cookieValue, presentedKey, SESSION_COOKIE } from "@benih/gateway";
 import type { FastifyRequest } from "fastify";
 import type { Caller } from "./model-client.ts";
 
 /**
  * The caller as the assistant's own call to /v1/chat/completions must present it, so the gateway applies the same
- * key and market: the key from whichever header carried it (Authorization or x-api-key), sent as a bearer token;
- * the host, which may choose the market; and an admin's x-benih-market, which chose it for this request.
+ * key or person and market: the key from whichever header carried it (Authorization or x-api-key), sent as a
+ * bearer token, or else the session cookie; the host, which may choose the market; and an admin's x-benih-market,
+ * which chose it for this request.
  */
 export function callerOf(request: FastifyRequest): Caller {
   const key = presentedKey(request.headers);
+  const session = key ? undefined : cookieValue(request.headers.cookie, SESSION_COOKIE);
   const market = request.headers["x-benih-market"];
   return {
     ...(key && { authorization: `Bearer ${key}` }),
+    ...(session && { cookie: `${SESSION_COOKIE}=${session}` }),
     ...(request.headers.host && { host: request.headers.host }),
     ...(typeof market === "string" && market && { market }),
   };

@@ -33,6 +33,8 @@ export type AnswerPart = { type: "text"; text: string } | { type: "tool-call"; c
 /** Who asks: the caller's own credentials and host, so the gateway applies the caller's key and market. */
 export interface Caller {
   authorization?: string;
+  /** The session cookie of a signed-in browser. */
+  cookie?: string;
   host?: string;
   /** An admin's `x-benih-market`. */
   market?: string;
@@ -79,6 +81,7 @@ export class GatewayClient implements ModelClient {
         "content-type": "application/json",
         accept: "text/event-stream",
         ...(o.caller.authorization && { authorization: o.caller.authorization }),
+        ...(o.caller.cookie && { cookie: o.caller.cookie }),
         ...(o.caller.host && { host: o.caller.host }),
         ...(o.caller.market && { "x-benih-market": o.caller.market }),
         ...(this.internalToken && { "x-benih-internal": this.internalToken }),

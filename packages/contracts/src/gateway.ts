@@ -40,6 +40,8 @@ export const requestLogEntry = z.object({
   id: z.string(),
   created_at: z.number(),
   api_key_id: z.string().nullable(),
+  /** The person the request was made for (their key or session); null for operators' keys and anonymous calls. */
+  person_id: z.string().nullable(),
   endpoint: z.string(),
   model: z.string(),
   /** `provider/model` of the target that answered, or null when none did. */

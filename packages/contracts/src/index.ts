@@ -8,3 +8,4 @@ export * from "./skill-ids.ts";
 export * from "./uploads.ts";
 export * from "./conversations.ts";
 export * from "./server.ts";
+export * from "./accounts.ts";

@@ -31,7 +31,7 @@ before(async () => {
   app = Fastify();
   const plane = new ControlPlane({ store: db.store.training, rules, datasets });
   // The server's access rules, with one admin: the bearer "admin".
-  const admin = { keyId: "admin", name: "admin", role: "admin" as const, market: null };
+  const admin = { keyId: "admin", name: "admin", role: "admin" as const, market: null, credential: "admin" };
   enforceAccess(app, {
     auth: { required: true, authenticate: async (h) => (h.authorization === "Bearer admin" ? admin : undefined) },
     resolveScope: () => openScope(),

@@ -2,7 +2,16 @@ export { createGatewayApp, type GatewayAppOptions } from "./http/app.ts";
 export { access, declareAll, enforceAccess, routeTable, scopeOf, type Access, type AccessOptions, type RouteEntry } from "./http/access.ts";
 export { isVisible } from "./http/models.ts";
 export { gatewayOpenApi } from "./openapi.ts";
-export { Authenticator, presentedKey, type Principal } from "./http/auth.ts";
+export {
+  Authenticator,
+  checkOrigin,
+  cookieValue,
+  isOperator,
+  presentedKey,
+  SESSION_COOKIE,
+  subjectOf,
+  type Principal,
+} from "./http/auth.ts";
 export { Router, targetName, type Route, type Target } from "./routing/router.ts";
 export { defaultRetryPolicy, runWithFallback, type RetryPolicy } from "./routing/execute.ts";
 export { ModelCatalog, type CatalogEntry } from "./catalog.ts";
@@ -15,9 +24,20 @@ export { defaultPromptBudget, type PromptBudget } from "./openai-wire/prompt-bud
 export { defaultJsonBudget, type JsonBudget } from "./http/json-body.ts";
 export { toCallOptions } from "./openai-wire/to-call-options.ts";
 export { openScope, type RequestScope, type ResolveScope, type ScopeRequest, type StreamGuard, type PolicyHit } from "./scope.ts";
-export type { ApiKeyLookup, KeyRecord, KeyRole, PolicyAuditSink, QuotaPolicy, RequestLogSink } from "./ports.ts";
+export type {
+  ApiKeyLookup,
+  KeyRecord,
+  KeyRole,
+  Person,
+  PolicyAuditSink,
+  QuotaPolicy,
+  RequestLogSink,
+  SessionLookup,
+  SessionRecord,
+} from "./ports.ts";
 export { QuotaGate, type QuotaAmounts, type Reservation } from "./quota/quota-gate.ts";
 export { MemoryCounters } from "./quota/memory-counters.ts";
 export { RedisCounters } from "./quota/redis-counters.ts";
 export { LimitsByMarket } from "./quota/limits-by-market.ts";
 export type { QuotaCounters, CounterAsk } from "./quota/counters.ts";
+export { idParam, notFound, parse, wholeQuery } from "./http/request-input.ts";

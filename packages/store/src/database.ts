@@ -1,3 +1,4 @@
+import type { AccountsTables } from "./accounts/tables.ts";
 import type { AgentsTables } from "./agents/tables.ts";
 import type { AuditTables } from "./audit/tables.ts";
 import type { ConversationsTables } from "./conversations/tables.ts";
@@ -19,4 +20,5 @@ export interface Database
     ConversationsTables,
     KnowledgeTables,
     AgentsTables,
-    MediaTables {}
+    MediaTables,
+    AccountsTables {}

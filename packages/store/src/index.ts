@@ -1,12 +1,23 @@
 export { Store } from "./store.ts";
 export { storeLocationFromEnv, type StoreLocation, type Dialect } from "./open.ts";
 export type { Database } from "./database.ts";
-export { ApiKeys, hashKey, type ApiKey, type ApiKeyRole } from "./keys/api-keys.ts";
+export { ApiKeys, hashKey, keyHint, marketOfKey, type ApiKey, type ApiKeyRole } from "./keys/api-keys.ts";
+export {
+  Accounts,
+  newToken,
+  type AdminAuditRow,
+  type Invitation,
+  type LinkRefusal,
+  type NewUser,
+  type SessionTimes,
+  type User,
+} from "./accounts/accounts.ts";
 export {
   RequestLog,
   BufferedRequestLogWriter,
   type RequestLogEntry,
   type RequestLogRow,
+  type UsageTotals,
   type AttemptRecord,
 } from "./request-log/request-log.ts";
 export { PolicyAudit, type PolicyAuditEntry, type PolicyAuditRow } from "./audit/policy-audit.ts";

@@ -1,4 +1,5 @@
 import type { Migration, MigrationProvider } from "kysely/migration";
+import { accountsMigrations } from "./accounts/migrations.ts";
 import { agentsMigrations } from "./agents/migrations.ts";
 import { auditMigrations } from "./audit/migrations.ts";
 import { conversationsMigrations } from "./conversations/migrations.ts";
@@ -17,6 +18,7 @@ const byDomain = [
   knowledgeMigrations,
   agentsMigrations,
   mediaMigrations,
+  accountsMigrations,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { Accounts } from "./accounts/accounts.ts";
 import { AgentStore } from "./agents/agents.ts";
 import { PolicyAudit } from "./audit/policy-audit.ts";
 import { ConversationStore } from "./conversations/conversations.ts";
@@ -23,6 +24,7 @@ export class Store {
   readonly agents: AgentStore;
   readonly images: ImageStore;
   readonly videos: VideoJobStore;
+  readonly accounts: Accounts;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -37,6 +39,7 @@ export class Store {
     this.agents = new AgentStore(db);
     this.images = new ImageStore(db);
     this.videos = new VideoJobStore(db);
+    this.accounts = new Accounts(db);
   }
 
   /** Opens the store and brings its schema up to date. */

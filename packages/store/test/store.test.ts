@@ -8,6 +8,7 @@ const entry = (id: string, extra: Partial<RequestLogEntry> = {}): RequestLogEntr
   id,
   created_at: Date.now(),
   api_key_id: null,
+  person_id: null,
   endpoint: "/v1/chat/completions",
   model: "m",
   target: "openai/gpt-4o-mini",
@@ -115,6 +116,7 @@ for (const backend of await testBackends()) {
             "0010-key-hints",
             "0011-training-clusters",
             "0012-message-feedback",
+            "0013-accounts",
           ],
         );
       } finally {

@@ -11,7 +11,8 @@ import {
   Router,
   type RequestScope,
 } from "@benih/gateway";
-import { BufferedRequestLogWriter, type Store } from "@benih/store";
+import type { AccountDirectory } from "@benih/accounts";
+import { BufferedRequestLogWriter } from "@benih/store";
 import type { FastifyBaseLogger } from "fastify";
 import type { BenihConfig } from "../config/schema.ts";
 import type { MarketRuntime } from "../markets.ts";
@@ -38,11 +39,11 @@ export async function buildRouting(config: BenihConfig, set: ProviderSet, closer
   return { router, catalog, visibleModels };
 }
 
-/** Who calls (API keys), what it costs, how upstreams are retried, and where requests are logged without markets. */
+/** Who calls (API keys and sessions), what it costs, how upstreams are retried, and where requests are logged without markets. */
 export function gatewayPolicies(
   config: BenihConfig,
   set: ProviderSet,
-  store: Store,
+  directory: AccountDirectory,
   markets: MarketRuntime | undefined,
   authRequired: boolean,
   closers: Closers,
@@ -50,9 +51,11 @@ export function gatewayPolicies(
 ) {
   const requestLog = markets
     ? undefined
-    : new BufferedRequestLogWriter(store.requestLog, (err, lost) => log?.error({ err, lost }, "could not write the request log"));
+    : new BufferedRequestLogWriter(directory.storeOf(null)!.requestLog, (err, lost) =>
+        log?.error({ err, lost }, "could not write the request log"),
+      );
   if (requestLog) closers.push(() => requestLog.flush());
-  const auth = new Authenticator(store.apiKeys, authRequired);
+  const auth = new Authenticator(directory, authRequired, 1_000, directory);
   closers.push(() => auth.close());
   const retry = {
     ...defaultRetryPolicy,

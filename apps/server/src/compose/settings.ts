@@ -62,8 +62,9 @@ export function registerSettingsRoutes(
     };
   });
   // The market serving this request (by host, key or admin header): brand, languages, default models.
-  app.get("/v1/market", access("person"), async (request, reply) => {
-    const id = scopeOf(request).market;
+  // Public: the sign-in screen is branded before anyone signs in. The host (not a key) says which market it is.
+  app.get("/v1/market", access("public"), async (request, reply) => {
+    const id = d.markets?.resolveScope({ host: request.headers.host, headers: request.headers, principal: undefined }).market;
     const market = id ? d.markets?.markets.get(id) : undefined;
     if (!market)
       return reply.code(404).send({

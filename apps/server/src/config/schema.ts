@@ -1,4 +1,5 @@
 import { DEFAULT_UPLOAD_MAX_MB, quotaLimits } from "@benih/contracts";
+import { sessionConfig, signInConfig, smtpConfig } from "@benih/accounts";
 import { defaultDocumentLimits, defaultImageLimits } from "@benih/assistant";
 import { defaultPromptBudget } from "@benih/gateway";
 import { z } from "zod";
@@ -79,8 +80,10 @@ const market = z.strictObject({
       .optional(),
   }),
   retentionDays: z.number().int().positive().default(180),
-  /** What each key of this market may use; each field over the server-wide `quota`. */
+  /** What each person (or key) of this market may use; each field over the server-wide `quota`. */
   quota: quotaLimits.optional(),
+  /** How this market's people sign in, each field over the server-wide `auth`. */
+  auth: signInConfig.optional(),
   /** Omitted: its own SQLite file in the data folder, or its own schema when DATABASE_URL is PostgreSQL. */
   store: z
     .union([
@@ -195,10 +198,17 @@ export const configSchema = z
       .prefault({}),
     auth: z
       .strictObject({
-        /** "auto": required when the server listens beyond loopback. It cannot be switched off there. */
+        /**
+         * "auto": sign-in (or a key) is required when the server listens beyond loopback or any `auth` sets how people
+         * sign in; otherwise the machine's owner uses the app straight away. It cannot be switched off beyond loopback.
+         */
         required: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+        session: sessionConfig.prefault({}),
+        ...signInConfig.shape,
       })
       .prefault({}),
+    /** Mail for invitations and password resets. */
+    smtp: smtpConfig.optional(),
     /** GGUF files in this folder are served as local models named after the file. */
     modelsDir: z.string().default("models"),
     providers: z.array(z.discriminatedUnion("type", [openAICompatibleProvider, anthropicProvider, llamaCppProvider])).default([]),

@@ -1,18 +1,21 @@
 import { useCallback, useEffect, useState } from "react";
 import { forgetAdminKey, setAdminKey, type AdminError } from "./api.ts";
+import { AuditPage } from "./AuditPage.tsx";
 import { FeedbackPage } from "./FeedbackPage.tsx";
 import { FleetPage } from "./FleetPage.tsx";
+import { PeoplePage } from "./PeoplePage.tsx";
 import { RunPage } from "./RunPage.tsx";
 import { RunsPage } from "./RunsPage.tsx";
 import { useTheme } from "../hooks/useTheme.ts";
 import { preferences } from "../preferences.ts";
 import { SetupPage } from "./SetupPage.tsx";
 import { langOf, words } from "./text.ts";
+import { UsagePage } from "./UsagePage.tsx";
 import "./admin.css";
 
 /**
- * The admin pages at /admin: training runs, one run, the fleet, the server's setup, and how readers rated answers.
- * Loaded only when an admin opens them.
+ * The admin pages at /admin: training runs, one run, the fleet, the server's setup, how readers rated answers, and
+ * the market's people, usage and audit log. Loaded only when an admin opens them.
  */
 export default function Admin() {
   const w = words();
@@ -46,6 +49,8 @@ export default function Admin() {
 
   const run = /^\/admin\/runs\/([\w-]+)/.exec(path)?.[1];
   const on = (page: string) => path.startsWith(`/admin/${page}`);
+  // A market's own pages, which its admins reach by signing in as well as with a key.
+  const market = on("people") || on("usage") || on("audit");
   const tab = (to: string, label: string, active: boolean) => (
     <a
       href={to}
@@ -67,10 +72,13 @@ export default function Admin() {
           <h1>{w.title}</h1>
         </div>
         <nav>
-          {tab("/admin", w.runs, !on("fleet") && !on("setup") && !on("feedback"))}
+          {tab("/admin", w.runs, !on("fleet") && !on("setup") && !on("feedback") && !market)}
           {tab("/admin/fleet", w.fleet, on("fleet"))}
           {tab("/admin/setup", w.setup, on("setup"))}
           {tab("/admin/feedback", w.feedback, on("feedback"))}
+          {tab("/admin/people", w.people, on("people"))}
+          {tab("/admin/usage", w.usage, on("usage"))}
+          {tab("/admin/audit", w.audit, on("audit"))}
           <a href="/">{w.chat}</a>
         </nav>
       </header>
@@ -84,7 +92,17 @@ export default function Admin() {
               setAuth({ asked: false });
             }}
           >
-            <p>{auth.refused ? w.wrongKey : on("feedback") ? w.feedbackKeyNeeded : w.keyNeeded}</p>
+            <p>
+              {auth.refused ? w.wrongKey : market ? w.peopleKeyNeeded : on("feedback") ? w.feedbackKeyNeeded : w.keyNeeded}
+              {market && (
+                <>
+                  {" "}
+                  <a href="/" data-testid="admin-sign-in">
+                    {w.signIn}
+                  </a>
+                </>
+              )}
+            </p>
             <input
               type="password"
               value={key}
@@ -108,6 +126,12 @@ export default function Admin() {
           <SetupPage w={w} onAuth={onAuth} />
         ) : on("feedback") ? (
           <FeedbackPage w={w} onAuth={onAuth} />
+        ) : on("people") ? (
+          <PeoplePage w={w} onAuth={onAuth} />
+        ) : on("usage") ? (
+          <UsagePage w={w} onAuth={onAuth} />
+        ) : on("audit") ? (
+          <AuditPage w={w} onAuth={onAuth} />
         ) : on("fleet") ? (
           <FleetPage w={w} onAuth={onAuth} />
         ) : (

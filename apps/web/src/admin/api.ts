@@ -1,24 +1,35 @@
-// The control plane's admin API (/control/v1), the server's setup and readers' ratings of answers, as the admin pages
-// use them; their shapes are @benih/contracts' views.
-// An admin key, when the server asks for one, is kept in this browser and sent as a bearer token.
+// The control plane's admin API (/control/v1), the server's setup, readers' ratings of answers and a market's people,
+// usage and audit log, as the admin pages use them; their shapes are @benih/contracts' views.
+// Who asks: an admin key pasted here (kept in this browser, sent as a bearer token), else what the chat app sends (the
+// person's own key, or the session cookie with its CSRF token for changes).
 import type {
+  AdminAuditView,
   CreateRun,
   DatasetsView,
   FeedbackView,
   FleetView,
+  InvitationView,
   LogTail,
+  MeView,
   MetricSeries,
+  PersonPatch,
+  PersonRole,
+  PersonView,
   RunCreated,
   RunDetail,
   RunList,
   SettingsView,
+  UsageRow,
 } from "@benih/contracts";
+import { whoami } from "../api/account.ts";
+import { authHeaders } from "../api/http.ts";
 
 export class AdminError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -27,18 +38,76 @@ export class AdminError extends Error {
 const KEY = "benih.adminKey";
 export const setAdminKey = (key: string) => localStorage.setItem(KEY, key);
 export const forgetAdminKey = () => localStorage.removeItem(KEY);
+export const hasAdminKey = () => !!localStorage.getItem(KEY);
 
-async function call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** The pasted admin key wins over the chat app's key: on a server each decides alone who is asking. */
+function headersFor(method: Method): Record<string, string> {
   const key = localStorage.getItem(KEY);
-  const res = await fetch(path, {
+  return { ...authHeaders(method), ...(key && { authorization: `Bearer ${key}` }) };
+}
+
+// Opened straight at /admin, the page has not asked /v1/me as the chat app does, so the session's CSRF token is not
+// known yet: the first change (or the people page, to know who "you" is) asks once.
+let session: Promise<MeView | null> | undefined;
+/** The signed-in person, or null (no session, a server without accounts, or a key in use instead). */
+export function signedIn(fresh = false): Promise<MeView | null> {
+  if (fresh || !session) session = whoami().then((who) => (who.kind === "me" ? who.me : null));
+  return session;
+}
+
+/** A change sent with the session cookie alone, without its token yet. */
+function needsToken(method: Method): boolean {
+  const h = headersFor(method);
+  return method !== "GET" && !("authorization" in h) && !("x-csrf-token" in h);
+}
+
+async function send(method: Method, path: string, body?: unknown): Promise<Response> {
+  if (needsToken(method)) await signedIn(true);
+  return fetch(path, {
     method,
-    headers: { ...(key && { authorization: `Bearer ${key}` }), ...(body !== undefined && { "content-type": "application/json" }) },
+    headers: { ...headersFor(method), ...(body !== undefined && { "content-type": "application/json" }) },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
-  const json = (await res.json().catch(() => undefined)) as { error?: { message: string; details?: unknown } } | undefined;
-  if (!res.ok) throw new AdminError(res.status, json?.error?.message ?? `HTTP ${res.status}`, json?.error?.details);
-  return json as T;
 }
+
+async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  let res = await send(method, path, body);
+  let json = await jsonOf(res);
+  // A token from before a sign-in in another tab: ask for the session's own and send the change once more.
+  if (res.status === 403 && json?.error?.code === "csrf_token" && !hasAdminKey()) {
+    await signedIn(true);
+    res = await send(method, path, body);
+    json = await jsonOf(res);
+  }
+  if (!res.ok) throw new AdminError(res.status, json?.error?.message ?? `HTTP ${res.status}`, json?.error?.details, json?.error?.code);
+  return (res.status === 204 ? undefined : json) as T;
+}
+
+type ErrorBody = { error?: { message: string; details?: unknown; code?: string } } | undefined;
+const jsonOf = (res: Response) => res.json().catch(() => undefined) as Promise<ErrorBody>;
+
+/**
+ * Saves what `path` answers as a file. A plain link would send the session cookie but not a key, so the bytes are
+ * fetched with the headers and handed to the browser as a blob.
+ */
+export async function download(path: string, filename: string): Promise<void> {
+  const res = await fetch(path, { headers: headersFor("GET") });
+  if (!res.ok) {
+    const json = await jsonOf(res);
+    throw new AdminError(res.status, json?.error?.message ?? `HTTP ${res.status}`, undefined, json?.error?.code);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  Object.assign(document.createElement("a"), { href: url, download: filename }).click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Whether a plain link to an admin route is let in: the cookie goes with it, a key in this browser does not. */
+export const linkCarriesAuth = () => !hasAdminKey() && !("authorization" in authHeaders("GET"));
+
+const q = (params: Record<string, string | number | undefined>) =>
+  new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (v === undefined || v === "" ? [] : [[k, String(v)]]))).toString();
 
 export const api = {
   runs: () => call<RunList>("GET", "/control/v1/runs"),
@@ -53,4 +122,15 @@ export const api = {
   settings: () => call<SettingsView>("GET", "/v1/settings"),
   /** The answers of this host's market rated `rating`, newest first, at most `limit` (the server's most is 200). */
   feedback: (rating: "up" | "down", limit: number) => call<{ data: FeedbackView[] }>("GET", `/v1/feedback?rating=${rating}&limit=${limit}`),
+  /** This market's people whose email or name holds `query`, newest first. */
+  people: (query: string, limit: number, offset: number) =>
+    call<{ data: PersonView[] }>("GET", `/v1/admin/people?${q({ q: query.trim(), limit, offset })}`).then((r) => r.data),
+  updatePerson: (id: string, patch: PersonPatch) => call<PersonView>("PATCH", `/v1/admin/people/${encodeURIComponent(id)}`, patch),
+  invite: (body: { email?: string; role: PersonRole }) => call<InvitationView>("POST", "/v1/admin/invitations", body),
+  /** This market's use over the last `days` UTC days (today included), per day, model and person. */
+  usage: (days: number) => call<{ data: UsageRow[] }>("GET", `/v1/admin/usage?${q({ days })}`).then((r) => r.data),
+  usageCsv: (days: number) => `/v1/admin/usage?${q({ days, format: "csv" })}`,
+  /** What this market's admins did, newest first; `before` (ms) pages back. */
+  audit: (limit: number, before?: number) =>
+    call<{ data: AdminAuditView[] }>("GET", `/v1/admin/audit?${q({ limit, before })}`).then((r) => r.data),
 };

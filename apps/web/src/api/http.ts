@@ -1,16 +1,46 @@
-// How the web app talks to the benih server: the user's API key on every request, and errors as readable text.
+// How the web app talks to the benih server: the user's API key or session on every request, and errors as readable
+// text.
 
 // On a server that requires API keys, the user's key is kept in this browser and sent with every request.
 const KEY = "benih.apiKey";
 export const setApiKey = (key: string) => localStorage.setItem(KEY, key);
 export const hasApiKey = () => localStorage.getItem(KEY) !== null;
-export const authHeaders = (): Record<string, string> => {
-  const key = localStorage.getItem(KEY);
-  return key ? { authorization: `Bearer ${key}` } : {};
+/** A key sent wins over the session cookie on the server: signing in drops it, or the cookie would go unused. */
+export const forgetApiKey = () => localStorage.removeItem(KEY);
+
+// A signed-in browser's session is an HttpOnly cookie the browser sends by itself; its changes must also send the
+// session's CSRF token, which only this page can read (from /v1/me, sign-in and sign-up). Kept in memory only: a
+// reload asks /v1/me again.
+let csrfToken: string | undefined;
+export const setCsrfToken = (token: string | undefined) => {
+  csrfToken = token;
 };
 
-/** Thrown when the server wants a (valid) API key: the app asks for one. */
-export class NeedsKey extends Error {}
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * The headers that say who is asking: the key, and for a change (any method but GET, HEAD, OPTIONS) the session's
+ * CSRF token. A caller that does not name its method (an upload's XMLHttpRequest) gets the token as well: sent with a
+ * read it costs nothing, missing from a change it fails.
+ */
+export const authHeaders = (method?: string): Record<string, string> => {
+  const key = localStorage.getItem(KEY);
+  const change = method === undefined || !SAFE_METHODS.has(method.toUpperCase());
+  return { ...(key && { authorization: `Bearer ${key}` }), ...(change && csrfToken && { "x-csrf-token": csrfToken }) };
+};
+
+/**
+ * Thrown on a 401: the server wants a (valid) API key, or a signed-in person. `code` says which: `sign_in_required`
+ * and `session_expired` ask for sign-in, `missing_api_key` and `invalid_api_key` for a key.
+ */
+export class NeedsKey extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A request the server refused or failed: its message, HTTP status and error code (`request_too_large`, …). */
 export class ApiError extends Error {
@@ -26,16 +56,20 @@ export class ApiError extends Error {
 /** The server could not be reached at all (fetch itself failed): the app says so in the reader's language. */
 export class NetworkError extends Error {}
 
-/** fetch with the user's key; a 401 becomes NeedsKey, no answer at all NetworkError. */
+/** fetch with the user's key or session; a 401 becomes NeedsKey, no answer at all NetworkError. */
 export async function authed(path: string, init: RequestInit = {}): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string> | undefined) } });
+    const headers = { ...authHeaders(init.method ?? "GET"), ...(init.headers as Record<string, string> | undefined) };
+    res = await fetch(path, { ...init, headers });
   } catch (e) {
     if ((e as Error).name === "AbortError") throw e;
     throw new NetworkError((e as Error).message);
   }
-  if (res.status === 401) throw new NeedsKey(await errorOf(res));
+  if (res.status === 401) {
+    const { message, code } = await apiError(res);
+    throw new NeedsKey(message, code);
+  }
   return res;
 }
 

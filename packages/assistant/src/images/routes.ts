@@ -1,3 +1,4 @@
+import { ownerOf } from "../http.ts";
 import { access, GatewayError, refuseBlocked } from "@benih/gateway";
 import type { ImageStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -35,9 +36,8 @@ export interface ImageRoutesOptions {
   maxMessageBytes?: number;
 }
 
-const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
 const notFound = (id: string) =>
-  new GatewayError(404, "not_found_error", `Image ${id} does not exist (or belongs to another key).`, "not_found");
+  new GatewayError(404, "not_found_error", `Image ${id} does not exist (or belongs to someone else).`, "not_found");
 const idOf = (m: ImageModelConfig) => `${m.name}/${m.model}`;
 
 /**
@@ -59,7 +59,7 @@ export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions
   refuseBlocked(request, body.prompt, idOf(model));
   const store = o.storeFor(request);
   const quota = o.maxOwnerBytes ?? defaultImageLimits.maxOwnerBytes;
-  const { bytes: used } = await store.usage(owner(request));
+  const { bytes: used } = await store.usage(ownerOf(request));
   if (used >= quota) throw quotaExceeded(used, 0, quota);
   let images: GeneratedImage[];
   try {
@@ -78,7 +78,7 @@ export async function drawAndKeep(request: FastifyRequest, o: ImageRoutesOptions
   return Promise.all(
     images.map(async (img) => ({
       ...(await store.add({
-        owner: owner(request),
+        owner: ownerOf(request),
         prompt: body.prompt,
         model: idOf(model),
         size: body.size,
@@ -192,14 +192,14 @@ export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions)
   registerImageUploads(app, o);
   app.get("/v1/images/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
-    const img = await o.storeFor(request).get(id, owner(request));
+    const img = await o.storeFor(request).get(id, ownerOf(request));
     if (!img) throw notFound(id);
     return reply.headers({ ...servedAs(img), "cache-control": "private, max-age=31536000, immutable" }).send(img.bytes);
   });
   // Messages that showed a deleted image keep its view; the model is sent the images still kept.
   app.delete("/v1/images/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
-    if (!(await o.storeFor(request).delete(id, owner(request)))) throw notFound(id);
+    if (!(await o.storeFor(request).delete(id, ownerOf(request)))) throw notFound(id);
     return reply.code(204).send();
   });
 }

@@ -9,7 +9,7 @@ import { ModelError, type ModelClient } from "../model-client.ts";
 import { callerOf } from "../caller.ts";
 import { openEventStream } from "../event-stream.ts";
 import { translateDocument } from "../skills/translate/document.ts";
-import { wholeQuery } from "../http.ts";
+import { ownerOf, wholeQuery } from "../http.ts";
 
 export interface KnowledgeRoutesOptions {
   storeFor(request: FastifyRequest): KnowledgeStore;
@@ -24,8 +24,6 @@ export interface KnowledgeRoutesOptions {
 
 /** Passages one document shows at most: a long book is shown from its start. */
 const MAX_PASSAGES_SHOWN = 2000;
-
-const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
 
 /**
  * The knowledge base under /v1/knowledge: upload a document (the file as the request body, its name in ?name=),
@@ -53,11 +51,11 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
     }
   };
 
-  app.get("/v1/knowledge/documents", access("person"), async (request) => ({ data: await o.storeFor(request).list(owner(request)) }));
+  app.get("/v1/knowledge/documents", access("person"), async (request) => ({ data: await o.storeFor(request).list(ownerOf(request)) }));
 
   app.delete("/v1/knowledge/documents/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
-    if (!(await o.storeFor(request).delete(id, owner(request))))
+    if (!(await o.storeFor(request).delete(id, ownerOf(request))))
       throw new GatewayError(404, "not_found_error", `Document ${id} does not exist (or is not yours to delete).`, "not_found");
     return reply.code(204).send();
   });
@@ -65,7 +63,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
   // A document as it was read, passage by passage (to show a citation in place), up to a budget of passages.
   app.get("/v1/knowledge/documents/:id/passages", access("person"), async (request): Promise<KbPassagesView> => {
     const id = (request.params as { id: string }).id;
-    const found = await o.storeFor(request).passages(id, owner(request), MAX_PASSAGES_SHOWN);
+    const found = await o.storeFor(request).passages(id, ownerOf(request), MAX_PASSAGES_SHOWN);
     if (!found) throw new GatewayError(404, "not_found_error", `Document ${id} does not exist (or is not yours to read).`, "not_found");
     return found;
   });
@@ -74,7 +72,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
     const q = request.query as { q?: string; limit?: string };
     if (!q.q?.trim()) throw new GatewayError(400, "invalid_request_error", "q: say what to look for", "invalid_query", "q");
     const limit = wholeQuery(q.limit, "limit", { min: 1, max: 50 }) ?? 5;
-    return { data: await o.storeFor(request).search(owner(request), terms(q.q), limit) };
+    return { data: await o.storeFor(request).search(ownerOf(request), terms(q.q), limit) };
   });
 
   // Uploads take the raw file as the body, whatever its content type, up to the configured size.
@@ -159,7 +157,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
         row = await o
           .storeFor(request)
           .add(
-            { owner: owner(request), title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount },
+            { owner: ownerOf(request), title: doc.title, source: name, mime: doc.mime, bytes: bytes.length, pages: doc.pageCount },
             doc.passages ?? [],
             Date.now(),
             { maxOwnerBytes: limits.maxOwnerBytes },

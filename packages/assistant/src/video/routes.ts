@@ -1,3 +1,4 @@
+import { ownerOf } from "../http.ts";
 import { videoJobView, type VideoJobView } from "@benih/contracts";
 import { access, GatewayError, refuseBlocked } from "@benih/gateway";
 import type { VideoJob, VideoJobStore } from "@benih/store";
@@ -18,8 +19,6 @@ export interface VideoRoutesOptions {
   /** Whether ffmpeg is here for the offline slideshow. */
   slideshow: boolean;
 }
-
-const owner = (request: FastifyRequest) => request.principal?.keyId ?? null;
 
 /** The job as the API shows it: where it stands, and where its video is once done. */
 export const jobView = (j: VideoJob): VideoJobView =>
@@ -48,7 +47,7 @@ export async function startVideoJob(request: FastifyRequest, o: VideoRoutesOptio
     model = `${m.name}/${m.model}`;
   }
   refuseBlocked(request, prompt, model);
-  return o.storeFor(request).create({ owner: owner(request), prompt, model });
+  return o.storeFor(request).create({ owner: ownerOf(request), prompt, model });
 }
 
 /** `POST /v1/videos` starts a job (202); `GET /v1/videos/:id` says where it stands; `…/content` is the MP4. */
@@ -66,13 +65,13 @@ export function registerVideoRoutes(app: FastifyInstance, o: VideoRoutesOptions)
   });
   app.get("/v1/videos/:id", access("person"), async (request) => {
     const id = (request.params as { id: string }).id;
-    const job = await o.storeFor(request).get(id, owner(request));
-    if (!job) throw new GatewayError(404, "not_found_error", `Video job ${id} does not exist (or belongs to another key).`, "not_found");
+    const job = await o.storeFor(request).get(id, ownerOf(request));
+    if (!job) throw new GatewayError(404, "not_found_error", `Video job ${id} does not exist (or belongs to someone else).`, "not_found");
     return jobView(job);
   });
   app.get("/v1/videos/:id/content", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
-    const content = await o.storeFor(request).content(id, owner(request));
+    const content = await o.storeFor(request).content(id, ownerOf(request));
     if (!content) throw new GatewayError(404, "not_found_error", `Video ${id} is not ready, or does not exist.`, "not_found");
     return reply.type(content.mime).header("cache-control", "private, max-age=31536000, immutable").send(content.bytes);
   });

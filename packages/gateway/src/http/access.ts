@@ -1,18 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { GatewayError } from "../errors.ts";
 import type { RequestScope, ResolveScope } from "../scope.ts";
-import { presentedKey, type Principal } from "./auth.ts";
+import { checkOrigin, isOperator, presentedKey, subjectOf, type Principal } from "./auth.ts";
+import { LiveRequests } from "./live-requests.ts";
 import { abnormalPath } from "./normal-path.ts";
 
 /**
  * Who may call a route. Every route declares one; the server decides on the route it matched, never on the raw
  * URL (a path spelled `/%761/models` matches `/v1/models` and is judged as it).
  * - `public`: anyone (health, the web app's files).
- * - `person`: a valid API key when keys are required, anyone on an open loopback server; the request gets its
- *   market's scope.
- * - `admin`: an admin key when keys are required, anyone on an open loopback server.
- * - `market-admin`: as `admin`, for one market's own data (its answers' ratings): the request gets its market's
- *   scope as `person` routes do.
+ * - `person`: a valid API key or session when sign-in is required, anyone on an open loopback server; the request
+ *   gets its market's scope.
+ * - `admin`: an operator (an admin key of the home store) when sign-in is required, anyone on an open loopback server.
+ * - `market-admin`: an operator or an admin of the request's market, for that market's own data (its people, usage,
+ *   answers' ratings): the request gets its market's scope as `person` routes do.
  * - `agent`: a training agent's region token.
  */
 export type Access = "public" | "person" | "admin" | "market-admin" | "agent";
@@ -44,7 +45,12 @@ export interface RouteEntry {
 
 export interface AccessOptions {
   /** Who a request's key belongs to (a 401 when a key is required and missing or wrong); the Authenticator. */
-  auth: { readonly required: boolean; authenticate(headers: FastifyRequest["headers"]): Promise<Principal | undefined> };
+  auth: {
+    readonly required: boolean;
+    authenticate(headers: FastifyRequest["headers"], method: string, internal: boolean): Promise<Principal | undefined>;
+    /** Whether a principal's key or session is still live; with it, long requests of one that is not are ended. */
+    stillLive?(principal: Principal): Promise<boolean>;
+  };
   /** The market a `person` request belongs to, or a GatewayError. */
   resolveScope: ResolveScope;
   /** The region an agent token speaks for; without it `agent` routes refuse everyone. */
@@ -69,6 +75,8 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
   requireAccessDeclarations(app);
   const inFlight = new Map<string, number>();
   const limit = o.concurrentPerKey ?? 8;
+  const live = o.auth.stillLive && new LiveRequests(o.auth.stillLive.bind(o.auth));
+  if (live) app.addHook("onClose", (_app, done) => (live.close(), done()));
   /** Counts the request against its key until its response closes (finished, failed or abandoned). */
   const hold = (_request: FastifyRequest, reply: FastifyReply, keyId: string) => {
     const n = inFlight.get(keyId) ?? 0;
@@ -88,13 +96,25 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       else inFlight.delete(keyId);
     });
   };
+  const isInternal = (request: FastifyRequest) => !!o.internalToken && request.headers["x-benih-internal"] === o.internalToken;
   const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access) => {
     if (principal) request.principal = principal;
-    if (o.internalToken && request.headers["x-benih-internal"] === o.internalToken) request.internal = true;
-    else if (principal && request.method === "POST") hold(request, reply, principal.keyId);
+    // An open loopback server trusts whoever reaches it, but not another site's page in the owner's browser.
+    else if (request.method !== "GET" && request.method !== "HEAD") checkOrigin(request.headers);
+    if (isInternal(request)) request.internal = true;
+    else if (principal && request.method === "POST") {
+      hold(request, reply, subjectOf(principal));
+      live?.watch(principal, reply);
+    }
     if (who === "admin" || who === "market-admin") {
-      if (o.auth.required && principal?.role !== "admin")
-        throw new GatewayError(403, "permission_error", `${request.routeOptions.url} needs an admin key.`, "admin_only");
+      const allowed = who === "admin" ? isOperator(principal) : principal?.role === "admin";
+      if (o.auth.required && !allowed)
+        throw new GatewayError(
+          403,
+          "permission_error",
+          `${request.routeOptions.url} needs ${who === "admin" ? "an operator's admin key" : "an admin of this market"}.`,
+          "admin_only",
+        );
       if (who === "admin") return;
     }
     request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal });
@@ -130,7 +150,7 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       return done();
     }
     o.auth
-      .authenticate(request.headers)
+      .authenticate(request.headers, request.method, isInternal(request))
       .then((principal) => admit(request, reply, principal, who))
       .then(
         () => done(),

@@ -1,12 +1,70 @@
+import { timingSafeEqual } from "node:crypto";
 import { GatewayError } from "../errors.ts";
-import type { ApiKeyLookup, KeyRole } from "../ports.ts";
+import type { ApiKeyLookup, KeyRole, Person, SessionLookup } from "../ports.ts";
 
+/** Who a request comes from: an API key (an operator's, or a person's) or a person's signed-in browser. */
 export interface Principal {
+  /** The key's id, or `session:<id>` for a browser's session. */
   keyId: string;
   name: string;
+  /** `admin`: an operator (a key with no person), or an admin of the person's market. */
   role: KeyRole;
-  /** The market the key belongs to; null: any. */
+  /** The market the key or person belongs to; null: any. */
   market: string | null;
+  /** The person it acts for. */
+  person?: Person;
+  /** A session's CSRF token: its changes must send it as `x-csrf-token`. */
+  csrf?: string;
+  /** The key or cookie value it was found by, looked up again while its long requests run. */
+  credential: string;
+}
+
+/** Whose quota and data a request uses: the person's (all their keys and sessions share them), else the key's. */
+export const subjectOf = (p: Principal): string => p.person?.id ?? p.keyId;
+
+/** An operator: an admin key of the home store, over every market (not a market's admin person). */
+export const isOperator = (p: Principal | undefined): boolean => p?.role === "admin" && !p.person;
+
+/** The session cookie; its value names the person's market (`cn.<token>`) so one store is read to find it. */
+export const SESSION_COOKIE = "benih_session";
+
+export function cookieValue(header: string | string[] | undefined, name: string): string | undefined {
+  if (typeof header !== "string") return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+const csrfRefusal = (message: string, code: string) => new GatewayError(403, "permission_error", message, code);
+
+/** The Origin check of a cookie-authenticated change (and of sign-in itself): another site's page cannot send it. */
+export function checkOrigin(headers: Record<string, string | string[] | undefined>): void {
+  const origin = headers.origin;
+  if (typeof origin !== "string") return;
+  let host: string | undefined;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = undefined;
+  }
+  if (host !== headers.host)
+    throw csrfRefusal(`This request came from another site (${origin.slice(0, 100)}) and was refused.`, "csrf_origin");
+}
+
+/** A session's change must send its CSRF token: only the app's own pages can read it (GET /v1/me). */
+function checkCsrf(headers: Record<string, string | string[] | undefined>, csrf: string): void {
+  checkOrigin(headers);
+  const sent = headers["x-csrf-token"];
+  const ok = typeof sent === "string" && sent.length === csrf.length && timingSafeEqual(Buffer.from(sent), Buffer.from(csrf));
+  if (!ok)
+    throw csrfRefusal(
+      "This change needs the x-csrf-token header of your session (GET /v1/me gives it); reload the page and try again.",
+      "csrf_token",
+    );
 }
 
 /** The key from `Authorization: Bearer …` or `x-api-key` (what Anthropic-style clients send). */
@@ -42,10 +100,23 @@ export class Authenticator {
     /** Without a valid key, requests are refused; otherwise a key is optional, but one that is sent must be valid. */
     readonly required: boolean,
     private readonly cacheMs = 1_000,
+    private readonly sessions?: SessionLookup,
   ) {
     this.flushTimer = setInterval(() => void this.flushUsage(), 30_000);
     this.flushTimer.unref();
     this.unsubscribe = keys.onRevoke?.((id) => this.forget(id));
+  }
+
+  /** Drops what a key or session cookie value was found to be (the session ended here): it is looked up again. */
+  forgetCredential(credential: string): void {
+    this.revocations++;
+    for (const [key, entry] of this.cache) if (entry.principal?.credential === credential) this.cache.delete(key);
+  }
+
+  /** Drops a person's cached keys and sessions (they were disabled here): their next request is looked up again. */
+  forgetPerson(personId: string): void {
+    this.revocations++;
+    for (const [key, entry] of this.cache) if (entry.principal?.person?.id === personId) this.cache.delete(key);
   }
 
   private forget(keyId: string): void {
@@ -53,32 +124,78 @@ export class Authenticator {
     for (const [key, entry] of this.cache) if (entry.principal?.keyId === keyId) this.cache.delete(key);
   }
 
-  private async lookup(key: string): Promise<Principal | undefined> {
+  /** A key's or a session cookie's principal, read from the store (no cache). */
+  private async find(credential: string, kind: "key" | "session"): Promise<Principal | undefined> {
+    if (kind === "session") {
+      const s = await this.sessions?.session(credential);
+      return (
+        s && {
+          keyId: `session:${s.id}`,
+          name: s.person.email ?? "session",
+          role: s.person.role === "admin" ? "admin" : "user",
+          market: s.market,
+          person: s.person,
+          csrf: s.csrf,
+          credential,
+        }
+      );
+    }
+    const row = await this.keys.verify(credential);
+    if (!row) return undefined;
+    const role = row.person ? (row.person.role === "admin" ? "admin" : "user") : row.role;
+    return { keyId: row.id, name: row.name, role, market: row.market, ...(row.person && { person: row.person }), credential };
+  }
+
+  /** Whether a principal's key or session is still live, read now (a disabled person's are not): for long requests. */
+  async stillLive(p: Principal): Promise<boolean> {
+    const now = await this.find(p.credential, p.csrf === undefined ? "key" : "session").catch(() => p);
+    if (!now) for (const [k, entry] of this.cache) if (entry.principal?.credential === p.credential) this.cache.delete(k);
+    return !!now;
+  }
+
+  private async lookup(credential: string, kind: "key" | "session"): Promise<Principal | undefined> {
+    const key = kind === "session" ? `\0${credential}` : credential;
     const hit = this.cache.get(key);
     const now = Date.now();
     if (hit && hit.until > now) return hit.principal;
     const revocations = this.revocations;
-    const row = await this.keys.verify(key);
-    const principal = row ? { keyId: row.id, name: row.name, role: row.role, market: row.market } : undefined;
+    const principal = await this.find(credential, kind);
     if (revocations !== this.revocations) return principal;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, { principal, until: now + this.cacheMs });
     return principal;
   }
 
-  /** The caller, or a 401 when a key is needed and missing, or when the key sent is not a live one. */
-  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Principal | undefined> {
+  /**
+   * The caller by their key, else by their session cookie; or a 401 when one is needed and missing, or when the
+   * one sent is not live. A session's changes (any method but GET, HEAD, OPTIONS) are checked against CSRF, except
+   * in the server's own calls (`internal`).
+   */
+  async authenticate(headers: Record<string, string | string[] | undefined>, method = "GET", internal = false): Promise<Principal | undefined> {
     const key = presentedKey(headers);
+    const cookie = key || !this.sessions ? undefined : cookieValue(headers.cookie, SESSION_COOKIE);
+    if (cookie) {
+      const principal = await this.lookup(cookie, "session");
+      if (!principal) {
+        if (!this.required) return undefined;
+        throw new GatewayError(401, "invalid_request_error", "Your session has ended: sign in again.", "session_expired");
+      }
+      // The server's own call for a request (internal) carries its session: that request was checked already.
+      if (!SAFE_METHODS.has(method) && !internal) checkCsrf(headers, principal.csrf!);
+      return principal;
+    }
     if (!key) {
       if (!this.required) return undefined;
       throw new GatewayError(
         401,
         "invalid_request_error",
-        "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'; create one with `benih keys create`.",
-        "missing_api_key",
+        this.sessions
+          ? "Sign in, or send an API key as 'Authorization: Bearer <key>' (make one in the app's settings)."
+          : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'; create one with `benih keys create`.",
+        this.sessions ? "sign_in_required" : "missing_api_key",
       );
     }
-    const principal = await this.lookup(key);
+    const principal = await this.lookup(key, "key");
     if (!principal) {
       // Even where no key is needed, a wrong or revoked one is refused rather than served as nobody's: its
       // holder would otherwise act, unknowingly, as the anonymous caller (another's conversations, no market).

@@ -54,6 +54,7 @@ export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: st
     id: request.id,
     created_at: Date.now(),
     api_key_id: request.principal?.keyId ?? null,
+    person_id: request.principal?.person?.id ?? null,
     endpoint: "/v1/chat/completions",
     model,
     target: target ? tName : null,

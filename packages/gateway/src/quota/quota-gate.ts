@@ -1,5 +1,5 @@
 import type { QuotaLimits } from "@benih/contracts";
-import type { Principal } from "../http/auth.ts";
+import { subjectOf, type Principal } from "../http/auth.ts";
 import type { QuotaPolicy } from "../ports.ts";
 import type { RequestScope } from "../scope.ts";
 import type { CounterAsk, QuotaCounters } from "./counters.ts";
@@ -78,7 +78,7 @@ export class QuotaGate {
     const now = this.now();
     const w = windowsAt(now);
     // Hash-tagged by subject: on a Redis Cluster a subject's counters share a slot, as one script needs.
-    const key = (id: string, what: string) => `${this.prefix}{${principal.keyId}}:${id}:${what}`;
+    const key = (id: string, what: string) => `${this.prefix}{${subjectOf(principal)}}:${id}:${what}`;
     const asks: Array<CounterAsk & { window: WindowName }> = [];
     if (limits.requestsPerMinute)
       asks.push({

@@ -7,6 +7,26 @@ export type ApiKey = Omit<Selectable<ApiKeysTable>, "hash">;
 export type ApiKeyRole = ApiKeysTable["role"];
 
 const KEY_PREFIX = "bk-";
+/** A person's keys: `sk-benih-<market>-<secret>` (or `sk-benih-<secret>` without markets). */
+const PERSON_PREFIX = "sk-benih-";
+
+/**
+ * The market a person's key names, so it is looked up in that market's store alone: null for a person's key
+ * without markets, undefined for any other key (operators', older ones: the home store).
+ */
+export function marketOfKey(key: string): string | null | undefined {
+  if (!key.startsWith(PERSON_PREFIX)) return undefined;
+  const rest = key.slice(PERSON_PREFIX.length);
+  const dash = rest.indexOf("-");
+  return dash > 0 ? rest.slice(0, dash) : null;
+}
+
+/** The part of a key that is not secret: `bk-`, or `sk-benih-cn-`. */
+const fixedPart = (key: string): string => {
+  if (key.startsWith(KEY_PREFIX)) return KEY_PREFIX;
+  const market = marketOfKey(key);
+  return market === undefined ? "" : `${PERSON_PREFIX}${market ? `${market}-` : ""}`;
+};
 
 // Keys carry 192 random bits, so a fast hash is enough: there is nothing to brute-force that a slow hash would
 // protect, and verification stays cheap on every request.
@@ -14,7 +34,7 @@ export function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-const columns = ["id", "name", "prefix", "role", "created_at", "last_used_at", "revoked_at", "market"] as const;
+const columns = ["id", "name", "prefix", "role", "created_at", "last_used_at", "revoked_at", "market", "user_id"] as const;
 
 /**
  * How lists show a key (kept in the `prefix` column): the fixed public prefix and the last four characters, as
@@ -22,12 +42,12 @@ const columns = ["id", "name", "prefix", "role", "created_at", "last_used_at", "
  * (an admin's own BENIH_ADMIN_KEY) shows no characters at all, since four would be much of it.
  */
 export function keyHint(key: string): string {
-  const fixed = key.startsWith(KEY_PREFIX) ? KEY_PREFIX : "";
+  const fixed = fixedPart(key);
   return key.length - fixed.length >= 16 ? `${fixed}…${key.slice(-4)}` : `${fixed}…`;
 }
 
 /** A new live key's row; the secret itself is kept only as its hash. */
-const newRow = (key: string, name: string, role: ApiKeyRole, market: string | null) => ({
+const newRow = (key: string, name: string, role: ApiKeyRole, market: string | null, userId: string | null = null) => ({
   id: randomUUID(),
   name,
   prefix: keyHint(key),
@@ -37,6 +57,7 @@ const newRow = (key: string, name: string, role: ApiKeyRole, market: string | nu
   last_used_at: null,
   revoked_at: null,
   market,
+  user_id: userId,
 });
 
 export class ApiKeys {
@@ -57,6 +78,35 @@ export class ApiKeys {
     await this.db.insertInto("api_keys").values(row).execute();
     const { hash: _hash, ...rest } = row;
     return { ...rest, key };
+  }
+
+  /** Makes a key that acts as a person of `market` (its store is this one); the secret is in this answer only. */
+  async createFor(userId: string, market: string | null, name: string): Promise<ApiKey & { key: string }> {
+    // Hex, so the secret holds no "-" and the market is what stands between the prefix and the next "-".
+    const key = `${PERSON_PREFIX}${market ? `${market}-` : ""}${randomBytes(24).toString("hex")}`;
+    const row = newRow(key, name, "user", market, userId);
+    await this.db.insertInto("api_keys").values(row).execute();
+    const { hash: _hash, ...rest } = row;
+    return { ...rest, key };
+  }
+
+  /** A person's keys, live and revoked, oldest first. */
+  listOf(userId: string): Promise<ApiKey[]> {
+    return this.db.selectFrom("api_keys").select(columns).where("user_id", "=", userId).orderBy("created_at").execute();
+  }
+
+  /** Revokes one of a person's keys; false when they hold no live key with that id. */
+  async revokeOf(userId: string, id: string): Promise<boolean> {
+    const res = await this.db
+      .updateTable("api_keys")
+      .set({ revoked_at: Date.now() })
+      .where("id", "=", id)
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (!Number(res.numUpdatedRows)) return false;
+    for (const listener of this.revokeListeners) listener(id);
+    return true;
   }
 
   /** Registers a key whose secret comes from outside (BENIH_ADMIN_KEY); idempotent. */

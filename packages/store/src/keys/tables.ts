@@ -11,6 +11,8 @@ export interface ApiKeysTable {
   revoked_at: number | null;
   /** The market the key belongs to; null: any market (admins, single-market setups). */
   market: string | null;
+  /** The person the key acts as (in their market's store); null: an operator's key, or one made before accounts. */
+  user_id: string | null;
 }
 
 /** This domain's part of the store's `Database`. */

@@ -1,10 +1,23 @@
 import type { RequestLogEntry } from "@benih/contracts";
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../database.ts";
 import type { RequestLogTable } from "./tables.ts";
 
 export type { AttemptRecord, RequestLogEntry } from "@benih/contracts";
 export type RequestLogRow = Selectable<RequestLogTable>;
+
+/** Requests, tokens and cost of one UTC day (epoch day number), model and person. */
+export interface UsageTotals {
+  day: number;
+  model: string;
+  person: string | null;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+const DAY_MS = 86_400_000;
 
 export class RequestLog {
   constructor(private readonly db: Kysely<Database>) {}
@@ -28,6 +41,38 @@ export class RequestLog {
 
   async get(id: string): Promise<RequestLogRow | undefined> {
     return this.db.selectFrom("request_log").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /**
+   * Usage per UTC day, model and person from `since` to `until`, of one person or everyone, at most `rows` groups
+   * (the budget of one answer), most recent days first.
+   */
+  async usage(o: { since: number; until: number; person?: string; rows: number }): Promise<UsageTotals[]> {
+    const day = sql<number>`created_at / ${DAY_MS}`;
+    let q = this.db
+      .selectFrom("request_log")
+      .select((eb) => [
+        day.as("day"),
+        "model",
+        "person_id",
+        eb.fn.countAll<number>().as("requests"),
+        eb.fn.coalesce(eb.fn.sum<number>("input_tokens"), sql<number>`0`).as("prompt"),
+        eb.fn.coalesce(eb.fn.sum<number>("output_tokens"), sql<number>`0`).as("completion"),
+        eb.fn.coalesce(eb.fn.sum<number>("cost_usd"), sql<number>`0`).as("cost"),
+      ])
+      .where("created_at", ">=", o.since)
+      .where("created_at", "<", o.until);
+    if (o.person !== undefined) q = q.where("person_id", "=", o.person);
+    const rows = await q.groupBy([day, "model", "person_id"]).orderBy(day, "desc").orderBy("model").limit(o.rows).execute();
+    return rows.map((r) => ({
+      day: Number(r.day),
+      model: r.model,
+      person: r.person_id,
+      requests: Number(r.requests),
+      promptTokens: Number(r.prompt),
+      completionTokens: Number(r.completion),
+      costUsd: Number(r.cost),
+    }));
   }
 
   async recent(limit = 50, since?: number): Promise<RequestLogRow[]> {

@@ -1,0 +1,80 @@
+import type { QuotaLimits } from "@benih/contracts";
+import type { ApiKeyLookup, KeyRecord, Person, SessionLookup, SessionRecord } from "@benih/gateway";
+import { marketOfKey, type SessionTimes, type Store, type User } from "@benih/store";
+
+export const personOf = (u: User): Person => ({
+  id: u.id,
+  email: u.email,
+  role: u.role,
+  owner: u.owner === 1,
+  quota: u.quota ? (JSON.parse(u.quota) as QuotaLimits) : null,
+});
+
+/** A session is written as seen at most this often: sign-in state is read per request, written once a minute. */
+const SEEN_EVERY_MS = 60_000;
+
+/**
+ * Where keys and sessions are found: a person's key (`sk-benih-<market>-…`) and session cookie (`<market>.<token>`)
+ * name their market, so each is looked up in that market's store alone, never another's; operators' keys and keys
+ * made before accounts are in the home store. Without markets the home store holds everyone.
+ */
+export class AccountDirectory implements ApiKeyLookup, SessionLookup {
+  constructor(
+    private readonly home: Store,
+    private readonly markets: ReadonlyMap<string, Store> | undefined,
+    readonly times: SessionTimes,
+  ) {}
+
+  /** The store people of `market` live in (null: the one space without markets). */
+  storeOf(market: string | null): Store | undefined {
+    if (!this.markets) return market === null ? this.home : undefined;
+    return market === null ? undefined : this.markets.get(market);
+  }
+
+  private get stores(): Store[] {
+    return [this.home, ...(this.markets?.values() ?? [])];
+  }
+
+  async verify(key: string): Promise<KeyRecord | undefined> {
+    const market = marketOfKey(key);
+    const store = market === undefined ? this.home : this.storeOf(market);
+    const row = await store?.apiKeys.verify(key);
+    if (!store || !row) return undefined;
+    if (!row.user_id) return { id: row.id, name: row.name, role: row.role, market: row.market };
+    const user = await store.accounts.byId(row.user_id);
+    if (!user || user.disabled_at !== null) return undefined;
+    return { id: row.id, name: row.name, role: "user", market: user.market, person: personOf(user) };
+  }
+
+  async touch(ids: string[]): Promise<void> {
+    await Promise.all(this.stores.map((s) => s.apiKeys.touch(ids)));
+  }
+
+  onRevoke(listener: (id: string) => void): () => void {
+    const offs = this.stores.map((s) => s.apiKeys.onRevoke(listener));
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
+  /** The cookie value of a session of a person of `market`. */
+  cookieValue(market: string | null, token: string): string {
+    return market === null ? token : `${market}.${token}`;
+  }
+
+  /** The market and token a cookie value names; undefined when it names no store here. */
+  parseCookie(value: string): { store: Store; token: string } | undefined {
+    const dot = value.indexOf(".");
+    const market = dot > 0 ? value.slice(0, dot) : null;
+    const store = this.storeOf(market);
+    return store && { store, token: value.slice(dot + 1) };
+  }
+
+  async session(cookie: string): Promise<SessionRecord | undefined> {
+    const at = this.parseCookie(cookie);
+    const s = at && (await at.store.accounts.session(at.token, this.times.idleMs));
+    if (!at || !s) return undefined;
+    if (Date.now() - s.seenAt > SEEN_EVERY_MS) await at.store.accounts.touchSession(s.id);
+    return { id: s.id, csrf: s.csrf, market: s.user.market, person: personOf(s.user) };
+  }
+}

@@ -1,0 +1,82 @@
+import { access, cookieValue, GatewayError } from "@benih/gateway";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { OidcError } from "../oidc/index.ts";
+import { OIDC_COOKIE, oidcCookie } from "./cookies.ts";
+import { type AccountsDeps, originOf } from "./deps.ts";
+import { startSession, storeOfMarket } from "./sign-in.ts";
+
+const providerParam = (request: FastifyRequest) => (request.params as { provider: string }).provider;
+
+/**
+ * Single sign-on with the market's OpenID providers (authorization code + PKCE). The IdP's subject maps to the
+ * market's person: found by an earlier link, else by a verified email of an existing person, else a new person
+ * where sign-up is open. Failures go back to the app (`/?signin_error=code&message=…`), which shows them.
+ */
+export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): void {
+  const openidOf = (request: FastifyRequest) => {
+    const market = deps.marketOf(request);
+    const settings = deps.settingsOf(market);
+    const id = providerParam(request);
+    if (!settings.openid?.has(id))
+      throw new GatewayError(
+        404,
+        "not_found_error",
+        `There is no single sign-on provider "${id.slice(0, 64)}" here${settings.oidc.length ? `; providers: ${settings.oidc.map((p) => p.id).join(", ")}` : ""}.`,
+        "unknown_provider",
+      );
+    return { market, settings, openid: settings.openid, id };
+  };
+  const callbackUrl = (request: FastifyRequest, id: string) => `${originOf(request, deps.secureCookies)}/v1/auth/oidc/${id}/callback`;
+  const backToApp = (reply: FastifyReply, code: string, message: string) =>
+    reply
+      .header("set-cookie", oidcCookie("", 0, deps.secureCookies))
+      .redirect(`/?signin_error=${encodeURIComponent(code)}&message=${encodeURIComponent(message)}`, 303);
+
+  app.get("/v1/auth/oidc/:provider/start", access("public"), async (request, reply) => {
+    const { openid, id } = openidOf(request);
+    try {
+      const { url, cookie, maxAgeSec } = await openid.start(id, callbackUrl(request, id));
+      return reply.header("set-cookie", oidcCookie(cookie, maxAgeSec, deps.secureCookies)).redirect(url, 303);
+    } catch (err) {
+      if (err instanceof OidcError) return backToApp(reply, err.code, err.message);
+      throw err;
+    }
+  });
+
+  app.get("/v1/auth/oidc/:provider/callback", access("public"), async (request, reply) => {
+    const { market, settings, openid, id } = openidOf(request);
+    const store = storeOfMarket(deps, market);
+    let who: Awaited<ReturnType<typeof openid.finish>>;
+    try {
+      const here = new URL(request.url, callbackUrl(request, id));
+      who = await openid.finish(id, new URL(`${callbackUrl(request, id)}${here.search}`), cookieValue(request.headers.cookie, OIDC_COOKIE));
+    } catch (err) {
+      if (err instanceof OidcError) return backToApp(reply, err.code, err.message);
+      throw err;
+    }
+    let user = await store.accounts.byIdentity(id, who.subject);
+    const email = who.email?.trim().toLowerCase() || null;
+    if (!user && email && who.emailVerified) {
+      user = await store.accounts.byEmail(email);
+      if (user) await store.accounts.link(id, who.subject, user.id);
+    }
+    if (!user) {
+      if (settings.signup !== "open")
+        return backToApp(reply, "signup_closed", "You have no account here yet: ask an admin for an invitation.");
+      user = await store.accounts.create({
+        email: email && who.emailVerified ? email : null,
+        name: who.name ?? email ?? who.subject,
+        passwordHash: null,
+        role: "member",
+        market,
+      });
+      await store.accounts.link(id, who.subject, user.id);
+    }
+    if (user.disabled_at !== null) return backToApp(reply, "account_disabled", "This account is disabled: ask an admin.");
+    await startSession(deps, request, reply, store, user);
+    // Both cookies: the session's (set by startSession) and the spent OpenID state's, cleared.
+    const set = reply.getHeader("set-cookie");
+    reply.header("set-cookie", [...[set].flat().filter((c): c is string => typeof c === "string"), oidcCookie("", 0, deps.secureCookies)]);
+    return reply.redirect("/", 303);
+  });
+}
