@@ -168,7 +168,14 @@ describe("accounts", () => {
     const fay = new Browser(server.url, "localhost");
     await signUp(eve, "eve@example.com");
     await signUp(fay, "fay@example.com");
-    const conv = (await eve.call("POST", "/v1/conversations", { title: "eve's" })).json;
+    const conv = (await eve.call("POST", "/v1/conversations", { title: "eve's", model: "gpt" })).json;
+    const answer = await eve.call("POST", `/v1/conversations/${conv.id}/messages`, { content: "Hi" });
+    assert.equal(answer.status, 200);
+    assert.match(
+      answer.json,
+      /event: done\ndata: \{"id":"[^"]+","status":"done"/,
+      "a signed-in person is answered: the session reaches the model call",
+    );
     assert.equal((await fay.call("GET", `/v1/conversations/${conv.id}`)).status, 404);
     assert.equal((await fay.call("PATCH", `/v1/conversations/${conv.id}`, { title: "fay's now" })).status, 404);
     assert.equal((await fay.call("DELETE", `/v1/conversations/${conv.id}`)).status, 404);
@@ -323,6 +330,57 @@ describe("zero-config", () => {
       assert.equal((await b.call("GET", "/v1/auth/methods")).json.required, false);
     } finally {
       await open.close();
+    }
+  });
+});
+
+describe("disabling a person", () => {
+  it("ends their open streams and their next requests, on both instances sharing the store", async () => {
+    const second = await startServer({ yaml: yaml(`${up.url}/v1`), env: { BENIH_DATA_DIR: server.dataDir } });
+    try {
+      const ann = new Browser(server.url, "localhost");
+      const me = (await signUp(ann, "streamer@example.com")).json;
+      const key = (await ann.call("POST", "/v1/me/keys", { name: "other instance" })).json.key as string;
+      const operator = (await server.store.apiKeys.create("operator", "admin")).key;
+
+      /** A streamed answer that stalls after its first chunk, until the server ends it. */
+      const openStream = async (url: string, auth: Record<string, string>) => {
+        const res = await request(`${url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { host: "localhost", origin: "http://localhost", "content-type": "application/json", ...auth },
+          body: JSON.stringify({ model: "stall", stream: true, messages: [{ role: "user", content: "Hi" }] }),
+        });
+        assert.equal(res.statusCode, 200);
+        const it = res.body[Symbol.asyncIterator]();
+        const firstChunk = String((await it.next()).value);
+        assert.match(firstChunk, /data: /, "the stream has begun");
+        // Wrapped: an async function returning a promise would wait for it.
+        const ended = (async () => {
+          try {
+            while (!(await it.next()).done);
+          } catch {
+            // cut off: the socket closed under it
+          }
+          return "ended";
+        })();
+        return { ended };
+      };
+      const onFirst = await openStream(server.url, { cookie: ann.cookie, "x-csrf-token": ann.csrf });
+      const onSecond = await openStream(second.url, { authorization: `Bearer ${key}` });
+
+      const off = await request(`${server.url}/v1/admin/people/${me.id}`, {
+        method: "PATCH",
+        headers: { host: "localhost", authorization: `Bearer ${operator}`, "content-type": "application/json" },
+        body: JSON.stringify({ disabled: true }),
+      });
+      assert.equal(off.statusCode, 200);
+      const within = (p: Promise<string>) => Promise.race([p, new Promise<string>((r) => setTimeout(() => r("still open"), 5_000))]);
+      assert.deepEqual(await Promise.all([within(onFirst.ended), within(onSecond.ended)]), ["ended", "ended"]);
+      assert.equal((await ann.call("GET", "/v1/me")).status, 401);
+      const next = await request(`${second.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+      assert.equal(next.statusCode, 401);
+    } finally {
+      await second.close();
     }
   });
 });

@@ -56,17 +56,15 @@ export function PeoplePage({ w, onAuth }: { w: Words; onAuth: (e: AdminError) =>
     <section className="people" aria-labelledby={headingId}>
       <h2 id={headingId}>{w.people}</h2>
       <p className="meta">{w.peopleIntro}</p>
-      <search>
-        <input
-          type="search"
-          value={typed}
-          onChange={(e) => setTyped(e.target.value)}
-          placeholder={w.search}
-          aria-label={w.search}
-          maxLength={200}
-          data-testid="people-search"
-        />
-      </search>
+      <input
+        type="search"
+        value={typed}
+        onChange={(e) => setTyped(e.target.value)}
+        placeholder={w.search}
+        aria-label={w.search}
+        maxLength={200}
+        data-testid="people-search"
+      />
       {failed &&
         (failed.code === "cannot_change_self" ? (
           <p className="notice error" role="alert">
@@ -110,7 +108,12 @@ export function PeoplePage({ w, onAuth }: { w: Words; onAuth: (e: AdminError) =>
             </div>
             {(offset > 0 || list.length >= PAGE) && (
               <div className="controls">
-                <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))} data-testid="people-previous">
+                <button
+                  type="button"
+                  disabled={offset === 0}
+                  onClick={() => setOffset(Math.max(0, offset - PAGE))}
+                  data-testid="people-previous"
+                >
                   {w.previous}
                 </button>
                 <button type="button" disabled={list.length < PAGE} onClick={() => setOffset(offset + PAGE)} data-testid="people-next">

@@ -141,26 +141,31 @@ export function PersonRow({
       {/* A <dialog> cannot sit in a table's body: it is drawn at the document's end. */}
       {asking &&
         createPortal(
-        <Dialog label={fill(disabled ? w.enableTitle : w.disableTitle, { who })} onClose={() => setAsking(false)} className="panel small-dialog" testId="person-disable-dialog">
-          <h2>{fill(disabled ? w.enableTitle : w.disableTitle, { who })}</h2>
-          <p>{disabled ? w.enableBody : w.disableBody}</p>
-          <div className="dialog-actions">
-            <button type="button" className="ghost" data-testid="dialog-cancel" onClick={() => setAsking(false)}>
-              {w.cancel}
-            </button>
-            <button
-              type="button"
-              className={disabled ? "primary" : "danger"}
-              data-testid="dialog-confirm"
-              onClick={() => {
-                setAsking(false);
-                void send({ disabled: !disabled });
-              }}
-            >
-              {disabled ? w.enable : w.disable}
-            </button>
-          </div>
-        </Dialog>,
+          <Dialog
+            label={fill(disabled ? w.enableTitle : w.disableTitle, { who })}
+            onClose={() => setAsking(false)}
+            className="panel small-dialog"
+            testId="person-disable-dialog"
+          >
+            <h2>{fill(disabled ? w.enableTitle : w.disableTitle, { who })}</h2>
+            <p>{disabled ? w.enableBody : w.disableBody}</p>
+            <div className="dialog-actions">
+              <button type="button" className="ghost" data-testid="dialog-cancel" onClick={() => setAsking(false)}>
+                {w.cancel}
+              </button>
+              <button
+                type="button"
+                className={disabled ? "primary" : "danger"}
+                data-testid="dialog-confirm"
+                onClick={() => {
+                  setAsking(false);
+                  void send({ disabled: !disabled });
+                }}
+              >
+                {disabled ? w.enable : w.disable}
+              </button>
+            </div>
+          </Dialog>,
           document.body,
         )}
     </>

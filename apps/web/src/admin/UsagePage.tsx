@@ -118,7 +118,14 @@ export function UsagePage({ w, onAuth }: { w: Words; onAuth: (e: AdminError) => 
               <fieldset className="feedback-filter">
                 <legend className="meta">{w.chartShows}</legend>
                 {(Object.keys(metrics) as Metric[]).map((m) => (
-                  <button key={m} type="button" aria-pressed={metric === m} data-testid="usage-metric" data-metric={m} onClick={() => setMetric(m)}>
+                  <button
+                    key={m}
+                    type="button"
+                    aria-pressed={metric === m}
+                    data-testid="usage-metric"
+                    data-metric={m}
+                    onClick={() => setMetric(m)}
+                  >
                     {metrics[m].label}
                   </button>
                 ))}

@@ -49,13 +49,9 @@ function headersFor(method: Method): Record<string, string> {
 }
 
 // Opened straight at /admin, the page has not asked /v1/me as the chat app does, so the session's CSRF token is not
-// known yet: the first change (or the people page, to know who "you" is) asks once.
-let session: Promise<MeView | null> | undefined;
-/** The signed-in person, or null (no session, a server without accounts, or a key in use instead). */
-export function signedIn(fresh = false): Promise<MeView | null> {
-  if (fresh || !session) session = whoami().then((who) => (who.kind === "me" ? who.me : null));
-  return session;
-}
+// known yet: a change sent without it asks first (as does the people page, to know who "you" is).
+/** The signed-in person, or null (no session, a server without accounts); keeps the session's CSRF token. */
+export const signedIn = (): Promise<MeView | null> => whoami().then((who) => (who.kind === "me" ? who.me : null));
 
 /** A change sent with the session cookie alone, without its token yet. */
 function needsToken(method: Method): boolean {
@@ -64,7 +60,7 @@ function needsToken(method: Method): boolean {
 }
 
 async function send(method: Method, path: string, body?: unknown): Promise<Response> {
-  if (needsToken(method)) await signedIn(true);
+  if (needsToken(method)) await signedIn();
   return fetch(path, {
     method,
     headers: { ...headersFor(method), ...(body !== undefined && { "content-type": "application/json" }) },
@@ -77,7 +73,7 @@ async function call<T>(method: Method, path: string, body?: unknown): Promise<T>
   let json = await jsonOf(res);
   // A token from before a sign-in in another tab: ask for the session's own and send the change once more.
   if (res.status === 403 && json?.error?.code === "csrf_token" && !hasAdminKey()) {
-    await signedIn(true);
+    await signedIn();
     res = await send(method, path, body);
     json = await jsonOf(res);
   }

@@ -171,7 +171,11 @@ export class Authenticator {
    * one sent is not live. A session's changes (any method but GET, HEAD, OPTIONS) are checked against CSRF, except
    * in the server's own calls (`internal`).
    */
-  async authenticate(headers: Record<string, string | string[] | undefined>, method = "GET", internal = false): Promise<Principal | undefined> {
+  async authenticate(
+    headers: Record<string, string | string[] | undefined>,
+    method = "GET",
+    internal = false,
+  ): Promise<Principal | undefined> {
     const key = presentedKey(headers);
     const cookie = key || !this.sessions ? undefined : cookieValue(headers.cookie, SESSION_COOKIE);
     if (cookie) {
