@@ -69,7 +69,7 @@ function moderator(p: MarketProfile, allow: Market["allow"], providers: Readonly
   };
 }
 
-const locationOf = (p: MarketProfile): StoreLocation =>
+export const locationOf = (p: MarketProfile): StoreLocation =>
   "sqlite" in p.store
     ? { dialect: "sqlite", target: p.store.sqlite }
     : { dialect: "postgres", target: p.store.postgres, ...(p.store.schema && { schema: p.store.schema }) };

@@ -95,6 +95,45 @@ describe("the benih CLI", () => {
     assert.match((await benih(["keys", "list"])).stdout, /twin-a\s+revoked[\s\S]*twin-b\s+revoked/);
   });
 
+  it("users: adds a person who can then sign in, changes their role, and disables them", async () => {
+    const yaml = [
+      "auth: { signup: invite }",
+      "training: { localAgent: false }",
+      "markets:",
+      "  - { id: global, region: global, displayName: { en: B }, brand: { name: { en: B }, colors: { primary: '#1f6feb' } }, defaultLocale: en,",
+      "      locales: [en], hosts: [localhost, 127.0.0.1], allow: [openai/*], policy: { refusal: { en: no } } }",
+      "",
+    ].join("\n");
+    const file = join(dir, "people.yaml");
+    writeFileSync(file, yaml);
+    const withConfig = (...args: string[]) => benih([...args, "--config", file]);
+    assert.match((await withConfig("users", "create", "--email", "ana@example.com")).stderr, /name the person's market with --market \(global\)/);
+    const made = await withConfig("users", "create", "--email", "Ana@Example.com", "--market", "global");
+    assert.equal(exitCode(made), 0, made.stderr);
+    const password = made.stdout.trim();
+    assert.match(password, /^[\w-]{16}$/, "a password made for them, printed once");
+    assert.match(made.stderr, /created member ana@example\.com in market global/);
+    assert.match((await withConfig("users", "role", "ana@example.com", "admin", "--market", "global")).stdout, /now an admin/);
+    assert.match((await withConfig("users", "list", "--market", "global")).stdout, /^ana@example\.com\s+admin\s+active/m);
+
+    const server = await startServer({ yaml, env: { BENIH_DATA_DIR: dir } });
+    try {
+      const login = (pw: string) =>
+        fetch(`${server.url}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "ana@example.com", password: pw }) });
+      const signedIn = await login(password);
+      assert.equal(signedIn.status, 200);
+      assert.equal(((await signedIn.json()) as { role: string }).role, "admin");
+      const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+      assert.match((await withConfig("users", "disable", "ana@example.com", "--market", "global")).stdout, /disabled ana@example\.com/);
+      await new Promise((r) => setTimeout(r, 1_100)); // another process's change reaches a cached session within 1 s
+      assert.equal((await fetch(`${server.url}/v1/me`, { headers: { cookie } })).status, 401, "their session ended");
+      assert.equal((await login(password)).status, 401);
+    } finally {
+      await server.close();
+    }
+    assert.match((await withConfig("users", "list", "--market", "global")).stdout, /^ana@example\.com\s+admin\s+disabled/m);
+  });
+
   it("config check shows what would run and warns about routes to unconfigured providers", async () => {
     const file = join(dir, "benih.yaml");
     writeFileSync(file, "routes:\n  - model: smart\n    targets:\n      - { provider: deepseek, model: deepseek-chat }\n");

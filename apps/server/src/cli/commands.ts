@@ -86,6 +86,51 @@ export const keysRevoke = command({
   run: async (i): Done => (await import("./keys.ts")).revokeKey(i),
 });
 
+const usersMarket = { type: "string", arg: "ID", help: "the market the person belongs to (needed when markets are configured)" } as const;
+const usersNote = "People live in their market's store; a change here reaches every running instance within a second.";
+
+export const usersCreate = command({
+  name: "users create",
+  summary: "add a person to a market; their password is printed once (or read with --password-stdin)",
+  options: {
+    email: { type: "string", arg: "EMAIL", help: "their email address (required)" },
+    admin: { type: "boolean", help: "an admin of the market (people, usage, invitations)" },
+    "password-stdin": { type: "boolean", help: "read the password from standard input instead of making one" },
+    market: usersMarket,
+    config,
+  },
+  notes: [usersNote],
+  example: "benih users create --email ana@example.com --admin --market global",
+  run: async (i): Done => (await import("./users.ts")).createUser(i),
+});
+
+export const usersList = command({
+  name: "users list",
+  summary: "the people of a market: email, role, state",
+  options: { market: usersMarket, config, json },
+  example: "benih users list --market cn",
+  run: async (i): Done => (await import("./users.ts")).listUsers(i),
+});
+
+export const usersDisable = command({
+  name: "users disable",
+  summary: "disable a person (their sessions, keys and open streams end); --enable to undo",
+  options: { enable: { type: "boolean", help: "enable them again" }, market: usersMarket, config },
+  positionals: "EMAIL",
+  notes: [usersNote],
+  example: "benih users disable ana@example.com --market global",
+  run: async (i): Done => (await import("./users.ts")).disableUser(i),
+});
+
+export const usersRole = command({
+  name: "users role",
+  summary: "make a person a member or an admin of their market",
+  options: { market: usersMarket, config },
+  positionals: "EMAIL member|admin",
+  example: "benih users role ana@example.com admin --market global",
+  run: async (i): Done => (await import("./users.ts")).setRole(i),
+});
+
 const marketsOptions = { config, json };
 export const marketsList = command({
   name: "markets list",
@@ -259,6 +304,10 @@ export const commands: ReadonlyArray<Command> = [
   keysCreate,
   keysList,
   keysRevoke,
+  usersCreate,
+  usersList,
+  usersDisable,
+  usersRole,
   marketsList,
   marketsCheck,
   runsCreate,
