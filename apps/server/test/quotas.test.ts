@@ -73,6 +73,42 @@ describe("quotas from benih.yaml", () => {
     }
   });
 
+  it("counts the assistant's answers as requests too, and a person's own limits over the market's", async () => {
+    const server = await startServer({ yaml: yaml(`${up.url}/v1`) });
+    try {
+      const cnKey = (await server.store.apiKeys.create("cn person", "user", "cn")).key;
+      const post = (path: string, body: object) =>
+        request(`${server.url}${path}`, {
+          method: "POST",
+          headers: { host: "cn.localhost", authorization: `Bearer ${cnKey}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const conv = (await (await post("/v1/conversations", { model: "gpt" })).body.json()) as { id: string };
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await post(`/v1/conversations/${conv.id}/messages`, { content: `Hi ${i}` });
+        await res.body.text();
+        statuses.push(res.statusCode);
+      }
+      assert.deepEqual(statuses, [200, 200, 429], "cn's 2 requests a minute hold for answers in the app as for the API");
+
+      const cn = server.markets!.stores.get("cn")!.accounts;
+      const person = await cn.create({ email: "p@example.cn", name: "p", passwordHash: null, role: "member", market: "cn" });
+      await cn.update(person.id, { quota: JSON.stringify({ requestsPerMinute: 5 }) });
+      const own = (await server.markets!.stores.get("cn")!.apiKeys.createFor(person.id, "cn", "own")).key;
+      const res = await request(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { host: "cn.localhost", authorization: `Bearer ${own}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt", messages: [{ role: "user", content: "Hi" }], max_tokens: 10 }),
+      });
+      await res.body.text();
+      assert.equal(res.headers["x-ratelimit-limit-requests"], "5", "the person's own limit");
+      assert.equal(res.headers["x-ratelimit-limit-tokens"], "50000", "the rest from the market and the server");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("uses Redis when REDIS_URL is set, and refuses with 503 quota_unavailable while it cannot be reached", async () => {
     const server = await startServer({ yaml: yaml(`${up.url}/v1`), env: { REDIS_URL: "redis://127.0.0.1:1/0" } });
     try {

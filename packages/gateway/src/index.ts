@@ -1,5 +1,15 @@
 export { createGatewayApp, type GatewayAppOptions } from "./http/app.ts";
-export { access, declareAll, enforceAccess, routeTable, scopeOf, type Access, type AccessOptions, type RouteEntry } from "./http/access.ts";
+export {
+  access,
+  declareAll,
+  enforceAccess,
+  metered,
+  routeTable,
+  scopeOf,
+  type Access,
+  type AccessOptions,
+  type RouteEntry,
+} from "./http/access.ts";
 export { isVisible } from "./http/models.ts";
 export { gatewayOpenApi } from "./openapi.ts";
 export {

@@ -1,5 +1,5 @@
 import { createConversationBody, messageBody, regenerateBody, updateConversationBody, type ConversationDetail } from "@benih/contracts";
-import { access, GatewayError } from "@benih/gateway";
+import { access, GatewayError, metered } from "@benih/gateway";
 import type { ConversationStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { agentOf } from "../agents/routes.ts";
@@ -119,7 +119,7 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
       .send(toMarkdown(c, messages, isExportLocale(lang) ? lang : "en"));
   });
 
-  app.post("/v1/conversations/:id/messages", access("person"), async (request, reply) => {
+  app.post("/v1/conversations/:id/messages", metered(), async (request, reply) => {
     const c = await conversation(request);
     const body = parse(messageBody, request.body);
     // The skill chosen, with its options as its schema reads them; one that cannot run here is refused before anything is kept.
@@ -186,7 +186,7 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
     return streamAnswer(o, request, reply, { store, conversation: c, question: user, model, sendUser: true });
   });
 
-  app.post("/v1/conversations/:id/messages/:messageId/regenerate", access("person"), async (request, reply) => {
+  app.post("/v1/conversations/:id/messages/:messageId/regenerate", metered(), async (request, reply) => {
     const c = await conversation(request);
     const body = parse(regenerateBody, request.body);
     const store = o.storeFor(request);

@@ -1,5 +1,5 @@
 import { ownerOf } from "../http.ts";
-import { access, GatewayError, refuseBlocked } from "@benih/gateway";
+import { access, GatewayError, metered, refuseBlocked } from "@benih/gateway";
 import type { ImageStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -111,7 +111,7 @@ function servedAs(img: { id: string; mime: string }) {
  * image of the user's own, `GET /v1/images/:id` for the kept bytes and `DELETE /v1/images/:id` to delete them.
  */
 export function registerImageRoutes(app: FastifyInstance, o: ImageRoutesOptions) {
-  app.post("/v1/images/generations", access("person"), async (request) => {
+  app.post("/v1/images/generations", metered(), async (request) => {
     const r = imageBody.safeParse(request.body ?? {});
     if (!r.success) {
       const issue = r.error.issues[0]!;

@@ -1,6 +1,6 @@
 import { ownerOf } from "../http.ts";
 import { videoJobView, type VideoJobView } from "@benih/contracts";
-import { access, GatewayError, refuseBlocked } from "@benih/gateway";
+import { access, GatewayError, metered, refuseBlocked } from "@benih/gateway";
 import type { VideoJob, VideoJobStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -52,7 +52,7 @@ export async function startVideoJob(request: FastifyRequest, o: VideoRoutesOptio
 
 /** `POST /v1/videos` starts a job (202); `GET /v1/videos/:id` says where it stands; `…/content` is the MP4. */
 export function registerVideoRoutes(app: FastifyInstance, o: VideoRoutesOptions) {
-  app.post("/v1/videos", access("person"), async (request, reply) => {
+  app.post("/v1/videos", metered(), async (request, reply) => {
     const r = videoBody.safeParse(request.body ?? {});
     if (!r.success)
       throw new GatewayError(

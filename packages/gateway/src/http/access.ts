@@ -21,6 +21,8 @@ export type Access = "public" | "person" | "admin" | "market-admin" | "agent";
 declare module "fastify" {
   interface FastifyContextConfig {
     access?: Access;
+    /** The route makes model work (an answer, an image, a video): each call counts as one request in quotas. */
+    metered?: boolean;
   }
   interface FastifyRequest {
     /** The caller, when a valid key was sent. */
@@ -36,6 +38,9 @@ declare module "fastify" {
 
 /** Route options that declare who may call it: `app.get("/v1/models", access("person"), handler)`. */
 export const access = (who: Access) => ({ config: { access: who } });
+
+/** A `person` route whose calls make model work and count against the caller's requests per minute. */
+export const metered = () => ({ config: { access: "person" as const, metered: true } });
 
 export interface RouteEntry {
   method: string;

@@ -8,6 +8,7 @@ import type { PriceTable } from "../pricing.ts";
 import type { RetryPolicy } from "../routing/execute.ts";
 import type { Router } from "../routing/router.ts";
 import { access, enforceAccess } from "./access.ts";
+import { meterRequests } from "./meter-requests.ts";
 import type { Authenticator } from "./auth.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
 import { defaultPromptBudget, type PromptBudget } from "../openai-wire/prompt-budget.ts";
@@ -103,6 +104,8 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     ...(o.concurrentPerKey !== undefined && { concurrentPerKey: o.concurrentPerKey }),
     ...(o.internalToken && { internalToken: o.internalToken }),
   });
+
+  if (o.quota) meterRequests(app, o.quota);
 
   app.setErrorHandler((err, request, reply) => {
     const e = err instanceof GatewayError ? err : fromFastifyError(err as never);
