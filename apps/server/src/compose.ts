@@ -5,6 +5,7 @@ import { hasFfmpeg } from "@benih/assistant";
 import { access, createGatewayApp, defaultJsonBudget, defaultPromptBudget, GatewayMetrics } from "@benih/gateway";
 import { storeLocationFromEnv, type Store, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { adoptLegacyKeys } from "@benih/accounts";
 import { accountDirectory, announceSetupLinks, peopleConfigured, registerAccountRoutes } from "./compose/accounts.ts";
 import { registerAssistant, selfClient, startVideoRunner } from "./compose/assistant.ts";
 import { createTraining, registerTrainingRoutes, startLocalTraining } from "./compose/control-plane.ts";
@@ -77,6 +78,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const markets = await openMarketStores(marketConfig, set.providers, closers, log);
     const { router, catalog, visibleModels } = await buildRouting(config, set, closers, log);
     const directory = accountDirectory(config, store, markets);
+    const adopted = await adoptLegacyKeys(store, (market) => directory.storeOf(market));
+    if (adopted) log?.info({ keys: adopted }, "API keys made before accounts now act as a person each, who owns what the key owned");
     const { requestLog, auth, retry, prices } = gatewayPolicies(config, set, directory, markets, authRequired, closers, log);
     const quota = await openQuotaGate(config, env, closers, log);
     const training = createTraining(config, store, closers, log);

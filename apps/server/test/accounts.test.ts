@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import OpenAI from "openai";
@@ -381,6 +384,41 @@ describe("disabling a person", () => {
       assert.equal(next.statusCode, 401);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe("keys made before accounts", () => {
+  it("become a person each at the next start, who keeps what the key owned", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "benih-adopt-"));
+    try {
+      const before = await startServer({ yaml: yaml(`${up.url}/v1`), env: { BENIH_DATA_DIR: dir } });
+      const legacy = await before.store.apiKeys.create("old laptop", "user", "global");
+      const made = await request(`${before.url}/v1/conversations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${legacy.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ title: "from before" }),
+      });
+      const conv = (await made.body.json()) as { id: string };
+      await before.close();
+
+      const after = await startServer({ yaml: yaml(`${up.url}/v1`), env: { BENIH_DATA_DIR: dir } });
+      try {
+        const get = (path: string) => request(`${after.url}${path}`, { headers: { authorization: `Bearer ${legacy.key}` } });
+        const me = (await (await get("/v1/me")).body.json()) as { id: string; name: string; market: string; role: string };
+        assert.deepEqual(
+          [me.id, me.name, me.market, me.role],
+          [legacy.id, "old laptop", "global", "member"],
+          "a person of the key's market",
+        );
+        const kept = await get(`/v1/conversations/${conv.id}`);
+        assert.equal(kept.statusCode, 200, "what the key owned is the person's");
+        await kept.body.text();
+      } finally {
+        await after.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

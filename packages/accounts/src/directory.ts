@@ -41,7 +41,9 @@ export class AccountDirectory implements ApiKeyLookup, SessionLookup {
     const row = await store?.apiKeys.verify(key);
     if (!store || !row) return undefined;
     if (!row.user_id) return { id: row.id, name: row.name, role: row.role, market: row.market };
-    const user = await store.accounts.byId(row.user_id);
+    // A key made before accounts stays in the home store; the person it was adopted as lives in its market's.
+    const people = market === undefined ? this.storeOf(row.market) : store;
+    const user = await people?.accounts.byId(row.user_id);
     if (!user || user.disabled_at !== null) return undefined;
     return { id: row.id, name: row.name, role: "user", market: user.market, person: personOf(user) };
   }

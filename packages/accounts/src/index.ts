@@ -7,6 +7,7 @@ import { registerMeRoutes } from "./http/me-routes.ts";
 import { registerOidcRoutes } from "./http/oidc-routes.ts";
 
 export { signInConfig, sessionConfig, type SignInConfig } from "./config.ts";
+export { adoptLegacyKeys } from "./adopt-keys.ts";
 export { AccountDirectory, personOf } from "./directory.ts";
 export type { AccountsDeps, SignInSettings } from "./http/deps.ts";
 export { checkNewPassword, hashPassword, normalEmail } from "./password.ts";

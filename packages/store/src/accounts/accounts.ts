@@ -25,6 +25,8 @@ export interface NewUser {
   role: User["role"];
   market: string | null;
   owner?: boolean;
+  /** Given for a person adopted from an API key made before accounts: the key's id, which owns their data. */
+  id?: string;
 }
 
 /** Why an invitation or reset link cannot be used. */
@@ -39,7 +41,7 @@ export class Accounts {
 
   async create(u: NewUser): Promise<User> {
     const row: User = {
-      id: randomUUID(),
+      id: u.id ?? randomUUID(),
       email: u.email,
       name: u.name,
       password_hash: u.passwordHash,
@@ -100,6 +102,11 @@ export class Accounts {
       .where("disabled_at", "is", null)
       .executeTakeFirstOrThrow();
     return Number(r.n);
+  }
+
+  /** Points a key at the person it acts as (a key made before accounts, adopted). */
+  async adoptKey(keyId: string, userId: string): Promise<void> {
+    await this.db.updateTable("api_keys").set({ user_id: userId }).where("id", "=", keyId).execute();
   }
 
   async update(id: string, set: Partial<Pick<User, "role" | "quota" | "password_hash" | "name">>): Promise<boolean> {
