@@ -422,3 +422,18 @@ describe("keys made before accounts", () => {
     }
   });
 });
+
+describe("beyond loopback", () => {
+  it("marks the session cookie Secure", async () => {
+    const wide = await startServer({ yaml: "server: { host: 0.0.0.0 }\nauth: { signup: open }\ntraining: { localAgent: false }\n" });
+    try {
+      const port = new URL(wide.url).port;
+      const b = new Browser(`http://127.0.0.1:${port}`, `127.0.0.1:${port}`);
+      const made = await signUp(b, "far@example.com");
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+      assert.match([made.headers["set-cookie"]].flat()[0]!, /; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+    } finally {
+      await wide.close();
+    }
+  });
+});

@@ -14,6 +14,8 @@ export interface TestClient {
   clientSecret: string;
   /** ID token lifetime in seconds; oidc-provider only takes positive whole seconds. */
   idTokenTtlSec?: number;
+  /** Where the provider may send the browser back; by default the provider's own `/cb` (`TestIdp.redirectUri`). */
+  redirectUris?: string[];
 }
 
 export interface TestIdp {
@@ -26,8 +28,8 @@ interface ProviderConstructor {
   new (issuer: string, configuration: Record<string, unknown>): { callback(): (req: unknown, res: unknown) => void };
 }
 
-/** oidc-provider on 127.0.0.1 (random port) with one account, the given clients and its dev login and consent pages. */
-export async function startTestIdp(account: TestAccount, clients: TestClient[], listenPort = 0): Promise<TestIdp> {
+/** oidc-provider on 127.0.0.1 (random port) with the given accounts and clients and its dev login and consent pages. */
+export async function startTestIdp(accounts: TestAccount | TestAccount[], clients: TestClient[], listenPort = 0): Promise<TestIdp> {
   // oidc-provider ships no type declarations; only its constructor is used here.
   const { Provider } = (await import("oidc-provider" as string)) as { Provider: ProviderConstructor };
   const server = createServer();
@@ -37,18 +39,23 @@ export async function startTestIdp(account: TestAccount, clients: TestClient[], 
   const redirectUri = `http://127.0.0.1:${port}/cb`;
   const signingKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
   const ttlByClient = new Map(clients.map((c) => [c.clientId, c.idTokenTtlSec ?? 3600]));
+  const accountBySub = new Map([accounts].flat().map((a) => [a.sub, a]));
 
   const provider = withoutDevWarnings(
     () =>
       new Provider(issuer, {
-        clients: clients.map((c) => ({ client_id: c.clientId, client_secret: c.clientSecret, redirect_uris: [redirectUri] })),
+        clients: clients.map((c) => ({
+          client_id: c.clientId,
+          client_secret: c.clientSecret,
+          redirect_uris: c.redirectUris ?? [redirectUri],
+        })),
         jwks: { keys: [{ ...signingKey, kid: "test-rs256", use: "sig", alg: "RS256" }] },
         cookies: { keys: [randomBytes(32).toString("base64url")] },
         claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
-        findAccount: (_ctx: unknown, sub: string) =>
-          sub === account.sub
-            ? { accountId: sub, claims: () => ({ sub, email: account.email, email_verified: true, name: account.name }) }
-            : undefined,
+        findAccount: (_ctx: unknown, sub: string) => {
+          const account = accountBySub.get(sub);
+          return account && { accountId: sub, claims: () => ({ sub, email: account.email, email_verified: true, name: account.name }) };
+        },
         ttl: {
           AccessToken: 60,
           AuthorizationCode: 60,

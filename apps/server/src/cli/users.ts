@@ -54,18 +54,33 @@ export async function createUser({ values, env }: Input<typeof usersCreate.optio
   const user = await withMarketStore(values, env, async (store, market) => {
     if (await store.accounts.byEmail(email)) throw new Error(`${email} already has an account in this market`);
     const role = values.admin ? "admin" : "member";
-    const u = await store.accounts.create({ email, name: email.slice(0, email.indexOf("@")), passwordHash: await hashPassword(password), role, market });
+    const u = await store.accounts.create({
+      email,
+      name: email.slice(0, email.indexOf("@")),
+      passwordHash: await hashPassword(password),
+      role,
+      market,
+    });
     await store.accounts.audit({ actor, action: "person.create", target: u.id, detail: { email, role } });
     return u;
   });
   if (made) process.stdout.write(`${password}\n`);
   const where = user.market ? ` in market ${user.market}` : "";
-  process.stderr.write(`created ${user.role} ${email}${where}.${made ? " Their password is above, shown only now; they can change it by a reset." : ""}\n`);
+  process.stderr.write(
+    `created ${user.role} ${email}${where}.${made ? " Their password is above, shown only now; they can change it by a reset." : ""}\n`,
+  );
 }
 
 export async function listUsers({ values, env }: Input<typeof usersList.options>): Promise<void> {
   const people = await withMarketStore(values, env, (store) => store.accounts.list({ limit: 10_000 }));
-  if (values.json) return void process.stdout.write(`${JSON.stringify(people.map(({ password_hash: _, ...p }) => p), null, 2)}\n`);
+  if (values.json)
+    return void process.stdout.write(
+      `${JSON.stringify(
+        people.map(({ password_hash: _, ...p }) => p),
+        null,
+        2,
+      )}\n`,
+    );
   if (!people.length) return void process.stdout.write("no people yet; add one with `benih users create --email EMAIL`\n");
   for (const p of people) {
     const state = p.disabled_at === null ? "active" : `disabled ${new Date(Number(p.disabled_at)).toISOString()}`;
@@ -86,7 +101,8 @@ export async function disableUser({ values, positionals, env }: Input<typeof use
 
 export async function setRole({ values, positionals, env }: Input<typeof usersRole.options>): Promise<void> {
   const [email, role] = positionals;
-  if (positionals.length !== 2 || (role !== "member" && role !== "admin")) throw new UsageError("name the person's email and member or admin");
+  if (positionals.length !== 2 || (role !== "member" && role !== "admin"))
+    throw new UsageError("name the person's email and member or admin");
   await withMarketStore(values, env, async (store) => {
     const p = await person(store, email!);
     await store.accounts.update(p.id, { role });

@@ -84,6 +84,7 @@ export function registerAccountRoutes(
       const p = market ? markets?.markets.get(market)?.profile : undefined;
       return p ? localized(p.brand.name, p.defaultLocale, p.defaultLocale) : "benih";
     },
+    localeOf: (market) => (market && markets?.markets.get(market)?.profile.defaultLocale) || "en",
     throttle: new SignInThrottle(),
   });
 }

@@ -70,7 +70,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
     const url = `${originOf(request, deps.secureCookies)}/?invitation=${token}`;
     let mailed = false;
     if (email && deps.mailer) {
-      await deps.mailer.send(email, mailFor("invite", "en", { brand: deps.brandOf(market), url, hours: INVITATION_TTL_MS / 3_600_000 }));
+      await deps.mailer.send(
+        email,
+        mailFor("invite", deps.localeOf(market), { brand: deps.brandOf(market), url, hours: INVITATION_TTL_MS / 3_600_000 }),
+      );
       mailed = true;
     }
     await store.accounts.audit({

@@ -132,7 +132,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
         ttlMs: RESET_TTL_MS,
         userId: user.id,
       });
-      await deps.mailer.send(email, mailFor("reset", "en", { brand: deps.brandOf(market), url: `${origin}/?reset=${token}`, hours: 1 }));
+      await deps.mailer.send(
+        email,
+        mailFor("reset", deps.localeOf(market), { brand: deps.brandOf(market), url: `${origin}/?reset=${token}`, hours: 1 }),
+      );
     })().catch((err: Error) => request.log.error({ err: err.message }, "could not mail a password reset"));
     return reply.code(202).send({ status: "sent_if_account_exists" });
   });

@@ -29,8 +29,9 @@ export interface AccountsDeps {
   quotaOf(market: string | null, own: QuotaLimits | null): QuotaLimits | undefined;
   /** With SMTP configured: invitations and password resets are mailed. */
   mailer?: Mailer;
-  /** The product's name in a market, for mail. */
+  /** The product's name in a market, and the language its mail is written in. */
   brandOf(market: string | null): string;
+  localeOf(market: string | null): string;
   throttle: SignInThrottle;
 }
 

@@ -2,7 +2,7 @@ import { createKeyBody } from "@benih/contracts";
 import { access, idParam, notFound, parse, wholeQuery } from "@benih/gateway";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { usageCsv, usageOf, usageRow, usedSoFar } from "../usage.ts";
+import { USAGE_ROWS, usageCsv, usageOf, usageRow, usedSoFar } from "../usage.ts";
 import { keyView, meView } from "../views.ts";
 import type { AccountsDeps } from "./deps.ts";
 import { personOfRequest } from "./person.ts";
@@ -19,7 +19,8 @@ export function sendUsage(reply: FastifyReply, rows: ReturnType<typeof usageRow>
       .header("content-type", "text/csv; charset=utf-8")
       .header("content-disposition", `attachment; filename="${name}.csv"`)
       .send(usageCsv(rows, withPerson));
-  return { data: rows };
+  // Cut at USAGE_ROWS groups: say so, rather than let totals read low.
+  return { data: rows, ...(rows.length >= USAGE_ROWS && { truncated: true }) };
 }
 
 export const usageDays = (request: FastifyRequest) => {

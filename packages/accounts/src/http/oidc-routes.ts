@@ -9,8 +9,8 @@ const providerParam = (request: FastifyRequest) => (request.params as { provider
 
 /**
  * Single sign-on with the market's OpenID providers (authorization code + PKCE). The IdP's subject maps to the
- * market's person: found by an earlier link, else by a verified email of an existing person, else a new person
- * where sign-up is open. Failures go back to the app (`/?signin_error=code&message=…`), which shows them.
+ * market's person: found by an earlier link, else by a verified email of an existing person without a password, else a
+ * new person where sign-up is open. Failures go back to the app (`/?signin_error=code&message=…`), which shows them.
  */
 export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): void {
   const openidOf = (request: FastifyRequest) => {
@@ -58,6 +58,14 @@ export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     const email = who.email?.trim().toLowerCase() || null;
     if (!user && email && who.emailVerified) {
       user = await store.accounts.byEmail(email);
+      // Not linked to an account that has a password: where sign-up is open, anyone may have made it with this
+      // email before its owner came by single sign-on, and would keep a way in (pre-sign-up takeover).
+      if (user?.password_hash)
+        return backToApp(
+          reply,
+          "account_exists",
+          "An account with this email already exists here: sign in with its password (or reset it).",
+        );
       if (user) await store.accounts.link(id, who.subject, user.id);
     }
     if (!user) {
@@ -70,7 +78,12 @@ export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): vo
         role: "member",
         market,
       });
-      await store.accounts.link(id, who.subject, user.id);
+      // Two first sign-ins of one subject at once: the second finds the first's link (its key is provider and subject).
+      const made = user;
+      user = await store.accounts.link(id, who.subject, made.id).then(
+        () => made,
+        async () => (await store.accounts.byIdentity(id, who.subject)) ?? made,
+      );
     }
     if (user.disabled_at !== null) return backToApp(reply, "account_disabled", "This account is disabled: ask an admin.");
     await startSession(deps, request, reply, store, user);
