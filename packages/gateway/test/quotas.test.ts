@@ -230,6 +230,37 @@ describe("concurrency", () => {
   });
 });
 
+describe("a reservation Redis answers too late", () => {
+  it("is taken back, so the refused request holds nothing of the budget", async (t) => {
+    const url = "redis://127.0.0.1:6379/13";
+    const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on("error", () => {});
+    if (
+      !(await admin.connect().then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (process.env.BENIH_REQUIRE_REDIS) assert.fail(`BENIH_REQUIRE_REDIS is set but Redis does not answer at ${url}`);
+      return t.skip(`Redis does not answer at ${url}`);
+    }
+    const counters = await RedisCounters.open(url, () => {}, 100);
+    try {
+      await admin.flushdb();
+      // Redis holds every client's commands for 400 ms: the reservation runs after its 100 ms timeout has passed.
+      await admin.call("CLIENT", "PAUSE", "400", "ALL");
+      const asks = [{ key: "late:{s}:t", amount: 500, limit: 1000, endsAt: Date.now() + 60_000 }];
+      await assert.rejects(counters.reserve(asks), /timed out/i);
+      await new Promise((r) => setTimeout(r, 700));
+      assert.equal(Number((await admin.get("late:{s}:t")) ?? 0), 0, "what the late reservation added was taken back");
+      assert.deepEqual(await admin.keys("late:{s}:t:receipt:*"), [], "and its receipt is gone");
+    } finally {
+      await counters.close();
+      admin.disconnect();
+    }
+  });
+});
+
 describe("counters unreachable", () => {
   it("refuses with 503 quota_unavailable rather than serving unchecked; subjects without limits are served", async () => {
     const unreachable = await RedisCounters.open("redis://127.0.0.1:1", () => {}, 200);

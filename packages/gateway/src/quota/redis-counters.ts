@@ -1,23 +1,48 @@
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { KEEP_AFTER_WINDOW_MS, type CounterAsk, type QuotaCounters, type ReserveResult } from "./counters.ts";
 
 // Check every window, then add to every one, in one script: Redis runs it atomically, so two instances can never
-// both pass the same last unit of a limit. ARGV holds amount, limit and expiry (unix ms) for each key in turn.
+// both pass the same last unit of a limit. ARGV holds amount, limit and expiry (unix ms) for each key in turn. The
+// last key is the reservation's receipt: what it added, kept two minutes, so a reservation whose answer never came
+// back (a timeout) can be taken back (UNDO) if it ran.
 const RESERVE = `
+local n = #KEYS - 1
 local used = {}
-for i = 1, #KEYS do used[i] = tonumber(redis.call('GET', KEYS[i]) or '0') end
-for i = 1, #KEYS do
+for i = 1, n do used[i] = tonumber(redis.call('GET', KEYS[i]) or '0') end
+for i = 1, n do
   local amount = tonumber(ARGV[3 * i - 2])
   if amount > 0 and used[i] + amount > tonumber(ARGV[3 * i - 1]) then return {0, i, unpack(used)} end
 end
-for i = 1, #KEYS do
+local added = {}
+for i = 1, n do
   local amount = tonumber(ARGV[3 * i - 2])
+  added[i] = 0
   if amount > 0 then
     used[i] = redis.call('INCRBY', KEYS[i], amount)
     redis.call('PEXPIREAT', KEYS[i], ARGV[3 * i])
+    added[i] = amount
   end
 end
+redis.call('SET', KEYS[n + 1], table.concat(added, ','), 'PX', 120000)
 return {1, 0, unpack(used)}
+`;
+
+// Takes back what a reservation added, if its receipt says it ran and nothing took it back yet. Sent on the same
+// connection after the RESERVE, so Redis runs it after that one, whenever that one arrived.
+const UNDO = `
+local receipt = redis.call('GET', KEYS[#KEYS])
+if not receipt then return 0 end
+redis.call('DEL', KEYS[#KEYS])
+local i = 1
+for amount in string.gmatch(receipt, '[^,]+') do
+  local a = tonumber(amount)
+  if a > 0 and redis.call('EXISTS', KEYS[i]) == 1 and redis.call('DECRBY', KEYS[i], a) < 0 then
+    redis.call('SET', KEYS[i], 0, 'KEEPTTL')
+  end
+  i = i + 1
+end
+return 1
 `;
 
 // A counter whose window is over (and so has expired) is not brought back by a late settle.
@@ -33,6 +58,7 @@ return 0
 type Scripts = Redis & {
   quotaReserve(n: number, ...args: Array<string | number>): Promise<number[]>;
   quotaAdjust(n: number, ...args: Array<string | number>): Promise<number>;
+  quotaUndo(n: number, ...args: Array<string | number>): Promise<number>;
 };
 
 /**
@@ -54,6 +80,7 @@ export class RedisCounters implements QuotaCounters {
     }) as Scripts;
     redis.defineCommand("quotaReserve", { lua: RESERVE });
     redis.defineCommand("quotaAdjust", { lua: ADJUST });
+    redis.defineCommand("quotaUndo", { lua: UNDO });
     let reported = false;
     redis.on("error", (err: Error) => {
       // Reported once per outage, not on every reconnection attempt.
@@ -69,8 +96,16 @@ export class RedisCounters implements QuotaCounters {
 
   async reserve(asks: CounterAsk[]): Promise<ReserveResult> {
     const args = asks.flatMap((a) => [a.amount, a.limit, a.endsAt + KEEP_AFTER_WINDOW_MS]);
-    const [ok, refused, ...used] = await this.redis.quotaReserve(asks.length, ...asks.map((a) => a.key), ...args);
-    return ok ? { ok: true, used } : { ok: false, refused: refused! - 1, used };
+    // The receipt shares the subject's hash tag (the first {…} of its keys), so on a Cluster it is in their slot.
+    const keys = [...asks.map((a) => a.key), `${asks[0]!.key}:receipt:${randomUUID()}`];
+    try {
+      const [ok, refused, ...used] = await this.redis.quotaReserve(keys.length, ...keys, ...args);
+      return ok ? { ok: true, used } : { ok: false, refused: refused! - 1, used };
+    } catch (err) {
+      // Timed out, maybe after Redis ran it: the request is refused, so whatever it added is taken back.
+      this.redis.quotaUndo(keys.length, ...keys).catch(() => {});
+      throw err;
+    }
   }
 
   async adjust(changes: Array<{ key: string; delta: number }>): Promise<void> {
