@@ -110,6 +110,20 @@ describe("accounts", () => {
     stale.cookie = before;
     assert.equal((await stale.call("GET", "/v1/me")).json.error.code, "session_expired", "the session it replaced has ended");
 
+    const idle = new Browser(server.url, "localhost");
+    await idle.call("POST", "/v1/auth/login", { email: "ana@example.com", password: "correct horse battery" });
+    await server
+      .markets!.stores.get("global")!
+      .db.updateTable("sessions")
+      .set({ expires_at: Date.now() - 1 })
+      .where("id", "!=", "")
+      .execute();
+    await new Promise((r) => setTimeout(r, 1_100)); // past the one-second cache of sessions
+    const expired = await idle.call("GET", "/v1/me");
+    assert.deepEqual([expired.status, expired.json.error.code], [401, "session_expired"], "a session past its absolute end");
+    assert.match(expired.json.error.message, /sign in again/);
+    await b.call("POST", "/v1/auth/login", { email: "ana@example.com", password: "correct horse battery" });
+
     assert.equal((await b.call("POST", "/v1/auth/logout", {})).status, 204);
     assert.equal(b.cookie, "", "the cookie is cleared");
     const out = new Browser(server.url, "localhost");

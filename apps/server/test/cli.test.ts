@@ -107,7 +107,10 @@ describe("the benih CLI", () => {
     const file = join(dir, "people.yaml");
     writeFileSync(file, yaml);
     const withConfig = (...args: string[]) => benih([...args, "--config", file]);
-    assert.match((await withConfig("users", "create", "--email", "ana@example.com")).stderr, /name the person's market with --market \(global\)/);
+    assert.match(
+      (await withConfig("users", "create", "--email", "ana@example.com")).stderr,
+      /name the person's market with --market \(global\)/,
+    );
     const made = await withConfig("users", "create", "--email", "Ana@Example.com", "--market", "global");
     assert.equal(exitCode(made), 0, made.stderr);
     const password = made.stdout.trim();
@@ -119,7 +122,11 @@ describe("the benih CLI", () => {
     const server = await startServer({ yaml, env: { BENIH_DATA_DIR: dir } });
     try {
       const login = (pw: string) =>
-        fetch(`${server.url}/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "ana@example.com", password: pw }) });
+        fetch(`${server.url}/v1/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: "ana@example.com", password: pw }),
+        });
       const signedIn = await login(password);
       assert.equal(signedIn.status, 200);
       assert.equal(((await signedIn.json()) as { role: string }).role, "admin");

@@ -153,6 +153,7 @@ export function App() {
           {showSettings && (
             <SettingsPanel
               locale={locale}
+              marketName={server.marketName}
               locales={server.offered}
               prefs={server.prefs}
               agents={server.agents}

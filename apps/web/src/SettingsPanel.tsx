@@ -27,6 +27,8 @@ interface Props {
   onClose(): void;
   /** The person signed in (GET /v1/me); absent on a server without accounts, which has no account sections. */
   me?: MeView | null;
+  /** The market's name in the UI language. */
+  marketName?: string | undefined;
   /** After signing out: the app starts again at the sign-in screen. */
   onSignedOut?(): void;
 }
@@ -35,7 +37,20 @@ interface Props {
  * The person's own settings: language, look, and the agent and model new chats start with; with accounts, who is
  * signed in, their API keys and their usage.
  */
-export function SettingsPanel({ locale, locales, prefs, agents, models, agent, model, onChange, onClose, me, onSignedOut }: Props) {
+export function SettingsPanel({
+  locale,
+  locales,
+  prefs,
+  agents,
+  models,
+  agent,
+  model,
+  onChange,
+  onClose,
+  me,
+  marketName,
+  onSignedOut,
+}: Props) {
   return (
     <Dialog label={t(locale, "prefTitle")} onClose={onClose} testId="settings" className="panel settings">
       <header>
@@ -88,7 +103,7 @@ export function SettingsPanel({ locale, locales, prefs, agents, models, agent, m
       <p className="meta">{t(locale, "prefKept")}</p>
       {me && (
         <>
-          <AccountSection locale={locale} me={me} onSignedOut={onSignedOut ?? (() => location.reload())} />
+          <AccountSection locale={locale} me={me} marketName={marketName} onSignedOut={onSignedOut ?? (() => location.reload())} />
           <KeysSection locale={locale} />
           <UsageSection locale={locale} />
         </>

@@ -7,8 +7,33 @@ import { ConfirmDialog } from "../sidebar/ConfirmDialog.tsx";
 import { at } from "../text/account.ts";
 import { errorText } from "./errors.ts";
 
+/** An address that a narrow column breaks after its "@" rather than inside the domain ("ana@example.c" / "om"). */
+const atBreak = (email: string) => {
+  const sign = email.lastIndexOf("@");
+  return sign < 0 ? (
+    email
+  ) : (
+    <>
+      {email.slice(0, sign + 1)}
+      <wbr />
+      {email.slice(sign + 1)}
+    </>
+  );
+};
+
 /** Who is signed in (address, market, role), and signing out here or everywhere; the machine's owner has no sign-out. */
-export function AccountSection({ locale, me, onSignedOut }: { locale: Locale; me: MeView; onSignedOut(): void }) {
+export function AccountSection({
+  locale,
+  me,
+  marketName,
+  onSignedOut,
+}: {
+  locale: Locale;
+  me: MeView;
+  /** The market's name in the UI language; its id without one. */
+  marketName?: string | undefined;
+  onSignedOut(): void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -34,12 +59,12 @@ export function AccountSection({ locale, me, onSignedOut }: { locale: Locale; me
       <dl className="account-facts">
         <div>
           <dt>{at(locale, me.email ? "email" : "accountName")}</dt>
-          <dd>{me.email ?? me.name}</dd>
+          <dd>{me.email ? atBreak(me.email) : me.name}</dd>
         </div>
         {me.market && (
           <div>
             <dt>{at(locale, "accountMarket")}</dt>
-            <dd>{me.market}</dd>
+            <dd>{marketName ?? me.market}</dd>
           </div>
         )}
         <div>

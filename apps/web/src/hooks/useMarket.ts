@@ -36,11 +36,12 @@ export function useMarket(report: (e: Error) => void) {
   useEffect(() => {
     (async () => {
       const m = await getMarket();
-      const available = await getModels();
       const p = preferences.load(m?.id ?? "none");
       preferences.save(m?.id ?? "none", p);
+      // Set before the models are asked for: signed out they are refused, and the sign-in screen still wears the market.
       setMarket(m);
       setPrefsState(p);
+      const available = await getModels();
       setModelViews(available);
       const ids = available.map((v) => v.id);
       const preferred = [p.model, m?.defaults.chat].find((x) => x && ids.includes(x));
@@ -57,6 +58,7 @@ export function useMarket(report: (e: Error) => void) {
   }, [loaded, locale, report]);
 
   const name = brandName(market, locale);
+  const marketName = market ? (market.displayName[locale] ?? market.displayName[market.defaultLocale] ?? market.id) : undefined;
   useEffect(() => {
     document.documentElement.lang = locale === "zh" ? "zh-CN" : locale;
     document.title = name;
@@ -78,6 +80,8 @@ export function useMarket(report: (e: Error) => void) {
     market,
     loaded,
     name,
+    /** The market's name in the UI language (its id when it gives none). */
+    marketName,
     locale,
     prefs,
     setPrefs,
