@@ -78,6 +78,7 @@ routes:
     // A reader asks twice and rates the first answer up and the second down, from the answer's tools.
     const chat = await context.newPage();
     await chat.goto(server.url);
+    await chat.getByTestId("signin-use-key").click();
     await chat.getByTestId("api-key").fill(reader);
     await chat.getByTestId("api-key").press("Enter");
     const ask = async (model: string, question: string, n: number) => {

@@ -41,6 +41,9 @@ assistant:
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     await page.goto(server.url);
+    // Sign-in is required: the app opens on its sign-in screen, which offers a key instead.
+    await page.getByTestId("signin-form").waitFor();
+    await page.getByTestId("signin-use-key").click();
     await page.getByTestId("api-key").fill("bk-not-a-key");
     await page.getByTestId("api-key").press("Enter");
     await page.getByText("That key was not accepted.").waitFor();

@@ -59,7 +59,7 @@ export function AccountSection({
       <dl className="account-facts">
         <div>
           <dt>{at(locale, me.email ? "email" : "accountName")}</dt>
-          <dd>{me.email ? atBreak(me.email) : me.name}</dd>
+          <dd>{me.email ? atBreak(me.email) : me.owner ? at(locale, "ownerName") : me.name}</dd>
         </div>
         {me.market && (
           <div>
