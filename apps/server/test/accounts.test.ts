@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
+import { solidPng, startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import OpenAI from "openai";
 import { request } from "undici";
 import { startServer } from "./harness.ts";
@@ -49,7 +49,8 @@ class Browser {
     readonly host: string,
   ) {}
 
-  async call(method: string, path: string, body?: unknown, o: { origin?: string; csrf?: boolean } = {}): Promise<Answer> {
+  async call(method: string, path: string, body?: unknown, o: { origin?: string; csrf?: boolean; type?: string } = {}): Promise<Answer> {
+    const raw = Buffer.isBuffer(body);
     const res = await request(`${this.url}${path}`, {
       method: method as "GET",
       headers: {
@@ -57,9 +58,9 @@ class Browser {
         origin: o.origin ?? `http://${this.host}`,
         ...(this.cookie && { cookie: this.cookie }),
         ...(o.csrf !== false && this.csrf && { "x-csrf-token": this.csrf }),
-        ...(body !== undefined && { "content-type": "application/json" }),
+        ...(body !== undefined && { "content-type": o.type ?? "application/json" }),
       },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
+      ...(body !== undefined && { body: raw ? body : JSON.stringify(body) }),
     });
     const text = await res.body.text();
     const set = res.headers["set-cookie"];
@@ -198,6 +199,22 @@ describe("accounts", () => {
     assert.equal((await fay.call("DELETE", `/v1/conversations/${conv.id}`)).status, 404);
     assert.deepEqual((await fay.call("GET", "/v1/conversations")).json.data, []);
     assert.equal((await eve.call("GET", `/v1/conversations/${conv.id}`)).json.conversation.title, "eve's", "untouched");
+
+    const doc = await eve.call("POST", "/v1/knowledge/documents?name=notes.txt", Buffer.from("Eve's plans for the harvest."), {
+      type: "text/plain",
+    });
+    assert.equal(doc.status, 201, JSON.stringify(doc.json));
+    assert.equal((await fay.call("GET", `/v1/knowledge/documents/${doc.json.id}/passages`)).status, 404);
+    assert.equal((await fay.call("DELETE", `/v1/knowledge/documents/${doc.json.id}`)).status, 404);
+    const faysList = (await fay.call("GET", "/v1/knowledge/documents")).json.data as Array<{ id: string }>;
+    assert.ok(!faysList.some((d) => d.id === doc.json.id), "Fay's list holds the shared starter documents, not Eve's");
+    assert.equal((await eve.call("GET", `/v1/knowledge/documents/${doc.json.id}/passages`)).status, 200, "still Eve's");
+
+    const image = await eve.call("POST", "/v1/images/uploads", solidPng(8, 8, [200, 40, 40]), { type: "image/png" });
+    assert.equal(image.status, 201, JSON.stringify(image.json));
+    assert.equal((await fay.call("GET", image.json.url)).status, 404);
+    assert.equal((await fay.call("DELETE", `/v1/images/${image.json.id}`)).status, 404);
+    assert.equal((await eve.call("GET", image.json.url)).status, 200, "still Eve's");
   });
 
   it("makes a person's own key that the OpenAI SDK uses, bound to their market", async () => {
