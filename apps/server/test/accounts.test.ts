@@ -7,20 +7,10 @@ import { solidPng, startFakeOpenAI, type FakeServer } from "@benih/fake-upstream
 import OpenAI from "openai";
 import { request } from "undici";
 import { startServer } from "./harness.ts";
+import { marketYaml } from "./market-yaml.ts";
 
 // People in their markets, as a browser and an API client meet them: sign-up and sign-in, the session cookie and
 // CSRF, each person's own data, their keys, throttling, invitations, an admin's powers, usage.
-
-const market = (id: string, hosts: string, auth = "") => `
-  - id: ${id}
-    region: ${id}
-    displayName: { en: ${id} }
-    brand: { name: { en: ${id} }, colors: { primary: "#1f6feb" } }
-    defaultLocale: en
-    locales: [en]
-    hosts: [${hosts}]
-    allow: [openai/*]
-    policy: { refusal: { en: "No." } }${auth}`;
 
 const yaml = (upstream: string) => `
 auth: { signup: open }
@@ -31,7 +21,7 @@ routes:
   - { model: stall, targets: [{ provider: openai, model: stall-mid-stream }] }
 prices: { openai/ok: { input: 1, output: 2 } }
 training: { localAgent: false }
-markets:${market("cn", "cn.localhost", "\n    auth: { signup: invite }")}${market("global", "localhost")}
+markets:${marketYaml("cn", "cn.localhost", "\n    auth: { signup: invite }")}${marketYaml("global", "localhost")}
 `;
 
 interface Answer {

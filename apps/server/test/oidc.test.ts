@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { request } from "undici";
 import { signInAtIdp, startTestIdp, type TestAccount, type TestIdp } from "../../../packages/accounts/test/oidc-provider.ts";
 import { startServer } from "./harness.ts";
+import { marketYaml } from "./market-yaml.ts";
 import { freePort } from "./ports.ts";
 
 // Single sign-on through the server's routes as a browser meets it: benih sends it to a real OpenID provider
@@ -14,17 +15,6 @@ import { freePort } from "./ports.ts";
 const ana: TestAccount = { sub: "ana-7f3a", email: "ana@example.test", name: "Ana Putri" };
 // The provider spells the address as it was typed; the person signed up with it lower-cased.
 const bo: TestAccount = { sub: "bo-19c2", email: "Bo@Example.test", name: "Bo Santoso" };
-
-const market = (id: string, host: string, auth = "") => `
-  - id: ${id}
-    region: ${id}
-    displayName: { en: ${id} }
-    brand: { name: { en: ${id} }, colors: { primary: "#1f6feb" } }
-    defaultLocale: en
-    locales: [en]
-    hosts: [${host}]
-    allow: [openai/*]
-    policy: { refusal: { en: "No." } }${auth}`;
 
 const provider = (id: string, name: string, port: number, secret: string) =>
   `{ id: ${id}, name: "${name}", issuer: "http://127.0.0.1:${port}", clientId: benih, clientSecret: "${secret}", allowInsecure: true }`;
@@ -36,7 +26,7 @@ auth:
     - ${provider("idp", "Test IdP", idpPort, "benih-secret-0123456789")}
     - ${provider("late", "Late IdP", slowClockPort, "benih-late-secret-0123456789")}
 training: { localAgent: false }
-markets:${market("global", "localhost")}${market("cn", "cn.localhost", "\n    auth: { signup: invite }")}
+markets:${marketYaml("global", "localhost")}${marketYaml("cn", "cn.localhost", "\n    auth: { signup: invite }")}
 `;
 
 interface Answer {

@@ -3,21 +3,11 @@ import { after, before, describe, it } from "node:test";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { request } from "undici";
 import { startServer } from "./harness.ts";
+import { marketYaml } from "./market-yaml.ts";
 
 // benih.yaml's quotas as the server composes them: a market's own limits over the server-wide ones, and REDIS_URL
 // choosing shared counters. (The engine itself, its budgets under concurrency and across two instances sharing
 // Redis, is tested in packages/gateway/test/quotas.test.ts.)
-
-const market = (id: string, hosts: string, quota = "") => `
-  - id: ${id}
-    region: ${id}
-    displayName: { en: ${id} }
-    brand: { name: { en: ${id} }, colors: { primary: "#1f6feb" } }
-    defaultLocale: en
-    locales: [en]
-    hosts: [${hosts}]
-    allow: [openai/*]
-    policy: { refusal: { en: "No." } }${quota}`;
 
 const yaml = (upstream: string) => `
 auth: { required: true }
@@ -28,7 +18,7 @@ routes:
 prices: { openai/ok: { input: 1, output: 2 } }
 quota: { tokensPerDay: 50000, costPerMonthUsd: 5 }
 training: { localAgent: false }
-markets:${market("cn", "cn.localhost", "\n    quota: { requestsPerMinute: 2 }")}${market("global", "localhost")}
+markets:${marketYaml("cn", "cn.localhost", "\n    quota: { requestsPerMinute: 2 }")}${marketYaml("global", "localhost")}
 `;
 
 async function ask(url: string, host: string, key: string) {
