@@ -109,6 +109,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       concurrentPerKey: config.limits.concurrentPerKey,
       ...(quota && { quota }),
       internalToken,
+      knownHost: (host) => config.markets.some((m) => m.hosts.includes(host)),
       jsonBudget: { ...defaultJsonBudget, maxTextChars: config.limits.promptChars },
       extend: (app) => {
         serveWebApp(app);

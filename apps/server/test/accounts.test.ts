@@ -351,6 +351,14 @@ describe("zero-config", () => {
       assert.equal(byKey.statusCode, 200, "the owner's key sees the owner's conversations");
       const evil = await b.call("POST", "/v1/conversations", { title: "x" }, { origin: "https://evil.example" });
       assert.equal(evil.json.error.code, "csrf_origin", "another site's page cannot use the open server through the owner's browser");
+      const rebound = new Browser(open.url, "evil.test"); // a page whose name was rebound to 127.0.0.1
+      for (const [method, path] of [
+        ["GET", "/v1/me"],
+        ["POST", "/v1/me/keys"],
+      ] as const) {
+        const res = await rebound.call(method, path, method === "POST" ? { name: "stolen" } : undefined);
+        assert.deepEqual([res.status, res.json.error?.code], [403, "host_not_local"], `${method} ${path} by a rebound name`);
+      }
       assert.equal((await b.call("GET", "/v1/auth/methods")).json.required, false);
     } finally {
       await open.close();

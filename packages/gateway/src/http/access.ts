@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { GatewayError } from "../errors.ts";
 import type { RequestScope, ResolveScope } from "../scope.ts";
-import { checkOrigin, isOperator, presentedKey, subjectOf, type Principal } from "./auth.ts";
+import { checkLocalHost, checkOrigin, isOperator, presentedKey, subjectOf, type Principal } from "./auth.ts";
 import { LiveRequests } from "./live-requests.ts";
 import { abnormalPath } from "./normal-path.ts";
 
@@ -70,6 +70,8 @@ export interface AccessOptions {
    * `x-benih-internal`: the request that made them already holds the caller's slot.
    */
   internalToken?: string;
+  /** Host names besides this machine's own that an open loopback server answers (its markets' `hosts`). */
+  knownHost?: (host: string) => boolean;
 }
 
 /**
@@ -104,8 +106,10 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
   const isInternal = (request: FastifyRequest) => !!o.internalToken && request.headers["x-benih-internal"] === o.internalToken;
   const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access) => {
     if (principal) request.principal = principal;
-    // An open loopback server trusts whoever reaches it, but not another site's page in the owner's browser.
-    else if (request.method !== "GET" && request.method !== "HEAD") checkOrigin(request.headers);
+    // An open loopback server trusts whoever reaches it by its own names, but not another site's page in the
+    // owner's browser: neither one that rebinds its name to this machine nor one that posts across origins.
+    const owner = !principal && !o.auth.required;
+    if (owner && request.method !== "GET" && request.method !== "HEAD") checkOrigin(request.headers);
     if (isInternal(request)) request.internal = true;
     else if (principal && request.method === "POST") {
       hold(request, reply, subjectOf(principal));
@@ -120,9 +124,14 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
           `${request.routeOptions.url} needs ${who === "admin" ? "an operator's admin key" : "an admin of this market"}.`,
           "admin_only",
         );
-      if (who === "admin") return;
+      if (who === "admin") {
+        if (owner) checkLocalHost(request.headers, o.knownHost);
+        return;
+      }
     }
+    // Resolved first: a host no market serves is answered 421 with the hosts that are.
     request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal });
+    if (owner) checkLocalHost(request.headers, o.knownHost);
     if (request.scope.market) reply.header("x-benih-market", request.scope.market);
   };
   // Refusals are answered here, in OpenAI's shape, so any Fastify app that enforces access answers alike.

@@ -31,6 +31,8 @@ export interface GatewayAppOptions {
   logger?: FastifyBaseLogger;
   /** The secret the server's own calls send as x-benih-internal (see AccessOptions). */
   internalToken?: string;
+  /** Host names besides this machine's own that an open loopback server answers (see AccessOptions). */
+  knownHost?: (host: string) => boolean;
   /** POST requests one API key may have open at once (default 8). */
   concurrentPerKey?: number;
   /** What one chat request may ask a model to read. */
@@ -103,6 +105,7 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     ...(o.agentRegion && { agentRegion: o.agentRegion }),
     ...(o.concurrentPerKey !== undefined && { concurrentPerKey: o.concurrentPerKey }),
     ...(o.internalToken && { internalToken: o.internalToken }),
+    ...(o.knownHost && { knownHost: o.knownHost }),
   });
 
   if (o.quota) meterRequests(app, o.quota);

@@ -41,6 +41,35 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const csrfRefusal = (message: string, code: string) => new GatewayError(403, "permission_error", message, code);
 
+/** A Host header's name, lower-cased, without its port (`[::1]` keeps its brackets). */
+export const hostName = (host: string): string => {
+  const lower = host.toLowerCase();
+  return lower.startsWith("[") ? lower.slice(0, lower.indexOf("]") + 1) : lower.replace(/:\d+$/, "");
+};
+
+/** Whether a Host header names this machine itself (localhost, *.localhost, 127.x.x.x, [::1]), port aside. */
+export function isLocalHost(host: string | string[] | undefined): boolean {
+  if (typeof host !== "string") return false;
+  const name = hostName(host);
+  return name === "localhost" || name.endsWith(".localhost") || name === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(name);
+}
+
+/**
+ * An open loopback server serves whoever reaches it as the machine's owner, so only by this machine's own names (or
+ * names its config lists): a page that rebinds its own name to 127.0.0.1 (DNS rebinding) sends its own Host, and is
+ * refused here.
+ */
+export function checkLocalHost(headers: Record<string, string | string[] | undefined>, known?: (host: string) => boolean): void {
+  const host = headers.host;
+  if (!isLocalHost(host) && !(typeof host === "string" && known?.(hostName(host))))
+    throw new GatewayError(
+      403,
+      "permission_error",
+      `Without sign-in this server answers only to this computer's own names (localhost, 127.0.0.1), not ${String(headers.host).slice(0, 100)}; behind a proxy, require sign-in (auth.required: true).`,
+      "host_not_local",
+    );
+}
+
 /** The Origin check of a cookie-authenticated change (and of sign-in itself): another site's page cannot send it. */
 export function checkOrigin(headers: Record<string, string | string[] | undefined>): void {
   const origin = headers.origin;
