@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SignInMethods } from "@benih/contracts";
-import type { AuthQuery } from "../src/account/authQuery.ts";
+import { type AuthQuery, readAuthQuery } from "../src/account/authQuery.ts";
 import { SignIn } from "../src/account/SignIn.tsx";
 import { hasApiKey, setApiKey, setCsrfToken } from "../src/api/http.ts";
 import { fakeFetch } from "./sse-body.ts";
@@ -126,15 +126,64 @@ describe("SignIn", () => {
     expect(screen.getByTestId("signin-email")).toBeTruthy();
   });
 
-  it("links each provider, shows a provider's failure from the address, and offers a key instead", () => {
+  it("links each provider, says a provider's failure in the app's words, and offers a key instead", () => {
     const { onUseKey } = screenFor({
+      locale: "id",
       methods: methods({ oidc: [{ id: "wecom", name: "WeCom" }] }),
-      query: { signinError: { code: "oidc_failed", message: "The provider refused the sign-in." } },
+      query: readAuthQuery("https://x.test/?signin_error=oidc_code_rejected&message=The%20provider%20refused.").query,
     });
-    expect(screen.getByText("Continue with WeCom").getAttribute("href")).toBe("/v1/auth/oidc/wecom/start");
-    expect(screen.getByTestId("signin-error").textContent).toBe("The provider refused the sign-in.");
-    fireEvent.click(screen.getByText("Use an API key instead"));
+    expect(screen.getByText("Lanjutkan dengan WeCom").getAttribute("href")).toBe("/v1/auth/oidc/wecom/start");
+    expect(screen.getByTestId("signin-error").textContent).toBe(
+      "Penyedia layanan masuk menolak proses masuk ini (mungkin sudah pernah dipakai). Mulai lagi.",
+    );
+    expect(document.body.textContent).not.toContain("The provider refused.");
+    fireEvent.click(screen.getByText("Pakai kunci API saja"));
     expect(onUseKey).toHaveBeenCalled();
+  });
+
+  it("never shows the text an address brings with a sign-in error, whatever its code", () => {
+    const bait = "Your account is locked, call +62 811 0000 to unlock it";
+    for (const code of ["x", "account_disabled", "oidc_idp_error", "constructor"]) {
+      const href = `https://chat.example.id/?signin_error=${code}&message=${encodeURIComponent(bait)}`;
+      screenFor({ query: readAuthQuery(href).query });
+      const alert = screen.getByRole("alert");
+      expect(document.body.textContent, code).not.toContain("locked");
+      expect(document.body.innerHTML, code).not.toContain("+62");
+      expect(alert.textContent, code).toBe(
+        code === "account_disabled"
+          ? "This account is disabled: ask an admin."
+          : code === "oidc_idp_error"
+            ? "The sign-in provider did not sign you in."
+            : "Signing in did not complete. Try again.",
+      );
+      cleanup();
+    }
+  });
+
+  it("carries the invitation on the single sign-on links, so an invited person can join a market that has only those", () => {
+    const invitation = "inv_9/a+b&next=/evil";
+    screenFor({
+      locale: "zh",
+      methods: methods({
+        password: false,
+        signup: "invite",
+        oidc: [
+          { id: "wecom", name: "WeCom" },
+          { id: "g suite", name: "Google" },
+        ],
+      }),
+      query: { invitation },
+    });
+    expect(screen.getByText("你收到了邀请：创建账号即可加入。")).toBeTruthy();
+    const wecom = new URL(screen.getByTestId("signin-oidc-wecom").getAttribute("href")!, "https://x.test");
+    expect(wecom.pathname).toBe("/v1/auth/oidc/wecom/start");
+    expect([...wecom.searchParams]).toEqual([["invitation", invitation]]);
+    expect(screen.getByText("使用 Google 继续").getAttribute("href")).toBe(
+      "/v1/auth/oidc/g%20suite/start?invitation=inv_9%2Fa%2Bb%26next%3D%2Fevil",
+    );
+    cleanup();
+    screenFor({ methods: methods({ oidc: [{ id: "wecom", name: "WeCom" }] }) });
+    expect(screen.getByTestId("signin-oidc-wecom").getAttribute("href")).toBe("/v1/auth/oidc/wecom/start");
   });
 
   it("says why sign-in is asked again after a session ends", () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { authErrorText, errorText } from "../src/account/errors.ts";
+import { authErrorText, errorText, SsoFailure, ssoFailureText } from "../src/account/errors.ts";
 import { readAuthQuery } from "../src/account/authQuery.ts";
 import { usageByDay } from "../src/account/usageByDay.ts";
 import { logIn, logOut, whoami } from "../src/api/account.ts";
@@ -99,10 +99,15 @@ describe("sign-in errors", () => {
   });
 
   it("show the server's own message for a code the app does not know", () => {
-    expect(authErrorText("zh", "oidc_state_mismatch", "The sign-in took too long; start it again.")).toBe(
-      "The sign-in took too long; start it again.",
-    );
+    expect(authErrorText("zh", "model_not_found", "The model gpt-x does not exist.")).toBe("The model gpt-x does not exist.");
     expect(authErrorText("id", undefined, "HTTP 502 Bad Gateway")).toBe("HTTP 502 Bad Gateway");
+    expect(authErrorText("en", "constructor", "Not a code of ours.")).toBe("Not a code of ours.");
+  });
+
+  it("say an invitation meant for another address", () => {
+    expect(authErrorText("en", "invitation_email_mismatch", "x")).toBe(
+      "This invitation is for another email address. Use the address it was sent to.",
+    );
   });
 
   it("carry retry-after from a 429, and say an unreachable server plainly", async () => {
@@ -118,6 +123,52 @@ describe("sign-in errors", () => {
   });
 });
 
+describe("single sign-on failures", () => {
+  const en: Record<string, string> = {
+    oidc_state_missing: "The sign-in took too long or was started in another browser. Start again.",
+    oidc_state_mismatch: "This sign-in does not match the one started in this browser. Start again.",
+    oidc_code_rejected: "The sign-in provider refused this sign-in (it may have been used already). Start again.",
+    oidc_id_token_invalid:
+      "The sign-in provider's answer could not be trusted (it may have expired; check this computer's clock). Start again.",
+    oidc_idp_error: "The sign-in provider did not sign you in.",
+    oidc_discovery_failed: "The sign-in provider cannot be reached right now. Try again later.",
+    unknown_provider: "This sign-in provider is not offered here. Choose another way to sign in.",
+    signup_closed: "You have no account here yet: ask an admin for an invitation.",
+    account_exists: "An account with this email already exists here: sign in with its password, or reset it.",
+    account_disabled: "This account is disabled: ask an admin.",
+    invitation_unknown: "This invitation link is not valid.",
+    invitation_expired: "This invitation has expired. Ask for a new one.",
+    invitation_used: "This invitation was already used. Sign in instead.",
+    invitation_email_mismatch: "This invitation is for another email address. Use the address it was sent to.",
+  };
+  const generic = {
+    en: "Signing in did not complete. Try again.",
+    zh: "登录未完成，请重试。",
+    id: "Proses masuk tidak selesai. Coba lagi.",
+  };
+
+  it("say each code the server sends with the app's own text, in every language", () => {
+    for (const [code, text] of Object.entries(en)) expect(ssoFailureText("en", code), code).toBe(text);
+    for (const locale of ["zh", "id"] as const) {
+      const said = Object.keys(en).map((code) => ssoFailureText(locale, code));
+      for (const [i, text] of said.entries()) {
+        expect(text, `${locale} ${Object.keys(en)[i]}`).not.toBe(generic[locale]);
+        expect(text).not.toBe(Object.values(en)[i]);
+      }
+    }
+    expect(ssoFailureText("zh", "oidc_state_missing")).toBe("登录耗时过长，或是在另一个浏览器中发起的。请重新开始。");
+    expect(ssoFailureText("id", "account_disabled")).toBe("Akun ini dinonaktifkan: hubungi admin.");
+  });
+
+  it("say any other code with one generic text, never a word of the address", () => {
+    for (const locale of ["en", "zh", "id"] as const)
+      for (const code of ["account_locked", "oidc_failed", "constructor", "__proto__", "toString"])
+        expect(ssoFailureText(locale, code), `${locale} ${code}`).toBe(generic[locale]);
+    expect(errorText("en", new SsoFailure("call_us_now"))).toBe(generic.en);
+    expect(errorText("zh", new SsoFailure("oidc_idp_error"))).toBe("登录服务没有让你登录。");
+  });
+});
+
 describe("readAuthQuery", () => {
   it("takes an invitation out of the address and keeps the rest", () => {
     expect(readAuthQuery("https://chat.example.cn/?invitation=inv_abc&c=c42#top")).toEqual({
@@ -126,10 +177,11 @@ describe("readAuthQuery", () => {
     });
   });
 
-  it("reads a reset token, and a failed provider sign-in with its message", () => {
+  it("reads a reset token, and a failed provider sign-in's code only, dropping its message from the address", () => {
     expect(readAuthQuery("https://x.test/?reset=rst_1").query).toEqual({ reset: "rst_1" });
-    const failed = readAuthQuery("https://x.test/?signin_error=wrong_market&message=Akun%20ini%20milik%20situs%20lain");
-    expect(failed).toEqual({ query: { signinError: { code: "wrong_market", message: "Akun ini milik situs lain" } }, rest: "/" });
+    const failed = readAuthQuery("https://x.test/?signin_error=account_locked&message=Your%20account%20is%20locked%2C%20call%20us&c=c7");
+    expect(failed).toEqual({ query: { signinError: { code: "account_locked" } }, rest: "/?c=c7" });
+    expect(JSON.stringify(failed)).not.toContain("locked, call");
   });
 
   it("leaves an address without them alone, and a `message` that came without an error", () => {

@@ -16,6 +16,8 @@ export {
   Authenticator,
   checkOrigin,
   cookieValue,
+  hostName,
+  isLocalHost,
   isOperator,
   presentedKey,
   SESSION_COOKIE,

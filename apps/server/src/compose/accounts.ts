@@ -8,7 +8,7 @@ import {
   SignInThrottle,
   type SignInSettings,
 } from "@benih/accounts";
-import { type Authenticator, LimitsByMarket, scopeOf } from "@benih/gateway";
+import { type Authenticator, GatewayError, hostName, isLocalHost, LimitsByMarket, scopeOf } from "@benih/gateway";
 import { localized } from "@benih/markets";
 import type { Store } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
@@ -86,6 +86,18 @@ export function registerAccountRoutes(
     },
     localeOf: (market) => (market && markets?.markets.get(market)?.profile.defaultLocale) || "en",
     throttle: new SignInThrottle(),
+    originOf: (request) => {
+      const host = request.headers.host ?? "";
+      if (isLocalHost(host) || config.markets.some((m) => m.hosts.includes(hostName(host))))
+        return `${isLoopback(config.server.host) ? request.protocol : "https"}://${host}`;
+      if (config.server.publicUrl) return config.server.publicUrl.replace(/\/$/, "");
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        `Links for ${host.slice(0, 100) || "this request"} cannot be made: set server.publicUrl (how people reach this server) or list the host in a market's hosts.`,
+        "public_url_unknown",
+      );
+    },
   });
 }
 

@@ -144,6 +144,11 @@ export const configSchema = z
         host: z.string().default("127.0.0.1"),
         port: z.number().int().min(0).max(65535).default(8080),
         bodyLimitMb: z.number().positive().default(20),
+        /**
+         * How people reach this server (https://chat.example.com), for links in mail and single sign-on's return,
+         * when they come by a name no market's `hosts` lists (a server without markets beyond loopback).
+         */
+        publicUrl: z.url().optional(),
         logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
       })
       .prefault({}),

@@ -5,7 +5,7 @@ import { forgetApiKey } from "../api/http.ts";
 import { fillText, type Locale } from "../i18n.ts";
 import { type AccountTextKey, at } from "../text/account.ts";
 import type { AuthQuery } from "./authQuery.ts";
-import { errorText } from "./errors.ts";
+import { errorText, SsoFailure } from "./errors.ts";
 import "./account.css";
 
 type Mode = "signIn" | "signUp" | "forgot" | "reset";
@@ -35,16 +35,16 @@ export function SignIn({ locale, brand, methods, query, reason, onSignedIn, onUs
   const [busy, setBusy] = useState(false);
   // Kept as the error itself: its text follows the UI language, which the market may change after this screen shows.
   const [error, setError] = useState<unknown>(() =>
-    query.signinError
-      ? new AuthError(query.signinError.message, 0, query.signinError.code)
-      : reason
-        ? new AuthError("", 401, reason)
-        : undefined,
+    query.signinError ? new SsoFailure(query.signinError.code) : reason ? new AuthError("", 401, reason) : undefined,
   );
   const [notice, setNotice] = useState<AccountTextKey>();
   const canSignUp = methods.signup === "open" || !!query.invitation;
   const withPassword = methods.password || mode === "reset";
   const choosing = mode === "signUp" || mode === "reset";
+  // The invitation goes with a single sign-on too: where a market signs in only by its provider, that is how an
+  // invited person joins.
+  const ssoHref = (id: string) =>
+    query.invitation ? `${oidcStart(id)}?invitation=${encodeURIComponent(query.invitation)}` : oidcStart(id);
 
   const go = (next: Mode) => {
     setMode(next);
@@ -159,7 +159,7 @@ export function SignIn({ locale, brand, methods, query, reason, onSignedIn, onUs
             <div className="signin-providers">
               {withPassword && <p className="signin-or">{at(locale, "or")}</p>}
               {methods.oidc.map((p) => (
-                <a key={p.id} className="signin-provider" href={oidcStart(p.id)} data-testid={`signin-oidc-${p.id}`}>
+                <a key={p.id} className="signin-provider" href={ssoHref(p.id)} data-testid={`signin-oidc-${p.id}`}>
                   {fillText(at(locale, "continueWith"), { name: p.name })}
                 </a>
               ))}

@@ -4,8 +4,11 @@ export interface AuthQuery {
   invitation?: string;
   /** `?reset=<token>`: choose a new password with this reset token. */
   reset?: string;
-  /** `?signin_error=<code>&message=<text>`: an OpenID Connect sign-in that failed, as the server said it. */
-  signinError?: { code: string; message: string };
+  /**
+   * `?signin_error=<code>`: the code of a single sign-on that failed. The `message` that comes with it is dropped
+   * unread: anyone can make such an address, and its text would show on the real sign-in screen.
+   */
+  signinError?: { code: string };
 }
 
 // `message` goes only with `signin_error`: alone it is nobody's, and is left where it is.
@@ -25,7 +28,7 @@ export function readAuthQuery(href: string): { query: AuthQuery; rest: string | 
   const query: AuthQuery = {
     ...(invitation && { invitation }),
     ...(reset && { reset }),
-    ...(code && { signinError: { code, message: got("message") ?? code } }),
+    ...(code && { signinError: { code } }),
   };
   if (!PARAMS.some((name) => p.has(name))) return { query, rest: null };
   if (p.has("signin_error")) p.delete("message");

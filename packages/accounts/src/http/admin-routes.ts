@@ -6,7 +6,7 @@ import { mailFor } from "../mail/index.ts";
 import { normalEmail } from "../password.ts";
 import { usageOf, usageRow } from "../usage.ts";
 import { personView } from "../views.ts";
-import { type AccountsDeps, originOf } from "./deps.ts";
+import type { AccountsDeps } from "./deps.ts";
 import { sendUsage, usageDays } from "./me-routes.ts";
 import { actorOf } from "./person.ts";
 import { storeOfMarket } from "./sign-in.ts";
@@ -67,7 +67,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
       createdBy: actorOf(request),
       ttlMs: INVITATION_TTL_MS,
     });
-    const url = `${originOf(request, deps.secureCookies)}/?invitation=${token}`;
+    const url = `${deps.originOf(request)}/?invitation=${token}`;
     let mailed = false;
     if (email && deps.mailer) {
       await deps.mailer.send(

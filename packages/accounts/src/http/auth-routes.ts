@@ -5,7 +5,7 @@ import { z } from "zod";
 import { mailFor } from "../mail/index.ts";
 import { checkNewPassword, checkPassword, hashPassword, normalEmail } from "../password.ts";
 import { sessionCookie } from "./cookies.ts";
-import { type AccountsDeps, clientAddress, originOf } from "./deps.ts";
+import { type AccountsDeps, clientAddress } from "./deps.ts";
 import { openLink } from "./links.ts";
 import { endCookieSession, startSession, storeOfMarket, wrongCredentials } from "./sign-in.ts";
 
@@ -120,7 +120,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     const email = normalEmail(raw);
     deps.throttle.check(email, clientAddress(request));
     deps.throttle.failed(email, clientAddress(request)); // each request counts: mail is not free
-    const origin = originOf(request, deps.secureCookies);
+    const origin = deps.originOf(request);
     void (async () => {
       const user = await store.accounts.byEmail(email);
       if (!user || user.disabled_at !== null || !deps.mailer) return;

@@ -33,12 +33,12 @@ export interface AccountsDeps {
   brandOf(market: string | null): string;
   localeOf(market: string | null): string;
   throttle: SignInThrottle;
+  /**
+   * This server's origin as people reach it, for links in mail and OpenID's redirect: never taken from a Host that
+   * the config does not name (a forged Host would send reset links to another site); a GatewayError then.
+   */
+  originOf(request: FastifyRequest): string;
 }
 
 /** The address a client connects from, as Fastify reads it (behind a proxy, `trustProxy` decides). */
 export const clientAddress = (request: FastifyRequest) => request.ip;
-
-/** This server's origin as the browser reaches it: links in mail and OpenID's redirect go back here. */
-export function originOf(request: FastifyRequest, secure: boolean): string {
-  return `${secure ? "https" : request.protocol}://${request.headers.host ?? "localhost"}`;
-}

@@ -2,7 +2,7 @@ import { access, cookieValue, GatewayError } from "@benih/gateway";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { OidcError } from "../oidc/index.ts";
 import { OIDC_COOKIE, oidcCookie } from "./cookies.ts";
-import { type AccountsDeps, originOf } from "./deps.ts";
+import type { AccountsDeps } from "./deps.ts";
 import { startSession, storeOfMarket } from "./sign-in.ts";
 
 const providerParam = (request: FastifyRequest) => (request.params as { provider: string }).provider;
@@ -26,7 +26,7 @@ export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): vo
       );
     return { market, settings, openid: settings.openid, id };
   };
-  const callbackUrl = (request: FastifyRequest, id: string) => `${originOf(request, deps.secureCookies)}/v1/auth/oidc/${id}/callback`;
+  const callbackUrl = (request: FastifyRequest, id: string) => `${deps.originOf(request)}/v1/auth/oidc/${id}/callback`;
   const backToApp = (reply: FastifyReply, code: string, message: string) =>
     reply
       .header("set-cookie", oidcCookie("", 0, deps.secureCookies))
