@@ -460,7 +460,10 @@ describe("beyond loopback", () => {
       const b = new Browser(`http://127.0.0.1:${port}`, `127.0.0.1:${port}`);
       const made = await signUp(b, "far@example.com");
       assert.equal(made.status, 201, JSON.stringify(made.json));
-      assert.match([made.headers["set-cookie"]].flat()[0]!, /; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+      assert.match(
+        [made.headers["set-cookie"]].flat()[0]!,
+        /^__Host-benih_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/,
+      );
     } finally {
       await wide.close();
     }

@@ -356,8 +356,9 @@ describe("market isolation, property test", () => {
       const models = ["assistant", "gpt", "doubao", "ark/ok", "openai/ok", "ark/tools", "openai/tools", "nonexistent"];
       // The rules, written out independently of the implementation.
       const expected = (host: string, key: string, header?: string): string => {
-        const admin = key === "admin" || key === "adminCn";
-        if (header !== undefined) return admin ? header : "403";
+        // Only an operator (an admin key of no market) picks a market by header; a market's admin key is bound to it.
+        const operator = key === "admin";
+        if (header !== undefined) return operator ? header : "403";
         const km = keyMarket[key];
         if (km) return hostMarket[host] && hostMarket[host] !== km ? "403" : km;
         return hostMarket[host] ?? "421";

@@ -32,6 +32,8 @@ markets:${marketYaml("global", "localhost")}${marketYaml("cn", "cn.localhost", "
 interface Answer {
   status: number;
   location: string | null;
+  /** x-benih-error-detail: what went wrong, for API clients and logs. */
+  detail: string | null;
   setCookies: string[];
   json: any;
 }
@@ -65,29 +67,36 @@ class Browser {
       else this.jar.set(name, { value, path });
     }
     const json = text && res.headers["content-type"]?.toString().includes("json") ? JSON.parse(text) : text;
-    return { status: res.statusCode, location: res.headers.location?.toString() ?? null, setCookies, json };
+    return {
+      status: res.statusCode,
+      location: res.headers.location?.toString() ?? null,
+      detail: res.headers["x-benih-error-detail"]?.toString() ?? null,
+      setCookies,
+      json,
+    };
   }
 
   /** The provider's page the server sent the browser to, signed in there: the callback URL it sends the browser back to. */
-  async toCallback(providerId: string, login: string): Promise<URL> {
-    const { status, location, json } = await this.get(`/v1/auth/oidc/${providerId}/start`);
+  async toCallback(providerId: string, login: string, invitation?: string): Promise<URL> {
+    const { status, location, json } = await this.get(`/v1/auth/oidc/${providerId}/start${invitation ? `?invitation=${invitation}` : ""}`);
     assert.equal(status, 303, JSON.stringify(json));
     if (!location?.startsWith("http://127.0.0.1:")) assert.fail(`sent to the provider, not to ${location}`);
     return signInAtIdp(location, `${this.origin}/v1/auth/oidc/${providerId}/callback`, { login });
   }
 
-  async signIn(providerId: string, login: string): Promise<Answer> {
-    const callback = await this.toCallback(providerId, login);
+  async signIn(providerId: string, login: string, invitation?: string): Promise<Answer> {
+    const callback = await this.toCallback(providerId, login, invitation);
     return this.get(`${callback.pathname}${callback.search}`);
   }
 }
 
-/** Where a refused sign-in sends the browser: back to the app with the reason in the query. */
+/** Where a refused sign-in sends the browser: back to the app with the reason's code; its detail in a header. */
 function refusal(answer: Answer): { code: string | null; message: string | null } {
   assert.equal(answer.status, 303);
   const back = new URL(answer.location ?? "", "http://app.invalid");
   assert.equal(back.pathname, "/", "back to the app");
-  return { code: back.searchParams.get("signin_error"), message: back.searchParams.get("message") };
+  assert.deepEqual([...back.searchParams.keys()], ["signin_error"], "no text of the server's in the app's address");
+  return { code: back.searchParams.get("signin_error"), message: answer.detail };
 }
 
 const sessionSet = (answer: Answer) => answer.setCookies.some((c) => /^benih_session=[^;]/.test(c));
@@ -203,6 +212,33 @@ describe("single sign-on through the server", () => {
     assert.match(message!, /no account here yet: ask an admin for an invitation/);
     assert.ok(!sessionSet(back));
     assert.equal((await b.get("/v1/me")).status, 401);
+  });
+
+  it("lets an invited person join a market by invitation through single sign-on, once", async () => {
+    const store = server.markets!.stores.get("cn")!.accounts;
+    const { token } = await store.createLink({
+      kind: "invite",
+      email: "ana@example.test",
+      role: "member",
+      createdBy: "test",
+      ttlMs: 60_000,
+    });
+    const b = new Browser(cn);
+    const joined = await b.signIn("idp", ana.sub, token);
+    assert.equal(joined.location, "/", joined.detail ?? "");
+    const me = (await b.get("/v1/me")).json;
+    assert.deepEqual([me.email, me.market], ["ana@example.test", "cn"]);
+    const spent = await store.peekLink(token);
+    assert.equal(spent, "used");
+    const other = await store.createLink({
+      kind: "invite",
+      email: "someone.else@example.test",
+      role: "member",
+      createdBy: "test",
+      ttlMs: 60_000,
+    });
+    const { code } = refusal(await new Browser(cn).signIn("idp", bo.sub, other.token));
+    assert.equal(code, "invitation_email_mismatch", "an invitation to an address is for that address");
   });
 
   it("refuses an answer whose state was changed, and sets no session", async () => {

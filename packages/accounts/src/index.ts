@@ -5,6 +5,7 @@ import { registerAuthRoutes } from "./http/auth-routes.ts";
 import type { AccountsDeps } from "./http/deps.ts";
 import { registerMeRoutes } from "./http/me-routes.ts";
 import { registerOidcRoutes } from "./http/oidc-routes.ts";
+import { warmDecoy } from "./password.ts";
 
 export { signInConfig, sessionConfig, type SignInConfig } from "./config.ts";
 export { adoptLegacyKeys } from "./adopt-keys.ts";
@@ -18,6 +19,7 @@ export * from "./oidc/index.ts";
 
 /** Every accounts route: sign-in, the person's own (`/v1/me…`) and a market's admins' (`/v1/admin/…`). */
 export function registerAccounts(app: FastifyInstance, deps: AccountsDeps): void {
+  void warmDecoy();
   registerAuthRoutes(app, deps);
   registerOidcRoutes(app, deps);
   registerMeRoutes(app, deps);

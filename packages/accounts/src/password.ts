@@ -7,19 +7,42 @@ import { hash, verify } from "@node-rs/argon2";
 // `algorithm: 2` is the binding's Algorithm.Argon2id, a const enum that cannot be imported under isolated modules.
 const params = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const hashPassword = (password: string): Promise<string> => hash(password, params);
+/**
+ * Hashes in flight and waiting, at most: argon2 runs on libuv's pool, which DNS look-ups (every upstream call) and
+ * file reads share, so a flood of sign-ins must not fill it. Past the queue: 503 with retry-after.
+ */
+const RUNNING = 2;
+const WAITING = 64;
+let running = 0;
+const waiting: Array<() => void> = [];
 
-/** A hash no password matches: checked when no account has the email, so an unknown email takes as long. */
+async function limited<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= RUNNING) {
+    if (waiting.length >= WAITING)
+      throw new GatewayError(503, "server_error", "Too many sign-ins at once; try again in a moment.", "sign_in_busy", null, 2);
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+export const hashPassword = (password: string): Promise<string> => limited(() => hash(password, params));
+
+/** A hash no password matches, checked when no account has the email, so an unknown email takes as long. */
 let decoy: Promise<string> | undefined;
+/** Made once, before the first sign-in (the first unknown email would otherwise also pay for making it). */
+export const warmDecoy = () => (decoy ??= hash("decoy: no account has this hash", params));
 
 /** Whether `password` is the one `stored` was made from; with no stored hash, spends the same time and says no. */
 export async function checkPassword(stored: string | null | undefined, password: string): Promise<boolean> {
-  if (!stored) {
-    decoy ??= hashPassword("decoy: no account has this hash");
-    await verify(await decoy, password).catch(() => false);
-    return false;
-  }
-  return verify(stored, password).catch(() => false);
+  const against = stored ?? (await warmDecoy());
+  const ok = await limited(() => verify(against, password).catch(() => false));
+  return ok && !!stored;
 }
 
 /** Lower-cased and trimmed, so one mailbox is one account; a 400 when it is not an address. */

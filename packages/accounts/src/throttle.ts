@@ -43,7 +43,8 @@ export class SignInThrottle {
   }
 
   failed(account: string, address: string): void {
-    if (this.failures.size > 100_000) this.failures.clear();
+    // Bounded: the oldest tenth goes (a Map keeps insertion order), not every count at once.
+    if (this.failures.size > 100_000) for (const key of [...this.failures.keys()].slice(0, 10_000)) this.failures.delete(key);
     for (const key of [`a:${account}`, `ip:${address}`]) this.failures.set(key, [...this.recent(key), this.now()]);
   }
 

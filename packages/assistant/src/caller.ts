@@ -1,4 +1,4 @@
-import { cookieValue, presentedKey, SESSION_COOKIE } from "@benih/gateway";
+import { presentedKey, sessionCookieOf } from "@benih/gateway";
 import type { FastifyRequest } from "fastify";
 import type { Caller } from "./model-client.ts";
 
@@ -10,11 +10,11 @@ import type { Caller } from "./model-client.ts";
  */
 export function callerOf(request: FastifyRequest): Caller {
   const key = presentedKey(request.headers);
-  const session = key ? undefined : cookieValue(request.headers.cookie, SESSION_COOKIE);
+  const session = key ? undefined : sessionCookieOf(request.headers);
   const market = request.headers["x-benih-market"];
   return {
     ...(key && { authorization: `Bearer ${key}` }),
-    ...(session && { cookie: `${SESSION_COOKIE}=${session}` }),
+    ...(session && { cookie: session.pair }),
     ...(request.headers.host && { host: request.headers.host }),
     ...(typeof market === "string" && market && { market }),
   };

@@ -67,9 +67,10 @@ export type RequestLogEntry = z.infer<typeof requestLogEntry>;
  * What one subject (today an API key; later a person) may use, each limit optional: requests in a UTC minute,
  * tokens (prompt and answer) in a UTC day, and USD at the configured prices in a UTC month.
  */
+// Bounded, so a limit always fits the counters (integers, cost in nano-USD) and means something.
 export const quotaLimits = z.strictObject({
-  requestsPerMinute: z.number().int().positive().optional(),
-  tokensPerDay: z.number().int().positive().optional(),
-  costPerMonthUsd: z.number().positive().optional(),
+  requestsPerMinute: z.number().int().positive().max(1_000_000_000).optional(),
+  tokensPerDay: z.number().int().positive().max(1_000_000_000_000).optional(),
+  costPerMonthUsd: z.number().positive().max(1_000_000).optional(),
 });
 export type QuotaLimits = z.infer<typeof quotaLimits>;

@@ -20,7 +20,8 @@ export {
   isLocalHost,
   isOperator,
   presentedKey,
-  SESSION_COOKIE,
+  sessionCookieName,
+  sessionCookieOf,
   subjectOf,
   type Principal,
 } from "./http/auth.ts";

@@ -14,6 +14,7 @@ export interface ResolveInput {
   host: string | undefined;
   /** The market the presented key belongs to; null for a key of no market (admin), undefined without a key. */
   keyMarket?: string | null;
+  /** An operator's key (an admin key of no market): it may choose any market by header. */
   isAdmin: boolean;
   /** The `x-benih-market` header. */
   header?: string;
@@ -78,7 +79,12 @@ export class Markets {
     const refuse = (status: 400 | 403 | 421, code: string, message: string): Resolution => ({ refused: { status, code, message } });
     const atHost = this.forHost(r.host);
     if (r.header !== undefined) {
-      if (!r.isAdmin) return refuse(403, "market_header_admin_only", "Only admin keys may choose a market with the x-benih-market header.");
+      if (!r.isAdmin)
+        return refuse(
+          403,
+          "market_header_admin_only",
+          "Only operators (admin keys of no market) may choose a market with the x-benih-market header.",
+        );
       const m = this.byIdMap.get(r.header.trim());
       if (!m) return refuse(400, "unknown_market", `There is no market "${r.header}"; markets: ${this.ids().join(", ")}.`);
       return { market: m, by: "header" };

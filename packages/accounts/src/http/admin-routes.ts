@@ -1,12 +1,12 @@
 import { invitationBody, personPatch } from "@benih/contracts";
-import { access, GatewayError, idParam, notFound, parse, scopeOf, wholeQuery } from "@benih/gateway";
+import { GatewayError, idParam, notFound, parse, scopeOf, wholeQuery } from "@benih/gateway";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { mailFor } from "../mail/index.ts";
 import { normalEmail } from "../password.ts";
 import { usageOf, usageRow } from "../usage.ts";
 import { personView } from "../views.ts";
-import type { AccountsDeps } from "./deps.ts";
+import { accountRoute, type AccountsDeps } from "./deps.ts";
 import { sendUsage, usageDays } from "./me-routes.ts";
 import { actorOf } from "./person.ts";
 import { storeOfMarket } from "./sign-in.ts";
@@ -23,7 +23,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
     return { market, store: storeOfMarket(deps, market) };
   };
 
-  app.get("/v1/admin/people", access("market-admin"), async (request) => {
+  app.get("/v1/admin/people", accountRoute("market-admin"), async (request) => {
     const q = parse(peopleQuery, request.query, "query");
     const { store } = storeOf(request);
     const people = await store.accounts.list({
@@ -34,17 +34,17 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
     return { data: people.map(personView) };
   });
 
-  app.patch("/v1/admin/people/:id", access("market-admin"), async (request) => {
+  app.patch("/v1/admin/people/:id", accountRoute("market-admin"), async (request) => {
     const patch = parse(personPatch, request.body);
     const { store } = storeOf(request);
     const id = idParam(request);
     const person = await store.accounts.byId(id);
     if (!person || person.owner) throw notFound(`Person ${id}`);
-    if (request.principal?.person?.id === id && (patch.disabled || patch.role === "member"))
+    if (request.principal?.person?.id === id && (patch.disabled || patch.role === "member" || patch.quota !== undefined))
       throw new GatewayError(
         400,
         "invalid_request_error",
-        "You cannot disable yourself or take your own admin role.",
+        "You cannot disable yourself, take your own admin role or set your own quota: another admin can.",
         "cannot_change_self",
       );
     if (patch.role) await store.accounts.update(id, { role: patch.role });
@@ -56,7 +56,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
     return personView((await store.accounts.byId(id))!);
   });
 
-  app.post("/v1/admin/invitations", access("market-admin"), async (request, reply) => {
+  app.post("/v1/admin/invitations", accountRoute("market-admin"), async (request, reply) => {
     const body = parse(invitationBody, request.body);
     const email = body.email ? normalEmail(body.email) : null;
     const { market, store } = storeOf(request);
@@ -85,7 +85,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
     return reply.code(201).send({ id: invitation.id, email, role: invitation.role, expiresAt: Number(invitation.expires_at), url, mailed });
   });
 
-  app.get("/v1/admin/usage", access("market-admin"), async (request, reply) => {
+  app.get("/v1/admin/usage", accountRoute("market-admin"), async (request, reply) => {
     const days = usageDays(request);
     const { store } = storeOf(request);
     const totals = await usageOf(store, days);
@@ -94,7 +94,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AccountsDeps): v
     return sendUsage(reply, rows, true, `market-usage-${days}d`);
   });
 
-  app.get("/v1/admin/audit", access("market-admin"), async (request) => {
+  app.get("/v1/admin/audit", accountRoute("market-admin"), async (request) => {
     const q = parse(auditQuery, request.query, "query");
     const before = wholeQuery(q.before, "before");
     const rows = await storeOf(request).store.accounts.auditLog(wholeQuery(q.limit, "limit", { min: 1, max: 500 }) ?? 100, before);

@@ -1,11 +1,11 @@
 import { credentialsBody } from "@benih/contracts";
-import { access, checkOrigin, cookieValue, GatewayError, parse, SESSION_COOKIE } from "@benih/gateway";
+import { checkOrigin, GatewayError, parse, sessionCookieOf } from "@benih/gateway";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { mailFor } from "../mail/index.ts";
 import { checkNewPassword, checkPassword, hashPassword, normalEmail } from "../password.ts";
 import { sessionCookie } from "./cookies.ts";
-import { type AccountsDeps, clientAddress } from "./deps.ts";
+import { accountRoute, type AccountsDeps, clientAddress } from "./deps.ts";
 import { openLink } from "./links.ts";
 import { endCookieSession, startSession, storeOfMarket, wrongCredentials } from "./sign-in.ts";
 
@@ -24,12 +24,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
       throw new GatewayError(403, "permission_error", "This market signs people in with single sign-on only.", "password_sign_in_off");
   };
 
-  app.get("/v1/auth/methods", access("public"), async (request) => {
+  app.get("/v1/auth/methods", accountRoute("public"), async (request) => {
     const settings = deps.settingsOf(deps.marketOf(request));
     return { required: deps.required, signup: settings.signup, password: settings.password, oidc: settings.oidc };
   });
 
-  app.post("/v1/auth/login", access("public"), async (request, reply) => {
+  app.post("/v1/auth/login", accountRoute("public"), async (request, reply) => {
     const { settings, store } = entry(request);
     passwordOn(settings.password);
     const body = parse(credentialsBody, request.body);
@@ -45,7 +45,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     return startSession(deps, request, reply, store, user);
   });
 
-  app.post("/v1/auth/signup", access("public"), async (request, reply) => {
+  app.post("/v1/auth/signup", accountRoute("public"), async (request, reply) => {
     const { market, settings, store } = entry(request);
     passwordOn(settings.password);
     const body = parse(credentialsBody, request.body);
@@ -74,6 +74,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
       deps.throttle.failed(email, clientAddress(request));
       throw wrongCredentials();
     }
+    if (link?.kind === "setup" && (await store.accounts.countAdmins()) > 0)
+      throw new GatewayError(
+        409,
+        "invalid_request_error",
+        "This market has an admin already: ask them for an invitation.",
+        "invitation_used",
+      );
     if (link && !(await store.accounts.useLink(link.id)))
       throw new GatewayError(409, "invalid_request_error", "This invitation has been used already.", "invitation_used");
     const user = await store.accounts
@@ -97,11 +104,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     return reply.code(201).send(await startSession(deps, request, reply, store, user));
   });
 
-  app.post("/v1/auth/logout", access("public"), async (request, reply) => {
+  app.post("/v1/auth/logout", accountRoute("public"), async (request, reply) => {
     checkOrigin(request.headers);
     const { everywhere } = parse(z.strictObject({ everywhere: z.boolean().optional() }), request.body);
     if (everywhere) {
-      const cookie = cookieValue(request.headers.cookie, SESSION_COOKIE);
+      const cookie = sessionCookieOf(request.headers)?.value;
       const session = cookie && (await deps.directory.session(cookie));
       if (session) {
         await storeOfMarket(deps, session.market).accounts.endSessionsOf(session.person.id);
@@ -114,12 +121,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
   });
 
   // A reset is answered alike whether or not the email has an account, and its mail is sent after the answer.
-  app.post("/v1/auth/reset", access("public"), async (request, reply) => {
+  app.post("/v1/auth/reset", accountRoute("public"), async (request, reply) => {
     const { market, store } = entry(request);
     const { email: raw } = parse(z.strictObject({ email: z.string().max(320) }), request.body);
     const email = normalEmail(raw);
-    deps.throttle.check(email, clientAddress(request));
-    deps.throttle.failed(email, clientAddress(request)); // each request counts: mail is not free
+    // Counted apart from sign-ins (a stranger's resets must not lock the person out), each one: mail is not free.
+    deps.throttle.check(`reset:${email}`, `reset:${clientAddress(request)}`);
+    deps.throttle.failed(`reset:${email}`, `reset:${clientAddress(request)}`);
     const origin = deps.originOf(request);
     void (async () => {
       const user = await store.accounts.byEmail(email);
@@ -140,7 +148,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     return reply.code(202).send({ status: "sent_if_account_exists" });
   });
 
-  app.post("/v1/auth/reset/confirm", access("public"), async (request, reply) => {
+  app.post("/v1/auth/reset/confirm", accountRoute("public"), async (request, reply) => {
     const { store } = entry(request);
     const body = parse(z.strictObject({ token: z.string().max(200), password: z.string().max(300) }), request.body);
     checkNewPassword(body.password);

@@ -1,5 +1,5 @@
 import type { QuotaLimits } from "@benih/contracts";
-import type { Authenticator } from "@benih/gateway";
+import { type Access, access, type Authenticator } from "@benih/gateway";
 import type { FastifyRequest } from "fastify";
 import type { AccountDirectory } from "../directory.ts";
 import type { Mailer } from "../mail/index.ts";
@@ -42,3 +42,6 @@ export interface AccountsDeps {
 
 /** The address a client connects from, as Fastify reads it (behind a proxy, `trustProxy` decides). */
 export const clientAddress = (request: FastifyRequest) => request.ip;
+
+/** An accounts route: who may call it, and a small body (credentials, a name, a patch), refused before it is read. */
+export const accountRoute = (who: Access) => ({ ...access(who), bodyLimit: 16 * 1024 });

@@ -1,10 +1,10 @@
 import { createKeyBody } from "@benih/contracts";
-import { access, idParam, notFound, parse, wholeQuery } from "@benih/gateway";
+import { idParam, notFound, parse, wholeQuery } from "@benih/gateway";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { USAGE_ROWS, usageCsv, usageOf, usageRow, usedSoFar } from "../usage.ts";
 import { keyView, meView } from "../views.ts";
-import type { AccountsDeps } from "./deps.ts";
+import { accountRoute, type AccountsDeps } from "./deps.ts";
 import { personOfRequest } from "./person.ts";
 
 /** A person's own keys are capped: a leaked session cannot mint keys without end. */
@@ -30,7 +30,7 @@ export const usageDays = (request: FastifyRequest) => {
 
 /** The signed-in person: who they are, their API keys and their usage. */
 export function registerMeRoutes(app: FastifyInstance, deps: AccountsDeps): void {
-  app.get("/v1/me", access("person"), async (request) => {
+  app.get("/v1/me", accountRoute("person"), async (request) => {
     const { user, store } = await personOfRequest(deps, request);
     const limits = deps.quotaOf(user.market, user.quota ? JSON.parse(user.quota) : null);
     return {
@@ -39,12 +39,12 @@ export function registerMeRoutes(app: FastifyInstance, deps: AccountsDeps): void
     };
   });
 
-  app.get("/v1/me/keys", access("person"), async (request) => {
+  app.get("/v1/me/keys", accountRoute("person"), async (request) => {
     const { user, store } = await personOfRequest(deps, request);
     return { data: (await store.apiKeys.listOf(user.id)).filter((k) => k.revoked_at === null).map(keyView) };
   });
 
-  app.post("/v1/me/keys", access("person"), async (request, reply) => {
+  app.post("/v1/me/keys", accountRoute("person"), async (request, reply) => {
     const { user, store } = await personOfRequest(deps, request);
     const { name } = parse(createKeyBody, request.body);
     const live = (await store.apiKeys.listOf(user.id)).filter((k) => k.revoked_at === null);
@@ -61,13 +61,13 @@ export function registerMeRoutes(app: FastifyInstance, deps: AccountsDeps): void
     return reply.code(201).send({ ...keyView(made), key: made.key });
   });
 
-  app.delete("/v1/me/keys/:id", access("person"), async (request, reply) => {
+  app.delete("/v1/me/keys/:id", accountRoute("person"), async (request, reply) => {
     const { user, store } = await personOfRequest(deps, request);
     if (!(await store.apiKeys.revokeOf(user.id, idParam(request)))) throw notFound(`Key ${idParam(request)}`);
     return reply.code(204).send();
   });
 
-  app.get("/v1/me/usage", access("person"), async (request, reply) => {
+  app.get("/v1/me/usage", accountRoute("person"), async (request, reply) => {
     const days = usageDays(request);
     const { user, store } = await personOfRequest(deps, request);
     return sendUsage(

@@ -1,8 +1,10 @@
-import { access, cookieValue, GatewayError } from "@benih/gateway";
+import { cookieValue, GatewayError } from "@benih/gateway";
+import type { Invitation } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { OidcError } from "../oidc/index.ts";
-import { OIDC_COOKIE, oidcCookie } from "./cookies.ts";
-import type { AccountsDeps } from "./deps.ts";
+import { OIDC_COOKIE, OIDC_INVITE_COOKIE, oidcCookie } from "./cookies.ts";
+import { openLink } from "./links.ts";
+import { accountRoute, type AccountsDeps } from "./deps.ts";
 import { startSession, storeOfMarket } from "./sign-in.ts";
 
 const providerParam = (request: FastifyRequest) => (request.params as { provider: string }).provider;
@@ -10,7 +12,7 @@ const providerParam = (request: FastifyRequest) => (request.params as { provider
 /**
  * Single sign-on with the market's OpenID providers (authorization code + PKCE). The IdP's subject maps to the
  * market's person: found by an earlier link, else by a verified email of an existing person without a password, else a
- * new person where sign-up is open. Failures go back to the app (`/?signin_error=code&message=…`), which shows them.
+ * new person where sign-up is open. Failures go back to the app (`/?signin_error=code`), which says what it means.
  */
 export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): void {
   const openidOf = (request: FastifyRequest) => {
@@ -27,23 +29,34 @@ export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     return { market, settings, openid: settings.openid, id };
   };
   const callbackUrl = (request: FastifyRequest, id: string) => `${deps.originOf(request)}/v1/auth/oidc/${id}/callback`;
-  const backToApp = (reply: FastifyReply, code: string, message: string) =>
-    reply
+  // The app shows its own text for the code (a message in the URL would let anyone put words on the sign-in
+  // screen); the detail goes to the log and, for API clients, a header.
+  const backToApp = (reply: FastifyReply, code: string, message: string) => {
+    reply.request.log.info({ code, detail: message }, "single sign-on refused");
+    return reply
       .header("set-cookie", oidcCookie("", 0, deps.secureCookies))
-      .redirect(`/?signin_error=${encodeURIComponent(code)}&message=${encodeURIComponent(message)}`, 303);
+      .header("set-cookie", oidcCookie("", 0, deps.secureCookies, OIDC_INVITE_COOKIE))
+      .header("x-benih-error-detail", message.replace(/[^\x20-\x7e]/g, "?").slice(0, 500))
+      .redirect(`/?signin_error=${encodeURIComponent(code)}`, 303);
+  };
 
-  app.get("/v1/auth/oidc/:provider/start", access("public"), async (request, reply) => {
+  app.get("/v1/auth/oidc/:provider/start", accountRoute("public"), async (request, reply) => {
     const { openid, id } = openidOf(request);
     try {
       const { url, cookie, maxAgeSec } = await openid.start(id, callbackUrl(request, id));
-      return reply.header("set-cookie", oidcCookie(cookie, maxAgeSec, deps.secureCookies)).redirect(url, 303);
+      reply.header("set-cookie", oidcCookie(cookie, maxAgeSec, deps.secureCookies));
+      // An invitation rides along to the callback (a market that signs in by SSO alone is joined this way).
+      const { invitation } = request.query as { invitation?: unknown };
+      if (typeof invitation === "string" && /^[\w-]{1,200}$/.test(invitation))
+        reply.header("set-cookie", oidcCookie(invitation, maxAgeSec, deps.secureCookies, OIDC_INVITE_COOKIE));
+      return reply.redirect(url, 303);
     } catch (err) {
       if (err instanceof OidcError) return backToApp(reply, err.code, err.message);
       throw err;
     }
   });
 
-  app.get("/v1/auth/oidc/:provider/callback", access("public"), async (request, reply) => {
+  app.get("/v1/auth/oidc/:provider/callback", accountRoute("public"), async (request, reply) => {
     const { market, settings, openid, id } = openidOf(request);
     const store = storeOfMarket(deps, market);
     let who: Awaited<ReturnType<typeof openid.finish>>;
@@ -69,13 +82,32 @@ export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): vo
       if (user) await store.accounts.link(id, who.subject, user.id);
     }
     if (!user) {
-      if (settings.signup !== "open")
+      const token = cookieValue(request.headers.cookie, OIDC_INVITE_COOKIE);
+      let link: Invitation | undefined;
+      try {
+        link = token ? await openLink(store, token, ["invite", "setup"]) : undefined;
+        if (link?.email && (!who.emailVerified || link.email !== email))
+          throw new GatewayError(
+            400,
+            "invalid_request_error",
+            "This invitation is for another email address.",
+            "invitation_email_mismatch",
+          );
+        if (link?.kind === "setup" && (await store.accounts.countAdmins()) > 0)
+          throw new GatewayError(409, "invalid_request_error", "This market has an admin already.", "invitation_used");
+        if (link && !(await store.accounts.useLink(link.id)))
+          throw new GatewayError(409, "invalid_request_error", "This invitation has been used already.", "invitation_used");
+      } catch (err) {
+        if (err instanceof GatewayError) return backToApp(reply, err.code ?? "invitation_unknown", err.message);
+        throw err;
+      }
+      if (!link && settings.signup !== "open")
         return backToApp(reply, "signup_closed", "You have no account here yet: ask an admin for an invitation.");
       user = await store.accounts.create({
         email: email && who.emailVerified ? email : null,
         name: who.name ?? email ?? who.subject,
         passwordHash: null,
-        role: "member",
+        role: link?.role ?? "member",
         market,
       });
       // Two first sign-ins of one subject at once: the second finds the first's link (its key is provider and subject).
@@ -87,9 +119,8 @@ export function registerOidcRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     }
     if (user.disabled_at !== null) return backToApp(reply, "account_disabled", "This account is disabled: ask an admin.");
     await startSession(deps, request, reply, store, user);
-    // Both cookies: the session's (set by startSession) and the spent OpenID state's, cleared.
-    const set = reply.getHeader("set-cookie");
-    reply.header("set-cookie", [...[set].flat().filter((c): c is string => typeof c === "string"), oidcCookie("", 0, deps.secureCookies)]);
-    return reply.redirect("/", 303);
+    // Fastify adds to set-cookie: the session's (set by startSession), then the spent OpenID state's, cleared.
+    reply.header("set-cookie", oidcCookie("", 0, deps.secureCookies, OIDC_INVITE_COOKIE));
+    return reply.header("set-cookie", oidcCookie("", 0, deps.secureCookies)).redirect("/", 303);
   });
 }

@@ -1,4 +1,4 @@
-import { cookieValue, GatewayError, SESSION_COOKIE } from "@benih/gateway";
+import { GatewayError, sessionCookieOf } from "@benih/gateway";
 import type { Store, User } from "@benih/store";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { meView } from "../views.ts";
@@ -19,7 +19,7 @@ export async function startSession(deps: AccountsDeps, request: FastifyRequest, 
 
 /** Ends the session of the request's cookie, if it names one. */
 export async function endCookieSession(deps: AccountsDeps, request: FastifyRequest): Promise<void> {
-  const value = cookieValue(request.headers.cookie, SESSION_COOKIE);
+  const value = sessionCookieOf(request.headers)?.value;
   const at = value && deps.directory.parseCookie(value);
   if (!value || !at) return;
   await at.store.accounts.endSession(at.token);

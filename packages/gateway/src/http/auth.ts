@@ -22,11 +22,24 @@ export interface Principal {
 /** Whose quota and data a request uses: the person's (all their keys and sessions share them), else the key's. */
 export const subjectOf = (p: Principal): string => p.person?.id ?? p.keyId;
 
-/** An operator: an admin key of the home store, over every market (not a market's admin person). */
-export const isOperator = (p: Principal | undefined): boolean => p?.role === "admin" && !p.person;
+/** An operator: an admin key of the home store and of no market, over every market (not a market's admin). */
+export const isOperator = (p: Principal | undefined): boolean => p?.role === "admin" && !p.person && p.market === null;
 
-/** The session cookie; its value names the person's market (`cn.<token>`) so one store is read to find it. */
-export const SESSION_COOKIE = "benih_session";
+/**
+ * The session cookie; its value names the person's market (`cn.<token>`) so one store is read to find it. Beyond
+ * loopback it is Secure and named `__Host-…`, which browsers keep from being set by a sibling subdomain (another
+ * market's host could otherwise plant its own cookie of that name).
+ */
+export const sessionCookieName = (secure: boolean) => (secure ? "__Host-benih_session" : "benih_session");
+
+/** The request's session cookie, as `name=value`, and its value; the `__Host-` one first. */
+export function sessionCookieOf(headers: Record<string, string | string[] | undefined>): { pair: string; value: string } | undefined {
+  for (const name of [sessionCookieName(true), sessionCookieName(false)]) {
+    const value = cookieValue(headers.cookie, name);
+    if (value) return { pair: `${name}=${value}`, value };
+  }
+  return undefined;
+}
 
 export function cookieValue(header: string | string[] | undefined, name: string): string | undefined {
   if (typeof header !== "string") return undefined;
@@ -206,7 +219,7 @@ export class Authenticator {
     internal = false,
   ): Promise<Principal | undefined> {
     const key = presentedKey(headers);
-    const cookie = key || !this.sessions ? undefined : cookieValue(headers.cookie, SESSION_COOKIE);
+    const cookie = key || !this.sessions ? undefined : sessionCookieOf(headers)?.value;
     if (cookie) {
       const principal = await this.lookup(cookie, "session");
       if (!principal) {
