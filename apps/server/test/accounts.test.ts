@@ -423,12 +423,26 @@ describe("keys made before accounts", () => {
     try {
       const before = await startServer({ yaml: yaml(`${up.url}/v1`), env: { BENIH_DATA_DIR: dir } });
       const legacy = await before.store.apiKeys.create("old laptop", "user", "global");
+      // Made before this store had accounts (a key made since is an operator's business, and stays a key).
+      await before.store.db
+        .updateTable("api_keys")
+        .set({ created_at: Date.UTC(2026, 0, 1) })
+        .where("id", "=", legacy.id)
+        .execute();
+      const newer = await before.store.apiKeys.create("made since", "user", "global");
       const made = await request(`${before.url}/v1/conversations`, {
         method: "POST",
         headers: { authorization: `Bearer ${legacy.key}`, "content-type": "application/json" },
         body: JSON.stringify({ title: "from before" }),
       });
       const conv = (await made.body.json()) as { id: string };
+      const asked = await request(`${before.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${legacy.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt", messages: [{ role: "user", content: "Hi" }] }),
+      });
+      assert.equal(asked.statusCode, 200);
+      await asked.body.text();
       await before.close();
 
       const after = await startServer({ yaml: yaml(`${up.url}/v1`), env: { BENIH_DATA_DIR: dir } });
@@ -443,6 +457,15 @@ describe("keys made before accounts", () => {
         const kept = await get(`/v1/conversations/${conv.id}`);
         assert.equal(kept.statusCode, 200, "what the key owned is the person's");
         await kept.body.text();
+        const usage = (await (await get("/v1/me/usage")).body.json()) as { data: Array<{ requests: number }> };
+        assert.deepEqual(
+          usage.data.map((u) => u.requests),
+          [1],
+          "the key's requests from before are the person's usage",
+        );
+        const since = await request(`${after.url}/v1/me`, { headers: { authorization: `Bearer ${newer.key}` } });
+        assert.equal(since.statusCode, 403, "a key made after accounts is no person's");
+        await since.body.text();
       } finally {
         await after.close();
       }

@@ -8,6 +8,9 @@ export const MIN_PASSWORD_LENGTH = 8;
 /** Longer passwords are refused before hashing: argon2 time grows with the input. */
 export const MAX_PASSWORD_LENGTH = 256;
 
+/** The person id of the machine's own account (a loopback server without sign-in), in every store. */
+export const OWNER_PERSON_ID = "owner";
+
 export const personRole = z.enum(["member", "admin"]);
 export type PersonRole = z.infer<typeof personRole>;
 

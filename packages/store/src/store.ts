@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { Accounts } from "./accounts/accounts.ts";
 import { AgentStore } from "./agents/agents.ts";
 import { PolicyAudit } from "./audit/policy-audit.ts";
@@ -54,9 +54,16 @@ export class Store {
     return new Store(db, location);
   }
 
-  /** Deletes request-log and audit rows older than `before` (retention); returns how many went. */
+  /** Deletes request-log and audit rows older than `before` (retention), and ended sessions; returns how many went. */
   async prune(before: number): Promise<number> {
-    return (await this.requestLog.prune(before)) + (await this.policyAudit.prune(before));
+    return (await this.requestLog.prune(before)) + (await this.policyAudit.prune(before)) + (await this.accounts.prune());
+  }
+
+  /** When a migration ran on this store (epoch ms), or undefined if it has not. */
+  async migratedAt(name: string): Promise<number | undefined> {
+    const row = await sql<{ timestamp: string | Date }>`select timestamp from benih_migrations where name = ${name}`.execute(this.db);
+    const at = row.rows[0]?.timestamp;
+    return at === undefined ? undefined : new Date(at).getTime();
   }
 
   /** Where the store is, for logs: a PostgreSQL URL without its password. */

@@ -91,7 +91,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
         role: link?.role ?? "member",
         market,
       })
-      .catch(() => {
+      .catch(async () => {
+        if (link) await store.accounts.releaseLink(link.id); // not spent on an account that was not made
         throw wrongCredentials(); // the same email signed up at the same moment
       });
     if (link)

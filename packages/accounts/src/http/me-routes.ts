@@ -32,7 +32,8 @@ export const usageDays = (request: FastifyRequest) => {
 export function registerMeRoutes(app: FastifyInstance, deps: AccountsDeps): void {
   app.get("/v1/me", accountRoute("person"), async (request) => {
     const { user, store } = await personOfRequest(deps, request);
-    const limits = deps.quotaOf(user.market, user.quota ? JSON.parse(user.quota) : null);
+    // The owner on an open loopback server is held to no quota.
+    const limits = user.owner ? undefined : deps.quotaOf(user.market, user.quota ? JSON.parse(user.quota) : null);
     return {
       ...meView(user, request.principal?.csrf),
       ...(limits && { quota: { limits, used: await usedSoFar(store, user.id) } }),

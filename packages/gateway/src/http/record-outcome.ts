@@ -1,5 +1,5 @@
 import type { Usage } from "@benih/spec";
-import type { AttemptRecord } from "@benih/contracts";
+import { type AttemptRecord, OWNER_PERSON_ID } from "@benih/contracts";
 import type { FastifyRequest } from "fastify";
 import { targetName, type Target } from "../routing/router.ts";
 import type { ChatDeps } from "./chat-completions.ts";
@@ -54,7 +54,8 @@ export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: st
     id: request.id,
     created_at: Date.now(),
     api_key_id: request.principal?.keyId ?? null,
-    person_id: request.principal?.person?.id ?? null,
+    // No principal on a server that serves one: the machine's owner (loopback without sign-in).
+    person_id: request.principal ? (request.principal.person?.id ?? null) : OWNER_PERSON_ID,
     endpoint: "/v1/chat/completions",
     model,
     target: target ? tName : null,

@@ -1,9 +1,15 @@
+import { OWNER_PERSON_ID } from "@benih/contracts";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Kysely, Selectable } from "kysely";
 import type { Database } from "../database.ts";
 import type { AdminAuditTable, InvitationsTable, UsersTable } from "./tables.ts";
 
 export type User = Selectable<UsersTable>;
+
+/** No session is kept unused longer than this, whatever the config's idle limit (pruning needs no config). */
+const MAX_IDLE_MS = 366 * 86_400_000;
+
+const OWNER_ID = OWNER_PERSON_ID;
 export type Invitation = Selectable<InvitationsTable>;
 export type AdminAuditRow = Selectable<AdminAuditTable>;
 
@@ -39,7 +45,8 @@ export type LinkRefusal = "unknown" | "expired" | "used";
 export class Accounts {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(u: NewUser): Promise<User> {
+  /** Makes a person; with `ifNew`, one whose id is taken already is left as it is (adoption, the owner). */
+  async create(u: NewUser, o: { ifNew?: boolean } = {}): Promise<User> {
     const row: User = {
       id: u.id ?? randomUUID(),
       email: u.email,
@@ -52,7 +59,11 @@ export class Accounts {
       disabled_at: null,
       quota: null,
     };
-    await this.db.insertInto("users").values(row).execute();
+    await this.db
+      .insertInto("users")
+      .values(row)
+      .$if(!!o.ifNew, (q) => q.onConflict((c) => c.column("id").doNothing()))
+      .execute();
     return row;
   }
 
@@ -71,11 +82,15 @@ export class Accounts {
     return this.db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
   }
 
-  /** The machine's own account, made on first use. */
+  /** The machine's own account, made on first use (under one id, so two first requests at once make one). */
   async owner(market: string | null): Promise<User> {
-    const found = await this.db.selectFrom("users").selectAll().where("owner", "=", 1).executeTakeFirst();
+    const found = await this.byId(OWNER_ID);
     if (found) return found;
-    return this.create({ email: null, name: "owner", passwordHash: null, role: "admin", market, owner: true });
+    await this.create(
+      { id: OWNER_ID, email: null, name: "owner", passwordHash: null, role: "admin", market, owner: true },
+      { ifNew: true },
+    );
+    return (await this.byId(OWNER_ID))!;
   }
 
   /** People by email or name (a substring, case-insensitive), newest first. */
@@ -244,6 +259,24 @@ export class Accounts {
       .where("used_at", "is", null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Makes a link usable again: the account it was used for could not be made. */
+  async releaseLink(id: string): Promise<void> {
+    await this.db.updateTable("invitations").set({ used_at: null }).where("id", "=", id).execute();
+  }
+
+  /** Deletes ended sessions and links that ended a week ago (used or not); returns how many went. */
+  async prune(now = Date.now()): Promise<number> {
+    const sessions = await this.db
+      .deleteFrom("sessions")
+      .where((eb) => eb.or([eb("expires_at", "<", now), eb("seen_at", "<", now - MAX_IDLE_MS)]))
+      .executeTakeFirst();
+    const links = await this.db
+      .deleteFrom("invitations")
+      .where("expires_at", "<", now - 7 * 86_400_000)
+      .executeTakeFirst();
+    return Number(sessions.numDeletedRows) + Number(links.numDeletedRows);
   }
 
   // The admins' audit log

@@ -75,6 +75,16 @@ export class RequestLog {
     }));
   }
 
+  /** Counts a key's requests as a person's (a key adopted as a person). */
+  async attribute(apiKeyId: string, personId: string): Promise<void> {
+    await this.db
+      .updateTable("request_log")
+      .set({ person_id: personId })
+      .where("api_key_id", "=", apiKeyId)
+      .where("person_id", "is", null)
+      .execute();
+  }
+
   async recent(limit = 50, since?: number): Promise<RequestLogRow[]> {
     let q = this.db.selectFrom("request_log").selectAll().orderBy("created_at", "desc").limit(limit);
     if (since !== undefined) q = q.where("created_at", ">=", since);
