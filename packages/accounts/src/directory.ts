@@ -1,13 +1,13 @@
-import type { QuotaLimits } from "@benih/contracts";
 import type { ApiKeyLookup, KeyRecord, Person, SessionLookup, SessionRecord } from "@benih/gateway";
 import { marketOfKey, type SessionTimes, type Store, type User } from "@benih/store";
+import { ownLimits } from "./views.ts";
 
 export const personOf = (u: User): Person => ({
   id: u.id,
   email: u.email,
   role: u.role,
   owner: u.owner === 1,
-  quota: u.quota ? (JSON.parse(u.quota) as QuotaLimits) : null,
+  quota: ownLimits(u),
 });
 
 /** A session is written as seen at most this often: sign-in state is read per request, written once a minute. */
@@ -19,6 +19,9 @@ const SEEN_EVERY_MS = 60_000;
  * made before accounts are in the home store. Without markets the home store holds everyone.
  */
 export class AccountDirectory implements ApiKeyLookup, SessionLookup {
+  /** The store each key was found in, so its last use is written there and nowhere else. */
+  private readonly keyStores = new Map<string, Store>();
+
   constructor(
     private readonly home: Store,
     private readonly markets: ReadonlyMap<string, Store> | undefined,
@@ -40,6 +43,8 @@ export class AccountDirectory implements ApiKeyLookup, SessionLookup {
     const store = market === undefined ? this.home : this.storeOf(market);
     const row = await store?.apiKeys.verify(key);
     if (!store || !row) return undefined;
+    if (this.keyStores.size > 100_000) this.keyStores.clear();
+    this.keyStores.set(row.id, store);
     if (!row.user_id) return { id: row.id, name: row.name, role: row.role, market: row.market };
     // A key made before accounts stays in the home store; the person it was adopted as lives in its market's.
     const people = market === undefined ? this.storeOf(row.market) : store;
@@ -49,7 +54,12 @@ export class AccountDirectory implements ApiKeyLookup, SessionLookup {
   }
 
   async touch(ids: string[]): Promise<void> {
-    await Promise.all(this.stores.map((s) => s.apiKeys.touch(ids)));
+    const byStore = new Map<Store, string[]>();
+    for (const id of ids) {
+      const store = this.keyStores.get(id) ?? this.home;
+      byStore.set(store, [...(byStore.get(store) ?? []), id]);
+    }
+    await Promise.all([...byStore].map(([store, some]) => store.apiKeys.touch(some)));
   }
 
   onRevoke(listener: (id: string) => void): () => void {

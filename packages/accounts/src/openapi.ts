@@ -5,10 +5,13 @@ import {
   credentialsBody,
   invitationBody,
   invitationView,
+  logoutBody,
   meView,
   personKeyView,
   personPatch,
   personView,
+  resetBody,
+  resetConfirmBody,
   signInMethods,
   usageRow,
 } from "@benih/contracts";
@@ -26,7 +29,7 @@ const usage = {
   parameters: [query("days", "UTC days back, today included (1–366, default 30)"), query("format", "json (default) or csv")],
   responses: {
     "200": {
-      description: "{ data: UsageRow[] }, or CSV",
+      description: "{ data: UsageRow[], truncated?: true when cut at 5,000 rows }, or CSV",
       content: { ...json(out(list(usageRow))), "text/csv": { schema: { type: "string" } } },
     },
   },
@@ -61,6 +64,7 @@ export function accountsOpenApi() {
         post: {
           ...open,
           summary: "Sign out (`everywhere`: every session of the person)",
+          requestBody: body(logoutBody),
           responses: { "204": ok("Signed out; the cookie is cleared") },
         },
       },
@@ -68,13 +72,15 @@ export function accountsOpenApi() {
         post: {
           ...open,
           summary: "Mail a password reset link, if the email has an account (answered alike either way)",
-          responses: { "202": ok("Accepted") },
+          requestBody: body(resetBody),
+          responses: { "202": ok("Accepted"), ...err(400, 429) },
         },
       },
       "/v1/auth/reset/confirm": {
         post: {
           ...open,
           summary: "Set a new password with a reset link's token; ends every session",
+          requestBody: body(resetConfirmBody),
           responses: { "204": ok("Done"), ...err(400, 409, 410) },
         },
       },

@@ -1,7 +1,5 @@
 import type { UsageRow } from "@benih/contracts";
-import type { Store, UsageTotals } from "@benih/store";
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, type Store, type UsageTotals } from "@benih/store";
 /** At most this many (day, model, person) groups in one answer. */
 export const USAGE_ROWS = 5_000;
 

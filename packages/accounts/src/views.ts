@@ -1,6 +1,9 @@
 import type { MeView, PersonKeyView, PersonView, QuotaLimits } from "@benih/contracts";
 import type { ApiKey, User } from "@benih/store";
 
+/** A person's own limits (over the market's), as an admin set them; null: the market's. */
+export const ownLimits = (u: User): QuotaLimits | null => (u.quota ? (JSON.parse(u.quota) as QuotaLimits) : null);
+
 export const personView = (u: User): PersonView => ({
   id: u.id,
   email: u.email,
@@ -8,7 +11,7 @@ export const personView = (u: User): PersonView => ({
   role: u.role,
   createdAt: Number(u.created_at),
   disabledAt: u.disabled_at === null ? null : Number(u.disabled_at),
-  quota: u.quota ? (JSON.parse(u.quota) as QuotaLimits) : null,
+  quota: ownLimits(u),
 });
 
 export const meView = (u: User, csrf?: string): MeView => ({

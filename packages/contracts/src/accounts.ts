@@ -22,6 +22,13 @@ export const credentialsBody = z.strictObject({
 });
 export type CredentialsBody = z.infer<typeof credentialsBody>;
 
+/** POST /v1/auth/logout: `everywhere` ends every session of the person, this one included. */
+export const logoutBody = z.strictObject({ everywhere: z.boolean().optional() });
+/** POST /v1/auth/reset: a link is mailed if the email has an account (the answer is the same either way). */
+export const resetBody = z.strictObject({ email: z.string().max(320) });
+/** POST /v1/auth/reset/confirm: the reset link's token and the new password. */
+export const resetConfirmBody = z.strictObject({ token: z.string().max(200), password: z.string().max(MAX_PASSWORD_LENGTH) });
+
 /** How a market lets people in (GET /v1/auth/methods, asked before sign-in). */
 export const signInMethods = z.object({
   /** Sign-in is needed to use the app here. False: the machine's owner uses it straight away (loopback, no accounts). */

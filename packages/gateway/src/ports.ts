@@ -25,7 +25,7 @@ export interface KeyRecord {
   role: KeyRole;
   /** The market the key belongs to; null: any. */
   market: string | null;
-  /** The person the key acts as; none for an operator's key (or one made before accounts). */
+  /** The person the key acts as; none for an operator's key (or a user key `benih keys create` made). */
   person?: Person;
 }
 

@@ -18,6 +18,7 @@ export {
   type RequestLogEntry,
   type RequestLogRow,
   type UsageTotals,
+  DAY_MS,
   type AttemptRecord,
 } from "./request-log/request-log.ts";
 export { PolicyAudit, type PolicyAuditEntry, type PolicyAuditRow } from "./audit/policy-audit.ts";

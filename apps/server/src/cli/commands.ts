@@ -96,6 +96,7 @@ export const usersCreate = command({
     email: { type: "string", arg: "EMAIL", help: "their email address (required)" },
     admin: { type: "boolean", help: "an admin of the market (people, usage, invitations)" },
     "password-stdin": { type: "boolean", help: "read the password from standard input instead of making one" },
+    sso: { type: "boolean", help: "no password: they sign in by single sign-on with this (verified) email" },
     market: usersMarket,
     config,
   },

@@ -48,16 +48,17 @@ async function readStdin(): Promise<string> {
 export async function createUser({ values, env }: Input<typeof usersCreate.options>): Promise<void> {
   if (!values.email) throw new UsageError("give the person's email with --email");
   const email = normalEmail(values.email);
-  const made = !values["password-stdin"];
-  const password = made ? randomBytes(12).toString("base64url") : await readStdin();
-  checkNewPassword(password);
+  if (values.sso && values["password-stdin"]) throw new UsageError("--sso makes a person without a password: leave out --password-stdin");
+  const made = !values["password-stdin"] && !values.sso;
+  const password = values.sso ? undefined : made ? randomBytes(12).toString("base64url") : await readStdin();
+  if (password !== undefined) checkNewPassword(password);
   const user = await withMarketStore(values, env, async (store, market) => {
     if (await store.accounts.byEmail(email)) throw new Error(`${email} already has an account in this market`);
     const role = values.admin ? "admin" : "member";
     const u = await store.accounts.create({
       email,
       name: email.slice(0, email.indexOf("@")),
-      passwordHash: await hashPassword(password),
+      passwordHash: password === undefined ? null : await hashPassword(password),
       role,
       market,
     });
@@ -66,9 +67,12 @@ export async function createUser({ values, env }: Input<typeof usersCreate.optio
   });
   if (made) process.stdout.write(`${password}\n`);
   const where = user.market ? ` in market ${user.market}` : "";
-  process.stderr.write(
-    `created ${user.role} ${email}${where}.${made ? " Their password is above, shown only now; they can change it by a reset." : ""}\n`,
-  );
+  const how = made
+    ? " Their password is above, shown only now; they can change it by a reset."
+    : values.sso
+      ? " They sign in by single sign-on."
+      : "";
+  process.stderr.write(`created ${user.role} ${email}${where}.${how}\n`);
 }
 
 export async function listUsers({ values, env }: Input<typeof usersList.options>): Promise<void> {

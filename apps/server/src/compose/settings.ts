@@ -61,8 +61,8 @@ export function registerSettingsRoutes(
       },
     };
   });
-  // The market serving this request (by host, key or admin header): brand, languages, default models.
-  // Public: the sign-in screen is branded before anyone signs in. The host (not a key) says which market it is.
+  // The market serving this host: brand, languages, default models. Public: the sign-in screen is branded before
+  // anyone signs in, so the host (not a key) says which market it is.
   app.get("/v1/market", access("public"), async (request, reply) => {
     const id = d.markets?.resolveScope({ host: request.headers.host, headers: request.headers, principal: undefined }).market;
     const market = id ? d.markets?.markets.get(id) : undefined;

@@ -1,7 +1,6 @@
-import { credentialsBody } from "@benih/contracts";
+import { credentialsBody, logoutBody, resetBody, resetConfirmBody } from "@benih/contracts";
 import { checkOrigin, GatewayError, parse, sessionCookieOf } from "@benih/gateway";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { z } from "zod";
 import { mailFor } from "../mail/index.ts";
 import { checkNewPassword, checkPassword, hashPassword, normalEmail } from "../password.ts";
 import { sessionCookie } from "./cookies.ts";
@@ -107,7 +106,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
 
   app.post("/v1/auth/logout", accountRoute("public"), async (request, reply) => {
     checkOrigin(request.headers);
-    const { everywhere } = parse(z.strictObject({ everywhere: z.boolean().optional() }), request.body);
+    const { everywhere } = parse(logoutBody, request.body);
     if (everywhere) {
       const cookie = sessionCookieOf(request.headers)?.value;
       const session = cookie && (await deps.directory.session(cookie));
@@ -124,7 +123,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
   // A reset is answered alike whether or not the email has an account, and its mail is sent after the answer.
   app.post("/v1/auth/reset", accountRoute("public"), async (request, reply) => {
     const { market, store } = entry(request);
-    const { email: raw } = parse(z.strictObject({ email: z.string().max(320) }), request.body);
+    const { email: raw } = parse(resetBody, request.body);
     const email = normalEmail(raw);
     // Counted apart from sign-ins (a stranger's resets must not lock the person out), each one: mail is not free.
     deps.throttle.check(`reset:${email}`, `reset:${clientAddress(request)}`);
@@ -151,7 +150,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
 
   app.post("/v1/auth/reset/confirm", accountRoute("public"), async (request, reply) => {
     const { store } = entry(request);
-    const body = parse(z.strictObject({ token: z.string().max(200), password: z.string().max(300) }), request.body);
+    const body = parse(resetConfirmBody, request.body);
     checkNewPassword(body.password);
     const link = await openLink(store, body.token, ["reset"]);
     if (!link.user_id || !(await store.accounts.useLink(link.id)))

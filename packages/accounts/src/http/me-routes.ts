@@ -3,7 +3,7 @@ import { idParam, notFound, parse, wholeQuery } from "@benih/gateway";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { USAGE_ROWS, usageCsv, usageOf, usageRow, usedSoFar } from "../usage.ts";
-import { keyView, meView } from "../views.ts";
+import { keyView, meView, ownLimits } from "../views.ts";
 import { accountRoute, type AccountsDeps } from "./deps.ts";
 import { personOfRequest } from "./person.ts";
 
@@ -33,7 +33,7 @@ export function registerMeRoutes(app: FastifyInstance, deps: AccountsDeps): void
   app.get("/v1/me", accountRoute("person"), async (request) => {
     const { user, store } = await personOfRequest(deps, request);
     // The owner on an open loopback server is held to no quota.
-    const limits = user.owner ? undefined : deps.quotaOf(user.market, user.quota ? JSON.parse(user.quota) : null);
+    const limits = user.owner ? undefined : deps.quotaOf(user.market, ownLimits(user));
     return {
       ...meView(user, request.principal?.csrf),
       ...(limits && { quota: { limits, used: await usedSoFar(store, user.id) } }),

@@ -6,8 +6,8 @@ import { storeOfMarket } from "./sign-in.ts";
 
 /**
  * The person a `person` route acts for, with their market's store: the signed-in person or their key's, or the
- * machine's owner on a loopback server without sign-in. An operator's key is no person (403), as is a key made
- * before accounts.
+ * machine's owner on a loopback server without sign-in. An operator's key is no person (403), as is a user key
+ * `benih keys create` made.
  */
 export async function personOfRequest(deps: AccountsDeps, request: FastifyRequest): Promise<{ user: User; store: Store }> {
   const market = scopeOf(request).market ?? null;

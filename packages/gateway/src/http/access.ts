@@ -25,9 +25,9 @@ declare module "fastify" {
     metered?: boolean;
   }
   interface FastifyRequest {
-    /** The caller, when a valid key was sent. */
+    /** The caller, when a live key or session was sent. */
     principal?: Principal;
-    /** Set before the handler of every `person` route runs: the market the request belongs to. */
+    /** Set before the handler of every `person` and `market-admin` route runs: the market the request belongs to. */
     scope?: RequestScope;
     /** The server's own call for the caller (x-benih-internal): the caller's request was counted already. */
     internal?: boolean;
@@ -49,7 +49,7 @@ export interface RouteEntry {
 }
 
 export interface AccessOptions {
-  /** Who a request's key belongs to (a 401 when a key is required and missing or wrong); the Authenticator. */
+  /** Who a request comes from by its key or session (a 401 when one is required and missing or not live); the Authenticator. */
   auth: {
     readonly required: boolean;
     authenticate(headers: FastifyRequest["headers"], method: string, internal: boolean): Promise<Principal | undefined>;
@@ -61,8 +61,8 @@ export interface AccessOptions {
   /** The region an agent token speaks for; without it `agent` routes refuse everyone. */
   agentRegion?: (token: string | undefined) => string | undefined;
   /**
-   * POST requests (the ones that call models, read documents or draw) one API key may have open at once; more are
-   * answered 429, so one caller cannot take every model slot. Default 8.
+   * POST requests (the ones that call models, read documents or draw) one person (or operator's key) may have open
+   * at once; more are answered 429, so one caller cannot take every model slot. Default 8.
    */
   concurrentPerKey?: number;
   /**
@@ -84,23 +84,23 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
   const limit = o.concurrentPerKey ?? 8;
   const live = o.auth.stillLive && new LiveRequests(o.auth.stillLive.bind(o.auth));
   if (live) app.addHook("onClose", (_app, done) => (live.close(), done()));
-  /** Counts the request against its key until its response closes (finished, failed or abandoned). */
-  const hold = (_request: FastifyRequest, reply: FastifyReply, keyId: string) => {
-    const n = inFlight.get(keyId) ?? 0;
+  /** Counts the request against its subject until its response closes (finished, failed or abandoned). */
+  const hold = (_request: FastifyRequest, reply: FastifyReply, subject: string) => {
+    const n = inFlight.get(subject) ?? 0;
     if (n >= limit)
       throw new GatewayError(
         429,
         "rate_limit_error",
-        `This API key already has ${n} requests in progress; the limit is ${limit}. Wait for one to finish.`,
+        `You already have ${n} requests in progress; the limit is ${limit}. Wait for one to finish.`,
         "too_many_concurrent_requests",
         null,
         1,
       );
-    inFlight.set(keyId, n + 1);
+    inFlight.set(subject, n + 1);
     reply.raw.once("close", () => {
-      const left = (inFlight.get(keyId) ?? 1) - 1;
-      if (left) inFlight.set(keyId, left);
-      else inFlight.delete(keyId);
+      const left = (inFlight.get(subject) ?? 1) - 1;
+      if (left) inFlight.set(subject, left);
+      else inFlight.delete(subject);
     });
   };
   const isInternal = (request: FastifyRequest) => !!o.internalToken && request.headers["x-benih-internal"] === o.internalToken;

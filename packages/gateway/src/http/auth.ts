@@ -121,13 +121,13 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
 }
 
 /**
- * Checks API keys with a short cache, so most requests cost no database read. `last_used_at` is written in
- * batches, not per request.
+ * Finds who a request comes from, by API key or session cookie, with a short cache so most requests cost no
+ * database read. `last_used_at` is written in batches, not per request.
  *
- * Revocation: a key revoked through this process's store is dropped from the cache at once (`onRevoke`). One
- * revoked by another process (`benih keys revoke` against the same database) is seen when its entry expires,
- * so the cache is kept to one second: a read per live key per second is nothing next to a model call, and simpler
- * than polling a revocation marker for the same bound.
+ * Revocation: a key revoked, a session ended or a person disabled through this process is dropped from the cache at
+ * once. One changed by another process or instance sharing the store (`benih keys revoke`, `benih users disable`,
+ * an admin elsewhere) is seen when its entry expires, so the cache is kept to one second: a read per live key per
+ * second is nothing next to a model call, and simpler than polling a revocation marker for the same bound.
  */
 export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal | undefined; until: number }>();
@@ -139,31 +139,30 @@ export class Authenticator {
 
   constructor(
     private readonly keys: ApiKeyLookup,
-    /** Without a valid key, requests are refused; otherwise a key is optional, but one that is sent must be valid. */
+    /** Without a valid key or session, requests are refused; otherwise one is optional, but one sent must be live. */
     readonly required: boolean,
     private readonly cacheMs = 1_000,
     private readonly sessions?: SessionLookup,
   ) {
     this.flushTimer = setInterval(() => void this.flushUsage(), 30_000);
     this.flushTimer.unref();
-    this.unsubscribe = keys.onRevoke?.((id) => this.forget(id));
+    this.unsubscribe = keys.onRevoke?.((id) => this.drop((p) => p.keyId === id));
   }
 
-  /** Drops what a key or session cookie value was found to be (the session ended here): it is looked up again. */
+  /** Drops the cached principals that `match`: their next request is looked up again. */
+  private drop(match: (p: Principal) => boolean): void {
+    this.revocations++;
+    for (const [key, entry] of this.cache) if (entry.principal && match(entry.principal)) this.cache.delete(key);
+  }
+
+  /** Drops what a key or session cookie value was found to be (the session ended here). */
   forgetCredential(credential: string): void {
-    this.revocations++;
-    for (const [key, entry] of this.cache) if (entry.principal?.credential === credential) this.cache.delete(key);
+    this.drop((p) => p.credential === credential);
   }
 
-  /** Drops a person's cached keys and sessions (they were disabled here): their next request is looked up again. */
+  /** Drops a person's cached keys and sessions (they were disabled or changed here). */
   forgetPerson(personId: string): void {
-    this.revocations++;
-    for (const [key, entry] of this.cache) if (entry.principal?.person?.id === personId) this.cache.delete(key);
-  }
-
-  private forget(keyId: string): void {
-    this.revocations++;
-    for (const [key, entry] of this.cache) if (entry.principal?.keyId === keyId) this.cache.delete(key);
+    this.drop((p) => p.person?.id === personId);
   }
 
   /** A key's or a session cookie's principal, read from the store (no cache). */
@@ -191,7 +190,7 @@ export class Authenticator {
   /** Whether a principal's key or session is still live, read now (a disabled person's are not): for long requests. */
   async stillLive(p: Principal): Promise<boolean> {
     const now = await this.find(p.credential, p.csrf === undefined ? "key" : "session").catch(() => p);
-    if (!now) for (const [k, entry] of this.cache) if (entry.principal?.credential === p.credential) this.cache.delete(k);
+    if (!now) this.forgetCredential(p.credential);
     return !!now;
   }
 

@@ -59,7 +59,7 @@ export class QuotaGate {
     this.now = o.now ?? Date.now;
   }
 
-  /** The limits of the request's subject, undefined for none (no key: the owner of an open loopback server). */
+  /** The limits of the request's subject, undefined for none (no principal: the owner of an open loopback server). */
   limitsOf(principal: Principal | undefined, scope: RequestScope): QuotaLimits | undefined {
     const limits = principal && this.policy.limitsFor(principal, scope);
     return limits && (limits.requestsPerMinute || limits.tokensPerDay || limits.costPerMonthUsd) ? limits : undefined;

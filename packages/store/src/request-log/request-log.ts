@@ -17,7 +17,7 @@ export interface UsageTotals {
   costUsd: number;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export class RequestLog {
   constructor(private readonly db: Kysely<Database>) {}
