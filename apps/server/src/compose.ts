@@ -11,6 +11,7 @@ import { registerAssistant, selfClient, startVideoRunner } from "./compose/assis
 import { createTraining, registerTrainingRoutes, startLocalTraining } from "./compose/control-plane.ts";
 import { buildRouting, gatewayPolicies, openQuotaGate } from "./compose/gateway.ts";
 import { Closers, listen, preloadProviders } from "./compose/lifecycle.ts";
+import { Readiness, registerReadiness } from "./compose/readiness.ts";
 import { registerSettingsRoutes } from "./compose/settings.ts";
 import { serveWebApp } from "./compose/static-web.ts";
 import { allStores, ensureAdminKey, openHomeStore, openMarketStores, recoverStores, storeOfRequest } from "./compose/stores.ts";
@@ -30,6 +31,11 @@ export interface BenihServer {
   markets?: MarketRuntime;
   url: string;
   authRequired: boolean;
+  /**
+   * Stops as SIGTERM should: not ready at once, still serving for the drain, then no new requests and up to the
+   * grace period for those in progress, then closed.
+   */
+  shutdown(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,6 +94,10 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     startVideoRunner(config, () => allStores(store, markets), closers, log);
     let selfUrl = "";
     const { internalToken, client } = selfClient(() => selfUrl);
+    const readiness = new Readiness([
+      ...allStores(store, markets).map((s) => ({ name: `store ${s.describe()}`, check: () => s.ping() })),
+      ...(quota ? [{ name: "quota counters", check: () => quota.ping() }] : []),
+    ]);
     const openapi = openApiDocument({ version: serverVersion, markets: !!markets, training: true });
     const app = createGatewayApp({
       router,
@@ -114,6 +124,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       extend: (app) => {
         serveWebApp(app);
         app.get("/openapi.json", access("public"), async () => openapi);
+        registerReadiness(app, readiness);
         registerAssistant(app, {
           config,
           markets,
@@ -150,7 +161,17 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       },
       "benih is listening",
     );
-    return { app, store, ...(markets && { markets }), url: listening.url, authRequired, close: () => closers.closeAll(log) };
+    const close = () => closers.closeAll(log);
+    const shutdown = async () => {
+      readiness.drain();
+      const { drainSeconds, graceSeconds } = config.server.shutdown;
+      await new Promise((r) => setTimeout(r, drainSeconds * 1000));
+      // Past the grace, what still runs is cut: each streaming answer is saved as far as it came ("stopped").
+      const cut = setTimeout(() => app.server.closeAllConnections(), graceSeconds * 1000);
+      await close();
+      clearTimeout(cut);
+    };
+    return { app, store, ...(markets && { markets }), url: listening.url, authRequired, shutdown, close };
   } catch (err) {
     await closers.closeAll();
     throw err;

@@ -46,6 +46,17 @@ export function openApiDocument(o: { version: string; markets: boolean; training
       ...accountsOpenApi().paths,
       ...control.paths,
       "/health": { get: { tags: ["server"], security: [], summary: "Liveness", responses: { "200": { description: "{ status: ok }" } } } },
+      "/ready": {
+        get: {
+          tags: ["server"],
+          security: [],
+          summary: "Readiness: every store and Redis answer, and the instance is not shutting down",
+          responses: {
+            "200": { description: "{ ready: true, status: ready }" },
+            "503": { description: "{ ready: false, status: draining | unavailable, failed?: [{ name, error }] }" },
+          },
+        },
+      },
     },
     components: {
       securitySchemes: {

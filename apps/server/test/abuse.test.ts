@@ -339,15 +339,21 @@ describe("no request can stall the server", () => {
       // claim; bench:abuse measures those).
       assert.ok(a.ms < 12_000, `${a.what} answered in ${Math.round(a.ms)} ms`);
     }
-    const reasons = Object.fromEntries(answers.map((a) => [a.what, a.error!.code]));
-    assert.deepEqual(reasons, {
+    const expected: Record<string, string> = {
       "bomb.docx": "document_too_large",
       "pages.pdf": "document_too_large",
       "20 MB prompt": "request_too_large",
       "15 MB prompt": "too_much_text",
       "600,000 messages": "too_many_values",
       "deep JSON": "nested_too_deep",
-    });
+    };
+    const reasons = Object.fromEntries(answers.map((a) => [a.what, a.error!.code]));
+    // The two large bodies queue for the one parser thread; on a loaded machine the second can reach the parse time
+    // limit (5 s, waiting included) before its own budget is read, and is refused for that instead. Not both.
+    const timedOut = ["15 MB prompt", "600,000 messages"].filter((what) => reasons[what] === "parse_timeout");
+    assert.ok(timedOut.length < 2, "the first large body in the queue is refused by its budget");
+    for (const what of timedOut) reasons[what] = expected[what]!;
+    assert.deepEqual(reasons, expected);
     // The strict number (p99 under 100 ms) is measured by bench:abuse on a server in its own process; here the
     // probes share the test's event loop with the uploads, so only a stall would show.
     assert.ok(worst < 1500, `the slowest /health took ${Math.round(worst)} ms`);

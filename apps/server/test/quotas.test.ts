@@ -106,6 +106,10 @@ describe("quotas from benih.yaml", () => {
       const r = await ask(server.url, "localhost", key);
       assert.equal(r.status, 503);
       assert.equal(r.code, "quota_unavailable");
+      const ready = await request(`${server.url}/ready`);
+      const state = (await ready.body.json()) as { status: string; failed: Array<{ name: string }> };
+      assert.equal(ready.statusCode, 503, "not ready while Redis cannot be reached");
+      assert.deepEqual([state.status, state.failed.map((f) => f.name)], ["unavailable", ["quota counters"]]);
     } finally {
       await server.close();
     }

@@ -59,6 +59,11 @@ export class Store {
     return (await this.requestLog.prune(before)) + (await this.policyAudit.prune(before)) + (await this.accounts.prune());
   }
 
+  /** Rejects when the database cannot be reached (readiness). */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
   /** When a migration ran on this store (epoch ms), or undefined if it has not. */
   async migratedAt(name: string): Promise<number | undefined> {
     const row = await sql<{ timestamp: string | Date }>`select timestamp from benih_migrations where name = ${name}`.execute(this.db);

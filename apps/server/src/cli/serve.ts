@@ -30,8 +30,8 @@ export async function serve({ values, env }: Input<typeof spec.options>): Promis
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "shutting down");
-    await server.close();
+    logger.info({ signal, ...config.server.shutdown }, "shutting down: not ready, then draining");
+    await server.shutdown();
     logger.flushSync();
     process.exit(0);
   };

@@ -149,6 +149,17 @@ export const configSchema = z
          * when they come by a name no market's `hosts` lists (a server without markets beyond loopback).
          */
         publicUrl: z.url().optional(),
+        /**
+         * On SIGTERM: `/ready` fails at once and requests are still served for `drainSeconds` (while load balancers
+         * notice), then no new ones are taken and those in progress (streaming answers) get up to `graceSeconds`
+         * to finish before they are cut, their partial answers saved.
+         */
+        shutdown: z
+          .strictObject({
+            drainSeconds: z.number().min(0).max(300).default(0),
+            graceSeconds: z.number().min(0).max(3600).default(30),
+          })
+          .prefault({}),
         logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
       })
       .prefault({}),

@@ -19,6 +19,8 @@ export interface QuotaCounters {
   reserve(asks: CounterAsk[]): Promise<ReserveResult>;
   /** Adds (or, negative, takes back) amounts; a counter whose window is over is left alone. */
   adjust(changes: Array<{ key: string; delta: number }>): Promise<void>;
+  /** Rejects when the counters cannot be reached (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -43,5 +43,7 @@ export class MemoryCounters implements QuotaCounters {
     for (const [key, c] of this.counters) if (c.dropAt <= now) this.counters.delete(key);
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {}
 }

@@ -132,6 +132,11 @@ export class QuotaGate {
     };
   }
 
+  /** Rejects when the counters cannot be reached (readiness). */
+  ping(): Promise<void> {
+    return this.counters.ping();
+  }
+
   close(): Promise<void> {
     return this.counters.close();
   }

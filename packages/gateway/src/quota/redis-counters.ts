@@ -113,6 +113,10 @@ export class RedisCounters implements QuotaCounters {
     if (live.length) await this.redis.quotaAdjust(live.length, ...live.map((c) => c.key), ...live.map((c) => c.delta));
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     this.redis.disconnect();
   }

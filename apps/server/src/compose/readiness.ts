@@ -1,0 +1,58 @@
+import { access } from "@benih/gateway";
+import type { FastifyInstance } from "fastify";
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<unknown>;
+}
+
+/** A check that has not answered in this long counts as failed: a readiness probe must answer, not hang. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * Whether this instance should be sent requests: not shutting down, and every store (and Redis, with quotas on
+ * it) answering. `/health` says only that the process is alive.
+ */
+export class Readiness {
+  private draining = false;
+
+  constructor(private readonly checks: ReadinessCheck[]) {}
+
+  /** From now on the instance says it is not ready, so load balancers stop sending it requests. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  async state(): Promise<{
+    ready: boolean;
+    status: "ready" | "draining" | "unavailable";
+    failed?: Array<{ name: string; error: string }>;
+  }> {
+    if (this.draining) return { ready: false, status: "draining" };
+    const results = await Promise.all(
+      this.checks.map(async ({ name, check }) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        });
+        try {
+          await Promise.race([check(), timeout]);
+          return undefined;
+        } catch (err) {
+          return { name, error: (err as Error).message.slice(0, 200) };
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    const failed = results.filter((r): r is { name: string; error: string } => !!r);
+    return failed.length ? { ready: false, status: "unavailable", failed } : { ready: true, status: "ready" };
+  }
+}
+
+export function registerReadiness(app: FastifyInstance, readiness: Readiness): void {
+  app.get("/ready", access("public"), async (_request, reply) => {
+    const state = await readiness.state();
+    return reply.code(state.ready ? 200 : 503).send(state);
+  });
+}
