@@ -1,8 +1,9 @@
-// bench:gateway — what benih adds in front of an upstream, against the upstream called directly and against
-// Portkey's open-source gateway on the same upstream, all measured in this one run.
+// bench:gateway — what benih adds in front of an upstream, against the upstream called directly, a bare reverse
+// proxy (undici, no logic: the floor for any Node gateway) and Portkey's open-source gateway on the same upstream,
+// all measured in this one run.
 //
 // Each server runs in its own process; this process only drives load. Targets: benih's added p50 latency at most
-// half of Portkey's, and benih's requests/s at least twice Portkey's.
+// half of Portkey's and at most 1.5× the bare proxy's, and benih's requests/s at least twice Portkey's.
 //
 // "Accounts and quotas on": the same benih with sign-in required and a quota on, counters in the process and (with
 // Redis answering at BENCH_REDIS_URL, default redis://127.0.0.1:6379/15, flushed first) in Redis, called by a
@@ -40,7 +41,7 @@ async function throughput(t: Target, b: string): Promise<{ rps: number; p50: num
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "benih-bench-"));
-const [upPort, benihPort, portkeyPort] = [await freePort(), await freePort(), await freePort()];
+const [upPort, benihPort, portkeyPort, bareProxyPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
 const upstream = await startProcess(
   "upstream",
   process.execPath,
@@ -127,6 +128,13 @@ const quotaRedis = (await redisAnswers()) ? await startQuotaBenih("benih + quota
 if (!quotaRedis) console.log(`Redis does not answer at ${redisUrl}: no Redis column`);
 const quotaTargets = [quotaOn, ...(quotaRedis ? [quotaRedis] : [])].flatMap((q) => q.targets);
 
+const bareProxy = await startProcess(
+  "bare proxy",
+  process.execPath,
+  [...tsx, join(root, "bench/gateway/bare-proxy.ts"), String(bareProxyPort), `http://127.0.0.1:${upPort}`],
+  `http://127.0.0.1:${bareProxyPort}/v1/models`,
+);
+
 let portkey: ChildProcess | undefined;
 try {
   portkey = await startProcess(
@@ -139,8 +147,9 @@ try {
   console.log(`Portkey could not start: ${(err as Error).message.slice(0, 300)}`);
 }
 
-const targets: Record<"direct" | "benih" | "portkey", Target> = {
+const targets: Record<"direct" | "bare proxy" | "benih" | "portkey", Target> = {
   direct: { name: "direct", url: `http://127.0.0.1:${upPort}/v1/chat/completions`, headers: {} },
+  "bare proxy": { name: "bare proxy", url: `http://127.0.0.1:${bareProxyPort}/v1/chat/completions`, headers: {} },
   benih: { name: "benih", url: `http://127.0.0.1:${benihPort}/v1/chat/completions`, headers: {} },
   portkey: {
     name: "portkey",
@@ -225,6 +234,10 @@ try {
   console.log("\nratios");
   console.log(`  benih req/s ÷ direct req/s:              ${(tp.benih!.rps / tp.direct!.rps).toFixed(3)}`);
   console.log(`  benih stream req/s ÷ direct stream req/s: ${(streamTp.benih.rps / streamTp.direct.rps).toFixed(3)}`);
+  const overBare = added("benih") / added("bare proxy");
+  console.log(
+    `  benih added p50 ÷ bare proxy added p50:   ${overBare.toFixed(2)}  (target ≤ 1.5: ${overBare <= 1.5 ? "met" : "NOT met"}; bare proxy adds ${added("bare proxy").toFixed(3)} ms)`,
+  );
   if (tp.portkey) {
     const latRatio = added("benih") / added("portkey");
     const rpsRatio = tp.benih!.rps / tp.portkey.rps;
@@ -236,6 +249,6 @@ try {
     console.log("  Portkey did not run: no comparison");
   }
 } finally {
-  stop(upstream, benih, portkey, quotaOn.child, quotaRedis?.child);
+  stop(upstream, benih, bareProxy, portkey, quotaOn.child, quotaRedis?.child);
   rmSync(dataDir, { recursive: true, force: true });
 }
