@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { startFakeOpenAI } from "@benih/fake-upstreams";
 import { freePort } from "./ports.ts";
 import { until } from "./until.ts";
+import { askInNewConversation, shownText } from "./answer-stream.ts";
 
 // kill -9 a real `benih serve` while an answer streams, start it again on the same data: the question and the
 // answer so far are there, and the SQLite file is sound.
@@ -46,30 +47,15 @@ describe("a crash while an answer streams", () => {
       const url = `http://127.0.0.1:${port}`;
       let server = serve();
       await until("the server", async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
-      const conv = (await (
-        await fetch(`${url}/v1/conversations`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ model: "storyteller" }),
-        })
-      ).json()) as { id: string };
-
-      const res = await fetch(`${url}/v1/conversations/${conv.id}/messages`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ content: "Tell me a story" }),
-      });
-      assert.equal(res.status, 200);
+      const { conversation, events: reader } = await askInNewConversation(url, "storyteller");
       let received = "";
-      const shownText = () => [...received.matchAll(/event: delta\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!).text).join("");
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
       // About three seconds of answer reach the client, then the server dies mid-sentence.
-      while (shownText().length < 90) {
+      while (shownText(received).length < 90) {
         const { value, done } = await reader.read();
         if (done) break;
         received += value;
       }
-      const shown = shownText();
+      const shown = shownText(received);
       assert.ok(shown.length >= 90 && shown.length < story.length, shown);
       server.kill("SIGKILL");
       await new Promise((r) => server.once("exit", r));
@@ -85,7 +71,7 @@ describe("a crash while an answer streams", () => {
 
       server = serve();
       await until("the server again", async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
-      const view = (await (await fetch(`${url}/v1/conversations/${conv.id}`)).json()) as {
+      const view = (await (await fetch(`${url}/v1/conversations/${conversation}`)).json()) as {
         messages: Array<{ role: string; content: string; status: string }>;
         thread: string[];
       };

@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { freePort } from "./ports.ts";
 import { until } from "./until.ts";
+import { askInNewConversation, shownText } from "./answer-stream.ts";
 
 // SIGTERM as an orchestrator sends it to a real `benih serve`: /ready fails at once while requests are still served
 // for the drain, then answers in progress finish within the grace period, or are cut at its end with what came saved.
@@ -50,26 +51,13 @@ async function serve(name: string, story: string, shutdown: string) {
 
 /** Asks for an answer in a new conversation; resolves once its first words have arrived. */
 async function ask(url: string) {
-  const conv = (await (
-    await fetch(`${url}/v1/conversations`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ model: "storyteller" }),
-    })
-  ).json()) as { id: string };
-  const res = await fetch(`${url}/v1/conversations/${conv.id}/messages`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ content: "Tell me a story" }),
-  });
-  assert.equal(res.status, 200);
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const { conversation, events } = await askInNewConversation(url, "storyteller");
   let received = "";
-  while (!received.includes("event: delta")) received += (await reader.read()).value ?? "";
+  while (!received.includes("event: delta")) received += (await events.read()).value ?? "";
   const rest = (async () => {
     try {
       for (;;) {
-        const { value, done } = await reader.read();
+        const { value, done } = await events.read();
         if (done) return received;
         received += value;
       }
@@ -77,10 +65,8 @@ async function ask(url: string) {
       return received; // cut off
     }
   })();
-  return { conversation: conv.id, rest };
+  return { conversation, rest };
 }
-
-const shown = (events: string) => [...events.matchAll(/event: delta\ndata: (.*)\n\n/g)].map((m) => JSON.parse(m[1]!).text).join("");
 
 describe("SIGTERM", () => {
   it("fails /ready at once, serves through the drain, and lets an answer in progress finish within the grace", async () => {
@@ -93,7 +79,7 @@ describe("SIGTERM", () => {
     assert.equal(ready.status, "draining");
     assert.equal((await fetch(`${s.url}/health`)).status, 200, "still serving during the drain");
     const events = await answer.rest;
-    assert.equal(shown(events), story, "the answer in progress was finished");
+    assert.equal(shownText(events), story, "the answer in progress was finished");
     assert.match(events, /event: done\ndata: \{"id":"[^"]+","status":"done"/);
     assert.equal(await s.exited, 0);
   });
@@ -107,7 +93,7 @@ describe("SIGTERM", () => {
     const events = await answer.rest;
     assert.equal(await s.exited, 0);
     assert.ok(Date.now() - t0 < 5_000, `exited ${Date.now() - t0} ms after SIGTERM, grace 1 s`);
-    const sent = shown(events);
+    const sent = shownText(events);
     assert.ok(sent.length > 0 && sent.length < story.length, "cut part way");
     const db = new Database(s.db, { readonly: true });
     try {
