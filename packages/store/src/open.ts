@@ -62,8 +62,38 @@ export function openDatabase(loc: StoreLocation): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
 }
 
-export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
-  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+/** Any number bigger than nothing else uses: the advisory lock all benih instances take to migrate one database. */
+const MIGRATION_LOCK = 7_246_310_518;
+
+/**
+ * Brings the schema up to date. Many instances may start at once (replicas, a rolling upgrade): on PostgreSQL one
+ * holds an advisory lock while it migrates and the others wait for it, then find nothing left to do; on SQLite
+ * (whose own migration lock is only the one connection) one that finds another's tables mid-way tries again.
+ */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect, schema?: string): Promise<void> {
+  if (dialect === "sqlite") {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await migrateOnce(db);
+      } catch (err) {
+        if (attempt >= 5 || !/already exists|locked|busy/i.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  }
+  // One connection for the lock and the migrations: an advisory lock belongs to the session that took it.
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+    try {
+      if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(conn);
+      await migrateOnce(conn, schema);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+    }
+  });
+}
+
+async function migrateOnce(db: Kysely<Database>, schema?: string): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: migrationProvider,

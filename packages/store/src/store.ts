@@ -46,7 +46,7 @@ export class Store {
   static async open(location: StoreLocation): Promise<Store> {
     const db = openDatabase(location);
     try {
-      await migrateToLatest(db, location.schema);
+      await migrateToLatest(db, location.dialect, location.schema);
     } catch (err) {
       await db.destroy();
       throw err;

@@ -53,8 +53,21 @@ export async function createTestPgDatabase(): Promise<{ url: string; drop(): Pro
     drop: async () => {
       const again = new pg.Client({ connectionString: testPgAdminUrl() });
       await again.connect();
-      await again.query(`drop database if exists ${name} with (force)`);
-      await again.end();
+      try {
+        // A pool that has ended may still be closing its connections: wait for them rather than cut them (a cut one
+        // reports the cut as an error no one listens to any more). Forced only if they do not go.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await again.query(`drop database if exists ${name}${attempt >= 30 ? " with (force)" : ""}`);
+            return;
+          } catch (err) {
+            if (attempt >= 30 || !/being accessed by other users/.test((err as Error).message)) throw err;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      } finally {
+        await again.end();
+      }
     },
   };
 }
