@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hasFfmpeg } from "@benih/assistant";
-import { access, createGatewayApp, defaultJsonBudget, defaultPromptBudget, GatewayMetrics } from "@benih/gateway";
+import { access, createGatewayApp, defaultJsonBudget, defaultPromptBudget, GatewayMetrics, tracesEndpoint } from "@benih/gateway";
 import { storeLocationFromEnv, type Store, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { adoptLegacyKeys } from "@benih/accounts";
@@ -88,6 +88,10 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     if (adopted) log?.info({ keys: adopted }, "API keys made before accounts now act as a person each, who owns what the key owned");
     const { requestLog, auth, retry, prices } = gatewayPolicies(config, set, directory, markets, authRequired, closers, log);
     const quota = await openQuotaGate(config, env, closers, log);
+    // Tracing loads OpenTelemetry only when an OTLP endpoint is set: off, it costs nothing at all.
+    const traces = tracesEndpoint(env);
+    const tracer = traces ? (await import("@benih/gateway/otel")).otlpTracer(traces, "benih", serverVersion) : undefined;
+    if (tracer) closers.push(() => tracer.close());
     const training = createTraining(config, store, closers, log);
     await recoverStores(allStores(store, markets), log);
     const ffmpeg = await hasFfmpeg();
@@ -118,6 +122,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       },
       concurrentPerKey: config.limits.concurrentPerKey,
       ...(quota && { quota }),
+      ...(tracer && { tracer }),
       internalToken,
       knownHost: (host) => config.markets.some((m) => m.hosts.includes(host)),
       jsonBudget: { ...defaultJsonBudget, maxTextChars: config.limits.promptChars },

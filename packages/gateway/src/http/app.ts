@@ -9,6 +9,8 @@ import type { RetryPolicy } from "../routing/execute.ts";
 import type { Router } from "../routing/router.ts";
 import { access, enforceAccess } from "./access.ts";
 import { meterRequests } from "./meter-requests.ts";
+import { traceRequests } from "./trace-requests.ts";
+import type { Tracer } from "../tracing/trace.ts";
 import type { Authenticator } from "./auth.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
 import { defaultPromptBudget, type PromptBudget } from "../openai-wire/prompt-budget.ts";
@@ -47,6 +49,8 @@ export interface GatewayAppOptions {
   agentRegion?: (token: string | undefined) => string | undefined;
   /** Quotas and budgets per subject (requests per minute, tokens per day, cost per month); omitted: none. */
   quota?: QuotaGate;
+  /** OpenTelemetry traces (a span per request and per upstream attempt); omitted: off, at no cost. */
+  tracer?: Tracer;
   /** Extra routes (the server adds its own); each declares its access. Called before the app is ready. */
   extend?: (app: FastifyInstance) => void;
 }
@@ -98,6 +102,7 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
     reply.header("x-request-id", request.id);
     done();
   });
+  if (o.tracer) traceRequests(app, o.tracer);
 
   enforceAccess(app, {
     auth: o.auth,

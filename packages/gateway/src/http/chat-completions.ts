@@ -10,13 +10,14 @@ import { checkPromptBudget, type PromptBudget } from "../openai-wire/prompt-budg
 import { toCallOptions } from "../openai-wire/to-call-options.ts";
 import type { PriceTable } from "../pricing.ts";
 import { CancelSource } from "../routing/cancel-source.ts";
-import { ClientGoneError, runWithFallback, type RetryPolicy, type Started } from "../routing/execute.ts";
+import { type Attempt, ClientGoneError, runWithFallback, type RetryPolicy, type Started } from "../routing/execute.ts";
+import type { Tracer } from "../tracing/trace.ts";
 import { targetName, type Router, type Target } from "../routing/router.ts";
 import { abortFailure, openStream, raceAbort, type OpenedStream } from "../routing/stream-start.ts";
 import { allowedTargets, type PolicyHit, type RequestScope, type StreamGuard } from "../scope.ts";
 import type { ChatCompletionRequest } from "../openai-wire/request-schema.ts";
 import { scopeOf } from "./access.ts";
-import { recordOutcome, type Outcome } from "./record-outcome.ts";
+import { recordOutcome, traceOutcome, type Outcome } from "./record-outcome.ts";
 import { auditHit } from "./refuse-blocked.ts";
 import { maxCostOf, maxTokensOf } from "../quota/estimate.ts";
 import type { QuotaGate, Reservation } from "../quota/quota-gate.ts";
@@ -35,6 +36,7 @@ export interface ChatDeps {
   metrics: GatewayMetrics;
   promptBudget: PromptBudget;
   quota?: QuotaGate;
+  tracer?: Tracer;
 }
 
 /** Fires when the client's connection closes before the answer was fully written. */
@@ -115,6 +117,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     const inputHit = scope.scan(input) ?? (scope.moderate ? await moderate(scope, input, reply) : undefined);
     if (inputHit) {
       audit(scope, request, req.model, "input", inputHit, outcome);
+      traceOutcome(request, req.model, outcome); // now: the span ends when the response closes
       setImmediate(() => recordOutcome(deps, request, req.model, stream, outcome, performance.now() - t0));
       reply.header("x-benih-policy", "input");
       if (!stream) return refusalBody();
@@ -135,7 +138,13 @@ export function chatCompletionsHandler(deps: ChatDeps) {
 
     const options = toCallOptions(req);
     const client = clientGone(reply);
-    const run = { attempts: outcome.attempts, exclude: (t: Target) => scope.refuseTarget(t) };
+    const run = {
+      attempts: outcome.attempts,
+      exclude: (t: Target) => scope.refuseTarget(t),
+      ...(deps.tracer && request.span && { trace: { tracer: deps.tracer, parent: request.span } }),
+    };
+    /** The upstream request carries the attempt's trace context. */
+    const traced = (a: Attempt) => (a.traceparent ? { ...options, headers: { ...options.headers, traceparent: a.traceparent } } : options);
     let reservation: Reservation | undefined;
     let promptEstimate = 0;
     let reservedAnswer = 0;
@@ -164,7 +173,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
           route,
           client,
           deps.policy,
-          (a) => raceAbort(a.model.doGenerate({ ...options, abortSignal: a.signal }), a.signal, a.model.provider),
+          (a) => raceAbort(a.model.doGenerate({ ...traced(a), abortSignal: a.signal }), a.signal, a.model.provider),
           run,
         );
         Object.assign(outcome, { target: s.target, usage: s.value.usage });
@@ -179,7 +188,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
         }
         return toCompletionBody(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), s.value);
       }
-      const s = await runWithFallback(deps.router, route, client, deps.policy, (a) => openStream(a.model, options, a.signal), run);
+      const s = await runWithFallback(deps.router, route, client, deps.policy, (a) => openStream(a.model, traced(a), a.signal), run);
       outcome.target = s.target;
       outcome.ttftMs = performance.now() - t0;
       reply.hijack();
@@ -212,6 +221,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       // Recorded after the answer has gone out: metrics, the access line and the request-log row are not on
       // the client's clock.
       const totalMs = performance.now() - t0;
+      traceOutcome(request, req.model, outcome); // now: the span ends when the response closes
       setImmediate(() => recordOutcome(deps, request, req.model, stream, outcome, totalMs));
     }
   };

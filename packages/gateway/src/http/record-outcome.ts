@@ -19,6 +19,17 @@ export interface Outcome {
 }
 
 /** One request's metrics, access-log line and request-log row, whatever the outcome. */
+/** What the request's span says of its outcome: the model, the target that answered, the tokens. */
+export function traceOutcome(request: FastifyRequest, model: string, outcome: Outcome): void {
+  const { target, usage } = outcome;
+  request.span?.set({
+    "gen_ai.request.model": model,
+    ...(target && { "benih.target": targetName(target) }),
+    ...(usage?.inputTokens !== undefined && { "gen_ai.usage.input_tokens": usage.inputTokens }),
+    ...(usage?.outputTokens !== undefined && { "gen_ai.usage.output_tokens": usage.outputTokens }),
+  });
+}
+
 export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: string, stream: boolean, outcome: Outcome, totalMs: number) {
   const { target, usage } = outcome;
   const tName = target ? targetName(target) : "";

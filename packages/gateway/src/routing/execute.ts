@@ -1,3 +1,4 @@
+import type { TraceSpan, Tracer } from "../tracing/trace.ts";
 import type { ChatModel, ProviderFailure } from "@benih/spec";
 import type { AttemptRecord } from "@benih/contracts";
 import { GatewayError } from "../errors.ts";
@@ -30,6 +31,8 @@ export interface Attempt {
   target: Target;
   /** Aborted on timeout, on client disconnect, or by the caller when it is done. */
   signal: AbortSignal;
+  /** W3C trace context for the upstream request, when tracing is on: this attempt's span. */
+  traceparent?: string;
 }
 
 export interface Started<T> {
@@ -67,6 +70,8 @@ export async function runWithFallback<T>(
     attempts?: AttemptRecord[];
     /** Excludes targets (market allow-lists); returns why, or undefined to allow. */
     exclude?: (t: Target) => string | undefined;
+    /** With tracing on: a span per attempt under the request's, ended when the upstream answers or fails. */
+    trace?: { tracer: Tracer; parent: TraceSpan };
   } = {},
 ): Promise<Started<T>> {
   const attempts = opts.attempts ?? [];
@@ -91,9 +96,20 @@ export async function runWithFallback<T>(
       const unsubscribe = client.onCancel(() => controller.abort(new ClientGoneError()));
       const timer = setTimeout(() => controller.abort(timeoutReason(timeoutMs)), timeoutMs);
       const t0 = performance.now();
+      const span = opts.trace?.tracer.start(`chat ${name}`, {
+        parent: opts.trace.parent,
+        kind: "client",
+        attributes: {
+          "gen_ai.operation.name": "chat",
+          "gen_ai.system": target.provider,
+          "gen_ai.request.model": target.model,
+          "benih.try": n + 1,
+        },
+      });
       try {
-        const value = await call({ model, target, signal: controller.signal });
+        const value = await call({ model, target, signal: controller.signal, ...(span && { traceparent: span.traceparent() }) });
         attempts.push({ target: name, outcome: "ok", ms: Math.round(performance.now() - t0) });
+        span?.end();
         // The caller now owns the controller and the client-abort link; only the first-byte timer ends here.
         return {
           value,
@@ -116,6 +132,9 @@ export async function runWithFallback<T>(
           ms: Math.round(performance.now() - t0),
         });
         failures.push({ target: name, failure, reason: cls.reason });
+        if (failure.status !== undefined) span?.set({ "http.response.status_code": failure.status });
+        span?.fail(cls.reason);
+        span?.end();
         if (!cls.fallback) throw upstreamRequestError(name, failure, cls.reason);
         if (!cls.retry || n >= retries) break;
         const wait = failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoffMs(n, policy.backoffBaseMs, policy.backoffCapMs);
