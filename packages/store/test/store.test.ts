@@ -117,6 +117,7 @@ for (const backend of await testBackends()) {
             "0011-training-clusters",
             "0012-message-feedback",
             "0013-accounts",
+            "0014-video-job-leases",
           ],
         );
       } finally {

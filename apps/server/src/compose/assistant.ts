@@ -19,7 +19,7 @@ export function startVideoRunner(config: BenihConfig, stores: () => Store[], clo
     log: (msg) => log?.warn(msg),
   });
   runner.start();
-  closers.push(async () => runner.stop());
+  closers.push(() => runner.stop());
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { VideoJob, VideoJobStore } from "@benih/store";
 import { FetchRefused } from "../web/safe-fetch.ts";
 import { downloadVideo, submitVideo, videoStatus, type VideoModelConfig } from "./providers.ts";
@@ -8,11 +9,14 @@ export const SLIDESHOW = "slideshow";
 /**
  * Moves video jobs forward: submits queued ones, polls running ones, and keeps the finished video. Jobs live in
  * the stores, so after a restart the runner finds them and goes on polling where it left off (a slideshow cut off
- * mid-render is rendered again). One job is worked on at a time per id.
+ * mid-render is rendered again). One job is worked on at a time: by one instance, the holder of its lease (renewed
+ * on every tick while it works), and within it once.
  */
 export class VideoRunner {
   private readonly busy = new Set<string>();
   private timer?: NodeJS.Timeout;
+  /** This runner, as lease holder. */
+  private readonly holder = randomUUID();
 
   constructor(
     private readonly o: {
@@ -21,6 +25,8 @@ export class VideoRunner {
       /** Hosts (host or host:port) a provider's video URL may point at although they are inside the network. */
       fetchAllow?: readonly string[];
       intervalMs?: number;
+      /** How long a lease lasts unrenewed: how soon another instance takes over a dead one's jobs. Default 60 s. */
+      leaseMs?: number;
       ffmpeg?: string;
       log?: (msg: string, err?: unknown) => void;
     },
@@ -32,14 +38,18 @@ export class VideoRunner {
     void this.tick();
   }
 
-  stop(): void {
+  /** Stops ticking and gives up this runner's leases, so a restart or another instance goes on at once. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    for (const store of this.o.stores()) await store.releaseLeases(this.holder).catch(() => {});
   }
 
   async tick(): Promise<void> {
     for (const store of this.o.stores()) {
       for (const job of await store.unfinished()) {
-        if (this.busy.has(job.id)) continue;
+        // Renewed while this runner works on it; taken only when no other instance holds it.
+        const held = await store.lease(job.id, this.holder, this.o.leaseMs ?? 60_000);
+        if (!held || this.busy.has(job.id)) continue;
         this.busy.add(job.id);
         void this.advance(store, job).finally(() => this.busy.delete(job.id));
       }

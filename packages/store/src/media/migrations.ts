@@ -54,4 +54,17 @@ export const mediaMigrations: Record<string, Migration> = {
       await db.schema.dropTable("video_jobs").execute();
     },
   },
+  // Several instances share a store: a job is worked on by the one holding its lease, renewed while it works, so
+  // a video is submitted once and a dead instance's jobs are taken over when its lease runs out.
+  "0014-video-job-leases": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable("video_jobs").addColumn("lease_holder", "text").execute();
+      await db.schema.alterTable("video_jobs").addColumn("lease_until", "bigint").execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable("video_jobs").dropColumn("lease_until").execute();
+      await db.schema.alterTable("video_jobs").dropColumn("lease_holder").execute();
+    },
+  },
 };

@@ -28,6 +28,9 @@ export interface VideoJobsTable {
   error: string | null;
   mime: string | null;
   bytes: Buffer | null;
+  /** The instance working on the job, until `lease_until` (epoch ms); another takes it over after that. */
+  lease_holder: string | null;
+  lease_until: number | null;
 }
 
 /** This domain's part of the store's `Database`. */

@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { Database } from "../database.ts";
 import type { VideoJobsTable } from "./tables.ts";
 
-export type VideoJob = Omit<Selectable<VideoJobsTable>, "bytes">;
+export type VideoJob = Omit<Selectable<VideoJobsTable>, "bytes" | "lease_holder" | "lease_until">;
 export type VideoState = "queued" | "running" | "succeeded" | "failed";
 
 const info = ["id", "owner", "created_at", "updated_at", "prompt", "model", "task", "state", "progress", "error", "mime"] as const;
@@ -26,9 +26,11 @@ export class VideoJobStore {
       error: null,
       mime: null,
       bytes: null,
+      lease_holder: null,
+      lease_until: null,
     };
     await this.db.insertInto("video_jobs").values(row).execute();
-    const { bytes: _, ...job } = row;
+    const { bytes: _, lease_holder: _holder, lease_until: _until, ...job } = row;
     return job;
   }
 
@@ -55,6 +57,25 @@ export class VideoJobStore {
   /** Jobs not yet ended, oldest first: what the poller works on (after a restart too). */
   unfinished(): Promise<VideoJob[]> {
     return this.db.selectFrom("video_jobs").select(info).where("state", "in", ["queued", "running"]).orderBy("created_at").execute();
+  }
+
+  /**
+   * Takes (or renews) the lease on a job for `holder` until `ms` from now; false while another holds one that has
+   * not run out. One statement, so two instances asking at once cannot both get it.
+   */
+  async lease(id: string, holder: string, ms: number, now = Date.now()): Promise<boolean> {
+    const r = await this.db
+      .updateTable("video_jobs")
+      .set({ lease_holder: holder, lease_until: now + ms })
+      .where("id", "=", id)
+      .where((eb) => eb.or([eb("lease_holder", "is", null), eb("lease_holder", "=", holder), eb("lease_until", "<", now)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Gives up a holder's leases (it is stopping): another instance, or this one restarted, takes the jobs at once. */
+  async releaseLeases(holder: string): Promise<void> {
+    await this.db.updateTable("video_jobs").set({ lease_holder: null, lease_until: null }).where("lease_holder", "=", holder).execute();
   }
 
   async update(
