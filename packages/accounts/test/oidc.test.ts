@@ -17,6 +17,17 @@ async function refusal(promise: Promise<unknown>, code: OidcErrorCode, message: 
   });
 }
 
+/** The test IdP as benih.yaml names it (the provider most cases sign in with). */
+const idpConfig = (issuer: string) =>
+  oidcProviderConfig.parse({
+    id: "idp",
+    name: "Test IdP",
+    issuer,
+    clientId: "benih",
+    clientSecret: "benih-secret-0123456789",
+    allowInsecure: true,
+  });
+
 describe("OpenID Connect sign-in against oidc-provider", () => {
   let idp: TestIdp;
   let signIn: OidcSignIn;
@@ -30,14 +41,7 @@ describe("OpenID Connect sign-in against oidc-provider", () => {
     ]);
     signIn = new OidcSignIn(
       [
-        oidcProviderConfig.parse({
-          id: "idp",
-          name: "Test IdP",
-          issuer: idp.issuer,
-          clientId: "benih",
-          clientSecret: "benih-secret-0123456789",
-          allowInsecure: true,
-        }),
+        idpConfig(idp.issuer),
         oidcProviderConfig.parse({
           id: "other",
           name: "Other IdP",
@@ -163,19 +167,10 @@ describe("OpenID Connect sign-in against oidc-provider", () => {
     // Someone between this server and the provider swaps in their own key set (same key id, other key).
     const impostor = await startTestIdp(account, [{ clientId: "benih", clientSecret: "benih-secret-0123456789" }]);
     try {
-      const swappedKeys = new OidcSignIn(
-        [
-          oidcProviderConfig.parse({
-            id: "idp",
-            name: "Test IdP",
-            issuer: idp.issuer,
-            clientId: "benih",
-            clientSecret: "benih-secret-0123456789",
-            allowInsecure: true,
-          }),
-        ],
-        { secret, fetch: (input, init) => fetch(String(input) === `${idp.issuer}/jwks` ? `${impostor.issuer}/jwks` : input, init) },
-      );
+      const swappedKeys = new OidcSignIn([idpConfig(idp.issuer)], {
+        secret,
+        fetch: (input, init) => fetch(String(input) === `${idp.issuer}/jwks` ? `${impostor.issuer}/jwks` : input, init),
+      });
       const started = await swappedKeys.start("idp", idp.redirectUri);
       const callback = await signInAtIdp(started.url, idp.redirectUri, { login: account.sub });
       await refusal(

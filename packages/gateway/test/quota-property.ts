@@ -1,16 +1,7 @@
 import { chat, readSSE } from "./harness.ts";
 
-/** A small seeded PRNG (mulberry32): the same seed, the same requests. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator (mulberry32) test models are made with: the same seed, the same requests. */
+export { seededRandom as mulberry32 } from "@benih/gguf";
 
 export const PROPERTY_BUDGET = 2_000;
 
