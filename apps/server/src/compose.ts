@@ -1,9 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hasFfmpeg } from "@benih/assistant";
+import { AnswerStops, hasFfmpeg } from "@benih/assistant";
 import { access, createGatewayApp, defaultJsonBudget, defaultPromptBudget, GatewayMetrics, tracesEndpoint } from "@benih/gateway";
-import { storeLocationFromEnv, type Store, type StoreLocation } from "@benih/store";
+import { openSignals, storeLocationFromEnv, type Store, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { adoptLegacyKeys } from "@benih/accounts";
 import { accountDirectory, announceSetupLinks, peopleConfigured, registerAccountRoutes } from "./compose/accounts.ts";
@@ -12,6 +13,7 @@ import { createTraining, registerTrainingRoutes, startLocalTraining } from "./co
 import { buildRouting, gatewayPolicies, openQuotaGate } from "./compose/gateway.ts";
 import { Closers, listen, preloadProviders } from "./compose/lifecycle.ts";
 import { Readiness, registerReadiness } from "./compose/readiness.ts";
+import { startRetention } from "./compose/retention.ts";
 import { registerSettingsRoutes } from "./compose/settings.ts";
 import { serveWebApp } from "./compose/static-web.ts";
 import { allStores, ensureAdminKey, openHomeStore, openMarketStores, recoverStores, storeOfRequest } from "./compose/stores.ts";
@@ -76,7 +78,14 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
   const log = o.logger;
   const authRequired = authRequiredBy(config);
   const closers = new Closers();
+  /** This instance, as the holder of leases on background duties in stores other instances share. */
+  const instance = randomUUID();
   try {
+    // Instances sharing a store tell each other of revocations, stops and agent commands (see Signals).
+    const signals = await openSignals(env, (err) =>
+      log?.error({ err: err.message }, "signals to other instances: connection lost; retrying"),
+    );
+    closers.push(() => signals.close());
     const { store, markets: marketConfig } = await openHomeStore(config, o.store ?? storeLocationFromEnv(env, cwd), cwd, closers);
     await ensureAdminKey(store, env, authRequired, log);
     const set = buildProviders(config, env, cwd, o.fetch);
@@ -87,20 +96,26 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const adopted = await adoptLegacyKeys(store, (market) => directory.storeOf(market));
     if (adopted) log?.info({ keys: adopted }, "API keys made before accounts now act as a person each, who owns what the key owned");
     const { requestLog, auth, retry, prices } = gatewayPolicies(config, set, directory, markets, authRequired, closers, log);
+    await auth.shareRevocations(signals);
+    const stops = new AnswerStops(signals);
+    await stops.listen();
+    closers.push(() => stops.close());
     const quota = await openQuotaGate(config, env, closers, log);
     // Tracing loads OpenTelemetry only when an OTLP endpoint is set: off, it costs nothing at all.
     const traces = tracesEndpoint(env);
     const tracer = traces ? (await import("@benih/gateway/otel")).otlpTracer(traces, "benih", serverVersion) : undefined;
     if (tracer) closers.push(() => tracer.close());
     const training = createTraining(config, store, closers, log);
-    await recoverStores(allStores(store, markets), log);
+    await recoverStores(allStores(store, markets), instance, closers, log);
+    startRetention(store, markets, instance, closers, log);
     const ffmpeg = await hasFfmpeg();
-    startVideoRunner(config, () => allStores(store, markets), closers, log);
+    startVideoRunner(config, () => allStores(store, markets), instance, closers, log);
     let selfUrl = "";
     const { internalToken, client } = selfClient(() => selfUrl);
     const readiness = new Readiness([
       ...allStores(store, markets).map((s) => ({ name: `store ${s.describe()}`, check: () => s.ping() })),
       ...(quota ? [{ name: "quota counters", check: () => quota.ping() }] : []),
+      { name: "signals", check: () => signals.ping() },
     ]);
     const openapi = openApiDocument({ version: serverVersion, markets: !!markets, training: true });
     const app = createGatewayApp({
@@ -129,7 +144,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       extend: (app) => {
         serveWebApp(app);
         app.get("/openapi.json", access("public"), async () => openapi);
-        registerReadiness(app, readiness);
+        registerReadiness(app, readiness, instance);
         registerAssistant(app, {
           config,
           markets,
@@ -138,6 +153,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           visibleModels,
           contextLength: (model) => catalog.contextLength(model),
           ffmpeg,
+          stops,
         });
         registerTrainingRoutes(app, training);
         registerSettingsRoutes(app, { config, set, markets, visibleModels, ffmpeg });

@@ -87,9 +87,7 @@ export async function openMarkets(
   const stores = new Map<string, Store>();
   const writers: BufferedRequestLogWriter[] = [];
   const scopes = new Map<string, RequestScope>();
-  const timers: NodeJS.Timeout[] = [];
   const close = async () => {
-    for (const t of timers) clearInterval(t);
     for (const w of writers) await w.flush();
     for (const s of stores.values()) await s.close();
   };
@@ -115,15 +113,6 @@ export async function openMarkets(
             .record({ ...e, market: p.id })
             .catch((err: Error) => log?.error({ err, market: p.id }, "could not write a policy audit row")),
       });
-      const prune = () =>
-        void store
-          .prune(Date.now() - p.retentionDays * 86_400_000)
-          .then((n) => n && log?.info({ market: p.id, rows: n }, "retention: deleted old rows"))
-          .catch((err: Error) => log?.error({ err, market: p.id }, "retention: could not delete old rows"));
-      prune();
-      const timer = setInterval(prune, 3_600_000);
-      timer.unref();
-      timers.push(timer);
     }
   } catch (err) {
     await close();

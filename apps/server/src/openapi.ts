@@ -50,10 +50,10 @@ export function openApiDocument(o: { version: string; markets: boolean; training
         get: {
           tags: ["server"],
           security: [],
-          summary: "Readiness: every store and Redis answer, and the instance is not shutting down",
+          summary: "Readiness: every store, Redis and the signals to other instances answer, and the instance is not shutting down",
           responses: {
-            "200": { description: "{ ready: true, status: ready }" },
-            "503": { description: "{ ready: false, status: draining | unavailable, failed?: [{ name, error }] }" },
+            "200": { description: "{ ready: true, status: ready, instance }" },
+            "503": { description: "{ ready: false, status: draining | unavailable, failed?: [{ name, error }], instance }" },
           },
         },
       },

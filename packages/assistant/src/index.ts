@@ -1,9 +1,10 @@
 export { GatewayClient, ModelError, parseChunks, type AnswerPart, type Caller, type ChatTurn, type ModelClient } from "./model-client.ts";
 export { branch, newestLeafUnder, withSiblings } from "./thread.ts";
-export { history, respond, type Answer, type RespondOptions } from "./respond.ts";
+export { history, respond, STREAM_TOUCH_MS, type Answer, type RespondOptions } from "./respond.ts";
 export { registerAssistantRoutes, type AssistantRoutesOptions } from "./routes.ts";
 export { registerAgentRoutes, type AgentRoutesOptions } from "./agents/routes.ts";
 export { registerConversationRoutes, type ConversationRoutesOptions } from "./conversations/routes.ts";
+export { AnswerStops } from "./conversations/answer-stops.ts";
 export { skills, SkillRegistry } from "./skills/registry.ts";
 export type { ChipAnswer, Skill, SkillContext, SkillServices, SkillTool } from "./skills/skill.ts";
 export { searchTool } from "./skills/search-tool.ts";

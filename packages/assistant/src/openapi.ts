@@ -146,6 +146,20 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           responses: { "200": events, ...err(400, 401, 404) },
         },
       },
+      "/v1/conversations/{id}/messages/{messageId}/stop": {
+        post: {
+          tags: ["assistant"],
+          summary: "Stop an answer while it streams, whichever instance streams it; its text so far is kept as stopped",
+          parameters: [id, messageId],
+          responses: {
+            "202": {
+              description: "The answer is being stopped",
+              content: json({ type: "object", properties: { id: { type: "string" }, status: { const: "stopping" } } }),
+            },
+            ...err(401, 404, 409),
+          },
+        },
+      },
       "/v1/conversations/{id}/messages/{messageId}/feedback": {
         put: {
           tags: ["assistant"],

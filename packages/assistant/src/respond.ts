@@ -16,6 +16,9 @@ export interface Tools {
 /** Rounds of tool calls one answer may take before it must answer in text. */
 const MAX_TOOL_ROUNDS = 4;
 
+/** How often a streaming answer is written at least, so that one no instance writes any more is known to be cut off. */
+export const STREAM_TOUCH_MS = 10_000;
+
 export interface RespondOptions {
   store: ConversationStore;
   client: ModelClient;
@@ -109,9 +112,13 @@ export async function respond(o: RespondOptions): Promise<Answer> {
   let writing: Promise<void> = Promise.resolve();
   const save = (set: Parameters<ConversationStore["updateMessage"]>[1]) =>
     (writing = writing.then(() => o.store.updateMessage(answer.id, set)));
+  // Written when the text grew, and at least every STREAM_TOUCH_MS even while the model is silent: an answer no
+  // instance writes any more was cut off (see interruptStreaming).
+  let savedAt = Date.now();
   const timer = setInterval(() => {
-    if (text !== saved) {
+    if (text !== saved || Date.now() - savedAt >= STREAM_TOUCH_MS) {
       saved = text;
+      savedAt = Date.now();
       void save({ content: text });
     }
   }, o.flushMs ?? 1000);

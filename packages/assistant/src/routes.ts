@@ -1,6 +1,7 @@
-import type { AgentStore, ConversationStore } from "@benih/store";
+import { MemorySignals, type AgentStore, type ConversationStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { registerAgentRoutes } from "./agents/routes.ts";
+import { AnswerStops } from "./conversations/answer-stops.ts";
 import { registerFeedbackRoutes } from "./conversations/feedback-routes.ts";
 import { registerConversationRoutes } from "./conversations/routes.ts";
 import type { ModelClient } from "./model-client.ts";
@@ -20,8 +21,16 @@ export interface AssistantRoutesOptions extends SkillServices {
   contextLength?(model: string): number | undefined;
   /** The request's market's default locale (the built-in agents' starters are in it unless asked otherwise). */
   defaultLocale?(request: FastifyRequest): string | undefined;
+  /** "Stop" across the instances sharing the store; within this process when left out. */
+  stops?: AnswerStops;
   /** The skills messages and agents may use; the shared registry when left out. */
   skills?: SkillRegistry;
+}
+
+function localStops(): AnswerStops {
+  const stops = new AnswerStops(new MemorySignals());
+  void stops.listen(); // in memory, listening from this call on
+  return stops;
 }
 
 /**
@@ -31,7 +40,7 @@ export interface AssistantRoutesOptions extends SkillServices {
 export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutesOptions) {
   const skills = o.skills ?? builtInSkills;
   registerAgentRoutes(app, { agentsFor: o.agentsFor, skills, ...(o.defaultLocale && { defaultLocale: o.defaultLocale }) });
-  registerConversationRoutes(app, { ...o, skills });
+  registerConversationRoutes(app, { ...o, skills, stops: o.stops ?? localStops() });
   registerFeedbackRoutes(app, o);
   for (const skill of skills.all()) skill.routes?.(app, o);
 }

@@ -9,3 +9,4 @@ export * from "./uploads.ts";
 export * from "./conversations.ts";
 export * from "./server.ts";
 export * from "./accounts.ts";
+export * from "./signals.ts";

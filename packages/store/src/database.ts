@@ -4,6 +4,7 @@ import type { AuditTables } from "./audit/tables.ts";
 import type { ConversationsTables } from "./conversations/tables.ts";
 import type { KeysTables } from "./keys/tables.ts";
 import type { KnowledgeTables } from "./knowledge/tables.ts";
+import type { LeasesTables } from "./leases/tables.ts";
 import type { MediaTables } from "./media/tables.ts";
 import type { RequestLogTables } from "./request-log/tables.ts";
 import type { TrainingTables } from "./training/tables.ts";
@@ -21,4 +22,5 @@ export interface Database
     KnowledgeTables,
     AgentsTables,
     MediaTables,
-    AccountsTables {}
+    AccountsTables,
+    LeasesTables {}

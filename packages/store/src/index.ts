@@ -35,3 +35,8 @@ export { KnowledgeQuotaError, KnowledgeStore, SHARED, type KbChunk, type KbDocum
 export { AgentStore, type AgentFields, type StoredAgent } from "./agents/agents.ts";
 export { ImageQuotaError, ImageStore, type ImageInfo, type ImageRow, type ImageSized } from "./media/images.ts";
 export { VideoJobStore, type VideoJob, type VideoState } from "./media/video-jobs.ts";
+export { Leases } from "./leases/leases.ts";
+export { MemorySignals } from "./signals/memory.ts";
+export { RedisSignals } from "./signals/redis.ts";
+export { PostgresSignals } from "./signals/postgres.ts";
+export { openSignals } from "./signals/open.ts";

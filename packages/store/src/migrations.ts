@@ -5,6 +5,7 @@ import { auditMigrations } from "./audit/migrations.ts";
 import { conversationsMigrations } from "./conversations/migrations.ts";
 import { keysMigrations } from "./keys/migrations.ts";
 import { knowledgeMigrations } from "./knowledge/migrations.ts";
+import { leasesMigrations } from "./leases/migrations.ts";
 import { mediaMigrations } from "./media/migrations.ts";
 import { requestLogMigrations } from "./request-log/migrations.ts";
 import { trainingMigrations } from "./training/migrations.ts";
@@ -19,6 +20,7 @@ const byDomain = [
   agentsMigrations,
   mediaMigrations,
   accountsMigrations,
+  leasesMigrations,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { ConversationStore } from "./conversations/conversations.ts";
 import type { Database } from "./database.ts";
 import { ApiKeys } from "./keys/api-keys.ts";
 import { KnowledgeStore } from "./knowledge/knowledge.ts";
+import { Leases } from "./leases/leases.ts";
 import { ImageStore } from "./media/images.ts";
 import { VideoJobStore } from "./media/video-jobs.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
@@ -25,6 +26,7 @@ export class Store {
   readonly images: ImageStore;
   readonly videos: VideoJobStore;
   readonly accounts: Accounts;
+  readonly leases: Leases;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -40,6 +42,7 @@ export class Store {
     this.images = new ImageStore(db);
     this.videos = new VideoJobStore(db);
     this.accounts = new Accounts(db);
+    this.leases = new Leases(db);
   }
 
   /** Opens the store and brings its schema up to date. */

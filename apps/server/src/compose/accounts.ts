@@ -59,13 +59,6 @@ export function registerAccountRoutes(
       ...(oidc.length && { openid: new OidcSignIn(oidc, { secret }) }),
     });
   }
-  // Markets prune their stores hourly (retention); without markets, the one store's ended sessions go here.
-  const home = !markets && d.directory.storeOf(null);
-  if (home) {
-    const timer = setInterval(() => void home.accounts.prune().catch(() => {}), 3_600_000);
-    timer.unref();
-    closers.push(async () => clearInterval(timer));
-  }
   const mailer = config.smtp && openMailer(config.smtp);
   if (mailer) closers.push(() => mailer.close());
   const limits = new LimitsByMarket(

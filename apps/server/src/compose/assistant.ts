@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { GatewayClient, registerAssistantRoutes, registerKnowledgeRoutes, VideoRunner } from "@benih/assistant";
+import { type AnswerStops, GatewayClient, registerAssistantRoutes, registerKnowledgeRoutes, VideoRunner } from "@benih/assistant";
 import { scopeOf, type RequestScope } from "@benih/gateway";
 import type { Store } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
@@ -10,12 +10,22 @@ import type { Closers } from "./lifecycle.ts";
 const mb = (n: number) => Math.round(n * 1024 * 1024);
 
 /** Video jobs run for minutes at the provider; they are polled until done, also after a restart. */
-export function startVideoRunner(config: BenihConfig, stores: () => Store[], closers: Closers, log?: FastifyBaseLogger): void {
+export function startVideoRunner(
+  config: BenihConfig,
+  stores: () => Store[],
+  holder: string,
+  closers: Closers,
+  log?: FastifyBaseLogger,
+): void {
+  const intervalMs = config.assistant.videoPollSeconds * 1000;
   const runner = new VideoRunner({
+    holder,
+    // Renewed at each poll: a dead instance's jobs are taken over after a few missed polls.
+    leaseMs: Math.max(10_000, 4 * intervalMs),
     stores: () => stores().map((s) => s.videos),
     models: config.assistant.videos,
     fetchAllow: config.assistant.fetchAllow,
-    intervalMs: config.assistant.videoPollSeconds * 1000,
+    intervalMs,
     log: (msg) => log?.warn(msg),
   });
   runner.start();
@@ -41,6 +51,8 @@ export interface AssistantDeps {
   contextLength: (model: string) => number | undefined;
   /** ffmpeg is installed: without a video model, the video skill makes slideshows. */
   ffmpeg: boolean;
+  /** "Stop" across the instances sharing the store. */
+  stops: AnswerStops;
 }
 
 /** Conversations, the knowledge base, translation, agents and the skills' own routes (images, videos): the assistant's routes. */
@@ -90,6 +102,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     client: d.client,
     defaultModel,
     contextLength: d.contextLength,
+    stops: d.stops,
     defaultLocale: (request) => {
       const market = scopeOf(request).market;
       return market ? d.markets?.markets.get(market)?.profile.defaultLocale : undefined;

@@ -50,9 +50,10 @@ export class Readiness {
   }
 }
 
-export function registerReadiness(app: FastifyInstance, readiness: Readiness): void {
+/** `/ready`, naming the instance that answers (the holder of its leases in the shared store). */
+export function registerReadiness(app: FastifyInstance, readiness: Readiness, instance: string): void {
   app.get("/ready", access("public"), async (_request, reply) => {
     const state = await readiness.state();
-    return reply.code(state.ready ? 200 : 503).send(state);
+    return reply.code(state.ready ? 200 : 503).send({ ...state, instance });
   });
 }

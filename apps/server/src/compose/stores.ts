@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { seedStarterCorpus } from "@benih/assistant";
+import { seedStarterCorpus, STREAM_TOUCH_MS } from "@benih/assistant";
 import { GatewayError, scopeOf } from "@benih/gateway";
 import type { Provider } from "@benih/spec";
 import { Store, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import type { BenihConfig } from "../config/schema.ts";
 import { marketsOf, openMarkets, type MarketRuntime } from "../markets.ts";
+import { leasedDuty } from "./leased-duty.ts";
 import type { Closers } from "./lifecycle.ts";
 
 /** benih's own docs, searchable from the first start. */
@@ -47,13 +48,30 @@ export async function openMarketStores(
 /** Every store the server writes conversations to: the home store and each market's. */
 export const allStores = (store: Store, markets: MarketRuntime | undefined): Store[] => [store, ...(markets?.stores.values() ?? [])];
 
-/** After a start: answers a crash cut off are marked interrupted, and the starter corpus is indexed. */
-export async function recoverStores(stores: Store[], log?: FastifyBaseLogger): Promise<void> {
+/**
+ * After a start: answers cut off by a crash are marked interrupted, and the starter corpus is indexed. In a store
+ * other instances may share (PostgreSQL), an answer "streaming" may be another instance's: those are left to the
+ * leased sweep, which marks the ones no instance has written for a while.
+ */
+export async function recoverStores(stores: Store[], holder: string, closers: Closers, log?: FastifyBaseLogger): Promise<void> {
   for (const s of stores) {
-    // Answers cut off by a crash or kill: their text stays, marked interrupted.
-    const cut = await s.conversations.interruptStreaming();
-    if (cut) log?.warn({ store: s.describe(), answers: cut }, "answers that were streaming when the server stopped are marked interrupted");
-    await seedStarterCorpus(s.knowledge, starterCorpus).catch((err: Error) => log?.error({ err }, "could not index the starter corpus"));
+    if (s.location.dialect === "sqlite") {
+      const cut = await s.conversations.interruptStreaming();
+      if (cut)
+        log?.warn({ store: s.describe(), answers: cut }, "answers that were streaming when the server stopped are marked interrupted");
+    } else {
+      const work = async () => {
+        const now = Date.now();
+        const cut = await s.conversations.interruptStreaming(now, now - 3 * STREAM_TOUCH_MS);
+        if (cut) log?.warn({ store: s.describe(), answers: cut }, "answers whose instance stopped streaming them are marked interrupted");
+      };
+      const onError = (err: Error) => log?.error({ err, store: s.describe() }, "could not mark cut-off answers interrupted");
+      await leasedDuty({ store: s, name: "cut-answers", holder, everyMs: STREAM_TOUCH_MS, work, onError }, closers);
+    }
+    // Instances starting together on a new store index it once: the lease holder does (files already there are skipped).
+    const seed = async () => void (await seedStarterCorpus(s.knowledge, starterCorpus));
+    const onError = (err: Error) => log?.error({ err }, "could not index the starter corpus");
+    await leasedDuty({ store: s, name: "starter-corpus", holder, everyMs: 600_000, work: seed, onError }, closers);
   }
 }
 

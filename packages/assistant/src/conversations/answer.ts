@@ -13,6 +13,7 @@ import type { SkillRegistry } from "../skills/registry.ts";
 import type { Skill, SkillServices } from "../skills/skill.ts";
 import { skillTools } from "../skills/tools.ts";
 import { withSiblings } from "../thread.ts";
+import type { AnswerStops } from "./answer-stops.ts";
 import { fitAnswer } from "./fit-answer.ts";
 import { dataUrlsOf, needsVision } from "./images.ts";
 
@@ -20,6 +21,8 @@ export interface AnswerOptions extends SkillServices {
   skills: SkillRegistry;
   client: ModelClient;
   agentsFor(request: FastifyRequest): AgentStore;
+  /** Stops asked for on any instance reach the answers streaming here. */
+  stops: AnswerStops;
   flushMs?: number;
   /** A model's context in tokens, where it is known (local models): prompts are fitted to it. */
   contextLength?(model: string): number | undefined;
@@ -90,6 +93,9 @@ export async function streamAnswer(
     code === "unsupported_by_model" ? needsVision(model, start) : plan.fallback(refusal);
   // An agent that uses tools offers its skills' tools to the model, unless the user chose a skill for this message.
   const tools = !meta.skill && agent?.toolUse ? skillTools(o.skills.tools(agent.skills, o), request, o) : undefined;
+  // Stopped when the client goes, or when "stop" is asked for on any instance.
+  const stop = new AbortController();
+  let release = () => {};
   const answer = await respond({
     store,
     client: o.client,
@@ -97,7 +103,7 @@ export async function streamAnswer(
     parent: question,
     model,
     caller: callerOf(request),
-    signal: gone,
+    signal: AbortSignal.any([gone, stop.signal]),
     ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
     ...(system && { system }),
     ...(tools && { tools }),
@@ -105,9 +111,12 @@ export async function streamAnswer(
     ...(images.length && { images }),
     meta: start,
     fallback,
-    onStart: (m) => emit("answer", { id: m.id, parent_id: m.parent_id, model, meta: start }),
+    onStart: (m) => {
+      release = o.stops.track(m.id, stop);
+      emit("answer", { id: m.id, parent_id: m.parent_id, model, meta: start });
+    },
     onText: (text) => emit("delta", { text }),
-  });
+  }).finally(() => release());
   emit("done", {
     id: answer.message.id,
     status: answer.status,

@@ -186,6 +186,23 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
     return streamAnswer(o, request, reply, { store, conversation: c, question: user, model, sendUser: true });
   });
 
+  // Stops an answer streaming on whichever instance serves it (closing the stream that asked for it does the same).
+  app.post("/v1/conversations/:id/messages/:messageId/stop", access("person"), async (request, reply) => {
+    const c = await conversation(request);
+    const messageId = (request.params as { messageId: string }).messageId;
+    const answer = (await o.storeFor(request).messages(c.id)).find((m) => m.id === messageId && m.role === "assistant");
+    if (!answer) throw notFound(`Answer ${messageId}`);
+    if (answer.status !== "streaming")
+      throw new GatewayError(
+        409,
+        "invalid_request_error",
+        `Answer ${messageId} is not streaming (it is ${answer.status})`,
+        "not_streaming",
+      );
+    await o.stops.stop(answer.id);
+    return reply.code(202).send({ id: answer.id, status: "stopping" });
+  });
+
   app.post("/v1/conversations/:id/messages/:messageId/regenerate", metered(), async (request, reply) => {
     const c = await conversation(request);
     const body = parse(regenerateBody, request.body);

@@ -16,7 +16,7 @@ export class VideoRunner {
   private readonly busy = new Set<string>();
   private timer?: NodeJS.Timeout;
   /** This runner, as lease holder. */
-  private readonly holder = randomUUID();
+  private readonly holder: string;
 
   constructor(
     private readonly o: {
@@ -29,8 +29,12 @@ export class VideoRunner {
       leaseMs?: number;
       ffmpeg?: string;
       log?: (msg: string, err?: unknown) => void;
+      /** Who holds this runner's leases (the instance); a name of its own when left out. */
+      holder?: string;
     },
-  ) {}
+  ) {
+    this.holder = o.holder ?? randomUUID();
+  }
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.o.intervalMs ?? 2000);

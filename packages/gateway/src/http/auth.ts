@@ -1,4 +1,5 @@
-import { timingSafeEqual } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { signalChannels, type Signals } from "@benih/contracts";
 import { GatewayError } from "../errors.ts";
 import type { ApiKeyLookup, KeyRole, Person, SessionLookup } from "../ports.ts";
 
@@ -125,9 +126,9 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
  * database read. `last_used_at` is written in batches, not per request.
  *
  * Revocation: a key revoked, a session ended or a person disabled through this process is dropped from the cache at
- * once. One changed by another process or instance sharing the store (`benih keys revoke`, `benih users disable`,
- * an admin elsewhere) is seen when its entry expires, so the cache is kept to one second: a read per live key per
- * second is nothing next to a model call, and simpler than polling a revocation marker for the same bound.
+ * once, and, with `shareRevocations`, every other instance sharing the store empties its cache when told. One changed
+ * by a process without signals (`benih keys revoke`, `benih users disable`) is seen when its entry expires, so the
+ * cache is kept to one second: a read per live key per second is nothing next to a model call.
  */
 export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal | undefined; until: number }>();
@@ -136,6 +137,7 @@ export class Authenticator {
   private readonly used = new Set<string>();
   private readonly flushTimer: NodeJS.Timeout;
   private readonly unsubscribe: (() => void) | undefined;
+  private shared?: { signals: Signals; instance: string; stop: () => Promise<void> };
 
   constructor(
     private readonly keys: ApiKeyLookup,
@@ -149,10 +151,26 @@ export class Authenticator {
     this.unsubscribe = keys.onRevoke?.((id) => this.drop((p) => p.keyId === id));
   }
 
-  /** Drops the cached principals that `match`: their next request is looked up again. */
+  /** Drops the cached principals that `match`: their next request is looked up again; other instances are told. */
   private drop(match: (p: Principal) => boolean): void {
     this.revocations++;
     for (const [key, entry] of this.cache) if (entry.principal && match(entry.principal)) this.cache.delete(key);
+    const shared = this.shared;
+    shared?.signals.publish(signalChannels.revocations, shared.instance).catch(() => {});
+  }
+
+  /**
+   * Tells the instances sharing the store of each revocation here, and empties this cache at each of theirs (the
+   * signal names no credential: revocations are rare, and a cache refilled costs one read per live key).
+   */
+  async shareRevocations(signals: Signals): Promise<void> {
+    const instance = randomUUID();
+    const stop = await signals.subscribe(signalChannels.revocations, (from) => {
+      if (from === instance) return;
+      this.revocations++;
+      this.cache.clear();
+    });
+    this.shared = { signals, instance, stop };
   }
 
   /** Drops what a key or session cookie value was found to be (the session ended here). */
@@ -260,6 +278,7 @@ export class Authenticator {
   async close(): Promise<void> {
     clearInterval(this.flushTimer);
     this.unsubscribe?.();
+    await this.shared?.stop();
     await this.flushUsage();
   }
 }

@@ -241,13 +241,15 @@ export class ConversationStore {
     return out;
   }
 
-  /** At start-up: answers still "streaming" were cut off (the server died); they become "interrupted". */
-  async interruptStreaming(at = Date.now()): Promise<number> {
-    const r = await this.db
-      .updateTable("messages")
-      .set({ status: "interrupted", updated_at: at })
-      .where("status", "=", "streaming")
-      .executeTakeFirst();
+  /**
+   * Answers still "streaming" that were cut off (the server streaming them died) become "interrupted": all of them
+   * (a store no other instance shares, at start-up), or those not written since `staleBefore` (a streaming answer is
+   * written at least every few seconds by the instance streaming it).
+   */
+  async interruptStreaming(at = Date.now(), staleBefore?: number): Promise<number> {
+    let q = this.db.updateTable("messages").set({ status: "interrupted", updated_at: at }).where("status", "=", "streaming");
+    if (staleBefore !== undefined) q = q.where("updated_at", "<", staleBefore);
+    const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
 }

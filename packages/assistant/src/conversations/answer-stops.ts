@@ -1,0 +1,35 @@
+import { signalChannels, type Signals } from "@benih/contracts";
+
+/**
+ * "Stop" for answers streaming on any instance that shares the store: the instance streaming an answer holds its
+ * controller here, and a stop asked for on any instance (this one too) reaches it as a signal and aborts it, which
+ * ends the model call upstream and saves the answer as far as it came ("stopped").
+ */
+export class AnswerStops {
+  private readonly streaming = new Map<string, AbortController>();
+  private unsubscribe?: () => Promise<void>;
+
+  constructor(private readonly signals: Signals) {}
+
+  /** Listens for stops; resolves once listening. */
+  async listen(): Promise<void> {
+    this.unsubscribe = await this.signals.subscribe(signalChannels.stopAnswer, (id) => this.streaming.get(id)?.abort());
+  }
+
+  /** Holds the controller of the answer `id` streaming here, until the returned function lets it go. */
+  track(id: string, controller: AbortController): () => void {
+    this.streaming.set(id, controller);
+    return () => {
+      if (this.streaming.get(id) === controller) this.streaming.delete(id);
+    };
+  }
+
+  /** Asks whichever instance streams the answer `id` to stop it. */
+  async stop(id: string): Promise<void> {
+    await this.signals.publish(signalChannels.stopAnswer, id);
+  }
+
+  async close(): Promise<void> {
+    await this.unsubscribe?.();
+  }
+}

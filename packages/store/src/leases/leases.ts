@@ -1,0 +1,39 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../database.ts";
+
+/** Named leases on background duties, so that of the instances sharing this store one does each duty at a time. */
+export class Leases {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Takes (or renews) the lease `name` for `holder` until `ttlMs` from now; false while another holder's lease has
+   * not run out. Each step is one statement, so two instances asking at once cannot both get it.
+   */
+  async tryAcquire(name: string, holder: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    const until = now + ttlMs;
+    const taken = await this.db
+      .updateTable("leases")
+      .set({ holder, until })
+      .where("name", "=", name)
+      .where((eb) => eb.or([eb("holder", "=", holder), eb("until", "<", now)]))
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) > 0) return true;
+    const created = await this.db
+      .insertInto("leases")
+      .values({ name, holder, until })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .executeTakeFirst();
+    return Number(created.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Gives up a holder's leases (it is stopping), so another instance takes its duties at once. */
+  async releaseAll(holder: string): Promise<void> {
+    await this.db.deleteFrom("leases").where("holder", "=", holder).execute();
+  }
+
+  /** Who holds a lease now, if anyone (for tests and status). */
+  async holderOf(name: string, now = Date.now()): Promise<string | undefined> {
+    const row = await this.db.selectFrom("leases").select(["holder", "until"]).where("name", "=", name).executeTakeFirst();
+    return row && Number(row.until) >= now ? row.holder : undefined;
+  }
+}
