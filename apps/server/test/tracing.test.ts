@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { startServer } from "./harness.ts";
+import { until } from "./until.ts";
 
 // OpenTelemetry traces as a collector receives them: a loopback server speaking OTLP over HTTP (JSON, as the
 // OpenTelemetry exporter sends it), a caller that sends its own traceparent, and an upstream that sees the trace go on.
@@ -52,6 +53,41 @@ after(async () => {
 });
 
 describe("tracing", () => {
+  it("traces an assistant answer: its span under the request's, its store writes, and the model call it makes", async () => {
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const made = await fetch(`${server.url}/v1/conversations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "steady" }),
+    });
+    const conversation = ((await made.json()) as { id: string }).id;
+    const res = await fetch(`${server.url}/v1/conversations/${conversation}/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+      body: JSON.stringify({ content: "Hi" }),
+    });
+    assert.match(await res.text(), /event: done/);
+    const named = (name: string) => spans.find((s) => s.traceId === traceId && s.name === name);
+    const request = await until("the message request's span", async () => named("POST /v1/conversations/:id/messages"), 10_000);
+    assert.equal(request.parentSpanId, "b7ad6b7169203331");
+    const answer = await until("the answer's span", async () => named("answer"), 10_000);
+    assert.equal(answer.parentSpanId, request.spanId, "the answer is work of the request");
+    assert.equal(attr(answer, "benih.skill"), "chat");
+    const modelCall = await until("the model call's span", async () => named("POST /v1/chat/completions"), 10_000);
+    assert.equal(modelCall.parentSpanId, answer.spanId, "the assistant's call to the gateway goes on in the answer's trace");
+    const attempts = await until("both attempts", async () => {
+      const a = spans.filter((s) => s.traceId === traceId && s.parentSpanId === modelCall.spanId && s.name.startsWith("chat "));
+      return a.length === 2 ? a : undefined;
+    });
+    assert.deepEqual(
+      attempts.map((s) => s.name),
+      ["chat openai/error-500", "chat openai/ok"],
+    );
+    const writes = spans.filter((s) => s.traceId === traceId && s.name === "store.write messages");
+    assert.ok(writes.length >= 2, `the answer created, then finished (${writes.length} writes)`);
+    assert.ok(writes.every((w) => w.parentSpanId === answer.spanId));
+  });
+
   it("sends one trace for a chat request with a fallback, carried on to the upstream in traceparent", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const seenBefore = up.seen.length;

@@ -38,6 +38,8 @@ export interface Caller {
   host?: string;
   /** An admin's `x-benih-market`. */
   market?: string;
+  /** The span of the work that makes the call (tracing on): the call goes on in its trace. */
+  traceparent?: string;
 }
 
 export interface StreamOptions {
@@ -84,6 +86,7 @@ export class GatewayClient implements ModelClient {
         ...(o.caller.cookie && { cookie: o.caller.cookie }),
         ...(o.caller.host && { host: o.caller.host }),
         ...(o.caller.market && { "x-benih-market": o.caller.market }),
+        ...(o.caller.traceparent && { traceparent: o.caller.traceparent }),
         ...(this.internalToken && { "x-benih-internal": this.internalToken }),
       },
       body: JSON.stringify({ model: o.model, messages: o.messages, stream: true, ...(o.tools?.length && { tools: o.tools }) }),

@@ -1,4 +1,5 @@
 import type { AnswerError, AnswerEvents, MessageMeta } from "@benih/contracts";
+import { traced, type TraceSpan } from "@benih/gateway";
 import type { ConversationStore, Message } from "@benih/store";
 import { turnTokens } from "./context-budget.ts";
 import { ModelError, type Caller, type ChatTurn, type ModelClient, type ToolCall, type ToolDefinition } from "./model-client.ts";
@@ -27,6 +28,8 @@ export interface RespondOptions {
   parent: Message;
   model: string;
   caller: Caller;
+  /** The span of this answer (tracing on): its store writes are spans under it. */
+  span?: TraceSpan;
   /** Aborted when the user stops the answer (or goes away). */
   signal: AbortSignal;
   /** How often the partial answer is written while it streams: a crash loses at most this much of it. */
@@ -88,15 +91,18 @@ export function history(messages: readonly Message[], parent: Message, system?: 
  * is kept) or failed (with the model's error). Writes go out one at a time, in order.
  */
 export async function respond(o: RespondOptions): Promise<Answer> {
-  const answer = await o.store.addMessage({
-    conversation_id: o.conversationId,
-    parent_id: o.parent.id,
-    role: "assistant",
-    content: "",
-    status: "streaming",
-    model: o.model,
-    meta: o.meta ?? {},
-  });
+  const write = <T>(work: () => Promise<T>) => traced(o.span, "store.write messages", work, { "db.collection.name": "messages" });
+  const answer = await write(() =>
+    o.store.addMessage({
+      conversation_id: o.conversationId,
+      parent_id: o.parent.id,
+      role: "assistant",
+      content: "",
+      status: "streaming",
+      model: o.model,
+      meta: o.meta ?? {},
+    }),
+  );
   o.onStart?.(answer);
   let turns = history(await o.store.messages(o.conversationId), o.parent, o.system, o.budget);
   if (o.images?.length)
@@ -111,7 +117,7 @@ export async function respond(o: RespondOptions): Promise<Answer> {
   let saved = "";
   let writing: Promise<void> = Promise.resolve();
   const save = (set: Parameters<ConversationStore["updateMessage"]>[1]) =>
-    (writing = writing.then(() => o.store.updateMessage(answer.id, set)));
+    (writing = writing.then(() => write(() => o.store.updateMessage(answer.id, set))));
   // Written when the text grew, and at least every STREAM_TOUCH_MS even while the model is silent: an answer no
   // instance writes any more was cut off (see interruptStreaming).
   let savedAt = Date.now();

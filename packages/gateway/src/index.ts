@@ -54,4 +54,4 @@ export { RedisCounters } from "./quota/redis-counters.ts";
 export { LimitsByMarket } from "./quota/limits-by-market.ts";
 export type { QuotaCounters, CounterAsk } from "./quota/counters.ts";
 export { idParam, notFound, parse, wholeQuery } from "./http/request-input.ts";
-export { tracesEndpoint, type SpanAttributes, type TraceSpan, type Tracer } from "./tracing/trace.ts";
+export { traced, tracesEndpoint, type SpanAttributes, type TraceSpan, type Tracer } from "./tracing/trace.ts";

@@ -1,5 +1,5 @@
 import type { AnswerEvents } from "@benih/contracts";
-import { GatewayError } from "@benih/gateway";
+import { GatewayError, traced, type TraceSpan } from "@benih/gateway";
 import type { AgentStore, ConversationStore, Message } from "@benih/store";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { agentOf } from "../agents/routes.ts";
@@ -55,6 +55,26 @@ export async function streamAnswer(
   const { store, conversation, question, model } = at;
   const meta = readMeta(question.meta);
   const id = meta.skill ?? (meta.attachments?.length ? "search" : undefined);
+  // One span for the answer (tracing on): the skill's work, the store's writes and the model call go under it.
+  const span = request.span?.child(id ? `skill ${id}` : "answer", { "benih.skill": id ?? "chat", "gen_ai.request.model": model });
+  try {
+    await answerWith(o, request, reply, at, { meta, id, span });
+  } catch (err) {
+    span?.fail((err as Error).message);
+    throw err;
+  } finally {
+    span?.end();
+  }
+}
+
+async function answerWith(
+  o: AnswerOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  at: { store: ConversationStore; conversation: { id: string; agent: string | null }; question: Message; model: string; sendUser: boolean },
+  { meta, id, span }: { meta: ReturnType<typeof readMeta>; id: string | undefined; span: TraceSpan | undefined },
+) {
+  const { store, conversation, question, model } = at;
   const skill = id === undefined ? undefined : o.skills.get(id);
   if (skill) refuseUnavailable(skill, o);
   const chip = skill && (await skill.answer({ request, services: o, question, meta }, parse(skill.options, meta.options ?? {}, "options")));
@@ -67,15 +87,17 @@ export async function streamAnswer(
       : fitAnswer({ chip, instructions: agent?.instructions, question: question.content, model, contextLength: o.contextLength?.(model) });
   if (plan.kind === "direct") {
     const { content, meta } = plan.answer;
-    const answer = await store.addMessage({
-      conversation_id: conversation.id,
-      parent_id: question.id,
-      role: "assistant",
-      content,
-      status: "done",
-      model: "model" in plan ? plan.model : null,
-      meta,
-    });
+    const answer = await traced(span, "store.write messages", () =>
+      store.addMessage({
+        conversation_id: conversation.id,
+        parent_id: question.id,
+        role: "assistant",
+        content,
+        status: "done",
+        model: "model" in plan ? plan.model : null,
+        meta,
+      }),
+    );
     const { emit, end } = answerStream(request, reply);
     if (at.sendUser) emit("user", withSiblings([question])[0]!);
     emit("answer", { id: answer.id, parent_id: question.id, model: answer.model, meta });
@@ -102,7 +124,8 @@ export async function streamAnswer(
     conversationId: conversation.id,
     parent: question,
     model,
-    caller: callerOf(request),
+    caller: { ...callerOf(request), ...(span && { traceparent: span.traceparent() }) },
+    ...(span && { span }),
     signal: AbortSignal.any([gone, stop.signal]),
     ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
     ...(system && { system }),

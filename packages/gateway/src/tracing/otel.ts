@@ -15,7 +15,14 @@ function remoteParent(header: string) {
 }
 
 class OtelSpan implements TraceSpan {
-  constructor(readonly span: Span) {}
+  constructor(
+    readonly span: Span,
+    private readonly tracer: OtelTracer,
+  ) {}
+  child(name: string, attributes?: SpanAttributes): TraceSpan {
+    const parent = trace.setSpan(context.active(), this.span);
+    return new OtelSpan(this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, ...(attributes && { attributes }) }, parent), this.tracer);
+  }
   set(attributes: SpanAttributes): void {
     this.span.setAttributes(attributes);
   }
@@ -49,7 +56,10 @@ export function otlpTracer(tracesUrl: string, serviceName: string, serviceVersio
           : typeof o.parent === "string"
             ? remoteParent(o.parent)
             : trace.setSpan(context.active(), (o.parent as OtelSpan).span);
-      return new OtelSpan(tracer.startSpan(name, { kind: kinds[o.kind], ...(o.attributes && { attributes: o.attributes }) }, parent));
+      return new OtelSpan(
+        tracer.startSpan(name, { kind: kinds[o.kind], ...(o.attributes && { attributes: o.attributes }) }, parent),
+        tracer,
+      );
     },
     close: () => provider.shutdown(),
   };

@@ -21,6 +21,8 @@ export interface TraceSpan {
   end(): void;
   /** This span as a W3C `traceparent` header, for the request it makes. */
   traceparent(): string;
+  /** A span of work done within this one (a skill, a store write). */
+  child(name: string, attributes?: SpanAttributes): TraceSpan;
 }
 
 /** The traces endpoint the environment names, if any (tracing is off without one). */
@@ -29,4 +31,23 @@ export function tracesEndpoint(env: NodeJS.ProcessEnv): string | undefined {
   if (traces) return traces;
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   return base ? `${base.replace(/\/$/, "")}/v1/traces` : undefined;
+}
+
+/** Runs `work` in a child span of `parent` (named `name`, marked failed if it throws); just runs it without one. */
+export async function traced<T>(
+  parent: TraceSpan | undefined,
+  name: string,
+  work: () => Promise<T>,
+  attributes?: SpanAttributes,
+): Promise<T> {
+  if (!parent) return work();
+  const span = parent.child(name, attributes);
+  try {
+    return await work();
+  } catch (err) {
+    span.fail((err as Error).message);
+    throw err;
+  } finally {
+    span.end();
+  }
 }
