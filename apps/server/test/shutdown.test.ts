@@ -77,7 +77,9 @@ describe("SIGTERM", () => {
     await until("not ready", async () => ((await fetch(`${s.url}/ready`)).status === 503 ? true : undefined));
     const ready = (await (await fetch(`${s.url}/ready`)).json()) as { status: string };
     assert.equal(ready.status, "draining");
-    assert.equal((await fetch(`${s.url}/health`)).status, 200, "still serving during the drain");
+    const health = await fetch(`${s.url}/health`);
+    assert.equal(health.status, 200, "still serving during the drain");
+    assert.equal(health.headers.get("connection"), "close", "closing each connection, so none is kept alive past the drain");
     const events = await answer.rest;
     assert.equal(shownText(events), story, "the answer in progress was finished");
     assert.match(events, /event: done\ndata: \{"id":"[^"]+","status":"done"/);

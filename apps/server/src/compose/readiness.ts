@@ -14,13 +14,17 @@ const CHECK_TIMEOUT_MS = 2_000;
  * it) answering. `/health` says only that the process is alive.
  */
 export class Readiness {
-  private draining = false;
+  private _draining = false;
 
   constructor(private readonly checks: ReadinessCheck[]) {}
 
+  get draining(): boolean {
+    return this._draining;
+  }
+
   /** From now on the instance says it is not ready, so load balancers stop sending it requests. */
   drain(): void {
-    this.draining = true;
+    this._draining = true;
   }
 
   async state(): Promise<{
@@ -28,7 +32,7 @@ export class Readiness {
     status: "ready" | "draining" | "unavailable";
     failed?: Array<{ name: string; error: string }>;
   }> {
-    if (this.draining) return { ready: false, status: "draining" };
+    if (this._draining) return { ready: false, status: "draining" };
     const results = await Promise.all(
       this.checks.map(async ({ name, check }) => {
         let timer: NodeJS.Timeout | undefined;
@@ -50,8 +54,16 @@ export class Readiness {
   }
 }
 
-/** `/ready`, naming the instance that answers (the holder of its leases in the shared store). */
+/**
+ * `/ready`, naming the instance that answers (the holder of its leases in the shared store). While draining, every
+ * response closes its connection, so that a load balancer's kept-alive connections are gone before the server stops
+ * taking requests (one sent on such a connection then would be refused with 503 instead of going elsewhere).
+ */
 export function registerReadiness(app: FastifyInstance, readiness: Readiness, instance: string): void {
+  app.addHook("onRequest", (_request, reply, done) => {
+    if (readiness.draining) reply.raw.shouldKeepAlive = false;
+    done();
+  });
   app.get("/ready", access("public"), async (_request, reply) => {
     const state = await readiness.state();
     return reply.code(state.ready ? 200 : 503).send({ ...state, instance });
