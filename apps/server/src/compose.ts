@@ -105,7 +105,10 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const traces = tracesEndpoint(env);
     const tracer = traces ? (await import("@benih/gateway/otel")).otlpTracer(traces, "benih", serverVersion) : undefined;
     if (tracer) closers.push(() => tracer.close());
-    const training = createTraining(config, store, closers, log);
+    const training = createTraining(config, store, closers, log, {
+      signals,
+      lease: (name, ttlMs) => store.leases.tryAcquire(name, instance, ttlMs),
+    });
     await recoverStores(allStores(store, markets), instance, closers, log);
     startRetention(store, markets, instance, closers, log);
     const ffmpeg = await hasFfmpeg();

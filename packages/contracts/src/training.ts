@@ -36,20 +36,33 @@ export const dataset = z.strictObject({
 });
 export type Dataset = z.infer<typeof dataset>;
 
-/** One cluster considered for a run; `reasons` is empty when it can take the run. */
-export const placementCandidate = z.strictObject({
-  cluster: z.string(),
-  region: z.string(),
+/** How many cluster ids a placement group names, and how many refusal groups a decision lists (see below). */
+export const placementSampleSize = 5;
+export const placementGroupLimit = 20;
+
+/**
+ * Clusters that share one verdict: `count` of them, the first few (in order of preference) named. A decision's size
+ * depends on the number of distinct reasons, never on the size of the fleet.
+ */
+export const placementGroup = z.strictObject({
+  /** Why these clusters may not take the run; empty for clusters that could. */
   reasons: z.array(z.string()),
-  node: z.string().optional(),
+  count: z.number().int().min(0),
+  clusters: z.array(z.string()).max(placementSampleSize),
 });
-export type PlacementCandidate = z.infer<typeof placementCandidate>;
+export type PlacementGroup = z.infer<typeof placementGroup>;
 
 export const placementDecision = z.strictObject({
   /** The chosen cluster and node, when one is eligible. */
   placed: z.strictObject({ cluster: z.string(), region: z.string(), node: z.string(), accelerator: z.string() }).optional(),
-  /** Every cluster considered, in order of preference, with why it was or was not chosen. */
-  candidates: z.array(placementCandidate),
+  /** How many registered clusters were considered. */
+  considered: z.number().int().min(0),
+  /** The clusters that could take the run (the chosen one first). */
+  eligible: placementGroup,
+  /** The clusters that could not, grouped by their reasons, in order of preference of each group's first cluster. */
+  refused: z.array(placementGroup).max(placementGroupLimit),
+  /** Refused clusters in groups beyond the `placementGroupLimit` listed. */
+  moreRefused: z.number().int().min(0),
   /** One line for people: where it went, or why it went nowhere. */
   summary: z.string(),
 });

@@ -88,7 +88,7 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     "/control/v1/agents/:id/heartbeat",
     access("agent"),
     route(async (request, reply) => {
-      plane.heartbeat(params(request).id, request.agentRegion!);
+      await plane.heartbeat(params(request).id, request.agentRegion!);
       return reply.code(204).send();
     }),
   );

@@ -1,6 +1,6 @@
 export type { Accelerator, Cluster, Dataset, FleetNode, RunRequest } from "./fleet.ts";
 export { acceleratorRefusal, acceleratorRuleFor, type AcceleratorRule, type PlacementRules } from "./rules.ts";
-export { place } from "./placement.ts";
+export { byPreference, groupLabel, place, type PlaceOptions } from "./placement.ts";
 export { downsample } from "./downsample.ts";
 export { ControlPlane, PlaneError, type PlaneOptions } from "./plane.ts";
 export { registerControlRoutes, type ControlRoutesOptions } from "./http.ts";

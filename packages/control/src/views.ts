@@ -1,5 +1,6 @@
 import type { CheckpointView, PlacementDecision, RunEventView, RunState, RunView } from "@benih/contracts";
 import type { TrainingStore } from "@benih/store";
+import { PlacementGroups } from "./placement.ts";
 
 type RunRow = NonNullable<Awaited<ReturnType<TrainingStore["getRun"]>>>;
 type EventRow = Awaited<ReturnType<TrainingStore["events"]>>[number];
@@ -22,8 +23,17 @@ export const runView = (r: RunRow): RunView => ({
   accelerator: r.accelerator,
   requestedAccelerator: r.requested_accelerator,
   accelerators: r.accelerators,
-  placement: JSON.parse(r.placement) as PlacementDecision,
+  placement: placementView(r.placement),
 });
+
+/** A stored placement; one stored before decisions grouped clusters by reason (one entry per cluster) is grouped now. */
+export function placementView(json: string): PlacementDecision {
+  const d = JSON.parse(json) as PlacementDecision & { candidates?: Array<{ cluster: string; reasons: string[] }> };
+  if (!d.candidates) return d;
+  const groups = new PlacementGroups();
+  for (const c of d.candidates) groups.add(c.cluster, c.reasons);
+  return groups.decision(d.placed, d.summary);
+}
 
 export const runEventView = (e: EventRow): RunEventView => ({
   seq: e.seq,

@@ -75,7 +75,7 @@ describe("the control plane over HTTP", () => {
     const id = created.body.id as string;
     assert.equal(created.body.placement.placed.cluster, "bj-1");
     assert.match(
-      created.body.placement.candidates.find((c: { cluster: string }) => c.cluster === "johor-1").reasons[0],
+      created.body.placement.refused.find((g: { clusters: string[] }) => g.clusters.includes("johor-1")).reasons[0],
       /dataset cn-chat \(personal-information\) must stay in cn-north/,
     );
     assert.deepEqual((await polled).body.commands, [
@@ -241,7 +241,7 @@ describe("the control plane over HTTP", () => {
     assert.equal(await asAgent(`/control/v1/runs/${id}/metrics`, "tok-my", jb, points), 204);
     assert.equal(await asAgent(`/control/v1/runs/${id}/logs`, "tok-my", jb, lines), 204);
 
-    // A restarted plane knows no agents, but still knows whose cluster jb-1 is.
+    // A restarted plane (or another instance on the same store) knows the agents and whose cluster jb-1 is.
     const restarted = new ControlPlane({ store: db.store.training, rules, datasets });
     await assert.rejects(
       restarted.register("cn-north", cluster("jb-1", "cn-north", "H20").cluster),
@@ -249,10 +249,11 @@ describe("the control plane over HTTP", () => {
     );
     await assert.rejects(restarted.report(id, "cn-north", { state: "paused" }), /does not run in cn-north/);
     const again = await restarted.register("my-johor", cluster("jb-1", "my-johor", "MI300").cluster);
-    restarted.heartbeat(again, "my-johor");
+    await restarted.heartbeat(again, "my-johor");
+    assert.equal(again, jb, "the agent keeps its id across the restart");
     assert.deepEqual(
-      (await restarted.fleet()).map((c) => [c.id, c.region]),
-      [["jb-1", "my-johor"]],
+      (await restarted.fleet()).filter((c) => c.id === "jb-1").map((c) => [c.id, c.region, c.nodes[0]!.accelerator]),
+      [["jb-1", "my-johor", "MI300"]],
     );
     await restarted.report(id, "my-johor", { state: "paused" }, again);
   });

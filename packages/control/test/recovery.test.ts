@@ -29,12 +29,12 @@ describe("fault recovery", () => {
       await plane.report(id, "cn-north", { state: "running", checkpoint: { step: 40, location: "/ckpt/40.bin", bytes: 1 } });
 
       clock += 20_000; // bj-1 goes silent; bj-2 and johor keep polling
-      plane.heartbeat(b, "cn-north");
-      plane.heartbeat(johor, "my-johor");
+      await plane.heartbeat(b, "cn-north");
+      await plane.heartbeat(johor, "my-johor");
       assert.deepEqual(await plane.sweep(30_000), [], "within the timeout nothing moves");
       clock += 15_000;
-      plane.heartbeat(b, "cn-north");
-      plane.heartbeat(johor, "my-johor");
+      await plane.heartbeat(b, "cn-north");
+      await plane.heartbeat(johor, "my-johor");
       const moved = await plane.sweep(30_000);
       assert.deepEqual(moved, [{ runId: id, from: "bj-1", to: "bj-2" }], "never to johor: the data stays in cn-north");
       const events = await db.store.training.events(id);

@@ -118,6 +118,8 @@ for (const backend of await testBackends()) {
             "0012-message-feedback",
             "0013-accounts",
             "0014-video-job-leases",
+            "0015-leases",
+            "0016-training-agents",
           ],
         );
       } finally {

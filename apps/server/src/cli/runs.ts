@@ -1,4 +1,4 @@
-import type { FleetView, PlacementCandidate, RunCreated, RunDetail, RunList } from "@benih/contracts";
+import type { FleetView, PlacementGroup, RunCreated, RunDetail, RunList } from "@benih/contracts";
 import { authHeaders, callServer, errorMessage, serverURL, UsageError } from "./args.ts";
 import type { Input, Options, Values } from "./command.ts";
 import type { runsCreate } from "./commands.ts";
@@ -12,21 +12,27 @@ async function api(url: string, key: string | undefined, method: "GET" | "POST",
   if (res.ok) return res.status === 204 ? undefined : res.json();
   const text = await res.text();
   let message = `HTTP ${res.status}`;
-  let candidates: PlacementCandidate[] = [];
+  let refused: PlacementGroup[] = [];
+  let more = 0;
   try {
-    const e = JSON.parse(text) as { error: { message: string; details?: { candidates?: PlacementCandidate[] } } };
+    const e = JSON.parse(text) as { error: { message: string; details?: { refused?: PlacementGroup[]; moreRefused?: number } } };
     message = e.error.message;
-    candidates = e.error.details?.candidates ?? [];
+    refused = e.error.details?.refused ?? [];
+    more = e.error.details?.moreRefused ?? 0;
   } catch {
     message = await errorMessage(new Response(text, { status: res.status }));
   }
-  // A refused placement lists each cluster and why, one per line, rather than one long sentence.
+  // A refused placement lists each reason and the clusters refused for it, one per line, rather than one long sentence.
   throw new Error(
-    candidates.length
-      ? `no cluster may take this run:\n${candidates.map((c) => `  ${c.cluster}: ${c.reasons.join("; ")}`).join("\n")}`
+    refused.length
+      ? `no cluster may take this run:\n${refused.map((g) => `  ${clustersOf(g)}: ${g.reasons.join("; ")}`).join("\n")}${more ? `\n  ${more} more clusters, for other reasons` : ""}`
       : message,
   );
 }
+
+/** "bj-1", or "bj-1, bj-2 and 40 more" for a group larger than the ids it names. */
+const clustersOf = (g: PlacementGroup) =>
+  g.clusters.join(", ") + (g.count > g.clusters.length ? ` and ${g.count - g.clusters.length} more` : "");
 
 type Sub = "create" | "list" | "show" | "pause" | "resume" | "stop" | "checkpoint" | "fleet";
 
@@ -57,10 +63,7 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
         ...(values.accelerator && { accelerator: values.accelerator }),
         ...(count && { count }),
       })) as RunCreated;
-      const refused = r.placement.candidates
-        .filter((c) => c.reasons.length)
-        .map((c) => `  not ${c.cluster}: ${c.reasons.join("; ")}\n`)
-        .join("");
+      const refused = r.placement.refused.map((g) => `  not ${clustersOf(g)}: ${g.reasons.join("; ")}\n`).join("");
       return out(r, `${r.id}: ${r.placement.summary}\n${refused}`);
     }
     case "list": {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Socket } from "node:net";
 import { resolve } from "node:path";
 import { ControlPlane, registerControlRoutes, type Dataset } from "@benih/control";
+import type { Signals } from "@benih/contracts";
 import type { Store } from "@benih/store";
 import { marketLanguages, type Market } from "@benih/trainer";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
@@ -32,25 +33,49 @@ const builtInDatasets = (): Dataset[] =>
     transfers: [],
   }));
 
+/** What the instances sharing the store share besides it. */
+export interface TrainingShared {
+  /** Wakes an agent's long poll on whichever instance it waits; default: within this process. */
+  signals?: Signals;
+  /** Takes or renews a named lease, so that one instance at a time runs the recovery sweep; default: always this one. */
+  lease?: (name: string, ttlMs: number) => Promise<boolean>;
+}
+
 /**
  * The training control plane: the configured agents' tokens and datasets, and the recovery sweep that resumes the
  * runs of agents gone silent. Without agents of other regions, an agent for region `local` trains here.
  */
-export function createTraining(config: BenihConfig, store: Store, closers: Closers, log?: FastifyBaseLogger): Training {
+export function createTraining(
+  config: BenihConfig,
+  store: Store,
+  closers: Closers,
+  log?: FastifyBaseLogger,
+  shared: TrainingShared = {},
+): Training {
   const t = config.training;
   const tokens = new Map(t.agents.map((a) => [a.token, a.region]));
   const local = t.localAgent ?? t.agents.every((a) => a.region === LOCAL_REGION);
   const localToken = local ? (t.agents.find((a) => a.region === LOCAL_REGION)?.token ?? randomBytes(24).toString("base64url")) : undefined;
   if (localToken) tokens.set(localToken, LOCAL_REGION);
   const datasets = t.datasets.length || !local ? t.datasets : builtInDatasets();
-  const plane = new ControlPlane({ store: store.training, rules: t.rules, datasets });
   const timeoutMs = t.heartbeatTimeoutSeconds * 1000;
+  const plane = new ControlPlane({
+    store: store.training,
+    rules: t.rules,
+    datasets,
+    heartbeatTimeoutMs: timeoutMs,
+    ...(shared.signals && { signals: shared.signals }),
+    ...(shared.lease && { lease: shared.lease }),
+  });
   const sweeper = setInterval(
     () => void plane.sweep(timeoutMs).catch((err: Error) => log?.error({ err }, "control plane: the recovery sweep failed")),
     Math.max(1000, timeoutMs / 3),
   );
   sweeper.unref();
-  closers.push(async () => clearInterval(sweeper));
+  closers.push(async () => {
+    clearInterval(sweeper);
+    await plane.close();
+  });
   return {
     plane,
     store,

@@ -97,7 +97,7 @@ describe("regional agents", () => {
       const global = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "global-chat", steps: 300 });
       assert.equal(global.json.placement.placed.cluster, "johor-1");
       assert.match(
-        global.json.placement.candidates.find((c: { cluster: string }) => c.cluster === "bj-1").reasons[0],
+        global.json.placement.refused.find((g: { clusters: string[] }) => g.clusters.includes("bj-1")).reasons[0],
         /dataset global-chat must stay in my-johor/,
       );
       await until("the global run to finish", async () =>

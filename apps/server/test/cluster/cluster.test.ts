@@ -14,7 +14,36 @@ const missing = haproxyMissing() ?? (await pgAvailable().then((r) => (r === true
 if (missing && process.env.BENIH_REQUIRE_CLUSTER) throw new Error(missing);
 
 const LONG_STORY = "Once upon a time a seed fell on a hill. ".repeat(40);
+const AGENT_TOKEN = "agent-token-eu-west-0001";
+const ADMIN_KEY = "bk-cluster-admin-key-for-tests";
 let up: FakeServer;
+/** The agent the agent test leaves polling (through HAProxy, as a real one does) and its run, for the kill -9 test. */
+let training: { agentId: string; runId: string; received: Array<{ type: string; at: number }>; stop(): Promise<void> } | undefined;
+
+/** Long-polls through HAProxy as the real agent does, asking again at once when a poll fails, until `stop()`. */
+function pollAsAnAgent(agentId: string, runId: string) {
+  const received: Array<{ type: string; at: number }> = [];
+  let polling = true;
+  const loop = (async () => {
+    while (polling) {
+      const r = await json(`${cluster.url}/control/v1/agents/${agentId}/commands?waitMs=2000`, "GET", undefined, {
+        authorization: `Bearer ${AGENT_TOKEN}`,
+      }).catch(() => undefined);
+      for (const c of (r?.status === 200 ? r.body.commands : []) as Array<{ type: string }>)
+        received.push({ type: c.type, at: Date.now() });
+      if (r?.status !== 200) await new Promise((res) => setTimeout(res, 100));
+    }
+  })();
+  return {
+    agentId,
+    runId,
+    received,
+    async stop() {
+      polling = false;
+      await loop;
+    },
+  };
+}
 let video: FakeServer;
 let cluster: Cluster;
 
@@ -31,7 +60,11 @@ assistant:
   fetchAllow: ["${new URL(video.url).host}"]
   videos:
     - { name: ark, type: volcano-ark, baseURL: "${video.url}/api/v3", apiKey: ark-key, model: seedance-1-0-pro }
-training: { localAgent: false }
+training:
+  localAgent: false
+  heartbeatTimeoutSeconds: 5
+  agents: [{ region: eu-west, token: ${AGENT_TOKEN} }]
+  datasets: [{ id: eu-chat, market: global, region: eu-west, source: global }]
 `;
 
 const json = async (url: string, method: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -59,9 +92,10 @@ describe("three instances behind HAProxy", { skip: missing ?? false, timeout: 30
   before(async () => {
     up = await startFakeOpenAI({ models: [], chunkDelayMs: 40 });
     video = await startFakeVideo({ pollsToFinish: 6 });
-    cluster = await startCluster({ n: 3, yaml: yaml(), redisDb: 11 });
+    cluster = await startCluster({ n: 3, yaml: yaml(), redisDb: 11, env: { BENIH_ADMIN_KEY: ADMIN_KEY } });
   });
   after(async () => {
+    await training?.stop();
     await cluster?.close();
     await up?.close();
     await video?.close();
@@ -121,6 +155,49 @@ describe("three instances behind HAProxy", { skip: missing ?? false, timeout: 30
     assert.ok(Math.max(...refusedIn) < 1_000, `refused after ${refusedIn.join(", ")} ms`);
   });
 
+  it("delivers commands to an agent long-polling any instance", async () => {
+    const [a, b, c] = cluster.instances;
+    const agent = { authorization: `Bearer ${AGENT_TOKEN}` };
+    const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+    const registered = await json(
+      `${a!.url}/control/v1/agents`,
+      "POST",
+      {
+        cluster: { id: "eu-1", region: "eu-west", operator: "home", nodes: [{ id: "n1", accelerator: "B200", count: 8, free: 8 }] },
+      },
+      agent,
+    );
+    assert.equal(registered.status, 200, JSON.stringify(registered.body));
+    const id = registered.body.agentId as string;
+    const poll = (inst: { url: string }) => json(`${inst.url}/control/v1/agents/${id}/commands?waitMs=10000`, "GET", undefined, agent);
+
+    // Registered on A, waiting on B; the run is created on C.
+    const waiting = poll(b!);
+    await new Promise((r) => setTimeout(r, 200));
+    const createdAt = Date.now();
+    const run = await json(`${c!.url}/control/v1/runs`, "POST", { recipe: "tiny", dataset: "eu-chat", steps: 10 }, admin);
+    assert.equal(run.status, 201, JSON.stringify(run.body));
+    const got = await waiting;
+    assert.ok(Date.now() - createdAt < 2_000, `delivered in ${Date.now() - createdAt} ms, not at the poll's end`);
+    assert.deepEqual(
+      got.body.commands.map((x: { type: string; runId: string }) => [x.type, x.runId]),
+      [["start", run.body.id]],
+    );
+    assert.equal((await json(`${a!.url}/control/v1/runs/${run.body.id}/reports`, "POST", { state: "running" }, agent)).status, 204);
+
+    // Waiting on C now; the command is sent through A.
+    const next = poll(c!);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await json(`${a!.url}/control/v1/runs/${run.body.id}/commands`, "POST", { command: "checkpoint" }, admin)).status, 202);
+    assert.deepEqual(
+      (await next).body.commands.map((x: { type: string }) => x.type),
+      ["checkpoint"],
+      "delivered once, to the one poll",
+    );
+    assert.deepEqual((await json(`${b!.url}/control/v1/agents/${id}/commands?waitMs=0`, "GET", undefined, agent)).body.commands, []);
+    training = pollAsAnAgent(id, run.body.id);
+  });
+
   it("runs a video job once, whichever instance took the request", async () => {
     const before = video.seen.filter((s) => s.path.endsWith("/generations/tasks")).length;
     const started = await json(`${cluster.url}/v1/videos`, "POST", { prompt: "a seed grows into a tree", model: "ark/seedance-1-0-pro" });
@@ -169,12 +246,28 @@ describe("three instances behind HAProxy", { skip: missing ?? false, timeout: 30
     assert.ok(victim, "the job's holder is one of the three");
 
     const load = startLoad(cluster.url);
+    assert.ok(training?.runId, "the agent test left a run, its agent polling");
     await new Promise((r) => setTimeout(r, 1_500));
     const killedAt = Date.now();
     victim.child.kill("SIGKILL");
     await victim.exited;
     await new Promise((r) => setTimeout(r, 2_500));
     const outcomes = await load.stop();
+    const sentAt = Date.now();
+    const sent = await json(
+      `${cluster.url}/control/v1/runs/${training.runId}/commands`,
+      "POST",
+      { command: "checkpoint" },
+      {
+        authorization: `Bearer ${ADMIN_KEY}`,
+      },
+    );
+    assert.equal(sent.status, 202, `the run is still running, its agent not lost: ${JSON.stringify(sent.body)}`);
+    await until(
+      "the agent gets a command after the kill",
+      async () => (training!.received.some((c) => c.at >= sentAt) ? true : undefined),
+      5_000,
+    );
 
     const failed = outcomes.filter((o) => !o.ok);
     const after = outcomes.filter((o) => o.startedAt > killedAt + 50);

@@ -32,7 +32,7 @@ export interface Instance {
  * HAProxy checks `/ready` every 200 ms, sends new requests to ready instances only, and retries a request whose
  * connection could not be made on another.
  */
-export async function startCluster(o: { n: number; yaml: string; redisDb: number }) {
+export async function startCluster(o: { n: number; yaml: string; redisDb: number; env?: Record<string, string> }) {
   const root = mkdtempSync(join(tmpdir(), "benih-cluster-"));
   const db = await createTestPgDatabase();
   const redisUrl = `redis://127.0.0.1:6379/${o.redisDb}`;
@@ -55,6 +55,7 @@ export async function startCluster(o: { n: number; yaml: string; redisDb: number
       BENIH_MODELS_DIR: join(root, "no-models"),
       PORT: String(ports[i]),
       LOG_LEVEL: "warn",
+      ...o.env,
     };
     const child = spawn(process.execPath, [bin, "serve", "--config", config], { env, stdio: ["ignore", "pipe", "pipe"] });
     const log: string[] = [];

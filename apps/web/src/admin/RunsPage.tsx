@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { PlacementDecision, RunView } from "@benih/contracts";
+import type { PlacementDecision, PlacementGroup, RunView } from "@benih/contracts";
 import { api, type AdminError } from "./api.ts";
 import { usePoll } from "./poll.ts";
 import type { Words } from "./text.ts";
@@ -24,21 +24,42 @@ export const Badge = ({ state }: { state: string }) => (
   </span>
 );
 
+/** "bj-1", or "bj-1, bj-2 +40" for a group larger than the ids it names. */
+const clustersOf = (g: PlacementGroup, skip?: string) => {
+  const named = g.clusters.filter((c) => c !== skip);
+  const more = g.count - g.clusters.length;
+  return named.join(", ") + (more > 0 ? ` +${more}` : "");
+};
+
+/** A placement decision: the chosen cluster, the others that could have taken the run, and each reason for refusal. */
 export function Candidates({ placement, w }: { placement: PlacementDecision; w: Words }) {
+  const { placed, eligible, refused, moreRefused } = placement;
+  const others = eligible.count - (placed ? 1 : 0);
   return (
     <ul className="candidates" data-testid="placement">
-      {placement.candidates.map((c) => (
-        <li key={c.cluster} className={placement.placed?.cluster === c.cluster ? "chosen" : c.reasons.length ? "refused" : ""}>
+      {placed && (
+        <li className="chosen">
           <strong>
-            {c.cluster} <span className="meta">({c.region})</span>
+            {placed.cluster} <span className="meta">({placed.region})</span>
           </strong>{" "}
-          {placement.placed?.cluster === c.cluster
-            ? `${w.chosen}: ${placement.placed.node} · ${placement.placed.accelerator}`
-            : c.reasons.length
-              ? `${w.refused}: ${c.reasons.join("; ")}`
-              : w.eligible}
+          {`${w.chosen}: ${placed.node} · ${placed.accelerator}`}
+        </li>
+      )}
+      {others > 0 && (
+        <li>
+          <strong>{clustersOf(eligible, placed?.cluster)}</strong> {w.eligible}
+        </li>
+      )}
+      {refused.map((g) => (
+        <li key={g.reasons.join("\n")} className="refused">
+          <strong>{clustersOf(g)}</strong> {`${w.refused}: ${g.reasons.join("; ")}`}
         </li>
       ))}
+      {moreRefused > 0 && (
+        <li className="refused">
+          <strong>+{moreRefused}</strong> {w.refused}
+        </li>
+      )}
     </ul>
   );
 }
@@ -66,7 +87,7 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
     } catch (e) {
       const err = e as AdminError;
       const placement =
-        err.details && typeof err.details === "object" && "candidates" in err.details ? (err.details as PlacementDecision) : undefined;
+        err.details && typeof err.details === "object" && "refused" in err.details ? (err.details as PlacementDecision) : undefined;
       setRefusal({ message: err.message, ...(placement && { placement }) });
     } finally {
       setBusy(false);

@@ -52,7 +52,7 @@ export async function streamAnswer(
   reply: FastifyReply,
   at: { store: ConversationStore; conversation: { id: string; agent: string | null }; question: Message; model: string; sendUser: boolean },
 ) {
-  const { store, conversation, question, model } = at;
+  const { question, model } = at;
   const meta = readMeta(question.meta);
   const id = meta.skill ?? (meta.attachments?.length ? "search" : undefined);
   // One span for the answer (tracing on): the skill's work, the store's writes and the model call go under it.

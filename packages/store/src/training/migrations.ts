@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, SqliteAdapter } from "kysely";
 import type { Migration } from "kysely/migration";
 
 export const trainingMigrations: Record<string, Migration> = {
@@ -125,6 +125,63 @@ export const trainingMigrations: Record<string, Migration> = {
 
     async down(db: Kysely<any>): Promise<void> {
       await db.schema.dropTable("training_clusters").execute();
+    },
+  },
+
+  // Several instances share one store: the agents (who serves which cluster, what it offers, when it was last heard
+  // from) and the commands queued for them live here, so a command queued on one instance reaches an agent polling
+  // another. Each change to the fleet or to a run's state takes the next number of a counter (`training_versions`,
+  // one row per counter, whose row lock orders the writers), so an instance catches up by reading only what
+  // changed since the number it last saw.
+  "0016-training-agents": {
+    async up(db: Kysely<any>): Promise<void> {
+      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+      await db.schema
+        .createTable("training_agents")
+        .addColumn("cluster_id", "text", (c) => c.primaryKey())
+        .addColumn("agent_id", "text", (c) => c.notNull().unique())
+        .addColumn("region", "text", (c) => c.notNull())
+        .addColumn("cluster", "text", (c) => c.notNull())
+        .addColumn("registered_at", "bigint", (c) => c.notNull())
+        .addColumn("last_seen", "bigint", (c) => c.notNull())
+        .addColumn("dropped", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("version", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("training_agents_version").on("training_agents").column("version").execute();
+      await db.schema.createIndex("training_agents_seen").on("training_agents").columns(["dropped", "last_seen"]).execute();
+      await db.schema
+        .createTable("training_commands")
+        .addColumn("seq", sqlite ? "integer" : "bigserial", (c) => c.primaryKey())
+        .addColumn("cluster_id", "text", (c) => c.notNull())
+        .addColumn("command", "text", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("training_commands_cluster").on("training_commands").columns(["cluster_id", "seq"]).execute();
+      await db.schema
+        .createTable("training_versions")
+        .addColumn("name", "text", (c) => c.primaryKey())
+        .addColumn("value", "bigint", (c) => c.notNull())
+        .execute();
+      await db
+        .insertInto("training_versions")
+        .values([
+          { name: "fleet", value: 0 },
+          { name: "runs", value: 0 },
+        ])
+        .execute();
+      await db.schema
+        .alterTable("training_runs")
+        .addColumn("version", "bigint", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex("training_runs_version").on("training_runs").column("version").execute();
+      await db.schema.createIndex("training_runs_state").on("training_runs").columns(["state", "cluster"]).execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropIndex("training_runs_state").execute();
+      await db.schema.dropIndex("training_runs_version").execute();
+      await db.schema.alterTable("training_runs").dropColumn("version").execute();
+      for (const t of ["training_versions", "training_commands", "training_agents"]) await db.schema.dropTable(t).execute();
     },
   },
 };

@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 export interface TrainingRunsTable {
   id: string;
   created_at: number;
@@ -17,8 +19,10 @@ export interface TrainingRunsTable {
   /** What it asked for: a model (null: any the rules allow) and how many on one node. Resuming asks the same. */
   requested_accelerator: string | null;
   accelerators: number;
-  /** JSON: the last placement decision with every candidate's reasons. */
+  /** JSON: the last placement decision, clusters grouped by reason (its size does not grow with the fleet). */
   placement: string;
+  /** The `runs` counter's value at the run's last change of state (see `training_versions`). */
+  version: Generated<number>;
 }
 
 export interface TrainingRunEventsTable {
@@ -66,6 +70,36 @@ export interface TrainingClustersTable {
   registered_at: number;
 }
 
+/** The agent serving a cluster, as the instances sharing the store know it. */
+export interface TrainingAgentsTable {
+  cluster_id: string;
+  agent_id: string;
+  region: string;
+  /** JSON: the cluster as the agent registered it (nodes, accelerators, what is free). */
+  cluster: string;
+  registered_at: number;
+  last_seen: number;
+  /** 1 once the recovery sweep dropped it for silence; registering again brings it back. */
+  dropped: number;
+  /** The `fleet` counter's value at its last registration or drop. */
+  version: number;
+}
+
+/** A command queued for the agent of a cluster, delivered once (deleted as it is handed out), in `seq` order. */
+export interface TrainingCommandsTable {
+  seq: Generated<number>;
+  cluster_id: string;
+  /** JSON: an `AgentCommand`. */
+  command: string;
+  at: number;
+}
+
+/** Counters (`fleet`, `runs`) numbering changes, so an instance reads only what changed since it last looked. */
+export interface TrainingVersionsTable {
+  name: string;
+  value: number;
+}
+
 /** This domain's part of the store's `Database`. */
 export interface TrainingTables {
   training_runs: TrainingRunsTable;
@@ -74,4 +108,7 @@ export interface TrainingTables {
   training_metrics: TrainingMetricsTable;
   training_logs: TrainingLogsTable;
   training_clusters: TrainingClustersTable;
+  training_agents: TrainingAgentsTable;
+  training_commands: TrainingCommandsTable;
+  training_versions: TrainingVersionsTable;
 }

@@ -1,16 +1,25 @@
-import type { Insertable, Kysely, Selectable } from "kysely";
+import type { Insertable, Kysely, Selectable, Transaction } from "kysely";
 import type { Database } from "../database.ts";
-import type { TrainingLogsTable, TrainingMetricsTable, TrainingRunsTable } from "./tables.ts";
+import type { TrainingAgentsTable, TrainingLogsTable, TrainingMetricsTable, TrainingRunsTable } from "./tables.ts";
 
 export type TrainingRunRow = Selectable<TrainingRunsTable>;
 export type MetricPoint = Omit<Insertable<TrainingMetricsTable>, "run_id">;
 export type LogLine = Omit<Selectable<TrainingLogsTable>, "run_id">;
+export type TrainingAgentRow = Selectable<TrainingAgentsTable>;
+/** What the accelerator index of a run needs to know: where it is and how many it holds while placed or running. */
+export type RunHolding = Pick<TrainingRunRow, "id" | "state" | "cluster" | "node" | "accelerators" | "version">;
+
+const holding = ["id", "state", "cluster", "node", "accelerators", "version"] as const;
 
 /** Runs, their state history, checkpoint records and metrics: what the control plane keeps. */
 export class TrainingStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async createRun(run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step">, reason: string, at = Date.now()): Promise<void> {
+  async createRun(
+    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version">,
+    reason: string,
+    at = Date.now(),
+  ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await tx
         .insertInto("training_runs")
@@ -23,6 +32,33 @@ export class TrainingStore {
     });
   }
 
+  /**
+   * Creates a run already placed: its `queued` and `placed` events and the start command for its agent, in one
+   * transaction (one commit, where three would cost three syncs of the log).
+   */
+  async createPlacedRun(
+    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "state">,
+    reasons: { created: string; placed: string },
+    command: { clusterId: string; command: string },
+    at = Date.now(),
+  ): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const version = await this.next(tx, "runs");
+      await tx
+        .insertInto("training_runs")
+        .values({ ...run, state: "placed", step: 0, created_at: at, updated_at: at, version })
+        .execute();
+      await tx
+        .insertInto("training_run_events")
+        .values([
+          { run_id: run.id, seq: 1, at, from_state: null, to_state: "queued", reason: reasons.created },
+          { run_id: run.id, seq: 2, at, from_state: "queued", to_state: "placed", reason: reasons.placed },
+        ])
+        .execute();
+      await tx.insertInto("training_commands").values({ cluster_id: command.clusterId, command: command.command, at }).execute();
+    });
+  }
+
   getRun(id: string): Promise<TrainingRunRow | undefined> {
     return this.db.selectFrom("training_runs").selectAll().where("id", "=", id).executeTakeFirst();
   }
@@ -31,17 +67,47 @@ export class TrainingStore {
     return this.db.selectFrom("training_runs").selectAll().orderBy("created_at", "desc").execute();
   }
 
+  /** Runs in any of `states`, optionally only those on `clusters`. */
+  runsIn(states: readonly string[], clusters?: readonly string[]): Promise<TrainingRunRow[]> {
+    let q = this.db.selectFrom("training_runs").selectAll().where("state", "in", states);
+    if (clusters) {
+      if (!clusters.length) return Promise.resolve([]);
+      q = q.where("cluster", "in", clusters);
+    }
+    return q.orderBy("created_at").execute();
+  }
+
   /**
-   * Where the runs placed or running hold accelerators: cluster, node and how many. Only these columns, since
-   * every run's placement record lists every cluster and placing a run asks this each time.
+   * The runs placed or running (they hold accelerators) and the `runs` counter they are current to: what an
+   * accelerator index starts from, then keeps up to date with `runsChangedSince`.
    */
-  async allocations(): Promise<Array<{ cluster: string; node: string; accelerators: number }>> {
-    const rows = await this.db
-      .selectFrom("training_runs")
-      .select(["cluster", "node", "accelerators"])
-      .where("state", "in", ["placed", "running"])
-      .execute();
-    return rows.flatMap((r) => (r.cluster && r.node ? [{ cluster: r.cluster, node: r.node, accelerators: r.accelerators }] : []));
+  async holdings(): Promise<{ version: number; runs: RunHolding[] }> {
+    // The counter first: a run that changes in between is read twice, never missed.
+    const version = await this.version("runs");
+    const runs = await this.db.selectFrom("training_runs").select(holding).where("state", "in", ["placed", "running"]).execute();
+    return { version, runs };
+  }
+
+  /** Runs whose state changed after `version` of the `runs` counter, in the order they changed. */
+  runsChangedSince(version: number): Promise<RunHolding[]> {
+    return this.db.selectFrom("training_runs").select(holding).where("version", ">", version).orderBy("version").execute();
+  }
+
+  /** A counter's value (`fleet`, `runs`): the number of the last change it counted. */
+  async version(name: "fleet" | "runs"): Promise<number> {
+    const row = await this.db.selectFrom("training_versions").select("value").where("name", "=", name).executeTakeFirst();
+    return Number(row?.value ?? 0);
+  }
+
+  /** The next number of a counter, in a transaction: its row stays locked until commit, so numbers commit in order. */
+  private async next(tx: Transaction<Database>, name: "fleet" | "runs"): Promise<number> {
+    const row = await tx
+      .updateTable("training_versions")
+      .set((eb) => ({ value: eb("value", "+", 1) }))
+      .where("name", "=", name)
+      .returning("value")
+      .executeTakeFirstOrThrow();
+    return Number(row.value);
   }
 
   /**
@@ -59,7 +125,7 @@ export class TrainingStore {
     return this.db.transaction().execute(async (tx) => {
       const moved = await tx
         .updateTable("training_runs")
-        .set({ ...set, state: to, updated_at: at })
+        .set({ ...set, state: to, updated_at: at, version: await this.next(tx, "runs") })
         .where("id", "=", id)
         .where("state", "=", from)
         .executeTakeFirst();
@@ -172,6 +238,113 @@ export class TrainingStore {
   /** The region a cluster id belongs to, or undefined if no agent has registered it. */
   async clusterRegion(id: string): Promise<string | undefined> {
     return (await this.db.selectFrom("training_clusters").select("region").where("id", "=", id).executeTakeFirst())?.region;
+  }
+
+  /**
+   * Registers the agent of a cluster (or registers it again: it keeps its id unless the sweep had dropped it).
+   * Returns the agent's id.
+   */
+  async registerAgent(a: { clusterId: string; agentId: string; region: string; cluster: string }, at = Date.now()): Promise<string> {
+    return this.db.transaction().execute(async (tx) => {
+      const version = await this.next(tx, "fleet");
+      const row = await tx
+        .insertInto("training_agents")
+        .values({
+          cluster_id: a.clusterId,
+          agent_id: a.agentId,
+          region: a.region,
+          cluster: a.cluster,
+          registered_at: at,
+          last_seen: at,
+          dropped: 0,
+          version,
+        })
+        .onConflict((oc) =>
+          oc.column("cluster_id").doUpdateSet((eb) => ({
+            agent_id: eb
+              .case()
+              .when("training_agents.dropped", "=", 1)
+              .then(eb.ref("excluded.agent_id"))
+              .else(eb.ref("training_agents.agent_id"))
+              .end(),
+            region: eb.ref("excluded.region"),
+            cluster: eb.ref("excluded.cluster"),
+            last_seen: eb.ref("excluded.last_seen"),
+            dropped: 0,
+            version,
+          })),
+        )
+        .returning("agent_id")
+        .executeTakeFirstOrThrow();
+      return row.agent_id;
+    });
+  }
+
+  /** The agents registered and not dropped, and the `fleet` counter they are current to. */
+  async fleet(): Promise<{ version: number; agents: TrainingAgentRow[] }> {
+    const version = await this.version("fleet");
+    const agents = await this.db.selectFrom("training_agents").selectAll().where("dropped", "=", 0).execute();
+    return { version, agents };
+  }
+
+  /** Agents registered or dropped after `version` of the `fleet` counter, in the order that happened. */
+  agentsChangedSince(version: number): Promise<TrainingAgentRow[]> {
+    return this.db.selectFrom("training_agents").selectAll().where("version", ">", version).orderBy("version").execute();
+  }
+
+  /** Records that these clusters' agents were heard from at `at` (never moving it back; a dropped one stays dropped). */
+  async agentsSeen(clusterIds: readonly string[], at = Date.now()): Promise<void> {
+    for (let i = 0; i < clusterIds.length; i += 500)
+      await this.db
+        .updateTable("training_agents")
+        .set({ last_seen: at })
+        .where("cluster_id", "in", clusterIds.slice(i, i + 500))
+        .where("dropped", "=", 0)
+        .where("last_seen", "<", at)
+        .execute();
+  }
+
+  /** Agents not dropped that were last heard from before `before`. */
+  silentAgents(before: number): Promise<TrainingAgentRow[]> {
+    return this.db.selectFrom("training_agents").selectAll().where("dropped", "=", 0).where("last_seen", "<", before).execute();
+  }
+
+  /**
+   * Drops a cluster's agent if it is still silent since `before` (a heartbeat that came meanwhile keeps it), and
+   * the commands queued for it. Returns whether it was dropped.
+   */
+  async dropAgent(clusterId: string, before: number): Promise<boolean> {
+    const kept = new Error("kept");
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        const version = await this.next(tx, "fleet");
+        const dropped = await tx
+          .updateTable("training_agents")
+          .set({ dropped: 1, version })
+          .where("cluster_id", "=", clusterId)
+          .where("dropped", "=", 0)
+          .where("last_seen", "<", before)
+          .executeTakeFirst();
+        // Not dropped: rolled back, so the counter counts only changes.
+        if (Number(dropped.numUpdatedRows) !== 1) throw kept;
+        await tx.deleteFrom("training_commands").where("cluster_id", "=", clusterId).execute();
+        return true;
+      });
+    } catch (err) {
+      if (err === kept) return false;
+      throw err;
+    }
+  }
+
+  /** Queues a command (JSON) for the agent of a cluster. */
+  async queueCommand(clusterId: string, command: string, at = Date.now()): Promise<void> {
+    await this.db.insertInto("training_commands").values({ cluster_id: clusterId, command, at }).execute();
+  }
+
+  /** Hands out the commands queued for a cluster, in the order queued; each is handed out once, to one caller. */
+  async takeCommands(clusterId: string): Promise<string[]> {
+    const rows = await this.db.deleteFrom("training_commands").where("cluster_id", "=", clusterId).returning(["seq", "command"]).execute();
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => r.command);
   }
 
   lastCheckpoint(runId: string) {
