@@ -109,7 +109,7 @@ describe("quotas from benih.yaml", () => {
       const ready = await request(`${server.url}/ready`);
       const state = (await ready.body.json()) as { status: string; failed: Array<{ name: string }> };
       assert.equal(ready.statusCode, 503, "not ready while Redis cannot be reached");
-      assert.deepEqual([state.status, state.failed.map((f) => f.name)], ["unavailable", ["quota counters"]]);
+      assert.deepEqual([state.status, state.failed.map((f) => f.name)], ["unavailable", ["quota counters", "signals"]]);
     } finally {
       await server.close();
     }

@@ -21,13 +21,16 @@ export class RedisSignals implements Signals {
     });
   }
 
-  /** Connects and listens; rejects when Redis does not answer (the server cannot share state without it). */
+  /**
+   * Connects and listens. Redis not answering yet is no reason to refuse to start: the connections keep trying, the
+   * subscription is made once one opens (and again after each reconnection), and `ping` fails meanwhile.
+   */
   static async open(url: string, onError: (err: Error) => void): Promise<RedisSignals> {
-    const options = { retryStrategy: (times: number) => Math.min(times * 200, 2_000), lazyConnect: true, maxRetriesPerRequest: 2 };
+    const options = { retryStrategy: (times: number) => Math.min(times * 200, 2_000), maxRetriesPerRequest: 2 };
     const pub = new Redis(url, options);
+    const sub = new Redis(url, options);
     // Pub/sub ignores the database number: the channel carries it, so deployments on one Redis keep apart.
     const channel = `benih:signals:${pub.options.db ?? 0}`;
-    const sub = new Redis(url, options);
     let reported = false;
     for (const r of [pub, sub]) {
       r.on("error", (err: Error) => {
@@ -38,14 +41,7 @@ export class RedisSignals implements Signals {
         reported = false;
       });
     }
-    try {
-      await Promise.all([pub.connect(), sub.connect()]);
-      await sub.subscribe(channel);
-    } catch (err) {
-      pub.disconnect();
-      sub.disconnect();
-      throw err;
-    }
+    sub.subscribe(channel).catch((err: Error) => onError(err));
     return new RedisSignals(pub, sub, channel);
   }
 
