@@ -163,13 +163,17 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       request.agentRegion = region;
       return done();
     }
-    o.auth
-      .authenticate(request.headers, request.method, isInternal(request))
-      .then((principal) => admit(request, reply, principal, who))
-      .then(
-        () => done(),
-        (err: unknown) => refuse(reply, err, done),
-      );
+    o.auth.authenticate(request.headers, request.method, isInternal(request)).then(
+      (principal) => {
+        try {
+          admit(request, reply, principal, who);
+        } catch (err) {
+          return refuse(reply, err, done);
+        }
+        done();
+      },
+      (err: unknown) => refuse(reply, err, done),
+    );
   });
 }
 

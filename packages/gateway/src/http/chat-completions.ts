@@ -1,4 +1,4 @@
-import type { StreamPart } from "@benih/spec";
+import type { CallOptions, GenerateResult, StreamPart } from "@benih/spec";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { GatewayError, modelNotFound } from "../errors.ts";
 import type { GatewayMetrics } from "../metrics.ts";
@@ -29,6 +29,14 @@ import { settleQuota } from "./settle-quota.ts";
  */
 export const headerValue = (name: string) => name.replace(/[^\x20-\x7e]+/g, (c) => encodeURIComponent(c));
 
+/** `x-benih-target` for a target, made once per target (routes keep their targets). */
+const targetHeaders = new WeakMap<Target, string>();
+function targetHeader(t: Target): string {
+  let h = targetHeaders.get(t);
+  if (h === undefined) targetHeaders.set(t, (h = headerValue(targetName(t))));
+  return h;
+}
+
 export interface ChatDeps {
   router: Router;
   policy: RetryPolicy;
@@ -37,6 +45,18 @@ export interface ChatDeps {
   promptBudget: PromptBudget;
   quota?: QuotaGate;
   tracer?: Tracer;
+}
+
+/** The text parts of an answer, joined. */
+function answerText(content: GenerateResult["content"]): string {
+  let text = "";
+  for (const p of content) if (p.type === "text") text += p.text;
+  return text;
+}
+
+/** The upstream request carries the attempt's trace context. */
+function traced(options: CallOptions, a: Attempt): CallOptions {
+  return a.traceparent ? { ...options, headers: { ...options.headers, traceparent: a.traceparent } } : options;
 }
 
 /** Fires when the client's connection closes before the answer was fully written. */
@@ -111,7 +131,6 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     if (!route || !allowedTargets(scope, route.targets).length) throw modelNotFound(req.model);
     const stream = req.stream === true;
     const outcome: Outcome = { status: 200, attempts: [] };
-    const refusalBody = () => refusal(`chatcmpl-${request.id}`, req.model, scope.refusal);
 
     const input = inputText(req);
     const inputHit = scope.scan(input) ?? (scope.moderate ? await moderate(scope, input, reply) : undefined);
@@ -120,7 +139,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
       traceOutcome(request, req.model, outcome); // now: the span ends when the response closes
       setImmediate(() => recordOutcome(deps, request, req.model, stream, outcome, performance.now() - t0));
       reply.header("x-benih-policy", "input");
-      if (!stream) return refusalBody();
+      if (!stream) return refusal(`chatcmpl-${request.id}`, req.model, scope.refusal);
       reply.hijack();
       const encoder = new ChunkEncoder(
         `chatcmpl-${request.id}`,
@@ -140,11 +159,9 @@ export function chatCompletionsHandler(deps: ChatDeps) {
     const client = clientGone(reply);
     const run = {
       attempts: outcome.attempts,
-      exclude: (t: Target) => scope.refuseTarget(t),
+      exclude: scope.refuseTarget.bind(scope),
       ...(deps.tracer && request.span && { trace: { tracer: deps.tracer, parent: request.span } }),
     };
-    /** The upstream request carries the attempt's trace context. */
-    const traced = (a: Attempt) => (a.traceparent ? { ...options, headers: { ...options.headers, traceparent: a.traceparent } } : options);
     let reservation: Reservation | undefined;
     let promptEstimate = 0;
     let reservedAnswer = 0;
@@ -173,22 +190,31 @@ export function chatCompletionsHandler(deps: ChatDeps) {
           route,
           client,
           deps.policy,
-          (a) => raceAbort(a.model.doGenerate({ ...traced(a), abortSignal: a.signal }), a.signal, a.model.provider),
+          (a) => raceAbort(a.model.doGenerate({ ...traced(options, a), abortSignal: a.signal }), a.signal, a.model.provider),
           run,
         );
-        Object.assign(outcome, { target: s.target, usage: s.value.usage });
-        outcome.answerChars = s.value.content.reduce((n, p) => n + (p.type === "text" ? p.text.length : 0), 0);
+        outcome.target = s.target;
+        outcome.usage = s.value.usage;
+        const answer = answerText(s.value.content);
+        outcome.answerChars = answer.length;
         s.release();
-        reply.header("x-benih-target", headerValue(targetName(s.target)));
-        const outputHit = scope.scan(s.value.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(""));
+        reply.header("x-benih-target", targetHeader(s.target));
+        const outputHit = scope.scan(answer);
         if (outputHit) {
           audit(scope, request, req.model, "output", outputHit, outcome);
           reply.header("x-benih-policy", "output");
-          return { ...refusalBody(), usage: openAIUsage(s.value.usage) };
+          return { ...refusal(`chatcmpl-${request.id}`, req.model, scope.refusal), usage: openAIUsage(s.value.usage) };
         }
         return toCompletionBody(`chatcmpl-${request.id}`, req.model, Math.floor(Date.now() / 1000), s.value);
       }
-      const s = await runWithFallback(deps.router, route, client, deps.policy, (a) => openStream(a.model, traced(a), a.signal), run);
+      const s = await runWithFallback(
+        deps.router,
+        route,
+        client,
+        deps.policy,
+        (a) => openStream(a.model, traced(options, a), a.signal),
+        run,
+      );
       outcome.target = s.target;
       outcome.ttftMs = performance.now() - t0;
       reply.hijack();
@@ -249,18 +275,34 @@ async function pipeStream(
   policy?: { guard: StreamGuard; refusal: string; onHit: (hit: PolicyHit) => void },
 ): Promise<void> {
   const res = reply.raw;
-  reply.header("x-benih-target", headerValue(targetName(s.target)));
+  reply.header("x-benih-target", targetHeader(s.target));
   writeSseHead(reply);
   const encoder = new ChunkEncoder(`chatcmpl-${requestId}`, model, Math.floor(Date.now() / 1000), includeUsage);
   const { reader, head } = s.value;
   const provider = s.target.provider;
-  const write = (text: string) =>
-    text && !res.write(text) && !res.destroyed
+  // The first part goes out at once; parts that follow within the same tick (one upstream read often holds
+  // several) leave together in one write instead of a system call each.
+  let wrote = false;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    if (!res.writableEnded) res.uncork();
+  };
+  const write = (text: string) => {
+    if (!text) return undefined;
+    if (wrote && !corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
+    wrote = true;
+    return !res.write(text) && !res.destroyed
       ? new Promise<void>((resolve) => {
           res.once("drain", resolve);
           res.once("close", resolve);
         })
       : undefined;
+  };
   // Per token this loop must stay cheap: one watchdog timer re-armed lazily rather than a timer per part. An
   // abort (silence, client gone) cancels the reader, which ends a pending read even if the provider ignores its
   // signal, so the loop can never hang.

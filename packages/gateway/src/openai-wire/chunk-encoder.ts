@@ -23,10 +23,9 @@ export class ChunkEncoder {
     this.usageField = includeUsage ? `,"usage":null` : "";
   }
 
+  // JSON holds no raw line break, so a chunk is one `data:` line: no need to split it as encodeEvent does.
   private choice(delta: object, finishReason: string | null = null): string {
-    return encodeEvent({
-      data: `${this.head}{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason ? `"${finishReason}"` : "null"}}]${this.usageField}}`,
-    });
+    return `data: ${this.head}{"index":0,"delta":${JSON.stringify(delta)},"logprobs":null,"finish_reason":${finishReason ? `"${finishReason}"` : "null"}}]${this.usageField}}\n\n`;
   }
 
   private withRole<T extends object>(delta: T): T | (T & { role: "assistant" }) {

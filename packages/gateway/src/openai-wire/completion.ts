@@ -3,10 +3,13 @@ import { openAIUsage, toOpenAIFinishReason } from "./finish-reason.ts";
 
 /** A non-streamed chat completion in OpenAI's shape. */
 export function toCompletionBody(id: string, model: string, created: number, r: GenerateResult) {
-  const text = r.content.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
-  const toolCalls = r.content.flatMap((p) =>
-    p.type === "tool-call" ? [{ id: p.toolCallId, type: "function" as const, function: { name: p.toolName, arguments: p.input } }] : [],
-  );
+  let text = "";
+  const toolCalls: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }> = [];
+  for (const p of r.content) {
+    if (p.type === "text") text += p.text;
+    else if (p.type === "tool-call")
+      toolCalls.push({ id: p.toolCallId, type: "function", function: { name: p.toolName, arguments: p.input } });
+  }
   return {
     id,
     object: "chat.completion" as const,

@@ -53,6 +53,8 @@ export class ClientGoneError extends Error {
 }
 
 const timeoutReason = (ms: number) => new DOMException(`no answer within ${ms} ms`, "TimeoutError");
+const clientGoneReason = () => new ClientGoneError();
+const abortOnTimeout = (controller: AbortController, ms: number) => controller.abort(timeoutReason(ms));
 
 /**
  * Runs `call` against the route's targets in order: retries a target on connect errors, 429 and 5xx with
@@ -93,8 +95,8 @@ export async function runWithFallback<T>(
     for (let n = 0; ; n++) {
       if (client.aborted) throw new ClientGoneError();
       const controller = new AbortController();
-      const unsubscribe = client.onCancel(() => controller.abort(new ClientGoneError()));
-      const timer = setTimeout(() => controller.abort(timeoutReason(timeoutMs)), timeoutMs);
+      client.link(controller, clientGoneReason);
+      const timer = setTimeout(abortOnTimeout, timeoutMs, controller, timeoutMs);
       const t0 = performance.now();
       const span = opts.trace?.tracer.start(`chat ${name}`, {
         parent: opts.trace.parent,
@@ -117,10 +119,10 @@ export async function runWithFallback<T>(
           attempts,
           controller,
           idleTimeoutMs: target.idleTimeoutMs ?? policy.idleTimeoutMs,
-          release: unsubscribe,
+          release: client.unlink.bind(client, controller),
         };
       } catch (err) {
-        unsubscribe();
+        client.unlink(controller);
         if (client.aborted) throw new ClientGoneError();
         const failure = asFailure(err, target.provider);
         const cls = classify(failure);

@@ -26,6 +26,8 @@ export const targetName = (t: Target) => `${t.provider}/${t.model}`;
  */
 export class Router {
   private readonly routes = new Map<string, Route>();
+  /** `<provider>/<model>` routes made on demand, kept so a model asked for again gets the same one. */
+  private readonly prefixed = new Map<string, Route>();
   private readonly models = new Map<string, ChatModel>();
 
   constructor(
@@ -38,11 +40,15 @@ export class Router {
   }
 
   resolve(model: string): Route | undefined {
-    const route = this.routes.get(model);
+    const route = this.routes.get(model) ?? this.prefixed.get(model);
     if (route) return route;
     const slash = model.indexOf("/");
     if (slash > 0 && this.providers.has(model.slice(0, slash)) && slash < model.length - 1) {
-      return { model, targets: [{ provider: model.slice(0, slash), model: model.slice(slash + 1) }] };
+      const made = { model, targets: [{ provider: model.slice(0, slash), model: model.slice(slash + 1) }] };
+      // Bounded: model names come from clients, and any name under a provider's prefix routes.
+      if (this.prefixed.size >= 10_000) this.prefixed.clear();
+      this.prefixed.set(model, made);
+      return made;
     }
     return undefined;
   }

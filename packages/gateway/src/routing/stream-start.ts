@@ -20,7 +20,16 @@ export function raceAbort<T>(p: Promise<T>, signal: AbortSignal, provider: strin
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortFailure(signal, provider));
     signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    p.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
   });
 }
 

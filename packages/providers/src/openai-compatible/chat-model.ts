@@ -23,37 +23,38 @@ export class OpenAICompatibleChatModel implements ChatModel {
   readonly provider: string;
   private readonly transport: Transport;
   private readonly url: string;
+  /** The headers every call sends, built once. */
+  private readonly headers: Record<string, string>;
 
   constructor(
     readonly modelId: string,
-    private readonly settings: OpenAICompatibleSettings,
+    settings: OpenAICompatibleSettings,
     private readonly quirks: Quirks,
     readonly capabilities: ModelCapabilities,
   ) {
     this.provider = settings.name;
     this.transport = transportFor(settings.fetch);
     this.url = `${settings.baseURL.replace(/\/+$/, "")}${settings.chatPath ?? "/chat/completions"}`;
+    this.headers = {
+      "content-type": "application/json",
+      ...(settings.apiKey && { authorization: `Bearer ${settings.apiKey}` }),
+      ...settings.headers,
+    };
   }
 
   private async post(body: Record<string, unknown>, o: CallOptions): Promise<HttpResponse> {
-    const { name, apiKey, headers } = this.settings;
     let res: HttpResponse;
     try {
       res = await this.transport(this.url, {
         method: "POST",
-        headers: {
-          "content-type": "application/json",
-          ...(apiKey && { authorization: `Bearer ${apiKey}` }),
-          ...headers,
-          ...o.headers,
-        },
+        headers: o.headers ? { ...this.headers, ...o.headers } : this.headers,
         body: JSON.stringify(body),
         ...(o.abortSignal && { signal: o.abortSignal }),
       });
     } catch (err) {
-      throw failureFromThrown(name, err, o.abortSignal);
+      throw failureFromThrown(this.provider, err, o.abortSignal);
     }
-    if (res.status < 200 || res.status > 299) throw await failureFromResponse(name, res);
+    if (res.status < 200 || res.status > 299) throw await failureFromResponse(this.provider, res);
     return res;
   }
 

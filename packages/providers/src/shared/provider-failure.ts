@@ -55,7 +55,7 @@ function upstreamMessageOf(text: string): string | undefined {
 export async function failureFromResponse(provider: string, res: HttpResponse): Promise<ProviderFailureError> {
   const text = await res.text().catch(() => "");
   const upstreamMessage = upstreamMessageOf(text);
-  const retryAfterMs = parseRetryAfter(res.header);
+  const retryAfterMs = parseRetryAfter((name) => res.header(name));
   return new ProviderFailureError({
     kind: "http",
     provider,
