@@ -13,6 +13,8 @@ export { AccountDirectory, personOf } from "./directory.ts";
 export type { AccountsDeps, SignInSettings } from "./http/deps.ts";
 export { checkNewPassword, hashPassword, normalEmail } from "./password.ts";
 export { SignInThrottle } from "./throttle.ts";
+export { MemoryFailureLog, type FailureLog } from "./failure-log.ts";
+export { RedisFailureLog } from "./redis-failure-log.ts";
 export { openSetupLinks } from "./setup-link.ts";
 export * from "./mail/index.ts";
 export * from "./oidc/index.ts";

@@ -5,6 +5,7 @@ import {
   openMailer,
   openSetupLinks,
   registerAccounts,
+  RedisFailureLog,
   SignInThrottle,
   type SignInSettings,
 } from "@benih/accounts";
@@ -46,6 +47,14 @@ export function registerAccountRoutes(
   closers: Closers,
 ): void {
   const { config, markets } = d;
+  // Failed sign-ins are counted where every instance sees them when REDIS_URL is set.
+  const redisUrl = d.env.REDIS_URL?.trim();
+  const failures = redisUrl
+    ? RedisFailureLog.open(redisUrl, (err) =>
+        app.log.warn({ err: err.message }, "sign-in throttle: Redis cannot be reached; counting here"),
+      )
+    : undefined;
+  if (failures) closers.push(async () => failures.close());
   // OpenID's state cookie is sealed with this: set BENIH_SECRET (32+ bytes) when several instances share sign-ins.
   const secret = d.env.BENIH_SECRET && d.env.BENIH_SECRET.length >= 32 ? Buffer.from(d.env.BENIH_SECRET) : randomBytes(32);
   const settings = new Map<string | null, SignInSettings>();
@@ -85,7 +94,7 @@ export function registerAccountRoutes(
       return p ? localized(p.brand.name, p.defaultLocale, p.defaultLocale) : "benih";
     },
     localeOf: (market) => (market && markets?.markets.get(market)?.profile.defaultLocale) || "en",
-    throttle: new SignInThrottle(),
+    throttle: new SignInThrottle(failures),
     originOf: (request) => {
       const host = request.headers.host ?? "";
       if (isLocalHost(host) || config.markets.some((m) => m.hosts.includes(hostName(host))))

@@ -33,14 +33,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     passwordOn(settings.password);
     const body = parse(credentialsBody, request.body);
     const email = normalEmail(body.email);
-    deps.throttle.check(email, clientAddress(request));
+    await deps.throttle.check(email, clientAddress(request));
     const user = await store.accounts.byEmail(email);
     const ok = (await checkPassword(user?.password_hash, body.password)) && user && user.disabled_at === null;
     if (!ok || !user) {
-      deps.throttle.failed(email, clientAddress(request));
+      await deps.throttle.failed(email, clientAddress(request));
       throw wrongCredentials();
     }
-    deps.throttle.succeeded(email);
+    await deps.throttle.succeeded(email);
     return startSession(deps, request, reply, store, user);
   });
 
@@ -50,7 +50,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     const body = parse(credentialsBody, request.body);
     const email = normalEmail(body.email);
     checkNewPassword(body.password);
-    deps.throttle.check(email, clientAddress(request));
+    await deps.throttle.check(email, clientAddress(request));
     const link = body.invitation ? await openLink(store, body.invitation, ["invite", "setup"]) : undefined;
     if (link?.email && link.email !== email)
       throw new GatewayError(
@@ -70,7 +70,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
       if (existing.disabled_at === null && (await checkPassword(existing.password_hash, body.password))) {
         return startSession(deps, request, reply, store, existing);
       }
-      deps.throttle.failed(email, clientAddress(request));
+      await deps.throttle.failed(email, clientAddress(request));
       throw wrongCredentials();
     }
     if (link?.kind === "setup" && (await store.accounts.countAdmins()) > 0)
@@ -126,8 +126,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AccountsDeps): vo
     const { email: raw } = parse(resetBody, request.body);
     const email = normalEmail(raw);
     // Counted apart from sign-ins (a stranger's resets must not lock the person out), each one: mail is not free.
-    deps.throttle.check(`reset:${email}`, `reset:${clientAddress(request)}`);
-    deps.throttle.failed(`reset:${email}`, `reset:${clientAddress(request)}`);
+    await deps.throttle.check(`reset:${email}`, `reset:${clientAddress(request)}`);
+    await deps.throttle.failed(`reset:${email}`, `reset:${clientAddress(request)}`);
     const origin = deps.originOf(request);
     void (async () => {
       const user = await store.accounts.byEmail(email);
