@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loopbackHaproxyConfig } from "../../apps/server/test/cluster/haproxy.ts";
 
 const bin = fileURLToPath(new URL("../../apps/server/bin/benih.mjs", import.meta.url));
 
@@ -34,36 +35,22 @@ export async function startBenih(name: string, config: string, port: number, env
   return { name, url, child };
 }
 
-/** HAProxy on loopback in front of `backends`, as apps/server/test/cluster/cluster.ts sets it up, less the retries. */
+/** HAProxy on loopback in front of `backends`, configured as compose.yaml ships it (see loopbackHaproxyConfig). */
 export async function startHaproxy(name: string, dir: string, port: number, backends: Server[]): Promise<Server> {
   const cfg = join(dir, `${name}.cfg`);
   writeFileSync(
     cfg,
-    `global
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 1s
-  timeout client 60s
-  timeout server 60s
-  timeout http-keep-alive 1s
-frontend benih
-  bind 127.0.0.1:${port}
-  default_backend instances
-backend instances
-  balance roundrobin
-  option httpchk GET /ready
-  http-check expect status 200
-  default-server inter 1s fall 2 rise 1
-${backends.map((b) => `  server ${b.name} ${new URL(b.url).host} check`).join("\n")}
-`,
+    loopbackHaproxyConfig(
+      port,
+      backends.map((b) => ({ name: b.name, port: Number(new URL(b.url).port) })),
+    ),
   );
   const child = spawn("haproxy", ["-f", cfg, "-db"], { stdio: ["ignore", "ignore", "pipe"] });
   const log: string[] = [];
   child.stderr!.on("data", (b: Buffer) => log.push(b.toString()));
   const url = `http://127.0.0.1:${port}`;
   await until(name, async () => (await fetch(`${url}/ready`)).ok, child, log, 20_000);
-  // rise 1: every backend passes its first check within one interval, then takes its share of the requests.
-  await new Promise((r) => setTimeout(r, 1200));
+  // rise 2: every backend passes two checks 200 ms apart, then takes its share of the requests.
+  await new Promise((r) => setTimeout(r, 800));
   return { name, url, child };
 }

@@ -110,6 +110,8 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       lease: (name, ttlMs) => store.leases.tryAcquire(name, instance, ttlMs),
     });
     await recoverStores(allStores(store, markets), instance, closers, log);
+    // Stopping, this instance gives up its leases: another takes its duties at once rather than when they run out.
+    closers.push(async () => void (await Promise.all(allStores(store, markets).map((s) => s.leases.releaseAll(instance).catch(() => {})))));
     startRetention(store, markets, instance, closers, log);
     const ffmpeg = await hasFfmpeg();
     startVideoRunner(config, () => allStores(store, markets), instance, closers, log);

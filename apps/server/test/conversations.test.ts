@@ -254,4 +254,33 @@ describe("conversations", () => {
     assert.ok(answer.content.startsWith(stopped.text.slice(0, 60)));
     assert.ok(slowUpstream.seen.at(-1)!.aborted, "the stop reached the model");
   });
+
+  it("stops an answer by its stop route: only its owner may, and a stop whose signal was lost is found in the store", async () => {
+    const id = (await api(alice, "POST", "/v1/conversations", { model: "slow" })).json.id as string;
+    const res = await fetch(`${server.url}/v1/conversations/${id}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" },
+      body: JSON.stringify({ content: "Tell me a story" }),
+    });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let events = "";
+    while (!events.includes("event: delta")) events += (await reader.read()).value ?? "";
+    const answer = JSON.parse(/event: answer\ndata: (.*)\n/.exec(events)![1]!).id as string;
+    const stop = (key: string) => api(key, "POST", `/v1/conversations/${id}/messages/${answer}/stop`);
+    assert.equal((await stop(bob)).status, 404, "another person's answer is not found, let alone stopped");
+
+    // As if another instance had asked and its signal never arrived: only the store knows.
+    const askedAt = Date.now();
+    assert.equal(await server.store.conversations.requestStop(answer), true);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      events += value;
+    }
+    assert.match(events, /event: done\ndata: \{"id":"[^"]+","status":"stopped"/);
+    assert.ok(Date.now() - askedAt < 3_000, `stopped at the answer's next write (${Date.now() - askedAt} ms)`);
+    const again = await stop(alice);
+    assert.equal(again.status, 409);
+    assert.equal(again.json.error.code, "not_streaming");
+  });
 });

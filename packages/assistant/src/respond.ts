@@ -28,6 +28,11 @@ export interface RespondOptions {
   parent: Message;
   model: string;
   caller: Caller;
+  /**
+   * Aborted (which aborts `signal`, of which it must be part) when a stop for this answer is found in the store at
+   * one of its writes: a stop asked on another instance whose signal did not arrive.
+   */
+  stop?: AbortController;
   /** The span of this answer (tracing on): its store writes are spans under it. */
   span?: TraceSpan;
   /** Aborted when the user stops the answer (or goes away). */
@@ -126,6 +131,10 @@ export async function respond(o: RespondOptions): Promise<Answer> {
       saved = text;
       savedAt = Date.now();
       void save({ content: text });
+      if (o.stop)
+        writing = writing.then(async () => {
+          if (await o.store.stopRequested(answer.id)) o.stop!.abort();
+        });
     }
   }, o.flushMs ?? 1000);
   let finishReason: string | undefined;

@@ -20,7 +20,7 @@ export type Unsubscribe = () => Promise<void>;
 export const signalChannels = {
   /** A command was queued for the agent of this cluster. */
   agentCommands: (cluster: string) => `benih:agent:${cluster}`,
-  /** A key was revoked, a session ended or a person disabled: message is the id of the instance where it happened. */
+  /** A key was revoked, a session ended or a person disabled: message is JSON naming it (see the Authenticator). */
   revocations: "benih:revoked",
   /** Stop this answer wherever it streams: message is the assistant message's id. */
   stopAnswer: "benih:stop-answer",

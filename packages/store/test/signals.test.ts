@@ -88,7 +88,9 @@ describe("signals between instances", () => {
       // An administrator (or a failover) ends every listening connection: each instance listens again by itself.
       const admin = new pg.Client({ connectionString: db.url });
       await admin.connect();
-      await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'LISTEN%' and pid <> pg_backend_pid()");
+      await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'LISTEN%' and datname = current_database() and pid <> pg_backend_pid()",
+      );
       await admin.end();
       let heard = "";
       await b.subscribe("benih:after-cut", (m) => {

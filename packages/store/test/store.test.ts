@@ -120,6 +120,7 @@ for (const backend of await testBackends()) {
             "0014-video-job-leases",
             "0015-leases",
             "0016-training-agents",
+            "0017-answer-stops",
           ],
         );
       } finally {

@@ -68,10 +68,10 @@ export async function recoverStores(stores: Store[], holder: string, closers: Cl
       const onError = (err: Error) => log?.error({ err, store: s.describe() }, "could not mark cut-off answers interrupted");
       await leasedDuty({ store: s, name: "cut-answers", holder, everyMs: STREAM_TOUCH_MS, work, onError }, closers);
     }
-    // Instances starting together on a new store index it once: the lease holder does (files already there are skipped).
-    const seed = async () => void (await seedStarterCorpus(s.knowledge, starterCorpus));
-    const onError = (err: Error) => log?.error({ err }, "could not index the starter corpus");
-    await leasedDuty({ store: s, name: "starter-corpus", holder, everyMs: 600_000, work: seed, onError }, closers);
+    // Instances starting together on a new store index it once: the one that takes the lease does (files already
+    // indexed are skipped, so a start after one that died halfway finishes the job).
+    if (await s.leases.tryAcquire("starter-corpus", holder, 600_000))
+      await seedStarterCorpus(s.knowledge, starterCorpus).catch((err: Error) => log?.error({ err }, "could not index the starter corpus"));
   }
 }
 

@@ -152,7 +152,8 @@ describe("three instances behind HAProxy", { skip: missing ?? false, timeout: 30
         }),
       ),
     );
-    assert.ok(Math.max(...refusedIn) < 1_000, `refused after ${refusedIn.join(", ")} ms`);
+    // Keys are cached for a second: refused well before that, each instance was told.
+    assert.ok(Math.max(...refusedIn) < 400, `refused after ${refusedIn.join(", ")} ms`);
   });
 
   it("delivers commands to an agent long-polling any instance", async () => {

@@ -7,6 +7,7 @@ import { createTestPgDatabase } from "@benih/store/testing";
 import { Redis } from "ioredis";
 import { freePort } from "../ports.ts";
 import { until } from "../until.ts";
+import { loopbackHaproxyConfig } from "./haproxy.ts";
 
 const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 
@@ -28,9 +29,8 @@ export interface Instance {
 }
 
 /**
- * `n` real `benih serve` processes on one PostgreSQL database and one Redis database, behind HAProxy on loopback:
- * HAProxy checks `/ready` every 200 ms, sends new requests to ready instances only, and retries a request whose
- * connection could not be made on another.
+ * `n` real `benih serve` processes on one PostgreSQL database and one Redis database, behind HAProxy on loopback
+ * configured as compose.yaml ships it (see loopbackHaproxyConfig).
  */
 export async function startCluster(o: { n: number; yaml: string; redisDb: number; env?: Record<string, string> }) {
   const root = mkdtempSync(join(tmpdir(), "benih-cluster-"));
@@ -84,27 +84,10 @@ export async function startCluster(o: { n: number; yaml: string; redisDb: number
   const cfg = join(root, "haproxy.cfg");
   writeFileSync(
     cfg,
-    `global
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 1s
-  timeout client 60s
-  timeout server 60s
-  timeout http-keep-alive 1s
-  retries 3
-  option redispatch 1
-  retry-on conn-failure empty-response
-frontend benih
-  bind 127.0.0.1:${lbPort}
-  default_backend instances
-backend instances
-  balance roundrobin
-  option httpchk GET /ready
-  http-check expect status 200
-  default-server inter 200ms fall 1 rise 2
-${ports.map((p, i) => `  server benih-${i + 1} 127.0.0.1:${p} check`).join("\n")}
-`,
+    loopbackHaproxyConfig(
+      lbPort,
+      ports.map((port, i) => ({ name: `benih-${i + 1}`, port })),
+    ),
   );
   const haproxy = spawn("haproxy", ["-f", cfg, "-db"], { stdio: ["ignore", "ignore", "pipe"] });
   const haproxyLog: string[] = [];

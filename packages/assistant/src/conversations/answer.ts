@@ -127,6 +127,7 @@ async function answerWith(
     caller: { ...callerOf(request), ...(span && { traceparent: span.traceparent() }) },
     ...(span && { span }),
     signal: AbortSignal.any([gone, stop.signal]),
+    stop,
     ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
     ...(system && { system }),
     ...(tools && { tools }),
@@ -135,7 +136,11 @@ async function answerWith(
     meta: start,
     fallback,
     onStart: (m) => {
-      release = o.stops.track(m.id, stop);
+      const untrack = o.stops.track(m.id, stop);
+      release = () => {
+        untrack();
+        void store.clearStop(m.id).catch(() => {});
+      };
       emit("answer", { id: m.id, parent_id: m.parent_id, model, meta: start });
     },
     onText: (text) => emit("delta", { text }),

@@ -190,9 +190,10 @@ export function registerConversationRoutes(app: FastifyInstance, o: Conversation
   app.post("/v1/conversations/:id/messages/:messageId/stop", access("person"), async (request, reply) => {
     const c = await conversation(request);
     const messageId = (request.params as { messageId: string }).messageId;
-    const answer = (await o.storeFor(request).messages(c.id)).find((m) => m.id === messageId && m.role === "assistant");
+    const store = o.storeFor(request);
+    const answer = (await store.messages(c.id)).find((m) => m.id === messageId && m.role === "assistant");
     if (!answer) throw notFound(`Answer ${messageId}`);
-    if (answer.status !== "streaming")
+    if (!(await store.requestStop(answer.id)))
       throw new GatewayError(
         409,
         "invalid_request_error",

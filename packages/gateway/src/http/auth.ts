@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { signalChannels, type Signals } from "@benih/contracts";
 import { GatewayError } from "../errors.ts";
 import type { ApiKeyLookup, KeyRole, Person, SessionLookup } from "../ports.ts";
@@ -121,6 +121,15 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
   return typeof x === "string" && x.trim() ? x.trim() : undefined;
 }
 
+/** What a revocation names: a key, a person, or a credential (by its SHA-256, as it travels between instances). */
+interface Revoked {
+  keyId?: string;
+  person?: string;
+  credential?: string;
+}
+
+const credentialHash = (credential: string) => createHash("sha256").update(credential).digest("base64url");
+
 /**
  * Finds who a request comes from, by API key or session cookie, with a short cache so most requests cost no
  * database read. `last_used_at` is written in batches, not per request.
@@ -131,7 +140,7 @@ export function presentedKey(headers: Record<string, string | string[] | undefin
  * cache is kept to one second: a read per live key per second is nothing next to a model call.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { principal: Principal | undefined; until: number }>();
+  private readonly cache = new Map<string, { principal: Principal | undefined; until: number; hash: string }>();
   /** Bumped on every revocation: a lookup that started before one does not cache what it read. */
   private revocations = 0;
   private readonly used = new Set<string>();
@@ -148,39 +157,50 @@ export class Authenticator {
   ) {
     this.flushTimer = setInterval(() => void this.flushUsage(), 30_000);
     this.flushTimer.unref();
-    this.unsubscribe = keys.onRevoke?.((id) => this.drop((p) => p.keyId === id));
+    this.unsubscribe = keys.onRevoke?.((id) => this.drop({ keyId: id }));
   }
 
-  /** Drops the cached principals that `match`: their next request is looked up again; other instances are told. */
-  private drop(match: (p: Principal) => boolean): void {
+  /** Drops the cached principals a revocation names: their next request is looked up again. */
+  private forget(r: Revoked): void {
     this.revocations++;
-    for (const [key, entry] of this.cache) if (entry.principal && match(entry.principal)) this.cache.delete(key);
+    for (const [key, { principal: p, hash }] of this.cache)
+      if (p && (p.keyId === r.keyId || (r.person !== undefined && p.person?.id === r.person) || hash === r.credential))
+        this.cache.delete(key);
+  }
+
+  /** Forgets here, and tells the other instances sharing the store to. */
+  private drop(r: Revoked): void {
+    this.forget(r);
     const shared = this.shared;
-    shared?.signals.publish(signalChannels.revocations, shared.instance).catch(() => {});
+    shared?.signals.publish(signalChannels.revocations, JSON.stringify({ ...r, from: shared.instance })).catch(() => {});
   }
 
   /**
-   * Tells the instances sharing the store of each revocation here, and empties this cache at each of theirs (the
-   * signal names no credential: revocations are rare, and a cache refilled costs one read per live key).
+   * Tells the instances sharing the store of each revocation here, and drops what each of theirs names from this
+   * cache (a credential by its hash: the signal carries no secret).
    */
   async shareRevocations(signals: Signals): Promise<void> {
     const instance = randomUUID();
-    const stop = await signals.subscribe(signalChannels.revocations, (from) => {
-      if (from === instance) return;
-      this.revocations++;
-      this.cache.clear();
+    const stop = await signals.subscribe(signalChannels.revocations, (message) => {
+      let r: Revoked & { from?: string };
+      try {
+        r = JSON.parse(message) as Revoked & { from?: string };
+      } catch {
+        return;
+      }
+      if (r.from !== instance) this.forget(r);
     });
     this.shared = { signals, instance, stop };
   }
 
   /** Drops what a key or session cookie value was found to be (the session ended here). */
   forgetCredential(credential: string): void {
-    this.drop((p) => p.credential === credential);
+    this.drop({ credential: credentialHash(credential) });
   }
 
   /** Drops a person's cached keys and sessions (they were disabled or changed here). */
   forgetPerson(personId: string): void {
-    this.drop((p) => p.person?.id === personId);
+    this.drop({ person: personId });
   }
 
   /** A key's or a session cookie's principal, read from the store (no cache). */
@@ -221,7 +241,7 @@ export class Authenticator {
     const principal = await this.find(credential, kind);
     if (revocations !== this.revocations) return principal;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { principal, until: now + this.cacheMs });
+    this.cache.set(key, { principal, until: now + this.cacheMs, hash: credentialHash(credential) });
     return principal;
   }
 

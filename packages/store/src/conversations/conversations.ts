@@ -134,6 +134,35 @@ export class ConversationStore {
   }
 
   /** Writes a message's text and state (a streaming answer's progress, or its end). */
+  /**
+   * Asks for the answer `id` to stop, if it is still streaming; false if it is not (it ended, or is no answer of
+   * this store). The instance streaming it finds the request at its next write (see `stopRequested`).
+   */
+  async requestStop(id: string, at = Date.now()): Promise<boolean> {
+    const streaming = await this.db
+      .selectFrom("messages")
+      .select("id")
+      .where("id", "=", id)
+      .where("status", "=", "streaming")
+      .executeTakeFirst();
+    if (!streaming) return false;
+    await this.db
+      .insertInto("answer_stops")
+      .values({ message_id: id, at })
+      .onConflict((oc) => oc.column("message_id").doNothing())
+      .execute();
+    return true;
+  }
+
+  async stopRequested(id: string): Promise<boolean> {
+    return !!(await this.db.selectFrom("answer_stops").select("message_id").where("message_id", "=", id).executeTakeFirst());
+  }
+
+  /** The answer ended: its stop request, if any, is done with. */
+  async clearStop(id: string): Promise<void> {
+    await this.db.deleteFrom("answer_stops").where("message_id", "=", id).execute();
+  }
+
   async updateMessage(
     id: string,
     set: { content?: string; status?: MessageStatus; error?: string | null; meta?: object },

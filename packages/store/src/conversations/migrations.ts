@@ -61,4 +61,20 @@ export const conversationsMigrations: Record<string, Migration> = {
       await db.schema.alterTable("messages").dropColumn("feedback").execute();
     },
   },
+
+  // "Stop" pressed on one instance for an answer streaming on another: the signal between them is a hint, the row
+  // here is the request, which the streaming instance reads at each write of the answer.
+  "0017-answer-stops": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable("answer_stops")
+        .addColumn("message_id", "text", (c) => c.primaryKey())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable("answer_stops").execute();
+    },
+  },
 };

@@ -40,4 +40,11 @@ export interface MessagesTable {
 export interface ConversationsTables {
   conversations: ConversationsTable;
   messages: MessagesTable;
+  answer_stops: AnswerStopsTable;
+}
+
+/** A stop asked for an answer while it streams (on whichever instance). */
+export interface AnswerStopsTable {
+  message_id: string;
+  at: number;
 }

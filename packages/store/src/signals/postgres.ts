@@ -47,8 +47,15 @@ export class PostgresSignals implements Signals {
       this.relisten(client);
     });
     client.on("end", () => this.relisten(client));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
+    // Closed meanwhile: this connection is not wanted any more.
+    if (this.closed) return void (await client.end().catch(() => {}));
     this.listener = client;
     this.retries = 0;
   }
