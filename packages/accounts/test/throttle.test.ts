@@ -1,24 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RedisFailureLog, SignInThrottle } from "@benih/accounts";
-import { Redis } from "ioredis";
+import { redisForTest } from "@benih/store/testing";
 
 // Failed sign-ins counted by every instance alike (Redis), so that three instances behind a load balancer do not
 // give a guesser three times the attempts; and still counted, per instance, while Redis is away.
 const redisUrl = "redis://127.0.0.1:6379/9";
-const redisUp = async () => {
-  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on("error", () => {});
-  try {
-    await probe.connect();
-    await probe.flushdb();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-};
 const refused = (p: Promise<void>) =>
   p.then(
     () => false,
@@ -27,10 +14,8 @@ const refused = (p: Promise<void>) =>
 
 describe("the sign-in throttle", () => {
   it("counts failures on one instance against the others, through Redis", async (t) => {
-    if (!(await redisUp())) {
-      if (process.env.BENIH_REQUIRE_REDIS) assert.fail(`BENIH_REQUIRE_REDIS is set but Redis does not answer at ${redisUrl}`);
-      return t.skip(`Redis does not answer at ${redisUrl}`);
-    }
+    const noRedis = await redisForTest(redisUrl);
+    if (noRedis) return t.skip(noRedis);
     const logs = [RedisFailureLog.open(redisUrl, assert.fail), RedisFailureLog.open(redisUrl, assert.fail)];
     const [a, b] = logs.map((l) => new SignInThrottle(l));
     try {

@@ -1,5 +1,5 @@
 import type { TrainingStore } from "@benih/store";
-import { coalesce } from "./coalesce.ts";
+import { followChanges } from "./follow-changes.ts";
 
 type Holding = Awaited<ReturnType<TrainingStore["runsChangedSince"]>>[number];
 
@@ -11,7 +11,6 @@ const at = (cluster: string, node: string) => `${cluster}\u0000${node}`;
  * runs that changed state since (the store numbers those changes), so placing a run does not read every run.
  */
 export class AcceleratorIndex {
-  private version = -1;
   private readonly held = new Map<string, { cluster: string; node: string; accelerators: number; version: number }>();
   private readonly usedAt = new Map<string, number>();
   /** How many times accelerators were given back: a run that could go nowhere may fit now. */
@@ -19,17 +18,10 @@ export class AcceleratorIndex {
 
   constructor(private readonly store: TrainingStore) {}
 
-  readonly sync = coalesce(async () => {
-    if (this.version < 0) {
-      const { version, runs } = await this.store.holdings();
-      for (const r of runs) this.apply(r);
-      this.version = version;
-      return;
-    }
-    for (const r of await this.store.runsChangedSince(this.version)) {
-      this.apply(r);
-      this.version = Math.max(this.version, Number(r.version));
-    }
+  readonly sync = followChanges<Holding>({
+    all: () => this.store.holdings().then(({ version, runs }) => ({ version, rows: runs })),
+    changedSince: (version) => this.store.runsChangedSince(version),
+    apply: (r) => this.apply(r),
   });
 
   private apply(r: Holding): void {

@@ -22,7 +22,8 @@ import {
 import type { z } from "zod";
 import { recipes } from "@benih/trainer";
 import { downsample } from "./downsample.ts";
-import { type ControlPlane, PlaneError } from "./plane.ts";
+import { PlaneError } from "./errors.ts";
+import type { ControlPlane } from "./plane.ts";
 import { checkpointView, runEventView, runView } from "./views.ts";
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {

@@ -2,7 +2,8 @@ export type { Accelerator, Cluster, Dataset, FleetNode, RunRequest } from "./fle
 export { acceleratorRefusal, acceleratorRuleFor, type AcceleratorRule, type PlacementRules } from "./rules.ts";
 export { byPreference, groupLabel, place, type PlaceOptions } from "./placement.ts";
 export { downsample } from "./downsample.ts";
-export { ControlPlane, PlaneError, type PlaneOptions } from "./plane.ts";
+export { PlaneError } from "./errors.ts";
+export { ControlPlane, type PlaneOptions } from "./plane.ts";
 export { registerControlRoutes, type ControlRoutesOptions } from "./http.ts";
 export { RegionalAgent, type AgentOptions } from "./agent.ts";
 export type { Executor, Execution, TrainSpec } from "./executors/executor.ts";

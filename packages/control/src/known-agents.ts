@@ -1,6 +1,6 @@
 import type { Cluster } from "@benih/contracts";
 import type { TrainingStore } from "@benih/store";
-import { coalesce } from "./coalesce.ts";
+import { followChanges } from "./follow-changes.ts";
 
 type AgentRow = Awaited<ReturnType<TrainingStore["agentsChangedSince"]>>[number];
 
@@ -17,7 +17,6 @@ export interface KnownAgent {
  * instance the agents registered with.
  */
 export class KnownAgents {
-  private version = -1;
   private readonly byCluster = new Map<string, KnownAgent>();
   private readonly byId = new Map<string, KnownAgent>();
   private inOrder: Cluster[] | undefined;
@@ -29,18 +28,17 @@ export class KnownAgents {
   ) {}
 
   /** Catches up with the store. */
-  readonly sync = coalesce(async () => {
-    this.syncedAt = Date.now();
-    if (this.version < 0) {
+  readonly sync = followChanges<AgentRow>({
+    all: async () => {
+      this.syncedAt = Date.now();
       const { version, agents } = await this.store.fleet();
-      for (const a of agents) this.apply(a);
-      this.version = version;
-      return;
-    }
-    for (const a of await this.store.agentsChangedSince(this.version)) {
-      this.apply(a);
-      this.version = Math.max(this.version, Number(a.version));
-    }
+      return { version, rows: agents };
+    },
+    changedSince: (version) => {
+      this.syncedAt = Date.now();
+      return this.store.agentsChangedSince(version);
+    },
+    apply: (row) => this.apply(row),
   });
 
   /** Catches up unless it did within `maxAgeMs`: what a heartbeat asks, so an agent dropped elsewhere learns soon. */

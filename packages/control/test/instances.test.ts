@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ControlPlane, type PlacementRules } from "@benih/control";
-import { MemorySignals, Store } from "@benih/store";
+import { ControlPlane, type PlaneError, type PlacementRules } from "@benih/control";
+import { MemorySignals, Store, type TrainingStore } from "@benih/store";
 import { testBackends } from "@benih/store/testing";
 
 // Two `benih serve` processes behind one load balancer: two planes, each with its own connection to one store,
@@ -28,6 +28,7 @@ for (const backend of await testBackends()) {
       return {
         a,
         b,
+        options,
         store: db.store,
         close: async () => {
           await a.close();
@@ -72,6 +73,52 @@ for (const backend of await testBackends()) {
           "plane A counts the run plane B's agent holds",
         );
       } finally {
+        await close();
+      }
+    });
+
+    it("gives a node's last accelerators to one of two runs created on two planes at once; the other gets 409", async () => {
+      const { options, store, close } = await open(30_000);
+      // Both planes decide before either writes: each saw the node's 8 accelerators free, and the store decides.
+      let arrived = 0;
+      let bothDecided: () => void = () => {};
+      const decided = new Promise<void>((r) => (bothDecided = r));
+      const afterBothDecide = (training: TrainingStore): TrainingStore => {
+        const held: TrainingStore = Object.create(training);
+        held.createPlacedRun = async (...args) => {
+          if (++arrived === 2) bothDecided();
+          await decided;
+          return training.createPlacedRun(...args);
+        };
+        return held;
+      };
+      // Two SQLite connections in one process would wait for each other's write lock synchronously (the driver
+      // blocks the thread): there the planes share one connection, each with its own view of the fleet.
+      const second = backend.name === "sqlite" ? store : await Store.open(store.location);
+      const a = new ControlPlane({ ...options, store: afterBothDecide(store.training) });
+      const b = new ControlPlane({ ...options, store: afterBothDecide(second.training) });
+      try {
+        await a.register("cn-north", cluster("bj-1"));
+        await b.fleet();
+        const create = { recipe: "tiny", dataset: "cn-chat", steps: 10, count: 6 };
+        const results = await Promise.allSettled([a.createRun(create), b.createRun(create)]);
+        const created = results.filter((r) => r.status === "fulfilled");
+        const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as PlaneError] : []));
+        assert.equal(created.length, 1, "exactly one run is created");
+        assert.equal(refused[0]?.status, 409);
+        assert.match(refused[0]!.message, /node bj-1-n1 of bj-1 has 2 free H20 now, and it needs 6/);
+        assert.deepEqual(
+          (await store.training.runsIn(["placed", "running"])).map((r) => r.accelerators),
+          [6],
+        );
+        assert.deepEqual(
+          (await b.fleet()).map((c) => c.nodes[0]!.free),
+          [2],
+        );
+      } finally {
+        await a.close();
+        await b.close();
+        if (second !== store) await second.close();
         await close();
       }
     });

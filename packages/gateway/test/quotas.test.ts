@@ -5,6 +5,7 @@ import { MemoryCounters, QuotaGate, RedisCounters, type QuotaCounters } from "@b
 import type { QuotaLimits } from "@benih/contracts";
 import { createOpenAICompatible } from "@benih/providers";
 import type { Store } from "@benih/store";
+import { redisForTest } from "@benih/store/testing";
 import { Redis } from "ioredis";
 import { chat, hello, startGateway, type GatewayHarness } from "./harness.ts";
 import { mulberry32, PROPERTY_BUDGET, runConcurrentBudget } from "./quota-property.ts";
@@ -191,25 +192,10 @@ describe("concurrency", () => {
   // Redis is a service this machine may not run; CI sets BENIH_REQUIRE_REDIS so that there it cannot be skipped.
   const REDIS_DB = 14;
   const redisUrl = `redis://127.0.0.1:6379/${REDIS_DB}`;
-  const redisUp = async () => {
-    const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on("error", () => {});
-    try {
-      await probe.connect();
-      await probe.flushdb();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  };
 
   it("holds the budget across two instances sharing Redis (seeded)", async (t) => {
-    if (!(await redisUp())) {
-      if (process.env.BENIH_REQUIRE_REDIS) assert.fail(`BENIH_REQUIRE_REDIS is set but Redis does not answer at ${redisUrl}`);
-      return t.skip(`Redis does not answer at ${redisUrl} (set BENIH_REQUIRE_REDIS to fail instead)`);
-    }
+    const noRedis = await redisForTest(redisUrl);
+    if (noRedis) return t.skip(noRedis);
     const onError = (err: Error) => assert.fail(err);
     const [c1, c2] = [await RedisCounters.open(redisUrl, onError), await RedisCounters.open(redisUrl, onError)];
     const limits = { prop: { tokensPerDay: PROPERTY_BUDGET } };

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { Store } from "./store.ts";
 
@@ -97,4 +98,23 @@ export async function testBackends(): Promise<Array<{ name: string; open: () => 
     { name: "sqlite", open: openTestSqlite, skip: false },
     { name: "postgres", open: openTestPostgres, skip: pgSkip },
   ];
+}
+
+/**
+ * Redis at `url` for a test, its database emptied: undefined when it answers, else why the test is skipped. Redis is a
+ * service a machine may not run; with BENIH_REQUIRE_REDIS set (as CI sets it) not answering fails instead.
+ */
+export async function redisForTest(url: string): Promise<string | undefined> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => {});
+  try {
+    await probe.connect();
+    await probe.flushdb();
+    return undefined;
+  } catch {
+    if (process.env.BENIH_REQUIRE_REDIS) throw new Error(`BENIH_REQUIRE_REDIS is set but Redis does not answer at ${url}`);
+    return `Redis does not answer at ${url} (set BENIH_REQUIRE_REDIS to fail instead)`;
+  } finally {
+    probe.disconnect();
+  }
 }

@@ -2,21 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Signals } from "@benih/contracts";
 import { MemorySignals, PostgresSignals, RedisSignals } from "@benih/store";
-import { createTestPgDatabase, pgAvailable } from "@benih/store/testing";
-import { Redis } from "ioredis";
+import { createTestPgDatabase, pgAvailable, redisForTest } from "@benih/store/testing";
 import pg from "pg";
 
 const pgUp = await pgAvailable();
 if (pgUp !== true && process.env.BENIH_TEST_PG === "require") throw new Error(pgUp);
 const redisUrl = "redis://127.0.0.1:6379/13";
-const redisUp = async () => {
-  const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on("error", () => {});
-  return probe.connect().then(
-    () => (probe.disconnect(), true),
-    () => false,
-  );
-};
 
 /** The next message on `channel`, or a rejection after `ms`. */
 function next(s: Signals, channel: string, ms = 3_000): Promise<string> {
@@ -58,10 +49,8 @@ describe("signals between instances", () => {
   });
 
   it("over Redis pub/sub", async (t) => {
-    if (!(await redisUp())) {
-      if (process.env.BENIH_REQUIRE_REDIS) assert.fail(`BENIH_REQUIRE_REDIS is set but Redis does not answer at ${redisUrl}`);
-      return t.skip(`Redis does not answer at ${redisUrl}`);
-    }
+    const noRedis = await redisForTest(redisUrl);
+    if (noRedis) return t.skip(noRedis);
     const onError = (err: Error) => assert.fail(err);
     const [a, b] = [await RedisSignals.open(redisUrl, onError), await RedisSignals.open(redisUrl, onError)];
     try {

@@ -121,6 +121,7 @@ for (const backend of await testBackends()) {
             "0015-leases",
             "0016-training-agents",
             "0017-answer-stops",
+            "0018-training-commands-order",
           ],
         );
       } finally {

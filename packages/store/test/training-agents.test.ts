@@ -12,23 +12,50 @@ for (const backend of await testBackends()) {
         for (let i = 0; i < 200; i++) await store.training.queueCommand("bj-1", JSON.stringify({ n: i }));
         await store.training.queueCommand("bj-2", JSON.stringify({ n: "other" }));
         const takes = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).training.takeCommands("bj-1")));
-        const taken = takes.flat().map((c) => (JSON.parse(c) as { n: number }).n);
+        const taken = takes.flat().map((c) => (JSON.parse(c.command) as { n: number }).n);
         assert.deepEqual(
           [...taken].sort((a, b) => a - b),
           Array.from({ length: 200 }, (_, i) => i),
           "each exactly once",
         );
         for (const t of takes) {
-          const ns = t.map((c) => (JSON.parse(c) as { n: number }).n);
+          const ns = t.map((c) => (JSON.parse(c.command) as { n: number }).n);
           assert.deepEqual(
             ns,
             [...ns].sort((a, b) => a - b),
             "in order",
           );
         }
-        assert.deepEqual(await store.training.takeCommands("bj-2"), [JSON.stringify({ n: "other" })]);
+        assert.deepEqual(
+          (await store.training.takeCommands("bj-2")).map((c) => c.command),
+          [JSON.stringify({ n: "other" })],
+        );
       } finally {
         await other.close();
+        await dispose();
+      }
+    });
+
+    it("puts taken commands back in their place, before those queued since, also once the queue was emptied", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const t = store.training;
+        await t.registerAgent({ clusterId: "bj-1", agentId: "agent-1", region: "cn-north", cluster: "{}" });
+        await t.queueCommand("bj-1", "start");
+        await t.queueCommand("bj-1", "checkpoint");
+        const taken = await t.takeCommands("bj-1"); // the newest rows of the table go: numbers must not be reused
+        await t.queueCommand("bj-1", "stop");
+        await t.putBackCommands("bj-1", taken);
+        assert.deepEqual(
+          (await t.takeCommands("bj-1")).map((c) => c.command),
+          ["start", "checkpoint", "stop"],
+        );
+        await t.queueCommand("bj-1", "pause");
+        const again = await t.takeCommands("bj-1");
+        assert.ok(await t.dropAgent("bj-1", Date.now() + 1));
+        await t.putBackCommands("bj-1", again);
+        assert.deepEqual(await t.takeCommands("bj-1"), [], "a dropped agent's queue stays gone");
+      } finally {
         await dispose();
       }
     });

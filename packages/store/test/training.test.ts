@@ -42,6 +42,9 @@ for (const backend of await testBackends()) {
         assert.equal(await store.training.transition("run-1", "placed", "running", "agent started it", {}, 3000), true);
         const r = await store.training.getRun("run-1");
         assert.deepEqual([r?.state, r?.cluster, r?.node, r?.accelerators, r?.updated_at], ["running", "bj-1", "h20-a", 8, 3000]);
+        const counted = await store.training.version("runs");
+        assert.equal(await store.training.transition("run-1", "placed", "running", "again", {}, 3500), false);
+        assert.equal(await store.training.version("runs"), counted, "a move refused by the state check counts no change");
         const events = await store.training.events("run-1");
         assert.deepEqual(
           events.map((e) => [e.seq, e.from_state, e.to_state, e.reason]),
@@ -51,6 +54,44 @@ for (const backend of await testBackends()) {
             [3, "placed", "running", "agent started it"],
           ],
         );
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("places a run only while the node's runs fit in what its agent offers, refusing with what is free", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const t = store.training;
+        const offer = { cluster: "bj-1", node: "n1", free: 8 };
+        const placed = (id: string, accelerators: number) => ({
+          ...run,
+          id,
+          cluster: "bj-1",
+          node: "n1",
+          accelerator: "H20",
+          accelerators,
+        });
+        const create = (id: string, accelerators: number) =>
+          t.createPlacedRun(placed(id, accelerators), { created: "c", placed: "p" }, { clusterId: "bj-1", command: id }, offer);
+        assert.deepEqual(await create("run-a", 6), { placed: true });
+        const versions = await t.version("runs");
+        assert.deepEqual(await create("run-b", 4), { placed: false, free: 2 });
+        assert.equal(await t.getRun("run-b"), undefined, "nothing of a refused run is written");
+        assert.equal(await t.version("runs"), versions);
+        assert.deepEqual(
+          (await t.takeCommands("bj-1")).map((c) => c.command),
+          ["run-a"],
+        );
+        await t.createRun({ ...run, id: "run-c", accelerators: 4, state: "paused" }, "paused");
+        const set = { accelerator: "H20", placement: "{}" };
+        assert.deepEqual(await t.placeRun("run-c", "paused", "resumed", offer, set), { placed: false, free: 2 });
+        assert.equal((await t.getRun("run-c"))?.state, "paused", "rolled back");
+        assert.deepEqual(await t.placeRun("run-c", "queued", "resumed", offer, set), { placed: false, changed: true });
+        assert.equal(await t.transition("run-a", "placed", "paused", "paused"), true);
+        assert.deepEqual(await t.placeRun("run-c", "paused", "resumed", offer, set), { placed: true });
+        const c = await t.getRun("run-c");
+        assert.deepEqual([c?.state, c?.node], ["placed", "n1"]);
       } finally {
         await dispose();
       }

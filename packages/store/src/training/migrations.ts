@@ -184,4 +184,32 @@ export const trainingMigrations: Record<string, Migration> = {
       for (const t of ["training_versions", "training_commands", "training_agents"]) await db.schema.dropTable(t).execute();
     },
   },
+
+  // A command taken for a long poll whose agent hung up goes back to the queue with the number it had, before
+  // those queued since. SQLite numbers a new row one past the largest row left, so it would hand out a number
+  // again once the newest rows were taken: its table is rebuilt to number with AUTOINCREMENT, which never does.
+  // PostgreSQL's sequence never hands out a number twice already.
+  "0018-training-commands-order": {
+    async up(db: Kysely<any>): Promise<void> {
+      if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+      await db.schema
+        .createTable("training_commands_numbered")
+        .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("cluster_id", "text", (c) => c.notNull())
+        .addColumn("command", "text", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .execute();
+      await db
+        .insertInto("training_commands_numbered")
+        .columns(["seq", "cluster_id", "command", "at"])
+        .expression(db.selectFrom("training_commands").select(["seq", "cluster_id", "command", "at"]))
+        .execute();
+      await db.schema.dropTable("training_commands").execute();
+      await db.schema.alterTable("training_commands_numbered").renameTo("training_commands").execute();
+      await db.schema.createIndex("training_commands_cluster").on("training_commands").columns(["cluster_id", "seq"]).execute();
+    },
+
+    // Numbers that are never reused suit the earlier schema as well: nothing to undo.
+    async down(): Promise<void> {},
+  },
 };

@@ -9,7 +9,22 @@ export type TrainingAgentRow = Selectable<TrainingAgentsTable>;
 /** What the accelerator index of a run needs to know: where it is and how many it holds while placed or running. */
 export type RunHolding = Pick<TrainingRunRow, "id" | "state" | "cluster" | "node" | "accelerators" | "version">;
 
+/** A command handed out of an agent's queue: with its place in the queue, so it can be put back there. */
+export type QueuedCommand = { seq: number; command: string; at: number };
+/**
+ * How placing a run went: placed; not moved, as it was no longer in the state it was read in; or refused, as the
+ * node no longer has the accelerators (another run took them meanwhile): `free` is what it has free now.
+ */
+export type Placing = { placed: true } | { placed: false; changed: true } | { placed: false; free: number };
+/** Where a run goes: the node, and the accelerators its agent registered as free there (what runs on it share). */
+export type NodeOffer = { cluster: string; node: string; free: number };
+
 const holding = ["id", "state", "cluster", "node", "accelerators", "version"] as const;
+
+/** Thrown inside a transaction to roll it back and report why. */
+class Refused {
+  constructor(readonly placing: Placing) {}
+}
 
 /** Runs, their state history, checkpoint records and metrics: what the control plane keeps. */
 export class TrainingStore {
@@ -34,20 +49,23 @@ export class TrainingStore {
 
   /**
    * Creates a run already placed: its `queued` and `placed` events and the start command for its agent, in one
-   * transaction (one commit, where three would cost three syncs of the log).
+   * transaction (one commit, where three would cost three syncs of the log). Refused, with nothing written, when
+   * the runs placed or running on the node would then hold more than `offer.free`.
    */
   async createPlacedRun(
     run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "state">,
     reasons: { created: string; placed: string },
     command: { clusterId: string; command: string },
+    offer: NodeOffer,
     at = Date.now(),
-  ): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+  ): Promise<Placing> {
+    return this.refusable(async (tx) => {
       const version = await this.next(tx, "runs");
       await tx
         .insertInto("training_runs")
-        .values({ ...run, state: "placed", step: 0, created_at: at, updated_at: at, version })
+        .values({ ...run, cluster: offer.cluster, node: offer.node, state: "placed", step: 0, created_at: at, updated_at: at, version })
         .execute();
+      await this.mustFit(tx, offer, run.accelerators);
       await tx
         .insertInto("training_run_events")
         .values([
@@ -59,6 +77,52 @@ export class TrainingStore {
     });
   }
 
+  /**
+   * Moves a run from `from` to `placed` on the offered node (compare-and-set, as `transition`), refused with
+   * nothing written when the runs placed or running there would then hold more than `offer.free`.
+   */
+  placeRun(
+    id: string,
+    from: string,
+    reason: string,
+    offer: NodeOffer,
+    set: { accelerator: string; placement: string },
+    at = Date.now(),
+  ): Promise<Placing> {
+    return this.refusable(async (tx) => {
+      const moved = await this.move(tx, id, from, "placed", reason, { ...set, cluster: offer.cluster, node: offer.node }, at);
+      if (!moved) throw new Refused({ placed: false, changed: true });
+      await this.mustFit(tx, offer, moved.accelerators);
+    });
+  }
+
+  /** Runs `write` in a transaction; a `Refused` it throws rolls it back and is the answer. */
+  private async refusable(write: (tx: Transaction<Database>) => Promise<void>): Promise<Placing> {
+    try {
+      await this.db.transaction().execute(write);
+      return { placed: true };
+    } catch (err) {
+      if (err instanceof Refused) return err.placing;
+      throw err;
+    }
+  }
+
+  /**
+   * Refuses (rolling back) unless the runs placed or running on the offered node, the one just written included,
+   * fit in what it offers. Called after `next(tx, "runs")`: the counter's row lock, held to commit, makes writers
+   * that place runs go one at a time, each seeing the runs the others placed.
+   */
+  private async mustFit(tx: Transaction<Database>, offer: NodeOffer, placing: number): Promise<void> {
+    const used = await tx
+      .selectFrom("training_runs")
+      .select((eb) => eb.fn.sum<number | string | null>("accelerators").as("held"))
+      .where("state", "in", ["placed", "running"])
+      .where("cluster", "=", offer.cluster)
+      .where("node", "=", offer.node)
+      .executeTakeFirst();
+    const held = Number(used?.held ?? 0);
+    if (held > offer.free) throw new Refused({ placed: false, free: Math.max(0, offer.free - (held - placing)) });
+  }
   getRun(id: string): Promise<TrainingRunRow | undefined> {
     return this.db.selectFrom("training_runs").selectAll().where("id", "=", id).executeTakeFirst();
   }
@@ -122,25 +186,45 @@ export class TrainingStore {
     set: Partial<Pick<TrainingRunRow, "cluster" | "node" | "accelerator" | "placement">> = {},
     at = Date.now(),
   ): Promise<boolean> {
-    return this.db.transaction().execute(async (tx) => {
-      const moved = await tx
-        .updateTable("training_runs")
-        .set({ ...set, state: to, updated_at: at, version: await this.next(tx, "runs") })
-        .where("id", "=", id)
-        .where("state", "=", from)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) return false;
-      const last = await tx
-        .selectFrom("training_run_events")
-        .select((eb) => eb.fn.max<number>("seq").as("seq"))
-        .where("run_id", "=", id)
-        .executeTakeFirst();
-      await tx
-        .insertInto("training_run_events")
-        .values({ run_id: id, seq: Number(last?.seq ?? 0) + 1, at, from_state: from, to_state: to, reason })
-        .execute();
-      return true;
-    });
+    return this.db.transaction().execute(async (tx) => Boolean(await this.move(tx, id, from, to, reason, set, at)));
+  }
+
+  /**
+   * `transition` inside a transaction. The `runs` counter is taken only once the run moved, so it counts only
+   * changes. Returns the moved run's accelerators, or undefined when it was not in `from`.
+   */
+  private async move(
+    tx: Transaction<Database>,
+    id: string,
+    from: string,
+    to: string,
+    reason: string,
+    set: Partial<Pick<TrainingRunRow, "cluster" | "node" | "accelerator" | "placement">>,
+    at: number,
+  ): Promise<{ accelerators: number } | undefined> {
+    const moved = await tx
+      .updateTable("training_runs")
+      .set({ ...set, state: to, updated_at: at })
+      .where("id", "=", id)
+      .where("state", "=", from)
+      .returning("accelerators")
+      .executeTakeFirst();
+    if (!moved) return undefined;
+    await tx
+      .updateTable("training_runs")
+      .set({ version: await this.next(tx, "runs") })
+      .where("id", "=", id)
+      .execute();
+    const last = await tx
+      .selectFrom("training_run_events")
+      .select((eb) => eb.fn.max<number>("seq").as("seq"))
+      .where("run_id", "=", id)
+      .executeTakeFirst();
+    await tx
+      .insertInto("training_run_events")
+      .values({ run_id: id, seq: Number(last?.seq ?? 0) + 1, at, from_state: from, to_state: to, reason })
+      .execute();
+    return { accelerators: Number(moved.accelerators) };
   }
 
   events(id: string) {
@@ -342,9 +426,30 @@ export class TrainingStore {
   }
 
   /** Hands out the commands queued for a cluster, in the order queued; each is handed out once, to one caller. */
-  async takeCommands(clusterId: string): Promise<string[]> {
-    const rows = await this.db.deleteFrom("training_commands").where("cluster_id", "=", clusterId).returning(["seq", "command"]).execute();
-    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => r.command);
+  async takeCommands(clusterId: string): Promise<QueuedCommand[]> {
+    const rows = await this.db
+      .deleteFrom("training_commands")
+      .where("cluster_id", "=", clusterId)
+      .returning(["seq", "command", "at"])
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), command: r.command, at: Number(r.at) })).sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Puts commands taken for a caller that could not deliver them back in the queue, each in the place it had
+   * (seq numbers are never used twice, so they come before every command queued since). Not while the cluster's
+   * agent is dropped: its queue went with it.
+   */
+  async putBackCommands(clusterId: string, commands: readonly QueuedCommand[]): Promise<void> {
+    if (!commands.length) return;
+    await this.db.transaction().execute(async (tx) => {
+      const agent = await tx.selectFrom("training_agents").select("dropped").where("cluster_id", "=", clusterId).executeTakeFirst();
+      if (!agent || Number(agent.dropped)) return;
+      await tx
+        .insertInto("training_commands")
+        .values(commands.map((c) => ({ seq: c.seq, cluster_id: clusterId, command: c.command, at: c.at })))
+        .execute();
+    });
   }
 
   lastCheckpoint(runId: string) {
