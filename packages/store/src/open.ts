@@ -59,6 +59,9 @@ export function openDatabase(loc: StoreLocation): Kysely<Database> {
   // than a read() per 4 KB page through SQLite's default 2 MB cache.
   db.pragma("mmap_size = 268435456");
   db.pragma("cache_size = -65536");
+  // Checkpoints happen in a worker thread (checkpoints.ts); this connection checkpoints only past 10,000 pages (40 MB),
+  // should the worker ever fall behind.
+  db.pragma("wal_autocheckpoint = 10000");
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
 }
 

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { Accounts } from "./accounts/accounts.ts";
+import { checkpointInBackground } from "./checkpoints.ts";
 import { AgentStore } from "./agents/agents.ts";
 import { PolicyAudit } from "./audit/policy-audit.ts";
 import { ConversationStore } from "./conversations/conversations.ts";
@@ -31,6 +32,7 @@ export class Store {
   private constructor(
     readonly db: Kysely<Database>,
     readonly location: StoreLocation,
+    private readonly release?: () => void,
   ) {
     this.apiKeys = new ApiKeys(db);
     this.requestLog = new RequestLog(db);
@@ -54,7 +56,8 @@ export class Store {
       await db.destroy();
       throw err;
     }
-    return new Store(db, location);
+    const inFile = location.dialect === "sqlite" && location.target !== ":memory:";
+    return new Store(db, location, inFile ? checkpointInBackground(location.target) : undefined);
   }
 
   /** Deletes request-log and audit rows older than `before` (retention), and ended sessions; returns how many went. */
@@ -81,7 +84,8 @@ export class Store {
     return `postgres ${this.location.target.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@")}${schema}`;
   }
 
-  close(): Promise<void> {
-    return this.db.destroy();
+  async close(): Promise<void> {
+    await this.db.destroy();
+    this.release?.();
   }
 }
