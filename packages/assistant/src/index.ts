@@ -34,3 +34,5 @@ export { slideshow, hasFfmpeg } from "./video/slideshow.ts";
 export { VideoRunner, SLIDESHOW } from "./video/runner.ts";
 export { startVideoJob, jobView, VIDEO_MISSING, type VideoRoutesOptions } from "./video/routes.ts";
 export { translateDocument, translationPieces } from "./skills/translate/document.ts";
+export { registerSpeechRoutes, speechBody, OFFLINE_SPEECH_MODEL, type SpeechRoutesOptions } from "./speech/routes.ts";
+export type { SpeechModelConfig } from "./speech/upstream.ts";

@@ -17,6 +17,7 @@ import {
   updateConversationBody as patchBody,
 } from "@benih/contracts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
+import { speechBody } from "./speech/routes.ts";
 import { videoBody } from "./video/routes.ts";
 
 const json = (schema: object) => ({ "application/json": { schema } });
@@ -219,6 +220,21 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           summary: "Delete one of the caller's agents",
           parameters: [id],
           responses: { "204": { description: "Deleted" }, ...err(401, 403, 404) },
+        },
+      },
+      "/v1/audio/speech": {
+        post: {
+          tags: ["audio"],
+          summary:
+            "Speak text (OpenAI's wire format): `espeak-ng` offline in the market's language, or a configured speech model; audio streamed as it comes",
+          requestBody: body(speechBody),
+          responses: {
+            "200": {
+              description: "The audio, in response_format",
+              content: { "audio/mpeg": { schema: { type: "string", format: "binary" } } },
+            },
+            ...err(400, 401, 404, 429, 502, 503),
+          },
         },
       },
       "/v1/images/generations": {

@@ -6,6 +6,7 @@ import { registerFeedbackRoutes } from "./conversations/feedback-routes.ts";
 import { registerConversationRoutes } from "./conversations/routes.ts";
 import type { ModelClient } from "./model-client.ts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
+import { registerSpeechRoutes, type SpeechRoutesOptions } from "./speech/routes.ts";
 import type { SkillServices } from "./skills/skill.ts";
 
 export interface AssistantRoutesOptions extends SkillServices {
@@ -21,6 +22,8 @@ export interface AssistantRoutesOptions extends SkillServices {
   contextLength?(model: string): number | undefined;
   /** The request's market's default locale (the built-in agents' starters are in it unless asked otherwise). */
   defaultLocale?(request: FastifyRequest): string | undefined;
+  /** Speech models (`assistant.speech`); without any, speech is the offline espeak-ng. */
+  speech?: SpeechRoutesOptions;
   /** "Stop" across the instances sharing the store; within this process when left out. */
   stops?: AnswerStops;
   /** The skills messages and agents may use; the shared registry when left out. */
@@ -42,5 +45,6 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
   registerAgentRoutes(app, { agentsFor: o.agentsFor, skills, ...(o.defaultLocale && { defaultLocale: o.defaultLocale }) });
   registerConversationRoutes(app, { ...o, skills, stops: o.stops ?? localStops() });
   registerFeedbackRoutes(app, o);
+  registerSpeechRoutes(app, { models: [], ...(o.defaultLocale && { localeOf: o.defaultLocale }), ...o.speech });
   for (const skill of skills.all()) skill.routes?.(app, o);
 }

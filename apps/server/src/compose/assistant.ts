@@ -103,6 +103,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     defaultModel,
     contextLength: d.contextLength,
     stops: d.stops,
+    speech: { models: config.assistant.speech },
     defaultLocale: (request) => {
       const market = scopeOf(request).market;
       return market ? d.markets?.markets.get(market)?.profile.defaultLocale : undefined;

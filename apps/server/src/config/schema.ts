@@ -296,6 +296,25 @@ export const configSchema = z
           .default([]),
         /** How often unfinished video jobs are polled. */
         videoPollSeconds: z.number().positive().default(5),
+        /**
+         * Speech models (`/v1/audio/speech`), chosen by `name/model` or model; `name` is the provider in allow-lists.
+         * Without any, speech is the offline `espeak-ng`. openai-compatible: any server speaking OpenAI's speech API.
+         */
+        speech: z
+          .array(
+            z
+              .strictObject({
+                name: providerName,
+                type: z.enum(["openai", "openai-compatible"]),
+                baseURL: z.url().optional(),
+                apiKey: z.string().min(1).optional(),
+                model: z.string().min(1),
+              })
+              .refine((m) => (m.type === "openai" ? !!m.apiKey : !!m.baseURL), {
+                message: "openai needs apiKey; openai-compatible needs baseURL (your server)",
+              }),
+          )
+          .default([]),
       })
       .prefault({}),
   })

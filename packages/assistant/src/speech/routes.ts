@@ -1,0 +1,65 @@
+import { Readable } from "node:stream";
+import { GatewayError, metered, refuseBlocked } from "@benih/gateway";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { parse } from "../http.ts";
+import { allowedMediaModel } from "../media-model.ts";
+import { espeakSpeech } from "./espeak.ts";
+import { SPEECH_FORMATS, type SpeechFormat } from "./formats.ts";
+import { speechLanguage } from "./language.ts";
+import { type SpeechModelConfig, upstreamSpeech } from "./upstream.ts";
+import { espeakVoice, isOpenAiVoice, OPENAI_VOICES } from "./voices.ts";
+
+/** The model that speaks with no provider: espeak-ng on the server, in every market (nothing leaves the machine). */
+export const OFFLINE_SPEECH_MODEL = "espeak-ng";
+
+export interface SpeechRoutesOptions {
+  /** `assistant.speech`: providers' speech models, each allowed or not by a market's allow-list. */
+  models: readonly SpeechModelConfig[];
+  /** The request's market's language (BCP 47), which the offline model speaks. */
+  localeOf?(request: FastifyRequest): string | undefined;
+  fetch?: typeof fetch;
+}
+
+/** OpenAI's limit on `input`, kept for every model: a budget checked before any synthesis. */
+export const MAX_SPEECH_CHARS = 4096;
+
+export const speechBody = z.strictObject({
+  model: z.string().min(1),
+  input: z.string().trim().min(1, "input: give the text to speak").max(MAX_SPEECH_CHARS, `input: at most ${MAX_SPEECH_CHARS} characters`),
+  voice: z.string().min(1).max(64),
+  response_format: z.enum(Object.keys(SPEECH_FORMATS) as [SpeechFormat, ...SpeechFormat[]]).default("mp3"),
+  speed: z.number().min(0.25).max(4).default(1),
+  instructions: z.string().max(MAX_SPEECH_CHARS).optional(),
+  stream_format: z.literal("audio").optional(),
+});
+
+/** `POST /v1/audio/speech` on OpenAI's wire format: the offline `espeak-ng`, or a configured provider's model. */
+export function registerSpeechRoutes(app: FastifyInstance, o: SpeechRoutesOptions): void {
+  app.post("/v1/audio/speech", metered(), async (request, reply) => {
+    const body = parse(speechBody, request.body);
+    const offline = body.model === OFFLINE_SPEECH_MODEL;
+    const model = offline ? undefined : allowedMediaModel(request, o.models, "speech", body.model);
+    refuseBlocked(request, body.input, model ? `${model.name}/${model.model}` : OFFLINE_SPEECH_MODEL);
+    if (!model) {
+      if (!isOpenAiVoice(body.voice))
+        throw new GatewayError(400, "invalid_request_error", `voice: one of ${OPENAI_VOICES.join(", ")}`, "unknown_voice", "voice");
+      const voice = espeakVoice(speechLanguage(body.input, o.localeOf?.(request)), body.voice);
+      const audio = await espeakSpeech(body.input, voice, body.speed, body.response_format);
+      return reply.header("content-type", SPEECH_FORMATS[body.response_format].contentType).send(audio);
+    }
+    // The provider's audio is passed on as it comes; the client going away stops the provider's work too.
+    const gone = new AbortController();
+    reply.raw.once("close", () => reply.raw.writableFinished || gone.abort());
+    const r = {
+      input: body.input,
+      voice: body.voice,
+      format: body.response_format,
+      speed: body.speed,
+      ...(body.instructions && { instructions: body.instructions }),
+    };
+    const { contentType, body: audio } = await upstreamSpeech(model, r, gone.signal, o.fetch);
+    reply.header("content-type", contentType);
+    return reply.send(audio ? Readable.fromWeb(audio as import("node:stream/web").ReadableStream) : Buffer.alloc(0));
+  });
+}

@@ -1,0 +1,78 @@
+import { GatewayError } from "@benih/gateway";
+import type { SpeechFormat } from "./formats.ts";
+
+/** A speech model of `assistant.speech`: OpenAI's, or any server speaking its `/audio/speech` (Kokoro-FastAPI, Speaches, LocalAI). */
+export interface SpeechModelConfig {
+  name: string;
+  type: "openai" | "openai-compatible";
+  baseURL?: string;
+  apiKey?: string;
+  model: string;
+}
+
+export interface SpeechRequest {
+  input: string;
+  voice: string;
+  format: SpeechFormat;
+  speed: number;
+  instructions?: string;
+}
+
+const OPENAI = "https://api.openai.com/v1";
+
+/** What an upstream's error means to benih's caller: its own mistakes pass through, the server's are 502. */
+function upstreamError(status: number, message: string): GatewayError {
+  if (status === 400 || status === 422)
+    return new GatewayError(400, "invalid_request_error", `The speech provider refused: ${message}`, "speech_invalid");
+  if (status === 429)
+    return new GatewayError(429, "rate_limit_error", `The speech provider is rate-limiting benih: ${message}`, "upstream_rate_limited");
+  if (status === 401 || status === 403)
+    return new GatewayError(
+      502,
+      "upstream_error",
+      `The speech provider refused benih's key (${status}): check its apiKey`,
+      "upstream_auth",
+    );
+  return new GatewayError(502, "upstream_error", `The speech provider failed (${status}): ${message}`, "upstream_error");
+}
+
+/**
+ * Asks an upstream for speech, as OpenAI's API has it; resolves once its answer starts, with the audio to stream on
+ * as it comes (time to first byte is the provider's, plus one hop).
+ */
+export async function upstreamSpeech(m: SpeechModelConfig, r: SpeechRequest, signal: AbortSignal, fetchImpl: typeof fetch = fetch) {
+  const base = (m.baseURL ?? OPENAI).replace(/\/+$/, "");
+  let res: Response;
+  try {
+    res = await fetchImpl(`${base}/audio/speech`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(m.apiKey && { authorization: `Bearer ${m.apiKey}` }) },
+      body: JSON.stringify({
+        model: m.model,
+        input: r.input,
+        voice: r.voice,
+        response_format: r.format,
+        speed: r.speed,
+        ...(r.instructions && { instructions: r.instructions }),
+      }),
+      signal,
+    });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw new GatewayError(
+      502,
+      "upstream_error",
+      `The speech provider ${m.name} cannot be reached: ${(err as Error).message}`,
+      "upstream_unreachable",
+    );
+  }
+  if (!res.ok) {
+    const text = await res.text().catch(() => "");
+    let message = text.slice(0, 300);
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+    } catch {}
+    throw upstreamError(res.status, message);
+  }
+  return { contentType: res.headers.get("content-type") ?? "application/octet-stream", body: res.body };
+}
