@@ -36,3 +36,5 @@ export { startVideoJob, jobView, VIDEO_MISSING, type VideoRoutesOptions } from "
 export { translateDocument, translationPieces } from "./skills/translate/document.ts";
 export { registerSpeechRoutes, speechBody, OFFLINE_SPEECH_MODEL, type SpeechRoutesOptions } from "./speech/routes.ts";
 export type { SpeechModelConfig } from "./speech/upstream.ts";
+export { registerTranscriptionRoutes, TRANSCRIPTION_MISSING, type TranscriptionRoutesOptions } from "./speech/transcription-routes.ts";
+export type { TranscriptionModelConfig } from "./speech/transcribe.ts";

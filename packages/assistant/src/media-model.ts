@@ -8,7 +8,7 @@ import type { FastifyRequest } from "fastify";
 export function allowedMediaModel<M extends { name: string; model: string }>(
   request: FastifyRequest,
   models: readonly M[],
-  kind: "image" | "video" | "speech",
+  kind: "image" | "video" | "speech" | "transcription",
   wanted?: string,
 ): M {
   const allowed = models.filter((m) => !scopeOf(request).refuseTarget({ provider: m.name, model: m.model }));

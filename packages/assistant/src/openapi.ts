@@ -237,6 +237,46 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           },
         },
       },
+      ...Object.fromEntries(
+        (["transcriptions", "translations"] as const).map((task) => [
+          `/v1/audio/${task}`,
+          {
+            post: {
+              tags: ["audio"],
+              summary:
+                task === "transcriptions"
+                  ? "Transcribe a recording (OpenAI's wire format) with a configured speech recognition model"
+                  : "Transcribe a recording into English (OpenAI's wire format) with a configured speech recognition model",
+              requestBody: {
+                required: true,
+                content: {
+                  "multipart/form-data": {
+                    schema: {
+                      type: "object",
+                      required: ["file", "model"],
+                      properties: {
+                        file: { type: "string", format: "binary" },
+                        model: { type: "string" },
+                        language: { type: "string" },
+                        prompt: { type: "string" },
+                        response_format: { type: "string", enum: ["json", "text", "srt", "verbose_json", "vtt"] },
+                        temperature: { type: "number" },
+                      },
+                    },
+                  },
+                },
+              },
+              responses: {
+                "200": {
+                  description: "The transcript: { text } (json), or text, srt, vtt, verbose_json",
+                  content: json({ type: "object" }),
+                },
+                ...err(400, 401, 404, 413, 429, 502),
+              },
+            },
+          },
+        ]),
+      ),
       "/v1/images/generations": {
         post: {
           tags: ["images"],

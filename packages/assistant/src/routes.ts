@@ -7,6 +7,7 @@ import { registerConversationRoutes } from "./conversations/routes.ts";
 import type { ModelClient } from "./model-client.ts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
 import { registerSpeechRoutes, type SpeechRoutesOptions } from "./speech/routes.ts";
+import { registerTranscriptionRoutes, type TranscriptionRoutesOptions } from "./speech/transcription-routes.ts";
 import type { SkillServices } from "./skills/skill.ts";
 
 export interface AssistantRoutesOptions extends SkillServices {
@@ -24,6 +25,8 @@ export interface AssistantRoutesOptions extends SkillServices {
   defaultLocale?(request: FastifyRequest): string | undefined;
   /** Speech models (`assistant.speech`); without any, speech is the offline espeak-ng. */
   speech?: SpeechRoutesOptions;
+  /** Speech recognition models (`assistant.transcription`); without any, transcription says what to configure. */
+  transcription?: TranscriptionRoutesOptions;
   /** "Stop" across the instances sharing the store; within this process when left out. */
   stops?: AnswerStops;
   /** The skills messages and agents may use; the shared registry when left out. */
@@ -45,6 +48,7 @@ export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutes
   registerAgentRoutes(app, { agentsFor: o.agentsFor, skills, ...(o.defaultLocale && { defaultLocale: o.defaultLocale }) });
   registerConversationRoutes(app, { ...o, skills, stops: o.stops ?? localStops() });
   registerFeedbackRoutes(app, o);
+  registerTranscriptionRoutes(app, o.transcription ?? { models: [] });
   registerSpeechRoutes(app, { models: [], ...(o.defaultLocale && { localeOf: o.defaultLocale }), ...o.speech });
   for (const skill of skills.all()) skill.routes?.(app, o);
 }

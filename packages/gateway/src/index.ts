@@ -31,7 +31,7 @@ export { ModelCatalog, type CatalogEntry } from "./catalog.ts";
 export { PriceTable, type Price } from "./pricing.ts";
 export { GatewayMetrics } from "./metrics.ts";
 export { GatewayError } from "./errors.ts";
-export { refuseBlocked } from "./http/refuse-blocked.ts";
+export { refuseBlocked, refuseBlockedOutput } from "./http/refuse-blocked.ts";
 export { parseChatRequest } from "./openai-wire/parse-request.ts";
 export { defaultPromptBudget, type PromptBudget } from "./openai-wire/prompt-budget.ts";
 export { defaultJsonBudget, type JsonBudget } from "./http/json-body.ts";

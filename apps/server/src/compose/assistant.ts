@@ -104,6 +104,11 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     contextLength: d.contextLength,
     stops: d.stops,
     speech: { models: config.assistant.speech },
+    transcription: {
+      models: config.assistant.transcription,
+      maxUploadBytes,
+      maxAudioSeconds: config.limits.audio.maxMinutes * 60,
+    },
     defaultLocale: (request) => {
       const market = scopeOf(request).market;
       return market ? d.markets?.markets.get(market)?.profile.defaultLocale : undefined;

@@ -197,6 +197,8 @@ export const configSchema = z
               .default(defaultDocumentLimits.maxOwnerBytes / 1024 / 1024),
           })
           .prefault({}),
+        /** Recordings sent for transcription: the longest one (413 past it; the upload's bytes are assistant.uploadMaxMb). */
+        audio: z.strictObject({ maxMinutes: z.number().positive().max(600).default(30) }).prefault({}),
         /** Images: what one message's may take as the model reads them (base64), and what one person may keep. */
         images: z
           .strictObject({
@@ -301,6 +303,25 @@ export const configSchema = z
          * Without any, speech is the offline `espeak-ng`. openai-compatible: any server speaking OpenAI's speech API.
          */
         speech: z
+          .array(
+            z
+              .strictObject({
+                name: providerName,
+                type: z.enum(["openai", "openai-compatible"]),
+                baseURL: z.url().optional(),
+                apiKey: z.string().min(1).optional(),
+                model: z.string().min(1),
+              })
+              .refine((m) => (m.type === "openai" ? !!m.apiKey : !!m.baseURL), {
+                message: "openai needs apiKey; openai-compatible needs baseURL (your server)",
+              }),
+          )
+          .default([]),
+        /**
+         * Speech recognition models (`/v1/audio/transcriptions` and `/translations`), chosen by `name/model` or model.
+         * benih ships none: without one, transcription says what to configure.
+         */
+        transcription: z
           .array(
             z
               .strictObject({

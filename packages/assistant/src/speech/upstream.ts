@@ -20,20 +20,20 @@ export interface SpeechRequest {
 
 const OPENAI = "https://api.openai.com/v1";
 
-/** What an upstream's error means to benih's caller: its own mistakes pass through, the server's are 502. */
-function upstreamError(status: number, message: string): GatewayError {
+/** What a speech or transcription provider's error means to benih's caller: its own mistakes pass through, the server's are 502. */
+export function upstreamError(status: number, message: string, what: "speech" | "transcription" = "speech"): GatewayError {
   if (status === 400 || status === 422)
-    return new GatewayError(400, "invalid_request_error", `The speech provider refused: ${message}`, "speech_invalid");
+    return new GatewayError(400, "invalid_request_error", `The ${what} provider refused: ${message}`, `${what}_invalid`);
   if (status === 429)
-    return new GatewayError(429, "rate_limit_error", `The speech provider is rate-limiting benih: ${message}`, "upstream_rate_limited");
+    return new GatewayError(429, "rate_limit_error", `The ${what} provider is rate-limiting benih: ${message}`, "upstream_rate_limited");
   if (status === 401 || status === 403)
     return new GatewayError(
       502,
       "upstream_error",
-      `The speech provider refused benih's key (${status}): check its apiKey`,
+      `The ${what} provider refused benih's key (${status}): check its apiKey`,
       "upstream_auth",
     );
-  return new GatewayError(502, "upstream_error", `The speech provider failed (${status}): ${message}`, "upstream_error");
+  return new GatewayError(502, "upstream_error", `The ${what} provider failed (${status}): ${message}`, "upstream_error");
 }
 
 /**

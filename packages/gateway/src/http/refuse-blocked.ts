@@ -27,3 +27,20 @@ export function refuseBlocked(request: FastifyRequest, text: string, model: stri
   auditHit(scope, request, model, "input", hit);
   throw new GatewayError(400, "invalid_request_error", `This prompt is not allowed here (${hit.category}).`, "content_policy_violation");
 }
+
+/**
+ * Refuses (400 `content_policy_violation`, in the market's own words) and audits what a model produced outside the
+ * chat completions path (a transcript), when the request's market blocks a term in it.
+ */
+export function refuseBlockedOutput(request: FastifyRequest, text: string, model: string): void {
+  const scope = scopeOf(request);
+  const hit = scope.scan(text);
+  if (!hit) return;
+  auditHit(scope, request, model, "output", hit);
+  throw new GatewayError(
+    400,
+    "invalid_request_error",
+    scope.refusal || `This is not allowed here (${hit.category}).`,
+    "content_policy_violation",
+  );
+}
