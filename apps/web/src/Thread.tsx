@@ -10,6 +10,7 @@ import { Failure } from "./thread/Failure.tsx";
 import { ExtractedLead, NeedsLargerModel, NothingFound } from "./thread/Notice.tsx";
 import { sourceName } from "./thread/passages.ts";
 import { SourcePanel } from "./thread/SourcePanel.tsx";
+import { ReadAloud } from "./thread/ReadAloud.tsx";
 import { Branches, CopyAnswer, RateAnswer, Timestamp } from "./thread/TurnTools.tsx";
 
 // Loaded with the first video shown: most conversations have none.
@@ -255,31 +256,37 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, on
                 </>
               )}
             </div>
-            {done && (
+            {(done || (turn.role === "assistant" && !isEditing)) && (
               <div className="turn-tools">
-                {turn.siblings.length > 1 && (
-                  <Branches siblings={turn.siblings} id={turn.id} locale={locale} busy={busy} onSwitch={onSwitch} />
-                )}
-                {turn.role === "user" ? (
-                  <button type="button" className="ghost" data-testid="edit" disabled={busy} onClick={() => setEditing(turn.id)}>
-                    {t(locale, "edit")}
-                  </button>
-                ) : (
+                {/* Shown while the answer streams too: it is read aloud sentence by sentence as they come. */}
+                {turn.role === "assistant" && turn.content && <ReadAloud text={turn.content} streaming={!done} locale={locale} />}
+                {done && (
                   <>
-                    {turn.content && <CopyAnswer text={turn.content} locale={locale} />}
-                    {turn.conversation_id && turn.status !== "failed" && (
-                      <RateAnswer
-                        rating={turn.id in rated ? rated[turn.id]! : (turn.feedback ?? null)}
-                        locale={locale}
-                        onRate={(r) => rate(turn, r)}
-                      />
+                    {turn.siblings.length > 1 && (
+                      <Branches siblings={turn.siblings} id={turn.id} locale={locale} busy={busy} onSwitch={onSwitch} />
                     )}
-                    <button type="button" className="ghost" data-testid="regenerate" disabled={busy} onClick={() => onRegenerate(turn)}>
-                      {t(locale, "regenerate")}
-                    </button>
+                    {turn.role === "user" ? (
+                      <button type="button" className="ghost" data-testid="edit" disabled={busy} onClick={() => setEditing(turn.id)}>
+                        {t(locale, "edit")}
+                      </button>
+                    ) : (
+                      <>
+                        {turn.content && <CopyAnswer text={turn.content} locale={locale} />}
+                        {turn.conversation_id && turn.status !== "failed" && (
+                          <RateAnswer
+                            rating={turn.id in rated ? rated[turn.id]! : (turn.feedback ?? null)}
+                            locale={locale}
+                            onRate={(r) => rate(turn, r)}
+                          />
+                        )}
+                        <button type="button" className="ghost" data-testid="regenerate" disabled={busy} onClick={() => onRegenerate(turn)}>
+                          {t(locale, "regenerate")}
+                        </button>
+                      </>
+                    )}
+                    {turn.created_at !== undefined && turn.role === "assistant" && <Timestamp at={turn.created_at} locale={locale} />}
                   </>
                 )}
-                {turn.created_at !== undefined && turn.role === "assistant" && <Timestamp at={turn.created_at} locale={locale} />}
               </div>
             )}
           </article>

@@ -36,3 +36,10 @@ export const ArrowDownIcon = () => (
     <path d="M8 2.5v11M3.5 9 8 13.5 12.5 9" />
   </svg>
 );
+
+export const SpeakerIcon = ({ on }: { on: boolean }) => (
+  <svg {...props} aria-hidden="true">
+    <path d="M2.5 6h2.5l3.5-3v10L5 10H2.5Z" />
+    {on ? <path d="M11 5.5v5M13.5 5.5v5" /> : <path d="M11 5.5a3.5 3.5 0 0 1 0 5M12.8 3.8a6 6 0 0 1 0 8.4" />}
+  </svg>
+);
