@@ -15,6 +15,13 @@ export const PaperclipIcon = () => (
   </svg>
 );
 
+export const MicIcon = () => (
+  <svg {...props} aria-hidden="true">
+    <rect x="5.5" y="1.5" width="5" height="8" rx="2.5" />
+    <path d="M3 7.5a5 5 0 0 0 10 0M8 12.5v2" />
+  </svg>
+);
+
 export const SearchIcon = () => (
   <svg {...props} aria-hidden="true">
     <circle cx="7" cy="7" r="4.5" />

@@ -253,10 +253,10 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
                   "multipart/form-data": {
                     schema: {
                       type: "object",
-                      required: ["file", "model"],
+                      required: ["file"],
                       properties: {
                         file: { type: "string", format: "binary" },
-                        model: { type: "string" },
+                        model: { type: "string", description: "Left out: the first speech recognition model the market allows" },
                         language: { type: "string" },
                         prompt: { type: "string" },
                         response_format: { type: "string", enum: ["json", "text", "srt", "verbose_json", "vtt"] },

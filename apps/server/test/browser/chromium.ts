@@ -20,7 +20,7 @@ export const browserSkip: string | false = process.env.BENIH_REQUIRE_BROWSER
     : !existsSync(repo("apps/web/dist/index.html")) && "the web app is not built (npm run build -w @benih/web)";
 
 /** Headless Chromium with nothing of its own on the network (this machine's network is closed to it anyway). */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath,
     args: [
@@ -31,6 +31,14 @@ export function launchChromium(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--disable-quic",
+      ...extraArgs,
     ],
   });
 }
+
+/** Chromium's flags for a microphone that plays `wav` (and grants it without asking). */
+export const fakeMicrophone = (wav: string) => [
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  `--use-file-for-fake-audio-capture=${wav}`,
+];

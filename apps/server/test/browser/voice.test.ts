@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { browserSkip, shots } from "./chromium.ts";
+import { startServer } from "../harness.ts";
+import { browserSkip, fakeMicrophone, launchChromium, repo, shots } from "./chromium.ts";
 import { closeShipped, type ShippedServer, startShipped } from "./shipped.ts";
 
 // Reading an answer aloud in Chromium, on the shipped config: the offline espeak-ng speaks the market's language
@@ -59,4 +65,93 @@ describe("read aloud, in Chromium", { skip }, () => {
       await page.close();
     });
   }
+});
+
+describe("speaking a message, in Chromium with a fake microphone", { skip }, () => {
+  const said = "What is the capital of Indonesia?";
+  const dir = mkdtempSync(join(tmpdir(), "benih-voice-"));
+  const wav = join(dir, "question.wav");
+  /** What the loopback speech recognition server received, as ffprobe read it. */
+  const received: Array<{ type: string; seconds: number; language?: string; model?: string }> = [];
+  const asr: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const form = await new Request("http://x", {
+      method: "POST",
+      headers: req.headers as Record<string, string>,
+      body: Buffer.concat(chunks),
+    }).formData();
+    const file = form.get("file") as File;
+    const path = join(dir, `upload-${received.length}`);
+    writeFileSync(path, Buffer.from(await file.arrayBuffer()));
+    // A decodable recording: ffprobe finds its audio and how long it is.
+    const seconds = Number(execFileSync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path]).toString());
+    received.push({ type: file.type, seconds, language: String(form.get("language")), model: String(form.get("model")) });
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ text: said }));
+  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let bare: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+
+  before(async () => {
+    execFileSync("espeak-ng", ["-v", "en-us", "-w", wav, said]);
+    await new Promise<void>((r) => asr.listen(0, "127.0.0.1", () => r()));
+    const shipped = readFileSync(repo("benih.yaml"), "utf8");
+    const asrUrl = `http://127.0.0.1:${(asr.address() as { port: number }).port}/v1`;
+    server = await startServer({
+      yaml: `${shipped}\nassistant:\n  transcription:\n    - { name: openai, type: openai-compatible, baseURL: "${asrUrl}", model: whisper-1 }\n`,
+      env: { BENIH_MODELS_DIR: repo("models") },
+    });
+    bare = await startServer({ yaml: shipped, env: { BENIH_MODELS_DIR: repo("models") } });
+    browser = await launchChromium(fakeMicrophone(wav));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await bare?.close();
+    await new Promise<void>((r) => asr.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("records, shows the level, writes out what was said, and sends it", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url.replace("127.0.0.1", "global.localhost"));
+    await page.getByTestId("mic").click();
+    await page.getByTestId("mic-level").waitFor();
+    assert.equal(await page.getByTestId("mic").getAttribute("aria-pressed"), "true");
+    await page.screenshot({ path: `${shots}/mic-recording.png` });
+    await page.waitForTimeout(2_500);
+    await page.getByTestId("mic").click();
+    await page.waitForFunction(`document.querySelector('[data-testid="input"]')?.value === ${JSON.stringify(said)}`, undefined, {
+      timeout: 15_000,
+    });
+    assert.equal(received.length, 1);
+    assert.ok(received[0]!.seconds > 1, `a recording of ${received[0]!.seconds} s`);
+    assert.match(received[0]!.type, /^audio\/(webm|ogg)/);
+    assert.equal(received[0]!.language, "en");
+    assert.equal(received[0]!.model, "whisper-1", "the market's speech recognition model");
+    await page.getByTestId("input").press("Enter");
+    const answer = page.getByTestId("assistant-turn").last();
+    await answer.and(page.locator('[data-state="done"]')).waitFor({ timeout: 20_000 });
+    assert.equal((await answer.locator(".bubble").textContent())?.trim(), "Jakarta.");
+    await page.close();
+  });
+
+  it("says what to configure where the server has no speech recognition, and cancels a recording", async () => {
+    const page = await browser.newPage();
+    await page.goto(bare.url.replace("127.0.0.1", "global.localhost"));
+    await page.getByTestId("mic").click();
+    await page.getByTestId("mic-cancel").click();
+    assert.equal(await page.getByTestId("mic-level").count(), 0, "cancelled: not recording");
+    await page.getByTestId("mic").click();
+    await page.getByTestId("mic-level").waitFor();
+    await page.waitForTimeout(800);
+    await page.getByTestId("mic").click();
+    const problem = page.getByTestId("mic-problem");
+    await problem.waitFor();
+    assert.match((await problem.textContent()) ?? "", /assistant\.transcription/);
+    assert.equal(await page.getByTestId("input").inputValue(), "");
+    await page.screenshot({ path: `${shots}/mic-not-configured.png` });
+    await page.close();
+  });
 });

@@ -5,6 +5,7 @@ import { t, type Locale } from "../i18n.ts";
 import { PaperclipIcon } from "../icons.tsx";
 import { onEnterToSend } from "./enterToSend.ts";
 import { acceptOf, namedPaste } from "./fileCheck.ts";
+import { MicButton } from "./MicButton.tsx";
 import { SkillChips } from "./SkillChips.tsx";
 import { defaultOptions, isSkill, optionsFor, type OptionFields, type Skill } from "./skills.ts";
 import { UploadList } from "./UploadList.tsx";
@@ -44,6 +45,8 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
   const [fields, setFields] = useState<OptionFields>(defaultOptions);
   /** A drawn image the next message changes (image skill). */
   const [changing, setChanging] = useState<string | null>(null);
+  /** Why the microphone's last recording was not written out (no speech recognition, no permission). */
+  const [micProblem, setMicProblem] = useState<string>();
   const files = useUploads(settings, locale);
   const input = useGrowingInput(draft);
   const drop = useFileDrop((dropped) => void files.attach(dropped));
@@ -136,6 +139,11 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
             void files.attach(pasted.map((f) => namedPaste(f)));
           }}
         />
+        <MicButton
+          locale={locale}
+          onText={(said) => setDraft((d) => (d.trim() ? `${d.trimEnd()} ${said}` : said))}
+          onProblem={setMicProblem}
+        />
         {streaming ? (
           <button type="button" data-testid="stop" onClick={onStop}>
             {t(locale, "stop")}
@@ -146,6 +154,11 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
           </button>
         )}
       </form>
+      {micProblem && (
+        <p className="meta mic-problem" role="alert" data-testid="mic-problem">
+          {micProblem}
+        </p>
+      )}
       {changing && skill === "image" && (
         <p className="meta changing" data-testid="changing">
           {t(locale, "changing")} {changing}{" "}

@@ -51,7 +51,6 @@ async function readForm(request: FastifyRequest, maxBytes: number) {
     throw err;
   }
   if (!file) throw new GatewayError(400, "invalid_request_error", "file: attach the recording", "invalid_body", "file");
-  if (!fields.model) throw new GatewayError(400, "invalid_request_error", "model: name the transcription model", "invalid_body", "model");
   const format = fields.response_format ?? "json";
   if (!FORMATS.has(format))
     throw new GatewayError(
@@ -89,7 +88,8 @@ export function registerTranscriptionRoutes(app: FastifyInstance, o: Transcripti
       scope.post(`/v1/audio/${task}`, metered(), async (request, reply) => {
         if (!o.models.length) throw new GatewayError(400, "invalid_request_error", TRANSCRIPTION_MISSING, "transcription_not_configured");
         const { file, fields } = await readForm(request, maxBytes);
-        const model = allowedMediaModel(request, o.models, "transcription", fields.model);
+        // Without `model` (the web app's microphone), the first the market allows.
+        const model = allowedMediaModel(request, o.models, "transcription", fields.model || undefined);
         await checkAudio(file.bytes, o.maxAudioSeconds ?? 1800);
         const gone = new AbortController();
         reply.raw.once("close", () => reply.raw.writableFinished || gone.abort());

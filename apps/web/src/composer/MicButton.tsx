@@ -1,0 +1,76 @@
+import { ApiError, apiError, authed } from "../api/http.ts";
+import { t, type Locale } from "../i18n.ts";
+import { MicIcon } from "../icons.tsx";
+import { useRecorder } from "./useRecorder.ts";
+
+/** What was said, written out by the server's speech recognition model (the first the market allows). */
+async function transcribe(audio: Blob, locale: Locale): Promise<string> {
+  const form = new FormData();
+  form.set("file", audio, audio.type.includes("ogg") ? "speech.ogg" : "speech.webm");
+  form.set("language", locale);
+  const res = await authed("/v1/audio/transcriptions", { method: "POST", body: form });
+  if (!res.ok) throw await apiError(res);
+  return ((await res.json()) as { text: string }).text.trim();
+}
+
+/**
+ * Press to talk: the first press records (a level meter shows it hears you, × cancels), the second writes out what
+ * was said into the message box. A server without speech recognition says what its admin must configure.
+ */
+export function MicButton({
+  locale,
+  onText,
+  onProblem,
+}: {
+  locale: Locale;
+  onText(text: string): void;
+  /** What went wrong (said below the message box), or undefined when a new recording starts. */
+  onProblem(problem: string | undefined): void;
+}) {
+  const mic = useRecorder();
+  const level = mic.recording.state === "recording" ? mic.recording.level : undefined;
+  const recording = level !== undefined;
+
+  async function press() {
+    onProblem(undefined);
+    try {
+      if (mic.recording.state === "idle") return await mic.start();
+      if (!recording) return;
+      const text = await transcribe(await mic.stop(), locale);
+      if (text) onText(text);
+    } catch (err) {
+      const e = err as Error & { name: string };
+      onProblem(
+        e.name === "NotAllowedError"
+          ? t(locale, "micBlocked")
+          : err instanceof ApiError && err.code === "transcription_not_configured"
+            ? t(locale, "micNotConfigured")
+            : e.message,
+      );
+    }
+    mic.done();
+  }
+
+  return (
+    <>
+      <button
+        type="button"
+        className={`mic ghost ${recording ? "on" : ""}`}
+        data-testid="mic"
+        aria-pressed={recording}
+        aria-label={t(locale, recording ? "stopSpeaking" : mic.recording.state === "busy" ? "transcribing" : "speak")}
+        title={t(locale, recording ? "stopSpeaking" : mic.recording.state === "busy" ? "transcribing" : "speak")}
+        disabled={mic.recording.state === "busy"}
+        onClick={() => void press()}
+      >
+        <MicIcon />
+        {recording && <span className="level" data-testid="mic-level" style={{ transform: `scaleY(${0.15 + (level ?? 0)})` }} />}
+      </button>
+      {recording && (
+        <button type="button" className="ghost" data-testid="mic-cancel" aria-label={t(locale, "cancelSpeaking")} onClick={mic.cancel}>
+          ×
+        </button>
+      )}
+    </>
+  );
+}
