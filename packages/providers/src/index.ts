@@ -6,3 +6,4 @@ export { openAICompatiblePresets, normalizeBaseURL } from "./presets.ts";
 export type { OpenAICompatiblePreset } from "./shared/preset.ts";
 export { ProviderFailureError, isProviderFailure, parseRetryAfter } from "./shared/provider-failure.ts";
 export { collectStream } from "./shared/collect-stream.ts";
+export { transportFor, type HttpResponse, type Transport } from "./shared/transport.ts";

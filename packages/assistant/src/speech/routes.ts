@@ -60,6 +60,6 @@ export function registerSpeechRoutes(app: FastifyInstance, o: SpeechRoutesOption
     };
     const { contentType, body: audio } = await upstreamSpeech(model, r, gone.signal, o.fetch);
     reply.header("content-type", contentType);
-    return reply.send(audio ? Readable.fromWeb(audio as import("node:stream/web").ReadableStream) : Buffer.alloc(0));
+    return reply.send(Readable.from(audio, { objectMode: false }));
   });
 }

@@ -1,4 +1,5 @@
 import { GatewayError } from "@benih/gateway";
+import { type HttpResponse, transportFor } from "@benih/providers";
 import type { SpeechFormat } from "./formats.ts";
 
 /** A speech model of `assistant.speech`: OpenAI's, or any server speaking its `/audio/speech` (Kokoro-FastAPI, Speaches, LocalAI). */
@@ -40,11 +41,12 @@ export function upstreamError(status: number, message: string, what: "speech" | 
  * Asks an upstream for speech, as OpenAI's API has it; resolves once its answer starts, with the audio to stream on
  * as it comes (time to first byte is the provider's, plus one hop).
  */
-export async function upstreamSpeech(m: SpeechModelConfig, r: SpeechRequest, signal: AbortSignal, fetchImpl: typeof fetch = fetch) {
+export async function upstreamSpeech(m: SpeechModelConfig, r: SpeechRequest, signal: AbortSignal, fetchImpl?: typeof fetch) {
   const base = (m.baseURL ?? OPENAI).replace(/\/+$/, "");
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetchImpl(`${base}/audio/speech`, {
+    // The providers' transport (undici's dispatch): a hop that adds next to nothing to the first audio byte.
+    res = await transportFor(fetchImpl)(`${base}/audio/speech`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(m.apiKey && { authorization: `Bearer ${m.apiKey}` }) },
       body: JSON.stringify({
@@ -66,7 +68,7 @@ export async function upstreamSpeech(m: SpeechModelConfig, r: SpeechRequest, sig
       "upstream_unreachable",
     );
   }
-  if (!res.ok) {
+  if (res.status >= 400) {
     const text = await res.text().catch(() => "");
     let message = text.slice(0, 300);
     try {
@@ -74,5 +76,5 @@ export async function upstreamSpeech(m: SpeechModelConfig, r: SpeechRequest, sig
     } catch {}
     throw upstreamError(res.status, message);
   }
-  return { contentType: res.headers.get("content-type") ?? "application/octet-stream", body: res.body };
+  return { contentType: res.header("content-type") ?? "application/octet-stream", body: res.body };
 }
