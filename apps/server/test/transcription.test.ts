@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import OpenAI, { toFile } from "openai";
 import { request } from "undici";
 import { startServer } from "./harness.ts";
+import { formOf } from "./multipart.ts";
 
 // Speech recognition on OpenAI's wire format, through a loopback server speaking OpenAI's /audio/transcriptions:
 // the recording is checked before any provider is paid, and the transcript is held to the market's policy.
@@ -25,13 +26,7 @@ const spoken = (text: string) => execFileSync("espeak-ng", ["-v", "en-us", "--st
 /** OpenAI's transcription API as documented: key sk-asr; the transcript is the form's `prompt` (so tests choose it). */
 const seen: Array<{ path: string; fields: Record<string, string>; file?: Buffer }> = [];
 const upstream: Server = createServer(async (req, res) => {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const form = await new Request("http://x", {
-    method: "POST",
-    headers: req.headers as Record<string, string>,
-    body: Buffer.concat(chunks),
-  }).formData();
+  const form = await formOf(req);
   const fields: Record<string, string> = {};
   let file: Buffer | undefined;
   for (const [k, v] of form) {

@@ -16,6 +16,19 @@ const headers = z.record(z.string(), z.string());
 
 const providerName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase letters, digits, '.', '_' or '-'");
 
+/** A speech or speech recognition model: OpenAI's, or any server speaking OpenAI's audio API. */
+const audioModel = z
+  .strictObject({
+    name: providerName,
+    type: z.enum(["openai", "openai-compatible"]),
+    baseURL: z.url().optional(),
+    apiKey: z.string().min(1).optional(),
+    model: z.string().min(1),
+  })
+  .refine((m) => (m.type === "openai" ? !!m.apiKey : !!m.baseURL), {
+    message: "openai needs apiKey; openai-compatible needs baseURL (your server)",
+  });
+
 /** What every provider reached over HTTP takes. */
 const remote = {
   name: providerName,
@@ -302,40 +315,12 @@ export const configSchema = z
          * Speech models (`/v1/audio/speech`), chosen by `name/model` or model; `name` is the provider in allow-lists.
          * Without any, speech is the offline `espeak-ng`. openai-compatible: any server speaking OpenAI's speech API.
          */
-        speech: z
-          .array(
-            z
-              .strictObject({
-                name: providerName,
-                type: z.enum(["openai", "openai-compatible"]),
-                baseURL: z.url().optional(),
-                apiKey: z.string().min(1).optional(),
-                model: z.string().min(1),
-              })
-              .refine((m) => (m.type === "openai" ? !!m.apiKey : !!m.baseURL), {
-                message: "openai needs apiKey; openai-compatible needs baseURL (your server)",
-              }),
-          )
-          .default([]),
+        speech: z.array(audioModel).default([]),
         /**
          * Speech recognition models (`/v1/audio/transcriptions` and `/translations`), chosen by `name/model` or model.
          * benih ships none: without one, transcription says what to configure.
          */
-        transcription: z
-          .array(
-            z
-              .strictObject({
-                name: providerName,
-                type: z.enum(["openai", "openai-compatible"]),
-                baseURL: z.url().optional(),
-                apiKey: z.string().min(1).optional(),
-                model: z.string().min(1),
-              })
-              .refine((m) => (m.type === "openai" ? !!m.apiKey : !!m.baseURL), {
-                message: "openai needs apiKey; openai-compatible needs baseURL (your server)",
-              }),
-          )
-          .default([]),
+        transcription: z.array(audioModel).default([]),
       })
       .prefault({}),
   })

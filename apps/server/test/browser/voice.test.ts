@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { startServer } from "../harness.ts";
+import { formOf } from "../multipart.ts";
 import { browserSkip, fakeMicrophone, launchChromium, repo, shots } from "./chromium.ts";
 import { closeShipped, type ShippedServer, startShipped } from "./shipped.ts";
 
@@ -74,13 +75,7 @@ describe("speaking a message, in Chromium with a fake microphone", { skip }, () 
   /** What the loopback speech recognition server received, as ffprobe read it. */
   const received: Array<{ type: string; seconds: number; language?: string; model?: string }> = [];
   const asr: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const form = await new Request("http://x", {
-      method: "POST",
-      headers: req.headers as Record<string, string>,
-      body: Buffer.concat(chunks),
-    }).formData();
+    const form = await formOf(req);
     const file = form.get("file") as File;
     const path = join(dir, `upload-${received.length}`);
     writeFileSync(path, Buffer.from(await file.arrayBuffer()));

@@ -1,5 +1,5 @@
 import { GatewayError } from "@benih/gateway";
-import { upstreamError } from "./upstream.ts";
+import { upstreamFailure } from "./upstream.ts";
 
 /** A transcription model of `assistant.transcription`: OpenAI's, or any server speaking its `/audio/transcriptions`. */
 export interface TranscriptionModelConfig {
@@ -48,12 +48,6 @@ export async function upstreamTranscription(
     );
   }
   const text = await res.text();
-  if (!res.ok) {
-    let message = text.slice(0, 300);
-    try {
-      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
-    } catch {}
-    throw upstreamError(res.status, message, "transcription");
-  }
+  if (!res.ok) throw upstreamFailure(res.status, text, "transcription");
   return { contentType: res.headers.get("content-type") ?? "text/plain", text };
 }

@@ -21,6 +21,15 @@ export interface SpeechRequest {
 
 const OPENAI = "https://api.openai.com/v1";
 
+/** A provider's error answer (OpenAI's `{ error: { message } }`, or any text) as an error for benih's caller. */
+export function upstreamFailure(status: number, body: string, what: "speech" | "transcription" = "speech"): GatewayError {
+  let message = body.slice(0, 300);
+  try {
+    message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? message;
+  } catch {}
+  return upstreamError(status, message, what);
+}
+
 /** What a speech or transcription provider's error means to benih's caller: its own mistakes pass through, the server's are 502. */
 export function upstreamError(status: number, message: string, what: "speech" | "transcription" = "speech"): GatewayError {
   if (status === 400 || status === 422)
@@ -68,13 +77,6 @@ export async function upstreamSpeech(m: SpeechModelConfig, r: SpeechRequest, sig
       "upstream_unreachable",
     );
   }
-  if (res.status >= 400) {
-    const text = await res.text().catch(() => "");
-    let message = text.slice(0, 300);
-    try {
-      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
-    } catch {}
-    throw upstreamError(res.status, message);
-  }
+  if (res.status >= 400) throw upstreamFailure(res.status, await res.text().catch(() => ""));
   return { contentType: res.header("content-type") ?? "application/octet-stream", body: res.body };
 }
