@@ -192,7 +192,11 @@ describe("composer, sidebar and agents in Chromium", { skip: browserSkip }, () =
     await page.getByTestId("new-chat").click();
     assert.equal(await page.getByTestId("skill-write").getAttribute("aria-pressed"), "false");
 
-    // Greyed, not disabled: a tap must reach it (Playwright takes aria-disabled for disabled, so force the click).
+    // Greyed, not disabled: a tap must reach it (Playwright takes aria-disabled for disabled, so force the click,
+    // which does not wait for the page to settle: the new chat's requests end first, and the drawer slides away, or
+    // the tap lands on it).
+    await page.waitForLoadState("networkidle");
+    await page.waitForFunction(`document.querySelector(".sidebar").getBoundingClientRect().right <= 0`);
     await page.getByTestId("skill-web").click({ force: true }); // no web search on this server
     const why = page.getByTestId("chip-why");
     assert.match((await why.textContent()) ?? "", /Web search is not set up on this server\. An admin can turn it on\./);
