@@ -1,5 +1,5 @@
-import { GatewayError } from "@benih/gateway";
-import { upstreamFailure } from "./upstream.ts";
+
+import { OPENAI, unreachable, upstreamFailure } from "./upstream.ts";
 
 /** A transcription model of `assistant.transcription`: OpenAI's, or any server speaking its `/audio/transcriptions`. */
 export interface TranscriptionModelConfig {
@@ -16,8 +16,6 @@ export interface TranscriptionRequest {
   /** The form's other fields as the client sent them (language, prompt, response_format, temperature). */
   fields: Record<string, string>;
 }
-
-const OPENAI = "https://api.openai.com/v1";
 
 /** Sends a recording to a provider as OpenAI's API has it; its answer (JSON, text, SRT or VTT) as it came. */
 export async function upstreamTranscription(
@@ -40,12 +38,7 @@ export async function upstreamTranscription(
     });
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new GatewayError(
-      502,
-      "upstream_error",
-      `The transcription provider ${m.name} cannot be reached: ${(err as Error).message}`,
-      "upstream_unreachable",
-    );
+    throw unreachable("transcription", m.name, err);
   }
   const text = await res.text();
   if (!res.ok) throw upstreamFailure(res.status, text, "transcription");

@@ -19,7 +19,17 @@ export interface SpeechRequest {
   instructions?: string;
 }
 
-const OPENAI = "https://api.openai.com/v1";
+/** Where an `openai` audio model goes without a baseURL. */
+export const OPENAI = "https://api.openai.com/v1";
+
+/** A provider that could not be reached at all (refused, reset, DNS): 502 naming it. */
+export const unreachable = (what: "speech" | "transcription", name: string, err: unknown) =>
+  new GatewayError(
+    502,
+    "upstream_error",
+    `The ${what} provider ${name} cannot be reached: ${(err as Error).message}`,
+    "upstream_unreachable",
+  );
 
 /** A provider's error answer (OpenAI's `{ error: { message } }`, or any text) as an error for benih's caller. */
 export function upstreamFailure(status: number, body: string, what: "speech" | "transcription" = "speech"): GatewayError {
@@ -70,12 +80,7 @@ export async function upstreamSpeech(m: SpeechModelConfig, r: SpeechRequest, sig
     });
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new GatewayError(
-      502,
-      "upstream_error",
-      `The speech provider ${m.name} cannot be reached: ${(err as Error).message}`,
-      "upstream_unreachable",
-    );
+    throw unreachable("speech", m.name, err);
   }
   if (res.status >= 400) throw upstreamFailure(res.status, await res.text().catch(() => ""));
   return { contentType: res.header("content-type") ?? "application/octet-stream", body: res.body };
