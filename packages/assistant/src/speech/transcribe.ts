@@ -1,4 +1,3 @@
-
 import { OPENAI, unreachable, upstreamFailure } from "./upstream.ts";
 
 /** A transcription model of `assistant.transcription`: OpenAI's, or any server speaking its `/audio/transcriptions`. */
