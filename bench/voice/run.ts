@@ -16,9 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
-import { SPEECH_FORMATS } from "../../packages/assistant/src/speech/formats.ts";
-import { speechLanguage } from "../../packages/assistant/src/speech/language.ts";
-import { espeakVoice } from "../../packages/assistant/src/speech/voices.ts";
+import { SPEECH_FORMATS } from "../../packages/assistant/src/skills/voice/formats.ts";
+import { speechLanguage } from "../../packages/assistant/src/skills/voice/language.ts";
+import { espeakVoice } from "../../packages/assistant/src/skills/voice/voices.ts";
 import { latencies, type LatencyResult, percentile, type Target } from "../lib/measure.ts";
 import { freePort, startProcess, stop } from "../lib/processes.ts";
 

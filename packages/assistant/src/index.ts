@@ -34,7 +34,10 @@ export { slideshow, hasFfmpeg } from "./video/slideshow.ts";
 export { VideoRunner, SLIDESHOW } from "./video/runner.ts";
 export { startVideoJob, jobView, VIDEO_MISSING, type VideoRoutesOptions } from "./video/routes.ts";
 export { translateDocument, translationPieces } from "./skills/translate/document.ts";
-export { registerSpeechRoutes, speechBody, OFFLINE_SPEECH_MODEL, type SpeechRoutesOptions } from "./speech/routes.ts";
-export type { SpeechModelConfig } from "./speech/upstream.ts";
-export { registerTranscriptionRoutes, TRANSCRIPTION_MISSING, type TranscriptionRoutesOptions } from "./speech/transcription-routes.ts";
-export type { TranscriptionModelConfig } from "./speech/transcribe.ts";
+export { registerSpeechRoutes, speechBody, OFFLINE_SPEECH_MODEL, type SpeechRoutesOptions } from "./skills/voice/speech-routes.ts";
+export type { AudioModelConfig } from "./skills/voice/providers/provider.ts";
+export {
+  registerTranscriptionRoutes,
+  TRANSCRIPTION_MISSING,
+  type TranscriptionRoutesOptions,
+} from "./skills/voice/transcription-routes.ts";

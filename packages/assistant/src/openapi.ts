@@ -17,7 +17,7 @@ import {
   updateConversationBody as patchBody,
 } from "@benih/contracts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
-import { speechBody } from "./speech/routes.ts";
+import { speechBody } from "./skills/voice/speech-routes.ts";
 import { videoBody } from "./video/routes.ts";
 
 const json = (schema: object) => ({ "application/json": { schema } });
@@ -41,7 +41,7 @@ function messageBodyOf(skills: SkillRegistry) {
   schema.properties.skill = { type: "string", enum: skills.ids(), description: "A skill chosen for this message, run with options" };
   schema.properties.options = {
     description: "The chosen skill's options",
-    anyOf: skills.all().map((s) => ({ title: s.id, ...z.toJSONSchema(s.options, { io: "input" }) })),
+    anyOf: skills.chips().map((s) => ({ title: s.id, ...z.toJSONSchema(s.options, { io: "input" }) })),
   };
   return { required: true, content: json(schema) };
 }

@@ -6,8 +6,6 @@ import { registerFeedbackRoutes } from "./conversations/feedback-routes.ts";
 import { registerConversationRoutes } from "./conversations/routes.ts";
 import type { ModelClient } from "./model-client.ts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
-import { registerSpeechRoutes, type SpeechRoutesOptions } from "./speech/routes.ts";
-import { registerTranscriptionRoutes, type TranscriptionRoutesOptions } from "./speech/transcription-routes.ts";
 import type { SkillServices } from "./skills/skill.ts";
 
 export interface AssistantRoutesOptions extends SkillServices {
@@ -21,12 +19,6 @@ export interface AssistantRoutesOptions extends SkillServices {
   flushMs?: number;
   /** A model's context in tokens, where it is known (local models): prompts are fitted to it. */
   contextLength?(model: string): number | undefined;
-  /** The request's market's default locale (the built-in agents' starters are in it unless asked otherwise). */
-  defaultLocale?(request: FastifyRequest): string | undefined;
-  /** Speech models (`assistant.speech`); without any, speech is the offline espeak-ng. */
-  speech?: SpeechRoutesOptions;
-  /** Speech recognition models (`assistant.transcription`); without any, transcription says what to configure. */
-  transcription?: TranscriptionRoutesOptions;
   /** "Stop" across the instances sharing the store; within this process when left out. */
   stops?: AnswerStops;
   /** The skills messages and agents may use; the shared registry when left out. */
@@ -41,14 +33,12 @@ function localStops(): AnswerStops {
 
 /**
  * The assistant's HTTP API (behind the gateway's auth and market resolution): conversations, the ratings of their
- * answers, agents, and each skill's own routes (images, videos).
+ * answers, agents, and each skill's own routes (images, videos, voice).
  */
 export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutesOptions) {
   const skills = o.skills ?? builtInSkills;
   registerAgentRoutes(app, { agentsFor: o.agentsFor, skills, ...(o.defaultLocale && { defaultLocale: o.defaultLocale }) });
   registerConversationRoutes(app, { ...o, skills, stops: o.stops ?? localStops() });
   registerFeedbackRoutes(app, o);
-  registerTranscriptionRoutes(app, o.transcription ?? { models: [] });
-  registerSpeechRoutes(app, { models: [], ...(o.defaultLocale && { localeOf: o.defaultLocale }), ...o.speech });
   for (const skill of skills.all()) skill.routes?.(app, o);
 }

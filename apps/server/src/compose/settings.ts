@@ -1,4 +1,11 @@
-import { IMAGES_MISSING, largestImageFor, VIDEO_MISSING, WEB_SEARCH_MISSING } from "@benih/assistant";
+import {
+  IMAGES_MISSING,
+  largestImageFor,
+  OFFLINE_SPEECH_MODEL,
+  TRANSCRIPTION_MISSING,
+  VIDEO_MISSING,
+  WEB_SEARCH_MISSING,
+} from "@benih/assistant";
 import { DOCUMENT_UPLOAD_TYPES, type ProviderSetting, type SettingsView } from "@benih/contracts";
 import { access, scopeOf, type RequestScope } from "@benih/gateway";
 import type { FastifyInstance } from "fastify";
@@ -35,6 +42,10 @@ export function registerSettingsRoutes(
         : { name, configured: false, set: "a providers entry in benih.yaml" };
     });
     const web = config.assistant.webSearch;
+    // Audio models this market may use, by `name/model` (the provider's first: they speak better than espeak-ng).
+    const allowed = (models: readonly { name: string; model: string }[]) =>
+      models.filter((m) => !scopeOf(request).refuseTarget({ provider: m.name, model: m.model })).map((m) => `${m.name}/${m.model}`);
+    const heard = allowed(config.assistant.transcription);
     return {
       market: scopeOf(request).market ?? null,
       models: d.visibleModels(scopeOf(request)),
@@ -51,6 +62,8 @@ export function registerSettingsRoutes(
           : d.ffmpeg
             ? { configured: true, slideshow: true, note: "no video model: a captioned slideshow made with ffmpeg", set: VIDEO_MISSING }
             : { configured: false, set: `${VIDEO_MISSING} (install ffmpeg for the slideshow)` },
+        speech: { configured: true, models: [...allowed(config.assistant.speech), OFFLINE_SPEECH_MODEL] },
+        transcription: heard.length ? { configured: true, models: heard } : { configured: false, set: TRANSCRIPTION_MISSING },
       },
       uploads: {
         maxMb: config.assistant.uploadMaxMb,

@@ -16,17 +16,23 @@ const headers = z.record(z.string(), z.string());
 
 const providerName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase letters, digits, '.', '_' or '-'");
 
-/** A speech or speech recognition model: OpenAI's, or any server speaking OpenAI's audio API. */
+/**
+ * A speech or speech recognition model, by its provider's API: OpenAI's (or any server speaking it, by baseURL),
+ * Volcano Engine's Doubao speech (`appId` and its access token as apiKey), Alibaba's DashScope (CosyVoice, Paraformer).
+ */
 const audioModel = z
   .strictObject({
     name: providerName,
     type: z.enum(["openai", "openai-compatible"]),
     baseURL: z.url().optional(),
     apiKey: z.string().min(1).optional(),
+    appId: z.string().min(1).optional(),
     model: z.string().min(1),
   })
-  .refine((m) => (m.type === "openai" ? !!m.apiKey : !!m.baseURL), {
-    message: "openai needs apiKey; openai-compatible needs baseURL (your server)",
+  .superRefine((m, ctx) => {
+    const need = (ok: boolean, message: string) => ok || ctx.addIssue({ code: "custom", message });
+    if (m.type === "openai") need(!!m.apiKey, "openai needs apiKey");
+    if (m.type === "openai-compatible") need(!!m.baseURL, "openai-compatible needs baseURL (your server)");
   });
 
 /** What every provider reached over HTTP takes. */

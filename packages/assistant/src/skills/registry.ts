@@ -3,17 +3,23 @@
 //
 // Adding a skill: make a folder skills/<id>/ whose index.ts exports a `Skill` (skill.ts): its id, its options
 // schema (declared in @benih/contracts' conversations.ts when a client sends them), `answer` for the chip (the
-// instructions and meta a model answers under, or media the skill answers with itself), optionally `tool` (a
-// search a tool-using agent's model calls), `unavailable` (what to configure when it cannot run) and `routes`
-// (its own HTTP API). Then add its one registration line below.
+// instructions and meta a model answers under, or media the skill answers with itself; left out by a skill that
+// is only an API, like voice), optionally `tool` (a search a tool-using agent's model calls), `unavailable` (what
+// to configure when it cannot run) and `routes` (its own HTTP API). Then add its one registration line below.
 import { GatewayError } from "@benih/gateway";
 import { imageSkill } from "./image/index.ts";
 import { searchSkill } from "./search/index.ts";
 import type { Skill, SkillServices, SkillTool } from "./skill.ts";
+import { voiceSkill } from "./voice/index.ts";
 import { translateSkill } from "./translate/index.ts";
 import { videoSkill } from "./video/index.ts";
 import { webSkill } from "./web/index.ts";
 import { writeSkill } from "./write/index.ts";
+
+/** A skill a message can choose with its chip. */
+export type ChipSkill = Skill & Required<Pick<Skill, "answer">>;
+
+const isChip = (skill: Skill): skill is ChipSkill => !!skill.answer;
 
 export class SkillRegistry {
   private readonly byId = new Map<string, Skill>();
@@ -24,17 +30,31 @@ export class SkillRegistry {
     return this;
   }
 
-  ids(): string[] {
-    return [...this.byId.keys()];
-  }
-
+  /** Every skill, chips or not (their routes are registered). */
   all(): Skill[] {
     return [...this.byId.values()];
   }
 
-  /** The skill named `id`, or a 400 naming those there are (`param` is where the request named it). */
-  get(id: string, param = "skill"): Skill {
+  /** The skills a message (or an agent) can choose. */
+  chips(): ChipSkill[] {
+    return this.all().filter(isChip);
+  }
+
+  ids(): string[] {
+    return this.chips().map((s) => s.id);
+  }
+
+  /** The chip named `id`, or a 400 naming those there are (`param` is where the request named it). */
+  get(id: string, param = "skill"): ChipSkill {
     const skill = this.byId.get(id);
+    if (skill && !isChip(skill))
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        `${param}: ${id} is not chosen per message; it has its own API`,
+        "invalid_skill",
+        param,
+      );
     if (!skill)
       throw new GatewayError(
         400,
@@ -62,4 +82,5 @@ export const skills = new SkillRegistry()
   .register(translateSkill)
   .register(writeSkill)
   .register(imageSkill)
-  .register(videoSkill);
+  .register(videoSkill)
+  .register(voiceSkill);

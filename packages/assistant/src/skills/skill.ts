@@ -6,6 +6,8 @@ import type { ImageRoutesOptions } from "../images/routes.ts";
 import type { ToolDefinition } from "../model-client.ts";
 import type { VideoRoutesOptions } from "../video/routes.ts";
 import type { WebSearchConfig } from "../web/search.ts";
+import type { SpeechRoutesOptions } from "./voice/speech-routes.ts";
+import type { TranscriptionRoutesOptions } from "./voice/transcription-routes.ts";
 
 /** What the assistant holds that skills use: the request's market's stores and the providers configured. */
 export interface SkillServices {
@@ -19,6 +21,12 @@ export interface SkillServices {
   images: ImageRoutesOptions;
   /** Video models and jobs. */
   videos: VideoRoutesOptions;
+  /** Speech models (`assistant.speech`); without any, speech is the offline espeak-ng. */
+  speech?: SpeechRoutesOptions;
+  /** Speech recognition models (`assistant.transcription`); without any, transcription says what to configure. */
+  transcription?: TranscriptionRoutesOptions;
+  /** The request's market's default locale (BCP 47): the language offline speech and the built-in agents use. */
+  defaultLocale?(request: FastifyRequest): string | undefined;
 }
 
 /** A user's message to answer with a skill. */
@@ -47,14 +55,17 @@ export interface SkillTool {
   search(request: FastifyRequest, services: SkillServices, query: string): Promise<KbHit[]>;
 }
 
-/** One skill: everything about it is here, and the registry lists it. */
+/**
+ * One skill: everything about it is here, and the registry lists it. A skill with `answer` is a chip a message
+ * can choose (and an agent can name); one without (voice) is its own API alone.
+ */
 export interface Skill<Options = unknown> {
   id: string;
   /** Its options, as a message choosing it sends them (`{}` when it sends none). */
   options: z.ZodType<Options>;
   /** Why it cannot run on this server, said as what to configure; undefined when it can. */
   unavailable?(services: SkillServices): string | undefined;
-  answer(context: SkillContext, options: Options): Promise<ChipAnswer>;
+  answer?(context: SkillContext, options: Options): Promise<ChipAnswer>;
   tool?: SkillTool;
   /** Its own HTTP routes, registered with the assistant's. */
   routes?(app: FastifyInstance, services: SkillServices): void;

@@ -1,14 +1,15 @@
 import multipart from "@fastify/multipart";
 import { GatewayError, metered, refuseBlockedOutput } from "@benih/gateway";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { DEFAULT_UPLOAD_BYTES } from "../images/uploads.ts";
-import { allowedMediaModel } from "../media-model.ts";
+import { DEFAULT_UPLOAD_BYTES } from "../../images/uploads.ts";
+import { allowedMediaModel } from "../../media-model.ts";
 import { checkAudio } from "./audio-check.ts";
-import { type TranscriptionModelConfig, upstreamTranscription } from "./transcribe.ts";
+import { audioProviders } from "./providers/index.ts";
+import type { AudioModelConfig } from "./providers/provider.ts";
 
 export interface TranscriptionRoutesOptions {
   /** `assistant.transcription`: providers' speech recognition models, each allowed or not by a market's allow-list. */
-  models: readonly TranscriptionModelConfig[];
+  models: readonly AudioModelConfig[];
   maxUploadBytes?: number;
   /** The longest recording transcribed (413 past it). Default 30 minutes. */
   maxAudioSeconds?: number;
@@ -65,16 +66,6 @@ async function readForm(request: FastifyRequest, maxBytes: number) {
   return { file, fields };
 }
 
-/** The transcript's text, to check against the market's policy: `text` of a JSON answer, else the answer itself. */
-function transcriptText(contentType: string, body: string): string {
-  if (!contentType.includes("json")) return body;
-  try {
-    return String((JSON.parse(body) as { text?: unknown }).text ?? "");
-  } catch {
-    return body;
-  }
-}
-
 /**
  * `POST /v1/audio/transcriptions` and `/v1/audio/translations` (into English) on OpenAI's wire format, through a
  * configured provider: the recording is checked first (readable audio, not too long), and the transcript is held to
@@ -82,6 +73,7 @@ function transcriptText(contentType: string, body: string): string {
  */
 export function registerTranscriptionRoutes(app: FastifyInstance, o: TranscriptionRoutesOptions): void {
   const maxBytes = o.maxUploadBytes ?? DEFAULT_UPLOAD_BYTES;
+  const providers = audioProviders(o.fetch);
   void app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 16 }, throwFileSizeLimit: true });
     for (const task of ["transcriptions", "translations"] as const) {
@@ -90,12 +82,21 @@ export function registerTranscriptionRoutes(app: FastifyInstance, o: Transcripti
         const { file, fields } = await readForm(request, maxBytes);
         // Without `model` (the web app's microphone), the first the market allows.
         const model = allowedMediaModel(request, o.models, "transcription", fields.model || undefined);
-        await checkAudio(file.bytes, o.maxAudioSeconds ?? 1800);
+        const seconds = await checkAudio(file.bytes, o.maxAudioSeconds ?? 1800);
+        const provider = providers[model.type];
+        if (!provider.transcribe)
+          throw new GatewayError(
+            400,
+            "invalid_request_error",
+            `model: ${model.name}/${model.model} does not recognise speech`,
+            "model_not_supported",
+            "model",
+          );
         const gone = new AbortController();
         reply.raw.once("close", () => reply.raw.writableFinished || gone.abort());
-        const r = await upstreamTranscription(model, { task, file, fields }, gone.signal, o.fetch);
-        refuseBlockedOutput(request, transcriptText(r.contentType, r.text), `${model.name}/${model.model}`);
-        return reply.header("content-type", r.contentType).send(r.text);
+        const r = await provider.transcribe(model, { task, file, fields, ...(seconds !== undefined && { seconds }) }, gone.signal);
+        refuseBlockedOutput(request, r.text, `${model.name}/${model.model}`);
+        return reply.header("content-type", r.contentType).send(r.body);
       });
     }
   });

@@ -2,12 +2,13 @@ import { Readable } from "node:stream";
 import { GatewayError, metered, refuseBlocked } from "@benih/gateway";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { parse } from "../http.ts";
-import { allowedMediaModel } from "../media-model.ts";
+import { parse } from "../../http.ts";
+import { allowedMediaModel } from "../../media-model.ts";
 import { espeakSpeech } from "./espeak.ts";
 import { SPEECH_FORMATS, type SpeechFormat } from "./formats.ts";
 import { speechLanguage } from "./language.ts";
-import { type SpeechModelConfig, upstreamSpeech } from "./upstream.ts";
+import { audioProviders } from "./providers/index.ts";
+import type { AudioModelConfig } from "./providers/provider.ts";
 import { espeakVoice, isOpenAiVoice, OPENAI_VOICES } from "./voices.ts";
 
 /** The model that speaks with no provider: espeak-ng on the server, in every market (nothing leaves the machine). */
@@ -15,9 +16,10 @@ export const OFFLINE_SPEECH_MODEL = "espeak-ng";
 
 export interface SpeechRoutesOptions {
   /** `assistant.speech`: providers' speech models, each allowed or not by a market's allow-list. */
-  models: readonly SpeechModelConfig[];
+  models: readonly AudioModelConfig[];
   /** The request's market's language (BCP 47), which the offline model speaks. */
   localeOf?(request: FastifyRequest): string | undefined;
+  /** How providers are reached (tests and benches pass their own); the network otherwise. */
   fetch?: typeof fetch;
 }
 
@@ -36,6 +38,7 @@ export const speechBody = z.strictObject({
 
 /** `POST /v1/audio/speech` on OpenAI's wire format: the offline `espeak-ng`, or a configured provider's model. */
 export function registerSpeechRoutes(app: FastifyInstance, o: SpeechRoutesOptions): void {
+  const providers = audioProviders(o.fetch);
   app.post("/v1/audio/speech", metered(), async (request, reply) => {
     const body = parse(speechBody, request.body);
     const offline = body.model === OFFLINE_SPEECH_MODEL;
@@ -58,7 +61,7 @@ export function registerSpeechRoutes(app: FastifyInstance, o: SpeechRoutesOption
       speed: body.speed,
       ...(body.instructions && { instructions: body.instructions }),
     };
-    const { contentType, body: audio } = await upstreamSpeech(model, r, gone.signal, o.fetch);
+    const { contentType, body: audio } = await providers[model.type].speak(model, r, gone.signal);
     reply.header("content-type", contentType);
     return reply.send(Readable.from(audio, { objectMode: false }));
   });

@@ -37,7 +37,7 @@ function probe(path: string): Promise<number | undefined> {
  * read (in a child process, with a time limit), and no longer than `maxSeconds` (413). Without ffprobe only the
  * size is checked.
  */
-export async function checkAudio(bytes: Buffer, maxSeconds: number): Promise<void> {
+export async function checkAudio(bytes: Buffer, maxSeconds: number): Promise<number | undefined> {
   if (!bytes.length) throw new GatewayError(400, "invalid_request_error", "file: the recording is empty", "invalid_audio", "file");
   const dir = await mkdtemp(join(tmpdir(), "benih-audio-"));
   try {
@@ -52,6 +52,7 @@ export async function checkAudio(bytes: Buffer, maxSeconds: number): Promise<voi
         "audio_too_long",
         "file",
       );
+    return seconds;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,72 @@
+import { type HttpResponse, transportFor } from "@benih/providers";
+import { unreachable, upstreamError } from "../errors.ts";
+import type { AudioModelConfig, AudioProvider } from "../provider.ts";
+import { transcriptText } from "../errors.ts";
+
+/** Where an `openai` audio model goes without a baseURL. */
+export const OPENAI = "https://api.openai.com/v1";
+
+const baseOf = (m: AudioModelConfig) => (m.baseURL ?? OPENAI).replace(/\/+$/, "");
+
+/** OpenAI's `{ error: { message } }`, or any text. */
+function failure(status: number, body: string, what: "speech" | "transcription") {
+  let message = body.slice(0, 300);
+  try {
+    message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? message;
+  } catch {}
+  return upstreamError(status, message, what);
+}
+
+/**
+ * OpenAI's audio API (tts-1, gpt-4o-mini-tts, whisper-1, gpt-4o-transcribe), and any server speaking it by baseURL:
+ * Speaches/faster-whisper-server, Kokoro-FastAPI, LocalAI, whisper.cpp's server.
+ */
+export const openaiAudio = (fetchImpl?: typeof fetch): AudioProvider => ({
+  async speak(m, r, signal) {
+    let res: HttpResponse;
+    try {
+      // The providers' transport (undici's dispatch): a hop that adds next to nothing to the first audio byte.
+      res = await transportFor(fetchImpl)(`${baseOf(m)}/audio/speech`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(m.apiKey && { authorization: `Bearer ${m.apiKey}` }) },
+        body: JSON.stringify({
+          model: m.model,
+          input: r.input,
+          voice: r.voice,
+          response_format: r.format,
+          speed: r.speed,
+          ...(r.instructions && { instructions: r.instructions }),
+        }),
+        signal,
+      });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw unreachable("speech", m.name, err);
+    }
+    if (res.status >= 400) throw failure(res.status, await res.text().catch(() => ""), "speech");
+    return { contentType: res.header("content-type") ?? "application/octet-stream", body: res.body };
+  },
+
+  async transcribe(m, r, signal) {
+    const form = new FormData();
+    form.set("file", new Blob([new Uint8Array(r.file.bytes)], { type: r.file.type }), r.file.name);
+    form.set("model", m.model);
+    for (const [k, v] of Object.entries(r.fields)) if (k !== "model" && k !== "file") form.set(k, v);
+    let res: Response;
+    try {
+      res = await (fetchImpl ?? fetch)(`${baseOf(m)}/audio/${r.task}`, {
+        method: "POST",
+        headers: m.apiKey ? { authorization: `Bearer ${m.apiKey}` } : {},
+        body: form,
+        signal,
+      });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw unreachable("transcription", m.name, err);
+    }
+    const body = await res.text();
+    if (!res.ok) throw failure(res.status, body, "transcription");
+    const contentType = res.headers.get("content-type") ?? "text/plain";
+    return { contentType, body, text: transcriptText(contentType, body) };
+  },
+});

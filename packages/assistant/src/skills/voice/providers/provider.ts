@@ -1,0 +1,55 @@
+import type { SpeechFormat } from "../formats.ts";
+
+/**
+ * A speech or speech recognition model of `assistant.speech` / `assistant.transcription`. `name` is the provider in
+ * market allow-lists (models are checked as `name/model`); `type` picks the folder under providers/ that speaks its
+ * API. `appId` is Volcano Engine's application id (its console names one per app); other providers have none.
+ */
+export interface AudioModelConfig {
+  name: string;
+  type: AudioProviderType;
+  baseURL?: string;
+  apiKey?: string;
+  appId?: string;
+  model: string;
+}
+
+export type AudioProviderType = "openai" | "openai-compatible";
+
+export interface SpeechRequest {
+  input: string;
+  /** OpenAI's voice names, or the provider's own voice id. */
+  voice: string;
+  format: SpeechFormat;
+  speed: number;
+  instructions?: string;
+}
+
+/** Audio as it comes from the provider: benih passes it on chunk by chunk. */
+export interface SpeechAudio {
+  contentType: string;
+  body: AsyncIterable<Uint8Array>;
+}
+
+export interface TranscriptionRequest {
+  task: "transcriptions" | "translations";
+  file: { bytes: Buffer; name: string; type: string };
+  /** The form's other fields as the client sent them (language, prompt, response_format, temperature). */
+  fields: Record<string, string>;
+  /** The recording's length, measured before it was sent (unknown for some streams, such as a browser's WebM). */
+  seconds?: number;
+}
+
+/** A transcript in the format the client asked for (`response_format`: json, text, srt, vtt or verbose_json). */
+export interface Transcript {
+  contentType: string;
+  body: string;
+  /** The words alone, which the market's content policy reads. */
+  text: string;
+}
+
+/** One provider's audio API. A provider without recognition (or without translation) leaves `transcribe` out or throws 400. */
+export interface AudioProvider {
+  speak(model: AudioModelConfig, request: SpeechRequest, signal: AbortSignal): Promise<SpeechAudio>;
+  transcribe?(model: AudioModelConfig, request: TranscriptionRequest, signal: AbortSignal): Promise<Transcript>;
+}
