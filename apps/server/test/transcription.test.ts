@@ -136,7 +136,7 @@ describe("speech recognition", { skip: !tools && "espeak-ng and ffprobe are need
       [undefined, { model: "whisper-1" }, 400, "invalid_body"],
       [spoken("hi"), { model: "whisper-1", response_format: "mp3" }, 400, "invalid_body"],
       [spoken("hi"), { model: "gpt-9" }, 404, "model_not_found"],
-      [spoken("hi"), { model: "whisper-1", response_format: "text", stream: "true" }, 400, "invalid_body"],
+      [spoken("hi"), { model: "whisper-1", response_format: "text", stream: "true" }, 400, "stream_not_supported"],
     ];
     for (const [file, fields, status, code] of cases) {
       const r = await transcribe(server.url, "global.localhost", file, fields);

@@ -13,6 +13,8 @@ import { t } from "./i18n.ts";
 import { MessageList } from "./MessageList.tsx";
 import { modelExamples, modelIntro, shortModelName } from "./modelIntro.ts";
 import { Sidebar } from "./Sidebar.tsx";
+import { OFFLINE_SPEECH_MODEL } from "./speech/speaker.ts";
+import { SpeechModel } from "./speech/SpeechModel.tsx";
 import { TopBar } from "./TopBar.tsx";
 
 // The dialogs are chunks of their own, loaded when first opened: the first page load does not carry them.
@@ -20,6 +22,8 @@ const SettingsPanel = lazy(() => import("./SettingsPanel.tsx").then((m) => ({ de
 const AgentEditor = lazy(() => import("./AgentEditor.tsx").then((m) => ({ default: m.AgentEditor })));
 // So are the screens before the app (a signed-in person's page never loads them).
 const SignIn = lazy(() => import("./account/SignIn.tsx").then((m) => ({ default: m.SignIn })));
+// Loaded when a call starts: most visits never make one.
+const VoiceCall = lazy(() => import("./call/VoiceCall.tsx").then((m) => ({ default: m.VoiceCall })));
 const KeyPrompt = lazy(() => import("./KeyPrompt.tsx").then((m) => ({ default: m.KeyPrompt })));
 
 /** The chat app: conversations on the side, the one shown in the middle, the composer below. */
@@ -36,6 +40,7 @@ export function App() {
   const agentId = agentChoice ?? server.defaultAgent;
   const [drawer, setDrawer] = useState(false);
   const [showSettings, setShowSettings] = useState(false);
+  const [calling, setCalling] = useState(false);
   /** The agent being made ("new") or changed, while its editor is open. */
   const [editingAgent, setEditingAgent] = useState<AgentView | "new" | null>(null);
   const composer = useRef<ComposerHandle>(null);
@@ -107,115 +112,132 @@ export function App() {
     }, problems.report);
   };
 
+  const speech = server.settings?.skills.speech;
   return (
-    <div className={`shell ${drawer ? "drawer-open" : ""}`}>
-      <Sidebar
-        locale={locale}
-        list={chats.list}
-        current={view?.conversation.id}
-        busy={chats.streaming}
-        onOpen={open}
-        onNew={newChat}
-        onRename={chats.rename}
-        onDelete={chats.remove}
-      />
-      <button type="button" className="scrim" aria-label={t(locale, "menu")} onClick={() => setDrawer(false)} />
-      <div className="app">
-        <TopBar
+    <SpeechModel.Provider value={speech?.models?.[0] ?? OFFLINE_SPEECH_MODEL}>
+      <div className={`shell ${drawer ? "drawer-open" : ""}`}>
+        <Sidebar
           locale={locale}
-          brand={{ name: server.name, logo: server.market?.brand.logo }}
-          agents={server.agents}
-          agent={view?.conversation.agent ?? agentId}
-          agentLocked={!!view}
-          onAgent={(id) => {
-            if (view) return newChat(id);
-            const a = server.agents.find((x) => x.id === id);
-            setAgentId(id);
-            composer.current?.chooseSkill(a?.skills[0]);
-            server.prefer(a?.model);
-          }}
-          onNewAgent={() => setEditingAgent("new")}
-          onEditAgent={(id) => setEditingAgent(server.agents.find((a) => a.id === id && !a.builtIn) ?? null)}
-          models={server.models}
-          model={model}
-          onModel={server.setModel}
-          locales={server.offered}
-          localeReady={server.loaded}
-          onLocale={server.chooseLocale}
-          modelName={modelName}
-          onNewChat={() => newChat()}
-          newChatDisabled={chats.streaming}
-          onSettings={() => setShowSettings(true)}
-          onExport={view ? exportShown : undefined}
-          onMenu={() => setDrawer(true)}
-        />
-        <Suspense fallback={null}>
-          {showSettings && (
-            <SettingsPanel
-              locale={locale}
-              marketName={server.marketName}
-              locales={server.offered}
-              prefs={server.prefs}
-              agents={server.agents}
-              models={server.models}
-              agent={server.defaultAgent}
-              model={server.defaultModel}
-              onChange={(patch) => {
-                server.setPrefs(patch);
-                // The empty chat and the pickers follow a new default at once; a conversation keeps what it has.
-                if (view) return;
-                if (patch.agent) setAgentId(undefined);
-                if (patch.model) server.setModel(patch.model);
-              }}
-              onClose={() => setShowSettings(false)}
-              me={gate.me}
-              onSignedOut={() => location.reload()}
-            />
-          )}
-          {editingAgent && (
-            <AgentEditor
-              locale={locale}
-              models={server.models}
-              {...(editingAgent !== "new" && { agent: editingAgent })}
-              onClose={() => setEditingAgent(null)}
-              onDone={(a) => {
-                server.addAgent(a);
-                setAgentId(a.id);
-                setEditingAgent(null);
-              }}
-              onDeleted={(id) => {
-                server.dropAgent(id);
-                setAgentId("benih");
-                setEditingAgent(null);
-              }}
-            />
-          )}
-        </Suspense>
-        <MessageList
-          turns={chats.turns}
-          locale={locale}
+          list={chats.list}
+          current={view?.conversation.id}
           busy={chats.streaming}
-          error={error}
-          models={server.loaded ? server.models.length : null}
-          starters={starters}
-          intro={modelIntro(modelView, locale, modelName(model))}
-          onStarter={(text) => composer.current?.fill(text)}
-          onSwitch={chats.switchTo}
-          onEdit={(turn, text) => void chats.ask({ type: "send", message: { content: text, parentId: turn.parent_id } }, model, agentId)}
-          onRegenerate={(turn) => void chats.ask({ type: "regenerate", turn }, model, agentId)}
-          onChangeImage={(id) => composer.current?.changeImage(id)}
-          onProblem={problems.report}
+          onOpen={open}
+          onNew={newChat}
+          onRename={chats.rename}
+          onDelete={chats.remove}
         />
-        <Composer
-          ref={composer}
-          locale={locale}
-          model={model}
-          settings={server.settings}
-          streaming={chats.streaming}
-          onSend={(message) => void chats.ask({ type: "send", message }, model, agentId)}
-          onStop={chats.stop}
-        />
+        <button type="button" className="scrim" aria-label={t(locale, "menu")} onClick={() => setDrawer(false)} />
+        <div className="app">
+          <TopBar
+            locale={locale}
+            brand={{ name: server.name, logo: server.market?.brand.logo }}
+            agents={server.agents}
+            agent={view?.conversation.agent ?? agentId}
+            agentLocked={!!view}
+            onAgent={(id) => {
+              if (view) return newChat(id);
+              const a = server.agents.find((x) => x.id === id);
+              setAgentId(id);
+              composer.current?.chooseSkill(a?.skills[0]);
+              server.prefer(a?.model);
+            }}
+            onNewAgent={() => setEditingAgent("new")}
+            onEditAgent={(id) => setEditingAgent(server.agents.find((a) => a.id === id && !a.builtIn) ?? null)}
+            models={server.models}
+            model={model}
+            onModel={server.setModel}
+            locales={server.offered}
+            localeReady={server.loaded}
+            onLocale={server.chooseLocale}
+            modelName={modelName}
+            onNewChat={() => newChat()}
+            newChatDisabled={chats.streaming}
+            onSettings={() => setShowSettings(true)}
+            onExport={view ? exportShown : undefined}
+            onMenu={() => setDrawer(true)}
+          />
+          <Suspense fallback={null}>
+            {showSettings && (
+              <SettingsPanel
+                locale={locale}
+                marketName={server.marketName}
+                locales={server.offered}
+                prefs={server.prefs}
+                agents={server.agents}
+                models={server.models}
+                agent={server.defaultAgent}
+                model={server.defaultModel}
+                onChange={(patch) => {
+                  server.setPrefs(patch);
+                  // The empty chat and the pickers follow a new default at once; a conversation keeps what it has.
+                  if (view) return;
+                  if (patch.agent) setAgentId(undefined);
+                  if (patch.model) server.setModel(patch.model);
+                }}
+                onClose={() => setShowSettings(false)}
+                me={gate.me}
+                onSignedOut={() => location.reload()}
+              />
+            )}
+            {editingAgent && (
+              <AgentEditor
+                locale={locale}
+                models={server.models}
+                {...(editingAgent !== "new" && { agent: editingAgent })}
+                onClose={() => setEditingAgent(null)}
+                onDone={(a) => {
+                  server.addAgent(a);
+                  setAgentId(a.id);
+                  setEditingAgent(null);
+                }}
+                onDeleted={(id) => {
+                  server.dropAgent(id);
+                  setAgentId("benih");
+                  setEditingAgent(null);
+                }}
+              />
+            )}
+          </Suspense>
+          <MessageList
+            turns={chats.turns}
+            locale={locale}
+            busy={chats.streaming}
+            error={error}
+            models={server.loaded ? server.models.length : null}
+            starters={starters}
+            intro={modelIntro(modelView, locale, modelName(model))}
+            onStarter={(text) => composer.current?.fill(text)}
+            onSwitch={chats.switchTo}
+            onEdit={(turn, text) => void chats.ask({ type: "send", message: { content: text, parentId: turn.parent_id } }, model, agentId)}
+            onRegenerate={(turn) => void chats.ask({ type: "regenerate", turn }, model, agentId)}
+            onChangeImage={(id) => composer.current?.changeImage(id)}
+            onProblem={problems.report}
+          />
+          <Composer
+            ref={composer}
+            locale={locale}
+            model={model}
+            settings={server.settings}
+            streaming={chats.streaming}
+            onSend={(message) => void chats.ask({ type: "send", message }, model, agentId)}
+            onStop={chats.stop}
+            onCall={() => setCalling(true)}
+          />
+          {calling && (
+            <Suspense fallback={null}>
+              <VoiceCall
+                locale={locale}
+                canHear={server.settings?.skills.transcription?.configured !== false}
+                turns={chats.turns}
+                streaming={chats.streaming}
+                onAsk={(text) => chats.ask({ type: "send", message: { content: text } }, model, agentId)}
+                onStop={chats.stop}
+                onClose={() => setCalling(false)}
+              />
+            </Suspense>
+          )}
+        </div>
       </div>
-    </div>
+    </SpeechModel.Provider>
   );
 }

@@ -1,5 +1,6 @@
 // UI text in the languages benih's markets use. The market says which of them it offers and which comes first.
 // Each area's strings are in text/<area>.ts; the shared ones are here.
+import { callText } from "./text/call.ts";
 import { composerText } from "./text/composer.ts";
 import type { Locale } from "./text/localized.ts";
 import { settingsText } from "./text/settings.ts";
@@ -202,7 +203,7 @@ const shared = {
   },
 } satisfies Record<Locale, Record<string, string>>;
 
-const merged = (l: Locale) => ({ ...shared[l], ...threadText[l], ...composerText[l], ...settingsText[l] });
+const merged = (l: Locale) => ({ ...shared[l], ...threadText[l], ...composerText[l], ...settingsText[l], ...callText[l] });
 const text: Record<Locale, ReturnType<typeof merged>> = { en: merged("en"), zh: merged("zh"), id: merged("id") };
 
 export type TextKey = keyof (typeof text)["en"];

@@ -22,6 +22,13 @@ export const MicIcon = () => (
   </svg>
 );
 
+/** Sound waves: a voice call. */
+export const CallIcon = () => (
+  <svg {...props} aria-hidden="true">
+    <path d="M2 6.5v3M5 4v8M8 2v12M11 4.5v7M14 6.5v3" />
+  </svg>
+);
+
 export const SearchIcon = () => (
   <svg {...props} aria-hidden="true">
     <circle cx="7" cy="7" r="4.5" />

@@ -22,13 +22,24 @@ const settings = (configured: Partial<Record<string, boolean>>): Settings => ({
 function setup(props: Partial<Parameters<typeof Composer>[0]> = {}) {
   const onSend = vi.fn();
   const onStop = vi.fn();
+  const onCall = vi.fn();
   const ref = createRef<ComposerHandle>();
   render(
-    <Composer ref={ref} locale="en" model="echo" settings={settings({})} streaming={false} onSend={onSend} onStop={onStop} {...props} />,
+    <Composer
+      ref={ref}
+      locale="en"
+      model="echo"
+      settings={settings({})}
+      streaming={false}
+      onSend={onSend}
+      onStop={onStop}
+      onCall={onCall}
+      {...props}
+    />,
   );
   const type = (text: string) => fireEvent.change(screen.getByTestId("input"), { target: { value: text } });
   const enter = () => fireEvent.keyDown(screen.getByTestId("input"), { key: "Enter" });
-  return { onSend, onStop, ref, type, enter };
+  return { onSend, onStop, onCall, ref, type, enter };
 }
 
 describe("Composer", () => {
@@ -164,5 +175,17 @@ describe("Composer", () => {
     expect(screen.queryByTestId("send")).toBeNull();
     fireEvent.click(screen.getByTestId("stop"));
     expect(onStop).toHaveBeenCalledOnce();
+  });
+
+  it("starts a voice call from its button, which waits while an answer streams or without a model", () => {
+    const { onCall } = setup();
+    fireEvent.click(screen.getByRole("button", { name: "Voice call" }));
+    expect(onCall).toHaveBeenCalledOnce();
+    cleanup();
+    setup({ streaming: true });
+    expect((screen.getByTestId("start-call") as HTMLButtonElement).disabled).toBe(true);
+    cleanup();
+    setup({ model: "" });
+    expect((screen.getByTestId("start-call") as HTMLButtonElement).disabled).toBe(true);
   });
 });

@@ -57,7 +57,15 @@ const sized = (name: string, mb: number, type = "application/pdf") =>
 function setup(locale: "en" | "zh" | "id" = "en", maxMb = 25, imageMaxMb = maxMb) {
   const onSend = vi.fn();
   render(
-    <Composer locale={locale} model="echo" settings={settings(maxMb, imageMaxMb)} streaming={false} onSend={onSend} onStop={() => {}} />,
+    <Composer
+      locale={locale}
+      model="echo"
+      settings={settings(maxMb, imageMaxMb)}
+      streaming={false}
+      onSend={onSend}
+      onStop={() => {}}
+      onCall={() => {}}
+    />,
   );
   const drop = (...files: File[]) => {
     const dataTransfer = { types: ["Files"], files, dropEffect: "none" };

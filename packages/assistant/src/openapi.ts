@@ -226,7 +226,7 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
         post: {
           tags: ["audio"],
           summary:
-            "Speak text (OpenAI's wire format): `espeak-ng` offline in the market's language, or a configured speech model; audio streamed as it comes",
+            "Speak text (OpenAI's wire format): `espeak-ng` offline in the market's language, or a configured speech model; audio streamed as it comes. Counts its seconds against the caller's audioSecondsPerDay (429 insufficient_quota past it)",
           requestBody: body(speechBody),
           responses: {
             "200": {
@@ -245,8 +245,8 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
               tags: ["audio"],
               summary:
                 task === "transcriptions"
-                  ? "Transcribe a recording (OpenAI's wire format) with a configured speech recognition model"
-                  : "Transcribe a recording into English (OpenAI's wire format) with a configured speech recognition model",
+                  ? "Transcribe a recording (OpenAI's wire format) with a configured speech recognition model; stream=true answers server-sent events (transcript.text.delta, then transcript.text.done) where the provider streams (gpt-4o-transcribe, gpt-4o-mini-transcribe; not whisper-1: 400 stream_not_supported). Counts the recording's seconds against the caller's audioSecondsPerDay (429 insufficient_quota past it)"
+                  : "Transcribe a recording into English (OpenAI's wire format) with a configured speech recognition model; does not stream. Counts the recording's seconds against the caller's audioSecondsPerDay (429 insufficient_quota past it)",
               requestBody: {
                 required: true,
                 content: {
@@ -261,6 +261,9 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
                         prompt: { type: "string" },
                         response_format: { type: "string", enum: ["json", "text", "srt", "verbose_json", "vtt"] },
                         temperature: { type: "number" },
+                        ...(task === "transcriptions" && {
+                          stream: { type: "boolean", description: "Server-sent events as the transcript comes, where the model streams" },
+                        }),
                       },
                     },
                   },
@@ -268,8 +271,14 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
               },
               responses: {
                 "200": {
-                  description: "The transcript: { text } (json), or text, srt, vtt, verbose_json",
-                  content: json({ type: "object" }),
+                  description:
+                    task === "transcriptions"
+                      ? "The transcript: { text } (json), or text, srt, vtt, verbose_json; with stream=true, server-sent events, a blocked term ending them with an error event"
+                      : "The transcript: { text } (json), or text, srt, vtt, verbose_json",
+                  content:
+                    task === "transcriptions"
+                      ? { ...json({ type: "object" }), "text/event-stream": { schema: { type: "string" } } }
+                      : json({ type: "object" }),
                 },
                 ...err(400, 401, 404, 413, 429, 502),
               },

@@ -65,12 +65,15 @@ export type RequestLogEntry = z.infer<typeof requestLogEntry>;
 
 /**
  * What one subject (today an API key; later a person) may use, each limit optional: requests in a UTC minute,
- * tokens (prompt and answer) in a UTC day, and USD at the configured prices in a UTC month.
+ * tokens (prompt and answer) in a UTC day, USD at the configured prices in a UTC month, and seconds of audio
+ * (heard or spoken) in a UTC day.
  */
 // Bounded, so a limit always fits the counters (integers, cost in nano-USD) and means something.
 export const quotaLimits = z.strictObject({
   requestsPerMinute: z.number().int().positive().max(1_000_000_000).optional(),
   tokensPerDay: z.number().int().positive().max(1_000_000_000_000).optional(),
   costPerMonthUsd: z.number().positive().max(1_000_000).optional(),
+  /** Seconds of audio a UTC day: recordings transcribed or translated, and speech produced. */
+  audioSecondsPerDay: z.number().int().positive().max(1_000_000_000).optional(),
 });
 export type QuotaLimits = z.infer<typeof quotaLimits>;

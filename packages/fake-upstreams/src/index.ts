@@ -8,3 +8,10 @@ export { startFakeAutomatic1111 } from "./automatic1111.ts";
 export { solidPng, seedColour } from "./png.ts";
 export { startFakeVideo, fakeMp4 } from "./video.ts";
 export { startFakeComfyUI } from "./comfyui.ts";
+export { startFakeVolcengineSpeech, type FakeVolcengineSpeechOptions } from "./volcengine-speech.ts";
+export {
+  startFakeDashScopeSpeech,
+  DASHSCOPE_THROTTLED_TEXT,
+  type FakeDashScopeSpeech,
+  type SeenDashScopeTask,
+} from "./dashscope-speech.ts";

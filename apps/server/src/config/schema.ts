@@ -23,7 +23,7 @@ const providerName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "use lowercase l
 const audioModel = z
   .strictObject({
     name: providerName,
-    type: z.enum(["openai", "openai-compatible"]),
+    type: z.enum(["openai", "openai-compatible", "volcengine", "dashscope"]),
     baseURL: z.url().optional(),
     apiKey: z.string().min(1).optional(),
     appId: z.string().min(1).optional(),
@@ -33,6 +33,8 @@ const audioModel = z
     const need = (ok: boolean, message: string) => ok || ctx.addIssue({ code: "custom", message });
     if (m.type === "openai") need(!!m.apiKey, "openai needs apiKey");
     if (m.type === "openai-compatible") need(!!m.baseURL, "openai-compatible needs baseURL (your server)");
+    if (m.type === "volcengine") need(!!m.appId && !!m.apiKey, "volcengine needs appId and apiKey (its access token)");
+    if (m.type === "dashscope") need(!!m.apiKey, "dashscope needs apiKey (a Model Studio API key)");
   });
 
 /** What every provider reached over HTTP takes. */

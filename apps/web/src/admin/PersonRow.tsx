@@ -13,6 +13,7 @@ export function quotaText(q: QuotaLimits | null, w: Words): string {
     q?.requestsPerMinute !== undefined && fill(w.quotaRpmShort, { n: count.format(q.requestsPerMinute) }),
     q?.tokensPerDay !== undefined && fill(w.quotaTpdShort, { n: count.format(q.tokensPerDay) }),
     q?.costPerMonthUsd !== undefined && fill(w.quotaCpmShort, { n: usd.format(q.costPerMonthUsd) }),
+    q?.audioSecondsPerDay !== undefined && fill(w.quotaAsdShort, { n: count.format(q.audioSecondsPerDay) }),
   ].filter((p): p is string => !!p);
   return parts.length ? parts.join(" · ") : w.quotaDefault;
 }
@@ -105,6 +106,7 @@ export function PersonRow({
                   ["requestsPerMinute", w.quotaRpm],
                   ["tokensPerDay", w.quotaTpd],
                   ["costPerMonthUsd", w.quotaCpm],
+                  ["audioSecondsPerDay", w.quotaAsd],
                 ] as const
               ).map(([field, label]) => (
                 <label key={field}>

@@ -5,12 +5,14 @@ export interface QuotaFields {
   requestsPerMinute: string;
   tokensPerDay: string;
   costPerMonthUsd: string;
+  audioSecondsPerDay: string;
 }
 
 export const fieldsOf = (q: QuotaLimits | null): QuotaFields => ({
   requestsPerMinute: q?.requestsPerMinute?.toString() ?? "",
   tokensPerDay: q?.tokensPerDay?.toString() ?? "",
   costPerMonthUsd: q?.costPerMonthUsd?.toString() ?? "",
+  audioSecondsPerDay: q?.audioSecondsPerDay?.toString() ?? "",
 });
 
 const whole = (s: string) => (/^\d+$/.test(s) && Number(s) > 0 && Number.isSafeInteger(Number(s)) ? Number(s) : undefined);
@@ -27,6 +29,7 @@ export function quotaOf(f: QuotaFields): QuotaLimits | null | undefined {
   const rpm = f.requestsPerMinute.trim();
   const tpd = f.tokensPerDay.trim().replace(/[\s,_]/g, "");
   const cpm = f.costPerMonthUsd.trim().replace(/^\$/, "");
+  const asd = f.audioSecondsPerDay.trim().replace(/[\s,_]/g, "");
   const q: QuotaLimits = {};
   if (rpm) {
     const n = whole(rpm);
@@ -42,6 +45,11 @@ export function quotaOf(f: QuotaFields): QuotaLimits | null | undefined {
     const n = amount(cpm);
     if (n === undefined) return undefined;
     q.costPerMonthUsd = n;
+  }
+  if (asd) {
+    const n = whole(asd);
+    if (n === undefined) return undefined;
+    q.audioSecondsPerDay = n;
   }
   return Object.keys(q).length ? q : null;
 }

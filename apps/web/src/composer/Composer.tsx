@@ -2,7 +2,7 @@ import { useImperativeHandle, useState, type Ref } from "react";
 import type { MessageRequest } from "../api/conversations.ts";
 import type { Settings } from "../api/types.ts";
 import { t, type Locale } from "../i18n.ts";
-import { PaperclipIcon } from "../icons.tsx";
+import { CallIcon, PaperclipIcon } from "../icons.tsx";
 import { onEnterToSend } from "./enterToSend.ts";
 import { acceptOf, namedPaste } from "./fileCheck.ts";
 import { MicButton } from "./MicButton.tsx";
@@ -33,13 +33,15 @@ interface Props {
   streaming: boolean;
   onSend(message: Omit<MessageRequest, "model">): void;
   onStop(): void;
+  /** Starts a voice call over this conversation. */
+  onCall(): void;
 }
 
 /**
  * The message input (it grows with its text) with its attachments (picked, dropped or pasted), skill chips and their
  * options; sends on Enter.
  */
-export function Composer({ ref, locale, model, settings, streaming, onSend, onStop }: Props) {
+export function Composer({ ref, locale, model, settings, streaming, onSend, onStop, onCall }: Props) {
   const [draft, setDraft] = useState("");
   const [skill, setSkill] = useState<Skill | null>(null);
   const [fields, setFields] = useState<OptionFields>(defaultOptions);
@@ -144,6 +146,17 @@ export function Composer({ ref, locale, model, settings, streaming, onSend, onSt
           onText={(said) => setDraft((d) => (d.trim() ? `${d.trimEnd()} ${said}` : said))}
           onProblem={setMicProblem}
         />
+        <button
+          type="button"
+          className="ghost call-start"
+          data-testid="start-call"
+          aria-label={t(locale, "startCall")}
+          title={t(locale, "startCall")}
+          disabled={streaming || !model}
+          onClick={onCall}
+        >
+          <CallIcon />
+        </button>
         {streaming ? (
           <button type="button" data-testid="stop" onClick={onStop}>
             {t(locale, "stop")}

@@ -1,17 +1,8 @@
-import { ApiError, apiError, authed } from "../api/http.ts";
+import { ApiError } from "../api/http.ts";
 import { t, type Locale } from "../i18n.ts";
 import { MicIcon } from "../icons.tsx";
+import { transcribe } from "../speech/transcribe.ts";
 import { useRecorder } from "./useRecorder.ts";
-
-/** What was said, written out by the server's speech recognition model (the first the market allows). */
-async function transcribe(audio: Blob, locale: Locale): Promise<string> {
-  const form = new FormData();
-  form.set("file", audio, audio.type.includes("ogg") ? "speech.ogg" : "speech.webm");
-  form.set("language", locale);
-  const res = await authed("/v1/audio/transcriptions", { method: "POST", body: form });
-  if (!res.ok) throw await apiError(res);
-  return ((await res.json()) as { text: string }).text.trim();
-}
 
 /**
  * Press to talk: the first press records (a level meter shows it hears you, × cancels), the second writes out what

@@ -1,5 +1,12 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { QuotaGate } from "../quota/quota-gate.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The quota gate, on a `metered` request of a caller (not the server's own call): what it uses beyond the request. */
+    meteredBy?: QuotaGate;
+  }
+}
 
 /**
  * Counts each call of a `metered` route (the assistant's answers, images, videos) as one request against the
@@ -9,6 +16,7 @@ import type { QuotaGate } from "../quota/quota-gate.ts";
 export function meterRequests(app: FastifyInstance, quota: QuotaGate): void {
   app.addHook("onRequest", (request, reply, done) => {
     if (!request.routeOptions.config.metered || request.internal || !request.scope) return done();
+    request.meteredBy = quota;
     const held = quota.reserve(request.principal, request.scope, () => ({ requests: 1, tokens: 0, costUsd: 0 }));
     if (!held) return done();
     held.then(
@@ -19,4 +27,30 @@ export function meterRequests(app: FastifyInstance, quota: QuotaGate): void {
       (err: Error) => done(err),
     );
   });
+}
+
+/** A metered request's hold on audio seconds: `settle` with what was really heard or spoken; `undo` on failure. */
+export interface AudioSecondsHold {
+  settle(seconds: number): void;
+  undo(): void;
+}
+
+const nothingHeld: AudioSecondsHold = { settle: () => {}, undo: () => {} };
+
+/**
+ * Holds `seconds` of audio (a recording's length, the speech a text will make) against the caller's
+ * audioSecondsPerDay before the work starts: refused with the 429 (or the 503 when the counters are away), else
+ * the rate-limit headers go on the reply. Nothing is held for a caller without that limit, or on a server without
+ * quotas.
+ */
+export async function holdAudioSeconds(request: FastifyRequest, reply: FastifyReply, seconds: number): Promise<AudioSecondsHold> {
+  const gate = request.meteredBy;
+  const held = gate && request.scope && gate.reserve(request.principal, request.scope, () => ({ requests: 0, tokens: 0, costUsd: 0, audioSeconds: seconds }));
+  if (!held) return nothingHeld;
+  const r = await held;
+  reply.headers(r.headers);
+  return {
+    settle: (used) => r.settle({ tokens: 0, costUsd: 0, audioSeconds: used }),
+    undo: () => r.settle({ tokens: 0, costUsd: 0, audioSeconds: 0 }),
+  };
 }

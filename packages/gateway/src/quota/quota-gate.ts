@@ -15,20 +15,22 @@ export interface QuotaAmounts {
   requests: number;
   tokens: number;
   costUsd: number;
+  /** Seconds of audio, counted against audioSecondsPerDay only by requests that give them (the audio routes). */
+  audioSeconds?: number;
 }
 
 /** A request's hold on its subject's quota: OpenAI's rate-limit headers, and the settle that replaces it by real use. */
 export interface Reservation {
   headers: Record<string, string>;
-  /** Replaces the reserved tokens and cost by these; only the first call counts. */
-  settle(used: { tokens: number; costUsd: number }): void;
+  /** Replaces the reserved tokens, cost and audio seconds (when given) by these; only the first call counts. */
+  settle(used: { tokens: number; costUsd: number; audioSeconds?: number }): void;
 }
 
 type WindowName = Refusal["window"];
 
 /**
  * Reserve then settle. Before a request reaches an upstream, its most (a request, its prompt and longest answer,
- * their cost at the dearest target it may reach) is added to its subject's counters for the current UTC minute,
+ * their cost at the dearest target it may reach; for audio, the seconds heard or spoken) is added to its subject's counters for the current UTC minute,
  * day and month, all or nothing, and refused with a 429 if any would pass its limit. When it ends, the reservation
  * is replaced by what it really used. So a subject can pass a limit only by what requests in flight use beyond
  * what they reserved (an upstream that ignores max_tokens), never by what concurrent requests reserved.
@@ -62,7 +64,7 @@ export class QuotaGate {
   /** The limits of the request's subject, undefined for none (no principal: the owner of an open loopback server). */
   limitsOf(principal: Principal | undefined, scope: RequestScope): QuotaLimits | undefined {
     const limits = principal && this.policy.limitsFor(principal, scope);
-    return limits && (limits.requestsPerMinute || limits.tokensPerDay || limits.costPerMonthUsd) ? limits : undefined;
+    return limits && (limits.requestsPerMinute || limits.tokensPerDay || limits.costPerMonthUsd || limits.audioSecondsPerDay) ? limits : undefined;
   }
 
   /**
@@ -98,6 +100,16 @@ export class QuotaGate {
         limit: Math.floor(limits.costPerMonthUsd * NANO),
         endsAt: w.month.endsAt,
       });
+    if (limits.audioSecondsPerDay && max.audioSeconds !== undefined)
+      asks.push({
+        window: "audio-seconds",
+        key: key(w.day.id, "a"),
+        amount: Math.ceil(max.audioSeconds),
+        limit: limits.audioSecondsPerDay,
+        endsAt: w.day.endsAt,
+      });
+    // Nothing to count (a request whose subject limits only what it does not use): nothing to hold.
+    if (!asks.length) return { headers: {}, settle: () => {} };
     const result = await this.counters.reserve(asks).catch((err: Error) => {
       throw quotaUnavailable(err);
     });
@@ -125,7 +137,9 @@ export class QuotaGate {
             ? [{ key: a.key, delta: Math.max(0, Math.round(used.tokens)) - a.amount }]
             : a.window === "cost"
               ? [{ key: a.key, delta: Math.max(0, Math.round(used.costUsd * NANO)) - a.amount }]
-              : [],
+              : a.window === "audio-seconds" && used.audioSeconds !== undefined
+                ? [{ key: a.key, delta: Math.ceil(Math.max(0, used.audioSeconds)) - a.amount }]
+                : [],
         );
         this.counters.adjust(changes).catch(this.onSettleError);
       },
@@ -142,7 +156,7 @@ export class QuotaGate {
   }
 }
 
-/** OpenAI's `x-ratelimit-*` headers for the requests and tokens windows the subject has. */
+/** OpenAI's `x-ratelimit-*` headers for the requests and tokens windows the subject has, and benih's for audio seconds. */
 function rateLimitHeaders(asks: Array<CounterAsk & { window: WindowName }>, used: number[], now: number): Record<string, string> {
   const headers: Record<string, string> = {};
   asks.forEach((a, i) => {

@@ -10,9 +10,9 @@ export function duration(ms: number): string {
   return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${sec}s`;
 }
 
-/** Which window refused, with its numbers (tokens; nano-USD for cost) and the ms until it resets. */
+/** Which window refused, with its numbers (tokens; nano-USD for cost; whole seconds of audio) and the ms until it resets. */
 export interface Refusal {
-  window: "requests" | "tokens" | "cost";
+  window: "requests" | "tokens" | "cost" | "audio-seconds";
   limit: number;
   used: number;
   asked: number;
@@ -33,6 +33,15 @@ export function quotaRefusal(r: Refusal): GatewayError {
       retryAfter,
     );
   const tooBig = r.asked > r.limit;
+  if (r.window === "audio-seconds")
+    return new GatewayError(
+      429,
+      "insufficient_quota",
+      `You have used ${n(r.used)} of the ${n(r.limit)} seconds of audio this key may use today (UTC), and this request may use up to ${n(r.asked)} (its recording, or the speech its text makes). ${tooBig ? "It can never fit: send a shorter recording or text" : `${wait}, or send a shorter recording or text`}.`,
+      "insufficient_quota",
+      null,
+      retryAfter,
+    );
   const message =
     r.window === "tokens"
       ? `You have used ${n(r.used)} of the ${n(r.limit)} tokens this key may use today (UTC), and this request may use up to ${n(r.asked)} (its prompt and longest answer). ${tooBig ? "It can never fit: send less, or a lower max_tokens" : `${wait}, or ask for a shorter answer (max_tokens)`}.`

@@ -10,12 +10,10 @@ const PROBE_MS = 10_000;
 const notAudio = (why: string) =>
   new GatewayError(400, "invalid_request_error", `file: not an audio recording benih can read (${why})`, "invalid_audio", "file");
 
-/** ffprobe's duration of a file, in seconds; undefined without ffprobe on the server. */
-function probe(path: string): Promise<number | undefined> {
+/** Runs an ffmpeg tool on a file with PROBE_MS to finish: its stdout and exit code; undefined when it is not installed. */
+function ffTool(bin: string, args: string[]): Promise<{ out: string; err: string; code: number | null } | undefined> {
   return new Promise((resolve, reject) => {
-    const child = spawn("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), PROBE_MS);
@@ -25,17 +23,36 @@ function probe(path: string): Promise<number | undefined> {
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (signal) return reject(notAudio("reading it took too long"));
-      const seconds = Number.parseFloat(out.trim());
-      if (code !== 0 || !Number.isFinite(seconds)) return reject(notAudio(err.trim().split("\n")[0]?.slice(0, 120) || "no duration"));
-      resolve(seconds);
+      resolve({ out, err, code });
     });
   });
 }
 
+const firstLine = (err: string, otherwise: string) => err.trim().split("\n")[0]?.slice(0, 120) || otherwise;
+
+/**
+ * A file's length in seconds: what its container says (ffprobe), else, for a container that does not say (a
+ * browser's WebM, written as it records), what decoding it all with ffmpeg comes to. Undefined without ffprobe
+ * or ffmpeg on the server.
+ */
+async function probe(path: string): Promise<number | undefined> {
+  const probed = await ffTool("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path]);
+  if (!probed) return undefined;
+  if (probed.code !== 0) throw notAudio(firstLine(probed.err, "no duration"));
+  const said = Number.parseFloat(probed.out.trim());
+  if (Number.isFinite(said)) return said;
+  // ffmpeg's -progress reports how far it decoded (out_time_us); its last report is the whole recording.
+  const decoded = await ffTool("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-f", "null", "-progress", "pipe:1", "-"]);
+  if (!decoded) return undefined;
+  const us = [...decoded.out.matchAll(/^out_time_us=(\d+)$/gm)].at(-1)?.[1];
+  if (decoded.code !== 0 || us === undefined) throw notAudio(firstLine(decoded.err, "no duration"));
+  return Number(us) / 1e6;
+}
+
 /**
  * Checks an upload before a provider is paid to transcribe it: not empty, an audio or video container ffprobe can
- * read (in a child process, with a time limit), and no longer than `maxSeconds` (413). Without ffprobe only the
- * size is checked.
+ * read (in a child process, with a time limit), and no longer than `maxSeconds` (413). Its length in seconds;
+ * without ffprobe and ffmpeg only the size is checked, and the length is undefined.
  */
 export async function checkAudio(bytes: Buffer, maxSeconds: number): Promise<number | undefined> {
   if (!bytes.length) throw new GatewayError(400, "invalid_request_error", "file: the recording is empty", "invalid_audio", "file");

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { GatewayError } from "@benih/gateway";
+import { wavSeconds } from "./audio-seconds.ts";
 import { SPEECH_FORMATS, type SpeechFormat } from "./formats.ts";
 
 /** Longer than any synthesis of 4,096 characters takes (about 0.01 s per sentence here): a stuck process is killed. */
@@ -28,9 +29,15 @@ function run(bin: string, args: string[], input: Buffer | string): Promise<Buffe
 
 /**
  * Speaks `text` offline with espeak-ng (the `espeak-ng` model): a WAV of the voice at `speed` (1 = espeak's 175 words a
- * minute), turned into `format` by ffmpeg. The text goes on stdin, never as an argument.
+ * minute), turned into `format` by ffmpeg, and its exact length in seconds (read from the WAV). The text goes on
+ * stdin, never as an argument.
  */
-export async function espeakSpeech(text: string, voice: string, speed: number, format: SpeechFormat): Promise<Buffer> {
+export async function espeakSpeech(
+  text: string,
+  voice: string,
+  speed: number,
+  format: SpeechFormat,
+): Promise<{ audio: Buffer; seconds: number }> {
   let wav: Buffer;
   try {
     wav = await run("espeak-ng", ["-v", voice, "-s", String(Math.round(175 * speed)), "--stdout", "-b", "1"], text);
@@ -43,13 +50,15 @@ export async function espeakSpeech(text: string, voice: string, speed: number, f
       missing ? "speech_not_configured" : "speech_failed",
     );
   }
-  if (format === "wav") return wav;
+  const seconds = wavSeconds(wav, wav.length) ?? 0;
+  if (format === "wav") return { audio: wav, seconds };
   try {
-    return await run(
+    const audio = await run(
       "ffmpeg",
       ["-hide_banner", "-loglevel", "error", "-f", "wav", "-i", "pipe:0", ...SPEECH_FORMATS[format].ffmpeg, "pipe:1"],
       wav,
     );
+    return { audio, seconds };
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
     throw new GatewayError(

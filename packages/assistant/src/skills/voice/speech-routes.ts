@@ -1,9 +1,10 @@
 import { Readable } from "node:stream";
-import { GatewayError, metered, refuseBlocked } from "@benih/gateway";
+import { GatewayError, holdAudioSeconds, metered, refuseBlocked } from "@benih/gateway";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parse } from "../../http.ts";
 import { allowedMediaModel } from "../../media-model.ts";
+import { estimateSpeechSeconds, SpeechMeter } from "./audio-seconds.ts";
 import { espeakSpeech } from "./espeak.ts";
 import { SPEECH_FORMATS, type SpeechFormat } from "./formats.ts";
 import { speechLanguage } from "./language.ts";
@@ -36,7 +37,11 @@ export const speechBody = z.strictObject({
   stream_format: z.literal("audio").optional(),
 });
 
-/** `POST /v1/audio/speech` on OpenAI's wire format: the offline `espeak-ng`, or a configured provider's model. */
+/**
+ * `POST /v1/audio/speech` on OpenAI's wire format: the offline `espeak-ng`, or a configured provider's model. The
+ * speech's likely seconds are held against the caller's audioSecondsPerDay before any synthesis, then settled on
+ * what was produced: exactly for espeak-ng, WAV and PCM; other formats keep the estimate.
+ */
 export function registerSpeechRoutes(app: FastifyInstance, o: SpeechRoutesOptions): void {
   const providers = audioProviders(o.fetch);
   app.post("/v1/audio/speech", metered(), async (request, reply) => {
@@ -48,9 +53,16 @@ export function registerSpeechRoutes(app: FastifyInstance, o: SpeechRoutesOption
       if (!isOpenAiVoice(body.voice))
         throw new GatewayError(400, "invalid_request_error", `voice: one of ${OPENAI_VOICES.join(", ")}`, "unknown_voice", "voice");
       const voice = espeakVoice(speechLanguage(body.input, o.localeOf?.(request)), body.voice);
-      const audio = await espeakSpeech(body.input, voice, body.speed, body.response_format);
-      return reply.header("content-type", SPEECH_FORMATS[body.response_format].contentType).send(audio);
+      const hold = await holdAudioSeconds(request, reply, estimateSpeechSeconds(body.input, body.speed));
+      const spoken = await espeakSpeech(body.input, voice, body.speed, body.response_format).catch((err: unknown) => {
+        hold.undo();
+        throw err;
+      });
+      hold.settle(spoken.seconds);
+      return reply.header("content-type", SPEECH_FORMATS[body.response_format].contentType).send(spoken.audio);
     }
+    const estimate = estimateSpeechSeconds(body.input, body.speed);
+    const hold = await holdAudioSeconds(request, reply, estimate);
     // The provider's audio is passed on as it comes; the client going away stops the provider's work too.
     const gone = new AbortController();
     reply.raw.once("close", () => reply.raw.writableFinished || gone.abort());
@@ -61,8 +73,20 @@ export function registerSpeechRoutes(app: FastifyInstance, o: SpeechRoutesOption
       speed: body.speed,
       ...(body.instructions && { instructions: body.instructions }),
     };
-    const { contentType, body: audio } = await providers[model.type].speak(model, r, gone.signal);
+    const { contentType, body: audio } = await providers[model.type].speak(model, r, gone.signal).catch((err: unknown) => {
+      hold.undo();
+      throw err;
+    });
+    // Settled once the response is over, finished or cut short: on the seconds that came when they can be counted.
+    const meter = new SpeechMeter(body.response_format);
+    reply.raw.once("close", () => hold.settle(meter.seconds() ?? estimate));
+    async function* counted() {
+      for await (const chunk of audio) {
+        meter.add(chunk);
+        yield chunk;
+      }
+    }
     reply.header("content-type", contentType);
-    return reply.send(Readable.from(audio, { objectMode: false }));
+    return reply.send(Readable.from(counted(), { objectMode: false }));
   });
 }

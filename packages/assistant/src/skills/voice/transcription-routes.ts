@@ -1,11 +1,14 @@
 import multipart from "@fastify/multipart";
-import { GatewayError, metered, refuseBlockedOutput } from "@benih/gateway";
+import { GatewayError, holdAudioSeconds, metered, refuseBlockedOutput } from "@benih/gateway";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { DEFAULT_UPLOAD_BYTES } from "../../images/uploads.ts";
 import { allowedMediaModel } from "../../media-model.ts";
 import { checkAudio } from "./audio-check.ts";
+import { estimateRecordingSeconds } from "./audio-seconds.ts";
+import { cannotStream } from "./providers/errors.ts";
 import { audioProviders } from "./providers/index.ts";
 import type { AudioModelConfig } from "./providers/provider.ts";
+import { relayTranscript } from "./transcript-stream.ts";
 
 export interface TranscriptionRoutesOptions {
   /** `assistant.transcription`: providers' speech recognition models, each allowed or not by a market's allow-list. */
@@ -61,15 +64,15 @@ async function readForm(request: FastifyRequest, maxBytes: number) {
       "invalid_body",
       "response_format",
     );
-  if (fields.stream === "true")
-    throw new GatewayError(400, "invalid_request_error", "stream: not supported here yet; leave it out", "invalid_body", "stream");
   return { file, fields };
 }
 
 /**
  * `POST /v1/audio/transcriptions` and `/v1/audio/translations` (into English) on OpenAI's wire format, through a
- * configured provider: the recording is checked first (readable audio, not too long), and the transcript is held to
- * the market's content policy like any model's output.
+ * configured provider: the recording is checked first (readable audio, not too long) and its seconds held against
+ * the caller's audioSecondsPerDay (given back if the provider fails), and the transcript is held to the market's
+ * content policy like any model's output. `stream=true` transcriptions come as OpenAI's server-sent events where
+ * the provider streams.
  */
 export function registerTranscriptionRoutes(app: FastifyInstance, o: TranscriptionRoutesOptions): void {
   const maxBytes = o.maxUploadBytes ?? DEFAULT_UPLOAD_BYTES;
@@ -82,7 +85,6 @@ export function registerTranscriptionRoutes(app: FastifyInstance, o: Transcripti
         const { file, fields } = await readForm(request, maxBytes);
         // Without `model` (the web app's microphone), the first the market allows.
         const model = allowedMediaModel(request, o.models, "transcription", fields.model || undefined);
-        const seconds = await checkAudio(file.bytes, o.maxAudioSeconds ?? 1800);
         const provider = providers[model.type];
         if (!provider.transcribe)
           throw new GatewayError(
@@ -92,11 +94,32 @@ export function registerTranscriptionRoutes(app: FastifyInstance, o: Transcripti
             "model_not_supported",
             "model",
           );
+        const stream = fields.stream === "true";
+        if (stream && task === "translations")
+          throw new GatewayError(400, "invalid_request_error", "stream: translations do not stream; leave it out", "invalid_body", "stream");
+        if (stream && !provider.transcribeStream) throw cannotStream(model);
+        const seconds = await checkAudio(file.bytes, o.maxAudioSeconds ?? 1800);
+        // Without ffprobe and ffmpeg on the server the length is unknown: the quota counts an estimate from the size.
+        const hold = await holdAudioSeconds(request, reply, seconds ?? estimateRecordingSeconds(file.bytes.length));
         const gone = new AbortController();
         reply.raw.once("close", () => reply.raw.writableFinished || gone.abort());
-        const r = await provider.transcribe(model, { task, file, fields, ...(seconds !== undefined && { seconds }) }, gone.signal);
-        refuseBlockedOutput(request, r.text, `${model.name}/${model.model}`);
-        return reply.header("content-type", r.contentType).send(r.body);
+        const job = { task, file, fields, ...(seconds !== undefined && { seconds }) };
+        const name = `${model.name}/${model.model}`;
+        try {
+          if (stream) {
+            const events = await provider.transcribeStream!(model, job, gone.signal);
+            // Once the provider has answered, the recording is counted, whether or not its transcript comes whole.
+            hold.settle(seconds ?? estimateRecordingSeconds(file.bytes.length));
+            await relayTranscript(request, reply, events, name);
+            return reply;
+          }
+          const r = await provider.transcribe(model, job, gone.signal);
+          hold.settle(seconds ?? estimateRecordingSeconds(file.bytes.length));
+          refuseBlockedOutput(request, r.text, name);
+          return reply.header("content-type", r.contentType).send(r.body);
+        } finally {
+          hold.undo(); // a provider that failed: nothing was heard (after a settle, this does nothing)
+        }
       });
     }
   });

@@ -36,3 +36,15 @@ export function transcriptText(contentType: string, body: string): string {
     return body;
   }
 }
+
+/** `stream=true` for a model whose provider cannot stream its transcript (OpenAI's whisper-1, for one). */
+export const cannotStream = (model: AudioModelName) =>
+  new GatewayError(
+    400,
+    "invalid_request_error",
+    `stream: ${model.name}/${model.model} does not stream transcripts; leave stream out, or pick a model that does (gpt-4o-transcribe, gpt-4o-mini-transcribe)`,
+    "stream_not_supported",
+    "stream",
+  );
+
+type AudioModelName = { name: string; model: string };

@@ -1,5 +1,7 @@
+import { dashscopeAudio } from "./dashscope/index.ts";
 import { openaiAudio } from "./openai/index.ts";
 import type { AudioProvider, AudioProviderType } from "./provider.ts";
+import { volcengineAudio } from "./volcengine/index.ts";
 
 /**
  * The audio providers by `type`, one folder each. Adding one: a folder exporting an `AudioProvider` for its
@@ -7,5 +9,5 @@ import type { AudioProvider, AudioProviderType } from "./provider.ts";
  */
 export function audioProviders(fetchImpl?: typeof fetch): Record<AudioProviderType, AudioProvider> {
   const openai = openaiAudio(fetchImpl);
-  return { openai, "openai-compatible": openai };
+  return { openai, "openai-compatible": openai, volcengine: volcengineAudio(fetchImpl), dashscope: dashscopeAudio() };
 }

@@ -14,7 +14,7 @@ export interface AudioModelConfig {
   model: string;
 }
 
-export type AudioProviderType = "openai" | "openai-compatible";
+export type AudioProviderType = "openai" | "openai-compatible" | "volcengine" | "dashscope";
 
 export interface SpeechRequest {
   input: string;
@@ -48,8 +48,13 @@ export interface Transcript {
   text: string;
 }
 
+/** A streamed transcript's events as they come: words, then the whole transcript (with the provider's usage, if any). */
+export type TranscriptEvent = { type: "delta"; delta: string } | { type: "done"; text: string; usage?: unknown };
+
 /** One provider's audio API. A provider without recognition (or without translation) leaves `transcribe` out or throws 400. */
 export interface AudioProvider {
   speak(model: AudioModelConfig, request: SpeechRequest, signal: AbortSignal): Promise<SpeechAudio>;
   transcribe?(model: AudioModelConfig, request: TranscriptionRequest, signal: AbortSignal): Promise<Transcript>;
+  /** `stream=true` transcriptions; a provider (or model: throws 400) that cannot stream leaves it out. */
+  transcribeStream?(model: AudioModelConfig, request: TranscriptionRequest, signal: AbortSignal): Promise<AsyncIterable<TranscriptEvent>>;
 }

@@ -1,7 +1,7 @@
 import { type HttpResponse, transportFor } from "@benih/providers";
-import { unreachable, upstreamError } from "../errors.ts";
-import type { AudioModelConfig, AudioProvider } from "../provider.ts";
-import { transcriptText } from "../errors.ts";
+import { cannotStream, transcriptText, unreachable, upstreamError } from "../errors.ts";
+import type { AudioModelConfig, AudioProvider, TranscriptEvent, TranscriptionRequest } from "../provider.ts";
+import { transcriptEvents } from "./transcript-events.ts";
 
 /** Where an `openai` audio model goes without a baseURL. */
 export const OPENAI = "https://api.openai.com/v1";
@@ -16,6 +16,35 @@ function failure(status: number, body: string, what: "speech" | "transcription")
   } catch {}
   return upstreamError(status, message, what);
 }
+
+/** Sends a recording to `/audio/transcriptions` or `/translations` as OpenAI's multipart form. */
+async function postRecording(
+  fetchImpl: typeof fetch,
+  m: AudioModelConfig,
+  r: TranscriptionRequest,
+  signal: AbortSignal,
+  stream: boolean,
+): Promise<Response> {
+  const form = new FormData();
+  form.set("file", new Blob([new Uint8Array(r.file.bytes)], { type: r.file.type }), r.file.name);
+  form.set("model", m.model);
+  for (const [k, v] of Object.entries(r.fields)) if (k !== "model" && k !== "file" && k !== "stream") form.set(k, v);
+  if (stream) form.set("stream", "true");
+  try {
+    return await fetchImpl(`${baseOf(m)}/audio/${r.task}`, {
+      method: "POST",
+      headers: m.apiKey ? { authorization: `Bearer ${m.apiKey}` } : {},
+      body: form,
+      signal,
+    });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw unreachable("transcription", m.name, err);
+  }
+}
+
+/** OpenAI documents whisper-1 as the transcription model that does not stream. */
+const STREAMLESS = new Set(["whisper-1"]);
 
 /**
  * OpenAI's audio API (tts-1, gpt-4o-mini-tts, whisper-1, gpt-4o-transcribe), and any server speaking it by baseURL:
@@ -48,25 +77,23 @@ export const openaiAudio = (fetchImpl?: typeof fetch): AudioProvider => ({
   },
 
   async transcribe(m, r, signal) {
-    const form = new FormData();
-    form.set("file", new Blob([new Uint8Array(r.file.bytes)], { type: r.file.type }), r.file.name);
-    form.set("model", m.model);
-    for (const [k, v] of Object.entries(r.fields)) if (k !== "model" && k !== "file") form.set(k, v);
-    let res: Response;
-    try {
-      res = await (fetchImpl ?? fetch)(`${baseOf(m)}/audio/${r.task}`, {
-        method: "POST",
-        headers: m.apiKey ? { authorization: `Bearer ${m.apiKey}` } : {},
-        body: form,
-        signal,
-      });
-    } catch (err) {
-      if (signal.aborted) throw err;
-      throw unreachable("transcription", m.name, err);
-    }
+    const res = await postRecording(fetchImpl ?? fetch, m, r, signal, false);
     const body = await res.text();
     if (!res.ok) throw failure(res.status, body, "transcription");
     const contentType = res.headers.get("content-type") ?? "text/plain";
     return { contentType, body, text: transcriptText(contentType, body) };
+  },
+
+  async transcribeStream(m, r, signal) {
+    if (STREAMLESS.has(m.model)) throw cannotStream(m);
+    const res = await postRecording(fetchImpl ?? fetch, m, r, signal, true);
+    if (!res.ok) throw failure(res.status, await res.text(), "transcription");
+    if (res.body && res.headers.get("content-type")?.includes("text/event-stream")) return transcriptEvents(res.body, m.name);
+    // A compatible server that ignores `stream` answers the whole transcript at once: it comes as one delta.
+    const text = transcriptText(res.headers.get("content-type") ?? "text/plain", await res.text());
+    return (async function* (): AsyncIterable<TranscriptEvent> {
+      yield { type: "delta", delta: text };
+      yield { type: "done", text };
+    })();
   },
 });

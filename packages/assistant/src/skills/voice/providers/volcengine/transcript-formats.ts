@@ -1,0 +1,46 @@
+import type { Transcript } from "../provider.ts";
+
+/** A stretch of speech, in seconds from the recording's start. */
+export interface Segment {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** `hh:mm:ss,mmm` (SRT) or `hh:mm:ss.mmm` (WebVTT). */
+function clock(seconds: number, separator: "," | "."): string {
+  const ms = Math.max(0, Math.round(seconds * 1000));
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}${separator}${pad(ms % 1000, 3)}`;
+}
+
+const plain = (body: string, text: string): Transcript => ({ contentType: "text/plain; charset=utf-8", body, text });
+
+/**
+ * A transcript in OpenAI's `response_format`, from the words and their segments: json `{ text }`, text, srt, vtt, or
+ * verbose_json (task, language, duration, text, segments).
+ */
+export function formatTranscript(format: string, t: { text: string; segments: Segment[]; duration: number; language: string }): Transcript {
+  switch (format) {
+    case "text":
+      return plain(`${t.text}\n`, t.text);
+    case "srt":
+      return plain(t.segments.map((s, i) => `${i + 1}\n${clock(s.start, ",")} --> ${clock(s.end, ",")}\n${s.text}\n`).join("\n"), t.text);
+    case "vtt":
+      return plain(`WEBVTT\n\n${t.segments.map((s) => `${clock(s.start, ".")} --> ${clock(s.end, ".")}\n${s.text}\n`).join("\n")}`, t.text);
+    case "verbose_json":
+      return {
+        contentType: "application/json",
+        body: JSON.stringify({
+          task: "transcribe",
+          language: t.language,
+          duration: t.duration,
+          text: t.text,
+          segments: t.segments.map((s, id) => ({ id, start: s.start, end: s.end, text: s.text })),
+        }),
+        text: t.text,
+      };
+    default:
+      return { contentType: "application/json", body: JSON.stringify({ text: t.text }), text: t.text };
+  }
+}
