@@ -163,11 +163,16 @@ describe("the people page", () => {
     expect(within(form).getByRole("alert").textContent).toBe(w.quotaInvalid);
     fireEvent.change(within(form).getByTestId("quota-tokensPerDay"), { target: { value: "100 000" } });
     fireEvent.change(within(form).getByTestId("quota-requestsPerMinute"), { target: { value: "" } });
+    fireEvent.change(within(form).getByTestId("quota-audioSecondsPerDay"), { target: { value: "0" } });
+    expect((within(form).getByTestId("quota-save") as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(within(form).getByTestId("quota-audioSecondsPerDay"), { target: { value: "3,600" } });
     fireEvent.click(within(form).getByTestId("quota-save"));
     await waitFor(() => expect(screen.queryByTestId("quota-form")).toBeNull());
-    expect(patches(s, "u-budi")[0]!.body).toEqual({ quota: { tokensPerDay: 100000, costPerMonthUsd: 5 } });
+    expect(patches(s, "u-budi")[0]!.body).toEqual({ quota: { tokensPerDay: 100000, costPerMonthUsd: 5, audioSecondsPerDay: 3600 } });
     await waitFor(async () =>
-      expect(within(await row("budi@example.id")).getByTestId("person-quota").textContent).toBe("100,000 tokens/day · $5.00/month"),
+      expect(within(await row("budi@example.id")).getByTestId("person-quota").textContent).toBe(
+        "100,000 tokens/day · $5.00/month · 3,600 s audio/day",
+      ),
     );
 
     fireEvent.click(within(await row("budi@example.id")).getByTestId("person-quota-edit"));

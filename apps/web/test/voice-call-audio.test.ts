@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VoiceActivity } from "../src/call/voiceActivity.ts";
-import { SPEECH_RATE, wavOf } from "../src/call/wav.ts";
+import { SPEECH_RATE, wavOf } from "../src/speech/wav.ts";
 
 /** Blocks of 20 ms at `level`, fed to the detector; the events it gave, with when (ms). */
 function feed(vad: VoiceActivity, plan: Array<[level: number, ms: number]>) {

@@ -1,64 +1,44 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { type OpenMicrophone, openMicrophone } from "../speech/microphone.ts";
+import { wavOf } from "../speech/wav.ts";
+import { VoiceActivity } from "../call/voiceActivity.ts";
 
 export type Recording = { state: "idle" } | { state: "recording"; level: number } | { state: "busy" };
 
 /**
  * The microphone as a recorder: `start()` asks for it and records, showing its level (0..1) as it goes; `stop()`
- * resolves with what was said as one audio file; `cancel()` throws it away. The microphone is let go at once after.
+ * resolves with what was said as a 16 kHz WAV (every speech recogniser reads it); `cancel()` throws it away. The
+ * microphone is let go at once after.
  */
 export function useRecorder() {
   const [recording, setRecording] = useState<Recording>({ state: "idle" });
-  const live = useRef<{ recorder: MediaRecorder; stream: MediaStream; chunks: Blob[]; frame: number; audio: AudioContext } | null>(null);
+  const live = useRef<{ mic: OpenMicrophone; blocks: Float32Array[] } | null>(null);
 
   const release = useCallback(() => {
-    const l = live.current;
+    live.current?.mic.close();
     live.current = null;
-    if (!l) return;
-    cancelAnimationFrame(l.frame);
-    for (const track of l.stream.getTracks()) track.stop();
-    void l.audio.close();
   }, []);
   useEffect(() => release, [release]);
 
   async function start(): Promise<void> {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    const recorder = new MediaRecorder(stream);
-    const audio = new AudioContext();
-    const analyser = audio.createAnalyser();
-    analyser.fftSize = 512;
-    audio.createMediaStreamSource(stream).connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
-    const l = { recorder, stream, chunks: [] as Blob[], frame: 0, audio };
-    recorder.ondataavailable = (e) => e.data.size && l.chunks.push(e.data);
-    const meter = () => {
-      analyser.getFloatTimeDomainData(samples);
-      let sum = 0;
-      for (const v of samples) sum += v * v;
-      setRecording({ state: "recording", level: Math.min(1, Math.sqrt(sum / samples.length) * 4) });
-      l.frame = requestAnimationFrame(meter);
-    };
-    live.current = l;
-    recorder.start();
-    meter();
+    const blocks: Float32Array[] = [];
+    const mic = await openMicrophone((block) => {
+      blocks.push(block);
+      setRecording({ state: "recording", level: Math.min(1, VoiceActivity.level(block) * 4) });
+    });
+    live.current = { mic, blocks };
+    setRecording({ state: "recording", level: 0 });
   }
 
-  function stop(): Promise<Blob> {
+  async function stop(): Promise<Blob> {
     const l = live.current;
-    if (!l) return Promise.reject(new Error("not recording"));
+    if (!l) throw new Error("not recording");
+    release();
     setRecording({ state: "busy" });
-    return new Promise((resolve) => {
-      l.recorder.onstop = () => {
-        release();
-        resolve(new Blob(l.chunks, { type: l.recorder.mimeType || "audio/webm" }));
-      };
-      l.recorder.stop();
-    });
+    return wavOf(l.blocks, l.mic.sampleRate);
   }
 
   function cancel(): void {
-    const l = live.current;
-    if (l) l.recorder.onstop = null;
-    l?.recorder.state !== "inactive" && l?.recorder.stop();
     release();
     setRecording({ state: "idle" });
   }
