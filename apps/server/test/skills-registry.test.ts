@@ -102,4 +102,20 @@ describe("the skill registry", () => {
       ),
     );
   });
+
+  it("has voice as a skill that is its own API, not a chip, and says on the settings page what speech it has", async () => {
+    assert.ok(skills.all().some((s) => s.id === "voice"));
+    const conv = (await api("POST", "/v1/conversations", { model: "system" })).json.id as string;
+    const chip = await api("POST", `/v1/conversations/${conv}/messages`, { content: "say it", skill: "voice" });
+    assert.deepEqual([chip.status, chip.json.error.code], [400, "invalid_skill"]);
+    assert.equal(chip.json.error.message, "skill: voice is not chosen per message; it has its own API");
+    assert.deepEqual((await api("POST", "/v1/agents", { name: "Talker", skills: ["voice"] })).json.error.param, "skills.0");
+    // Its routes are served like any skill's: here the offline speech model refuses an unknown voice.
+    const spoken = await api("POST", "/v1/audio/speech", { model: "espeak-ng", input: "hello", voice: "robot" });
+    assert.deepEqual([spoken.status, spoken.json.error.code], [400, "unknown_voice"]);
+    const settings = (await api("GET", "/v1/settings")).json.skills;
+    assert.deepEqual(settings.speech, { configured: true, models: ["espeak-ng"] });
+    assert.equal(settings.transcription.configured, false);
+    assert.match(settings.transcription.set, /assistant\.transcription/);
+  });
 });
