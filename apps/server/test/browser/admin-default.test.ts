@@ -42,6 +42,10 @@ describe("/admin on the shipped configuration, in Chromium", { skip }, () => {
     assert.equal(await openai.locator("code").textContent(), "OPENAI_API_KEY", "the variable to set, as code");
     const web = page.getByTestId("setup-skills").locator('[data-skill="web"]');
     assert.equal(await web.locator("code").textContent(), "assistant.webSearch");
+    // Speech works offline with espeak-ng; speech recognition says the key that turns it on.
+    const skillsShown = page.getByTestId("setup-skills");
+    assert.match((await skillsShown.locator('[data-skill="speech"]').textContent())!, /^Speech \(read aloud, calls\) ✓ Configuredespeak-ng$/);
+    assert.equal(await skillsShown.locator('[data-skill="transcription"] code').textContent(), "assistant.transcription");
     assert.doesNotMatch((await page.locator("main").textContent())!, /benih\.yaml|\/srv|\.benih|Unknown request URL/);
     assert.equal(await page.locator(".error").count(), 0, "no tab shows an error");
     await page.screenshot({ path: `${shots}/admin-default-setup.png`, fullPage: true });

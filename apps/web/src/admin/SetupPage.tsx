@@ -13,9 +13,16 @@ const SKILL_NAMES: Record<string, WordKey> = {
   write: "skillWrite",
   image: "skillImage",
   video: "skillVideo",
+  speech: "skillSpeech",
+  transcription: "skillTranscription",
 };
 /** The configuration key that turns each skill on. */
-const SKILL_KEYS: Record<string, string> = { web: "assistant.webSearch", image: "assistant.images", video: "assistant.videos" };
+const SKILL_KEYS: Record<string, string> = {
+  web: "assistant.webSearch",
+  image: "assistant.images",
+  video: "assistant.videos",
+  transcription: "assistant.transcription",
+};
 const REGIONS: Record<string, WordKey> = { local: "regionLocal", global: "regionGlobal", cn: "regionCn" };
 
 /** A sentence in the admin's language with its fields (a variable, a config key) in code spans. */
@@ -44,7 +51,8 @@ function providerNeeds(p: Extract<ProviderSetting, { configured: false }>, w: Wo
 }
 
 function skillNeeds(name: string, s: SkillSetting, w: Words) {
-  if (s.configured) return s.slideshow ? w.slideshow : null;
+  // Set up: the models it uses (the first is the one the app uses), or how it works without one.
+  if (s.configured) return s.slideshow ? w.slideshow : s.models?.join(", ") || null;
   if (name === "video") return <Say text={w.needsVideo} values={{ key: SKILL_KEYS.video!, tool: "ffmpeg" }} />;
   // A skill this page does not know yet: the key the server's own hint names, when it names one.
   const key = SKILL_KEYS[name] ?? /\bassistant\.\w+/.exec(s.set ?? "")?.[0];
