@@ -131,6 +131,27 @@ describe("DashScope speech (CosyVoice, Paraformer)", {
     assert.equal(own.bytes.length, Math.round((0.3 + 2 * 0.06) * 24000) * 2, "24 kHz 16-bit PCM, as OpenAI's pcm");
   });
 
+  it("closes the provider's socket when the caller goes away mid-audio", async () => {
+    const gone = new AbortController();
+    const res = await request(`${server.url}/v1/audio/speech`, {
+      method: "POST",
+      headers: { host: `cn.localhost:${port}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "cosyvoice-v2",
+        input: "这是一段比较长的文字，用来测试中途离开。",
+        voice: "echo",
+        response_format: "pcm",
+      }),
+      signal: gone.signal,
+    });
+    assert.equal(res.statusCode, 200);
+    for await (const _ of res.body) break; // the first audio, then the caller leaves
+    gone.abort();
+    const task = fake.tasks.at(-1)!;
+    for (let i = 0; i < 50 && !task.abandoned; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(task.abandoned, "benih closed the WebSocket before the task finished");
+  });
+
   it("answers the openai SDK's audio.speech.create and audio.transcriptions.create", async () => {
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: (await server.store.apiKeys.create("sdk", "user", "cn")).key });
     const mp3 = Buffer.from(

@@ -15,6 +15,8 @@ export interface SeenDashScopeTask {
   rms: number;
   /** The first bytes of the audio: raw PCM has no container header (RIFF, OggS, WebM's 1A 45 DF A3). */
   head: Buffer;
+  /** True once the client closed the socket before task-finished was sent: it saw the caller go away. */
+  abandoned: boolean;
 }
 
 export interface FakeDashScopeSpeechOptions {
@@ -120,18 +122,24 @@ export async function startFakeDashScopeSpeech(o: FakeDashScopeSpeechOptions = {
     let taskId = "";
     const pcm: Buffer[] = [];
     let synthesis: Promise<void> = Promise.resolve();
-    const event = (event: string, payload: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+    let finished = false;
+    const event = (event: string, payload: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
+      finished ||= event === "task-finished" || event === "task-failed";
       ws.send(JSON.stringify({ header: { task_id: taskId, event, attributes: {}, ...extra }, payload }));
+    };
     const failed = (code: string, message: string) => {
       event("task-failed", {}, { error_code: code, error_message: message });
       ws.close();
     };
 
+    ws.on("close", () => {
+      if (seen && !finished) seen.abandoned = true;
+    });
     ws.on("message", (data: RawData, isBinary: boolean) => {
       const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
       if (isBinary) {
-        if (!seen || seen.runTask.payload.task !== "asr")
-          return failed("InvalidParameter", "binary data is only accepted by a started asr task");
+        if (!seen) return failed("InvalidParameter", "binary data before run-task");
+        if (seen.runTask.payload.task !== "asr") return failed("InvalidParameter", "binary data is only accepted by an asr task");
         seen.audioFrames++;
         seen.audioBytes += bytes.length;
         pcm.push(bytes);
@@ -156,6 +164,7 @@ export async function startFakeDashScopeSpeech(o: FakeDashScopeSpeechOptions = {
           audioBytes: 0,
           rms: 0,
           head: Buffer.alloc(0),
+          abandoned: false,
         };
         tasks.push(seen);
         const p = payload.parameters ?? {};

@@ -44,7 +44,10 @@ describe("/admin on the shipped configuration, in Chromium", { skip }, () => {
     assert.equal(await web.locator("code").textContent(), "assistant.webSearch");
     // Speech works offline with espeak-ng; speech recognition says the key that turns it on.
     const skillsShown = page.getByTestId("setup-skills");
-    assert.match((await skillsShown.locator('[data-skill="speech"]').textContent())!, /^Speech \(read aloud, calls\) ✓ Configuredespeak-ng$/);
+    assert.match(
+      (await skillsShown.locator('[data-skill="speech"]').textContent())!,
+      /^Speech \(read aloud, calls\) ✓ Configuredespeak-ng$/,
+    );
     assert.equal(await skillsShown.locator('[data-skill="transcription"] code').textContent(), "assistant.transcription");
     assert.doesNotMatch((await page.locator("main").textContent())!, /benih\.yaml|\/srv|\.benih|Unknown request URL/);
     assert.equal(await page.locator(".error").count(), 0, "no tab shows an error");

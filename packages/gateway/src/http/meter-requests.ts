@@ -45,7 +45,10 @@ const nothingHeld: AudioSecondsHold = { settle: () => {}, undo: () => {} };
  */
 export async function holdAudioSeconds(request: FastifyRequest, reply: FastifyReply, seconds: number): Promise<AudioSecondsHold> {
   const gate = request.meteredBy;
-  const held = gate && request.scope && gate.reserve(request.principal, request.scope, () => ({ requests: 0, tokens: 0, costUsd: 0, audioSeconds: seconds }));
+  const held =
+    gate &&
+    request.scope &&
+    gate.reserve(request.principal, request.scope, () => ({ requests: 0, tokens: 0, costUsd: 0, audioSeconds: seconds }));
   if (!held) return nothingHeld;
   const r = await held;
   reply.headers(r.headers);

@@ -64,7 +64,9 @@ export class QuotaGate {
   /** The limits of the request's subject, undefined for none (no principal: the owner of an open loopback server). */
   limitsOf(principal: Principal | undefined, scope: RequestScope): QuotaLimits | undefined {
     const limits = principal && this.policy.limitsFor(principal, scope);
-    return limits && (limits.requestsPerMinute || limits.tokensPerDay || limits.costPerMonthUsd || limits.audioSecondsPerDay) ? limits : undefined;
+    return limits && (limits.requestsPerMinute || limits.tokensPerDay || limits.costPerMonthUsd || limits.audioSecondsPerDay)
+      ? limits
+      : undefined;
   }
 
   /**

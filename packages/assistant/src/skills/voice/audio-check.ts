@@ -42,7 +42,20 @@ async function probe(path: string): Promise<number | undefined> {
   const said = Number.parseFloat(probed.out.trim());
   if (Number.isFinite(said)) return said;
   // ffmpeg's -progress reports how far it decoded (out_time_us); its last report is the whole recording.
-  const decoded = await ffTool("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:a:0", "-f", "null", "-progress", "pipe:1", "-"]);
+  const decoded = await ffTool("ffmpeg", [
+    "-nostdin",
+    "-v",
+    "error",
+    "-i",
+    path,
+    "-map",
+    "0:a:0",
+    "-f",
+    "null",
+    "-progress",
+    "pipe:1",
+    "-",
+  ]);
   if (!decoded) return undefined;
   const us = [...decoded.out.matchAll(/^out_time_us=(\d+)$/gm)].at(-1)?.[1];
   if (decoded.code !== 0 || us === undefined) throw notAudio(firstLine(decoded.err, "no duration"));

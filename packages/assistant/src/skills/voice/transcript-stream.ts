@@ -31,7 +31,9 @@ export async function relayTranscript(
   });
   const refuse = (hit: PolicyHit) => {
     auditHit(scope, request, model, "output", hit);
-    res.end(errorEvent(scope.refusal || `This is not allowed here (${hit.category}).`, "invalid_request_error", "content_policy_violation"));
+    res.end(
+      errorEvent(scope.refusal || `This is not allowed here (${hit.category}).`, "invalid_request_error", "content_policy_violation"),
+    );
     return false;
   };
   try {

@@ -96,7 +96,13 @@ export function registerTranscriptionRoutes(app: FastifyInstance, o: Transcripti
           );
         const stream = fields.stream === "true";
         if (stream && task === "translations")
-          throw new GatewayError(400, "invalid_request_error", "stream: translations do not stream; leave it out", "invalid_body", "stream");
+          throw new GatewayError(
+            400,
+            "invalid_request_error",
+            "stream: translations do not stream; leave it out",
+            "invalid_body",
+            "stream",
+          );
         if (stream && !provider.transcribeStream) throw cannotStream(model);
         const seconds = await checkAudio(file.bytes, o.maxAudioSeconds ?? 1800);
         // Without ffprobe and ffmpeg on the server the length is unknown: the quota counts an estimate from the size.
