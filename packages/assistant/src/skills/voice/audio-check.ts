@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayError } from "@benih/gateway";
+import { firstLine, runTool } from "./tool.ts";
 
 /** ffprobe gives up after this: a hostile file must not hold a request. */
 const PROBE_MS = 10_000;
@@ -10,25 +10,12 @@ const PROBE_MS = 10_000;
 const notAudio = (why: string) =>
   new GatewayError(400, "invalid_request_error", `file: not an audio recording benih can read (${why})`, "invalid_audio", "file");
 
-/** Runs an ffmpeg tool on a file with PROBE_MS to finish: its stdout and exit code; undefined when it is not installed. */
-function ffTool(bin: string, args: string[]): Promise<{ out: string; err: string; code: number | null } | undefined> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), PROBE_MS);
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    child.on("error", (e: NodeJS.ErrnoException) => (clearTimeout(timer), e.code === "ENOENT" ? resolve(undefined) : reject(e)));
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (signal) return reject(notAudio("reading it took too long"));
-      resolve({ out, err, code });
-    });
-  });
+/** Runs ffprobe or ffmpeg on a file with PROBE_MS to finish; undefined when it is not installed. */
+async function ffTool(bin: string, args: string[]) {
+  const run = await runTool(bin, args, { timeoutMs: PROBE_MS });
+  if (run?.signal) throw notAudio("reading it took too long");
+  return run && { out: run.out.toString(), err: run.err, code: run.code };
 }
-
-const firstLine = (err: string, otherwise: string) => err.trim().split("\n")[0]?.slice(0, 120) || otherwise;
 
 /**
  * A file's length in seconds: what its container says (ffprobe), else, for a container that does not say (a

@@ -1,30 +1,17 @@
-import { spawn } from "node:child_process";
 import { GatewayError } from "@benih/gateway";
 import { wavSeconds } from "./audio-seconds.ts";
 import { SPEECH_FORMATS, type SpeechFormat } from "./formats.ts";
+import { runTool } from "./tool.ts";
 
 /** Longer than any synthesis of 4,096 characters takes (about 0.01 s per sentence here): a stuck process is killed. */
 const TIMEOUT_MS = 20_000;
 
-/** Runs `bin` with `input` on stdin; its stdout, or a rejection with its stderr. Killed after TIMEOUT_MS. */
-function run(bin: string, args: string[], input: Buffer | string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", (e) => (clearTimeout(timer), reject(e)));
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(Buffer.concat(out));
-      else
-        reject(new Error(`${bin} ${signal ? `was killed (${signal})` : `exited ${code}`}: ${Buffer.concat(err).toString().slice(0, 300)}`));
-    });
-    child.stdin.on("error", () => {}); // a process that died early: its exit says why
-    child.stdin.end(input);
-  });
+/** Runs `bin` with `input` on stdin: its stdout; rejects with its stderr, or with ENOENT when it is not installed. */
+async function run(bin: string, args: string[], input: Buffer | string): Promise<Buffer> {
+  const done = await runTool(bin, args, { timeoutMs: TIMEOUT_MS, input });
+  if (!done) throw Object.assign(new Error(`${bin} is not installed`), { code: "ENOENT" });
+  if (done.code === 0) return done.out;
+  throw new Error(`${bin} ${done.signal ? `was killed (${done.signal})` : `exited ${done.code}`}: ${done.err.slice(0, 300)}`);
 }
 
 /**

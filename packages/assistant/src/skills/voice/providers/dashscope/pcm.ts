@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayError } from "@benih/gateway";
+import { firstLine, runTool } from "../../tool.ts";
 
 /** Paraformer's input here: 16 kHz, 16-bit signed little-endian, mono. */
 export const PCM_RATE = 16_000;
@@ -40,29 +40,11 @@ export async function toPcm16k(bytes: Buffer): Promise<Buffer> {
   }
 }
 
-function ffmpeg(args: string[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("ffmpeg", args, { stdio: ["ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    let err = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), FFMPEG_MS);
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        e.code === "ENOENT"
-          ? new GatewayError(503, "server_error", "Transcription with dashscope needs ffmpeg installed on the server.", "ffmpeg_missing")
-          : e,
-      );
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) return resolve(Buffer.concat(out));
-      const why = signal ? "reading it took too long" : err.trim().split("\n")[0]?.slice(0, 160) || `ffmpeg exited ${code}`;
-      reject(
-        new GatewayError(400, "invalid_request_error", `file: benih could not decode the recording (${why})`, "invalid_audio", "file"),
-      );
-    });
-  });
+async function ffmpeg(args: string[]): Promise<Buffer> {
+  const run = await runTool("ffmpeg", args, { timeoutMs: FFMPEG_MS });
+  if (!run)
+    throw new GatewayError(503, "server_error", "Transcription with dashscope needs ffmpeg installed on the server.", "ffmpeg_missing");
+  if (run.code === 0) return run.out;
+  const why = run.signal ? "reading it took too long" : firstLine(run.err, `ffmpeg exited ${run.code}`);
+  throw new GatewayError(400, "invalid_request_error", `file: benih could not decode the recording (${why})`, "invalid_audio", "file");
 }

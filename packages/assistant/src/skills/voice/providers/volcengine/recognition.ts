@@ -4,7 +4,7 @@ import { type HttpResponse, transportFor } from "@benih/providers";
 import { unreachable, upstreamError } from "../errors.ts";
 import type { AudioModelConfig, Transcript, TranscriptionRequest } from "../provider.ts";
 import { baseOf } from "./speech.ts";
-import { formatTranscript, type Segment } from "./transcript-formats.ts";
+import { formatTranscript, type Segment } from "../transcript-formats.ts";
 
 /**
  * The languages its recorded-file recognition can be told (`audio.language`), by the ISO 639-1 code OpenAI's

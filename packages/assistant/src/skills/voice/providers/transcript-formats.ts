@@ -1,4 +1,4 @@
-import type { Transcript } from "../provider.ts";
+import type { Transcript } from "./provider.ts";
 
 /** A stretch of speech, in seconds from the recording's start. */
 export interface Segment {
@@ -14,27 +14,34 @@ function clock(seconds: number, separator: "," | "."): string {
   return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}${separator}${pad(ms % 1000, 3)}`;
 }
 
-const plain = (body: string, text: string): Transcript => ({ contentType: "text/plain; charset=utf-8", body, text });
+const plain = (body: string, text: string, contentType = "text/plain; charset=utf-8"): Transcript => ({ contentType, body, text });
 
 /**
- * A transcript in OpenAI's `response_format`, from the words and their segments: json `{ text }`, text, srt, vtt, or
- * verbose_json (task, language, duration, text, segments).
+ * A transcript in OpenAI's `response_format`, from the words and their segments, for providers whose own answer is
+ * another shape: json `{ text }`, text, srt, vtt, or verbose_json (task, language, duration, text, segments).
  */
-export function formatTranscript(format: string, t: { text: string; segments: Segment[]; duration: number; language: string }): Transcript {
+export function formatTranscript(
+  format: string,
+  t: { text: string; segments: readonly Segment[]; duration: number; language?: string | undefined },
+): Transcript {
   switch (format) {
     case "text":
       return plain(`${t.text}\n`, t.text);
     case "srt":
       return plain(t.segments.map((s, i) => `${i + 1}\n${clock(s.start, ",")} --> ${clock(s.end, ",")}\n${s.text}\n`).join("\n"), t.text);
     case "vtt":
-      return plain(`WEBVTT\n\n${t.segments.map((s) => `${clock(s.start, ".")} --> ${clock(s.end, ".")}\n${s.text}\n`).join("\n")}`, t.text);
+      return plain(
+        `WEBVTT\n\n${t.segments.map((s) => `${clock(s.start, ".")} --> ${clock(s.end, ".")}\n${s.text}\n`).join("\n")}`,
+        t.text,
+        "text/vtt; charset=utf-8",
+      );
     case "verbose_json":
       return {
         contentType: "application/json",
         body: JSON.stringify({
           task: "transcribe",
-          language: t.language,
-          duration: t.duration,
+          ...(t.language && { language: t.language }),
+          duration: Math.round(t.duration * 1000) / 1000,
           text: t.text,
           segments: t.segments.map((s, id) => ({ id, start: s.start, end: s.end, text: s.text })),
         }),
