@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { redisForTest } from "@benih/store/testing";
 import { Redis } from "ioredis";
@@ -33,7 +33,10 @@ function wavSeconds(wav: Buffer): number {
   return (wav.length - 44) / wav.readUInt32LE(28);
 }
 
-/** OpenAI's audio API: key sk-a; speech is 3 s of PCM (24 kHz, 16-bit, mono); the transcript is the form's prompt. */
+/**
+ * OpenAI's audio API: key sk-a; speech is 3 s of PCM (24 kHz, 16-bit, mono), model `slow` sending its first 0.1 s
+ * and the rest a second later; the transcript is the form's prompt.
+ */
 const seen: string[] = [];
 const upstream: Server = createServer(async (req, res) => {
   seen.push(req.url ?? "");
@@ -44,8 +47,13 @@ const upstream: Server = createServer(async (req, res) => {
       .end(JSON.stringify({ error: { message: "Incorrect API key provided.", code: "invalid_api_key" } }));
   }
   if (req.url === "/v1/audio/speech") {
-    req.resume();
-    return res.writeHead(200, { "content-type": "audio/pcm" }).end(Buffer.alloc(3 * 48_000));
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    res.writeHead(200, { "content-type": "audio/pcm" });
+    if ((JSON.parse(raw) as { model: string }).model !== "slow") return res.end(Buffer.alloc(3 * 48_000));
+    res.write(Buffer.alloc(4_800));
+    setTimeout(() => res.end(Buffer.alloc(3 * 48_000 - 4_800)), 1_000);
+    return;
   }
   const form = await formOf(req);
   res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ text: String(form.get("prompt") ?? "hello") }));
@@ -61,8 +69,10 @@ assistant:
   speech:
     - { name: voice, type: openai-compatible, baseURL: "${url}", apiKey: sk-a, model: tts }
     - { name: badvoice, type: openai-compatible, baseURL: "${url}", apiKey: sk-wrong, model: tts }
+    - { name: voice, type: openai-compatible, baseURL: "${url}", apiKey: sk-a, model: slow }
   transcription:
     - { name: asr, type: openai-compatible, baseURL: "${url}", apiKey: sk-a, model: gpt-4o-transcribe }
+    - { name: asr, type: openai-compatible, baseURL: "${url}", apiKey: sk-wrong, model: whisper-wrong-key }
 `;
 
 let url: string;
@@ -84,10 +94,10 @@ async function speech(server: Server_, key: string, body: object) {
   return { status: res.statusCode, bytes, header: (n: string) => res.headers[n] as string | undefined };
 }
 
-async function transcribe(server: Server_, key: string, file: Buffer, type = "audio/wav") {
+async function transcribe(server: Server_, key: string, file: Buffer, type = "audio/wav", model = "asr/gpt-4o-transcribe") {
   const form = new FormData();
   form.set("file", new Blob([new Uint8Array(file)], { type }), "speech");
-  form.set("model", "gpt-4o-transcribe");
+  form.set("model", model);
   form.set("prompt", "heard");
   const encoded = new Response(form);
   const res = await request(`${server.url}/v1/audio/transcriptions`, {
@@ -156,6 +166,25 @@ describe("audio seconds per day", { skip: !tools && "espeak-ng, ffprobe and ffmp
       const second = await speech(server, key, { model: "voice/tts", input: "Hi.", response_format: "pcm" });
       assert.equal(second.status, 200);
       assert.equal(remaining(second), LIMIT - 3 - estimateOf("Hi."), "the first settled on its 3 s of PCM");
+
+      // A listener who hangs up after the first chunk is charged the estimate: the provider made (and bills) it all.
+      await new Promise<void>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/v1/audio/speech`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        });
+        req.on("response", (res) => res.once("data", () => (req.destroy(), resolve())));
+        req.on("error", (err) => (err as NodeJS.ErrnoException).code === "ECONNRESET" || reject(err));
+        req.end(JSON.stringify({ model: "voice/slow", input: "Hi.", voice: "alloy", response_format: "pcm" }));
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      const after = await speech(server, key, { model: "voice/tts", input: "Hi.", response_format: "pcm" });
+      assert.equal(
+        remaining(after),
+        LIMIT - 3 - 3 - estimateOf("Hi.") - estimateOf("Hi."),
+        "the cut reply kept its estimate, not the 0.1 s that came",
+      );
+      console.log("T3", Date.now());
     } finally {
       await server.close();
     }
@@ -166,9 +195,11 @@ describe("audio seconds per day", { skip: !tools && "espeak-ng, ffprobe and ffmp
     try {
       const key = (await server.store.apiKeys.create("listener", "user", "global")).key;
       const short = spoken(SENTENCE);
+      const failed = await transcribe(server, key, short, "audio/wav", "asr/whisper-wrong-key");
+      assert.deepEqual([failed.status, failed.json.error.code], [502, "upstream_auth"]);
       const ok = await transcribe(server, key, short);
       assert.deepEqual([ok.status, ok.json.text], [200, "heard"]);
-      assert.equal(remaining(ok), LIMIT - Math.ceil(wavSeconds(short)));
+      assert.equal(remaining(ok), LIMIT - Math.ceil(wavSeconds(short)), "the failed provider's seconds were given back");
 
       // A browser's WebM: written as it records, so its container gives no duration; decoding it measures it.
       const webm = execFileSync("ffmpeg", ["-v", "error", "-f", "wav", "-i", "pipe:0", "-c:a", "libopus", "-f", "webm", "pipe:1"], {

@@ -45,8 +45,10 @@ const nothingHeld: AudioSecondsHold = { settle: () => {}, undo: () => {} };
  */
 export async function holdAudioSeconds(request: FastifyRequest, reply: FastifyReply, seconds: number): Promise<AudioSecondsHold> {
   const gate = request.meteredBy;
+  // Only a limit on audio seconds is worth a trip to the counters (which may be Redis, and may be away).
+  const limited = gate && request.scope && gate.limitsOf(request.principal, request.scope)?.audioSecondsPerDay !== undefined;
   const held =
-    gate &&
+    limited &&
     request.scope &&
     gate.reserve(request.principal, request.scope, () => ({ requests: 0, tokens: 0, costUsd: 0, audioSeconds: seconds }));
   if (!held) return nothingHeld;

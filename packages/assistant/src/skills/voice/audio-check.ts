@@ -23,7 +23,17 @@ async function ffTool(bin: string, args: string[]) {
  * or ffmpeg on the server.
  */
 async function probe(path: string): Promise<number | undefined> {
-  const probed = await ffTool("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path]);
+  const probed = await ffTool("ffprobe", [
+    "-v",
+    "error",
+    "-protocol_whitelist",
+    "file",
+    "-show_entries",
+    "format=duration",
+    "-of",
+    "csv=p=0",
+    path,
+  ]);
   if (!probed) return undefined;
   if (probed.code !== 0) throw notAudio(firstLine(probed.err, "no duration"));
   const said = Number.parseFloat(probed.out.trim());
@@ -33,6 +43,8 @@ async function probe(path: string): Promise<number | undefined> {
     "-nostdin",
     "-v",
     "error",
+    "-protocol_whitelist",
+    "file",
     "-i",
     path,
     "-map",

@@ -1,5 +1,5 @@
 import { GatewayError } from "@benih/gateway";
-import { wavSeconds } from "./audio-seconds.ts";
+import { estimateSpeechSeconds, wavSeconds } from "./audio-seconds.ts";
 import { SPEECH_FORMATS, type SpeechFormat } from "./formats.ts";
 import { runTool } from "./tool.ts";
 
@@ -37,7 +37,7 @@ export async function espeakSpeech(
       missing ? "speech_not_configured" : "speech_failed",
     );
   }
-  const seconds = wavSeconds(wav, wav.length) ?? 0;
+  const seconds = wavSeconds(wav, wav.length) ?? estimateSpeechSeconds(text, speed);
   if (format === "wav") return { audio: wav, seconds };
   try {
     const audio = await run(

@@ -77,9 +77,10 @@ export function registerSpeechRoutes(app: FastifyInstance, o: SpeechRoutesOption
       hold.undo();
       throw err;
     });
-    // Settled once the response is over, finished or cut short: on the seconds that came when they can be counted.
+    // Settled once the response is over: on the seconds that came when they can be counted. A reply cut short keeps
+    // the estimate, since the provider made (and bills) the whole of it.
     const meter = new SpeechMeter(body.response_format);
-    reply.raw.once("close", () => hold.settle(meter.seconds() ?? estimate));
+    reply.raw.once("close", () => hold.settle(reply.raw.writableFinished ? (meter.seconds() ?? estimate) : estimate));
     async function* counted() {
       for await (const chunk of audio) {
         meter.add(chunk);

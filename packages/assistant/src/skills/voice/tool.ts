@@ -14,7 +14,7 @@ export interface ToolRun {
  */
 export function runTool(bin: string, args: string[], o: { timeoutMs: number; input?: Buffer | string }): Promise<ToolRun | undefined> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     let err = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), o.timeoutMs);
@@ -29,10 +29,8 @@ export function runTool(bin: string, args: string[], o: { timeoutMs: number; inp
       clearTimeout(timer);
       resolve({ out: Buffer.concat(out), err, code, signal });
     });
-    if (child.stdin) {
-      child.stdin.on("error", () => {}); // a process that died early: its exit says why
-      child.stdin.end(o.input);
-    }
+    child.stdin.on("error", () => {}); // a process that died early: its exit says why
+    child.stdin.end(o.input);
   });
 }
 

@@ -5,7 +5,7 @@ import { DEFAULT_UPLOAD_BYTES } from "../../images/uploads.ts";
 import { allowedMediaModel } from "../../media-model.ts";
 import { checkAudio } from "./audio-check.ts";
 import { estimateRecordingSeconds } from "./audio-seconds.ts";
-import { cannotStream } from "./providers/errors.ts";
+import { cannotStream, cannotTranslate } from "./providers/errors.ts";
 import { audioProviders } from "./providers/index.ts";
 import type { AudioModelConfig } from "./providers/provider.ts";
 import { relayTranscript } from "./transcript-stream.ts";
@@ -104,9 +104,11 @@ export function registerTranscriptionRoutes(app: FastifyInstance, o: Transcripti
             "stream",
           );
         if (stream && !provider.transcribeStream) throw cannotStream(model);
+        if (task === "translations" && !provider.translates) throw cannotTranslate(model);
         const seconds = await checkAudio(file.bytes, o.maxAudioSeconds ?? 1800);
         // Without ffprobe and ffmpeg on the server the length is unknown: the quota counts an estimate from the size.
-        const hold = await holdAudioSeconds(request, reply, seconds ?? estimateRecordingSeconds(file.bytes.length));
+        const counted = seconds ?? estimateRecordingSeconds(file.bytes.length);
+        const hold = await holdAudioSeconds(request, reply, counted);
         const gone = new AbortController();
         reply.raw.once("close", () => reply.raw.writableFinished || gone.abort());
         const job = { task, file, fields, ...(seconds !== undefined && { seconds }) };
@@ -115,12 +117,12 @@ export function registerTranscriptionRoutes(app: FastifyInstance, o: Transcripti
           if (stream) {
             const events = await provider.transcribeStream!(model, job, gone.signal);
             // Once the provider has answered, the recording is counted, whether or not its transcript comes whole.
-            hold.settle(seconds ?? estimateRecordingSeconds(file.bytes.length));
+            hold.settle(counted);
             await relayTranscript(request, reply, events, name);
             return reply;
           }
           const r = await provider.transcribe(model, job, gone.signal);
-          hold.settle(seconds ?? estimateRecordingSeconds(file.bytes.length));
+          hold.settle(counted);
           refuseBlockedOutput(request, r.text, name);
           return reply.header("content-type", r.contentType).send(r.body);
         } finally {

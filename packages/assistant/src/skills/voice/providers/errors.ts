@@ -27,24 +27,24 @@ export function upstreamError(status: number, message: string, what: AudioTask):
   return new GatewayError(502, "upstream_error", `The ${what} provider failed (${status}): ${message}`, "upstream_error");
 }
 
-/** A transcript's words: `text` of a JSON answer, else the answer itself (text, SRT, VTT). */
-export function transcriptText(contentType: string, body: string): string {
-  if (!contentType.includes("json")) return body;
-  try {
-    return String((JSON.parse(body) as { text?: unknown }).text ?? "");
-  } catch {
-    return body;
-  }
-}
-
 /** `stream=true` for a model whose provider cannot stream its transcript (OpenAI's whisper-1, for one). */
 export const cannotStream = (model: AudioModelName) =>
   new GatewayError(
     400,
     "invalid_request_error",
-    `stream: ${model.name}/${model.model} does not stream transcripts; leave stream out, or pick a model that does (gpt-4o-transcribe, gpt-4o-mini-transcribe)`,
+    `stream: ${model.name}/${model.model} does not stream transcripts; leave stream out, or pick a model that does (OpenAI's gpt-4o-transcribe, for one)`,
     "stream_not_supported",
     "stream",
   );
 
 type AudioModelName = { name: string; model: string };
+
+/** `/v1/audio/translations` for a model whose provider only transcribes (Volcano Engine, DashScope). */
+export const cannotTranslate = (model: AudioModelName) =>
+  new GatewayError(
+    400,
+    "invalid_request_error",
+    `model: ${model.name}/${model.model} transcribes speech in its own language but does not translate it; use /v1/audio/transcriptions, or a model that translates`,
+    "model_not_supported",
+    "model",
+  );

@@ -51,10 +51,15 @@ export interface Transcript {
 /** A streamed transcript's events as they come: words, then the whole transcript (with the provider's usage, if any). */
 export type TranscriptEvent = { type: "delta"; delta: string } | { type: "done"; text: string; usage?: unknown };
 
-/** One provider's audio API. A provider without recognition (or without translation) leaves `transcribe` out or throws 400. */
+/** One provider's audio API: what it cannot do (recognise, translate into English, stream a transcript) it leaves out. */
 export interface AudioProvider {
+  /** Whether `transcribe` also does OpenAI's `translations` (speech in any language written out in English). */
+  translates: boolean;
   speak(model: AudioModelConfig, request: SpeechRequest, signal: AbortSignal): Promise<SpeechAudio>;
   transcribe?(model: AudioModelConfig, request: TranscriptionRequest, signal: AbortSignal): Promise<Transcript>;
   /** `stream=true` transcriptions; a provider (or model: throws 400) that cannot stream leaves it out. */
   transcribeStream?(model: AudioModelConfig, request: TranscriptionRequest, signal: AbortSignal): Promise<AsyncIterable<TranscriptEvent>>;
 }
+
+/** Where a model's API is: its `baseURL`, else the provider's own address; without a trailing slash. */
+export const baseOf = (m: AudioModelConfig, otherwise: string) => (m.baseURL ?? otherwise).replace(/\/+$/, "");

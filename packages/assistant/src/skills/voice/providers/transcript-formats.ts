@@ -51,3 +51,13 @@ export function formatTranscript(
       return { contentType: "application/json", body: JSON.stringify({ text: t.text }), text: t.text };
   }
 }
+
+/** A transcript's words: `text` of a JSON answer, else the answer itself (text, SRT, VTT). */
+export function transcriptText(contentType: string, body: string): string {
+  if (!contentType.includes("json")) return body;
+  try {
+    return String((JSON.parse(body) as { text?: unknown }).text ?? "");
+  } catch {
+    return body;
+  }
+}

@@ -24,6 +24,9 @@ export async function toPcm16k(bytes: Buffer): Promise<Buffer> {
       "-hide_banner",
       "-loglevel",
       "error",
+      // A playlist upload must not make ffmpeg open anything but the upload itself.
+      "-protocol_whitelist",
+      "file",
       "-i",
       path,
       "-vn",

@@ -1,4 +1,3 @@
-import { GatewayError } from "@benih/gateway";
 import type { AudioModelConfig, Transcript, TranscriptionRequest } from "../provider.ts";
 import { PCM_BYTES_PER_SECOND, PCM_RATE, toPcm16k } from "./pcm.ts";
 import { startTask } from "./task.ts";
@@ -16,14 +15,6 @@ const limitMs = (seconds: number) => 60_000 + Math.ceil(seconds * 1000);
  * finish-task; the finished sentences of the result-generated events make the transcript.
  */
 export async function recognize(m: AudioModelConfig, r: TranscriptionRequest, signal: AbortSignal): Promise<Transcript> {
-  if (r.task === "translations")
-    throw new GatewayError(
-      400,
-      "invalid_request_error",
-      `model: ${m.name}/${m.model} transcribes but does not translate; use /v1/audio/transcriptions`,
-      "model_not_supported",
-      "model",
-    );
   const pcm = await toPcm16k(r.file.bytes);
   const seconds = pcm.length / PCM_BYTES_PER_SECOND;
   // language_hints takes the language's first part (zh, en, ja, yue, ko, de, fr, ru).

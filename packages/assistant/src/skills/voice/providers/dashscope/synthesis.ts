@@ -1,3 +1,4 @@
+import { upstreamError } from "../errors.ts";
 import { GatewayError } from "@benih/gateway";
 import { SPEECH_FORMATS, type SpeechFormat } from "../../formats.ts";
 import type { AudioModelConfig, SpeechAudio, SpeechRequest } from "../provider.ts";
@@ -57,10 +58,13 @@ export async function synthesize(m: AudioModelConfig, r: SpeechRequest, signal: 
     task.close();
     throw err;
   }
-  const start = first.done ? undefined : (first.value as Uint8Array);
+  if (first.done) {
+    task.close();
+    throw upstreamError(502, "it finished the task without sending any audio", "speech");
+  }
+  const start = first.value as Uint8Array;
   async function* body() {
     try {
-      if (!start) return;
       yield start;
       for await (const msg of messages) if (msg instanceof Uint8Array) yield msg;
     } finally {

@@ -1,12 +1,11 @@
 import { type HttpResponse, transportFor } from "@benih/providers";
-import { cannotStream, transcriptText, unreachable, upstreamError } from "../errors.ts";
-import type { AudioModelConfig, AudioProvider, TranscriptEvent, TranscriptionRequest } from "../provider.ts";
+import { cannotStream, unreachable, upstreamError } from "../errors.ts";
+import { transcriptText } from "../transcript-formats.ts";
+import { type AudioModelConfig, type AudioProvider, baseOf, type TranscriptEvent, type TranscriptionRequest } from "../provider.ts";
 import { transcriptEvents } from "./transcript-events.ts";
 
 /** Where an `openai` audio model goes without a baseURL. */
 export const OPENAI = "https://api.openai.com/v1";
-
-const baseOf = (m: AudioModelConfig) => (m.baseURL ?? OPENAI).replace(/\/+$/, "");
 
 /** OpenAI's `{ error: { message } }`, or any text. */
 function failure(status: number, body: string, what: "speech" | "transcription") {
@@ -31,7 +30,7 @@ async function postRecording(
   for (const [k, v] of Object.entries(r.fields)) if (k !== "model" && k !== "file" && k !== "stream") form.set(k, v);
   if (stream) form.set("stream", "true");
   try {
-    return await fetchImpl(`${baseOf(m)}/audio/${r.task}`, {
+    return await fetchImpl(`${baseOf(m, OPENAI)}/audio/${r.task}`, {
       method: "POST",
       headers: m.apiKey ? { authorization: `Bearer ${m.apiKey}` } : {},
       body: form,
@@ -51,11 +50,12 @@ const STREAMLESS = new Set(["whisper-1"]);
  * Speaches/faster-whisper-server, Kokoro-FastAPI, LocalAI, whisper.cpp's server.
  */
 export const openaiAudio = (fetchImpl?: typeof fetch): AudioProvider => ({
+  translates: true,
   async speak(m, r, signal) {
     let res: HttpResponse;
     try {
       // The providers' transport (undici's dispatch): a hop that adds next to nothing to the first audio byte.
-      res = await transportFor(fetchImpl)(`${baseOf(m)}/audio/speech`, {
+      res = await transportFor(fetchImpl)(`${baseOf(m, OPENAI)}/audio/speech`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(m.apiKey && { authorization: `Bearer ${m.apiKey}` }) },
         body: JSON.stringify({

@@ -7,6 +7,7 @@ import { speakVolcano } from "./speech.ts";
  * recorded-file API, each reached with the app's id (`appId`) and access token (`apiKey`).
  */
 export const volcengineAudio = (fetchImpl?: typeof fetch): AudioProvider => ({
+  translates: false,
   speak: (m, r, signal) => speakVolcano(m, r, signal, fetchImpl),
   transcribe: (m, r, signal) => transcribeVolcano(m, r, signal, fetchImpl),
 });

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { GatewayError } from "@benih/gateway";
 import { type HttpResponse, transportFor } from "@benih/providers";
 import { unreachable, upstreamError } from "../errors.ts";
-import type { AudioModelConfig, Transcript, TranscriptionRequest } from "../provider.ts";
-import { baseOf } from "./speech.ts";
+import { type AudioModelConfig, baseOf, type Transcript, type TranscriptionRequest } from "../provider.ts";
+import { OPENSPEECH } from "./speech.ts";
 import { formatTranscript, type Segment } from "../transcript-formats.ts";
 
 /**
@@ -69,14 +69,6 @@ export async function transcribeVolcano(
   signal: AbortSignal,
   fetchImpl?: typeof fetch,
 ): Promise<Transcript> {
-  if (r.task === "translations")
-    throw new GatewayError(
-      400,
-      "invalid_request_error",
-      `model: ${m.name}/${m.model} (Volcano Engine) transcribes speech in its own language but does not translate it; use /v1/audio/transcriptions, or a model that translates`,
-      "model_not_supported",
-      "model",
-    );
   const format = containerOf(r.file.bytes);
   if (!format)
     throw new GatewayError(
@@ -90,7 +82,7 @@ export async function transcribeVolcano(
   const language = wanted ? LANGUAGES[wanted] : undefined;
   let res: HttpResponse;
   try {
-    res = await transportFor(fetchImpl)(`${baseOf(m)}/api/v3/auc/bigmodel/recognize/flash`, {
+    res = await transportFor(fetchImpl)(`${baseOf(m, OPENSPEECH)}/api/v3/auc/bigmodel/recognize/flash`, {
       method: "POST",
       headers: {
         "content-type": "application/json",

@@ -3,13 +3,11 @@ import { GatewayError } from "@benih/gateway";
 import { type HttpResponse, transportFor } from "@benih/providers";
 import { SPEECH_FORMATS, type SpeechFormat } from "../../formats.ts";
 import { unreachable, upstreamError } from "../errors.ts";
-import type { AudioModelConfig, SpeechAudio, SpeechRequest } from "../provider.ts";
+import { type AudioModelConfig, baseOf, type SpeechAudio, type SpeechRequest } from "../provider.ts";
 import { volcanoVoice } from "./voices.ts";
 
 /** Where a `volcengine` model goes without a baseURL. */
 export const OPENSPEECH = "https://openspeech.bytedance.com";
-
-export const baseOf = (m: AudioModelConfig) => (m.baseURL ?? OPENSPEECH).replace(/\/+$/, "");
 
 /** The HTTP API's `encoding` for each OpenAI format it can give; aac and flac it cannot. */
 const ENCODINGS: Partial<Record<SpeechFormat, string>> = { mp3: "mp3", wav: "wav", pcm: "pcm", opus: "ogg_opus" };
@@ -65,7 +63,7 @@ export async function speakVolcano(
   const token = m.apiKey ?? "";
   let res: HttpResponse;
   try {
-    res = await transportFor(fetchImpl)(`${baseOf(m)}/api/v1/tts`, {
+    res = await transportFor(fetchImpl)(`${baseOf(m, OPENSPEECH)}/api/v1/tts`, {
       method: "POST",
       // Its documented form: "Bearer;" and the token, with a semicolon.
       headers: { "content-type": "application/json", authorization: `Bearer;${token}` },
