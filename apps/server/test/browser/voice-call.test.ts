@@ -93,6 +93,11 @@ assistant:
     await page.getByTestId("start-call").click();
     const call = page.getByTestId("call");
     await call.waitFor();
+    // Counts the times the voice is cut off mid-sentence (paused before its end), as a barge-in must.
+    await page.evaluate(`(() => {
+      window.cutOff = 0;
+      document.querySelector('[data-testid="call-audio"]').addEventListener("pause", (e) => { if (!e.target.ended) window.cutOff++; });
+    })()`);
 
     // Turn one: written out, sent, and its answer spoken while it is still being written.
     await page.getByTestId("caption-you").filter({ hasText: transcripts[0]! }).waitFor({ timeout: 30_000 });
@@ -106,7 +111,14 @@ assistant:
 
     // The question comes round again while the answer streams: the voice stops, the answer stops, turn two goes on.
     await page.waitForFunction(`document.querySelector('[data-testid="call"]')?.dataset.bargeIns >= 1`, undefined, { timeout: 30_000 });
+    assert.ok(Number(await page.evaluate("window.cutOff")) >= 1, "the voice was cut off mid-sentence");
     await page.getByTestId("caption-you").filter({ hasText: transcripts[1]! }).waitFor({ timeout: 30_000 });
+    // Turn two's answer is spoken too: the audio plays again after the barge-in.
+    await page.waitForFunction(
+      `(() => { const a = document.querySelector('[data-testid="call-audio"]'); return a && a.currentTime > 0 && !a.paused; })()`,
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.screenshot({ path: `${shots}/voice-call-second-turn.png` });
     await page.getByTestId("end-call").click();
     assert.equal(await call.count(), 0, "the call view is gone");

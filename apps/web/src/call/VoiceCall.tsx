@@ -4,6 +4,7 @@ import { ApiError } from "../api/http.ts";
 import { t, type Locale } from "../i18n.ts";
 import { Speaker } from "../speech/speaker.ts";
 import { useSpeechModel } from "../speech/SpeechModel.tsx";
+import { micProblem } from "../speech/micProblem.ts";
 import { transcribe } from "../speech/transcribe.ts";
 import type { Turn } from "../Thread.tsx";
 import { sentences } from "../thread/sentences.ts";
@@ -20,8 +21,8 @@ interface Props {
   /** The conversation's branch as shown, the answer streaming into it. */
   turns: Turn[];
   streaming: boolean;
-  /** Sends what was said as a message; resolves once its answer is saved (done or stopped). */
-  onAsk(text: string): Promise<void>;
+  /** Sends what was said as a message; resolves once its answer is saved (done or stopped), or with why it was not sent. */
+  onAsk(text: string): Promise<Error | undefined>;
   /** Stops the answer being written. */
   onStop(): void;
   onClose(): void;
@@ -44,7 +45,10 @@ export function VoiceCall({ locale, canHear, turns, streaming, onAsk, onStop, on
   const model = useSpeechModel();
   const [phase, setPhase] = useState<Phase>("listening");
   const [heard, setHeard] = useState("");
+  /** What ends the listening (no microphone, no speech recognition). */
   const [problem, setProblem] = useState<string>();
+  /** What went wrong with the last turn (a refused message, a lost connection): the call goes on. */
+  const [turnProblem, setTurnProblem] = useState<string>();
   const [bargeIns, setBargeIns] = useState(0);
   const audio = useRef<HTMLAudioElement>(null);
   const spoken = useRef<Spoken | null>(null);
@@ -52,17 +56,12 @@ export function VoiceCall({ locale, canHear, turns, streaming, onAsk, onStop, on
   turnsNow.current = turns;
   const live = useRef({ streaming, onAsk, onStop });
   live.current = { streaming, onAsk, onStop };
-  /** Turns are taken one after another: the next waits for the last one's answer to be saved. */
+  /** Turns are taken one after another: the next waits for the last one's answer to be saved and spoken. */
   const queue = useRef(Promise.resolve());
-
-  const fail = (err: Error) =>
-    setProblem(
-      err.name === "NotAllowedError"
-        ? t(locale, "callMicBlocked")
-        : err instanceof ApiError && err.code === "transcription_not_configured"
-          ? t(locale, "callNotConfigured")
-          : `${t(locale, "callFailed")} ${err.message}`,
-    );
+  /** Aborted on hanging up: a turn being written out is dropped, not sent after the call. */
+  const hangUp = useRef(new AbortController());
+  const say = { blocked: t(locale, "callMicBlocked"), notConfigured: t(locale, "callNotConfigured"), failed: t(locale, "callFailed") };
+  const fail = (err: Error) => setProblem(micProblem(err, say));
 
   const listener = useListener(canHear && !problem, {
     onSpeech() {
@@ -78,23 +77,33 @@ export function VoiceCall({ locale, canHear, turns, streaming, onAsk, onStop, on
     onUtterance(wav) {
       setPhase("thinking");
       queue.current = queue.current.then(async () => {
+        const ended = hangUp.current.signal;
         try {
-          const text = await transcribe(wav, locale);
+          const text = await transcribe(wav, locale, ended);
+          if (ended.aborted || !audio.current) return;
           if (!text) return setPhase("listening");
           setHeard(text);
-          const s: Spoken = { speaker: new Speaker(audio.current!, model), next: 0, after: turnsNow.current.length };
+          setTurnProblem(undefined);
+          const s: Spoken = { speaker: new Speaker(audio.current, model), next: 0, after: turnsNow.current.length };
           spoken.current = s;
           setPhase("speaking");
-          await live.current.onAsk(text);
-          // The saved answer is whole: what was not said yet is said now.
+          const failed = await live.current.onAsk(text);
+          if (failed) setTurnProblem(`${t(locale, "callFailed")} ${failed.message}`);
+          // The saved answer is whole: what was not said yet is said now, and nothing more will come.
           feed(s, turnsNow.current, false);
+          s.speaker.end();
           await s.speaker.done;
           if (spoken.current === s) {
             spoken.current = null;
             setPhase("listening");
           }
         } catch (err) {
-          fail(err as Error);
+          if (ended.aborted) return;
+          // No speech recognition or microphone ends the call's listening; anything else only this turn.
+          const e = err as Error;
+          if (e.name === "NotAllowedError" || (e instanceof ApiError && e.code === "transcription_not_configured")) fail(e);
+          else setTurnProblem(micProblem(e, say));
+          setPhase("listening");
         }
       });
     },
@@ -106,8 +115,15 @@ export function VoiceCall({ locale, canHear, turns, streaming, onAsk, onStop, on
     if (spoken.current) feed(spoken.current, turns, streaming);
   }, [turns, streaming]);
 
-  // Hanging up stops the voice; an answer still being written goes on into the conversation.
-  useEffect(() => () => spoken.current?.speaker.stop(), []);
+  // Hanging up stops the voice and drops a turn not yet sent; an answer still being written goes on into the conversation.
+  useEffect(() => {
+    const call = new AbortController();
+    hangUp.current = call;
+    return () => {
+      call.abort();
+      spoken.current?.speaker.stop();
+    };
+  }, []);
   useEffect(() => {
     const key = (e: KeyboardEvent) => e.key === "Escape" && onClose();
     addEventListener("keydown", key);
@@ -134,9 +150,9 @@ export function VoiceCall({ locale, canHear, turns, streaming, onAsk, onStop, on
       <p className="call-phase" aria-live="polite">
         {shown ? "" : t(locale, PHASE_TEXT[phase])}
       </p>
-      {shown && (
+      {(shown ?? turnProblem) && (
         <p className="call-problem" role="alert" data-testid="call-problem">
-          {shown}
+          {shown ?? turnProblem}
         </p>
       )}
       <div className="call-captions" aria-live="polite">

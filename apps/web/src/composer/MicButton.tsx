@@ -1,4 +1,4 @@
-import { ApiError } from "../api/http.ts";
+import { micProblem } from "../speech/micProblem.ts";
 import { t, type Locale } from "../i18n.ts";
 import { MicIcon } from "../icons.tsx";
 import { transcribe } from "../speech/transcribe.ts";
@@ -30,14 +30,7 @@ export function MicButton({
       const text = await transcribe(await mic.stop(), locale);
       if (text) onText(text);
     } catch (err) {
-      const e = err as Error & { name: string };
-      onProblem(
-        e.name === "NotAllowedError"
-          ? t(locale, "micBlocked")
-          : err instanceof ApiError && err.code === "transcription_not_configured"
-            ? t(locale, "micNotConfigured")
-            : e.message,
-      );
+      onProblem(micProblem(err as Error, { blocked: t(locale, "micBlocked"), notConfigured: t(locale, "micNotConfigured") }));
     }
     mic.done();
   }

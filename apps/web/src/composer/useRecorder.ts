@@ -13,21 +13,34 @@ export type Recording = { state: "idle" } | { state: "recording"; level: number 
 export function useRecorder() {
   const [recording, setRecording] = useState<Recording>({ state: "idle" });
   const live = useRef<{ mic: OpenMicrophone; blocks: Float32Array[] } | null>(null);
+  /** Set while the browser asks for the microphone: a second press, a cancel or leaving the page waits for it. */
+  const opening = useRef<{ cancelled: boolean } | null>(null);
 
   const release = useCallback(() => {
+    if (opening.current) opening.current.cancelled = true;
     live.current?.mic.close();
     live.current = null;
   }, []);
   useEffect(() => release, [release]);
 
   async function start(): Promise<void> {
+    if (opening.current || live.current) return;
     const blocks: Float32Array[] = [];
-    const mic = await openMicrophone((block) => {
-      blocks.push(block);
-      setRecording({ state: "recording", level: Math.min(1, VoiceActivity.level(block) * 4) });
-    });
-    live.current = { mic, blocks };
-    setRecording({ state: "recording", level: 0 });
+    const open = { cancelled: false };
+    opening.current = open;
+    try {
+      const mic = await openMicrophone((block) => {
+        if (live.current?.blocks !== blocks) return;
+        blocks.push(block);
+        setRecording({ state: "recording", level: Math.min(1, VoiceActivity.level(block) * 4) });
+      });
+      // Cancelled (or the page left) while the browser asked: the microphone is let go at once.
+      if (open.cancelled) return mic.close();
+      live.current = { mic, blocks };
+      setRecording({ state: "recording", level: 0 });
+    } finally {
+      opening.current = null;
+    }
   }
 
   async function stop(): Promise<Blob> {

@@ -39,9 +39,15 @@ export function useConversations({ report, clear }: Problems) {
     }
   }
 
-  /** Sends a message (or asks for another answer) and shows the answer as it streams. */
-  async function ask(what: Ask, model: string, agent: string) {
-    if (running.current || !model) return;
+  /**
+   * Sends a message (or asks for another answer) and shows the answer as it streams; resolves once it is saved,
+   * with what went wrong if it could not be sent (also reported on the page).
+   */
+  async function ask(what: Ask, model: string, agent: string): Promise<Error | undefined> {
+    // Neither happens from the app's own controls (they wait, and need a model); said plainly for a caller that did.
+    if (running.current) return new Error("an answer is still being written");
+    if (!model) return new Error("no model is chosen");
+    let failed: Error | undefined;
     clear();
     const controller = new AbortController();
     running.current = controller;
@@ -84,7 +90,10 @@ export function useConversations({ report, clear }: Problems) {
         controller.signal,
       );
     } catch (e) {
-      if (!controller.signal.aborted) report(e as Error);
+      if (!controller.signal.aborted) {
+        failed = e as Error;
+        report(failed);
+      }
     } finally {
       if (id) {
         // The saved conversation is the truth; a stopped answer takes the server a moment to record.
@@ -101,6 +110,7 @@ export function useConversations({ report, clear }: Problems) {
       running.current = null;
       void refresh();
     }
+    return failed;
   }
 
   return {

@@ -64,14 +64,22 @@ export class Speaker {
 
   private async play(url: string): Promise<void> {
     const el = this.audio;
+    const signal = this.stopper.signal;
+    let stopped = () => {};
     try {
       el.src = url;
       await el.play();
-      await new Promise<void>((resolve) => {
+      // Until it ends, fails to decode, or is stopped (also between play() resolving and here).
+      await new Promise<void>((resolve, reject) => {
+        stopped = resolve;
         el.onended = () => resolve();
-        this.stopper.signal.addEventListener("abort", () => resolve(), { once: true });
+        el.onerror = () => reject(new Error(el.error?.message || "the audio could not be played"));
+        if (signal.aborted) resolve();
+        else signal.addEventListener("abort", stopped, { once: true });
       });
     } finally {
+      signal.removeEventListener("abort", stopped);
+      el.onended = el.onerror = null;
       URL.revokeObjectURL(url);
     }
   }
