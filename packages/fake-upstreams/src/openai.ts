@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { answerEmbeddings } from "./openai-embeddings.ts";
 import { seedColour, solidPng } from "./png.ts";
 import { json, sleep, startFake, type FakeServer } from "./server.ts";
 
@@ -26,6 +27,7 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `system`: answers "<the system message> | <the last user message>" (or "no system" in place of the first)
  * - `upper`: answers the last user message in capitals (a "translation" a test can check)
  *
+ * `POST /embeddings` answers deterministic unit vectors derived from each input (see `answerEmbeddings`).
  * `POST /moderations` flags an input that contains "flag-me" as violence; model `error-500` fails there too.
  * `POST /images/generations` (OpenAI's Images API, also Volcano Ark's Seedream shape) answers n solid-colour PNGs as
  * b64_json, the colour from `seed` (random without one); a prompt containing "unsafe" gets OpenAI's 400
@@ -91,6 +93,7 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
     if (req.method === "GET" && req.url?.endsWith("/models")) {
       return json(res, 200, { object: "list", data: models.map((id) => ({ id, object: "model", created: 1700000000, owned_by: "fake" })) });
     }
+    if (req.method === "POST" && req.url?.endsWith("/embeddings")) return answerEmbeddings(req, res, body);
     if (req.method === "POST" && req.url?.endsWith("/moderations")) {
       if (body?.model === "error-500")
         return json(res, 500, errorBody("The server had an error while processing your request.", "server_error", null));

@@ -26,7 +26,7 @@ export {
   type Principal,
 } from "./http/auth.ts";
 export { Router, targetName, type Route, type Target } from "./routing/router.ts";
-export { defaultRetryPolicy, runWithFallback, type RetryPolicy } from "./routing/execute.ts";
+export { defaultRetryPolicy, runOnTargets, runWithFallback, type RetryPolicy } from "./routing/execute.ts";
 export { ModelCatalog, type CatalogEntry } from "./catalog.ts";
 export { PriceTable, type Price } from "./pricing.ts";
 export { GatewayMetrics } from "./metrics.ts";
@@ -35,6 +35,8 @@ export { auditHit, refuseBlocked, refuseBlockedOutput } from "./http/refuse-bloc
 export { holdAudioSeconds, type AudioSecondsHold } from "./http/meter-requests.ts";
 export { parseChatRequest } from "./openai-wire/parse-request.ts";
 export { defaultPromptBudget, type PromptBudget } from "./openai-wire/prompt-budget.ts";
+export { defaultEmbeddingBudget, type EmbeddingBudget } from "./openai-wire/parse-embeddings.ts";
+export { embeddingsRequest, embeddingsResponse, type EmbeddingsRequest, type EmbeddingsResponse } from "./openai-wire/embeddings-schema.ts";
 export { defaultJsonBudget, type JsonBudget } from "./http/json-body.ts";
 export { toCallOptions } from "./openai-wire/to-call-options.ts";
 export { openScope, type RequestScope, type ResolveScope, type ScopeRequest, type StreamGuard, type PolicyHit } from "./scope.ts";

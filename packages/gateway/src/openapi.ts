@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { embeddingsRequest, embeddingsResponse } from "./openai-wire/embeddings-schema.ts";
 import { chatCompletionRequest } from "./openai-wire/request-schema.ts";
 
 const error = { $ref: "#/components/schemas/Error" };
@@ -7,7 +8,7 @@ export const errorResponses = (...codes: number[]) =>
     codes.map((c) => [String(c), { description: "An error, in OpenAI's shape", content: { "application/json": { schema: error } } }]),
   );
 
-/** The gateway's part of the OpenAPI document: OpenAI's chat completions and models, as this server serves them. */
+/** The gateway's part of the OpenAPI document: OpenAI's chat completions, embeddings and models, as this server serves them. */
 export function gatewayOpenApi() {
   return {
     paths: {
@@ -23,6 +24,23 @@ export function gatewayOpenApi() {
             "200": {
               description: "A chat.completion object, or chat.completion.chunk events ending with data: [DONE]",
               content: { "application/json": { schema: { type: "object" } }, "text/event-stream": { schema: { type: "string" } } },
+            },
+            ...errorResponses(400, 401, 404, 413, 415, 429, 502, 503, 504),
+          },
+        },
+      },
+      "/v1/embeddings": {
+        post: {
+          tags: ["gateway"],
+          summary: "Create embeddings (OpenAI's wire format): one vector per input, as floats or base64 float32",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: z.toJSONSchema(embeddingsRequest, { io: "input", unrepresentable: "any" }) } },
+          },
+          responses: {
+            "200": {
+              description: "A list of embedding objects, in the inputs' order, with the tokens read",
+              content: { "application/json": { schema: z.toJSONSchema(embeddingsResponse, { io: "output", unrepresentable: "any" }) } },
             },
             ...errorResponses(400, 401, 404, 413, 415, 429, 502, 503, 504),
           },

@@ -91,7 +91,7 @@ describe("errors in OpenAI's shape with the right status", () => {
   it("404 model_not_found for an unknown model, and for an unknown URL", async () => {
     const e = await expectError(await chat(gw.url, { model: "gpt-9", messages: hello }, auth()), 404, "model_not_found", "model");
     assert.match(e.message, /GET \/v1\/models/);
-    await expectError(await fetch(`${gw.url}/v1/embeddings`, { method: "POST", headers: auth() }), 404, "unknown_url");
+    await expectError(await fetch(`${gw.url}/v1/completions`, { method: "POST", headers: auth() }), 404, "unknown_url");
   });
 
   it("413 for a body over the limit, 415 for a body that is not JSON at all", async () => {

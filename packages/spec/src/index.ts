@@ -9,4 +9,5 @@ export type { CallOptions, ResponseFormat } from "./call-options.ts";
 export type { StreamPart, FinishReason, Usage, CallWarning } from "./stream-part.ts";
 export type { ChatModel, GenerateResult, StreamResult, ModelCapabilities } from "./chat-model.ts";
 export type { Provider, ModelInfo, ModerationResult } from "./provider.ts";
+export type { EmbeddingModel, EmbeddingInput, EmbedOptions, EmbedResult, EmbeddingLimits } from "./embedding-model.ts";
 export type { ProviderFailure, ProviderFailureKind } from "./failure.ts";

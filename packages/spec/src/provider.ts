@@ -1,4 +1,5 @@
 import type { ChatModel } from "./chat-model.ts";
+import type { EmbeddingModel } from "./embedding-model.ts";
 
 export interface ModelInfo {
   id: string;
@@ -23,6 +24,8 @@ export interface Provider {
   /** The provider's instance name, e.g. "openai" or "ark"; model ids are routed as `<name>/<model>`. */
   readonly name: string;
   chatModel(modelId: string): ChatModel;
+  /** A model that makes embeddings, where the provider has them (absent: none of its models can). */
+  embeddingModel?(modelId: string): EmbeddingModel;
   /** The upstream's own model list, where the upstream has one. */
   listModels?(signal?: AbortSignal): Promise<ModelInfo[]>;
   /** Classifies a text with a moderation model (OpenAI's /v1/moderations), where the provider has one. */

@@ -13,6 +13,8 @@ import { traceRequests } from "./trace-requests.ts";
 import type { Tracer } from "../tracing/trace.ts";
 import type { Authenticator } from "./auth.ts";
 import { chatCompletionsHandler } from "./chat-completions.ts";
+import { EMBEDDINGS_PATH, embeddingsHandler } from "./embeddings.ts";
+import { defaultEmbeddingBudget, type EmbeddingBudget } from "../openai-wire/parse-embeddings.ts";
 import { defaultPromptBudget, type PromptBudget } from "../openai-wire/prompt-budget.ts";
 import { parseJsonBodies, type JsonBudget } from "./json-body.ts";
 import { AccessLog } from "./log-controller.ts";
@@ -39,6 +41,8 @@ export interface GatewayAppOptions {
   concurrentPerKey?: number;
   /** What one chat request may ask a model to read. */
   promptBudget?: PromptBudget;
+  /** What one embeddings request may hold (inputs, body bytes). */
+  embeddingBudget?: EmbeddingBudget;
   /** What a JSON body may hold, and when it is parsed off the event loop. */
   jsonBudget?: JsonBudget;
   /** Largest accepted request body in bytes (images travel inline as data URLs). */
@@ -149,6 +153,13 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
 
   registerModelRoutes(app, o.catalog, o.router);
   app.post("/v1/chat/completions", access("person"), chatCompletionsHandler({ ...o, promptBudget: o.promptBudget ?? defaultPromptBudget }));
+  const embeddingBudget = o.embeddingBudget ?? defaultEmbeddingBudget;
+  // Its own body limit, below the server's (which makes room for images): a body too large is refused unread.
+  app.post(
+    EMBEDDINGS_PATH,
+    { ...access("person"), bodyLimit: Math.min(embeddingBudget.bodyBytes, o.bodyLimit ?? Number.POSITIVE_INFINITY) },
+    embeddingsHandler({ ...o, embeddingBudget }),
+  );
 
   app.get("/health", access("public"), async () => ({ status: "ok" }));
   app.get("/metrics", access("admin"), async (_request, reply) => {

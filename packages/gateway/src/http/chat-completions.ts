@@ -60,7 +60,7 @@ function traced(options: CallOptions, a: Attempt): CallOptions {
 }
 
 /** Fires when the client's connection closes before the answer was fully written. */
-function clientGone(reply: FastifyReply): CancelSource {
+export function clientGone(reply: FastifyReply): CancelSource {
   const source = new CancelSource();
   reply.raw.once("close", () => {
     if (!reply.raw.writableFinished) source.cancel();
@@ -86,7 +86,7 @@ function inputText(req: ChatCompletionRequest): string {
 }
 
 /** The moderation verdict, or a 503 that names the failure: a market that moderates never skips it. */
-async function moderate(scope: RequestScope, text: string, reply: FastifyReply): Promise<PolicyHit | undefined> {
+export async function moderate(scope: RequestScope, text: string, reply: FastifyReply): Promise<PolicyHit | undefined> {
   const gone = new AbortController();
   const onClose = () => reply.raw.writableFinished || gone.abort();
   reply.raw.once("close", onClose);

@@ -30,7 +30,15 @@ export function traceOutcome(request: FastifyRequest, model: string, outcome: Ou
   });
 }
 
-export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: string, stream: boolean, outcome: Outcome, totalMs: number) {
+export function recordOutcome(
+  deps: Pick<ChatDeps, "metrics" | "prices">,
+  request: FastifyRequest,
+  model: string,
+  stream: boolean,
+  outcome: Outcome,
+  totalMs: number,
+  endpoint = "/v1/chat/completions",
+) {
   const { target, usage } = outcome;
   const tName = target ? targetName(target) : "";
   const attempts = outcome.attempts.filter((a) => a.outcome !== "skipped").length;
@@ -58,8 +66,9 @@ export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: st
     ...(request.scope?.market && { market: request.scope.market }),
     ...(outcome.policy && { policy: `${outcome.policy.direction}:${outcome.policy.category}` }),
   };
-  if (outcome.status >= 500) request.log.warn({ ...line, error: outcome.error?.message }, "chat completion failed");
-  else request.log.info(line, "chat completion");
+  const what = endpoint === "/v1/chat/completions" ? "chat completion" : endpoint;
+  if (outcome.status >= 500) request.log.warn({ ...line, error: outcome.error?.message }, `${what} failed`);
+  else request.log.info(line, what);
   // The market's own log: a request is never written to another market's store.
   request.scope?.requestLog?.write({
     id: request.id,
@@ -67,7 +76,7 @@ export function recordOutcome(deps: ChatDeps, request: FastifyRequest, model: st
     api_key_id: request.principal?.keyId ?? null,
     // No principal on a server that serves one: the machine's owner (loopback without sign-in).
     person_id: request.principal ? (request.principal.person?.id ?? null) : OWNER_PERSON_ID,
-    endpoint: "/v1/chat/completions",
+    endpoint,
     model,
     target: target ? tName : null,
     attempts,

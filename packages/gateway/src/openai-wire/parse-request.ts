@@ -3,11 +3,12 @@ import { badRequest } from "../errors.ts";
 import { chatCompletionRequest, type ChatCompletionRequest } from "./request-schema.ts";
 
 /** `messages[0].content` from a zod path. */
-function paramName(path: ReadonlyArray<PropertyKey>): string {
+export function paramName(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
 }
 
-function describe(issue: z.core.$ZodIssue): string {
+/** A zod issue as OpenAI words a bad parameter. */
+export function describe(issue: z.core.$ZodIssue): string {
   const where = paramName(issue.path);
   if (issue.code === "invalid_type" && issue.input === undefined) return `Missing required parameter: '${where}'.`;
   if (issue.code === "invalid_union" && where.endsWith("content")) {

@@ -26,8 +26,8 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxRetryAfterMs: 10_000,
 };
 
-export interface Attempt {
-  model: ChatModel;
+export interface Attempt<M = ChatModel> {
+  model: M;
   target: Target;
   /** Aborted on timeout, on client disconnect, or by the caller when it is done. */
   signal: AbortSignal;
@@ -61,21 +61,38 @@ const abortOnTimeout = (controller: AbortController, ms: number) => controller.a
  * jittered backoff (honouring retry-after), then falls back to the next. `call` must resolve only once the
  * upstream has produced something for the client, so "before the first byte" is exactly "before it resolved".
  */
-export async function runWithFallback<T>(
+export function runWithFallback<T>(
   router: Router,
   route: Route,
   client: CancelSource,
   policy: RetryPolicy,
   call: (a: Attempt) => Promise<T>,
-  opts: {
-    /** Filled as attempts happen, so the caller can log them whatever the outcome. */
-    attempts?: AttemptRecord[];
-    /** Excludes targets (market allow-lists); returns why, or undefined to allow. */
-    exclude?: (t: Target) => string | undefined;
-    /** With tracing on: a span per attempt under the request's, ended when the upstream answers or fails. */
-    trace?: { tracer: Tracer; parent: TraceSpan };
-  } = {},
+  opts: FallbackOptions = {},
 ): Promise<Started<T>> {
+  return runOnTargets(route, (t) => router.chatModel(t), client, policy, call, opts);
+}
+
+export interface FallbackOptions {
+  /** Filled as attempts happen, so the caller can log them whatever the outcome. */
+  attempts?: AttemptRecord[];
+  /** Excludes targets (market allow-lists); returns why, or undefined to allow. */
+  exclude?: (t: Target) => string | undefined;
+  /** With tracing on: a span per attempt under the request's, ended when the upstream answers or fails. */
+  trace?: { tracer: Tracer; parent: TraceSpan };
+  /** What the attempts' spans call the operation (OpenTelemetry's gen_ai.operation.name); "chat" by default. */
+  operation?: string;
+}
+
+/** `runWithFallback` over any kind of model: `modelOf` gives a target's model (chat, embeddings) or why it has none. */
+export async function runOnTargets<M, T>(
+  route: Route,
+  modelOf: (t: Target) => M | { missing: string },
+  client: CancelSource,
+  policy: RetryPolicy,
+  call: (a: Attempt<M>) => Promise<T>,
+  opts: FallbackOptions = {},
+): Promise<Started<T>> {
+  const operation = opts.operation ?? "chat";
   const attempts = opts.attempts ?? [];
   const exclude = opts.exclude;
   const failures: Array<{ target: string; failure?: ProviderFailure; reason: string }> = [];
@@ -83,8 +100,8 @@ export async function runWithFallback<T>(
   for (const target of route.targets) {
     const name = targetName(target);
     const excluded = exclude?.(target);
-    const model = excluded ? undefined : router.chatModel(target);
-    if (excluded || !model || "missing" in model) {
+    const model = excluded ? undefined : modelOf(target);
+    if (excluded || !model || (typeof model === "object" && "missing" in model)) {
       const reason = excluded ?? (model as { missing: string }).missing;
       attempts.push({ target: name, outcome: "skipped", reason, ms: 0 });
       failures.push({ target: name, reason });
@@ -98,18 +115,23 @@ export async function runWithFallback<T>(
       client.link(controller, clientGoneReason);
       const timer = setTimeout(abortOnTimeout, timeoutMs, controller, timeoutMs);
       const t0 = performance.now();
-      const span = opts.trace?.tracer.start(`chat ${name}`, {
+      const span = opts.trace?.tracer.start(`${operation} ${name}`, {
         parent: opts.trace.parent,
         kind: "client",
         attributes: {
-          "gen_ai.operation.name": "chat",
+          "gen_ai.operation.name": operation,
           "gen_ai.system": target.provider,
           "gen_ai.request.model": target.model,
           "benih.try": n + 1,
         },
       });
       try {
-        const value = await call({ model, target, signal: controller.signal, ...(span && { traceparent: span.traceparent() }) });
+        const value = await call({
+          model: model as M,
+          target,
+          signal: controller.signal,
+          ...(span && { traceparent: span.traceparent() }),
+        });
         attempts.push({ target: name, outcome: "ok", ms: Math.round(performance.now() - t0) });
         span?.end();
         // The caller now owns the controller and the client-abort link; only the first-byte timer ends here.

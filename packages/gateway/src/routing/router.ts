@@ -1,4 +1,4 @@
-import type { ChatModel, Provider } from "@benih/spec";
+import type { ChatModel, EmbeddingModel, Provider } from "@benih/spec";
 
 export interface Target {
   provider: string;
@@ -29,6 +29,7 @@ export class Router {
   /** `<provider>/<model>` routes made on demand, kept so a model asked for again gets the same one. */
   private readonly prefixed = new Map<string, Route>();
   private readonly models = new Map<string, ChatModel>();
+  private readonly embedders = new Map<string, EmbeddingModel>();
 
   constructor(
     private readonly providers: ReadonlyMap<string, Provider>,
@@ -64,6 +65,25 @@ export class Router {
       this.models.set(key, m);
     }
     return m;
+  }
+
+  /** The embedding model behind a target, or why there is none (no such provider, or one without embeddings). */
+  embeddingModel(t: Target): EmbeddingModel | { missing: string } {
+    const key = targetName(t);
+    let m = this.embedders.get(key);
+    if (!m) {
+      const provider = this.providers.get(t.provider);
+      if (!provider) return { missing: this.missingProviderHint(t.provider) };
+      if (!provider.embeddingModel) return { missing: `provider ${t.provider} does not make embeddings` };
+      m = provider.embeddingModel(t.model);
+      this.embedders.set(key, m);
+    }
+    return m;
+  }
+
+  /** Whether a target's provider makes embeddings at all (unknown providers do not). */
+  embeds(t: Target): boolean {
+    return typeof this.providers.get(t.provider)?.embeddingModel === "function";
   }
 
   configuredRoutes(): Route[] {

@@ -3,6 +3,7 @@ import type { ModelInfo, Provider } from "@benih/spec";
 import { llamaChatModel } from "./chat-model.ts";
 import type { LlamaCppSettings } from "./config.ts";
 import { plannedContextSize } from "./context-size.ts";
+import { llamaEmbeddingModel } from "./embedding-model.ts";
 import { LoadedModels } from "./loaded-models.ts";
 
 export type { LlamaCppModelConfig, LlamaCppSettings } from "./config.ts";
@@ -17,6 +18,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
   return {
     name,
     chatModel: (modelId) => llamaChatModel(name, modelId, configs.get(modelId), models, settings),
+    embeddingModel: (modelId) => llamaEmbeddingModel(name, modelId, configs.get(modelId), models),
     async listModels(): Promise<ModelInfo[]> {
       return Promise.all(
         settings.models.map(async (m) => {

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import type { ChatWrapper, LlamaChat, LlamaContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
+import type { ChatWrapper, LlamaChat, LlamaContext, LlamaEmbeddingContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
 import { ProviderFailureError } from "../shared/provider-failure.ts";
 import type { LlamaCppModelConfig } from "./config.ts";
 import { contextSizeOf } from "./context-size.ts";
@@ -18,6 +18,10 @@ export interface Loaded {
   /** The longest token in bytes: a prompt of n bytes is at least n / this many tokens. */
   maxTokenBytes: number;
   json?: Promise<LlamaGrammar>;
+  /** CPU threads its contexts use. */
+  threads: number;
+  /** A context of its own for embeddings, made on the first embedding request (chat-only models never pay for it). */
+  embedding?: Promise<LlamaEmbeddingContext>;
 }
 
 const SMALL_MODEL_BYTES = 256 * 1024 * 1024;
@@ -54,6 +58,7 @@ async function loadModel(provider: string, cfg: LlamaCppModelConfig): Promise<Lo
     LlamaChat: lib.LlamaChat,
     pool: new SequencePool(context),
     maxTokenBytes: longestToken(model),
+    threads,
   };
 }
 
@@ -74,12 +79,37 @@ export class LoadedModels {
     return p;
   }
 
-  /** Frees every loaded model and its context. */
+  /**
+   * The model's embedding context: one sequence, evaluated one input at a time (node-llama-cpp locks it), with the
+   * chat context's size and threads.
+   */
+  async embedder(cfg: LlamaCppModelConfig): Promise<{ state: Loaded; embedding: LlamaEmbeddingContext }> {
+    const state = await this.load(cfg);
+    if (!state.embedding) {
+      const made = state.model.createEmbeddingContext({ threads: state.threads, contextSize: state.context.contextSize });
+      state.embedding = made;
+      made.catch(() => {
+        if (state.embedding === made) state.embedding = undefined;
+      });
+    }
+    const embedding = await state.embedding.catch((err: unknown) => {
+      throw new ProviderFailureError({
+        kind: "unsupported",
+        provider: this.provider,
+        message: `model ${cfg.id} cannot make embeddings: ${(err as Error).message}`,
+        cause: err,
+      });
+    });
+    return { state, embedding };
+  }
+
+  /** Frees every loaded model and its contexts. */
   async close(): Promise<void> {
     const all = await Promise.allSettled(this.loaded.values());
     this.loaded.clear();
     for (const r of all) {
       if (r.status === "fulfilled") {
+        await r.value.embedding?.then((e) => e.dispose()).catch(() => {});
         await r.value.context.dispose();
         await r.value.model.dispose();
       }

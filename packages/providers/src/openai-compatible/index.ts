@@ -2,6 +2,7 @@ import type { ModelInfo, ModerationResult, Provider } from "@benih/spec";
 import { failureFromResponse, failureFromThrown } from "../shared/provider-failure.ts";
 import { transportFor, type HttpResponse } from "../shared/transport.ts";
 import { OpenAICompatibleChatModel } from "./chat-model.ts";
+import { openAICompatibleEmbeddingModel } from "./embedding-model.ts";
 import { defaultCapabilities, defaultQuirks, type OpenAICompatibleSettings } from "./settings.ts";
 
 export { OpenAICompatibleChatModel } from "./chat-model.ts";
@@ -17,6 +18,7 @@ export function createOpenAICompatible(settings: OpenAICompatibleSettings): Prov
   return {
     name: settings.name,
     chatModel: (modelId) => new OpenAICompatibleChatModel(modelId, settings, quirks, capabilities),
+    embeddingModel: (modelId) => openAICompatibleEmbeddingModel(modelId, settings),
     async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
       let res: HttpResponse;
       try {
