@@ -1,0 +1,50 @@
+import { access, metered } from "@benih/gateway";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { FastifyInstance } from "fastify";
+import { mcpServerFor, type McpToolsOptions } from "./server.ts";
+
+const notAllowed = {
+  jsonrpc: "2.0",
+  error: { code: -32000, message: "This MCP server is stateless: send each message as a POST to /mcp." },
+  id: null,
+};
+
+/**
+ * benih as an MCP server over Streamable HTTP at /mcp, behind the same access as the rest of the API: a person's
+ * key or session (an open loopback server: its owner), the request's market, and one request of the caller's quota
+ * for each message posted (the gateway counts those before the body is read, as for the other metered routes).
+ *
+ * Stateless (`sessionIdGenerator: undefined`), a new server and transport for each POST: each message carries its
+ * key, so any of several instances can answer it with no session to share or lose, and the tools only answer
+ * what they are asked, with nothing to push between requests. So there is no stream to open (GET) and no session
+ * to end (DELETE): both are answered 405, as the transport specification says a server without them does.
+ */
+export function registerMcpRoutes(app: FastifyInstance, o: McpToolsOptions): void {
+  // The body is the one Fastify parsed within the API's JSON body limit; the transport reads no other.
+  app.post("/mcp", metered(), async (request, reply) => {
+    const server = mcpServerFor(request, o);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    // Headers set before the transport takes over (the market, the quota's x-ratelimit-*) go out with its answer.
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
+    reply.hijack();
+    // A client that leaves stops the tool's work: closing aborts the signal its handler was given.
+    reply.raw.once("close", () => void transport.close().finally(() => server.close()));
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(request.raw, reply.raw, request.body);
+    } catch (err) {
+      request.log.error({ err }, "the MCP transport failed");
+      if (!reply.raw.headersSent)
+        reply.raw
+          .writeHead(500, { "content-type": "application/json" })
+          .end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32603, message: `Internal error (request ${request.id})` }, id: null }));
+    }
+  });
+  for (const method of ["GET", "DELETE"] as const)
+    app.route({
+      method,
+      url: "/mcp",
+      ...access("person"),
+      handler: async (_request, reply) => reply.code(405).header("allow", "POST").send(notAllowed),
+    });
+}
