@@ -1,6 +1,7 @@
 import type { AgentView, MeView } from "@benih/contracts";
 import { AccountSection } from "./account/AccountSection.tsx";
 import { KeysSection } from "./account/KeysSection.tsx";
+import { MemorySection } from "./account/MemorySection.tsx";
 import { UsageSection } from "./account/UsageSection.tsx";
 import { agentLabel } from "./agentLabel.ts";
 import { Dialog } from "./Dialog.tsx";
@@ -34,8 +35,8 @@ interface Props {
 }
 
 /**
- * The person's own settings: language, look, and the agent and model new chats start with; with accounts, who is
- * signed in, their API keys and their usage.
+ * The person's own settings: language, look, the agent and model new chats start with, and their memories; with
+ * accounts, who is signed in, their API keys and their usage.
  */
 export function SettingsPanel({
   locale,
@@ -101,6 +102,7 @@ export function SettingsPanel({
         </label>
       )}
       <p className="meta">{t(locale, "prefKept")}</p>
+      <MemorySection locale={locale} />
       {me && (
         <>
           <AccountSection locale={locale} me={me} marketName={marketName} onSignedOut={onSignedOut ?? (() => location.reload())} />

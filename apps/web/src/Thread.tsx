@@ -7,6 +7,7 @@ import { Markdown } from "./thread/LazyMarkdown.tsx";
 import { useMedia } from "./media.tsx";
 import { failureOf } from "./thread/errors.ts";
 import { Failure } from "./thread/Failure.tsx";
+import { MemoryNote } from "./thread/MemoryNote.tsx";
 import { ExtractedLead, NeedsLargerModel, NothingFound } from "./thread/Notice.tsx";
 import { sourceName } from "./thread/passages.ts";
 import { SourcePanel } from "./thread/SourcePanel.tsx";
@@ -121,7 +122,7 @@ function EditBox({
   );
 }
 
-/** An answer's body: what it drew, its notice, its text with citation marks, its sources, how it ended. */
+/** An answer's body: what it drew, its notice, its text with citation marks, its sources, its memory, how it ended. */
 function Answer({
   turn,
   locale,
@@ -179,6 +180,7 @@ function Answer({
           ))}
         </ol>
       )}
+      <MemoryNote memory={turn.meta?.memory} locale={locale} />
       {(turn.status === "stopped" || turn.status === "interrupted") && (
         <p className="meta ended" data-testid="ended">
           [{t(locale, turn.status === "stopped" ? "answerStopped" : "answerInterrupted")}]

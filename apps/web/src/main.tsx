@@ -5,6 +5,7 @@ import "./styles.css";
 import "./styles/thread.css";
 import "./styles/composer.css";
 import "./styles/settings.css";
+import "./styles/memory.css";
 
 // The training dashboard is its own chunk: the chat app's first load does not carry it (or its chart library).
 const Admin = lazy(() => import("./admin/Admin.tsx"));

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { imageBody } from "./images/routes.ts";
+import { mcpOpenApiPaths } from "./mcp/openapi.ts";
+import { memoryOpenApiPaths } from "./memory/openapi.ts";
 import {
   agentBody,
   agentPatch,
@@ -461,6 +463,8 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           },
         },
       },
+      ...mcpOpenApiPaths,
+      ...memoryOpenApiPaths,
     },
     schemas: {
       Document: {

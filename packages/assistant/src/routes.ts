@@ -4,11 +4,13 @@ import { registerAgentRoutes } from "./agents/routes.ts";
 import { AnswerStops } from "./conversations/answer-stops.ts";
 import { registerFeedbackRoutes } from "./conversations/feedback-routes.ts";
 import { registerConversationRoutes } from "./conversations/routes.ts";
+import { registerMcpRoutes } from "./mcp/routes.ts";
+import { registerMemoryRoutes, type MemoryRoutesOptions } from "./memory/routes.ts";
 import type { ModelClient } from "./model-client.ts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
 import type { SkillServices } from "./skills/skill.ts";
 
-export interface AssistantRoutesOptions extends SkillServices {
+export interface AssistantRoutesOptions extends SkillServices, MemoryRoutesOptions {
   /** The conversation store of the request's market (its data stays in that market's store). */
   storeFor(request: FastifyRequest): ConversationStore;
   /** The agents users made, in the request's market's store. */
@@ -33,12 +35,14 @@ function localStops(): AnswerStops {
 
 /**
  * The assistant's HTTP API (behind the gateway's auth and market resolution): conversations, the ratings of their
- * answers, agents, and each skill's own routes (images, videos, voice).
+ * answers, agents, memories, each skill's own routes (images, videos, voice), and /mcp for MCP clients.
  */
 export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutesOptions) {
   const skills = o.skills ?? builtInSkills;
   registerAgentRoutes(app, { agentsFor: o.agentsFor, skills, ...(o.defaultLocale && { defaultLocale: o.defaultLocale }) });
   registerConversationRoutes(app, { ...o, skills, stops: o.stops ?? localStops() });
   registerFeedbackRoutes(app, o);
+  registerMemoryRoutes(app, o);
   for (const skill of skills.all()) skill.routes?.(app, o);
+  registerMcpRoutes(app, o);
 }

@@ -6,6 +6,7 @@ import { z } from "zod";
 
 // --- Skills ------------------------------------------------------------------------------------------------------
 
+import { memoryMeta } from "./memories.ts";
 import { MAX_MESSAGE_IMAGES } from "./uploads.ts";
 import { type SkillId, WRITING_TEMPLATES } from "./skill-ids.ts";
 
@@ -132,6 +133,8 @@ export const messageMeta = z.looseObject({
     .optional(),
   /** A failed answer's error code (`context_length_exceeded`, `rate_limit_exceeded`, …), for clients to explain it. */
   errorCode: z.string().optional(),
+  /** What the answer remembered, forgot or used of the person's memories. */
+  memory: memoryMeta.optional(),
 });
 export type MessageMeta = z.infer<typeof messageMeta>;
 

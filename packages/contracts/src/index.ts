@@ -7,6 +7,7 @@ export * from "./gateway.ts";
 export * from "./skill-ids.ts";
 export * from "./uploads.ts";
 export * from "./conversations.ts";
+export * from "./memories.ts";
 export * from "./server.ts";
 export * from "./accounts.ts";
 export * from "./signals.ts";

@@ -1,4 +1,5 @@
 export { startFakeOpenAI, type FakeOpenAIOptions } from "./openai.ts";
+export { fakeEmbedding, fakeEmbeddingSizes } from "./openai-embeddings.ts";
 export { startFakeAnthropic } from "./anthropic.ts";
 export { startFake, sleep, json, type FakeServer, type SeenRequest, type Handler } from "./server.ts";
 export { startFakeKubernetes, type FakeKubernetes, type FakeKubernetesOptions } from "./kubernetes.ts";

@@ -6,6 +6,7 @@ import type { KeysTables } from "./keys/tables.ts";
 import type { KnowledgeTables } from "./knowledge/tables.ts";
 import type { LeasesTables } from "./leases/tables.ts";
 import type { MediaTables } from "./media/tables.ts";
+import type { MemoriesTables } from "./memories/tables.ts";
 import type { RequestLogTables } from "./request-log/tables.ts";
 import type { TrainingTables } from "./training/tables.ts";
 
@@ -23,4 +24,5 @@ export interface Database
     AgentsTables,
     MediaTables,
     AccountsTables,
-    LeasesTables {}
+    LeasesTables,
+    MemoriesTables {}

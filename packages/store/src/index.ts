@@ -36,6 +36,7 @@ export { AgentStore, type AgentFields, type StoredAgent } from "./agents/agents.
 export { ImageQuotaError, ImageStore, type ImageInfo, type ImageRow, type ImageSized } from "./media/images.ts";
 export { VideoJobStore, type VideoJob, type VideoState } from "./media/video-jobs.ts";
 export { Leases } from "./leases/leases.ts";
+export { MemoryLimitError, MemoryStore, type Memory } from "./memories/memories.ts";
 export { MemorySignals } from "./signals/memory.ts";
 export { RedisSignals } from "./signals/redis.ts";
 export { PostgresSignals } from "./signals/postgres.ts";

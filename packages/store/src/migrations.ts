@@ -7,6 +7,7 @@ import { keysMigrations } from "./keys/migrations.ts";
 import { knowledgeMigrations } from "./knowledge/migrations.ts";
 import { leasesMigrations } from "./leases/migrations.ts";
 import { mediaMigrations } from "./media/migrations.ts";
+import { memoriesMigrations } from "./memories/migrations.ts";
 import { requestLogMigrations } from "./request-log/migrations.ts";
 import { trainingMigrations } from "./training/migrations.ts";
 
@@ -21,6 +22,7 @@ const byDomain = [
   mediaMigrations,
   accountsMigrations,
   leasesMigrations,
+  memoriesMigrations,
 ];
 
 /**

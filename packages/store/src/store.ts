@@ -10,6 +10,7 @@ import { KnowledgeStore } from "./knowledge/knowledge.ts";
 import { Leases } from "./leases/leases.ts";
 import { ImageStore } from "./media/images.ts";
 import { VideoJobStore } from "./media/video-jobs.ts";
+import { MemoryStore } from "./memories/memories.ts";
 import { migrateToLatest, openDatabase, type StoreLocation } from "./open.ts";
 import { RequestLog } from "./request-log/request-log.ts";
 import { TrainingStore } from "./training/training.ts";
@@ -28,6 +29,7 @@ export class Store {
   readonly videos: VideoJobStore;
   readonly accounts: Accounts;
   readonly leases: Leases;
+  readonly memories: MemoryStore;
 
   private constructor(
     readonly db: Kysely<Database>,
@@ -45,6 +47,7 @@ export class Store {
     this.videos = new VideoJobStore(db);
     this.accounts = new Accounts(db);
     this.leases = new Leases(db);
+    this.memories = new MemoryStore(db);
   }
 
   /** Opens the store and brings its schema up to date. */

@@ -122,6 +122,7 @@ for (const backend of await testBackends()) {
             "0016-training-agents",
             "0017-answer-stops",
             "0018-training-commands-order",
+            "0019-memories",
           ],
         );
       } finally {

@@ -97,6 +97,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     storeFor: (request) => storeOf(request).conversations,
     knowledgeFor: (request) => storeOf(request).knowledge,
     agentsFor: (request) => storeOf(request).agents,
+    memoriesFor: (request) => storeOf(request).memories,
     ...(config.assistant.webSearch && { webSearch: config.assistant.webSearch }),
     fetchAllow: config.assistant.fetchAllow,
     client: d.client,

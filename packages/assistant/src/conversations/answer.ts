@@ -16,8 +16,10 @@ import { withSiblings } from "../thread.ts";
 import type { AnswerStops } from "./answer-stops.ts";
 import { fitAnswer } from "./fit-answer.ts";
 import { dataUrlsOf, needsVision } from "./images.ts";
+import { fitMemories, withMemoryMeta } from "../memory/fit-memories.ts";
+import { recallMemories, type MemoryServices } from "../memory/recall.ts";
 
-export interface AnswerOptions extends SkillServices {
+export interface AnswerOptions extends SkillServices, MemoryServices {
   skills: SkillRegistry;
   client: ModelClient;
   agentsFor(request: FastifyRequest): AgentStore;
@@ -80,11 +82,17 @@ async function answerWith(
   const chip = skill && (await skill.answer({ request, services: o, question, meta }, parse(skill.options, meta.options ?? {}, "options")));
   const agent = await agentOf(request, o.agentsFor(request), conversation.agent);
 
+  // What the question asks of memory is done first; the memories that fit go after the agent's instructions.
+  const recall = await recallMemories(o, request, question, conversation.id);
+  const contextLength = o.contextLength?.(model);
+  const memory = fitMemories(recall, { instructions: agent?.instructions, chip, question: question.content, contextLength });
   // Media, and answers the model's context cannot hold, are given without streaming from a model.
-  const plan =
+  const plan = withMemoryMeta(
     chip?.kind === "media"
       ? { kind: "direct" as const, answer: { content: chip.content, meta: chip.meta }, model: chip.model }
-      : fitAnswer({ chip, instructions: agent?.instructions, question: question.content, model, contextLength: o.contextLength?.(model) });
+      : fitAnswer({ chip, instructions: memory.instructions, question: question.content, model, contextLength }),
+    memory.meta,
+  );
   if (plan.kind === "direct") {
     const { content, meta } = plan.answer;
     const answer = await traced(span, "store.write messages", () =>
