@@ -298,4 +298,12 @@ describe("embeddings on a server without markets", () => {
     assert.equal(err.status, 429);
     assert.equal(embeddingCalls().length, calls, "the refused request never reached the upstream");
   });
+
+  it("counts an upstream that reports no usage at the estimate it answers with, never as free", async () => {
+    const own = new OpenAI({ baseURL: `${q.url}/v1`, apiKey: (await q.store.apiKeys.create("quiet")).key, maxRetries: 0 });
+    const r = await own.embeddings.create({ model: "openai/no-usage", input: "w".repeat(12) });
+    assert.equal(r.usage.prompt_tokens, 12, "one token a character, as reserved");
+    const { response } = await own.embeddings.create({ model: "openai/no-usage", input: "v" }).withResponse();
+    assert.equal(response.headers.get("x-ratelimit-remaining-tokens"), String(30 - 12 - 1), "the first call's 12 were kept");
+  });
 });

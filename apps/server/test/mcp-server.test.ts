@@ -195,6 +195,24 @@ describe("benih as an MCP server at /mcp", () => {
     assert.deepEqual([init.status, init.headers.get("x-benih-market")], [200, "global"]);
     assert.equal(((await init.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name, "benih");
 
+    // A batch would run many tool calls for one request of quota: refused whole, nothing run.
+    const drawnBefore = upstream.seen.length;
+    const batch = await fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify(
+        [1, 2, 3].map((id) => ({
+          jsonrpc: "2.0",
+          id,
+          method: "tools/call",
+          params: { name: "generate_image", arguments: { prompt: "a cat" } },
+        })),
+      ),
+    });
+    assert.equal(batch.status, 400);
+    assert.equal(((await batch.json()) as { error: { code: number } }).error.code, -32600);
+    assert.equal(upstream.seen.length, drawnBefore, "no image was drawn");
+
     for (const method of ["GET", "DELETE"]) {
       const bare405 = await fetch(`${server.url}/mcp`, { method, headers: { authorization: `Bearer ${alice}` } });
       assert.deepEqual([bare405.status, bare405.headers.get("allow")], [405, "POST"], method);

@@ -8,7 +8,7 @@ import { startServer } from "./harness.ts";
 // next (the upstream's `system` model answers "<system message> | <last user message>", and records what it was
 // sent), forgotten, turned off; each person's own, in their market's store; managed and exported in the settings.
 
-const market = (id: string, hosts: string, blocked = "[]") => `
+const market = (id: string, hosts: string, blocked = "[]", moderation = "") => `
   - id: ${id}
     region: ${id}
     displayName: { en: ${id} }
@@ -18,7 +18,7 @@ const market = (id: string, hosts: string, blocked = "[]") => `
     hosts: [${hosts}]
     allow: [openai/*]
     auth: { signup: open }
-    policy: { blocked: ${blocked}, refusal: { en: "No." } }`;
+    policy: { blocked: ${blocked}, refusal: { en: "No." }${moderation && `, moderation: ${moderation}`} }`;
 
 let upstream: FakeServer;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -32,7 +32,7 @@ providers:
 routes:
   - { model: system, targets: [{ provider: openai, model: system }] }
 training: { localAgent: false }
-markets:${market("global", "localhost", "[{ term: casinoroyale, category: gambling }]")}${market("cn", "cn.localhost")}
+markets:${market("global", "localhost", "[{ term: casinoroyale, category: gambling }]")}${market("cn", "cn.localhost", "[]", "openai/omni-moderation-latest")}
 `,
   });
 });
@@ -202,6 +202,15 @@ describe("memory across conversations", () => {
 
     const anon = new Person("localhost");
     assert.equal((await anon.call("GET", "/v1/memories")).status, 401);
+  });
+
+  it("keeps nothing the market's moderation model flags, though the request to remember it came in chat", async () => {
+    const budi = await Person.signUp("cn.localhost", "budi@example.com");
+    const conv = await budi.newConversation();
+    // The fake's moderation flags "flag-me": the question is refused, and the fact must not outlive it.
+    await budi.call("POST", `/v1/conversations/${conv}/messages`, { content: "Remember that my motto is flag-me." });
+    assert.deepEqual((await budi.call("GET", "/v1/memories")).json.data, [], "nothing kept");
+    assert.equal((await budi.ask("Remember that I like rice.")).meta.memory.remembered.content, "I like rice", "a clean fact is");
   });
 
   it("refuses bad memories with clear errors, keeping nothing of them", async () => {

@@ -37,7 +37,8 @@ const isTokens = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0
  * OpenAI's `POST /v1/embeddings`: checks the key, the input (a string, strings, token ids or lists of token ids; none
  * empty), and `dimensions` (text-embedding-ada-002 takes none; others at most their size), then answers one
  * `fakeEmbedding` per input as floats or base64 float32, with a prompt token per character or token id. Models named
- * `rate-limited` (429, retry-after 0), `unauthorized` (401) and `error-500` fail as OpenAI does.
+ * `rate-limited` (429, retry-after 0), `unauthorized` (401) and `error-500` fail as OpenAI does; `no-usage` answers
+ * without `usage`, as some compatible servers do.
  */
 export function answerEmbeddings(req: IncomingMessage, res: ServerResponse, body: any) {
   if (!req.headers.authorization?.startsWith("Bearer "))
@@ -81,5 +82,5 @@ export function answerEmbeddings(req: IncomingMessage, res: ServerResponse, body
     return { object: "embedding", index, embedding };
   });
   const tokens = inputs.reduce((n, x) => n + x.length, 0);
-  json(res, 200, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  json(res, 200, { object: "list", data, model, ...(model !== "no-usage" && { usage: { prompt_tokens: tokens, total_tokens: tokens } }) });
 }

@@ -29,6 +29,18 @@ const same = (a: string, b: string) => a.normalize("NFKC").toLowerCase().trim() 
  * is remembered or offered, while a "forget that …" still deletes. A fact the market's content policy blocks is not
  * kept (the gateway refuses the question itself).
  */
+/**
+ * Whether the market's policy lets a fact be kept: none of its blocked terms and, where it has one, its moderation
+ * model's approval (a moderation model that cannot answer keeps nothing). Saved before the question is moderated,
+ * a flagged fact would otherwise go into every later prompt it ranks into.
+ */
+async function keepable(request: FastifyRequest, fact: string): Promise<boolean> {
+  const scope = scopeOf(request);
+  if (scope.scan(fact)) return false;
+  if (!scope.moderate) return true;
+  return !(await scope.moderate(fact, AbortSignal.timeout(15_000)).catch(() => true));
+}
+
 export async function recallMemories(
   o: MemoryServices,
   request: FastifyRequest,
@@ -51,7 +63,7 @@ export async function recallMemories(
     notes.push(
       `The user asked you to remember something longer than ${MAX_MEMORY_CHARS} characters; nothing was saved. Ask for a shorter version.`,
     );
-  } else if (intent?.kind === "remember" && !scopeOf(request).scan(intent.fact)) {
+  } else if (intent?.kind === "remember" && (await keepable(request, intent.fact))) {
     const known = mine.find((m) => same(m.content, intent.fact));
     try {
       const m = known ?? (await store.add(owner, intent.fact, { limit: MAX_MEMORIES, conversation: conversationId, message: question.id }));

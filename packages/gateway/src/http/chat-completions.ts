@@ -17,7 +17,7 @@ import { abortFailure, openStream, raceAbort, type OpenedStream } from "../routi
 import { allowedTargets, type PolicyHit, type RequestScope, type StreamGuard } from "../scope.ts";
 import type { ChatCompletionRequest } from "../openai-wire/request-schema.ts";
 import { scopeOf } from "./access.ts";
-import { recordOutcome, traceOutcome, type Outcome } from "./record-outcome.ts";
+import { failedOutcome, recordOutcome, traceOutcome, type Outcome } from "./record-outcome.ts";
 import { auditHit } from "./refuse-blocked.ts";
 import { maxCostOf, maxTokensOf } from "../quota/estimate.ts";
 import type { QuotaGate, Reservation } from "../quota/quota-gate.ts";
@@ -230,17 +230,7 @@ export function chatCompletionsHandler(deps: ChatDeps) {
         guard && { guard, refusal: scope.refusal, onHit },
       );
     } catch (err) {
-      if (err instanceof GatewayError) {
-        outcome.status = err.status;
-        outcome.error = { code: err.code, message: err.message };
-      } else if (err instanceof ClientGoneError) {
-        outcome.status = 499;
-        outcome.error = { code: "client_closed", message: err.message };
-        if (!reply.sent) reply.hijack();
-        return;
-      } else {
-        outcome.status = 500;
-      }
+      if (failedOutcome(err, outcome, reply)) return;
       throw err;
     } finally {
       if (reservation) settleQuota(reservation, outcome, deps.prices, promptEstimate);

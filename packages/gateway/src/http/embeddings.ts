@@ -13,14 +13,14 @@ import {
 import type { PriceTable } from "../pricing.ts";
 import { maxCostOf } from "../quota/estimate.ts";
 import type { QuotaGate, Reservation } from "../quota/quota-gate.ts";
-import { ClientGoneError, runOnTargets, type RetryPolicy } from "../routing/execute.ts";
+import { runOnTargets, type RetryPolicy } from "../routing/execute.ts";
 import { targetName, type Router, type Target } from "../routing/router.ts";
 import { raceAbort } from "../routing/stream-start.ts";
 import { allowedTargets, type RequestScope } from "../scope.ts";
 import type { Tracer } from "../tracing/trace.ts";
 import { scopeOf } from "./access.ts";
 import { clientGone, headerValue, moderate } from "./chat-completions.ts";
-import { recordOutcome, traceOutcome, type Outcome } from "./record-outcome.ts";
+import { failedOutcome, recordOutcome, traceOutcome, type Outcome } from "./record-outcome.ts";
 import { auditHit } from "./refuse-blocked.ts";
 import { settleQuota } from "./settle-quota.ts";
 
@@ -89,8 +89,6 @@ export function embeddingsHandler(deps: EmbeddingsDeps) {
         "model_not_supported",
         "model",
       );
-    const limits = await knownLimits(deps.router, embedding);
-    if (limits) checkAgainstLimits(call, limits);
     const text = policyText(call, scope);
 
     const outcome: Outcome = { status: 200, attempts: [] };
@@ -118,6 +116,9 @@ export function embeddingsHandler(deps: EmbeddingsDeps) {
       }));
       if (held) reservation = await held;
       if (reservation) reply.headers(reservation.headers);
+      // A local model's limits need it loaded: only for a caller the policy and the quota let through.
+      const limits = await knownLimits(deps.router, embedding);
+      if (limits) checkAgainstLimits(call, limits);
       const client = clientGone(reply);
       const s = await runOnTargets(
         route,
@@ -145,22 +146,13 @@ export function embeddingsHandler(deps: EmbeddingsDeps) {
       );
       s.release();
       outcome.target = s.target;
-      const tokens = s.value.usage.inputTokens;
+      // An upstream that reports no usage is counted (and billed) at the estimate, as the answer says.
+      const tokens = s.value.usage.inputTokens ?? estimate;
       outcome.usage = { inputTokens: tokens, outputTokens: 0 };
       reply.header("x-benih-target", headerValue(targetName(s.target)));
-      return toEmbeddingsBody(call.model, s.value.embeddings, call.base64, tokens ?? estimate);
+      return toEmbeddingsBody(call.model, s.value.embeddings, call.base64, tokens);
     } catch (err) {
-      if (err instanceof GatewayError) {
-        outcome.status = err.status;
-        outcome.error = { code: err.code, message: err.message };
-      } else if (err instanceof ClientGoneError) {
-        outcome.status = 499;
-        outcome.error = { code: "client_closed", message: err.message };
-        if (!reply.sent) reply.hijack();
-        return;
-      } else {
-        outcome.status = 500;
-      }
+      if (failedOutcome(err, outcome, reply)) return;
       throw err;
     } finally {
       if (reservation) settleQuota(reservation, outcome, deps.prices, estimate);

@@ -1,6 +1,8 @@
 import type { Usage } from "@benih/spec";
 import { type AttemptRecord, OWNER_PERSON_ID } from "@benih/contracts";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { GatewayError } from "../errors.ts";
+import { ClientGoneError } from "../routing/execute.ts";
 import { targetName, type Target } from "../routing/router.ts";
 import type { ChatDeps } from "./chat-completions.ts";
 
@@ -18,7 +20,6 @@ export interface Outcome {
   policy?: { direction: "input" | "output"; category: string };
 }
 
-/** One request's metrics, access-log line and request-log row, whatever the outcome. */
 /** What the request's span says of its outcome: the model, the target that answered, the tokens. */
 export function traceOutcome(request: FastifyRequest, model: string, outcome: Outcome): void {
   const { target, usage } = outcome;
@@ -30,6 +31,7 @@ export function traceOutcome(request: FastifyRequest, model: string, outcome: Ou
   });
 }
 
+/** One request's metrics, access-log line and request-log row, whatever the outcome. */
 export function recordOutcome(
   deps: Pick<ChatDeps, "metrics" | "prices">,
   request: FastifyRequest,
@@ -91,4 +93,22 @@ export function recordOutcome(
     cost_usd: target && usage ? deps.prices.cost(target.provider, target.model, usage) : null,
     attempt_log: JSON.stringify(outcome.attempts),
   });
+}
+
+/**
+ * Notes on the outcome why a request failed; true when the client went away (nothing more to send: the reply is
+ * taken over so Fastify does not answer a closed socket), false when the error is the caller's to throw on.
+ */
+export function failedOutcome(err: unknown, outcome: Outcome, reply: FastifyReply): boolean {
+  if (err instanceof ClientGoneError) {
+    outcome.status = 499;
+    outcome.error = { code: "client_closed", message: err.message };
+    if (!reply.sent) reply.hijack();
+    return true;
+  }
+  if (err instanceof GatewayError) {
+    outcome.status = err.status;
+    outcome.error = { code: err.code, message: err.message };
+  } else outcome.status = 500;
+  return false;
 }

@@ -65,6 +65,7 @@ async function loadModel(provider: string, cfg: LlamaCppModelConfig): Promise<Lo
 /** The provider's models, each loaded once, on first use or preload; a failed load is tried again next time. */
 export class LoadedModels {
   private readonly loaded = new Map<string, Promise<Loaded>>();
+  private closed = false;
 
   constructor(private readonly provider: string) {}
 
@@ -85,6 +86,8 @@ export class LoadedModels {
    */
   async embedder(cfg: LlamaCppModelConfig): Promise<{ state: Loaded; embedding: LlamaEmbeddingContext }> {
     const state = await this.load(cfg);
+    // Closed while it loaded: close() has freed what it found, and must not be outlived by a new context.
+    if (this.closed) throw new ProviderFailureError({ kind: "internal", provider: this.provider, message: "the server is shutting down" });
     if (!state.embedding) {
       const made = state.model.createEmbeddingContext({ threads: state.threads, contextSize: state.context.contextSize });
       state.embedding = made;
@@ -105,6 +108,7 @@ export class LoadedModels {
 
   /** Frees every loaded model and its contexts. */
   async close(): Promise<void> {
+    this.closed = true;
     const all = await Promise.allSettled(this.loaded.values());
     this.loaded.clear();
     for (const r of all) {

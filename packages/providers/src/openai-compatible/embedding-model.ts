@@ -61,7 +61,11 @@ export function openAICompatibleEmbeddingModel(modelId: string, settings: OpenAI
       const embeddings: number[][] = new Array(o.inputs.length);
       for (const [i, d] of json.data.entries()) {
         const at = typeof d.index === "number" ? d.index : i;
-        if (!Array.isArray(d.embedding) || !d.embedding.every((x) => typeof x === "number") || embeddings[at] || at >= o.inputs.length)
+        if (!Number.isInteger(at) || at < 0 || at >= o.inputs.length || embeddings[at])
+          throw invalid(
+            `answered data[${i}] for input ${JSON.stringify(d.index)}, which is not one of the ${o.inputs.length} sent or came twice`,
+          );
+        if (!Array.isArray(d.embedding) || !d.embedding.every((x) => typeof x === "number"))
           throw invalid(`answered an embedding that is not a list of numbers (data[${i}])`);
         embeddings[at] = d.embedding as number[];
       }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sql, SqliteAdapter, type Kysely, type Selectable } from "kysely";
+import { type ExpressionBuilder, sql, SqliteAdapter, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../database.ts";
 import type { MemoriesTable } from "./tables.ts";
 
@@ -13,6 +13,10 @@ export class MemoryLimitError extends Error {
   }
 }
 
+/** Rows of `owner` (null: the machine's owner, on a server without sign-in). */
+const ownedBy = (owner: string | null) => (eb: ExpressionBuilder<Database, "memories">) =>
+  owner === null ? eb("owner", "is", null) : eb("owner", "=", owner);
+
 /** The settings row's key: the owner, with "" for the machine's owner (null). */
 const settingsKey = (owner: string | null) => owner ?? "";
 
@@ -24,10 +28,7 @@ export class MemoryStore {
   }
 
   private owned(owner: string | null) {
-    return this.db
-      .selectFrom("memories")
-      .selectAll()
-      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)));
+    return this.db.selectFrom("memories").selectAll().where(ownedBy(owner));
   }
 
   /** The owner's memories, newest first. */
@@ -64,7 +65,7 @@ export class MemoryStore {
         const { n } = await tx
           .selectFrom("memories")
           .select((eb) => eb.fn.countAll<number | string>().as("n"))
-          .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
+          .where(ownedBy(owner))
           .executeTakeFirstOrThrow();
         if (Number(n) >= o.limit) throw new MemoryLimitError(o.limit);
       }
@@ -75,30 +76,18 @@ export class MemoryStore {
 
   /** Changes a memory's text; undefined when the owner has no memory `id`. */
   async update(id: string, owner: string | null, content: string, at = Date.now()): Promise<Memory | undefined> {
-    await this.db
-      .updateTable("memories")
-      .set({ content, updated_at: at })
-      .where("id", "=", id)
-      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
-      .execute();
+    await this.db.updateTable("memories").set({ content, updated_at: at }).where("id", "=", id).where(ownedBy(owner)).execute();
     return this.get(id, owner);
   }
 
   async delete(id: string, owner: string | null): Promise<boolean> {
-    const r = await this.db
-      .deleteFrom("memories")
-      .where("id", "=", id)
-      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
-      .executeTakeFirst();
+    const r = await this.db.deleteFrom("memories").where("id", "=", id).where(ownedBy(owner)).executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
   }
 
   /** Deletes every memory of the owner; returns how many went. */
   async deleteAll(owner: string | null): Promise<number> {
-    const r = await this.db
-      .deleteFrom("memories")
-      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
-      .executeTakeFirst();
+    const r = await this.db.deleteFrom("memories").where(ownedBy(owner)).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 
