@@ -22,12 +22,21 @@ const notAllowed = {
 export function registerMcpRoutes(app: FastifyInstance, o: McpToolsOptions): void {
   // The body is the one Fastify parsed within the API's JSON body limit; the transport reads no other.
   app.post("/mcp", metered(), async (request, reply) => {
+    // One message per POST, as the quota counts them: the transport would run a JSON-RPC batch's calls (up to 100)
+    // at once for one request's price. MCP itself dropped batches (2025-06-18).
+    if (Array.isArray(request.body))
+      return reply.code(400).send({
+        jsonrpc: "2.0",
+        error: { code: -32600, message: "Send one JSON-RPC message per POST; batches are not accepted." },
+        id: null,
+      });
     const server = mcpServerFor(request, o);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     // Headers set before the transport takes over (the market, the quota's x-ratelimit-*) go out with its answer.
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
     reply.hijack();
-    // A client that leaves stops the tool's work: closing aborts the signal its handler was given.
+    // A client that leaves closes the transport, which aborts the signal its tool was given (translate stops; an
+    // image already being drawn is finished and kept).
     reply.raw.once("close", () => void transport.close().finally(() => server.close()));
     try {
       await server.connect(transport);
