@@ -8,7 +8,7 @@ import { openSignals, storeLocationFromEnv, type Store, type StoreLocation } fro
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { adoptLegacyKeys } from "@benih/accounts";
 import { accountDirectory, announceSetupLinks, peopleConfigured, registerAccountRoutes } from "./compose/accounts.ts";
-import { registerAssistant, selfClient, startVideoRunner } from "./compose/assistant.ts";
+import { registerAssistant, selfClient, startMcpClients, startVideoRunner } from "./compose/assistant.ts";
 import { createTraining, registerTrainingRoutes, startLocalTraining } from "./compose/control-plane.ts";
 import { buildRouting, gatewayPolicies, openQuotaGate } from "./compose/gateway.ts";
 import { Closers, listen, preloadProviders } from "./compose/lifecycle.ts";
@@ -115,6 +115,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     startRetention(store, markets, instance, closers, log);
     const ffmpeg = await hasFfmpeg();
     startVideoRunner(config, () => allStores(store, markets), instance, closers, log);
+    const mcpClients = startMcpClients(config, closers, log);
     let selfUrl = "";
     const { internalToken, client } = selfClient(() => selfUrl);
     const readiness = new Readiness([
@@ -159,6 +160,9 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           contextLength: (model) => catalog.contextLength(model),
           ffmpeg,
           stops,
+          home: store,
+          holder: instance,
+          ...(mcpClients && { mcpClients }),
         });
         registerTrainingRoutes(app, training);
         registerSettingsRoutes(app, { config, set, markets, visibleModels, ffmpeg });

@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { getMcpTools, type McpTools } from "./api/mcp.ts";
 import { createAgent, deleteAgent, updateAgent } from "./api/server.ts";
 import type { AgentView } from "@benih/contracts";
 import { SKILLS } from "./composer/skills.ts";
@@ -8,7 +9,8 @@ import { ConfirmDialog } from "./sidebar/ConfirmDialog.tsx";
 
 /**
  * Makes an agent, or changes or deletes one of the user's own: a name, instructions, a model (or the market's
- * default), skills, starter prompts. Built-in agents are not offered here (the server refuses to change them).
+ * default), skills and the market's MCP tools, starter prompts. Built-in agents are not offered here (the server
+ * refuses to change them).
  */
 export function AgentEditor({
   locale,
@@ -34,6 +36,12 @@ export function AgentEditor({
   const [toolUse, setToolUse] = useState(agent?.toolUse ?? false);
   const [error, setError] = useState<string>();
   const [confirming, setConfirming] = useState(false);
+  const [mcp, setMcp] = useState<McpTools>();
+  useEffect(() => {
+    // A server without MCP tools lists none; one that cannot list them just shows no tools to choose.
+    getMcpTools().then(setMcp, () => setMcp({ data: [], errors: [] }));
+  }, []);
+  const toggle = (id: string, on: boolean) => setSkills(on ? [...skills, id] : skills.filter((x) => x !== id));
   const heading = t(locale, agent ? "editAgent" : "newAgent");
   const body = {
     name: name.trim(),
@@ -87,12 +95,39 @@ export function AgentEditor({
                 type="checkbox"
                 data-testid={`agent-skill-${s}`}
                 checked={skills.includes(s)}
-                onChange={(e) => setSkills(e.target.checked ? [...skills, s] : skills.filter((x) => x !== s))}
+                onChange={(e) => toggle(s, e.target.checked)}
               />{" "}
               {skillLabel(locale, s)}
             </label>
           ))}
         </fieldset>
+        {mcp && (mcp.data.length > 0 || mcp.errors.length > 0) && (
+          <fieldset className="mcp-tools" data-testid="agent-mcp-tools">
+            <legend>{t(locale, "mcpTools")}</legend>
+            {mcp.data.map((tool) => (
+              <label key={tool.id} className="check">
+                <input
+                  type="checkbox"
+                  data-testid={`agent-tool-${tool.id}`}
+                  checked={skills.includes(tool.id)}
+                  onChange={(e) => toggle(tool.id, e.target.checked)}
+                />{" "}
+                <span>
+                  <code>
+                    {tool.server}/{tool.tool}
+                  </code>
+                  {tool.confirm && <span className="meta"> · {t(locale, "mcpToolAsks")}</span>}
+                  {tool.description && <span className="meta tool-description"> — {tool.description}</span>}
+                </span>
+              </label>
+            ))}
+            {mcp.errors.map((e) => (
+              <p key={e.server} className="meta">
+                {fillText(t(locale, "mcpToolsUnavailable"), e)}
+              </p>
+            ))}
+          </fieldset>
+        )}
         <label className="check">
           <input type="checkbox" checked={toolUse} onChange={(e) => setToolUse(e.target.checked)} /> {t(locale, "toolUse")}
         </label>

@@ -11,6 +11,7 @@ import { MemoryNote } from "./thread/MemoryNote.tsx";
 import { ExtractedLead, NeedsLargerModel, NothingFound } from "./thread/Notice.tsx";
 import { sourceName } from "./thread/passages.ts";
 import { SourcePanel } from "./thread/SourcePanel.tsx";
+import { ToolCalls } from "./thread/ToolCalls.tsx";
 import { ReadAloud } from "./thread/ReadAloud.tsx";
 import { Branches, CopyAnswer, RateAnswer, Timestamp } from "./thread/TurnTools.tsx";
 
@@ -122,17 +123,22 @@ function EditBox({
   );
 }
 
-/** An answer's body: what it drew, its notice, its text with citation marks, its sources, its memory, how it ended. */
+/**
+ * An answer's body: what it drew, its notice, its text with citation marks, the tools it called, its sources, its
+ * memory, how it ended.
+ */
 function Answer({
   turn,
   locale,
   onChangeImage,
   onCite,
+  onProblem,
 }: {
   turn: Turn;
   locale: Locale;
   onChangeImage(id: string): void;
   onCite(c: Citation): void;
+  onProblem(e: Error): void;
 }) {
   const citations = turn.meta?.citations ?? [];
   const notice = turn.meta?.notice;
@@ -168,6 +174,7 @@ function Answer({
         turn.content && <Markdown text={turn.content} locale={locale} citations={citations.length} onCite={cite} />
       )}
       {turn.status === "streaming" && <span className="caret" aria-hidden="true" />}
+      <ToolCalls calls={turn.meta?.toolCalls} conversation={turn.conversation_id} answer={turn.id} locale={locale} onProblem={onProblem} />
       {citations.length > 0 && (
         <ol className="sources" data-testid="sources" aria-label={t(locale, "sources")}>
           {citations.map((c) => (
@@ -237,7 +244,7 @@ export function Thread({ turns, locale, busy, onSwitch, onEdit, onRegenerate, on
                   }}
                 />
               ) : turn.role === "assistant" ? (
-                <Answer turn={turn} locale={locale} onChangeImage={onChangeImage} onCite={setSource} />
+                <Answer turn={turn} locale={locale} onChangeImage={onChangeImage} onCite={setSource} onProblem={onProblem} />
               ) : (
                 <>
                   {!!turn.meta?.attachments?.length && (

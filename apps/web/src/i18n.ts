@@ -5,6 +5,7 @@ import { composerText } from "./text/composer.ts";
 import type { Locale } from "./text/localized.ts";
 import { settingsText } from "./text/settings.ts";
 import { threadText } from "./text/thread.ts";
+import { toolsText } from "./text/tools.ts";
 
 export type { Locale } from "./text/localized.ts";
 
@@ -203,7 +204,7 @@ const shared = {
   },
 } satisfies Record<Locale, Record<string, string>>;
 
-const merged = (l: Locale) => ({ ...shared[l], ...threadText[l], ...composerText[l], ...settingsText[l], ...callText[l] });
+const merged = (l: Locale) => ({ ...shared[l], ...threadText[l], ...composerText[l], ...settingsText[l], ...callText[l], ...toolsText[l] });
 const text: Record<Locale, ReturnType<typeof merged>> = { en: merged("en"), zh: merged("zh"), id: merged("id") };
 
 export type TextKey = keyof (typeof text)["en"];

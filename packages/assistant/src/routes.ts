@@ -5,6 +5,9 @@ import { AnswerStops } from "./conversations/answer-stops.ts";
 import { registerFeedbackRoutes } from "./conversations/feedback-routes.ts";
 import { registerConversationRoutes } from "./conversations/routes.ts";
 import { registerMcpRoutes } from "./mcp/routes.ts";
+import { McpClients } from "./mcp-client/clients.ts";
+import { ToolConfirmations } from "./mcp-client/confirmations.ts";
+import { registerMcpClientRoutes } from "./mcp-client/routes.ts";
 import { registerMemoryRoutes, type MemoryRoutesOptions } from "./memory/routes.ts";
 import type { ModelClient } from "./model-client.ts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
@@ -25,6 +28,8 @@ export interface AssistantRoutesOptions extends SkillServices, MemoryRoutesOptio
   stops?: AnswerStops;
   /** The skills messages and agents may use; the shared registry when left out. */
   skills?: SkillRegistry;
+  /** MCP servers whose allowed tools agents may use (benih.yaml's `mcp:`); the caller closes them. */
+  mcpClients?: McpClients;
 }
 
 function localStops(): AnswerStops {
@@ -35,12 +40,21 @@ function localStops(): AnswerStops {
 
 /**
  * The assistant's HTTP API (behind the gateway's auth and market resolution): conversations, the ratings of their
- * answers, agents, memories, each skill's own routes (images, videos, voice), and /mcp for MCP clients.
+ * answers, agents, memories, each skill's own routes (images, videos, voice), /mcp for MCP clients, and the MCP
+ * tools agents may use (/v1/mcp/tools, and the person's OK for the calls that wait for it).
  */
 export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutesOptions) {
   const skills = o.skills ?? builtInSkills;
-  registerAgentRoutes(app, { agentsFor: o.agentsFor, skills, ...(o.defaultLocale && { defaultLocale: o.defaultLocale }) });
-  registerConversationRoutes(app, { ...o, skills, stops: o.stops ?? localStops() });
+  // Without MCP servers configured there are none to list or call, and the routes say so.
+  const mcp = { clients: o.mcpClients ?? new McpClients([]), confirmations: new ToolConfirmations() };
+  registerAgentRoutes(app, {
+    agentsFor: o.agentsFor,
+    skills,
+    ...(o.defaultLocale && { defaultLocale: o.defaultLocale }),
+    mcpToolIds: (request) => mcp.clients.allowedIds(request.scope?.market),
+  });
+  registerConversationRoutes(app, { ...o, skills, stops: o.stops ?? localStops(), mcp });
+  registerMcpClientRoutes(app, { mcp: mcp.clients, confirmations: mcp.confirmations, storeFor: o.storeFor });
   registerFeedbackRoutes(app, o);
   registerMemoryRoutes(app, o);
   for (const skill of skills.all()) skill.routes?.(app, o);

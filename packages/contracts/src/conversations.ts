@@ -101,6 +101,20 @@ export const videoJobView = z.object({
 });
 export type VideoJobView = z.infer<typeof videoJobView>;
 
+/** A call an answer made to a tool of an MCP server: what it was given, and what it gave back or why not. */
+export const toolCallView = z.object({
+  id: z.string(),
+  server: z.string(),
+  tool: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  /** What the model read back (at most 20,000 characters, said so when cut). */
+  result: z.string().optional(),
+  error: z.string().optional(),
+  /** `awaiting_confirmation`: waiting for the person's OK; `declined`: they said no, or nothing in time. */
+  status: z.enum(["awaiting_confirmation", "running", "done", "error", "declined"]),
+});
+export type ToolCallView = z.infer<typeof toolCallView>;
+
 /**
  * A message's `meta`. A user message: the skill chosen, its options, the documents and images attached. An answer:
  * the skill that answered, what it cited, the images it drew or the video job it started, why the model stopped.
@@ -135,6 +149,8 @@ export const messageMeta = z.looseObject({
   errorCode: z.string().optional(),
   /** What the answer remembered, forgot or used of the person's memories. */
   memory: memoryMeta.optional(),
+  /** The MCP tools the answer's model called, in order. */
+  toolCalls: z.array(toolCallView).optional(),
 });
 export type MessageMeta = z.infer<typeof messageMeta>;
 
@@ -274,7 +290,8 @@ const agentFields = z.strictObject({
   name: z.string().trim().min(1).max(80),
   instructions: z.string().max(8000),
   model: z.string().min(1).nullable(),
-  skills: z.array(skillName).max(4),
+  /** Built-in skills by id, and MCP tools as `mcp:<server>/<tool>` (GET /v1/mcp/tools lists them). */
+  skills: z.array(z.string().min(1).max(120)).max(12),
   starters: z.array(z.string().min(1).max(300)).max(6),
   /** Offer its skills that can be tools to the model, which calls them itself (the model must support tool calling). */
   toolUse: z.boolean(),
@@ -292,6 +309,10 @@ export type AgentBody = z.input<typeof agentBody>;
 export const agentPatch = agentFields.partial();
 export type AgentPatch = z.infer<typeof agentPatch>;
 
+/** POST /v1/conversations/:id/messages/:messageId/tool-calls/:callId: the person's answer to a call waiting for it. */
+export const toolCallDecisionBody = z.strictObject({ approve: z.boolean() });
+export type ToolCallDecisionBody = z.infer<typeof toolCallDecisionBody>;
+
 // --- Server-sent events ------------------------------------------------------------------------------------------
 
 /** The error an answer failed with: the model's status and message. */
@@ -300,13 +321,21 @@ export type AnswerError = z.infer<typeof answerError>;
 
 /**
  * The events of a streamed answer (POST …/messages and …/regenerate), in order: `user` (the message posted, only
- * when new), `answer` (the answer begins), `delta` (its text, piece by piece), `done` (how it ended). A failure
- * once the stream has begun ends it with `done` { status: "failed", error }.
+ * when new), `answer` (the answer begins), `delta` (its text, piece by piece; between them `tool` and `confirm`
+ * for the MCP tools a tool-using agent calls), `done` (how it ended). A failure once the stream has begun ends it
+ * with `done` { status: "failed", error }.
  */
 export const answerEvents = {
   user: messageView,
   answer: z.object({ id: z.string(), parent_id: z.string().nullable(), model: z.string().nullable(), meta: messageMeta }),
   delta: z.object({ text: z.string() }),
+  /** A call to an MCP tool began, waits for the person, or ended (an agent that uses tools). */
+  tool: toolCallView,
+  /**
+   * A call waits for the person's OK: POST …/messages/{answer}/tool-calls/{call.id} { approve } within
+   * `expiresInSeconds`, or it counts as declined.
+   */
+  confirm: z.object({ call: toolCallView, expiresInSeconds: z.number() }),
   done: z.object({
     id: z.string(),
     status: z.enum(["done", "stopped", "failed"]),

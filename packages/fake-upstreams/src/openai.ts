@@ -11,6 +11,9 @@ import { json, sleep, startFake, type FakeServer } from "./server.ts";
  * - `tools`: calls `get_weather` with `{"city":"Jakarta"}`, or answers with the tool result once it has one
  * - `tool-caller`: calls the first tool it is offered with `{"query": <the last user message>}`, then answers
  *   "Found: <the first line of the tool's result>"
+ * - `call:<name>`: calls the tool named <name> if it is offered, its arguments the last user message (JSON, as
+ *   sent), then answers "Tool said: <the first line of the tool's result>"; answers "No tool <name>." when it is
+ *   not offered
  * - `slow-<ms>`: waits before answering
  * - `rate-limited`: 429 with `retry-after: 0` and OpenAI's rate-limit error body
  * - `rate-limited-long`: 429 with `retry-after: 30`
@@ -175,12 +178,16 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
     }
     const lastTool = [...(body.messages ?? [])].reverse().find((m: { role: string }) => m.role === "tool");
     const caller = model === "tool-caller";
-    const wantsTool = (model === "tools" || caller) && !lastTool && body.tools?.length;
+    const named = model.startsWith("call:") ? model.slice(5) : undefined;
+    const offered = (body.tools ?? []).some((t: { function: { name: string } }) => t.function.name === named);
+    const wantsTool = ((model === "tools" || caller) && !lastTool && body.tools?.length) || (offered && !lastTool);
     const lastUser = [...(body.messages ?? [])].reverse().find((m: { role: string }) => m.role === "user")?.content;
     const call =
       caller && wantsTool
         ? { name: body.tools[0].function.name as string, args: JSON.stringify({ query: lastUser }) }
-        : { name: "get_weather", args: '{"city":"Jakarta"}' };
+        : named
+          ? { name: named, args: String(lastUser) }
+          : { name: "get_weather", args: '{"city":"Jakarta"}' };
     const text =
       model === "tools" && lastTool
         ? `The weather: ${lastTool.content}`
@@ -188,9 +195,13 @@ export async function startFakeOpenAI(o: FakeOpenAIOptions = {}): Promise<FakeSe
           ? lastTool
             ? `Found: ${String(lastTool.content).split("\n")[0]}`
             : "No tools."
-          : words(model, body.messages).join("");
+          : named
+            ? lastTool
+              ? `Tool said: ${String(lastTool.content).split("\n")[0]}`
+              : `No tool ${named}.`
+            : words(model, body.messages).join("");
     const cap: number | undefined = o.measuredUsage ? (body.max_completion_tokens ?? body.max_tokens) : undefined;
-    const allPieces = model === "tools" || caller ? [text] : words(model, body.messages);
+    const allPieces = model === "tools" || caller || named ? [text] : words(model, body.messages);
     const pieces = cap === undefined ? allPieces : allPieces.slice(0, cap);
     const cut = pieces.length < allPieces.length;
     const usage = o.measuredUsage

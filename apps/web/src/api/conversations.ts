@@ -37,6 +37,8 @@ export interface AnswerEvents {
   onUser?: (m: Events["user"]) => void;
   onAnswer?: (a: Events["answer"]) => void;
   onText: (text: string) => void;
+  /** A call to an MCP tool began, waits for the person's OK (`confirm` too), or ended. */
+  onTool?: (call: Events["tool"]) => void;
 }
 
 /** How an answer ended; a stream that closes without saying is "stopped". */
@@ -59,6 +61,8 @@ export async function streamAnswer(
     if (event === "user") on.onUser?.(parse(data));
     else if (event === "answer") on.onAnswer?.(parse(data));
     else if (event === "delta") on.onText(parse<{ text: string }>(data).text);
+    else if (event === "tool") on.onTool?.(parse(data));
+    else if (event === "confirm") on.onTool?.(parse<Events["confirm"]>(data).call);
     else if (event === "done") return parse(data);
   }
   return { status: "stopped" };

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { conversations, streamAnswer, type MessageRequest } from "../api/conversations.ts";
 import type { Conversation } from "../api/types.ts";
 import type { Turn } from "../Thread.tsx";
+import { withToolCall } from "../thread/toolCalls.ts";
 import type { Problems } from "./useProblem.ts";
 
 /** A new message (its text and what goes with it), or another answer to a turn. */
@@ -78,6 +79,8 @@ export function useConversations({ report, clear }: Problems) {
                 id: a.id,
                 parent_id: a.parent_id,
                 role: "assistant",
+                // The calls that wait for the person's OK are approved in it.
+                conversation_id: v.conversation.id,
                 content: "",
                 status: "streaming",
                 siblings: [a.id],
@@ -86,6 +89,7 @@ export function useConversations({ report, clear }: Problems) {
               },
             ]),
           onText: (text) => setLive((ts) => ts && [...ts.slice(0, -1), { ...ts.at(-1)!, content: ts.at(-1)!.content + text }]),
+          onTool: (call) => setLive((ts) => ts && [...ts.slice(0, -1), { ...ts.at(-1)!, meta: withToolCall(ts.at(-1)!.meta, call) }]),
         },
         controller.signal,
       );

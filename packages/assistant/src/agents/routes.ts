@@ -3,6 +3,7 @@ import { access, GatewayError } from "@benih/gateway";
 import type { AgentStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { idParam, notFound, ownerOf, parse } from "../http.ts";
+import { MCP_PREFIX } from "../mcp-client/config.ts";
 import type { SkillRegistry } from "../skills/registry.ts";
 import { BUILT_IN_AGENTS, builtInView, fromStored, type Agent } from "./built-in.ts";
 
@@ -13,6 +14,8 @@ export interface AgentRoutesOptions {
   skills: SkillRegistry;
   /** The request's market's default locale: the built-in agents' starters are in it unless ?lang= names another. */
   defaultLocale?(request: FastifyRequest): string | undefined;
+  /** The MCP tools (`mcp:<server>/<tool>`) the request's market allows its agents. */
+  mcpToolIds?(request: FastifyRequest): string[];
 }
 
 /** An agent by id: built in, or one of the caller's. */
@@ -26,10 +29,22 @@ export async function agentOf(request: FastifyRequest, agents: AgentStore, id: s
 
 /** /v1/agents: the built-in agents and the caller's own, which they make, change and delete. */
 export function registerAgentRoutes(app: FastifyInstance, o: AgentRoutesOptions) {
-  /** Each skill an agent names must be one this server has. */
-  const checked = <T extends { skills?: string[] }>(body: T): T => {
+  /** Each skill an agent names must be one this server has, or an MCP tool the market allows. */
+  const checked = <T extends { skills?: string[] }>(request: FastifyRequest, body: T): T => {
     body.skills?.forEach((id, i) => {
-      o.skills.get(id, `skills.${i}`);
+      if (!id.startsWith(MCP_PREFIX)) {
+        o.skills.get(id, `skills.${i}`);
+        return;
+      }
+      const allowed = o.mcpToolIds?.(request) ?? [];
+      if (!allowed.includes(id))
+        throw new GatewayError(
+          400,
+          "invalid_request_error",
+          `skills.${i}: there is no MCP tool ${JSON.stringify(id)} here; ${allowed.length ? `this market has ${allowed.join(", ")}` : "this market has none (benih.yaml's mcp: adds them)"}`,
+          "invalid_skill",
+          `skills.${i}`,
+        );
     });
     return body;
   };
@@ -52,11 +67,11 @@ export function registerAgentRoutes(app: FastifyInstance, o: AgentRoutesOptions)
     };
   });
   app.post("/v1/agents", access("person"), async (request, reply) =>
-    reply.code(201).send(fromStored(await o.agentsFor(request).create(ownerOf(request), checked(parse(agentBody, request.body))))),
+    reply.code(201).send(fromStored(await o.agentsFor(request).create(ownerOf(request), checked(request, parse(agentBody, request.body))))),
   );
   app.patch("/v1/agents/:id", access("person"), async (request) => {
     const id = editable(request);
-    const updated = await o.agentsFor(request).update(id, ownerOf(request), checked(parse(agentPatch, request.body)));
+    const updated = await o.agentsFor(request).update(id, ownerOf(request), checked(request, parse(agentPatch, request.body)));
     if (!updated) throw notFound(`Agent ${id}`);
     return fromStored(updated);
   });

@@ -5,7 +5,6 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { agentOf } from "../agents/routes.ts";
 import { callerOf } from "../caller.ts";
 import { openEventStream } from "../event-stream.ts";
-import { parse } from "../http.ts";
 import { readMeta } from "../meta.ts";
 import type { ModelClient } from "../model-client.ts";
 import { respond } from "../respond.ts";
@@ -16,7 +15,12 @@ import { withSiblings } from "../thread.ts";
 import type { AnswerStops } from "./answer-stops.ts";
 import { fitAnswer } from "./fit-answer.ts";
 import { dataUrlsOf, needsVision } from "./images.ts";
+import { ownerOf, parse } from "../http.ts";
 import { fitMemories, withMemoryMeta } from "../memory/fit-memories.ts";
+import { mcpAnswerTools } from "../mcp-client/answer-tools.ts";
+import type { McpClients } from "../mcp-client/clients.ts";
+import type { ToolConfirmations } from "../mcp-client/confirmations.ts";
+import { joinTools } from "../mcp-client/join-tools.ts";
 import { recallMemories, type MemoryServices } from "../memory/recall.ts";
 
 export interface AnswerOptions extends SkillServices, MemoryServices {
@@ -28,6 +32,8 @@ export interface AnswerOptions extends SkillServices, MemoryServices {
   flushMs?: number;
   /** A model's context in tokens, where it is known (local models): prompts are fitted to it. */
   contextLength?(model: string): number | undefined;
+  /** MCP servers whose tools agents name (`mcp:<server>/<tool>`), and the calls waiting for the person's OK. */
+  mcp?: { clients: McpClients; confirmations: ToolConfirmations };
 }
 
 /** A 400 saying what to configure, when `skill` cannot run on this server. */
@@ -121,10 +127,28 @@ async function answerWith(
   const images = meta.images?.length ? await dataUrlsOf(request, o.images, meta.images) : [];
   const fallback = (refusal: string, code?: string) =>
     code === "unsupported_by_model" ? needsVision(model, start) : plan.fallback(refusal);
-  // An agent that uses tools offers its skills' tools to the model, unless the user chose a skill for this message.
-  const tools = !meta.skill && agent?.toolUse ? skillTools(o.skills.tools(agent.skills, o), request, o) : undefined;
   // Stopped when the client goes, or when "stop" is asked for on any instance.
   const stop = new AbortController();
+  const signal = AbortSignal.any([gone, stop.signal]);
+  let answerId: string | undefined;
+  // An agent that uses tools offers its skills' tools and its MCP tools to the model, unless the user chose a skill
+  // for this message.
+  const useTools = !meta.skill && agent?.toolUse;
+  const mcp =
+    useTools && o.mcp
+      ? await mcpAnswerTools({
+          clients: o.mcp.clients,
+          confirmations: o.mcp.confirmations,
+          market: request.scope?.market,
+          skills: agent.skills,
+          owner: ownerOf(request),
+          answerId: () => answerId,
+          emit,
+          signal,
+          log: (message) => request.log.warn(message),
+        })
+      : undefined;
+  const tools = useTools ? joinTools(skillTools(o.skills.tools(agent.skills, o), request, o), mcp) : undefined;
   let release = () => {};
   const answer = await respond({
     store,
@@ -134,7 +158,7 @@ async function answerWith(
     model,
     caller: { ...callerOf(request), ...(span && { traceparent: span.traceparent() }) },
     ...(span && { span }),
-    signal: AbortSignal.any([gone, stop.signal]),
+    signal,
     stop,
     ...(o.flushMs !== undefined && { flushMs: o.flushMs }),
     ...(system && { system }),
@@ -144,6 +168,7 @@ async function answerWith(
     meta: start,
     fallback,
     onStart: (m) => {
+      answerId = m.id;
       const untrack = o.stops.track(m.id, stop);
       release = () => {
         untrack();

@@ -1,0 +1,58 @@
+// The UI text of MCP tools: the agent editor's list of them, and the calls shown under an answer.
+import type { Localized } from "./localized.ts";
+
+const en = {
+  mcpTools: "Tools of connected services (MCP)",
+  mcpToolsUnavailable: "{server} cannot be reached right now: {message}",
+  mcpToolAsks: "asks first",
+  toolCalls: "Tools used",
+  toolArguments: "Arguments",
+  toolResult: "Result",
+  toolError: "Error",
+  toolStatusRunning: "running…",
+  toolStatusDone: "done",
+  toolStatusError: "failed",
+  toolStatusDeclined: "not allowed",
+  toolStatusWaiting: "waiting for you",
+  toolConfirm: "Allow {tool} ({server}) to run with these arguments?",
+  toolApprove: "Approve",
+  toolDecline: "Decline",
+};
+
+export const toolsText: Localized<typeof en> = {
+  en,
+  zh: {
+    mcpTools: "已连接服务的工具（MCP）",
+    mcpToolsUnavailable: "{server} 暂时无法连接：{message}",
+    mcpToolAsks: "需先确认",
+    toolCalls: "使用的工具",
+    toolArguments: "参数",
+    toolResult: "结果",
+    toolError: "错误",
+    toolStatusRunning: "运行中…",
+    toolStatusDone: "完成",
+    toolStatusError: "失败",
+    toolStatusDeclined: "未允许",
+    toolStatusWaiting: "等待你确认",
+    toolConfirm: "允许 {tool}（{server}）使用这些参数运行吗？",
+    toolApprove: "允许",
+    toolDecline: "拒绝",
+  },
+  id: {
+    mcpTools: "Alat dari layanan yang terhubung (MCP)",
+    mcpToolsUnavailable: "{server} sedang tidak bisa dihubungi: {message}",
+    mcpToolAsks: "minta izin dulu",
+    toolCalls: "Alat yang dipakai",
+    toolArguments: "Argumen",
+    toolResult: "Hasil",
+    toolError: "Galat",
+    toolStatusRunning: "berjalan…",
+    toolStatusDone: "selesai",
+    toolStatusError: "gagal",
+    toolStatusDeclined: "tidak diizinkan",
+    toolStatusWaiting: "menunggu Anda",
+    toolConfirm: "Izinkan {tool} ({server}) berjalan dengan argumen ini?",
+    toolApprove: "Izinkan",
+    toolDecline: "Tolak",
+  },
+};

@@ -1,0 +1,12 @@
+import type { Tools } from "../respond.ts";
+
+/** Tools of several kinds (skills', MCP servers') offered together: each call runs with the tools that define it. */
+export function joinTools(...all: Array<Tools | undefined>): Tools | undefined {
+  const present = all.filter((t): t is Tools => !!t);
+  if (present.length < 2) return present[0];
+  return {
+    definitions: present.flatMap((t) => t.definitions),
+    run: (call) => (present.find((t) => t.definitions.some((d) => d.function.name === call.name)) ?? present[0]!).run(call),
+    meta: () => Object.assign({}, ...present.map((t) => t.meta())),
+  };
+}
