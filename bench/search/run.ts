@@ -1,13 +1,15 @@
 // bench:search — the knowledge base at 100,000 documents (mixed Chinese and English, about 400 characters each)
 // on SQLite: indexing rate (cut into passages, words split by Intl.Segmenter, written with the FTS5 index), and
 // query latency (p50, p99) of the search the assistant runs. Baseline, measured in the same run on the same
-// rows: the ranked LIKE scan one would write without a full-text index. Target: p50 ≤ 5 ms.
+// rows: the ranked LIKE scan one would write without a full-text index. Target: p50 ≤ 5 ms. With --hybrid, then
+// hybrid search (keywords and vectors) over the same passages: see hybrid.ts.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { chunk, terms } from "@benih/assistant";
 import { Store } from "@benih/store";
+import { benchHybrid } from "./hybrid.ts";
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
 const QUERIES = 1000;
@@ -106,6 +108,7 @@ try {
   console.log(
     `baseline, a ranked LIKE scan over the same passages (${BASELINE_QUERIES} queries): p50 ${base50.toFixed(1)} ms → full-text search takes ${(p50 / base50).toFixed(4)}× the baseline's time`,
   );
+  if (process.argv.includes("--hybrid")) await benchHybrid(store, queries, document);
 } finally {
   await store.close();
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);

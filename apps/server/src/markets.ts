@@ -119,11 +119,11 @@ export async function openMarkets(
     throw err;
   }
 
-  const resolveScope: ResolveScope = ({ host, headers, principal }) => {
+  const resolveScope: ResolveScope = ({ host, headers, principal, internal }) => {
     const header = headers["x-benih-market"];
     const r = markets.resolve({
       host,
-      isAdmin: isOperator(principal),
+      isAdmin: isOperator(principal) || (!!internal && !principal),
       ...(principal && { keyMarket: principal.market }),
       ...(typeof header === "string" && { header }),
     });

@@ -54,6 +54,13 @@ export interface ModelClient {
   stream(o: StreamOptions): AsyncIterable<AnswerPart>;
 }
 
+export interface EmbedOptions {
+  model: string;
+  input: string[];
+  caller: Caller;
+  signal?: AbortSignal;
+}
+
 export class ModelError extends Error {
   constructor(
     readonly status: number,
@@ -76,37 +83,69 @@ export class GatewayClient implements ModelClient {
     private readonly internalToken?: string,
   ) {}
 
+  private headers(caller: Caller) {
+    return {
+      "content-type": "application/json",
+      ...(caller.authorization && { authorization: caller.authorization }),
+      ...(caller.cookie && { cookie: caller.cookie }),
+      ...(caller.host && { host: caller.host }),
+      ...(caller.market && { "x-benih-market": caller.market }),
+      ...(caller.traceparent && { traceparent: caller.traceparent }),
+      ...(this.internalToken && { "x-benih-internal": this.internalToken }),
+    };
+  }
+
   async *stream(o: StreamOptions): AsyncIterable<AnswerPart> {
     const res = await request(`${this.baseUrl()}/v1/chat/completions`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "text/event-stream",
-        ...(o.caller.authorization && { authorization: o.caller.authorization }),
-        ...(o.caller.cookie && { cookie: o.caller.cookie }),
-        ...(o.caller.host && { host: o.caller.host }),
-        ...(o.caller.market && { "x-benih-market": o.caller.market }),
-        ...(o.caller.traceparent && { traceparent: o.caller.traceparent }),
-        ...(this.internalToken && { "x-benih-internal": this.internalToken }),
-      },
+      headers: { ...this.headers(o.caller), accept: "text/event-stream" },
       body: JSON.stringify({ model: o.model, messages: o.messages, stream: true, ...(o.tools?.length && { tools: o.tools }) }),
       signal: o.signal,
     });
-    if (res.statusCode !== 200) {
-      const text = await res.body.text();
-      let message = `the model answered HTTP ${res.statusCode}`;
-      let code: string | undefined;
-      try {
-        const e = (JSON.parse(text) as { error: { message: string; code?: string } }).error;
-        message = e.message;
-        code = e.code;
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new ModelError(res.statusCode, message, code);
-    }
+    if (res.statusCode !== 200) throw await modelErrorOf(res.statusCode, res.body);
     yield* parseChunks(res.body);
   }
+
+  /**
+   * Vectors for texts (in their order) through /v1/embeddings, as the caller: the market's routing, allow-list,
+   * policy, quotas and request log apply. Asked as base64 float32, a quarter of the JSON of numbers.
+   */
+  async embed(o: EmbedOptions): Promise<Float32Array[]> {
+    const res = await request(`${this.baseUrl()}/v1/embeddings`, {
+      method: "POST",
+      headers: this.headers(o.caller),
+      body: JSON.stringify({ model: o.model, input: o.input, encoding_format: "base64" }),
+      ...(o.signal && { signal: o.signal }),
+    });
+    if (res.statusCode !== 200) throw await modelErrorOf(res.statusCode, res.body);
+    const { data } = (await res.body.json()) as { data: Array<{ index: number; embedding: string | number[] }> };
+    const out: Float32Array[] = [];
+    for (const d of data) {
+      if (typeof d.embedding !== "string") out[d.index] = Float32Array.from(d.embedding);
+      else {
+        const b = Buffer.from(d.embedding, "base64");
+        out[d.index] = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      }
+    }
+    if (out.length !== o.input.length || out.some((v) => !v))
+      throw new ModelError(502, `the model answered ${data.length} vectors for ${o.input.length} inputs`);
+    return out;
+  }
+}
+
+/** A non-200 answer of the gateway as a ModelError: its OpenAI-shaped message and code, or its status. */
+async function modelErrorOf(status: number, body: { text(): Promise<string> }): Promise<ModelError> {
+  const text = await body.text();
+  let message = `the model answered HTTP ${status}`;
+  let code: string | undefined;
+  try {
+    const e = (JSON.parse(text) as { error: { message: string; code?: string } }).error;
+    message = e.message;
+    code = e.code;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ModelError(status, message, code);
 }
 
 /** OpenAI chat-completion chunks from a server-sent event stream; tool calls are yielded whole, before the finish. */

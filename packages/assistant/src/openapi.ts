@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { imageBody } from "./images/routes.ts";
 import { mcpOpenApiPaths } from "./mcp/openapi.ts";
+import { mcpClientOpenApiPaths } from "./mcp-client/openapi.ts";
 import { memoryOpenApiPaths } from "./memory/openapi.ts";
 import {
   agentBody,
@@ -31,7 +32,7 @@ const messageId = { name: "messageId", in: "path", required: true, schema: { typ
 const body = (schema: z.ZodType) => ({ required: true, content: json(z.toJSONSchema(schema, { io: "input" })) });
 const events = {
   description:
-    "Server-sent events: `user` (the message posted), `answer` ({ id, parent_id, model, meta }), `delta` ({ text }) as the answer streams, then `done` ({ id, status: done | stopped | failed, meta?, finishReason?, error? }). Closing the connection stops the answer; what came is kept.",
+    "Server-sent events: `user` (the message posted), `answer` ({ id, parent_id, model, meta }), `delta` ({ text }) as the answer streams (with `tool` (a ToolCall) as an agent's MCP tool calls begin and end, and `confirm` ({ call, expiresInSeconds }) when one waits for your OK: POST …/tool-calls/{callId}), then `done` ({ id, status: done | stopped | failed, meta?, finishReason?, error? }). Closing the connection stops the answer; what came is kept.",
   content: { "text/event-stream": { schema: { type: "string" } } },
 };
 
@@ -449,6 +450,14 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           responses: { "200": { description: "The document and its passages", content: json(shape(kbPassagesView)) }, ...err(401, 404) },
         },
       },
+      "/v1/knowledge/documents/{id}/embedding": {
+        post: {
+          tags: ["knowledge"],
+          summary: "Try a document's failed embedding again (markets with an embedding model); its progress shows in the list",
+          parameters: [id],
+          responses: { "202": { description: "{ id, model }: embedding again, in the background" }, ...err(400, 401, 404) },
+        },
+      },
       "/v1/knowledge/search": {
         get: {
           tags: ["knowledge"],
@@ -464,6 +473,7 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
         },
       },
       ...mcpOpenApiPaths,
+      ...mcpClientOpenApiPaths,
       ...memoryOpenApiPaths,
     },
     schemas: {
@@ -478,6 +488,16 @@ export function assistantOpenApi(skills: SkillRegistry = builtInSkills) {
           chunks: { type: "integer" },
           pages: { type: ["integer", "null"] },
           created_at: { type: "integer" },
+          embedding: {
+            type: "object",
+            description: "With the market's embedding model: passages embedded of all, and why it stopped (or null)",
+            properties: {
+              model: { type: "string" },
+              done: { type: "integer" },
+              total: { type: "integer" },
+              error: { type: ["string", "null"] },
+            },
+          },
         },
       },
       Conversation: shape(conversationShape),

@@ -82,6 +82,8 @@ export const kbDocumentView = z.object({
   bytes: z.number(),
   chunks: z.number(),
   pages: z.number().nullable(),
+  /** Where the market has an embedding model: its passages embedded so far of all, and why embedding stopped (retry with POST …/embedding). */
+  embedding: z.object({ model: z.string(), done: z.number(), total: z.number(), error: z.string().nullable() }).optional(),
 });
 export type KbDocumentView = z.infer<typeof kbDocumentView>;
 

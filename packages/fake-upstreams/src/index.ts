@@ -1,5 +1,6 @@
 export { startFakeOpenAI, type FakeOpenAIOptions } from "./openai.ts";
 export { fakeEmbedding, fakeEmbeddingSizes } from "./openai-embeddings.ts";
+export { embedAt, startTopicEmbeddings, topicVector, TOPIC_DIMS, type TopicEmbeddings } from "./topic-embeddings.ts";
 export { startFakeAnthropic } from "./anthropic.ts";
 export { startFake, sleep, json, type FakeServer, type SeenRequest, type Handler } from "./server.ts";
 export { startFakeKubernetes, type FakeKubernetes, type FakeKubernetesOptions } from "./kubernetes.ts";

@@ -31,7 +31,19 @@ export {
   type RatedAnswer,
   type Rating,
 } from "./conversations/conversations.ts";
-export { KnowledgeQuotaError, KnowledgeStore, SHARED, type KbChunk, type KbDocument, type KbHit } from "./knowledge/knowledge.ts";
+export {
+  EmbeddingConflictError,
+  KnowledgeQuotaError,
+  KnowledgeStore,
+  SHARED,
+  type EmbeddingProgress,
+  type KbChunk,
+  type KbDocument,
+  type KbHit,
+  type QueryVector,
+  type SearchOptions,
+} from "./knowledge/knowledge.ts";
+export { fuse, RRF_K } from "./knowledge/fuse.ts";
 export { AgentStore, type AgentFields, type StoredAgent } from "./agents/agents.ts";
 export { ImageQuotaError, ImageStore, type ImageInfo, type ImageRow, type ImageSized } from "./media/images.ts";
 export { VideoJobStore, type VideoJob, type VideoState } from "./media/video-jobs.ts";

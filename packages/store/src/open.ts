@@ -4,10 +4,14 @@ import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, sql, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
+import { load as loadSqliteVec } from "sqlite-vec";
 import type { Database } from "./database.ts";
 import { migrationProvider } from "./migrations.ts";
 
 export type Dialect = "sqlite" | "postgres";
+
+/** Why the sqlite-vec extension did not load on this machine, if it did not. */
+export const sqliteVecFailure: { reason?: string } = {};
 
 export interface StoreLocation {
   dialect: Dialect;
@@ -62,6 +66,13 @@ export function openDatabase(loc: StoreLocation): Kysely<Database> {
   // Checkpoints happen in a worker thread (checkpoints.ts); this connection checkpoints only past 10,000 pages (40 MB),
   // should the worker ever fall behind.
   db.pragma("wal_autocheckpoint = 10000");
+  // Vector search for the knowledge base (vec0 tables; see knowledge/vectors.ts). A platform whose build of the
+  // extension does not load keeps everything else, and knowledge search by keywords.
+  try {
+    loadSqliteVec(db);
+  } catch (err) {
+    sqliteVecFailure.reason = (err as Error).message;
+  }
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: db }) });
 }
 

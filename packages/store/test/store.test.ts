@@ -123,6 +123,7 @@ for (const backend of await testBackends()) {
             "0017-answer-stops",
             "0018-training-commands-order",
             "0019-memories",
+            "0020-knowledge-vectors",
           ],
         );
       } finally {

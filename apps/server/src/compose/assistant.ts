@@ -1,10 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { type AnswerStops, GatewayClient, registerAssistantRoutes, registerKnowledgeRoutes, VideoRunner } from "@benih/assistant";
+import {
+  type AnswerStops,
+  GatewayClient,
+  hybridKnowledge,
+  McpClients,
+  registerAssistantRoutes,
+  registerKnowledgeRoutes,
+  VideoRunner,
+} from "@benih/assistant";
 import { scopeOf, type RequestScope } from "@benih/gateway";
 import type { Store } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import type { BenihConfig } from "../config/schema.ts";
 import type { MarketRuntime } from "../markets.ts";
+import { knowledgeEmbedding } from "./knowledge-embedding.ts";
 import type { Closers } from "./lifecycle.ts";
 
 const mb = (n: number) => Math.round(n * 1024 * 1024);
@@ -53,6 +62,19 @@ export interface AssistantDeps {
   ffmpeg: boolean;
   /** "Stop" across the instances sharing the store. */
   stops: AnswerStops;
+  /** The home store (the one store of a server without markets), and this instance as the holder of duties' leases. */
+  home: Store;
+  holder: string;
+  /** The MCP servers of benih.yaml's `mcp:` (see startMcpClients). */
+  mcpClients?: McpClients;
+}
+
+/** The MCP servers agents may use: each connected (or started) at its first use, all closed at shutdown. */
+export function startMcpClients(config: BenihConfig, closers: Closers, log?: FastifyBaseLogger): McpClients | undefined {
+  if (!config.mcp.length) return undefined;
+  const clients = new McpClients(config.mcp, (message) => log?.warn(message));
+  closers.push(() => clients.close());
+  return clients;
 }
 
 /** Conversations, the knowledge base, translation, agents and the skills' own routes (images, videos): the assistant's routes. */
@@ -76,8 +98,12 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     maxOwnerBytes: mb(docs.perPersonMb),
   };
   const maxUploadBytes = mb(config.assistant.uploadMaxMb);
+  const embedding = knowledgeEmbedding(app, { config, markets: d.markets, home: d.home, client: d.client, holder: d.holder });
+  const knowledgeFor = (request: FastifyRequest) =>
+    hybridKnowledge(storeOf(request).knowledge, request, { client: d.client, modelFor: embedding.modelFor });
   registerKnowledgeRoutes(app, {
-    storeFor: (request) => storeOf(request).knowledge,
+    embedding,
+    storeFor: knowledgeFor,
     maxUploadBytes,
     client: d.client,
     defaultModel,
@@ -95,7 +121,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     images,
     videos,
     storeFor: (request) => storeOf(request).conversations,
-    knowledgeFor: (request) => storeOf(request).knowledge,
+    knowledgeFor,
     agentsFor: (request) => storeOf(request).agents,
     memoriesFor: (request) => storeOf(request).memories,
     ...(config.assistant.webSearch && { webSearch: config.assistant.webSearch }),
@@ -104,6 +130,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     defaultModel,
     contextLength: d.contextLength,
     stops: d.stops,
+    ...(d.mcpClients && { mcpClients: d.mcpClients }),
     speech: { models: config.assistant.speech },
     transcription: {
       models: config.assistant.transcription,

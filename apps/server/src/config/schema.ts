@@ -114,6 +114,39 @@ const market = z.strictObject({
     .optional(),
 });
 
+/**
+ * An MCP server whose tools agents may use: started as a process (`command`, over stdio) or reached over Streamable
+ * HTTP (`url`, with `headers`). Only the tools `tools` names are ever shown to a model or an agent editor; those in
+ * `confirm` wait for the person's OK before each call. `markets`: the markets whose agents may use it (all of them
+ * when left out, and a server without markets).
+ */
+const mcpServer = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "use lowercase letters, digits, '_' or '-' (32 at most)"),
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    url: z.url().optional(),
+    headers: headers.default({}),
+    tools: z.array(z.string().min(1)).min(1, "allow at least one tool"),
+    confirm: z.array(z.string().min(1)).default([]),
+    /** How long one call may take before it is abandoned (the model is told so). */
+    timeoutSeconds: z.number().positive().max(600).default(30),
+    /** How long a call waits for the person's OK before it counts as declined. */
+    confirmSeconds: z.number().positive().max(3600).default(300),
+    markets: z.array(z.string().min(1)).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.command === !s.url)
+      ctx.addIssue({ code: "custom", message: "give command (a process spoken to over stdio) or url (Streamable HTTP), one of them" });
+    if (s.command && Object.keys(s.headers).length)
+      ctx.addIssue({ code: "custom", path: ["headers"], message: "headers go with url; a command gets env" });
+    s.confirm.forEach((tool, i) => {
+      if (!s.tools.includes(tool))
+        ctx.addIssue({ code: "custom", path: ["confirm", i], message: `${tool} is not one of tools (${s.tools.join(", ")})` });
+    });
+  });
+
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD");
 
 /** The training control plane: which regional agents may connect, the datasets and the placement rules. */
@@ -272,10 +305,20 @@ export const configSchema = z
     /** The market for requests whose host no market lists; without it they are refused. */
     defaultMarket: z.string().optional(),
     training: training.prefault({}),
+    /** MCP servers whose allow-listed tools agents may name as `mcp:<server>/<tool>`. */
+    mcp: z.array(mcpServer).default([]),
     assistant: z
       .strictObject({
         /** The largest document an upload may be; bigger ones are refused with 413. */
         uploadMaxMb: z.number().positive().default(DEFAULT_UPLOAD_MAX_MB),
+        /**
+         * The embedding model (provider/model) that makes knowledge search hybrid, keywords and meaning together, in
+         * markets that set none as `defaults.embedding`; without either, search is by keywords alone.
+         */
+        embeddingModel: z
+          .string()
+          .regex(/^[^/\s]+\/\S+$/, "use provider/model")
+          .optional(),
         /** The web skill's search provider: your SearXNG (baseURL), or Brave, Tavily or Bing (apiKey). */
         webSearch: z
           .strictObject({
@@ -352,6 +395,19 @@ export const configSchema = z
         message: `"${c.defaultMarket}" is not one of the markets (${ids.join(", ") || "none configured"})`,
       });
     }
+    const mcpNames = c.mcp.map((s) => s.name);
+    c.mcp.forEach((s, i) => {
+      if (mcpNames.indexOf(s.name) !== i)
+        ctx.addIssue({ code: "custom", path: ["mcp", i, "name"], message: `another MCP server is already named "${s.name}"` });
+      s.markets?.forEach((m, j) => {
+        if (!ids.includes(m))
+          ctx.addIssue({
+            code: "custom",
+            path: ["mcp", i, "markets", j],
+            message: `"${m}" is not one of the markets (${ids.join(", ") || "none configured"})`,
+          });
+      });
+    });
     c.markets.forEach((m, i) => {
       if (!m.locales.includes(m.defaultLocale))
         ctx.addIssue({

@@ -20,6 +20,8 @@ export interface KnowledgeRoutesOptions {
   defaultModel(request: FastifyRequest): Promise<string | undefined>;
   /** What reading one upload may cost, and what one owner may keep; the defaults where not given. */
   documentLimits?: Partial<DocumentLimits>;
+  /** Hybrid search: the market's embedding model (none: keywords alone), and a start of the embedding of what lacks it. */
+  embedding?: { modelFor(request: FastifyRequest): string | undefined; kick(request: FastifyRequest): void };
 }
 
 /** Passages one document shows at most: a long book is shown from its start. */
@@ -51,7 +53,37 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
     }
   };
 
-  app.get("/v1/knowledge/documents", access("person"), async (request) => ({ data: await o.storeFor(request).list(ownerOf(request)) }));
+  // Each document with its embedding by the market's model where it has one: passages done of all, and why it failed.
+  app.get("/v1/knowledge/documents", access("person"), async (request) => {
+    const store = o.storeFor(request);
+    const docs = await store.list(ownerOf(request));
+    const model = o.embedding?.modelFor(request);
+    if (!model) return { data: docs };
+    const progress = await store.embeddingProgress(
+      docs.map((d) => d.id),
+      model,
+    );
+    return {
+      data: docs.map((d) => ({ ...d, embedding: { model, ...(progress.get(d.id) ?? { done: 0, total: d.chunks, error: null }) } })),
+    };
+  });
+
+  // Tries a document's failed embedding again.
+  app.post("/v1/knowledge/documents/:id/embedding", access("person"), async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    const model = o.embedding?.modelFor(request);
+    if (!model)
+      throw new GatewayError(
+        400,
+        "invalid_request_error",
+        "This market has no embedding model (defaults.embedding).",
+        "no_embedding_model",
+      );
+    if (!(await o.storeFor(request).retryEmbedding(id, ownerOf(request), model)))
+      throw new GatewayError(404, "not_found_error", `Document ${id} does not exist (or is not yours to read).`, "not_found");
+    o.embedding!.kick(request);
+    return reply.code(202).send({ id, model });
+  });
 
   app.delete("/v1/knowledge/documents/:id", access("person"), async (request, reply) => {
     const id = (request.params as { id: string }).id;
@@ -72,7 +104,7 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
     const q = request.query as { q?: string; limit?: string };
     if (!q.q?.trim()) throw new GatewayError(400, "invalid_request_error", "q: say what to look for", "invalid_query", "q");
     const limit = wholeQuery(q.limit, "limit", { min: 1, max: 50 }) ?? 5;
-    return { data: await o.storeFor(request).search(ownerOf(request), terms(q.q), limit) };
+    return { data: await o.storeFor(request).search(ownerOf(request), terms(q.q), limit, undefined, { text: q.q }) };
   });
 
   // Uploads take the raw file as the body, whatever its content type, up to the configured size.
@@ -167,7 +199,10 @@ export function registerKnowledgeRoutes(app: FastifyInstance, o: KnowledgeRoutes
         const message = `${name} would bring your documents to ${sizeOf(err.used + err.adding)}, over the limit of ${sizeOf(err.quota)} per key (maxOwnerBytes); delete some documents first`;
         throw new GatewayError(413, "invalid_request_error", message, "knowledge_quota_exceeded");
       }
-      return reply.code(201).send(row);
+      // Searchable by keywords now; by meaning as its passages are embedded, in the background.
+      const model = o.embedding?.modelFor(request);
+      if (model && row.chunks) o.embedding!.kick(request);
+      return reply.code(201).send(model ? { ...row, embedding: { model, done: 0, total: row.chunks, error: null } } : row);
     });
   });
 }

@@ -4,9 +4,11 @@ import { cutToBytes, tokensOf } from "../context-budget.ts";
 
 /**
  * The hits worth giving a model: those scoring at least half the best one. A question's common words
- * ("where", "do") also match unrelated passages weakly; handing those over invites citing them.
+ * ("where", "do") also match unrelated passages weakly; handing those over invites citing them. Hybrid hits were
+ * kept to such ones before they were fused (their scores are ranks), so they are all kept.
  */
-export const relevant = (hits: readonly KbHit[]): KbHit[] => hits.filter((h) => h.score >= hits[0]!.score / 2);
+export const relevant = (hits: readonly KbHit[]): KbHit[] =>
+  hits[0]?.fused ? [...hits] : hits.filter((h) => h.score >= hits[0]!.score / 2);
 
 export const citationsOf = (hits: readonly KbHit[]): Citation[] =>
   hits.map((h, i) => ({

@@ -28,7 +28,7 @@ export const searchKnowledge = (request: FastifyRequest, knowledgeFor: SkillServ
     },
     async ({ query, limit }) => {
       const words = terms(query);
-      const found = words.length ? await knowledgeFor(request).search(ownerOf(request), words, limit) : [];
+      const found = words.length ? await knowledgeFor(request).search(ownerOf(request), words, limit, undefined, { text: query }) : [];
       const hits = found.length ? relevant(found) : [];
       if (!hits.length) return { content: [{ type: "text", text: `Nothing in your documents matches "${query}".` }] };
       return {

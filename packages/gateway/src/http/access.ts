@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { GatewayError } from "../errors.ts";
 import type { RequestScope, ResolveScope } from "../scope.ts";
-import { checkLocalHost, checkOrigin, isOperator, presentedKey, subjectOf, type Principal } from "./auth.ts";
+import { checkLocalHost, checkOrigin, isOperator, presentedKey, sessionCookieOf, subjectOf, type Principal } from "./auth.ts";
 import { LiveRequests } from "./live-requests.ts";
 import { abnormalPath } from "./normal-path.ts";
 
@@ -23,6 +23,11 @@ declare module "fastify" {
     access?: Access;
     /** The route makes model work (an answer, an image, a video): each call counts as one request in quotas. */
     metered?: boolean;
+    /**
+     * The server's own work for no one (embedding a market's documents in the background) may call this route with
+     * its internal token and no credential; every other route needs the caller's key or session as usual.
+     */
+    serverWork?: boolean;
   }
   interface FastifyRequest {
     /** The caller, when a live key or session was sent. */
@@ -130,7 +135,7 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       }
     }
     // Resolved first: a host no market serves is answered 421 with the hosts that are.
-    request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal });
+    request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal, internal: !!request.internal });
     if (owner) checkLocalHost(request.headers, o.knownHost);
     if (request.scope.market) reply.header("x-benih-market", request.scope.market);
   };
@@ -163,7 +168,13 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       request.agentRegion = region;
       return done();
     }
-    o.auth.authenticate(request.headers, request.method, isInternal(request)).then(
+    // The server's own work for no one (embedding a market's documents in the background) presents no credential.
+    const ownWork =
+      request.routeOptions.config.serverWork === true &&
+      isInternal(request) &&
+      !presentedKey(request.headers) &&
+      !sessionCookieOf(request.headers);
+    (ownWork ? Promise.resolve(undefined) : o.auth.authenticate(request.headers, request.method, isInternal(request))).then(
       (principal) => {
         try {
           admit(request, reply, principal, who);

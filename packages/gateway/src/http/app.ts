@@ -157,7 +157,10 @@ export function createGatewayApp(o: GatewayAppOptions): FastifyInstance {
   // Its own body limit, below the server's (which makes room for images): a body too large is refused unread.
   app.post(
     EMBEDDINGS_PATH,
-    { ...access("person"), bodyLimit: Math.min(embeddingBudget.bodyBytes, o.bodyLimit ?? Number.POSITIVE_INFINITY) },
+    {
+      config: { access: "person", serverWork: true },
+      bodyLimit: Math.min(embeddingBudget.bodyBytes, o.bodyLimit ?? Number.POSITIVE_INFINITY),
+    },
     embeddingsHandler({ ...o, embeddingBudget }),
   );
 

@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { sql, SqliteAdapter, type ExpressionBuilder, type Kysely, type Selectable } from "kysely";
 import type { Database } from "../database.ts";
+import { fuse } from "./fuse.ts";
 import type { KbDocumentsTable } from "./tables.ts";
+import { PgVectors, SqliteVectors, type VectorIndex } from "./vectors.ts";
 
 export type KbDocument = Selectable<KbDocumentsTable>;
 export interface KbChunk {
@@ -18,6 +20,35 @@ export interface KbHit {
   text: string;
   /** Higher is better; comparable within one search only. */
   score: number;
+  /** Ranked by keywords and meaning together (reciprocal rank fusion): scores are ranks, not strengths of a match. */
+  fused?: boolean;
+}
+
+/** A query as a vector of the market's embedding model: passages with that model's vector are searched by meaning too. */
+export interface QueryVector {
+  model: string;
+  values: Float32Array;
+}
+
+export interface SearchOptions {
+  /** The question as the person wrote it (for embedding it; the store itself searches `terms`). */
+  text?: string;
+  vector?: QueryVector;
+}
+
+/** A document's embedding with one model: passages done of all, and why it stopped when it failed. */
+export interface EmbeddingProgress {
+  done: number;
+  total: number;
+  error: string | null;
+}
+
+/** Another worker stored vectors of this document's passages first. */
+export class EmbeddingConflictError extends Error {
+  constructor(readonly documentId: string) {
+    super(`${documentId} was embedded further by another worker`);
+    this.name = "EmbeddingConflictError";
+  }
 }
 
 /** A document refused because its owner's documents would take more than their quota. */
@@ -36,7 +67,7 @@ export class KnowledgeQuotaError extends Error {
 export const SHARED = "*";
 
 /** An owner as one word for the full-text index (letters and digits only, so the tokenizer keeps it whole). */
-const ownerTag = (owner: string | null) =>
+export const ownerTag = (owner: string | null) =>
   owner === SHARED ? "oshared" : owner === null ? "onone" : `o${createHash("sha256").update(owner).digest("hex").slice(0, 24)}`;
 
 /** Full-text search over document chunks: FTS5 with BM25 on SQLite, tsvector with ts_rank_cd on PostgreSQL. */
@@ -44,8 +75,10 @@ export class KnowledgeStore {
   private readonly sqlite: boolean;
   /** Passages per word, for leaving common words out of queries; cleared on every write from this process. */
   private readonly df = new Map<string, number>();
+  private readonly vectors: VectorIndex;
   constructor(private readonly db: Kysely<Database>) {
     this.sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+    this.vectors = this.sqlite ? new SqliteVectors(db) : new PgVectors(db);
   }
 
   /**
@@ -133,6 +166,7 @@ export class KnowledgeStore {
         .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
         .executeTakeFirst();
       if (!own) return false;
+      await this.vectors.forget(tx, id, ownerTag(owner));
       await tx.deleteFrom("kb_chunks").where("document_id", "=", id).execute();
       await tx.deleteFrom("kb_documents").where("id", "=", id).execute();
       this.df.clear();
@@ -313,7 +347,74 @@ export class KnowledgeStore {
    * The best chunks for `terms` (words, any of which may match), best first; `documents` limits the search to
    * those (a message's attachments).
    */
-  async search(owner: string | null, terms: readonly string[], limit = 5, documents?: readonly string[]): Promise<KbHit[]> {
+  async search(
+    owner: string | null,
+    terms: readonly string[],
+    limit = 5,
+    documents?: readonly string[],
+    o: SearchOptions = {},
+  ): Promise<KbHit[]> {
+    if (o.vector && !documents) return this.hybrid(owner, terms, o.vector, limit);
+    return this.keywordSearch(owner, terms, limit, documents);
+  }
+
+  /**
+   * Keywords and meaning: the best passages by BM25 and the nearest by vector (only those with a vector of the
+   * query's model), each list kept to the hits at least half as good as its best (as `relevant` keeps BM25's), fused
+   * by reciprocal rank.
+   */
+  private async hybrid(owner: string | null, terms: readonly string[], vector: QueryVector, limit: number): Promise<KbHit[]> {
+    const depth = Math.max(20, limit * 4);
+    const [keywords, nearest] = await Promise.all([
+      this.keywordSearch(owner, terms, depth, undefined, true),
+      this.vectors.nearest(vector.model, [ownerTag(SHARED), ownerTag(owner)], vector.values, depth),
+    ]);
+    const strong = nearest.filter((n) => n.similarity > 0 && n.similarity >= nearest[0]!.similarity / 2);
+    const rows = strong.length ? await this.hitsOf(strong.map((n) => n.chunkId)) : new Map<number, KbHit>();
+    const byMeaning = strong.flatMap((n) => {
+      const h = rows.get(n.chunkId);
+      return h ? [{ ...h, id: n.chunkId, score: n.similarity }] : [];
+    });
+    const byWords = keywords.filter((h) => h.score >= keywords[0]!.score / 2);
+    return fuse([byWords, byMeaning], limit).map(({ id: _, ...h }) => ({ ...h, fused: true }));
+  }
+
+  /** Passages by id, with their documents. */
+  private async hitsOf(ids: readonly number[]): Promise<Map<number, KbHit>> {
+    const rows = await this.db
+      .selectFrom("kb_chunks as c")
+      .innerJoin("kb_documents as d", "d.id", "c.document_id")
+      .select(["c.id", "c.document_id", "d.title", "d.source", "c.page", "c.text"])
+      .where("c.id", "in", ids)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        Number(r.id),
+        { documentId: r.document_id, title: r.title, source: r.source, page: r.page, text: r.text, score: 0 },
+      ]),
+    );
+  }
+
+  private async keywordSearch(
+    owner: string | null,
+    terms: readonly string[],
+    limit: number,
+    documents: readonly string[] | undefined,
+    withIds: true,
+  ): Promise<Array<KbHit & { id: number }>>;
+  private async keywordSearch(
+    owner: string | null,
+    terms: readonly string[],
+    limit: number,
+    documents?: readonly string[],
+  ): Promise<KbHit[]>;
+  private async keywordSearch(
+    owner: string | null,
+    terms: readonly string[],
+    limit: number,
+    documents?: readonly string[],
+    withIds = false,
+  ): Promise<Array<KbHit & { id?: number }>> {
     const words = [...new Set(terms.map((t) => t.replace(/[^\p{L}\p{N}_]+/gu, "")).filter(Boolean))].slice(0, 32);
     if (!words.length) return [];
     if (documents) return this.searchIn(owner, words, limit, documents);
@@ -327,15 +428,24 @@ export class KnowledgeStore {
         const seen = new Set(hits.map((h) => h.id));
         hits = [...hits, ...(await this.ftsSearch(owner, quoted.join(" OR "), limit)).filter((h) => !seen.has(h.id))].slice(0, limit);
       }
-      return hits.map(({ id: _, ...h }) => h);
+      return withIds ? hits : hits.map(({ id: _, ...h }) => h);
     }
     const query = words.join(" | ");
-    const rows = await sql<{ document_id: string; title: string; source: string; page: number | null; text: string; score: number }>`
-      select c.document_id, d.title, d.source, c.page, c.text, ts_rank_cd(c.tsv, q) as score
+    const rows = await sql<{
+      id: number;
+      document_id: string;
+      title: string;
+      source: string;
+      page: number | null;
+      text: string;
+      score: number;
+    }>`
+      select c.id, c.document_id, d.title, d.source, c.page, c.text, ts_rank_cd(c.tsv, q) as score
       from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', ${query}) q
       where c.tsv @@ q and (d.owner = ${SHARED} or ${owner === null ? sql`d.owner is null` : sql`d.owner = ${owner}`})
       order by score desc limit ${limit}`.execute(this.db);
     return rows.rows.map((r) => ({
+      ...(withIds && { id: Number(r.id) }),
       documentId: r.document_id,
       title: r.title,
       source: r.source,
@@ -343,5 +453,103 @@ export class KnowledgeStore {
       text: r.text,
       score: Number(r.score),
     }));
+  }
+
+  /**
+   * Documents whose passages lack `model`'s vectors and whose embedding has not failed, oldest first, after `after`
+   * (the last one a run has seen, so that a run reads the list once), leaving out `skip`.
+   */
+  async toEmbed(
+    model: string,
+    limit: number,
+    after?: { createdAt: number; id: string },
+  ): Promise<Array<{ id: string; createdAt: number; done: number; total: number }>> {
+    // A row-value comparison, which both databases answer from the (created_at, id) index.
+    const from = after ? sql`and (d.created_at, d.id) > (${after.createdAt}, ${after.id})` : sql``;
+    const rows = await sql<{ id: string; created_at: number; chunks: number; done: number | null }>`
+      select d.id, d.created_at, d.chunks, e.done from kb_documents d
+      left join kb_embeddings e on e.document_id = d.id and e.model = ${model}
+      where d.chunks > 0 and (e.document_id is null or (e.done < d.chunks and e.error is null)) ${from}
+      order by d.created_at, d.id limit ${limit}`.execute(this.db);
+    return rows.rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at), done: Number(r.done ?? 0), total: Number(r.chunks) }));
+  }
+
+  /** A document's passages from `from` (in order), with the owner tag their vectors are kept under. */
+  async passagesFrom(documentId: string, from: number, limit: number): Promise<Array<{ id: number; text: string; ownerTag: string }>> {
+    const rows = await this.db
+      .selectFrom("kb_chunks")
+      .select(["id", "text", "owner_tag"])
+      .where("document_id", "=", documentId)
+      .where("ord", ">=", from)
+      .orderBy("ord")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: Number(r.id), text: r.text, ownerTag: r.owner_tag }));
+  }
+
+  /**
+   * Stores the vectors of some documents' next passages with their progress, all or nothing: each document's `from`
+   * is the progress they follow; when another worker has moved one since, throws EmbeddingConflictError naming it.
+   */
+  async addVectors(
+    model: string,
+    documents: ReadonlyArray<{
+      documentId: string;
+      from: number;
+      vectors: ReadonlyArray<{ chunkId: number; ownerTag: string; vector: Float32Array }>;
+    }>,
+    at = Date.now(),
+  ): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      for (const { documentId, from, vectors } of documents) {
+        const moved = await sql<{ done: number }>`
+          insert into kb_embeddings (document_id, model, done, error, updated_at) values (${documentId}, ${model}, ${from + vectors.length}, null, ${at})
+          on conflict (document_id, model) do update set done = excluded.done, error = null, updated_at = excluded.updated_at
+          where kb_embeddings.done = ${from} and kb_embeddings.error is null
+          returning done`.execute(tx);
+        if (!moved.rows.length) throw new EmbeddingConflictError(documentId);
+      }
+      await this.vectors.write(
+        tx,
+        model,
+        documents.flatMap((d) => d.vectors),
+      );
+    });
+  }
+
+  /** Records why a document's embedding stopped; the passages embedded so far keep their vectors. */
+  async embeddingFailed(documentId: string, model: string, error: string, at = Date.now()): Promise<void> {
+    await sql`insert into kb_embeddings (document_id, model, done, error, updated_at) values (${documentId}, ${model}, 0, ${error}, ${at})
+      on conflict (document_id, model) do update set error = excluded.error, updated_at = excluded.updated_at`.execute(this.db);
+  }
+
+  /** Lets a failed embedding of one of the owner's documents (or a shared one) be tried again; false if not theirs. */
+  async retryEmbedding(documentId: string, owner: string | null, model: string): Promise<boolean> {
+    const doc = await this.db
+      .selectFrom("kb_documents")
+      .select("id")
+      .where("id", "=", documentId)
+      .where(this.visible(owner))
+      .executeTakeFirst();
+    if (!doc) return false;
+    await this.db
+      .updateTable("kb_embeddings")
+      .set({ error: null })
+      .where("document_id", "=", documentId)
+      .where("model", "=", model)
+      .execute();
+    return true;
+  }
+
+  /** How far each of the documents is embedded with `model`. */
+  async embeddingProgress(documentIds: readonly string[], model: string): Promise<Map<string, EmbeddingProgress>> {
+    if (!documentIds.length) return new Map();
+    const rows = await this.db
+      .selectFrom("kb_documents as d")
+      .leftJoin("kb_embeddings as e", (j) => j.onRef("e.document_id", "=", "d.id").on("e.model", "=", model))
+      .select(["d.id", "d.chunks", "e.done", "e.error"])
+      .where("d.id", "in", documentIds)
+      .execute();
+    return new Map(rows.map((r) => [r.id, { done: Number(r.done ?? 0), total: Number(r.chunks), error: r.error ?? null }]));
   }
 }

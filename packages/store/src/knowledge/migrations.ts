@@ -65,4 +65,60 @@ export const knowledgeMigrations: Record<string, Migration> = {
       await db.schema.dropTable("kb_documents").execute();
     },
   },
+  // Hybrid search: passages' vectors from the market's embedding model, and each document's progress per model. On
+  // SQLite the vectors live in one vec0 table per model (sqlite-vec; made when the model's first vector arrives, since
+  // its length is known only then); on PostgreSQL, without pgvector, in kb_vectors, scanned in process (vectors.ts).
+  "0020-knowledge-vectors": {
+    async up(db: Kysely<any>): Promise<void> {
+      const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+      await db.schema
+        .createTable("kb_embeddings")
+        .addColumn("document_id", "text", (c) => c.notNull().references("kb_documents.id").onDelete("cascade"))
+        .addColumn("model", "text", (c) => c.notNull())
+        .addColumn("done", "integer", (c) => c.notNull())
+        .addColumn("error", "text")
+        .addColumn("updated_at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("kb_embeddings_pk", ["document_id", "model"])
+        .execute();
+      // Embedding goes through documents oldest first.
+      await db.schema.createIndex("kb_documents_created").on("kb_documents").columns(["created_at", "id"]).execute();
+      await db.schema
+        .createTable("kb_vector_models")
+        .addColumn("model", "text", (c) => c.primaryKey())
+        .addColumn("dims", "integer", (c) => c.notNull())
+        .execute();
+      if (sqlite) return;
+      await db.schema
+        .createTable("kb_vectors")
+        .addColumn("model", "text", (c) => c.notNull())
+        .addColumn("owner_tag", "text", (c) => c.notNull())
+        .addColumn("chunk_id", "bigint", (c) => c.notNull().references("kb_chunks.id").onDelete("cascade"))
+        .addColumn("vector", "bytea", (c) => c.notNull())
+        .addPrimaryKeyConstraint("kb_vectors_pk", ["model", "owner_tag", "chunk_id"])
+        .execute();
+      await db.schema.createIndex("kb_vectors_chunk").on("kb_vectors").column("chunk_id").execute();
+      await db.schema
+        .createTable("kb_vector_versions")
+        .addColumn("model", "text", (c) => c.notNull())
+        .addColumn("owner_tag", "text", (c) => c.notNull())
+        .addColumn("version", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("kb_vector_versions_pk", ["model", "owner_tag"])
+        .execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      if (db.getExecutor().adapter instanceof SqliteAdapter) {
+        const tables = await sql<{
+          name: string;
+        }>`select name from sqlite_master where type = 'table' and name like 'kb_vec_%' and sql like '%vec0%'`.execute(db);
+        for (const t of tables.rows) await sql`drop table ${sql.id(t.name)}`.execute(db);
+      } else {
+        await db.schema.dropTable("kb_vector_versions").execute();
+        await db.schema.dropTable("kb_vectors").execute();
+      }
+      await db.schema.dropTable("kb_vector_models").execute();
+      await db.schema.dropIndex("kb_documents_created").execute();
+      await db.schema.dropTable("kb_embeddings").execute();
+    },
+  },
 };

@@ -24,8 +24,44 @@ export interface KbChunksTable {
   owner_tag: string;
 }
 
+/** How far a document's passages are embedded with one model (its vectors are in kb_vectors or a vec0 table). */
+export interface KbEmbeddingsTable {
+  document_id: string;
+  model: string;
+  /** Passages embedded, in order: those with ord < done have this model's vector. */
+  done: number;
+  /** Why the last try failed; null while it is in progress or done. */
+  error: string | null;
+  updated_at: number;
+}
+
+/** The models vectors were made with, and their length: each has its own vector table. */
+export interface KbVectorModelsTable {
+  model: string;
+  dims: number;
+}
+
+/** PostgreSQL only: passages' vectors (float32, little-endian), searched in process (see vectors.ts). */
+export interface KbVectorsTable {
+  model: string;
+  owner_tag: string;
+  chunk_id: number;
+  vector: Buffer;
+}
+
+/** PostgreSQL only: bumped at every change to an owner's vectors of a model, so cached copies know they are stale. */
+export interface KbVectorVersionsTable {
+  model: string;
+  owner_tag: string;
+  version: number;
+}
+
 /** This domain's part of the store's `Database`. */
 export interface KnowledgeTables {
   kb_documents: KbDocumentsTable;
   kb_chunks: KbChunksTable;
+  kb_embeddings: KbEmbeddingsTable;
+  kb_vector_models: KbVectorModelsTable;
+  kb_vectors: KbVectorsTable;
+  kb_vector_versions: KbVectorVersionsTable;
 }

@@ -22,11 +22,12 @@ export const searchSkill: Skill = {
       const ids = meta.attachments.map((a) => a.id);
       hits = await kb.search(who, terms(question.content), 5, ids);
       if (!hits.length) hits = await kb.opening(who, ids, 5);
-    } else hits = relevant(await kb.search(who, terms(question.content), 5));
+    } else hits = relevant(await kb.search(who, terms(question.content), 5, undefined, { text: question.content }));
     return { kind: "sourced", hits, meta: { skill: "search" } };
   },
   tool: {
     definition: searchTool("search_documents", "Search the user's documents and benih's docs."),
-    search: async (request, services, query) => relevant(await services.knowledgeFor(request).search(ownerOf(request), terms(query), 5)),
+    search: async (request, services, query) =>
+      relevant(await services.knowledgeFor(request).search(ownerOf(request), terms(query), 5, undefined, { text: query })),
   },
 };
