@@ -119,11 +119,11 @@ export async function openMarkets(
     throw err;
   }
 
-  const resolveScope: ResolveScope = ({ host, headers, principal, internal }) => {
+  const resolveScope: ResolveScope = ({ host, headers, principal, serverWork }) => {
     const header = headers["x-benih-market"];
     const r = markets.resolve({
       host,
-      isAdmin: isOperator(principal) || (!!internal && !principal),
+      isAdmin: isOperator(principal) || !!serverWork,
       ...(principal && { keyMarket: principal.market }),
       ...(typeof header === "string" && { header }),
     });

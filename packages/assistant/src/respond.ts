@@ -16,6 +16,8 @@ export interface Tools {
 
 /** Rounds of tool calls one answer may take before it must answer in text. */
 const MAX_TOOL_ROUNDS = 4;
+/** Tool calls run in one round; the model is told to call fewer past it (each result goes into its context). */
+const MAX_TOOL_CALLS_PER_ROUND = 8;
 
 /** How often a streaming answer is written at least, so that one no instance writes any more is known to be cut off. */
 export const STREAM_TOUCH_MS = 10_000;
@@ -154,7 +156,14 @@ export async function respond(o: RespondOptions): Promise<Answer> {
       if (!calls.length || !o.tools) break;
       // The model asked for skills: run them, hand it the results, and let it go on.
       const results = await Promise.all(
-        calls.map(async (c) => ({ role: "tool" as const, tool_call_id: c.id, content: await o.tools!.run(c) })),
+        calls.map(async (c, i) => ({
+          role: "tool" as const,
+          tool_call_id: c.id,
+          content:
+            i < MAX_TOOL_CALLS_PER_ROUND
+              ? await o.tools!.run(c)
+              : `error: not run; at most ${MAX_TOOL_CALLS_PER_ROUND} tool calls are run at a time, call fewer`,
+        })),
       );
       turns = [
         ...turns,
@@ -173,10 +182,12 @@ export async function respond(o: RespondOptions): Promise<Answer> {
     return { message: { ...answer, content: text, status: "done" }, status: "done", meta, ...(finishReason && { finishReason }) };
   } catch (err) {
     clearInterval(timer);
+    // The tools already called stay on record (an approved call that changed something above all).
+    const called = { ...o.meta, ...o.tools?.meta() };
     if (o.signal.aborted) {
-      await save({ content: text, status: "stopped" });
+      await save({ content: text, status: "stopped", meta: called });
       await writing;
-      return { message: { ...answer, content: text, status: "stopped" }, status: "stopped", meta: o.meta ?? {} };
+      return { message: { ...answer, content: text, status: "stopped" }, status: "stopped", meta: called };
     }
     const refused =
       err instanceof ModelError && (err.code === "context_length_exceeded" || (!!o.images?.length && err.code === "unsupported_by_model"));
@@ -192,7 +203,7 @@ export async function respond(o: RespondOptions): Promise<Answer> {
         ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) }
         : { status: 502, message: (err as Error).message };
     // The error's code stays with the answer, so clients can explain it in their reader's language.
-    const meta = { ...o.meta, ...("code" in e && { errorCode: e.code }) };
+    const meta = { ...called, ...("code" in e && { errorCode: e.code }) };
     await save({ content: text, status: "failed", error: e.message, meta });
     await writing;
     return { message: { ...answer, content: text, status: "failed", error: e.message }, status: "failed", meta, error: e };

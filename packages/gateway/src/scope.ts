@@ -41,8 +41,8 @@ export interface ScopeRequest {
   host: string | undefined;
   headers: Record<string, string | string[] | undefined>;
   principal: Principal | undefined;
-  /** The server's own call (x-benih-internal): without a principal, it may name its market with x-benih-market. */
-  internal?: boolean;
+  /** The server's own work for no one, on a route flagged serverWork: it names its market with x-benih-market. */
+  serverWork?: boolean;
 }
 
 /** Picks the scope of a request, or throws a GatewayError (unknown host, a key of another market…). */

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import { GatewayError } from "../errors.ts";
 import type { RequestScope, ResolveScope } from "../scope.ts";
@@ -108,7 +109,13 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       else inFlight.delete(subject);
     });
   };
-  const isInternal = (request: FastifyRequest) => !!o.internalToken && request.headers["x-benih-internal"] === o.internalToken;
+  const token = o.internalToken ? Buffer.from(o.internalToken) : undefined;
+  const isInternal = (request: FastifyRequest) => {
+    const sent = request.headers["x-benih-internal"];
+    if (!token || typeof sent !== "string") return false;
+    const given = Buffer.from(sent);
+    return given.length === token.length && timingSafeEqual(given, token);
+  };
   const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access) => {
     if (principal) request.principal = principal;
     // An open loopback server trusts whoever reaches it by its own names, but not another site's page in the
@@ -135,7 +142,8 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       }
     }
     // Resolved first: a host no market serves is answered 421 with the hosts that are.
-    request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal, internal: !!request.internal });
+    const serverWork = !principal && !!request.internal && request.routeOptions.config.serverWork === true;
+    request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal, serverWork });
     if (owner) checkLocalHost(request.headers, o.knownHost);
     if (request.scope.market) reply.header("x-benih-market", request.scope.market);
   };
