@@ -1,9 +1,24 @@
 import { readFileSync } from "node:fs";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+
+/**
+ * The SDK's client side, loaded with the first connection: imported up front it would cost every start of benih
+ * (each CLI command included) most of a second, for servers that are often never called.
+ */
+const loadSdk = async () => {
+  const [client, stdio, http, types] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/stdio.js"),
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/types.js"),
+  ]);
+  return { ...client, ...stdio, ...http, McpError: types.McpError, ErrorCode: types.ErrorCode };
+};
+let sdk: ReturnType<typeof loadSdk> | undefined;
+/** Set once loaded: what a failed call is told apart by (a call fails only after a connection was tried). */
+let loaded: Awaited<ReturnType<typeof loadSdk>> | undefined;
 import type { McpServerConfig } from "./config.ts";
 import { resultText } from "./result-text.ts";
 
@@ -105,12 +120,14 @@ export class McpConnection {
 
   /** What a failed request says: a time limit passed, a result that is not MCP's, or the server's own error. */
   private fail(err: Error, doing: string): never {
-    if (err instanceof McpError && err.code === ErrorCode.RequestTimeout)
+    const mcpError = (code: "RequestTimeout" | "ConnectionClosed") =>
+      !!loaded && err instanceof loaded.McpError && err.code === loaded.ErrorCode[code];
+    if (mcpError("RequestTimeout"))
       throw new McpCallFailed(`${this.config.name} did not ${doing} within ${seconds(this.timeoutMs)}; the call was abandoned`);
     const issues = (err as { issues?: Issue[] }).issues;
     if (Array.isArray(issues))
       throw new McpCallFailed(`${this.config.name} did not ${doing} with a valid MCP result (${firstProblem(issues)})`);
-    if (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)
+    if (mcpError("ConnectionClosed"))
       throw new McpCallFailed(`${this.config.name} closed the connection before it could ${doing}; it is started again at the next call`);
     throw new McpCallFailed(`${this.config.name} could not ${doing}: ${err.message}`);
   }
@@ -128,21 +145,22 @@ export class McpConnection {
     return this.connecting;
   }
 
-  private transport(): Transport {
+  private transport(s: Awaited<ReturnType<typeof loadSdk>>): Transport {
     const c = this.config;
     if (c.command)
-      return new StdioClientTransport({
+      return new s.StdioClientTransport({
         command: c.command,
         args: c.args ?? [],
-        env: { ...getDefaultEnvironment(), ...c.env },
+        env: { ...s.getDefaultEnvironment(), ...c.env },
         // What the server writes there is its log, not an answer: kept from benih's own output.
         stderr: "ignore",
       });
-    return new StreamableHTTPClientTransport(new URL(c.url!), { requestInit: { headers: c.headers ?? {} } });
+    return new s.StreamableHTTPClientTransport(new URL(c.url!), { requestInit: { headers: c.headers ?? {} } });
   }
 
   private async open(deadline: number): Promise<Client> {
-    const client = new Client(
+    loaded = await (sdk ??= loadSdk());
+    const client = new loaded.Client(
       { name: "benih", version },
       // A changed list is read again at its next use.
       { listChanged: { tools: { autoRefresh: false, onChanged: () => void (this.tools = undefined) } } },
@@ -155,7 +173,7 @@ export class McpConnection {
       if (!this.closed) this.failed(`${this.config.name} closed the connection`);
     };
     try {
-      await client.connect(this.transport(), { timeout: this.left(deadline) });
+      await client.connect(this.transport(loaded), { timeout: this.left(deadline) });
     } catch (err) {
       await client.close().catch(() => {});
       this.failed((err as Error).message);

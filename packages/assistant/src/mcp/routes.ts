@@ -1,7 +1,14 @@
 import { access, metered } from "@benih/gateway";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { FastifyInstance } from "fastify";
-import { mcpServerFor, type McpToolsOptions } from "./server.ts";
+import type { McpToolsOptions } from "./server.ts";
+
+/** The MCP server side, loaded with the first message: imported up front it would slow every start of benih. */
+const loadServer = () =>
+  Promise.all([import("./server.ts"), import("@modelcontextprotocol/sdk/server/streamableHttp.js")]).then(([s, t]) => ({
+    mcpServerFor: s.mcpServerFor,
+    Transport: t.StreamableHTTPServerTransport,
+  }));
+let serverSide: ReturnType<typeof loadServer> | undefined;
 
 const notAllowed = {
   jsonrpc: "2.0",
@@ -30,16 +37,17 @@ export function registerMcpRoutes(app: FastifyInstance, o: McpToolsOptions): voi
         error: { code: -32600, message: "Send one JSON-RPC message per POST; batches are not accepted." },
         id: null,
       });
-    const server = mcpServerFor(request, o);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const { mcpServerFor, Transport } = await (serverSide ??= loadServer());
+    const mcp = mcpServerFor(request, o);
+    const transport = new Transport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     // Headers set before the transport takes over (the market, the quota's x-ratelimit-*) go out with its answer.
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
     reply.hijack();
     // A client that leaves closes the transport, which aborts the signal its tool was given (translate stops; an
     // image already being drawn is finished and kept).
-    reply.raw.once("close", () => void transport.close().finally(() => server.close()));
+    reply.raw.once("close", () => void transport.close().finally(() => mcp.close()));
     try {
-      await server.connect(transport);
+      await mcp.connect(transport);
       await transport.handleRequest(request.raw, reply.raw, request.body);
     } catch (err) {
       request.log.error({ err }, "the MCP transport failed");
