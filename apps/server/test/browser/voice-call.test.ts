@@ -93,10 +93,17 @@ assistant:
     await page.getByTestId("start-call").click();
     const call = page.getByTestId("call");
     await call.waitFor();
-    // Counts the times the voice is cut off mid-sentence (paused before its end), as a barge-in must.
+    // A log of the voice (playing, paused, ended) and of the call (a barge-in shown, turn two heard), in page time.
     await page.evaluate(`(() => {
-      window.cutOff = 0;
-      document.querySelector('[data-testid="call-audio"]').addEventListener("pause", (e) => { if (!e.target.ended) window.cutOff++; });
+      const audio = document.querySelector('[data-testid="call-audio"]');
+      const call = document.querySelector('[data-testid="call"]');
+      const log = (window.callLog = []);
+      for (const type of ["playing", "pause", "ended"]) audio.addEventListener(type, () => log.push({ type, at: performance.now() }));
+      new MutationObserver(() => {
+        if (call.dataset.bargeIns === "1" && !log.some((e) => e.type === "barge-in")) log.push({ type: "barge-in", at: performance.now(), paused: audio.paused });
+        if (call.querySelector('[data-testid="caption-you"]')?.textContent.includes(${JSON.stringify(transcripts[1])}) && !log.some((e) => e.type === "turn-two"))
+          log.push({ type: "turn-two", at: performance.now() });
+      }).observe(call, { attributes: true, subtree: true, childList: true, characterData: true });
     })()`);
 
     // Turn one: written out, sent, and its answer spoken while it is still being written.
@@ -111,8 +118,20 @@ assistant:
 
     // The question comes round again while the answer streams: the voice stops, the answer stops, turn two goes on.
     await page.waitForFunction(`document.querySelector('[data-testid="call"]')?.dataset.bargeIns >= 1`, undefined, { timeout: 30_000 });
-    assert.ok(Number(await page.evaluate("window.cutOff")) >= 1, "the voice was cut off mid-sentence");
     await page.getByTestId("caption-you").filter({ hasText: transcripts[1]! }).waitFor({ timeout: 30_000 });
+    // The voice is silent when the barge-in shows (cut off mid-sentence, or between two sentences: timing decides),
+    // and none of the first answer is said after it, up to the moment turn two is heard.
+    const log = (await page.evaluate("window.callLog")) as Array<{ type: string; at: number; paused?: boolean }>;
+    const bargeIn = log.find((e) => e.type === "barge-in");
+    const turnTwo = log.find((e) => e.type === "turn-two");
+    assert.ok(bargeIn && turnTwo, `the log has the barge-in and turn two: ${JSON.stringify(log)}`);
+    assert.equal(bargeIn.paused, true, "the voice stopped at the barge-in");
+    assert.ok(log.some((e) => e.type === "playing" && e.at < bargeIn.at), "the first answer was heard before the barge-in");
+    assert.deepEqual(
+      log.filter((e) => e.type === "playing" && e.at > bargeIn.at && e.at < turnTwo.at),
+      [],
+      "nothing more of the first answer is said after the barge-in",
+    );
     // Turn two's answer is spoken too: the audio plays again after the barge-in.
     await page.waitForFunction(
       `(() => { const a = document.querySelector('[data-testid="call-audio"]'); return a && a.currentTime > 0 && !a.paused; })()`,
