@@ -126,7 +126,10 @@ assistant:
     const turnTwo = log.find((e) => e.type === "turn-two");
     assert.ok(bargeIn && turnTwo, `the log has the barge-in and turn two: ${JSON.stringify(log)}`);
     assert.equal(bargeIn.paused, true, "the voice stopped at the barge-in");
-    assert.ok(log.some((e) => e.type === "playing" && e.at < bargeIn.at), "the first answer was heard before the barge-in");
+    assert.ok(
+      log.some((e) => e.type === "playing" && e.at < bargeIn.at),
+      "the first answer was heard before the barge-in",
+    );
     assert.deepEqual(
       log.filter((e) => e.type === "playing" && e.at > bargeIn.at && e.at < turnTwo.at),
       [],
