@@ -50,6 +50,8 @@ export interface StartOptions {
   store?: StoreLocation;
   /** For tests: every upstream request goes through this fetch. */
   fetch?: typeof fetch;
+  /** For tests: how often an answer waiting for a person's OK sends a keepalive comment (15 s when left out). */
+  keepaliveMs?: number;
 }
 
 const serverVersion = (JSON.parse(readFileSync(fileURLToPath(new URL("../package.json", import.meta.url)), "utf8")) as { version: string })
@@ -163,6 +165,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           home: store,
           holder: instance,
           ...(mcpClients && { mcpClients }),
+          ...(o.keepaliveMs !== undefined && { keepaliveMs: o.keepaliveMs }),
         });
         registerTrainingRoutes(app, training);
         registerSettingsRoutes(app, { config, set, markets, visibleModels, ffmpeg });

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
 import { parseConfig } from "../src/config/load.ts";
 import { startServer } from "./harness.ts";
-import { everythingBin, startLoopbackMcp } from "./mcp-loopback.ts";
+import { everythingBin, startLoopbackMcp, startSessionMcp } from "./mcp-loopback.ts";
 
 // Agents that use tools call tools of MCP servers: @modelcontextprotocol/server-everything over stdio, and a
 // Streamable HTTP server on loopback (mcp-loopback.ts). The fake upstream's `call:<name>` model calls the offered
@@ -12,6 +12,7 @@ import { everythingBin, startLoopbackMcp } from "./mcp-loopback.ts";
 const TOKEN = "mcp-token-for-tests";
 let upstream: FakeServer;
 let loopback: Awaited<ReturnType<typeof startLoopbackMcp>>;
+let sessions: Awaited<ReturnType<typeof startSessionMcp>>;
 let server: Awaited<ReturnType<typeof startServer>>;
 let alice: string;
 let bob: string;
@@ -27,13 +28,18 @@ const callers: Record<string, string> = {
   delete: "call:local__delete_file",
   pid: "call:crashing__pid",
   crash: "call:crashing__crash",
+  instance: "call:sessions__instance",
+  hasty: "call:hasty__delete_file",
 };
 const crashing = fileURLToPath(new URL("./mcp-crashing-server.mjs", import.meta.url));
 
 before(async () => {
   upstream = await startFakeOpenAI({ models: Object.values(callers) });
   loopback = await startLoopbackMcp(TOKEN);
+  sessions = await startSessionMcp();
   server = await startServer({
+    // An answer waiting for a person's OK sends a keepalive comment this often (15 s in service).
+    keepaliveMs: 100,
     env: {
       OPENAI_API_KEY: "sk",
       OPENAI_BASE_URL: `${upstream.url}/v1`,
@@ -60,8 +66,17 @@ mcp:
     headers: { authorization: "Bearer \${LOOPBACK_MCP_TOKEN}" }
     tools: [weather, delete_file, big, hang, broken]
     confirm: [delete_file]
-    timeoutSeconds: 1
+    timeoutSeconds: 2 # short for the hang test; enough for a first connection on a busy machine
     confirmSeconds: 5
+  - name: sessions
+    url: ${sessions.url}
+    tools: [instance]
+  - name: hasty
+    url: ${loopback.url}
+    headers: { authorization: "Bearer \${LOOPBACK_MCP_TOKEN}" }
+    tools: [delete_file]
+    confirm: [delete_file]
+    confirmSeconds: 1
 `,
   });
   alice = (await server.store.apiKeys.create("alice")).key;
@@ -70,6 +85,7 @@ mcp:
 after(async () => {
   await server?.close();
   await loopback?.close();
+  await sessions?.close();
   await upstream?.close();
 });
 
@@ -118,20 +134,22 @@ describe("MCP tools for agents", () => {
         "mcp:crashing/pid",
         "mcp:everything/echo",
         "mcp:everything/get-sum",
+        "mcp:hasty/delete_file",
         "mcp:local/big",
         "mcp:local/broken",
         "mcp:local/delete_file",
         "mcp:local/hang",
         "mcp:local/weather",
+        "mcp:sessions/instance",
       ],
-      "server-everything's other tools and the loopback's secret are not shown",
+      `server-everything's other tools and the loopback's secret are not shown (${JSON.stringify(listed.json.errors)})`,
     );
     const echo = listed.json.data.find((t: { id: string }) => t.id === "mcp:everything/echo");
     assert.equal(echo.description, "Echoes back the input string");
     assert.equal(echo.inputSchema.properties.message.type, "string");
     assert.deepEqual(
       listed.json.data.filter((t: { confirm: boolean }) => t.confirm).map((t: { id: string }) => t.id),
-      ["mcp:local/delete_file"],
+      ["mcp:local/delete_file", "mcp:hasty/delete_file"],
     );
     assert.deepEqual(listed.json.errors, []);
     assert.equal((await fetch(`${server.url}/v1/mcp/tools`)).status, 401, "people only");
@@ -205,12 +223,12 @@ describe("MCP tools for agents", () => {
   it("abandons a call to a server that hangs, with a clear error in the answer's tool call", async () => {
     const started = Date.now();
     const { answer } = await ask(await conversationWith("hang", ["mcp:local/hang"]), {});
-    assert.ok(Date.now() - started < 5000, "the answer did not wait past the limit");
+    assert.ok(Date.now() - started < 6000, "the answer did not wait past the limit");
     const [call] = answer.meta.toolCalls;
     assert.equal(call.status, "error");
-    assert.equal(call.error, "local did not answer hang within 1 s; the call was abandoned");
+    assert.equal(call.error, "local did not answer hang within 2 s; the call was abandoned");
     assert.equal(call.result, undefined);
-    assert.equal(answer.content, "Tool said: error: local did not answer hang within 1 s; the call was abandoned");
+    assert.equal(answer.content, "Tool said: error: local did not answer hang within 2 s; the call was abandoned");
     assert.equal(answer.status, "done");
     assert.ok(loopback.methods.includes("notifications/cancelled"), "the server was told the call is abandoned");
   });
@@ -234,6 +252,20 @@ describe("MCP tools for agents", () => {
     const second = await pid();
     assert.match(second, /^Tool said: \d+$/);
     assert.notEqual(second, first, "a new process answers");
+  });
+
+  it("starts a new session when a Streamable HTTP server restarted and says 404 to the old one, and the call goes through", async () => {
+    const instance = async () => (await ask(await conversationWith("instance", ["mcp:sessions/instance"]), {})).answer;
+    assert.equal((await instance()).content, "Tool said: instance 1");
+    const sessionsBefore = sessions.initialized;
+    await sessions.restart();
+    const second = await instance();
+    assert.equal(second.content, "Tool said: instance 2", JSON.stringify(second.meta.toolCalls));
+    assert.equal(second.meta.toolCalls[0].status, "done");
+    assert.equal(sessions.initialized, sessionsBefore + 1, "one new session was started");
+    assert.equal(sessions.calls[2], 1, "the call ran once, in the new session");
+    assert.equal((await instance()).content, "Tool said: instance 2");
+    assert.equal(sessions.initialized, sessionsBefore + 1, "the new session is kept");
   });
 
   it("cuts a long result to 20,000 characters and says so", async () => {
@@ -268,8 +300,19 @@ async function askForConfirmation(conversation: string, content: unknown) {
       seen += value;
     }
   };
-  return { confirm, answerId, rest };
+  /** Reads on until `enough` holds for the stream so far. */
+  const until = async (enough: (seen: string) => boolean) => {
+    while (!enough(seen)) {
+      const { value, done } = await reader.read();
+      assert.ok(!done, `the stream ended: ${seen}`);
+      seen += value;
+    }
+    return seen;
+  };
+  return { confirm, answerId, rest, until };
 }
+
+const keepalives = (events: string) => events.split(": keepalive\n\n").length - 1;
 
 describe("MCP tools that ask first", () => {
   it("waits for the person's OK, which no one else can give, and calls the tool once approved", async () => {
@@ -312,6 +355,73 @@ describe("MCP tools that ask first", () => {
     const answer = (await api(alice, "GET", `/v1/conversations/${conversation}`)).json.messages.at(-1);
     assert.equal(answer.content, "Tool said: The call to delete_file was not made: the person declined this call.");
     assert.deepEqual([answer.meta.toolCalls[0].status, answer.meta.toolCalls[0].error], ["declined", "the person declined this call"]);
+  });
+});
+
+describe("MCP tools that ask first, while the person decides", () => {
+  it("keeps the answer's stream alive with a comment while it waits for the OK, and only then", async () => {
+    const conversation = await conversationWith("delete", ["mcp:local/delete_file"]);
+    const { confirm, answerId, rest, until } = await askForConfirmation(conversation, { path: "notes.md" });
+    const seen = await until((so) => keepalives(so) >= 3);
+    assert.ok(seen.indexOf(": keepalive\n\n") > seen.indexOf("event: confirm\n"), "none before the stream asks");
+    const ok = await api(alice, "POST", `/v1/conversations/${conversation}/messages/${answerId}/tool-calls/${confirm.call.id}`, {
+      approve: true,
+    });
+    assert.equal(ok.status, 202);
+    const events = await rest();
+    const running = events.search(/event: tool\ndata: \{[^\n]*"status":"running"/);
+    assert.ok(running > 0, events);
+    assert.equal(keepalives(events.slice(running)), 0, "none once the person decided");
+    assert.match(events, /event: done\ndata: \{[^\n]*"status":"done"/);
+  });
+
+  it("refuses the call to the model when no one approves it in time, and the answer goes on", async () => {
+    const conversation = await conversationWith("hasty", ["mcp:hasty/delete_file"]);
+    const before = loopback.called.length;
+    const started = Date.now();
+    const { confirm, answerId, rest } = await askForConfirmation(conversation, { path: "budget.xlsx" });
+    assert.equal(confirm.expiresInSeconds, 1);
+    const events = await rest();
+    assert.ok(Date.now() - started >= 900, "it waited for the person first");
+    assert.match(events, /event: done\ndata: \{[^\n]*"status":"done"/);
+    assert.equal(loopback.called.length, before, "nothing was called");
+    const answer = (await api(alice, "GET", `/v1/conversations/${conversation}`)).json.messages.at(-1);
+    assert.equal(answer.status, "done");
+    assert.equal(answer.content, "Tool said: The call to delete_file was not made: the person did not approve this call within 1 s.");
+    assert.deepEqual(
+      [answer.meta.toolCalls[0].status, answer.meta.toolCalls[0].error],
+      ["declined", "the person did not approve this call within 1 s"],
+    );
+    const late = await api(alice, "POST", `/v1/conversations/${conversation}/messages/${answerId}/tool-calls/${confirm.call.id}`, {
+      approve: true,
+    });
+    assert.equal(late.status, 409, "an OK after the time is up comes too late");
+    assert.equal(loopback.called.length, before);
+  });
+
+  it("gives up the call when the answer is stopped while it waits for the OK", async () => {
+    const conversation = await conversationWith("delete", ["mcp:local/delete_file"]);
+    const before = loopback.called.length;
+    const { confirm, answerId, rest } = await askForConfirmation(conversation, { path: "photos/" });
+    const asked = upstream.seen.filter((s) => s.path.endsWith("/chat/completions")).length;
+    const started = Date.now();
+    const stop = await api(alice, "POST", `/v1/conversations/${conversation}/messages/${answerId}/stop`);
+    assert.equal(stop.status, 202, stop.text);
+    const events = await rest();
+    assert.ok(Date.now() - started < 3000, "it did not wait for the OK's time to run out");
+    assert.match(events, /event: done\ndata: \{[^\n]*"status":"stopped"/);
+    assert.equal(upstream.seen.filter((s) => s.path.endsWith("/chat/completions")).length, asked, "the model was not asked again");
+    const answer = (await api(alice, "GET", `/v1/conversations/${conversation}`)).json.messages.at(-1);
+    assert.equal(answer.status, "stopped");
+    assert.deepEqual(
+      [answer.meta.toolCalls[0].status, answer.meta.toolCalls[0].error],
+      ["declined", "the answer was stopped before the person approved this call"],
+    );
+    const late = await api(alice, "POST", `/v1/conversations/${conversation}/messages/${answerId}/tool-calls/${confirm.call.id}`, {
+      approve: true,
+    });
+    assert.equal(late.status, 409, "a stopped answer's call waits no more");
+    assert.equal(loopback.called.length, before, "nothing was called");
   });
 });
 

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -95,5 +96,84 @@ export async function startLoopbackMcp(token: string) {
         http.closeAllConnections();
         http.close(() => r());
       }),
+  };
+}
+
+/**
+ * An MCP server over Streamable HTTP on loopback that keeps sessions (Mcp-Session-Id), as most do, and answers 404
+ * to a session it does not know, as MCP says. `restart()` stops it and starts it again on the same port with its
+ * sessions forgotten, as a new process would be. Its one tool, `instance`, says which start of the server ran it;
+ * `initialized` counts the sessions begun, `calls` the tool calls each start ran.
+ */
+export async function startSessionMcp() {
+  let instance = 0;
+  let initialized = 0;
+  const calls: number[] = [];
+  let sessions = new Map<string, StreamableHTTPServerTransport>();
+  const mcpFor = (n: number) => {
+    const mcp = new McpServer({ name: "sessions", version: "1.0.0" }, { capabilities: { tools: {} } });
+    mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({
+      tools: [{ name: "instance", description: "Which start of the server answers.", inputSchema: schema({}) }],
+    }));
+    mcp.server.setRequestHandler(CallToolRequestSchema, async () => {
+      calls[n] = (calls[n] ?? 0) + 1;
+      return text(`instance ${n}`);
+    });
+    return mcp;
+  };
+  const readBody = async (req: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    return raw ? (JSON.parse(raw) as unknown) : undefined;
+  };
+  const serve = () => {
+    const n = ++instance;
+    const known = new Map<string, StreamableHTTPServerTransport>();
+    sessions = known;
+    return createServer(async (req, res) => {
+      const body = req.method === "POST" ? await readBody(req) : undefined;
+      const id = req.headers["mcp-session-id"];
+      const found = typeof id === "string" ? known.get(id) : undefined;
+      if (found) return void (await found.handleRequest(req, res, body));
+      if (id !== undefined)
+        return void res
+          .writeHead(404, { "content-type": "application/json" })
+          .end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null }));
+      if ((body as { method?: string } | undefined)?.method !== "initialize") return void res.writeHead(400).end("initialize first");
+      initialized++;
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        enableJsonResponse: true,
+        onsessioninitialized: (session) => void known.set(session, transport),
+      });
+      await mcpFor(n).connect(transport);
+      await transport.handleRequest(req, res, body);
+    });
+  };
+  let http = serve();
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+  const port = (http.address() as AddressInfo).port;
+  const stop = async () => {
+    const transports = [...sessions.values()];
+    await new Promise<void>((r) => {
+      http.closeAllConnections();
+      http.close(() => r());
+    });
+    await Promise.all(transports.map((t) => t.close().catch(() => {})));
+  };
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    calls,
+    get initialized() {
+      return initialized;
+    },
+    /** Stops the server and starts it again on the same port, knowing no session. */
+    async restart() {
+      await stop();
+      http = serve();
+      await new Promise<void>((r) => http.listen(port, "127.0.0.1", r));
+    },
+    close: stop,
   };
 }

@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 
 /**
  * Takes over the reply as a stream of server-sent events: `send(event, data)` writes one (nothing once the client
- * has gone), `end()` closes it, and `gone` is aborted when the client goes away before the end.
+ * has gone), `keepalive()` a comment that clients ignore (what proxies that cut idle streams need to see while
+ * nothing else is sent), `end()` closes it, and `gone` is aborted when the client goes away before the end.
  */
 export function openEventStream(request: FastifyRequest, reply: FastifyReply) {
   const gone = new AbortController();
@@ -19,6 +20,7 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply) {
   return {
     gone: gone.signal,
     send: (event: string, data: unknown) => void (reply.raw.writableEnded || reply.raw.write(encodeEvent({ event, data }))),
+    keepalive: () => void (reply.raw.writableEnded || reply.raw.write(": keepalive\n\n")),
     end: () => reply.raw.end(),
   };
 }

@@ -22,6 +22,8 @@ export interface AssistantRoutesOptions extends SkillServices, MemoryRoutesOptio
   /** The model a new conversation uses when none is named: the market's default chat model. */
   defaultModel(request: FastifyRequest): Promise<string | undefined>;
   flushMs?: number;
+  /** While an answer waits for the person's OK to a tool call, a comment is sent this often (default 15 s). */
+  keepaliveMs?: number;
   /** A model's context in tokens, where it is known (local models): prompts are fitted to it. */
   contextLength?(model: string): number | undefined;
   /** "Stop" across the instances sharing the store; within this process when left out. */

@@ -67,6 +67,8 @@ export interface AssistantDeps {
   holder: string;
   /** The MCP servers of benih.yaml's `mcp:` (see startMcpClients). */
   mcpClients?: McpClients;
+  /** How often an answer waiting for a person's OK sends a keepalive comment (15 s when left out). */
+  keepaliveMs?: number;
 }
 
 /** The MCP servers agents may use: each connected (or started) at its first use, all closed at shutdown. */
@@ -131,6 +133,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     contextLength: d.contextLength,
     stops: d.stops,
     ...(d.mcpClients && { mcpClients: d.mcpClients }),
+    ...(d.keepaliveMs !== undefined && { keepaliveMs: d.keepaliveMs }),
     speech: { models: config.assistant.speech },
     transcription: {
       models: config.assistant.transcription,

@@ -30,6 +30,8 @@ export interface AnswerOptions extends SkillServices, MemoryServices {
   /** Stops asked for on any instance reach the answers streaming here. */
   stops: AnswerStops;
   flushMs?: number;
+  /** While an answer waits for the person's OK to a tool call, a comment is sent this often (default 15 s). */
+  keepaliveMs?: number;
   /** A model's context in tokens, where it is known (local models): prompts are fitted to it. */
   contextLength?(model: string): number | undefined;
   /** MCP servers whose tools agents name (`mcp:<server>/<tool>`), and the calls waiting for the person's OK. */
@@ -44,8 +46,8 @@ export function refuseUnavailable(skill: Skill, services: SkillServices): void {
 
 /** The reply as the events of an answer (see `answerEvents` in the contracts). */
 function answerStream(request: FastifyRequest, reply: FastifyReply) {
-  const { send, end, gone } = openEventStream(request, reply);
-  return { emit: <E extends keyof AnswerEvents>(event: E, data: AnswerEvents[E]) => send(event, data), end, gone };
+  const { send, keepalive, end, gone } = openEventStream(request, reply);
+  return { emit: <E extends keyof AnswerEvents>(event: E, data: AnswerEvents[E]) => send(event, data), keepalive, end, gone };
 }
 
 /**
@@ -120,7 +122,7 @@ async function answerWith(
     return end();
   }
 
-  const { emit, end, gone } = answerStream(request, reply);
+  const { emit, keepalive, end, gone } = answerStream(request, reply);
   if (at.sendUser) emit("user", withSiblings([question])[0]!);
   const { system, meta: start, budget } = plan;
   // The model sees the message's images with its text; one that cannot see them refuses before it says anything.
@@ -144,6 +146,8 @@ async function answerWith(
           owner: ownerOf(request),
           answerId: () => answerId,
           emit,
+          keepalive,
+          ...(o.keepaliveMs !== undefined && { keepaliveMs: o.keepaliveMs }),
           signal,
           log: (message) => request.log.warn(message),
         })

@@ -18,10 +18,17 @@ export interface McpAnswerToolsOptions {
   answerId(): string | undefined;
   /** Sends an event of the answer's stream. */
   emit<E extends "tool" | "confirm">(event: E, data: AnswerEvents[E]): void;
+  /** Keeps the answer's stream alive while nothing else is sent (an SSE comment). */
+  keepalive?(): void;
+  /** How often `keepalive` is sent while a call waits for the person's OK (default 15 s: proxies cut idle streams). */
+  keepaliveMs?: number;
   /** Aborted when the answer is stopped: a call waiting for an OK, or running, is given up. */
   signal: AbortSignal;
   log?(message: string): void;
 }
+
+/** How often an answer waiting for the person's OK sends a keepalive comment. */
+const KEEPALIVE_MS = 15_000;
 
 /** A name a model's function may have (OpenAI's: letters, digits, _ and -, 64 at most), unique among `taken`. */
 function functionName(t: McpToolInfo, taken: Set<string>): string {
@@ -91,9 +98,21 @@ export async function mcpAnswerTools(o: McpAnswerToolsOptions): Promise<Tools | 
         update(call, { status: "awaiting_confirmation" });
         o.emit("confirm", { call: { ...call }, expiresInSeconds: seconds });
         const answerId = o.answerId();
-        const approved = answerId && (await o.confirmations.ask(answerId, call.id, o.owner, seconds * 1000, o.signal));
+        // Nothing else goes to the reader while the person decides: a proxy would take the stream for dead.
+        const beat = o.keepalive ? setInterval(o.keepalive, o.keepaliveMs ?? KEEPALIVE_MS) : undefined;
+        let approved: boolean | undefined;
+        try {
+          approved = answerId ? await o.confirmations.ask(answerId, call.id, o.owner, seconds * 1000, o.signal) : undefined;
+        } finally {
+          clearInterval(beat);
+        }
         if (!approved) {
-          const why = approved === false ? "the person declined this call" : `the person did not approve this call within ${seconds} s`;
+          const why =
+            approved === false
+              ? "the person declined this call"
+              : o.signal.aborted
+                ? "the answer was stopped before the person approved this call"
+                : `the person did not approve this call within ${seconds} s`;
           update(call, { status: "declined", error: why });
           return `The call to ${found.tool} was not made: ${why}.`;
         }

@@ -19,6 +19,7 @@ const loadSdk = async () => {
 let sdk: ReturnType<typeof loadSdk> | undefined;
 /** Set once loaded: what a failed call is told apart by (a call fails only after a connection was tried). */
 let loaded: Awaited<ReturnType<typeof loadSdk>> | undefined;
+const sdkLoaded = async () => (loaded ??= await (sdk ??= loadSdk()));
 import type { McpServerConfig } from "./config.ts";
 import { resultText } from "./result-text.ts";
 
@@ -53,7 +54,8 @@ export class McpCallFailed extends Error {}
  * One configured MCP server: connected on first use, its allow-listed tools listed once and kept until it says
  * they changed (or it reconnects). A server that crashes or cannot be reached is started again at the next use,
  * after a wait that doubles with each failure in a row (up to 30 s). Every call has a time limit, after which it
- * is abandoned (the server is told, as MCP says, with notifications/cancelled).
+ * is abandoned (the server is told, as MCP says, with notifications/cancelled). A Streamable HTTP server that
+ * forgot the session (404) gets a new one, and the request is sent again in it, once.
  */
 export class McpConnection {
   private client: Client | undefined;
@@ -76,17 +78,19 @@ export class McpConnection {
   /** The server's tools that benih.yaml allows, as it describes them. */
   async listTools(signal?: AbortSignal): Promise<Tool[]> {
     if (this.tools) return this.tools;
+    // The server's time starts once benih's own loading of the SDK is done.
+    await sdkLoaded();
     const deadline = Date.now() + this.timeoutMs;
-    const client = await this.connected(deadline);
-    const all: Tool[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client
-        .listTools(cursor ? { cursor } : {}, { timeout: this.left(deadline), ...(signal && { signal }) })
-        .catch((err: Error) => this.fail(err, "list its tools"));
-      all.push(...page.tools);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const { client, result: all } = await this.inSession(deadline, "list its tools", async (client) => {
+      const all: Tool[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {}, { timeout: this.left(deadline), ...(signal && { signal }) });
+        all.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    });
     this.failures = 0;
     const tools = all.filter((t) => this.config.tools.includes(t.name));
     if (this.client === client) this.tools = tools;
@@ -96,11 +100,12 @@ export class McpConnection {
   /** Calls an allowed tool; its result as text for a model, or McpCallFailed saying what went wrong. */
   async call(tool: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<{ text: string; isError: boolean }> {
     if (!this.config.tools.includes(tool)) throw new McpCallFailed(`${this.config.name} has no tool ${tool} that benih may use`);
+    // The server's time starts once benih's own loading of the SDK is done.
+    await sdkLoaded();
     const deadline = Date.now() + this.timeoutMs;
-    const client = await this.connected(deadline);
-    const result = await client
-      .callTool({ name: tool, arguments: args }, undefined, { timeout: this.left(deadline), ...(signal && { signal }) })
-      .catch((err: Error) => this.fail(err, `answer ${tool}`));
+    const { result } = await this.inSession(deadline, `answer ${tool}`, (client) =>
+      client.callTool({ name: tool, arguments: args }, undefined, { timeout: this.left(deadline), ...(signal && { signal }) }),
+    );
     this.failures = 0;
     return resultText(result as CallToolResult);
   }
@@ -110,6 +115,45 @@ export class McpConnection {
     const client = this.client ?? (await this.connecting?.catch(() => undefined));
     this.client = undefined;
     await client?.close().catch(() => {});
+  }
+
+  /**
+   * Runs `request` on the connection. A Streamable HTTP server that answers 404 to the session's id has forgotten
+   * the session (it restarted, or ended it): as MCP says, a new session is started (initialize again), and the
+   * request, which never reached the server's tools, is sent once more in it.
+   */
+  private async inSession<T>(
+    deadline: number,
+    doing: string,
+    request: (client: Client) => Promise<T>,
+  ): Promise<{ client: Client; result: T }> {
+    let client = await this.connected(deadline);
+    for (let renewed = false; ; renewed = true) {
+      const session = client.transport?.sessionId;
+      try {
+        return { client, result: await request(client) };
+      } catch (err) {
+        if (err instanceof McpCallFailed) throw err;
+        if (renewed || !session || !this.sessionGone(err)) this.fail(err as Error, doing);
+        this.log?.(`MCP server ${this.config.name}: it knows the session no more (404); starting a new session`);
+        await this.drop(client);
+        client = await this.connected(deadline);
+      }
+    }
+  }
+
+  /** The server said 404 to a request that carried a session id: it knows no such session. */
+  private sessionGone(err: unknown): boolean {
+    return !!loaded && err instanceof loaded.StreamableHTTPError && err.code === 404;
+  }
+
+  /** Forgets a connection whose session the server forgot, without counting it as a failure. */
+  private async drop(client: Client): Promise<void> {
+    if (this.client === client) {
+      this.client = undefined;
+      this.tools = undefined;
+    }
+    await client.close().catch(() => {});
   }
 
   private left(deadline: number): number {
@@ -159,8 +203,8 @@ export class McpConnection {
   }
 
   private async open(deadline: number): Promise<Client> {
-    loaded = await (sdk ??= loadSdk());
-    const client = new loaded.Client(
+    const s = await sdkLoaded();
+    const client = new s.Client(
       { name: "benih", version },
       // A changed list is read again at its next use.
       { listChanged: { tools: { autoRefresh: false, onChanged: () => void (this.tools = undefined) } } },
@@ -173,7 +217,7 @@ export class McpConnection {
       if (!this.closed) this.failed(`${this.config.name} closed the connection`);
     };
     try {
-      await client.connect(this.transport(loaded), { timeout: this.left(deadline) });
+      await client.connect(this.transport(s), { timeout: this.left(deadline) });
     } catch (err) {
       await client.close().catch(() => {});
       this.failed((err as Error).message);
