@@ -1,6 +1,7 @@
 import type { Citation } from "@benih/contracts";
-import type { KbHit } from "@benih/store";
+import type { KbHit, KnowledgeStore } from "@benih/store";
 import { cutToBytes, tokensOf } from "../context-budget.ts";
+import { terms } from "./terms.ts";
 
 /**
  * The hits worth giving a model: those scoring at least half the best one. A question's common words
@@ -9,6 +10,10 @@ import { cutToBytes, tokensOf } from "../context-budget.ts";
  */
 export const relevant = (hits: readonly KbHit[]): KbHit[] =>
   hits[0]?.fused ? [...hits] : hits.filter((h) => h.score >= hits[0]!.score / 2);
+
+/** The relevant passages of `owner`'s documents and the shared ones for `query`: by its words, and by its meaning where the store is hybrid. */
+export const searchPassages = async (kb: KnowledgeStore, owner: string | null, query: string, limit = 5): Promise<KbHit[]> =>
+  relevant(await kb.search(owner, terms(query), limit, undefined, { text: query }));
 
 export const citationsOf = (hits: readonly KbHit[]): Citation[] =>
   hits.map((h, i) => ({

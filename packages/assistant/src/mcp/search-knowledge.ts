@@ -1,8 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { ownerOf } from "../http.ts";
-import { relevant } from "../knowledge/sources.ts";
-import { terms } from "../knowledge/terms.ts";
+import { searchPassages } from "../knowledge/sources.ts";
 import type { SkillServices } from "../skills/skill.ts";
 import { mcpTool } from "./tool.ts";
 
@@ -27,9 +26,7 @@ export const searchKnowledge = (request: FastifyRequest, knowledgeFor: SkillServ
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ query, limit }) => {
-      const words = terms(query);
-      const found = words.length ? await knowledgeFor(request).search(ownerOf(request), words, limit, undefined, { text: query }) : [];
-      const hits = found.length ? relevant(found) : [];
+      const hits = await searchPassages(knowledgeFor(request), ownerOf(request), query, limit);
       if (!hits.length) return { content: [{ type: "text", text: `Nothing in your documents matches "${query}".` }] };
       return {
         content: hits.map((h, i) => ({

@@ -1,6 +1,6 @@
 import { searchOptions } from "@benih/contracts";
 import type { KbHit } from "@benih/store";
-import { relevant } from "../../knowledge/sources.ts";
+import { searchPassages } from "../../knowledge/sources.ts";
 import { terms } from "../../knowledge/terms.ts";
 import { ownerOf } from "../../http.ts";
 import { searchTool } from "../search-tool.ts";
@@ -22,12 +22,11 @@ export const searchSkill: Skill = {
       const ids = meta.attachments.map((a) => a.id);
       hits = await kb.search(who, terms(question.content), 5, ids);
       if (!hits.length) hits = await kb.opening(who, ids, 5);
-    } else hits = relevant(await kb.search(who, terms(question.content), 5, undefined, { text: question.content }));
+    } else hits = await searchPassages(kb, who, question.content);
     return { kind: "sourced", hits, meta: { skill: "search" } };
   },
   tool: {
     definition: searchTool("search_documents", "Search the user's documents and benih's docs."),
-    search: async (request, services, query) =>
-      relevant(await services.knowledgeFor(request).search(ownerOf(request), terms(query), 5, undefined, { text: query })),
+    search: (request, services, query) => searchPassages(services.knowledgeFor(request), ownerOf(request), query),
   },
 };
