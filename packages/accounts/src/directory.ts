@@ -1,4 +1,4 @@
-import type { ApiKeyLookup, KeyRecord, Person, SessionLookup, SessionRecord } from "@benih/gateway";
+import type { ApiKeyLookup, KeyRecord, OwnerLookup, Person, SessionLookup, SessionRecord } from "@benih/gateway";
 import { marketOfKey, type SessionTimes, type Store, type User } from "@benih/store";
 import { ownLimits } from "./views.ts";
 
@@ -18,7 +18,7 @@ const SEEN_EVERY_MS = 60_000;
  * name their market, so each is looked up in that market's store alone, never another's; operators' keys and keys
  * made before accounts are in the home store. Without markets the home store holds everyone.
  */
-export class AccountDirectory implements ApiKeyLookup, SessionLookup {
+export class AccountDirectory implements ApiKeyLookup, SessionLookup, OwnerLookup {
   /** The store each key was found in, so its last use is written there and nowhere else. */
   private readonly keyStores = new Map<string, Store>();
 
@@ -67,6 +67,29 @@ export class AccountDirectory implements ApiKeyLookup, SessionLookup {
     return () => {
       for (const off of offs) off();
     };
+  }
+
+  /**
+   * An owner of data of `market` by id, looked up in that market's store (and, for a key of no person, the home
+   * store): a live person, else a live key of no person (a key adopted as a person acts as that person).
+   */
+  async ownerById(id: string, market: string | null): Promise<KeyRecord | undefined> {
+    const people = this.storeOf(market);
+    const user = await people?.accounts.byId(id);
+    if (user) return user.disabled_at === null ? this.asPerson(user) : undefined;
+    for (const store of new Set([people, this.home])) {
+      const key = await store?.apiKeys.liveById(id);
+      if (!key) continue;
+      if (!key.user_id) return { id: key.id, name: key.name, role: key.role, market: key.market };
+      const adopted = await people?.accounts.byId(key.user_id);
+      return adopted && adopted.disabled_at === null ? this.asPerson(adopted) : undefined;
+    }
+    return undefined;
+  }
+
+  /** A person as the caller of the server's work for them: no key of theirs, their id marks the request log's rows. */
+  private asPerson(user: User): KeyRecord {
+    return { id: `on-behalf-of:${user.id}`, name: user.email ?? user.name, role: "user", market: user.market, person: personOf(user) };
   }
 
   /** The cookie value of a session of a person of `market`. */

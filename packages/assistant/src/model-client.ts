@@ -38,6 +38,11 @@ export interface Caller {
   host?: string;
   /** An admin's `x-benih-market`. */
   market?: string;
+  /**
+   * The server's own work for a person (embedding their uploads in the background): the person it is charged to,
+   * sent as `x-benih-on-behalf-of` beside the internal token, which alone makes the gateway honour it.
+   */
+  onBehalfOf?: string;
   /** The span of the work that makes the call (tracing on): the call goes on in its trace. */
   traceparent?: string;
 }
@@ -90,6 +95,7 @@ export class GatewayClient implements ModelClient {
       ...(caller.cookie && { cookie: caller.cookie }),
       ...(caller.host && { host: caller.host }),
       ...(caller.market && { "x-benih-market": caller.market }),
+      ...(caller.onBehalfOf && { "x-benih-on-behalf-of": caller.onBehalfOf }),
       ...(caller.traceparent && { traceparent: caller.traceparent }),
       ...(this.internalToken && { "x-benih-internal": this.internalToken }),
     };

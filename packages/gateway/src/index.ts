@@ -48,6 +48,7 @@ export type {
   PolicyAuditSink,
   QuotaPolicy,
   RequestLogSink,
+  OwnerLookup,
   SessionLookup,
   SessionRecord,
 } from "./ports.ts";

@@ -54,6 +54,18 @@ export interface SessionLookup {
   session(cookie: string): Promise<SessionRecord | undefined>;
 }
 
+/**
+ * Where the owners of data are found by id: whom the server's own work for them (x-benih-on-behalf-of) is charged
+ * to. An owner is a person, or a key with no person (keys made before accounts own what they made).
+ */
+export interface OwnerLookup {
+  /**
+   * The owner with this id of `market` (null: without markets) as a caller: a person (unless disabled), whose
+   * record's `id` is not a key's, or a live key of no person; undefined for none.
+   */
+  ownerById(id: string, market: string | null): Promise<KeyRecord | undefined>;
+}
+
 /** Where a market's request-log rows go; `write` must not block the request (it buffers). */
 export interface RequestLogSink {
   write(entry: RequestLogEntry): void;

@@ -42,6 +42,7 @@ export {
   type KbHit,
   type QueryVector,
   type SearchOptions,
+  ownerTag,
 } from "./knowledge/knowledge.ts";
 export { fuse, RRF_K } from "./knowledge/fuse.ts";
 export { AgentStore, type AgentFields, type StoredAgent } from "./agents/agents.ts";

@@ -124,6 +124,8 @@ for (const backend of await testBackends()) {
             "0018-training-commands-order",
             "0019-memories",
             "0020-knowledge-vectors",
+            "0021-sqlite-vector-versions",
+            "0022-knowledge-embedding-paused",
           ],
         );
       } finally {

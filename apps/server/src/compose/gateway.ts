@@ -55,7 +55,7 @@ export function gatewayPolicies(
         log?.error({ err, lost }, "could not write the request log"),
       );
   if (requestLog) closers.push(() => requestLog.flush());
-  const auth = new Authenticator(directory, authRequired, 1_000, directory);
+  const auth = new Authenticator(directory, authRequired, 1_000, directory, directory);
   closers.push(() => auth.close());
   const retry = {
     ...defaultRetryPolicy,

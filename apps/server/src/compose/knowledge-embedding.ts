@@ -14,9 +14,10 @@ const EVERY_MS = 60_000;
  * Hybrid knowledge search: the embedding model of each market (`defaults.embedding`, else `assistant.embeddingModel`)
  * and the background work that embeds its store's passages. Uploads start it at once; a duty, leased so that one
  * instance of those sharing a store does it, looks every minute and when the server starts listening, which
- * resumes what a restart stopped and re-embeds everything when the model changes. The server embeds as itself for
- * the market (x-benih-internal, no one's key), through its own /v1/embeddings: the market's allow-list, policy and
- * request log apply.
+ * resumes what a restart stopped and re-embeds everything when the model changes; the lease is renewed while a run
+ * goes on. The server embeds through its own /v1/embeddings with its internal token (x-benih-internal, no one's key)
+ * for the market: each person's documents for that person (x-benih-on-behalf-of), whose quotas, usage and request
+ * log count it, the shared ones as itself. The market's allow-list and policy apply.
  */
 export function knowledgeEmbedding(
   app: FastifyInstance,

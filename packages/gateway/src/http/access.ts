@@ -25,8 +25,9 @@ declare module "fastify" {
     /** The route makes model work (an answer, an image, a video): each call counts as one request in quotas. */
     metered?: boolean;
     /**
-     * The server's own work for no one (embedding a market's documents in the background) may call this route with
-     * its internal token and no credential; every other route needs the caller's key or session as usual.
+     * The server's own work (embedding a market's documents in the background) may call this route with its
+     * internal token and no credential, as itself or for a person it names in `x-benih-on-behalf-of`; every other
+     * route needs the caller's key or session as usual.
      */
     serverWork?: boolean;
   }
@@ -52,6 +53,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   access: Access;
+  /** The server's own work may call it with its internal token alone (see `serverWork`). */
+  serverWork?: true;
 }
 
 export interface AccessOptions {
@@ -61,6 +64,8 @@ export interface AccessOptions {
     authenticate(headers: FastifyRequest["headers"], method: string, internal: boolean): Promise<Principal | undefined>;
     /** Whether a principal's key or session is still live; with it, long requests of one that is not are ended. */
     stillLive?(principal: Principal): Promise<boolean>;
+    /** The person the server's own work is for (x-benih-on-behalf-of); without it such work is refused. */
+    onBehalfOf?(personId: string, market: string | null): Promise<Principal | undefined>;
   };
   /** The market a `person` request belongs to, or a GatewayError. */
   resolveScope: ResolveScope;
@@ -116,7 +121,7 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
     const given = Buffer.from(sent);
     return given.length === token.length && timingSafeEqual(given, token);
   };
-  const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access) => {
+  const admit = (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, who: Access, ownWork: boolean) => {
     if (principal) request.principal = principal;
     // An open loopback server trusts whoever reaches it by its own names, but not another site's page in the
     // owner's browser: neither one that rebinds its name to this machine nor one that posts across origins.
@@ -142,7 +147,8 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       }
     }
     // Resolved first: a host no market serves is answered 421 with the hosts that are.
-    const serverWork = !principal && !!request.internal && request.routeOptions.config.serverWork === true;
+    // The server's own work names its market (x-benih-market); a person it works for is one of that market's.
+    const serverWork = ownWork;
     request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal, serverWork });
     if (owner) checkLocalHost(request.headers, o.knownHost);
     if (request.scope.market) reply.header("x-benih-market", request.scope.market);
@@ -176,16 +182,47 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
       request.agentRegion = region;
       return done();
     }
-    // The server's own work for no one (embedding a market's documents in the background) presents no credential.
+    // The server's own work (embedding a market's documents in the background) presents no credential.
     const ownWork =
       request.routeOptions.config.serverWork === true &&
       isInternal(request) &&
       !presentedKey(request.headers) &&
       !sessionCookieOf(request.headers);
-    (ownWork ? Promise.resolve(undefined) : o.auth.authenticate(request.headers, request.method, isInternal(request))).then(
+    // Work for a person is charged to them: only the server's own work may name whom it is for. Anyone else who
+    // names someone is refused, not served as themselves: the header says they meant to act as another.
+    const forPerson = request.headers[ON_BEHALF_OF];
+    if (forPerson !== undefined && !ownWork)
+      return refuse(
+        reply,
+        new GatewayError(
+          403,
+          "permission_error",
+          `${ON_BEHALF_OF} is for the server's own work; send your own key or session, and no ${ON_BEHALF_OF}.`,
+          "on_behalf_of_refused",
+        ),
+        done,
+      );
+    const principalOf = (): Promise<Principal | undefined> => {
+      if (!ownWork) return o.auth.authenticate(request.headers, request.method, isInternal(request));
+      if (forPerson === undefined) return Promise.resolve(undefined);
+      const market = request.headers["x-benih-market"];
+      const found =
+        typeof forPerson === "string" && forPerson && o.auth.onBehalfOf?.(forPerson, typeof market === "string" ? market : null);
+      return (found || Promise.resolve(undefined)).then((p) => {
+        if (!p)
+          throw new GatewayError(
+            403,
+            "permission_error",
+            `No person ${String(forPerson).slice(0, 100)} to do this work for here (unknown or disabled).`,
+            "on_behalf_of_unknown",
+          );
+        return p;
+      });
+    };
+    principalOf().then(
       (principal) => {
         try {
-          admit(request, reply, principal, who);
+          admit(request, reply, principal, who, ownWork);
         } catch (err) {
           return refuse(reply, err, done);
         }
@@ -195,6 +232,9 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
     );
   });
 }
+
+/** The header naming the person the server's own work is for (see `serverWork`). */
+export const ON_BEHALF_OF = "x-benih-on-behalf-of";
 
 /** The request's market scope; a route that is not `person` has none, and asking for it there is a bug. */
 export function scopeOf(request: FastifyRequest): RequestScope {
@@ -240,5 +280,12 @@ export function declareAll(app: FastifyInstance, who: Access): void {
 /** The server's routes as it runs: method, path pattern and who may call it (for tests and the OpenAPI check). */
 export function routeTable(app: FastifyInstance): RouteEntry[] {
   const routes = declared.get(app) ?? [];
-  return routes.flatMap((r) => [r.method].flat().map((method) => ({ method, url: r.url, access: r.config!.access! })));
+  return routes.flatMap((r) =>
+    [r.method].flat().map((method) => ({
+      method,
+      url: r.url,
+      access: r.config!.access!,
+      ...(r.config!.serverWork === true && { serverWork: true as const }),
+    })),
+  );
 }

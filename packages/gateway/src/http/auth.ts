@@ -1,7 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { signalChannels, type Signals } from "@benih/contracts";
 import { GatewayError } from "../errors.ts";
-import type { ApiKeyLookup, KeyRole, Person, SessionLookup } from "../ports.ts";
+import type { ApiKeyLookup, KeyRole, OwnerLookup, Person, SessionLookup } from "../ports.ts";
 
 /** Who a request comes from: an API key (an operator's, or a person's) or a person's signed-in browser. */
 export interface Principal {
@@ -154,6 +154,8 @@ export class Authenticator {
     readonly required: boolean,
     private readonly cacheMs = 1_000,
     private readonly sessions?: SessionLookup,
+    /** Whom the server's own work for an owner of data is charged to; without it that work is refused. */
+    private readonly owners?: OwnerLookup,
   ) {
     this.flushTimer = setInterval(() => void this.flushUsage(), 30_000);
     this.flushTimer.unref();
@@ -223,6 +225,20 @@ export class Authenticator {
     if (!row) return undefined;
     const role = row.person ? (row.person.role === "admin" ? "admin" : "user") : row.role;
     return { keyId: row.id, name: row.name, role, market: row.market, ...(row.person && { person: row.person }), credential };
+  }
+
+  /**
+   * The principal of the server's own work for an owner of data (x-benih-on-behalf-of, honoured only beside the
+   * internal token on a serverWork route): a person, or a key of no person, as a caller of their market, so their
+   * quotas, usage and request log count the work. Undefined for none (or a disabled person, a revoked key). Read
+   * from the store each time: it is called once per batch of background work, not per request of a person.
+   */
+  async onBehalfOf(ownerId: string, market: string | null): Promise<Principal | undefined> {
+    const row = await this.owners?.ownerById(ownerId, market);
+    if (!row) return undefined;
+    const role = row.person ? (row.person.role === "admin" ? "admin" : "user") : row.role;
+    // No credential: the request is the server's own (internal), never held or watched as a caller's.
+    return { keyId: row.id, name: row.name, role, market: row.market, ...(row.person && { person: row.person }), credential: "" };
   }
 
   /** Whether a principal's key or session is still live, read now (a disabled person's are not): for long requests. */

@@ -138,6 +138,11 @@ export class ApiKeys {
       .executeTakeFirst();
   }
 
+  /** The live key with this id, if any (whom the server's work for a key's owner is charged to). */
+  async liveById(id: string): Promise<ApiKey | undefined> {
+    return this.db.selectFrom("api_keys").select(columns).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
+  }
+
   async list(): Promise<ApiKey[]> {
     return this.db.selectFrom("api_keys").select(columns).orderBy("created_at").execute();
   }

@@ -456,22 +456,29 @@ export class KnowledgeStore {
   }
 
   /**
-   * Documents whose passages lack `model`'s vectors and whose embedding has not failed, oldest first, after `after`
-   * (the last one a run has seen, so that a run reads the list once), leaving out `skip`.
+   * Documents whose passages lack `model`'s vectors and whose embedding has not failed (a paused one has not),
+   * oldest first, after `after` (the last one a run has seen, so that a run reads the list once), with their owner
+   * (whom the work is for).
    */
   async toEmbed(
     model: string,
     limit: number,
     after?: { createdAt: number; id: string },
-  ): Promise<Array<{ id: string; createdAt: number; done: number; total: number }>> {
+  ): Promise<Array<{ id: string; createdAt: number; done: number; total: number; owner: string | null }>> {
     // A row-value comparison, which both databases answer from the (created_at, id) index.
     const from = after ? sql`and (d.created_at, d.id) > (${after.createdAt}, ${after.id})` : sql``;
-    const rows = await sql<{ id: string; created_at: number; chunks: number; done: number | null }>`
-      select d.id, d.created_at, d.chunks, e.done from kb_documents d
+    const rows = await sql<{ id: string; created_at: number; chunks: number; done: number | null; owner: string | null }>`
+      select d.id, d.created_at, d.chunks, d.owner, e.done from kb_documents d
       left join kb_embeddings e on e.document_id = d.id and e.model = ${model}
-      where d.chunks > 0 and (e.document_id is null or (e.done < d.chunks and e.error is null)) ${from}
+      where d.chunks > 0 and (e.document_id is null or (e.done < d.chunks and (e.error is null or e.paused = 1))) ${from}
       order by d.created_at, d.id limit ${limit}`.execute(this.db);
-    return rows.rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at), done: Number(r.done ?? 0), total: Number(r.chunks) }));
+    return rows.rows.map((r) => ({
+      id: r.id,
+      createdAt: Number(r.created_at),
+      done: Number(r.done ?? 0),
+      total: Number(r.chunks),
+      owner: r.owner,
+    }));
   }
 
   /** A document's passages from `from` (in order), with the owner tag their vectors are kept under. */
@@ -503,9 +510,9 @@ export class KnowledgeStore {
     await this.db.transaction().execute(async (tx) => {
       for (const { documentId, from, vectors } of documents) {
         const moved = await sql<{ done: number }>`
-          insert into kb_embeddings (document_id, model, done, error, updated_at) values (${documentId}, ${model}, ${from + vectors.length}, null, ${at})
-          on conflict (document_id, model) do update set done = excluded.done, error = null, updated_at = excluded.updated_at
-          where kb_embeddings.done = ${from} and kb_embeddings.error is null
+          insert into kb_embeddings (document_id, model, done, error, paused, updated_at) values (${documentId}, ${model}, ${from + vectors.length}, null, 0, ${at})
+          on conflict (document_id, model) do update set done = excluded.done, error = null, paused = 0, updated_at = excluded.updated_at
+          where kb_embeddings.done = ${from} and (kb_embeddings.error is null or kb_embeddings.paused = 1)
           returning done`.execute(tx);
         if (!moved.rows.length) throw new EmbeddingConflictError(documentId);
       }
@@ -519,8 +526,17 @@ export class KnowledgeStore {
 
   /** Records why a document's embedding stopped; the passages embedded so far keep their vectors. */
   async embeddingFailed(documentId: string, model: string, error: string, at = Date.now()): Promise<void> {
-    await sql`insert into kb_embeddings (document_id, model, done, error, updated_at) values (${documentId}, ${model}, 0, ${error}, ${at})
-      on conflict (document_id, model) do update set error = excluded.error, updated_at = excluded.updated_at`.execute(this.db);
+    await sql`insert into kb_embeddings (document_id, model, done, error, paused, updated_at) values (${documentId}, ${model}, 0, ${error}, 0, ${at})
+      on conflict (document_id, model) do update set error = excluded.error, paused = 0, updated_at = excluded.updated_at`.execute(this.db);
+  }
+
+  /**
+   * Records why a document's embedding stopped for now, for a reason not the document's (the model's configuration,
+   * its owner's quota): it says so as a failed one does, and is tried again at the next run.
+   */
+  async embeddingPaused(documentId: string, model: string, error: string, at = Date.now()): Promise<void> {
+    await sql`insert into kb_embeddings (document_id, model, done, error, paused, updated_at) values (${documentId}, ${model}, 0, ${error}, 1, ${at})
+      on conflict (document_id, model) do update set error = excluded.error, paused = 1, updated_at = excluded.updated_at`.execute(this.db);
   }
 
   /** Lets a failed embedding of one of the owner's documents (or a shared one) be tried again; false if not theirs. */
@@ -534,7 +550,7 @@ export class KnowledgeStore {
     if (!doc) return false;
     await this.db
       .updateTable("kb_embeddings")
-      .set({ error: null })
+      .set({ error: null, paused: 0 })
       .where("document_id", "=", documentId)
       .where("model", "=", model)
       .execute();

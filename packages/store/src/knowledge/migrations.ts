@@ -121,4 +121,36 @@ export const knowledgeMigrations: Record<string, Migration> = {
       await db.schema.dropTable("kb_embeddings").execute();
     },
   },
+  // SQLite's vectors are now searched from in-process copies too (vector-cache.ts), which need to know when an
+  // owner's vectors changed. An owner with no row here has version 0: its first search loads its copy.
+  "0021-sqlite-vector-versions": {
+    async up(db: Kysely<any>): Promise<void> {
+      if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+      await db.schema
+        .createTable("kb_vector_versions")
+        .addColumn("model", "text", (c) => c.notNull())
+        .addColumn("owner_tag", "text", (c) => c.notNull())
+        .addColumn("version", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("kb_vector_versions_pk", ["model", "owner_tag"])
+        .execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      if (db.getExecutor().adapter instanceof SqliteAdapter) await db.schema.dropTable("kb_vector_versions").execute();
+    },
+  },
+  // An embedding stopped for a reason not the document's (the model unknown or not allowed, the owner's quota
+  // spent) says why, as a failed one does, but is tried again at the next run (see KbEmbeddingsTable.paused).
+  "0022-knowledge-embedding-paused": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .alterTable("kb_embeddings")
+        .addColumn("paused", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable("kb_embeddings").dropColumn("paused").execute();
+    },
+  },
 };

@@ -32,6 +32,11 @@ export interface KbEmbeddingsTable {
   done: number;
   /** Why the last try failed; null while it is in progress or done. */
   error: string | null;
+  /**
+   * 1 when `error` says why the last try stopped for a reason not the document's (the model's configuration, the
+   * owner's quota): the document is tried again at the next run, not left failed.
+   */
+  paused: number;
   updated_at: number;
 }
 
@@ -49,7 +54,7 @@ export interface KbVectorsTable {
   vector: Buffer;
 }
 
-/** PostgreSQL only: bumped at every change to an owner's vectors of a model, so cached copies know they are stale. */
+/** Bumped at every change to an owner's vectors of a model, so in-process copies know they are stale. */
 export interface KbVectorVersionsTable {
   model: string;
   owner_tag: string;
