@@ -55,7 +55,7 @@ try {
     const chunks = chunk([{ page: null, text: document(zh) }]);
     passages += chunks.length;
     await store.knowledge.add(
-      { owner: "bench", title: `doc ${i}`, source: `doc-${i}.${zh ? "zh" : "en"}.txt`, mime: "text/plain", bytes: 400 },
+      { owner: null, title: `doc ${i}`, source: `doc-${i}.${zh ? "zh" : "en"}.txt`, mime: "text/plain", bytes: 400 },
       chunks,
     );
   }
@@ -67,13 +67,13 @@ try {
       ? `${chinese[10 + Math.floor(rand() * (chinese.length - 10))]}的${chinese[10 + Math.floor(rand() * (chinese.length - 10))]}是什么`
       : `what is the ${english[200 + Math.floor(rand() * 3000)]} of ${english[200 + Math.floor(rand() * 3000)]}`;
   const queries = Array.from({ length: QUERIES }, (_, i) => query(i));
-  for (const q of queries.slice(0, 50)) await store.knowledge.search("bench", terms(q), 5); // warm the page cache
+  for (const q of queries.slice(0, 50)) await store.knowledge.search(null, terms(q), 5); // warm the page cache
   const took: number[] = [];
   const byLanguage: Record<"zh" | "en", number[]> = { zh: [], en: [] };
   let found = 0;
   for (const [i, q] of queries.entries()) {
     const s = performance.now();
-    const hits = await store.knowledge.search("bench", terms(q), 5);
+    const hits = await store.knowledge.search(null, terms(q), 5);
     const ms = performance.now() - s;
     took.push(ms);
     byLanguage[i % 2 === 0 ? "zh" : "en"].push(ms);

@@ -366,7 +366,8 @@ export class KnowledgeStore {
   private async hybrid(owner: string | null, terms: readonly string[], vector: QueryVector, limit: number): Promise<KbHit[]> {
     const depth = Math.max(20, limit * 4);
     const [keywords, nearest] = await Promise.all([
-      this.keywordSearch(owner, terms, depth, undefined, true),
+      // As deep as the vectors' list, but the slower search for any of the words only where BM25 alone would make it.
+      this.keywordSearch(owner, terms, depth, undefined, true, limit),
       this.vectors.nearest(vector.model, [ownerTag(SHARED), ownerTag(owner)], vector.values, depth),
     ]);
     const strong = nearest.filter((n) => n.similarity > 0 && n.similarity >= nearest[0]!.similarity / 2);
@@ -401,6 +402,7 @@ export class KnowledgeStore {
     limit: number,
     documents: readonly string[] | undefined,
     withIds: true,
+    enough?: number,
   ): Promise<Array<KbHit & { id: number }>>;
   private async keywordSearch(
     owner: string | null,
@@ -414,6 +416,8 @@ export class KnowledgeStore {
     limit: number,
     documents?: readonly string[],
     withIds = false,
+    /** Hits holding all the distinctive words that make the slower search for any of them needless. */
+    enough = limit,
   ): Promise<Array<KbHit & { id?: number }>> {
     const words = [...new Set(terms.map((t) => t.replace(/[^\p{L}\p{N}_]+/gu, "")).filter(Boolean))].slice(0, 32);
     if (!words.length) return [];
@@ -424,7 +428,7 @@ export class KnowledgeStore {
       const wanted = await this.distinctive(words);
       const quoted = wanted.map((w) => `"${w}"`);
       let hits = await this.ftsSearch(owner, quoted.join(" AND "), limit);
-      if (hits.length < limit && wanted.length > 1) {
+      if (hits.length < enough && wanted.length > 1) {
         const seen = new Set(hits.map((h) => h.id));
         hits = [...hits, ...(await this.ftsSearch(owner, quoted.join(" OR "), limit)).filter((h) => !seen.has(h.id))].slice(0, limit);
       }
