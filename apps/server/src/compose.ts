@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AnswerStops, hasFfmpeg } from "@benih/assistant";
+import { AnswerStops, hasFfmpeg, ToolConfirmations } from "@benih/assistant";
 import { access, createGatewayApp, defaultJsonBudget, defaultPromptBudget, GatewayMetrics, tracesEndpoint } from "@benih/gateway";
 import { openSignals, storeLocationFromEnv, type Store, type StoreLocation } from "@benih/store";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
@@ -83,7 +83,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
   /** This instance, as the holder of leases on background duties in stores other instances share. */
   const instance = randomUUID();
   try {
-    // Instances sharing a store tell each other of revocations, stops and agent commands (see Signals).
+    // Instances sharing a store tell each other of revocations, stops, tool-call decisions, agent commands (see Signals).
     const signals = await openSignals(env, (err) =>
       log?.error({ err: err.message }, "signals to other instances: connection lost; retrying"),
     );
@@ -102,6 +102,9 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const stops = new AnswerStops(signals);
     await stops.listen();
     closers.push(() => stops.close());
+    const confirmations = new ToolConfirmations(signals);
+    await confirmations.listen();
+    closers.push(() => confirmations.close());
     const quota = await openQuotaGate(config, env, closers, log);
     // Tracing loads OpenTelemetry only when an OTLP endpoint is set: off, it costs nothing at all.
     const traces = tracesEndpoint(env);
@@ -162,6 +165,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           contextLength: (model) => catalog.contextLength(model),
           ffmpeg,
           stops,
+          confirmations,
           home: store,
           holder: instance,
           ...(mcpClients && { mcpClients }),

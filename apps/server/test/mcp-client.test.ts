@@ -37,16 +37,29 @@ before(async () => {
   upstream = await startFakeOpenAI({ models: Object.values(callers) });
   loopback = await startLoopbackMcp(TOKEN);
   sessions = await startSessionMcp();
-  server = await startServer({
-    // An answer waiting for a person's OK sends a keepalive comment this often (15 s in service).
-    keepaliveMs: 100,
-    env: {
-      OPENAI_API_KEY: "sk",
-      OPENAI_BASE_URL: `${upstream.url}/v1`,
-      BENIH_ADMIN_KEY: "bk-admin-mcp-client-test",
-      LOOPBACK_MCP_TOKEN: TOKEN,
-    },
-    yaml: `
+  server = await startServer(serverOptions());
+  alice = (await server.store.apiKeys.create("alice")).key;
+  bob = (await server.store.apiKeys.create("bob")).key;
+});
+after(async () => {
+  await server?.close();
+  await loopback?.close();
+  await sessions?.close();
+  await upstream?.close();
+});
+
+/** The test server's options; `env` adds to its environment. */
+const serverOptions = (env: NodeJS.ProcessEnv = {}) => ({
+  // An answer waiting for a person's OK sends a keepalive comment this often (15 s in service).
+  keepaliveMs: 100,
+  env: {
+    OPENAI_API_KEY: "sk",
+    OPENAI_BASE_URL: `${upstream.url}/v1`,
+    BENIH_ADMIN_KEY: "bk-admin-mcp-client-test",
+    LOOPBACK_MCP_TOKEN: TOKEN,
+    ...env,
+  },
+  yaml: `
 auth: { required: true }
 routes:
 ${Object.entries(callers)
@@ -78,19 +91,10 @@ mcp:
     confirm: [delete_file]
     confirmSeconds: 1
 `,
-  });
-  alice = (await server.store.apiKeys.create("alice")).key;
-  bob = (await server.store.apiKeys.create("bob")).key;
-});
-after(async () => {
-  await server?.close();
-  await loopback?.close();
-  await sessions?.close();
-  await upstream?.close();
 });
 
-const api = async (key: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(server.url + path, {
+const api = async (key: string, method: string, path: string, body?: unknown, base = server.url) => {
+  const res = await fetch(base + path, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { "content-type": "application/json" }) },
     ...(body !== undefined && { body: JSON.stringify(body) }),
@@ -421,6 +425,53 @@ describe("MCP tools that ask first, while the person decides", () => {
       approve: true,
     });
     assert.equal(late.status, 409, "a stopped answer's call waits no more");
+    assert.equal(loopback.called.length, before, "nothing was called");
+  });
+});
+
+describe("MCP tools that ask first, behind a load balancer", () => {
+  // A second instance on the same store (the SQLite file): its signals stay in its own memory, so the waiting
+  // instance learns of a decision given there from the store alone.
+  let other: Awaited<ReturnType<typeof startServer>>;
+  before(async () => {
+    other = await startServer(serverOptions({ BENIH_DATA_DIR: server.dataDir }));
+  });
+  after(async () => {
+    await other?.close();
+  });
+
+  it("takes the OK given on another instance, within about a second, and refuses it twice or to another person", async () => {
+    const conversation = await conversationWith("delete", ["mcp:local/delete_file"]);
+    const before = loopback.called.length;
+    const { confirm, answerId, rest } = await askForConfirmation(conversation, { path: "minutes.doc" });
+    const path = `/v1/conversations/${conversation}/messages/${answerId}/tool-calls/${confirm.call.id}`;
+    assert.equal((await api(bob, "POST", path, { approve: true }, other.url)).status, 404, "not bob's conversation");
+    const decided = Date.now();
+    const ok = await api(alice, "POST", path, { approve: true }, other.url);
+    assert.deepEqual([ok.status, ok.json], [202, { id: confirm.call.id, approve: true }]);
+    const events = await rest();
+    assert.ok(Date.now() - decided < 2500, `the answer went on ${Date.now() - decided} ms after the OK`);
+    assert.match(events, /event: done\ndata: \{[^\n]*"status":"done"/);
+    assert.deepEqual(loopback.called.at(-1), { name: "delete_file", arguments: { path: "minutes.doc" } });
+    assert.equal(loopback.called.length, before + 1);
+    const again = await api(alice, "POST", path, { approve: false }, other.url);
+    assert.deepEqual([again.status, again.json.error.code], [409, "not_waiting"], "a decided call waits no more");
+    assert.equal((await api(alice, "POST", path, { approve: false })).status, 409, "on either instance");
+  });
+
+  it("refuses on another instance an OK that comes after the time is up", async () => {
+    const conversation = await conversationWith("hasty", ["mcp:hasty/delete_file"]);
+    const before = loopback.called.length;
+    const { confirm, answerId, rest } = await askForConfirmation(conversation, { path: "ledger.csv" });
+    await rest();
+    const late = await api(
+      alice,
+      "POST",
+      `/v1/conversations/${conversation}/messages/${answerId}/tool-calls/${confirm.call.id}`,
+      { approve: true },
+      other.url,
+    );
+    assert.equal(late.status, 409);
     assert.equal(loopback.called.length, before, "nothing was called");
   });
 });

@@ -12,6 +12,7 @@ export { WEB_SEARCH_MISSING } from "./skills/web/index.ts";
 export { toMarkdown } from "./export.ts";
 export { assistantOpenApi } from "./openapi.ts";
 export { McpClients, type McpToolInfo } from "./mcp-client/clients.ts";
+export { ToolConfirmations } from "./mcp-client/confirmations.ts";
 export type { McpServerConfig } from "./mcp-client/config.ts";
 export { MAX_RESULT_CHARS, resultText } from "./mcp-client/result-text.ts";
 export { registerKnowledgeRoutes, type KnowledgeRoutesOptions } from "./knowledge/routes.ts";

@@ -28,6 +28,8 @@ export interface AssistantRoutesOptions extends SkillServices, MemoryRoutesOptio
   contextLength?(model: string): number | undefined;
   /** "Stop" across the instances sharing the store; within this process when left out. */
   stops?: AnswerStops;
+  /** Tool calls waiting for the person's OK, decided on any instance sharing the store; within this process when left out. */
+  confirmations?: ToolConfirmations;
   /** The skills messages and agents may use; the shared registry when left out. */
   skills?: SkillRegistry;
   /** MCP servers whose allowed tools agents may use (benih.yaml's `mcp:`); the caller closes them. */
@@ -40,6 +42,12 @@ function localStops(): AnswerStops {
   return stops;
 }
 
+function localConfirmations(): ToolConfirmations {
+  const confirmations = new ToolConfirmations(new MemorySignals());
+  void confirmations.listen(); // in memory, listening from this call on
+  return confirmations;
+}
+
 /**
  * The assistant's HTTP API (behind the gateway's auth and market resolution): conversations, the ratings of their
  * answers, agents, memories, each skill's own routes (images, videos, voice), /mcp for MCP clients, and the MCP
@@ -48,7 +56,7 @@ function localStops(): AnswerStops {
 export function registerAssistantRoutes(app: FastifyInstance, o: AssistantRoutesOptions) {
   const skills = o.skills ?? builtInSkills;
   // Without MCP servers configured there are none to list or call, and the routes say so.
-  const mcp = { clients: o.mcpClients ?? new McpClients([]), confirmations: new ToolConfirmations() };
+  const mcp = { clients: o.mcpClients ?? new McpClients([]), confirmations: o.confirmations ?? localConfirmations() };
   registerAgentRoutes(app, {
     agentsFor: o.agentsFor,
     skills,

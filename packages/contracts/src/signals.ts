@@ -24,4 +24,6 @@ export const signalChannels = {
   revocations: "benih:revoked",
   /** Stop this answer wherever it streams: message is the assistant message's id. */
   stopAnswer: "benih:stop-answer",
+  /** The person decided on a tool call waiting for their OK: message is `<assistant message id>/<call id>`. */
+  toolCallDecided: "benih:tool-call-decided",
 } as const;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { testBackends } from "@benih/store/testing";
+import { sql } from "kysely";
 
 for (const backend of await testBackends()) {
   describe(`conversations on ${backend.name}`, { skip: backend.skip }, () => {
@@ -149,6 +150,46 @@ for (const backend of await testBackends()) {
         assert.deepEqual(
           (await c.ratings()).map((r) => r.message_id),
           [a1.id],
+        );
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("keeps a tool call's wait for its owner's decision: decided once, in time, by them only, taken when it ends", async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const c = store.conversations;
+        await c.waitForToolCall({ messageId: "msg-1", callId: "call-1", owner: "alice", expiresAt: 10_000 }, 1000);
+        assert.equal(await c.toolCallDecision("msg-1", "call-1"), undefined, "undecided");
+        assert.equal(await c.decideToolCall("msg-1", "call-1", "bob", true, 2000), false, "not bob's to decide");
+        assert.equal(await c.decideToolCall("msg-1", "call-1", null, true, 2000), false, "nor the keyless owner's");
+        assert.equal(await c.decideToolCall("msg-1", "call-2", "alice", true, 2000), false, "no such call waits");
+        assert.equal(await c.decideToolCall("msg-1", "call-1", "alice", true, 10_000), false, "too late");
+        assert.equal(await c.toolCallDecision("msg-1", "call-1"), undefined);
+        assert.equal(await c.decideToolCall("msg-1", "call-1", "alice", false, 9999), true);
+        assert.equal(await c.decideToolCall("msg-1", "call-1", "alice", true, 9999), false, "decided once");
+        assert.equal(await c.toolCallDecision("msg-1", "call-1"), false, "declined, as first decided");
+        assert.equal(await c.endToolCallWait("msg-1", "call-1"), false, "the decision is taken with the wait");
+        assert.equal(await c.endToolCallWait("msg-1", "call-1"), undefined, "and is gone");
+        assert.equal(await c.decideToolCall("msg-1", "call-1", "alice", true, 3000), false, "an ended wait takes none");
+
+        // Without keys the owner is null, and only null decides.
+        await c.waitForToolCall({ messageId: "msg-2", callId: "call-1", owner: null, expiresAt: 10_000 }, 1000);
+        assert.equal(await c.decideToolCall("msg-2", "call-1", "alice", true, 2000), false);
+        assert.equal(await c.decideToolCall("msg-2", "call-1", null, true, 2000), true);
+        assert.equal(await c.toolCallDecision("msg-2", "call-1"), true);
+        await c.waitForToolCall({ messageId: "msg-3", callId: "call-1", owner: null, expiresAt: 10_000 }, 1000);
+        assert.equal(await c.endToolCallWait("msg-3", "call-1"), undefined, "ended undecided");
+
+        // A wait its instance never ended (it went away) goes a minute past its time, when another wait starts.
+        await c.waitForToolCall({ messageId: "msg-5", callId: "call-1", owner: null, expiresAt: 12_000 }, 1000);
+        await c.waitForToolCall({ messageId: "msg-4", callId: "call-1", owner: null, expiresAt: 80_000 }, 71_000);
+        const { rows } = await sql<{ message_id: string }>`select message_id from tool_call_waits order by message_id`.execute(store.db);
+        assert.deepEqual(
+          rows.map((r) => r.message_id),
+          ["msg-4", "msg-5"],
+          "msg-2 (10 s) was a minute past its time at 71 s, msg-5 (12 s) not yet",
         );
       } finally {
         await dispose();

@@ -126,6 +126,7 @@ for (const backend of await testBackends()) {
             "0020-knowledge-vectors",
             "0021-sqlite-vector-versions",
             "0022-knowledge-embedding-paused",
+            "0023-tool-call-waits",
           ],
         );
       } finally {

@@ -5,6 +5,7 @@ import {
   hybridKnowledge,
   McpClients,
   registerAssistantRoutes,
+  type ToolConfirmations,
   registerKnowledgeRoutes,
   VideoRunner,
 } from "@benih/assistant";
@@ -62,6 +63,8 @@ export interface AssistantDeps {
   ffmpeg: boolean;
   /** "Stop" across the instances sharing the store. */
   stops: AnswerStops;
+  /** Tool calls waiting for a person's OK, decided on any instance sharing the store. */
+  confirmations: ToolConfirmations;
   /** The home store (the one store of a server without markets), and this instance as the holder of duties' leases. */
   home: Store;
   holder: string;
@@ -132,6 +135,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     defaultModel,
     contextLength: d.contextLength,
     stops: d.stops,
+    confirmations: d.confirmations,
     ...(d.mcpClients && { mcpClients: d.mcpClients }),
     ...(d.keepaliveMs !== undefined && { keepaliveMs: d.keepaliveMs }),
     speech: { models: config.assistant.speech },

@@ -141,6 +141,7 @@ async function answerWith(
       ? await mcpAnswerTools({
           clients: o.mcp.clients,
           confirmations: o.mcp.confirmations,
+          store,
           market: request.scope?.market,
           skills: agent.skills,
           owner: ownerOf(request),

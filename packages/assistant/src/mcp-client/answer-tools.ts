@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AnswerEvents, ToolCallView } from "@benih/contracts";
+import type { ConversationStore } from "@benih/store";
 import type { ToolCall, ToolDefinition } from "../model-client.ts";
 import type { Tools } from "../respond.ts";
 import type { McpClients, McpToolInfo } from "./clients.ts";
@@ -8,6 +9,8 @@ import type { ToolConfirmations } from "./confirmations.ts";
 export interface McpAnswerToolsOptions {
   clients: McpClients;
   confirmations: ToolConfirmations;
+  /** The store of the answer's conversation, where a call's wait for an OK is kept for every instance to see. */
+  store: ConversationStore;
   /** The request's market: the servers its agents may use. */
   market: string | undefined;
   /** The agent's skills: the `mcp:<server>/<tool>` among them are offered. */
@@ -102,7 +105,11 @@ export async function mcpAnswerTools(o: McpAnswerToolsOptions): Promise<Tools | 
         const beat = o.keepalive ? setInterval(o.keepalive, o.keepaliveMs ?? KEEPALIVE_MS) : undefined;
         let approved: boolean | undefined;
         try {
-          approved = answerId ? await o.confirmations.ask(answerId, call.id, o.owner, seconds * 1000, o.signal) : undefined;
+          approved = answerId ? await o.confirmations.ask(o.store, answerId, call.id, o.owner, seconds * 1000, o.signal) : undefined;
+        } catch (err) {
+          const why = `could not wait for the person's OK: ${(err as Error).message}`;
+          update(call, { status: "error", error: why });
+          return `error: ${why}`;
         } finally {
           clearInterval(beat);
         }

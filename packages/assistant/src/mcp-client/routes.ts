@@ -30,7 +30,9 @@ export function registerMcpClientRoutes(app: FastifyInstance, o: McpClientRoutes
     // Another person's conversation is not found, as everywhere else.
     if (!(await store.get(id, ownerOf(request)))) throw notFound(`Conversation ${id}`);
     if (!(await store.messages(id)).some((m) => m.id === messageId && m.role === "assistant")) throw notFound(`Answer ${messageId}`);
-    if (!o.confirmations.answer(messageId, callId, ownerOf(request), approve))
+    // Recorded in the store only if the call still waits, for this person: the instance streaming the answer,
+    // this one or another, takes it from there.
+    if (!(await o.confirmations.answer(store, messageId, callId, ownerOf(request), approve)))
       throw new GatewayError(
         409,
         "invalid_request_error",

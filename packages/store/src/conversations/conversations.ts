@@ -20,6 +20,11 @@ export interface RatedAnswer {
   answer: string;
 }
 
+/** How long past its time a tool call's wait is kept when no instance ended it (its instance went away). */
+const STALE_WAIT_MS = 60_000;
+
+const decisionOf = (d: string | null | undefined): boolean | undefined => (d === "approve" ? true : d === "decline" ? false : undefined);
+
 /** `owner` is an API key id, or null on a server without keys: every query is limited to its owner's rows. */
 export class ConversationStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -133,7 +138,6 @@ export class ConversationStore {
     });
   }
 
-  /** Writes a message's text and state (a streaming answer's progress, or its end). */
   /**
    * Asks for the answer `id` to stop, if it is still streaming; false if it is not (it ended, or is no answer of
    * this store). The instance streaming it finds the request at its next write (see `stopRequested`).
@@ -163,6 +167,64 @@ export class ConversationStore {
     await this.db.deleteFrom("answer_stops").where("message_id", "=", id).execute();
   }
 
+  /**
+   * A tool call of the answer `w.messageId` waits for `w.owner`'s OK until `w.expiresAt` (see `decideToolCall`).
+   * Waits left behind by an instance that went away, a minute past their time, go with it.
+   */
+  async waitForToolCall(w: { messageId: string; callId: string; owner: string | null; expiresAt: number }, at = Date.now()): Promise<void> {
+    await this.db
+      .deleteFrom("tool_call_waits")
+      .where("expires_at", "<", at - STALE_WAIT_MS)
+      .execute();
+    await this.db
+      .insertInto("tool_call_waits")
+      .values({ message_id: w.messageId, call_id: w.callId, owner: w.owner, expires_at: w.expiresAt, decision: null })
+      .execute();
+  }
+
+  /**
+   * Records `owner`'s decision on the call, in one statement: only if it waits, undecided, before its time is up,
+   * for `owner` (null is the owner on a server without keys). False when it does not.
+   */
+  async decideToolCall(messageId: string, callId: string, owner: string | null, approve: boolean, at = Date.now()): Promise<boolean> {
+    const r = await this.db
+      .updateTable("tool_call_waits")
+      .set({ decision: approve ? "approve" : "decline" })
+      .where("message_id", "=", messageId)
+      .where("call_id", "=", callId)
+      .where("decision", "is", null)
+      .where("expires_at", ">", at)
+      .where((eb) => (owner === null ? eb("owner", "is", null) : eb("owner", "=", owner)))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** The decision on a waiting call: true approved, false declined; undefined while undecided, or when none waits. */
+  async toolCallDecision(messageId: string, callId: string): Promise<boolean | undefined> {
+    const row = await this.db
+      .selectFrom("tool_call_waits")
+      .select("decision")
+      .where("message_id", "=", messageId)
+      .where("call_id", "=", callId)
+      .executeTakeFirst();
+    return decisionOf(row?.decision);
+  }
+
+  /**
+   * The wait is over: its row goes, and the decision it held (as `toolCallDecision`) comes back, taken in the same
+   * statement, so that a decision is either taken here or refused to the person, never lost between the two.
+   */
+  async endToolCallWait(messageId: string, callId: string): Promise<boolean | undefined> {
+    const row = await this.db
+      .deleteFrom("tool_call_waits")
+      .where("message_id", "=", messageId)
+      .where("call_id", "=", callId)
+      .returning("decision")
+      .executeTakeFirst();
+    return decisionOf(row?.decision);
+  }
+
+  /** Writes a message's text and state (a streaming answer's progress, or its end). */
   async updateMessage(
     id: string,
     set: { content?: string; status?: MessageStatus; error?: string | null; meta?: object },

@@ -77,4 +77,26 @@ export const conversationsMigrations: Record<string, Migration> = {
       await db.schema.dropTable("answer_stops").execute();
     },
   },
+
+  // A tool call waiting for the person's OK, on the instance streaming its answer: the OK may reach any instance,
+  // which records it here (decision approve | decline) if the call still waits; the waiting instance reads it. The
+  // row goes when the wait ends (decided, timed out, stopped).
+  "0023-tool-call-waits": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable("tool_call_waits")
+        .addColumn("message_id", "text", (c) => c.notNull())
+        .addColumn("call_id", "text", (c) => c.notNull())
+        .addColumn("owner", "text")
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("decision", "text")
+        .addPrimaryKeyConstraint("tool_call_waits_pk", ["message_id", "call_id"])
+        .execute();
+      await db.schema.createIndex("tool_call_waits_expires_at").on("tool_call_waits").column("expires_at").execute();
+    },
+
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable("tool_call_waits").execute();
+    },
+  },
 };

@@ -41,10 +41,23 @@ export interface ConversationsTables {
   conversations: ConversationsTable;
   messages: MessagesTable;
   answer_stops: AnswerStopsTable;
+  tool_call_waits: ToolCallWaitsTable;
 }
 
 /** A stop asked for an answer while it streams (on whichever instance). */
 export interface AnswerStopsTable {
   message_id: string;
   at: number;
+}
+
+/** A tool call of an answer waiting for its owner's OK (on whichever instance streams the answer). */
+export interface ToolCallWaitsTable {
+  message_id: string;
+  call_id: string;
+  /** Who may decide: the conversation's owner (null on a server without keys). */
+  owner: string | null;
+  /** After this (epoch ms) a decision comes too late. */
+  expires_at: number;
+  /** approve | decline; null while the person has not decided. */
+  decision: string | null;
 }
