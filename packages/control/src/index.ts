@@ -8,6 +8,5 @@ export { registerControlRoutes, type ControlRoutesOptions } from "./http.ts";
 export { RegionalAgent, type AgentOptions } from "./agent.ts";
 export type { Executor, Execution, TrainSpec } from "./executors/executor.ts";
 export { LocalExecutor } from "./executors/local.ts";
-export { KubernetesExecutor, kubeConfigFrom, type KubernetesOptions } from "./executors/kubernetes.ts";
 export { FolderStorage, S3Storage, type CheckpointStorage, type S3Options } from "./checkpoint-storage.ts";
 export { controlOpenApi } from "./openapi.ts";

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { KubernetesExecutor, RegionalAgent, S3Storage, kubeConfigFrom, type Executor } from "@benih/control";
+import { RegionalAgent, S3Storage, type Executor } from "@benih/control";
 import { benihTrainers, trainArgs } from "../training-agent.ts";
 import { UsageError } from "./args.ts";
 import type { Input } from "./command.ts";
@@ -34,6 +34,8 @@ export async function agentCommand({ values, env }: Input<typeof spec.options>):
       throw new UsageError(
         "--executor kubernetes needs --kube-image (an image whose entrypoint is benih) and --kube-volume-claim (the PVC holding --runs)",
       );
+    // Imported only here: the Kubernetes client is large, and nothing else in benih needs it.
+    const { KubernetesExecutor, kubeConfigFrom } = await import("@benih/control/kubernetes");
     const kubeConfig = kubeConfigFrom({
       ...(values.kubeconfig && { kubeconfig: values.kubeconfig }),
       ...(values["kube-context"] && { context: values["kube-context"] }),

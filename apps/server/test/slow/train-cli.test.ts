@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { readCheckpoint } from "@benih/trainer";
-import { until } from "./until.ts";
+import { until } from "../until.ts";
 
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "benih-train-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

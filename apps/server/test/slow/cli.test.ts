@@ -9,10 +9,10 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
-import { startServer } from "./harness.ts";
+import { startServer } from "../harness.ts";
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "benih-cli-"));
 const env = { ...process.env, BENIH_DATA_DIR: dir, BENIH_MODELS_DIR: join(dir, "models"), OPENAI_API_KEY: "", DATABASE_URL: "" };
 
@@ -162,8 +162,8 @@ describe("the benih CLI", () => {
   });
 
   it("markets list shows each shipped market's hosts, models and store; markets check exits 1 on a misconfigured market", async () => {
-    const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
-    const models = fileURLToPath(new URL("../../../models", import.meta.url));
+    const shipped = fileURLToPath(new URL("../../../../benih.yaml", import.meta.url));
+    const models = fileURLToPath(new URL("../../../../models", import.meta.url));
     const list = await benih(["markets", "list", "--config", shipped], { BENIH_MODELS_DIR: models });
     assert.equal(exitCode(list), 0, list.stderr);
     assert.match(list.stdout, /^cn: 种子助手, region cn$/m);
@@ -195,7 +195,7 @@ describe("the benih CLI", () => {
   });
 
   it("keys belong to a configured market", async () => {
-    const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
+    const shipped = fileURLToPath(new URL("../../../../benih.yaml", import.meta.url));
     const unknown = await benih(["keys", "create", "--market", "mars", "--config", shipped]);
     assert.equal(exitCode(unknown), 2);
     assert.match(unknown.stderr, /no market is named "mars"; markets: cn, global/);
@@ -205,7 +205,7 @@ describe("the benih CLI", () => {
   });
 
   it("serving beyond loopback, says at startup which host names the markets answer to and what to add", async () => {
-    const shipped = fileURLToPath(new URL("../../../benih.yaml", import.meta.url));
+    const shipped = fileURLToPath(new URL("../../../../benih.yaml", import.meta.url));
     const child = spawn(process.execPath, [bin, "serve", "--config", shipped, "--host", "0.0.0.0", "--port", "0"], {
       env: { ...env, LOG_LEVEL: "warn" },
       cwd: dir,

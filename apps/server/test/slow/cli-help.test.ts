@@ -3,9 +3,9 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, it } from "node:test";
-import { commands } from "../src/cli/commands.ts";
+import { commands } from "../../src/cli/commands.ts";
 
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 type Ran = { code: number; stdout: string; stderr: string };
 const benih = (args: string[]): Promise<Ran> =>
   promisify(execFile)(process.execPath, [bin, ...args]).then(

@@ -7,13 +7,13 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { startFakeOpenAI, type FakeServer } from "@benih/fake-upstreams";
-import { freePort } from "./ports.ts";
-import { until } from "./until.ts";
-import { askInNewConversation, shownText } from "./answer-stream.ts";
+import { freePort } from "../ports.ts";
+import { until } from "../until.ts";
+import { askInNewConversation, shownText } from "../answer-stream.ts";
 
 // SIGTERM as an orchestrator sends it to a real `benih serve`: /ready fails at once while requests are still served
 // for the drain, then answers in progress finish within the grace period, or are cut at its end with what came saved.
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-shutdown-"));
 const procs: ChildProcess[] = [];
 let upstream: FakeServer;

@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, it } from "node:test";
-import { startServer } from "./harness.ts";
-import { cnNorthTraining } from "./training-config.ts";
+import { startServer } from "../harness.ts";
+import { cnNorthTraining } from "../training-config.ts";
 
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const cli = (args: string[], env: Record<string, string>) =>
   promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }).catch(
     (e: { code: number; stdout: string; stderr: string }) => e,

@@ -7,13 +7,13 @@ import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { startFakeOpenAI } from "@benih/fake-upstreams";
-import { freePort } from "./ports.ts";
-import { until } from "./until.ts";
-import { askInNewConversation, shownText } from "./answer-stream.ts";
+import { freePort } from "../ports.ts";
+import { until } from "../until.ts";
+import { askInNewConversation, shownText } from "../answer-stream.ts";
 
 // kill -9 a real `benih serve` while an answer streams, start it again on the same data: the question and the
 // answer so far are there, and the SQLite file is sound.
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "benih-crash-"));
 const procs: ChildProcess[] = [];
 after(() => {

@@ -3,13 +3,13 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { startServer } from "./harness.ts";
+import { startServer } from "../harness.ts";
 
 // benih's own committed models, served as `npm start` serves them, answering questions phrased in ways their
 // training never used (from each market's eval set), through `benih chat`.
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
-const modelsDir = fileURLToPath(new URL("../../../models", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
+const modelsDir = fileURLToPath(new URL("../../../../models", import.meta.url));
 let server: Awaited<ReturnType<typeof startServer>>;
 
 before(async () => {
