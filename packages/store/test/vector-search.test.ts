@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { Store } from "@benih/store";
 import { createTestPgDatabase, openTestSqlite, testBackends } from "@benih/store/testing";
-import { Int8Matrix } from "../src/knowledge/int8-scan.ts";
+import { Int8Matrix, quantize } from "../src/knowledge/int8-scan.ts";
 import { VectorCache } from "../src/knowledge/vector-cache.ts";
 
 // Probed before the tests below keep the event loop busy for seconds (PostgreSQL's probe would time out).
@@ -31,22 +31,20 @@ describe("int8 vector scan", () => {
     for (const dims of [3, 100, 256, 1536]) {
       const next = random(dims);
       const vectors = Array.from({ length: 200 }, () => unitVector(next, dims));
-      const m = new Int8Matrix(vectors.length, dims);
-      for (const [i, v] of vectors.entries()) m.set(i, v);
+      const m = new Int8Matrix(quantize(vectors.map((vector, chunkId) => ({ chunkId, vector }))));
       const q = unitVector(next, dims);
       const got = m.dots(q);
       for (const [i, v] of vectors.entries())
         assert.ok(Math.abs(got[i]! - dot(v, q)) < 0.01, `${dims} dims, vector ${i}: ${got[i]} vs ${dot(v, q)}`);
     }
-    assert.deepEqual([...new Int8Matrix(0, 0).dots(new Float32Array())], []);
+    assert.deepEqual([...new Int8Matrix(quantize([])).dots(new Float32Array())], []);
   });
 
   it("ranks 20,000 random vectors as float32 does: recall@10 of at least 0.95", () => {
     const [n, dims] = [20_000, 256];
     const next = random(7);
     const vectors = Array.from({ length: n }, () => unitVector(next, dims));
-    const m = new Int8Matrix(n, dims);
-    for (const [i, v] of vectors.entries()) m.set(i, v);
+    const m = new Int8Matrix(quantize(vectors.map((vector, chunkId) => ({ chunkId, vector }))));
     const top = (scores: ArrayLike<number>) =>
       Array.from({ length: n }, (_, i) => i)
         .sort((a, b) => scores[b]! - scores[a]!)
@@ -70,7 +68,7 @@ describe("in-process vector copies", () => {
       const cache = new VectorCache(store.db, async () => {
         loads++;
         await new Promise((r) => setImmediate(r));
-        return rows;
+        return quantize(rows);
       });
       const near = () => cache.nearest("m", ["alice"], Float32Array.of(1, 0, 0), 5);
       const all = await Promise.all([near(), near(), near()]);

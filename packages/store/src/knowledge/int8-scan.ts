@@ -5,6 +5,8 @@
  * recall the search bench prints).
  */
 
+import { quantizeInto, strideOf } from "./quantize.mjs";
+
 const leb = (n: number): number[] => {
   const out: number[] = [];
   do {
@@ -67,55 +69,62 @@ const module = new WebAssembly.Module(
   ]),
 );
 
-/** Quantizes a vector: int8 codes and the scale that gives them back (code · scale ≈ value). */
-export function quantize(v: Float32Array, into: Int8Array): number {
-  let max = 0;
-  for (const x of v) max = Math.max(max, Math.abs(x));
-  const scale = max / 127 || 1;
-  for (let j = 0; j < v.length; j++) into[j] = Math.round(v[j]! / scale);
-  return scale;
+/** Vectors quantized to int8 (see quantize.mjs): their ids, length, codes (`strideOf(dims)` bytes each) and scales. */
+export interface Quantized {
+  ids: Float64Array;
+  dims: number;
+  codes: Int8Array;
+  scales: Float32Array;
+}
+
+/** Quantizes vectors of one length. */
+export function quantize(rows: ReadonlyArray<{ chunkId: number; vector: Float32Array }>): Quantized {
+  const dims = rows[0]?.vector.length ?? 0;
+  const stride = strideOf(dims);
+  const q = { ids: new Float64Array(rows.length), dims, codes: new Int8Array(rows.length * stride), scales: new Float32Array(rows.length) };
+  rows.forEach((r, i) => {
+    q.ids[i] = r.chunkId;
+    quantizeInto(r.vector, 1, dims, q.codes, i * stride, stride, q.scales, i);
+  });
+  return q;
 }
 
 /** Many vectors quantized to int8 in a WebAssembly memory of their own, scored against a query in one pass. */
 export class Int8Matrix {
-  /** Bytes a vector takes: its length rounded up to 16 (the zeros add nothing to a dot product). */
-  readonly stride: number;
-  readonly scales: Float32Array;
+  readonly count: number;
+  readonly dims: number;
+  readonly ids: Float64Array;
+  private readonly scales: Float32Array;
+  private readonly stride: number;
   private readonly memory: WebAssembly.Memory;
   private readonly scan: (query: number, vectors: number, count: number, blocks: number, out: number) => void;
   private readonly codesAt: number;
   private readonly out: Float32Array;
 
-  constructor(
-    readonly count: number,
-    readonly dims: number,
-  ) {
-    this.stride = Math.ceil(dims / 16) * 16;
-    this.scales = new Float32Array(count);
-    this.out = new Float32Array(count);
+  constructor(q: Quantized) {
+    [this.count, this.dims, this.ids, this.scales] = [q.ids.length, q.dims, q.ids, q.scales];
+    this.stride = strideOf(q.dims);
+    this.out = new Float32Array(this.count);
     // [query | one int32 score per vector | the vectors' codes]
-    this.codesAt = this.stride + count * 4;
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil((this.codesAt + count * this.stride) / 65536) || 1 });
+    this.codesAt = this.stride + this.count * 4;
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil((this.codesAt + q.codes.length) / 65536) || 1 });
+    new Int8Array(this.memory.buffer, this.codesAt, q.codes.length).set(q.codes);
     this.scan = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports.scan as Int8Matrix["scan"];
   }
 
   /** Bytes held. */
   get bytes(): number {
-    return this.memory.buffer.byteLength + this.scales.byteLength + this.out.byteLength;
-  }
-
-  set(i: number, v: Float32Array): void {
-    this.scales[i] = quantize(v, new Int8Array(this.memory.buffer, this.codesAt + i * this.stride, this.dims));
+    return this.memory.buffer.byteLength + this.scales.byteLength + this.out.byteLength + this.ids.byteLength;
   }
 
   /** Each vector's dot product with `query`, approximately (as int8 codes allow); valid until the next call. */
   dots(query: Float32Array): Float32Array {
-    const scale = quantize(query, new Int8Array(this.memory.buffer, 0, this.dims));
-    new Int8Array(this.memory.buffer, this.dims, this.stride - this.dims).fill(0);
+    const scale = new Float32Array(1);
+    quantizeInto(query, 1, this.dims, new Int8Array(this.memory.buffer, 0, this.stride), 0, this.stride, scale);
     this.scan(0, this.codesAt, this.count, this.stride / 16, this.stride);
     const raw = new Int32Array(this.memory.buffer, this.stride, this.count);
     const out = this.out;
-    for (let i = 0; i < this.count; i++) out[i] = raw[i]! * this.scales[i]! * scale;
+    for (let i = 0; i < this.count; i++) out[i] = raw[i]! * this.scales[i]! * scale[0]!;
     return out;
   }
 }

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
-import { Int8Matrix } from "./int8-scan.ts";
+import { Int8Matrix, type Quantized } from "./int8-scan.ts";
 
 /** One of the nearest passages: its id and cosine similarity to the query (1 is the same direction). */
 export interface Nearest {
@@ -8,15 +8,8 @@ export interface Nearest {
   similarity: number;
 }
 
-/** A stored vector as read back: unit length. */
-export interface StoredVector {
-  chunkId: number;
-  vector: Float32Array;
-}
-
 interface Copy {
   version: number;
-  ids: Float64Array;
   matrix: Int8Matrix;
   loadedAt: number;
   loadMs: number;
@@ -58,8 +51,8 @@ export class VectorCache {
 
   constructor(
     private readonly db: Kysely<Database>,
-    /** All of one owner tag's vectors of a model. */
-    private readonly rows: (model: string, tag: string) => Promise<StoredVector[]>,
+    /** All of one owner tag's vectors of a model, quantized (see int8-scan.ts), read without holding up the event loop. */
+    private readonly load: (model: string, tag: string) => Promise<Quantized>,
     private readonly maxBytes = 256 * 1024 * 1024,
   ) {}
 
@@ -77,9 +70,10 @@ export class VectorCache {
     const best: Nearest[] = [];
     let floor = -Infinity;
     for (const tag of tags) {
-      const { ids, matrix } = await this.copy(model, tag, versions.get(tag) ?? 0);
+      const { matrix } = await this.copy(model, tag, versions.get(tag) ?? 0);
       if (matrix.dims !== q.length) continue;
       const dots = matrix.dots(q);
+      const ids = matrix.ids;
       for (let i = 0; i < ids.length; i++) {
         if (best.length >= k && dots[i]! <= floor) continue;
         best.push({ chunkId: ids[i]!, similarity: dots[i]! });
@@ -95,7 +89,7 @@ export class VectorCache {
   private copy(model: string, tag: string, version: number): Promise<Copy> {
     const key = `${model}\0${tag}`;
     const have = this.copies.get(key);
-    if (have && (have.version === version || (have.ids.length >= BIG && performance.now() - have.loadedAt < 10 * have.loadMs))) {
+    if (have && (have.version === version || (have.matrix.count >= BIG && performance.now() - have.loadedAt < 10 * have.loadMs))) {
       this.copies.delete(key);
       this.copies.set(key, have);
       return Promise.resolve(have);
@@ -103,22 +97,16 @@ export class VectorCache {
     // Searches that miss together wait for one load.
     let pending = this.loading.get(key);
     if (!pending) {
-      pending = this.load(key, model, tag, version).finally(() => this.loading.delete(key));
+      pending = this.reload(key, model, tag, version).finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
     }
     return pending;
   }
 
-  private async load(key: string, model: string, tag: string, version: number): Promise<Copy> {
+  private async reload(key: string, model: string, tag: string, version: number): Promise<Copy> {
     const started = performance.now();
-    const rows = await this.rows(model, tag);
-    const matrix = new Int8Matrix(rows.length, rows[0]?.vector.length ?? 0);
-    const ids = new Float64Array(rows.length);
-    rows.forEach((r, i) => {
-      ids[i] = r.chunkId;
-      matrix.set(i, r.vector);
-    });
-    const copy = { version, ids, matrix, loadedAt: performance.now(), loadMs: performance.now() - started };
+    const matrix = new Int8Matrix(await this.load(model, tag));
+    const copy = { version, matrix, loadedAt: performance.now(), loadMs: performance.now() - started };
     const old = this.copies.get(key);
     if (old) {
       this.copies.delete(key);

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../database.ts";
 import { sqliteVecFailure } from "../open.ts";
-import { bumpVersions, type Nearest, type StoredVector, unit, VectorCache } from "./vector-cache.ts";
+import { type Quantized, quantize } from "./int8-scan.ts";
+import { bumpVersions, type Nearest, unit, VectorCache } from "./vector-cache.ts";
+import { loadInWorker } from "./vector-load.ts";
 
 export type { Nearest } from "./vector-cache.ts";
 
@@ -42,8 +44,10 @@ async function register(tx: Kysely<Database>, model: string, dims: number): Prom
 export class SqliteVectors implements VectorIndex {
   private readonly tables = new Map<string, string>();
   private readonly cache: VectorCache;
+  /** The database file ("" in memory). */
+  private path?: string;
   constructor(private readonly db: Kysely<Database>) {
-    this.cache = new VectorCache(db, (model, tag) => this.rows(model, tag));
+    this.cache = new VectorCache(db, (model, tag) => this.load(model, tag));
   }
 
   private static tableOf(model: string, dims: number) {
@@ -87,12 +91,16 @@ export class SqliteVectors implements VectorIndex {
     return this.cache.nearest(model, ownerTags, query, k);
   }
 
-  private async rows(model: string, tag: string): Promise<StoredVector[]> {
+  /** In the loading worker, on a connection of its own, unless the store is in memory (tests). */
+  private async load(model: string, tag: string): Promise<Quantized> {
     const name = await this.table(model);
-    if (!name) return [];
+    if (!name) return quantize([]);
+    this.path ??=
+      (await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(this.db)).rows[0]?.file ?? "";
+    if (this.path) return loadInWorker(this.path, name, tag);
     const rows = await sql<{ chunk_id: number; embedding: Uint8Array }>`
       select chunk_id, embedding from ${sql.id(name)} where owner_tag = ${tag}`.execute(this.db);
-    return rows.rows.map((r) => ({ chunkId: Number(r.chunk_id), vector: floatsOf(r.embedding) }));
+    return quantize(rows.rows.map((r) => ({ chunkId: Number(r.chunk_id), vector: floatsOf(r.embedding) })));
   }
 
   async forget(tx: Kysely<Database>, documentId: string, ownerTag: string): Promise<void> {
@@ -113,7 +121,7 @@ export class SqliteVectors implements VectorIndex {
 export class PgVectors implements VectorIndex {
   private readonly cache: VectorCache;
   constructor(private readonly db: Kysely<Database>) {
-    this.cache = new VectorCache(db, (model, tag) => this.rows(model, tag));
+    this.cache = new VectorCache(db, (model, tag) => this.load(model, tag));
   }
 
   async write(tx: Kysely<Database>, model: string, rows: readonly PassageVector[]): Promise<void> {
@@ -142,13 +150,41 @@ export class PgVectors implements VectorIndex {
     return this.cache.nearest(model, ownerTags, query, k);
   }
 
-  private async rows(model: string, tag: string): Promise<StoredVector[]> {
-    const rows = await this.db
-      .selectFrom("kb_vectors")
-      .select(["chunk_id", "vector"])
-      .where("model", "=", model)
-      .where("owner_tag", "=", tag)
-      .execute();
-    return rows.map((r) => ({ chunkId: Number(r.chunk_id), vector: floatsOf(r.vector) }));
+  /** A page of 5,000 rows at a time (in key order), so that decoding 100,000 never holds the event loop long. */
+  private async load(model: string, tag: string): Promise<Quantized> {
+    const pages: Quantized[] = [];
+    for (let after = -1; ; ) {
+      const rows = await this.db
+        .selectFrom("kb_vectors")
+        .select(["chunk_id", "vector"])
+        .where("model", "=", model)
+        .where("owner_tag", "=", tag)
+        .where("chunk_id", ">", after)
+        .orderBy("chunk_id")
+        .limit(5000)
+        .execute();
+      if (!rows.length) break;
+      pages.push(quantize(rows.map((r) => ({ chunkId: Number(r.chunk_id), vector: floatsOf(r.vector) }))));
+      after = Number(rows.at(-1)!.chunk_id);
+      await new Promise((r) => setImmediate(r));
+    }
+    return joined(pages);
   }
+}
+
+/** Pages of quantized vectors as one. */
+function joined(pages: Quantized[]): Quantized {
+  if (pages.length <= 1) return pages[0] ?? quantize([]);
+  const count = pages.reduce((n, p) => n + p.ids.length, 0);
+  const codes = new Int8Array(pages.reduce((n, p) => n + p.codes.length, 0));
+  const all = { ids: new Float64Array(count), dims: pages[0]!.dims, codes, scales: new Float32Array(count) };
+  let [i, c] = [0, 0];
+  for (const p of pages) {
+    all.ids.set(p.ids, i);
+    all.scales.set(p.scales, i);
+    all.codes.set(p.codes, c);
+    i += p.ids.length;
+    c += p.codes.length;
+  }
+  return all;
 }
