@@ -1,6 +1,16 @@
 import { type Kysely, sql, SqliteAdapter } from "kysely";
 import type { Migration } from "kysely/migration";
 
+/** Bumped at every change to an owner's vectors of a model (0020 made it on PostgreSQL, 0021 on SQLite). */
+const createVectorVersions = (db: Kysely<any>) =>
+  db.schema
+    .createTable("kb_vector_versions")
+    .addColumn("model", "text", (c) => c.notNull())
+    .addColumn("owner_tag", "text", (c) => c.notNull())
+    .addColumn("version", "bigint", (c) => c.notNull())
+    .addPrimaryKeyConstraint("kb_vector_versions_pk", ["model", "owner_tag"])
+    .execute();
+
 export const knowledgeMigrations: Record<string, Migration> = {
   // The knowledge base: documents (uploads, and the starter corpus shipped with benih) cut into chunks, searched by
   // full text with BM25-style ranking. `terms` is the chunk as space-separated words (Chinese split into words by
@@ -97,13 +107,7 @@ export const knowledgeMigrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint("kb_vectors_pk", ["model", "owner_tag", "chunk_id"])
         .execute();
       await db.schema.createIndex("kb_vectors_chunk").on("kb_vectors").column("chunk_id").execute();
-      await db.schema
-        .createTable("kb_vector_versions")
-        .addColumn("model", "text", (c) => c.notNull())
-        .addColumn("owner_tag", "text", (c) => c.notNull())
-        .addColumn("version", "bigint", (c) => c.notNull())
-        .addPrimaryKeyConstraint("kb_vector_versions_pk", ["model", "owner_tag"])
-        .execute();
+      await createVectorVersions(db);
     },
 
     async down(db: Kysely<any>): Promise<void> {
@@ -126,13 +130,7 @@ export const knowledgeMigrations: Record<string, Migration> = {
   "0021-sqlite-vector-versions": {
     async up(db: Kysely<any>): Promise<void> {
       if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
-      await db.schema
-        .createTable("kb_vector_versions")
-        .addColumn("model", "text", (c) => c.notNull())
-        .addColumn("owner_tag", "text", (c) => c.notNull())
-        .addColumn("version", "bigint", (c) => c.notNull())
-        .addPrimaryKeyConstraint("kb_vector_versions_pk", ["model", "owner_tag"])
-        .execute();
+      await createVectorVersions(db);
     },
 
     async down(db: Kysely<any>): Promise<void> {
