@@ -75,13 +75,16 @@ export class AccountDirectory implements ApiKeyLookup, SessionLookup, OwnerLooku
    */
   async ownerById(id: string, market: string | null): Promise<KeyRecord | undefined> {
     const people = this.storeOf(market);
-    const user = await people?.accounts.byId(id);
+    // A market no store serves has no owners (the header naming it comes with the work, not from a person).
+    if (!people) return undefined;
+    const user = await people.accounts.byId(id);
     if (user) return user.disabled_at === null ? this.asPerson(user) : undefined;
     for (const store of new Set([people, this.home])) {
-      const key = await store?.apiKeys.liveById(id);
-      if (!key) continue;
+      const key = await store.apiKeys.liveById(id);
+      // A key of another market owns nothing here.
+      if (!key || (key.market !== null && key.market !== market)) continue;
       if (!key.user_id) return { id: key.id, name: key.name, role: key.role, market: key.market };
-      const adopted = await people?.accounts.byId(key.user_id);
+      const adopted = await people.accounts.byId(key.user_id);
       return adopted && adopted.disabled_at === null ? this.asPerson(adopted) : undefined;
     }
     return undefined;

@@ -41,7 +41,7 @@ export interface ScopeRequest {
   host: string | undefined;
   headers: Record<string, string | string[] | undefined>;
   principal: Principal | undefined;
-  /** The server's own work for no one, on a route flagged serverWork: it names its market with x-benih-market. */
+  /** The server's own work (for no one, or for a person it names), on a route flagged serverWork: it names its market with x-benih-market. */
   serverWork?: boolean;
 }
 

@@ -88,6 +88,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await this.knowledge.close();
     await this.db.destroy();
     this.release?.();
   }

@@ -119,11 +119,10 @@ for (const backend of backends) {
     });
 
     /** Adds a one-passage document through `store` with the vector given; its id and its passage's id. */
-    async function add(store: Store, text: string, vector: number[]) {
-      const doc = await store.knowledge.add(
-        { owner: "alice", title: text, source: `${text}.txt`, mime: "text/plain", bytes: text.length },
-        [{ page: null, text, terms: text }],
-      );
+    async function add(store: Store, text: string, vector: number[], owner = "alice") {
+      const doc = await store.knowledge.add({ owner, title: text, source: `${text}.txt`, mime: "text/plain", bytes: text.length }, [
+        { page: null, text, terms: text },
+      ]);
       const [p] = await store.knowledge.passagesFrom(doc.id, 0, 1);
       await store.knowledge.addVectors("m", [
         { documentId: doc.id, from: 0, vectors: [{ chunkId: p!.id, ownerTag: p!.ownerTag, vector: Float32Array.from(vector) }] },
@@ -184,6 +183,32 @@ for (const backend of backends) {
       assert.equal(await b.knowledge.delete(west, "alice"), true);
       assert.equal(await storedVectors(a, chunks), 0);
       assert.ok((await byMeaning(a, [-1, 0, 0])).every((h) => h.documentId !== west));
+    });
+
+    it("never gives one person another's passage, even one added under a deleted passage's id (a store from before 0021)", async () => {
+      const kept = await add(a, "south", [0, -1, 0]);
+      const gone = await add(a, "down", [0, 0, -1]);
+      // As in a store migrated to 0021: no versions yet, every copy loaded at version 0.
+      await a.db.deleteFrom("kb_vector_versions").execute();
+      assert.deepEqual(
+        (await byMeaning(a, [0, 0, -1])).map((h) => h.documentId),
+        [gone],
+      );
+      assert.equal(await a.knowledge.delete(gone, "alice"), true);
+      // SQLite gives the deleted passage's id to the next passage added: bob's, here, near the same direction.
+      const bobs = await add(b, "bob's", [0.1, 0, -1], "bob");
+      const seen = (await byMeaning(a, [0, 0, -1])).map((h) => h.documentId);
+      assert.ok(!seen.includes(bobs) && !seen.includes(gone), `alice sees ${seen}`);
+      assert.deepEqual(
+        (await byMeaning(a, [0, -1, 0])).map((h) => h.documentId),
+        [kept],
+      );
+      assert.deepEqual(
+        (await b.knowledge.search("bob", [], 5, undefined, { vector: { model: "m", values: Float32Array.of(0, 0, -1) } })).map(
+          (h) => h.documentId,
+        ),
+        [bobs],
+      );
     });
   });
 }

@@ -5,7 +5,9 @@ import type { Closers } from "./lifecycle.ts";
  * Does `work` on `store` now and then `everyMs` after each run ends, on the one instance of those sharing the store
  * that holds the duty's lease (taken or renewed before each run, for one and a half periods: a dead holder's runs
  * out soon after). While a run goes on the lease is renewed every third of its length, so a run longer than the
- * lease (embedding a large upload) keeps it: no other instance starts the duty meanwhile. Errors go to `onError`.
+ * lease (embedding a large upload) keeps it and no other instance starts the duty meanwhile — unless a renewal comes
+ * too late, which is reported and the run goes on (the work must bear two runs at once: the embedder's progress
+ * refuses a batch another run stored first). Errors go to `onError`.
  * Resolves when the first run is over.
  */
 export function leasedDuty(

@@ -67,7 +67,7 @@ export class KnowledgeEmbedder {
   private readonly running = new Map<KnowledgeStore, { again: boolean; done: Promise<void> }>();
   /** Characters of a passage each model takes, learned from its refusals. */
   private readonly cuts = new Map<string, number>();
-  /** The configuration error last logged of each model: logged again only when it changes, or after it cleared. */
+  /** Why a model's (or an owner's) work waits, as last logged: logged again only when it changes, or after it cleared. */
   private readonly reported = new Map<string, string>();
   /** Aborted by `stop`: a run stopped with the server is not a failure, and resumes when it starts again. */
   private readonly stopping = new AbortController();
@@ -141,12 +141,20 @@ export class KnowledgeEmbedder {
               // Not the documents' fault nor the model's: this owner's wait, saying why; the others' go on.
               for (const d of batch) await this.paused(store, model, d, err as Error);
               stopped.add(owner);
-              this.o.log?.(`embedding ${owner}'s documents with ${model} waits for the next run: ${describeError(err as Error)}`);
+              this.reportOnce(
+                `${model}\0${owner}`,
+                err as Error,
+                `embedding ${owner}'s documents with ${model} waits for the next run (said again only if the reason changes)`,
+              );
             } else if (configurationError(err)) {
               // The model cannot be used at all: every other document would be refused alike. Those sent say why,
               // the rest wait, and the next run tries again.
               for (const d of batch) await this.paused(store, model, d, err as Error);
-              this.configurationFailed(model, err as Error);
+              this.reportOnce(
+                model,
+                err as Error,
+                `embedding with ${model} is stopped until its configuration is fixed (tried again every run)`,
+              );
               return;
             }
             // Refused for what one of them holds (a blocked term, too long): each alone, so the others go on.
@@ -172,12 +180,12 @@ export class KnowledgeEmbedder {
     }
   }
 
-  /** A configuration error of the model, logged once until it changes or the model works again. */
-  private configurationFailed(model: string, err: Error): void {
+  /** Logs why work waits (a model's configuration, an owner's refusal), once until the reason changes or it works again. */
+  private reportOnce(key: string, err: Error, what: string): void {
     const why = describeError(err);
-    if (this.reported.get(model) === why) return;
-    this.reported.set(model, why);
-    this.o.log?.(`embedding with ${model} is stopped until its configuration is fixed (tried again every run): ${why}`, err);
+    if (this.reported.get(key) === why) return;
+    this.reported.set(key, why);
+    this.o.log?.(`${what}: ${why}`, err);
   }
 
   /** Records why a document waits for the next run (not its fault); a run stopped with the server records nothing. */
@@ -204,6 +212,7 @@ export class KnowledgeEmbedder {
     );
     for (const d of batch) d.done += d.passages.length;
     this.reported.delete(model);
+    this.reported.delete(`${model}\0${batch[0]?.owner}`);
   }
 
   private async failed(store: KnowledgeStore, model: string, d: Work, err: Error): Promise<void> {

@@ -148,8 +148,7 @@ export function enforceAccess(app: FastifyInstance, o: AccessOptions): void {
     }
     // Resolved first: a host no market serves is answered 421 with the hosts that are.
     // The server's own work names its market (x-benih-market); a person it works for is one of that market's.
-    const serverWork = ownWork;
-    request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal, serverWork });
+    request.scope = o.resolveScope({ host: request.headers.host, headers: request.headers, principal, serverWork: ownWork });
     if (owner) checkLocalHost(request.headers, o.knownHost);
     if (request.scope.market) reply.header("x-benih-market", request.scope.market);
   };

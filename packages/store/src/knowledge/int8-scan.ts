@@ -21,7 +21,7 @@ const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...b
 const name = (s: string) => [s.length, ...Buffer.from(s)];
 
 // scan(query, vectors, count, blocks, out): out[i] = Σ query[j] · vectors[i·16·blocks + j] over 16·blocks int8s, as
-// int32 (127 · 127 · 16 · blocks fits for any embedding length). Pointers are byte offsets into the imported memory.
+// int32 (127 · 127 · 16 · blocks fits below 130,000 dimensions). Pointers are byte offsets into the imported memory.
 const [QUERY, VECTORS, COUNT, BLOCKS, OUT, LEFT, Q, ACC] = [0, 1, 2, 3, 4, 5, 6, 7];
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
@@ -119,6 +119,7 @@ export class Int8Matrix {
 
   /** Each vector's dot product with `query`, approximately (as int8 codes allow); valid until the next call. */
   dots(query: Float32Array): Float32Array {
+    if (!this.count || !this.dims) return this.out.fill(0);
     const scale = new Float32Array(1);
     quantizeInto(query, 1, this.dims, new Int8Array(this.memory.buffer, 0, this.stride), 0, this.stride, scale);
     this.scan(0, this.codesAt, this.count, this.stride / 16, this.stride);

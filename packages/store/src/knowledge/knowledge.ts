@@ -81,6 +81,11 @@ export class KnowledgeStore {
     this.vectors = this.sqlite ? new SqliteVectors(db) : new PgVectors(db);
   }
 
+  /** Lets go of what vector search holds for this store (the loading worker's connection to its file). */
+  close(): Promise<void> {
+    return this.vectors.close();
+  }
+
   /**
    * Adds a document and its chunks in one transaction: a document is searchable whole or not at all. With
    * `maxOwnerBytes`, throws KnowledgeQuotaError, writing nothing, when the owner's documents (see `ownerBytes`)
@@ -365,13 +370,19 @@ export class KnowledgeStore {
    */
   private async hybrid(owner: string | null, terms: readonly string[], vector: QueryVector, limit: number): Promise<KbHit[]> {
     const depth = Math.max(20, limit * 4);
+    const tags = [ownerTag(SHARED), ownerTag(owner)];
     const [keywords, nearest] = await Promise.all([
       // As deep as the vectors' list, but the slower search for any of the words only where BM25 alone would make it.
       this.keywordSearch(owner, terms, depth, undefined, true, limit),
-      this.vectors.nearest(vector.model, [ownerTag(SHARED), ownerTag(owner)], vector.values, depth),
+      this.vectors.nearest(vector.model, tags, vector.values, depth),
     ]);
     const strong = nearest.filter((n) => n.similarity > 0 && n.similarity >= nearest[0]!.similarity / 2);
-    const rows = strong.length ? await this.hitsOf(strong.map((n) => n.chunkId)) : new Map<number, KbHit>();
+    const rows = strong.length
+      ? await this.hitsOf(
+          strong.map((n) => n.chunkId),
+          tags,
+        )
+      : new Map<number, KbHit>();
     const byMeaning = strong.flatMap((n) => {
       const h = rows.get(n.chunkId);
       return h ? [{ ...h, id: n.chunkId, score: n.similarity }] : [];
@@ -380,13 +391,17 @@ export class KnowledgeStore {
     return fuse([byWords, byMeaning], limit).map(({ id: _, ...h }) => ({ ...h, fused: true }));
   }
 
-  /** Passages by id, with their documents. */
-  private async hitsOf(ids: readonly number[]): Promise<Map<number, KbHit>> {
+  /**
+   * Passages by id, with their documents: only those of `tags`. A copy of vectors a moment behind may name a passage
+   * deleted since, and SQLite gives a deleted passage's id to the next one added, maybe someone else's.
+   */
+  private async hitsOf(ids: readonly number[], tags: readonly string[]): Promise<Map<number, KbHit>> {
     const rows = await this.db
       .selectFrom("kb_chunks as c")
       .innerJoin("kb_documents as d", "d.id", "c.document_id")
       .select(["c.id", "c.document_id", "d.title", "d.source", "c.page", "c.text"])
       .where("c.id", "in", ids)
+      .where("c.owner_tag", "in", tags)
       .execute();
     return new Map(
       rows.map((r) => [

@@ -25,14 +25,16 @@ export const unit = (v: Float32Array): Float32Array => {
   return v.map((x) => x / n);
 };
 
-/** After a write or delete, in the writer's transaction: every instance's copy of these owners' vectors is stale. */
+/**
+ * After a write (of `model`'s vectors) or a delete (`null`: of every model's), in the writer's transaction: every
+ * instance's copy of these owners' vectors is stale. A row is made where none was (an owner whose copy was loaded at
+ * version 0, as every owner of a store from before 0021 is).
+ */
 export async function bumpVersions(tx: Kysely<Database>, model: string | null, tags: Iterable<string>): Promise<void> {
-  for (const tag of new Set(tags)) {
-    if (model === null) await sql`update kb_vector_versions set version = version + 1 where owner_tag = ${tag}`.execute(tx);
-    else
-      await sql`insert into kb_vector_versions (model, owner_tag, version) values (${model}, ${tag}, 1)
-        on conflict (model, owner_tag) do update set version = kb_vector_versions.version + 1`.execute(tx);
-  }
+  const models = model === null ? sql`select model from kb_vector_models` : sql`select ${model} as model`;
+  for (const tag of new Set(tags))
+    await sql`insert into kb_vector_versions (model, owner_tag, version) select m.model, ${tag}, 1 from (${models}) m where true
+      on conflict (model, owner_tag) do update set version = kb_vector_versions.version + 1`.execute(tx);
 }
 
 /**

@@ -8,7 +8,12 @@ import { quantizeInto, strideOf } from "./quantize.mjs";
 
 const connections = new Map();
 
-parentPort.on("message", ({ id, path, table, tag }) => {
+parentPort.on("message", ({ type, id, path, table, tag }) => {
+  if (type === "close") {
+    connections.get(path)?.close();
+    connections.delete(path);
+    return;
+  }
   try {
     let db = connections.get(path);
     if (!db) {

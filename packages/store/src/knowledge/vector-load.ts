@@ -21,17 +21,24 @@ export function loadInWorker(path: string, table: string, tag: string): Promise<
       else waiting?.resolve(m);
       if (!pending.size) w.unref();
     });
-    // A worker that died fails what it had; the next load starts another.
-    w.on("error", (err) => {
+    // A worker that failed or ended fails what it had; the next load starts another.
+    const gone = (err: Error) => {
       if (worker === w) worker = undefined;
       for (const p of pending.values()) p.reject(err);
       pending.clear();
-    });
+    };
+    w.on("error", gone);
+    w.on("exit", (code) => gone(new Error(`the vector loading worker ended (exit code ${code})`)));
     worker = w;
   }
   const id = next++;
   // Held while it works, so that a process with nothing else to do still waits for the answer.
   worker.ref();
-  worker.postMessage({ id, path, table, tag });
+  worker.postMessage({ type: "load", id, path, table, tag });
   return new Promise((resolve, reject) => pending.set(id, { table, resolve, reject }));
+}
+
+/** A store's file is closed: the worker lets go of its connection to it. */
+export function closeInWorker(path: string): void {
+  worker?.postMessage({ type: "close", path });
 }

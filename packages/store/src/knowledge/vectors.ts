@@ -4,7 +4,7 @@ import type { Database } from "../database.ts";
 import { sqliteVecFailure } from "../open.ts";
 import { type Quantized, quantize } from "./int8-scan.ts";
 import { bumpVersions, type Nearest, unit, VectorCache } from "./vector-cache.ts";
-import { loadInWorker } from "./vector-load.ts";
+import { closeInWorker, loadInWorker } from "./vector-load.ts";
 
 export type { Nearest } from "./vector-cache.ts";
 
@@ -22,6 +22,7 @@ export interface VectorIndex {
   nearest(model: string, ownerTags: readonly string[], query: Float32Array, k: number): Promise<Nearest[]>;
   /** Before a document's passages are deleted: their vectors, of every model. */
   forget(tx: Kysely<Database>, documentId: string, ownerTag: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 const bytesOf = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
@@ -91,6 +92,10 @@ export class SqliteVectors implements VectorIndex {
     return this.cache.nearest(model, ownerTags, query, k);
   }
 
+  async close(): Promise<void> {
+    if (this.path) closeInWorker(this.path);
+  }
+
   /** In the loading worker, on a connection of its own, unless the store is in memory (tests). */
   private async load(model: string, tag: string): Promise<Quantized> {
     const name = await this.table(model);
@@ -149,6 +154,8 @@ export class PgVectors implements VectorIndex {
   nearest(model: string, ownerTags: readonly string[], query: Float32Array, k: number): Promise<Nearest[]> {
     return this.cache.nearest(model, ownerTags, query, k);
   }
+
+  async close(): Promise<void> {}
 
   /** A page of 5,000 rows at a time (in key order), so that decoding 100,000 never holds the event loop long. */
   private async load(model: string, tag: string): Promise<Quantized> {
