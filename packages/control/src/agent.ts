@@ -76,6 +76,8 @@ export class RegionalAgent {
   private readonly jobs = new Map<string, Job>();
   private readonly outboxes = new Map<string, Outbox>();
   private stopped = false;
+  /** Aborted by `close()`: ends a long poll at once rather than after its wait (the reports after it still go). */
+  private readonly polling = new AbortController();
   private readonly log: (line: string) => void;
   private readonly storage: CheckpointStorage;
 
@@ -84,9 +86,15 @@ export class RegionalAgent {
     this.storage = o.checkpoints ?? new FolderStorage();
   }
 
-  private async call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: ControlAnswer | undefined }> {
+  private async call(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; json: ControlAnswer | undefined }> {
     const res = await fetch(this.o.controlPlane.replace(/\/+$/, "") + path, {
       method,
+      ...(signal && { signal }),
       headers: {
         authorization: `Bearer ${this.o.token}`,
         ...(this.id && { "x-benih-agent": this.id }),
@@ -116,7 +124,7 @@ export class RegionalAgent {
               `registered ${this.o.cluster.id} in ${this.o.cluster.region} as ${this.id} (${this.o.executor.kind} executor, ${this.storage.kind} checkpoints)`,
             );
           }
-          const r = await this.call("GET", `/control/v1/agents/${this.id}/commands?waitMs=10000`);
+          const r = await this.call("GET", `/control/v1/agents/${this.id}/commands?waitMs=10000`, undefined, this.polling.signal);
           if (r.status === 404) {
             this.id = undefined; // the control plane restarted or dropped us: register again
             continue;
@@ -128,6 +136,7 @@ export class RegionalAgent {
           for (const c of polled.data.commands) await this.handle(c);
         } catch (err) {
           if ((err as Error).message.startsWith("the control plane refused")) throw err;
+          if (this.stopped) break;
           this.log(`control plane unreachable (${(err as Error).message}); retrying in ${backoff} ms`);
           await sleep(backoff);
           backoff = Math.min(backoff * 2, 5000);
@@ -345,5 +354,6 @@ export class RegionalAgent {
   /** Stops polling; `run()` then pauses the running jobs, reports them, and returns. */
   close(): void {
     this.stopped = true;
+    this.polling.abort();
   }
 }
