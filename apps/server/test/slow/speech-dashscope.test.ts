@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { DASHSCOPE_THROTTLED_TEXT, type FakeDashScopeSpeech, startFakeDashScopeSpeech } from "@benih/fake-upstreams";
 import OpenAI, { toFile } from "openai";
 import { request } from "undici";
-import { startServer } from "./harness.ts";
+import { startServer } from "../harness.ts";
 
 // Alibaba Cloud Model Studio (DashScope) speech through benih's OpenAI audio API: CosyVoice synthesis and Paraformer
 // recognition, against a loopback server speaking DashScope's WebSocket inference protocol, its errors included.

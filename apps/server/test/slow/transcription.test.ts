@@ -4,8 +4,8 @@ import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import OpenAI, { toFile } from "openai";
 import { request } from "undici";
-import { startServer } from "./harness.ts";
-import { formOf } from "./multipart.ts";
+import { startServer } from "../harness.ts";
+import { formOf } from "../multipart.ts";
 
 // Speech recognition on OpenAI's wire format, through a loopback server speaking OpenAI's /audio/transcriptions:
 // the recording is checked before any provider is paid, and the transcript is held to the market's policy.

@@ -4,8 +4,8 @@ import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import OpenAI, { APIError, toFile } from "openai";
 import { request } from "undici";
-import { startServer } from "./harness.ts";
-import { formOf } from "./multipart.ts";
+import { startServer } from "../harness.ts";
+import { formOf } from "../multipart.ts";
 
 // stream=true transcriptions, through a loopback server speaking OpenAI's streamed transcription: server-sent
 // events `transcript.text.delta` then `transcript.text.done`, passed on as they come and held to the market's policy.

@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { request } from "undici";
-import { startServer } from "./harness.ts";
+import { startServer } from "../harness.ts";
 
 // Text to speech on OpenAI's wire format: offline with espeak-ng (the default, in each market's language), and
 // through a loopback server speaking OpenAI's /audio/speech, its errors included.

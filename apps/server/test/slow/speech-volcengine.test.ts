@@ -7,8 +7,8 @@ import { after, before, describe, it } from "node:test";
 import { startFakeVolcengineSpeech, type FakeServer } from "@benih/fake-upstreams";
 import OpenAI, { toFile } from "openai";
 import { request } from "undici";
-import { parseConfig } from "../src/config/load.ts";
-import { startServer } from "./harness.ts";
+import { parseConfig } from "../../src/config/load.ts";
+import { startServer } from "../harness.ts";
 
 // Volcano Engine's Doubao speech through benih's OpenAI audio API: synthesis over its HTTP TTS API and recognition
 // with its flash recorded-file API, against a loopback server speaking both as documented, errors included.

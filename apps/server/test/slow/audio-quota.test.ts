@@ -5,8 +5,8 @@ import { after, before, describe, it } from "node:test";
 import { redisForTest } from "@benih/store/testing";
 import { Redis } from "ioredis";
 import { request } from "undici";
-import { startServer } from "./harness.ts";
-import { formOf } from "./multipart.ts";
+import { startServer } from "../harness.ts";
+import { formOf } from "../multipart.ts";
 
 // audioSecondsPerDay: speech and transcription count seconds of audio, held before the work and settled on what was
 // heard or spoken, against a loopback server speaking OpenAI's /audio/speech and /audio/transcriptions.

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fakeMp4, startFakeVideo, type FakeServer } from "@benih/fake-upstreams";
 import { hasFfmpeg } from "@benih/assistant";
-import { startServer } from "./harness.ts";
-import { until } from "./until.ts";
+import { startServer } from "../harness.ts";
+import { until } from "../until.ts";
 
 // Video generation as asynchronous jobs against loopback servers speaking Volcano Ark's task API and OpenAI's
 // Videos API (each task takes a few status polls), a restart in the middle of a job, and the offline slideshow.
