@@ -21,7 +21,9 @@ export async function openTestSqlite(): Promise<TestStore> {
     store,
     dispose: async () => {
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      // The checkpoint worker lets go of the file a moment after the close (its last checkpoint may still write the
+      // WAL): a removal that meets a file written meanwhile tries again.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     },
   };
 }
