@@ -1,8 +1,11 @@
 export { writeGguf } from "./writer.ts";
 export { readGguf, type GgufInfo, type MetadataValue } from "./reader.ts";
+export { decodeTensor, tensorTypeName } from "./decode-tensor.ts";
+export { readLlamaGguf, GgufModelError, LAYER_TENSORS, layerShapes, type LlamaModelFile } from "./read-llama.ts";
+export { loraAdapterToGguf, readLoraAdapter, type LoraAdapter, type LoraPair } from "./lora-adapter.ts";
 export { ValueType, TensorType, type MetadataEntry, type TensorEntry } from "./types.ts";
 export { toHalf, fromHalf } from "./f16.ts";
-export { bytesToUnicode, CHATML_TEMPLATE, CHATML_TOKENS } from "./byte-level-bpe.ts";
+export { bytesToUnicode, CHATML_PLAIN_TEMPLATE, CHATML_TEMPLATE, CHATML_TOKENS } from "./byte-level-bpe.ts";
 export { seededRandom, seededNormal } from "./prng.ts";
 export {
   llamaToGguf,
@@ -16,3 +19,4 @@ export {
   type LlamaGgufOptions,
 } from "./llama.ts";
 export { writeTestModel, type TestModelOptions } from "./test-model.ts";
+export { writeForcedModel } from "./forced-model.ts";

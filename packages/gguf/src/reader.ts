@@ -5,7 +5,9 @@ export type MetadataValue = string | number | bigint | boolean | MetadataValue[]
 export interface GgufInfo {
   version: number;
   metadata: Map<string, MetadataValue>;
+  /** Offsets are relative to `dataOffset`, where the tensor data starts (after the header, aligned). */
   tensors: Array<{ name: string; dims: number[]; type: number; offset: number }>;
+  dataOffset: number;
 }
 
 const utf8 = new TextDecoder();
@@ -82,5 +84,6 @@ export function readGguf(bytes: Uint8Array): GgufInfo {
     const type = u32();
     tensors.push({ name, dims, type, offset: Number(u64()) });
   }
-  return { version, metadata, tensors };
+  const alignment = Number(metadata.get("general.alignment") ?? 32);
+  return { version, metadata, tensors, dataOffset: Math.ceil(p / alignment) * alignment };
 }

@@ -50,12 +50,19 @@ Engine* engineOf(napi_env env, napi_value v) {
   return static_cast<Engine*>(p);
 }
 
-std::vector<napi_value> args(napi_env env, napi_callback_info info, size_t want) {
-  std::vector<napi_value> a(want);
-  size_t n = want;
+// The first `want` arguments, which must be given, then up to `optional` more (undefined where not given).
+std::vector<napi_value> args(napi_env env, napi_callback_info info, size_t want, size_t optional = 0) {
+  std::vector<napi_value> a(want + optional);
+  size_t n = want + optional;
   CHECK(napi_get_cb_info(env, info, &n, a.data(), nullptr, nullptr));
   if (n < want) throw JsError{"expected " + std::to_string(want) + " arguments"};
   return a;
+}
+
+bool given(napi_env env, napi_value v) {
+  napi_valuetype t;
+  CHECK(napi_typeof(env, v, &t));
+  return t != napi_undefined && t != napi_null;
 }
 
 napi_value num(napi_env env, double d) {
@@ -78,11 +85,14 @@ napi_value guarded(napi_env env, F f) {
 
 napi_value Create(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
-    auto a = args(env, info, 3);
+    auto a = args(env, info, 3, 1);
+    benih::LoraShape lora;
+    if (given(env, a[3]))
+      lora = {(int)prop(env, a[3], "rank"), (float)prop(env, a[3], "scale"), (int)prop(env, a[3], "targets")};
     benih::ModelShape s{(int)prop(env, a[0], "dim"),     (int)prop(env, a[0], "layers"), (int)prop(env, a[0], "heads"),
                         (int)prop(env, a[0], "kvHeads"), (int)prop(env, a[0], "ff"),     (int)prop(env, a[0], "vocab"),
                         (float)prop(env, a[0], "eps"),   (float)prop(env, a[0], "ropeTheta")};
-    auto* e = new Engine(s, (int)number(env, a[1], "batch"), (int)number(env, a[2], "seqLen"));
+    auto* e = new Engine(s, (int)number(env, a[1], "batch"), (int)number(env, a[2], "seqLen"), lora);
     napi_value out;
     CHECK(napi_create_external(env, e, [](napi_env, void* p, void*) { delete static_cast<Engine*>(p); }, nullptr, &out));
     return out;
@@ -91,6 +101,40 @@ napi_value Create(napi_env env, napi_callback_info info) {
 
 napi_value ParamCount(napi_env env, napi_callback_info info) {
   return guarded(env, [&] { return num(env, (double)engineOf(env, args(env, info, 1)[0])->paramCount()); });
+}
+
+napi_value LoraSize(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] { return num(env, (double)engineOf(env, args(env, info, 1)[0])->loraSize()); });
+}
+
+napi_value LoraMerge(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    auto a = args(env, info, 4);
+    Engine* e = engineOf(env, a[0]);
+    size_t nb, nl, no;
+    auto* base = typed<float>(env, a[1], napi_float32_array, "base", &nb);
+    auto* lora = typed<float>(env, a[2], napi_float32_array, "lora", &nl);
+    auto* out = typed<float>(env, a[3], napi_float32_array, "out", &no);
+    if (nb != e->paramCount() || no != nb) throw JsError{"base and out must have the model's parameter count"};
+    if (nl != e->loraSize()) throw JsError{"lora has " + std::to_string(nl) + " values, the adapter needs " + std::to_string(e->loraSize())};
+    e->loraMerge(base, lora, out);
+    return (napi_value) nullptr;
+  });
+}
+
+napi_value BackwardLora(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    auto a = args(env, info, 4);
+    Engine* e = engineOf(env, a[0]);
+    size_t np, nl, ng;
+    auto* p = typed<float>(env, a[1], napi_float32_array, "params", &np);
+    auto* lora = typed<float>(env, a[2], napi_float32_array, "lora", &nl);
+    auto* g = typed<float>(env, a[3], napi_float32_array, "loraGrads", &ng);
+    if (np != e->paramCount()) throw JsError{"params must have the model's parameter count"};
+    if (nl != e->loraSize() || ng != nl) throw JsError{"lora and loraGrads must have the adapter's size"};
+    e->backward(p, nullptr, lora, g);
+    return (napi_value) nullptr;
+  });
 }
 
 napi_value Forward(napi_env env, napi_callback_info info) {
@@ -162,6 +206,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"paramCount", nullptr, ParamCount, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"forward", nullptr, Forward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"backward", nullptr, Backward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraSize", nullptr, LoraSize, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"loraMerge", nullptr, LoraMerge, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"backwardLora", nullptr, BackwardLora, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clipGradients", nullptr, Clip, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -42,6 +42,7 @@ void rmsnormBackward(float* dx, float* dw, const float* dout, const float* x, co
 #pragma omp simd
     for (int i = 0; i < C; i++) dxr[i] += d[i] * w[i] * r - xr[i] * k;
   }
+  if (!dw) return;  // a frozen weight
   for (int n = 0; n < N; n++) {
     const float* d = dout + (long)n * C;
     const float* xr = x + (long)n * C;
@@ -51,6 +52,11 @@ void rmsnormBackward(float* dx, float* dw, const float* dout, const float* x, co
   }
 }
 
+void scaleBy(float* v, long n, float k) {
+#pragma omp parallel for simd schedule(static)
+  for (long i = 0; i < n; i++) v[i] *= k;
+}
+
 void add(float* y, const float* x, long n) {
 #pragma omp parallel for simd schedule(static)
   for (long i = 0; i < n; i++) y[i] += x[i];
@@ -58,7 +64,8 @@ void add(float* y, const float* x, long n) {
 
 }  // namespace
 
-Engine::Engine(const ModelShape& s, int batch, int seqLen) : s_(s), B_(batch), T_(seqLen), N_(batch * seqLen) {
+Engine::Engine(const ModelShape& s, int batch, int seqLen, const LoraShape& lora)
+    : s_(s), lora_(lora), B_(batch), T_(seqLen), N_(batch * seqLen) {
   if (s.dim <= 0 || s.layers <= 0 || s.heads <= 0 || s.kvHeads <= 0 || s.ff <= 0 || s.vocab <= 0 || batch <= 0 ||
       seqLen <= 0)
     throw std::invalid_argument("every model dimension, the batch and the sequence length must be positive");
@@ -82,6 +89,31 @@ Engine::Engine(const ModelShape& s, int batch, int seqLen) : s_(s), B_(batch), T
   }
   finalNormAt_ = at;
   paramCount_ = at + C;
+  if (lora.targets) {
+    const int r = lora.rank;
+    // rows, cols and offset in the layer of wq wk wv wo gate up down, as src/model/lora.ts lays them out.
+    const int rows[7] = {H * D_, KV * D_, KV * D_, C, F, F, C}, cols[7] = {C, C, C, H * D_, C, C, F};
+    size_t la = 0;
+    int widest = 0;
+    for (int l = 0; l < s.layers; l++) {
+      const Offsets& o = at_[l];
+      const size_t base[7] = {o.wqkv, o.wqkv + (size_t)H * D_ * C, o.wqkv + (size_t)(H + KV) * D_ * C, o.wo,
+                              o.wgu, o.wgu + (size_t)F * C, o.down};
+      std::array<int, 7> of;
+      of.fill(-1);
+      for (int t = 0; t < 7; t++) {
+        if (!(lora.targets >> t & 1)) continue;
+        if (r < 1 || r > std::min(rows[t], cols[t])) throw std::invalid_argument("LoRA rank exceeds a target matrix");
+        of[t] = (int)slots_.size();
+        slots_.push_back({rows[t], cols[t], base[t], la, la + (size_t)r * cols[t]});
+        la += (size_t)r * (rows[t] + cols[t]);
+        widest = std::max(widest, rows[t]);
+      }
+      slotOf_.push_back(of);
+    }
+    loraSize_ = la;
+    loraU_.resize((size_t)N * r), loraG_.resize((size_t)N * r), loraB_.resize((size_t)widest * r);
+  }
   L_.resize(s.layers);
   for (auto& l : L_) {
     l.x.resize((size_t)N * C), l.xn1.resize((size_t)N * C), l.rstd1.resize(N), l.qkv.resize((size_t)N * QW_);
@@ -119,6 +151,32 @@ void Engine::rope(float* v, int stride, int offset, int heads, float sign) {
       }
     }
   }
+}
+
+void Engine::loraMerge(const float* base, const float* lora, float* out) {
+  std::memcpy(out, base, paramCount_ * sizeof(float));
+  const int r = lora_.rank;
+  for (const LoraSlot& sl : slots_) {
+    std::copy(lora + sl.b, lora + sl.b + (size_t)sl.rows * r, loraB_.begin());
+    scaleBy(loraB_.data(), (long)sl.rows * r, lora_.scale);
+    gemm(sl.rows, sl.cols, r, loraB_.data(), r, false, lora + sl.a, sl.cols, false, out + sl.base, sl.cols, true, gs_);
+  }
+}
+
+// For W[rows][cols] with out = inp · W'ᵀ: dB += doutᵀ · (scale · inp · Aᵀ), dA += (scale · dout · B)ᵀ · inp. Costs
+// about 2·N·rank·(rows + cols), against N·rows·cols for the frozen W's own gradient, which is skipped.
+void Engine::loraGrads(int layer, int target, const float* dout, int ldo, const float* inp, int ldi, const float* lora,
+                       float* dl) {
+  const int at = slotOf_[layer][target];
+  if (at < 0) return;
+  const LoraSlot& sl = slots_[at];
+  const int r = lora_.rank, N = N_;
+  gemm(N, r, sl.cols, inp, ldi, false, lora + sl.a, sl.cols, true, loraU_.data(), r, false, gs_);
+  scaleBy(loraU_.data(), (long)N * r, lora_.scale);
+  gemm(sl.rows, r, N, dout, ldo, true, loraU_.data(), r, false, dl + sl.b, r, true, gs_);
+  gemm(N, r, sl.rows, dout, ldo, false, lora + sl.b, r, false, loraG_.data(), r, false, gs_);
+  scaleBy(loraG_.data(), (long)N * r, lora_.scale);
+  gemm(r, sl.cols, N, loraG_.data(), r, true, inp, ldi, false, dl + sl.a, sl.cols, true, gs_);
 }
 
 double Engine::forward(const float* P, const int32_t* tokens, const int32_t* targets, const float* weights) {
@@ -215,8 +273,12 @@ double Engine::forward(const float* P, const int32_t* tokens, const int32_t* tar
   return total ? loss / total : 0;
 }
 
-void Engine::backward(const float* P, float* G) {
+void Engine::backward(const float* P, float* G, const float* lora, float* LG) {
   if (!ready_) throw std::logic_error("backward() needs a forward() first");
+  if ((lora != nullptr) != (loraSize_ > 0) || (lora != nullptr) != (LG != nullptr))
+    throw std::logic_error(loraSize_ ? "this engine trains an adapter: give it and its gradients" : "this engine has no adapter");
+  if (lora) G = nullptr;  // the base is frozen
+  if (!G && !lora) throw std::logic_error("backward() needs gradients to add into");
   ready_ = false;  // the softmax buffer becomes the logits' gradient below
   const int C = s_.dim, H = s_.heads, KV = s_.kvHeads, F = s_.ff, V = s_.vocab, N = N_, T = T_, D = D_, QW = QW_;
   if (!weightTotal_) return;
@@ -234,9 +296,9 @@ void Engine::backward(const float* P, float* G) {
     r[targets_[n]] -= w;
   }
   gemm(N, C, V, dl, V, false, P, C, false, dxf_.data(), C, false, gs_);
-  gemm(V, C, N, dl, V, true, xf_.data(), C, false, G, C, true, gs_);
+  if (G) gemm(V, C, N, dl, V, true, xf_.data(), C, false, G, C, true, gs_);
   std::fill(dx_.begin(), dx_.end(), 0.f);
-  rmsnormBackward(dx_.data(), G + finalNormAt_, dxf_.data(), xLast_.data(), P + finalNormAt_, rstdf_.data(), N, C);
+  rmsnormBackward(dx_.data(), G ? G + finalNormAt_ : nullptr, dxf_.data(), xLast_.data(), P + finalNormAt_, rstdf_.data(), N, C);
 
   const float scale = 1.0f / std::sqrt((float)D);
   const int group = H / KV;
@@ -246,7 +308,8 @@ void Engine::backward(const float* P, float* G) {
     // x_out = x2 + down(act)
     dx2_ = dx_;
     gemm(N, F, C, dx_.data(), C, false, P + o.down, F, false, dact_.data(), F, false, gs_);
-    gemm(C, F, N, dx_.data(), C, true, A.act.data(), F, false, G + o.down, F, true, gs_);
+    if (G) gemm(C, F, N, dx_.data(), C, true, A.act.data(), F, false, G + o.down, F, true, gs_);
+    if (lora) loraGrads(l, 6, dx_.data(), C, A.act.data(), F, lora, LG);
 #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
       const float* g = &A.gu[(size_t)n * 2 * F];
@@ -259,12 +322,17 @@ void Engine::backward(const float* P, float* G) {
       }
     }
     gemm(N, C, 2 * F, dgu_.data(), 2 * F, false, P + o.wgu, C, false, dxn_.data(), C, false, gs_);
-    gemm(2 * F, C, N, dgu_.data(), 2 * F, true, A.xn2.data(), C, false, G + o.wgu, C, true, gs_);
-    rmsnormBackward(dx2_.data(), G + o.ffnNorm, dxn_.data(), A.x2.data(), P + o.ffnNorm, A.rstd2.data(), N, C);
+    if (G) gemm(2 * F, C, N, dgu_.data(), 2 * F, true, A.xn2.data(), C, false, G + o.wgu, C, true, gs_);
+    if (lora) {
+      loraGrads(l, 4, dgu_.data(), 2 * F, A.xn2.data(), C, lora, LG);
+      loraGrads(l, 5, dgu_.data() + F, 2 * F, A.xn2.data(), C, lora, LG);
+    }
+    rmsnormBackward(dx2_.data(), G ? G + o.ffnNorm : nullptr, dxn_.data(), A.x2.data(), P + o.ffnNorm, A.rstd2.data(), N, C);
     // x2 = x + wo(att)
     dxIn_ = dx2_;
     gemm(N, H * D, C, dx2_.data(), C, false, P + o.wo, H * D, false, datt_.data(), H * D, false, gs_);
-    gemm(C, H * D, N, dx2_.data(), C, true, A.att.data(), H * D, false, G + o.wo, H * D, true, gs_);
+    if (G) gemm(C, H * D, N, dx2_.data(), C, true, A.att.data(), H * D, false, G + o.wo, H * D, true, gs_);
+    if (lora) loraGrads(l, 3, dx2_.data(), C, A.att.data(), H * D, lora, LG);
     std::fill(dqkv_.begin(), dqkv_.end(), 0.f);
     const float* q = A.qkv.data();
     const float* k = q + H * D;
@@ -309,11 +377,15 @@ void Engine::backward(const float* P, float* G) {
     rope(dqkv_.data(), QW, 0, H, -1);  // a rotation's gradient is the inverse rotation
     rope(dqkv_.data(), QW, H * D, KV, -1);
     gemm(N, C, QW, dqkv_.data(), QW, false, P + o.wqkv, C, false, dxn_.data(), C, false, gs_);
-    gemm(QW, C, N, dqkv_.data(), QW, true, A.xn1.data(), C, false, G + o.wqkv, C, true, gs_);
-    rmsnormBackward(dxIn_.data(), G + o.attnNorm, dxn_.data(), A.x.data(), P + o.attnNorm, A.rstd1.data(), N, C);
+    if (G) gemm(QW, C, N, dqkv_.data(), QW, true, A.xn1.data(), C, false, G + o.wqkv, C, true, gs_);
+    if (lora)
+      for (int t = 0; t < 3; t++)
+        loraGrads(l, t, dqkv_.data() + (t ? (H + (t - 1) * KV) * D : 0), QW, A.xn1.data(), C, lora, LG);
+    rmsnormBackward(dxIn_.data(), G ? G + o.attnNorm : nullptr, dxn_.data(), A.x.data(), P + o.attnNorm, A.rstd1.data(), N, C);
     dx_.swap(dxIn_);
   }
   // Embedding rows: in token order, so a token seen twice sums the same way every run.
+  if (!G) return;
   for (int n = 0; n < N; n++) {
     float* e = G + (size_t)tokens_[n] * C;
     const float* d = &dx_[(size_t)n * C];

@@ -2,6 +2,7 @@
 // TypeScript reference, which the gradient check verifies), in f32 over the packed GEMM, with OpenMP threads.
 #pragma once
 #include <cstddef>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -14,14 +15,27 @@ struct ModelShape {
   float eps, ropeTheta;
 };
 
+/** A LoRA adapter's shape: rank, alpha / rank, and which matrices (bit i = wq wk wv wo gate up down). */
+struct LoraShape {
+  int rank = 0;
+  float scale = 0;
+  int targets = 0;
+};
+
 class Engine {
  public:
-  Engine(const ModelShape& shape, int batch, int seqLen);
+  Engine(const ModelShape& shape, int batch, int seqLen, const LoraShape& lora = {});
   /** Weighted mean cross-entropy; keeps activations and the softmax for backward(). */
   double forward(const float* params, const int32_t* tokens, const int32_t* targets, const float* weights);
-  /** Adds d(loss)/d(params) of the last forward() into grads. */
-  void backward(const float* params, float* grads);
+  /**
+   * Adds d(loss)/d(params) of the last forward() into grads. With an adapter (lora, loraGrads given) the base is
+   * frozen: grads may be null, its weight gradients are skipped, and the adapter's are added into loraGrads.
+   */
+  void backward(const float* params, float* grads, const float* lora = nullptr, float* loraGrads = nullptr);
+  /** out = base with each adapted W replaced by W + scale · B · A (layout of src/model/lora.ts). */
+  void loraMerge(const float* base, const float* lora, float* out);
   size_t paramCount() const { return paramCount_; }
+  size_t loraSize() const { return loraSize_; }
   int tokensPerBatch() const { return N_; }
 
  private:
@@ -31,7 +45,17 @@ class Engine {
   struct Offsets {
     size_t attnNorm, wqkv, wo, ffnNorm, wgu, down;
   };
+  struct LoraSlot {
+    int rows, cols;
+    size_t base, a, b;
+  };
   ModelShape s_;
+  LoraShape lora_;
+  size_t loraSize_ = 0;
+  // Per layer, the slots of wq wk wv wo gate up down (-1 where not adapted).
+  std::vector<std::array<int, 7>> slotOf_;
+  std::vector<LoraSlot> slots_;
+  std::vector<float> loraU_, loraG_, loraB_;
   int B_, T_, N_, D_, QW_;
   size_t paramCount_;
   size_t finalNormAt_;
@@ -48,6 +72,8 @@ class Engine {
   bool ready_ = false;
 
   void rope(float* v, int stride, int offset, int heads, float sign);
+  void loraGrads(int layer, int target, const float* dout, int ldo, const float* inp, int ldi, const float* lora,
+                 float* dl);
 };
 
 /** AdamW over a flat buffer; decay[i] = 1 where weight decay applies. */

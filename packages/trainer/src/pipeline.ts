@@ -5,7 +5,8 @@ import { TensorType } from "@benih/gguf";
 import { buildDataset, marketLanguages, type Dataset, type Market } from "./datasets/build.ts";
 import { readDatasetDir } from "./datasets/jsonl.ts";
 import { chatAnswer, chatPrompt, tokenStream } from "./datasets/chat-format.ts";
-import { exportGguf } from "./export.ts";
+import { loadBaseModel } from "./base-model.ts";
+import { exportGguf, exportLoraAdapter, type ModelCard } from "./export.ts";
 import type { Recipe } from "./recipe.ts";
 import { BpeTokenizer } from "./tokenizer/bpe.ts";
 import { trainBpe } from "./tokenizer/train-bpe.ts";
@@ -24,13 +25,18 @@ export function loadDataset(nameOrDir: string): Dataset {
   return nameOrDir in marketLanguages ? buildDataset(nameOrDir as Market) : readDatasetDir(nameOrDir);
 }
 
-/** A dataset and the tokenizer trained on its training split: deterministic, so rebuilt on every run. */
-export function prepare(dataset: Dataset, recipe: Recipe): Prepared {
-  const merges = trainBpe(
-    dataset.train.map((e) => chatPrompt(e.question) + chatAnswer(e.answer)),
-    { merges: recipe.tokenizer.merges },
-  );
-  const tokenizer = new BpeTokenizer(merges);
+/**
+ * A dataset and its tokenizer: the one of the model training starts from, else one trained on the training
+ * split (deterministic, so rebuilt on every run).
+ */
+export function prepare(dataset: Dataset, recipe: Recipe, given?: BpeTokenizer): Prepared {
+  const merges =
+    given?.vocab.merges ??
+    trainBpe(
+      dataset.train.map((e) => chatPrompt(e.question) + chatAnswer(e.answer)),
+      { merges: recipe.tokenizer.merges },
+    );
+  const tokenizer = given ?? new BpeTokenizer(merges);
   return {
     dataset,
     tokenizer,
@@ -44,6 +50,11 @@ export interface TrainOptions {
   recipe: Recipe;
   /** A built-in market ("cn", "global") or a folder of JSON-lines splits. */
   dataset: string;
+  /**
+   * A llama GGUF to start from instead of random weights (its architecture and tokenizer replace the recipe's);
+   * a LoRA recipe needs one and trains an adapter for it.
+   */
+  from?: string;
   /** Where the checkpoint, metrics.jsonl and the exported GGUF go; a checkpoint there is resumed. */
   dir: string;
   /** Steps to reach (the recipe's by default). */
@@ -64,6 +75,7 @@ export interface TrainResult {
   run: TrainingRun;
   prepared: Prepared;
   stopped: boolean;
+  /** The exported model, or for a LoRA run the adapter (a GGUF llama.cpp loads on its base). */
   ggufPath?: string;
 }
 
@@ -74,13 +86,16 @@ export interface TrainResult {
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   mkdirSync(o.dir, { recursive: true });
-  const prepared = prepare(loadDataset(o.dataset), o.recipe);
+  const base = o.from === undefined ? undefined : loadBaseModel(o.from);
+  if (o.recipe.lora && !base)
+    throw new Error(`recipe "${o.recipe.name}" trains a LoRA adapter: give it the base model to adapt (--from FILE.gguf)`);
+  const prepared = prepare(loadDataset(o.dataset), o.recipe, base?.tokenizer);
   const datasetName = prepared.dataset.name;
   const ckpt = join(o.dir, "checkpoint.bin");
   const engine = o.engine ?? pickEngine();
   const run = existsSync(ckpt)
-    ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine)
-    : TrainingRun.start(o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine);
+    ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base)
+    : TrainingRun.start(o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base);
   o.onStart?.(run);
   const steps = o.steps ?? o.recipe.train.steps;
   const every = o.checkpointEvery ?? 100;
@@ -106,24 +121,24 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   run.save(ckpt);
   const name = `benih-${o.recipe.name}-${datasetName}`;
   const ggufPath = join(o.dir, `${name}.gguf`);
+  const card: ModelCard = {
+    name,
+    description: base
+      ? `${base.name} ${run.lora ? "adapted with LoRA" : "fine-tuned"} by benih's ${o.recipe.name} recipe on the ${datasetName} dataset`
+      : `benih's ${o.recipe.name} recipe trained on the ${datasetName} dataset`,
+    recipe: o.recipe.name,
+    dataset: datasetName,
+    steps: run.step,
+    tokensSeen: run.tokensSeen,
+    finalLoss: last?.loss ?? NaN,
+    wallSeconds: run.wallMs / 1000,
+  };
+  const lora = run.lora;
   writeFileSync(
     ggufPath,
-    exportGguf(
-      run.config,
-      run.model.params,
-      prepared.tokenizer,
-      {
-        name,
-        description: `benih's ${o.recipe.name} recipe trained on the ${datasetName} dataset`,
-        recipe: o.recipe.name,
-        dataset: datasetName,
-        steps: run.step,
-        tokensSeen: run.tokensSeen,
-        finalLoss: last?.loss ?? NaN,
-        wallSeconds: run.wallMs / 1000,
-      },
-      TensorType.F32,
-    ),
+    lora && base
+      ? exportLoraAdapter(lora, run.model.params, base, card)
+      : exportGguf(run.config, run.model.params, prepared.tokenizer, card, TensorType.F32),
   );
   return { run, prepared, stopped: false, ggufPath };
 }

@@ -1,4 +1,5 @@
 import type { LlamaConfig } from "@benih/gguf";
+import type { LoraSettings } from "./model/lora.ts";
 
 /**
  * "The same algorithm": an architecture and its hyper-parameters, trained unchanged on any dataset. The vocabulary
@@ -27,6 +28,8 @@ export interface Recipe {
     seed: number;
   };
   tokenizer: { merges: number };
+  /** Train a LoRA adapter of these settings over a frozen base model (`--from`) instead of the full model. */
+  lora?: LoraSettings;
 }
 
 /**
@@ -62,4 +65,27 @@ export const microRecipe: Recipe = {
   tokenizer: { merges: 100 },
 };
 
-export const recipes: Record<string, Recipe> = { tiny: tinyRecipe, micro: microRecipe };
+/**
+ * The tiny recipe's per-market adaptation: a rank-16 adapter on every layer matrix of a frozen base (`--from`),
+ * about 12% of the base's parameters at dim 192.
+ */
+export const tinyLoraRecipe: Recipe = {
+  ...tinyRecipe,
+  name: "tiny-lora",
+  train: { ...tinyRecipe.train, steps: 3000, lr: 2e-3, minLr: 2e-4, warmupSteps: 100, weightDecay: 0 },
+  lora: { rank: 16, alpha: 32, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
+};
+
+/** The micro recipe's LoRA form, for tests. */
+export const microLoraRecipe: Recipe = {
+  ...microRecipe,
+  name: "micro-lora",
+  lora: { rank: 4, alpha: 8, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
+};
+
+export const recipes: Record<string, Recipe> = {
+  tiny: tinyRecipe,
+  "tiny-lora": tinyLoraRecipe,
+  micro: microRecipe,
+  "micro-lora": microLoraRecipe,
+};

@@ -3,6 +3,9 @@ import type { TrainerMetricLine } from "@benih/contracts";
 import { randomLlamaWeights, type LlamaConfig } from "@benih/gguf";
 import { checkCompatible, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint/checkpoint.ts";
 import { DataLoader } from "./data/loader.ts";
+import type { BaseModel } from "./base-model.ts";
+import { LoraLayout } from "./model/lora.ts";
+import { LoraModel } from "./model/lora-model.ts";
 import { TrainableModel, type StepModel } from "./model/model.ts";
 import { loadNative, NativeModel, type NativeAddon } from "./model/native.ts";
 import { carve, flatten } from "./model/params.ts";
@@ -18,9 +21,13 @@ export function tokenizerHash(merges: string[]): string {
   return createHash("sha256").update(merges.join("\n")).digest("hex").slice(0, 16);
 }
 
-/** Which parameters take weight decay: matrices and the embedding, not norm weights. */
+/**
+ * Which parameters take weight decay: matrices and the embedding, not norm weights. An adapter takes none: decay
+ * would pull it towards zero, that is towards the base, which is not a prior worth having.
+ */
 function decayMask(model: StepModel): Uint8Array {
   const mask = new Uint8Array(model.params.length);
+  if (model instanceof LoraModel) return mask;
   const views = carve(model.config, mask);
   views.tokenEmbedding.fill(1);
   for (const l of views.layers) for (const k of ["wq", "wk", "wv", "wo", "gate", "up", "down"] as const) l[k].fill(1);
@@ -55,6 +62,21 @@ export function createModel(config: LlamaConfig, B: number, T: number, params: F
   return engine.addon ? new NativeModel(engine.addon, config, B, T, params) : new TrainableModel(config, B, T, "f32", params);
 }
 
+/** A full model, or with a LoRA recipe an adapter over `base`'s frozen weights. */
+function stepModel(recipe: Recipe, config: LlamaConfig, engine: EngineChoice, base?: BaseModel): StepModel {
+  const { batch: B, seqLen: T, seed } = recipe.train;
+  if (!recipe.lora) {
+    const params = base ? Float32Array.from(base.params) : (flatten(config, randomLlamaWeights(config, seed)) as Float32Array);
+    return createModel(config, B, T, params, engine);
+  }
+  if (!base) throw new Error(`recipe "${recipe.name}" trains a LoRA adapter: give it the base model to adapt (--from FILE.gguf)`);
+  const layout = new LoraLayout(config, recipe.lora);
+  const inner = engine.addon
+    ? new NativeModel(engine.addon, config, B, T, new Float32Array(base.params.length), layout)
+    : new TrainableModel(config, B, T);
+  return new LoraModel(layout, base.params, inner, layout.init(seed));
+}
+
 /** Everything a run needs to take its next step, and to be saved and resumed exactly. */
 export class TrainingRun {
   step = 0;
@@ -69,23 +91,46 @@ export class TrainingRun {
     readonly loader: DataLoader,
     readonly tokenizerHash: string,
     readonly engine: EngineChoice,
+    /** The model it continues or adapts, when it did not start from random weights. */
+    readonly base?: BaseModel,
   ) {}
 
-  /** A new run with weights initialised from the recipe's seed. */
+  /**
+   * A new run: weights initialised from the recipe's seed, or continued from `base` (its architecture, not the
+   * recipe's); a LoRA recipe adapts `base`, frozen, with a fresh adapter.
+   */
   static start(
     recipe: Recipe,
     vocab: number,
     data: { tokens: Int32Array; weights: Float32Array },
     tokenizerHash: string,
     engine = pickEngine(),
+    base?: BaseModel,
   ): TrainingRun {
-    const config: LlamaConfig = { ...recipe.model, vocab };
+    const config: LlamaConfig = base?.config ?? { ...recipe.model, vocab };
+    if (config.vocab !== vocab) throw new Error(`the base model has ${config.vocab} tokens, the tokenizer ${vocab}`);
     const { batch, seqLen } = recipe.train;
-    const params = flatten(config, randomLlamaWeights(config, recipe.train.seed)) as Float32Array;
-    const model = createModel(config, batch, seqLen, params, engine);
+    if (seqLen > config.contextLength)
+      throw new Error(
+        `recipe "${recipe.name}" trains on ${seqLen}-token sequences, longer than the model's context of ${config.contextLength}`,
+      );
+    const model = stepModel(recipe, config, engine, base);
     const optimizer = new AdamW(model.params.length, decayMask(model), recipe.train, engine.addon);
     const loader = new DataLoader(data.tokens, data.weights, batch, seqLen, recipe.train.seed);
-    return new TrainingRun(recipe, config, model, optimizer, loader, tokenizerHash, engine);
+    return new TrainingRun(recipe, config, model, optimizer, loader, tokenizerHash, engine, base);
+  }
+
+  /** The adapter's layout when the run trains one. */
+  get lora(): LoraLayout | undefined {
+    return this.model instanceof LoraModel ? this.model.layout : undefined;
+  }
+
+  /** The full model's weights: trained ones, or the base with the adapter merged in. */
+  mergedParams(): Float32Array {
+    if (!(this.model instanceof LoraModel)) return this.model.params as Float32Array;
+    const out = new Float32Array(this.model.base.length);
+    this.model.layout.merge(this.model.base, this.model.params, out);
+    return out;
   }
 
   /** A run continued from a checkpoint: the same parameters, optimizer moments, data position and step. */
@@ -96,11 +141,12 @@ export class TrainingRun {
     data: { tokens: Int32Array; weights: Float32Array },
     tokenizerHash: string,
     engine = pickEngine(),
+    base?: BaseModel,
   ): TrainingRun {
     const ck = readCheckpoint(path);
-    const config: LlamaConfig = { ...recipe.model, vocab };
-    checkCompatible(path, ck.header, recipe.name, config, tokenizerHash);
-    const run = TrainingRun.start(recipe, vocab, data, tokenizerHash, engine);
+    const config: LlamaConfig = base?.config ?? { ...recipe.model, vocab };
+    checkCompatible(path, ck.header, recipe.name, config, tokenizerHash, base && { name: base.name, sha256: base.sha256 });
+    const run = TrainingRun.start(recipe, vocab, data, tokenizerHash, engine, base);
     run.model.params.set(ck.params);
     run.optimizer.m.set(ck.m);
     run.optimizer.v.set(ck.v);
@@ -141,6 +187,8 @@ export class TrainingRun {
         tokenizerHash: this.tokenizerHash,
         paramCount: this.model.params.length,
         wallMs: this.wallMs,
+        ...(this.base && { base: { name: this.base.name, sha256: this.base.sha256 } }),
+        ...(this.recipe.lora && { lora: this.recipe.lora }),
       },
       params: this.model.params as Float32Array,
       m: this.optimizer.m,

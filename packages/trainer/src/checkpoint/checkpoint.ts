@@ -15,8 +15,12 @@ export interface CheckpointHeader {
   optimizerStep: number;
   /** Identifies the tokenizer the model was trained with (see tokenizerHash). */
   tokenizerHash: string;
+  /** Parameters saved: the model's, or a LoRA run's adapter's. */
   paramCount: number;
   wallMs: number;
+  /** The model the run started from (continued, or adapted with LoRA), by name and file hash. */
+  base?: { name: string; sha256: string };
+  lora?: { rank: number; alpha: number; targets: string[] };
 }
 
 export interface Checkpoint {
@@ -100,8 +104,20 @@ export function readCheckpoint(path: string): Checkpoint {
 
 const describeConfig = (c: LlamaConfig) => `dim ${c.dim}, ${c.layers} layers, ${c.heads} heads, ff ${c.ff}, vocab ${c.vocab}`;
 
-/** Refuses a checkpoint of another recipe or tokenizer, naming what differs. */
-export function checkCompatible(path: string, h: CheckpointHeader, recipe: string, config: LlamaConfig, tokenizerHash: string): void {
+/** Refuses a checkpoint of another recipe, tokenizer or base model, naming what differs. */
+export function checkCompatible(
+  path: string,
+  h: CheckpointHeader,
+  recipe: string,
+  config: LlamaConfig,
+  tokenizerHash: string,
+  base?: { name: string; sha256: string },
+): void {
+  if (h.base?.sha256 !== base?.sha256) {
+    const what = (b?: { name: string; sha256: string }) =>
+      b ? `base model ${b.name} (sha256 ${b.sha256.slice(0, 12)}…)` : "no base model";
+    throw new CheckpointError(`${path} was trained from ${what(h.base)}; this run starts from ${what(base)}`);
+  }
   const same = (Object.keys(config) as Array<keyof LlamaConfig>).every((k) => h.config[k] === config[k]);
   if (h.recipe !== recipe || !same) {
     throw new CheckpointError(

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { LlamaConfig } from "@benih/gguf";
+import type { LoraLayout } from "./lora.ts";
 import type { StepModel } from "./model.ts";
 
 type Handle = object & { readonly __engine: unique symbol };
@@ -14,8 +15,12 @@ export interface NativeAddon {
     shape: { dim: number; layers: number; heads: number; kvHeads: number; ff: number; vocab: number; eps: number; ropeTheta: number },
     batch: number,
     seqLen: number,
+    lora?: { rank: number; scale: number; targets: number },
   ): Handle;
   paramCount(e: Handle): number;
+  loraSize(e: Handle): number;
+  loraMerge(e: Handle, base: Float32Array, lora: Float32Array, out: Float32Array): void;
+  backwardLora(e: Handle, params: Float32Array, lora: Float32Array, loraGrads: Float32Array): void;
   forward(e: Handle, params: Float32Array, tokens: Int32Array, targets: Int32Array, weights: Float32Array): number;
   backward(e: Handle, params: Float32Array, grads: Float32Array): void;
   adamw(
@@ -59,7 +64,10 @@ export function loadNative(): { addon: NativeAddon } | { reason: string } {
   return loaded;
 }
 
-/** The llama recipe's step on the C++ engine: the same parameter layout and maths as TrainableModel, in f32. */
+/**
+ * The llama recipe's step on the C++ engine: the same parameter layout and maths as TrainableModel, in f32. Made
+ * with a LoRA layout, it also merges and trains that adapter with the base frozen (see LoraModel).
+ */
 export class NativeModel implements StepModel {
   readonly grads: Float32Array;
   readonly precision = "f32";
@@ -71,6 +79,7 @@ export class NativeModel implements StepModel {
     readonly B: number,
     readonly T: number,
     readonly params: Float32Array,
+    readonly lora?: LoraLayout,
   ) {
     this.handle = addon.create(
       {
@@ -85,10 +94,24 @@ export class NativeModel implements StepModel {
       },
       B,
       T,
+      lora && { rank: lora.settings.rank, scale: lora.scale, targets: lora.targetMask },
     );
     const n = addon.paramCount(this.handle);
     if (params.length !== n) throw new Error(`parameters have ${params.length} values, the config needs ${n}`);
-    this.grads = new Float32Array(n);
+    if (lora && addon.loraSize(this.handle) !== lora.size)
+      throw new Error(`the C++ engine lays the adapter out in ${addon.loraSize(this.handle)} values, TypeScript in ${lora.size}`);
+    // A frozen base has no gradients of its own.
+    this.grads = new Float32Array(lora ? 0 : n);
+  }
+
+  /** params = base + the adapter's scale · B · A. */
+  mergeLora(base: Float32Array, lora: Float32Array): void {
+    this.addon.loraMerge(this.handle, base, lora, this.params);
+  }
+
+  /** Adds the adapter's gradients of the last forward() into loraGrads; the base's are not computed. */
+  backwardLora(lora: Float32Array, loraGrads: Float32Array): void {
+    this.addon.backwardLora(this.handle, this.params, lora, loraGrads);
   }
 
   forward(tokens: Int32Array, targets: Int32Array, weights: Float32Array): number {
