@@ -191,6 +191,23 @@ napi_value Clip(napi_env env, napi_callback_info info) {
   });
 }
 
+// C[M][N] = A[M][K] · B[K][N] on the engine's GEMM: for measuring its peak beside a model's step.
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    auto a = args(env, info, 6);
+    size_t na, nb, nc;
+    auto* A = typed<float>(env, a[0], napi_float32_array, "a", &na);
+    auto* B = typed<float>(env, a[1], napi_float32_array, "b", &nb);
+    auto* C = typed<float>(env, a[2], napi_float32_array, "c", &nc);
+    const int M = (int)number(env, a[3], "m"), N = (int)number(env, a[4], "n"), K = (int)number(env, a[5], "k");
+    if (M < 1 || N < 1 || K < 1 || na != (size_t)M * K || nb != (size_t)K * N || nc != (size_t)M * N)
+      throw JsError{"a, b and c must be M×K, K×N and M×N"};
+    static benih::GemmScratch scratch;
+    benih::gemm(M, N, K, A, K, false, B, N, false, C, N, false, scratch);
+    return (napi_value) nullptr;
+  });
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     const int n = (int)number(env, args(env, info, 1)[0], "threads");
@@ -211,6 +228,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"backwardLora", nullptr, BackwardLora, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamw", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"clipGradients", nullptr, Clip, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof fns / sizeof *fns, fns);

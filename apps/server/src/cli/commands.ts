@@ -257,7 +257,12 @@ export const train = command({
   summary: "train benih's own model on a dataset; resumable, SIGTERM or Ctrl+C checkpoints",
   options: {
     dataset: { type: "string", required: true, arg: "cn|global|DIR", help: "a built-in dataset or a folder holding train.jsonl" },
-    recipe: { type: "string", default: "tiny", help: "the model recipe (tiny, micro)" },
+    recipe: { type: "string", default: "tiny", help: "the model recipe (tiny, tiny-lora, micro, micro-lora)" },
+    from: {
+      type: "string",
+      arg: "FILE.gguf",
+      help: "continue training this llama GGUF (F32, F16, Q8_0) instead of starting from random weights; a -lora recipe trains an adapter for it",
+    },
     steps: { type: "string", arg: "N", help: "steps to reach (default: the recipe's)" },
     out: {
       type: "string",
@@ -267,10 +272,10 @@ export const train = command({
     "checkpoint-every": { type: "string", default: "100", arg: "N", help: "steps between checkpoints" },
   },
   notes: [
-    "The model is written into the run folder as <dataset>-<recipe>-<date>.gguf, a name no shipped model has.",
+    "The model is written into the run folder as <dataset>-<recipe>-<date>.gguf, a name no shipped model has; a LoRA run writes its adapter under that name.",
     "BENIH_TRAINER_THREADS sets the C++ engine's threads (all cores by default).",
   ],
-  example: "benih train --dataset global --steps 3000",
+  example: "benih train --recipe tiny-lora --from models/benih-tiny-base.gguf --dataset cn",
   run: async (i): Done => (await import("./train.ts")).trainCommand(i),
 });
 

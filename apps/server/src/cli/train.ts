@@ -63,6 +63,7 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
   const result = await train({
     recipe,
     dataset: values.dataset,
+    ...(values.from !== undefined && { from: values.from }),
     dir,
     engine,
     onStart: started,
@@ -93,9 +94,12 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
     const model = `${datasetName}-${recipe.name}-${new Date().toISOString().slice(0, 10).replaceAll("-", "")}`;
     const gguf = join(dir, `${model}.gguf`);
     renameSync(result.ggufPath!, gguf);
-    process.stderr.write(`trained ${result.run.step} steps (${result.run.tokensSeen} tokens); model: ${relative(process.cwd(), gguf)}\n`);
+    const base = result.run.lora && result.run.base;
     process.stderr.write(
-      `serve it: copy it into models/ as it is named (models/${basename(gguf)}, beside the shipped models), add local/${model} to a market's allow list in benih.yaml, and restart; it is served as model ${model}\n`,
+      `trained ${result.run.step} steps (${result.run.tokensSeen} tokens); ${base ? "LoRA adapter" : "model"}: ${relative(process.cwd(), gguf)}\n`,
+    );
+    process.stderr.write(
+      `serve it: copy it into models/ as it is named (models/${basename(gguf)}${base ? `, beside its base model ${base.name}` : ", beside the shipped models"}), add local/${model} to a market's allow list in benih.yaml, and restart; it is served as model ${model}\n`,
     );
   }
 }

@@ -38,6 +38,8 @@ export interface NativeAddon {
   ): void;
   clipGradients(grads: Float32Array, max: number): number;
   setThreads(n: number): number;
+  /** c = a · b for row-major m×k and k×n: the engine's GEMM alone, for measuring its peak. */
+  matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number): void;
 }
 
 const binary = fileURLToPath(new URL("../../native/build/Release/benih_trainer.node", import.meta.url));
