@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { createAnthropic, createLlamaCpp, createOpenAICompatible, normalizeBaseURL, openAICompatiblePresets } from "@benih/providers";
 import type { LlamaCppModelConfig, OpenAICompatiblePreset } from "@benih/providers";
+import { readGgufHeader } from "@benih/gguf";
 import type { Provider } from "@benih/spec";
 import type { Route } from "@benih/gateway";
 import type { BenihConfig } from "./config/schema.ts";
@@ -28,12 +29,35 @@ export interface ProviderSet {
 /** Environment variables that register a provider on their own, beyond the OpenAI-compatible presets. */
 const ANTHROPIC_ENV = { apiKey: "ANTHROPIC_API_KEY", baseURL: "ANTHROPIC_BASE_URL" };
 
-function ggufFiles(dir: string): LlamaCppModelConfig[] {
+/**
+ * The models in a folder of GGUF files. A LoRA adapter among them is served on its base (the file whose
+ * general.name or file name is the adapter's benih.base.name) as a model of its own; one whose base is not there
+ * is left out with a warning.
+ */
+function ggufFiles(dir: string, warnings: string[]): LlamaCppModelConfig[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith(".gguf"))
     .sort()
-    .map((f) => ({ id: basename(f, ".gguf"), path: resolve(dir, f) }));
+    .map((f) => {
+      const path = resolve(dir, f);
+      let meta = new Map<string, unknown>();
+      try {
+        meta = readGgufHeader(path).metadata;
+      } catch {
+        // Served as a model; loading it says what is wrong.
+      }
+      return { id: basename(f, ".gguf"), path, meta };
+    });
+  const models = files.filter((f) => f.meta.get("general.type") !== "adapter");
+  const out: LlamaCppModelConfig[] = models.map((m) => ({ id: m.id, path: m.path }));
+  for (const a of files.filter((f) => f.meta.get("general.type") === "adapter")) {
+    const baseName = String(a.meta.get("benih.base.name") ?? "");
+    const base = models.find((m) => m.meta.get("general.name") === baseName || m.id === baseName);
+    if (base) out.push({ id: a.id, path: base.path, adapter: a.path });
+    else warnings.push(`${a.path} is a LoRA adapter for base model "${baseName}", which is not in ${dir}: not served`);
+  }
+  return out;
 }
 
 export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd: string, fetchImpl?: typeof fetch): ProviderSet {
@@ -82,7 +106,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     if (p.type === "llama-cpp") {
       addLocal(
         p.name,
-        p.models.map((m) => ({ ...m, path: resolve(cwd, m.path) })),
+        p.models.map((m) => ({ ...m, path: resolve(cwd, m.path), ...(m.adapter && { adapter: resolve(cwd, m.adapter) }) })),
         "config",
       );
     } else if (p.type === "anthropic") {
@@ -126,7 +150,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
   }
 
   const dir = resolve(cwd, env.BENIH_MODELS_DIR ?? config.modelsDir);
-  const found = ggufFiles(dir).filter((m) => !localRoutes.some((r) => r.model === m.id));
+  const found = ggufFiles(dir, warnings).filter((m) => !localRoutes.some((r) => r.model === m.id));
   if (found.length && !providers.has("local")) addLocal("local", found, `GGUF files in ${dir}`);
 
   const envHints = new Map<string, string>([["anthropic", ANTHROPIC_ENV.apiKey]]);

@@ -23,7 +23,8 @@ export async function startServer(
     dataDir,
     async close() {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      // Retried: the store's checkpoint worker may still be letting go of its files.
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { writeTestModel } from "@benih/gguf";
+import { CHATML_PLAIN_TEMPLATE, writeTestModel } from "@benih/gguf";
 import OpenAI from "openai";
 import { startServer } from "./harness.ts";
 
@@ -13,7 +13,8 @@ before(async () => {
   await base.close();
   const modelsDir = join(`${base.dataDir}-models`);
   mkdirSync(modelsDir, { recursive: true });
-  writeFileSync(join(modelsDir, "benih-test.gguf"), writeTestModel({ seed: 9 }));
+  // Plain ChatML: a model whose template does not render tool calls (calculator.test.ts has one that does).
+  writeFileSync(join(modelsDir, "benih-test.gguf"), writeTestModel({ seed: 9, chatTemplate: CHATML_PLAIN_TEMPLATE }));
   server = await startServer({ env: { BENIH_MODELS_DIR: modelsDir } });
 });
 after(async () => server.close());

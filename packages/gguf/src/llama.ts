@@ -111,6 +111,8 @@ export interface LlamaGgufOptions {
   type?: TensorType;
   /** Extra `general.*` keys: description, license, and the model card fields. */
   extraMetadata?: MetadataEntry[];
+  /** The Jinja chat template; CHATML_TEMPLATE (ChatML with benih's tool calls) unless given. */
+  chatTemplate?: string;
 }
 
 const FILE_TYPE: Record<TensorType, number> = { [TensorType.F32]: 0, [TensorType.F16]: 1, [TensorType.Q8_0]: 7 };
@@ -146,7 +148,7 @@ export function llamaToGguf(o: LlamaGgufOptions): Uint8Array {
     u32("tokenizer.ggml.bos_token_id", tok.bosId),
     u32("tokenizer.ggml.eos_token_id", tok.eosId),
     { key: "tokenizer.ggml.add_bos_token", type: ValueType.BOOL, value: false },
-    { key: "tokenizer.chat_template", type: ValueType.STRING, value: CHATML_TEMPLATE },
+    { key: "tokenizer.chat_template", type: ValueType.STRING, value: o.chatTemplate ?? CHATML_TEMPLATE },
     ...(o.extraMetadata ?? []),
   ];
   const m = (name: string, data: Float32Array, rows: number, cols: number): TensorEntry => ({

@@ -7,6 +7,8 @@ export interface TestModelOptions {
   type?: TensorType;
   config?: Partial<Omit<LlamaConfig, "vocab">>;
   description?: string;
+  /** The chat template; ChatML with benih's tool calls unless given. */
+  chatTemplate?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export function writeTestModel(o: TestModelOptions = {}): Uint8Array {
     weights: randomLlamaWeights(config, o.seed ?? 1),
     tokenizer,
     type: o.type ?? TensorType.F32,
+    ...(o.chatTemplate !== undefined && { chatTemplate: o.chatTemplate }),
     extraMetadata: o.description ? [{ key: "general.description", type: ValueType.STRING, value: o.description }] : [],
   });
 }

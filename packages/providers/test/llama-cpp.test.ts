@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { TensorType, writeTestModel } from "@benih/gguf";
+import { CHATML_PLAIN_TEMPLATE, TensorType, writeTestModel } from "@benih/gguf";
 import { collectStream, createLlamaCpp } from "@benih/providers";
 import type { StreamPart } from "@benih/spec";
 
@@ -14,7 +14,8 @@ const paths = {
   f16: join(dir, "tiny-f16.gguf"),
   q8: join(dir, "tiny-q8.gguf"),
 };
-writeFileSync(paths.f32, writeTestModel({ seed: 3 }));
+// "tiny" has the plain ChatML template, without tool calls (llama-cpp-tools.test.ts has a model with them).
+writeFileSync(paths.f32, writeTestModel({ seed: 3, chatTemplate: CHATML_PLAIN_TEMPLATE }));
 writeFileSync(paths.f16, writeTestModel({ seed: 3, type: TensorType.F16 }));
 writeFileSync(paths.q8, writeTestModel({ seed: 3, type: TensorType.Q8_0 }));
 
@@ -116,7 +117,7 @@ describe("llama-cpp provider", () => {
     assert.deepEqual(Object.keys(JSON.parse(text)), ["ok"]);
   });
 
-  it("refuses tools and images with an 'unsupported' failure the gateway can fall back on", async () => {
+  it("refuses tools (its template does not render them) and images with an 'unsupported' failure the gateway can fall back on", async () => {
     await assert.rejects(
       provider.chatModel("tiny").doStream({ prompt: user("x"), tools: [{ type: "function", name: "f", inputSchema: {} }] }),
       (e: { kind?: string }) => e.kind === "unsupported",

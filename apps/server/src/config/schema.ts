@@ -63,6 +63,8 @@ const llamaCppProvider = z.strictObject({
       z.strictObject({
         id: z.string().min(1),
         path: z.string().min(1),
+        /** A LoRA adapter GGUF trained on `path`: served as this model, sharing the base's weights in memory. */
+        adapter: z.string().min(1).optional(),
         contextSize: z.number().int().positive().optional(),
         sequences: z.number().int().min(1).max(64).optional(),
         threads: z.number().int().min(1).optional(),

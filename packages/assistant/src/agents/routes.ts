@@ -33,7 +33,7 @@ export function registerAgentRoutes(app: FastifyInstance, o: AgentRoutesOptions)
   const checked = <T extends { skills?: string[] }>(request: FastifyRequest, body: T): T => {
     body.skills?.forEach((id, i) => {
       if (!id.startsWith(MCP_PREFIX)) {
-        o.skills.get(id, `skills.${i}`);
+        o.skills.forAgent(id, `skills.${i}`);
         return;
       }
       const allowed = o.mcpToolIds?.(request) ?? [];

@@ -4,9 +4,11 @@
 // Adding a skill: make a folder skills/<id>/ whose index.ts exports a `Skill` (skill.ts): its id, its options
 // schema (declared in @benih/contracts' conversations.ts when a client sends them), `answer` for the chip (the
 // instructions and meta a model answers under, or media the skill answers with itself; left out by a skill that
-// is only an API, like voice), optionally `tool` (a search a tool-using agent's model calls), `unavailable` (what
-// to configure when it cannot run) and `routes` (its own HTTP API). Then add its one registration line below.
+// is only an API, like voice, or only a tool, like the calculator), optionally `tool` (a search or a pure function
+// a tool-using agent's model calls), `unavailable` (what to configure when it cannot run) and `routes` (its own
+// HTTP API). Then add its one registration line below.
 import { GatewayError } from "@benih/gateway";
+import { calculatorSkill } from "./calculator/index.ts";
 import { imageSkill } from "./image/index.ts";
 import { searchSkill } from "./search/index.ts";
 import type { Skill, SkillServices, SkillTool } from "./skill.ts";
@@ -66,6 +68,12 @@ export class SkillRegistry {
     return skill;
   }
 
+  /** A skill an agent may name: a chip, or a skill that is only a tool its model calls (the calculator). */
+  forAgent(id: string, param: string): Skill {
+    const skill = this.byId.get(id);
+    return skill?.tool && !skill.answer ? skill : this.get(id, param);
+  }
+
   /** The tools of those of `ids` that can be tools and can run here. */
   tools(ids: readonly string[], services: SkillServices): SkillTool[] {
     return ids.flatMap((id) => {
@@ -83,4 +91,5 @@ export const skills = new SkillRegistry()
   .register(writeSkill)
   .register(imageSkill)
   .register(videoSkill)
-  .register(voiceSkill);
+  .register(voiceSkill)
+  .register(calculatorSkill);

@@ -49,11 +49,13 @@ export type ChipAnswer =
   | { kind: "sourced"; hits: KbHit[]; meta: MessageMeta }
   | { kind: "media"; content: string; model: string | null; meta: MessageMeta };
 
-/** A skill a model can call itself (for agents that use tools): a search whose passages it cites as [n]. */
-export interface SkillTool {
-  definition: ToolDefinition;
-  search(request: FastifyRequest, services: SkillServices, query: string): Promise<KbHit[]>;
-}
+/**
+ * A skill a model can call itself (for agents that use tools): a search whose passages it cites as [n], or a pure
+ * function of the call's arguments (the calculator) whose text the model reads back.
+ */
+export type SkillTool =
+  | { definition: ToolDefinition; search(request: FastifyRequest, services: SkillServices, query: string): Promise<KbHit[]> }
+  | { definition: ToolDefinition; run(args: Record<string, unknown>): string };
 
 /**
  * One skill: everything about it is here, and the registry lists it. A skill with `answer` is a chip a message

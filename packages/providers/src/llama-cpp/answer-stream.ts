@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { CallOptions, FinishReason, StreamPart } from "@benih/spec";
-import type { ChatHistoryItem, LlamaChat, LlamaContextSequence, LlamaGrammar } from "node-llama-cpp";
+import type { LlamaContextSequence, LlamaGrammar } from "node-llama-cpp";
 import { ProviderFailureError, failureFromThrown } from "../shared/provider-failure.ts";
+import { ToolCallScanner } from "./tool-call-scanner.ts";
 
 const MIN_CHUNK_INTERVAL_MS = 2;
 
@@ -17,12 +19,27 @@ function mapStopReason(reason: string): FinishReason {
   }
 }
 
+/** What LlamaChat's generateResponse and LlamaCompletion's generateCompletionWithMeta both take. */
+export interface GenerateOptions {
+  onTextChunk(text: string): void;
+  signal: AbortSignal;
+  stopOnAbortSignal: true;
+  temperature: number;
+  topP?: number;
+  seed?: number;
+  maxTokens: number;
+  customStopTriggers?: string[];
+  grammar?: LlamaGrammar;
+}
+
 export interface Generation {
   provider: string;
   modelId: string;
-  chat: LlamaChat;
   sequence: LlamaContextSequence;
-  history: ChatHistoryItem[];
+  /** Runs the model: LlamaChat over the chat history, or LlamaCompletion over a prompt the chat template rendered. */
+  generate(options: GenerateOptions): Promise<{ metadata: { stopReason: string } }>;
+  /** The tools offered: `<tool_call>` lines naming one of them are tool calls, not text. */
+  tools?: ReadonlySet<string>;
   inputTokens: number;
   maxTokens: number;
   temperature: number;
@@ -59,7 +76,7 @@ export function answerStream(g: Generation, o: CallOptions): ReadableStream<Stre
         }
         pending = "";
       };
-      const onTextChunk = (delta: string) => {
+      const addText = (delta: string) => {
         if (!delta) return;
         pending += delta;
         if (scheduled) return;
@@ -70,24 +87,44 @@ export function answerStream(g: Generation, o: CallOptions): ReadableStream<Stre
         // returns, and the flush must come after that dispatch, not before it.
         else setImmediate(() => setImmediate(flush));
       };
-      g.chat
-        .generateResponse(g.history, {
-          onTextChunk,
-          signal: g.stop.signal,
-          stopOnAbortSignal: true,
-          temperature: g.temperature,
-          ...(o.topP !== undefined && { topP: o.topP }),
-          ...(o.seed !== undefined && { seed: o.seed }),
-          maxTokens: g.maxTokens,
-          ...(o.stopSequences?.length && { customStopTriggers: o.stopSequences }),
-          ...(g.grammar && { grammar: g.grammar }),
-        })
+      const scanner = g.tools && new ToolCallScanner(g.tools);
+      const take = (scanned: ReturnType<ToolCallScanner["push"]>) => {
+        for (const s of scanned) {
+          if (s.type === "text") addText(s.text);
+          else {
+            flush();
+            try {
+              controller.enqueue({
+                type: "tool-call",
+                toolCallId: `call_${randomUUID().replaceAll("-", "")}`,
+                toolName: s.toolName,
+                input: s.input,
+              });
+            } catch {
+              // the consumer cancelled: generation is being stopped
+            }
+          }
+        }
+      };
+      const onTextChunk = scanner ? (delta: string) => take(scanner.push(delta)) : addText;
+      g.generate({
+        onTextChunk,
+        signal: g.stop.signal,
+        stopOnAbortSignal: true,
+        temperature: g.temperature,
+        ...(o.topP !== undefined && { topP: o.topP }),
+        ...(o.seed !== undefined && { seed: o.seed }),
+        maxTokens: g.maxTokens,
+        ...(o.stopSequences?.length && { customStopTriggers: o.stopSequences }),
+        ...(g.grammar && { grammar: g.grammar }),
+      })
         .then((res) => {
+          if (scanner) take(scanner.end());
           flush();
           const used = g.sequence.tokenMeter.diff(meterBefore);
           controller.enqueue({
             type: "finish",
-            finishReason: mapStopReason(res.metadata.stopReason),
+            finishReason: scanner?.called ? "tool-calls" : mapStopReason(res.metadata.stopReason),
             usage: { inputTokens: g.inputTokens, outputTokens: used.usedOutputTokens },
           });
           controller.close();

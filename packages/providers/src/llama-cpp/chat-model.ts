@@ -4,8 +4,10 @@ import { ProviderFailureError } from "../shared/provider-failure.ts";
 import { answerStream } from "./answer-stream.ts";
 import type { LlamaCppModelConfig, LlamaCppSettings } from "./config.ts";
 import type { Loaded, LoadedModels } from "./loaded-models.ts";
+import { chatRun, completionRun, renderPrompt } from "./model-run.ts";
 import { grammarFor, refuseHopelesslyLong, refuseUnsupported, tooLong } from "./request-checks.ts";
-import { toChatHistory } from "./to-chat-history.ts";
+import { getRuntime } from "./runtime.ts";
+import { hasToolTraffic } from "./tool-template.ts";
 
 /** Ties the generation to the caller's abort signal; `release` unties it. */
 function abortWithCaller(o: CallOptions): { stop: AbortController; release(): void } {
@@ -36,18 +38,25 @@ export function llamaChatModel(
 ): ChatModel {
   const doStream = async (o: CallOptions): Promise<StreamResult> => {
     if (!cfg) throw new ProviderFailureError({ kind: "http", status: 404, provider, message: `no local model "${modelId}"` });
-    refuseUnsupported(provider, modelId, o);
     const state = await models.load(cfg);
+    refuseUnsupported(provider, modelId, o, !!state.toolTemplate);
     refuseHopelesslyLong(provider, modelId, state, o.prompt);
     const grammar = await grammarFor(state, o);
-    const history = toChatHistory(o.prompt);
+    const tools = o.tools?.length && o.toolChoice !== "none" ? o.tools : [];
+    // A model whose template renders tool calls gets the conversation in that template's own format whenever tools
+    // are offered or were used: the format it was trained on (and LlamaChat's wrappers have no such format).
+    const { lib } = await getRuntime();
+    const rendered =
+      state.toolTemplate && (tools.length || hasToolTraffic(o.prompt))
+        ? renderPrompt(provider, modelId, state, lib, o.prompt, tools)
+        : undefined;
     const { stop, release } = abortWithCaller(o);
     const sequence = await acquireSequence(provider, state, stop, release);
-    const chat = new state.LlamaChat({ contextSequence: sequence, chatWrapper: state.chatWrapper });
-    const inputTokens = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(state.model.tokenizer).length;
+    const run = rendered ? completionRun(lib, sequence, rendered) : chatRun(state, sequence, o.prompt);
+    const { inputTokens } = run;
     const done = () => {
       release();
-      chat.dispose();
+      run.dispose();
       state.pool.release(sequence);
     };
     // The answer must fit in what the context leaves after the prompt; llama.cpp would otherwise try to
@@ -60,14 +69,32 @@ export function llamaChatModel(
     const temperature = o.temperature ?? settings.defaultTemperature ?? 0.8;
     const maxTokens = Math.min(o.maxOutputTokens ?? room, room);
     return {
-      stream: answerStream({ provider, modelId, chat, sequence, history, inputTokens, maxTokens, temperature, grammar, stop, done }, o),
+      stream: answerStream(
+        {
+          provider,
+          modelId,
+          sequence,
+          generate: run.generate,
+          ...(tools.length && { tools: new Set(tools.map((t) => t.name)) }),
+          inputTokens,
+          maxTokens,
+          temperature,
+          grammar,
+          stop,
+          done,
+        },
+        o,
+      ),
     };
   };
   return {
     specificationVersion: "benih-1",
     provider,
     modelId,
-    capabilities: { tools: false, jsonMode: true, images: false },
+    // Whether it calls tools is known from its chat template once it has loaded.
+    get capabilities() {
+      return { tools: !!(cfg && models.loadedNow(cfg.id)?.toolTemplate), jsonMode: true, images: false };
+    },
     doStream,
     doGenerate: async (o) => collectStream(await doStream(o)),
   };

@@ -3,6 +3,11 @@ export interface LlamaCppModelConfig {
   id: string;
   /** Path of the GGUF file. */
   path: string;
+  /**
+   * Path of a LoRA adapter GGUF trained on `path` (llama.cpp's adapter format, as `benih train --recipe tiny-lora`
+   * writes): the model served is the base with it applied. Models sharing a base share its weights in memory.
+   */
+  adapter?: string;
   /** Tokens per sequence; defaults to the model's training context, at most 4096. */
   contextSize?: number;
   /** How many requests run at once; more wait in a queue. */

@@ -1,11 +1,14 @@
 import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import type { Template } from "@huggingface/jinja";
 import type { ChatWrapper, LlamaChat, LlamaContext, LlamaEmbeddingContext, LlamaGrammar, LlamaModel } from "node-llama-cpp";
 import { ProviderFailureError } from "../shared/provider-failure.ts";
 import type { LlamaCppModelConfig } from "./config.ts";
+import { adapterMismatch } from "./adapter-base.ts";
 import { contextSizeOf } from "./context-size.ts";
 import { getRuntime } from "./runtime.ts";
 import { SequencePool } from "./sequence-pool.ts";
+import { toolTemplateOf } from "./tool-template.ts";
 
 /** A model in memory, with its context and what every request needs of it. */
 export interface Loaded {
@@ -13,6 +16,8 @@ export interface Loaded {
   context: LlamaContext;
   /** Resolved once: resolving it per request (what LlamaChat does by default) cost more than a short answer. */
   chatWrapper: ChatWrapper;
+  /** Its chat template, when that renders tool calls: requests with tools are rendered with it. */
+  toolTemplate?: Template;
   LlamaChat: typeof LlamaChat;
   pool: SequencePool;
   /** The longest token in bytes: a prompt of n bytes is at least n / this many tokens. */
@@ -35,26 +40,36 @@ function longestToken(model: LlamaModel): number {
   return max;
 }
 
-async function loadModel(provider: string, cfg: LlamaCppModelConfig): Promise<Loaded> {
-  const { llama, lib } = await getRuntime();
-  const model = await llama.loadModel({ modelPath: cfg.path }).catch((err: unknown) => {
-    throw new ProviderFailureError({
-      kind: "internal",
-      provider,
-      message: `cannot load ${cfg.path} for model ${cfg.id}: ${(err as Error).message}`,
-      cause: err,
-    });
+async function loadModel(provider: string, cfg: LlamaCppModelConfig, weights: (path: string) => Promise<LlamaModel>): Promise<Loaded> {
+  const { lib } = await getRuntime();
+  const fail = (message: string, cause?: unknown) => new ProviderFailureError({ kind: "internal", provider, message, cause });
+  const mismatch = cfg.adapter && (await adapterMismatch(cfg.adapter, cfg.path));
+  if (mismatch) throw fail(`cannot serve model ${cfg.id}: ${mismatch}`);
+  const model = await weights(cfg.path).catch((err: unknown) => {
+    throw fail(`cannot load ${cfg.path} for model ${cfg.id}: ${(err as Error).message}`, err);
   });
   const threads = cfg.threads ?? (statSync(cfg.path).size < SMALL_MODEL_BYTES ? 1 : availableParallelism());
-  const context = await model.createContext({
-    sequences: cfg.sequences ?? 4,
-    threads,
-    contextSize: contextSizeOf(cfg, model.trainContextSize),
-  });
+  const context = await model
+    .createContext({
+      sequences: cfg.sequences ?? 4,
+      threads,
+      contextSize: contextSizeOf(cfg, model.trainContextSize),
+      ...(cfg.adapter && { lora: { adapters: [{ filePath: cfg.adapter }] } }),
+    })
+    .catch((err: unknown) => {
+      throw fail(`cannot serve model ${cfg.id}${cfg.adapter ? ` (${cfg.adapter} on ${cfg.path})` : ""}: ${(err as Error).message}`, err);
+    });
+  const toolTemplate = toolTemplateOf((model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer?.chat_template);
   return {
     model,
     context,
-    chatWrapper: lib.resolveChatWrapper(model),
+    // A template that renders tool calls is not taken for ChatML (or another wrapper) by node-llama-cpp when its
+    // calls differ from that wrapper's; plain conversations are compared alone, as they are all LlamaChat is given.
+    chatWrapper: lib.resolveChatWrapper(
+      model,
+      toolTemplate ? { customWrapperSettings: { jinjaTemplate: { functionCallMessageTemplate: "noJinja" } } } : {},
+    ),
+    ...(toolTemplate && { toolTemplate }),
     LlamaChat: lib.LlamaChat,
     pool: new SequencePool(context),
     maxTokenBytes: longestToken(model),
@@ -62,9 +77,15 @@ async function loadModel(provider: string, cfg: LlamaCppModelConfig): Promise<Lo
   };
 }
 
-/** The provider's models, each loaded once, on first use or preload; a failed load is tried again next time. */
+/**
+ * The provider's models, each loaded once, on first use or preload; a failed load is tried again next time. Models
+ * on the same file (a base and its adapters) share its weights: each has a context of its own.
+ */
 export class LoadedModels {
   private readonly loaded = new Map<string, Promise<Loaded>>();
+  private readonly files = new Map<string, Promise<LlamaModel>>();
+  /** The models that have loaded, for what is known of them without waiting. */
+  private readonly ready = new Map<string, Loaded>();
   private closed = false;
 
   constructor(private readonly provider: string) {}
@@ -72,12 +93,28 @@ export class LoadedModels {
   load(cfg: LlamaCppModelConfig): Promise<Loaded> {
     let p = this.loaded.get(cfg.id);
     if (!p) {
-      p = loadModel(this.provider, cfg);
+      p = loadModel(this.provider, cfg, (path) => this.weights(path));
+      p.then((l) => this.ready.set(cfg.id, l)).catch(() => {});
       // A failed load is retried on the next request rather than remembered forever.
       p.catch(() => this.loaded.delete(cfg.id));
       this.loaded.set(cfg.id, p);
     }
     return p;
+  }
+
+  private weights(path: string): Promise<LlamaModel> {
+    let w = this.files.get(path);
+    if (!w) {
+      w = getRuntime().then(({ llama }) => llama.loadModel({ modelPath: path }));
+      w.catch(() => this.files.delete(path));
+      this.files.set(path, w);
+    }
+    return w;
+  }
+
+  /** The model, if it has loaded already. */
+  loadedNow(id: string): Loaded | undefined {
+    return this.ready.get(id);
   }
 
   /**
@@ -110,13 +147,16 @@ export class LoadedModels {
   async close(): Promise<void> {
     this.closed = true;
     const all = await Promise.allSettled(this.loaded.values());
+    const files = await Promise.allSettled(this.files.values());
     this.loaded.clear();
+    this.ready.clear();
+    this.files.clear();
     for (const r of all) {
       if (r.status === "fulfilled") {
         await r.value.embedding?.then((e) => e.dispose()).catch(() => {});
         await r.value.context.dispose();
-        await r.value.model.dispose();
       }
     }
+    for (const f of files) if (f.status === "fulfilled") await f.value.dispose();
   }
 }

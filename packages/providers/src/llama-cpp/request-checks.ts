@@ -4,10 +4,13 @@ import { ProviderFailureError } from "../shared/provider-failure.ts";
 import type { Loaded } from "./loaded-models.ts";
 import { getRuntime } from "./runtime.ts";
 
-/** What a local model cannot do: tool calls and images are refused (the gateway tries the next target). */
-export function refuseUnsupported(provider: string, modelId: string, o: CallOptions): void {
+/**
+ * What a local model cannot do: images, and tool calls where its chat template does not render them, are refused
+ * (the gateway tries the next target).
+ */
+export function refuseUnsupported(provider: string, modelId: string, o: CallOptions, rendersTools: boolean): void {
   const unsupported = (message: string) => new ProviderFailureError({ kind: "unsupported", provider, message });
-  if (o.tools?.length && o.toolChoice !== "none") throw unsupported(`model ${modelId} does not support tool calling`);
+  if (o.tools?.length && o.toolChoice !== "none" && !rendersTools) throw unsupported(`model ${modelId} does not support tool calling`);
   if (o.prompt.some((m) => m.role === "user" && m.content.some((p) => p.type === "image")))
     throw unsupported(`model ${modelId} does not accept images`);
 }
