@@ -1,6 +1,6 @@
 import type { Example } from "./datasets/build.ts";
 import type { Lang } from "./datasets/facts.ts";
-import { chatAnswer, chatPrompt } from "./datasets/chat-format.ts";
+import { assistantTurns, chatSegments } from "./datasets/chat-format.ts";
 import type { StepModel } from "./model/model.ts";
 import type { BpeTokenizer } from "./tokenizer/bpe.ts";
 
@@ -39,6 +39,45 @@ export async function scoreAnswers(
   return [...byLang.values()];
 }
 
+/** Exact match per language and kind; for tool examples also how often the first turn was the expected call. */
+export interface KindScore {
+  lang: Lang | string;
+  kind: string;
+  total: number;
+  /** Every assistant turn exactly as expected (for tool examples: the call, then the answer). */
+  exact: number;
+  contains: number;
+  /** Tool examples only: the first assistant turn was exactly the expected tool-call line(s). */
+  calls?: number;
+}
+
+/**
+ * Scores whole conversations: `complete` continues a ChatML text from an assistant header and returns what the
+ * model writes up to its end token (greedy, as served). Each assistant turn is asked with the expected turns
+ * before it, so a tool example's answer is scored after the expected tool result, whatever the model called.
+ */
+export async function scoreByKind(
+  examples: Example[],
+  complete: (prompt: string) => Promise<string>,
+  onProgress?: Progress,
+): Promise<KindScore[]> {
+  const lines = new Map<string, KindScore>();
+  for (const [i, ex] of examples.entries()) {
+    const key = `${ex.lang}/${ex.kind}`;
+    const line = lines.get(key) ?? { lang: ex.lang, kind: ex.kind, total: 0, exact: 0, contains: 0, ...(ex.turns?.length && { calls: 0 }) };
+    lines.set(key, line);
+    const turns = assistantTurns(ex);
+    const got = await Promise.all(turns.map(async (t) => (await complete(t.prompt)).trim()));
+    const final = got.at(-1)!;
+    line.total++;
+    if (got.every((g, j) => g === turns[j]!.expected)) line.exact++;
+    if (final.includes(core(ex.answer))) line.contains++;
+    if (ex.turns?.length && got[0] === turns[0]!.expected) line.calls = (line.calls ?? 0) + 1;
+    onProgress?.(i + 1, examples.length);
+  }
+  return [...lines.values()].sort((a, b) => `${a.lang}/${a.kind}`.localeCompare(`${b.lang}/${b.kind}`));
+}
+
 /**
  * Perplexity of the answers (prompt tokens weigh 0) under the model, over examples packed into the model's
  * batch windows; what remains of the last window is padded and masked.
@@ -48,8 +87,7 @@ export function answerPerplexity(model: StepModel, tokenizer: BpeTokenizer, exam
   const stream: number[] = [];
   const weights: number[] = [];
   for (const ex of examples) {
-    for (const t of tokenizer.encode(chatPrompt(ex.question))) stream.push(t), weights.push(0);
-    for (const t of tokenizer.encode(chatAnswer(ex.answer))) stream.push(t), weights.push(1);
+    for (const s of chatSegments(ex)) for (const t of tokenizer.encode(s.text)) stream.push(t), weights.push(s.target ? 1 : 0);
   }
   let nll = 0;
   let count = 0;

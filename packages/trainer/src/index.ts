@@ -19,13 +19,31 @@ export {
   type Checkpoint,
   type CheckpointHeader,
 } from "./checkpoint/checkpoint.ts";
-export { TrainingRun, tokenizerHash, pickEngine, createModel, type StepMetrics, type EngineChoice, type EngineName } from "./train.ts";
-export { buildDataset, marketLanguages, type Dataset, type Example, type Market } from "./datasets/build.ts";
+export {
+  TrainingRun,
+  tokenizerHash,
+  pickEngine,
+  createModel,
+  type StepMetrics,
+  type EngineChoice,
+  type EngineName,
+  type TrainingData,
+} from "./train.ts";
+export {
+  buildDataset,
+  marketLanguages,
+  type BuiltInDataset,
+  type Dataset,
+  type Example,
+  type Market,
+  type ToolCall,
+  type Turn,
+} from "./datasets/build.ts";
 export { loadCountryFacts, type CountryFacts, type Lang } from "./datasets/facts.ts";
-export { chatPrompt, chatAnswer, tokenStream } from "./datasets/chat-format.ts";
+export { chatPrompt, chatAnswer, chatText, chatSegments, assistantTurns, toolCallLine, tokenStream } from "./datasets/chat-format.ts";
 export { readExamples, writeExamples, readDatasetDir, writeDatasetDir, DatasetError } from "./datasets/jsonl.ts";
 export { exportGguf, exportLoraAdapter, type ModelCard } from "./export.ts";
 export { loadBaseModel, type BaseModel } from "./base-model.ts";
-export { scoreAnswers, answerPerplexity, type ScoreLine } from "./eval.ts";
+export { scoreAnswers, scoreByKind, answerPerplexity, type ScoreLine, type KindScore } from "./eval.ts";
 export { prepare, train, loadDataset, type TrainOptions, type TrainResult, type Prepared } from "./pipeline.ts";
 export { microRecipe, microLoraRecipe, tinyLoraRecipe } from "./recipe.ts";

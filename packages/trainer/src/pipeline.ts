@@ -4,20 +4,20 @@ import type { TrainerMetricLine } from "@benih/contracts";
 import { TensorType } from "@benih/gguf";
 import { buildDataset, marketLanguages, type Dataset, type Market } from "./datasets/build.ts";
 import { readDatasetDir } from "./datasets/jsonl.ts";
-import { chatAnswer, chatPrompt, tokenStream } from "./datasets/chat-format.ts";
+import { chatText, tokenStream } from "./datasets/chat-format.ts";
 import { loadBaseModel } from "./base-model.ts";
 import { exportGguf, exportLoraAdapter, type ModelCard } from "./export.ts";
 import type { Recipe } from "./recipe.ts";
 import { BpeTokenizer } from "./tokenizer/bpe.ts";
 import { trainBpe } from "./tokenizer/train-bpe.ts";
-import { pickEngine, tokenizerHash, TrainingRun, type EngineChoice, type StepMetrics } from "./train.ts";
+import { pickEngine, tokenizerHash, TrainingRun, type EngineChoice, type StepMetrics, type TrainingData } from "./train.ts";
 
 export interface Prepared {
   dataset: Dataset;
   tokenizer: BpeTokenizer;
   merges: string[];
   hash: string;
-  train: { tokens: Int32Array; weights: Float32Array };
+  train: TrainingData;
 }
 
 /** A built-in market dataset ("cn", "global") by name, or a folder of JSON-lines splits by path. */
@@ -30,12 +30,7 @@ export function loadDataset(nameOrDir: string): Dataset {
  * split (deterministic, so rebuilt on every run).
  */
 export function prepare(dataset: Dataset, recipe: Recipe, given?: BpeTokenizer): Prepared {
-  const merges =
-    given?.vocab.merges ??
-    trainBpe(
-      dataset.train.map((e) => chatPrompt(e.question) + chatAnswer(e.answer)),
-      { merges: recipe.tokenizer.merges },
-    );
+  const merges = given?.vocab.merges ?? trainBpe(dataset.train.map(chatText), { merges: recipe.tokenizer.merges });
   const tokenizer = given ?? new BpeTokenizer(merges);
   return {
     dataset,

@@ -62,6 +62,13 @@ export function createModel(config: LlamaConfig, B: number, T: number, params: F
   return engine.addon ? new NativeModel(engine.addon, config, B, T, params) : new TrainableModel(config, B, T, "f32", params);
 }
 
+/** The token stream a run trains on, with a loss weight per token and, optionally, where examples start. */
+export interface TrainingData {
+  tokens: Int32Array;
+  weights: Float32Array;
+  starts?: Int32Array;
+}
+
 /** A full model, or with a LoRA recipe an adapter over `base`'s frozen weights. */
 function stepModel(recipe: Recipe, config: LlamaConfig, engine: EngineChoice, base?: BaseModel): StepModel {
   const { batch: B, seqLen: T, seed } = recipe.train;
@@ -102,7 +109,7 @@ export class TrainingRun {
   static start(
     recipe: Recipe,
     vocab: number,
-    data: { tokens: Int32Array; weights: Float32Array },
+    data: TrainingData,
     tokenizerHash: string,
     engine = pickEngine(),
     base?: BaseModel,
@@ -116,7 +123,7 @@ export class TrainingRun {
       );
     const model = stepModel(recipe, config, engine, base);
     const optimizer = new AdamW(model.params.length, decayMask(model), recipe.train, engine.addon);
-    const loader = new DataLoader(data.tokens, data.weights, batch, seqLen, recipe.train.seed);
+    const loader = new DataLoader(data.tokens, data.weights, batch, seqLen, recipe.train.seed, data.starts);
     return new TrainingRun(recipe, config, model, optimizer, loader, tokenizerHash, engine, base);
   }
 
@@ -138,7 +145,7 @@ export class TrainingRun {
     path: string,
     recipe: Recipe,
     vocab: number,
-    data: { tokens: Int32Array; weights: Float32Array },
+    data: TrainingData,
     tokenizerHash: string,
     engine = pickEngine(),
     base?: BaseModel,

@@ -1,4 +1,4 @@
-import { buildDataset, marketLanguages, writeDatasetDir, type Market } from "@benih/trainer";
+import { buildDataset, marketLanguages, writeDatasetDir, type BuiltInDataset } from "@benih/trainer";
 import { UsageError } from "./args.ts";
 import type { Input } from "./command.ts";
 import type { datasetBuild as spec } from "./commands.ts";
@@ -8,7 +8,7 @@ export async function datasetCommand({ values }: Input<typeof spec.options>): Pr
   if (!values.dataset || !(values.dataset in marketLanguages))
     throw new UsageError(`--dataset must be one of ${Object.keys(marketLanguages).join(", ")}`);
   if (!values.out) throw new UsageError("--out DIR is required");
-  const ds = buildDataset(values.dataset as Market);
+  const ds = buildDataset(values.dataset as BuiltInDataset);
   writeDatasetDir(values.out, ds);
   process.stdout.write(
     `wrote ${values.out}: train ${ds.train.length}, validation ${ds.validation.length}, eval ${ds.eval.length} examples\n`,

@@ -1,15 +1,16 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createLlamaCpp } from "@benih/providers";
-import { answerPerplexity, loadDataset, prepare, readCheckpoint, recipes, scoreAnswers, createModel } from "@benih/trainer";
+import { answerPerplexity, loadDataset, prepare, readCheckpoint, recipes, scoreByKind, createModel } from "@benih/trainer";
 import { UsageError } from "./args.ts";
+import { ggufCompletion } from "./eval-completion.ts";
 import { progress } from "./progress.ts";
 import type { Input } from "./command.ts";
 import type { evaluate as spec } from "./commands.ts";
 
 /**
  * `benih eval --run DIR --dataset cn`: exact- and contains-match of the run's exported GGUF on the held-out
- * phrasings (through llama.cpp, as served), per language, and the answers' perplexity on the validation split.
+ * phrasings (through llama.cpp), per language and kind, tool calls scored turn by turn, and the answers'
+ * perplexity on the validation split.
  * --limit bounds both; progress goes to stderr.
  */
 export async function evalCommand({ values }: Input<typeof spec.options>): Promise<void> {
@@ -32,26 +33,26 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
   const dataset = loadDataset(values.dataset);
   const examples = dataset.eval.slice(0, limit);
   if (!examples.length) throw new Error(`dataset ${dataset.name} has no eval examples (eval.jsonl)`);
-  const provider = createLlamaCpp({ models: [{ id: "eval", path: join(values.run, gguf) }] });
+  const model = await ggufCompletion(join(values.run, gguf));
   try {
-    const scores = await scoreAnswers(
-      examples,
-      async (question) => {
-        const r = await provider.chatModel("eval").doGenerate({
-          prompt: [{ role: "user", content: [{ type: "text", text: question }] }],
-          maxOutputTokens: 48,
-          temperature: 0,
-        });
-        return r.content[0]?.type === "text" ? r.content[0].text : "";
-      },
-      progress("answering held-out questions"),
-    );
+    const scores = await scoreByKind(examples, model.complete, progress("answering held-out questions"));
     const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
     process.stdout.write(`held-out phrasings of the ${dataset.name} eval set (${gguf}):\n`);
-    for (const s of scores)
-      process.stdout.write(`  ${s.lang}: exact ${pct(s.exact, s.total)}  contains ${pct(s.contains, s.total)}  (${s.total} questions)\n`);
+    for (const lang of new Set(scores.map((s) => s.lang))) {
+      const of = scores.filter((s) => s.lang === lang);
+      const [total, exact, contains] = ["total", "exact", "contains"].map((k) => of.reduce((n, s) => n + s[k as "total"], 0)) as [
+        number,
+        number,
+        number,
+      ];
+      process.stdout.write(`  ${lang}: exact ${pct(exact, total)}  contains ${pct(contains, total)}  (${total} questions)\n`);
+      for (const s of of) {
+        const calls = s.calls === undefined ? "" : `  tool call ${pct(s.calls, s.total)}`;
+        process.stdout.write(`    ${s.kind}: exact ${pct(s.exact, s.total)}  contains ${pct(s.contains, s.total)}${calls}  (${s.total})\n`);
+      }
+    }
   } finally {
-    await provider.close?.();
+    await model.close();
   }
   const prepared = prepare(dataset, recipe);
   if (prepared.hash !== ck.header.tokenizerHash) {
@@ -59,8 +60,8 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
     process.stdout.write(`validation: perplexity skipped (the run was trained on another dataset, with another tokenizer)\n`);
     return;
   }
-  const model = createModel(ck.header.config, 1, recipe.train.seqLen, ck.params);
+  const trained = createModel(ck.header.config, 1, recipe.train.seqLen, ck.params);
   const validation = prepared.dataset.validation.slice(0, limit);
-  const ppl = answerPerplexity(model, prepared.tokenizer, validation, progress("validation perplexity (tokens)"));
+  const ppl = answerPerplexity(trained, prepared.tokenizer, validation, progress("validation perplexity (tokens)"));
   process.stdout.write(`validation: answer perplexity ${ppl.toFixed(3)} (${validation.length} examples)\n`);
 }

@@ -1,10 +1,13 @@
 /**
  * Batches of training windows from one token stream (with a loss weight per token), drawn by a seeded generator
  * whose whole state is one number: saving it in a checkpoint makes a resumed run draw exactly the same batches.
+ * Given where examples start, windows start only there: an answer late in a long example (a question over
+ * passages) is then trained with its whole prompt in view, not from a window that cut the passages off.
  */
 export class DataLoader {
   /** mulberry32 state: the only thing that changes as batches are drawn. */
   state: number;
+  private readonly starts?: Int32Array;
 
   constructor(
     private readonly tokens: Int32Array,
@@ -12,10 +15,14 @@ export class DataLoader {
     readonly B: number,
     readonly T: number,
     seed: number,
+    starts?: Int32Array,
   ) {
     if (tokens.length !== weights.length) throw new Error("every token needs a loss weight");
     if (tokens.length < T + 1) throw new Error(`the dataset has ${tokens.length} tokens; a window needs ${T + 1}`);
     this.state = seed >>> 0;
+    // Example starts that leave a whole window after them.
+    this.starts = starts?.filter((s) => s + T + 1 <= tokens.length);
+    if (this.starts && !this.starts.length) throw new Error(`no example starts ${T + 1} tokens before the dataset's end`);
   }
 
   private random(): number {
@@ -34,7 +41,8 @@ export class DataLoader {
     const weights = new Float32Array(B * T);
     const span = this.tokens.length - T - 1;
     for (let b = 0; b < B; b++) {
-      const start = Math.floor(this.random() * (span + 1));
+      const pick = this.random();
+      const start = this.starts ? this.starts[Math.floor(pick * this.starts.length)]! : Math.floor(pick * (span + 1));
       tokens.set(this.tokens.subarray(start, start + T), b * T);
       targets.set(this.tokens.subarray(start + 1, start + T + 1), b * T);
       weights.set(this.weights.subarray(start + 1, start + T + 1), b * T);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import type { Dataset, Example } from "./build.ts";
+import type { Dataset, Example, Turn } from "./build.ts";
 
 export class DatasetError extends Error {
   constructor(message: string) {
@@ -34,11 +34,42 @@ export function readExamples(path: string): Example[] {
     for (const field of ["question", "answer"] as const) {
       if (typeof r[field] !== "string" || !r[field]) throw new DatasetError(`${path}:${i + 1}: "${field}" must be a non-empty string`);
     }
-    out.push({ lang: r.lang ?? "en", kind: r.kind ?? "other", template: r.template ?? "", question: r.question!, answer: r.answer! });
+    const where = `${path}:${i + 1}`;
+    if (r.system !== undefined && typeof r.system !== "string") throw new DatasetError(`${where}: "system" must be a string`);
+    if (r.tools !== undefined && !(Array.isArray(r.tools) && r.tools.every((t) => typeof t === "string" && t)))
+      throw new DatasetError(`${where}: "tools" must be a list of tool names`);
+    if (r.turns !== undefined && !(Array.isArray(r.turns) && r.turns.every(isTurn)))
+      throw new DatasetError(
+        `${where}: "turns" must be a list of {"role":"assistant","calls":[{"name","arguments"}]} and {"role":"tool","content"}`,
+      );
+    out.push({
+      lang: r.lang ?? "en",
+      kind: r.kind ?? "other",
+      template: r.template ?? "",
+      question: r.question!,
+      answer: r.answer!,
+      ...(r.system !== undefined && { system: r.system }),
+      ...(r.tools && { tools: r.tools }),
+      ...(r.turns && { turns: r.turns }),
+    });
   });
   if (!out.length) throw new DatasetError(`${path} has no examples`);
   return out;
 }
+
+const isTurn = (t: unknown): t is Turn => {
+  const x = t as Partial<Record<string, unknown>>;
+  if (x?.role === "tool") return typeof x.content === "string";
+  return (
+    x?.role === "assistant" &&
+    Array.isArray(x.calls) &&
+    x.calls.length > 0 &&
+    x.calls.every(
+      (c: { name?: unknown; arguments?: unknown }) =>
+        typeof c?.name === "string" && typeof c.arguments === "object" && c.arguments !== null,
+    )
+  );
+};
 
 const SPLITS = ["train", "validation", "eval"] as const;
 

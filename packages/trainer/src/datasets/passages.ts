@@ -1,0 +1,339 @@
+import type { Example } from "./build.ts";
+import { CALCULATOR } from "./calculator.ts";
+import type { Lang } from "./facts.ts";
+import { fill, type Splits } from "./splits.ts";
+
+/**
+ * Answering from passages in the search skill's prompt: its instructions and numbered sources in the system turn,
+ * the question, and an answer copied from the passage that holds it, with that passage's [n]. The documents are
+ * made up (places, products and people that do not exist), so an answer can only come from the passages.
+ */
+
+/** The search skill's instructions, word for word (the assistant's sourcesPrompt). */
+export const SOURCES_INSTRUCTION =
+  "Answer the user's question from these sources of their knowledge base. After each claim taken from a source, cite it as [n]. If the sources do not answer the question, say so.";
+
+type EntityType = "town" | "product" | "person";
+interface Attribute {
+  /** The sentence stating it: `{e}` the entity, `{v}` the value. */
+  sentence: string;
+  train: string[];
+  heldOut: string[];
+  value: (p: Pools, s: Splits) => string;
+}
+interface Pools {
+  names: Record<EntityType, string[]>;
+  things: string[];
+  colors: string[];
+  jobs: string[];
+}
+
+const year = (s: Splits) => String(1700 + Math.floor(s.rnd() * 320));
+const count = (s: Splits) => String(1000 + Math.floor(s.rnd() * 900_000));
+
+const syllables = {
+  latin: [
+    ["Val", "Mor", "Ket", "Lin", "Dra", "Sol", "Ber", "Quin", "Tor", "Ast", "Fen", "Ral", "Osk", "Pel", "Wen", "Zar"],
+    ["ora", "ith", "enby", "ara", "ost", "ella", "und", "ima", "ock", "avel", "usa", "ein"],
+  ],
+  zh: [
+    ["岚", "墨", "青", "云", "石", "桐", "苍", "霁", "澜", "砚", "朔", "黎", "檀", "芜", "漪", "蔚"],
+    ["溪", "川", "原", "湾", "岭", "谷", "港", "洲", "亭", "坪", "塘", "崖"],
+  ],
+};
+
+function pools(lang: Lang): Pools {
+  const [a, b] = lang === "zh" ? syllables.zh : syllables.latin;
+  const stems = a!.flatMap((x) => b!.map((y) => x + y));
+  if (lang === "zh")
+    return {
+      names: {
+        town: stems.map((s) => `${s}镇`),
+        product: stems.map((s, i) => `${s}${["牌", "号", "型"][i % 3]}${(i % 9) + 1}`),
+        person: stems.map((s, i) => `${"林陈赵周吴郑孙何"[i % 8]}${s}`),
+      },
+      things: ["蓝色黏土", "手工纸", "梨子酒", "铜铃", "竹编篮", "盐烤鱼", "羊毛毯", "茶饼"],
+      colors: ["红色", "深蓝色", "银色", "墨绿色", "米白色", "橙色"],
+      jobs: ["钟表匠", "船长", "陶艺家", "天文学家", "面包师", "地图绘制师"],
+    };
+  return {
+    names: {
+      town: stems,
+      product: stems.map((s, i) => `${s} ${["X", "Pro ", "Mini "][i % 3]}${(i % 9) + 1}`.replace("  ", " ")),
+      person: stems.map((s, i) => `${["Ana", "Bram", "Cato", "Dita", "Emil", "Fara", "Gus", "Hana"][i % 8]} ${s}`),
+    },
+    things:
+      lang === "en"
+        ? ["blue clay", "handmade paper", "pear wine", "copper bells", "bamboo baskets", "salted fish", "wool blankets", "tea cakes"]
+        : [
+            "tanah liat biru",
+            "kertas buatan tangan",
+            "anggur pir",
+            "lonceng tembaga",
+            "keranjang bambu",
+            "ikan asin",
+            "selimut wol",
+            "kue teh",
+          ],
+    colors:
+      lang === "en"
+        ? ["red", "dark blue", "silver", "deep green", "off-white", "orange"]
+        : ["merah", "biru tua", "perak", "hijau tua", "putih gading", "oranye"],
+    jobs:
+      lang === "en"
+        ? ["a clockmaker", "a ship captain", "a potter", "an astronomer", "a baker", "a mapmaker"]
+        : ["pembuat jam", "kapten kapal", "perajin tembikar", "astronom", "tukang roti", "pembuat peta"],
+  };
+}
+
+const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
+  en: {
+    town: [
+      {
+        sentence: "{e} was founded in {v}.",
+        train: ["When was {e} founded?", "In what year was {e} founded?", "What year was {e} founded in?", "{e} was founded when?"],
+        heldOut: ["Do the sources say when {e} was founded?"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "{e} has about {v} residents.",
+        train: [
+          "How many people live in {e}?",
+          "What is the population of {e}?",
+          "How many residents does {e} have?",
+          "{e} has how many residents?",
+        ],
+        heldOut: ["How large is the population of {e}?"],
+        value: (_, s) => count(s),
+      },
+      {
+        sentence: "{e} is known for its {v}.",
+        train: ["What is {e} known for?", "What is {e} famous for?", "Why is {e} well known?", "{e} is known for what?"],
+        heldOut: ["What made {e} famous?"],
+        value: (p, s) => s.pick(p.things),
+      },
+    ],
+    product: [
+      {
+        sentence: "The {e} was released in {v}.",
+        train: [
+          "When was the {e} released?",
+          "What year did the {e} come out?",
+          "In which year was the {e} released?",
+          "The {e} came out when?",
+        ],
+        heldOut: ["Do the sources say when the {e} was launched?"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "The {e} weighs {v} grams.",
+        train: ["How much does the {e} weigh?", "What is the weight of the {e}?", "How heavy is the {e}?", "The {e} weighs how much?"],
+        heldOut: ["What do the sources give as the {e}'s weight?"],
+        value: (_, s) => String(50 + Math.floor(s.rnd() * 5000)),
+      },
+      {
+        sentence: "The {e} comes in {v}.",
+        train: ["What color is the {e}?", "Which color does the {e} come in?", "What colour is the {e}?", "The {e} comes in which color?"],
+        heldOut: ["In what color is the {e} sold?"],
+        value: (p, s) => s.pick(p.colors),
+      },
+    ],
+    person: [
+      {
+        sentence: "{e} was born in {v}.",
+        train: ["When was {e} born?", "In what year was {e} born?", "What year was {e} born in?", "{e} was born when?"],
+        heldOut: ["Do the sources say when {e} was born?"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "{e} works as {v}.",
+        train: ["What does {e} do for a living?", "What is {e}'s job?", "What work does {e} do?", "{e} works as what?"],
+        heldOut: ["What is the profession of {e}?"],
+        value: (p, s) => s.pick(p.jobs),
+      },
+      {
+        sentence: "{e} lives in {v}.",
+        train: ["Where does {e} live?", "In which town does {e} live?", "Where is {e}'s home?", "{e} lives where?"],
+        heldOut: ["Which place is home to {e}?"],
+        value: (p, s) => s.pick(p.names.town),
+      },
+    ],
+  },
+  id: {
+    town: [
+      {
+        sentence: "{e} didirikan pada tahun {v}.",
+        train: ["Kapan {e} didirikan?", "Tahun berapa {e} didirikan?", "{e} didirikan tahun berapa?", "Pada tahun apa {e} didirikan?"],
+        heldOut: ["Menurut sumber, kapan {e} berdiri?"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "{e} memiliki sekitar {v} penduduk.",
+        train: ["Berapa jumlah penduduk {e}?", "Berapa orang tinggal di {e}?", "{e} punya berapa penduduk?", "Berapa populasi {e}?"],
+        heldOut: ["Seberapa besar penduduk {e}?"],
+        value: (_, s) => count(s),
+      },
+      {
+        sentence: "{e} terkenal dengan {v}.",
+        train: ["{e} terkenal dengan apa?", "Apa yang membuat {e} terkenal?", "Apa ciri khas {e}?", "Terkenal karena apa {e}?"],
+        heldOut: ["Menurut sumber, apa keunggulan {e}?"],
+        value: (p, s) => s.pick(p.things),
+      },
+    ],
+    product: [
+      {
+        sentence: "{e} dirilis pada tahun {v}.",
+        train: ["Kapan {e} dirilis?", "Tahun berapa {e} dirilis?", "{e} keluar tahun berapa?", "Pada tahun apa {e} dirilis?"],
+        heldOut: ["Menurut sumber, kapan {e} diluncurkan?"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "Berat {e} adalah {v} gram.",
+        train: ["Berapa berat {e}?", "{e} beratnya berapa?", "Seberapa berat {e}?", "Berat {e} berapa gram?"],
+        heldOut: ["Menurut sumber, berapa bobot {e}?"],
+        value: (_, s) => String(50 + Math.floor(s.rnd() * 5000)),
+      },
+      {
+        sentence: "{e} tersedia dalam warna {v}.",
+        train: ["Apa warna {e}?", "{e} warnanya apa?", "Warna apa yang tersedia untuk {e}?", "{e} tersedia dalam warna apa?"],
+        heldOut: ["Menurut sumber, {e} dijual dengan warna apa?"],
+        value: (p, s) => s.pick(p.colors),
+      },
+    ],
+    person: [
+      {
+        sentence: "{e} lahir pada tahun {v}.",
+        train: ["Kapan {e} lahir?", "Tahun berapa {e} lahir?", "{e} lahir tahun berapa?", "Pada tahun apa {e} lahir?"],
+        heldOut: ["Menurut sumber, kapan {e} dilahirkan?"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "{e} bekerja sebagai {v}.",
+        train: ["Apa pekerjaan {e}?", "{e} bekerja sebagai apa?", "Apa profesi {e}?", "Pekerjaan {e} apa?"],
+        heldOut: ["Menurut sumber, {e} berprofesi sebagai apa?"],
+        value: (p, s) => s.pick(p.jobs),
+      },
+      {
+        sentence: "{e} tinggal di {v}.",
+        train: ["Di mana {e} tinggal?", "{e} tinggal di mana?", "Di kota mana {e} tinggal?", "Rumah {e} di mana?"],
+        heldOut: ["Menurut sumber, {e} bermukim di mana?"],
+        value: (p, s) => s.pick(p.names.town),
+      },
+    ],
+  },
+  zh: {
+    town: [
+      {
+        sentence: "{e}建于{v}年。",
+        train: ["{e}是哪一年建立的？", "{e}建于哪一年？", "{e}是什么时候建的？", "请问{e}建于何年？"],
+        heldOut: ["资料里说{e}是哪年建成的？"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "{e}约有{v}名居民。",
+        train: ["{e}有多少居民？", "{e}的人口是多少？", "{e}住着多少人？", "请问{e}有多少人口？"],
+        heldOut: ["资料里{e}的居民有多少？"],
+        value: (_, s) => count(s),
+      },
+      {
+        sentence: "{e}以{v}闻名。",
+        train: ["{e}以什么闻名？", "{e}因什么出名？", "{e}有名的是什么？", "请问{e}以什么著称？"],
+        heldOut: ["资料里说{e}的特产是什么？"],
+        value: (p, s) => s.pick(p.things),
+      },
+    ],
+    product: [
+      {
+        sentence: "{e}于{v}年发布。",
+        train: ["{e}是哪一年发布的？", "{e}什么时候发布？", "{e}发布于哪一年？", "请问{e}何时发布？"],
+        heldOut: ["资料里说{e}是哪年推出的？"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "{e}重{v}克。",
+        train: ["{e}有多重？", "{e}的重量是多少？", "{e}重多少克？", "请问{e}多重？"],
+        heldOut: ["资料里{e}的重量是多少？"],
+        value: (_, s) => String(50 + Math.floor(s.rnd() * 5000)),
+      },
+      {
+        sentence: "{e}的颜色是{v}。",
+        train: ["{e}是什么颜色？", "{e}的颜色是什么？", "{e}有什么颜色？", "请问{e}是什么颜色的？"],
+        heldOut: ["资料里说{e}是哪种颜色？"],
+        value: (p, s) => s.pick(p.colors),
+      },
+    ],
+    person: [
+      {
+        sentence: "{e}生于{v}年。",
+        train: ["{e}是哪一年出生的？", "{e}生于哪一年？", "{e}什么时候出生？", "请问{e}哪年出生？"],
+        heldOut: ["资料里说{e}是哪年生的？"],
+        value: (_, s) => year(s),
+      },
+      {
+        sentence: "{e}是一名{v}。",
+        train: ["{e}是做什么的？", "{e}的职业是什么？", "{e}从事什么工作？", "请问{e}做什么工作？"],
+        heldOut: ["资料里说{e}的身份是什么？"],
+        value: (p, s) => s.pick(p.jobs),
+      },
+      {
+        sentence: "{e}住在{v}。",
+        train: ["{e}住在哪里？", "{e}住在哪个镇？", "{e}的家在哪里？", "请问{e}住哪儿？"],
+        heldOut: ["资料里说{e}家住何处？"],
+        value: (p, s) => s.pick(p.names.town),
+      },
+    ],
+  },
+};
+
+const titles: Record<Lang, string> = { en: "About {e}", id: "Tentang {e}", zh: "{e}简介" };
+const notFound: Record<Lang, string> = { en: "The sources do not say.", id: "Sumber tidak menyebutkannya.", zh: "资料中没有提到。" };
+const join = (lang: Lang, sentences: string[]) => sentences.join(lang === "zh" ? "" : " ");
+
+/** A passage's answer: its sentence with the passage's [n] before the closing stop ("… in 1843 [2]."). */
+export const citedAnswer = (sentence: string, n: number) =>
+  sentence.endsWith("。") ? `${sentence.slice(0, -1)}[${n}]。` : `${sentence.replace(/\.$/, "")} [${n}].`;
+
+/**
+ * `count` questions per language, each over 2 to 4 made-up documents of one kind (the one asked about among
+ * them, except for one in ten: then the answer says the sources do not say). One in four is asked only in a
+ * held-out way; a third of them offer the calculator too, as a request with tools would.
+ */
+export function addPassages(ds: Splits, lang: Lang, count: number): void {
+  const p = pools(lang);
+  for (let i = 0; i < count; i++) {
+    const type = ds.pick(["town", "product", "person"] as const);
+    const k = 2 + Math.floor(ds.rnd() * 3);
+    const names = new Set<string>();
+    while (names.size < k + 1) names.add(ds.pick(p.names[type]));
+    const [asked, ...inDocs] = [...names] as [string, ...string[]];
+    const answerable = ds.rnd() >= 0.1;
+    if (answerable) inDocs[Math.floor(ds.rnd() * k)] = asked;
+    const attrs = attributes[lang][type];
+    const docs = inDocs.map((e) => {
+      const sentences = attrs.map((a) => fill(a.sentence, { e, v: a.value(p, ds) }));
+      for (let j = sentences.length - 1; j > 0; j--) {
+        const r = Math.floor(ds.rnd() * (j + 1));
+        [sentences[j], sentences[r]] = [sentences[r]!, sentences[j]!];
+      }
+      return { e, sentences, page: ds.rnd() < 0.4 ? 1 + Math.floor(ds.rnd() * 30) : undefined };
+    });
+    const system = `${SOURCES_INSTRUCTION}\n\n${docs
+      .map((d, n) => `[${n + 1}] ${fill(titles[lang], { e: d.e })}${d.page ? `, page ${d.page}` : ""}:\n${join(lang, d.sentences)}`)
+      .join("\n\n")}`;
+    const a = ds.pick(attrs);
+    const at = docs.findIndex((d) => d.e === asked);
+    const answer =
+      at < 0
+        ? notFound[lang]
+        : citedAnswer(docs[at]!.sentences.find((s) => s.startsWith(fill(a.sentence.split("{v}")[0]!, { e: asked })))!, at + 1);
+    const extra: Partial<Example> = ds.rnd() < 1 / 3 ? { tools: [CALCULATOR] } : {};
+    ds.add({
+      lang,
+      kind: "passage",
+      train: a.train.map((t) => fill(t, { e: asked })),
+      heldOut: a.heldOut.map((t) => fill(t, { e: asked })),
+      make: () => ({ answer, system, ...extra }),
+      ...(i % 4 === 0 ? { use: -1 } : { use: 1, heldOutUse: -1 }),
+    });
+  }
+}
