@@ -101,17 +101,21 @@ const base: BaseModel = {
 };
 
 /**
- * Tokens/s over `steps` steps after one warm-up, and model FLOP/s: 6·P per token for a full step; for LoRA 4·P (the
+ * Tokens/s over `steps` steps after one warm-up (the best of three such stretches), and model FLOP/s: 6·P per token for a full step; for LoRA 4·P (the
  * forward and the gradient through the frozen weights; their own weight gradients are skipped) plus 6 per adapter
  * parameter.
  */
 function measure(recipe: Recipe, e: EngineChoice, steps: number, from?: BaseModel) {
   const run = TrainingRun.start(recipe, prepared.tokenizer.size, prepared.train, prepared.hash, e, from);
   run.trainStep();
-  const t0 = performance.now();
-  let tokens = 0;
-  for (let i = 0; i < steps; i++) tokens += run.trainStep().tokens;
-  const tokensPerSecond = tokens / ((performance.now() - t0) / 1000);
+  // Best of three stretches, as the peak is the best of five: other work on a shared machine only slows a run.
+  let tokensPerSecond = 0;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    let tokens = 0;
+    for (let i = 0; i < steps; i++) tokens += run.trainStep().tokens;
+    tokensPerSecond = Math.max(tokensPerSecond, tokens / ((performance.now() - t0) / 1000));
+  }
   const params = parameterCount(run.config);
   const flopsPerToken = run.lora ? 4 * params + 6 * run.lora.size : 6 * params;
   return { params, adapter: run.lora?.size, tokensPerSecond, gflops: (flopsPerToken * tokensPerSecond) / 1e9 };
@@ -132,7 +136,7 @@ for (const [i, p] of onnx.entries())
 console.log(`  peak: ${peak.toFixed(1)} GFLOP/s`);
 const m = tinyRecipe.model;
 console.log(
-  `\ntiny recipe: ${main.params.toLocaleString("en")} parameters (dim ${m.dim}, ${m.layers} layers), batch ${tinyRecipe.train.batch} × ${tinyRecipe.train.seqLen} tokens, ${STEPS} steps`,
+  `\ntiny recipe: ${main.params.toLocaleString("en")} parameters (dim ${m.dim}, ${m.layers} layers), batch ${tinyRecipe.train.batch} × ${tinyRecipe.train.seqLen} tokens, best of 3 × ${STEPS} steps`,
 );
 console.log(
   `  ${engine.name} engine${engine.fallbackReason ? ` (${engine.fallbackReason})` : ""}: ${main.tokensPerSecond.toFixed(0)} tokens/s, model FLOP/s ${main.gflops.toFixed(2)} G`,

@@ -57,6 +57,24 @@ void scaleBy(float* v, long n, float k) {
   for (long i = 0; i < n; i++) v[i] *= k;
 }
 
+// e^x in float, vectorisable (std::exp is not, here, without -ffast-math): x = n·ln 2 + r with |r| ≤ ln 2 / 2,
+// e^r by Cephes' degree-6 polynomial (relative error about 2e-7), 2^n put into the exponent bits. Inputs are
+// clamped to the range where e^x is a normal float.
+inline float expf_(float x) {
+  x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+  // Round to nearest by adding and taking away 1.5 · 2^23 (floor() would keep the loop from vectorising).
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  return p * __builtin_bit_cast(float, ((int32_t)n + 127) << 23);
+}
+
 void add(float* y, const float* x, long n) {
 #pragma omp parallel for simd schedule(static)
   for (long i = 0; i < n; i++) y[i] += x[i];
@@ -71,6 +89,7 @@ Engine::Engine(const ModelShape& s, int batch, int seqLen, const LoraShape& lora
     throw std::invalid_argument("every model dimension, the batch and the sequence length must be positive");
   if (s.dim % s.heads || s.heads % s.kvHeads || (s.dim / s.heads) % 2)
     throw std::invalid_argument("dim must split into heads of even size, and heads into kv groups");
+  if (s.dim / s.heads > 64) throw std::invalid_argument("heads of more than 64 dimensions are not supported");
   const int C = s.dim, H = s.heads, KV = s.kvHeads, F = s.ff, V = s.vocab, N = N_;
   D_ = C / H;
   QW_ = (H + 2 * KV) * D_;
@@ -206,35 +225,42 @@ double Engine::forward(const float* P, const int32_t* tokens, const int32_t* tar
     const float* q = A.qkv.data();
     const float* k = q + H * D;
     const float* v = q + (H + KV) * D;
+// Scores are built a key dimension at a time over all keys (s[j] += q[d]·K[d][j], keys transposed once per
+// head), so the inner loops run along j in full vectors instead of reducing 32-wide dot products one key at a time.
 #pragma omp parallel for collapse(2) schedule(static)
     for (int b = 0; b < B_; b++)
       for (int h = 0; h < H; h++) {
         const int kvh = h / group;
+        std::vector<float> kt((size_t)D * T);
+        for (int j = 0; j < T; j++)
+          for (int d = 0; d < D; d++) kt[(size_t)d * T + j] = k[(long)(b * T + j) * QW + kvh * D + d];
         for (int t = 0; t < T; t++) {
           const float* qr = q + (long)(b * T + t) * QW + h * D;
           float* pr = &A.probs[(((size_t)b * H + h) * T + t) * T];
-          float max = -INFINITY;
-          for (int j = 0; j <= t; j++) {
-            const float* kr = k + (long)(b * T + j) * QW + kvh * D;
-            float dot = 0;
-#pragma omp simd reduction(+ : dot)
-            for (int d = 0; d < D; d++) dot += qr[d] * kr[d];
-            pr[j] = dot * scale;
-            max = std::max(max, pr[j]);
+          std::fill(pr, pr + T, 0.f);
+          for (int d = 0; d < D; d++) {
+            const float qd = qr[d] * scale;
+            const float* kd = &kt[(size_t)d * T];
+#pragma omp simd
+            for (int j = 0; j <= t; j++) pr[j] += qd * kd[j];
           }
+          float max = -INFINITY;
+#pragma omp simd reduction(max : max)
+          for (int j = 0; j <= t; j++) max = pr[j] > max ? pr[j] : max;
           float sum = 0;
-          for (int j = 0; j <= t; j++) sum += pr[j] = std::exp(pr[j] - max);
+#pragma omp simd reduction(+ : sum)
+          for (int j = 0; j <= t; j++) sum += pr[j] = expf_(pr[j] - max);
           const float inv = 1.0f / sum;
+#pragma omp simd
           for (int j = 0; j <= t; j++) pr[j] *= inv;
-          for (int j = t + 1; j < T; j++) pr[j] = 0;
-          float* out = &A.att[(size_t)(b * T + t) * H * D + h * D];
-          std::fill(out, out + D, 0.f);
+          float acc[64] = {};  // summed in registers, stored once (D ≤ 64, checked at construction)
           for (int j = 0; j <= t; j++) {
             const float* vr = v + (long)(b * T + j) * QW + kvh * D;
             const float p = pr[j];
 #pragma omp simd
-            for (int d = 0; d < D; d++) out[d] += p * vr[d];
+            for (int d = 0; d < D; d++) acc[d] += p * vr[d];
           }
+          std::copy(acc, acc + D, &A.att[(size_t)(b * T + t) * H * D + h * D]);
         }
       }
     gemm(N, C, H * D, A.att.data(), H * D, false, P + o.wo, H * D, true, A.x2.data(), C, false, gs_);
@@ -245,7 +271,8 @@ double Engine::forward(const float* P, const int32_t* tokens, const int32_t* tar
     for (int n = 0; n < N; n++) {
       const float* g = &A.gu[(size_t)n * 2 * F];
       float* a = &A.act[(size_t)n * F];
-      for (int i = 0; i < F; i++) a[i] = g[i] / (1.0f + std::exp(-g[i])) * g[F + i];
+#pragma omp simd
+      for (int i = 0; i < F; i++) a[i] = g[i] / (1.0f + expf_(-g[i])) * g[F + i];
     }
     float* next = l + 1 < s_.layers ? L_[l + 1].x.data() : xLast_.data();
     gemm(N, C, F, A.act.data(), F, false, P + o.down, F, true, next, C, false, gs_);
@@ -259,10 +286,13 @@ double Engine::forward(const float* P, const int32_t* tokens, const int32_t* tar
   for (int n = 0; n < N; n++) {
     float* r = &logits_[(size_t)n * V];
     float max = -INFINITY;
-    for (int i = 0; i < V; i++) max = std::max(max, r[i]);
+#pragma omp simd reduction(max : max)
+    for (int i = 0; i < V; i++) max = r[i] > max ? r[i] : max;
     float sum = 0;
-    for (int i = 0; i < V; i++) sum += r[i] = std::exp(r[i] - max);
+#pragma omp simd reduction(+ : sum)
+    for (int i = 0; i < V; i++) sum += r[i] = expf_(r[i] - max);
     const float inv = 1.0f / sum;
+#pragma omp simd
     for (int i = 0; i < V; i++) r[i] *= inv;
     rowLoss[n] = weights[n] ? -weights[n] * std::log((double)r[targets[n]]) : 0;
   }
@@ -315,8 +345,9 @@ void Engine::backward(const float* P, float* G, const float* lora, float* LG) {
       const float* g = &A.gu[(size_t)n * 2 * F];
       const float* da = &dact_[(size_t)n * F];
       float* dg = &dgu_[(size_t)n * 2 * F];
+#pragma omp simd
       for (int i = 0; i < F; i++) {
-        const float gi = g[i], sg = 1.0f / (1.0f + std::exp(-gi));
+        const float gi = g[i], sg = 1.0f / (1.0f + expf_(-gi));
         dg[F + i] = da[i] * gi * sg;
         dg[i] = da[i] * g[F + i] * sg * (1 + gi * (1 - sg));
       }
@@ -344,34 +375,43 @@ void Engine::backward(const float* P, float* G, const float* lora, float* LG) {
 #pragma omp parallel for collapse(2) schedule(static)
     for (int b = 0; b < B_; b++)
       for (int kvh = 0; kvh < KV; kvh++) {
-        std::vector<float> dp(T);
+        std::vector<float> dp(T), vt((size_t)D * T);
+        for (int j = 0; j < T; j++)
+          for (int d = 0; d < D; d++) vt[(size_t)d * T + j] = v[(long)(b * T + j) * QW + kvh * D + d];
         for (int h = kvh * group; h < (kvh + 1) * group; h++)
           for (int t = 0; t < T; t++) {
             const long qo = (long)(b * T + t) * QW + h * D;
             const float* dout = &datt_[(size_t)(b * T + t) * H * D + h * D];
             const float* pr = &A.probs[(((size_t)b * H + h) * T + t) * T];
-            float pdp = 0;
-            for (int j = 0; j <= t; j++) {
-              const long vo = (long)(b * T + j) * QW + kvh * D;
-              float dot = 0;
-              const float p = pr[j];
-#pragma omp simd reduction(+ : dot)
-              for (int d = 0; d < D; d++) {
-                dot += dout[d] * v[vo + d];
-                dv[vo + d] += p * dout[d];
-              }
-              dp[j] = dot;
-              pdp += p * dot;
+            std::fill(dp.begin(), dp.begin() + t + 1, 0.f);
+            for (int d = 0; d < D; d++) {
+              const float g = dout[d];
+              const float* vd = &vt[(size_t)d * T];
+#pragma omp simd
+              for (int j = 0; j <= t; j++) dp[j] += g * vd[j];
             }
+            float pdp = 0;
+#pragma omp simd reduction(+ : pdp)
+            for (int j = 0; j <= t; j++) pdp += pr[j] * dp[j];
+            // dq of this query sums over keys: kept in a local row, stored once (dq, dk and dv share one buffer,
+            // so the compiler would otherwise load and store it for every key).
+            float acc[64] = {};
+            const float* qr = q + qo;
             for (int j = 0; j <= t; j++) {
-              const float ds = pr[j] * (dp[j] - pdp) * scale;
-              const long ko = (long)(b * T + j) * QW + kvh * D;
+              const long ro = (long)(b * T + j) * QW + kvh * D;
+              const float p = pr[j], ds = p * (dp[j] - pdp) * scale;
+              float* __restrict dvr = dv + ro;
+              float* __restrict dkr = dk + ro;
+              const float* __restrict kr = k + ro;
 #pragma omp simd
               for (int d = 0; d < D; d++) {
-                dq[qo + d] += ds * k[ko + d];
-                dk[ko + d] += ds * q[qo + d];
+                dvr[d] += p * dout[d];
+                dkr[d] += ds * qr[d];
+                acc[d] += ds * kr[d];
               }
             }
+#pragma omp simd
+            for (int d = 0; d < D; d++) dq[qo + d] += acc[d];
           }
       }
     rope(dqkv_.data(), QW, 0, H, -1);  // a rotation's gradient is the inverse rotation
