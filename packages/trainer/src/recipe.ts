@@ -76,6 +76,25 @@ export const tinyLoraRecipe: Recipe = {
   lora: { rank: 16, alpha: 32, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
 };
 
+/**
+ * The next tiny recipe, for a shared base and per-market adapters: a 512-token context (skill prompts with passages
+ * fit), 256-token training windows starting at examples, 5.4M parameters, a vocabulary for zh, en and id.
+ */
+export const tiny512Recipe: Recipe = {
+  name: "tiny-512",
+  model: { dim: 256, layers: 6, heads: 8, kvHeads: 2, ff: 768, contextLength: 512, normEps: 1e-5, ropeTheta: 10000 },
+  train: { ...tinyRecipe.train, batch: 16, seqLen: 256, steps: 1400, lr: 1.5e-3, minLr: 1.5e-4, warmupSteps: 100 },
+  tokenizer: { merges: 3000 },
+};
+
+/** tiny-512's per-market adaptation over its base. */
+export const tiny512LoraRecipe: Recipe = {
+  ...tiny512Recipe,
+  name: "tiny-512-lora",
+  train: { ...tiny512Recipe.train, steps: 800, lr: 2e-3, minLr: 2e-4, warmupSteps: 50, weightDecay: 0 },
+  lora: { rank: 16, alpha: 32, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
+};
+
 /** The micro recipe's LoRA form, for tests. */
 export const microLoraRecipe: Recipe = {
   ...microRecipe,
@@ -86,6 +105,8 @@ export const microLoraRecipe: Recipe = {
 export const recipes: Record<string, Recipe> = {
   tiny: tinyRecipe,
   "tiny-lora": tinyLoraRecipe,
+  "tiny-512": tiny512Recipe,
+  "tiny-512-lora": tiny512LoraRecipe,
   micro: microRecipe,
   "micro-lora": microLoraRecipe,
 };

@@ -77,7 +77,12 @@ function stepModel(recipe: Recipe, config: LlamaConfig, engine: EngineChoice, ba
     return createModel(config, B, T, params, engine);
   }
   if (!base) throw new Error(`recipe "${recipe.name}" trains a LoRA adapter: give it the base model to adapt (--from FILE.gguf)`);
-  const layout = new LoraLayout(config, recipe.lora);
+  let layout: LoraLayout;
+  try {
+    layout = new LoraLayout(config, recipe.lora);
+  } catch (e) {
+    throw new Error(`recipe "${recipe.name}" cannot adapt ${base.file}: ${(e as Error).message}`);
+  }
   const inner = engine.addon
     ? new NativeModel(engine.addon, config, B, T, new Float32Array(base.params.length), layout)
     : new TrainableModel(config, B, T);
@@ -194,7 +199,7 @@ export class TrainingRun {
         tokenizerHash: this.tokenizerHash,
         paramCount: this.model.params.length,
         wallMs: this.wallMs,
-        ...(this.base && { base: { name: this.base.name, sha256: this.base.sha256 } }),
+        ...(this.base && { base: { name: this.base.name, sha256: this.base.sha256, file: this.base.file } }),
         ...(this.recipe.lora && { lora: this.recipe.lora }),
       },
       params: this.model.params as Float32Array,

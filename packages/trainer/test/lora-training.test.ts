@@ -114,5 +114,9 @@ describe("training from a base model", () => {
       () => TrainingRun.start(lora, tokenizer.size, data, "tok"),
       /recipe "micro-lora" trains a LoRA adapter: give it the base model to adapt \(--from FILE\.gguf\)/,
     );
+    const tooWide: Recipe = { ...lora, lora: { rank: 40, alpha: 40, targets: ["wk"] } };
+    assert.throws(() => TrainingRun.start(tooWide, tokenizer.size, data, "tok", pickEngine(), base), {
+      message: `recipe "micro-lora" cannot adapt ${base.file}: LoRA rank 40 is larger than the 16×32 matrix attn_k it adapts (at most 16)`,
+    });
   });
 });

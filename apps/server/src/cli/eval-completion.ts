@@ -1,13 +1,22 @@
 /**
- * A GGUF model continuing raw ChatML text through llama.cpp (greedy, CPU), its control tokens read as such: what
+ * A GGUF model (with a LoRA adapter applied, if given) continuing raw ChatML text through llama.cpp (greedy, CPU), its control tokens read as such: what
  * a conversation's next assistant turn is, whatever chat template or tool parser a server would add.
  */
-export async function ggufCompletion(path: string): Promise<{ complete: (prompt: string) => Promise<string>; close: () => Promise<void> }> {
+export async function ggufCompletion(
+  path: string,
+  adapter?: string,
+): Promise<{ complete: (prompt: string) => Promise<string>; close: () => Promise<void> }> {
   process.env.NODE_LLAMA_CPP_SKIP_DOWNLOAD ??= "true";
   const lib = await import("node-llama-cpp");
   const llama = await lib.getLlama({ gpu: false, build: "never", logLevel: lib.LlamaLogLevel.error, progressLogs: false });
   const model = await llama.loadModel({ modelPath: path });
-  const context = await model.createContext({ contextSize: model.trainContextSize, sequences: 1 });
+  // One thread: on tiny models more cost more in synchronisation than they win.
+  const context = await model.createContext({
+    contextSize: model.trainContextSize,
+    sequences: 1,
+    threads: 1,
+    ...(adapter && { lora: { adapters: [{ filePath: adapter }] } }),
+  });
   const sequence = context.getSequence();
   const completion = new lib.LlamaCompletion({ contextSequence: sequence });
   const end = lib.LlamaText(new lib.SpecialTokensText("<|im_end|>"));

@@ -1,6 +1,17 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { answerPerplexity, loadDataset, prepare, readCheckpoint, recipes, scoreByKind, createModel } from "@benih/trainer";
+import {
+  answerPerplexity,
+  createModel,
+  loadBaseModel,
+  loadDataset,
+  LoraLayout,
+  prepare,
+  readCheckpoint,
+  recipes,
+  scoreByKind,
+  type LoraSettings,
+} from "@benih/trainer";
 import { UsageError } from "./args.ts";
 import { ggufCompletion } from "./eval-completion.ts";
 import { progress } from "./progress.ts";
@@ -33,7 +44,14 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
   const dataset = loadDataset(values.dataset);
   const examples = dataset.eval.slice(0, limit);
   if (!examples.length) throw new Error(`dataset ${dataset.name} has no eval examples (eval.jsonl)`);
-  const model = await ggufCompletion(join(values.run, gguf));
+  // A LoRA run's export is an adapter: it is scored on the base it was trained on, which must be unchanged.
+  const base = ck.header.base?.file ? loadBaseModel(ck.header.base.file) : undefined;
+  if (base && base.sha256 !== ck.header.base!.sha256)
+    throw new Error(
+      `${ckptPath} was trained on another version of ${base.file} (sha256 ${ck.header.base!.sha256.slice(0, 12)}…, now ${base.sha256.slice(0, 12)}…)`,
+    );
+  const lora = ck.header.lora && base ? new LoraLayout(base.config, ck.header.lora as LoraSettings) : undefined;
+  const model = lora && base ? await ggufCompletion(base.file, join(values.run, gguf)) : await ggufCompletion(join(values.run, gguf));
   try {
     const scores = await scoreByKind(examples, model.complete, progress("answering held-out questions"));
     const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}%`;
@@ -54,13 +72,18 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
   } finally {
     await model.close();
   }
-  const prepared = prepare(dataset, recipe);
+  const prepared = prepare(dataset, recipe, base?.tokenizer);
   if (prepared.hash !== ck.header.tokenizerHash) {
     // Another market's data comes with another tokenizer: the model cannot read it, so perplexity means nothing.
     process.stdout.write(`validation: perplexity skipped (the run was trained on another dataset, with another tokenizer)\n`);
     return;
   }
-  const trained = createModel(ck.header.config, 1, recipe.train.seqLen, ck.params);
+  let params = ck.params;
+  if (lora && base) {
+    params = new Float32Array(base.params.length);
+    lora.merge(base.params, ck.params, params);
+  }
+  const trained = createModel(ck.header.config, 1, recipe.train.seqLen, params);
   const validation = prepared.dataset.validation.slice(0, limit);
   const ppl = answerPerplexity(trained, prepared.tokenizer, validation, progress("validation perplexity (tokens)"));
   process.stdout.write(`validation: answer perplexity ${ppl.toFixed(3)} (${validation.length} examples)\n`);

@@ -18,8 +18,8 @@ export interface CheckpointHeader {
   /** Parameters saved: the model's, or a LoRA run's adapter's. */
   paramCount: number;
   wallMs: number;
-  /** The model the run started from (continued, or adapted with LoRA), by name and file hash. */
-  base?: { name: string; sha256: string };
+  /** The model the run started from (continued, or adapted with LoRA): its name, file hash and path. */
+  base?: { name: string; sha256: string; file?: string };
   lora?: { rank: number; alpha: number; targets: string[] };
 }
 
