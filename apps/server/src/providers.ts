@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { createAnthropic, createLlamaCpp, createOpenAICompatible, normalizeBaseURL, openAICompatiblePresets } from "@benih/providers";
 import type { LlamaCppModelConfig, OpenAICompatiblePreset } from "@benih/providers";
@@ -53,7 +54,13 @@ function ggufFiles(dir: string, warnings: string[]): LlamaCppModelConfig[] {
   const out: LlamaCppModelConfig[] = models.map((m) => ({ id: m.id, path: m.path }));
   for (const a of files.filter((f) => f.meta.get("general.type") === "adapter")) {
     const baseName = String(a.meta.get("benih.base.name") ?? "");
-    const base = models.find((m) => m.meta.get("general.name") === baseName || m.id === baseName);
+    const named = models.filter((m) => m.meta.get("general.name") === baseName || m.id === baseName);
+    // Two versions of a base under one name: the one the adapter was trained on, by its hash.
+    const sha = a.meta.get("benih.base.sha256");
+    const base =
+      named.length > 1
+        ? (named.find((m) => createHash("sha256").update(readFileSync(m.path)).digest("hex") === sha) ?? named[0])
+        : named[0];
     if (base) out.push({ id: a.id, path: base.path, adapter: a.path });
     else warnings.push(`${a.path} is a LoRA adapter for base model "${baseName}", which is not in ${dir}: not served`);
   }

@@ -1,5 +1,4 @@
-import { decodeTensor, storedSize, tensorTypeName } from "./decode-tensor.ts";
-import { GgufModelError } from "./read-llama.ts";
+import { GgufModelError, tensorValues } from "./read-llama.ts";
 import { readGguf, type GgufInfo } from "./reader.ts";
 import { ValueType, type MetadataEntry, type TensorEntry } from "./types.ts";
 import { writeGguf } from "./writer.ts";
@@ -69,11 +68,7 @@ export function readLoraAdapter(bytes: Uint8Array, file: string): LoraAdapter {
     fail('is not a LoRA adapter (general.type must be "adapter" and adapter.type "lora")');
   const read = (name: string) => {
     const t = info.tensors.find((x) => x.name === name) ?? fail(`tensor ${name} is missing its pair`);
-    const n = t.dims.reduce((a, b) => a * b, 1);
-    const size = storedSize(t.type, n) ?? fail(`tensor ${name} is ${tensorTypeName(t.type)}; benih reads F32, F16 and Q8_0`);
-    const start = info.dataOffset + t.offset;
-    if (start + size > bytes.length) fail(`tensor ${name} runs past the end of the file (truncated?)`);
-    return { dims: t.dims, data: decodeTensor(t.type, bytes.subarray(start, start + size), n) };
+    return { dims: t.dims, data: tensorValues(info, bytes, t, fail) };
   };
   const pairs: LoraPair[] = [];
   let rank = 0;

@@ -23,6 +23,20 @@ export interface LlamaModelFile {
   storedAs: string;
 }
 
+/** A tensor's values as Float32 (F32, F16 and Q8_0), its bytes checked to lie within the file. */
+export function tensorValues(
+  info: GgufInfo,
+  bytes: Uint8Array,
+  t: GgufInfo["tensors"][number],
+  fail: (problem: string) => never,
+): Float32Array {
+  const n = t.dims.reduce((a, b) => a * b, 1);
+  const size = storedSize(t.type, n) ?? fail(`tensor ${t.name} is ${tensorTypeName(t.type)}; benih reads F32, F16 and Q8_0`);
+  const start = info.dataOffset + t.offset;
+  if (!(start + size <= bytes.length)) fail(`tensor ${t.name} runs past the end of the file (truncated?)`);
+  return decodeTensor(t.type, bytes.subarray(start, start + size), n);
+}
+
 /** GGUF tensor name of each layer matrix, in LlamaLayerWeights' terms. */
 export const LAYER_TENSORS: Record<keyof LlamaLayerWeights, string> = {
   attnNorm: "attn_norm",
@@ -81,7 +95,7 @@ export function readLlamaGguf(bytes: Uint8Array, file: string): LlamaModelFile {
     dim: count("llama.embedding_length"),
     layers: count("llama.block_count"),
     heads: count("llama.attention.head_count"),
-    kvHeads: Number(meta.get("llama.attention.head_count_kv") ?? count("llama.attention.head_count")),
+    kvHeads: count(meta.has("llama.attention.head_count_kv") ? "llama.attention.head_count_kv" : "llama.attention.head_count"),
     ff: count("llama.feed_forward_length"),
     vocab: 0,
     contextLength: count("llama.context_length"),
@@ -127,12 +141,8 @@ export function readLlamaGguf(bytes: Uint8Array, file: string): LlamaModelFile {
     const want = rows === 1 ? [cols] : [cols, rows];
     if (t.dims.length !== want.length || t.dims.some((d, i) => d !== want[i]))
       fail(`tensor ${name} has dims [${t.dims}], the metadata implies [${want}]`);
-    const n = rows * cols;
-    const size = storedSize(t.type, n) ?? fail(`tensor ${name} is ${tensorTypeName(t.type)}; benih reads F32, F16 and Q8_0`);
-    const start = info.dataOffset + t.offset;
-    if (start + size > bytes.length) fail(`tensor ${name} runs past the end of the file (truncated?)`);
     if (rows > 1) storedAs = tensorTypeName(t.type);
-    return decodeTensor(t.type, bytes.subarray(start, start + size), n);
+    return tensorValues(info, bytes, t, fail);
   };
   if (byName.has("output.weight")) fail("has a separate output.weight: benih's trainer ties the output projection to the token embedding");
   const shapes = layerShapes(config);

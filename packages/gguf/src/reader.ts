@@ -55,6 +55,8 @@ export function readGguf(bytes: Uint8Array): GgufInfo {
         return str();
       case ValueType.ARRAY: {
         const itemType = u32();
+        // llama.cpp refuses arrays of arrays too; nesting would recurse without bound.
+        if (itemType === ValueType.ARRAY) throw new Error(`GGUF metadata holds an array of arrays (at byte ${p})`);
         const n = Number(u64());
         const items: MetadataValue[] = [];
         for (let i = 0; i < n; i++) items.push(scalar(itemType));
@@ -79,11 +81,14 @@ export function readGguf(bytes: Uint8Array): GgufInfo {
   for (let i = 0; i < tensorCount; i++) {
     const name = str();
     const nd = u32();
+    if (nd > 4) throw new Error(`GGUF tensor ${name} has ${nd} dimensions (at most 4)`);
     const dims: number[] = [];
     for (let d = 0; d < nd; d++) dims.push(Number(u64()));
     const type = u32();
     tensors.push({ name, dims, type, offset: Number(u64()) });
   }
   const alignment = Number(metadata.get("general.alignment") ?? 32);
+  if (!Number.isInteger(alignment) || alignment < 1 || alignment > 65536 || alignment & (alignment - 1))
+    throw new Error(`GGUF general.alignment ${String(metadata.get("general.alignment"))} is not a power of two up to 65536`);
   return { version, metadata, tensors, dataOffset: Math.ceil(p / alignment) * alignment };
 }

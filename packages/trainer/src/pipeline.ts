@@ -18,6 +18,8 @@ export interface Prepared {
   merges: string[];
   hash: string;
   train: TrainingData;
+  /** Training examples longer than the recipe's window: their ends are never trained on. */
+  longerThanWindow: number;
 }
 
 /** A built-in market dataset ("cn", "global") by name, or a folder of JSON-lines splits by path. */
@@ -32,12 +34,14 @@ export function loadDataset(nameOrDir: string): Dataset {
 export function prepare(dataset: Dataset, recipe: Recipe, given?: BpeTokenizer): Prepared {
   const merges = given?.vocab.merges ?? trainBpe(dataset.train.map(chatText), { merges: recipe.tokenizer.merges });
   const tokenizer = given ?? new BpeTokenizer(merges);
+  const train = tokenStream(dataset.train, tokenizer, recipe.train.promptLossWeight);
   return {
     dataset,
     tokenizer,
     merges,
     hash: tokenizerHash(merges),
-    train: tokenStream(dataset.train, tokenizer, recipe.train.promptLossWeight),
+    train,
+    longerThanWindow: train.starts.filter((at, i) => (train.starts[i + 1] ?? train.tokens.length) - at > recipe.train.seqLen + 1).length,
   };
 }
 
@@ -58,7 +62,7 @@ export interface TrainOptions {
   /** The C++ engine where built (pickEngine()). */
   engine?: EngineChoice;
   /** Called once the data is read and the run started or resumed, before the first step. */
-  onStart?: (run: TrainingRun) => void;
+  onStart?: (run: TrainingRun, prepared: Prepared) => void;
   /** Stops after the current step, checkpointing first (SIGTERM). */
   signal?: AbortSignal;
   /** Asked after every step: true writes a checkpoint now and goes on (SIGUSR1, the control plane's "checkpoint"). */
@@ -91,7 +95,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const run = existsSync(ckpt)
     ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base)
     : TrainingRun.start(o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base);
-  o.onStart?.(run);
+  o.onStart?.(run, prepared);
   const steps = o.steps ?? o.recipe.train.steps;
   const every = o.checkpointEvery ?? 100;
   const metrics = join(o.dir, "metrics.jsonl");

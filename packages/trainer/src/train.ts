@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TrainerMetricLine } from "@benih/contracts";
 import { randomLlamaWeights, type LlamaConfig } from "@benih/gguf";
-import { checkCompatible, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint/checkpoint.ts";
+import { CheckpointError, checkCompatible, readCheckpoint, writeCheckpoint, type Checkpoint } from "./checkpoint/checkpoint.ts";
 import { DataLoader } from "./data/loader.ts";
 import type { BaseModel } from "./base-model.ts";
 import { LoraLayout } from "./model/lora.ts";
@@ -159,6 +159,11 @@ export class TrainingRun {
     const config: LlamaConfig = base?.config ?? { ...recipe.model, vocab };
     checkCompatible(path, ck.header, recipe.name, config, tokenizerHash, base && { name: base.name, sha256: base.sha256 });
     const run = TrainingRun.start(recipe, vocab, data, tokenizerHash, engine, base);
+    // The same recipe name may have changed its adapter (rank, targets) since: the saved values must fit.
+    if (JSON.stringify(ck.header.lora ?? null) !== JSON.stringify(recipe.lora ?? null) || ck.params.length !== run.model.params.length)
+      throw new CheckpointError(
+        `${path} holds ${ck.params.length} parameters (LoRA ${JSON.stringify(ck.header.lora ?? "none")}); recipe "${recipe.name}" trains ${run.model.params.length} (LoRA ${JSON.stringify(recipe.lora ?? "none")})`,
+      );
     run.model.params.set(ck.params);
     run.optimizer.m.set(ck.m);
     run.optimizer.v.set(ck.v);

@@ -114,6 +114,44 @@ describe("fine-tuning from a GGUF", () => {
     writeFileSync(adapter, exportLoraAdapter(layout, layout.init(1), loadBaseModel(basePath), card));
     assert.throws(() => loadBaseModel(adapter), /adapter\.gguf: is a LoRA adapter, not a model/);
     assert.throws(() => loadBaseModel(join(dir, "missing.gguf")), /missing\.gguf: cannot be read/);
+    // Hand-made headers: an array of arrays (unbounded nesting) and an alignment of 0 (no data offset).
+    const header = (kv: (v: DataView, at: number) => number) => {
+      const v = new DataView(new ArrayBuffer(256));
+      v.setUint32(0, 0x46554747, true);
+      v.setUint32(4, 3, true);
+      v.setBigUint64(8, 0n, true);
+      v.setBigUint64(16, 1n, true);
+      const end = kv(v, 24);
+      return new Uint8Array(v.buffer, 0, end);
+    };
+    const key = (v: DataView, at: number, name: string) => {
+      v.setBigUint64(at, BigInt(name.length), true);
+      new Uint8Array(v.buffer).set(new TextEncoder().encode(name), at + 8);
+      return at + 8 + name.length;
+    };
+    const nested = join(dir, "nested.gguf");
+    writeFileSync(
+      nested,
+      header((v, at) => {
+        const p = key(v, at, "x");
+        v.setUint32(p, ValueType.ARRAY, true);
+        v.setUint32(p + 4, ValueType.ARRAY, true);
+        v.setBigUint64(p + 8, 1n, true);
+        return p + 16;
+      }),
+    );
+    assert.throws(() => loadBaseModel(nested), /nested\.gguf: GGUF metadata holds an array of arrays/);
+    const unaligned = join(dir, "unaligned.gguf");
+    writeFileSync(
+      unaligned,
+      header((v, at) => {
+        const p = key(v, at, "general.alignment");
+        v.setUint32(p, ValueType.UINT32, true);
+        v.setUint32(p + 4, 0, true);
+        return p + 8;
+      }),
+    );
+    assert.throws(() => loadBaseModel(unaligned), /unaligned\.gguf: GGUF general\.alignment 0 is not a power of two/);
   });
 });
 

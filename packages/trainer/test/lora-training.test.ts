@@ -91,6 +91,13 @@ describe("training from a base model", () => {
       b.push(...Array.from({ length: 5 }, () => resumed.trainStep().loss));
       assert.deepEqual(b, a);
       assert.deepEqual(resumed.model.params, straight.model.params);
+      const wider: Recipe = { ...lora, lora: { ...lora.lora!, rank: 8 } };
+      assert.throws(
+        () => TrainingRun.resume(path, wider, tokenizer.size, data, "tok", engine, base),
+        (e: Error) =>
+          e instanceof CheckpointError &&
+          /holds \d+ parameters \(LoRA \{"rank":4,.*recipe "micro-lora" trains \d+ \(LoRA \{"rank":8/.test(e.message),
+      );
     });
   }
 

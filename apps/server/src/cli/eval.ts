@@ -45,7 +45,7 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
   const examples = dataset.eval.slice(0, limit);
   if (!examples.length) throw new Error(`dataset ${dataset.name} has no eval examples (eval.jsonl)`);
   // A LoRA run's export is an adapter: it is scored on the base it was trained on, which must be unchanged.
-  const base = ck.header.base?.file ? loadBaseModel(ck.header.base.file) : undefined;
+  const base = ck.header.lora && ck.header.base?.file ? loadBaseModel(ck.header.base.file) : undefined;
   if (base && base.sha256 !== ck.header.base!.sha256)
     throw new Error(
       `${ckptPath} was trained on another version of ${base.file} (sha256 ${ck.header.base!.sha256.slice(0, 12)}…, now ${base.sha256.slice(0, 12)}…)`,
@@ -72,7 +72,9 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
   } finally {
     await model.close();
   }
-  const prepared = prepare(dataset, recipe, base?.tokenizer);
+  // A run from a GGUF kept that file's tokenizer, which its own export carries.
+  const tokenizer = base?.tokenizer ?? (ck.header.base ? loadBaseModel(join(values.run, gguf)).tokenizer : undefined);
+  const prepared = prepare(dataset, recipe, tokenizer);
   if (prepared.hash !== ck.header.tokenizerHash) {
     // Another market's data comes with another tokenizer: the model cannot read it, so perplexity means nothing.
     process.stdout.write(`validation: perplexity skipped (the run was trained on another dataset, with another tokenizer)\n`);

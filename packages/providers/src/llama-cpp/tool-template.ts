@@ -52,6 +52,15 @@ export function renderWithTemplate(
   const texts: string[] = [];
   // An empty text is given as it is: a template's `if content` must see it empty.
   const mark = (text: string) => (text ? `\uE000${texts.push(text) - 1}\uE001` : "");
+  // A tool's schema is the caller's text too (an MCP server's, a client's): every key and string in it is marked.
+  const markAll = (v: unknown): unknown =>
+    typeof v === "string"
+      ? mark(v)
+      : Array.isArray(v)
+        ? v.map(markAll)
+        : v && typeof v === "object"
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [mark(k), markAll(x)]))
+          : v;
   const messages = prompt.flatMap((m): object[] => {
     switch (m.role) {
       case "system":
@@ -76,7 +85,7 @@ export function renderWithTemplate(
     ...(tools.length && {
       tools: tools.map((t) => ({
         type: "function",
-        function: { name: mark(t.name), description: mark(t.description ?? ""), parameters: t.inputSchema },
+        function: { name: mark(t.name), description: mark(t.description ?? ""), parameters: markAll(t.inputSchema) },
       })),
     }),
     add_generation_prompt: true,
@@ -87,7 +96,10 @@ export function renderWithTemplate(
   let at = 0;
   for (const m of rendered.matchAll(MARK_PATTERN)) {
     if (m.index > at) parts.push(new lib.SpecialTokensText(rendered.slice(at, m.index)));
-    parts.push(texts[Number(m[1])] ?? "");
+    const text = texts[Number(m[1])] ?? "";
+    // Inside a JSON string (a template's `tojson`), the text goes in escaped, as tojson would have written it.
+    const quoted = rendered[m.index - 1] === '"' && rendered[m.index + m[0].length] === '"';
+    parts.push(quoted ? JSON.stringify(text).slice(1, -1) : text);
     at = m.index + m[0].length;
   }
   if (at < rendered.length) parts.push(new lib.SpecialTokensText(rendered.slice(at)));

@@ -1,4 +1,4 @@
-import { headDim, LAYER_TENSORS, seededRandom, type LlamaConfig, type LoraPair } from "@benih/gguf";
+import { LAYER_TENSORS, layerShapes, seededRandom, type LlamaConfig, type LoraPair } from "@benih/gguf";
 import type { Vec } from "./kernels.ts";
 import { parameterShapes } from "./params.ts";
 
@@ -46,16 +46,7 @@ export class LoraLayout {
     if (!(alpha > 0)) throw new Error(`LoRA alpha must be positive, not ${alpha}`);
     this.scale = alpha / rank;
     this.targetMask = LORA_TARGETS.reduce((m, t, i) => (targets.includes(t) ? m | (1 << i) : m), 0);
-    const D = headDim(config);
-    const dims: Record<LoraTarget, [number, number]> = {
-      wq: [config.heads * D, config.dim],
-      wk: [config.kvHeads * D, config.dim],
-      wv: [config.kvHeads * D, config.dim],
-      wo: [config.dim, config.heads * D],
-      gate: [config.ff, config.dim],
-      up: [config.ff, config.dim],
-      down: [config.dim, config.ff],
-    };
+    const dims = layerShapes(config);
     const shapes = parameterShapes(config);
     const layerSize = Object.values(shapes.layer).reduce((a, b) => a + b, 0);
     let at = 0;
