@@ -285,7 +285,7 @@ export const evaluate = command({
   options: {
     run: { type: "string", required: true, arg: "DIR", help: "a finished run folder (holding its .gguf)" },
     dataset: { type: "string", required: true, arg: "cn|global|DIR", help: "the dataset to score on" },
-    limit: { type: "string", arg: "N", help: "use at most N examples of each split (default: all)" },
+    limit: { type: "string", arg: "N", help: "use at most N examples of each split, evenly spread over it (default: all)" },
   },
   example: "benih eval --run .benih/runs/tiny-global --dataset global --limit 200",
   run: async (i): Done => (await import("./eval.ts")).evalCommand(i),

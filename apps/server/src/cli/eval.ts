@@ -18,6 +18,12 @@ import { progress } from "./progress.ts";
 import type { Input } from "./command.ts";
 import type { evaluate as spec } from "./commands.ts";
 
+/** At most `limit` of `list`, evenly spaced: every kind and language of a split grouped by them gets its share. */
+function spread<T>(list: T[], limit: number): T[] {
+  if (list.length <= limit) return list;
+  return Array.from({ length: limit }, (_, i) => list[Math.floor((i * list.length) / limit)]!);
+}
+
 /**
  * `benih eval --run DIR --dataset cn`: exact- and contains-match of the run's exported GGUF on the held-out
  * phrasings (through llama.cpp), per language and kind, tool calls scored turn by turn, and the answers'
@@ -42,7 +48,7 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
   const limit = values.limit === undefined ? Infinity : Number(values.limit);
   if (!(limit > 0 && (limit === Infinity || Number.isInteger(limit)))) throw new UsageError("--limit takes a positive integer");
   const dataset = loadDataset(values.dataset);
-  const examples = dataset.eval.slice(0, limit);
+  const examples = spread(dataset.eval, limit);
   if (!examples.length) throw new Error(`dataset ${dataset.name} has no eval examples (eval.jsonl)`);
   // A LoRA run's export is an adapter: it is scored on the base it was trained on, which must be unchanged.
   const base = ck.header.lora && ck.header.base?.file ? loadBaseModel(ck.header.base.file) : undefined;
@@ -86,7 +92,7 @@ export async function evalCommand({ values }: Input<typeof spec.options>): Promi
     lora.merge(base.params, ck.params, params);
   }
   const trained = createModel(ck.header.config, 1, recipe.train.seqLen, params);
-  const validation = prepared.dataset.validation.slice(0, limit);
+  const validation = spread(prepared.dataset.validation, limit);
   const ppl = answerPerplexity(trained, prepared.tokenizer, validation, progress("validation perplexity (tokens)"));
   process.stdout.write(`validation: answer perplexity ${ppl.toFixed(3)} (${validation.length} examples)\n`);
 }
