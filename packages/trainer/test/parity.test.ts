@@ -71,7 +71,9 @@ describe("forward pass parity with llama.cpp (F32)", () => {
         assert.equal(probs.size, config.vocab);
         let maxDiff = 0;
         for (const [token, p] of probs) maxDiff = Math.max(maxDiff, Math.abs(p - ours[token]!));
-        assert.ok(maxDiff <= 1e-4, `max probability difference ${maxDiff}`);
+        // Up to ~2e-4 with some random weights (llama.cpp's CPU kernels round some intermediates to half
+        // precision); a transposed matrix, a wrong RoPE or KV mapping differs by 1e-2 and more.
+        assert.ok(maxDiff <= 3e-4, `max probability difference ${maxDiff}`);
       } finally {
         sequence.dispose();
       }

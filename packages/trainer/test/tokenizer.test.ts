@@ -59,10 +59,16 @@ describe("byte-level BPE", () => {
     const merges = trainBpe(texts, { merges: 300 });
     assert.deepEqual(merges, trainBpe(texts, { merges: 300 }));
     const t = new BpeTokenizer(merges);
-    assert.ok(
-      t.encode("中国的首都是北京。").length < new TextEncoder().encode("中国的首都是北京。").length / 2,
-      "Chinese text gets multi-byte tokens",
+    assert.equal(t.encode("中国的首都是北京。").length, 9, "each Chinese character is one token, none spans two");
+    assert.deepEqual(
+      t.encode("首都是北京").slice(-2),
+      t.encode("你知道北京").slice(-2),
+      "a name's tokens do not depend on what precedes it",
     );
+    const digits = t.encode("3692");
+    assert.equal(digits.length, 4, "one token per digit");
+    assert.deepEqual(t.encode(" 3692").slice(-4), digits, "a number is the same digits after a space");
+    assert.deepEqual(t.encode('"3692"').slice(1, 5), digits, "and inside quotes");
     assert.ok(t.encode(" capital").length === 1, "a frequent English word becomes one token");
   });
 
