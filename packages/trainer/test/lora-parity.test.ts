@@ -26,7 +26,8 @@ import {
   unflatten,
   type ModelCard,
 } from "@benih/trainer";
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
+import { nextTokenProbabilities } from "./next-token.ts";
 
 // A LoRA adapter exported by the trainer, loaded by llama.cpp onto its base, must compute what the trainer's
 // merged weights compute: a transposed A or B, a wrong scale or tensor name would load and only show here.
@@ -62,21 +63,6 @@ before(async () => {
   llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function nextTokenProbabilities(context: LlamaContext, tokens: number[]): Promise<Map<number, number>> {
-  const sequence = context.getSequence();
-  try {
-    const input = tokens.map((t, i) =>
-      i === tokens.length - 1
-        ? ([t, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }] as const)
-        : t,
-    );
-    const out = await sequence.controlledEvaluate(input as never);
-    return out.at(-1)!.next.probabilities!;
-  } finally {
-    sequence.dispose();
-  }
-}
 
 describe("fine-tuning from a GGUF", () => {
   it("reads F32 exactly, and F16 and Q8_0 dequantised, with the file's tokenizer", () => {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { llamaToGguf, randomLlamaWeights, type LlamaConfig, type LlamaWeights } from "@benih/gguf";
 import { BpeTokenizer, forward, softmax, trainBpe } from "@benih/trainer";
 import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaModel } from "node-llama-cpp";
+import { nextTokenProbabilities } from "./next-token.ts";
 
 // The exported GGUF must compute in llama.cpp exactly what benih's own forward pass computes. A matrix written
 // transposed, a RoPE on the wrong pairs or a KV head mapped wrong all load without complaint and only show here.
@@ -59,24 +60,13 @@ describe("forward pass parity with llama.cpp (F32)", () => {
       assert.deepEqual(Array.from(model.tokenize(prompt, true)), tokens);
       const ours = softmax(forward(config, weights, tokens).subarray((tokens.length - 1) * config.vocab));
 
-      const sequence = context.getSequence();
-      try {
-        const input = tokens.map((t, i) =>
-          i === tokens.length - 1
-            ? ([t, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }] as const)
-            : t,
-        );
-        const out = await sequence.controlledEvaluate(input as never);
-        const probs = out.at(-1)!.next.probabilities!;
-        assert.equal(probs.size, config.vocab);
-        let maxDiff = 0;
-        for (const [token, p] of probs) maxDiff = Math.max(maxDiff, Math.abs(p - ours[token]!));
-        // Up to ~2e-4 with some random weights (llama.cpp's CPU kernels round some intermediates to half
-        // precision); a transposed matrix, a wrong RoPE or KV mapping differs by 1e-2 and more.
-        assert.ok(maxDiff <= 3e-4, `max probability difference ${maxDiff}`);
-      } finally {
-        sequence.dispose();
-      }
+      const probs = await nextTokenProbabilities(context, tokens);
+      assert.equal(probs.size, config.vocab);
+      let maxDiff = 0;
+      for (const [token, p] of probs) maxDiff = Math.max(maxDiff, Math.abs(p - ours[token]!));
+      // Up to ~2e-4 with some random weights (llama.cpp's CPU kernels round some intermediates to half
+      // precision); a transposed matrix, a wrong RoPE or KV mapping differs by 1e-2 and more.
+      assert.ok(maxDiff <= 3e-4, `max probability difference ${maxDiff}`);
     });
   }
 });
