@@ -31,7 +31,7 @@ describe("benih train and eval", () => {
     const data = join(dir, "my-data");
     const built = await benih(["dataset", "build", "--dataset", "cn", "--out", data]);
     assert.equal(built.code, 0, built.stderr);
-    assert.match(built.stdout, /train 35651, validation 1857, eval 1560 examples/);
+    assert.match(built.stdout, /train 36204, validation 1826, eval 914 examples/);
     const trained = await benih(["train", "--recipe", "micro", "--dataset", data, "--steps", "3"]);
     assert.equal(trained.code, 0, trained.stderr);
     // Named apart from the shipped models, and served without overwriting them.
@@ -88,7 +88,9 @@ describe("benih train and eval", () => {
 
     const evaluated = await benih(["eval", "--run", out, "--dataset", "global", "--limit", "6"]);
     assert.equal(evaluated.code, 0, evaluated.stderr);
-    assert.match(evaluated.stdout, /en: exact \d+\.\d% {2}contains \d+\.\d% {2}\(6 questions\)/);
+    // Six questions spread over the split: its English part and its Indonesian part, by kind within each.
+    assert.match(evaluated.stdout, /en: exact \d+\.\d% {2}contains \d+\.\d% {2}\(4 questions\)\n {4}capital: exact/);
+    assert.match(evaluated.stdout, /id: exact \d+\.\d% {2}contains \d+\.\d% {2}\(2 questions\)/);
     // --limit bounds the perplexity too, and progress shows on stderr (a line per 10% when not a terminal).
     assert.match(evaluated.stdout, /validation: answer perplexity \d+\.\d+ \(6 examples\)/);
     assert.match(evaluated.stderr, /answering held-out questions: 6\/6 \(100%\)/);
@@ -126,7 +128,7 @@ describe("benih train and eval", () => {
     assert.equal(noDataset.code, 2);
     assert.match(noDataset.stderr, /--dataset must be cn, global, or a folder holding train\.jsonl/);
     const badRecipe = await benih(["train", "--recipe", "huge", "--dataset", "cn"]);
-    assert.match(badRecipe.stderr, /unknown recipe "huge"; recipes: tiny, micro/);
+    assert.match(badRecipe.stderr, /unknown recipe "huge"; recipes: tiny, tiny-lora, tiny-512, tiny-512-lora, micro, micro-lora/);
     const notAFolder = await benih(["train", "--recipe", "micro", "--dataset", join(dir, "nowhere")]);
     assert.equal(notAFolder.code, 1);
     assert.match(notAFolder.stderr, /nowhere has no train\.jsonl/);
