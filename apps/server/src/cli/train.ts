@@ -37,13 +37,13 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
   }
   const engine = pickEngine();
   const started = (run: { step: number }, prepared: { longerThanWindow: number }) => {
+    process.stderr.write(
+      `${run.step ? `resuming at step ${run.step}` : "starting"} on the ${engine.addon ? `C++ engine (${process.env.BENIH_TRAINER_THREADS ?? "all"} threads)` : `TypeScript engine (about 50× slower than the C++ one${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})`}\n`,
+    );
     if (prepared.longerThanWindow)
       process.stderr.write(
         `warning: ${prepared.longerThanWindow} training examples are longer than the recipe's ${recipe.train.seqLen}-token window; their ends are not trained on\n`,
       );
-    process.stderr.write(
-      `${run.step ? `resuming at step ${run.step}` : "starting"} on the ${engine.addon ? `C++ engine (${process.env.BENIH_TRAINER_THREADS ?? "all"} threads)` : `TypeScript engine (about 50× slower than the C++ one${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})`}\n`,
-    );
   };
   const stop = new AbortController();
   const onSignal = () => stop.abort();
