@@ -63,6 +63,26 @@ describe("local GGUF models through the API", () => {
     assert.match(error.message, /does not support tool calling/);
   });
 
+  it("is still answered by the web app's default assistant, which offers its calculator: asked again without tools", async () => {
+    const post = async (path: string, body: unknown) =>
+      fetch(server.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const agents = (await (await fetch(`${server.url}/v1/agents`)).json()) as {
+      data: Array<{ id: string; skills: string[]; toolUse: boolean }>;
+    };
+    const assistant = agents.data.find((a) => a.id === "benih")!;
+    assert.deepEqual([assistant.skills, assistant.toolUse], [["calculator"], true]);
+    const conv = (await (await post("/v1/conversations", { model: "benih-test", agent: "benih" })).json()) as { id: string };
+    const streamed = await (await post(`/v1/conversations/${conv.id}/messages`, { content: "what is 37 plus 48" })).text();
+    assert.doesNotMatch(streamed, /unsupported_by_model/);
+    const kept = (await (await fetch(`${server.url}/v1/conversations/${conv.id}`)).json()) as {
+      messages: Array<{ role: string; status: string; content: string }>;
+    };
+    const answer = kept.messages.at(-1)!;
+    assert.equal(answer.role, "assistant");
+    assert.equal(answer.status, "done");
+    assert.ok(answer.content.length > 0);
+  });
+
   it("refuses a prompt longer than the model's context (400 context_length_exceeded, as OpenAI), before tokenising one that cannot fit", async () => {
     const ask = async (content: string) => {
       const res = await fetch(`${server.url}/v1/chat/completions`, {

@@ -5,6 +5,7 @@ import { useAccount } from "./account/useAccount.ts";
 import { conversations } from "./api/conversations.ts";
 import { mediaUrl } from "./api/http.ts";
 import { Composer, type ComposerHandle } from "./composer/Composer.tsx";
+import { isSkill } from "./composer/skills.ts";
 import { useConversations } from "./hooks/useConversations.ts";
 import { useMarket } from "./hooks/useMarket.ts";
 import { useProblem } from "./hooks/useProblem.ts";
@@ -52,7 +53,7 @@ export function App() {
     void chats.open(id).then((v) => {
       if (!v) return;
       server.prefer(v.conversation.model);
-      composer.current?.reset(server.agents.find((a) => a.id === v.conversation.agent)?.skills[0]);
+      composer.current?.reset(server.agents.find((a) => a.id === v.conversation.agent)?.skills.find(isSkill));
       setDrawer(false);
     });
   // The conversation in the address is opened once the server has said which models it offers.
@@ -97,7 +98,7 @@ export function App() {
     setAgentId(withAgent);
     server.setModel(server.defaultModel);
     server.prefer(a?.model);
-    composer.current?.reset(a?.skills[0]);
+    composer.current?.reset(a?.skills.find(isSkill));
     setDrawer(false);
   }
   const modelView = server.modelViews.find((m) => m.id === model);
@@ -138,7 +139,7 @@ export function App() {
               if (view) return newChat(id);
               const a = server.agents.find((x) => x.id === id);
               setAgentId(id);
-              composer.current?.chooseSkill(a?.skills[0]);
+              composer.current?.chooseSkill(a?.skills.find(isSkill));
               server.prefer(a?.model);
             }}
             onNewAgent={() => setEditingAgent("new")}

@@ -140,18 +140,27 @@ export async function respond(o: RespondOptions): Promise<Answer> {
     }
   }, o.flushMs ?? 1000);
   let finishReason: string | undefined;
+  // A model that cannot call tools is asked again without them: an agent's tools are an offer, not a demand.
+  let toolsRefused = false;
   try {
     for (let round = 0; ; round++) {
       const calls: ToolCall[] = [];
       let said = "";
-      const offer = o.tools && round < MAX_TOOL_ROUNDS ? { tools: o.tools.definitions } : {};
-      for await (const part of o.client.stream({ model: o.model, messages: turns, caller: o.caller, signal: o.signal, ...offer })) {
-        if (part.type === "text") {
-          said += part.text;
-          text += part.text;
-          o.onText?.(part.text);
-        } else if (part.type === "tool-call") calls.push(part.call);
-        else finishReason = part.reason;
+      const offer = o.tools && !toolsRefused && round < MAX_TOOL_ROUNDS ? { tools: o.tools.definitions } : {};
+      try {
+        for await (const part of o.client.stream({ model: o.model, messages: turns, caller: o.caller, signal: o.signal, ...offer })) {
+          if (part.type === "text") {
+            said += part.text;
+            text += part.text;
+            o.onText?.(part.text);
+          } else if (part.type === "tool-call") calls.push(part.call);
+          else finishReason = part.reason;
+        }
+      } catch (err) {
+        if (!("tools" in offer) || said || !(err instanceof ModelError) || err.code !== "unsupported_by_model") throw err;
+        toolsRefused = true;
+        round--;
+        continue;
       }
       if (!calls.length || !o.tools) break;
       // The model asked for skills: run them, hand it the results, and let it go on.

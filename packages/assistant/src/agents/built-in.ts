@@ -23,11 +23,12 @@ export const BUILT_IN_AGENTS: BuiltInAgent[] = [
     name: { en: "Assistant", zh: "助手", id: "Asisten" },
     // No system message: each model answers as it was trained to (benih-tiny, trained without one, stays exact).
     // No starters either: what to ask depends on the model, whose examples GET /v1/models lists.
+    // The calculator is offered to every model: one that cannot call tools answers without it (respond.ts).
     instructions: "",
     model: null,
-    skills: [],
+    skills: ["calculator"],
     starters: { zh: [], en: [], id: [] },
-    toolUse: false,
+    toolUse: true,
   },
   {
     id: "translator",
