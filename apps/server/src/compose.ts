@@ -21,6 +21,7 @@ import type { BenihConfig } from "./config/schema.ts";
 import { isLoopback } from "./loopback.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { MarketRuntime } from "./markets.ts";
+import { contextWindows } from "./context-windows.ts";
 import { buildProviders } from "./providers.ts";
 
 export { isLoopback };
@@ -162,7 +163,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           storeOf: storeOfRequest(store, markets),
           client,
           visibleModels,
-          contextLength: (model) => catalog.contextLength(model),
+          contextWindow: contextWindows(catalog, router, set.localFiles),
           ffmpeg,
           stops,
           confirmations,

@@ -25,6 +25,8 @@ export interface ProviderSet {
   known: Array<{ name: string; env: string }>;
   /** What is wrong but does not stop the server (a broken model card), for the startup log. */
   warnings: string[];
+  /** Each local model's GGUF (an adapter's base), by `provider/model`: its tokenizer counts the model's tokens. */
+  localFiles: Map<string, string>;
 }
 
 /** Environment variables that register a provider on their own, beyond the OpenAI-compatible presets. */
@@ -72,6 +74,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
   const origins = new Map<string, string>();
   const unprefixed = new Set<string>();
   const localRoutes: Route[] = [];
+  const localFiles = new Map<string, string>();
   const regions = new Map<string, string>();
   const add = (p: Provider, origin: string, region: string | undefined) => {
     if (providers.has(p.name)) throw new Error(`two providers are named "${p.name}"`);
@@ -83,7 +86,8 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
   /** A local model with what its card says (a broken card is warned about and left out). */
   const withCard = (m: LlamaCppModelConfig): LlamaCppModelConfig => {
     try {
-      const card = readModelCard(m.path);
+      // An adapter has a card of its own, beside the adapter's file.
+      const card = readModelCard(m.adapter ?? m.path);
       return card ? { ...m, ...cardFacts(card) } : m;
     } catch (err) {
       warnings.push(`the model card of ${m.id} is not read: ${(err as Error).message}`);
@@ -93,7 +97,10 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
   const addLocal = (name: string, models: LlamaCppModelConfig[], origin: string) => {
     add(createLlamaCpp({ name, models: models.map(withCard) }), origin, "local");
     unprefixed.add(name);
-    for (const m of models) localRoutes.push({ model: m.id, targets: [{ provider: name, model: m.id }] });
+    for (const m of models) {
+      localRoutes.push({ model: m.id, targets: [{ provider: name, model: m.id }] });
+      localFiles.set(`${name}/${m.id}`, m.path);
+    }
   };
 
   // A provider whose upstream has no usable model list (or should not be asked) is still routable by name.
@@ -168,6 +175,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     providers,
     unprefixed,
     localRoutes,
+    localFiles,
     origins,
     regions,
     warnings,

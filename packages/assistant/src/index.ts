@@ -1,5 +1,6 @@
 export { GatewayClient, ModelError, parseChunks, type AnswerPart, type Caller, type ChatTurn, type ModelClient } from "./model-client.ts";
 export { branch, newestLeafUnder, withSiblings } from "./thread.ts";
+export { byteCount, type ContextWindow, type TokenCount } from "./context-budget.ts";
 export { history, respond, STREAM_TOUCH_MS, type Answer, type RespondOptions } from "./respond.ts";
 export { registerAssistantRoutes, type AssistantRoutesOptions } from "./routes.ts";
 export { registerAgentRoutes, type AgentRoutesOptions } from "./agents/routes.ts";

@@ -1,7 +1,7 @@
 import type { AnswerError, AnswerEvents, MessageMeta } from "@benih/contracts";
 import { traced, type TraceSpan } from "@benih/gateway";
 import type { ConversationStore, Message } from "@benih/store";
-import { turnTokens } from "./context-budget.ts";
+import { turnTokens, type TokenCount } from "./context-budget.ts";
 import { ModelError, type Caller, type ChatTurn, type ModelClient, type ToolCall, type ToolDefinition } from "./model-client.ts";
 import { branch } from "./thread.ts";
 
@@ -50,7 +50,7 @@ export interface RespondOptions {
   /** Skills the model may call as tools (for models that support tool calling). */
   tools?: Tools;
   /** Tokens the prompt may take (the model's context less room to answer): older turns are left out to fit. */
-  budget?: number;
+  budget?: HistoryBudget;
   /** The question's images, as data URLs: the model sees them with its text. */
   images?: string[];
   /**
@@ -59,6 +59,12 @@ export interface RespondOptions {
    * answer, not a failed one.
    */
   fallback?: (refusal: string, code?: string) => { content: string; meta: MessageMeta };
+}
+
+/** Tokens a prompt may take, counted as the model counts them. */
+export interface HistoryBudget {
+  tokens: number;
+  count: TokenCount;
 }
 
 export interface Answer {
@@ -74,7 +80,7 @@ export interface Answer {
  * What the model sees: the branch down to the question; answers that failed carry nothing. With a `budget` (in
  * tokens), the newest turns that fit in it with the system turn, the question always among them.
  */
-export function history(messages: readonly Message[], parent: Message, system?: string, budget?: number): ChatTurn[] {
+export function history(messages: readonly Message[], parent: Message, system?: string, budget?: HistoryBudget): ChatTurn[] {
   const turns: Array<{ role: "user" | "assistant"; content: string }> = [];
   for (const m of branch(messages, parent.id)) {
     if (m.role !== "user" && m.role !== "assistant") continue;
@@ -82,11 +88,12 @@ export function history(messages: readonly Message[], parent: Message, system?: 
     turns.push({ role: m.role, content: m.content });
   }
   let from = 0;
-  if (budget !== undefined) {
-    let used = system ? turnTokens(system) : 0;
+  if (budget) {
+    const { tokens, count } = budget;
+    let used = system ? turnTokens(system, count) : 0;
     from = turns.length;
-    while (from > 0 && (from === turns.length || used + turnTokens(turns[from - 1]!.content) <= budget))
-      used += turnTokens(turns[--from]!.content);
+    while (from > 0 && (from === turns.length || used + turnTokens(turns[from - 1]!.content, count) <= tokens))
+      used += turnTokens(turns[--from]!.content, count);
     while (from < turns.length - 1 && turns[from]!.role !== "user") from++;
   }
   return [...(system ? [{ role: "system" as const, content: system }] : []), ...turns.slice(from)];

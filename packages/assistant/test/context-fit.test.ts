@@ -4,8 +4,12 @@ import type { KbHit } from "@benih/store";
 import { openTestSqlite } from "@benih/store/testing";
 import { ModelError, respond, type ModelClient } from "../src/index.ts";
 import type { StreamOptions } from "../src/model-client.ts";
+import { byteCount, type ContextWindow } from "../src/context-budget.ts";
 import { fitAnswer } from "../src/conversations/fit-answer.ts";
 import { history } from "../src/respond.ts";
+
+/** A context counted one token per byte, as for a model whose tokenizer the server does not have. */
+const bytes = (length: number): ContextWindow => ({ length, count: byteCount });
 
 // Prompts fitted to a model's context: sources cut or quoted without the model, instructions that cannot fit
 // answered with a notice, older turns left out, and a model's own "too long" turned into the same answers.
@@ -24,7 +28,13 @@ describe("fitting an answer to the model's context", () => {
     const hits = [hit(1, long("alpha")), hit(2, long("beta")), hit(3, long("gamma"))];
     const chip = { kind: "sourced" as const, hits, meta: { skill: "search" } };
     const plan = (contextLength: number | undefined) =>
-      fitAnswer({ chip, instructions: undefined, question: "Where?", model: "m", contextLength });
+      fitAnswer({
+        chip,
+        instructions: undefined,
+        question: "Where?",
+        model: "m",
+        window: contextLength ? bytes(contextLength) : undefined,
+      });
 
     const whole = plan(32_768);
     assert.equal(whole.kind, "model");
@@ -56,7 +66,8 @@ describe("fitting an answer to the model's context", () => {
 
   it("with no sources found, tells a large model so and does not ask a tiny one (it would answer as if sourced)", () => {
     const chip = { kind: "sourced" as const, hits: [], meta: { skill: "search" } };
-    const plan = (contextLength: number) => fitAnswer({ chip, instructions: undefined, question: "Where?", model: "m", contextLength });
+    const plan = (contextLength: number) =>
+      fitAnswer({ chip, instructions: undefined, question: "Where?", model: "m", window: bytes(contextLength) });
     const large = plan(8192);
     assert.ok(large.kind === "model" && /has nothing on this question/.test(large.system));
     const tiny = plan(128);
@@ -71,7 +82,7 @@ describe("fitting an answer to the model's context", () => {
       system: "Translate the user's text into English, keeping its formatting.",
       meta: { skill: "translate" },
     };
-    const small = fitAnswer({ chip, instructions: undefined, question: "日本的首都是哪里？", model: "tiny", contextLength: 128 });
+    const small = fitAnswer({ chip, instructions: undefined, question: "日本的首都是哪里？", model: "tiny", window: bytes(128) });
     assert.equal(small.kind, "direct");
     if (small.kind === "direct") {
       const notice = small.answer.meta.notice!;
@@ -79,8 +90,8 @@ describe("fitting an answer to the model's context", () => {
       assert.ok(notice.needed! > 128);
       assert.match(small.answer.content, new RegExp(`about ${notice.needed} tokens, and tiny has 128`));
     }
-    assert.equal(fitAnswer({ chip, instructions: undefined, question: "Hi", model: "big", contextLength: 4096 }).kind, "model");
-    const plain = fitAnswer({ chip: undefined, instructions: undefined, question: "x".repeat(500), model: "tiny", contextLength: 128 });
+    assert.equal(fitAnswer({ chip, instructions: undefined, question: "Hi", model: "big", window: bytes(4096) }).kind, "model");
+    const plain = fitAnswer({ chip: undefined, instructions: undefined, question: "x".repeat(500), model: "tiny", window: bytes(128) });
     assert.deepEqual([plain.kind, plain.kind === "model" && plain.system], ["model", ""], "only the model knows if a plain question fits");
   });
 
@@ -105,13 +116,13 @@ describe("fitting an answer to the model's context", () => {
     }));
     const last = messages.at(-1)!;
     assert.equal(history(messages, last).length, 5);
-    const fitted = history(messages, last, "Be brief.", 100);
+    const fitted = history(messages, last, "Be brief.", { tokens: 100, count: byteCount });
     assert.deepEqual(
       fitted.map((t) => t.content),
       ["Be brief.", "second question", "second answer", "third question"],
     );
     assert.deepEqual(
-      history(messages, last, undefined, 1).map((t) => t.content),
+      history(messages, last, undefined, { tokens: 1, count: byteCount }).map((t) => t.content),
       ["third question"],
     );
   });
@@ -135,7 +146,7 @@ describe("an answer the model refuses", () => {
         content: "Hi",
         status: "done",
       });
-      const plan = fitAnswer({ chip: undefined, instructions: undefined, question: "Hi", model: "tiny", contextLength: undefined });
+      const plan = fitAnswer({ chip: undefined, instructions: undefined, question: "Hi", model: "tiny", window: undefined });
       assert.equal(plan.kind, "model");
       const done = await respond({
         store: store.conversations,

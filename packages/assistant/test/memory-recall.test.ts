@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { neededFor } from "../src/context-budget.ts";
+import { byteCount, neededFor, type ContextWindow } from "../src/context-budget.ts";
 import { fitAnswer } from "../src/conversations/fit-answer.ts";
 import { fitMemories, MEMORY_HEADING, withMemoryMeta } from "../src/memory/fit-memories.ts";
 import { memoryIntent } from "../src/memory/intent.ts";
+
+const bytes = (length: number): ContextWindow => ({ length, count: byteCount });
 import { closestMemory, rankMemories } from "../src/memory/rank.ts";
 
 // What the assistant does with memory without a model: the requests to remember or forget it recognises (and the
@@ -89,28 +91,28 @@ describe("fitting memories to the context", () => {
   const recall = { meta: {}, notes: [], ranked };
 
   it("takes at most a tenth of a known context, and all of a few when the context is unknown", () => {
-    const fitted = fitMemories(recall, { instructions: "Be brief.", chip: undefined, question: "Hi", contextLength: 4096 });
+    const fitted = fitMemories(recall, { instructions: "Be brief.", chip: undefined, question: "Hi", window: bytes(4096) });
     assert.ok(fitted.instructions!.startsWith(`Be brief.\n\n${MEMORY_HEADING}`), "after the agent's instructions");
     const used = fitted.meta!.used!;
     assert.ok(used.length > 0 && used.length < 40);
     assert.ok(Buffer.byteLength(fitted.instructions!) - Buffer.byteLength("Be brief.\n\n") <= 409);
     const few = { ...recall, ranked: ranked.slice(0, 10) };
-    const unknown = fitMemories(few, { instructions: undefined, chip: undefined, question: "Hi", contextLength: undefined });
+    const unknown = fitMemories(few, { instructions: undefined, chip: undefined, question: "Hi", window: undefined });
     assert.equal(unknown.meta!.used!.length, 10);
   });
 
   it("never makes a prompt that fits without memories stop fitting", () => {
     const ctx = 8192;
     // The agent's instructions leave room for the question, the answer and 100 tokens: less than the memories take.
-    const instructions = "x".repeat(ctx - neededFor(ctx, ["", "Hi"]) - 100);
-    const fitted = fitMemories(recall, { instructions, chip: undefined, question: "Hi", contextLength: ctx });
+    const instructions = "x".repeat(ctx - neededFor(bytes(ctx), ["", "Hi"]) - 100);
+    const fitted = fitMemories(recall, { instructions, chip: undefined, question: "Hi", window: bytes(ctx) });
     assert.equal(fitted.meta, undefined, "none fits, none is listed as used");
-    const plan = fitAnswer({ chip: undefined, instructions: fitted.instructions, question: "Hi", model: "m", contextLength: ctx });
+    const plan = fitAnswer({ chip: undefined, instructions: fitted.instructions, question: "Hi", model: "m", window: bytes(ctx) });
     assert.equal(plan.kind, "model");
   });
 
   it("lists no memory as used on an answer given without the model", () => {
-    const plan = fitAnswer({ chip: undefined, instructions: "y".repeat(900), question: "Hi", model: "m", contextLength: 256 });
+    const plan = fitAnswer({ chip: undefined, instructions: "y".repeat(900), question: "Hi", model: "m", window: bytes(256) });
     const meta = { used: [{ id: "m1", content: "x" }], remembered: { id: "m2", content: "y" } };
     const withMeta = withMemoryMeta(plan, meta);
     assert.equal(withMeta.kind, "direct");

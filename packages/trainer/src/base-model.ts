@@ -27,10 +27,8 @@ export function loadBaseModel(file: string): BaseModel {
     throw new GgufModelError(file, `cannot be read: ${(e as Error).message}`);
   }
   const m = readLlamaGguf(bytes, file);
-  const tokenizer = new BpeTokenizer(m.tokenizer.merges);
-  const same =
-    tokenizer.vocab.tokens.length === m.tokenizer.tokens.length && tokenizer.vocab.tokens.every((t, i) => t === m.tokenizer.tokens[i]);
-  if (!same)
+  const tokenizer = BpeTokenizer.ofVocabulary(m.tokenizer.tokens, m.tokenizer.merges);
+  if (!tokenizer)
     throw new GgufModelError(
       file,
       "its vocabulary is not laid out as benih's byte-level BPE (256 byte tokens, one per merge, then the ChatML tokens), so training data cannot be encoded for it",

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   type AnswerStops,
+  type ContextWindow,
   GatewayClient,
   hybridKnowledge,
   McpClients,
@@ -57,8 +58,8 @@ export interface AssistantDeps {
   storeOf: (request: FastifyRequest) => Store;
   client: GatewayClient;
   visibleModels: (scope: RequestScope) => string[];
-  /** A model's context in tokens, where it is known (the catalog's): the assistant fits its prompts to it. */
-  contextLength: (model: string) => number | undefined;
+  /** A model's context where it is known (the catalog's), and how its tokens are counted: prompts are fitted to it. */
+  contextWindow: (model: string) => ContextWindow | undefined;
   /** ffmpeg is installed: without a video model, the video skill makes slideshows. */
   ffmpeg: boolean;
   /** "Stop" across the instances sharing the store. */
@@ -133,7 +134,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     fetchAllow: config.assistant.fetchAllow,
     client: d.client,
     defaultModel,
-    contextLength: d.contextLength,
+    contextWindow: d.contextWindow,
     stops: d.stops,
     confirmations: d.confirmations,
     ...(d.mcpClients && { mcpClients: d.mcpClients }),

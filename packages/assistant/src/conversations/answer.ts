@@ -6,6 +6,7 @@ import { agentOf } from "../agents/routes.ts";
 import { callerOf } from "../caller.ts";
 import { openEventStream } from "../event-stream.ts";
 import { readMeta } from "../meta.ts";
+import type { ContextWindow } from "../context-budget.ts";
 import type { ModelClient } from "../model-client.ts";
 import { respond } from "../respond.ts";
 import type { SkillRegistry } from "../skills/registry.ts";
@@ -32,8 +33,8 @@ export interface AnswerOptions extends SkillServices, MemoryServices {
   flushMs?: number;
   /** While an answer waits for the person's OK to a tool call, a comment is sent this often (default 15 s). */
   keepaliveMs?: number;
-  /** A model's context in tokens, where it is known (local models): prompts are fitted to it. */
-  contextLength?(model: string): number | undefined;
+  /** A model's context where it is known (local models), and how its tokens are counted: prompts are fitted to it. */
+  contextWindow?(model: string): ContextWindow | undefined;
   /** MCP servers whose tools agents name (`mcp:<server>/<tool>`), and the calls waiting for the person's OK. */
   mcp?: { clients: McpClients; confirmations: ToolConfirmations };
 }
@@ -92,13 +93,13 @@ async function answerWith(
 
   // What the question asks of memory is done first; the memories that fit go after the agent's instructions.
   const recall = await recallMemories(o, request, question, conversation.id);
-  const contextLength = o.contextLength?.(model);
-  const memory = fitMemories(recall, { instructions: agent?.instructions, chip, question: question.content, contextLength });
+  const window = o.contextWindow?.(model);
+  const memory = fitMemories(recall, { instructions: agent?.instructions, chip, question: question.content, window });
   // Media, and answers the model's context cannot hold, are given without streaming from a model.
   const plan = withMemoryMeta(
     chip?.kind === "media"
       ? { kind: "direct" as const, answer: { content: chip.content, meta: chip.meta }, model: chip.model }
-      : fitAnswer({ chip, instructions: memory.instructions, question: question.content, model, contextLength }),
+      : fitAnswer({ chip, instructions: memory.instructions, question: question.content, model, window }),
     memory.meta,
   );
   if (plan.kind === "direct") {

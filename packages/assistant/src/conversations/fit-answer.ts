@@ -1,6 +1,7 @@
 import type { MessageMeta } from "@benih/contracts";
-import { answerRoom, neededFor, promptBudget, tokensOf, turnTokens } from "../context-budget.ts";
+import { answerRoom, byteCount, neededFor, promptBudget, turnTokens, type ContextWindow } from "../context-budget.ts";
 import { citationsOf, extractedAnswer, fitSources, NOTHING_FOUND, sourcesPrompt } from "../knowledge/sources.ts";
+import type { HistoryBudget } from "../respond.ts";
 import type { ChipAnswer } from "../skills/skill.ts";
 
 /** An answer given without the model: its text and meta (with the notice that says why). */
@@ -14,7 +15,7 @@ export interface DirectAnswer {
  * known), falling back to `fallback` if the model still finds the prompt too long; or `direct`ly, without it.
  */
 export type AnswerPlan =
-  | { kind: "model"; system: string; meta: MessageMeta; budget?: number; fallback: (refusal?: string) => DirectAnswer }
+  | { kind: "model"; system: string; meta: MessageMeta; budget?: HistoryBudget; fallback: (refusal?: string) => DirectAnswer }
   | { kind: "direct"; answer: DirectAnswer };
 
 const joined = (...parts: Array<string | undefined>) => parts.filter(Boolean).join("\n\n");
@@ -41,7 +42,7 @@ function needsLargerModel(model: string, meta: MessageMeta, facts: { needed?: nu
 }
 
 /**
- * Fits a question's prompt to the model's context (`contextLength` tokens; unknown: as it is). Sources are cut to
+ * Fits a question's prompt to the model's context (`window`; unknown: as it is). Sources are cut to
  * what fits, leaving room for the answer, and quoted without the model when not even one passage does;
  * instructions that cannot fit with the question are not sent at all: the answer says a larger model is needed.
  */
@@ -50,14 +51,15 @@ export function fitAnswer(o: {
   instructions: string | undefined;
   question: string;
   model: string;
-  contextLength: number | undefined;
+  window: ContextWindow | undefined;
 }): AnswerPlan {
-  const ctx = o.contextLength;
-  const budget = ctx === undefined ? undefined : promptBudget(ctx);
+  const w = o.window;
+  const count = w?.count ?? byteCount;
+  const budget = w && { tokens: promptBudget(w.length), count };
   // The model's own refusal, when there is one, knows the numbers better than the estimate.
   const needsLarger = (meta: MessageMeta, turns: string[]) => (refusal?: string) =>
     needsLargerModel(o.model, meta, {
-      ...(ctx !== undefined && { contextLength: ctx, needed: neededFor(ctx, turns) }),
+      ...(w && { contextLength: w.length, needed: neededFor(w, turns) }),
       ...fromRefusal(refusal),
     });
 
@@ -76,21 +78,20 @@ export function fitAnswer(o: {
         content: "Nothing in the sources matches this question.",
         meta: { ...m, notice: { code: "nothing_found", ...(meta.skill && { skill: meta.skill }) } },
       });
-      if (ctx !== undefined && neededFor(ctx, [system, o.question]) > ctx) return { kind: "direct", answer: nothing() };
-      return { kind: "model", system, meta: m, ...(budget !== undefined && { budget }), fallback: nothing };
+      if (w && neededFor(w, [system, o.question]) > w.length) return { kind: "direct", answer: nothing() };
+      return { kind: "model", system, meta: m, ...(budget && { budget }), fallback: nothing };
     }
-    const room =
-      budget === undefined
-        ? Number.POSITIVE_INFINITY
-        : budget - turnTokens(o.question) - turnTokens("") - (o.instructions ? tokensOf(`${o.instructions}\n\n`) : 0);
-    const fitted = fitSources(hits, room);
+    const room = budget
+      ? budget.tokens - turnTokens(o.question, count) - turnTokens("", count) - (o.instructions ? count(`${o.instructions}\n\n`) : 0)
+      : Number.POSITIVE_INFINITY;
+    const fitted = fitSources(hits, room, o.question, count);
     if (!fitted.length) return { kind: "direct", answer: extracted() };
     const citations = citationsOf(fitted);
     return {
       kind: "model",
       system: joined(o.instructions, sourcesPrompt(citations, fitted)),
       meta: { ...meta, citations },
-      ...(budget !== undefined && { budget }),
+      ...(budget && { budget }),
       fallback: extracted,
     };
   }
@@ -99,6 +100,6 @@ export function fitAnswer(o: {
   const meta = o.chip?.meta ?? {};
   const turns = system ? [system, o.question] : [o.question];
   // A plain question goes to the model as it is: only the model knows whether it fits.
-  if (ctx !== undefined && system && neededFor(ctx, turns) > ctx) return { kind: "direct", answer: needsLarger(meta, turns)() };
-  return { kind: "model", system, meta, ...(budget !== undefined && { budget }), fallback: needsLarger(meta, turns) };
+  if (w && system && neededFor(w, turns) > w.length) return { kind: "direct", answer: needsLarger(meta, turns)() };
+  return { kind: "model", system, meta, ...(budget && { budget }), fallback: needsLarger(meta, turns) };
 }

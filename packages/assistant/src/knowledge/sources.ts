@@ -1,6 +1,7 @@
 import type { Citation } from "@benih/contracts";
 import type { KbHit, KnowledgeStore } from "@benih/store";
-import { cutToBytes, tokensOf } from "../context-budget.ts";
+import { byteCount, type TokenCount } from "../context-budget.ts";
+import { focusOn } from "./focus.ts";
 import { terms } from "./terms.ts";
 
 /**
@@ -34,20 +35,21 @@ const SHORTEST_USEFUL_PASSAGE = 100;
 
 /**
  * As many of the best hits as fit, with the sources prompt, in `budget` tokens: fewer hits first, then each cut to
- * an equal share. None when not even one passage of a useful length fits (a whole short one is useful too).
+ * an equal share, keeping its sentences nearest the question. None when not even one passage of a useful length
+ * fits (a whole short one is useful too).
  */
-export function fitSources(hits: readonly KbHit[], budget: number): KbHit[] {
+export function fitSources(hits: readonly KbHit[], budget: number, question: string, count: TokenCount = byteCount): KbHit[] {
   for (let k = hits.length; k > 0; k--) {
     const some = hits.slice(0, k);
-    const frame = tokensOf(
+    const frame = count(
       sourcesPrompt(
         citationsOf(some),
         some.map((h) => ({ ...h, text: "" })),
       ),
     );
     const share = Math.floor((budget - frame) / k);
-    if (some.every((h) => tokensOf(h.text) <= share)) return some;
-    if (share >= SHORTEST_USEFUL_PASSAGE) return some.map((h) => ({ ...h, text: cutToBytes(h.text, share) }));
+    if (some.every((h) => count(h.text) <= share)) return some;
+    if (share >= SHORTEST_USEFUL_PASSAGE) return some.map((h) => ({ ...h, text: focusOn(h.text, question, share, count) }));
   }
   return [];
 }

@@ -1,5 +1,5 @@
 import type { MemoryMeta } from "@benih/contracts";
-import { neededFor, tokensOf, turnTokens } from "../context-budget.ts";
+import { byteCount, neededFor, turnTokens, type ContextWindow } from "../context-budget.ts";
 import type { AnswerPlan, DirectAnswer } from "../conversations/fit-answer.ts";
 import type { ChipAnswer } from "../skills/skill.ts";
 import type { MemoryRecall } from "./recall.ts";
@@ -19,11 +19,11 @@ const joined = (...parts: Array<string | undefined>) => parts.filter(Boolean).jo
  * Tokens the memory block may take: a tenth of the context, and never so much that a prompt which fits without it
  * stops fitting (fit-answer then answers without the model). It joins the system message, or becomes one.
  */
-function room(contextLength: number | undefined, system: string, question: string): number {
-  if (contextLength === undefined) return UNKNOWN_CONTEXT_TOKENS;
-  const left = contextLength - neededFor(contextLength, system ? [system, question] : [question]);
-  const joining = system ? tokensOf("\n\n") : turnTokens("");
-  return Math.max(0, Math.min(Math.floor(contextLength * CONTEXT_SHARE), left - joining));
+function room(w: ContextWindow | undefined, system: string, question: string): number {
+  if (!w) return UNKNOWN_CONTEXT_TOKENS;
+  const left = w.length - neededFor(w, system ? [system, question] : [question]);
+  const joining = system ? w.count("\n\n") : turnTokens("", w.count);
+  return Math.max(0, Math.min(Math.floor(w.length * CONTEXT_SHARE), left - joining));
 }
 
 /**
@@ -32,25 +32,26 @@ function room(contextLength: number | undefined, system: string, question: strin
  */
 export function fitMemories(
   recall: MemoryRecall | undefined,
-  o: { instructions: string | undefined; chip: ChipAnswer | undefined; question: string; contextLength: number | undefined },
+  o: { instructions: string | undefined; chip: ChipAnswer | undefined; question: string; window: ContextWindow | undefined },
 ): { instructions: string | undefined; meta: MemoryMeta | undefined } {
   if (!recall) return { instructions: o.instructions, meta: undefined };
   const meta = { ...recall.meta };
   if (o.chip?.kind === "media") return { instructions: o.instructions, meta: Object.keys(meta).length ? meta : undefined };
   // Sources are fitted to what the instructions leave, so only the question and the instructions come first.
   const system = joined(o.instructions, o.chip?.kind === "grounded" ? o.chip.system : undefined);
-  const limit = room(o.contextLength, system, o.question);
+  const limit = room(o.window, system, o.question);
+  const count = o.window?.count ?? byteCount;
   let block = "";
   const used: Array<{ id: string; content: string }> = [];
   for (const note of recall.notes) {
     const next = joined(block, note);
-    if (tokensOf(next) <= limit) block = next;
+    if (count(next) <= limit) block = next;
   }
   let list = "";
   for (const m of recall.ranked) {
     const line = `- ${m.content.replace(/\s+/g, " ")}`;
     const next = joined(block, MEMORY_HEADING, INTRO, list ? `${list}\n${line}` : line);
-    if (tokensOf(next) > limit) continue;
+    if (count(next) > limit) continue;
     list = list ? `${list}\n${line}` : line;
     used.push({ id: m.id, content: m.content });
   }

@@ -23,6 +23,12 @@ export class BpeTokenizer {
     this.special = new RegExp(`(${CHATML_TOKENS.map((t) => t.replace(/[|]/g, "\\|")).join("|")})`);
   }
 
+  /** The tokenizer of a GGUF's vocabulary, where it is laid out as benih's (256 bytes, one token per merge, ChatML). */
+  static ofVocabulary(tokens: readonly string[], merges: string[]): BpeTokenizer | undefined {
+    const t = new BpeTokenizer(merges);
+    return t.vocab.tokens.length === tokens.length && t.vocab.tokens.every((x, i) => x === tokens[i]) ? t : undefined;
+  }
+
   get size(): number {
     return this.vocab.tokens.length;
   }
