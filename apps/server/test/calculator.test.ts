@@ -55,9 +55,18 @@ describe("the calculator skill", () => {
     const { answer, streamed } = await ask(["calculator"], '{"expression":"37+48"}');
     assert.deepEqual([answer.status, answer.content], ["done", "Tool said: 85"]);
     assert.match(streamed, /event: delta\ndata: \{"text":"Tool said: 85"\}/);
+    // Kept with the answer, so the person sees what was worked out.
+    assert.deepEqual(
+      answer.meta.toolCalls.map((c: any) => [c.server, c.tool, c.arguments, c.result, c.status]),
+      [["benih", "calculator", { expression: "37+48" }, "85", "done"]],
+    );
     // The calculator's errors are results the model reads, not failures of the answer.
     const zero = await ask(["calculator"], '{"expression":"1/0"}');
     assert.deepEqual([zero.answer.status, zero.answer.content], ["done", "Tool said: error: division by zero"]);
+    assert.deepEqual(
+      zero.answer.meta.toolCalls.map((c: any) => [c.status, c.error]),
+      [["error", "division by zero"]],
+    );
     const words = await ask(["calculator"], '{"expression":"require(\\"fs\\")"}');
     assert.equal(words.answer.content, 'Tool said: error: unexpected "r" at 1');
   });

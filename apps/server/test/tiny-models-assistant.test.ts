@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { startFakeWebSearch, type FakeServer } from "@benih/fake-upstreams";
-import { request } from "undici";
 import { pdfOf } from "./documents.ts";
 import { startServer } from "./harness.ts";
+import { marketApi, type Answer, type MarketApi } from "./market-api.ts";
 
 // The assistant as people meet it on a default `npm start`: the shipped benih.yaml, both markets, the committed
 // benih-tiny models (a context of 128 tokens). Every skill and every built-in agent ends in a done answer (the
@@ -17,6 +17,9 @@ let server: Awaited<ReturnType<typeof startServer>>;
 let alice: string;
 let bob: string;
 let admin: string;
+let api: MarketApi["api"];
+let ask: MarketApi["ask"];
+let start: MarketApi["start"];
 
 before(async () => {
   search = await startFakeWebSearch({
@@ -34,59 +37,12 @@ before(async () => {
   alice = (await server.store.apiKeys.create("alice")).key;
   bob = (await server.store.apiKeys.create("bob")).key;
   admin = "bk-admin-tiny-models-test";
+  ({ api, ask, start } = marketApi(server.url));
 });
 after(async () => {
   await server?.close();
   await search?.close();
 });
-
-const hosts = { cn: "cn.localhost", global: "localhost" } as const;
-type Market = keyof typeof hosts;
-
-/** A call as a browser on the market's host makes it (fetch would not send the Host header). */
-async function api(market: Market, key: string, method: string, path: string, body?: unknown) {
-  const res = await request(server.url + path, {
-    method: method as "GET",
-    headers: {
-      host: hosts[market],
-      authorization: `Bearer ${key}`,
-      ...(body !== undefined && { "content-type": typeof body === "string" ? "application/octet-stream" : "application/json" }),
-    },
-    ...(body !== undefined && { body: typeof body === "string" ? body : Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
-  });
-  const text = await res.body.text();
-  return {
-    status: res.statusCode,
-    text,
-    json: (text && String(res.headers["content-type"]).includes("json") ? JSON.parse(text) : undefined) as any,
-  };
-}
-
-interface Answer {
-  text: string;
-  answer: { id: string; meta: any };
-  done: { id: string; status: string; meta?: any; error?: unknown };
-}
-/** Posts a message and reads its answer's events to the end. */
-async function ask(market: Market, key: string, conversation: string, body: object): Promise<Answer> {
-  const res = await api(market, key, "POST", `/v1/conversations/${conversation}/messages`, body);
-  assert.equal(res.status, 200, res.text);
-  const out = { text: "" } as Answer;
-  for (const block of res.text.split("\n\n").filter(Boolean)) {
-    const [eventLine, dataLine] = block.split("\n");
-    const event = eventLine!.slice("event: ".length);
-    const data = JSON.parse(dataLine!.slice("data: ".length));
-    if (event === "delta") out.text += data.text;
-    else (out as any)[event] = data;
-  }
-  return out;
-}
-
-const start = async (market: Market, key: string, agent?: string) => {
-  const r = await api(market, key, "POST", "/v1/conversations", agent ? { agent } : {});
-  assert.equal(r.status, 201, r.text);
-  return r.json.id as string;
-};
 
 /** A done answer of one of the three kinds: the model's own text, the sources quoted with citations, or a notice. */
 function assertUseful(a: Answer, what: string) {
