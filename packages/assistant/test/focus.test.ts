@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { focusOn } from "../src/knowledge/focus.ts";
+import { extractedAnswer } from "../src/knowledge/sources.ts";
 
 // A passage cut to fit a small model's context keeps what the question asks about, wherever it is in the passage.
 const towns =
@@ -26,5 +27,25 @@ describe("cutting a passage to the question", () => {
     const cut = focusOn("x".repeat(300), "x", 50);
     assert.ok(Buffer.byteLength(cut) <= 50);
     assert.match(cut, /^x+…$/);
+  });
+});
+
+describe("an answer quoted without the model", () => {
+  it("quotes each passage's sentences that share the question's words, or its start when none does", () => {
+    const hit = {
+      documentId: "d",
+      title: "towns.md",
+      source: "towns.md",
+      page: null,
+      score: 1,
+      text: `${"Intro words here. ".repeat(30)}${towns}`,
+    };
+    const asked = extractedAnswer([hit], "When was Kethara founded?");
+    assert.equal(
+      asked.content,
+      "> Velmora was founded in 1843. Kethara is known for its blue clay. Kethara was founded in 1910. Kethara has about 5100 residents. [1]",
+    );
+    const summary = extractedAnswer([hit], "Summarise this");
+    assert.match(summary.content, /^> Intro words here\. Intro words here\..*… \[1\]$/);
   });
 });

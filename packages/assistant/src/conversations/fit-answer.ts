@@ -66,7 +66,7 @@ export function fitAnswer(o: {
   if (o.chip?.kind === "sourced") {
     const { hits, meta } = o.chip;
     const extracted = (): DirectAnswer => {
-      const { content, citations } = extractedAnswer(hits);
+      const { content, citations } = extractedAnswer(hits, o.question);
       return { content, meta: { ...meta, citations, notice: { code: "extracted", ...(meta.skill && { skill: meta.skill }) } } };
     };
     if (!hits.length) {

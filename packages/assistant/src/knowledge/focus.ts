@@ -18,21 +18,23 @@ function sentences(text: string): Array<{ text: string; gap: string }> {
 /**
  * `text` cut to at most `tokens` tokens keeping the sentences that share most words with the question, in their
  * order: a passage cut from its start loses an answer that sits at its end. Sentences left out between two kept
- * ones are dropped without a mark; a passage none of whose sentences fits whole is cut from its start.
+ * ones are dropped without a mark; a passage none of whose sentences fits whole is cut from its start. With
+ * `matchingOnly`, only sentences that share a word are kept, and "" is the answer when none does.
  */
-export function focusOn(text: string, question: string, tokens: number, count: TokenCount = byteCount): string {
-  if (count(text) <= tokens) return text;
+export function focusOn(text: string, question: string, tokens: number, count: TokenCount = byteCount, matchingOnly = false): string {
+  if (count(text) <= tokens && !matchingOnly) return text;
   const asked = new Set(terms(question));
   const all = sentences(text).map((s, i) => ({ ...s, i, score: terms(s.text).filter((t) => asked.has(t)).length }));
   const kept = new Set<number>();
   let used = 0;
   for (const s of [...all].sort((a, b) => b.score - a.score || a.i - b.i)) {
+    if (matchingOnly && !s.score) break;
     const size = count(s.text) + 1;
     if (used + size > tokens) continue;
     kept.add(s.i);
     used += size;
   }
-  if (!kept.size) return cutToTokens(text, tokens, count);
+  if (!kept.size) return matchingOnly && !all.some((s) => s.score) ? "" : cutToTokens(text, tokens, count);
   const chosen = all.filter((s) => kept.has(s.i));
   // Chinese sentences run on without a space; others are joined by one (or by their line break, where adjacent).
   return chosen

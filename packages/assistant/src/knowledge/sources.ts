@@ -1,6 +1,6 @@
 import type { Citation } from "@benih/contracts";
 import type { KbHit, KnowledgeStore } from "@benih/store";
-import { byteCount, type TokenCount } from "../context-budget.ts";
+import { byteCount, cutToTokens, type TokenCount } from "../context-budget.ts";
 import { focusOn } from "./focus.ts";
 import { terms } from "./terms.ts";
 
@@ -54,30 +54,26 @@ export function fitSources(hits: readonly KbHit[], budget: number, question: str
   return [];
 }
 
-/** The start of `text` in at most `chars` characters, at a word boundary when one is near. */
-function cutToChars(text: string, chars: number): string {
-  if (text.length <= chars) return text;
-  const cut = text.slice(0, chars);
-  const space = cut.search(/\s\S*$/);
-  return `${(space > chars * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`;
-}
-
 /** Characters of one passage an extracted answer quotes. */
 const QUOTED_CHARS = 600;
+/** Characters of the sentences an extracted answer quotes from a passage that shares words with the question. */
+const QUOTED_MATCHING_CHARS = 300;
+const chars: TokenCount = (text) => text.length;
 
 /**
- * An answer without the model: the best passages quoted as Markdown block quotes, each followed by its [n]. Only
+ * An answer without the model: the best passages quoted as Markdown block quotes, each followed by its [n]: the
+ * sentences that share the question's words (the answer, most often), or where none does the passage's start. Only
  * quotes and marks, in no language of its own (clients add a lead-in from the answer's notice).
  */
-export function extractedAnswer(hits: readonly KbHit[]): { content: string; citations: Citation[] } {
+export function extractedAnswer(hits: readonly KbHit[], question: string): { content: string; citations: Citation[] } {
   const quoted = hits.slice(0, 3);
   const citations = citationsOf(quoted);
   const content = quoted
     .map((h, i) => {
+      const text = h.text.trim();
+      const quote = focusOn(text, question, QUOTED_MATCHING_CHARS, chars, true) || cutToTokens(text, QUOTED_CHARS, chars);
       // Each line quoted, so the passage's paragraphs (and its lines within one) stay as they were.
-      const lines = cutToChars(h.text.trim(), QUOTED_CHARS)
-        .split("\n")
-        .map((l) => (l.trim() ? `> ${l.trimEnd()}` : ">"));
+      const lines = quote.split("\n").map((l) => (l.trim() ? `> ${l.trimEnd()}` : ">"));
       return `${lines.join("\n")} [${citations[i]!.n}]`;
     })
     .join("\n\n");
