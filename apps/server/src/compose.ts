@@ -21,7 +21,7 @@ import type { BenihConfig } from "./config/schema.ts";
 import { isLoopback } from "./loopback.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { MarketRuntime } from "./markets.ts";
-import { contextWindows } from "./context-windows.ts";
+import { localModelFacts } from "./local-model-facts.ts";
 import { buildProviders } from "./providers.ts";
 
 export { isLoopback };
@@ -163,7 +163,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           storeOf: storeOfRequest(store, markets),
           client,
           visibleModels,
-          contextWindow: contextWindows(catalog, router, set.localFiles),
+          ...localModelFacts(catalog, router, set.localModels),
           ffmpeg,
           stops,
           confirmations,

@@ -7,7 +7,12 @@ import { readGgufHeader } from "@benih/gguf";
 import type { Provider } from "@benih/spec";
 import type { Route } from "@benih/gateway";
 import type { BenihConfig } from "./config/schema.ts";
-import { cardFacts, readModelCard } from "./model-card.ts";
+import { cardFacts, type ModelCard, readModelCard } from "./model-card.ts";
+
+export interface LocalModel {
+  file: string;
+  card?: ModelCard;
+}
 
 export interface ProviderSet {
   providers: Map<string, Provider>;
@@ -25,8 +30,8 @@ export interface ProviderSet {
   known: Array<{ name: string; env: string }>;
   /** What is wrong but does not stop the server (a broken model card), for the startup log. */
   warnings: string[];
-  /** Each local model's GGUF (an adapter's base), by `provider/model`: its tokenizer counts the model's tokens. */
-  localFiles: Map<string, string>;
+  /** Each local model by `provider/model`: its GGUF (an adapter's base), whose tokenizer counts the model's tokens, and its card. */
+  localModels: Map<string, LocalModel>;
 }
 
 /** Environment variables that register a provider on their own, beyond the OpenAI-compatible presets. */
@@ -74,7 +79,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
   const origins = new Map<string, string>();
   const unprefixed = new Set<string>();
   const localRoutes: Route[] = [];
-  const localFiles = new Map<string, string>();
+  const localModels = new Map<string, LocalModel>();
   const regions = new Map<string, string>();
   const add = (p: Provider, origin: string, region: string | undefined) => {
     if (providers.has(p.name)) throw new Error(`two providers are named "${p.name}"`);
@@ -83,24 +88,23 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     if (region) regions.set(p.name, region);
   };
   const warnings: string[] = [];
-  /** A local model with what its card says (a broken card is warned about and left out). */
-  const withCard = (m: LlamaCppModelConfig): LlamaCppModelConfig => {
+  /** A local model's card (a broken card is warned about and left out); an adapter's is beside the adapter. */
+  const cardOf = (m: LlamaCppModelConfig): ModelCard | undefined => {
     try {
-      // An adapter has a card of its own, beside the adapter's file.
-      const card = readModelCard(m.adapter ?? m.path);
-      return card ? { ...m, ...cardFacts(card) } : m;
+      return readModelCard(m.adapter ?? m.path);
     } catch (err) {
       warnings.push(`the model card of ${m.id} is not read: ${(err as Error).message}`);
-      return m;
+      return undefined;
     }
   };
   const addLocal = (name: string, models: LlamaCppModelConfig[], origin: string) => {
-    add(createLlamaCpp({ name, models: models.map(withCard) }), origin, "local");
+    const cards = models.map(cardOf);
+    add(createLlamaCpp({ name, models: models.map((m, i) => (cards[i] ? { ...m, ...cardFacts(cards[i]) } : m)) }), origin, "local");
     unprefixed.add(name);
-    for (const m of models) {
+    models.forEach((m, i) => {
       localRoutes.push({ model: m.id, targets: [{ provider: name, model: m.id }] });
-      localFiles.set(`${name}/${m.id}`, m.path);
-    }
+      localModels.set(`${name}/${m.id}`, { file: m.path, ...(cards[i] && { card: cards[i] }) });
+    });
   };
 
   // A provider whose upstream has no usable model list (or should not be asked) is still routable by name.
@@ -175,7 +179,7 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
     providers,
     unprefixed,
     localRoutes,
-    localFiles,
+    localModels,
     origins,
     regions,
     warnings,

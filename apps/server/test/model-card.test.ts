@@ -16,6 +16,10 @@ describe("model cards", () => {
     );
     assert.deepEqual(cardFacts(card!), { languages: ["en", "id"], examples: { en: ["Capital of Japan?"], id: ["Apa ibu kota Jepang?"] } });
     assert.equal(parseModelCard("# tiny\n\nNo front matter."), undefined);
+    // A model answers from passages unless its card says it does not.
+    assert.equal(card!.answersFromSources, true);
+    assert.equal(parseModelCard("---\nlanguage: [en]\nanswersFromSources: false\n---\n")!.answersFromSources, false);
+    assert.throws(() => parseModelCard("---\nlanguage: [en]\nanswersFromSources: sometimes\n---\n"), /answersFromSources/);
   });
 
   it("says what is wrong with a broken card", () => {

@@ -1,7 +1,7 @@
 import { MemorySignals, type AgentStore, type ConversationStore } from "@benih/store";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { registerAgentRoutes } from "./agents/routes.ts";
-import type { ContextWindow } from "./context-budget.ts";
+import type { AnswerOptions } from "./conversations/answer.ts";
 import { AnswerStops } from "./conversations/answer-stops.ts";
 import { registerFeedbackRoutes } from "./conversations/feedback-routes.ts";
 import { registerConversationRoutes } from "./conversations/routes.ts";
@@ -14,7 +14,10 @@ import type { ModelClient } from "./model-client.ts";
 import { skills as builtInSkills, type SkillRegistry } from "./skills/registry.ts";
 import type { SkillServices } from "./skills/skill.ts";
 
-export interface AssistantRoutesOptions extends SkillServices, MemoryRoutesOptions {
+export interface AssistantRoutesOptions
+  extends SkillServices,
+    MemoryRoutesOptions,
+    Pick<AnswerOptions, "contextWindow" | "answersFromSources"> {
   /** The conversation store of the request's market (its data stays in that market's store). */
   storeFor(request: FastifyRequest): ConversationStore;
   /** The agents users made, in the request's market's store. */
@@ -25,8 +28,6 @@ export interface AssistantRoutesOptions extends SkillServices, MemoryRoutesOptio
   flushMs?: number;
   /** While an answer waits for the person's OK to a tool call, a comment is sent this often (default 15 s). */
   keepaliveMs?: number;
-  /** A model's context where it is known (local models), and how its tokens are counted: prompts are fitted to it. */
-  contextWindow?(model: string): ContextWindow | undefined;
   /** "Stop" across the instances sharing the store; within this process when left out. */
   stops?: AnswerStops;
   /** Tool calls waiting for the person's OK, decided on any instance sharing the store; within this process when left out. */

@@ -35,6 +35,8 @@ export interface AnswerOptions extends SkillServices, MemoryServices {
   keepaliveMs?: number;
   /** A model's context where it is known (local models), and how its tokens are counted: prompts are fitted to it. */
   contextWindow?(model: string): ContextWindow | undefined;
+  /** Whether a model answers from passages handed to it; one that does not gets them quoted instead. */
+  answersFromSources?(model: string): boolean;
   /** MCP servers whose tools agents name (`mcp:<server>/<tool>`), and the calls waiting for the person's OK. */
   mcp?: { clients: McpClients; confirmations: ToolConfirmations };
 }
@@ -99,7 +101,14 @@ async function answerWith(
   const plan = withMemoryMeta(
     chip?.kind === "media"
       ? { kind: "direct" as const, answer: { content: chip.content, meta: chip.meta }, model: chip.model }
-      : fitAnswer({ chip, instructions: memory.instructions, question: question.content, model, window }),
+      : fitAnswer({
+          chip,
+          instructions: memory.instructions,
+          question: question.content,
+          model,
+          window,
+          quoteSources: o.answersFromSources?.(model) === false,
+        }),
     memory.meta,
   );
   if (plan.kind === "direct") {

@@ -52,6 +52,8 @@ export function fitAnswer(o: {
   question: string;
   model: string;
   window: ContextWindow | undefined;
+  /** Quote the sources instead of asking the model (its card says it does not answer from passages reliably). */
+  quoteSources?: boolean;
 }): AnswerPlan {
   const w = o.window;
   const count = w?.count ?? byteCount;
@@ -84,7 +86,7 @@ export function fitAnswer(o: {
     const room = budget
       ? budget.tokens - turnTokens(o.question, count) - turnTokens("", count) - (o.instructions ? count(`${o.instructions}\n\n`) : 0)
       : Number.POSITIVE_INFINITY;
-    const fitted = fitSources(hits, room, o.question, count);
+    const fitted = o.quoteSources ? [] : fitSources(hits, room, o.question, count);
     if (!fitted.length) return { kind: "direct", answer: extracted() };
     const citations = citationsOf(fitted);
     return {
