@@ -7,6 +7,11 @@ export function joinTools(...all: Array<Tools | undefined>): Tools | undefined {
   return {
     definitions: present.flatMap((t) => t.definitions),
     run: (call) => (present.find((t) => t.definitions.some((d) => d.function.name === call.name)) ?? present[0]!).run(call),
-    meta: () => Object.assign({}, ...present.map((t) => t.meta())),
+    // Each kind keeps its own calls: theirs are put together, not one kind's put over another's.
+    meta: () => {
+      const metas = present.map((t) => t.meta());
+      const toolCalls = metas.flatMap((m) => (m.toolCalls as unknown[] | undefined) ?? []);
+      return Object.assign({}, ...metas, toolCalls.length ? { toolCalls } : {});
+    },
   };
 }
