@@ -4,7 +4,7 @@ import { joinTools } from "../src/mcp-client/join-tools.ts";
 import type { Tools } from "../src/respond.ts";
 
 const tools = (name: string, meta: Record<string, unknown>): Tools => ({
-  definitions: [{ type: "function", function: { name, parameters: { type: "object" } } }],
+  definitions: [{ type: "function", function: { name, description: name, parameters: { type: "object" } } }],
   run: async () => `${name} ran`,
   meta: () => meta,
 });
