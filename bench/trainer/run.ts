@@ -1,4 +1,4 @@
-// bench:trainer — the tiny recipe's training throughput as model FLOP/s (6 × parameters × tokens/s), against this
+// bench:trainer — the tiny recipe's training throughput as model FLOP/s (PaLM's count, see measure()), against this
 // machine's peak matmul FLOP/s: the faster of onnxruntime's MatMul and the C++ engine's own GEMM, both measured in
 // the same run on 2 threads. Target: ≥ 50%. Also full fine-tuning against LoRA on the same base.
 import { randomLlamaWeights } from "@benih/gguf";
@@ -101,9 +101,10 @@ const base: BaseModel = {
 };
 
 /**
- * Tokens/s over `steps` steps after one warm-up (the best of three such stretches), and model FLOP/s: 6·P per token for a full step; for LoRA 4·P (the
- * forward and the gradient through the frozen weights; their own weight gradients are skipped) plus 6 per adapter
- * parameter.
+ * Tokens/s over `steps` steps after one warm-up (the best of three such stretches), and model FLOP/s as PaLM's MFU
+ * counts them: per token 6·P for a full step, plus the attention scores and their weighted sum, 12·layers·dim·T
+ * (forward and backward, T the training window); for LoRA 4·P (the forward and the gradient through the frozen
+ * weights; their own weight gradients are skipped) plus 6 per adapter parameter, and the same attention.
  */
 function measure(recipe: Recipe, e: EngineChoice, steps: number, from?: BaseModel) {
   const run = TrainingRun.start(recipe, prepared.tokenizer.size, prepared.train, prepared.hash, e, from);
@@ -117,7 +118,8 @@ function measure(recipe: Recipe, e: EngineChoice, steps: number, from?: BaseMode
     tokensPerSecond = Math.max(tokensPerSecond, tokens / ((performance.now() - t0) / 1000));
   }
   const params = parameterCount(run.config);
-  const flopsPerToken = run.lora ? 4 * params + 6 * run.lora.size : 6 * params;
+  const attention = 12 * run.config.layers * run.config.dim * recipe.train.seqLen;
+  const flopsPerToken = (run.lora ? 4 * params + 6 * run.lora.size : 6 * params) + attention;
   return { params, adapter: run.lora?.size, tokensPerSecond, gflops: (flopsPerToken * tokensPerSecond) / 1e9 };
 }
 

@@ -81,7 +81,7 @@ export interface TrainResult {
 /**
  * Trains a recipe on a dataset, resuming from `dir/checkpoint.bin` if present. Metrics go to
  * `dir/metrics.jsonl` as one JSON object per step; a checkpoint is written every `checkpointEvery` steps, on
- * stop, and at the end, when the model is also exported as `dir/benih-<recipe>-<dataset>.gguf`.
+ * stop, and at the end, when the model is also exported as `dir/benih-<family>-<dataset>.gguf`.
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   mkdirSync(o.dir, { recursive: true });
@@ -118,7 +118,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (run.step % every === 0 || o.checkpointNow?.()) run.save(ckpt);
   }
   run.save(ckpt);
-  const name = `benih-${o.recipe.name}-${datasetName}`;
+  const name = `benih-${o.recipe.family ?? o.recipe.name}-${datasetName}`;
   const ggufPath = join(o.dir, `${name}.gguf`);
   const card: ModelCard = {
     name,

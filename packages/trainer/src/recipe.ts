@@ -7,6 +7,8 @@ import type { LoraSettings } from "./model/lora.ts";
  */
 export interface Recipe {
   name: string;
+  /** The models' family, in their names (benih-<family>-<dataset>): a LoRA recipe's is its base recipe's. */
+  family?: string;
   model: Omit<LlamaConfig, "vocab">;
   train: {
     /** Sequences per step. */
@@ -33,19 +35,20 @@ export interface Recipe {
 }
 
 /**
- * The tiny recipe, sized for the C++ engine on two CPU cores (~11,000 tokens/s): 1.9M parameters, 9.2M training
- * tokens, about 15 minutes per market. dim 192 keeps every GEMM large enough to run near the machine's peak.
+ * The tiny recipe, for a shared base and per-market adapters on two CPU cores: 5.4M parameters, a 512-token
+ * context (skill prompts with passages fit), 384-token training windows starting at examples, a vocabulary for
+ * zh, en and id. dim 256 keeps every GEMM large enough to run near the machine's peak.
  */
 export const tinyRecipe: Recipe = {
   name: "tiny",
-  model: { dim: 192, layers: 4, heads: 6, kvHeads: 2, ff: 512, contextLength: 128, normEps: 1e-5, ropeTheta: 10000 },
+  model: { dim: 256, layers: 6, heads: 8, kvHeads: 2, ff: 768, contextLength: 512, normEps: 1e-5, ropeTheta: 10000 },
   train: {
-    batch: 16,
-    seqLen: 96,
-    steps: 6000,
-    lr: 2e-3,
-    minLr: 2e-4,
-    warmupSteps: 200,
+    batch: 12,
+    seqLen: 384,
+    steps: 1800,
+    lr: 1.5e-3,
+    minLr: 1.5e-4,
+    warmupSteps: 100,
     weightDecay: 0.1,
     beta1: 0.9,
     beta2: 0.95,
@@ -54,7 +57,7 @@ export const tinyRecipe: Recipe = {
     promptLossWeight: 0.1,
     seed: 1337,
   },
-  tokenizer: { merges: 1500 },
+  tokenizer: { merges: 3000 },
 };
 
 /** A recipe small enough to train in seconds: for tests and smoke runs of the whole pipeline, not for use. */
@@ -65,48 +68,26 @@ export const microRecipe: Recipe = {
   tokenizer: { merges: 100 },
 };
 
-/**
- * The tiny recipe's per-market adaptation: a rank-16 adapter on every layer matrix of a frozen base (`--from`),
- * about 12% of the base's parameters at dim 192.
- */
+/** The tiny recipe's per-market adaptation: an adapter on every layer matrix of a frozen base (`--from`). */
 export const tinyLoraRecipe: Recipe = {
   ...tinyRecipe,
   name: "tiny-lora",
-  train: { ...tinyRecipe.train, steps: 3000, lr: 2e-3, minLr: 2e-4, warmupSteps: 100, weightDecay: 0 },
-  lora: { rank: 16, alpha: 32, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
-};
-
-/**
- * The next tiny recipe, for a shared base and per-market adapters: a 512-token context (skill prompts with passages
- * fit), 256-token training windows starting at examples, 5.4M parameters, a vocabulary for zh, en and id.
- */
-export const tiny512Recipe: Recipe = {
-  name: "tiny-512",
-  model: { dim: 256, layers: 6, heads: 8, kvHeads: 2, ff: 768, contextLength: 512, normEps: 1e-5, ropeTheta: 10000 },
-  train: { ...tinyRecipe.train, batch: 16, seqLen: 256, steps: 1400, lr: 1.5e-3, minLr: 1.5e-4, warmupSteps: 100 },
-  tokenizer: { merges: 3000 },
-};
-
-/** tiny-512's per-market adaptation over its base. */
-export const tiny512LoraRecipe: Recipe = {
-  ...tiny512Recipe,
-  name: "tiny-512-lora",
-  train: { ...tiny512Recipe.train, steps: 800, lr: 2e-3, minLr: 2e-4, warmupSteps: 50, weightDecay: 0 },
-  lora: { rank: 16, alpha: 32, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
+  family: "tiny",
+  train: { ...tinyRecipe.train, steps: 1000, lr: 3e-3, minLr: 3e-4, warmupSteps: 50, weightDecay: 0 },
+  lora: { rank: 64, alpha: 64, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
 };
 
 /** The micro recipe's LoRA form, for tests. */
 export const microLoraRecipe: Recipe = {
   ...microRecipe,
   name: "micro-lora",
+  family: "micro",
   lora: { rank: 4, alpha: 8, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
 };
 
 export const recipes: Record<string, Recipe> = {
   tiny: tinyRecipe,
   "tiny-lora": tinyLoraRecipe,
-  "tiny-512": tiny512Recipe,
-  "tiny-512-lora": tiny512LoraRecipe,
   micro: microRecipe,
   "micro-lora": microLoraRecipe,
 };

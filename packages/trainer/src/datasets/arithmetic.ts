@@ -270,16 +270,31 @@ function operand(rnd: () => number, digits: number): number {
   return n;
 }
 
-/** `perOp` sums, differences and products per language, each phrased one training way, and one held-out way. */
-export function addArithmetic(ds: Splits, lang: Lang, perOp: number): void {
+const ZH_DIGITS = "零一二三四五六七八九";
+
+/** 1 to 99 in Chinese numerals, as people write small numbers: 七, 十二, 三十七. */
+export function zhNumeral(n: number): string {
+  const [tens, ones] = [Math.floor(n / 10), n % 10];
+  if (!tens) return ZH_DIGITS[ones]!;
+  return `${tens > 1 ? ZH_DIGITS[tens] : ""}十${ones ? ZH_DIGITS[ones] : ""}`;
+}
+
+/**
+ * `perOp` sums, differences and products per language, each phrased one training way, and one held-out way. In
+ * Chinese, `numeralShare` of them are of whole numbers below 100 written in Chinese numerals (七乘八), the
+ * calculator still called with digits.
+ */
+export function addArithmetic(ds: Splits, lang: Lang, perOp: number, numeralShare = 0): void {
   for (const op of Object.keys(ops[lang]) as Op[]) {
     const s = symbol[op];
     for (let i = 0; i < perOp; i++) {
-      const a = operand(ds.rnd, op === "multiply" ? 3 : 4);
-      const b = operand(ds.rnd, op === "multiply" ? 2 : 4);
+      const numerals = lang === "zh" && numeralShare > 0 && ds.rnd() < numeralShare;
+      const small = () => 1 + Math.floor(ds.rnd() * 99);
+      const a = numerals ? small() : operand(ds.rnd, op === "multiply" ? 3 : 4);
+      const b = numerals ? small() : operand(ds.rnd, op === "multiply" ? 2 : 4);
       const expression = `${a}${s.expr}${b}`;
       const result = calculate(expression);
-      const vars = { a, b };
+      const vars = numerals ? { a: zhNumeral(a), b: zhNumeral(b) } : { a, b };
       ds.add({
         lang,
         kind: "arithmetic",

@@ -7,9 +7,18 @@ import { addPassages } from "./passages.ts";
 import { Splits } from "./splits.ts";
 
 /** Problems per operation (sums, differences, products), conversions and passage questions, per language. */
-const SIZES = { perOp: 2000, conversions: 1500, passages: 1500 };
-/** How often each identity, greeting and thanks phrasing is repeated in training (once with the tools line). */
-const REPEATS = 12;
+export interface SkillSizes {
+  perOp: number;
+  conversions: number;
+  passages: number;
+  /** How often each identity, greeting and thanks phrasing is repeated in training (a third with the tools line). */
+  repeats: number;
+  /** The share of passages' documents titled by a file's name, as uploads are. */
+  fileTitles: number;
+  /** The share of Chinese arithmetic asked in Chinese numerals (七乘八). */
+  zhNumerals: number;
+}
+const BASE_SIZES: SkillSizes = { perOp: 2000, conversions: 1500, passages: 3000, repeats: 12, fileTitles: 0, zhNumerals: 0 };
 
 /**
  * The shared base model's dataset, with no market's facts in it: arithmetic and unit conversions through the
@@ -18,21 +27,24 @@ const REPEATS = 12;
  */
 export function buildBaseDataset(seed = 1): Dataset {
   const ds = new Splits("base", seed);
-  for (const lang of ["zh", "en", "id"] as Lang[]) {
-    addArithmetic(ds, lang, SIZES.perOp);
-    addConversions(ds, lang, SIZES.conversions);
-    addPassages(ds, lang, SIZES.passages);
-    for (const c of conversational[lang]) {
-      for (let r = 0; r < REPEATS; r++)
-        c.train.forEach((question, i) => {
-          // Asked with the calculator offered too: a request with tools must not change who answers.
-          const tools = r % 3 === 0 ? { tools: [CALCULATOR] } : {};
-          ds.train.push({ lang, kind: c.kind, question, answer: c.answer, template: `${lang}/${c.kind}/train/${i}`, ...tools });
-        });
-      c.heldOut.forEach((question, i) => {
-        ds.eval.push({ lang, kind: c.kind, question, answer: c.answer, template: `${lang}/${c.kind}/heldOut/${i}` });
-      });
-    }
-  }
+  for (const lang of ["zh", "en", "id"] as Lang[]) addSkills(ds, lang, BASE_SIZES);
   return ds.done();
+}
+
+/** The base's skills in one language: all of them in the base, a share in a market's dataset to keep them. */
+export function addSkills(ds: Splits, lang: Lang, sizes: SkillSizes): void {
+  addArithmetic(ds, lang, sizes.perOp, sizes.zhNumerals);
+  addConversions(ds, lang, sizes.conversions);
+  addPassages(ds, lang, sizes.passages, sizes.fileTitles);
+  for (const c of conversational[lang]) {
+    for (let r = 0; r < sizes.repeats; r++)
+      c.train.forEach((question, i) => {
+        // Asked with the calculator offered too: a request with tools must not change who answers.
+        const tools = r % 3 === 0 ? { tools: [CALCULATOR] } : {};
+        ds.train.push({ lang, kind: c.kind, question, answer: c.answer, template: `${lang}/${c.kind}/train/${i}`, ...tools });
+      });
+    c.heldOut.forEach((question, i) => {
+      ds.eval.push({ lang, kind: c.kind, question, answer: c.answer, template: `${lang}/${c.kind}/heldOut/${i}` });
+    });
+  }
 }

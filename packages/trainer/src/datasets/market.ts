@@ -1,4 +1,5 @@
 import type { Dataset, Market } from "./build.ts";
+import { addSkills, type SkillSizes } from "./base.ts";
 import { CALCULATOR } from "./calculator.ts";
 import { loadCountryFacts, type CountryFacts } from "./facts.ts";
 import { factSentences } from "./fact-sentences.ts";
@@ -14,10 +15,13 @@ const PHRASINGS_PER_FACT = 40;
 const SENTENCES_PER_COUNTRY = 6;
 const TOOLS_SHARE = 0.25;
 const KINDS: FactKind[] = ["capital", "currency", "continent", "language"];
+/** The base's skills, trained again in the market's languages so that an adapter does not wear them away. */
+const SKILLS: SkillSizes = { perOp: 300, conversions: 300, passages: 600, repeats: 2, fileTitles: 0.5, zhNumerals: 0.3 };
 
 /**
  * A market's dataset: facts about countries in the market's languages, asked many ways (held-out phrasings to
- * eval), and plain sentences stating them, so a fact is not tied to the shape of a question.
+ * eval), and plain sentences stating them, so a fact is not tied to the shape of a question; and a share of the
+ * base's skills (the calculator, passages, who the assistant is) in the same languages.
  */
 export function buildMarketDataset(market: Market, seed = 1, facts: CountryFacts[] = loadCountryFacts()): Dataset {
   const ds = new Splits(market, seed);
@@ -52,6 +56,7 @@ export function buildMarketDataset(market: Market, seed = 1, facts: CountryFacts
         });
       }
     }
+    addSkills(ds, lang, SKILLS);
   }
   return ds.done();
 }

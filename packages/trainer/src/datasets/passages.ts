@@ -31,20 +31,24 @@ interface Pools {
 const year = (s: Splits) => String(1700 + Math.floor(s.rnd() * 320));
 const count = (s: Splits) => String(1000 + Math.floor(s.rnd() * 900_000));
 
+// Names are built from three syllable lists (the middle one may be empty): 1,728 names per kind, so that a name
+// is rarely seen twice in training and an answer has to be copied from the passages, not remembered.
 const syllables = {
   latin: [
     ["Val", "Mor", "Ket", "Lin", "Dra", "Sol", "Ber", "Quin", "Tor", "Ast", "Fen", "Ral", "Osk", "Pel", "Wen", "Zar"],
+    ["", "an", "er", "ol", "im", "us", "ad", "eg", "ub"],
     ["ora", "ith", "enby", "ara", "ost", "ella", "und", "ima", "ock", "avel", "usa", "ein"],
   ],
   zh: [
     ["岚", "墨", "青", "云", "石", "桐", "苍", "霁", "澜", "砚", "朔", "黎", "檀", "芜", "漪", "蔚"],
+    ["", "安", "松", "枫", "泉", "宁", "月", "禾", "风"],
     ["溪", "川", "原", "湾", "岭", "谷", "港", "洲", "亭", "坪", "塘", "崖"],
   ],
 };
 
 function pools(lang: Lang): Pools {
-  const [a, b] = lang === "zh" ? syllables.zh : syllables.latin;
-  const stems = a!.flatMap((x) => b!.map((y) => x + y));
+  const [a, m, b] = lang === "zh" ? syllables.zh : syllables.latin;
+  const stems = a!.flatMap((x) => m!.flatMap((y) => b!.map((z) => x + y + z)));
   if (lang === "zh")
     return {
       names: {
@@ -286,6 +290,20 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
 };
 
 const titles: Record<Lang, string> = { en: "About {e}", id: "Tentang {e}", zh: "{e}简介" };
+/** Titles as uploaded documents have them: their file's name. */
+const fileTitles: Record<Lang, Record<EntityType, string[]>> = {
+  en: {
+    town: ["towns.md", "travel-notes.txt", "region.pdf"],
+    product: ["catalogue.pdf", "products.md"],
+    person: ["people.md", "biographies.txt"],
+  },
+  id: {
+    town: ["kota.md", "catatan-perjalanan.txt", "wilayah.pdf"],
+    product: ["katalog.pdf", "produk.md"],
+    person: ["tokoh.md", "biografi.txt"],
+  },
+  zh: { town: ["城镇.md", "游记.txt", "地方志.pdf"], product: ["产品目录.pdf", "产品.md"], person: ["人物.md", "人物小传.txt"] },
+};
 const notFound: Record<Lang, string> = { en: "The sources do not say.", id: "Sumber tidak menyebutkannya.", zh: "资料中没有提到。" };
 const join = (lang: Lang, sentences: string[]) => sentences.join(lang === "zh" ? "" : " ");
 
@@ -296,9 +314,10 @@ export const citedAnswer = (sentence: string, n: number) =>
 /**
  * `count` questions per language, each over 2 to 4 made-up documents of one kind (the one asked about among
  * them, except for one in ten: then the answer says the sources do not say). One in four is asked only in a
- * held-out way; a third of them offer the calculator too, as a request with tools would.
+ * held-out way; a third of them offer the calculator too, as a request with tools would. A share of the
+ * documents is titled by a file's name, as uploads are, instead of "About <name>".
  */
-export function addPassages(ds: Splits, lang: Lang, count: number): void {
+export function addPassages(ds: Splits, lang: Lang, count: number, fileTitleShare = 0): void {
   const p = pools(lang);
   for (let i = 0; i < count; i++) {
     const type = ds.pick(["town", "product", "person"] as const);
@@ -315,10 +334,11 @@ export function addPassages(ds: Splits, lang: Lang, count: number): void {
         const r = Math.floor(ds.rnd() * (j + 1));
         [sentences[j], sentences[r]] = [sentences[r]!, sentences[j]!];
       }
-      return { e, sentences, page: ds.rnd() < 0.4 ? 1 + Math.floor(ds.rnd() * 30) : undefined };
+      const title = fileTitleShare && ds.rnd() < fileTitleShare ? ds.pick(fileTitles[lang][type]) : fill(titles[lang], { e });
+      return { e, title, sentences, page: ds.rnd() < 0.4 ? 1 + Math.floor(ds.rnd() * 30) : undefined };
     });
     const system = `${SOURCES_INSTRUCTION}\n\n${docs
-      .map((d, n) => `[${n + 1}] ${fill(titles[lang], { e: d.e })}${d.page ? `, page ${d.page}` : ""}:\n${join(lang, d.sentences)}`)
+      .map((d, n) => `[${n + 1}] ${d.title}${d.page ? `, page ${d.page}` : ""}:\n${join(lang, d.sentences)}`)
       .join("\n\n")}`;
     const a = ds.pick(attrs);
     const at = docs.findIndex((d) => d.e === asked);
