@@ -6,7 +6,7 @@ import { ggufTokenCount } from "./token-counts.ts";
 /**
  * What the assistant needs to know of a model beyond the catalog, from its local GGUF and card where the route's
  * first target is a local model: its context with tokens counted by its own tokenizer (benih's GGUFs; read once
- * per file), else one per byte; and whether it answers from passages.
+ * per file), else one per byte; and whether it follows a skill's instructions.
  */
 export function localModelFacts(catalog: ModelCatalog, router: Router, local: ReadonlyMap<string, LocalModel>) {
   const counts = new Map<string, TokenCount | undefined>();
@@ -25,6 +25,6 @@ export function localModelFacts(catalog: ModelCatalog, router: Router, local: Re
       const file = localOf(model)?.file;
       return { length, count: (file && countFor(file)) || byteCount };
     },
-    answersFromSources: (model: string): boolean => localOf(model)?.card?.answersFromSources ?? true,
+    followsInstructions: (model: string): boolean => localOf(model)?.card?.followsInstructions ?? true,
   };
 }

@@ -13,11 +13,15 @@ import { z } from "zod";
  *   ---
  *
  * `answer` is what the model answers (tests ask every example and check it); clients get the questions only.
- * `answersFromSources: false` says the model does not answer reliably from passages handed to it: document
- * questions are then answered by quoting the passages' matching sentences, cited, instead of asking it.
+ * `temperature` is how the model is sampled when a request does not say. `followsInstructions: false` says the
+ * model does not follow a skill's instructions (answering from passages handed to it, translating, rewriting):
+ * document questions are then answered by quoting the passages' matching sentences, cited, and other skills'
+ * prompts with a notice that a larger model is needed, instead of asking it.
  */
 const frontMatter = z.strictObject({
-  answersFromSources: z.boolean().default(true),
+  followsInstructions: z.boolean().default(true),
+  /** The sampling temperature a request that names none gets (a config's defaultTemperature comes first). */
+  temperature: z.number().min(0).max(2).optional(),
   language: z.array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, "use language codes such as zh, en, id")).min(1),
   examples: z
     .array(z.strictObject({ language: z.string().min(2), text: z.string().trim().min(1).max(300), answer: z.string().min(1) }))

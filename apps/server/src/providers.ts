@@ -99,7 +99,15 @@ export function buildProviders(config: BenihConfig, env: NodeJS.ProcessEnv, cwd:
   };
   const addLocal = (name: string, models: LlamaCppModelConfig[], origin: string) => {
     const cards = models.map(cardOf);
-    add(createLlamaCpp({ name, models: models.map((m, i) => (cards[i] ? { ...m, ...cardFacts(cards[i]) } : m)) }), origin, "local");
+    const withCard = (m: LlamaCppModelConfig, card: ModelCard | undefined): LlamaCppModelConfig =>
+      card
+        ? {
+            ...m,
+            ...cardFacts(card),
+            ...(m.defaultTemperature === undefined && card.temperature !== undefined && { defaultTemperature: card.temperature }),
+          }
+        : m;
+    add(createLlamaCpp({ name, models: models.map((m, i) => withCard(m, cards[i])) }), origin, "local");
     unprefixed.add(name);
     models.forEach((m, i) => {
       localRoutes.push({ model: m.id, targets: [{ provider: name, model: m.id }] });

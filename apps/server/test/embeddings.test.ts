@@ -10,14 +10,14 @@ import { startServer } from "./harness.ts";
 
 // POST /v1/embeddings as OpenAI's SDK calls it: through an upstream speaking OpenAI's API (a loopback fake) and
 // through a GGUF model run in the server by llama.cpp, under the same markets, policy, request log and quotas as chat.
-const ggufPath = fileURLToPath(new URL("../../../models/benih-tiny-global.gguf", import.meta.url));
+const ggufPath = fileURLToPath(new URL("../../../models/benih-tiny-base.gguf", import.meta.url));
 const embeddingSize = Number(readGguf(readFileSync(ggufPath)).metadata.get("llama.embedding_length"));
 
 const yaml = (upstream: string) => `
 providers:
   - { name: openai, type: openai, baseURL: "${upstream}/v1", apiKey: sk-upstream, listModels: false }
   - { name: claude, type: anthropic, baseURL: "http://127.0.0.1:9", apiKey: k, listModels: false }
-  - { name: local, type: llama-cpp, models: [{ id: benih-tiny-global, path: "${ggufPath}" }] }
+  - { name: local, type: llama-cpp, models: [{ id: benih-tiny-base, path: "${ggufPath}" }] }
 routes:
   - { model: embed, targets: [{ provider: openai, model: text-embedding-3-small }] }
   - { model: flaky-embed, targets: [{ provider: openai, model: rate-limited, retries: 0 }] }
@@ -149,7 +149,7 @@ describe("embeddings through an OpenAI-compatible upstream", () => {
 describe("embeddings from a local GGUF model", () => {
   it("gives unit vectors of the model's embedding size; equal inputs give equal vectors", async () => {
     const r = await client.embeddings.create({
-      model: "benih-tiny-global",
+      model: "benih-tiny-base",
       input: ["What is the capital of Japan?", "What is the capital of Japan?", "Apa mata uang Indonesia?"],
       encoding_format: "float",
     });
@@ -163,13 +163,12 @@ describe("embeddings from a local GGUF model", () => {
 
   it("base64 carries the same float32 values; dimensions shortens and rescales to unit length", async () => {
     const input = "Which continent is Brazil in?";
-    const float = (await client.embeddings.create({ model: "local/benih-tiny-global", input, encoding_format: "float" })).data[0]!
-      .embedding;
-    const b64 = (await client.embeddings.create({ model: "local/benih-tiny-global", input, encoding_format: "base64" })).data[0]!
+    const float = (await client.embeddings.create({ model: "local/benih-tiny-base", input, encoding_format: "float" })).data[0]!.embedding;
+    const b64 = (await client.embeddings.create({ model: "local/benih-tiny-base", input, encoding_format: "base64" })).data[0]!
       .embedding as unknown as string;
     assert.equal(typeof b64, "string");
     assert.deepEqual(decode(b64), float);
-    const short = (await client.embeddings.create({ model: "benih-tiny-global", input, dimensions: 16, encoding_format: "float" })).data[0]!
+    const short = (await client.embeddings.create({ model: "benih-tiny-base", input, dimensions: 16, encoding_format: "float" })).data[0]!
       .embedding;
     assert.equal(short.length, 16);
     const head = float.slice(0, 16);
@@ -177,10 +176,10 @@ describe("embeddings from a local GGUF model", () => {
   });
 
   it("refuses more dimensions than the model gives, and an input longer than it reads, before any work", async () => {
-    const wide = await failure(client.embeddings.create({ model: "benih-tiny-global", input: "x", dimensions: embeddingSize + 1 }));
+    const wide = await failure(client.embeddings.create({ model: "benih-tiny-base", input: "x", dimensions: embeddingSize + 1 }));
     assert.equal(wide.status, 400);
     assert.equal(wide.param, "dimensions");
-    const long = await failure(client.embeddings.create({ model: "benih-tiny-global", input: "capital ".repeat(400) }));
+    const long = await failure(client.embeddings.create({ model: "benih-tiny-base", input: "capital ".repeat(400) }));
     assert.equal(long.status, 400);
     assert.equal(long.code, "context_length_exceeded");
   });
@@ -244,17 +243,17 @@ describe("what the embeddings endpoint refuses", () => {
     assert.equal(r.status, 404);
     assert.equal(r.json.error.code, "model_not_found");
     assert.equal((await post({ model: "openai/text-embedding-3-small", input: "你好" }, "cn.localhost")).status, 404);
-    const local = await post({ model: "benih-tiny-global", input: "你好" }, "cn.localhost");
+    const local = await post({ model: "benih-tiny-base", input: "你好" }, "cn.localhost");
     assert.equal(local.status, 200);
     assert.equal(local.json.data[0].embedding.length, embeddingSize);
   });
 
   it("token ids for a local model are the model's own: embedded where no policy reads, refused outside its vocabulary", async () => {
-    const ok = await post({ model: "benih-tiny-global", input: [5, 6, 7], encoding_format: "float" }, "cn.localhost");
+    const ok = await post({ model: "benih-tiny-base", input: [5, 6, 7], encoding_format: "float" }, "cn.localhost");
     assert.equal(ok.status, 200);
     assert.equal(ok.json.usage.prompt_tokens, 3);
     assert.equal(ok.json.data[0].embedding.length, embeddingSize);
-    const outside = await post({ model: "benih-tiny-global", input: [[5, 6, 10_000_000]] }, "cn.localhost");
+    const outside = await post({ model: "benih-tiny-base", input: [[5, 6, 10_000_000]] }, "cn.localhost");
     assert.equal(outside.status, 400);
     assert.match(outside.json.error.message, /not in the vocabulary/);
   });

@@ -79,8 +79,8 @@ describe("local GGUF models through the API", () => {
     };
     const answer = kept.messages.at(-1)!;
     assert.equal(answer.role, "assistant");
-    assert.equal(answer.status, "done");
-    assert.ok(answer.content.length > 0);
+    // Done, not failed (this model's weights are random: what it says, if anything, is not the point).
+    assert.equal(answer.status, "done", JSON.stringify(answer));
   });
 
   it("refuses a prompt longer than the model's context (400 context_length_exceeded, as OpenAI), before tokenising one that cannot fit", async () => {

@@ -17,9 +17,9 @@ describe("model cards", () => {
     assert.deepEqual(cardFacts(card!), { languages: ["en", "id"], examples: { en: ["Capital of Japan?"], id: ["Apa ibu kota Jepang?"] } });
     assert.equal(parseModelCard("# tiny\n\nNo front matter."), undefined);
     // A model answers from passages unless its card says it does not.
-    assert.equal(card!.answersFromSources, true);
-    assert.equal(parseModelCard("---\nlanguage: [en]\nanswersFromSources: false\n---\n")!.answersFromSources, false);
-    assert.throws(() => parseModelCard("---\nlanguage: [en]\nanswersFromSources: sometimes\n---\n"), /answersFromSources/);
+    assert.equal(card!.followsInstructions, true);
+    assert.equal(parseModelCard("---\nlanguage: [en]\nfollowsInstructions: false\n---\n")!.followsInstructions, false);
+    assert.throws(() => parseModelCard("---\nlanguage: [en]\nfollowsInstructions: sometimes\n---\n"), /followsInstructions/);
   });
 
   it("says what is wrong with a broken card", () => {
@@ -35,12 +35,12 @@ describe("model cards", () => {
     const dir = mkdtempSync(join(tmpdir(), "benih-cards-"));
     try {
       const models = fileURLToPath(new URL("../../../models/", import.meta.url));
-      copyFileSync(join(models, "benih-tiny-global.gguf"), join(dir, "tiny.gguf"));
+      copyFileSync(join(models, "benih-tiny-base.gguf"), join(dir, "tiny.gguf"));
       writeFileSync(join(dir, "tiny.md"), "---\nlanguage: [en\n---\n");
       const set = buildProviders(parseConfig("", "test.yaml", {}), { BENIH_MODELS_DIR: dir }, dir);
       assert.match(set.warnings.join("\n"), /^the model card of tiny is not read: /);
       const [listed] = await set.providers.get("local")!.listModels!();
-      assert.deepEqual(listed, { id: "tiny", ownedBy: "local:tiny.gguf", contextLength: 128 });
+      assert.deepEqual(listed, { id: "tiny", ownedBy: "local:tiny.gguf", contextLength: 512 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

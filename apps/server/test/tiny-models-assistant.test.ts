@@ -8,7 +8,7 @@ import { startServer } from "./harness.ts";
 import { marketApi, type Answer, type MarketApi } from "./market-api.ts";
 
 // The assistant as people meet it on a default `npm start`: the shipped benih.yaml, both markets, the committed
-// benih-tiny models (a context of 128 tokens). Every skill and every built-in agent ends in a done answer (the
+// benih-tiny models (a context of 512 tokens; LoRA adapters on one base). Every skill and every built-in agent ends in a done answer (the
 // model's text, the sources quoted and cited, or a notice that a larger model is needed), never a failed one.
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const shipped = readFileSync(`${root}benih.yaml`, "utf8");
@@ -54,8 +54,9 @@ function assertUseful(a: Answer, what: string) {
     for (const c of a.done.meta.citations)
       assert.match(a.text, new RegExp(`^> .*\\[${c.n}\\]$`, "m"), `${what}: [${c.n}] follows its quote`);
   } else if (notice?.code === "needs_larger_model") {
-    assert.equal(notice.contextLength, 128, what);
-    assert.ok(notice.needed > 128, `${what}: it says how much context it needs`);
+    // Too long for the context (it says how much it needs), or a skill the model does not follow (its card says).
+    if (notice.contextLength !== undefined) assert.ok(notice.needed > notice.contextLength, `${what}: it says how much context it needs`);
+    else assert.match(a.text, /does not follow instructions/, what);
   } else assert.equal(notice, undefined, what);
 }
 
@@ -65,14 +66,14 @@ describe("the assistant on the committed tiny models", () => {
     for (const market of ["cn", "global"] as const) {
       const models = (await api(market, alice, "GET", "/v1/models")).json.data;
       const model = models.find((m: { id: string }) => m.id === cards[market]);
-      assert.equal(model.context_length, 128);
+      assert.equal(model.context_length, 512);
       assert.deepEqual(model.languages, market === "cn" ? ["zh"] : ["en", "id"]);
       // The card's own answers, checked against what the model says (at temperature 0, as evaluations do).
       const card = readFileSync(`${root}models/${cards[market]}.md`, "utf8");
       const examples = [...card.matchAll(/\{ language: (\w+), text: (.+?), answer: (.+?) \}/g)].map((m) => ({
         lang: m[1]!,
         text: m[2]!,
-        answer: m[3]!,
+        answer: m[3]!.replace(/^"(.*)"$/, "$1"),
       }));
       assert.ok(examples.length >= 3 * model.languages.length);
       for (const lang of model.languages) {
@@ -81,13 +82,10 @@ describe("the assistant on the committed tiny models", () => {
           examples.filter((e) => e.lang === lang).map((e) => e.text),
         );
       }
+      // Asked as the empty chat's suggestions are: to the default assistant, which offers the calculator.
       for (const e of examples) {
-        const r = await api(market, alice, "POST", "/v1/chat/completions", {
-          model: cards[market],
-          temperature: 0,
-          messages: [{ role: "user", content: e.text }],
-        });
-        assert.ok(r.json.choices[0].message.content.includes(e.answer), `${e.text} → ${r.json.choices[0].message.content}`);
+        const a = await ask(market, alice, await start(market, alice, "benih"), { content: e.text });
+        assert.ok(a.text.includes(e.answer), `${e.text} → ${a.text}`);
       }
     }
   });
@@ -127,7 +125,8 @@ describe("the assistant on the committed tiny models", () => {
         const kept = (await api(market, alice, "GET", `/v1/conversations/${conversation}`)).json.messages.at(-1);
         assert.deepEqual([kept.content, kept.status, kept.meta], [a.text, "done", a.done.meta]);
       }
-      // Sources the model's context cannot hold are quoted: the attachment's opening, cited to its page.
+      // The tiny models do not answer from passages (their cards say): they are quoted, the attachment's opening
+      // when the question names nothing in it, cited to its page.
       const summary = await ask(market, alice, await start(market, alice), { content: "Summarise this", attachments: [doc] });
       assert.equal(summary.done.meta.notice.code, "extracted");
       assert.match(summary.text, /^> Komodo dragons live on five islands of Indonesia\..*\[1\]$/m);
@@ -145,6 +144,7 @@ describe("the assistant on the committed tiny models", () => {
       });
       assert.equal(translated.done.meta.notice.code, "needs_larger_model");
       assert.equal(translated.done.meta.notice.skill, "translate");
+      assert.match(translated.text, /does not follow instructions/);
       // A plain question still goes to the model, which answers it.
       const plain = await ask(market, alice, await start(market, alice), { content: question });
       assert.equal(plain.done.status, "done");

@@ -71,13 +71,20 @@ describe("GGUF writer", () => {
     assert.notDeepEqual(writeTestModel({ seed: 5 }), writeTestModel({ seed: 6 }));
   });
 
-  it("reads back the committed models' metadata: architecture, ChatML template, model card", () => {
+  it("reads back the committed models' metadata: the base's architecture and template, the adapters' base", () => {
+    const read = (name: string) => readGguf(readFileSync(fileURLToPath(new URL(`../../../models/${name}.gguf`, import.meta.url))));
+    const base = read("benih-tiny-base");
+    assert.equal(base.metadata.get("general.architecture"), "llama");
+    assert.equal(base.metadata.get("general.name"), "benih-tiny-base");
+    assert.equal(base.metadata.get("benih.dataset"), "base");
+    assert.match(base.metadata.get("tokenizer.chat_template") as string, /<\|im_start\|>/);
     for (const market of ["cn", "global"]) {
-      const info = readGguf(readFileSync(fileURLToPath(new URL(`../../../models/benih-tiny-${market}.gguf`, import.meta.url))));
-      assert.equal(info.metadata.get("general.architecture"), "llama");
-      assert.equal(info.metadata.get("general.name"), `benih-tiny-${market}`);
-      assert.equal(info.metadata.get("benih.dataset"), market);
-      assert.match(info.metadata.get("tokenizer.chat_template") as string, /<\|im_start\|>/);
+      const adapter = read(`benih-tiny-${market}`);
+      assert.deepEqual(
+        [adapter.metadata.get("general.type"), adapter.metadata.get("adapter.type"), adapter.metadata.get("benih.base.name")],
+        ["adapter", "lora", "benih-tiny-base"],
+      );
+      assert.equal(adapter.metadata.get("benih.dataset"), market);
     }
   });
 });

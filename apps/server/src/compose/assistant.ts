@@ -61,7 +61,7 @@ export interface AssistantDeps {
   /** A model's context where it is known (the catalog's), and how its tokens are counted: prompts are fitted to it. */
   contextWindow: (model: string) => ContextWindow | undefined;
   /** Whether a model answers from passages handed to it (its card says; true when unknown). */
-  answersFromSources: (model: string) => boolean;
+  followsInstructions: (model: string) => boolean;
   /** ffmpeg is installed: without a video model, the video skill makes slideshows. */
   ffmpeg: boolean;
   /** "Stop" across the instances sharing the store. */
@@ -137,7 +137,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     client: d.client,
     defaultModel,
     contextWindow: d.contextWindow,
-    answersFromSources: d.answersFromSources,
+    followsInstructions: d.followsInstructions,
     stops: d.stops,
     confirmations: d.confirmations,
     ...(d.mcpClients && { mcpClients: d.mcpClients }),

@@ -35,8 +35,11 @@ export interface AnswerOptions extends SkillServices, MemoryServices {
   keepaliveMs?: number;
   /** A model's context where it is known (local models), and how its tokens are counted: prompts are fitted to it. */
   contextWindow?(model: string): ContextWindow | undefined;
-  /** Whether a model answers from passages handed to it; one that does not gets them quoted instead. */
-  answersFromSources?(model: string): boolean;
+  /**
+   * Whether a model follows instructions in a prompt (a skill's, with passages or a text to translate); one that
+   * does not gets passages quoted instead, and other skills' prompts answered with a notice.
+   */
+  followsInstructions?(model: string): boolean;
   /** MCP servers whose tools agents name (`mcp:<server>/<tool>`), and the calls waiting for the person's OK. */
   mcp?: { clients: McpClients; confirmations: ToolConfirmations };
 }
@@ -107,7 +110,7 @@ async function answerWith(
           question: question.content,
           model,
           window,
-          quoteSources: o.answersFromSources?.(model) === false,
+          followsInstructions: o.followsInstructions?.(model) !== false,
         }),
     memory.meta,
   );

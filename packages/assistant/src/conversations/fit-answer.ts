@@ -28,15 +28,25 @@ function fromRefusal(refusal: string | undefined): { needed?: number; contextLen
   return { contextLength: context, ...(prompt && { needed: prompt + answerRoom(context) }) };
 }
 
-/** The notice (and a sentence for API clients) that the skill needs a model with a larger context. */
-function needsLargerModel(model: string, meta: MessageMeta, facts: { needed?: number; contextLength?: number }): DirectAnswer {
-  const { needed, contextLength } = facts;
-  const sizes = needed && contextLength ? `: about ${needed} tokens, and ${model} has ${contextLength}` : ` than ${model} has`;
+/**
+ * The notice (and a sentence for API clients) that the skill needs a model with a larger context, or (`facts`
+ * "instructions") one that follows a skill's instructions.
+ */
+function needsLargerModel(
+  model: string,
+  meta: MessageMeta,
+  facts: { needed?: number; contextLength?: number } | "instructions",
+): DirectAnswer {
+  const { needed, contextLength } = facts === "instructions" ? {} : facts;
+  const content =
+    facts === "instructions"
+      ? `This needs a larger model than ${model}, which does not follow instructions such as this skill's. Choose a larger model.`
+      : `This needs a model with a larger context${needed && contextLength ? `: about ${needed} tokens, and ${model} has ${contextLength}` : ` than ${model} has`}. Choose a larger model, or send a shorter text.`;
   return {
-    content: `This needs a model with a larger context${sizes}. Choose a larger model, or send a shorter text.`,
+    content,
     meta: {
       ...meta,
-      notice: { code: "needs_larger_model", ...(meta.skill && { skill: meta.skill }), ...facts },
+      notice: { code: "needs_larger_model", ...(meta.skill && { skill: meta.skill }), ...(facts !== "instructions" && facts) },
     },
   };
 }
@@ -52,8 +62,8 @@ export function fitAnswer(o: {
   question: string;
   model: string;
   window: ContextWindow | undefined;
-  /** Quote the sources instead of asking the model (its card says it does not answer from passages reliably). */
-  quoteSources?: boolean;
+  /** False for a model that does not follow a skill's instructions (its card says): sources are quoted, other skills refused. */
+  followsInstructions?: boolean;
 }): AnswerPlan {
   const w = o.window;
   const count = w?.count ?? byteCount;
@@ -86,7 +96,7 @@ export function fitAnswer(o: {
     const room = budget
       ? budget.tokens - turnTokens(o.question, count) - turnTokens("", count) - (o.instructions ? count(`${o.instructions}\n\n`) : 0)
       : Number.POSITIVE_INFINITY;
-    const fitted = o.quoteSources ? [] : fitSources(hits, room, o.question, count);
+    const fitted = o.followsInstructions === false ? [] : fitSources(hits, room, o.question, count);
     if (!fitted.length) return { kind: "direct", answer: extracted() };
     const citations = citationsOf(fitted);
     return {
@@ -101,6 +111,8 @@ export function fitAnswer(o: {
   const system = joined(o.instructions, o.chip?.system);
   const meta = o.chip?.meta ?? {};
   const turns = system ? [system, o.question] : [o.question];
+  if (system && o.chip && o.followsInstructions === false)
+    return { kind: "direct", answer: needsLargerModel(o.model, meta, "instructions") };
   // A plain question goes to the model as it is: only the model knows whether it fits.
   if (w && system && neededFor(w, turns) > w.length) return { kind: "direct", answer: needsLarger(meta, turns)() };
   return { kind: "model", system, meta, ...(budget && { budget }), fallback: needsLarger(meta, turns) };

@@ -66,7 +66,7 @@ export function llamaChatModel(
       done();
       throw tooLong(provider, `the prompt is ${inputTokens} tokens; model ${modelId} has a context of ${sequence.contextSize}`);
     }
-    const temperature = o.temperature ?? settings.defaultTemperature ?? 0.8;
+    const temperature = o.temperature ?? cfg.defaultTemperature ?? settings.defaultTemperature ?? 0.8;
     const maxTokens = Math.min(o.maxOutputTokens ?? room, room);
     return {
       stream: answerStream(

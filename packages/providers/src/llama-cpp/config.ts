@@ -20,6 +20,8 @@ export interface LlamaCppModelConfig {
   /** Languages it answers in, and questions it answers well by language (from its model card). */
   languages?: string[];
   examples?: Record<string, string[]>;
+  /** Used when a request gives no temperature, before the provider's default (from its model card). */
+  defaultTemperature?: number;
 }
 
 export interface LlamaCppSettings {
