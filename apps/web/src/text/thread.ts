@@ -32,6 +32,7 @@ const en = {
   nothingFound: "Nothing in your documents or benih's docs matches this question. Try other words, or attach the document it is in.",
   extractedLead: "The model is too small to answer from documents; these are the passages that match best:",
   needsLargerModel: "“{skill}” needs a larger model: this one reads {context} tokens at a time, and the skill needs at least {needed}.",
+  needsInstructedModel: "“{skill}” needs a larger model: this one does not follow a skill's instructions.",
   needsLargerModelHow:
     "To add one, an admin sets a provider key (such as OPENAI_API_KEY or ARK_API_KEY) or puts a larger GGUF model in the models/ folder.",
   needsVisionModel: "This model cannot see images. Choose a model that can, then regenerate the answer.",
@@ -78,6 +79,7 @@ export const threadText: Localized<typeof en> = {
     nothingFound: "你的文档和 benih 的说明里都没有与这个问题相关的内容。换个说法试试，或附上相关文档。",
     extractedLead: "模型太小，无法根据文档作答；以下是最相关的段落：",
     needsLargerModel: "“{skill}”需要更大的模型：当前模型一次只能读 {context} 个 token，这个技能至少需要 {needed} 个。",
+    needsInstructedModel: "“{skill}”需要更大的模型：当前模型不会按技能的指令作答。",
     needsLargerModelHow: "管理员可以设置服务商密钥（如 OPENAI_API_KEY 或 ARK_API_KEY），或在 models/ 文件夹中放入更大的 GGUF 模型。",
     needsVisionModel: "当前模型看不了图片。请换一个能识图的模型，再重新生成回答。",
     needsVisionModelHow: "管理员可以配置提供识图模型的服务商密钥（如 OPENAI_API_KEY 或 ARK_API_KEY）来添加。",
@@ -122,6 +124,7 @@ export const threadText: Localized<typeof en> = {
     extractedLead: "Modelnya terlalu kecil untuk menjawab dari dokumen; berikut bagian yang paling cocok:",
     needsLargerModel:
       "“{skill}” butuh model yang lebih besar: model ini hanya membaca {context} token sekaligus, sedangkan keterampilan ini butuh setidaknya {needed}.",
+    needsInstructedModel: "“{skill}” butuh model yang lebih besar: model ini tidak mengikuti instruksi keterampilan.",
     needsLargerModelHow:
       "Untuk menambahkannya, admin mengatur kunci penyedia (misalnya OPENAI_API_KEY atau ARK_API_KEY) atau menaruh model GGUF yang lebih besar di folder models/.",
     needsVisionModel: "Model ini tidak bisa melihat gambar. Pilih model yang bisa, lalu buat ulang jawabannya.",

@@ -36,7 +36,11 @@ export function NeedsLargerModel({ notice, locale }: { notice: Notice; locale: L
   const skill = notice.skill ? skillLabel(locale, notice.skill) : "";
   return (
     <div className="answer-notice" data-testid="notice" data-code="needs_larger_model">
-      <p>{fillText(t(locale, "needsLargerModel"), { skill, context: notice.contextLength, needed: notice.needed })}</p>
+      <p>
+        {notice.contextLength === undefined
+          ? fillText(t(locale, "needsInstructedModel"), { skill })
+          : fillText(t(locale, "needsLargerModel"), { skill, context: notice.contextLength, needed: notice.needed })}
+      </p>
       <p>{t(locale, "needsLargerModelHow")}</p>
     </div>
   );
