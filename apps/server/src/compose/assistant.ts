@@ -60,7 +60,7 @@ export interface AssistantDeps {
   visibleModels: (scope: RequestScope) => string[];
   /** A model's context where it is known (the catalog's), and how its tokens are counted: prompts are fitted to it. */
   contextWindow: (model: string) => ContextWindow | undefined;
-  /** Whether a model answers from passages handed to it (its card says; true when unknown). */
+  /** Whether a model follows a skill's instructions (its card says; true when unknown). */
   followsInstructions: (model: string) => boolean;
   /** ffmpeg is installed: without a video model, the video skill makes slideshows. */
   ffmpeg: boolean;
