@@ -20,7 +20,7 @@ import { z } from "zod";
  */
 const frontMatter = z.strictObject({
   followsInstructions: z.boolean().default(true),
-  /** The sampling temperature a request that names none gets (a config's defaultTemperature comes first). */
+  /** The sampling temperature a request that names none gets (a benih.yaml model's own defaultTemperature comes first). */
   temperature: z.number().min(0).max(2).optional(),
   language: z.array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, "use language codes such as zh, en, id")).min(1),
   examples: z

@@ -55,8 +55,8 @@ function assertUseful(a: Answer, what: string) {
       assert.match(a.text, new RegExp(`^> .*\\[${c.n}\\]$`, "m"), `${what}: [${c.n}] follows its quote`);
   } else if (notice?.code === "needs_larger_model") {
     // Too long for the context (it says how much it needs), or a skill the model does not follow (its card says).
-    if (notice.contextLength !== undefined) assert.ok(notice.needed > notice.contextLength, `${what}: it says how much context it needs`);
-    else assert.match(a.text, /does not follow instructions/, what);
+    if (notice.reason === "instructions") assert.match(a.text, /does not follow instructions/, what);
+    else assert.ok(notice.needed > notice.contextLength, `${what}: it says how much context it needs`);
   } else assert.equal(notice, undefined, what);
 }
 
@@ -144,6 +144,7 @@ describe("the assistant on the committed tiny models", () => {
       });
       assert.equal(translated.done.meta.notice.code, "needs_larger_model");
       assert.equal(translated.done.meta.notice.skill, "translate");
+      assert.equal(translated.done.meta.notice.reason, "instructions");
       assert.match(translated.text, /does not follow instructions/);
       // A plain question still goes to the model, which answers it.
       const plain = await ask(market, alice, await start(market, alice), { content: question });

@@ -11,7 +11,7 @@ describe("cutting a passage to the question", () => {
   it("keeps the sentences that share the question's words, in their order, within the byte budget", () => {
     const cut = focusOn(towns, "When was Kethara founded?", 70);
     // "was founded" matches Velmora's founding too; the two are kept in the passage's order.
-    assert.equal(cut, "Velmora was founded in 1843. Kethara was founded in 1910.");
+    assert.equal(cut, "Velmora was founded in 1843.\nKethara was founded in 1910.");
     assert.ok(Buffer.byteLength(cut) <= 70);
     // Cut from its start, the answer would be lost.
     assert.doesNotMatch(towns.slice(0, 70), /1910/);
@@ -21,6 +21,13 @@ describe("cutting a passage to the question", () => {
     const zh = "岚溪镇建于1843年。岚溪镇约有23000名居民。墨川镇以梨子酒闻名。墨川镇建于1910年。";
     assert.equal(focusOn(zh, "墨川镇是哪一年建成的？", 60), "墨川镇以梨子酒闻名。墨川镇建于1910年。");
     assert.equal(focusOn(zh, "墨川镇是哪一年建成的？", 1000), zh);
+  });
+
+  it("keeps headings and list items (lines without a stop), and does not split 3.14 or e.g.", () => {
+    const notes =
+      "# Harrow notes\n\n- Capital: Brindlewick\n- Currency: the harrow mark\n\nPi is 3.14 there, e.g. on coins. The valley is green.";
+    assert.equal(focusOn(notes, "What is the currency?", 30), "- Currency: the harrow mark");
+    assert.equal(focusOn(notes, "What is pi on coins?", 40), "Pi is 3.14 there, e.g. on coins.");
   });
 
   it("cuts from the start when no single sentence fits", () => {
@@ -43,7 +50,7 @@ describe("an answer quoted without the model", () => {
     const asked = extractedAnswer([hit], "When was Kethara founded?");
     assert.equal(
       asked.content,
-      "> Velmora was founded in 1843. Kethara is known for its blue clay. Kethara was founded in 1910. Kethara has about 5100 residents. [1]",
+      "> Velmora was founded in 1843.\n> Kethara is known for its blue clay. Kethara was founded in 1910. Kethara has about 5100 residents. [1]",
     );
     const summary = extractedAnswer([hit], "Summarise this");
     assert.match(summary.content, /^> Intro words here\. Intro words here\..*… \[1\]$/);

@@ -131,11 +131,12 @@ export const messageMeta = z.looseObject({
   video: videoJobView.optional(),
   finishReason: z.string().optional(),
   /**
-   * An answer the model did not write, and why: `extracted`, the best passages of the sources quoted as they are
-   * (the model's context could not hold them); `needs_larger_model`, the skill needs more context than the model
-   * has (`needed` tokens at least, `contextLength` it has), or with `skill: "vision"`, the message has images and
-   * the model cannot see them; `nothing_found`, the sources had nothing on the question and the model was too small
-   * to be told so. Clients say it in their own language.
+   * An answer the model did not write, and why: `extracted`, the passages' sentences on the question quoted as
+   * they are (the model's context could not hold them, or its card says it does not follow instructions);
+   * `needs_larger_model`, the skill needs more context than the model has (`needed` tokens at least,
+   * `contextLength` it has), or with `reason: "instructions"` a model that follows a skill's instructions, or with
+   * `skill: "vision"`, the message has images and the model cannot see them; `nothing_found`, the sources had
+   * nothing on the question and the model was too small to be told so. Clients say it in their own language.
    */
   notice: z
     .object({
@@ -143,6 +144,7 @@ export const messageMeta = z.looseObject({
       skill: z.string().optional(),
       contextLength: z.number().int().optional(),
       needed: z.number().int().optional(),
+      reason: z.literal("instructions").optional(),
     })
     .optional(),
   /** A failed answer's error code (`context_length_exceeded`, `rate_limit_exceeded`, …), for clients to explain it. */

@@ -37,7 +37,7 @@ export function NeedsLargerModel({ notice, locale }: { notice: Notice; locale: L
   return (
     <div className="answer-notice" data-testid="notice" data-code="needs_larger_model">
       <p>
-        {notice.contextLength === undefined
+        {notice.reason === "instructions"
           ? fillText(t(locale, "needsInstructedModel"), { skill })
           : fillText(t(locale, "needsLargerModel"), { skill, context: notice.contextLength, needed: notice.needed })}
       </p>

@@ -46,7 +46,11 @@ function needsLargerModel(
     content,
     meta: {
       ...meta,
-      notice: { code: "needs_larger_model", ...(meta.skill && { skill: meta.skill }), ...(facts !== "instructions" && facts) },
+      notice: {
+        code: "needs_larger_model",
+        ...(meta.skill && { skill: meta.skill }),
+        ...(facts === "instructions" ? { reason: "instructions" as const } : facts),
+      },
     },
   };
 }
@@ -90,7 +94,8 @@ export function fitAnswer(o: {
         content: "Nothing in the sources matches this question.",
         meta: { ...m, notice: { code: "nothing_found", ...(meta.skill && { skill: meta.skill }) } },
       });
-      if (w && neededFor(w, [system, o.question]) > w.length) return { kind: "direct", answer: nothing() };
+      if (o.followsInstructions === false || (w && neededFor(w, [system, o.question]) > w.length))
+        return { kind: "direct", answer: nothing() };
       return { kind: "model", system, meta: m, ...(budget && { budget }), fallback: nothing };
     }
     const room = budget

@@ -1,18 +1,15 @@
 import { byteCount, cutToTokens, type TokenCount } from "../context-budget.ts";
 import { terms } from "./terms.ts";
 
-/** Sentences and lines of a passage, each with the separator that followed it. */
-function sentences(text: string): Array<{ text: string; gap: string }> {
-  const out: Array<{ text: string; gap: string }> = [];
-  for (const m of text.matchAll(/[^\n.!?。！？]*(?:[.!?。！？]+|$)(\s*)/gu)) {
-    const whole = m[0];
-    if (!whole) continue;
-    const gap = m[1] ?? "";
-    const body = whole.slice(0, whole.length - gap.length);
-    if (body.trim()) out.push({ text: body.trim(), gap });
-    else if (out.length) out[out.length - 1]!.gap += whole;
-  }
-  return out;
+/**
+ * A passage's sentences, each with its line: lines are split at a stop followed by a space (so 3.14, e.g. and
+ * URLs stay whole) or after a Chinese stop; a line with no stop (a heading, a list item) is one sentence.
+ */
+function sentences(text: string): Array<{ text: string; line: number }> {
+  return text
+    .split("\n")
+    .flatMap((l, line) => l.split(/(?<=[.!?])\s+|(?<=[。！？])/u).map((t) => ({ text: t.trim(), line })))
+    .filter((x) => x.text);
 }
 
 /**
@@ -24,7 +21,8 @@ function sentences(text: string): Array<{ text: string; gap: string }> {
 export function focusOn(text: string, question: string, tokens: number, count: TokenCount = byteCount, matchingOnly = false): string {
   if (count(text) <= tokens && !matchingOnly) return text;
   const asked = new Set(terms(question));
-  const all = sentences(text).map((s, i) => ({ ...s, i, score: terms(s.text).filter((t) => asked.has(t)).length }));
+  // Words shared, each once: a sentence repeating "the" is no nearer the question.
+  const all = sentences(text).map((s, i) => ({ ...s, i, score: [...new Set(terms(s.text))].filter((t) => asked.has(t)).length }));
   const kept = new Set<number>();
   let used = 0;
   for (const s of [...all].sort((a, b) => b.score - a.score || a.i - b.i)) {
@@ -36,13 +34,14 @@ export function focusOn(text: string, question: string, tokens: number, count: T
   }
   if (!kept.size) return matchingOnly && !all.some((s) => s.score) ? "" : cutToTokens(text, tokens, count);
   const chosen = all.filter((s) => kept.has(s.i));
-  // Chinese sentences run on without a space; others are joined by one (or by their line break, where adjacent).
-  return chosen
+  // Chinese sentences run on without a space; others are joined by one, or by a line break between lines.
+  const joined = chosen
     .map((s, k) => {
       const next = chosen[k + 1];
       if (!next) return s.text;
-      const gap = next.i === s.i + 1 && s.gap.includes("\n") ? "\n" : /[。！？]$/.test(s.text) ? "" : " ";
-      return s.text + gap;
+      return s.text + (next.line !== s.line ? "\n" : /[。！？]$/.test(s.text) ? "" : " ");
     })
     .join("");
+  // Counts of parts need not add up to the count of the whole (a tokenizer merges across the joins).
+  return count(joined) <= tokens ? joined : cutToTokens(joined, tokens, count);
 }
