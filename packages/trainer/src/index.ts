@@ -7,7 +7,7 @@ export { NativeModel, loadNative, type NativeAddon } from "./model/native.ts";
 export { LoraLayout, LORA_TARGETS, type LoraSettings, type LoraSlot, type LoraTarget } from "./model/lora.ts";
 export { LoraModel } from "./model/lora-model.ts";
 export { parameterCount, parameterShapes, carve, flatten, unflatten, type Precision, type ParamViews } from "./model/params.ts";
-export { recipes, tinyRecipe, type Recipe } from "./recipe.ts";
+export { forData, recipes, tinyRecipe, type Recipe } from "./recipe.ts";
 export { AdamW, clipGradients } from "./optim/adamw.ts";
 export { learningRate } from "./optim/schedule.ts";
 export { DataLoader } from "./data/loader.ts";

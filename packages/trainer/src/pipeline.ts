@@ -7,7 +7,7 @@ import { readDatasetDir } from "./datasets/jsonl.ts";
 import { chatText, tokenStream } from "./datasets/chat-format.ts";
 import { loadBaseModel } from "./base-model.ts";
 import { exportGguf, exportLoraAdapter, type ModelCard } from "./export.ts";
-import type { Recipe } from "./recipe.ts";
+import { forData, type Recipe } from "./recipe.ts";
 import { BpeTokenizer } from "./tokenizer/bpe.ts";
 import { trainBpe } from "./tokenizer/train-bpe.ts";
 import { pickEngine, tokenizerHash, TrainingRun, type EngineChoice, type StepMetrics, type TrainingData } from "./train.ts";
@@ -56,13 +56,13 @@ export interface TrainOptions {
   from?: string;
   /** Where the checkpoint, metrics.jsonl and the exported GGUF go; a checkpoint there is resumed. */
   dir: string;
-  /** Steps to reach (the recipe's by default). */
+  /** Steps to reach (the recipe's by default, or as many as its epochs need on this data). */
   steps?: number;
   checkpointEvery?: number;
   /** The C++ engine where built (pickEngine()). */
   engine?: EngineChoice;
   /** Called once the data is read and the run started or resumed, before the first step. */
-  onStart?: (run: TrainingRun, prepared: Prepared) => void;
+  onStart?: (run: TrainingRun, prepared: Prepared, steps: number) => void;
   /** Stops after the current step, checkpointing first (SIGTERM). */
   signal?: AbortSignal;
   /** Asked after every step: true writes a checkpoint now and goes on (SIGUSR1, the control plane's "checkpoint"). */
@@ -89,14 +89,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (o.recipe.lora && !base)
     throw new Error(`recipe "${o.recipe.name}" trains a LoRA adapter: give it the base model to adapt (--from FILE.gguf)`);
   const prepared = prepare(loadDataset(o.dataset), o.recipe, base?.tokenizer);
+  const recipe = forData(o.recipe, prepared.train.tokens.length);
   const datasetName = prepared.dataset.name;
   const ckpt = join(o.dir, "checkpoint.bin");
   const engine = o.engine ?? pickEngine();
   const run = existsSync(ckpt)
-    ? TrainingRun.resume(ckpt, o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base)
-    : TrainingRun.start(o.recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base);
-  o.onStart?.(run, prepared);
-  const steps = o.steps ?? o.recipe.train.steps;
+    ? TrainingRun.resume(ckpt, recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base)
+    : TrainingRun.start(recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base);
+  const steps = o.steps ?? recipe.train.steps;
+  o.onStart?.(run, prepared, steps);
   const every = o.checkpointEvery ?? 100;
   const metrics = join(o.dir, "metrics.jsonl");
   let last: StepMetrics | undefined;

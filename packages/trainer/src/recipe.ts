@@ -15,7 +15,13 @@ export interface Recipe {
     batch: number;
     /** Tokens per sequence (at most model.contextLength). */
     seqLen: number;
+    /** Steps to train; with `epochs`, the most a run takes. The learning-rate schedule spans a run's steps. */
     steps: number;
+    /**
+     * Passes over the training split: a run takes the steps they need (at most `steps`), so a market with twice
+     * the data gets twice the steps and each of its facts as many presentations.
+     */
+    epochs?: number;
     lr: number;
     minLr: number;
     warmupSteps: number;
@@ -73,9 +79,16 @@ export const tinyLoraRecipe: Recipe = {
   ...tinyRecipe,
   name: "tiny-lora",
   family: "tiny",
-  train: { ...tinyRecipe.train, steps: 1000, lr: 3e-3, minLr: 3e-4, warmupSteps: 50, weightDecay: 0 },
+  train: { ...tinyRecipe.train, steps: 3000, epochs: 3, lr: 3e-3, minLr: 3e-4, warmupSteps: 50, weightDecay: 0 },
   lora: { rank: 64, alpha: 64, targets: ["wq", "wk", "wv", "wo", "gate", "up", "down"] },
 };
+
+/** The recipe as it runs on `trainTokens` of training data: with `epochs`, its steps are those passes' ones. */
+export function forData(recipe: Recipe, trainTokens: number): Recipe {
+  const { epochs, batch, seqLen, steps } = recipe.train;
+  if (epochs === undefined) return recipe;
+  return { ...recipe, train: { ...recipe.train, steps: Math.min(steps, Math.max(1, Math.ceil((epochs * trainTokens) / (batch * seqLen)))) } };
+}
 
 /** The micro recipe's LoRA form, for tests. */
 export const microLoraRecipe: Recipe = {

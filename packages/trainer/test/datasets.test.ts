@@ -44,6 +44,16 @@ describe("market datasets", () => {
     }
   });
 
+  it("ask the calculator's problems in the wider phrasings too, still none of them held out", () => {
+    // Phrasings are numbered in the template: the base's 12 per operation (0–11), then the wider set.
+    const wider = (ds: typeof cn, kind: string) =>
+      ds.train.filter((e) => e.kind === kind && Number(e.template.split("/").at(-1)) >= (kind === "arithmetic" ? 12 : 8));
+    assert.ok(wider(cn, "arithmetic").some((e) => /^\S+乘\S+是多少？$/.test(e.question)));
+    assert.ok(wider(global, "conversion").some((e) => e.lang === "id") && wider(global, "arithmetic").some((e) => e.lang === "en"));
+    const base = buildDataset("base");
+    assert.deepEqual(wider(base, "arithmetic"), [], "the base's dataset is the one the shipped base was trained on");
+  });
+
   it("weigh answer tokens 1 and prompt tokens less, in one stream", () => {
     const sample = cn.train.slice(0, 50);
     const tok = new BpeTokenizer(

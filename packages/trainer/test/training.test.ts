@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { seededRandom } from "@benih/gguf";
-import { learningRate, pickEngine, TrainingRun, type EngineChoice, type Recipe } from "@benih/trainer";
+import { forData, learningRate, pickEngine, TrainingRun, type EngineChoice, type Recipe } from "@benih/trainer";
 
 const micro: Recipe = {
   name: "micro",
@@ -43,6 +43,15 @@ describe("training", () => {
     assert.equal(learningRate(1, t), t.lr);
     assert.ok(Math.abs(learningRate(6, t) - (t.minLr + t.lr) / 2) < 1e-12, "half-way through the decay");
     assert.equal(learningRate(10, t), t.minLr);
+  });
+
+  it("takes the steps a recipe's epochs need on its data, at most the recipe's steps", () => {
+    const byEpochs: Recipe = { ...micro, train: { ...micro.train, steps: 50, epochs: 2 } };
+    const window = micro.train.batch * micro.train.seqLen;
+    assert.equal(forData(byEpochs, 10 * window).train.steps, 20);
+    assert.equal(forData(byEpochs, 10 * window + 1).train.steps, 21, "a part-filled step counts");
+    assert.equal(forData(byEpochs, 100 * window).train.steps, 50, "capped");
+    assert.equal(forData(micro, 100 * window), micro, "a recipe without epochs is unchanged");
   });
 
   it("learns: the loss falls", () => {

@@ -17,9 +17,10 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
   const recipe = recipes[values.recipe!];
   if (!recipe) throw new UsageError(`unknown recipe "${values.recipe}"; recipes: ${Object.keys(recipes).join(", ")}`);
   if (!values.dataset) throw new UsageError("--dataset must be cn, global, or a folder holding train.jsonl");
-  const steps = values.steps === undefined ? recipe.train.steps : Number(values.steps);
+  // Without --steps, the recipe's on this data (a recipe with epochs knows them once the data is read).
+  let steps = values.steps === undefined ? undefined : Number(values.steps);
   const every = Number(values["checkpoint-every"]);
-  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(every) || every < 1)
+  if ((steps !== undefined && (!Number.isInteger(steps) || steps < 1)) || !Number.isInteger(every) || every < 1)
     throw new UsageError("--steps and --checkpoint-every take positive integers");
   const datasetName = values.dataset
     .replace(/[\\/]+$/, "")
@@ -36,9 +37,10 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
     (process.stdin as unknown as { unref?: () => void }).unref?.(); // watching it must not keep us alive
   }
   const engine = pickEngine();
-  const started = (run: { step: number }, prepared: { longerThanWindow: number }) => {
+  const started = (run: { step: number }, prepared: { longerThanWindow: number }, runSteps: number) => {
+    steps = runSteps;
     process.stderr.write(
-      `${run.step ? `resuming at step ${run.step}` : "starting"} on the ${engine.addon ? `C++ engine (${process.env.BENIH_TRAINER_THREADS ?? "all"} threads)` : `TypeScript engine (about 50× slower than the C++ one${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})`}\n`,
+      `${run.step ? `resuming at step ${run.step}` : "starting"} (of ${runSteps} steps) on the ${engine.addon ? `C++ engine (${process.env.BENIH_TRAINER_THREADS ?? "all"} threads)` : `TypeScript engine (about 50× slower than the C++ one${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})`}\n`,
     );
     if (prepared.longerThanWindow)
       process.stderr.write(
@@ -72,7 +74,7 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
     dir,
     engine,
     onStart: started,
-    steps,
+    ...(steps !== undefined && { steps }),
     checkpointEvery: every,
     signal: stop.signal,
     checkpointNow: () => {

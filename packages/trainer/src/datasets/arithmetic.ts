@@ -187,6 +187,106 @@ const ops: Record<Lang, Record<Op, Phrasings>> = {
   },
 };
 
+/**
+ * More training phrasings, which markets' datasets ask in (`SkillSizes.widerPhrasings`): measured on the adapters
+ * trained on the 12 above, held-out phrasings got the right call 43% (zh) to 60% (en) of the time, mostly the
+ * wrong operator ("{a}个{b}" → minus), against 95% for facts asked in 170–240 ways. The shipped base was trained
+ * without them, so its dataset is unchanged.
+ */
+const widerOps: Record<Lang, Record<Op, string[]>> = {
+  en: {
+    add: [
+      "Sum {a} and {b}.", "What does {a} plus {b} come to?", "Can you add {a} and {b}?", "Find the sum of {a} and {b}.",
+      "Add {b} to {a}.", "{a} and {b} added together?", "Tell me {a} plus {b}.", "What's {a} + {b}?",
+      "How much do {a} and {b} make together?", "Combine {a} and {b}: what is the total?", "If I add {b} to {a}, what do I get?",
+      "I need the total of {a} and {b}.", "Quick: {a} + {b}?", "Figure out {a} plus {b}.", "Solve {a} + {b}.",
+      "Give me the sum of {a} and {b}.", "Put {a} and {b} together. How much?", "Increase {a} by {b}.",
+      "What is the total when {a} is added to {b}?", "Count {a} and {b} together.",
+    ],
+    subtract: [
+      "What's {a} - {b}?", "Find the difference of {a} and {b}.", "Take away {b} from {a}.",
+      "What do you get if you subtract {b} from {a}?", "Can you subtract {b} from {a}?", "Tell me {a} minus {b}.",
+      "Decrease {a} by {b}.", "{a} less {b}?", "How much is {a} less {b}?", "Remove {b} from {a}. What is left?",
+      "If {b} is taken from {a}, how many remain?", "Solve {a} - {b}.", "Figure out {a} minus {b}.", "Quick: {a} - {b}?",
+      "What is left after taking {b} from {a}?", "Give me {a} minus {b}.", "{a} reduced by {b} is?",
+      "I had {a}, then lost {b}. What remains?", "Deduct {b} from {a}.", "What does {a} minus {b} come to?",
+    ],
+    multiply: [
+      "What's {a} × {b}?", "Find the product of {a} and {b}.", "Can you multiply {a} by {b}?", "Tell me {a} times {b}.",
+      "What do you get if you multiply {a} by {b}?", "{a} groups of {b} make how many?", "Solve {a} × {b}.",
+      "Figure out {a} times {b}.", "Quick: {a} × {b}?", "Give me the product of {a} and {b}.", "{a} lots of {b}?",
+      "There are {a} rows of {b}. How many in total?", "How much are {a} times {b}?", "Times {a} by {b}.",
+      "What does {a} times {b} come to?", "{a} sets of {b} each: how many altogether?", "Work {a} × {b} out.",
+      "Multiply {a} with {b}.", "If each of {a} bags has {b}, how many are there?", "{a} times {b} equals what?",
+    ],
+  },
+  id: {
+    add: [
+      "{a} plus {b} berapa?", "Tambahkan {b} ke {a}.", "Berapa total {a} ditambah {b}?", "Coba hitung {a} + {b}.",
+      "Hasil {a} + {b} berapa?", "Bisa jumlahkan {a} dan {b}?", "Cari jumlah {a} dan {b}.", "Kalau {a} ditambah {b}, hasilnya?",
+      "Gabungkan {a} dan {b}, jadi berapa?", "Berapa {a} jika ditambah {b}?", "{a} dan {b} dijumlahkan jadi berapa?",
+      "Tolong hitung {a} tambah {b}.", "Aku punya {a}, ditambah {b}. Totalnya?", "Berapakah {a} + {b}?",
+      "Jumlah dari {a} dan {b} berapa?", "Hitung jumlah {a} dengan {b}.", "Selesaikan {a} + {b}.", "Cepat: {a} + {b}?",
+      "Naikkan {a} sebanyak {b}.", "Penjumlahan {a} dan {b} hasilnya?",
+    ],
+    subtract: [
+      "{a} minus {b} berapa?", "Ambil {b} dari {a}.", "Coba hitung {a} - {b}.", "Hasil {a} - {b} berapa?",
+      "Bisa kurangi {a} dengan {b}?", "Cari selisih {a} dan {b}.", "Kalau {a} dikurangi {b}, hasilnya?",
+      "Berapa sisa {a} setelah diambil {b}?", "Berapakah {a} - {b}?", "Tolong hitung {a} kurang {b}.",
+      "Aku punya {a}, hilang {b}. Sisanya?", "Selesaikan {a} - {b}.", "Cepat: {a} - {b}?", "Turunkan {a} sebanyak {b}.",
+      "Pengurangan {a} dengan {b} hasilnya?", "{a} dikurangi {b} sama dengan?", "Kurangkan {a} dengan {b}, jadi berapa?",
+      "Sisa dari {a} dikurangi {b} berapa?", "Berapa {a} jika dikurangi {b}?", "Hitung selisih {a} dengan {b}.",
+    ],
+    multiply: [
+      "{a} kali {b} berapa?", "Coba hitung {a} × {b}.", "Hasil {a} × {b} berapa?", "Bisa kalikan {a} dengan {b}?",
+      "Cari hasil kali {a} dan {b}.", "Kalau {a} dikali {b}, hasilnya?", "Berapakah {a} × {b}?", "Tolong hitung {a} kali {b}.",
+      "Ada {a} baris, tiap baris {b}. Totalnya?", "Selesaikan {a} × {b}.", "Cepat: {a} × {b}?",
+      "Perkalian {a} dengan {b} hasilnya?", "{a} dikalikan dengan {b} sama dengan?", "Berapa {a} jika dikali {b}?",
+      "Ada {a} kantong, masing-masing {b}. Semuanya berapa?", "{a} kelompok dengan {b} tiap kelompok, jadi berapa?",
+      "Kalikan {a} dan {b}, jadi berapa?", "Hitung perkalian {a} dan {b}.", "Berapa {a} dikali {b}?", "Hasil kali {a} dengan {b}?",
+    ],
+  },
+  zh: {
+    add: [
+      "{a}加{b}是多少？", "{a}加{b}得几？", "{a}加上{b}等于多少？", "请计算{a}加{b}。", "{a}和{b}的和？", "{a}加{b}，等于？",
+      "把{a}加上{b}。", "{a}加{b}得多少？", "{a}和{b}加起来是多少？", "{a}与{b}相加是多少？", "求{a}加{b}的结果。",
+      "{a}加{b}结果是多少？", "算算{a}加{b}。", "{a}和{b}一共是多少？", "{a}加{b}，答案是？", "你能算{a}加{b}吗？",
+      "{a}+{b}是多少？", "{a}加{b}的和是几？", "先有{a}个，再来{b}个，共有多少？", "{a}添上{b}是多少？",
+    ],
+    subtract: [
+      "{a}减{b}是多少？", "{a}减{b}得几？", "{a}减去{b}等于多少？", "请计算{a}减{b}。", "{a}和{b}的差？", "{a}减{b}，等于？",
+      "从{a}中减去{b}。", "{a}减{b}得多少？", "{a}拿走{b}还剩多少？", "{a}与{b}相减是多少？", "求{a}减{b}的结果。",
+      "{a}减{b}结果是多少？", "算算{a}减{b}。", "{a}去掉{b}剩多少？", "{a}减{b}，答案是？", "你能算{a}减{b}吗？",
+      "{a}-{b}是多少？", "{a}减{b}的差是几？", "本来有{a}个，用掉{b}个，剩下多少？", "从{a}里拿掉{b}是多少？",
+    ],
+    multiply: [
+      "{a}乘{b}是多少？", "{a}乘{b}得几？", "{a}乘以{b}等于多少？", "请计算{a}乘{b}。", "{a}和{b}的积？", "{a}乘{b}，等于？",
+      "{a}乘{b}得多少？", "{a}与{b}相乘是多少？", "求{a}乘{b}的结果。", "{a}乘{b}结果是多少？", "算算{a}乘{b}。",
+      "{a}乘{b}，答案是？", "你能算{a}乘{b}吗？", "{a}×{b}是多少？", "{a}乘{b}的积是几？", "{a}组，每组{b}个，共多少个？",
+      "{a}的{b}倍是多少？", "{a}份{b}是多少？", "{a}包，每包{b}个，一共多少？", "{a}乘上{b}是多少？",
+    ],
+  },
+};
+
+/** More conversion phrasings, for markets' datasets as above: cn's adapter got the held-out ones right 40% of the time. */
+const widerConvert: Record<Lang, string[]> = {
+  en: [
+    "What's {n} {u} in {v}?", "Can you convert {n} {u} to {v}?", "{n} {u} is how many {v}?", "Give me {n} {u} in {v}.",
+    "Tell me {n} {u} in {v}.", "How much is {n} {u} in {v}?", "I have {n} {u}. How many {v} is that?", "Switch {n} {u} to {v}.",
+    "{n} {u} to {v}, please.", "What would {n} {u} be in {v}?", "Show {n} {u} as {v}.", "How many {v} are in {n} {u}?",
+  ],
+  id: [
+    "Berapa {n} {u} dalam {v}?", "Bisa ubah {n} {u} ke {v}?", "{n} {u} itu berapa {v}?", "Konversi {n} {u} menjadi {v}.",
+    "Saya punya {n} {u}. Itu berapa {v}?", "Hitung {n} {u} dalam {v}.", "Ganti {n} {u} ke {v}.", "{n} {u} ke {v} berapa?",
+    "Tunjukkan {n} {u} dalam {v}.", "Jika {n} {u}, berapa {v}?", "Ubahlah {n} {u} jadi {v}.", "Berapa banyak {v} dalam {n} {u}?",
+  ],
+  zh: [
+    "{n}{u}换算成{v}是多少？", "{n}{u}是几{v}？", "请问{n}{u}等于几{v}？", "把{n}{u}转成{v}。", "{n}{u}用{v}算是多少？",
+    "我有{n}{u}，是多少{v}？", "{n}{u}等于几{v}？", "{n}{u}可以换成多少{v}？", "将{n}{u}换算为{v}。", "{n}{u}按{v}算是多少？",
+    "{n}{u}约合多少{v}？", "{n}{u}化成{v}是多少？",
+  ],
+};
+
 const symbol: Record<Op, { expr: string; shown: string }> = {
   add: { expr: "+", shown: "+" },
   subtract: { expr: "-", shown: "-" },
@@ -280,11 +380,11 @@ export function zhNumeral(n: number): string {
 }
 
 /**
- * `perOp` sums, differences and products per language, each phrased one training way, and one held-out way. In
- * Chinese, `numeralShare` of them are of whole numbers below 100 written in Chinese numerals (七乘八), the
- * calculator still called with digits.
+ * `perOp` sums, differences and products per language, each phrased one training way (of the wider set too, with
+ * `wider`), and one held-out way. In Chinese, `numeralShare` of them are of whole numbers below 100 written in
+ * Chinese numerals (七乘八), the calculator still called with digits.
  */
-export function addArithmetic(ds: Splits, lang: Lang, perOp: number, numeralShare = 0): void {
+export function addArithmetic(ds: Splits, lang: Lang, perOp: number, numeralShare = 0, wider = false): void {
   for (const op of Object.keys(ops[lang]) as Op[]) {
     const s = symbol[op];
     for (let i = 0; i < perOp; i++) {
@@ -299,7 +399,7 @@ export function addArithmetic(ds: Splits, lang: Lang, perOp: number, numeralShar
         lang,
         kind: "arithmetic",
         group: op,
-        train: ops[lang][op].train.map((t) => fill(t, vars)),
+        train: [...ops[lang][op].train, ...(wider ? widerOps[lang][op] : [])].map((t) => fill(t, vars)),
         heldOut: ops[lang][op].heldOut.map((t) => fill(t, vars)),
         make: () => ({ answer: `${a} ${s.shown} ${b} = ${result}`, tools: [CALCULATOR], turns: calculatorTurns(expression, result) }),
         // One problem in four is asked only in a held-out way: new numbers as well as a new phrasing.
@@ -309,8 +409,8 @@ export function addArithmetic(ds: Splits, lang: Lang, perOp: number, numeralShar
   }
 }
 
-/** `count` unit conversions per language through the calculator ("5 km to mi"). */
-export function addConversions(ds: Splits, lang: Lang, count: number): void {
+/** `count` unit conversions per language through the calculator ("5 km to mi"), `wider` as for arithmetic. */
+export function addConversions(ds: Splits, lang: Lang, count: number, wider = false): void {
   const pairs = conversionPairs;
   for (let i = 0; i < count; i++) {
     const pair = ds.pick(pairs);
@@ -325,7 +425,7 @@ export function addConversions(ds: Splits, lang: Lang, count: number): void {
     ds.add({
       lang,
       kind: "conversion",
-      train: p.train.map((t) => fill(t, vars)),
+      train: [...p.train, ...(wider ? widerConvert[lang] : [])].map((t) => fill(t, vars)),
       heldOut: p.heldOut.map((t) => fill(t, vars)),
       make: () => ({
         answer: fill(conversionAnswer[lang], { n, u: shown(from), v: shown(to), r: result }),

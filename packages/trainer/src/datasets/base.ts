@@ -17,8 +17,18 @@ export interface SkillSizes {
   fileTitles: number;
   /** The share of Chinese arithmetic asked in Chinese numerals (七乘八). */
   zhNumerals: number;
+  /** Problems and conversions also asked in the wider set of phrasings (see `widerOps`). */
+  widerPhrasings: boolean;
 }
-const BASE_SIZES: SkillSizes = { perOp: 2000, conversions: 1500, passages: 3000, repeats: 12, fileTitles: 0, zhNumerals: 0 };
+const BASE_SIZES: SkillSizes = {
+  perOp: 2000,
+  conversions: 1500,
+  passages: 3000,
+  repeats: 12,
+  fileTitles: 0,
+  zhNumerals: 0,
+  widerPhrasings: false,
+};
 
 /**
  * The shared base model's dataset, with no market's facts in it: arithmetic and unit conversions through the
@@ -33,8 +43,8 @@ export function buildBaseDataset(seed = 1): Dataset {
 
 /** The base's skills in one language: all of them in the base, a share in a market's dataset to keep them. */
 export function addSkills(ds: Splits, lang: Lang, sizes: SkillSizes): void {
-  addArithmetic(ds, lang, sizes.perOp, sizes.zhNumerals);
-  addConversions(ds, lang, sizes.conversions);
+  addArithmetic(ds, lang, sizes.perOp, sizes.zhNumerals, sizes.widerPhrasings);
+  addConversions(ds, lang, sizes.conversions, sizes.widerPhrasings);
   addPassages(ds, lang, sizes.passages, sizes.fileTitles);
   for (const c of conversational[lang]) {
     for (let r = 0; r < sizes.repeats; r++)

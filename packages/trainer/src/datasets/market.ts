@@ -16,7 +16,15 @@ const SENTENCES_PER_COUNTRY = 6;
 const TOOLS_SHARE = 0.25;
 const KINDS: FactKind[] = ["capital", "currency", "continent", "language"];
 /** The base's skills, trained again in the market's languages so that an adapter does not wear them away. */
-const SKILLS: SkillSizes = { perOp: 300, conversions: 300, passages: 600, repeats: 2, fileTitles: 0.5, zhNumerals: 0.3 };
+const SKILLS: SkillSizes = {
+  perOp: 1000,
+  conversions: 1000,
+  passages: 600,
+  repeats: 2,
+  fileTitles: 0.5,
+  zhNumerals: 0.3,
+  widerPhrasings: true,
+};
 
 /**
  * A market's dataset: facts about countries in the market's languages, asked many ways (held-out phrasings to

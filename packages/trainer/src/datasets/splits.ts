@@ -64,14 +64,18 @@ export class Splits implements Dataset {
     return xs[Math.floor(this.rnd() * xs.length)]!;
   }
 
-  /** The dataset, its training rows shuffled. */
+  /**
+   * The dataset, its training rows shuffled. A validation row whose question training also asks (the same small
+   * numbers drawn twice in the same phrasing) is dropped: it would measure memory, not what was learned.
+   */
   done(): Dataset {
     const xs = this.train;
     for (let i = xs.length - 1; i > 0; i--) {
       const j = Math.floor(this.rnd() * (i + 1));
       [xs[i], xs[j]] = [xs[j]!, xs[i]!];
     }
-    return { name: this.name, train: xs, validation: this.validation, eval: this.eval };
+    const trained = new Set(xs.map((e) => e.question));
+    return { name: this.name, train: xs, validation: this.validation.filter((e) => !trained.has(e.question)), eval: this.eval };
   }
 }
 
