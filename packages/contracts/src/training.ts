@@ -68,6 +68,36 @@ export const placementDecision = z.strictObject({
 });
 export type PlacementDecision = z.infer<typeof placementDecision>;
 
+// ── Recipes ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A trainer benih did not write (PyTorch under torchrun, …), declared in benih.yaml as a recipe of kind `command`.
+ * It keeps benih's trainer contract (TRAINERS.md): metrics.jsonl lines, checkpoints as `checkpoints/step-N.*` files
+ * in the run folder, SIGTERM or a `request` file to checkpoint and stop.
+ */
+export const commandRecipe = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "use 1–64 lowercase letters, digits, '.', '_' or '-'"),
+  kind: z.literal("command"),
+  /** The program and its arguments: run as is locally, as the container's command on Kubernetes. */
+  command: z.array(z.string().min(1).max(4096)).min(1).max(256),
+  /** The container image on Kubernetes (the agent's own image when absent). */
+  image: z.string().min(1).max(512).optional(),
+  /** Environment for the trainer, besides the contract's BENIH_* variables. */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name"), z.string().max(4096)).default({}),
+  /** What one attempt asks for: an accelerator model (any the rules allow when absent), how many per node, nodes. */
+  accelerator: z
+    .strictObject({
+      type: z.string().min(1).optional(),
+      count: z.number().int().positive().max(4096).default(1),
+      nodes: z.number().int().positive().max(1024).default(1),
+    })
+    .prefault({}),
+});
+export type CommandRecipe = z.infer<typeof commandRecipe>;
+/** What an agent needs of a command recipe to start it. */
+export const commandTrainer = commandRecipe.pick({ command: true, image: true, env: true }).extend({ nodes: z.number().int().positive() });
+export type CommandTrainer = z.infer<typeof commandTrainer>;
+
 // ── Trainer → agent: metrics.jsonl ─────────────────────────────────────────────────────────────────────────
 
 /** One line of a run's metrics.jsonl, as the trainer appends it after each step. */
@@ -108,6 +138,8 @@ export const agentCommand = z.discriminatedUnion("type", [
     count: z.number().int().positive(),
     /** The checkpoint to continue from (its location is in the run's region), or null for a fresh start. */
     resumeFrom: z.strictObject({ step: z.number().int().min(0), location: z.string() }).nullable(),
+    /** A `command` recipe's trainer; absent: benih's own (`benih train --recipe …`). */
+    trainer: commandTrainer.optional(),
   }),
   z.strictObject({ type: z.enum(["pause", "stop", "checkpoint"]), runId: z.string() }),
 ]);

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync 
 import { join } from "node:path";
 import { FolderStorage, type CheckpointStorage } from "./checkpoint-storage.ts";
 import { logFileOf, type Execution, type Executor } from "./executors/executor.ts";
+import { benihTrainerFiles, commandTrainerFiles, type TrainerFiles } from "./trainer-files.ts";
 import type { Cluster } from "@benih/contracts";
 import {
   agentCommands,
@@ -35,13 +36,17 @@ interface Job {
   attempt: number;
   execution: Execution;
   dir: string;
+  files: TrainerFiles;
+  /** A command trainer broke the contract (a malformed metrics line): why its run fails. */
+  broken?: string;
+  metricsLine: number;
   /** Why the agent asked it to end, so its exit is reported as paused or stopped rather than succeeded. */
   intent?: "pause" | "stop";
   /** The run moved to another agent and this copy was killed: its end is not reported. */
   fenced?: boolean;
   metricsOffset: number;
   logOffset: number;
-  checkpointSeen?: number;
+  checkpointSeen?: string;
 }
 
 /** What waits to be sent for one run: its metric points or its log lines, oldest first. */
@@ -65,6 +70,26 @@ const parseJSON = (text: string): unknown => {
   }
 };
 const MAX_PENDING = 1_000_000;
+
+/**
+ * The trainer contract's environment (TRAINERS.md): where the run folder is, what to train on, how far, and for a
+ * command trainer the checkpoint to resume from. The agent's own token is never passed on.
+ */
+function contractEnv(c: Start, dir: string, files: TrainerFiles): Record<string, string> {
+  const resumeFrom = files.newest(dir);
+  return {
+    BENIH_RUN_ID: c.runId,
+    BENIH_RUN_DIR: dir,
+    BENIH_ATTEMPT: String(c.attempt),
+    BENIH_RECIPE: c.recipe,
+    BENIH_DATASET: c.source,
+    BENIH_STEPS: String(c.steps),
+    BENIH_ACCELERATOR: c.accelerator,
+    BENIH_ACCELERATOR_COUNT: String(c.count),
+    BENIH_NODES: String(c.trainer?.nodes ?? 1),
+    ...(c.trainer && resumeFrom && { BENIH_RESUME_FROM: resumeFrom }),
+  };
+}
 
 /**
  * A regional agent: registers its cluster, long-polls the control plane for commands, has its executor run each
@@ -175,14 +200,20 @@ export class RegionalAgent {
     const dir = join(this.o.runsDir, c.runId);
     mkdirSync(dir, { recursive: true });
     rmSync(join(dir, "request"), { force: true }); // a stale pause request must not end the new attempt
+    const files = c.trainer ? commandTrainerFiles : benihTrainerFiles;
     let execution: Execution;
     try {
-      if (c.resumeFrom) await this.storage.fetch(c.resumeFrom.location, c.resumeFrom.step, join(dir, "checkpoint.bin"));
+      if (c.resumeFrom) {
+        const { location, step } = c.resumeFrom;
+        await this.storage.fetch(location, step, files.placeOf(dir, location, step), files.format);
+      }
       execution = await this.o.executor.start({
         runId: c.runId,
         attempt: c.attempt,
         dir,
         args: this.o.trainArgs(c, dir),
+        ...(c.trainer && { trainer: c.trainer }),
+        env: contractEnv(c, dir, files),
         node: c.node,
         accelerator: c.accelerator,
         count: c.count,
@@ -195,7 +226,7 @@ export class RegionalAgent {
     // The whole metrics file is read again, also when resuming: the trainer resumes from the newest checkpoint in
     // the folder, which a lost agent may have written without reporting it or the steps before it. The control
     // plane keeps the first point per step, so what it already has costs only bandwidth.
-    const job: Job = { runId: c.runId, attempt: c.attempt, execution, dir, metricsOffset: 0, logOffset: 0 };
+    const job: Job = { runId: c.runId, attempt: c.attempt, execution, dir, files, metricsOffset: 0, metricsLine: 0, logOffset: 0 };
     this.jobs.set(c.runId, job);
     void execution.ended.then((end) => this.finished(job, end));
     this.log(
@@ -212,8 +243,9 @@ export class RegionalAgent {
     await this.collect(job);
     this.jobs.delete(job.runId);
     await this.pump();
-    const state = end.code === 0 ? (job.intent === "pause" ? "paused" : job.intent === "stop" ? "stopped" : "succeeded") : "failed";
-    const reason = end.code === 0 ? `${state} on ${this.o.cluster.id}` : end.detail;
+    const state =
+      job.broken || end.code !== 0 ? "failed" : job.intent === "pause" ? "paused" : job.intent === "stop" ? "stopped" : "succeeded";
+    const reason = job.broken ?? (end.code === 0 ? `${state} on ${this.o.cluster.id}` : end.detail);
     this.log(`${job.runId} ${state}`);
     await this.report(job.runId, { state, reason });
   }
@@ -229,9 +261,20 @@ export class RegionalAgent {
     await job.execution.collectLogs?.().catch((err: Error) => this.log(`reading the log of ${job.runId}: ${err.message}`));
     const points = this.outbox(job.runId, "metrics");
     job.metricsOffset = this.readLines(join(job.dir, "metrics.jsonl"), job.metricsOffset, (line, offset) => {
+      if (job.broken) return;
+      job.metricsLine++;
       // A line the control plane would refuse (a loss gone to NaN is written as null) would hold up the whole batch.
       const m = trainerMetricLine.safeParse(parseJSON(line));
-      if (!m.success) return this.log(`${job.runId}: metrics line at byte ${offset} skipped: ${m.error.issues[0]?.message}`);
+      if (!m.success) {
+        const issue = m.error.issues[0];
+        const problem = `${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message}`;
+        if (!job.files.strictMetrics) return this.log(`${job.runId}: metrics line at byte ${offset} skipped: ${problem}`);
+        // A command trainer's broken line is a bug in it: the run fails, its checkpoints and earlier points kept.
+        job.broken = `the trainer wrote a malformed line to metrics.jsonl (line ${job.metricsLine}: ${problem}): ${line.slice(0, 200)}`;
+        this.log(`${job.runId}: ${job.broken}`);
+        void job.execution.kill().catch(() => {});
+        return;
+      }
       points.push({
         step: m.data.step,
         at: Date.parse(m.data.time),
@@ -302,22 +345,21 @@ export class RegionalAgent {
     let at = 0;
     while (at < complete) {
       const end = buf.indexOf(0x0a, at);
-      const line = buf.subarray(at, end).toString("utf8");
-      if (line) each(line, offset + at);
+      each(buf.subarray(at, end).toString("utf8"), offset + at);
       at = end + 1;
     }
     return offset + complete;
   }
 
   private async checkCheckpoint(job: Job): Promise<void> {
-    const file = join(job.dir, "checkpoint.bin");
-    if (!existsSync(file)) return;
-    const { mtimeMs } = statSync(file);
-    if (mtimeMs === job.checkpointSeen) return;
-    job.checkpointSeen = mtimeMs;
+    const file = job.files.newest(job.dir);
+    if (!file || !existsSync(file)) return;
+    const seen = `${file}@${statSync(file).mtimeMs}`;
+    if (seen === job.checkpointSeen) return;
+    job.checkpointSeen = seen;
     let saved: CheckpointReport;
     try {
-      saved = await this.storage.save(job.runId, file);
+      saved = await this.storage.save(job.runId, file, job.files.format);
     } catch (err) {
       job.checkpointSeen = undefined; // being replaced (temp file + rename), or the upload failed: next time
       this.log(`checkpoint of ${job.runId} not kept yet: ${(err as Error).message}`);

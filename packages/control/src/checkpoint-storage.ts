@@ -1,38 +1,40 @@
-import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
 import { AwsClient } from "aws4fetch";
 import type { CheckpointReport } from "@benih/contracts";
-import { readCheckpoint } from "@benih/trainer";
+import { benihTrainerFiles, type CheckpointFormat } from "./trainer-files.ts";
 
 /**
- * Where a region keeps its checkpoints. The trainer always writes `checkpoint.bin` into the run folder; storage
- * decides what location the control plane records, and brings a checkpoint back into a run folder when a run
- * resumes on an agent that does not share the folder. Either way the bytes stay in the region.
+ * Where a region keeps its checkpoints. The trainer writes its checkpoints into the run folder (benih's:
+ * `checkpoint.bin`); storage decides what location the control plane records, and brings a checkpoint back into a
+ * run folder when a run resumes on an agent that does not share the folder. Either way the bytes stay in the region.
+ * `format` says what step a file holds and whether a copy is whole (benih's checkpoint format by default).
  */
 export interface CheckpointStorage {
   readonly kind: string;
-  /** Keeps the run folder's checkpoint; returns its step, size and location. */
-  save(runId: string, file: string): Promise<CheckpointReport>;
+  /** Keeps a checkpoint of the run folder; returns its step, size and location. */
+  save(runId: string, file: string, format?: CheckpointFormat): Promise<CheckpointReport>;
   /** Puts the checkpoint at `location` into `file`, unless `file` already holds that step or a later one. */
-  fetch(location: string, step: number, file: string): Promise<void>;
+  fetch(location: string, step: number, file: string, format?: CheckpointFormat): Promise<void>;
 }
 
-const stepOf = (file: string) => (existsSync(file) ? readCheckpoint(file).header.step : -1);
+const benih = benihTrainerFiles.format;
 
 /** The run folder is the storage (a directory the region's agents share): nothing to copy. */
 export class FolderStorage implements CheckpointStorage {
   readonly kind = "folder";
 
-  async save(_runId: string, file: string) {
+  async save(_runId: string, file: string, format = benih) {
     const bytes = statSync(file).size;
-    return { step: readCheckpoint(file).header.step, bytes, location: file };
+    return { step: format.stepAt(file), bytes, location: file };
   }
 
-  async fetch(location: string, step: number, file: string): Promise<void> {
-    if (stepOf(file) >= step) return;
+  async fetch(location: string, step: number, file: string, format = benih): Promise<void> {
+    if (format.stepAt(file) >= step) return;
     if (location !== file && existsSync(location)) {
+      mkdirSync(dirname(file), { recursive: true });
       copyFileSync(location, `${file}.fetching`);
-      return install(`${file}.fetching`, file);
+      return install(`${file}.fetching`, file, location, format);
     }
     throw new Error(
       `the checkpoint of step ${step} is at ${location}, which this agent cannot read: share the run folder between the region's agents, or keep checkpoints in S3`,
@@ -41,9 +43,9 @@ export class FolderStorage implements CheckpointStorage {
 }
 
 /** Moves a fetched copy into place, after checking it is a whole checkpoint (a damaged one replaces nothing). */
-function install(tmp: string, file: string): void {
+function install(tmp: string, file: string, location: string, format: CheckpointFormat): void {
   try {
-    readCheckpoint(tmp);
+    format.verify(tmp, location);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
@@ -91,18 +93,19 @@ export class S3Storage implements CheckpointStorage {
     return location.slice(prefix.length);
   }
 
-  async save(runId: string, file: string) {
-    // A copy read once: the trainer replaces checkpoint.bin by rename, so the bytes are one consistent version.
+  async save(runId: string, file: string, format = benih) {
+    // A copy read once: trainers replace checkpoints by rename, so the bytes are one consistent version.
     const body = readFileSync(file);
     const tmp = join(dirname(file), ".upload.bin");
     writeFileSync(tmp, body);
     let step: number;
     try {
-      step = readCheckpoint(tmp).header.step;
+      step = format.verify(tmp, file);
     } finally {
       rmSync(tmp, { force: true });
     }
-    const key = [this.prefix, runId, `step-${String(step).padStart(9, "0")}.bin`].filter(Boolean).join("/");
+    const ext = extname(file) || ".bin";
+    const key = [this.prefix, runId, `step-${String(step).padStart(9, "0")}${ext}`].filter(Boolean).join("/");
     const res = await this.client.fetch(this.objectUrl(key), {
       method: "PUT",
       body,
@@ -112,13 +115,14 @@ export class S3Storage implements CheckpointStorage {
     return { step, bytes: body.length, location: `s3://${this.bucket}/${key}` };
   }
 
-  async fetch(location: string, step: number, file: string): Promise<void> {
-    if (stepOf(file) >= step) return;
+  async fetch(location: string, step: number, file: string, format = benih): Promise<void> {
+    if (format.stepAt(file) >= step) return;
     const res = await this.client.fetch(this.objectUrl(this.keyOf(location)));
     if (!res.ok) throw new Error(`downloading checkpoint ${location} failed: ${await s3Error(res)}`);
     const tmp = `${file}.fetching`;
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(tmp, Buffer.from(await res.arrayBuffer()));
-    install(tmp, file);
+    install(tmp, file, location, format);
   }
 }
 

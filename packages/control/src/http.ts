@@ -20,7 +20,6 @@ import {
   type RunList,
 } from "@benih/contracts";
 import type { z } from "zod";
-import { recipes } from "@benih/trainer";
 import { downsample } from "./downsample.ts";
 import { PlaneError } from "./errors.ts";
 import type { ControlPlane } from "./plane.ts";
@@ -192,7 +191,8 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     "/control/v1/datasets",
     access("admin"),
     route(async (): Promise<DatasetsView> => {
-      return { datasets: [...plane.datasets()], recipes: Object.keys(recipes) };
+      const { benih, command } = plane.recipes();
+      return { datasets: [...plane.datasets()], recipes: [...benih, ...command.map((r) => r.name)] };
     }),
   );
   app.get(

@@ -8,11 +8,13 @@ import type { RunRequest } from "./fleet.ts";
 import { byPreference, place } from "./placement.ts";
 import { type Moved, Recovery, type RunRow } from "./recovery.ts";
 import type { PlacementRules } from "./rules.ts";
+import { recipes as benihRecipes } from "@benih/trainer";
 import {
   commandRefusal,
   transitionRefusal,
   type AgentCommand,
   type Cluster,
+  type CommandRecipe,
   type CreateRun,
   type Dataset,
   type PlacementDecision,
@@ -27,6 +29,8 @@ export interface PlaneOptions {
   store: TrainingStore;
   rules: PlacementRules;
   datasets: Dataset[];
+  /** Trainers benih did not write (recipes of kind `command`), besides benih's own recipes. */
+  recipes?: CommandRecipe[];
   now?: () => Date;
   /** How the instances sharing the store wake each other's long polls; one process: in memory. */
   signals?: Signals;
@@ -60,7 +64,12 @@ export class ControlPlane {
   private readonly recovery: Recovery;
   private readonly now: () => Date;
 
+  private readonly commandRecipes: ReadonlyMap<string, CommandRecipe>;
+
   constructor(private readonly o: PlaneOptions) {
+    for (const r of o.recipes ?? [])
+      if (r.name in benihRecipes) throw new Error(`training.recipes: ${r.name} is the name of one of benih's own recipes; choose another`);
+    this.commandRecipes = new Map((o.recipes ?? []).map((r) => [r.name, r]));
     const now = o.now ?? (() => new Date());
     const seenEveryMs = (o.heartbeatTimeoutMs ?? 30_000) / 4;
     this.now = now;
@@ -135,6 +144,20 @@ export class ControlPlane {
     return this.o.datasets;
   }
 
+  /** The recipes a run may name: benih's own, then the configured command recipes. */
+  recipes(): { benih: string[]; command: CommandRecipe[] } {
+    return { benih: Object.keys(benihRecipes), command: [...this.commandRecipes.values()] };
+  }
+
+  /** A configured command recipe, or undefined for one of benih's own; 422 for a name that is neither. */
+  private recipe(name: string): CommandRecipe | undefined {
+    if (name in benihRecipes) return undefined;
+    const r = this.commandRecipes.get(name);
+    if (!r)
+      throw new PlaneError(422, `no recipe ${name}; recipes: ${[...Object.keys(benihRecipes), ...this.commandRecipes.keys()].join(", ")}`);
+    return r;
+  }
+
   dataset(id: string): Dataset {
     const d = this.o.datasets.find((x) => x.id === id);
     if (!d) throw new PlaneError(422, `no dataset ${id}; datasets: ${this.o.datasets.map((x) => x.id).join(", ")}`);
@@ -147,7 +170,10 @@ export class ControlPlane {
    */
   async createRun(r: CreateRun): Promise<RunCreated> {
     const dataset = this.dataset(r.dataset);
-    const request: RunRequest = { dataset, count: r.count ?? 1, ...(r.accelerator && { accelerator: r.accelerator }) };
+    // A command recipe's accelerator request is the default; the run's own request overrides it.
+    const asks = this.recipe(r.recipe)?.accelerator;
+    const accelerator = r.accelerator ?? asks?.type;
+    const request: RunRequest = { dataset, count: r.count ?? asks?.count ?? 1, ...(accelerator && { accelerator }) };
     await this.catchUp();
     const placement = this.decide(request);
     if (!placement.placed) throw new PlaneError(422, placement.summary, placement);
@@ -163,7 +189,7 @@ export class ControlPlane {
       cluster: p.cluster,
       node: p.node,
       accelerator: p.accelerator,
-      requested_accelerator: r.accelerator ?? null,
+      requested_accelerator: accelerator ?? null,
       accelerators: request.count,
       placement: JSON.stringify(placement),
     };
@@ -308,6 +334,7 @@ export class ControlPlane {
     resumeFrom: { step: number; location: string } | null,
   ): AgentCommand {
     const d = this.dataset(run.dataset);
+    const recipe = this.recipe(run.recipe);
     return {
       type: "start",
       runId: run.id,
@@ -320,6 +347,14 @@ export class ControlPlane {
       accelerator: placed.accelerator,
       count: run.accelerators,
       resumeFrom,
+      ...(recipe && {
+        trainer: {
+          command: recipe.command,
+          ...(recipe.image && { image: recipe.image }),
+          env: recipe.env,
+          nodes: recipe.accelerator.nodes,
+        },
+      }),
     };
   }
 }

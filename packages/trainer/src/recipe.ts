@@ -87,7 +87,10 @@ export const tinyLoraRecipe: Recipe = {
 export function forData(recipe: Recipe, trainTokens: number): Recipe {
   const { epochs, batch, seqLen, steps } = recipe.train;
   if (epochs === undefined) return recipe;
-  return { ...recipe, train: { ...recipe.train, steps: Math.min(steps, Math.max(1, Math.ceil((epochs * trainTokens) / (batch * seqLen)))) } };
+  return {
+    ...recipe,
+    train: { ...recipe.train, steps: Math.min(steps, Math.max(1, Math.ceil((epochs * trainTokens) / (batch * seqLen)))) },
+  };
 }
 
 /** The micro recipe's LoRA form, for tests. */

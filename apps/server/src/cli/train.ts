@@ -40,7 +40,7 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
   const started = (run: { step: number }, prepared: { longerThanWindow: number }, runSteps: number) => {
     steps = runSteps;
     process.stderr.write(
-      `${run.step ? `resuming at step ${run.step}` : "starting"} (of ${runSteps} steps) on the ${engine.addon ? `C++ engine (${process.env.BENIH_TRAINER_THREADS ?? "all"} threads)` : `TypeScript engine (about 50× slower than the C++ one${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})`}\n`,
+      `${run.step ? `resuming at step ${run.step}` : "starting"} on the ${engine.addon ? `C++ engine (${process.env.BENIH_TRAINER_THREADS ?? "all"} threads)` : `TypeScript engine (about 50× slower than the C++ one${engine.fallbackReason ? `: ${engine.fallbackReason}` : ""})`}, to step ${runSteps}\n`,
     );
     if (prepared.longerThanWindow)
       process.stderr.write(

@@ -63,6 +63,7 @@ export function createTraining(
     store: store.training,
     rules: t.rules,
     datasets,
+    recipes: t.recipes,
     heartbeatTimeoutMs: timeoutMs,
     ...(shared.signals && { signals: shared.signals }),
     ...(shared.lease && { lease: shared.lease }),

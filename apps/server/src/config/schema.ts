@@ -1,4 +1,4 @@
-import { DEFAULT_UPLOAD_MAX_MB, quotaLimits } from "@benih/contracts";
+import { commandRecipe, DEFAULT_UPLOAD_MAX_MB, quotaLimits } from "@benih/contracts";
 import { sessionConfig, signInConfig, smtpConfig } from "@benih/accounts";
 import { defaultDocumentLimits, defaultImageLimits } from "@benih/assistant";
 import { defaultPromptBudget } from "@benih/gateway";
@@ -175,6 +175,17 @@ const training = z.strictObject({
       }),
     )
     .default([]),
+  /** Trainers benih did not write, run under the control plane as recipes of kind `command` (TRAINERS.md). */
+  recipes: z
+    .array(commandRecipe)
+    .default([])
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((r, i) => {
+        if (seen.has(r.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `recipe ${r.name} is declared twice` });
+        seen.add(r.name);
+      });
+    }),
   rules: z
     .strictObject({
       accelerators: z

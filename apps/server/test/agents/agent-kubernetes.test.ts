@@ -25,6 +25,53 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** A kubeconfig for the fake API server, as an agent's --kubeconfig. */
+function kubeconfigFor(k8sUrl: string): string {
+  const file = join(root, "kubeconfig");
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: fake, cluster: { server: "${k8sUrl}", insecure-skip-tls-verify: true } }]
+users: [{ name: agent, user: { token: k8s-token-0001 } }]
+contexts: [{ name: fake, context: { cluster: fake, user: agent, namespace: training } }]
+current-context: fake
+`,
+  );
+  return file;
+}
+
+/** A `benih agent` of cn-north whose trainers are Jobs on the fake cluster's two H20 nodes. */
+function kubeAgent(serverUrl: string, k8sUrl: string, runs: string): ChildProcess {
+  const p = spawn(
+    process.execPath,
+    agentCommand({
+      url: serverUrl,
+      cluster: "bj-k8s",
+      nodes: ["h20-a=H20:8", "h20-b=H20:2"],
+      runs,
+      // Periodic checkpoints so rare that any checkpoint seen is a checkpoint-now or a pause.
+      checkpointEvery: 1_000_000,
+      more: [
+        ...["--executor", "kubernetes", "--kubeconfig", kubeconfigFor(k8sUrl), "--kube-namespace", "training"],
+        ...["--kube-image", "benih:test", "--kube-volume-claim", "cn-north-runs"],
+      ],
+    }),
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  p.stderr!.on("data", (d: Buffer) => process.env.BENIH_AGENT_LOG && process.stderr.write(`[agent] ${d}`));
+  return p;
+}
+
+const apiOf = (url: string) => async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(url + path, {
+    method,
+    headers: body ? { "content-type": "application/json" } : {},
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
+};
+
 describe("the Kubernetes Job executor", () => {
   it("runs a run as a Job on its placed node with its accelerators; logs, checkpoint-now, pause, resume (a new Job) and stop work", async () => {
     const k8s = await startFakeKubernetes({
@@ -35,51 +82,9 @@ describe("the Kubernetes Job executor", () => {
     });
     const server = await startServer({ yaml });
     try {
-      const kubeconfig = join(root, "kubeconfig");
-      writeFileSync(
-        kubeconfig,
-        `apiVersion: v1
-kind: Config
-clusters: [{ name: fake, cluster: { server: "${k8s.url}", insecure-skip-tls-verify: true } }]
-users: [{ name: agent, user: { token: k8s-token-0001 } }]
-contexts: [{ name: fake, context: { cluster: fake, user: agent, namespace: training } }]
-current-context: fake
-`,
-      );
       const runs = join(root, "runs");
-      // Periodic checkpoints so rare that any checkpoint seen is a checkpoint-now or a pause.
-      agent = spawn(
-        process.execPath,
-        agentCommand({
-          url: server.url,
-          cluster: "bj-k8s",
-          nodes: ["h20-a=H20:8", "h20-b=H20:2"],
-          runs,
-          checkpointEvery: 1_000_000,
-          more: [
-            "--executor",
-            "kubernetes",
-            "--kubeconfig",
-            kubeconfig,
-            "--kube-namespace",
-            "training",
-            "--kube-image",
-            "benih:test",
-            "--kube-volume-claim",
-            "cn-north-runs",
-          ],
-        }),
-        { stdio: ["ignore", "ignore", "pipe"] },
-      );
-      agent.stderr!.on("data", (d: Buffer) => process.env.BENIH_AGENT_LOG && process.stderr.write(`[agent] ${d}`));
-      const api = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(server.url + path, {
-          method,
-          headers: body ? { "content-type": "application/json" } : {},
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-        });
-        return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
-      };
+      agent = kubeAgent(server.url, k8s.url, runs);
+      const api = apiOf(server.url);
       await until("the agent", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 1 ? true : undefined));
 
       const created = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000, count: 4 });
@@ -153,6 +158,82 @@ current-context: fake
       );
     } finally {
       agent?.kill("SIGKILL");
+      await server.close();
+      await k8s.close();
+    }
+  });
+  it("runs a two-node command recipe as an Indexed Job: one pod per node, a headless Service, torchrun's rendezvous environment", async () => {
+    const trainer = fileURLToPath(new URL("../../../../docs/command-trainer.py", import.meta.url));
+    const k8s = await startFakeKubernetes({ token: "k8s-token-0001", nodes: ["h20-a", "h20-b"], entrypoints: {}, gracePeriodSeconds: 10 });
+    const server = await startServer({
+      yaml: `${yaml}  recipes:
+    - name: toy-ddp
+      kind: command
+      image: team/toy-trainer:1.0
+      command: [python3, "${trainer}", --step-seconds, "0.01"]
+      env: { NCCL_DEBUG: INFO }
+      accelerator: { type: H20, count: 2, nodes: 2 }
+`,
+    });
+    const runs = join(root, "runs-ddp");
+    const twoNodes = kubeAgent(server.url, k8s.url, runs);
+    try {
+      const api = apiOf(server.url);
+      await until("the agent", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 1 ? true : undefined));
+      const created = await api("POST", "/control/v1/runs", { recipe: "toy-ddp", dataset: "cn-chat", steps: 300 });
+      assert.equal(created.status, 201, JSON.stringify(created.json));
+      const id = created.json.id as string;
+      const name = `benih-${id}-1`;
+      await until("the Job", async () => (k8s.jobs().length ? true : undefined));
+      const [job] = k8s.jobs();
+      const spec = job!.manifest.spec;
+      assert.deepEqual([spec.completionMode, spec.completions, spec.parallelism], ["Indexed", 2, 2]);
+      assert.equal(spec.template.spec.subdomain, name);
+      assert.equal(spec.template.spec.nodeSelector, undefined, "not both pods on the placed node");
+      assert.deepEqual(
+        spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey,
+        "kubernetes.io/hostname",
+      );
+      const container = spec.template.spec.containers[0];
+      assert.equal(container.image, "team/toy-trainer:1.0");
+      assert.deepEqual(container.command, ["python3", trainer, "--step-seconds", "0.01"]);
+      assert.deepEqual(container.resources.limits, { "nvidia.com/gpu": "2" });
+      assert.deepEqual(
+        k8s.services().map((sv) => [sv.name, sv.manifest.spec.clusterIP, sv.manifest.spec.selector]),
+        [[name, "None", { "job-name": name }]],
+        "a headless Service names the pods for the rendezvous",
+      );
+
+      // Each pod, on a node of its own, got its rank and where rank 0 listens.
+      const pods = job!.pods;
+      assert.deepEqual(
+        pods.map((p) => [p.node, p.hostname, p.started!.cwd]),
+        [
+          ["h20-a", `${name}-0`, join(runs, id)],
+          ["h20-b", `${name}-1`, join(runs, id)],
+        ],
+      );
+      for (const [rank, pod] of pods.entries()) {
+        const env = pod.started!.env;
+        assert.deepEqual(
+          [env.PET_NODE_RANK, env.NODE_RANK, env.JOB_COMPLETION_INDEX, env.PET_NNODES, env.PET_NPROC_PER_NODE],
+          [String(rank), String(rank), String(rank), "2", "2"],
+        );
+        assert.deepEqual([env.PET_MASTER_ADDR, env.PET_MASTER_PORT, env.MASTER_ADDR], [`${name}-0.${name}`, "29500", `${name}-0.${name}`]);
+        assert.deepEqual([env.NCCL_DEBUG, env.BENIH_RUN_DIR, env.BENIH_STEPS, env.BENIH_NODES], ["INFO", join(runs, id), "300", "2"]);
+      }
+
+      const done = await until("the run to succeed", async () => {
+        const d = (await api("GET", `/control/v1/runs/${id}`)).json;
+        return d.run.state === "succeeded" ? d : undefined;
+      });
+      assert.equal(done.run.step, 300);
+      assert.equal((await server.store.training.metrics(id)).length, 300, "rank 0 alone writes the metrics");
+      const lines = (await api("GET", `/control/v1/runs/${id}/logs`)).json.lines.map((l: { text: string }) => l.text);
+      assert.match(lines[0], new RegExp(`rank 0 of 2 node\\(s\\) \\(rendezvous ${name}-0\\.${name}:29500\\)`));
+      await until("the Service gone with the Job", async () => (k8s.services().length === 0 ? true : undefined));
+    } finally {
+      twoNodes.kill("SIGKILL");
       await server.close();
       await k8s.close();
     }

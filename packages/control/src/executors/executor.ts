@@ -1,12 +1,18 @@
-/** One attempt at a run, as the agent hands it to an executor: the `benih train` command line and where it writes. */
+import type { CommandTrainer } from "@benih/contracts";
+
+/** One attempt at a run, as the agent hands it to an executor: what trains, and where it writes. */
 export interface TrainSpec {
   runId: string;
   /** The run's n-th start: names the attempt's log file and, on Kubernetes, its Job. */
   attempt: number;
   /** The run folder in the region's storage: checkpoint, metrics and the attempt's log land here. */
   dir: string;
-  /** The `benih train …` arguments (without the `benih` itself). */
+  /** The `benih train …` arguments (without the `benih` itself), for benih's own trainer. */
   args: string[];
+  /** A command recipe's trainer, run instead of benih's (TRAINERS.md). */
+  trainer?: CommandTrainer;
+  /** The trainer contract's environment (BENIH_RUN_DIR, BENIH_DATASET, …), for either. */
+  env: Record<string, string>;
   node: string;
   accelerator: string;
   count: number;

@@ -1,6 +1,6 @@
 import { appendFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, KubeConfig, type V1EnvVar, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { logFileOf, type Execution, type Executor, type TrainSpec } from "./executor.ts";
 
 export interface KubernetesOptions {
@@ -22,6 +22,9 @@ export interface KubernetesOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RUN_LABEL = "benih.dev/run";
+const INDEX_LABEL = "batch.kubernetes.io/job-completion-index";
+/** Where rank 0 of a multi-node run listens for the others (torchrun's default port). */
+const RENDEZVOUS_PORT = 29500;
 const dns1123 = (s: string) =>
   s
     .toLowerCase()
@@ -30,7 +33,10 @@ const dns1123 = (s: string) =>
     .slice(0, 52);
 
 /**
- * Trainers as Kubernetes Jobs: one Job per attempt, pinned to the placed node and asking for its accelerators.
+ * Trainers as Kubernetes Jobs: one Job per attempt, pinned to the placed node and asking for its accelerators. A
+ * command recipe over several nodes is an Indexed Job, one pod per node (never two on one), with a headless Service
+ * so that every pod reaches rank 0 by name, and the environment torchrun reads for its rendezvous (PET_NNODES,
+ * PET_NODE_RANK, PET_MASTER_ADDR, PET_MASTER_PORT, PET_NPROC_PER_NODE; MASTER_ADDR, MASTER_PORT, NODE_RANK).
  * No signal reaches a pod from here, so checkpoint-now and pause/stop are written as a `request` file into the run
  * folder, which the trainer reads after every step. Before an attempt starts, Jobs of the run's earlier attempts
  * are deleted: an agent that was thought lost may have left one running, and two trainers must never share a run.
@@ -51,6 +57,16 @@ export class KubernetesExecutor implements Executor {
     } catch (err) {
       if ((err as { code?: number }).code !== 404) throw err;
     }
+    await this.deleteService(name);
+  }
+
+  /** A multi-node attempt's headless Service, gone with its Job. */
+  private async deleteService(name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedService({ name, namespace: this.o.namespace });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
   }
 
   async start(spec: TrainSpec): Promise<Execution> {
@@ -60,23 +76,66 @@ export class KubernetesExecutor implements Executor {
 
     const name = `benih-${dns1123(spec.runId)}-${spec.attempt}`;
     const gpu = spec.accelerator !== "CPU";
+    const nodes = spec.trainer?.nodes ?? 1;
+    const labels = { [RUN_LABEL]: spec.runId, "benih.dev/attempt": String(spec.attempt) };
+    const env: V1EnvVar[] = Object.entries({ ...spec.trainer?.env, ...spec.env }).map(([k, value]) => ({ name: k, value }));
+    if (nodes > 1) {
+      const rank = { valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX_LABEL}']` } } };
+      const master = `${name}-0.${name}`; // the pod of index 0, by its hostname under the headless Service
+      env.push(
+        ...[
+          ["PET_NNODES", String(nodes)],
+          ["PET_NPROC_PER_NODE", String(spec.count)],
+          ["PET_MASTER_ADDR", master],
+          ["PET_MASTER_PORT", String(RENDEZVOUS_PORT)],
+          ["MASTER_ADDR", master],
+          ["MASTER_PORT", String(RENDEZVOUS_PORT)],
+        ].map(([k, value]) => ({ name: k!, value: value! })),
+        { name: "PET_NODE_RANK", ...rank },
+        { name: "NODE_RANK", ...rank },
+      );
+      await this.core.createNamespacedService({
+        namespace,
+        body: {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name, labels },
+          spec: { clusterIP: "None", selector: { "job-name": name }, ports: [{ name: "rendezvous", port: RENDEZVOUS_PORT }] },
+        },
+      });
+    }
     const body: V1Job = {
       apiVersion: "batch/v1",
       kind: "Job",
-      metadata: { name, labels: { [RUN_LABEL]: spec.runId, "benih.dev/attempt": String(spec.attempt) } },
+      metadata: { name, labels },
       spec: {
         backoffLimit: 0, // a failed attempt is reported, and the control plane decides what happens next
         ttlSecondsAfterFinished: 3600,
+        ...(nodes > 1 && { completionMode: "Indexed", completions: nodes, parallelism: nodes }),
         template: {
-          metadata: { labels: { [RUN_LABEL]: spec.runId } },
+          metadata: { labels },
           spec: {
             restartPolicy: "Never",
-            nodeSelector: { [this.o.nodeLabel ?? "kubernetes.io/hostname"]: spec.node },
+            // One node: the placed one. Several: Kubernetes picks nodes with the accelerators free, one pod each.
+            ...(nodes > 1
+              ? {
+                  subdomain: name,
+                  affinity: {
+                    podAntiAffinity: {
+                      requiredDuringSchedulingIgnoredDuringExecution: [
+                        { labelSelector: { matchLabels: { "job-name": name } }, topologyKey: "kubernetes.io/hostname" },
+                      ],
+                    },
+                  },
+                }
+              : { nodeSelector: { [this.o.nodeLabel ?? "kubernetes.io/hostname"]: spec.node } }),
             containers: [
               {
                 name: "trainer",
-                image: this.o.image,
-                command: ["benih", ...spec.args],
+                image: spec.trainer?.image ?? this.o.image,
+                command: spec.trainer ? spec.trainer.command : ["benih", ...spec.args],
+                workingDir: spec.dir,
+                env,
                 ...(gpu && { resources: { limits: { "nvidia.com/gpu": String(spec.count) } } }),
                 volumeMounts: [{ name: "runs", mountPath: this.o.runsDir }],
               },
@@ -90,9 +149,11 @@ export class KubernetesExecutor implements Executor {
 
     let logged = 0; // characters of the pod's log already in the log file
     const logFile = join(spec.dir, logFileOf(spec));
+    // Rank 0's pod: the one that writes metrics and checkpoints, and whose log is the attempt's.
+    const first = (pods: V1Pod[]) => pods.find((p) => (p.metadata?.labels?.[INDEX_LABEL] ?? "0") === "0") ?? pods[0];
     const collectLogs = async () => {
       const pods = await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
-      const pod = pods.items[0];
+      const pod = first(pods.items);
       if (!pod || pod.status?.phase === "Pending") return;
       const text = await this.core.readNamespacedPodLog({ name: pod.metadata!.name!, namespace, container: "trainer" });
       if (text.length > logged) {
@@ -102,7 +163,8 @@ export class KubernetesExecutor implements Executor {
     };
     const exitCode = async (): Promise<number | null> => {
       const pods = await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
-      return pods.items[0]?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode ?? null;
+      const codes = pods.items.map((p) => p.status?.containerStatuses?.[0]?.state?.terminated?.exitCode);
+      return codes.find((c) => c !== undefined && c !== 0) ?? codes.find((c) => c !== undefined) ?? null;
     };
     let killed = false;
     const ended = (async (): Promise<{ code: number | null; detail: string }> => {
@@ -117,14 +179,17 @@ export class KubernetesExecutor implements Executor {
           continue; // the API server is briefly unreachable: ask again
         }
         const s = job.status ?? {};
-        if (!s.succeeded && !s.failed) continue;
+        if ((s.succeeded ?? 0) < nodes && !s.failed) continue;
         await collectLogs().catch(() => {});
-        if (s.succeeded) return { code: 0, detail: "" };
+        if (!s.failed) return { code: 0, detail: "" };
         const code = await exitCode().catch(() => null);
         const why = s.conditions?.find((c) => c.type === "Failed")?.message ?? `exit code ${code ?? "unknown"}`;
         return { code: code ?? 1, detail: `Job ${name} failed: ${why}` };
       }
-    })();
+    })().then(async (end) => {
+      if (nodes > 1) await this.deleteService(name).catch(() => {});
+      return end;
+    });
     let requests = 0;
     // Written whole under another name, then renamed into place: the trainer polls for `request` and reads it once, so
     // it must never find it created but still empty (that request would be read as "" and lost).

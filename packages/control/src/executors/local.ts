@@ -1,9 +1,12 @@
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { logFileOf, type Execution, type Executor, type TrainSpec } from "./executor.ts";
 
-/** Trainers as child processes of the agent, on this machine. */
+const SUPERVISOR = fileURLToPath(new URL("./supervise.mjs", import.meta.url));
+
+/** Trainers as child processes of the agent, on this machine; a multi-node command recipe runs as one process. */
 export class LocalExecutor implements Executor {
   readonly kind = "local";
 
@@ -12,10 +15,18 @@ export class LocalExecutor implements Executor {
 
   async start(spec: TrainSpec): Promise<Execution> {
     // The trainer's stdin is a pipe we hold: when this agent dies, even by SIGKILL, the pipe closes and the trainer
-    // exits (BENIH_TRAIN_EXIT_WITH_PARENT), so no orphan keeps writing to a run that resumes elsewhere.
-    const child = spawn(this.command.file, [...this.command.prefix, ...spec.args], {
+    // exits (BENIH_TRAIN_EXIT_WITH_PARENT), so no orphan keeps writing to a run that resumes elsewhere. A command
+    // trainer knows nothing of that pipe: it runs under a supervisor that does the same for it.
+    const [file, args] = spec.trainer
+      ? [process.execPath, [SUPERVISOR, ...spec.trainer.command]]
+      : [this.command.file, [...this.command.prefix, ...spec.args]];
+    const { BENIH_AGENT_TOKEN: _agentsOwn, ...inherited } = process.env;
+    // Its own process group, so that a kill reaches a command trainer under its supervisor too.
+    const child = spawn(file, args, {
+      detached: true,
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, BENIH_TRAIN_EXIT_WITH_PARENT: "1" },
+      cwd: spec.dir,
+      env: { ...inherited, ...spec.trainer?.env, ...spec.env, BENIH_TRAIN_EXIT_WITH_PARENT: "1" },
     });
     const log = createWriteStream(join(spec.dir, logFileOf(spec)), { flags: "a" });
     let tail = "";
@@ -39,7 +50,13 @@ export class LocalExecutor implements Executor {
       ended,
       checkpoint: async () => void child.kill("SIGUSR1"),
       finish: async () => void child.kill("SIGTERM"), // the trainer checkpoints, then exits 0
-      kill: async () => void child.kill("SIGKILL"),
+      kill: async () => {
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      },
     };
   }
 }

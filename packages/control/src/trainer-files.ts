@@ -1,0 +1,74 @@
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { readCheckpoint } from "@benih/trainer";
+
+/** What a checkpoint file is to the agent and its storage: the step it holds, and whether a copy is whole. */
+export interface CheckpointFormat {
+  /** The step of the checkpoint at `file`, or -1 when there is none; throws naming the file when it is damaged. */
+  stepAt(file: string): number;
+  /**
+   * The step of `copy`, a copy of the checkpoint `original` (a path or a storage location) made to upload or
+   * fetch it; throws, naming what is wrong, unless it is a whole checkpoint.
+   */
+  verify(copy: string, original: string): number;
+}
+
+/** How the agent reads a trainer's run folder: benih's own trainer, or a `command` recipe's (TRAINERS.md). */
+export interface TrainerFiles {
+  format: CheckpointFormat;
+  /** The newest checkpoint the trainer has written into the run folder, if any. */
+  newest(dir: string): string | undefined;
+  /** Where a checkpoint brought from storage goes in a run folder, for the trainer to resume from. */
+  placeOf(dir: string, location: string, step: number): string;
+  /**
+   * A metrics line that breaks the contract fails the run (a command trainer's: a bug to see at once) rather than
+   * being skipped (benih's writes a loss gone to NaN as null).
+   */
+  strictMetrics: boolean;
+}
+
+/** benih's trainer: one `checkpoint.bin`, replaced by rename, its step in its header. */
+export const benihTrainerFiles: TrainerFiles = {
+  format: {
+    stepAt: (file) => (existsSync(file) ? readCheckpoint(file).header.step : -1),
+    verify: (copy) => readCheckpoint(copy).header.step,
+  },
+  newest: (dir) => (existsSync(join(dir, "checkpoint.bin")) ? join(dir, "checkpoint.bin") : undefined),
+  placeOf: (dir) => join(dir, "checkpoint.bin"),
+  strictMetrics: false,
+};
+
+/** A command trainer's checkpoint: `checkpoints/step-<N>` with any extension, written elsewhere and renamed in. */
+const STEP_FILE = /^step-(\d{1,12})(\.[A-Za-z0-9._-]{1,32})?$/;
+
+function stepInName(file: string): number {
+  const m = STEP_FILE.exec(basename(file));
+  if (!m) throw new Error(`${file} is not named as a checkpoint (step-<N>, any extension)`);
+  return Number(m[1]);
+}
+
+export const commandTrainerFiles: TrainerFiles = {
+  format: {
+    stepAt: (file) => (existsSync(file) ? stepInName(file) : -1),
+    verify(copy, original) {
+      const step = stepInName(original);
+      if (!statSync(copy).size) throw new Error(`checkpoint ${original} is empty`);
+      return step;
+    },
+  },
+  newest(dir) {
+    const folder = join(dir, "checkpoints");
+    if (!existsSync(folder)) return undefined;
+    let best: { step: number; name: string } | undefined;
+    for (const name of readdirSync(folder)) {
+      const m = STEP_FILE.exec(name);
+      if (m && (!best || Number(m[1]) > best.step)) best = { step: Number(m[1]), name };
+    }
+    return best && join(folder, best.name);
+  },
+  placeOf(dir, location, step) {
+    const name = basename(location);
+    return join(dir, "checkpoints", STEP_FILE.test(name) ? name : `step-${step}`);
+  },
+  strictMetrics: true,
+};
