@@ -50,6 +50,29 @@ describe("benih.yaml", () => {
     );
   });
 
+  it("checks command recipes: their kind, a program to run, names once each", () => {
+    const recipe = (more: string) =>
+      `training:\n  recipes:\n    - { name: torch-sft, kind: command, command: [torchrun, sft.py] }\n${more}`;
+    const ok = parseConfig(recipe(""), "benih.yaml", {}).training.recipes[0]!;
+    assert.deepEqual(ok.accelerator, { count: 1, nodes: 1 }, "one accelerator on one node unless asked");
+    assert.throws(
+      () => parseConfig(recipe("    - { name: torch-sft, kind: command, command: [x] }\n"), "benih.yaml", {}),
+      /recipe torch-sft is declared twice/,
+    );
+    assert.throws(
+      () => parseConfig(recipe("    - { name: empty, kind: command, command: [] }\n"), "benih.yaml", {}),
+      /training\.recipes\[1\]\.command: /,
+    );
+    assert.throws(
+      () => parseConfig(recipe("    - { name: other, kind: script, command: [x] }\n"), "benih.yaml", {}),
+      /training\.recipes\[1\]\.kind: /,
+    );
+    assert.throws(
+      () => parseConfig(recipe("    - { name: Bad Name, kind: command, command: [x] }\n"), "benih.yaml", {}),
+      /training\.recipes\[1\]\.name: use 1–64 lowercase/,
+    );
+  });
+
   it("names unknown keys (a typo is not silently ignored)", () => {
     assert.throws(() => parseConfig("server:\n  prot: 9000\n", "benih.yaml", {}), /benih\.yaml:2: server: unknown key 'prot'/);
   });

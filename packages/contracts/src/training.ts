@@ -196,7 +196,7 @@ export type RunReport = z.infer<typeof runReport>;
 
 // ── Admin API: requests ────────────────────────────────────────────────────────────────────────────────────
 
-/** POST /control/v1/runs; answered 201 with `runCreated`. */
+/** POST /control/v1/runs (answered 201 with `runCreated`), and POST /control/v1/placements (a `placementDecision`). */
 export const createRun = z.strictObject({
   recipe: z.string().min(1),
   dataset: z.string().min(1),
@@ -207,6 +207,27 @@ export const createRun = z.strictObject({
 export type CreateRun = z.infer<typeof createRun>;
 export const runCreated = z.strictObject({ id: z.string(), placement: placementDecision });
 export type RunCreated = z.infer<typeof runCreated>;
+
+/** A tag on a run: a short word or phrase a team sorts its runs by ("baseline", "lr-sweep"). */
+export const runTag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[^,\n]+$/, "a tag is one line without commas");
+
+/** PATCH /control/v1/runs/:id: replaces what is given of the run's tags and note; answered with the `runView`. */
+export const annotateRun = z
+  .strictObject({
+    tags: z
+      .array(runTag)
+      .max(16)
+      .refine((t) => new Set(t).size === t.length, "each tag once")
+      .optional(),
+    note: z.string().max(4000).optional(),
+  })
+  .refine((a) => a.tags !== undefined || a.note !== undefined, "give tags, a note, or both");
+export type AnnotateRun = z.infer<typeof annotateRun>;
 
 /** POST /control/v1/runs/:id/commands; answered 202 with `{ accepted: true }`. */
 export const runCommandRequest = z.strictObject({ command: runCommand });
@@ -235,6 +256,8 @@ export const runView = z.strictObject({
   accelerators: z.number(),
   /** Where it was placed last, and why. */
   placement: placementDecision,
+  tags: z.array(z.string()),
+  note: z.string(),
 });
 export type RunView = z.infer<typeof runView>;
 

@@ -3,6 +3,7 @@ import { access } from "@benih/gateway";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   agentRegistration,
+  annotateRun,
   createRun,
   logBatch,
   metricsBatch,
@@ -15,9 +16,11 @@ import {
   type FleetView,
   type LogTail,
   type MetricSeries,
+  type PlacementDecision,
   type RunCreated,
   type RunDetail,
   type RunList,
+  type RunView,
 } from "@benih/contracts";
 import type { z } from "zod";
 import { downsample } from "./downsample.ts";
@@ -132,6 +135,22 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     route(async (request, reply) => {
       const created: RunCreated = await plane.createRun(parse(createRun, request.body));
       return reply.code(201).send(created);
+    }),
+  );
+  app.post(
+    "/control/v1/placements",
+    access("admin"),
+    route(async (request): Promise<PlacementDecision> => plane.preview(parse(createRun, request.body))),
+  );
+  app.patch(
+    "/control/v1/runs/:id",
+    access("admin"),
+    route(async (request): Promise<RunView> => {
+      const id = params(request).id;
+      const a = parse(annotateRun, request.body);
+      if (!(await store.annotateRun(id, { ...(a.tags && { tags: a.tags }), ...(a.note !== undefined && { note: a.note }) })))
+        throw new PlaneError(404, `no run ${id}`);
+      return runView((await store.getRun(id))!);
     }),
   );
   app.get(

@@ -169,11 +169,9 @@ export class ControlPlane {
    * node was taken meanwhile (by another instance) with 409.
    */
   async createRun(r: CreateRun): Promise<RunCreated> {
-    const dataset = this.dataset(r.dataset);
-    // A command recipe's accelerator request is the default; the run's own request overrides it.
-    const asks = this.recipe(r.recipe)?.accelerator;
-    const accelerator = r.accelerator ?? asks?.type;
-    const request: RunRequest = { dataset, count: r.count ?? asks?.count ?? 1, ...(accelerator && { accelerator }) };
+    const request = this.requestFor(r);
+    const accelerator = request.accelerator;
+    const dataset = request.dataset;
     await this.catchUp();
     const placement = this.decide(request);
     if (!placement.placed) throw new PlaneError(422, placement.summary, placement);
@@ -204,6 +202,21 @@ export class ControlPlane {
     this.refuseUnlessPlaced(placing, p, request.count, `run ${id} was not created`);
     await this.queue.wake(p.cluster);
     return { id, placement };
+  }
+
+  /** Where a run would go if created now, and why the other clusters would not take it: nothing is created or held. */
+  async preview(r: CreateRun): Promise<PlacementDecision> {
+    const request = this.requestFor(r);
+    await this.catchUp();
+    return this.decide(request);
+  }
+
+  /** What a new run asks for: its dataset, and a command recipe's accelerator request unless the run gives its own. */
+  private requestFor(r: CreateRun): RunRequest {
+    const dataset = this.dataset(r.dataset);
+    const asks = this.recipe(r.recipe)?.accelerator;
+    const accelerator = r.accelerator ?? asks?.type;
+    return { dataset, count: r.count ?? asks?.count ?? 1, ...(accelerator && { accelerator }) };
   }
 
   /** pause, resume, stop, checkpoint: refused with 409 and the reason when the run's state does not allow it. */

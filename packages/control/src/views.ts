@@ -24,6 +24,8 @@ export const runView = (r: RunRow): RunView => ({
   requestedAccelerator: r.requested_accelerator,
   accelerators: r.accelerators,
   placement: placementView(r.placement),
+  tags: JSON.parse(r.tags) as string[],
+  note: r.note,
 });
 
 /** A stored placement; one stored before decisions grouped clusters by reason (one entry per cluster) is grouped now. */

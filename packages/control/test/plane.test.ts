@@ -17,6 +17,14 @@ const datasets = [
   { id: "cn-chat", market: "cn", region: "cn-north", flags: ["personal-information" as const], transfers: [] },
   { id: "global-chat", market: "global", region: "my-johor", flags: [], transfers: [] },
 ];
+/** A trainer benih did not write, over two nodes of two H20s each. */
+const toy = {
+  name: "toy-ddp",
+  kind: "command" as const,
+  command: ["python3", "train.py"],
+  env: { SEED: "7" },
+  accelerator: { type: "H20", count: 2, nodes: 2 },
+};
 const tokens = new Map([
   ["tok-cn", "cn-north"],
   ["tok-my", "my-johor"],
@@ -256,5 +264,61 @@ describe("the control plane over HTTP", () => {
       [["jb-1", "my-johor", "MI300"]],
     );
     await restarted.report(id, "my-johor", { state: "paused" }, again);
+  });
+  it("previews a placement without creating a run; keeps a run's tags and note; a command recipe's trainer and accelerators go with its start", async () => {
+    const before = runList.parse((await call("GET", "/control/v1/runs", "admin")).body).runs.length;
+    const preview = await call("POST", "/control/v1/placements", "admin", { recipe: "tiny", dataset: "cn-chat", steps: 10 });
+    assert.equal(preview.status, 200);
+    assert.equal(preview.body.placed.cluster, "bj-1");
+    const nowhere = await call("POST", "/control/v1/placements", "admin", {
+      recipe: "tiny",
+      dataset: "cn-chat",
+      steps: 10,
+      accelerator: "H100",
+    });
+    assert.deepEqual([nowhere.status, nowhere.body.placed], [200, undefined], "a preview that goes nowhere is still an answer");
+    assert.match(nowhere.body.summary, /H100 is not allowed in cn-north/);
+    assert.equal(runList.parse((await call("GET", "/control/v1/runs", "admin")).body).runs.length, before, "nothing created");
+
+    const created = await call("POST", "/control/v1/runs", "admin", { recipe: "tiny", dataset: "cn-chat", steps: 10 });
+    const id = created.body.id as string;
+    const tagged = await call("PATCH", `/control/v1/runs/${id}`, "admin", { tags: ["baseline", "lr-sweep"], note: "lr 3e-3" });
+    assert.deepEqual(
+      [tagged.status, tagged.body.tags, tagged.body.note, tagged.body.state],
+      [200, ["baseline", "lr-sweep"], "lr 3e-3", "placed"],
+    );
+    const noteOnly = await call("PATCH", `/control/v1/runs/${id}`, "admin", { note: "" });
+    assert.deepEqual([noteOnly.body.tags, noteOnly.body.note], [["baseline", "lr-sweep"], ""], "what is not given stays");
+    for (const [body, message] of [
+      [{}, "body: give tags, a note, or both"],
+      [{ tags: ["a", "a"] }, "tags: each tag once"],
+      [{ tags: ["a,b"] }, "tags.0: a tag is one line without commas"],
+      [{ note: "x".repeat(4001) }, "note: Too big: expected string to have <=4000 characters"],
+    ] as const) {
+      const r = await call("PATCH", `/control/v1/runs/${id}`, "admin", body);
+      assert.deepEqual([r.status, r.body.error.message], [400, message]);
+    }
+    assert.equal((await call("PATCH", "/control/v1/runs/run-none", "admin", { note: "x" })).status, 404);
+    assert.equal((await call("PATCH", `/control/v1/runs/${id}`, "tok-cn", { note: "x" })).status, 403, "an agent's token");
+
+    assert.throws(
+      () => new ControlPlane({ store: db.store.training, rules, datasets, recipes: [{ ...toy, name: "tiny" }] }),
+      /training.recipes: tiny is the name of one of benih's own recipes/,
+    );
+    const plane = new ControlPlane({ store: db.store.training, rules, datasets, recipes: [toy] });
+    try {
+      await assert.rejects(plane.createRun({ recipe: "torch", dataset: "cn-chat", steps: 5 }), (e: PlaneError) => {
+        assert.deepEqual([e.status, e.message], [422, "no recipe torch; recipes: tiny, tiny-lora, micro, micro-lora, toy-ddp"]);
+        return true;
+      });
+      const run = await plane.createRun({ recipe: "toy-ddp", dataset: "cn-chat", steps: 5 });
+      const row = (await db.store.training.getRun(run.id))!;
+      assert.deepEqual([row.requested_accelerator, row.accelerators], ["H20", 2], "the recipe's accelerator request");
+      const queued = (await db.store.training.takeCommands("bj-1")).map((c) => JSON.parse(c.command));
+      const start = queued.find((c) => c.runId === run.id);
+      assert.deepEqual(start.trainer, { command: ["python3", "train.py"], env: { SEED: "7" }, nodes: 2 });
+    } finally {
+      await plane.close();
+    }
   });
 });

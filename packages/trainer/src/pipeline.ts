@@ -56,7 +56,7 @@ export interface TrainOptions {
   from?: string;
   /** Where the checkpoint, metrics.jsonl and the exported GGUF go; a checkpoint there is resumed. */
   dir: string;
-  /** Steps to reach (the recipe's by default, or as many as its epochs need on this data). */
+  /** Steps to reach, which the learning-rate schedule spans (the recipe's by default, or as many as its epochs need). */
   steps?: number;
   checkpointEvery?: number;
   /** The C++ engine where built (pickEngine()). */
@@ -89,14 +89,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   if (o.recipe.lora && !base)
     throw new Error(`recipe "${o.recipe.name}" trains a LoRA adapter: give it the base model to adapt (--from FILE.gguf)`);
   const prepared = prepare(loadDataset(o.dataset), o.recipe, base?.tokenizer);
-  const recipe = forData(o.recipe, prepared.train.tokens.length);
+  // The learning-rate schedule spans the steps this run is to take: the recipe's, its epochs', or those asked for.
+  const fitted = forData(o.recipe, prepared.train.tokens.length);
+  const recipe = o.steps === undefined ? fitted : { ...fitted, train: { ...fitted.train, steps: o.steps } };
   const datasetName = prepared.dataset.name;
   const ckpt = join(o.dir, "checkpoint.bin");
   const engine = o.engine ?? pickEngine();
   const run = existsSync(ckpt)
     ? TrainingRun.resume(ckpt, recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base)
     : TrainingRun.start(recipe, prepared.tokenizer.size, prepared.train, prepared.hash, engine, base);
-  const steps = o.steps ?? recipe.train.steps;
+  const steps = recipe.train.steps;
   o.onStart?.(run, prepared, steps);
   const every = o.checkpointEvery ?? 100;
   const metrics = join(o.dir, "metrics.jsonl");

@@ -263,7 +263,7 @@ export const train = command({
       arg: "FILE.gguf",
       help: "continue training this llama GGUF (F32, F16, Q8_0) instead of starting from random weights; a -lora recipe trains an adapter for it",
     },
-    steps: { type: "string", arg: "N", help: "steps to reach (default: the recipe's)" },
+    steps: { type: "string", arg: "N", help: "steps to train, which the learning-rate schedule spans (default: the recipe's)" },
     out: {
       type: "string",
       arg: "DIR",

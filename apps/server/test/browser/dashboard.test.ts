@@ -144,4 +144,72 @@ describe("the training dashboard in Chromium", { skip }, () => {
       await page.close();
     }
   });
+  it("previews a placement without creating a run, keeps tags and a note on a run, and compares two runs' loss curves on one chart", async () => {
+    const admin = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+    const runIds = async () =>
+      ((await (await fetch(`${server.url}/control/v1/runs`, { headers: admin })).json()) as { runs: Array<{ id: string }> }).runs.map(
+        (r) => r.id,
+      );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/admin`);
+    await page.getByTestId("admin-key").fill(ADMIN);
+    await page.getByTestId("admin-key").press("Enter");
+    await page.getByTestId("new-recipe").selectOption("micro");
+    await page.getByTestId("new-steps").fill("300");
+    const before = await runIds();
+    await page.getByTestId("preview").click();
+    assert.match(
+      (await page.getByTestId("preview-placement").textContent())!,
+      /^placed on bj-1\/g0 \(1 × H20\) in cn-north.*bj-1 \(cn-north\) chosen: g0 · H20/,
+    );
+    assert.deepEqual(await runIds(), before, "a preview creates nothing");
+
+    // Two short runs whose schedules differ (300 and 600 steps), so their curves part.
+    const created: string[] = [];
+    for (const steps of [300, 600]) {
+      const res = await fetch(`${server.url}/control/v1/runs`, {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ recipe: "micro", dataset: "cn-chat", steps }),
+      });
+      created.push(((await res.json()) as { id: string }).id);
+    }
+    for (const id of created)
+      await until(
+        `${id} to finish`,
+        async () => ((await server.store.training.getRun(id))?.state === "succeeded" ? true : undefined),
+        120_000,
+      );
+
+    await page.goto(`${server.url}/admin/runs/${created[0]}`);
+    await page.getByTestId("run-tags").fill("baseline, short,  baseline");
+    await page.getByTestId("run-note").fill("300 steps: the cosine schedule decays twice as fast.");
+    await page.getByTestId("save-annotations").click();
+    await page.getByText("Saved").waitFor();
+    assert.equal(await page.getByTestId("run-tags").inputValue(), "baseline, short", "tags are kept once each");
+    const saved = (await server.store.training.getRun(created[0]!))!;
+    assert.deepEqual([JSON.parse(saved.tags), saved.note], [["baseline", "short"], "300 steps: the cosine schedule decays twice as fast."]);
+    const tooMany = await fetch(`${server.url}/control/v1/runs/${created[0]}`, {
+      method: "PATCH",
+      headers: admin,
+      body: JSON.stringify({ tags: Array.from({ length: 17 }, (_, i) => `t${i}`) }),
+    });
+    assert.equal(tooMany.status, 400, "at most 16 tags");
+
+    await page.goto(`${server.url}/admin`);
+    assert.equal(await page.getByTestId("compare-runs").isDisabled(), true, "nothing to compare yet");
+    for (const id of created) await page.getByRole("checkbox", { name: `Compare ${id}` }).check();
+    await page.getByTestId("compare-runs").click();
+    await page.waitForURL(/\/admin\/compare\?runs=/);
+    const chart = page.getByTestId("compare-loss");
+    await until("both curves", async () =>
+      Number(await chart.getAttribute("data-lines")) === 2 && Number(await chart.getAttribute("data-last-step")) === 600 ? true : undefined,
+    );
+    const legend = await chart.getByTestId("legend-entry").allTextContents();
+    assert.match(legend[0]!, new RegExp(`^baseline, short · ${created[0]} \\d`));
+    assert.match(legend[1]!, new RegExp(`^${created[1]} \\d`));
+    assert.match((await page.getByTestId("compare-table").textContent())!, /baselineshort300 steps: the cosine schedule/);
+    await page.screenshot({ path: `${shots}/dashboard-compare-1280.png`, fullPage: true });
+    await page.close();
+  });
 });

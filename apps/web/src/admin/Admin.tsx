@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { forgetAdminKey, setAdminKey, type AdminError } from "./api.ts";
 import { AuditPage } from "./AuditPage.tsx";
+import { ComparePage } from "./ComparePage.tsx";
 import { FeedbackPage } from "./FeedbackPage.tsx";
 import { FleetPage } from "./FleetPage.tsx";
 import { PeoplePage } from "./PeoplePage.tsx";
@@ -48,6 +49,7 @@ export default function Admin() {
   );
 
   const run = /^\/admin\/runs\/([\w-]+)/.exec(path)?.[1];
+  const compared = (new URLSearchParams(location.search).get("runs") ?? "").split(",").filter((id) => /^[\w-]+$/.test(id));
   const on = (page: string) => path.startsWith(`/admin/${page}`);
   // A market's own pages, which its admins reach by signing in as well as with a key.
   const market = on("people") || on("usage") || on("audit");
@@ -122,6 +124,8 @@ export default function Admin() {
           </form>
         ) : run ? (
           <RunPage key={run} id={run} w={w} onAuth={onAuth} />
+        ) : on("compare") ? (
+          <ComparePage ids={compared} w={w} go={go} onAuth={onAuth} />
         ) : on("setup") ? (
           <SetupPage w={w} onAuth={onAuth} />
         ) : on("feedback") ? (

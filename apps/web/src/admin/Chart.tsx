@@ -3,18 +3,31 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { SeriesPoint } from "@benih/contracts";
 
-/** A line chart of one metric over steps (uPlot on a canvas); new data is drawn in place, without a new chart. */
-export function Chart({ title, series, testid, log = false }: { title: string; series: SeriesPoint[]; testid: string; log?: boolean }) {
+/** One line of a chart: a run's metric over steps. */
+export interface Line {
+  label: string;
+  points: SeriesPoint[];
+}
+
+/** Line colours after the brand's: told apart by people with the common colour-vision deficiencies too. */
+const PALETTE = ["#e66100", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#6a3d9a"];
+
+const cssVar = (name: string, fallback: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+
+/**
+ * A line chart of a metric over steps (uPlot on a canvas), one line per run; new data is drawn in place, without a
+ * new chart. With several lines, the caption is their legend, each with its last value.
+ */
+export function Chart({ title, lines, testid, log = false }: { title: string; lines: Line[]; testid: string; log?: boolean }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const colors = lines.map((_, i) => (i === 0 ? cssVar("--brand", "#1f6feb") : PALETTE[(i - 1) % PALETTE.length]!));
+  const labels = lines.map((l) => l.label).join("\n");
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the lines' labels (and so their colours) make a new chart
   useEffect(() => {
     const el = box.current!;
-    const color = getComputedStyle(document.documentElement).getPropertyValue("--brand").trim() || "#1f6feb";
-    const axis = {
-      stroke: getComputedStyle(document.documentElement).getPropertyValue("--muted").trim() || "#60646c",
-      grid: { stroke: "rgba(128,128,128,0.15)" },
-    };
+    const axis = { stroke: cssVar("--muted", "#60646c"), grid: { stroke: "rgba(128,128,128,0.15)" } };
     plot.current = new uPlot(
       {
         width: Math.max(el.clientWidth, 200),
@@ -22,9 +35,9 @@ export function Chart({ title, series, testid, log = false }: { title: string; s
         legend: { show: false },
         scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
         axes: [axis, { ...axis, size: 64, values: (_u: uPlot, ticks: number[]) => ticks.map(formatTick) }],
-        series: [{}, { stroke: color, width: 1.5, points: { show: false } }],
+        series: [{}, ...colors.map((stroke) => ({ stroke, width: 1.5, points: { show: false }, spanGaps: true }))],
       },
-      [[], []],
+      [[], ...colors.map(() => [])],
       el,
     );
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(el.clientWidth, 200), height: 180 }));
@@ -34,18 +47,41 @@ export function Chart({ title, series, testid, log = false }: { title: string; s
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [log]);
+  }, [log, labels]);
 
   useEffect(() => {
-    plot.current?.setData([series.map((p) => p.step), series.map((p) => p.value)]);
-  }, [series]);
+    // Runs are sampled at different steps: joined on the union of their steps, each line unbroken across the others'.
+    const tables = lines.map((l) => [l.points.map((p) => p.step), l.points.map((p) => p.value)] as uPlot.AlignedData);
+    plot.current?.setData(tables.length === 1 ? tables[0]! : uPlot.join(tables));
+  }, [lines]);
 
-  const last = series.at(-1);
+  const single = lines.length === 1 ? lines[0]!.points.at(-1) : undefined;
+  const lastStep = Math.max(0, ...lines.map((l) => l.points.at(-1)?.step ?? 0));
   return (
-    <figure className="chart" data-testid={testid} data-points={series.length} data-last-step={last?.step ?? 0}>
+    <figure
+      className="chart"
+      data-testid={testid}
+      data-lines={lines.length}
+      data-points={lines.reduce((n, l) => n + l.points.length, 0)}
+      data-last-step={lastStep}
+    >
       <figcaption>
         <span>{title}</span>
-        <span className="meta">{last ? `${formatValue(last.value)} @ ${last.step}` : "—"}</span>
+        {lines.length === 1 ? (
+          <span className="meta">{single ? `${formatValue(single.value)} @ ${single.step}` : "—"}</span>
+        ) : (
+          <span className="legend">
+            {lines.map((l, i) => {
+              const last = l.points.at(-1);
+              return (
+                <span key={l.label} className="meta" data-testid="legend-entry">
+                  <i style={{ background: colors[i] }} aria-hidden="true" />
+                  {l.label} {last ? formatValue(last.value) : "—"}
+                </span>
+              );
+            })}
+          </span>
+        )}
       </figcaption>
       <div ref={box} />
     </figure>

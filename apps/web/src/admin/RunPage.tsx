@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from "react";
-import { commandRefusal, type RunCommand } from "@benih/contracts";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { commandRefusal, type RunCommand, type RunView } from "@benih/contracts";
 import { api, type AdminError } from "./api.ts";
 import { Chart } from "./Chart.tsx";
 import { usePoll } from "./poll.ts";
@@ -22,6 +22,16 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
   const [sent, setSent] = useState<{ command: string; error?: string }>();
   const logBox = useRef<HTMLPreElement>(null);
   const lastLog = poll.data?.logs.at(-1);
+  const series = poll.data?.series;
+  const charts = useMemo(
+    () =>
+      series && {
+        loss: [{ label: w.loss, points: series.loss }],
+        lr: [{ label: w.lr, points: series.lr }],
+        tokens: [{ label: w.tokens, points: series.tokensPerSecond }],
+      },
+    [series, w],
+  );
   // Follows the log's end, unless the reader scrolled up to read.
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new last log line is what moves it
   useEffect(() => {
@@ -30,9 +40,9 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
   }, [lastLog?.attempt, lastLog?.offset]);
 
   if (poll.error && !poll.data) return <Problem error={poll.error} w={w} onAuth={onAuth} />;
-  if (!poll.data) return null;
+  if (!poll.data || !charts) return null;
   const { run, events, checkpoints } = poll.data.detail;
-  const { series, logs } = poll.data;
+  const { logs } = poll.data;
   const send = async (command: RunCommand) => {
     setSent({ command });
     try {
@@ -78,10 +88,11 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
           </span>
         )}
       </div>
+      <Annotations key={run.id} run={run} w={w} onSaved={poll.reload} />
       <section className="charts">
-        <Chart title={w.loss} series={series.loss} testid="chart-loss" />
-        <Chart title={w.lr} series={series.lr} testid="chart-lr" />
-        <Chart title={w.tokens} series={series.tokensPerSecond} testid="chart-tokens" />
+        <Chart title={w.loss} lines={charts.loss} testid="chart-loss" />
+        <Chart title={w.lr} lines={charts.lr} testid="chart-lr" />
+        <Chart title={w.tokens} lines={charts.tokens} testid="chart-tokens" />
       </section>
       <section>
         <h3>{w.logs}</h3>
@@ -131,5 +142,55 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
         </ol>
       </section>
     </article>
+  );
+}
+
+/** The run's tags and note, as the team keeps them to find and compare runs. */
+function Annotations({ run, w, onSaved }: { run: RunView; w: Words; onSaved: () => void }) {
+  const [tags, setTags] = useState(run.tags.join(", "));
+  const [note, setNote] = useState(run.note);
+  const [state, setState] = useState<{ saving?: boolean; saved?: boolean; error?: string }>({});
+  const changed = tags !== run.tags.join(", ") || note !== run.note;
+  const save = async () => {
+    setState({ saving: true });
+    try {
+      const list = [
+        ...new Set(
+          tags
+            .split(",")
+            .map((t) => t.trim())
+            .filter(Boolean),
+        ),
+      ];
+      await api.annotate(run.id, { tags: list, note });
+      setTags(list.join(", "));
+      setState({ saved: true });
+      onSaved();
+    } catch (e) {
+      setState({ error: (e as Error).message });
+    }
+  };
+  return (
+    <form
+      className="annotations"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <label>
+        {w.tags}
+        <input value={tags} placeholder={w.tagsHint} onChange={(e) => setTags(e.target.value)} data-testid="run-tags" />
+      </label>
+      <label>
+        {w.note}
+        <textarea value={note} rows={2} maxLength={4000} onChange={(e) => setNote(e.target.value)} data-testid="run-note" />
+      </label>
+      <button type="submit" disabled={!changed || state.saving} data-testid="save-annotations">
+        {w.save}
+      </button>
+      {state.saved && !changed && <span className="meta">{w.saved}</span>}
+      {state.error && <span className="error">{state.error}</span>}
+    </form>
   );
 }

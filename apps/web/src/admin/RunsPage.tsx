@@ -24,6 +24,16 @@ export const Badge = ({ state }: { state: string }) => (
   </span>
 );
 
+export const Tags = ({ tags }: { tags: string[] }) => (
+  <span className="tags">
+    {tags.map((t) => (
+      <span key={t} className="tag">
+        {t}
+      </span>
+    ))}
+  </span>
+);
+
 /** "bj-1", or "bj-1, bj-2 +40" for a group larger than the ids it names. */
 const clustersOf = (g: PlacementGroup, skip?: string) => {
   const named = g.clusters.filter((c) => c !== skip);
@@ -68,20 +78,34 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
   const options = usePoll(() => api.datasets(), 60_000, "datasets");
   const [form, setForm] = useState({ recipe: "tiny", dataset: "", steps: "6000", accelerator: "", count: "1" });
   const [refusal, setRefusal] = useState<{ message: string; placement?: PlacementDecision }>();
+  const [preview, setPreview] = useState<PlacementDecision>();
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => {
+    setForm({ ...form, [k]: e.target.value });
+    setPreview(undefined);
+  };
   const dataset = form.dataset || options.data?.datasets[0]?.id || "";
+  const body = () => ({
+    recipe: form.recipe,
+    dataset,
+    steps: Number(form.steps),
+    count: Number(form.count),
+    ...(form.accelerator && { accelerator: form.accelerator }),
+  });
+  const showPreview = async () => {
+    setRefusal(undefined);
+    try {
+      setPreview(await api.preview(body()));
+    } catch (e) {
+      setRefusal({ message: (e as AdminError).message });
+    }
+  };
   const submit = async () => {
     setBusy(true);
     setRefusal(undefined);
+    setPreview(undefined);
     try {
-      const created = await api.create({
-        recipe: form.recipe,
-        dataset,
-        steps: Number(form.steps),
-        count: Number(form.count),
-        ...(form.accelerator && { accelerator: form.accelerator }),
-      });
+      const created = await api.create(body());
       onCreated();
       go(`/admin/runs/${created.id}`);
     } catch (e) {
@@ -132,9 +156,18 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
         {w.count}
         <input type="number" min={1} value={form.count} onChange={set("count")} />
       </label>
+      <button type="button" className="ghost" disabled={!dataset} onClick={() => void showPreview()} data-testid="preview">
+        {w.preview}
+      </button>
       <button type="submit" disabled={busy || !dataset} data-testid="create">
         {w.create}
       </button>
+      {preview && (
+        <div className="preview" data-testid="preview-placement">
+          <p>{preview.placed ? preview.summary : `${w.previewNowhere} ${preview.summary}`}</p>
+          <Candidates placement={preview} w={w} />
+        </div>
+      )}
       {refusal && (
         <div className="refusal" data-testid="refusal">
           <p className="error">{refusal.message}</p>
@@ -147,13 +180,29 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
 
 export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void; onAuth: (e: AdminError) => void }) {
   const runs = usePoll(() => api.runs(), 2000, "runs");
+  const [picked, setPicked] = useState<string[]>([]);
   if (runs.error) return <Problem error={runs.error} w={w} onAuth={onAuth} />;
+  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));
   return (
     <>
       <Regions w={w} />
+      <div className="compare-bar">
+        <button
+          type="button"
+          disabled={picked.length < 2}
+          title={picked.length < 2 ? w.compareHint : ""}
+          onClick={() => go(`/admin/compare?runs=${picked.join(",")}`)}
+          data-testid="compare-runs"
+        >
+          {w.compare}
+          {picked.length ? ` (${picked.length})` : ""}
+        </button>
+        {picked.length < 2 && <span className="meta">{w.compareHint}</span>}
+      </div>
       <table className="runs" data-testid="runs">
         <thead>
           <tr>
+            <th aria-label={w.compare} />
             <th>{w.run}</th>
             <th>{w.state}</th>
             <th>{w.dataset}</th>
@@ -166,6 +215,15 @@ export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void
           {runs.data?.runs.map((r) => (
             <tr key={r.id} data-testid="run-row">
               <td>
+                <input
+                  type="checkbox"
+                  checked={picked.includes(r.id)}
+                  onChange={() => toggle(r.id)}
+                  aria-label={`${w.compare} ${r.id}`}
+                  data-testid="pick-run"
+                />
+              </td>
+              <td>
                 <a
                   href={`/admin/runs/${r.id}`}
                   onClick={(e) => {
@@ -176,6 +234,7 @@ export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void
                   {r.id}
                 </a>
                 <div className="meta">{r.recipe}</div>
+                <Tags tags={r.tags} />
               </td>
               <td>
                 <Badge state={r.state} />

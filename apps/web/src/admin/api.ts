@@ -4,6 +4,7 @@
 // person's own key, or the session cookie with its CSRF token for changes).
 import type {
   AdminAuditView,
+  AnnotateRun,
   CreateRun,
   DatasetsView,
   FeedbackView,
@@ -15,9 +16,11 @@ import type {
   PersonPatch,
   PersonRole,
   PersonView,
+  PlacementDecision,
   RunCreated,
   RunDetail,
   RunList,
+  RunView,
   SettingsView,
   UsageRow,
 } from "@benih/contracts";
@@ -112,6 +115,9 @@ export const api = {
   logs: (id: string) => call<LogTail>("GET", `/control/v1/runs/${id}/logs?limit=300`),
   command: (id: string, command: string) => call<{ accepted: boolean }>("POST", `/control/v1/runs/${id}/commands`, { command }),
   create: (body: CreateRun) => call<RunCreated>("POST", "/control/v1/runs", body),
+  /** Where a run would go now, and why not elsewhere: nothing is created. */
+  preview: (body: CreateRun) => call<PlacementDecision>("POST", "/control/v1/placements", body),
+  annotate: (id: string, body: AnnotateRun) => call<RunView>("PATCH", `/control/v1/runs/${id}`, body),
   fleet: () => call<FleetView>("GET", "/control/v1/fleet"),
   datasets: () => call<DatasetsView>("GET", "/control/v1/datasets"),
   /** What this server has set up for this host's market (with the admin's key, which a person's route takes too). */

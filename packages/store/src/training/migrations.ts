@@ -212,4 +212,22 @@ export const trainingMigrations: Record<string, Migration> = {
     // Numbers that are never reused suit the earlier schema as well: nothing to undo.
     async down(): Promise<void> {},
   },
+
+  // Tags and a note on a run, so a team can find and compare its runs ("baseline", "lr 3e-3: diverged at 2k").
+  "0024-training-run-notes": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .alterTable("training_runs")
+        .addColumn("tags", "text", (c) => c.notNull().defaultTo("[]"))
+        .execute();
+      await db.schema
+        .alterTable("training_runs")
+        .addColumn("note", "text", (c) => c.notNull().defaultTo(""))
+        .execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable("training_runs").dropColumn("note").execute();
+      await db.schema.alterTable("training_runs").dropColumn("tags").execute();
+    },
+  },
 };

@@ -23,6 +23,9 @@ export interface TrainingRunsTable {
   placement: string;
   /** The `runs` counter's value at the run's last change of state (see `training_versions`). */
   version: Generated<number>;
+  /** JSON: the team's tags on the run (["baseline", "lr-sweep"]), and its note. */
+  tags: Generated<string>;
+  note: Generated<string>;
 }
 
 export interface TrainingRunEventsTable {

@@ -31,7 +31,7 @@ export class TrainingStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async createRun(
-    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version">,
+    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "tags" | "note">,
     reason: string,
     at = Date.now(),
   ): Promise<void> {
@@ -53,7 +53,7 @@ export class TrainingStore {
    * the runs placed or running on the node would then hold more than `offer.free`.
    */
   async createPlacedRun(
-    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "state">,
+    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "state" | "tags" | "note">,
     reasons: { created: string; placed: string },
     command: { clusterId: string; command: string },
     offer: NodeOffer,
@@ -225,6 +225,13 @@ export class TrainingStore {
       .values({ run_id: id, seq: Number(last?.seq ?? 0) + 1, at, from_state: from, to_state: to, reason })
       .execute();
     return { accelerators: Number(moved.accelerators) };
+  }
+
+  /** Sets what is given of a run's tags and note; false when there is no such run. Its state and version stay. */
+  async annotateRun(id: string, o: { tags?: readonly string[]; note?: string }, at = Date.now()): Promise<boolean> {
+    const set = { ...(o.tags && { tags: JSON.stringify(o.tags) }), ...(o.note !== undefined && { note: o.note }), updated_at: at };
+    const r = await this.db.updateTable("training_runs").set(set).where("id", "=", id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   events(id: string) {

@@ -1,0 +1,90 @@
+import { useMemo } from "react";
+import { api, type AdminError } from "./api.ts";
+import { Chart, formatValue } from "./Chart.tsx";
+import { usePoll } from "./poll.ts";
+import { Problem } from "./Problem.tsx";
+import { Badge, Tags } from "./RunsPage.tsx";
+import type { Words } from "./text.ts";
+
+/** Several runs side by side, refreshed every two seconds: their loss and learning-rate curves on one chart each. */
+export function ComparePage({
+  ids,
+  w,
+  go,
+  onAuth,
+}: {
+  ids: string[];
+  w: Words;
+  go: (to: string) => void;
+  onAuth: (e: AdminError) => void;
+}) {
+  const poll = usePoll(
+    () => Promise.all(ids.map(async (id) => ({ detail: await api.run(id), series: await api.metrics(id) }))),
+    2000,
+    ids.join(","),
+  );
+  const runs = poll.data;
+  // A run is named on the chart by its tags where it has some (what the team calls it), else by its id.
+  const charts = useMemo(() => {
+    if (!runs) return undefined;
+    const label = (r: (typeof runs)[number]) => (r.detail.run.tags.length ? `${r.detail.run.tags.join(", ")} · ` : "") + r.detail.run.id;
+    return {
+      loss: runs.map((r) => ({ label: label(r), points: r.series.loss })),
+      lr: runs.map((r) => ({ label: label(r), points: r.series.lr })),
+    };
+  }, [runs]);
+  if (poll.error && !runs) return <Problem error={poll.error} w={w} onAuth={onAuth} />;
+  if (!runs || !charts) return null;
+  return (
+    <article className="compare" data-testid="compare">
+      <h2>{w.compareRuns}</h2>
+      <section className="charts wide">
+        <Chart title={w.loss} lines={charts.loss} testid="compare-loss" />
+        <Chart title={w.lr} lines={charts.lr} testid="compare-lr" />
+      </section>
+      <table className="runs" data-testid="compare-table">
+        <thead>
+          <tr>
+            <th>{w.run}</th>
+            <th>{w.state}</th>
+            <th>{w.dataset}</th>
+            <th>{w.step}</th>
+            <th>{w.lastLoss}</th>
+            <th>{w.tags}</th>
+            <th>{w.note}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map(({ detail: { run }, series }) => (
+            <tr key={run.id}>
+              <td>
+                <a
+                  href={`/admin/runs/${run.id}`}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    go(`/admin/runs/${run.id}`);
+                  }}
+                >
+                  {run.id}
+                </a>
+                <div className="meta">{run.recipe}</div>
+              </td>
+              <td>
+                <Badge state={run.state} />
+              </td>
+              <td>
+                {run.dataset} <span className="meta">({run.market})</span>
+              </td>
+              <td>{run.step.toLocaleString()}</td>
+              <td>{series.loss.length ? formatValue(series.loss.at(-1)!.value) : "—"}</td>
+              <td>
+                <Tags tags={run.tags} />
+              </td>
+              <td className="note">{run.note}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </article>
+  );
+}
