@@ -72,7 +72,7 @@ export type PlacementDecision = z.infer<typeof placementDecision>;
 
 /**
  * A trainer benih did not write (PyTorch under torchrun, …), declared in benih.yaml as a recipe of kind `command`.
- * It keeps benih's trainer contract (TRAINERS.md): metrics.jsonl lines, checkpoints as `checkpoints/step-N.*` files
+ * It keeps benih's trainer contract (docs/trainers.md): metrics.jsonl lines, checkpoints as `checkpoints/step-N.*` files
  * in the run folder, SIGTERM or a `request` file to checkpoint and stop.
  */
 export const commandRecipe = z.strictObject({
@@ -113,6 +113,27 @@ export const trainerMetricLine = z.object({
   time: z.iso.datetime(),
 });
 export type TrainerMetricLine = z.infer<typeof trainerMetricLine>;
+
+/**
+ * One score of a finished run, computed in its region (benih's trainer: exact match on held-out questions per
+ * language and kind, as a fraction; a command trainer: whatever it measures). `count`: how many items it is over.
+ */
+export const runScore = z.strictObject({
+  name: z.string().min(1).max(80),
+  value: z.number(),
+  count: z.number().int().min(0).optional(),
+});
+export type RunScore = z.infer<typeof runScore>;
+
+/** `scores.json` in a run folder, as a trainer writes it when it ends; the agent sends it on (POST …/runs/:id/scores). */
+export const runScores = z.strictObject({
+  scores: z
+    .array(runScore)
+    .min(1)
+    .max(200)
+    .refine((s) => new Set(s.map((x) => x.name)).size === s.length, "each score name once"),
+});
+export type RunScores = z.infer<typeof runScores>;
 
 // ── Agent ⇄ control plane ──────────────────────────────────────────────────────────────────────────────────
 
@@ -278,9 +299,10 @@ export type CheckpointView = z.infer<typeof checkpointView>;
 export const runList = z.strictObject({ runs: z.array(runView) });
 export type RunList = z.infer<typeof runList>;
 
-/** GET /control/v1/runs/:id: the run, its state history, its checkpoints (by step) and the last of them. */
+/** GET /control/v1/runs/:id: the run, its state history, its checkpoints (by step) and the last of them, its scores. */
 export const runDetail = z.strictObject({
   run: runView,
+  scores: z.array(runScore),
   events: z.array(runEventView),
   checkpoints: z.array(checkpointView),
   lastCheckpoint: checkpointView.nullable(),

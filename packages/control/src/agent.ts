@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, openSync, readSync, closeSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FolderStorage, type CheckpointStorage } from "./checkpoint-storage.ts";
 import { logFileOf, type Execution, type Executor } from "./executors/executor.ts";
@@ -7,6 +7,7 @@ import type { Cluster } from "@benih/contracts";
 import {
   agentCommands,
   agentRegistered,
+  runScores,
   trainerMetricLine,
   type AgentCommand,
   type CheckpointReport,
@@ -70,9 +71,11 @@ const parseJSON = (text: string): unknown => {
   }
 };
 const MAX_PENDING = 1_000_000;
+/** The most a scores.json may hold: 200 scores fit many times over. */
+const SCORES_BYTES = 256 * 1024;
 
 /**
- * The trainer contract's environment (TRAINERS.md): where the run folder is, what to train on, how far, and for a
+ * The trainer contract's environment (docs/trainers.md): where the run folder is, what to train on, how far, and for a
  * command trainer the checkpoint to resume from. The agent's own token is never passed on.
  */
 function contractEnv(c: Start, dir: string, files: TrainerFiles): Record<string, string> {
@@ -243,6 +246,8 @@ export class RegionalAgent {
     await this.collect(job);
     this.jobs.delete(job.runId);
     await this.pump();
+    // A finished trainer's scores (scores.json, computed here in the region) go before the run is reported done.
+    if (!job.broken && end.code === 0 && !job.intent) job.broken = await this.sendScores(job);
     const state =
       job.broken || end.code !== 0 ? "failed" : job.intent === "pause" ? "paused" : job.intent === "stop" ? "stopped" : "succeeded";
     const reason = job.broken ?? (end.code === 0 ? `${state} on ${this.o.cluster.id}` : end.detail);
@@ -368,12 +373,34 @@ export class RegionalAgent {
     await this.report(job.runId, { checkpoint: saved });
   }
 
-  private async report(runId: string, body: RunReport): Promise<void> {
+  /**
+   * Sends the run folder's scores.json, if the trainer wrote one; returns why the run fails when it is malformed
+   * (a command trainer's bug, as a malformed metrics line is).
+   */
+  private async sendScores(job: Job): Promise<string | undefined> {
+    const file = join(job.dir, "scores.json");
+    if (!existsSync(file)) return undefined;
+    if (statSync(file).size > SCORES_BYTES) return `the trainer's scores.json is larger than ${SCORES_BYTES} bytes`;
+    const scores = runScores.safeParse(parseJSON(readFileSync(file, "utf8")));
+    if (!scores.success) {
+      const issue = scores.error.issues[0];
+      return `the trainer wrote a malformed scores.json (${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message})`;
+    }
+    await this.deliver(job.runId, "scores", scores.data);
+    return undefined;
+  }
+
+  private report(runId: string, body: RunReport): Promise<void> {
+    return this.deliver(runId, "reports", body);
+  }
+
+  /** POSTs to one of a run's routes, retrying while the control plane is unreachable. */
+  private async deliver(runId: string, what: "reports" | "scores", body: unknown): Promise<void> {
     for (let attempt = 0, delay = 250; attempt < 12; attempt++, delay = Math.min(delay * 2, 5000)) {
       try {
-        const r = await this.call("POST", `/control/v1/runs/${runId}/reports`, body);
+        const r = await this.call("POST", `/control/v1/runs/${runId}/${what}`, body);
         if (r.status === 409 && r.json?.error?.details?.code === "run_moved") this.fence(runId, r.json.error.message);
-        else if (r.status !== 204) this.log(`report for ${runId} refused: ${r.json?.error?.message ?? r.status}`);
+        else if (r.status !== 204) this.log(`${what} for ${runId} refused: ${r.json?.error?.message ?? r.status}`);
         return;
       } catch {
         await sleep(delay);

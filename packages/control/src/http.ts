@@ -9,6 +9,7 @@ import {
   metricsBatch,
   runCommandRequest,
   runReport,
+  runScores,
   type AgentCommands,
   type AgentRegistered,
   type ControlError,
@@ -121,6 +122,16 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     }),
   );
   app.post(
+    "/control/v1/runs/:id/scores",
+    access("agent"),
+    route(async (request, reply) => {
+      const { scores } = parse(runScores, request.body);
+      const run = await plane.runFor(params(request).id, request.agentRegion!, agentOf(request));
+      await store.recordScores(run.id, scores);
+      return reply.code(204).send();
+    }),
+  );
+  app.post(
     "/control/v1/runs/:id/reports",
     access("agent"),
     route(async (request, reply) => {
@@ -169,6 +180,7 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
       const checkpoints = (await store.checkpoints(run.id)).map(checkpointView);
       return {
         run: runView(run),
+        scores: (await store.scores(run.id)).map((s) => ({ name: s.name, value: s.value, ...(s.count !== null && { count: s.count }) })),
         events: (await store.events(run.id)).map(runEventView),
         checkpoints,
         lastCheckpoint: checkpoints.at(-1) ?? null,

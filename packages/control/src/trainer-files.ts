@@ -13,7 +13,7 @@ export interface CheckpointFormat {
   verify(copy: string, original: string): number;
 }
 
-/** How the agent reads a trainer's run folder: benih's own trainer, or a `command` recipe's (TRAINERS.md). */
+/** How the agent reads a trainer's run folder: benih's own trainer, or a `command` recipe's (docs/trainers.md). */
 export interface TrainerFiles {
   format: CheckpointFormat;
   /** The newest checkpoint the trainer has written into the run folder, if any. */

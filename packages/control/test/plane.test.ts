@@ -299,6 +299,23 @@ describe("the control plane over HTTP", () => {
       assert.deepEqual([r.status, r.body.error.message], [400, message]);
     }
     assert.equal((await call("PATCH", "/control/v1/runs/run-none", "admin", { note: "x" })).status, 404);
+
+    // Scores come from the run's own region, and only they cross: another region's agent is refused.
+    const scores = {
+      scores: [
+        { name: "zh/capital exact", value: 0.96, count: 50 },
+        { name: "validation perplexity", value: 1.8 },
+      ],
+    };
+    assert.equal((await call("POST", `/control/v1/runs/${id}/scores`, "tok-my", scores)).status, 403);
+    const twice = await call("POST", `/control/v1/runs/${id}/scores`, "tok-cn", { scores: [scores.scores[0], scores.scores[0]] });
+    assert.deepEqual([twice.status, twice.body.error.message], [400, "scores: each score name once"]);
+    assert.equal((await call("POST", `/control/v1/runs/${id}/scores`, "tok-cn", scores)).status, 204);
+    assert.equal((await call("POST", `/control/v1/runs/${id}/scores`, "tok-cn", scores)).status, 204, "sent again: kept once");
+    assert.deepEqual(runDetail.parse((await call("GET", `/control/v1/runs/${id}`, "admin")).body).scores, [
+      { name: "validation perplexity", value: 1.8 },
+      { name: "zh/capital exact", value: 0.96, count: 50 },
+    ]);
     assert.equal((await call("PATCH", `/control/v1/runs/${id}`, "tok-cn", { note: "x" })).status, 403, "an agent's token");
 
     assert.throws(

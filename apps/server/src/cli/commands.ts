@@ -270,6 +270,11 @@ export const train = command({
       help: "the run folder (default $BENIH_DATA_DIR/runs/<recipe>-<dataset>); a checkpoint there is resumed",
     },
     "checkpoint-every": { type: "string", default: "100", arg: "N", help: "steps between checkpoints" },
+    "eval-limit": {
+      type: "string",
+      arg: "N",
+      help: "once trained, score the model on at most N held-out questions and write scores.json into the run folder",
+    },
   },
   notes: [
     "The model is written into the run folder as <dataset>-<recipe>-<date>.gguf, a name no shipped model has; a LoRA run writes its adapter under that name.",
@@ -286,6 +291,7 @@ export const evaluate = command({
     run: { type: "string", required: true, arg: "DIR", help: "a finished run folder (holding its .gguf)" },
     dataset: { type: "string", required: true, arg: "cn|global|DIR", help: "the dataset to score on" },
     limit: { type: "string", arg: "N", help: "use at most N examples of each split, evenly spread over it (default: all)" },
+    scores: { type: "string", arg: "FILE", help: "also write the scores as JSON, as a run's scores.json (docs/trainers.md)" },
   },
   example: "benih eval --run .benih/runs/tiny-global --dataset global --limit 200",
   run: async (i): Done => (await import("./eval.ts")).evalCommand(i),

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { pickEngine, recipes, train } from "@benih/trainer";
 import { UsageError } from "./args.ts";
@@ -20,8 +20,14 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
   // Without --steps, the recipe's on this data (a recipe with epochs knows them once the data is read).
   let steps = values.steps === undefined ? undefined : Number(values.steps);
   const every = Number(values["checkpoint-every"]);
-  if ((steps !== undefined && (!Number.isInteger(steps) || steps < 1)) || !Number.isInteger(every) || every < 1)
-    throw new UsageError("--steps and --checkpoint-every take positive integers");
+  const evalLimit = values["eval-limit"] === undefined ? undefined : Number(values["eval-limit"]);
+  if (
+    (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) ||
+    !Number.isInteger(every) ||
+    every < 1 ||
+    (evalLimit !== undefined && (!Number.isInteger(evalLimit) || evalLimit < 1))
+  )
+    throw new UsageError("--steps, --checkpoint-every and --eval-limit take positive integers");
   const datasetName = values.dataset
     .replace(/[\\/]+$/, "")
     .split(/[\\/]/)
@@ -105,6 +111,14 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
     process.stderr.write(
       `trained ${result.run.step} steps (${result.run.tokensSeen} tokens); ${base ? "LoRA adapter" : "model"}: ${relative(process.cwd(), gguf)}\n`,
     );
+    if (evalLimit !== undefined) {
+      // Scored here, in the run's region: only the numbers go on (the agent sends scores.json to the control plane).
+      const { asRunScores, evaluateRun } = await import("./eval.ts");
+      const scores = asRunScores(await evaluateRun(dir, values.dataset, evalLimit, true));
+      writeFileSync(join(dir, "scores.json"), `${JSON.stringify({ scores }, null, 1)}\n`);
+      const all = scores.find((x) => x.name === "all exact")!;
+      process.stderr.write(`scored on ${all.count} held-out questions: ${(100 * all.value).toFixed(1)}% exact (scores.json)\n`);
+    }
     process.stderr.write(
       `serve it: copy it into models/ as it is named (models/${basename(gguf)}${base ? `, beside its base model ${base.name}` : ", beside the shipped models"}), add local/${model} to a market's allow list in benih.yaml, and restart; it is served as model ${model}\n`,
     );

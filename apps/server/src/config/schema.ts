@@ -175,7 +175,7 @@ const training = z.strictObject({
       }),
     )
     .default([]),
-  /** Trainers benih did not write, run under the control plane as recipes of kind `command` (TRAINERS.md). */
+  /** Trainers benih did not write, run under the control plane as recipes of kind `command` (docs/trainers.md). */
   recipes: z
     .array(commandRecipe)
     .default([])

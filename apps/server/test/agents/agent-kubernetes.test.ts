@@ -228,6 +228,11 @@ describe("the Kubernetes Job executor", () => {
         return d.run.state === "succeeded" ? d : undefined;
       });
       assert.equal(done.run.step, 300);
+      assert.deepEqual(
+        done.scores.map((s: { name: string }) => s.name),
+        ["b error", "last loss", "w error"],
+        "the trainer's scores.json, sent on by the agent",
+      );
       assert.equal((await server.store.training.metrics(id)).length, 300, "rank 0 alone writes the metrics");
       const lines = (await api("GET", `/control/v1/runs/${id}/logs`)).json.lines.map((l: { text: string }) => l.text);
       assert.match(lines[0], new RegExp(`rank 0 of 2 node\\(s\\) \\(rendezvous ${name}-0\\.${name}:29500\\)`));

@@ -104,6 +104,14 @@ describe("regional agents", () => {
         (await api("GET", `/control/v1/runs/${global.json.id}`)).json.run.state === "succeeded" ? true : undefined,
       );
       assert.equal((await server.store.training.metrics(global.json.id)).length, 300);
+      // Evaluated in my-johor when it finished: only the scores crossed.
+      const { scores } = runDetail.parse((await api("GET", `/control/v1/runs/${global.json.id}`)).json);
+      const named = new Map(scores.map((s) => [s.name, s]));
+      assert.ok(
+        named.get("all exact")!.count! > 0 && named.get("en/capital exact") && named.get("id/arithmetic tool call"),
+        JSON.stringify(scores),
+      );
+      assert.ok(named.get("validation perplexity")!.value > 1);
 
       await until("metrics", async () => ((await show()).run.step > 300 ? true : undefined));
       assert.equal((await api("POST", `/control/v1/runs/${id}/commands`, { command: "pause" })).status, 202);

@@ -209,6 +209,7 @@ describe("the training dashboard in Chromium", { skip }, () => {
     assert.match(legend[0]!, new RegExp(`^baseline, short · ${created[0]} \\d`));
     assert.match(legend[1]!, new RegExp(`^${created[1]} \\d`));
     assert.match((await page.getByTestId("compare-table").textContent())!, /baselineshort300 steps: the cosine schedule/);
+    assert.match((await page.getByTestId("compare-scores").textContent())!, /all exact\d+\.\d%\d+\.\d%/, "both runs' scores side by side");
     await page.screenshot({ path: `${shots}/dashboard-compare-1280.png`, fullPage: true });
     await page.close();
   });

@@ -1,8 +1,10 @@
 import { useMemo } from "react";
+import type { RunDetail } from "@benih/contracts";
 import { api, type AdminError } from "./api.ts";
 import { Chart, formatValue } from "./Chart.tsx";
 import { usePoll } from "./poll.ts";
 import { Problem } from "./Problem.tsx";
+import { scoreText } from "./RunPage.tsx";
 import { Badge, Tags } from "./RunsPage.tsx";
 import type { Words } from "./text.ts";
 
@@ -85,6 +87,36 @@ export function ComparePage({
           ))}
         </tbody>
       </table>
+      <Scores runs={runs.map((r) => r.detail)} w={w} />
     </article>
+  );
+}
+
+/** Every score any of the runs has, one row each, the runs side by side. */
+function Scores({ runs, w }: { runs: RunDetail[]; w: Words }) {
+  const names = [...new Set(runs.flatMap((r) => r.scores.map((s) => s.name)))].sort();
+  if (!names.length) return <p className="meta">{w.noScores}</p>;
+  return (
+    <table className="runs scores" data-testid="compare-scores">
+      <thead>
+        <tr>
+          <th>{w.scores}</th>
+          {runs.map((r) => (
+            <th key={r.run.id}>{r.run.tags.length ? r.run.tags.join(", ") : r.run.id}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {names.map((name) => (
+          <tr key={name}>
+            <td>{name}</td>
+            {runs.map((r) => {
+              const s = r.scores.find((x) => x.name === name);
+              return <td key={r.run.id}>{s ? scoreText(name, s.value) : "—"}</td>;
+            })}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -1,11 +1,15 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { commandRefusal, type RunCommand, type RunView } from "@benih/contracts";
 import { api, type AdminError } from "./api.ts";
-import { Chart } from "./Chart.tsx";
+import { Chart, formatValue } from "./Chart.tsx";
 import { usePoll } from "./poll.ts";
 import { Problem } from "./Problem.tsx";
 import { Badge, Candidates, Progress } from "./RunsPage.tsx";
 import type { Words } from "./text.ts";
+
+/** A score as read: benih's exact-match and tool-call rates as percentages, anything else as its number. */
+export const scoreText = (name: string, value: number) =>
+  / (exact|tool call)$/.test(name) && value >= 0 && value <= 1 ? `${(100 * value).toFixed(1)}%` : formatValue(value);
 
 const bytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 
@@ -41,7 +45,7 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
 
   if (poll.error && !poll.data) return <Problem error={poll.error} w={w} onAuth={onAuth} />;
   if (!poll.data || !charts) return null;
-  const { run, events, checkpoints } = poll.data.detail;
+  const { run, events, checkpoints, scores } = poll.data.detail;
   const { logs } = poll.data;
   const send = async (command: RunCommand) => {
     setSent({ command });
@@ -93,6 +97,24 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
         <Chart title={w.loss} lines={charts.loss} testid="chart-loss" />
         <Chart title={w.lr} lines={charts.lr} testid="chart-lr" />
         <Chart title={w.tokens} lines={charts.tokens} testid="chart-tokens" />
+      </section>
+      <section>
+        <h3>{w.scores}</h3>
+        {scores.length ? (
+          <table className="scores" data-testid="scores">
+            <tbody>
+              {scores.map((s) => (
+                <tr key={s.name}>
+                  <td>{s.name}</td>
+                  <td>{scoreText(s.name, s.value)}</td>
+                  <td className="meta">{s.count === undefined ? "" : `n = ${s.count.toLocaleString()}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="meta">{w.noScores}</p>
+        )}
       </section>
       <section>
         <h3>{w.logs}</h3>

@@ -9,7 +9,7 @@ export interface TrainSpec {
   dir: string;
   /** The `benih train …` arguments (without the `benih` itself), for benih's own trainer. */
   args: string[];
-  /** A command recipe's trainer, run instead of benih's (TRAINERS.md). */
+  /** A command recipe's trainer, run instead of benih's (docs/trainers.md). */
   trainer?: CommandTrainer;
   /** The trainer contract's environment (BENIH_RUN_DIR, BENIH_DATASET, …), for either. */
   env: Record<string, string>;

@@ -213,9 +213,19 @@ export const trainingMigrations: Record<string, Migration> = {
     async down(): Promise<void> {},
   },
 
-  // Tags and a note on a run, so a team can find and compare its runs ("baseline", "lr 3e-3: diverged at 2k").
+  // Tags and a note on a run, so a team can find and compare its runs ("baseline", "lr 3e-3: diverged at 2k"), and
+  // the scores its region's evaluation sent when it finished (only the numbers cross regions).
   "0024-training-run-notes": {
     async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable("training_scores")
+        .addColumn("run_id", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("value", "double precision", (c) => c.notNull())
+        .addColumn("count", "integer")
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addPrimaryKeyConstraint("training_scores_pk", ["run_id", "name"])
+        .execute();
       await db.schema
         .alterTable("training_runs")
         .addColumn("tags", "text", (c) => c.notNull().defaultTo("[]"))
@@ -226,6 +236,7 @@ export const trainingMigrations: Record<string, Migration> = {
         .execute();
     },
     async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable("training_scores").execute();
       await db.schema.alterTable("training_runs").dropColumn("note").execute();
       await db.schema.alterTable("training_runs").dropColumn("tags").execute();
     },

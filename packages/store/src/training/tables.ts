@@ -28,6 +28,14 @@ export interface TrainingRunsTable {
   note: Generated<string>;
 }
 
+export interface TrainingScoresTable {
+  run_id: string;
+  name: string;
+  value: number;
+  count: number | null;
+  at: number;
+}
+
 export interface TrainingRunEventsTable {
   run_id: string;
   seq: number;
@@ -107,6 +115,7 @@ export interface TrainingVersionsTable {
 export interface TrainingTables {
   training_runs: TrainingRunsTable;
   training_run_events: TrainingRunEventsTable;
+  training_scores: TrainingScoresTable;
   training_checkpoints: TrainingCheckpointsTable;
   training_metrics: TrainingMetricsTable;
   training_logs: TrainingLogsTable;

@@ -234,6 +234,26 @@ export class TrainingStore {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** Replaces a run's scores with these (a finished run's evaluation, sent again after a reconnect, counts once). */
+  async recordScores(
+    runId: string,
+    scores: ReadonlyArray<{ name: string; value: number; count?: number }>,
+    at = Date.now(),
+  ): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom("training_scores").where("run_id", "=", runId).execute();
+      if (scores.length)
+        await tx
+          .insertInto("training_scores")
+          .values(scores.map((s) => ({ run_id: runId, name: s.name, value: s.value, count: s.count ?? null, at })))
+          .execute();
+    });
+  }
+
+  scores(runId: string) {
+    return this.db.selectFrom("training_scores").select(["name", "value", "count"]).where("run_id", "=", runId).orderBy("name").execute();
+  }
+
   events(id: string) {
     return this.db.selectFrom("training_run_events").selectAll().where("run_id", "=", id).orderBy("seq").execute();
   }
