@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   agentCommands,
+  annotateRun,
   agentRegistered,
   agentRegistration,
   controlError,
@@ -11,11 +12,14 @@ import {
   logTail,
   metricSeries,
   metricsBatch,
+  placementDecision,
   runCommandRequest,
   runCreated,
   runDetail,
   runList,
   runReport,
+  runScores,
+  runView,
 } from "@benih/contracts";
 
 const json = (schema: object) => ({ "application/json": { schema } });
@@ -101,6 +105,26 @@ export function controlOpenApi() {
           responses: { "204": { description: "Recorded" }, ...err(400, 401, 403, 404, 409) },
         },
       },
+      "/control/v1/runs/{id}/scores": {
+        post: {
+          ...agent,
+          summary: "A finished run's scores, evaluated in its region (they replace any sent before)",
+          parameters: [path("id")],
+          requestBody: body(runScores),
+          responses: { "204": { description: "Recorded" }, ...err(400, 401, 403, 404, 409) },
+        },
+      },
+      "/control/v1/placements": {
+        post: {
+          ...admin,
+          summary: "Where a run would go now, and why not elsewhere; nothing is created",
+          requestBody: body(createRun),
+          responses: {
+            "200": ok("The placement decision (placed absent when it can go nowhere)", placementDecision),
+            ...err(400, 403, 422),
+          },
+        },
+      },
       "/control/v1/runs": {
         get: { ...admin, summary: "Runs, newest first", responses: { "200": ok("Runs", runList), ...err(403) } },
         post: {
@@ -116,6 +140,13 @@ export function controlOpenApi() {
           summary: "A run with its placement, history and checkpoints",
           parameters: [path("id")],
           responses: { "200": ok("The run", runDetail), ...err(403, 404) },
+        },
+        patch: {
+          ...admin,
+          summary: "Set the run's tags, its note, or both",
+          parameters: [path("id")],
+          requestBody: body(annotateRun),
+          responses: { "200": ok("The run", runView), ...err(400, 403, 404) },
         },
       },
       "/control/v1/runs/{id}/commands": {

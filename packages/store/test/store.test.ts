@@ -127,6 +127,7 @@ for (const backend of await testBackends()) {
             "0021-sqlite-vector-versions",
             "0022-knowledge-embedding-paused",
             "0023-tool-call-waits",
+            "0024-training-run-notes",
           ],
         );
       } finally {
