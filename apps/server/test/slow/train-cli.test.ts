@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { readCheckpoint } from "@benih/trainer";
+import { runScores } from "@benih/contracts";
 import { until } from "../until.ts";
 
 const bin = fileURLToPath(new URL("../../bin/benih.mjs", import.meta.url));
@@ -86,8 +87,18 @@ describe("benih train and eval", () => {
       Array.from({ length: stoppedAt + 5 }, (_, i) => i + 1),
     );
 
-    const evaluated = await benih(["eval", "--run", out, "--dataset", "global", "--limit", "6"]);
+    const scoresFile = join(dir, "scores.json");
+    const evaluated = await benih(["eval", "--run", out, "--dataset", "global", "--limit", "6", "--scores", scoresFile]);
     assert.equal(evaluated.code, 0, evaluated.stderr);
+    // The same scores as a run's scores.json, which an agent sends to the control plane.
+    const { scores } = runScores.parse(JSON.parse(readFileSync(scoresFile, "utf8")));
+    assert.deepEqual(
+      scores.filter((x) => x.name === "all exact" || x.name === "validation perplexity").map((x) => [x.name, x.count]),
+      [
+        ["all exact", 6],
+        ["validation perplexity", 6],
+      ],
+    );
     // Six questions spread over the split: its English part and its Indonesian part, by kind within each.
     assert.match(evaluated.stdout, /en: exact \d+\.\d% {2}contains \d+\.\d% {2}\(4 questions\)\n {4}capital: exact/);
     assert.match(evaluated.stdout, /id: exact \d+\.\d% {2}contains \d+\.\d% {2}\(2 questions\)/);
