@@ -31,12 +31,15 @@ rank = int(os.environ.get("PET_NODE_RANK", os.environ.get("NODE_RANK", "0")))
 checkpoints = os.path.join(run_dir, "checkpoints")
 os.makedirs(checkpoints, exist_ok=True)
 
+# The recipe's own environment (benih.yaml: env) can set what a trainer reads, here its seed.
+seed = int(os.environ.get("TOY_SEED", "1"))
 print(
     f"toy trainer pid {os.getpid()}: rank {rank} of {os.environ.get('PET_NNODES', '1')} node(s)"
     f" (rendezvous {os.environ.get('PET_MASTER_ADDR', '-')}:{os.environ.get('PET_MASTER_PORT', '-')}),"
-    f" dataset {os.environ['BENIH_DATASET']}, {steps} steps",
+    f" dataset {os.environ['BENIH_DATASET']}, {steps} steps, seed {seed}",
     flush=True,
 )
+print("benih variables: " + " ".join(sorted(k for k in os.environ if k.startswith("BENIH_"))), flush=True)
 
 # Checkpoint now (SIGUSR1), or checkpoint and exit 0 (SIGTERM): flags read between steps, as the contract asks.
 asked = {"checkpoint": False, "stop": False}
@@ -45,7 +48,10 @@ signal.signal(signal.SIGTERM, lambda *_: asked.__setitem__("stop", True))
 
 
 def read_request():
-    """The `request` file: the same asks for trainers no signal reaches (a Kubernetes pod). Read once, then removed."""
+    """The `request` file: the same asks for trainers no signal reaches (a Kubernetes pod). Read once, then removed,
+    by rank 0 alone (a real multi-node trainer passes it on to the other ranks, e.g. by a broadcast)."""
+    if rank != 0:
+        return
     path = os.path.join(run_dir, "request")
     try:
         with open(path) as f:
@@ -57,7 +63,7 @@ def read_request():
         asked[what] = True
 
 
-state = {"step": 0, "w": 0.0, "b": 0.0, "rng": 1}
+state = {"step": 0, "w": 0.0, "b": 0.0, "rng": seed}
 resume = os.environ.get("BENIH_RESUME_FROM")
 if resume:
     with open(resume) as f:

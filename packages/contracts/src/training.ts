@@ -109,8 +109,8 @@ export const trainerMetricLine = z.object({
   /** Tokens in the step's batch. */
   tokens: z.number().int().min(0),
   tokensPerSecond: z.number(),
-  /** When the step ended, ISO 8601. */
-  time: z.iso.datetime(),
+  /** When the step ended, ISO 8601 with its zone ("Z" or "+08:00"). */
+  time: z.iso.datetime({ offset: true }),
 });
 export type TrainerMetricLine = z.infer<typeof trainerMetricLine>;
 

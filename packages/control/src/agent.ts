@@ -71,6 +71,11 @@ const parseJSON = (text: string): unknown => {
   }
 };
 const MAX_PENDING = 1_000_000;
+/** A schema's first complaint, with where it is: "loss: Invalid input: expected number, received string". */
+const issueOf = (e: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }) => {
+  const issue = e.issues[0];
+  return `${issue?.path.length ? `${issue.path.map(String).join(".")}: ` : ""}${issue?.message}`;
+};
 /** The most a scores.json may hold: 200 scores fit many times over. */
 const SCORES_BYTES = 256 * 1024;
 
@@ -202,11 +207,14 @@ export class RegionalAgent {
     }
     const dir = join(this.o.runsDir, c.runId);
     mkdirSync(dir, { recursive: true });
-    rmSync(join(dir, "request"), { force: true }); // a stale pause request must not end the new attempt
+    // A stale pause request must not end the new attempt, nor stale scores stand for it.
+    for (const stale of ["request", "scores.json"]) rmSync(join(dir, stale), { force: true });
     const files = c.trainer ? commandTrainerFiles : benihTrainerFiles;
     let execution: Execution;
     try {
-      if (c.resumeFrom) {
+      // Brought into the run folder unless a checkpoint as new is there already (a lost agent may have written one).
+      const have = files.newest(dir);
+      if (c.resumeFrom && !(have && files.format.stepAt(have) >= c.resumeFrom.step)) {
         const { location, step } = c.resumeFrom;
         await this.storage.fetch(location, step, files.placeOf(dir, location, step), files.format);
       }
@@ -216,7 +224,7 @@ export class RegionalAgent {
         dir,
         args: this.o.trainArgs(c, dir),
         ...(c.trainer && { trainer: c.trainer }),
-        env: contractEnv(c, dir, files),
+        env: { ...c.trainer?.env, ...contractEnv(c, dir, files) },
         node: c.node,
         accelerator: c.accelerator,
         count: c.count,
@@ -268,11 +276,11 @@ export class RegionalAgent {
     job.metricsOffset = this.readLines(join(job.dir, "metrics.jsonl"), job.metricsOffset, (line, offset) => {
       if (job.broken) return;
       job.metricsLine++;
+      if (!line.trim()) return;
       // A line the control plane would refuse (a loss gone to NaN is written as null) would hold up the whole batch.
       const m = trainerMetricLine.safeParse(parseJSON(line));
       if (!m.success) {
-        const issue = m.error.issues[0];
-        const problem = `${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message}`;
+        const problem = issueOf(m.error);
         if (!job.files.strictMetrics) return this.log(`${job.runId}: metrics line at byte ${offset} skipped: ${problem}`);
         // A command trainer's broken line is a bug in it: the run fails, its checkpoints and earlier points kept.
         job.broken = `the trainer wrote a malformed line to metrics.jsonl (line ${job.metricsLine}: ${problem}): ${line.slice(0, 200)}`;
@@ -382,11 +390,12 @@ export class RegionalAgent {
     if (!existsSync(file)) return undefined;
     if (statSync(file).size > SCORES_BYTES) return `the trainer's scores.json is larger than ${SCORES_BYTES} bytes`;
     const scores = runScores.safeParse(parseJSON(readFileSync(file, "utf8")));
-    if (!scores.success) {
-      const issue = scores.error.issues[0];
-      return `the trainer wrote a malformed scores.json (${issue?.path.length ? `${issue.path.join(".")}: ` : ""}${issue?.message})`;
+    if (scores.success) await this.deliver(job.runId, "scores", scores.data);
+    else {
+      const why = `the trainer wrote a malformed scores.json (${issueOf(scores.error)})`;
+      if (job.files.strictMetrics) return why;
+      this.log(`${job.runId}: ${why}: not sent`); // benih's own trainer: the run trained, it only goes unscored
     }
-    await this.deliver(job.runId, "scores", scores.data);
     return undefined;
   }
 

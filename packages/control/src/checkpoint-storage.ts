@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, extname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { AwsClient } from "aws4fetch";
 import type { CheckpointReport } from "@benih/contracts";
-import { benihTrainerFiles, type CheckpointFormat } from "./trainer-files.ts";
+import { benihTrainerFiles, isStepFile, type CheckpointFormat } from "./trainer-files.ts";
 
 /**
  * Where a region keeps its checkpoints. The trainer writes its checkpoints into the run folder (benih's:
@@ -104,8 +104,9 @@ export class S3Storage implements CheckpointStorage {
     } finally {
       rmSync(tmp, { force: true });
     }
-    const ext = extname(file) || ".bin";
-    const key = [this.prefix, runId, `step-${String(step).padStart(9, "0")}${ext}`].filter(Boolean).join("/");
+    // A command trainer's checkpoint keeps its name (the trainer resumes from, and may clean up, that name).
+    const name = isStepFile(basename(file)) ? basename(file) : `step-${String(step).padStart(9, "0")}.bin`;
+    const key = [this.prefix, runId, name].filter(Boolean).join("/");
     const res = await this.client.fetch(this.objectUrl(key), {
       method: "PUT",
       body,

@@ -304,6 +304,7 @@ export class ControlPlane {
    * went to; refused with 409 when it can go nowhere now or changed state meanwhile. Call after `catchUp`.
    */
   private async placeAgain(run: RunRow, from: "paused" | "lost", why: (lastStep: number) => string): Promise<string> {
+    this.recipe(run.recipe); // a command recipe taken out of the config: refused before anything is held
     await this.index.sync();
     const request = this.requestOf(run);
     const placement = this.decide(request);

@@ -38,14 +38,20 @@ export const benihTrainerFiles: TrainerFiles = {
   strictMetrics: false,
 };
 
-/** A command trainer's checkpoint: `checkpoints/step-<N>` with any extension, written elsewhere and renamed in. */
-const STEP_FILE = /^step-(\d{1,12})(\.[A-Za-z0-9._-]{1,32})?$/;
+/**
+ * A command trainer's checkpoint: `checkpoints/step-<N>` with at most one extension (`step-1200.pt`), written under
+ * another name (`step-1200.pt.partial`, which this does not match) and renamed in.
+ */
+const STEP_FILE = /^step-(\d{1,12})(\.[A-Za-z0-9_-]{1,16})?$/;
 
 function stepInName(file: string): number {
   const m = STEP_FILE.exec(basename(file));
   if (!m) throw new Error(`${file} is not named as a checkpoint (step-<N>, any extension)`);
   return Number(m[1]);
 }
+
+/** Whether a file name is a command trainer's checkpoint name: it keeps it in storage too. */
+export const isStepFile = (name: string) => STEP_FILE.test(name);
 
 export const commandTrainerFiles: TrainerFiles = {
   format: {

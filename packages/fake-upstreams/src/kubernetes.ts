@@ -49,7 +49,7 @@ interface Job {
 }
 
 export interface FakeKubernetes extends FakeServer {
-  jobs(): Array<{ name: string; namespace: string; manifest: any; phase: string; deleted: boolean; pods: Pod[] }>;
+  jobs(): Array<{ name: string; namespace: string; uid: string; manifest: any; phase: string; deleted: boolean; pods: Pod[] }>;
   services(): Array<{ name: string; namespace: string; manifest: any }>;
 }
 
@@ -284,6 +284,7 @@ export async function startFakeKubernetes(o: FakeKubernetesOptions): Promise<Fak
       [...jobs.entries()].map(([key, j]) => ({
         name: key.split("/")[1]!,
         namespace: j.namespace,
+        uid: j.uid,
         manifest: j.manifest,
         // Its pods' phase, the worst first: one failed pod fails the Job; all must succeed for it to.
         phase: (["Failed", "Running", "Pending", "Succeeded"] as const).find((ph) => j.pods.some((p) => p.phase === ph))!,

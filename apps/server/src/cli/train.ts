@@ -95,9 +95,6 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
       else if (m.step % 10 === 0 || m.step === steps) process.stderr.write(`${line}\n`);
     },
   });
-  process.off("SIGTERM", onSignal);
-  process.off("SIGINT", onSignal);
-  process.off("SIGUSR1", onCheckpoint);
   if (tty) process.stderr.write("\n");
   const where = relative(process.cwd(), dir) || ".";
   if (result.stopped) {
@@ -113,14 +110,23 @@ export async function trainCommand({ values, env }: Input<typeof spec.options>):
     );
     if (evalLimit !== undefined) {
       // Scored here, in the run's region: only the numbers go on (the agent sends scores.json to the control plane).
-      const { asRunScores, evaluateRun } = await import("./eval.ts");
-      const scores = asRunScores(await evaluateRun(dir, values.dataset, evalLimit, true));
-      writeFileSync(join(dir, "scores.json"), `${JSON.stringify({ scores }, null, 1)}\n`);
-      const all = scores.find((x) => x.name === "all exact")!;
-      process.stderr.write(`scored on ${all.count} held-out questions: ${(100 * all.value).toFixed(1)}% exact (scores.json)\n`);
+      // A model that trained but cannot be scored (a dataset without eval.jsonl) is still a finished run.
+      try {
+        const { asRunScores, evaluateRun } = await import("./eval.ts");
+        const scores = asRunScores(await evaluateRun(dir, values.dataset, evalLimit, true));
+        writeFileSync(join(dir, "scores.json"), `${JSON.stringify({ scores }, null, 1)}\n`);
+        const all = scores.find((x) => x.name === "all exact")!;
+        process.stderr.write(`scored on ${all.count} held-out questions: ${(100 * all.value).toFixed(1)}% exact (scores.json)\n`);
+      } catch (err) {
+        process.stderr.write(`not scored: ${(err as Error).message}\n`);
+      }
     }
     process.stderr.write(
       `serve it: copy it into models/ as it is named (models/${basename(gguf)}${base ? `, beside its base model ${base.name}` : ", beside the shipped models"}), add local/${model} to a market's allow list in benih.yaml, and restart; it is served as model ${model}\n`,
     );
   }
+  // Only now: a pause or stop during the scoring must not kill the process mid-write (it has trained to the end).
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
+  process.off("SIGUSR1", onCheckpoint);
 }

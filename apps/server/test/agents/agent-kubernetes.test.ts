@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -198,10 +198,13 @@ describe("the Kubernetes Job executor", () => {
       assert.equal(container.image, "team/toy-trainer:1.0");
       assert.deepEqual(container.command, ["python3", trainer, "--step-seconds", "0.01"]);
       assert.deepEqual(container.resources.limits, { "nvidia.com/gpu": "2" });
+      await until("the Service", async () => (k8s.services().length ? true : undefined));
       assert.deepEqual(
-        k8s.services().map((sv) => [sv.name, sv.manifest.spec.clusterIP, sv.manifest.spec.selector]),
-        [[name, "None", { "job-name": name }]],
-        "a headless Service names the pods for the rendezvous",
+        k8s
+          .services()
+          .map((sv) => [sv.name, sv.manifest.spec.clusterIP, sv.manifest.spec.selector, sv.manifest.metadata.ownerReferences[0].uid]),
+        [[name, "None", { "job-name": name }, job!.uid]],
+        "a headless Service, owned by the Job, names the pods for the rendezvous",
       );
 
       // Each pod, on a node of its own, got its rank and where rank 0 listens.
@@ -233,9 +236,12 @@ describe("the Kubernetes Job executor", () => {
         ["b error", "last loss", "w error"],
         "the trainer's scores.json, sent on by the agent",
       );
-      assert.equal((await server.store.training.metrics(id)).length, 300, "rank 0 alone writes the metrics");
-      const lines = (await api("GET", `/control/v1/runs/${id}/logs`)).json.lines.map((l: { text: string }) => l.text);
-      assert.match(lines[0], new RegExp(`rank 0 of 2 node\\(s\\) \\(rendezvous ${name}-0\\.${name}:29500\\)`));
+      const lines = readFileSync(join(runs, id, "metrics.jsonl"), "utf8")
+        .trim()
+        .split("\n");
+      assert.equal(lines.length, 300, "rank 0 alone writes the metrics");
+      const log = (await api("GET", `/control/v1/runs/${id}/logs`)).json.lines.map((l: { text: string }) => l.text);
+      assert.match(log[0], new RegExp(`rank 0 of 2 node\\(s\\) \\(rendezvous ${name}-0\\.${name}:29500\\)`));
       await until("the Service gone with the Job", async () => (k8s.services().length === 0 ? true : undefined));
     } finally {
       twoNodes.kill("SIGKILL");

@@ -25,6 +25,7 @@ training:
     - name: toy-py
       kind: command
       command: [python3, "${trainer}", --step-seconds, "0.005", --checkpoint-every, "2000"]
+      env: { TOY_SEED: "7" }
       accelerator: { type: H20, count: 2 }
     - name: toy-py-broken
       kind: command
@@ -57,8 +58,10 @@ describe("a command recipe (a trainer in another language)", () => {
       const runs = join(root, "cn-north");
       const byCluster = new Map<string, ChildProcess>();
       for (const cluster of ["bj-1", "bj-2"]) {
+        // The agent's environment holds secrets (the server's own, when the agent runs inside it): none reach the trainer.
         const p = spawn(process.execPath, agentCommand({ url: server.url, cluster, nodes: ["g0=H20:8"], runs, checkpointEvery: 100 }), {
           stdio: ["ignore", "ignore", "pipe"],
+          env: { ...process.env, BENIH_ADMIN_KEY: "bk-secret-of-the-server" },
         });
         p.stderr!.on("data", (d: Buffer) => process.env.BENIH_AGENT_LOG && process.stderr.write(`[${cluster}] ${d}`));
         agents.push(p);
@@ -88,7 +91,15 @@ describe("a command recipe (a trainer in another language)", () => {
       // The contract's environment and the recipe's own reach the trainer; its log reaches the home plane.
       const log = async () => (await api("GET", `/control/v1/runs/${id}/logs`)).json.lines.map((l: { text: string }) => l.text);
       const first = await until("the trainer's first line", async () => (await log()).find((t: string) => t.startsWith("toy trainer")));
-      assert.match(first, /rank 0 of 1 node\(s\).*dataset cn, 1000000 steps/);
+      assert.match(first, /rank 0 of 1 node\(s\).*dataset cn, 1000000 steps, seed 7$/, "the recipe's env");
+      const variables = await until("the trainer's variables", async () =>
+        (await log()).find((t: string) => t.startsWith("benih variables:")),
+      );
+      assert.equal(
+        variables,
+        "benih variables: BENIH_ACCELERATOR BENIH_ACCELERATOR_COUNT BENIH_ATTEMPT BENIH_DATASET BENIH_NODES BENIH_RECIPE BENIH_RUN_DIR BENIH_RUN_ID BENIH_STEPS BENIH_TRAIN_EXIT_WITH_PARENT",
+        "the contract's, and none of the agent's secrets",
+      );
       const pidOf = (line: string) => Number(/pid (\d+)/.exec(line)![1]);
 
       await until("metrics", async () => ((await show()).run.step > 150 ? true : undefined));

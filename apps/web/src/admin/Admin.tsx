@@ -49,7 +49,10 @@ export default function Admin() {
   );
 
   const run = /^\/admin\/runs\/([\w-]+)/.exec(path)?.[1];
-  const compared = (new URLSearchParams(location.search).get("runs") ?? "").split(",").filter((id) => /^[\w-]+$/.test(id));
+  const compared = (new URLSearchParams(location.search).get("runs") ?? "")
+    .split(",")
+    .filter((id) => /^[\w-]+$/.test(id))
+    .slice(0, 8); // each run is polled: a handful side by side
   const on = (page: string) => path.startsWith(`/admin/${page}`);
   // A market's own pages, which its admins reach by signing in as well as with a key.
   const market = on("people") || on("usage") || on("audit");

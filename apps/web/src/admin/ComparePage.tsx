@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import type { RunDetail } from "@benih/contracts";
+import type { RunDetail, RunView } from "@benih/contracts";
 import { api, type AdminError } from "./api.ts";
 import { Chart, formatValue } from "./Chart.tsx";
 import { usePoll } from "./poll.ts";
@@ -26,15 +26,14 @@ export function ComparePage({
     ids.join(","),
   );
   const runs = poll.data;
-  // A run is named on the chart by its tags where it has some (what the team calls it), else by its id.
-  const charts = useMemo(() => {
-    if (!runs) return undefined;
-    const label = (r: (typeof runs)[number]) => (r.detail.run.tags.length ? `${r.detail.run.tags.join(", ")} · ` : "") + r.detail.run.id;
-    return {
-      loss: runs.map((r) => ({ label: label(r), points: r.series.loss })),
-      lr: runs.map((r) => ({ label: label(r), points: r.series.lr })),
-    };
-  }, [runs]);
+  const charts = useMemo(
+    () =>
+      runs && {
+        loss: runs.map((r) => ({ label: `${tagsOf(r.detail.run, " · ")}${r.detail.run.id}`, points: r.series.loss })),
+        lr: runs.map((r) => ({ label: `${tagsOf(r.detail.run, " · ")}${r.detail.run.id}`, points: r.series.lr })),
+      },
+    [runs],
+  );
   if (poll.error && !runs) return <Problem error={poll.error} w={w} onAuth={onAuth} />;
   if (!runs || !charts) return null;
   return (
@@ -92,6 +91,9 @@ export function ComparePage({
   );
 }
 
+/** A run as the team calls it: its tags (then `after`), where it has some. */
+const tagsOf = (run: RunView, after: string) => (run.tags.length ? `${run.tags.join(", ")}${after}` : "");
+
 /** Every score any of the runs has, one row each, the runs side by side. */
 function Scores({ runs, w }: { runs: RunDetail[]; w: Words }) {
   const names = [...new Set(runs.flatMap((r) => r.scores.map((s) => s.name)))].sort();
@@ -102,7 +104,7 @@ function Scores({ runs, w }: { runs: RunDetail[]; w: Words }) {
         <tr>
           <th>{w.scores}</th>
           {runs.map((r) => (
-            <th key={r.run.id}>{r.run.tags.length ? r.run.tags.join(", ") : r.run.id}</th>
+            <th key={r.run.id}>{tagsOf(r.run, "") || r.run.id}</th>
           ))}
         </tr>
       </thead>

@@ -78,7 +78,7 @@ export class KubernetesExecutor implements Executor {
     const gpu = spec.accelerator !== "CPU";
     const nodes = spec.trainer?.nodes ?? 1;
     const labels = { [RUN_LABEL]: spec.runId, "benih.dev/attempt": String(spec.attempt) };
-    const env: V1EnvVar[] = Object.entries({ ...spec.trainer?.env, ...spec.env }).map(([k, value]) => ({ name: k, value }));
+    const env: V1EnvVar[] = Object.entries(spec.env).map(([k, value]) => ({ name: k, value }));
     if (nodes > 1) {
       const rank = { valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${INDEX_LABEL}']` } } };
       const master = `${name}-0.${name}`; // the pod of index 0, by its hostname under the headless Service
@@ -94,15 +94,6 @@ export class KubernetesExecutor implements Executor {
         { name: "PET_NODE_RANK", ...rank },
         { name: "NODE_RANK", ...rank },
       );
-      await this.core.createNamespacedService({
-        namespace,
-        body: {
-          apiVersion: "v1",
-          kind: "Service",
-          metadata: { name, labels },
-          spec: { clusterIP: "None", selector: { "job-name": name }, ports: [{ name: "rendezvous", port: RENDEZVOUS_PORT }] },
-        },
-      });
     }
     const body: V1Job = {
       apiVersion: "batch/v1",
@@ -134,7 +125,7 @@ export class KubernetesExecutor implements Executor {
                 name: "trainer",
                 image: spec.trainer?.image ?? this.o.image,
                 command: spec.trainer ? spec.trainer.command : ["benih", ...spec.args],
-                workingDir: spec.dir,
+                ...(spec.trainer && { workingDir: spec.dir }),
                 env,
                 ...(gpu && { resources: { limits: { "nvidia.com/gpu": String(spec.count) } } }),
                 volumeMounts: [{ name: "runs", mountPath: this.o.runsDir }],
@@ -145,12 +136,26 @@ export class KubernetesExecutor implements Executor {
         },
       },
     };
-    await this.batch.createNamespacedJob({ namespace, body });
+    const created = await this.batch.createNamespacedJob({ namespace, body });
+    if (nodes > 1) {
+      // Owned by the Job: Kubernetes deletes it with the Job (by its TTL too), whatever becomes of this agent.
+      const owner = { apiVersion: "batch/v1", kind: "Job", name, uid: created.metadata!.uid!, blockOwnerDeletion: true };
+      await this.core.createNamespacedService({
+        namespace,
+        body: {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name, labels, ownerReferences: [owner] },
+          spec: { clusterIP: "None", selector: { "job-name": name }, ports: [{ name: "rendezvous", port: RENDEZVOUS_PORT }] },
+        },
+      });
+    }
 
     let logged = 0; // characters of the pod's log already in the log file
     const logFile = join(spec.dir, logFileOf(spec));
     // Rank 0's pod: the one that writes metrics and checkpoints, and whose log is the attempt's.
-    const first = (pods: V1Pod[]) => pods.find((p) => (p.metadata?.labels?.[INDEX_LABEL] ?? "0") === "0") ?? pods[0];
+    const first = (pods: V1Pod[]) =>
+      pods.find((p) => (p.metadata?.annotations?.[INDEX_LABEL] ?? p.metadata?.labels?.[INDEX_LABEL] ?? "0") === "0") ?? pods[0];
     const collectLogs = async () => {
       const pods = await this.core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
       const pod = first(pods.items);

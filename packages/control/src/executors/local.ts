@@ -6,6 +6,11 @@ import { logFileOf, type Execution, type Executor, type TrainSpec } from "./exec
 
 const SUPERVISOR = fileURLToPath(new URL("./supervise.mjs", import.meta.url));
 
+/** What a command trainer inherits of the agent's environment: where programs and libraries are, locale, devices. */
+const SYSTEM_ENV =
+  /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|LD_LIBRARY_PATH|PYTHON\w*|VIRTUAL_ENV|CONDA_\w+|CUDA_\w+|NCCL_\w+|NVIDIA_\w+|OMP_\w+|MKL_\w+|HF_HOME|TORCH_HOME|XDG_\w+)$/;
+const systemEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => SYSTEM_ENV.test(k)));
+
 /** Trainers as child processes of the agent, on this machine; a multi-node command recipe runs as one process. */
 export class LocalExecutor implements Executor {
   readonly kind = "local";
@@ -20,13 +25,13 @@ export class LocalExecutor implements Executor {
     const [file, args] = spec.trainer
       ? [process.execPath, [SUPERVISOR, ...spec.trainer.command]]
       : [this.command.file, [...this.command.prefix, ...spec.args]];
-    const { BENIH_AGENT_TOKEN: _agentsOwn, ...inherited } = process.env;
-    // Its own process group, so that a kill reaches a command trainer under its supervisor too.
+    // Its own process group, so that a kill reaches a command trainer under its supervisor too. A command trainer
+    // starts in the run folder and gets only the system's variables, not the server's (keys, secrets).
     const child = spawn(file, args, {
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
-      cwd: spec.dir,
-      env: { ...inherited, ...spec.trainer?.env, ...spec.env, BENIH_TRAIN_EXIT_WITH_PARENT: "1" },
+      ...(spec.trainer && { cwd: spec.dir }),
+      env: { ...(spec.trainer ? systemEnv() : process.env), ...spec.env, BENIH_TRAIN_EXIT_WITH_PARENT: "1" },
     });
     const log = createWriteStream(join(spec.dir, logFileOf(spec)), { flags: "a" });
     let tail = "";
