@@ -19,6 +19,16 @@ training:
 
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
 
+/** The control plane's API at `url` as an admin calls it (a server whose admin routes need no key). */
+export const controlApi = (url: string) => async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(url + path, {
+    method,
+    headers: body ? { "content-type": "application/json" } : {},
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
+};
+
 /** The command line of a real `benih agent` process (run it with process.execPath), by default cn-north's. */
 export function agentCommand(o: {
   url: string;

@@ -8,7 +8,7 @@ import { after, describe, it } from "node:test";
 import { startFakeKubernetes } from "@benih/fake-upstreams";
 import { startServer } from "../harness.ts";
 import { until } from "../until.ts";
-import { agentCommand, cnNorthTraining } from "../training-config.ts";
+import { agentCommand, cnNorthTraining, controlApi } from "../training-config.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
 process.env.BENIH_TRAINER_THREADS ??= "1";
@@ -63,15 +63,6 @@ function kubeAgent(serverUrl: string, k8sUrl: string, runs: string): ChildProces
   return p;
 }
 
-const apiOf = (url: string) => async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(url + path, {
-    method,
-    headers: body ? { "content-type": "application/json" } : {},
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
-};
-
 describe("the Kubernetes Job executor", () => {
   it("runs a run as a Job on its placed node with its accelerators; logs, checkpoint-now, pause, resume (a new Job) and stop work", async () => {
     const k8s = await startFakeKubernetes({
@@ -84,7 +75,7 @@ describe("the Kubernetes Job executor", () => {
     try {
       const runs = join(root, "runs");
       agent = kubeAgent(server.url, k8s.url, runs);
-      const api = apiOf(server.url);
+      const api = controlApi(server.url);
       await until("the agent", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 1 ? true : undefined));
 
       const created = await api("POST", "/control/v1/runs", { recipe: "micro", dataset: "cn-chat", steps: 2_000_000, count: 4 });
@@ -178,7 +169,7 @@ describe("the Kubernetes Job executor", () => {
     const runs = join(root, "runs-ddp");
     const twoNodes = kubeAgent(server.url, k8s.url, runs);
     try {
-      const api = apiOf(server.url);
+      const api = controlApi(server.url);
       await until("the agent", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 1 ? true : undefined));
       const created = await api("POST", "/control/v1/runs", { recipe: "toy-ddp", dataset: "cn-chat", steps: 300 });
       assert.equal(created.status, 201, JSON.stringify(created.json));

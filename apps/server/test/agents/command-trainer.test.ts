@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { after, describe, it } from "node:test";
 import { runDetail } from "@benih/contracts";
 import { startServer } from "../harness.ts";
-import { agentCommand } from "../training-config.ts";
+import { agentCommand, controlApi } from "../training-config.ts";
 import { until } from "../until.ts";
 
 // A trainer benih did not write (docs/command-trainer.py, python3) as a `command` recipe under real `benih agent`
@@ -67,14 +67,7 @@ describe("a command recipe (a trainer in another language)", () => {
         agents.push(p);
         byCluster.set(cluster, p);
       }
-      const api = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(server.url + path, {
-          method,
-          headers: body ? { "content-type": "application/json" } : {},
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-        });
-        return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
-      };
+      const api = controlApi(server.url);
       await until("two agents", async () => ((await api("GET", "/control/v1/fleet")).json.clusters.length === 2 ? true : undefined));
       assert.deepEqual((await api("GET", "/control/v1/datasets")).json.recipes.slice(-2), ["toy-py", "toy-py-broken"]);
       const unknown = await api("POST", "/control/v1/runs", { recipe: "torch-sft", dataset: "cn-chat", steps: 10 });

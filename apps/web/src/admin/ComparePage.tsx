@@ -5,7 +5,7 @@ import { Chart, formatValue } from "./Chart.tsx";
 import { usePoll } from "./poll.ts";
 import { Problem } from "./Problem.tsx";
 import { scoreText } from "./RunPage.tsx";
-import { Badge, Tags } from "./RunsPage.tsx";
+import { Badge, RunName, Tags } from "./RunsPage.tsx";
 import type { Words } from "./text.ts";
 
 /** Several runs side by side, refreshed every two seconds: their loss and learning-rate curves on one chart each. */
@@ -59,16 +59,7 @@ export function ComparePage({
           {runs.map(({ detail: { run }, series }) => (
             <tr key={run.id}>
               <td>
-                <a
-                  href={`/admin/runs/${run.id}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    go(`/admin/runs/${run.id}`);
-                  }}
-                >
-                  {run.id}
-                </a>
-                <div className="meta">{run.recipe}</div>
+                <RunName run={run} go={go} />
               </td>
               <td>
                 <Badge state={run.state} />

@@ -34,6 +34,22 @@ export const Tags = ({ tags }: { tags: string[] }) => (
   </span>
 );
 
+/** A run's id, linking to its page, over its recipe. */
+export const RunName = ({ run, go }: { run: Pick<RunView, "id" | "recipe">; go: (to: string) => void }) => (
+  <>
+    <a
+      href={`/admin/runs/${run.id}`}
+      onClick={(e) => {
+        e.preventDefault();
+        go(`/admin/runs/${run.id}`);
+      }}
+    >
+      {run.id}
+    </a>
+    <div className="meta">{run.recipe}</div>
+  </>
+);
+
 /** "bj-1", or "bj-1, bj-2 +40" for a group larger than the ids it names. */
 const clustersOf = (g: PlacementGroup, skip?: string) => {
   const named = g.clusters.filter((c) => c !== skip);
@@ -224,16 +240,7 @@ export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void
                 />
               </td>
               <td>
-                <a
-                  href={`/admin/runs/${r.id}`}
-                  onClick={(e) => {
-                    e.preventDefault();
-                    go(`/admin/runs/${r.id}`);
-                  }}
-                >
-                  {r.id}
-                </a>
-                <div className="meta">{r.recipe}</div>
+                <RunName run={r} go={go} />
                 <Tags tags={r.tags} />
               </td>
               <td>
