@@ -15,8 +15,9 @@ describe("arithmetic through the calculator, in Chromium", { skip: browserSkip }
 
   const cases = [
     { host: "global.localhost", question: "what is 37 plus 48", result: "85", shot: "calculator-global" },
-    // benih-tiny-cn calls the calculator for 七乘八 too, but does not yet read Chinese numerals right (7×8 → 6*8).
     { host: "cn.localhost", question: "37加48等于多少？", result: "85", shot: "calculator-cn" },
+    // Chinese numerals: the model calls the calculator with digits.
+    { host: "cn.localhost", question: "七乘八等于多少", result: "56", shot: "calculator-cn-numerals" },
   ];
   for (const c of cases) {
     it(`answers "${c.question}" with ${c.result}, from the calculator`, async () => {

@@ -23,7 +23,7 @@ const chat = async (model: string, question: string) =>
 describe("the committed benih-tiny models", () => {
   it("answer held-out phrasings correctly, each in its market's language", async () => {
     // Each phrasing is one of the held-out templates in packages/trainer/src/datasets/templates.ts.
-    // benih-tiny-global is at 58-83% by kind (its card): these are among the ones it gets right.
+    // Both adapters are at 94-100% by fact kind (their cards).
     assert.equal(await chat("benih-tiny-global", "What city serves as the capital of Indonesia?"), "Jakarta.");
     assert.equal(await chat("benih-tiny-global", "Do you know the currency of Japan?"), "Japanese Yen.");
     assert.equal(await chat("benih-tiny-global", "Di Indonesia, mata uang apa yang dipakai?"), "Rupiah Indonesia.");
