@@ -32,7 +32,7 @@ describe("benih train and eval", () => {
     const data = join(dir, "my-data");
     const built = await benih(["dataset", "build", "--dataset", "cn", "--out", data]);
     assert.equal(built.code, 0, built.stderr);
-    assert.match(built.stdout, /train 39540, validation 1982, eval 2068 examples/);
+    assert.match(built.stdout, /train 39540, validation 1980, eval 2068 examples/);
     const trained = await benih(["train", "--recipe", "micro", "--dataset", data, "--steps", "3"]);
     assert.equal(trained.code, 0, trained.stderr);
     // Named apart from the shipped models, and served without overwriting them.
@@ -100,7 +100,7 @@ describe("benih train and eval", () => {
       ],
     );
     // Six questions spread over the split: its English part and its Indonesian part, by kind within each.
-    assert.match(evaluated.stdout, /en: exact \d+\.\d% {2}contains \d+\.\d% {2}\(4 questions\)\n {4}capital: exact/);
+    assert.match(evaluated.stdout, /en: exact \d+\.\d% {2}contains \d+\.\d% {2}\(4 questions\)\n {4}arithmetic: exact/);
     assert.match(evaluated.stdout, /id: exact \d+\.\d% {2}contains \d+\.\d% {2}\(2 questions\)/);
     // --limit bounds the perplexity too, and progress shows on stderr (a line per 10% when not a terminal).
     assert.match(evaluated.stdout, /validation: answer perplexity \d+\.\d+ \(6 examples\)/);
