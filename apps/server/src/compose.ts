@@ -12,6 +12,7 @@ import { registerAssistant, selfClient, startMcpClients, startVideoRunner } from
 import { createTraining, registerTrainingRoutes, startLocalTraining } from "./compose/control-plane.ts";
 import { buildRouting, gatewayPolicies, openQuotaGate } from "./compose/gateway.ts";
 import { Closers, listen, preloadProviders } from "./compose/lifecycle.ts";
+import { ModelPromotions, registerPromotionRoutes } from "./compose/promotions.ts";
 import { Readiness, registerReadiness } from "./compose/readiness.ts";
 import { startRetention } from "./compose/retention.ts";
 import { registerSettingsRoutes } from "./compose/settings.ts";
@@ -115,6 +116,15 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       signals,
       lease: (name, ttlMs) => store.leases.tryAcquire(name, instance, ttlMs),
     });
+    const dataDir = resolve(cwd, env.BENIH_DATA_DIR ?? ".benih");
+    const promotions = new ModelPromotions({
+      config,
+      set,
+      store: store.training,
+      dir: resolve(dataDir, "promoted"),
+      audit: (market, entry) => (markets?.stores.get(market) ?? store).accounts.audit(entry),
+    });
+    await promotions.restore((message) => log?.warn(message));
     await recoverStores(allStores(store, markets), instance, closers, log);
     // Stopping, this instance gives up its leases: another takes its duties at once rather than when they run out.
     closers.push(async () => void (await Promise.all(allStores(store, markets).map((s) => s.leases.releaseAll(instance).catch(() => {})))));
@@ -173,6 +183,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
           ...(o.keepaliveMs !== undefined && { keepaliveMs: o.keepaliveMs }),
         });
         registerTrainingRoutes(app, training);
+        registerPromotionRoutes(app, promotions);
         registerSettingsRoutes(app, { config, set, markets, visibleModels, ffmpeg });
         registerAccountRoutes(app, { config, directory, auth, markets, required: authRequired, env }, closers);
       },
@@ -186,7 +197,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
     const listening = await listen(app, config.server.host, config.server.port);
     selfUrl = listening.selfUrl;
     if (authRequired) await announceSetupLinks(store, markets, listening.url, log);
-    startLocalTraining(training, selfUrl, resolve(cwd, env.BENIH_DATA_DIR ?? ".benih"), closers, log);
+    startLocalTraining(training, selfUrl, dataDir, closers, log);
     const marketInfo = markets && Object.fromEntries([...markets.stores].map(([id, s]) => [id, s.describe()]));
     log?.info(
       {

@@ -207,11 +207,24 @@ export const checkpointReport = z.strictObject({
 });
 export type CheckpointReport = z.infer<typeof checkpointReport>;
 
-/** POST /control/v1/runs/:id/reports: a state an agent saw its run reach, a checkpoint it kept, or both. */
+/**
+ * What a finished run made to serve, kept in its region: a GGUF model or LoRA adapter (benih's trainer: the GGUF it
+ * wrote; a command trainer: `model.gguf` in its run folder). Its SHA-256 lets whoever promotes it check the copy.
+ */
+export const runModel = z.strictObject({
+  location: z.string().min(1).max(4096),
+  bytes: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  kind: z.enum(["model", "adapter"]),
+});
+export type RunModel = z.infer<typeof runModel>;
+
+/** POST /control/v1/runs/:id/reports: a state an agent saw its run reach, a checkpoint it kept, the model it made. */
 export const runReport = z.strictObject({
   state: runState.extract(["running", "paused", "succeeded", "failed", "stopped"]).optional(),
   reason: z.string().max(2000).optional(),
   checkpoint: checkpointReport.optional(),
+  model: runModel.optional(),
 });
 export type RunReport = z.infer<typeof runReport>;
 
@@ -249,6 +262,17 @@ export const annotateRun = z
   })
   .refine((a) => a.tags !== undefined || a.note !== undefined, "give tags, a note, or both");
 export type AnnotateRun = z.infer<typeof annotateRun>;
+
+/**
+ * POST /control/v1/runs/:id/promote: serve the finished run's model in `market` under `model` (default: the market's
+ * chat model), replacing what that id served; answered 201 with a `promotionView`.
+ */
+export const promoteRun = z.strictObject({ market: z.string().min(1).max(64), model: z.string().min(1).max(200).optional() });
+export type PromoteRun = z.infer<typeof promoteRun>;
+
+/** POST /control/v1/promotions/rollback: serve again what `model` served in `market` before its last promotion. */
+export const rollbackModel = promoteRun;
+export type RollbackModel = PromoteRun;
 
 /** POST /control/v1/runs/:id/commands; answered 202 with `{ accepted: true }`. */
 export const runCommandRequest = z.strictObject({ command: runCommand });
@@ -302,12 +326,38 @@ export type RunList = z.infer<typeof runList>;
 /** GET /control/v1/runs/:id: the run, its state history, its checkpoints (by step) and the last of them, its scores. */
 export const runDetail = z.strictObject({
   run: runView,
+  /** What it made to serve, once it has succeeded. */
+  model: runModel.nullable(),
   scores: z.array(runScore),
   events: z.array(runEventView),
   checkpoints: z.array(checkpointView),
   lastCheckpoint: checkpointView.nullable(),
 });
 export type RunDetail = z.infer<typeof runDetail>;
+
+/**
+ * One change of what a market serves under a model id, kept as its audit: a run's model promoted, or a rollback to
+ * what was served before (`runId` null: the model the server was started with).
+ */
+export const promotionView = z.strictObject({
+  id: z.string(),
+  at: z.number(),
+  market: z.string(),
+  model: z.string(),
+  action: z.enum(["promote", "rollback"]),
+  /** The run whose model is served from now on; null: the one the server was started with. */
+  runId: z.string().nullable(),
+  /** Who did it: a person's email or an admin key's name. */
+  by: z.string(),
+});
+export type PromotionView = z.infer<typeof promotionView>;
+
+/** GET /control/v1/promotions: newest first, with what each market's promoted ids serve now. */
+export const promotionList = z.strictObject({
+  promotions: z.array(promotionView),
+  serving: z.array(z.strictObject({ market: z.string(), model: z.string(), runId: z.string().nullable(), since: z.number() })),
+});
+export type PromotionList = z.infer<typeof promotionList>;
 
 export const seriesPoint = z.strictObject({ step: z.number(), value: z.number() });
 export type SeriesPoint = z.infer<typeof seriesPoint>;

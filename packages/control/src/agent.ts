@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, rmS
 import { join } from "node:path";
 import { FolderStorage, type CheckpointStorage } from "./checkpoint-storage.ts";
 import { logFileOf, type Execution, type Executor } from "./executors/executor.ts";
+import { describeModel } from "./run-model.ts";
 import { benihTrainerFiles, commandTrainerFiles, type TrainerFiles } from "./trainer-files.ts";
 import type { Cluster } from "@benih/contracts";
 import {
@@ -13,6 +14,7 @@ import {
   type CheckpointReport,
   type LogLine,
   type MetricPoint,
+  type RunModel,
   type RunReport,
   type StartCommand as Start,
 } from "@benih/contracts";
@@ -256,11 +258,17 @@ export class RegionalAgent {
     await this.pump();
     // A finished trainer's scores (scores.json, computed here in the region) go before the run is reported done.
     if (!job.broken && end.code === 0 && !job.intent) job.broken = await this.sendScores(job);
+    let model: RunModel | undefined;
+    if (!job.broken && end.code === 0 && !job.intent) {
+      const described = await describeModel(job.files.model(job.dir));
+      if (typeof described === "string") job.broken = described;
+      else model = described;
+    }
     const state =
       job.broken || end.code !== 0 ? "failed" : job.intent === "pause" ? "paused" : job.intent === "stop" ? "stopped" : "succeeded";
     const reason = job.broken ?? (end.code === 0 ? `${state} on ${this.o.cluster.id}` : end.detail);
     this.log(`${job.runId} ${state}`);
-    await this.report(job.runId, { state, reason });
+    await this.report(job.runId, { state, reason, ...(model && { model }) });
   }
 
   /** Reads new metric and log lines and checkpoints of every job, then sends what is pending. Never runs twice at once. */

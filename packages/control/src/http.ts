@@ -21,6 +21,7 @@ import {
   type RunCreated,
   type RunDetail,
   type RunList,
+  type RunModel,
   type RunView,
 } from "@benih/contracts";
 import type { z } from "zod";
@@ -29,7 +30,8 @@ import { PlaneError } from "./errors.ts";
 import type { ControlPlane } from "./plane.ts";
 import { checkpointView, runEventView, runView } from "./views.ts";
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+/** A control API request's body, or a 400 naming its first problem. */
+export function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
@@ -180,6 +182,7 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
       const checkpoints = (await store.checkpoints(run.id)).map(checkpointView);
       return {
         run: runView(run),
+        model: run.model ? (JSON.parse(run.model) as RunModel) : null,
         scores: (await store.scores(run.id)).map((s) => ({ name: s.name, value: s.value, ...(s.count !== null && { count: s.count }) })),
         events: (await store.events(run.id)).map(runEventView),
         checkpoints,

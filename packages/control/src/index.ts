@@ -4,7 +4,7 @@ export { byPreference, groupLabel, place, type PlaceOptions } from "./placement.
 export { downsample } from "./downsample.ts";
 export { PlaneError } from "./errors.ts";
 export { ControlPlane, type PlaneOptions } from "./plane.ts";
-export { registerControlRoutes, type ControlRoutesOptions } from "./http.ts";
+export { parse as parseControlBody, registerControlRoutes, type ControlRoutesOptions } from "./http.ts";
 export { RegionalAgent, type AgentOptions } from "./agent.ts";
 export type { Executor, Execution, TrainSpec } from "./executors/executor.ts";
 export { LocalExecutor } from "./executors/local.ts";

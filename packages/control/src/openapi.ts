@@ -13,6 +13,10 @@ import {
   metricSeries,
   metricsBatch,
   placementDecision,
+  promoteRun,
+  promotionList,
+  promotionView,
+  rollbackModel,
   runCommandRequest,
   runCreated,
   runDetail,
@@ -156,6 +160,31 @@ export function controlOpenApi() {
           parameters: [path("id")],
           requestBody: body(runCommandRequest),
           responses: { "202": { description: "Accepted: { accepted: true }" }, ...err(400, 403, 404, 409) },
+        },
+      },
+      "/control/v1/runs/{id}/promote": {
+        post: {
+          ...admin,
+          summary:
+            "Serve the succeeded run's model in its market under a local model id (default: the market's chat model), without a restart (409: not finished, no model, or not readable here; 422: another market's run or an id it cannot replace)",
+          parameters: [path("id")],
+          requestBody: body(promoteRun),
+          responses: { "201": ok("The promotion, as audited", promotionView), ...err(400, 403, 404, 409, 422) },
+        },
+      },
+      "/control/v1/promotions": {
+        get: {
+          ...admin,
+          summary: "Every promotion and rollback, newest first, and what each promoted id serves now",
+          responses: { "200": ok("The audit", promotionList), ...err(403) },
+        },
+      },
+      "/control/v1/promotions/rollback": {
+        post: {
+          ...admin,
+          summary: "Serve again what the model id served before its last promotion in force (409 when there is none)",
+          requestBody: body(rollbackModel),
+          responses: { "201": ok("The rollback, as audited", promotionView), ...err(400, 403, 409, 422) },
         },
       },
       "/control/v1/fleet": {

@@ -266,6 +266,8 @@ export class ControlPlane {
   async report(runId: string, tokenRegion: string, e: RunReport, agentId?: string): Promise<void> {
     const run = await this.runFor(runId, tokenRegion, agentId);
     if (e.checkpoint) await this.o.store.recordCheckpoint(runId, e.checkpoint.step, e.checkpoint.location, e.checkpoint.bytes);
+    // Kept before the run is seen to succeed: a succeeded run's model can be promoted at once.
+    if (e.model) await this.o.store.recordRunModel(runId, JSON.stringify(e.model));
     if (e.state && e.state !== run.state) {
       const refused = transitionRefusal(run.state as RunState, e.state);
       if (refused) throw new PlaneError(409, `run ${runId}: ${refused}`);

@@ -25,6 +25,8 @@ export interface TrainerFiles {
    * being skipped (benih's writes a loss gone to NaN as null).
    */
   strictMetrics: boolean;
+  /** What a finished run made to serve (a GGUF model or LoRA adapter in the run folder), if anything. */
+  model(dir: string): string | undefined;
 }
 
 /** benih's trainer: one `checkpoint.bin`, replaced by rename, its step in its header. */
@@ -36,6 +38,13 @@ export const benihTrainerFiles: TrainerFiles = {
   newest: (dir) => (existsSync(join(dir, "checkpoint.bin")) ? join(dir, "checkpoint.bin") : undefined),
   placeOf: (dir) => join(dir, "checkpoint.bin"),
   strictMetrics: false,
+  // `benih train` names its GGUF after the dataset, recipe and day: the newest one is this attempt's.
+  model(dir) {
+    const ggufs = readdirSync(dir)
+      .filter((f) => f.endsWith(".gguf"))
+      .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }));
+    return ggufs.sort((a, b) => b.at - a.at)[0]?.path;
+  },
 };
 
 /**
@@ -77,4 +86,5 @@ export const commandTrainerFiles: TrainerFiles = {
     return join(dir, "checkpoints", STEP_FILE.test(name) ? name : `step-${step}`);
   },
   strictMetrics: true,
+  model: (dir) => (existsSync(join(dir, "model.gguf")) ? join(dir, "model.gguf") : undefined),
 };

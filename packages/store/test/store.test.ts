@@ -128,6 +128,7 @@ for (const backend of await testBackends()) {
             "0022-knowledge-embedding-paused",
             "0023-tool-call-waits",
             "0024-training-run-notes",
+            "0025-model-promotions",
           ],
         );
       } finally {

@@ -203,6 +203,41 @@ export const runsSignals = Object.entries(runCommands).map(([sub, summary]) =>
   }),
 );
 
+const promotionOptions = {
+  ...client,
+  market: { type: "string", required: true, arg: "ID", help: "the market that serves it" },
+  model: { type: "string", arg: "ID", help: "the local model id (default: the market's chat model)" },
+  json,
+} as const;
+
+export const runsPromote = command({
+  name: "runs promote",
+  summary: "serve a succeeded run's model in its market under a model id, without a restart",
+  options: promotionOptions,
+  positionals: "ID",
+  notes: [adminKey],
+  example: "benih runs promote run_01j… --market cn --key bk-…",
+  run: async (i): Done => (await import("./runs.ts")).promotionCommand("promote", i),
+});
+
+export const runsRollback = command({
+  name: "runs rollback",
+  summary: "serve again what a market's model id served before its last promotion",
+  options: promotionOptions,
+  notes: [adminKey],
+  example: "benih runs rollback --market cn --key bk-…",
+  run: async (i): Done => (await import("./runs.ts")).promotionCommand("rollback", i),
+});
+
+export const runsPromotions = command({
+  name: "runs promotions",
+  summary: "every promotion and rollback, newest first, and what promoted model ids serve now",
+  options: { ...client, json },
+  notes: [adminKey],
+  example: "benih runs promotions --key bk-…",
+  run: async (i): Done => (await import("./runs.ts")).promotionCommand("list", i),
+});
+
 export const fleet = command({
   name: "fleet",
   summary: "the connected regional agents, their accelerators and what is free",
@@ -326,6 +361,9 @@ export const commands: ReadonlyArray<Command> = [
   runsList,
   runsShow,
   ...runsSignals,
+  runsPromote,
+  runsRollback,
+  runsPromotions,
   fleet,
   agent,
   configCheck,

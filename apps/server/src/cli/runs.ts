@@ -1,7 +1,7 @@
-import type { FleetView, PlacementGroup, RunCreated, RunDetail, RunList } from "@benih/contracts";
+import type { FleetView, PlacementGroup, PromotionList, PromotionView, RunCreated, RunDetail, RunList } from "@benih/contracts";
 import { authHeaders, callServer, errorMessage, serverURL, UsageError } from "./args.ts";
 import type { Input, Options, Values } from "./command.ts";
-import type { runsCreate } from "./commands.ts";
+import type { runsCreate, runsPromote } from "./commands.ts";
 
 async function api(url: string, key: string | undefined, method: "GET" | "POST", path: string, body?: unknown) {
   const res = await callServer(`${url}${path}`, {
@@ -107,4 +107,32 @@ export async function runsCommand(sub: Sub, input: Input<Options>): Promise<void
       return out({ clusters }, `${lines.join("\n")}\n`);
     }
   }
+}
+
+const promotionLine = (p: PromotionView) =>
+  `${new Date(p.at).toISOString()}  ${p.market}/${p.model}  ${p.action === "promote" ? `promoted run ${p.runId}` : `rolled back to ${p.runId ? `run ${p.runId}` : "the model it started with"}`}  by ${p.by}`;
+
+/** `benih runs promote`, `rollback` and `promotions`: what markets serve from finished runs (admin key needed). */
+export async function promotionCommand(sub: "promote" | "rollback" | "list", input: Input<Options>): Promise<void> {
+  const { positionals, env } = input;
+  const values = input.values as Values<typeof runsPromote.options>;
+  const url = serverURL(values.url, env);
+  const key = values.key ?? env.BENIH_API_KEY;
+  const out = (v: unknown, text: string): void => void process.stdout.write(values.json ? `${JSON.stringify(v, null, 2)}\n` : text);
+  const target = { market: values.market, ...(values.model && { model: values.model }) };
+  if (sub === "list") {
+    const r = (await api(url, key, "GET", "/control/v1/promotions")) as PromotionList;
+    if (!r.promotions.length) return out(r, "no promotions yet; promote a succeeded run with `benih runs promote ID --market M`\n");
+    return out(r, `${r.promotions.map(promotionLine).join("\n")}\n`);
+  }
+  if (sub === "promote") {
+    if (positionals.length !== 1) throw new UsageError("name one run by its id (`benih runs list` shows them)");
+    const p = (await api(url, key, "POST", `/control/v1/runs/${encodeURIComponent(positionals[0]!)}/promote`, target)) as PromotionView;
+    return out(p, `market ${p.market} serves run ${p.runId}'s model as ${p.model} now (${p.id})\n`);
+  }
+  const p = (await api(url, key, "POST", "/control/v1/promotions/rollback", target)) as PromotionView;
+  return out(
+    p,
+    `market ${p.market} serves ${p.runId ? `run ${p.runId}'s model` : "the model it started with"} as ${p.model} again (${p.id})\n`,
+  );
 }

@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { commandRefusal, type RunCommand, type RunView } from "@benih/contracts";
+import { commandRefusal, type RunCommand, type RunModel, type RunView } from "@benih/contracts";
 import { api, type AdminError } from "./api.ts";
 import { Chart, formatValue } from "./Chart.tsx";
 import { usePoll } from "./poll.ts";
 import { Problem } from "./Problem.tsx";
 import { Badge, Candidates, Progress } from "./RunsPage.tsx";
-import type { Words } from "./text.ts";
+import { fill, type Words } from "./text.ts";
 
 /** A score as read: benih's exact-match and tool-call rates as percentages, anything else as its number. */
 export const scoreText = (name: string, value: number) =>
@@ -45,7 +45,7 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
 
   if (poll.error && !poll.data) return <Problem error={poll.error} w={w} onAuth={onAuth} />;
   if (!poll.data || !charts) return null;
-  const { run, events, checkpoints, scores } = poll.data.detail;
+  const { run, events, checkpoints, scores, model } = poll.data.detail;
   const { logs } = poll.data;
   const send = async (command: RunCommand) => {
     setSent({ command });
@@ -116,6 +116,7 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
           <p className="meta">{w.noScores}</p>
         )}
       </section>
+      <Serving run={run} model={model} w={w} />
       <section>
         <h3>{w.logs}</h3>
         <pre className="logs" ref={logBox} data-testid="logs">
@@ -164,6 +165,87 @@ export function RunPage({ id, w, onAuth }: { id: string; w: Words; onAuth: (e: A
         </ol>
       </section>
     </article>
+  );
+}
+
+/**
+ * The run's model put to work: promoted to its market's chat model at once, and what each of the market's promoted
+ * ids serves now, each with its rollback; the market's last promotions below.
+ */
+function Serving({ run, model, w }: { run: RunView; model: RunModel | null; w: Words }) {
+  const poll = usePoll(api.promotions, 2000, run.id);
+  const [state, setState] = useState<{ busy?: boolean; error?: string }>({});
+  const act = async (work: () => Promise<unknown>) => {
+    setState({ busy: true });
+    try {
+      await work();
+      setState({});
+      poll.reload();
+    } catch (e) {
+      setState({ error: (e as Error).message });
+    }
+  };
+  const servable = !!model && run.state === "succeeded";
+  const serving = poll.data?.serving.filter((s) => s.market === run.market) ?? [];
+  const log = poll.data?.promotions.filter((p) => p.market === run.market).slice(0, 5) ?? [];
+  const what = (runId: string | null) => (runId ? fill(w.servedRun, { run: runId }) : w.servedShipped);
+  return (
+    <section data-testid="serving">
+      <h3>{w.serving}</h3>
+      <p className="meta">
+        {servable
+          ? `${fill(w.promoteHint, { kind: model.kind === "adapter" ? w.kindAdapter : w.kindModel, market: run.market })} (${bytes(model.bytes)})`
+          : w.notServable}
+      </p>
+      {serving.map((s) => (
+        <p key={s.model} data-testid="served">
+          {s.runId === run.id
+            ? fill(w.servedNow, { market: s.market, model: s.model, time: new Date(s.since).toLocaleTimeString() })
+            : fill(w.servedOther, { market: s.market, model: s.model, what: what(s.runId) })}
+        </p>
+      ))}
+      <div className="controls">
+        <button
+          type="button"
+          data-testid="promote"
+          disabled={!servable || state.busy}
+          onClick={() => void act(() => api.promote(run.id, { market: run.market }))}
+        >
+          {fill(w.promote, { market: run.market })}
+        </button>
+        {serving
+          .filter((s) => s.runId)
+          .map((s) => (
+            <button
+              key={s.model}
+              type="button"
+              data-testid="rollback"
+              disabled={state.busy}
+              onClick={() => void act(() => api.rollback({ market: s.market, model: s.model }))}
+            >
+              {fill(w.rollback, { model: s.model })}
+            </button>
+          ))}
+        {state.error && (
+          <span className="error" data-testid="promote-error">
+            {state.error}
+          </span>
+        )}
+      </div>
+      {log.length > 0 && (
+        <>
+          <h4>{fill(w.promotionLog, { market: run.market })}</h4>
+          <ol className="history" data-testid="promotions">
+            {log.map((p) => (
+              <li key={p.id}>
+                <span className="meta">{new Date(p.at).toLocaleTimeString()}</span> {p.model} {p.action === "promote" ? "→" : "↶"}{" "}
+                {what(p.runId)} <span className="meta">({p.by})</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
   );
 }
 

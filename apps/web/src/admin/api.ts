@@ -5,6 +5,10 @@
 import type {
   AdminAuditView,
   AnnotateRun,
+  PromoteRun,
+  PromotionList,
+  PromotionView,
+  RollbackModel,
   CreateRun,
   DatasetsView,
   FeedbackView,
@@ -118,6 +122,10 @@ export const api = {
   /** Where a run would go now, and why not elsewhere: nothing is created. */
   preview: (body: CreateRun) => call<PlacementDecision>("POST", "/control/v1/placements", body),
   annotate: (id: string, body: AnnotateRun) => call<RunView>("PATCH", `/control/v1/runs/${id}`, body),
+  /** Serves the succeeded run's model in its market under the market's chat model id, without a restart. */
+  promote: (id: string, body: PromoteRun) => call<PromotionView>("POST", `/control/v1/runs/${id}/promote`, body),
+  rollback: (body: RollbackModel) => call<PromotionView>("POST", "/control/v1/promotions/rollback", body),
+  promotions: () => call<PromotionList>("GET", "/control/v1/promotions"),
   fleet: () => call<FleetView>("GET", "/control/v1/fleet"),
   datasets: () => call<DatasetsView>("GET", "/control/v1/datasets"),
   /** What this server has set up for this host's market (with the admin's key, which a person's route takes too). */

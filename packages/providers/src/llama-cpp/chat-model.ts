@@ -32,11 +32,13 @@ async function acquireSequence(provider: string, state: Loaded, stop: AbortContr
 export function llamaChatModel(
   provider: string,
   modelId: string,
-  cfg: LlamaCppModelConfig | undefined,
+  /** Looked up per request: a promotion may change what the id is served from. */
+  config: () => LlamaCppModelConfig | undefined,
   models: LoadedModels,
   settings: LlamaCppSettings,
 ): ChatModel {
   const doStream = async (o: CallOptions): Promise<StreamResult> => {
+    const cfg = config();
     if (!cfg) throw new ProviderFailureError({ kind: "http", status: 404, provider, message: `no local model "${modelId}"` });
     const state = await models.load(cfg);
     refuseUnsupported(provider, modelId, o, !!state.toolTemplate);
@@ -93,7 +95,7 @@ export function llamaChatModel(
     modelId,
     // Whether it calls tools is known from its chat template once it has loaded.
     get capabilities() {
-      return { tools: !!(cfg && models.loadedNow(cfg.id)?.toolTemplate), jsonMode: true, images: false };
+      return { tools: !!models.loadedNow(modelId)?.toolTemplate, jsonMode: true, images: false };
     },
     doStream,
     doGenerate: async (o) => collectStream(await doStream(o)),

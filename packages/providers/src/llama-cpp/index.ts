@@ -1,15 +1,26 @@
 import { basename } from "node:path";
 import type { ModelInfo, Provider } from "@benih/spec";
 import { llamaChatModel } from "./chat-model.ts";
-import type { LlamaCppSettings } from "./config.ts";
+import type { LlamaCppModelConfig, LlamaCppSettings } from "./config.ts";
 import { plannedContextSize } from "./context-size.ts";
 import { llamaEmbeddingModel } from "./embedding-model.ts";
 import { LoadedModels } from "./loaded-models.ts";
 
 export type { LlamaCppModelConfig, LlamaCppSettings } from "./config.ts";
 
+export interface LlamaCppProvider extends Provider {
+  preload(): Promise<void>;
+  /** What a model id is served from now. */
+  served(modelId: string): LlamaCppModelConfig | undefined;
+  /**
+   * Serves `model.id` from `model`'s files from now on, without a restart: the new files load first (files that
+   * cannot be served change nothing), then new requests get them; requests under way finish on the model before.
+   */
+  serve(model: LlamaCppModelConfig): Promise<void>;
+}
+
 /** GGUF models run in this process by llama.cpp (node-llama-cpp), each loaded once and shared by its requests. */
-export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload(): Promise<void> } {
+export function createLlamaCpp(settings: LlamaCppSettings): LlamaCppProvider {
   const name = settings.name ?? "local";
   const configs = new Map(settings.models.map((m) => [m.id, m]));
   const models = new LoadedModels(name);
@@ -17,11 +28,11 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
   const contexts = new Map<string, Promise<number | undefined>>();
   return {
     name,
-    chatModel: (modelId) => llamaChatModel(name, modelId, configs.get(modelId), models, settings),
+    chatModel: (modelId) => llamaChatModel(name, modelId, () => configs.get(modelId), models, settings),
     embeddingModel: (modelId) => llamaEmbeddingModel(name, modelId, configs.get(modelId), models),
     async listModels(): Promise<ModelInfo[]> {
       return Promise.all(
-        settings.models.map(async (m) => {
+        [...configs.values()].map(async (m) => {
           if (!contexts.has(m.id)) contexts.set(m.id, plannedContextSize(m));
           const contextLength = await contexts.get(m.id);
           return {
@@ -35,7 +46,14 @@ export function createLlamaCpp(settings: LlamaCppSettings): Provider & { preload
       );
     },
     async preload() {
-      await Promise.all(settings.models.map((m) => models.load(m)));
+      await Promise.all([...configs.values()].map((m) => models.load(m)));
+    },
+    served: (modelId) => configs.get(modelId),
+    async serve(model) {
+      if (!configs.has(model.id)) throw new Error(`no local model "${model.id}" to replace`);
+      await models.replace(model);
+      configs.set(model.id, model);
+      contexts.delete(model.id);
     },
     close: () => models.close(),
   };

@@ -12,6 +12,8 @@ import { toolTemplateOf } from "./tool-template.ts";
 
 /** A model in memory, with its context and what every request needs of it. */
 export interface Loaded {
+  /** The GGUF its weights are from (an adapter's base). */
+  file: string;
   model: LlamaModel;
   context: LlamaContext;
   /** Resolved once: resolving it per request (what LlamaChat does by default) cost more than a short answer. */
@@ -61,6 +63,7 @@ async function loadModel(provider: string, cfg: LlamaCppModelConfig, weights: (p
     });
   const toolTemplate = toolTemplateOf((model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer?.chat_template);
   return {
+    file: cfg.path,
     model,
     context,
     // A template that renders tool calls is not taken for ChatML (or another wrapper) by node-llama-cpp when its
@@ -100,6 +103,36 @@ export class LoadedModels {
       this.loaded.set(cfg.id, p);
     }
     return p;
+  }
+
+  /**
+   * Serves `cfg.id` from `cfg`'s files from now on. The new model loads first, so one that cannot load changes
+   * nothing; requests under way finish on the one before, which is freed once they have.
+   */
+  async replace(cfg: LlamaCppModelConfig): Promise<void> {
+    const next = await loadModel(this.provider, cfg, (path) => this.weights(path)).catch(async (err: unknown) => {
+      await this.dropUnusedWeights(cfg.path);
+      throw err;
+    });
+    const before = this.loaded.get(cfg.id);
+    this.loaded.set(cfg.id, Promise.resolve(next));
+    this.ready.set(cfg.id, next);
+    void before?.then((old) => this.retire(old)).catch(() => {});
+  }
+
+  private async retire(old: Loaded): Promise<void> {
+    await old.pool.idleNow();
+    await old.embedding?.then((e) => e.dispose()).catch(() => {});
+    await old.context.dispose();
+    await this.dropUnusedWeights(old.file);
+  }
+
+  /** Frees a file's weights when no model served uses them any more. */
+  private async dropUnusedWeights(path: string): Promise<void> {
+    const weights = this.files.get(path);
+    if (!weights || [...this.ready.values()].some((l) => l.file === path)) return;
+    this.files.delete(path);
+    await weights.then((w) => w.dispose()).catch(() => {});
   }
 
   private weights(path: string): Promise<LlamaModel> {

@@ -7,13 +7,18 @@ import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
 export class SequencePool {
   private readonly idle: LlamaContextSequence[] = [];
   private readonly waiting: Array<(s: LlamaContextSequence) => void> = [];
+  /** Sequences handed out and not yet released, and who waits for none to be. */
+  private lent = 0;
+  private readonly whenNoneLent: Array<() => void> = [];
 
   constructor(private readonly context: LlamaContext) {}
 
   async acquire(signal?: AbortSignal): Promise<LlamaContextSequence> {
-    const free = this.idle.pop();
-    if (free) return free;
-    if (this.context.sequencesLeft > 0) return this.context.getSequence();
+    const free = this.idle.pop() ?? (this.context.sequencesLeft > 0 ? this.context.getSequence() : undefined);
+    if (free) {
+      this.lent++;
+      return free;
+    }
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const i = this.waiting.indexOf(grant);
@@ -32,8 +37,17 @@ export class SequencePool {
 
   release(sequence: LlamaContextSequence): void {
     const next = this.waiting.shift();
-    if (next) next(sequence);
-    else this.idle.push(sequence);
+    if (next) {
+      next(sequence); // handed on: still lent
+      return;
+    }
+    this.idle.push(sequence);
+    if (--this.lent === 0) for (const done of this.whenNoneLent.splice(0)) done();
+  }
+
+  /** Resolves once no request holds a sequence (a model being replaced is freed then). */
+  idleNow(): Promise<void> {
+    return this.lent === 0 ? Promise.resolve() : new Promise((resolve) => this.whenNoneLent.push(resolve));
   }
 
   get queued(): number {

@@ -241,4 +241,28 @@ export const trainingMigrations: Record<string, Migration> = {
       await db.schema.alterTable("training_runs").dropColumn("tags").execute();
     },
   },
+  // What a finished run made to serve (a GGUF kept in its region), and each promotion of one to a market's model id
+  // or rollback from it: what a market serves under each id is the newest row for it, and the rows are the audit.
+  "0025-model-promotions": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable("training_runs").addColumn("model", "text").execute();
+      await db.schema
+        .createTable("model_promotions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("market", "text", (c) => c.notNull())
+        .addColumn("model_id", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("run_id", "text")
+        .addColumn("file", "text")
+        .addColumn("kind", "text")
+        .addColumn("by", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("model_promotions_model").on("model_promotions").columns(["market", "model_id", "at"]).execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable("model_promotions").execute();
+      await db.schema.alterTable("training_runs").dropColumn("model").execute();
+    },
+  },
 };

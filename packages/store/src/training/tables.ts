@@ -26,6 +26,24 @@ export interface TrainingRunsTable {
   /** JSON: the team's tags on the run (["baseline", "lr-sweep"]), and its note. */
   tags: Generated<string>;
   note: Generated<string>;
+  /** JSON: the `RunModel` it made to serve, once it has succeeded. */
+  model: Generated<string | null>;
+}
+
+/** A change of what a market serves under a model id: a run's model promoted, or a rollback. */
+export interface ModelPromotionsTable {
+  id: string;
+  at: number;
+  market: string;
+  model_id: string;
+  /** promote | rollback */
+  action: string;
+  /** The run whose model is served from then on; null: the model the server starts with. */
+  run_id: string | null;
+  /** The copy of that model the servers load, and whether it is a whole model or a LoRA adapter; null with run_id. */
+  file: string | null;
+  kind: string | null;
+  by: string;
 }
 
 export interface TrainingScoresTable {
@@ -123,4 +141,5 @@ export interface TrainingTables {
   training_agents: TrainingAgentsTable;
   training_commands: TrainingCommandsTable;
   training_versions: TrainingVersionsTable;
+  model_promotions: ModelPromotionsTable;
 }

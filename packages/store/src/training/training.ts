@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable, Transaction } from "kysely";
 import type { Database } from "../database.ts";
-import type { TrainingAgentsTable, TrainingLogsTable, TrainingMetricsTable, TrainingRunsTable } from "./tables.ts";
+import type { ModelPromotionsTable, TrainingAgentsTable, TrainingLogsTable, TrainingMetricsTable, TrainingRunsTable } from "./tables.ts";
 
 export type TrainingRunRow = Selectable<TrainingRunsTable>;
 export type MetricPoint = Omit<Insertable<TrainingMetricsTable>, "run_id">;
@@ -31,7 +31,7 @@ export class TrainingStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async createRun(
-    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "tags" | "note">,
+    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "tags" | "note" | "model">,
     reason: string,
     at = Date.now(),
   ): Promise<void> {
@@ -53,7 +53,7 @@ export class TrainingStore {
    * the runs placed or running on the node would then hold more than `offer.free`.
    */
   async createPlacedRun(
-    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "state" | "tags" | "note">,
+    run: Omit<TrainingRunRow, "created_at" | "updated_at" | "step" | "version" | "state" | "tags" | "note" | "model">,
     reasons: { created: string; placed: string },
     command: { clusterId: string; command: string },
     offer: NodeOffer,
@@ -248,6 +248,32 @@ export class TrainingStore {
           .values(scores.map((s) => ({ run_id: runId, name: s.name, value: s.value, count: s.count ?? null, at })))
           .execute();
     });
+  }
+
+  /** Keeps what a run made to serve (JSON of a `RunModel`), as its agent reported it. */
+  async recordRunModel(runId: string, model: string): Promise<void> {
+    await this.db.updateTable("training_runs").set({ model }).where("id", "=", runId).execute();
+  }
+
+  async recordPromotion(row: Selectable<ModelPromotionsTable>): Promise<void> {
+    await this.db.insertInto("model_promotions").values(row).execute();
+  }
+
+  /** The newest promotions and rollbacks first: the audit of what markets served. */
+  promotions(limit = 200) {
+    return this.db.selectFrom("model_promotions").selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(limit).execute();
+  }
+
+  /** Every promotion and rollback of one market's model id, newest first. */
+  promotionsOf(market: string, modelId: string) {
+    return this.db
+      .selectFrom("model_promotions")
+      .selectAll()
+      .where("market", "=", market)
+      .where("model_id", "=", modelId)
+      .orderBy("at", "desc")
+      .orderBy("id", "desc")
+      .execute();
   }
 
   scores(runId: string) {

@@ -352,6 +352,7 @@ const widerOps: Record<Lang, Record<Op, string[]>> = {
       "{a}加{b}的和是几？",
       "先有{a}个，再来{b}个，共有多少？",
       "{a}添上{b}是多少？",
+      "{a}加{b}，结果是？",
     ],
     subtract: [
       "{a}减{b}是多少？",
@@ -374,6 +375,9 @@ const widerOps: Record<Lang, Record<Op, string[]>> = {
       "{a}减{b}的差是几？",
       "本来有{a}个，用掉{b}个，剩下多少？",
       "从{a}里拿掉{b}是多少？",
+      "{a}减{b}，结果是？",
+      "{a}先减掉{b}，得多少？",
+      "有{a}个，再送走{b}个，还剩多少？",
     ],
     multiply: [
       "{a}乘{b}是多少？",
@@ -396,6 +400,10 @@ const widerOps: Record<Lang, Record<Op, string[]>> = {
       "{a}份{b}是多少？",
       "{a}包，每包{b}个，一共多少？",
       "{a}乘上{b}是多少？",
+      "{a}乘{b}，结果是？",
+      "{a}再乘以{b}得多少？",
+      "{a}个{b}加起来是多少？",
+      "{a}个{b}一共多少？",
     ],
   },
 };

@@ -1,0 +1,268 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { copyFile, mkdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { promoteRun, rollbackModel, type ControlError, type PromotionList, type PromotionView, type RunModel } from "@benih/contracts";
+import { parseControlBody, PlaneError } from "@benih/control";
+import { access } from "@benih/gateway";
+import { AllowList } from "@benih/markets";
+import type { LlamaCppModelConfig, LlamaCppProvider } from "@benih/providers";
+import type { TrainingStore } from "@benih/store";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { BenihConfig } from "../config/schema.ts";
+import type { ProviderSet } from "../providers.ts";
+
+type PromotionRow = Awaited<ReturnType<TrainingStore["promotions"]>>[number];
+
+const viewOf = (r: PromotionRow): PromotionView => ({
+  id: r.id,
+  at: r.at,
+  market: r.market,
+  model: r.model_id,
+  action: r.action as PromotionView["action"],
+  runId: r.run_id,
+  by: r.by,
+});
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** A market's local model id, and the provider that serves it. */
+interface Target {
+  market: string;
+  model: string;
+  provider: LlamaCppProvider;
+  /** What the id was served from when the server started: what a rollback past every promotion serves again. */
+  shipped: LlamaCppModelConfig;
+}
+
+/**
+ * Promotion of finished runs' models to what markets serve: a run's GGUF (a model or a LoRA adapter on the id's
+ * base) is copied into the data folder, checked against the SHA-256 its agent reported, and served under the
+ * market's model id without a restart; a rollback serves again what the id served before. Every change is a row
+ * of `model_promotions`, which is the audit and what a restarted server serves again.
+ */
+export class ModelPromotions {
+  private readonly shipped = new Map<string, LlamaCppModelConfig>();
+  /** One change at a time: each reads what is served and changes it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly o: {
+      config: BenihConfig;
+      set: ProviderSet;
+      store: TrainingStore;
+      /** Where promoted copies are kept (the data folder's `promoted/`). */
+      dir: string;
+      /** Records a change in the market's admin audit, where its admins read it. */
+      audit(market: string, entry: { actor: string; action: string; target: string; detail: Record<string, unknown> }): Promise<void>;
+    },
+  ) {
+    for (const key of o.set.localModels.keys()) {
+      const slash = key.indexOf("/");
+      const cfg = (o.set.providers.get(key.slice(0, slash)) as LlamaCppProvider | undefined)?.served?.(key.slice(slash + 1));
+      if (cfg) this.shipped.set(key, cfg);
+    }
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** The local model `model` (default: the market's chat model) of `market`, which no other market serves. */
+  private target(market: string, model: string | undefined): Target {
+    const markets = this.o.config.markets;
+    const m = markets.find((x) => x.id === market);
+    if (!m) throw new PlaneError(422, `there is no market "${market}"; markets: ${markets.map((x) => x.id).join(", ") || "none"}`);
+    const id = model ?? m.defaults?.chat;
+    if (!id) throw new PlaneError(422, `market ${market} names no chat model: say which model to promote to`);
+    const name = [...this.o.set.unprefixed].find((n) => this.shipped.has(`${n}/${id}`));
+    if (!name)
+      throw new PlaneError(422, `${id} is not a local model of this server: only local (GGUF) models can be replaced by a run's model`);
+    if (!new AllowList(m.allow).allows(name, id)) throw new PlaneError(422, `market ${market} does not serve ${name}/${id}`);
+    const others = markets.filter((x) => x.id !== market && new AllowList(x.allow).allows(name, id)).map((x) => x.id);
+    if (others.length)
+      throw new PlaneError(
+        409,
+        `${id} is served in market ${others.join(", ")} too, which a promotion would change as well: give market ${market} a model id of its own`,
+      );
+    return { market, model: id, provider: this.o.set.providers.get(name) as LlamaCppProvider, shipped: this.shipped.get(`${name}/${id}`)! };
+  }
+
+  /** What `file` (a promoted copy) is served as under the target's id: keeping the card's facts of the model it replaces. */
+  private configOf(t: Target, file: string, kind: RunModel["kind"]): LlamaCppModelConfig {
+    const { adapter: _, ...card } = t.shipped;
+    return kind === "adapter" ? { ...card, adapter: file } : { ...card, path: file };
+  }
+
+  promote(runId: string, market: string, model: string | undefined, by: string): Promise<PromotionView> {
+    return this.serial(async () => {
+      const run = await this.o.store.getRun(runId);
+      if (!run) throw new PlaneError(404, `no run ${runId}`);
+      if (run.state !== "succeeded")
+        throw new PlaneError(409, `run ${runId} has not finished (it is ${run.state}): only a succeeded run's model can be promoted`);
+      if (!run.model) throw new PlaneError(409, `run ${runId} succeeded without a model to serve (its trainer wrote no GGUF)`);
+      if (run.market !== market)
+        throw new PlaneError(
+          422,
+          `run ${runId} trained on market ${run.market}'s data (dataset ${run.dataset}): its model is served only in market ${run.market}`,
+        );
+      const t = this.target(market, model);
+      const made = JSON.parse(run.model) as RunModel;
+      if (!existsSync(made.location))
+        throw new PlaneError(
+          409,
+          `the model of run ${runId} is at ${made.location}, in its region, which this server cannot read: promote it from a server that shares the region's run folders`,
+        );
+      const id = `promo-${Date.now().toString(36)}${randomUUID().replaceAll("-", "").slice(0, 8)}`;
+      await mkdir(this.o.dir, { recursive: true });
+      const file = join(this.o.dir, `${runId}-${id}.gguf`);
+      await copyFile(made.location, `${file}.partial`);
+      try {
+        const sha = await sha256Of(`${file}.partial`);
+        if (sha !== made.sha256)
+          throw new PlaneError(
+            409,
+            `the model of run ${runId} at ${made.location} has changed since the run reported it (sha256 ${sha.slice(0, 12)}…)`,
+          );
+        await rename(`${file}.partial`, file);
+        await t.provider.serve(this.configOf(t, file, made.kind)).catch((err: Error) => {
+          throw new PlaneError(422, `the model of run ${runId} cannot be served as ${t.model}: ${err.message}`);
+        });
+      } catch (err) {
+        await rm(`${file}.partial`, { force: true });
+        await rm(file, { force: true });
+        throw err;
+      }
+      const row: PromotionRow = {
+        id,
+        at: Date.now(),
+        market,
+        model_id: t.model,
+        action: "promote",
+        run_id: runId,
+        file,
+        kind: made.kind,
+        by,
+      };
+      return this.record(row);
+    });
+  }
+
+  /** Serves again what `model` served in `market` before its last promotion still in force. */
+  rollback(market: string, model: string | undefined, by: string): Promise<PromotionView> {
+    return this.serial(async () => {
+      const t = this.target(market, model);
+      const stack = inForce(await this.o.store.promotionsOf(market, t.model));
+      const undone = stack.pop();
+      if (!undone) throw new PlaneError(409, `nothing to roll back: market ${market} serves ${t.model} as the server was started with it`);
+      const back = stack.at(-1);
+      await t.provider.serve(back?.file ? this.configOf(t, back.file, back.kind) : t.shipped);
+      const row: PromotionRow = {
+        id: `promo-${Date.now().toString(36)}${randomUUID().replaceAll("-", "").slice(0, 8)}`,
+        at: Date.now(),
+        market,
+        model_id: t.model,
+        action: "rollback",
+        run_id: back?.runId ?? null,
+        file: back?.file ?? null,
+        kind: back?.kind ?? null,
+        by,
+      };
+      return this.record(row);
+    });
+  }
+
+  private async record(row: PromotionRow): Promise<PromotionView> {
+    await this.o.store.recordPromotion(row);
+    await this.o.audit(row.market, {
+      actor: row.by,
+      action: `model.${row.action}`,
+      target: row.model_id,
+      detail: { runId: row.run_id, promotion: row.id },
+    });
+    return viewOf(row);
+  }
+
+  async list(): Promise<PromotionList> {
+    const rows = await this.o.store.promotions();
+    const serving = new Map<string, PromotionList["serving"][number]>();
+    for (const r of rows) {
+      const key = `${r.market}/${r.model_id}`;
+      if (!serving.has(key)) serving.set(key, { market: r.market, model: r.model_id, runId: r.run_id, since: r.at });
+    }
+    return { promotions: rows.map(viewOf), serving: [...serving.values()] };
+  }
+
+  /** At start: each promoted id serves what its newest promotion or rollback left it serving. */
+  async restore(warn: (message: string) => void): Promise<void> {
+    const latest = (await this.list()).serving;
+    for (const s of latest) {
+      if (!s.runId) continue;
+      let t: Target;
+      try {
+        t = this.target(s.market, s.model);
+      } catch (err) {
+        warn(`market ${s.market} no longer serves the promoted ${s.model}: ${(err as Error).message}`);
+        continue;
+      }
+      const top = inForce(await this.o.store.promotionsOf(s.market, s.model)).at(-1);
+      if (!top?.file) continue;
+      await t.provider
+        .serve(this.configOf(t, top.file, top.kind))
+        .catch((err: Error) => warn(`run ${top.runId}'s model promoted to ${s.model} in ${s.market} is not served: ${err.message}`));
+    }
+  }
+}
+
+/** The promotions of one id in force, oldest first: each promotion stacks, each rollback takes the newest off. */
+function inForce(rowsNewestFirst: readonly PromotionRow[]): Array<{ runId: string; file: string; kind: RunModel["kind"] }> {
+  const stack: Array<{ runId: string; file: string; kind: RunModel["kind"] }> = [];
+  for (const r of [...rowsNewestFirst].reverse()) {
+    if (r.action === "rollback") stack.pop();
+    else if (r.run_id && r.file) stack.push({ runId: r.run_id, file: r.file, kind: r.kind as RunModel["kind"] });
+  }
+  return stack;
+}
+
+/**
+ * Operators promote a finished run's model (POST /control/v1/runs/:id/promote), roll a market's model id back
+ * (POST /control/v1/promotions/rollback) and read the audit (GET /control/v1/promotions).
+ */
+export function registerPromotionRoutes(app: FastifyInstance, promotions: ModelPromotions): void {
+  const by = (request: FastifyRequest) => request.principal?.name ?? "operator";
+  const answer = async (reply: FastifyReply, work: () => Promise<unknown>, status = 200) => {
+    try {
+      return reply.code(status).send(await work());
+    } catch (err) {
+      if (!(err instanceof PlaneError)) throw err;
+      return reply.code(err.status).send({ error: { message: err.message } } satisfies ControlError);
+    }
+  };
+  app.post("/control/v1/runs/:id/promote", access("admin"), (request, reply) =>
+    answer(
+      reply,
+      () => {
+        const { market, model } = parseControlBody(promoteRun, request.body);
+        return promotions.promote((request.params as { id: string }).id, market, model, by(request));
+      },
+      201,
+    ),
+  );
+  app.post("/control/v1/promotions/rollback", access("admin"), (request, reply) =>
+    answer(
+      reply,
+      () => {
+        const { market, model } = parseControlBody(rollbackModel, request.body);
+        return promotions.rollback(market, model, by(request));
+      },
+      201,
+    ),
+  );
+  app.get("/control/v1/promotions", access("admin"), (_request, reply) => answer(reply, () => promotions.list()));
+}
