@@ -36,6 +36,58 @@ export const dataset = z.strictObject({
 });
 export type Dataset = z.infer<typeof dataset>;
 
+// ── Datasets uploaded through the control plane ───────────────────────────────────────────────────────────
+
+/** An uploaded dataset's id: also its folder in its region. */
+export const datasetName = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "use 1–64 lowercase letters, digits, '.', '_' or '-'");
+
+/**
+ * POST /control/v1/datasets?market=…&name=…[&region=…]: the body is the dataset's JSON lines (benih's examples, one
+ * per line), handed on as they arrive to an agent of the market's region, which keeps them there; the home plane
+ * never stores them. Answered 201 with the agent's `datasetReport`, or 422 with it when it refused the file.
+ */
+export const datasetSplit = z.enum(["train", "validation", "eval"]);
+export const datasetUpload = z.strictObject({
+  market: z.string().min(1).max(64),
+  name: datasetName,
+  /** `train` makes the dataset; `validation` and `eval` add those splits to one uploaded before. */
+  split: datasetSplit.default("train"),
+  /** Needed only when the market's datasets live in several regions. */
+  region: z.string().min(1).max(64).optional(),
+});
+export type DatasetUpload = z.infer<typeof datasetUpload>;
+
+/** How many broken lines and duplicates a report names; the counts are always whole. */
+export const reportSampleSize = 20;
+
+/** What the region's agent found, line by line, in an uploaded dataset: only this crosses back to the home plane. */
+export const datasetReport = z.strictObject({
+  dataset: z.string(),
+  split: datasetSplit,
+  market: z.string(),
+  region: z.string(),
+  /** Kept in the region (no broken line), or refused and deleted there. */
+  accepted: z.boolean(),
+  /** Why it was refused. */
+  reason: z.string().max(2000).optional(),
+  bytes: z.number().int().min(0),
+  /** Lines that are not blank, and of them the examples (lines that are whole examples). */
+  lines: z.number().int().min(0),
+  examples: z.number().int().min(0),
+  broken: z.array(z.strictObject({ line: z.number().int().positive(), problem: z.string().max(500) })).max(reportSampleSize),
+  brokenCount: z.number().int().min(0),
+  /** Examples that repeat an earlier line, with the line they repeat. */
+  duplicates: z.array(z.strictObject({ line: z.number().int().positive(), sameAs: z.number().int().positive() })).max(reportSampleSize),
+  duplicateCount: z.number().int().min(0),
+  /** Examples by the language their question is written in (zh, en, id, other), as read from the text. */
+  languages: z.record(z.string(), z.number().int().min(0)),
+});
+export type DatasetReport = z.infer<typeof datasetReport>;
+
+/** POST /control/v1/uploads/:id/report: the agent's report, and where it keeps an accepted dataset in its region. */
+export const datasetDelivered = z.strictObject({ report: datasetReport, source: z.string().min(1).max(4096).optional() });
+export type DatasetDelivered = z.infer<typeof datasetDelivered>;
+
 /** How many cluster ids a placement group names, and how many refusal groups a decision lists (see below). */
 export const placementSampleSize = 5;
 export const placementGroupLimit = 20;
@@ -163,6 +215,19 @@ export const agentCommand = z.discriminatedUnion("type", [
     trainer: commandTrainer.optional(),
   }),
   z.strictObject({ type: z.enum(["pause", "stop", "checkpoint"]), runId: z.string() }),
+  /**
+   * Fetch an uploaded dataset (GET /control/v1/uploads/:uploadId, streamed from the uploader), check it line by
+   * line, keep it in the region as `dataset` when whole, and report (POST …/uploads/:uploadId/report).
+   */
+  z.strictObject({
+    type: z.literal("dataset"),
+    uploadId: z.string(),
+    dataset: datasetName,
+    split: datasetSplit,
+    market: z.string(),
+    /** The most bytes it may have; more is refused. */
+    maxBytes: z.number().int().positive(),
+  }),
 ]);
 export type AgentCommand = z.infer<typeof agentCommand>;
 export type StartCommand = Extract<AgentCommand, { type: "start" }>;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, rmS
 import { join } from "node:path";
 import { FolderStorage, type CheckpointStorage } from "./checkpoint-storage.ts";
 import { logFileOf, type Execution, type Executor } from "./executors/executor.ts";
+import { receiveDataset, refusedReport } from "./datasets/receive.ts";
 import { describeModel } from "./run-model.ts";
 import { benihTrainerFiles, commandTrainerFiles, type TrainerFiles } from "./trainer-files.ts";
 import type { Cluster } from "@benih/contracts";
@@ -14,6 +15,7 @@ import {
   type CheckpointReport,
   type LogLine,
   type MetricPoint,
+  type DatasetDelivered,
   type RunModel,
   type RunReport,
   type StartCommand as Start,
@@ -29,6 +31,8 @@ export interface AgentOptions {
   executor: Executor;
   /** Where checkpoints are kept in the region: the run folders themselves (default), or an S3-compatible bucket. */
   checkpoints?: CheckpointStorage;
+  /** Where datasets uploaded through the control plane are kept in the region, each a folder (default: `<runsDir>/datasets`). */
+  datasetsDir?: string;
   /** The `benih train` arguments of an attempt, writing into `dir`. */
   trainArgs(cmd: Start, dir: string): string[];
   log?: (line: string) => void;
@@ -192,6 +196,10 @@ export class RegionalAgent {
 
   private async handle(c: AgentCommand): Promise<void> {
     if (c.type === "start") return this.start(c);
+    if (c.type === "dataset") {
+      void this.receive(c); // streamed while the agent goes on polling
+      return;
+    }
     const job = this.jobs.get(c.runId);
     if (!job) return;
     if (c.type === "checkpoint") await job.execution.checkpoint();
@@ -405,6 +413,30 @@ export class RegionalAgent {
       this.log(`${job.runId}: ${why}: not sent`); // benih's own trainer: the run trained, it only goes unscored
     }
     return undefined;
+  }
+
+  /** Fetches an uploaded dataset from the control plane, keeps it here when whole, and reports what it found. */
+  private async receive(c: Extract<AgentCommand, { type: "dataset" }>): Promise<void> {
+    const r = { ...c, region: this.o.cluster.region, datasetsDir: this.o.datasetsDir ?? join(this.o.runsDir, "datasets") };
+    let delivered: DatasetDelivered;
+    try {
+      const res = await fetch(`${this.o.controlPlane.replace(/\/+$/, "")}/control/v1/uploads/${c.uploadId}`, {
+        headers: { authorization: `Bearer ${this.o.token}`, ...(this.id && { "x-benih-agent": this.id }) },
+      });
+      if (!res.ok || !res.body) {
+        this.log(`dataset ${c.dataset}: the upload is not there to fetch (HTTP ${res.status})`);
+        return;
+      }
+      delivered = await receiveDataset({ ...r, body: res.body });
+    } catch (err) {
+      delivered = { report: refusedReport(r, `the agent could not keep it: ${(err as Error).message}`) };
+    }
+    this.log(`dataset ${c.dataset}: ${delivered.report.accepted ? `kept at ${delivered.source}` : `refused: ${delivered.report.reason}`}`);
+    const sent = await this.call("POST", `/control/v1/uploads/${c.uploadId}/report`, delivered).catch((err: Error) => err);
+    if (sent instanceof Error || sent.status !== 204)
+      this.log(
+        `dataset ${c.dataset}: report refused: ${sent instanceof Error ? sent.message : (sent.json?.error?.message ?? sent.status)}`,
+      );
   }
 
   private report(runId: string, body: RunReport): Promise<void> {

@@ -5,6 +5,8 @@ import {
   agentRegistration,
   annotateRun,
   createRun,
+  datasetDelivered,
+  datasetUpload,
   logBatch,
   metricsBatch,
   runCommandRequest,
@@ -45,6 +47,11 @@ const agentOf = (request: FastifyRequest) =>
 export interface ControlRoutesOptions {
   plane: ControlPlane;
   store: TrainingStore;
+  /** The most bytes an uploaded dataset may have (default 1 GiB). */
+  datasetMaxBytes?: number;
+  /** How long an upload waits for its region's agent to come for it (default 60 s), and for its report (15 min). */
+  uploadPickupMs?: number;
+  uploadReportMs?: number;
 }
 
 /**
@@ -226,14 +233,94 @@ export function registerControlRoutes(app: FastifyInstance, o: ControlRoutesOpti
     access("admin"),
     route(async (): Promise<DatasetsView> => {
       const { benih, command } = plane.recipes();
-      return { datasets: [...plane.datasets()], recipes: [...benih, ...command.map((r) => r.name)] };
+      return { datasets: await plane.datasets(), recipes: [...benih, ...command.map((r) => r.name)] };
     }),
   );
+  registerUploadRoutes(app, o, route, params);
   app.get(
     "/control/v1/fleet",
     access("admin"),
     route(async (): Promise<FleetView> => {
       return { clusters: await plane.fleet() };
+    }),
+  );
+}
+
+type Route = (
+  fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+) => (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+
+/** Rejects after `ms` with `status` and `message`, unless `p` settles first. */
+function within<T>(p: Promise<T>, ms: number, status: PlaneError["status"], message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new PlaneError(status, message)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Datasets uploaded through the home plane, kept only in their market's region: the admin's request body is handed,
+ * unread, to an agent there (which comes for it after a `dataset` command), and the admin is answered with the
+ * agent's line-by-line report.
+ */
+function registerUploadRoutes(app: FastifyInstance, o: ControlRoutesOptions, route: Route, params: (r: FastifyRequest) => { id: string }) {
+  const { plane } = o;
+  const maxBytes = o.datasetMaxBytes ?? 1 << 30;
+  void app.register(async (uploads) => {
+    // The body stays a stream: it goes to the agent as it arrives, and nothing of it is kept here.
+    uploads.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
+    uploads.post(
+      "/control/v1/datasets",
+      access("admin"),
+      route(async (request, reply) => {
+        const u = parse(datasetUpload, request.query);
+        const declared = Number(request.headers["content-length"] ?? 0);
+        if (declared > maxBytes) throw new PlaneError(413, `the dataset is ${declared} bytes; the most is ${maxBytes}`);
+        const { region, cluster } = await plane.uploadTarget(u);
+        const upload = plane.uploads.open(region, request.raw, maxBytes);
+        try {
+          await plane.requestUpload(cluster, {
+            type: "dataset",
+            uploadId: upload.id,
+            dataset: u.name,
+            split: u.split,
+            market: u.market,
+            maxBytes,
+          });
+          await within(upload.picked, o.uploadPickupMs ?? 60_000, 504, `the agent of ${cluster} in ${region} did not come for the dataset`);
+          const { report, source } = await within(
+            upload.delivered,
+            o.uploadReportMs ?? 15 * 60_000,
+            504,
+            `the agent of ${cluster} in ${region} took the dataset but has not reported on it`,
+          );
+          if (!report.accepted || !source)
+            throw new PlaneError(422, `${region} refused dataset ${u.name}: ${report.reason ?? "no reason given"}`, report);
+          if (u.split === "train")
+            await plane.addDataset({ id: u.name, market: u.market, region, source }, report, request.principal?.name ?? "operator");
+          return reply.code(201).send(report);
+        } finally {
+          plane.uploads.close(upload.id);
+          // An answer before the whole body was read (a refusal, a timeout): the rest is not wanted.
+          if (!request.raw.readableEnded) request.raw.resume();
+        }
+      }),
+    );
+  });
+  app.get(
+    "/control/v1/uploads/:id",
+    access("agent"),
+    route(async (request, reply) =>
+      reply.header("content-type", "application/x-ndjson").send(plane.uploads.take(params(request).id, request.agentRegion!)),
+    ),
+  );
+  app.post(
+    "/control/v1/uploads/:id/report",
+    access("agent"),
+    route(async (request, reply) => {
+      plane.uploads.deliver(params(request).id, request.agentRegion!, parse(datasetDelivered, request.body));
+      return reply.code(204).send();
     }),
   );
 }

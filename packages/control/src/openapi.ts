@@ -6,6 +6,8 @@ import {
   agentRegistration,
   controlError,
   createRun,
+  datasetDelivered,
+  datasetReport,
   datasetsView,
   fleetView,
   logBatch,
@@ -193,8 +195,53 @@ export function controlOpenApi() {
       "/control/v1/datasets": {
         get: {
           ...admin,
-          summary: "Configured datasets and recipes",
+          summary: "Configured and uploaded datasets, and recipes",
           responses: { "200": ok("Datasets and recipe names", datasetsView), ...err(403) },
+        },
+        post: {
+          ...admin,
+          summary:
+            "Upload a dataset (JSON lines, one example each) for a market: streamed to an agent of its region, which checks it line by line and keeps it there; never stored here",
+          parameters: [
+            { name: "market", in: "query", required: true, schema: { type: "string" } },
+            { name: "name", in: "query", required: true, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" } },
+            { name: "region", in: "query", schema: { type: "string" }, description: "when the market's data lives in several regions" },
+            {
+              name: "split",
+              in: "query",
+              schema: { type: "string", enum: ["train", "validation", "eval"], default: "train" },
+              description: "train makes the dataset; validation and eval add to one uploaded before",
+            },
+          ],
+          requestBody: { required: true, content: { "application/x-ndjson": { schema: { type: "string", format: "binary" } } } },
+          responses: {
+            "201": ok("Kept in its region: the agent's report", datasetReport),
+            "422": {
+              description: "Refused by its region's agent (details: the report, naming broken lines) or no region for the market",
+              content: json(z.toJSONSchema(controlError, { io: "output" })),
+            },
+            ...err(400, 403, 409, 413, 504),
+          },
+        },
+      },
+      "/control/v1/uploads/{id}": {
+        get: {
+          ...agent,
+          summary: "An upload's bytes, streamed from the uploader to the agent of its region (once)",
+          parameters: [path("id")],
+          responses: {
+            "200": { description: "The dataset's JSON lines", content: { "application/x-ndjson": {} } },
+            ...err(401, 403, 404, 409),
+          },
+        },
+      },
+      "/control/v1/uploads/{id}/report": {
+        post: {
+          ...agent,
+          summary: "What the agent found in an upload, and where it keeps it when whole",
+          parameters: [path("id")],
+          requestBody: body(datasetDelivered),
+          responses: { "204": { description: "Recorded" }, ...err(400, 401, 403, 404) },
         },
       },
     },

@@ -3,6 +3,7 @@ import { MemorySignals, type TrainingStore } from "@benih/store";
 import { AcceleratorIndex } from "./accelerator-index.ts";
 import { Agents } from "./agents.ts";
 import { CommandQueue } from "./command-queue.ts";
+import { UploadDesk } from "./datasets/uploads.ts";
 import { PlaneError } from "./errors.ts";
 import type { RunRequest } from "./fleet.ts";
 import { byPreference, place } from "./placement.ts";
@@ -17,6 +18,8 @@ import {
   type CommandRecipe,
   type CreateRun,
   type Dataset,
+  type DatasetReport,
+  type DatasetUpload,
   type PlacementDecision,
   type RunCommand,
   type RunCreated,
@@ -65,6 +68,10 @@ export class ControlPlane {
   private readonly now: () => Date;
 
   private readonly commandRecipes: ReadonlyMap<string, CommandRecipe>;
+  /** Datasets uploaded through the control plane, as the store lists them. */
+  private readonly uploaded = new Map<string, Dataset>();
+  /** Uploads waiting for their region's agent. */
+  readonly uploads = new UploadDesk();
 
   constructor(private readonly o: PlaneOptions) {
     for (const r of o.recipes ?? [])
@@ -140,8 +147,64 @@ export class ControlPlane {
     }));
   }
 
-  datasets(): readonly Dataset[] {
-    return this.o.datasets;
+  /** The configured datasets, then those uploaded through the control plane (on any instance sharing the store). */
+  async datasets(): Promise<Dataset[]> {
+    await this.syncDatasets();
+    return [...this.o.datasets, ...this.uploaded.values()];
+  }
+
+  private async syncDatasets(): Promise<void> {
+    for (const r of await this.o.store.uploadedDatasets())
+      if (!this.uploaded.has(r.id))
+        this.uploaded.set(r.id, { id: r.id, market: r.market, region: r.region, source: r.source, flags: [], transfers: [] });
+  }
+
+  /**
+   * Where an upload of a dataset for `u.market` goes: the region its market's datasets live in, and a cluster there
+   * whose agent is connected. Refused with the reason when the name is taken, the market has no such region, or no
+   * agent of it is connected (the bytes are handed only to one, never kept here).
+   */
+  async uploadTarget(u: DatasetUpload): Promise<{ region: string; cluster: string }> {
+    const all = await this.datasets();
+    const named = all.find((d) => d.id === u.name);
+    if (u.split === "train" && named) throw new PlaneError(409, `there is a dataset ${u.name} already: give this one another name`);
+    if (u.split !== "train" && (!named || !this.uploaded.has(u.name) || named.market !== u.market))
+      throw new PlaneError(
+        422,
+        `a ${u.split} split is added to a dataset uploaded for market ${u.market}; there is no such dataset ${u.name}`,
+      );
+    const regions =
+      named && u.split !== "train" ? [named.region] : [...new Set(all.filter((d) => d.market === u.market).map((d) => d.region))];
+    if (!regions.length)
+      throw new PlaneError(
+        422,
+        `market ${u.market} has no training region: list a dataset of it under training.datasets, with the region its data lives in`,
+      );
+    if (u.region && !regions.includes(u.region))
+      throw new PlaneError(422, `market ${u.market}'s data lives in ${regions.join(", ")}, not ${u.region}`);
+    if (!u.region && regions.length > 1)
+      throw new PlaneError(422, `market ${u.market}'s data lives in ${regions.join(", ")}: say which region with region=`);
+    const region = u.region ?? regions[0]!;
+    await this.catchUp();
+    const cluster = this.agents.known.clusters().find((c) => c.region === region);
+    if (!cluster)
+      throw new PlaneError(
+        409,
+        `no agent of region ${region} is connected: market ${u.market}'s datasets are handed only to an agent in ${region} and never kept here; start one and upload again`,
+      );
+    return { region, cluster: cluster.id };
+  }
+
+  /** Asks the agent of `cluster` to fetch and keep an upload. */
+  requestUpload(cluster: string, command: Extract<AgentCommand, { type: "dataset" }>): Promise<void> {
+    return this.queue.send(cluster, command);
+  }
+
+  /** Records a dataset an agent kept in its region; runs may train on it from now on. */
+  async addDataset(d: { id: string; market: string; region: string; source: string }, report: DatasetReport, by: string): Promise<void> {
+    const added = await this.o.store.recordDataset({ ...d, report: JSON.stringify(report), by, created_at: this.now().getTime() });
+    if (!added) throw new PlaneError(409, `there is a dataset ${d.id} already`);
+    this.uploaded.set(d.id, { ...d, flags: [], transfers: [] });
   }
 
   /** The recipes a run may name: benih's own, then the configured command recipes. */
@@ -158,9 +221,11 @@ export class ControlPlane {
     return r;
   }
 
+  /** A dataset by id (after `syncDatasets` for uploads made on other instances). */
   dataset(id: string): Dataset {
-    const d = this.o.datasets.find((x) => x.id === id);
-    if (!d) throw new PlaneError(422, `no dataset ${id}; datasets: ${this.o.datasets.map((x) => x.id).join(", ")}`);
+    const d = this.o.datasets.find((x) => x.id === id) ?? this.uploaded.get(id);
+    if (!d)
+      throw new PlaneError(422, `no dataset ${id}; datasets: ${[...this.o.datasets.map((x) => x.id), ...this.uploaded.keys()].join(", ")}`);
     return d;
   }
 
@@ -169,6 +234,7 @@ export class ControlPlane {
    * node was taken meanwhile (by another instance) with 409.
    */
   async createRun(r: CreateRun): Promise<RunCreated> {
+    await this.syncDatasets();
     const request = this.requestFor(r);
     const accelerator = request.accelerator;
     const dataset = request.dataset;
@@ -206,6 +272,7 @@ export class ControlPlane {
 
   /** Where a run would go if created now, and why the other clusters would not take it: nothing is created or held. */
   async preview(r: CreateRun): Promise<PlacementDecision> {
+    await this.syncDatasets();
     const request = this.requestFor(r);
     await this.catchUp();
     return this.decide(request);
@@ -277,7 +344,7 @@ export class ControlPlane {
 
   /** Catches up with the agents and runs that changed on any instance. */
   private async catchUp(): Promise<void> {
-    await Promise.all([this.agents.known.sync(), this.index.sync()]);
+    await Promise.all([this.agents.known.sync(), this.index.sync(), this.syncDatasets()]);
   }
 
   /** Where a run may go now (after `catchUp`): one look at each registered cluster. */

@@ -129,6 +129,7 @@ for (const backend of await testBackends()) {
             "0023-tool-call-waits",
             "0024-training-run-notes",
             "0025-model-promotions",
+            "0026-uploaded-datasets",
           ],
         );
       } finally {

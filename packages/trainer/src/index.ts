@@ -41,7 +41,7 @@ export {
 } from "./datasets/build.ts";
 export { loadCountryFacts, type CountryFacts, type Lang } from "./datasets/facts.ts";
 export { chatPrompt, chatAnswer, chatText, chatSegments, assistantTurns, toolCallLine, tokenStream } from "./datasets/chat-format.ts";
-export { readExamples, writeExamples, readDatasetDir, writeDatasetDir, DatasetError } from "./datasets/jsonl.ts";
+export { exampleOf, readExamples, writeExamples, readDatasetDir, writeDatasetDir, DatasetError } from "./datasets/jsonl.ts";
 export { exportGguf, exportLoraAdapter, type ModelCard } from "./export.ts";
 export { loadBaseModel, type BaseModel } from "./base-model.ts";
 export { scoreAnswers, scoreByKind, answerPerplexity, type ScoreLine, type KindScore } from "./eval.ts";

@@ -343,6 +343,23 @@ export const datasetBuild = command({
   run: async (i): Done => (await import("./dataset.ts")).datasetCommand(i),
 });
 
+export const datasetUpload = command({
+  name: "dataset upload",
+  summary: "upload a JSON-lines dataset for a market: checked line by line and kept only in the market's region",
+  options: {
+    ...client,
+    market: { type: "string", required: true, arg: "ID", help: "the market it is for (its region keeps it)" },
+    name: { type: "string", required: true, arg: "NAME", help: "the dataset's id for runs: lowercase letters, digits, . _ -" },
+    region: { type: "string", arg: "R", help: "the region, when the market's data lives in several" },
+    split: { type: "string", default: "train", arg: "S", help: "train (makes the dataset), or validation or eval (adds to it)" },
+    json,
+  },
+  positionals: "FILE",
+  notes: [adminKey],
+  example: "benih dataset upload my-data/train.jsonl --market cn --name cn-support --key bk-…",
+  run: async (i): Done => (await import("./dataset-upload.ts")).datasetUploadCommand(i),
+});
+
 /** In the order `benih --help` lists them. */
 export const commands: ReadonlyArray<Command> = [
   serve,
@@ -370,4 +387,5 @@ export const commands: ReadonlyArray<Command> = [
   train,
   evaluate,
   datasetBuild,
+  datasetUpload,
 ] as ReadonlyArray<Command>;

@@ -13,6 +13,8 @@ import { LOCAL_REGION, startLocalAgent, trackAgentConnections } from "./local-ag
 export interface Training {
   plane: ControlPlane;
   store: Store;
+  /** The most megabytes an uploaded dataset may have. */
+  datasetMaxMb: number;
   /** The region an agent token speaks for. */
   agentRegion(token: string | undefined): string | undefined;
   /**
@@ -80,6 +82,7 @@ export function createTraining(
   return {
     plane,
     store,
+    datasetMaxMb: t.datasetMaxMb,
     agentRegion: (token) => (token ? tokens.get(token) : undefined),
     ...(localToken && { local: { token: localToken, sockets: new Set<Socket>() } }),
   };
@@ -96,7 +99,11 @@ export function registerTrainingRoutes(app: FastifyInstance, training: Training)
       if (route.config?.access === "agent" && (!route.logLevel || route.logLevel === "info")) route.logLevel = "warn";
     });
     if (training.local) trackAgentConnections(control, training.local);
-    registerControlRoutes(control, { plane: training.plane, store: training.store.training });
+    registerControlRoutes(control, {
+      plane: training.plane,
+      store: training.store.training,
+      datasetMaxBytes: Math.round(training.datasetMaxMb * 1024 * 1024),
+    });
   });
 }
 

@@ -163,6 +163,8 @@ const training = z.strictObject({
   agents: z
     .array(z.strictObject({ region: z.string().min(1), token: z.string().min(16, "use a token of at least 16 characters") }))
     .default([]),
+  /** The most megabytes a dataset uploaded through the control plane may have (it streams through to its region). */
+  datasetMaxMb: z.number().positive().default(1024),
   datasets: z
     .array(
       z.strictObject({

@@ -37,7 +37,7 @@ export function createLlamaCpp(settings: LlamaCppSettings): LlamaCppProvider {
           const contextLength = await contexts.get(m.id);
           return {
             id: m.id,
-            ownedBy: `${name}:${basename(m.path)}`,
+            ownedBy: `${name}:${basename(m.adapter ?? m.path)}`,
             ...(contextLength !== undefined && { contextLength }),
             ...(m.languages && { languages: m.languages }),
             ...(m.examples && { examples: m.examples }),

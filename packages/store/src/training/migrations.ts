@@ -265,4 +265,23 @@ export const trainingMigrations: Record<string, Migration> = {
       await db.schema.alterTable("training_runs").dropColumn("model").execute();
     },
   },
+  // Datasets uploaded through the control plane: only where their region's agent keeps them and its report; the
+  // bytes never reach the home store.
+  "0026-uploaded-datasets": {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable("training_datasets")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("market", "text", (c) => c.notNull())
+        .addColumn("region", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .addColumn("report", "text", (c) => c.notNull())
+        .addColumn("by", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>): Promise<void> {
+      await db.schema.dropTable("training_datasets").execute();
+    },
+  },
 };

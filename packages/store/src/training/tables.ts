@@ -129,6 +129,19 @@ export interface TrainingVersionsTable {
   value: number;
 }
 
+/** A dataset uploaded through the control plane: kept in `region` at `source` by its agent, never here. */
+export interface TrainingDatasetsTable {
+  id: string;
+  market: string;
+  region: string;
+  /** The folder the region's agent keeps it in. */
+  source: string;
+  /** JSON: the agent's `DatasetReport`. */
+  report: string;
+  by: string;
+  created_at: number;
+}
+
 /** This domain's part of the store's `Database`. */
 export interface TrainingTables {
   training_runs: TrainingRunsTable;
@@ -142,4 +155,5 @@ export interface TrainingTables {
   training_commands: TrainingCommandsTable;
   training_versions: TrainingVersionsTable;
   model_promotions: ModelPromotionsTable;
+  training_datasets: TrainingDatasetsTable;
 }

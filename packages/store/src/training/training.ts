@@ -1,6 +1,13 @@
 import type { Insertable, Kysely, Selectable, Transaction } from "kysely";
 import type { Database } from "../database.ts";
-import type { ModelPromotionsTable, TrainingAgentsTable, TrainingLogsTable, TrainingMetricsTable, TrainingRunsTable } from "./tables.ts";
+import type {
+  ModelPromotionsTable,
+  TrainingAgentsTable,
+  TrainingDatasetsTable,
+  TrainingLogsTable,
+  TrainingMetricsTable,
+  TrainingRunsTable,
+} from "./tables.ts";
 
 export type TrainingRunRow = Selectable<TrainingRunsTable>;
 export type MetricPoint = Omit<Insertable<TrainingMetricsTable>, "run_id">;
@@ -253,6 +260,20 @@ export class TrainingStore {
   /** Keeps what a run made to serve (JSON of a `RunModel`), as its agent reported it. */
   async recordRunModel(runId: string, model: string): Promise<void> {
     await this.db.updateTable("training_runs").set({ model }).where("id", "=", runId).execute();
+  }
+
+  /** Records an uploaded dataset its region's agent keeps; false when the id is taken. */
+  async recordDataset(row: Selectable<TrainingDatasetsTable>): Promise<boolean> {
+    const r = await this.db
+      .insertInto("training_datasets")
+      .values(row)
+      .onConflict((oc) => oc.column("id").doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  uploadedDatasets() {
+    return this.db.selectFrom("training_datasets").selectAll().orderBy("created_at").execute();
   }
 
   async recordPromotion(row: Selectable<ModelPromotionsTable>): Promise<void> {

@@ -13,6 +13,41 @@ export function writeExamples(path: string, examples: Example[]): void {
   writeFileSync(path, `${examples.map((e) => JSON.stringify(e)).join("\n")}\n`);
 }
 
+/**
+ * One line of a dataset file as an example; throws a DatasetError naming `where` (file:line) and what is wrong. The
+ * trainer reads files with it, and an agent checks uploads line by line with it.
+ */
+export function exampleOf(line: string, where: string): Example {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch (err) {
+    throw new DatasetError(`${where}: not valid JSON (${(err as Error).message})`);
+  }
+  const r = (row ?? {}) as Partial<Example>;
+  if (typeof row !== "object" || Array.isArray(row)) throw new DatasetError(`${where}: not a JSON object`);
+  for (const field of ["question", "answer"] as const) {
+    if (typeof r[field] !== "string" || !r[field]) throw new DatasetError(`${where}: "${field}" must be a non-empty string`);
+  }
+  if (r.system !== undefined && typeof r.system !== "string") throw new DatasetError(`${where}: "system" must be a string`);
+  if (r.tools !== undefined && !(Array.isArray(r.tools) && r.tools.every((t) => typeof t === "string" && t)))
+    throw new DatasetError(`${where}: "tools" must be a list of tool names`);
+  if (r.turns !== undefined && !(Array.isArray(r.turns) && r.turns.every(isTurn)))
+    throw new DatasetError(
+      `${where}: "turns" must be a list of {"role":"assistant","calls":[{"name","arguments"}]} and {"role":"tool","content"}`,
+    );
+  return {
+    lang: r.lang ?? "en",
+    kind: r.kind ?? "other",
+    template: r.template ?? "",
+    question: r.question!,
+    answer: r.answer!,
+    ...(r.system !== undefined && { system: r.system }),
+    ...(r.tools && { tools: r.tools }),
+    ...(r.turns && { turns: r.turns }),
+  };
+}
+
 /** Reads examples, one JSON object per line; a broken line is reported with its file and line number. */
 export function readExamples(path: string): Example[] {
   let text: string;
@@ -23,35 +58,7 @@ export function readExamples(path: string): Example[] {
   }
   const out: Example[] = [];
   text.split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch (err) {
-      throw new DatasetError(`${path}:${i + 1}: not valid JSON (${(err as Error).message})`);
-    }
-    const r = row as Partial<Example>;
-    for (const field of ["question", "answer"] as const) {
-      if (typeof r[field] !== "string" || !r[field]) throw new DatasetError(`${path}:${i + 1}: "${field}" must be a non-empty string`);
-    }
-    const where = `${path}:${i + 1}`;
-    if (r.system !== undefined && typeof r.system !== "string") throw new DatasetError(`${where}: "system" must be a string`);
-    if (r.tools !== undefined && !(Array.isArray(r.tools) && r.tools.every((t) => typeof t === "string" && t)))
-      throw new DatasetError(`${where}: "tools" must be a list of tool names`);
-    if (r.turns !== undefined && !(Array.isArray(r.turns) && r.turns.every(isTurn)))
-      throw new DatasetError(
-        `${where}: "turns" must be a list of {"role":"assistant","calls":[{"name","arguments"}]} and {"role":"tool","content"}`,
-      );
-    out.push({
-      lang: r.lang ?? "en",
-      kind: r.kind ?? "other",
-      template: r.template ?? "",
-      question: r.question!,
-      answer: r.answer!,
-      ...(r.system !== undefined && { system: r.system }),
-      ...(r.tools && { tools: r.tools }),
-      ...(r.turns && { turns: r.turns }),
-    });
+    if (line.trim()) out.push(exampleOf(line, `${path}:${i + 1}`));
   });
   if (!out.length) throw new DatasetError(`${path} has no examples`);
   return out;
