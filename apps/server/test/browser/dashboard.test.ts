@@ -213,4 +213,41 @@ describe("the training dashboard in Chromium", { skip }, () => {
     await page.screenshot({ path: `${shots}/dashboard-compare-1280.png`, fullPage: true });
     await page.close();
   });
+
+  it("uploads a dataset from the form: a broken one is refused naming its lines, a whole one is kept in cn-north and offered to runs", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/admin`);
+    await page.getByTestId("admin-key").fill(ADMIN);
+    await page.getByTestId("admin-key").press("Enter");
+    const form = page.getByTestId("dataset-upload");
+    await form.getByTestId("upload-market").selectOption("cn");
+    const line = (q: string, a: string) => JSON.stringify({ question: q, answer: a });
+    const send = async (name: string, lines: string[]) => {
+      await form.getByTestId("upload-name").fill(name);
+      await form
+        .getByTestId("upload-file")
+        .setInputFiles({ name: `${name}.jsonl`, mimeType: "application/x-ndjson", buffer: Buffer.from(lines.join("\n")) });
+      await form.getByTestId("upload").click();
+      await form.getByTestId("dataset-report").waitFor();
+      return form.getByTestId("dataset-report");
+    };
+    const refused = await send("cn-faq", [line("肯尼亚的首都是哪里？", "内罗毕。"), "{oops", line("What is 2 plus 2?", "4")]);
+    assert.equal(await refused.getAttribute("data-accepted"), "false");
+    assert.match((await refused.textContent())!, /Refused: 1 of its 3 lines is not an example \(line 2: not valid JSON/);
+    assert.match((await form.getByTestId("broken-lines").textContent())!, /^line 2: not valid JSON/);
+    await page.screenshot({ path: `${shots}/dashboard-upload-refused.png`, fullPage: true });
+
+    const kept = await send("cn-faq", [
+      line("肯尼亚的首都是哪里？", "内罗毕。"),
+      line("What is 2 plus 2?", "4"),
+      line("Berapa 2 tambah 2?", "4"),
+    ]);
+    await until("the new report", async () => ((await kept.getAttribute("data-accepted")) === "true" ? true : undefined));
+    assert.match((await kept.textContent())!, /cn-faq \(train\) is kept in cn-north: 3 examples of 3 lines.*Languages: (zh 1|en 1|id 1), /);
+    await until("the dataset offered to new runs", async () =>
+      (await page.getByTestId("new-dataset").locator("option").allTextContents()).includes("cn-faq (cn, cn-north)") ? true : undefined,
+    );
+    await page.screenshot({ path: `${shots}/dashboard-upload-kept.png`, fullPage: true });
+    await page.close();
+  });
 });

@@ -1,6 +1,7 @@
 import { useState } from "react";
-import type { PlacementDecision, PlacementGroup, RunView } from "@benih/contracts";
+import type { DatasetsView, PlacementDecision, PlacementGroup, RunView } from "@benih/contracts";
 import { api, type AdminError } from "./api.ts";
+import { DatasetUpload } from "./DatasetUpload.tsx";
 import { usePoll } from "./poll.ts";
 import type { Words } from "./text.ts";
 import { Problem } from "./Problem.tsx";
@@ -90,8 +91,7 @@ export function Candidates({ placement, w }: { placement: PlacementDecision; w: 
   );
 }
 
-function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCreated: () => void }) {
-  const options = usePoll(() => api.datasets(), 60_000, "datasets");
+function NewRun({ w, go, onCreated, options }: { w: Words; go: (to: string) => void; onCreated: () => void; options?: DatasetsView }) {
   const [form, setForm] = useState({ recipe: "tiny", dataset: "", steps: "6000", accelerator: "", count: "1" });
   const [refusal, setRefusal] = useState<{ message: string; placement?: PlacementDecision }>();
   const [preview, setPreview] = useState<PlacementDecision>();
@@ -100,7 +100,7 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
     setForm({ ...form, [k]: e.target.value });
     setPreview(undefined);
   };
-  const dataset = form.dataset || options.data?.datasets[0]?.id || "";
+  const dataset = form.dataset || options?.datasets[0]?.id || "";
   const body = () => ({
     recipe: form.recipe,
     dataset,
@@ -145,7 +145,7 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
       <label>
         {w.recipe}
         <select value={form.recipe} onChange={set("recipe")} data-testid="new-recipe">
-          {(options.data?.recipes ?? ["tiny"]).map((r) => (
+          {(options?.recipes ?? ["tiny"]).map((r) => (
             <option key={r}>{r}</option>
           ))}
         </select>
@@ -153,7 +153,7 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
       <label>
         {w.dataset}
         <select value={dataset} onChange={set("dataset")} data-testid="new-dataset">
-          {options.data?.datasets.map((d) => (
+          {options?.datasets.map((d) => (
             <option key={d.id} value={d.id}>
               {d.id} ({d.market}, {d.region})
             </option>
@@ -196,6 +196,7 @@ function NewRun({ w, go, onCreated }: { w: Words; go: (to: string) => void; onCr
 
 export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void; onAuth: (e: AdminError) => void }) {
   const runs = usePoll(() => api.runs(), 2000, "runs");
+  const options = usePoll(() => api.datasets(), 60_000, "datasets");
   const [picked, setPicked] = useState<string[]>([]);
   if (runs.error) return <Problem error={runs.error} w={w} onAuth={onAuth} />;
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));
@@ -262,7 +263,8 @@ export function RunsPage({ w, go, onAuth }: { w: Words; go: (to: string) => void
         </tbody>
       </table>
       {runs.data && !runs.data.runs.length && <p className="notice">{w.noRuns}</p>}
-      <NewRun w={w} go={go} onCreated={runs.reload} />
+      <NewRun w={w} go={go} onCreated={runs.reload} options={options.data} />
+      <DatasetUpload w={w} options={options.data} onKept={options.reload} />
     </>
   );
 }

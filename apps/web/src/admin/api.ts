@@ -5,6 +5,7 @@
 import type {
   AdminAuditView,
   AnnotateRun,
+  DatasetReport,
   PromoteRun,
   PromotionList,
   PromotionView,
@@ -111,6 +112,19 @@ export const linkCarriesAuth = () => !hasAdminKey() && !("authorization" in auth
 
 const q = (params: Record<string, string | number | undefined>) =>
   new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (v === undefined || v === "" ? [] : [[k, String(v)]]))).toString();
+
+/** Uploads a dataset file for a market: its region's agent checks and keeps it; a refusal carries its report as details. */
+export async function uploadDataset(query: { market: string; name: string; split: string }, file: Blob): Promise<DatasetReport> {
+  if (needsToken("POST")) await signedIn();
+  const res = await fetch(`/control/v1/datasets?${q(query)}`, {
+    method: "POST",
+    headers: { ...headersFor("POST"), "content-type": "application/x-ndjson" },
+    body: file,
+  });
+  const json = (await res.json().catch(() => undefined)) as (ErrorBody & Partial<DatasetReport>) | undefined;
+  if (!res.ok) throw new AdminError(res.status, json?.error?.message ?? `HTTP ${res.status}`, json?.error?.details, json?.error?.code);
+  return json as DatasetReport;
+}
 
 export const api = {
   runs: () => call<RunList>("GET", "/control/v1/runs"),

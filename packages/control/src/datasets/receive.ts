@@ -79,7 +79,7 @@ export async function receiveDataset(r: Receipt): Promise<DatasetDelivered> {
     const reason =
       tooLong ??
       (found.brokenCount
-        ? `${found.brokenCount} of its ${found.lines} lines ${found.brokenCount === 1 ? "is" : "are"} not examples (line ${first!.line}: ${first!.problem})`
+        ? `${found.brokenCount} of its ${found.lines} lines ${found.brokenCount === 1 ? "is not an example" : "are not examples"} (line ${first!.line}: ${first!.problem})`
         : found.examples
           ? undefined
           : "it has no examples");
