@@ -123,6 +123,7 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       store: store.training,
       dir: resolve(dataDir, "promoted"),
       audit: (market, entry) => (markets?.stores.get(market) ?? store).accounts.audit(entry),
+      refreshModels: () => catalog.refresh(),
     });
     await promotions.restore((message) => log?.warn(message));
     await recoverStores(allStores(store, markets), instance, closers, log);

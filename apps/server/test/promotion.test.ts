@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -83,6 +83,13 @@ async function cnAnswer(url = server.url): Promise<string> {
   return json.choices[0]!.message.content;
 }
 
+/** What market cn's model list says its chat model is served from. */
+async function servedFrom(): Promise<string> {
+  const res = await request(`${server.url}/v1/models`, { headers: { host: "cn.localhost" } });
+  const list = (await res.body.json()) as { data: Array<{ id: string; owned_by: string }> };
+  return list.data.find((m) => m.id === "benih-test-cn")!.owned_by;
+}
+
 /** A run of dataset cn-chat that a cn-north agent (this test, over HTTP) runs and finishes with `model`. */
 async function finishedRun(model: { path: string; bytes: Uint8Array } | undefined, finish = true): Promise<string> {
   const agentCall = (path: string, body: unknown, agentId?: string) =>
@@ -148,6 +155,15 @@ describe("promoting a finished run's model to a market", () => {
     );
     const trained = await cnAnswer();
     assert.notEqual(trained, shipped, "the promoted adapter answers, not the shipped one");
+    assert.match(await servedFrom(), new RegExp(`^local:${runId}-promo-\\w+\\.gguf$`), "the model list says so at once");
+    const card = readdirSync(join(server.dataDir, "promoted")).find((f) => f.endsWith(".md"))!;
+    assert.match(
+      readFileSync(join(server.dataDir, "promoted", card), "utf8"),
+      new RegExp(
+        `^# benih-test-cn in market cn: run ${runId}\n\nPromoted .* the LoRA adapter of run ${runId} \\(recipe tiny, dataset cn-chat, `,
+        "m",
+      ),
+    );
     const list = await control("GET", "/control/v1/promotions");
     assert.deepEqual(
       list.json.serving.map((s: { market: string; model: string; runId: string }) => [s.market, s.model, s.runId]),
@@ -158,6 +174,7 @@ describe("promoting a finished run's model to a market", () => {
     assert.equal(back.status, 201);
     assert.equal(back.json.runId, null);
     assert.equal(await cnAnswer(), shipped, "the shipped adapter answers again");
+    assert.equal(await servedFrom(), "local:benih-test-cn.gguf");
     const again = await control("POST", "/control/v1/promotions/rollback", { market: "cn" });
     assert.equal(again.status, 409);
     assert.match(again.json.error.message, /nothing to roll back: market cn serves benih-test-cn as the server was started with it/);

@@ -50,11 +50,12 @@ export class ModelCatalog {
 
   list(): CatalogEntry[] {
     const out = new Map<string, CatalogEntry>();
-    // A route is listed with what its first target's provider says of that model.
+    // A route is listed with what its first target's provider says of that model (a local model: its file).
     for (const r of this.router.configuredRoutes()) {
       const first = r.targets[0];
       const info = first && this.listed.get(first.provider)?.find((m) => m.id === first.model);
-      out.set(r.model, { id: r.model, object: "model", created: this.started, owned_by: first?.provider ?? "benih", ...facts(info) });
+      const owned_by = info?.ownedBy ?? first?.provider ?? "benih";
+      out.set(r.model, { id: r.model, object: "model", created: this.started, owned_by, ...facts(info) });
     }
     for (const [provider, models] of this.listed) {
       for (const m of models) {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
-import { copyFile, mkdir, rename, rm } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promoteRun, rollbackModel, type ControlError, type PromotionList, type PromotionView, type RunModel } from "@benih/contracts";
 import { parseControlBody, PlaneError } from "@benih/control";
@@ -9,10 +9,12 @@ import { AllowList } from "@benih/markets";
 import type { LlamaCppModelConfig, LlamaCppProvider } from "@benih/providers";
 import type { TrainingStore } from "@benih/store";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { stringify } from "yaml";
 import type { BenihConfig } from "../config/schema.ts";
 import type { ProviderSet } from "../providers.ts";
 
 type PromotionRow = Awaited<ReturnType<TrainingStore["promotions"]>>[number];
+type RunRow = NonNullable<Awaited<ReturnType<TrainingStore["getRun"]>>>;
 
 const viewOf = (r: PromotionRow): PromotionView => ({
   id: r.id,
@@ -34,6 +36,8 @@ async function sha256Of(path: string): Promise<string> {
 interface Target {
   market: string;
   model: string;
+  /** `provider/model`, as the server's local models are keyed. */
+  key: string;
   provider: LlamaCppProvider;
   /** What the id was served from when the server started: what a rollback past every promotion serves again. */
   shipped: LlamaCppModelConfig;
@@ -59,6 +63,8 @@ export class ModelPromotions {
       dir: string;
       /** Records a change in the market's admin audit, where its admins read it. */
       audit(market: string, entry: { actor: string; action: string; target: string; detail: Record<string, unknown> }): Promise<void>;
+      /** Lists the models again (GET /v1/models), once what an id serves has changed. */
+      refreshModels(): Promise<void>;
     },
   ) {
     for (const key of o.set.localModels.keys()) {
@@ -91,7 +97,19 @@ export class ModelPromotions {
         409,
         `${id} is served in market ${others.join(", ")} too, which a promotion would change as well: give market ${market} a model id of its own`,
       );
-    return { market, model: id, provider: this.o.set.providers.get(name) as LlamaCppProvider, shipped: this.shipped.get(`${name}/${id}`)! };
+    const key = `${name}/${id}`;
+    return { market, model: id, key, provider: this.o.set.providers.get(name) as LlamaCppProvider, shipped: this.shipped.get(key)! };
+  }
+
+  /**
+   * Serves `cfg` under the target's id; from then on the assistant counts its prompts with that file's tokenizer
+   * (the card, which says what the market's model answers, stays), and the model list says what it is served from.
+   */
+  private async serveAs(t: Target, cfg: LlamaCppModelConfig): Promise<void> {
+    await t.provider.serve(cfg);
+    const card = this.o.set.localModels.get(t.key)?.card;
+    this.o.set.localModels.set(t.key, { file: cfg.path, ...(card && { card }) });
+    await this.o.refreshModels();
   }
 
   /** What `file` (a promoted copy) is served as under the target's id: keeping the card's facts of the model it replaces. */
@@ -131,9 +149,10 @@ export class ModelPromotions {
             `the model of run ${runId} at ${made.location} has changed since the run reported it (sha256 ${sha.slice(0, 12)}…)`,
           );
         await rename(`${file}.partial`, file);
-        await t.provider.serve(this.configOf(t, file, made.kind)).catch((err: Error) => {
+        await this.serveAs(t, this.configOf(t, file, made.kind)).catch((err: Error) => {
           throw new PlaneError(422, `the model of run ${runId} cannot be served as ${t.model}: ${err.message}`);
         });
+        await writeFile(file.replace(/\.gguf$/, ".md"), await this.card(run, t, made, by));
       } catch (err) {
         await rm(`${file}.partial`, { force: true });
         await rm(file, { force: true });
@@ -162,7 +181,7 @@ export class ModelPromotions {
       const undone = stack.pop();
       if (!undone) throw new PlaneError(409, `nothing to roll back: market ${market} serves ${t.model} as the server was started with it`);
       const back = stack.at(-1);
-      await t.provider.serve(back?.file ? this.configOf(t, back.file, back.kind) : t.shipped);
+      await this.serveAs(t, back?.file ? this.configOf(t, back.file, back.kind) : t.shipped);
       const row: PromotionRow = {
         id: `promo-${Date.now().toString(36)}${randomUUID().replaceAll("-", "").slice(0, 8)}`,
         at: Date.now(),
@@ -176,6 +195,32 @@ export class ModelPromotions {
       };
       return this.record(row);
     });
+  }
+
+  /**
+   * The promoted copy's model card: the front matter of the card it replaces (what the market's model answers, in
+   * which languages), then where it came from and what its region measured.
+   */
+  private async card(run: RunRow, t: Target, made: RunModel, by: string): Promise<string> {
+    const before = this.o.set.localModels.get(t.key)?.card;
+    const scores = await this.o.store.scores(run.id);
+    return [
+      ...(before ? ["---", stringify(before).trimEnd(), "---", ""] : []),
+      `# ${t.model} in market ${t.market}: run ${run.id}`,
+      "",
+      `Promoted ${new Date().toISOString()} by ${by}: the ${made.kind === "adapter" ? "LoRA adapter" : "model"} of run ${run.id} (recipe ${run.recipe}, dataset ${run.dataset}, ${run.step} steps), sha256 ${made.sha256}.`,
+      ...(scores.length
+        ? [
+            "",
+            "Scores, measured in the run's region:",
+            "",
+            "| score | value | n |",
+            "| --- | --- | --- |",
+            ...scores.map((x) => `| ${x.name} | ${x.value} | ${x.count ?? ""} |`),
+          ]
+        : []),
+      "",
+    ].join("\n");
   }
 
   private async record(row: PromotionRow): Promise<PromotionView> {
@@ -213,9 +258,9 @@ export class ModelPromotions {
       }
       const top = inForce(await this.o.store.promotionsOf(s.market, s.model)).at(-1);
       if (!top?.file) continue;
-      await t.provider
-        .serve(this.configOf(t, top.file, top.kind))
-        .catch((err: Error) => warn(`run ${top.runId}'s model promoted to ${s.model} in ${s.market} is not served: ${err.message}`));
+      await this.serveAs(t, this.configOf(t, top.file, top.kind)).catch((err: Error) =>
+        warn(`run ${top.runId}'s model promoted to ${s.model} in ${s.market} is not served: ${err.message}`),
+      );
     }
   }
 }

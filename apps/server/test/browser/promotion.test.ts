@@ -12,7 +12,7 @@ import { closeShipped, type ShippedServer, startShipped } from "./shipped.ts";
 
 process.env.BENIH_TRAINER_THREADS ??= "1";
 
-// A run trained by a real cn-north agent, promoted from its page to market cn's chat model while the shipped server
+// A run trained by a real cn-north agent (an adapter on the shipped base), promoted from its page to market cn's chat model while the shipped server
 // runs: the chat at cn.localhost is answered by it within seconds, and the rollback brings the shipped model back.
 describe("promoting a run to a market's chat model, in Chromium", { skip: browserSkip }, () => {
   let server: ShippedServer;
@@ -56,14 +56,15 @@ describe("promoting a run to a market's chat model, in Chromium", { skip: browse
     const created = await fetch(`${server.url}/control/v1/runs`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ recipe: "micro", dataset: "cn-chat", steps: 40 }),
+      // An adapter on the shipped base, as a team's would be: ten steps from a fresh adapter, which answers otherwise.
+      body: JSON.stringify({ recipe: "tiny-lora", dataset: "cn-chat", steps: 10 }),
     });
     assert.equal(created.status, 201);
     const runId = ((await created.json()) as { id: string }).id;
     await until(
       `${runId} to finish`,
       async () => ((await server.store.training.getRun(runId))?.state === "succeeded" ? true : undefined),
-      180_000,
+      300_000,
     );
 
     const chat = await browser.newPage({ viewport: { width: 1100, height: 760 } });
@@ -83,7 +84,7 @@ describe("promoting a run to a market's chat model, in Chromium", { skip: browse
     await until("the run's model served", async () => ((await servedFrom(chat))?.includes(runId) ? true : undefined), 10_000);
     assert.ok(Date.now() - at < 10_000);
     const promoted = await ask(chat, "印度尼西亚的首都是哪里？");
-    assert.notEqual(promoted, shipped, "a 40-step micro model does not answer as the shipped adapter does");
+    assert.notEqual(promoted, shipped, "a ten-step adapter does not answer as the shipped one does");
     await chat.screenshot({ path: `${shots}/promotion-chat.png` });
 
     await admin.getByTestId("rollback").click();
