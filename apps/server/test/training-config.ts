@@ -17,6 +17,26 @@ training:
     preference: [cn-north]
 `;
 
+/**
+ * Three regions, each with its agents' token: cn-north (H20s only, where the cn dataset lives), my-johor (the global
+ * dataset's) and sg; `preference` orders them for placement.
+ */
+export const threeRegionTraining = (heartbeatTimeoutSeconds: number, preference = "cn-north, my-johor, sg") => `
+training:
+  heartbeatTimeoutSeconds: ${heartbeatTimeoutSeconds}
+  agents:
+    - { region: cn-north, token: agent-token-cn-north-0001 }
+    - { region: my-johor, token: agent-token-my-johor-0001 }
+    - { region: sg, token: agent-token-sg-000000001 }
+  datasets:
+    - { id: cn-chat, market: cn, region: cn-north, source: cn, flags: [personal-information] }
+    - { id: global-chat, market: global, region: my-johor, source: global }
+  rules:
+    accelerators:
+      - { regions: [cn-north], allow: [H20], effective: "2023-10-17", source: "US export controls, 2023-10-17" }
+    preference: [${preference}]
+`;
+
 const bin = fileURLToPath(new URL("../bin/benih.mjs", import.meta.url));
 
 /** The control plane's API at `url` as an admin calls it (a server whose admin routes need no key). */

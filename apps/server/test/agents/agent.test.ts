@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { runDetail } from "@benih/contracts";
 import { startServer } from "../harness.ts";
-import { agentCommand } from "../training-config.ts";
+import { agentCommand, threeRegionTraining } from "../training-config.ts";
 import { until } from "../until.ts";
 
 // Trainers started here use one thread each: several run at once, beside the other test files.
@@ -15,21 +15,7 @@ process.env.BENIH_TRAINER_THREADS ??= "1";
 // A control plane and four regional agents (real `benih agent` processes training with `benih train`) on
 // loopback: two in cn-north sharing that region's run storage, one in my-johor, one CPU-only in sg.
 const root = mkdtempSync(join(tmpdir(), "benih-agents-"));
-const yaml = `
-training:
-  heartbeatTimeoutSeconds: 3
-  agents:
-    - { region: cn-north, token: agent-token-cn-north-0001 }
-    - { region: my-johor, token: agent-token-my-johor-0001 }
-    - { region: sg, token: agent-token-sg-000000001 }
-  datasets:
-    - { id: cn-chat, market: cn, region: cn-north, source: cn, flags: [personal-information] }
-    - { id: global-chat, market: global, region: my-johor, source: global }
-  rules:
-    accelerators:
-      - { regions: [cn-north], allow: [H20], effective: "2023-10-17", source: "US export controls, 2023-10-17" }
-    preference: [cn-north, my-johor, sg]
-`;
+const yaml = threeRegionTraining(3);
 const agents: ChildProcess[] = [];
 after(() => {
   for (const a of agents) a.kill("SIGKILL");

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { after, describe, it } from "node:test";
 import { runDetail } from "@benih/contracts";
 import { startServer } from "../harness.ts";
-import { agentCommand, controlApi } from "../training-config.ts";
+import { agentCommand, controlApi, threeRegionTraining } from "../training-config.ts";
 import { until } from "../until.ts";
 
 process.env.BENIH_TRAINER_THREADS ??= "1";
@@ -23,19 +23,7 @@ const benih = (args: string[], env: Record<string, string> = {}): Promise<{ code
     (e: { code: number; stdout: string; stderr: string }) => e,
   );
 const root = mkdtempSync(join(tmpdir(), "benih-residency-"));
-const yaml = `
-training:
-  heartbeatTimeoutSeconds: 30
-  agents:
-    - { region: cn-north, token: agent-token-cn-north-0001 }
-    - { region: my-johor, token: agent-token-my-johor-0001 }
-    - { region: sg, token: agent-token-sg-000000001 }
-  datasets:
-    - { id: cn-chat, market: cn, region: cn-north, source: cn, flags: [personal-information] }
-    - { id: global-chat, market: global, region: my-johor, source: global }
-  rules:
-    preference: [sg, my-johor, cn-north]
-`;
+const yaml = threeRegionTraining(30, "sg, my-johor, cn-north");
 const agents: ChildProcess[] = [];
 after(() => {
   for (const a of agents) a.kill("SIGKILL");

@@ -19,21 +19,24 @@ export type CheckResult = Pick<
   "bytes" | "lines" | "examples" | "broken" | "brokenCount" | "duplicates" | "duplicateCount" | "languages"
 > & { tooLong?: string };
 
+/** What a check finds in a file of `bytes` before its first line. */
+export const nothingFound = (bytes = 0): CheckResult => ({
+  bytes,
+  lines: 0,
+  examples: 0,
+  broken: [],
+  brokenCount: 0,
+  duplicates: [],
+  duplicateCount: 0,
+  languages: {},
+});
+
 /**
  * Reads a dataset file line by line, as the trainer will: each line an example (`exampleOf`), or broken with its
  * number and problem; examples that repeat an earlier one, and the language of each question. Stops at `maxLines`.
  */
 export async function checkDatasetFile(file: string, limits: CheckLimits = defaultCheckLimits): Promise<CheckResult> {
-  const out: CheckResult = {
-    bytes: statSync(file).size,
-    lines: 0,
-    examples: 0,
-    broken: [],
-    brokenCount: 0,
-    duplicates: [],
-    duplicateCount: 0,
-    languages: {},
-  };
+  const out = nothingFound(statSync(file).size);
   const seen = new Map<string, number>();
   const broke = (line: number, problem: string) => {
     out.brokenCount++;

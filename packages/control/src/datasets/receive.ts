@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { DatasetDelivered, DatasetReport } from "@benih/contracts";
+import { nothingFound } from "./check.ts";
 import { checkInThread, defaultThreadLimits, type ThreadLimits } from "./check-in-thread.ts";
 
 export interface Receipt {
@@ -27,14 +28,7 @@ export const refusedReport = (r: Pick<Receipt, "dataset" | "split" | "market" | 
   region: r.region,
   accepted: false,
   reason,
-  bytes,
-  lines: 0,
-  examples: 0,
-  broken: [],
-  brokenCount: 0,
-  duplicates: [],
-  duplicateCount: 0,
-  languages: {},
+  ...nothingFound(bytes),
 });
 
 /**
