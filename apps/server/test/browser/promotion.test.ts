@@ -27,6 +27,9 @@ describe("promoting a run to a market's chat model, in Chromium", { skip: browse
       agentCommand({ url: server.url, cluster: "bj-1", nodes: ["g0=H20:8"], runs: join(root, "runs"), checkpointEvery: 500 }),
       { stdio: "ignore" },
     );
+    await until("the agent", async () =>
+      ((await (await fetch(`${server.url}/control/v1/fleet`)).json()) as { clusters: unknown[] }).clusters.length ? true : undefined,
+    );
   });
   after(async () => {
     agent?.kill("SIGKILL");
@@ -76,7 +79,7 @@ describe("promoting a run to a market's chat model, in Chromium", { skip: browse
     await admin.getByTestId("promote").click();
     const served = admin.getByTestId("served");
     await served.waitFor();
-    assert.match((await served.textContent())!, /市场 cn 以 benih-tiny-cn 提供这次运行的模型/);
+    assert.match((await served.textContent())!, /^Market cn serves this run's model as benih-tiny-cn since /);
     await admin.screenshot({ path: `${shots}/promotion-promoted.png`, fullPage: true });
 
     // The chat's next question: the run's model answers, under the same id, without a restart.
@@ -88,10 +91,10 @@ describe("promoting a run to a market's chat model, in Chromium", { skip: browse
     await chat.screenshot({ path: `${shots}/promotion-chat.png` });
 
     await admin.getByTestId("rollback").click();
-    await until("the rollback shown", async () => ((await served.textContent())?.includes("服务器启动时的模型") ? true : undefined));
+    await until("the rollback shown", async () => ((await served.textContent())?.includes("serves the model the server started with as benih-tiny-cn") ? true : undefined));
     assert.match(
       (await admin.getByTestId("promotions").textContent())!,
-      new RegExp(`benih-tiny-cn ↶ 服务器启动时的模型.*benih-tiny-cn → 运行 ${runId} 的模型`),
+      new RegExp(`benih-tiny-cn ↶ the model the server started with.*benih-tiny-cn → run ${runId}`),
     );
     await admin.screenshot({ path: `${shots}/promotion-rolled-back.png`, fullPage: true });
     assert.match((await servedFrom(chat))!, /^local:benih-tiny-cn\.gguf$/);

@@ -22,7 +22,8 @@ export function exampleOf(line: string, where: string): Example {
   try {
     row = JSON.parse(line);
   } catch (err) {
-    throw new DatasetError(`${where}: not valid JSON (${(err as Error).message})`);
+    // V8 adds where in the parsed text it stopped ("(line 1 column 2)"): here the text is one line of the file.
+    throw new DatasetError(`${where}: not valid JSON (${(err as Error).message.replace(/ \(line \d+ column \d+\)$/, "")})`);
   }
   const r = (row ?? {}) as Partial<Example>;
   if (typeof row !== "object" || Array.isArray(row)) throw new DatasetError(`${where}: not a JSON object`);
