@@ -124,8 +124,9 @@ export async function startBenih(o: StartOptions): Promise<BenihServer> {
       dir: resolve(dataDir, "promoted"),
       audit: (market, entry) => (markets?.stores.get(market) ?? store).accounts.audit(entry),
       refreshModels: () => catalog.refresh(),
+      warn: (message) => log?.warn(message),
     });
-    await promotions.restore((message) => log?.warn(message));
+    await promotions.restore();
     await recoverStores(allStores(store, markets), instance, closers, log);
     // Stopping, this instance gives up its leases: another takes its duties at once rather than when they run out.
     closers.push(async () => void (await Promise.all(allStores(store, markets).map((s) => s.leases.releaseAll(instance).catch(() => {})))));

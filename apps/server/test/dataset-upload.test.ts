@@ -7,6 +7,7 @@ import { RegionalAgent } from "@benih/control";
 import { benihTrainers, trainArgs } from "../src/training-agent.ts";
 import { startServer } from "./harness.ts";
 import { cnNorthTraining, controlApi } from "./training-config.ts";
+import { filesHolding } from "./disk.ts";
 import { until } from "./until.ts";
 
 // A dataset uploaded through the home plane goes to the agent of its market's region as it arrives, is checked
@@ -55,14 +56,6 @@ const upload = async (query: string, body: string) => {
   });
   return { status: res.status, json: (await res.json()) as any };
 };
-
-/** Every file under `dir` whose bytes hold `text`. */
-function filesHolding(dir: string, text: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((f) => readFileSync(f).includes(text));
-}
 
 describe("datasets uploaded through the control plane", () => {
   it("keeps a whole dataset only in its region's agent folder and answers with the agent's report", async () => {
@@ -159,9 +152,24 @@ describe("datasets uploaded through the control plane", () => {
       /no agent of region sg is connected: market sea's datasets are handed only to an agent in sg and never kept here/,
     );
     assert.equal((await upload("market=cn&name=Bad Name", body)).status, 400);
+    let sent = 0;
     const big = await upload("market=cn&name=cn-big", body.repeat(1000));
     assert.equal(big.status, 413);
     assert.match(big.json.error.message, /the dataset is \d+ bytes; the most is 10486/);
+    // Sent in chunks, without a Content-Length: cut as it passes the limit, and nothing is kept.
+    const chunked = await fetch(`${server.url}/control/v1/datasets?market=cn&name=cn-big`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: new ReadableStream({
+        pull(c) {
+          c.enqueue(new TextEncoder().encode(body.repeat(50)));
+          if (++sent === 20) c.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    assert.equal(chunked.status, 413);
+    assert.match(((await chunked.json()) as { error: { message: string } }).error.message, /larger than 10486 bytes/);
     assert.equal(existsSync(join(runs, "datasets", "cn-big")), false);
     assert.ok(statSync(join(runs, "datasets")).isDirectory());
   });

@@ -268,7 +268,9 @@ export class RegionalAgent {
     if (!job.broken && end.code === 0 && !job.intent) job.broken = await this.sendScores(job);
     let model: RunModel | undefined;
     if (!job.broken && end.code === 0 && !job.intent) {
-      const described = await describeModel(job.files.model(job.dir));
+      const described = await describeModel(job.files.model(job.dir)).catch(
+        (err: Error) => `the run's model could not be read: ${err.message}`,
+      );
       if (typeof described === "string") job.broken = described;
       else model = described;
     }

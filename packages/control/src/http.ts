@@ -269,6 +269,7 @@ function registerUploadRoutes(app: FastifyInstance, o: ControlRoutesOptions, rou
   const maxBytes = o.datasetMaxBytes ?? 1 << 30;
   void app.register(async (uploads) => {
     // The body stays a stream: it goes to the agent as it arrives, and nothing of it is kept here.
+    uploads.removeAllContentTypeParsers(); // JSON and text too: whatever the type, nothing is buffered here
     uploads.addContentTypeParser("*", (_request, payload, done) => done(null, payload));
     uploads.post(
       "/control/v1/datasets",
@@ -295,6 +296,8 @@ function registerUploadRoutes(app: FastifyInstance, o: ControlRoutesOptions, rou
             504,
             `the agent of ${cluster} in ${region} took the dataset but has not reported on it`,
           );
+          // Cut here, past the limit: the agent saw only that its upload broke off.
+          if (plane.uploads.overflowed(upload.id)) throw new PlaneError(413, `the dataset is larger than ${maxBytes} bytes, the most`);
           if (!report.accepted || !source)
             throw new PlaneError(422, `${region} refused dataset ${u.name}: ${report.reason ?? "no reason given"}`, report);
           if (u.split === "train")

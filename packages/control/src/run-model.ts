@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import type { RunModel } from "@benih/contracts";
-import { readGgufHeader } from "@benih/gguf";
+import { fileSha256, readGgufHeader } from "@benih/gguf";
 
 /**
  * What the agent reports of a finished run's model, read in its region: where it is, its size and SHA-256, and
@@ -16,7 +15,5 @@ export async function describeModel(file: string | undefined): Promise<RunModel 
   } catch (err) {
     return `the run's model ${file} is not a GGUF file: ${(err as Error).message}`;
   }
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return { location: file, bytes: statSync(file).size, sha256: hash.digest("hex"), kind: type === "adapter" ? "adapter" : "model" };
+  return { location: file, bytes: statSync(file).size, sha256: await fileSha256(file), kind: type === "adapter" ? "adapter" : "model" };
 }

@@ -54,7 +54,7 @@ export class ModelCatalog {
     for (const r of this.router.configuredRoutes()) {
       const first = r.targets[0];
       const info = first && this.listed.get(first.provider)?.find((m) => m.id === first.model);
-      const owned_by = info?.ownedBy ?? first?.provider ?? "benih";
+      const owned_by = (first && this.unprefixed.has(first.provider) && info?.ownedBy) || first?.provider || "benih";
       out.set(r.model, { id: r.model, object: "model", created: this.started, owned_by, ...facts(info) });
     }
     for (const [provider, models] of this.listed) {

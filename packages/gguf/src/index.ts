@@ -1,6 +1,7 @@
 export { writeGguf } from "./writer.ts";
 export { readGguf, type GgufInfo, type MetadataValue } from "./reader.ts";
 export { readGgufHeader } from "./read-header.ts";
+export { fileSha256 } from "./file-sha256.ts";
 export { decodeTensor, tensorTypeName } from "./decode-tensor.ts";
 export { readLlamaGguf, GgufModelError, LAYER_TENSORS, layerShapes, type LlamaModelFile } from "./read-llama.ts";
 export { loraAdapterToGguf, readLoraAdapter, type LoraAdapter, type LoraPair } from "./lora-adapter.ts";

@@ -23,6 +23,8 @@ export function authHeaders(key: string | undefined): Record<string, string> {
 // Names under .localhost are this machine (RFC 6761), as browsers treat them, so `--url http://cn.localhost:8080`
 // reaches the local server with the Host header that picks the cn market.
 const loopbackAgent = new Agent({
+  // A dataset upload is answered once its region has checked it (the server waits up to 15 minutes for that).
+  headersTimeout: 20 * 60_000,
   connect: {
     lookup: (hostname, options, callback) => {
       if (hostname !== "localhost" && !hostname.endsWith(".localhost")) return lookup(hostname, options, callback);

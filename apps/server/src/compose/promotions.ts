@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promoteRun, rollbackModel, type ControlError, type PromotionList, type PromotionView, type RunModel } from "@benih/contracts";
 import { parseControlBody, PlaneError } from "@benih/control";
 import { access } from "@benih/gateway";
+import { fileSha256 } from "@benih/gguf";
 import { AllowList } from "@benih/markets";
 import type { LlamaCppModelConfig, LlamaCppProvider } from "@benih/providers";
 import type { TrainingStore } from "@benih/store";
@@ -26,11 +27,8 @@ const viewOf = (r: PromotionRow): PromotionView => ({
   by: r.by,
 });
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
+/** Promotions' ids sort by time, as run ids do. */
+const promotionId = () => `promo-${Date.now().toString(36)}${randomUUID().replaceAll("-", "").slice(0, 8)}`;
 
 /** A market's local model id, and the provider that serves it. */
 interface Target {
@@ -65,6 +63,7 @@ export class ModelPromotions {
       audit(market: string, entry: { actor: string; action: string; target: string; detail: Record<string, unknown> }): Promise<void>;
       /** Lists the models again (GET /v1/models), once what an id serves has changed. */
       refreshModels(): Promise<void>;
+      warn(message: string): void;
     },
   ) {
     for (const key of o.set.localModels.keys()) {
@@ -137,39 +136,25 @@ export class ModelPromotions {
           409,
           `the model of run ${runId} is at ${made.location}, in its region, which this server cannot read: promote it from a server that shares the region's run folders`,
         );
-      const id = `promo-${Date.now().toString(36)}${randomUUID().replaceAll("-", "").slice(0, 8)}`;
+      const id = promotionId();
       await mkdir(this.o.dir, { recursive: true });
       const file = join(this.o.dir, `${runId}-${id}.gguf`);
-      await copyFile(made.location, `${file}.partial`);
       try {
-        const sha = await sha256Of(`${file}.partial`);
+        await copyFile(made.location, `${file}.partial`);
+        const sha = await fileSha256(`${file}.partial`);
         if (sha !== made.sha256)
           throw new PlaneError(
             409,
             `the model of run ${runId} at ${made.location} has changed since the run reported it (sha256 ${sha.slice(0, 12)}…)`,
           );
         await rename(`${file}.partial`, file);
-        await this.serveAs(t, this.configOf(t, file, made.kind)).catch((err: Error) => {
-          throw new PlaneError(422, `the model of run ${runId} cannot be served as ${t.model}: ${err.message}`);
-        });
         await writeFile(file.replace(/\.gguf$/, ".md"), await this.card(run, t, made, by));
+        const cfg = this.configOf(t, file, made.kind);
+        return await this.change(t, cfg, { id, market, model_id: t.model, action: "promote", run_id: runId, file, kind: made.kind, by });
       } catch (err) {
-        await rm(`${file}.partial`, { force: true });
-        await rm(file, { force: true });
+        for (const f of [`${file}.partial`, file, file.replace(/\.gguf$/, ".md")]) await rm(f, { force: true });
         throw err;
       }
-      const row: PromotionRow = {
-        id,
-        at: Date.now(),
-        market,
-        model_id: t.model,
-        action: "promote",
-        run_id: runId,
-        file,
-        kind: made.kind,
-        by,
-      };
-      return this.record(row);
     });
   }
 
@@ -181,10 +166,9 @@ export class ModelPromotions {
       const undone = stack.pop();
       if (!undone) throw new PlaneError(409, `nothing to roll back: market ${market} serves ${t.model} as the server was started with it`);
       const back = stack.at(-1);
-      await this.serveAs(t, back?.file ? this.configOf(t, back.file, back.kind) : t.shipped);
-      const row: PromotionRow = {
-        id: `promo-${Date.now().toString(36)}${randomUUID().replaceAll("-", "").slice(0, 8)}`,
-        at: Date.now(),
+      const cfg = back?.file ? this.configOf(t, back.file, back.kind) : t.shipped;
+      return this.change(t, cfg, {
+        id: promotionId(),
         market,
         model_id: t.model,
         action: "rollback",
@@ -192,9 +176,41 @@ export class ModelPromotions {
         file: back?.file ?? null,
         kind: back?.kind ?? null,
         by,
-      };
-      return this.record(row);
+      });
     });
+  }
+
+  /**
+   * Serves `cfg` under the target's id and records the change; one that cannot be recorded is undone, so what an id
+   * serves is always what its newest row says (and what a restart serves again). A file that cannot be served
+   * changes nothing (422).
+   */
+  private async change(t: Target, cfg: LlamaCppModelConfig, row: Omit<PromotionRow, "at">): Promise<PromotionView> {
+    const before = t.provider.served(t.model)!;
+    await this.serveAs(t, cfg).catch((err: Error) => {
+      throw new PlaneError(
+        422,
+        `${row.run_id ? `the model of run ${row.run_id}` : "the model the server started with"} cannot be served as ${t.model}: ${err.message}`,
+      );
+    });
+    // Strictly after the id's newest change, so its changes keep their order within a millisecond too.
+    const newest = (await this.o.store.promotionsOf(t.market, t.model))[0]?.at ?? 0;
+    const recorded: PromotionRow = { ...row, at: Math.max(Date.now(), newest + 1) };
+    try {
+      await this.o.store.recordPromotion(recorded);
+    } catch (err) {
+      await this.serveAs(t, before).catch(() => {});
+      throw err;
+    }
+    await this.o
+      .audit(recorded.market, {
+        actor: recorded.by,
+        action: `model.${recorded.action}`,
+        target: recorded.model_id,
+        detail: { runId: recorded.run_id, promotion: recorded.id },
+      })
+      .catch((err: Error) => this.o.warn(`promotion ${recorded.id} is not in market ${recorded.market}'s admin audit: ${err.message}`));
+    return viewOf(recorded);
   }
 
   /**
@@ -223,43 +239,29 @@ export class ModelPromotions {
     ].join("\n");
   }
 
-  private async record(row: PromotionRow): Promise<PromotionView> {
-    await this.o.store.recordPromotion(row);
-    await this.o.audit(row.market, {
-      actor: row.by,
-      action: `model.${row.action}`,
-      target: row.model_id,
-      detail: { runId: row.run_id, promotion: row.id },
-    });
-    return viewOf(row);
-  }
-
   async list(): Promise<PromotionList> {
-    const rows = await this.o.store.promotions();
-    const serving = new Map<string, PromotionList["serving"][number]>();
-    for (const r of rows) {
-      const key = `${r.market}/${r.model_id}`;
-      if (!serving.has(key)) serving.set(key, { market: r.market, model: r.model_id, runId: r.run_id, since: r.at });
-    }
-    return { promotions: rows.map(viewOf), serving: [...serving.values()] };
+    const serving = (await this.o.store.latestPromotions()).map((r) => ({
+      market: r.market,
+      model: r.model_id,
+      runId: r.run_id,
+      since: r.at,
+    }));
+    return { promotions: (await this.o.store.promotions()).map(viewOf), serving };
   }
 
   /** At start: each promoted id serves what its newest promotion or rollback left it serving. */
-  async restore(warn: (message: string) => void): Promise<void> {
-    const latest = (await this.list()).serving;
-    for (const s of latest) {
-      if (!s.runId) continue;
+  async restore(): Promise<void> {
+    for (const latest of await this.o.store.latestPromotions()) {
+      if (!latest.file) continue;
       let t: Target;
       try {
-        t = this.target(s.market, s.model);
+        t = this.target(latest.market, latest.model_id);
       } catch (err) {
-        warn(`market ${s.market} no longer serves the promoted ${s.model}: ${(err as Error).message}`);
+        this.o.warn(`market ${latest.market} no longer serves the promoted ${latest.model_id}: ${(err as Error).message}`);
         continue;
       }
-      const top = inForce(await this.o.store.promotionsOf(s.market, s.model)).at(-1);
-      if (!top?.file) continue;
-      await this.serveAs(t, this.configOf(t, top.file, top.kind)).catch((err: Error) =>
-        warn(`run ${top.runId}'s model promoted to ${s.model} in ${s.market} is not served: ${err.message}`),
+      await this.serveAs(t, this.configOf(t, latest.file, latest.kind as RunModel["kind"])).catch((err: Error) =>
+        this.o.warn(`run ${latest.run_id}'s model promoted to ${latest.model_id} in ${latest.market} is not served: ${err.message}`),
       );
     }
   }

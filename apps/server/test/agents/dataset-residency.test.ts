@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import { after, describe, it } from "node:test";
 import { runDetail } from "@benih/contracts";
 import { startServer } from "../harness.ts";
 import { agentCommand, controlApi, threeRegionTraining } from "../training-config.ts";
+import { filesHolding } from "../disk.ts";
 import { until } from "../until.ts";
 
 process.env.BENIH_TRAINER_THREADS ??= "1";
@@ -29,13 +30,6 @@ after(() => {
   for (const a of agents) a.kill("SIGKILL");
   rmSync(root, { recursive: true, force: true });
 });
-
-/** Every file under `dir` whose name or bytes hold `text`. */
-const filesHolding = (dir: string, text: string) =>
-  readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((f) => f.includes(text) || readFileSync(f).includes(text));
 
 describe("a dataset uploaded for market cn", () => {
   it("is kept and trained on only in cn-north; metrics and scores reach the home plane", async () => {

@@ -83,15 +83,15 @@ describe("promoting a run to a market's chat model, in Chromium", { skip: browse
     await admin.screenshot({ path: `${shots}/promotion-promoted.png`, fullPage: true });
 
     // The chat's next question: the run's model answers, under the same id, without a restart.
-    const at = Date.now();
     await until("the run's model served", async () => ((await servedFrom(chat))?.includes(runId) ? true : undefined), 10_000);
-    assert.ok(Date.now() - at < 10_000);
     const promoted = await ask(chat, "印度尼西亚的首都是哪里？");
     assert.notEqual(promoted, shipped, "a ten-step adapter does not answer as the shipped one does");
     await chat.screenshot({ path: `${shots}/promotion-chat.png` });
 
     await admin.getByTestId("rollback").click();
-    await until("the rollback shown", async () => ((await served.textContent())?.includes("serves the model the server started with as benih-tiny-cn") ? true : undefined));
+    await until("the rollback shown", async () =>
+      (await served.textContent())?.includes("serves the model the server started with as benih-tiny-cn") ? true : undefined,
+    );
     assert.match(
       (await admin.getByTestId("promotions").textContent())!,
       new RegExp(`benih-tiny-cn ↶ the model the server started with.*benih-tiny-cn → run ${runId}`),

@@ -3,8 +3,7 @@ import type { DatasetReport, DatasetsView } from "@benih/contracts";
 import { type AdminError, uploadDataset } from "./api.ts";
 import { fill, type Words } from "./text.ts";
 
-const size = (n: number) =>
-  n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${Math.ceil(n / 1024)} KiB` : `${n} bytes`;
+const size = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${Math.ceil(n / 1024)} KiB` : `${n} bytes`);
 
 /** The region's report on an upload: kept or refused, the languages, and each broken line and duplicate it names. */
 function Report({ r, w }: { r: DatasetReport; w: Words }) {

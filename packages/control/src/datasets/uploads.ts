@@ -1,13 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { Transform, type Readable } from "node:stream";
+import { pipeline, Transform, type Readable } from "node:stream";
 import type { DatasetDelivered } from "@benih/contracts";
 import { PlaneError } from "../errors.ts";
+
+/** Uploads one instance streams through at once: each holds a request open and, in its region, a check's thread. */
+const MAX_UPLOADS = 4;
 
 interface Pending {
   region: string;
   body: Readable;
   maxBytes: number;
   taken: boolean;
+  /** What the agent reads, once it came. */
+  out?: Readable;
+  /** The uploader sent more than `maxBytes` (with no Content-Length to refuse it by). */
+  overflowed?: boolean;
   picked: () => void;
   delivered: (d: DatasetDelivered) => void;
 }
@@ -25,6 +32,8 @@ export class UploadDesk {
    * report. Call `close(id)` once the uploader has its answer.
    */
   open(region: string, body: Readable, maxBytes: number): { id: string; picked: Promise<void>; delivered: Promise<DatasetDelivered> } {
+    if (this.pending.size >= MAX_UPLOADS)
+      throw new PlaneError(429, `${MAX_UPLOADS} uploads are under way on this server; upload again when one has finished`);
     const id = `upload-${randomUUID()}`;
     let picked!: () => void;
     let delivered!: (d: DatasetDelivered) => void;
@@ -48,12 +57,15 @@ export class UploadDesk {
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
         bytes += chunk.length;
-        done(bytes > p.maxBytes ? new Error(`the upload is larger than ${p.maxBytes} bytes`) : null, chunk);
+        if (bytes > p.maxBytes) p.overflowed = true;
+        done(p.overflowed ? new Error(`the upload is larger than ${p.maxBytes} bytes`) : null, chunk);
       },
     });
-    p.body.once("error", (err) => limit.destroy(err));
-    p.body.once("aborted", () => limit.destroy(new Error("the uploader went away")));
-    return p.body.pipe(limit);
+    // The agent's read ends with an error when the uploader goes away, or went before it came.
+    if (p.body.destroyed || p.body.readableAborted) limit.destroy(new Error("the uploader went away"));
+    else pipeline(p.body, limit, () => {});
+    p.out = limit;
+    return limit;
   }
 
   /** The agent's report of upload `id`, from an agent of its region. */
@@ -64,7 +76,15 @@ export class UploadDesk {
     p.delivered(d);
   }
 
+  /** Whether the uploader sent more than the most an upload may have. */
+  overflowed(id: string): boolean {
+    return this.pending.get(id)?.overflowed === true;
+  }
+
+  /** Forgets upload `id`: an agent still reading it gets an error rather than waiting for bytes that will not come. */
   close(id: string): void {
+    const out = this.pending.get(id)?.out;
+    if (out && !out.readableEnded) out.destroy(new Error("the upload was given up"));
     this.pending.delete(id);
   }
 }

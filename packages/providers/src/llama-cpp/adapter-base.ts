@@ -1,12 +1,4 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readGgufHeader } from "@benih/gguf";
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
+import { fileSha256, readGgufHeader } from "@benih/gguf";
 
 /**
  * Why `adapter` cannot be applied to the base at `basePath`, or undefined when it can. llama.cpp checks only the
@@ -24,7 +16,7 @@ export async function adapterMismatch(adapter: string, basePath: string): Promis
     return `${adapter} is not a LoRA adapter (general.type "adapter", adapter.type "lora")`;
   const want = meta.get("benih.base.sha256");
   if (typeof want !== "string" || !want) return undefined; // another trainer's adapter: llama.cpp's shape checks only
-  const have = await sha256Of(basePath);
+  const have = await fileSha256(basePath);
   if (want === have) return undefined;
   const name = String(meta.get("benih.base.name") ?? "its base");
   return `${adapter} is a LoRA adapter for another version of ${name} (sha256 ${want.slice(0, 12)}…); ${basePath} has sha256 ${have.slice(0, 12)}…`;

@@ -40,7 +40,15 @@ export function llamaChatModel(
   const doStream = async (o: CallOptions): Promise<StreamResult> => {
     const cfg = config();
     if (!cfg) throw new ProviderFailureError({ kind: "http", status: 404, provider, message: `no local model "${modelId}"` });
-    const state = await models.load(cfg);
+    const { state, letGo } = await models.use(cfg);
+    try {
+      return await answer(o, cfg, state, letGo);
+    } catch (err) {
+      letGo(); // an answer that streams lets go when it ends
+      throw err;
+    }
+  };
+  const answer = async (o: CallOptions, cfg: LlamaCppModelConfig, state: Loaded, letGo: () => void): Promise<StreamResult> => {
     refuseUnsupported(provider, modelId, o, !!state.toolTemplate);
     refuseHopelesslyLong(provider, modelId, state, o.prompt);
     const grammar = await grammarFor(state, o);
@@ -60,6 +68,7 @@ export function llamaChatModel(
       release();
       run.dispose();
       state.pool.release(sequence);
+      letGo();
     };
     // The answer must fit in what the context leaves after the prompt; llama.cpp would otherwise try to
     // "compress" the history and fail with a message about that.

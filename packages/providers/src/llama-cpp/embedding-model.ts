@@ -1,5 +1,5 @@
 import type { EmbedOptions, EmbedResult, EmbeddingLimits, EmbeddingModel } from "@benih/spec";
-import type { Token } from "node-llama-cpp";
+import type { LlamaEmbeddingContext, Token } from "node-llama-cpp";
 import { ProviderFailureError, failureFromThrown } from "../shared/provider-failure.ts";
 import type { LlamaCppModelConfig } from "./config.ts";
 import type { Loaded, LoadedModels } from "./loaded-models.ts";
@@ -53,46 +53,54 @@ export function llamaEmbeddingModel(
     provider,
     modelId,
     async limits(): Promise<EmbeddingLimits> {
-      const { state } = await embedder();
+      const { state, letGo } = await embedder();
+      letGo();
       return { dimensions: state.model.embeddingVectorSize, maxInputTokens: maxInputTokensOf(state) };
     },
     async doEmbed(o: EmbedOptions): Promise<EmbedResult> {
-      const { state, embedding } = await embedder();
-      const size = state.model.embeddingVectorSize;
-      if (o.dimensions !== undefined && o.dimensions > size)
-        throw new ProviderFailureError({
-          kind: "unsupported",
-          provider,
-          message: `model ${modelId} gives vectors of ${size} dimensions; ${o.dimensions} were asked for`,
-        });
-      const max = maxInputTokensOf(state);
-      // Every input is checked before the first is evaluated: a request is refused whole, not half done.
-      const inputs = o.inputs.map((input, i) => {
-        const tokens = tokensOf(provider, modelId, state, input, i, max);
-        const length = embedding.calculateInputLength(tokens);
-        if (length > max)
-          throw tooLong(provider, `input[${i}] is ${length} tokens; model ${modelId} embeds at most ${max} tokens per input`);
-        return { tokens, length };
-      });
-      const embeddings: number[][] = [];
-      let inputTokens = 0;
-      for (const { tokens, length } of inputs) {
-        if (o.abortSignal?.aborted) throw failureFromThrown(provider, o.abortSignal.reason, o.abortSignal);
-        try {
-          // A copy: node-llama-cpp adds the model's begin and end tokens to the array it is given.
-          const { vector } = await embedding.getEmbeddingFor(tokens.slice());
-          embeddings.push(unitVector(vector, o.dimensions));
-        } catch (err) {
-          throw new ProviderFailureError({
-            kind: "internal",
-            provider,
-            message: `llama.cpp failed: ${(err as Error).message}`,
-            cause: err,
-          });
-        }
-        inputTokens += length;
+      const { state, embedding, letGo } = await embedder();
+      try {
+        return await embed(o, state, embedding);
+      } finally {
+        letGo();
       }
-      return { embeddings, usage: { inputTokens } };
     },
   };
+
+  async function embed(o: EmbedOptions, state: Loaded, embedding: LlamaEmbeddingContext): Promise<EmbedResult> {
+    const size = state.model.embeddingVectorSize;
+    if (o.dimensions !== undefined && o.dimensions > size)
+      throw new ProviderFailureError({
+        kind: "unsupported",
+        provider,
+        message: `model ${modelId} gives vectors of ${size} dimensions; ${o.dimensions} were asked for`,
+      });
+    const max = maxInputTokensOf(state);
+    // Every input is checked before the first is evaluated: a request is refused whole, not half done.
+    const inputs = o.inputs.map((input, i) => {
+      const tokens = tokensOf(provider, modelId, state, input, i, max);
+      const length = embedding.calculateInputLength(tokens);
+      if (length > max) throw tooLong(provider, `input[${i}] is ${length} tokens; model ${modelId} embeds at most ${max} tokens per input`);
+      return { tokens, length };
+    });
+    const embeddings: number[][] = [];
+    let inputTokens = 0;
+    for (const { tokens, length } of inputs) {
+      if (o.abortSignal?.aborted) throw failureFromThrown(provider, o.abortSignal.reason, o.abortSignal);
+      try {
+        // A copy: node-llama-cpp adds the model's begin and end tokens to the array it is given.
+        const { vector } = await embedding.getEmbeddingFor(tokens.slice());
+        embeddings.push(unitVector(vector, o.dimensions));
+      } catch (err) {
+        throw new ProviderFailureError({
+          kind: "internal",
+          provider,
+          message: `llama.cpp failed: ${(err as Error).message}`,
+          cause: err,
+        });
+      }
+      inputTokens += length;
+    }
+    return { embeddings, usage: { inputTokens } };
+  }
 }

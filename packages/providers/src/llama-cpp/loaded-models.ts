@@ -29,6 +29,8 @@ export interface Loaded {
   threads: number;
   /** A context of its own for embeddings, made on the first embedding request (chat-only models never pay for it). */
   embedding?: Promise<LlamaEmbeddingContext>;
+  /** Replaced by a promotion: freed once the requests holding it end; new requests get the model that replaced it. */
+  retiring?: boolean;
 }
 
 const SMALL_MODEL_BYTES = 256 * 1024 * 1024;
@@ -96,13 +98,27 @@ export class LoadedModels {
   load(cfg: LlamaCppModelConfig): Promise<Loaded> {
     let p = this.loaded.get(cfg.id);
     if (!p) {
-      p = loadModel(this.provider, cfg, (path) => this.weights(path));
-      p.then((l) => this.ready.set(cfg.id, l)).catch(() => {});
+      const loading = loadModel(this.provider, cfg, (path) => this.weights(path));
+      p = loading;
+      // Unless a promotion replaced it meanwhile (then `replace` owns the id, and this one is freed).
+      const current = () => this.loaded.get(cfg.id) === loading;
+      loading.then((l) => (current() ? this.ready.set(cfg.id, l) : void this.retire(l))).catch(() => {});
       // A failed load is retried on the next request rather than remembered forever.
-      p.catch(() => this.loaded.delete(cfg.id));
+      loading.catch(() => current() && this.loaded.delete(cfg.id));
       this.loaded.set(cfg.id, p);
     }
     return p;
+  }
+
+  /**
+   * The model for one request, held until the request calls `letGo`: one replaced meanwhile is not freed under it,
+   * and one already being replaced is not handed out.
+   */
+  async use(cfg: LlamaCppModelConfig): Promise<{ state: Loaded; letGo: () => void }> {
+    for (;;) {
+      const state = await this.load(cfg);
+      if (!state.retiring) return { state, letGo: state.pool.hold() };
+    }
   }
 
   /**
@@ -114,13 +130,15 @@ export class LoadedModels {
       await this.dropUnusedWeights(cfg.path);
       throw err;
     });
-    const before = this.loaded.get(cfg.id);
+    const before = this.ready.get(cfg.id);
     this.loaded.set(cfg.id, Promise.resolve(next));
     this.ready.set(cfg.id, next);
-    void before?.then((old) => this.retire(old)).catch(() => {});
+    // Marked now, before any request resumes: those that have it hold it, the others load the new one.
+    if (before) void this.retire(before);
   }
 
   private async retire(old: Loaded): Promise<void> {
+    old.retiring = true;
     await old.pool.idleNow();
     await old.embedding?.then((e) => e.dispose()).catch(() => {});
     await old.context.dispose();
@@ -154,10 +172,13 @@ export class LoadedModels {
    * The model's embedding context: one sequence, evaluated one input at a time (node-llama-cpp locks it), with the
    * chat context's size and threads.
    */
-  async embedder(cfg: LlamaCppModelConfig): Promise<{ state: Loaded; embedding: LlamaEmbeddingContext }> {
-    const state = await this.load(cfg);
+  async embedder(cfg: LlamaCppModelConfig): Promise<{ state: Loaded; embedding: LlamaEmbeddingContext; letGo: () => void }> {
+    const { state, letGo } = await this.use(cfg);
     // Closed while it loaded: close() has freed what it found, and must not be outlived by a new context.
-    if (this.closed) throw new ProviderFailureError({ kind: "internal", provider: this.provider, message: "the server is shutting down" });
+    if (this.closed) {
+      letGo();
+      throw new ProviderFailureError({ kind: "internal", provider: this.provider, message: "the server is shutting down" });
+    }
     if (!state.embedding) {
       const made = state.model.createEmbeddingContext({ threads: state.threads, contextSize: state.context.contextSize });
       state.embedding = made;
@@ -166,6 +187,7 @@ export class LoadedModels {
       });
     }
     const embedding = await state.embedding.catch((err: unknown) => {
+      letGo();
       throw new ProviderFailureError({
         kind: "unsupported",
         provider: this.provider,
@@ -173,7 +195,7 @@ export class LoadedModels {
         cause: err,
       });
     });
-    return { state, embedding };
+    return { state, embedding, letGo };
   }
 
   /** Frees every loaded model and its contexts. */

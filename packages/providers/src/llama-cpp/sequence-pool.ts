@@ -42,10 +42,28 @@ export class SequencePool {
       return;
     }
     this.idle.push(sequence);
+    this.unlend();
+  }
+
+  /**
+   * Counts a request that will use the context, from before it waits for a sequence until the returned function is
+   * called (once; later calls do nothing): a model being replaced is not freed under it.
+   */
+  hold(): () => void {
+    this.lent++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.unlend();
+    };
+  }
+
+  private unlend(): void {
     if (--this.lent === 0) for (const done of this.whenNoneLent.splice(0)) done();
   }
 
-  /** Resolves once no request holds a sequence (a model being replaced is freed then). */
+  /** Resolves once no request holds a sequence or the context (a model being replaced is freed then). */
   idleNow(): Promise<void> {
     return this.lent === 0 ? Promise.resolve() : new Promise((resolve) => this.whenNoneLent.push(resolve));
   }

@@ -285,6 +285,27 @@ export class TrainingStore {
     return this.db.selectFrom("model_promotions").selectAll().orderBy("at", "desc").orderBy("id", "desc").limit(limit).execute();
   }
 
+  /** The newest promotion or rollback of each market's model id: what each serves now. */
+  latestPromotions() {
+    return this.db
+      .selectFrom("model_promotions as p")
+      .selectAll("p")
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("model_promotions as q")
+              .select("q.id")
+              .whereRef("q.market", "=", "p.market")
+              .whereRef("q.model_id", "=", "p.model_id")
+              .whereRef("q.at", ">", "p.at"),
+          ),
+        ),
+      )
+      .orderBy("p.market")
+      .orderBy("p.model_id")
+      .execute();
+  }
+
   /** Every promotion and rollback of one market's model id, newest first. */
   promotionsOf(market: string, modelId: string) {
     return this.db
