@@ -16,7 +16,8 @@ import { browserSkip, fakeMicrophone, launchChromium, shots } from "./chromium.t
 // OpenAI server, long and paced, so the next turn starts while the first answer is still being written and spoken:
 // that is a barge-in, which must cut the voice and stop the answer.
 const skip = browserSkip;
-const long = Array.from({ length: 12 }, (_, i) => `Step ${i + 1} of a long walk through the rice fields.`).join(" ");
+// Long enough (about 25 s at the fake's pace) that the second turn always barges in on it, also on a busy machine.
+const long = Array.from({ length: 40 }, (_, i) => `Step ${i + 1} of a long walk through the rice fields.`).join(" ");
 const transcripts = ["Tell me about the rice fields.", "Thank you, that is enough."];
 
 describe("a voice call, in Chromium with a fake microphone", { skip }, () => {
