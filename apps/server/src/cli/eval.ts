@@ -74,13 +74,15 @@ export async function evaluateRun(runDir: string, datasetName: string, limit: nu
   const prepared = prepare(dataset, recipe, tokenizer);
   // Another market's data comes with another tokenizer: the model cannot read it, so perplexity means nothing.
   if (prepared.hash !== ck.header.tokenizerHash) return { gguf, dataset: dataset.name, kinds, validation: 0 };
+  const validation = spread(prepared.dataset.validation, limit);
+  // A dataset without a validation split (an upload of train and eval only) has no perplexity to give.
+  if (!validation.length) return { gguf, dataset: dataset.name, kinds, validation: 0 };
   let params = ck.params;
   if (lora && base) {
     params = new Float32Array(base.params.length);
     lora.merge(base.params, ck.params, params);
   }
   const trained = createModel(ck.header.config, 1, recipe.train.seqLen, params);
-  const validation = spread(prepared.dataset.validation, limit);
   const perplexity = answerPerplexity(
     trained,
     prepared.tokenizer,
