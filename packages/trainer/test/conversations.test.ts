@@ -97,7 +97,7 @@ describe("the base dataset", () => {
   it("holds no market's facts, and every kind in zh, en and id", () => {
     assert.equal(base.train.filter((e) => ["capital", "currency", "continent", "language", "fact"].includes(e.kind)).length, 0);
     for (const lang of ["zh", "en", "id"])
-      for (const kind of ["arithmetic", "conversion", "passage", "identity"]) {
+      for (const kind of ["arithmetic", "conversion", "passage", "document", "copy", "identity"]) {
         assert.ok(
           base.train.some((e) => e.lang === lang && e.kind === kind),
           `${lang}/${kind} in train`,
@@ -119,7 +119,8 @@ describe("the base dataset", () => {
       [],
     );
     assert.deepEqual(
-      base.eval.filter((e) => e.kind !== "passage" && trainQuestions.has(e.question)),
+      // Made-up names from lists may be asked of again, in other documents.
+      base.eval.filter((e) => e.kind !== "passage" && e.kind !== "document" && trainQuestions.has(e.question)),
       [],
     );
   });
@@ -148,9 +149,9 @@ describe("the base dataset", () => {
     }
   });
 
-  it("answers from passages with text from the cited passage, in the search skill's prompt", () => {
-    const passages = [...base.train, ...base.eval].filter((e) => e.kind === "passage");
-    assert.ok(passages.length > 3000);
+  it("answers from passages and documents with text from the cited passage, in the search skill's prompt", () => {
+    const passages = [...base.train, ...base.eval].filter((e) => e.kind === "passage" || e.kind === "document");
+    assert.ok(passages.length > 6000);
     const hits = [{ text: "T" }] as unknown as Parameters<typeof sourcesPrompt>[1];
     const theirs = sourcesPrompt([{ n: 1, title: "a", page: null } as Parameters<typeof sourcesPrompt>[0][0]], hits);
     assert.ok(theirs.startsWith(`${SOURCES_INSTRUCTION}\n\n[1] a:\nT`));
@@ -160,7 +161,7 @@ describe("the base dataset", () => {
       const m = /^(.*?) ?\[(\d+)\]([.。])$/.exec(e.answer);
       if (!m) continue; // "the sources do not say"
       cited++;
-      const blocks = e.system!.split("\n\n").slice(1);
+      const blocks = e.system!.split(/\n\n(?=\[\d+\] )/).slice(1);
       const passage = blocks.find((b) => b.startsWith(`[${m[2]}] `));
       assert.ok(passage, `passage [${m[2]}] exists`);
       assert.ok(passage.includes(m[1]! + m[3]), `"${m[1]}" is in ${passage}`);
@@ -168,7 +169,24 @@ describe("the base dataset", () => {
     assert.ok(cited > passages.length * 0.8);
   });
 
+  it("repeats made-up text word for word, each text once", () => {
+    const copies = [...base.train, ...base.validation, ...base.eval].filter((e) => e.kind === "copy");
+    assert.equal(copies.length, 6000);
+    for (const e of copies) assert.ok(e.question.endsWith(`: ${e.answer}`) || e.question.endsWith(`：${e.answer}`), e.question);
+    assert.ok(new Set(copies.map((e) => e.answer)).size > copies.length * 0.99);
+  });
+
+  it("makes up names and values a model cannot have remembered", () => {
+    const answers = base.train.filter((e) => e.kind === "document" && e.lang === "en").map((e) => e.answer);
+    const towns = new Set(answers.flatMap((a) => /^(.+?) has about \d+ residents/.exec(a)?.[1] ?? []));
+    const things = new Set(answers.flatMap((a) => / is known for its (.+?) \[/.exec(a)?.[1] ?? []));
+    assert.ok(towns.size > 200, `${towns.size} towns`);
+    // The lists hold 8 things: the rest are made up.
+    assert.ok(things.size > 50, `${things.size} things`);
+  });
+
   it("fits every example in a 512-token context, passages within 400", () => {
+    // A chunk of an uploaded document (kind "document") is longer: it need only fit the context.
     const tok = new BpeTokenizer(trainBpe(base.train.map(chatText), { merges: 1500 }));
     const length = (e: Example) => chatSegments(e).reduce((n, s) => n + tok.encode(s.text).length, 0);
     for (const e of [...base.train, ...base.validation, ...base.eval]) {

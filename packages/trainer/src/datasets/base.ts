@@ -3,7 +3,8 @@ import type { Dataset } from "./build.ts";
 import { CALCULATOR } from "./calculator.ts";
 import type { Lang } from "./facts.ts";
 import { conversational } from "./identity.ts";
-import { addPassages } from "./passages.ts";
+import { addCopying } from "./copying.ts";
+import { addDocuments, addPassages } from "./passages.ts";
 import { Splits } from "./splits.ts";
 
 /** Problems per operation (sums, differences, products), conversions and passage questions, per language. */
@@ -11,6 +12,10 @@ export interface SkillSizes {
   perOp: number;
   conversions: number;
   passages: number;
+  /** Questions on chunks of uploaded documents holding many entities (see `addDocuments`). */
+  documents: number;
+  /** Requests to repeat made-up text, which teach copying from the prompt. */
+  copying: number;
   /** How often each identity, greeting and thanks phrasing is repeated in training (a third with the tools line). */
   repeats: number;
   /** The share of passages' documents titled by a file's name, as uploads are. */
@@ -24,6 +29,8 @@ const BASE_SIZES: SkillSizes = {
   perOp: 2000,
   conversions: 1500,
   passages: 3000,
+  documents: 3000,
+  copying: 2000,
   repeats: 12,
   fileTitles: 0,
   zhNumerals: 0,
@@ -46,6 +53,8 @@ export function addSkills(ds: Splits, lang: Lang, sizes: SkillSizes): void {
   addArithmetic(ds, lang, sizes.perOp, sizes.zhNumerals, sizes.widerPhrasings);
   addConversions(ds, lang, sizes.conversions, sizes.widerPhrasings);
   addPassages(ds, lang, sizes.passages, sizes.fileTitles);
+  addDocuments(ds, lang, sizes.documents);
+  addCopying(ds, lang, sizes.copying);
   for (const c of conversational[lang]) {
     for (let r = 0; r < sizes.repeats; r++)
       c.train.forEach((question, i) => {

@@ -20,6 +20,8 @@ const SKILLS: SkillSizes = {
   perOp: 1000,
   conversions: 1000,
   passages: 600,
+  documents: 600,
+  copying: 300,
   repeats: 2,
   fileTitles: 0.5,
   zhNumerals: 0.3,

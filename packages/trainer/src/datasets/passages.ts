@@ -1,6 +1,7 @@
 import type { Example } from "./build.ts";
 import { CALCULATOR } from "./calculator.ts";
 import type { Lang } from "./facts.ts";
+import { type EntityType, madeUpName, madeUpValue } from "./made-up-words.ts";
 import { fill, type Splits } from "./splits.ts";
 
 /**
@@ -13,7 +14,6 @@ import { fill, type Splits } from "./splits.ts";
 export const SOURCES_INSTRUCTION =
   "Answer the user's question from these sources of their knowledge base. After each claim taken from a source, cite it as [n]. If the sources do not answer the question, say so.";
 
-type EntityType = "town" | "product" | "person";
 interface Attribute {
   /** The sentence stating it: `{e}` the entity, `{v}` the value. */
   sentence: string;
@@ -21,13 +21,24 @@ interface Attribute {
   heldOut: string[];
   value: (p: Pools, s: Splits) => string;
 }
-interface Pools {
+interface Lists {
   names: Record<EntityType, string[]>;
   things: string[];
   colors: string[];
   jobs: string[];
 }
-
+/** Names and values for made-up documents: half from the lists below, half made up (see made-up-words.ts). */
+interface Pools {
+  name: (s: Splits, type: EntityType) => string;
+  value: (s: Splits, list: "things" | "colors" | "jobs") => string;
+}
+const MADE_UP_SHARE = 0.5;
+/** What a made-up value of a list ends with: a colour in Chinese ends in 色, a job in English has its article. */
+const endings: Record<Lang, Partial<Record<"things" | "colors" | "jobs", string>>> = {
+  zh: { colors: "色" },
+  en: {},
+  id: {},
+};
 const year = (s: Splits) => String(1700 + Math.floor(s.rnd() * 320));
 const count = (s: Splits) => String(1000 + Math.floor(s.rnd() * 900_000));
 
@@ -47,6 +58,19 @@ const syllables = {
 };
 
 function pools(lang: Lang): Pools {
+  const l = lists(lang);
+  const made = (s: Splits) => s.rnd() < MADE_UP_SHARE;
+  return {
+    name: (s, type) => (made(s) ? madeUpName(s.rnd, lang, type) : s.pick(l.names[type])),
+    value: (s, list) => {
+      if (!made(s)) return s.pick(l[list]);
+      const v = madeUpValue(s.rnd, lang, endings[lang][list]);
+      return lang === "en" && list === "jobs" ? `${/^[aeiou]/.test(v) ? "an" : "a"} ${v}` : v;
+    },
+  };
+}
+
+function lists(lang: Lang): Lists {
   const [a, m, b] = lang === "zh" ? syllables.zh : syllables.latin;
   const stems = a!.flatMap((x) => m!.flatMap((y) => b!.map((z) => x + y + z)));
   if (lang === "zh")
@@ -114,7 +138,7 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "{e} is known for its {v}.",
         train: ["What is {e} known for?", "What is {e} famous for?", "Why is {e} well known?", "{e} is known for what?"],
         heldOut: ["What made {e} famous?"],
-        value: (p, s) => s.pick(p.things),
+        value: (p, s) => p.value(s, "things"),
       },
     ],
     product: [
@@ -139,7 +163,7 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "The {e} comes in {v}.",
         train: ["What color is the {e}?", "Which color does the {e} come in?", "What colour is the {e}?", "The {e} comes in which color?"],
         heldOut: ["In what color is the {e} sold?"],
-        value: (p, s) => s.pick(p.colors),
+        value: (p, s) => p.value(s, "colors"),
       },
     ],
     person: [
@@ -153,13 +177,13 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "{e} works as {v}.",
         train: ["What does {e} do for a living?", "What is {e}'s job?", "What work does {e} do?", "{e} works as what?"],
         heldOut: ["What is the profession of {e}?"],
-        value: (p, s) => s.pick(p.jobs),
+        value: (p, s) => p.value(s, "jobs"),
       },
       {
         sentence: "{e} lives in {v}.",
         train: ["Where does {e} live?", "In which town does {e} live?", "Where is {e}'s home?", "{e} lives where?"],
         heldOut: ["Which place is home to {e}?"],
-        value: (p, s) => s.pick(p.names.town),
+        value: (p, s) => p.name(s, "town"),
       },
     ],
   },
@@ -181,7 +205,7 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "{e} terkenal dengan {v}.",
         train: ["{e} terkenal dengan apa?", "Apa yang membuat {e} terkenal?", "Apa ciri khas {e}?", "Terkenal karena apa {e}?"],
         heldOut: ["Menurut sumber, apa keunggulan {e}?"],
-        value: (p, s) => s.pick(p.things),
+        value: (p, s) => p.value(s, "things"),
       },
     ],
     product: [
@@ -201,7 +225,7 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "{e} tersedia dalam warna {v}.",
         train: ["Apa warna {e}?", "{e} warnanya apa?", "Warna apa yang tersedia untuk {e}?", "{e} tersedia dalam warna apa?"],
         heldOut: ["Menurut sumber, {e} dijual dengan warna apa?"],
-        value: (p, s) => s.pick(p.colors),
+        value: (p, s) => p.value(s, "colors"),
       },
     ],
     person: [
@@ -215,13 +239,13 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "{e} bekerja sebagai {v}.",
         train: ["Apa pekerjaan {e}?", "{e} bekerja sebagai apa?", "Apa profesi {e}?", "Pekerjaan {e} apa?"],
         heldOut: ["Menurut sumber, {e} berprofesi sebagai apa?"],
-        value: (p, s) => s.pick(p.jobs),
+        value: (p, s) => p.value(s, "jobs"),
       },
       {
         sentence: "{e} tinggal di {v}.",
         train: ["Di mana {e} tinggal?", "{e} tinggal di mana?", "Di kota mana {e} tinggal?", "Rumah {e} di mana?"],
         heldOut: ["Menurut sumber, {e} bermukim di mana?"],
-        value: (p, s) => s.pick(p.names.town),
+        value: (p, s) => p.name(s, "town"),
       },
     ],
   },
@@ -243,7 +267,7 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "{e}以{v}闻名。",
         train: ["{e}以什么闻名？", "{e}因什么出名？", "{e}有名的是什么？", "请问{e}以什么著称？"],
         heldOut: ["资料里说{e}的特产是什么？"],
-        value: (p, s) => s.pick(p.things),
+        value: (p, s) => p.value(s, "things"),
       },
     ],
     product: [
@@ -263,7 +287,7 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "{e}的颜色是{v}。",
         train: ["{e}是什么颜色？", "{e}的颜色是什么？", "{e}有什么颜色？", "请问{e}是什么颜色的？"],
         heldOut: ["资料里说{e}是哪种颜色？"],
-        value: (p, s) => s.pick(p.colors),
+        value: (p, s) => p.value(s, "colors"),
       },
     ],
     person: [
@@ -277,13 +301,13 @@ const attributes: Record<Lang, Record<EntityType, Attribute[]>> = {
         sentence: "{e}是一名{v}。",
         train: ["{e}是做什么的？", "{e}的职业是什么？", "{e}从事什么工作？", "请问{e}做什么工作？"],
         heldOut: ["资料里说{e}的身份是什么？"],
-        value: (p, s) => s.pick(p.jobs),
+        value: (p, s) => p.value(s, "jobs"),
       },
       {
         sentence: "{e}住在{v}。",
         train: ["{e}住在哪里？", "{e}住在哪个镇？", "{e}的家在哪里？", "请问{e}住哪儿？"],
         heldOut: ["资料里说{e}家住何处？"],
-        value: (p, s) => s.pick(p.names.town),
+        value: (p, s) => p.name(s, "town"),
       },
     ],
   },
@@ -323,7 +347,7 @@ export function addPassages(ds: Splits, lang: Lang, count: number, fileTitleShar
     const type = ds.pick(["town", "product", "person"] as const);
     const k = 2 + Math.floor(ds.rnd() * 3);
     const names = new Set<string>();
-    while (names.size < k + 1) names.add(ds.pick(p.names[type]));
+    while (names.size < k + 1) names.add(p.name(ds, type));
     const [asked, ...inDocs] = [...names] as [string, ...string[]];
     const answerable = ds.rnd() >= 0.1;
     if (answerable) inDocs[Math.floor(ds.rnd() * k)] = asked;
@@ -353,6 +377,81 @@ export function addPassages(ds: Splits, lang: Lang, count: number, fileTitleShar
       train: a.train.map((t) => fill(t, { e: asked })),
       heldOut: a.heldOut.map((t) => fill(t, { e: asked })),
       make: () => ({ answer, system, ...extra }),
+      ...(i % 4 === 0 ? { use: -1 } : { use: 1, heldOutUse: -1 }),
+    });
+  }
+}
+
+/** Headings of made-up uploaded documents, `{w}` a made-up place. */
+const docTitles: Record<Lang, string[]> = {
+  en: ["The {w} valley", "Notes on {w}", "{w} district", "Around {w}", "A {w} handbook", "{w} and its people"],
+  id: ["Lembah {w}", "Catatan tentang {w}", "Wilayah {w}", "Sekitar {w}", "Buku pegangan {w}", "{w} dan warganya"],
+  zh: ["{w}县志", "{w}地方志", "{w}手册", "{w}见闻", "{w}风物", "{w}人物志"],
+};
+const TYPES = ["town", "product", "person"] as const;
+
+/**
+ * `count` questions per language on documents as uploads reach a model: a chunk of one document holding 2 to 5
+ * places, products and people of every kind (a line each, under the document's heading), cut to the sentences the
+ * search kept (others' sentences dropped at random), and half the time another document's passage beside it: all
+ * within the 384 tokens a training window holds. The answer
+ * is the asked entity's sentence with its passage's [n]; one in ten asks of an entity no passage holds.
+ */
+export function addDocuments(ds: Splits, lang: Lang, count: number): void {
+  const p = pools(lang);
+  const attrs = attributes[lang];
+  const doc = (entities: Array<{ e: string; type: EntityType }>) => {
+    const heading = fill(ds.pick(docTitles[lang]), { w: p.name(ds, "town").replace(/[镇村乡]$/, "") });
+    const lines = entities.map(({ e, type }) => {
+      const sentences = attrs[type].map((a) => ({ a, text: fill(a.sentence, { e, v: a.value(p, ds) }) }));
+      if (ds.rnd() < 0.4) sentences.sort(() => ds.rnd() - 0.5);
+      return { e, sentences };
+    });
+    return { heading, lines, page: ds.rnd() < 0.2 ? 1 + Math.floor(ds.rnd() * 30) : undefined };
+  };
+  for (let i = 0; i < count; i++) {
+    const k = 2 + Math.floor(ds.rnd() * 4);
+    const names = new Set<string>();
+    const entities: Array<{ e: string; type: EntityType }> = [];
+    while (entities.length < k + 1) {
+      const type = ds.pick(TYPES);
+      const e = p.name(ds, type);
+      if (!names.has(e)) entities.push({ e, type }), names.add(e);
+    }
+    const asked = entities.pop()!;
+    if (ds.rnd() >= 0.1) entities[Math.floor(ds.rnd() * k)] = asked;
+    const target = doc(entities);
+    const others = Array.from({ length: ds.rnd() < 0.5 ? 0 : 1 }, () =>
+      doc(
+        Array.from({ length: 1 + Math.floor(ds.rnd() * 2) }, () => ({ type: ds.pick(TYPES), e: "" })).map((x) => ({
+          ...x,
+          e: p.name(ds, x.type),
+        })),
+      ),
+    );
+    const docs = [...others];
+    const at = Math.floor(ds.rnd() * (docs.length + 1));
+    docs.splice(at, 0, target);
+    const a = ds.pick(attrs[asked.type]);
+    const passage = (d: ReturnType<typeof doc>) => {
+      // The search keeps the asked entity's sentences; of the others, those its budget leaves room for.
+      const kept = d.lines.map((l) =>
+        join(lang, l.e === asked.e ? l.sentences.map((s) => s.text) : l.sentences.filter(() => ds.rnd() < 0.7).map((s) => s.text)),
+      );
+      const body = kept.filter(Boolean).join(ds.rnd() < 0.75 ? "\n" : "\n\n");
+      return ds.rnd() < 0.6 ? `# ${d.heading}\n${body}` : body;
+    };
+    const system = `${SOURCES_INSTRUCTION}\n\n${docs
+      .map((d, n) => `[${n + 1}] ${d.heading}${d.page ? `, page ${d.page}` : ""}:\n${passage(d)}`)
+      .join("\n\n")}`;
+    const line = target.lines.find((l) => l.e === asked.e);
+    const answer = line ? citedAnswer(line.sentences.find((s) => s.a === a)!.text, at + 1) : notFound[lang];
+    ds.add({
+      lang,
+      kind: "document",
+      train: a.train.map((t) => fill(t, { e: asked.e })),
+      heldOut: a.heldOut.map((t) => fill(t, { e: asked.e })),
+      make: () => ({ answer, system }),
       ...(i % 4 === 0 ? { use: -1 } : { use: 1, heldOutUse: -1 }),
     });
   }
