@@ -6,7 +6,7 @@ import { ggufTokenCount } from "./token-counts.ts";
 /**
  * What the assistant needs to know of a model beyond the catalog, from its local GGUF and card where the route's
  * first target is a local model: its context with tokens counted by its own tokenizer (benih's GGUFs; read once
- * per file), else one per byte; and whether it follows a skill's instructions.
+ * per file), else one per byte; whether it follows a skill's instructions, and the search skill's.
  */
 export function localModelFacts(catalog: ModelCatalog, router: Router, local: ReadonlyMap<string, LocalModel>) {
   const counts = new Map<string, TokenCount | undefined>();
@@ -26,5 +26,9 @@ export function localModelFacts(catalog: ModelCatalog, router: Router, local: Re
       return { length, count: (file && countFor(file)) || byteCount };
     },
     followsInstructions: (model: string): boolean => localOf(model)?.card?.followsInstructions ?? true,
+    answersFromSources: (model: string): boolean => {
+      const card = localOf(model)?.card;
+      return card ? (card.answersFromSources ?? card.followsInstructions) : true;
+    },
   };
 }

@@ -16,10 +16,13 @@ import { z } from "zod";
  * `temperature` is how the model is sampled when a request does not say. `followsInstructions: false` says the
  * model does not follow a skill's instructions (answering from passages handed to it, translating, rewriting):
  * document questions are then answered by quoting the passages' matching sentences, cited, and other skills'
- * prompts with a notice that a larger model is needed, instead of asking it.
+ * prompts with a notice that a larger model is needed, instead of asking it. `answersFromSources` (by default
+ * what `followsInstructions` says) is whether the search skill's prompt is the exception: a model trained on it
+ * (numbered passages, an answer cited [n]) that follows no other instructions answers document questions itself.
  */
 const frontMatter = z.strictObject({
   followsInstructions: z.boolean().default(true),
+  answersFromSources: z.boolean().optional(),
   /** The sampling temperature a request that names none gets (a benih.yaml model's own defaultTemperature comes first). */
   temperature: z.number().min(0).max(2).optional(),
   language: z.array(z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]+)*$/, "use language codes such as zh, en, id")).min(1),

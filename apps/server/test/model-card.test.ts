@@ -20,6 +20,9 @@ describe("model cards", () => {
     assert.equal(card!.followsInstructions, true);
     assert.equal(parseModelCard("---\nlanguage: [en]\nfollowsInstructions: false\n---\n")!.followsInstructions, false);
     assert.throws(() => parseModelCard("---\nlanguage: [en]\nfollowsInstructions: sometimes\n---\n"), /followsInstructions/);
+    // One trained on the search skill's prompt may answer from passages and follow no other instructions.
+    const sourced = parseModelCard("---\nlanguage: [en]\nfollowsInstructions: false\nanswersFromSources: true\n---\n")!;
+    assert.deepEqual([sourced.followsInstructions, sourced.answersFromSources], [false, true]);
   });
 
   it("says what is wrong with a broken card", () => {

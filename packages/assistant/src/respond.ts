@@ -59,6 +59,8 @@ export interface RespondOptions {
    * answer, not a failed one.
    */
   fallback?: (refusal: string, code?: string) => { content: string; meta: MessageMeta };
+  /** With a `fallback`: the answer is held back until whole, and given only if it passes; else the fallback's is. */
+  keepIf?: (answer: string) => boolean;
 }
 
 /** Tokens a prompt may take, counted as the model counts them. */
@@ -132,6 +134,13 @@ export async function respond(o: RespondOptions): Promise<Answer> {
   let writing: Promise<void> = Promise.resolve();
   const save = (set: Parameters<ConversationStore["updateMessage"]>[1]) =>
     (writing = writing.then(() => write(() => o.store.updateMessage(answer.id, set))));
+  /** The fallback's answer, given instead of the model's. */
+  const instead = async (a: { content: string; meta: MessageMeta }): Promise<Answer> => {
+    o.onText?.(a.content);
+    await save({ content: a.content, status: "done", meta: a.meta });
+    await writing;
+    return { message: { ...answer, content: a.content, status: "done" }, status: "done", meta: a.meta };
+  };
   // Written when the text grew, and at least every STREAM_TOUCH_MS even while the model is silent: an answer no
   // instance writes any more was cut off (see interruptStreaming).
   let savedAt = Date.now();
@@ -159,7 +168,7 @@ export async function respond(o: RespondOptions): Promise<Answer> {
           if (part.type === "text") {
             said += part.text;
             text += part.text;
-            o.onText?.(part.text);
+            if (!o.keepIf) o.onText?.(part.text);
           } else if (part.type === "tool-call") calls.push(part.call);
           else finishReason = part.reason;
         }
@@ -192,6 +201,8 @@ export async function respond(o: RespondOptions): Promise<Answer> {
       ];
     }
     clearInterval(timer);
+    if (o.keepIf && o.fallback && !o.keepIf(text)) return await instead(o.fallback("", undefined));
+    if (o.keepIf) o.onText?.(text);
     const meta = { ...o.meta, ...o.tools?.meta(), ...(finishReason && { finishReason }) };
     await save({ content: text, status: "done", meta });
     await writing;
@@ -207,13 +218,7 @@ export async function respond(o: RespondOptions): Promise<Answer> {
     }
     const refused =
       err instanceof ModelError && (err.code === "context_length_exceeded" || (!!o.images?.length && err.code === "unsupported_by_model"));
-    if (o.fallback && !text && refused) {
-      const instead = o.fallback(err.message, err.code);
-      o.onText?.(instead.content);
-      await save({ content: instead.content, status: "done", meta: instead.meta });
-      await writing;
-      return { message: { ...answer, content: instead.content, status: "done" }, status: "done", meta: instead.meta };
-    }
+    if (o.fallback && !text && refused) return await instead(o.fallback(err.message, err.code));
     const e =
       err instanceof ModelError
         ? { status: err.status, message: err.message, ...(err.code && { code: err.code }) }

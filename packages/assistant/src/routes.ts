@@ -17,7 +17,7 @@ import type { SkillServices } from "./skills/skill.ts";
 export interface AssistantRoutesOptions
   extends SkillServices,
     MemoryRoutesOptions,
-    Pick<AnswerOptions, "contextWindow" | "followsInstructions"> {
+    Pick<AnswerOptions, "contextWindow" | "followsInstructions" | "answersFromSources"> {
   /** The conversation store of the request's market (its data stays in that market's store). */
   storeFor(request: FastifyRequest): ConversationStore;
   /** The agents users made, in the request's market's store. */

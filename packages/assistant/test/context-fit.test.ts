@@ -64,6 +64,27 @@ describe("fitting an answer to the model's context", () => {
     assert.equal(plan(undefined).kind, "model", "an unknown context is not guessed at");
   });
 
+  it("asks a model that answers from sources but follows no other instructions only the search skill's questions", () => {
+    const hits = [hit(1, "Brindlewick has about 48200 residents.")];
+    const plan = (skill: string, answersFromSources?: boolean) =>
+      fitAnswer({
+        chip: { kind: "sourced", hits, meta: { skill } },
+        instructions: undefined,
+        question: "How many people live in Brindlewick?",
+        model: "tiny",
+        window: bytes(2048),
+        followsInstructions: false,
+        ...(answersFromSources !== undefined && { answersFromSources }),
+      });
+    const search = plan("search", true);
+    assert.ok(search.kind === "model" && search.system.includes("[1] Doc 1, page 1:\nBrindlewick has about 48200 residents."));
+    // Web pages are not what it was trained on: quoted, as for a model that answers from no sources.
+    for (const other of [plan("web", true), plan("search", false), plan("search")]) {
+      assert.equal(other.kind, "direct");
+      assert.equal(other.kind === "direct" && other.answer.meta.notice?.code, "extracted");
+    }
+  });
+
   it("with no sources found, tells a large model so and does not ask a tiny one (it would answer as if sourced)", () => {
     const chip = { kind: "sourced" as const, hits: [], meta: { skill: "search" } };
     const plan = (contextLength: number) =>
@@ -176,5 +197,73 @@ describe("an answer the model refuses", () => {
     const { done, kept } = await answer(refusing("rate_limit_exceeded", "slow down"));
     assert.equal(done.status, "failed");
     assert.deepEqual([kept.status, kept.error, kept.meta.errorCode], ["failed", "slow down", "rate_limit_exceeded"]);
+  });
+});
+
+describe("an answer from sources by a model that follows no other instructions", () => {
+  const saying = (text: string): ModelClient => ({
+    async *stream(_o: StreamOptions) {
+      for (const word of text.split(/(?<= )/)) yield { type: "text" as const, text: word };
+    },
+  });
+  const answer = async (said: string) => {
+    const { store, dispose } = await openTestSqlite();
+    try {
+      const c = await store.conversations.create({ owner: null, title: "", model: "tiny" });
+      const question = "How many people live in Brindlewick?";
+      const parent = await store.conversations.addMessage({
+        conversation_id: c.id,
+        parent_id: null,
+        role: "user",
+        content: question,
+        status: "done",
+      });
+      const plan = fitAnswer({
+        chip: { kind: "sourced", hits: [hit(1, "Brindlewick has about 48200 residents.")], meta: { skill: "search" } },
+        instructions: undefined,
+        question,
+        model: "tiny",
+        window: bytes(2048),
+        followsInstructions: false,
+        answersFromSources: true,
+      });
+      assert.ok(plan.kind === "model" && plan.keepIf);
+      const streamed: string[] = [];
+      const done = await respond({
+        store: store.conversations,
+        client: saying(said),
+        conversationId: c.id,
+        parent,
+        model: "tiny",
+        caller: {},
+        signal: new AbortController().signal,
+        system: plan.system,
+        meta: plan.meta,
+        fallback: plan.fallback,
+        keepIf: plan.keepIf,
+        onText: (t) => streamed.push(t),
+      });
+      const kept = (await store.conversations.messages(c.id)).at(-1)!;
+      return { done, streamed, kept: { ...kept, meta: JSON.parse(kept.meta) } };
+    } finally {
+      await dispose();
+    }
+  };
+
+  it("keeps an answer that cites a passage, given whole once it is", async () => {
+    const { done, streamed, kept } = await answer("Brindlewick has about 48200 residents [1].");
+    assert.equal(done.status, "done");
+    assert.deepEqual(streamed, ["Brindlewick has about 48200 residents [1]."]);
+    assert.equal(kept.content, "Brindlewick has about 48200 residents [1].");
+    assert.equal(kept.meta.notice, undefined);
+    assert.equal(kept.meta.citations.length, 1);
+  });
+
+  it("quotes the passages instead of an answer that cites none", async () => {
+    const { done, streamed, kept } = await answer("The sources do not say.");
+    assert.equal(done.status, "done");
+    assert.deepEqual(kept.meta.notice, { code: "extracted", skill: "search" });
+    assert.match(kept.content, /^> Brindlewick has about 48200 residents\. \[1\]$/);
+    assert.deepEqual(streamed, [kept.content], "the model's own words never reach the client");
   });
 });

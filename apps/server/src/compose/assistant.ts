@@ -62,6 +62,8 @@ export interface AssistantDeps {
   contextWindow: (model: string) => ContextWindow | undefined;
   /** Whether a model follows a skill's instructions (its card says; true when unknown). */
   followsInstructions: (model: string) => boolean;
+  /** Whether a model answers from passages in the search skill's prompt (its card says; true when unknown). */
+  answersFromSources: (model: string) => boolean;
   /** ffmpeg is installed: without a video model, the video skill makes slideshows. */
   ffmpeg: boolean;
   /** "Stop" across the instances sharing the store. */
@@ -138,6 +140,7 @@ export function registerAssistant(app: FastifyInstance, d: AssistantDeps): void 
     defaultModel,
     contextWindow: d.contextWindow,
     followsInstructions: d.followsInstructions,
+    answersFromSources: d.answersFromSources,
     stops: d.stops,
     confirmations: d.confirmations,
     ...(d.mcpClients && { mcpClients: d.mcpClients }),

@@ -40,6 +40,8 @@ export interface AnswerOptions extends SkillServices, MemoryServices {
    * does not gets passages quoted instead, and other skills' prompts answered with a notice.
    */
   followsInstructions?(model: string): boolean;
+  /** Whether a model answers from the search skill's passages though it follows no other instructions (default: as followsInstructions). */
+  answersFromSources?(model: string): boolean;
   /** MCP servers whose tools agents name (`mcp:<server>/<tool>`), and the calls waiting for the person's OK. */
   mcp?: { clients: McpClients; confirmations: ToolConfirmations };
 }
@@ -111,6 +113,7 @@ async function answerWith(
           model,
           window,
           followsInstructions: o.followsInstructions?.(model) !== false,
+          answersFromSources: (o.answersFromSources ?? o.followsInstructions)?.(model) !== false,
         }),
     memory.meta,
   );
@@ -185,6 +188,7 @@ async function answerWith(
     ...(images.length && { images }),
     meta: start,
     fallback,
+    ...(plan.keepIf && { keepIf: plan.keepIf }),
     onStart: (m) => {
       answerId = m.id;
       const untrack = o.stops.track(m.id, stop);

@@ -12,10 +12,18 @@ export interface DirectAnswer {
 
 /**
  * How a question is answered: by the model under `system` (its history cut to `budget` tokens where the context is
- * known), falling back to `fallback` if the model still finds the prompt too long; or `direct`ly, without it.
+ * known), falling back to `fallback` if the model still finds the prompt too long, or if its whole answer fails
+ * `keepIf`; or `direct`ly, without it.
  */
 export type AnswerPlan =
-  | { kind: "model"; system: string; meta: MessageMeta; budget?: HistoryBudget; fallback: (refusal?: string) => DirectAnswer }
+  | {
+      kind: "model";
+      system: string;
+      meta: MessageMeta;
+      budget?: HistoryBudget;
+      fallback: (refusal?: string) => DirectAnswer;
+      keepIf?: (answer: string) => boolean;
+    }
   | { kind: "direct"; answer: DirectAnswer };
 
 const joined = (...parts: Array<string | undefined>) => parts.filter(Boolean).join("\n\n");
@@ -68,6 +76,8 @@ export function fitAnswer(o: {
   window: ContextWindow | undefined;
   /** False for a model that does not follow a skill's instructions (its card says): sources are quoted, other skills refused. */
   followsInstructions?: boolean;
+  /** Whether a model answers questions on the knowledge base from the search skill's passages (else they are quoted). */
+  answersFromSources?: boolean;
 }): AnswerPlan {
   const w = o.window;
   const count = w?.count ?? byteCount;
@@ -101,7 +111,10 @@ export function fitAnswer(o: {
     const room = budget
       ? budget.tokens - turnTokens(o.question, count) - turnTokens("", count) - (o.instructions ? count(`${o.instructions}\n\n`) : 0)
       : Number.POSITIVE_INFINITY;
-    const fitted = o.followsInstructions === false ? [] : fitSources(hits, room, o.question, count);
+    // A model trained on the search skill's prompt answers questions on the knowledge base; web pages and
+    // attachments ("summarise this") ask more of it than looking a sentence up.
+    const fromModel = meta.skill === "search" ? (o.answersFromSources ?? o.followsInstructions) : o.followsInstructions;
+    const fitted = fromModel === false ? [] : fitSources(hits, room, o.question, count);
     if (!fitted.length) return { kind: "direct", answer: extracted() };
     const citations = citationsOf(fitted);
     return {
@@ -110,6 +123,10 @@ export function fitAnswer(o: {
       meta: { ...meta, citations },
       ...(budget && { budget }),
       fallback: extracted,
+      // A model that follows no other instructions knows one answer form: a sentence cited [n]. When it cites none
+      // ("the sources do not say", or it did not find the answer in a passage of prose), the passages quoted tell
+      // the person more.
+      ...(o.followsInstructions === false && { keepIf: (answer: string) => citations.some((c) => answer.includes(`[${c.n}]`)) }),
     };
   }
 
