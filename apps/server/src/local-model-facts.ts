@@ -26,9 +26,6 @@ export function localModelFacts(catalog: ModelCatalog, router: Router, local: Re
       return { length, count: (file && countFor(file)) || byteCount };
     },
     followsInstructions: (model: string): boolean => localOf(model)?.card?.followsInstructions ?? true,
-    answersFromSources: (model: string): boolean => {
-      const card = localOf(model)?.card;
-      return card ? (card.answersFromSources ?? card.followsInstructions) : true;
-    },
+    answersFromSources: (model: string): boolean => localOf(model)?.card?.answersFromSources === true,
   };
 }

@@ -16,9 +16,9 @@ import { z } from "zod";
  * `temperature` is how the model is sampled when a request does not say. `followsInstructions: false` says the
  * model does not follow a skill's instructions (answering from passages handed to it, translating, rewriting):
  * document questions are then answered by quoting the passages' matching sentences, cited, and other skills'
- * prompts with a notice that a larger model is needed, instead of asking it. `answersFromSources` (by default
- * what `followsInstructions` says) is whether the search skill's prompt is the exception: a model trained on it
- * (numbered passages, an answer cited [n]) that follows no other instructions answers document questions itself.
+ * prompts with a notice that a larger model is needed, instead of asking it. `answersFromSources: true` makes the
+ * search skill's prompt the exception: a model trained on it (numbered passages, an answer quoting one, cited [n])
+ * answers questions on the knowledge base itself.
  */
 const frontMatter = z.strictObject({
   followsInstructions: z.boolean().default(true),

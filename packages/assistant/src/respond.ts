@@ -55,8 +55,8 @@ export interface RespondOptions {
   images?: string[];
   /**
    * The answer to give instead when the model refuses the prompt before saying anything, as longer than its
-   * context or (with images) as something it cannot take (given the model's message and error code): a done
-   * answer, not a failed one.
+   * context or (with images) as something it cannot take (given the model's message and error code), or when its
+   * whole answer fails `keepIf` (given ""): a done answer, not a failed one.
    */
   fallback?: (refusal: string, code?: string) => { content: string; meta: MessageMeta };
   /** With a `fallback`: the answer is held back until whole, and given only if it passes; else the fallback's is. */
@@ -134,6 +134,8 @@ export async function respond(o: RespondOptions): Promise<Answer> {
   let writing: Promise<void> = Promise.resolve();
   const save = (set: Parameters<ConversationStore["updateMessage"]>[1]) =>
     (writing = writing.then(() => write(() => o.store.updateMessage(answer.id, set))));
+  /** What of the answer so far may be seen: nothing of one held back until it passes `keepIf`. */
+  const shown = () => (o.keepIf && !o.keepIf(text) ? "" : text);
   /** The fallback's answer, given instead of the model's. */
   const instead = async (a: { content: string; meta: MessageMeta }): Promise<Answer> => {
     o.onText?.(a.content);
@@ -148,7 +150,7 @@ export async function respond(o: RespondOptions): Promise<Answer> {
     if (text !== saved || Date.now() - savedAt >= STREAM_TOUCH_MS) {
       saved = text;
       savedAt = Date.now();
-      void save({ content: text });
+      void save({ content: shown() });
       if (o.stop)
         writing = writing.then(async () => {
           if (await o.store.stopRequested(answer.id)) o.stop!.abort();
@@ -201,7 +203,10 @@ export async function respond(o: RespondOptions): Promise<Answer> {
       ];
     }
     clearInterval(timer);
-    if (o.keepIf && o.fallback && !o.keepIf(text)) return await instead(o.fallback("", undefined));
+    if (o.keepIf && o.fallback && !o.keepIf(text)) {
+      const fallback = o.fallback("", undefined);
+      return await instead({ ...fallback, meta: { ...fallback.meta, ...o.tools?.meta() } });
+    }
     if (o.keepIf) o.onText?.(text);
     const meta = { ...o.meta, ...o.tools?.meta(), ...(finishReason && { finishReason }) };
     await save({ content: text, status: "done", meta });
@@ -212,9 +217,9 @@ export async function respond(o: RespondOptions): Promise<Answer> {
     // The tools already called stay on record (an approved call that changed something above all).
     const called = { ...o.meta, ...o.tools?.meta() };
     if (o.signal.aborted) {
-      await save({ content: text, status: "stopped", meta: called });
+      await save({ content: shown(), status: "stopped", meta: called });
       await writing;
-      return { message: { ...answer, content: text, status: "stopped" }, status: "stopped", meta: called };
+      return { message: { ...answer, content: shown(), status: "stopped" }, status: "stopped", meta: called };
     }
     const refused =
       err instanceof ModelError && (err.code === "context_length_exceeded" || (!!o.images?.length && err.code === "unsupported_by_model"));
@@ -225,8 +230,8 @@ export async function respond(o: RespondOptions): Promise<Answer> {
         : { status: 502, message: (err as Error).message };
     // The error's code stays with the answer, so clients can explain it in their reader's language.
     const meta = { ...called, ...("code" in e && { errorCode: e.code }) };
-    await save({ content: text, status: "failed", error: e.message, meta });
+    await save({ content: shown(), status: "failed", error: e.message, meta });
     await writing;
-    return { message: { ...answer, content: text, status: "failed", error: e.message }, status: "failed", meta, error: e };
+    return { message: { ...answer, content: shown(), status: "failed", error: e.message }, status: "failed", meta, error: e };
   }
 }

@@ -5,6 +5,7 @@ import { openTestSqlite } from "@benih/store/testing";
 import { ModelError, respond, type ModelClient } from "../src/index.ts";
 import type { StreamOptions } from "../src/model-client.ts";
 import { byteCount, type ContextWindow } from "../src/context-budget.ts";
+import { handedSources } from "../src/conversations/answer.ts";
 import { fitAnswer } from "../src/conversations/fit-answer.ts";
 import { history } from "../src/respond.ts";
 
@@ -64,25 +65,34 @@ describe("fitting an answer to the model's context", () => {
     assert.equal(plan(undefined).kind, "model", "an unknown context is not guessed at");
   });
 
-  it("asks a model that answers from sources but follows no other instructions only the search skill's questions", () => {
+  it("hands a model that follows no other instructions the passages only of questions on the knowledge base, when its card says", () => {
     const hits = [hit(1, "Brindlewick has about 48200 residents.")];
-    const plan = (skill: string, answersFromSources?: boolean) =>
+    const plan = (answersFromSources: boolean) =>
       fitAnswer({
-        chip: { kind: "sourced", hits, meta: { skill } },
-        instructions: undefined,
+        chip: { kind: "sourced", hits, meta: { skill: "search" } },
+        instructions: "You are a researcher.",
         question: "How many people live in Brindlewick?",
         model: "tiny",
         window: bytes(2048),
         followsInstructions: false,
-        ...(answersFromSources !== undefined && { answersFromSources }),
+        answersFromSources,
       });
-    const search = plan("search", true);
-    assert.ok(search.kind === "model" && search.system.includes("[1] Doc 1, page 1:\nBrindlewick has about 48200 residents."));
-    // Web pages are not what it was trained on: quoted, as for a model that answers from no sources.
-    for (const other of [plan("web", true), plan("search", false), plan("search")]) {
-      assert.equal(other.kind, "direct");
-      assert.equal(other.kind === "direct" && other.answer.meta.notice?.code, "extracted");
-    }
+    const handed = plan(true);
+    assert.equal(handed.kind, "model");
+    // The sources prompt alone, as it was trained on: no agent's instructions before it.
+    assert.ok(handed.kind === "model" && handed.system.startsWith("Answer the user's question from these sources"));
+    assert.ok(handed.kind === "model" && handed.system.includes("[1] Doc 1, page 1:\nBrindlewick has about 48200 residents."));
+    const quoted = plan(false);
+    assert.equal(quoted.kind === "direct" && quoted.answer.meta.notice?.code, "extracted");
+
+    const cards = { followsInstructions: () => false, answersFromSources: (m: string) => m === "tiny" };
+    assert.equal(handedSources(cards, "tiny", { skill: "search" }), true);
+    assert.equal(handedSources(cards, "other", { skill: "search" }), false, "its card does not say");
+    // Web pages and attachments ("summarise this") ask more than looking a sentence up: quoted.
+    assert.equal(handedSources(cards, "tiny", { skill: "web" }), false);
+    assert.equal(handedSources(cards, "tiny", { attachments: [{ id: "d", title: "a", source: "a.pdf" }] }), false);
+    assert.equal(handedSources(cards, "tiny", { skill: "search", attachments: [{ id: "d", title: "a", source: "a.pdf" }] }), false);
+    assert.equal(handedSources({ followsInstructions: () => true }, "large", { skill: "web" }), true);
   });
 
   it("with no sources found, tells a large model so and does not ask a tiny one (it would answer as if sourced)", () => {
@@ -257,6 +267,12 @@ describe("an answer from sources by a model that follows no other instructions",
     assert.equal(kept.content, "Brindlewick has about 48200 residents [1].");
     assert.equal(kept.meta.notice, undefined);
     assert.equal(kept.meta.citations.length, 1);
+  });
+
+  it("quotes the passages instead of an answer whose value the cited passage does not give", async () => {
+    const { kept } = await answer("Brindlewick has about 73000 residents [1].");
+    assert.deepEqual(kept.meta.notice, { code: "extracted", skill: "search" });
+    assert.match(kept.content, /^> Brindlewick has about 48200 residents\. \[1\]$/);
   });
 
   it("quotes the passages instead of an answer that cites none", async () => {

@@ -62,7 +62,7 @@ export interface AssistantDeps {
   contextWindow: (model: string) => ContextWindow | undefined;
   /** Whether a model follows a skill's instructions (its card says; true when unknown). */
   followsInstructions: (model: string) => boolean;
-  /** Whether a model answers from passages in the search skill's prompt (its card says; true when unknown). */
+  /** Whether a model that follows no other instructions answers from the search skill's passages (its card says so). */
   answersFromSources: (model: string) => boolean;
   /** ffmpeg is installed: without a video model, the video skill makes slideshows. */
   ffmpeg: boolean;

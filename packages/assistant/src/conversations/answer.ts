@@ -1,4 +1,4 @@
-import type { AnswerEvents } from "@benih/contracts";
+import type { AnswerEvents, MessageMeta } from "@benih/contracts";
 import { GatewayError, traced, type TraceSpan } from "@benih/gateway";
 import type { AgentStore, ConversationStore, Message } from "@benih/store";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -40,7 +40,7 @@ export interface AnswerOptions extends SkillServices, MemoryServices {
    * does not gets passages quoted instead, and other skills' prompts answered with a notice.
    */
   followsInstructions?(model: string): boolean;
-  /** Whether a model answers from the search skill's passages though it follows no other instructions (default: as followsInstructions). */
+  /** Whether a model that follows no other instructions answers from the search skill's passages (its card says so). */
   answersFromSources?(model: string): boolean;
   /** MCP servers whose tools agents name (`mcp:<server>/<tool>`), and the calls waiting for the person's OK. */
   mcp?: { clients: McpClients; confirmations: ToolConfirmations };
@@ -85,6 +85,15 @@ export async function streamAnswer(
   }
 }
 
+/**
+ * Whether a model is handed a sourced question's passages: one that follows instructions always; one that follows
+ * no other only for questions on the knowledge base, when its card says it answers from sources (attachments,
+ * "summarise this", and web pages ask more of it than looking a sentence up).
+ */
+export const handedSources = (o: Pick<AnswerOptions, "followsInstructions" | "answersFromSources">, model: string, meta: MessageMeta) =>
+  o.followsInstructions?.(model) !== false ||
+  (meta.skill === "search" && !meta.attachments?.length && o.answersFromSources?.(model) === true);
+
 async function answerWith(
   o: AnswerOptions,
   request: FastifyRequest,
@@ -113,7 +122,7 @@ async function answerWith(
           model,
           window,
           followsInstructions: o.followsInstructions?.(model) !== false,
-          answersFromSources: (o.answersFromSources ?? o.followsInstructions)?.(model) !== false,
+          answersFromSources: handedSources(o, model, meta),
         }),
     memory.meta,
   );

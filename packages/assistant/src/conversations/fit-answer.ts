@@ -1,6 +1,6 @@
 import type { MessageMeta } from "@benih/contracts";
 import { answerRoom, byteCount, neededFor, promptBudget, turnTokens, type ContextWindow } from "../context-budget.ts";
-import { citationsOf, extractedAnswer, fitSources, NOTHING_FOUND, sourcesPrompt } from "../knowledge/sources.ts";
+import { citationsOf, extractedAnswer, fitSources, NOTHING_FOUND, quotesSources, sourcesPrompt } from "../knowledge/sources.ts";
 import type { HistoryBudget } from "../respond.ts";
 import type { ChipAnswer } from "../skills/skill.ts";
 
@@ -76,7 +76,7 @@ export function fitAnswer(o: {
   window: ContextWindow | undefined;
   /** False for a model that does not follow a skill's instructions (its card says): sources are quoted, other skills refused. */
   followsInstructions?: boolean;
-  /** Whether a model answers questions on the knowledge base from the search skill's passages (else they are quoted). */
+  /** Whether the model is handed the passages (else they are quoted); by default, whether it follows instructions. */
   answersFromSources?: boolean;
 }): AnswerPlan {
   const w = o.window;
@@ -108,25 +108,24 @@ export function fitAnswer(o: {
         return { kind: "direct", answer: nothing() };
       return { kind: "model", system, meta: m, ...(budget && { budget }), fallback: nothing };
     }
+    // A model that follows no instructions but the sources' gets those alone: the prompt it was trained on.
+    const instructions = o.followsInstructions === false ? undefined : o.instructions;
     const room = budget
-      ? budget.tokens - turnTokens(o.question, count) - turnTokens("", count) - (o.instructions ? count(`${o.instructions}\n\n`) : 0)
+      ? budget.tokens - turnTokens(o.question, count) - turnTokens("", count) - (instructions ? count(`${instructions}\n\n`) : 0)
       : Number.POSITIVE_INFINITY;
-    // A model trained on the search skill's prompt answers questions on the knowledge base; web pages and
-    // attachments ("summarise this") ask more of it than looking a sentence up.
-    const fromModel = meta.skill === "search" ? (o.answersFromSources ?? o.followsInstructions) : o.followsInstructions;
-    const fitted = fromModel === false ? [] : fitSources(hits, room, o.question, count);
+    const fitted = (o.answersFromSources ?? o.followsInstructions) === false ? [] : fitSources(hits, room, o.question, count);
     if (!fitted.length) return { kind: "direct", answer: extracted() };
     const citations = citationsOf(fitted);
     return {
       kind: "model",
-      system: joined(o.instructions, sourcesPrompt(citations, fitted)),
+      system: joined(instructions, sourcesPrompt(citations, fitted)),
       meta: { ...meta, citations },
       ...(budget && { budget }),
       fallback: extracted,
-      // A model that follows no other instructions knows one answer form: a sentence cited [n]. When it cites none
-      // ("the sources do not say", or it did not find the answer in a passage of prose), the passages quoted tell
-      // the person more.
-      ...(o.followsInstructions === false && { keepIf: (answer: string) => citations.some((c) => answer.includes(`[${c.n}]`)) }),
+      // A model that follows no other instructions knows one answer form: a passage's sentence cited [n]. When its
+      // answer is not one ("the sources do not say", a value the passage does not give), the passages quoted tell the
+      // person more.
+      ...(o.followsInstructions === false && { keepIf: (answer: string) => quotesSources(answer, fitted) }),
     };
   }
 

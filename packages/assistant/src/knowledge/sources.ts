@@ -80,6 +80,22 @@ export function extractedAnswer(hits: readonly KbHit[], question: string): { con
   return { content, citations };
 }
 
+/**
+ * Whether an answer is made of its sources' sentences: it cites at least one, and the claim before each [n] (back to
+ * the previous sentence's end) stands word for word in passage n. A model that follows no other instructions is
+ * trained to answer so; one that wrote another value than the passage's fails it.
+ */
+export function quotesSources(answer: string, hits: readonly Pick<KbHit, "text">[]): boolean {
+  const cited = [...answer.matchAll(/([^.!?。！？\]]*?)\s*\[(\d+)\]/gu)];
+  return (
+    cited.length > 0 &&
+    cited.every(([, claim, n]) => {
+      const quoted = claim!.trim();
+      return quoted !== "" && !!hits[Number(n) - 1]?.text.includes(quoted);
+    })
+  );
+}
+
 /** The instructions that hand a model its sources and ask it to cite them as [1], [2]. */
 export function sourcesPrompt(citations: readonly Citation[], hits: readonly KbHit[]): string {
   if (!citations.length) return NOTHING_FOUND;

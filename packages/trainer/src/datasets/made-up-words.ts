@@ -66,7 +66,7 @@ export function madeUpName(rnd: Random, lang: Lang, type: EntityType): string {
   const word = () => capital(latinWord(rnd, 2 + Math.floor(rnd() * 2)));
   if (type === "town") return rnd() < 0.25 ? `${word()} ${word()}` : word();
   if (type === "person") return `${capital(latinWord(rnd, 2))} ${word()}`;
-  return `${word()} ${pick(rnd, ["", "X", "Pro ", "Mini ", "Max "])}${1 + Math.floor(rnd() * 9)}`.replace(/ (\d)$/, " $1");
+  return `${word()} ${pick(rnd, ["", "X", "Pro ", "Mini ", "Max "])}${1 + Math.floor(rnd() * 9)}`;
 }
 
 /** A made-up value: one or two made-up words, in Chinese with the ending its kind takes (色 for a colour). */

@@ -33,7 +33,7 @@ interface Pools {
   value: (s: Splits, list: "things" | "colors" | "jobs") => string;
 }
 const MADE_UP_SHARE = 0.5;
-/** What a made-up value of a list ends with: a colour in Chinese ends in 色, a job in English has its article. */
+/** What a made-up value of a list ends with: a colour in Chinese ends in 色 (a job in English gets its article in `pools`). */
 const endings: Record<Lang, Partial<Record<"things" | "colors" | "jobs", string>>> = {
   zh: { colors: "色" },
   en: {},
@@ -353,11 +353,7 @@ export function addPassages(ds: Splits, lang: Lang, count: number, fileTitleShar
     if (answerable) inDocs[Math.floor(ds.rnd() * k)] = asked;
     const attrs = attributes[lang][type];
     const docs = inDocs.map((e) => {
-      const sentences = attrs.map((a) => fill(a.sentence, { e, v: a.value(p, ds) }));
-      for (let j = sentences.length - 1; j > 0; j--) {
-        const r = Math.floor(ds.rnd() * (j + 1));
-        [sentences[j], sentences[r]] = [sentences[r]!, sentences[j]!];
-      }
+      const sentences = ds.shuffle(attrs.map((a) => fill(a.sentence, { e, v: a.value(p, ds) })));
       const title = fileTitleShare && ds.rnd() < fileTitleShare ? ds.pick(fileTitles[lang][type]) : fill(titles[lang], { e });
       return { e, title, sentences, page: ds.rnd() < 0.4 ? 1 + Math.floor(ds.rnd() * 30) : undefined };
     });
@@ -390,49 +386,45 @@ const docTitles: Record<Lang, string[]> = {
 };
 const TYPES = ["town", "product", "person"] as const;
 
+/** About the characters of a 384-token training window, prompt and answer, in these languages' scripts. */
+const WINDOW_CHARS: Record<Lang, number> = { en: 880, id: 880, zh: 460 };
+
 /**
  * `count` questions per language on documents as uploads reach a model: a chunk of one document holding 2 to 5
  * places, products and people of every kind (a line each, under the document's heading), cut to the sentences the
- * search kept (others' sentences dropped at random), and half the time another document's passage beside it: all
- * within the 384 tokens a training window holds. The answer
- * is the asked entity's sentence with its passage's [n]; one in ten asks of an entity no passage holds.
+ * search kept (others' sentences dropped at random), and half the time another document's passage beside it; then
+ * shortened (the other document first, then lines of entities not asked about) to a training window's length. The
+ * answer is the asked entity's sentence with its passage's [n]; one in ten asks of an entity no passage holds.
  */
 export function addDocuments(ds: Splits, lang: Lang, count: number): void {
   const p = pools(lang);
   const attrs = attributes[lang];
-  const doc = (entities: Array<{ e: string; type: EntityType }>) => {
-    const heading = fill(ds.pick(docTitles[lang]), { w: p.name(ds, "town").replace(/[镇村乡]$/, "") });
-    const lines = entities.map(({ e, type }) => {
-      const sentences = attrs[type].map((a) => ({ a, text: fill(a.sentence, { e, v: a.value(p, ds) }) }));
-      if (ds.rnd() < 0.4) sentences.sort(() => ds.rnd() - 0.5);
-      return { e, sentences };
-    });
-    return { heading, lines, page: ds.rnd() < 0.2 ? 1 + Math.floor(ds.rnd() * 30) : undefined };
+  const names = new Set<string>();
+  const entity = () => {
+    const type = ds.pick(TYPES);
+    let e = p.name(ds, type);
+    while (names.has(e)) e = p.name(ds, type);
+    names.add(e);
+    return { e, type };
   };
+  const doc = (entities: Array<{ e: string; type: EntityType }>) => ({
+    heading: fill(ds.pick(docTitles[lang]), { w: p.name(ds, "town").replace(/[镇村乡]$/, "") }),
+    lines: entities.map(({ e, type }) => {
+      const sentences = attrs[type].map((a) => ({ a, text: fill(a.sentence, { e, v: a.value(p, ds) }) }));
+      return { e, sentences: ds.rnd() < 0.4 ? ds.shuffle(sentences) : sentences };
+    }),
+    page: ds.rnd() < 0.2 ? 1 + Math.floor(ds.rnd() * 30) : undefined,
+  });
   for (let i = 0; i < count; i++) {
+    names.clear();
     const k = 2 + Math.floor(ds.rnd() * 4);
-    const names = new Set<string>();
-    const entities: Array<{ e: string; type: EntityType }> = [];
-    while (entities.length < k + 1) {
-      const type = ds.pick(TYPES);
-      const e = p.name(ds, type);
-      if (!names.has(e)) entities.push({ e, type }), names.add(e);
-    }
-    const asked = entities.pop()!;
-    if (ds.rnd() >= 0.1) entities[Math.floor(ds.rnd() * k)] = asked;
-    const target = doc(entities);
-    const others = Array.from({ length: ds.rnd() < 0.5 ? 0 : 1 }, () =>
-      doc(
-        Array.from({ length: 1 + Math.floor(ds.rnd() * 2) }, () => ({ type: ds.pick(TYPES), e: "" })).map((x) => ({
-          ...x,
-          e: p.name(ds, x.type),
-        })),
-      ),
-    );
-    const docs = [...others];
-    const at = Math.floor(ds.rnd() * (docs.length + 1));
-    docs.splice(at, 0, target);
+    const entities = Array.from({ length: k }, entity);
+    // Asked of one of them, or (one in ten) of an entity in no passage.
+    const asked = ds.rnd() >= 0.1 ? ds.pick(entities) : entity();
     const a = ds.pick(attrs[asked.type]);
+    const target = doc(entities);
+    const others = ds.rnd() < 0.5 ? [] : [doc(Array.from({ length: 1 + Math.floor(ds.rnd() * 2) }, entity))];
+    const at = Math.floor(ds.rnd() * (others.length + 1));
     const passage = (d: ReturnType<typeof doc>) => {
       // The search keeps the asked entity's sentences; of the others, those its budget leaves room for.
       const kept = d.lines.map((l) =>
@@ -441,11 +433,23 @@ export function addDocuments(ds: Splits, lang: Lang, count: number): void {
       const body = kept.filter(Boolean).join(ds.rnd() < 0.75 ? "\n" : "\n\n");
       return ds.rnd() < 0.6 ? `# ${d.heading}\n${body}` : body;
     };
-    const system = `${SOURCES_INSTRUCTION}\n\n${docs
-      .map((d, n) => `[${n + 1}] ${d.heading}${d.page ? `, page ${d.page}` : ""}:\n${passage(d)}`)
-      .join("\n\n")}`;
+    const sources = () => {
+      const docs = [...others];
+      docs.splice(Math.min(at, others.length), 0, target);
+      const n = docs.indexOf(target) + 1;
+      const text = docs.map((d, j) => `[${j + 1}] ${d.heading}${d.page ? `, page ${d.page}` : ""}:\n${passage(d)}`).join("\n\n");
+      return { n, system: `${SOURCES_INSTRUCTION}\n\n${text}` };
+    };
+    let { n, system } = sources();
+    while (system.length > WINDOW_CHARS[lang]) {
+      const spare = target.lines.findIndex((l) => l.e !== asked.e);
+      if (others.length) others.pop();
+      else if (spare >= 0 && target.lines.length > 1) target.lines.splice(spare, 1);
+      else break;
+      ({ n, system } = sources());
+    }
     const line = target.lines.find((l) => l.e === asked.e);
-    const answer = line ? citedAnswer(line.sentences.find((s) => s.a === a)!.text, at + 1) : notFound[lang];
+    const answer = line ? citedAnswer(line.sentences.find((s) => s.a === a)!.text, n) : notFound[lang];
     ds.add({
       lang,
       kind: "document",

@@ -60,6 +60,15 @@ export class Splits implements Dataset {
     return [...picked].sort((a, b) => a - b);
   }
 
+  /** `xs` shuffled in place (Fisher–Yates), and returned. */
+  shuffle<T>(xs: T[]): T[] {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = Math.floor(this.rnd() * (i + 1));
+      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+    }
+    return xs;
+  }
+
   pick<T>(xs: readonly T[]): T {
     return xs[Math.floor(this.rnd() * xs.length)]!;
   }
@@ -69,11 +78,7 @@ export class Splits implements Dataset {
    * numbers drawn twice in the same phrasing) is dropped: it would measure memory, not what was learned.
    */
   done(): Dataset {
-    const xs = this.train;
-    for (let i = xs.length - 1; i > 0; i--) {
-      const j = Math.floor(this.rnd() * (i + 1));
-      [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-    }
+    const xs = this.shuffle(this.train);
     const trained = new Set(xs.map((e) => e.question));
     return { name: this.name, train: xs, validation: this.validation.filter((e) => !trained.has(e.question)), eval: this.eval };
   }
