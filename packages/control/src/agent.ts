@@ -283,12 +283,17 @@ export class RegionalAgent {
 
   /** Reads new metric and log lines and checkpoints of every job, then sends what is pending. Never runs twice at once. */
   private pumping?: Promise<void>;
+  /** Checkpoints kept in storage, reported once the metrics read before them are sent. */
+  private readonly unreported = new Map<string, CheckpointReport>();
   private pump(): Promise<void> {
     this.pumping ??= this.pumpOnce().finally(() => (this.pumping = undefined));
     return this.pumping;
   }
 
   private async collect(job: Job): Promise<void> {
+    // The checkpoint before the metrics: the points a trainer wrote before it are then read now, and sent before it
+    // is reported, so an agent lost right after the report loses none of the points its successor resumes after.
+    await this.checkCheckpoint(job);
     await job.execution.collectLogs?.().catch((err: Error) => this.log(`reading the log of ${job.runId}: ${err.message}`));
     const points = this.outbox(job.runId, "metrics");
     job.metricsOffset = this.readLines(join(job.dir, "metrics.jsonl"), job.metricsOffset, (line, offset) => {
@@ -328,7 +333,6 @@ export class RegionalAgent {
       this.log(`send buffer of ${job.runId} full: dropping ${box.length - MAX_PENDING} old entries`);
       box.splice(0, box.length - MAX_PENDING);
     }
-    await this.checkCheckpoint(job);
   }
 
   private async pumpOnce(): Promise<void> {
@@ -353,6 +357,10 @@ export class RegionalAgent {
         box.items.splice(0, batch.length);
       }
       if (!this.jobs.has(box.runId)) this.outboxes.delete(key);
+    }
+    for (const [runId, checkpoint] of this.unreported) {
+      this.unreported.delete(runId);
+      await this.report(runId, { checkpoint });
     }
   }
 
@@ -396,7 +404,7 @@ export class RegionalAgent {
       this.log(`checkpoint of ${job.runId} not kept yet: ${(err as Error).message}`);
       return;
     }
-    await this.report(job.runId, { checkpoint: saved });
+    this.unreported.set(job.runId, saved);
   }
 
   /**
